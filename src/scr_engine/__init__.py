@@ -1,0 +1,137 @@
+"""scr_engine: a Safeguarding Adults Board's Serious Case Review protocol as an
+explicit, guarded, audited state machine with pluggable storage.
+
+Start with :class:`ReviewEngine` over a :class:`MemoryStore` (or the SQL store of
+:mod:`scr_engine.storage.sql`), submit a :class:`RequestForm`, then ``execute``
+commands from :mod:`scr_engine.commands`. Every refusal says why, citing the rules
+of ``requirements.md``; every accepted command is in the review's hash-chained
+history.
+"""
+
+from scr_engine import commands
+from scr_engine.clock import BOARD_TIMEZONE, Clock, FixedClock, SystemClock, local_date
+from scr_engine.engine import ReviewEngine
+from scr_engine.errors import (
+    ConcurrencyConflict,
+    InvalidRequest,
+    PermissionDenied,
+    ReviewNotFound,
+    ScrEngineError,
+    StorageError,
+    TransitionRefused,
+)
+from scr_engine.history import CorruptHistory, Event, HistoryProblem, replay, verify_history
+from scr_engine.records import (
+    Action,
+    Actor,
+    Agency,
+    AlternativeReview,
+    Analysis,
+    Appointment,
+    ChronologyEntry,
+    Conclusions,
+    CriteriaAssessment,
+    CriteriaFacts,
+    Dissemination,
+    ExecutiveSummary,
+    Facts,
+    FamilyDecision,
+    FamilyInvolvement,
+    FamilyRepresentation,
+    ImrJudgement,
+    Incident,
+    Introduction,
+    LegalService,
+    Meeting,
+    OtherContact,
+    OverviewReport,
+    Recommendation,
+    Requester,
+    RequesterCategory,
+    RequestForm,
+    Review,
+    Role,
+    Task,
+    TaskKind,
+    TermsOfReference,
+    TorAnswer,
+    TorItem,
+    WriterMeetingPurpose,
+)
+from scr_engine.rules.criteria import assess
+from scr_engine.rules.deadlines import Deadline, DeadlineStatus
+from scr_engine.rules.reasons import Refusal, RefusalKind
+from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
+from scr_engine.states.stages import Stage
+from scr_engine.storage.memory import MemoryStore
+from scr_engine.storage.port import ReviewStore
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BOARD_TIMEZONE",
+    "DEFAULT_SETTINGS",
+    "Action",
+    "Actor",
+    "Agency",
+    "AlternativeReview",
+    "Analysis",
+    "Appointment",
+    "ChronologyEntry",
+    "Clock",
+    "Conclusions",
+    "ConcurrencyConflict",
+    "CorruptHistory",
+    "CriteriaAssessment",
+    "CriteriaFacts",
+    "Deadline",
+    "DeadlineStatus",
+    "Dissemination",
+    "Event",
+    "ExecutiveSummary",
+    "Facts",
+    "FamilyDecision",
+    "FamilyInvolvement",
+    "FamilyRepresentation",
+    "FixedClock",
+    "HistoryProblem",
+    "ImrJudgement",
+    "Incident",
+    "Introduction",
+    "InvalidRequest",
+    "LegalService",
+    "Meeting",
+    "MemoryStore",
+    "OtherContact",
+    "OverviewReport",
+    "PermissionDenied",
+    "ProtocolSettings",
+    "Recommendation",
+    "Refusal",
+    "RefusalKind",
+    "RequestForm",
+    "Requester",
+    "RequesterCategory",
+    "Review",
+    "ReviewEngine",
+    "ReviewNotFound",
+    "ReviewStore",
+    "Role",
+    "ScrEngineError",
+    "Stage",
+    "StorageError",
+    "SystemClock",
+    "Task",
+    "TaskKind",
+    "TermsOfReference",
+    "TorAnswer",
+    "TorItem",
+    "TransitionRefused",
+    "WriterMeetingPurpose",
+    "__version__",
+    "assess",
+    "commands",
+    "local_date",
+    "replay",
+    "verify_history",
+]

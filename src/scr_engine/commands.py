@@ -1,0 +1,448 @@
+"""Commands: every change to a review, one attrs class per command of ``map.md``.
+
+Each class has a stable ``name`` (the public vocabulary). Commands round-trip through
+JSON with :func:`to_dict` / :func:`from_dict` (the library's cattrs converter), as
+``{"command": "<name>", ...fields}``, so host systems can send them over the wire.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, ClassVar
+
+from attrs import field, frozen
+
+from scr_engine.errors import InvalidRequest
+from scr_engine.records import (
+    AlternativeReview,
+    Appointment,
+    CriteriaFacts,
+    Dissemination,
+    ImrJudgement,
+    OverviewReport,
+    RequestForm,
+    TermsOfReference,
+    WriterMeetingPurpose,
+)
+from scr_engine.rules.reasons import Refusal, RefusalKind
+from scr_engine.serialization import structure, unstructure
+
+__all__ = [
+    "COMMANDS",
+    "AcceptEvidence",
+    "AddAction",
+    "AgreeLeadAuthority",
+    "AppointOverviewWriter",
+    "AppointPanelChair",
+    "AppointPanelMember",
+    "AssessCriteria",
+    "CloseReview",
+    "Command",
+    "CompleteAction",
+    "ConfirmOverviewBrief",
+    "ConfirmReview",
+    "ConvenePanel",
+    "Decline",
+    "ExtendDeadline",
+    "HoldInitialMeeting",
+    "JudgeImr",
+    "PauseClock",
+    "Ratify",
+    "ReceiveImr",
+    "RecommendAlternative",
+    "RecordActionProgress",
+    "RecordAgencySignoff",
+    "RecordBudget",
+    "RecordChairNotified",
+    "RecordDissemination",
+    "RecordImrWriter",
+    "RecordRecordsSecured",
+    "RecordWriterMeeting",
+    "RequestRevision",
+    "ResumeClock",
+    "StartMonitoring",
+    "SubmitRequest",
+    "Withdraw",
+    "from_dict",
+    "to_dict",
+]
+
+
+def _purposes(value: Iterable[WriterMeetingPurpose]) -> frozenset[WriterMeetingPurpose]:
+    return frozenset(value)
+
+
+class Command:
+    """Base of every command. ``name`` is the stable command code of ``map.md``."""
+
+    __slots__ = ()
+    name: ClassVar[str]
+
+
+@frozen
+class SubmitRequest(Command):
+    """Receive an Appendix 1 request (RF-1, RF-2). ``reference`` and
+    ``settings_version`` are filled in by the engine."""
+
+    name: ClassVar[str] = "submit_request"
+    request: RequestForm
+    reference: str = ""
+    settings_version: str = ""
+
+
+@frozen
+class RecordChairNotified(Command):
+    """Record the date the Chair of the Board received the request (RF-3)."""
+
+    name: ClassVar[str] = "record_chair_notified"
+    received_on: date
+
+
+@frozen
+class AssessCriteria(Command):
+    """The Chair assesses the request against §3 (CR-1…CR-4). ``facts`` defaults to
+    the facts stated on the request form."""
+
+    name: ClassVar[str] = "assess_criteria"
+    facts: CriteriaFacts | None = None
+    notes: str = ""
+
+
+@frozen
+class ConfirmReview(Command):
+    """The Chair confirms that the case proceeds to an SCR (RF-4); emits RF-5 tasks."""
+
+    name: ClassVar[str] = "confirm_review"
+    reasons: str = ""
+
+
+@frozen
+class RecommendAlternative(Command):
+    """The Chair recommends an Individual Practice or Near Miss Review (RF-4a/b)."""
+
+    name: ClassVar[str] = "recommend_alternative"
+    kind: AlternativeReview
+    reasons: str
+
+
+@frozen
+class Decline(Command):
+    """The Chair decides on no review, with reasons (CR-4)."""
+
+    name: ClassVar[str] = "decline"
+    reasons: str
+
+
+@frozen
+class RecordRecordsSecured(Command):
+    """An agency has secured its records (RF-5)."""
+
+    name: ClassVar[str] = "record_records_secured"
+    agency: str
+
+
+@frozen
+class RecordImrWriter(Command):
+    """An agency has identified its IMR writer (RF-5)."""
+
+    name: ClassVar[str] = "record_imr_writer"
+    agency: str
+    person_id: str
+    writer_name: str
+
+
+@frozen
+class AgreeLeadAuthority(Command):
+    """The local authorities involved agreed which of them leads (RF-6)."""
+
+    name: ClassVar[str] = "agree_lead_authority"
+    agency: str
+
+
+@frozen
+class AppointPanelChair(Command):
+    """Appoint the chair of the review panel (SU-1, PR-b)."""
+
+    name: ClassVar[str] = "appoint_panel_chair"
+    appointment: Appointment
+
+
+@frozen
+class AppointPanelMember(Command):
+    """Appoint an agency's representative to the panel (SU-1, SU-2, PR-b)."""
+
+    name: ClassVar[str] = "appoint_panel_member"
+    appointment: Appointment
+
+
+@frozen
+class AppointOverviewWriter(Command):
+    """Appoint the overview report writer (SU-9, PR-b)."""
+
+    name: ClassVar[str] = "appoint_overview_writer"
+    appointment: Appointment
+
+
+@frozen
+class RecordBudget(Command):
+    """Record the panel's budgetary requirements (SU-3)."""
+
+    name: ClassVar[str] = "record_budget"
+    amount_pounds: int
+    notes: str
+
+
+@frozen
+class HoldInitialMeeting(Command):
+    """The initial meeting agrees the terms of reference (SU-4…SU-8, SU-10)."""
+
+    name: ClassVar[str] = "hold_initial_meeting"
+    terms: TermsOfReference
+
+
+@frozen
+class ConvenePanel(Command):
+    """Convene the panel on the agreed terms of reference."""
+
+    name: ClassVar[str] = "convene_panel"
+
+
+@frozen
+class ReceiveImr(Command):
+    """An agency presents its IMR (EV-1); also a resubmission with further information."""
+
+    name: ClassVar[str] = "receive_imr"
+    agency: str
+    summary: str
+    recommendations: tuple[str, ...] = ()
+
+
+@frozen
+class JudgeImr(Command):
+    """The panel judges an IMR (EV-2)."""
+
+    name: ClassVar[str] = "judge_imr"
+    agency: str
+    judgement: ImrJudgement
+    further_information: str = ""
+
+
+@frozen
+class ConfirmOverviewBrief(Command):
+    """The panel confirms the brief for the overview report (EV-3)."""
+
+    name: ClassVar[str] = "confirm_overview_brief"
+    brief: str
+
+
+@frozen
+class AcceptEvidence(Command):
+    """Every IMR is in and sufficient; the writer is briefed (EV-1…EV-3)."""
+
+    name: ClassVar[str] = "accept_evidence"
+
+
+@frozen
+class RecordWriterMeeting(Command):
+    """A meeting between the overview writer and the panel, with its purpose (OW-1)."""
+
+    name: ClassVar[str] = "record_writer_meeting"
+    purposes: frozenset[WriterMeetingPurpose] = field(converter=_purposes)
+    notes: str = ""
+
+
+@frozen
+class SubmitOverviewReport(Command):
+    """The overview writer submits the report and executive summary (RP-2, RP-3)."""
+
+    name: ClassVar[str] = "submit_overview_report"
+    report: OverviewReport
+
+
+@frozen
+class RequestRevision(Command):
+    """The panel sends the report back to the writer, with reasons."""
+
+    name: ClassVar[str] = "request_revision"
+    reasons: str
+
+
+@frozen
+class RecordAgencySignoff(Command):
+    """An agency confirms its information is fully and fairly represented (RP-4)."""
+
+    name: ClassVar[str] = "record_agency_signoff"
+    agency: str
+
+
+@frozen
+class AddAction(Command):
+    """Add an action to the action plan for a recommendation (RP-5, AP-1)."""
+
+    name: ClassVar[str] = "add_action"
+    action_id: str
+    recommendation_id: str
+    owner: str
+    timescale_months: int
+    outcome: str
+    monitoring: str
+
+
+@frozen
+class RecordDissemination(Command):
+    """Decide who gets the report, how, and how it is disseminated (RP-6)."""
+
+    name: ClassVar[str] = "record_dissemination"
+    dissemination: Dissemination
+
+
+@frozen
+class Ratify(Command):
+    """The Board agrees the report and the action plan (RP-7)."""
+
+    name: ClassVar[str] = "ratify"
+
+
+@frozen
+class StartMonitoring(Command):
+    """Start monitoring the action plan (AP-1)."""
+
+    name: ClassVar[str] = "start_monitoring"
+
+
+@frozen
+class RecordActionProgress(Command):
+    """Note progress on an action (AP-1, AP-2)."""
+
+    name: ClassVar[str] = "record_action_progress"
+    action_id: str
+    note: str
+
+
+@frozen
+class CompleteAction(Command):
+    """An action is completed; its outcome goes into the learning log (AP-1, AP-3)."""
+
+    name: ClassVar[str] = "complete_action"
+    action_id: str
+    outcome: str
+
+
+@frozen
+class CloseReview(Command):
+    """Close the review: every action completed and logged (AP-3, PR-h)."""
+
+    name: ClassVar[str] = "close_review"
+
+
+@frozen
+class Withdraw(Command):
+    """Stop the review before ratification, with reasons."""
+
+    name: ClassVar[str] = "withdraw"
+    reasons: str
+
+
+@frozen
+class PauseClock(Command):
+    """Stop every running clock of the review for a parallel process."""
+
+    name: ClassVar[str] = "pause_clock"
+    process: str
+    reasons: str
+
+
+@frozen
+class ResumeClock(Command):
+    """Restart the review's clocks after a pause."""
+
+    name: ClassVar[str] = "resume_clock"
+    reasons: str = ""
+
+
+@frozen
+class ExtendDeadline(Command):
+    """Move one deadline later, recording who and why."""
+
+    name: ClassVar[str] = "extend_deadline"
+    deadline: str
+    new_due: date
+    reasons: str
+
+
+COMMANDS: dict[str, type[Command]] = {
+    cls.name: cls
+    for cls in (
+        SubmitRequest,
+        RecordChairNotified,
+        AssessCriteria,
+        ConfirmReview,
+        RecommendAlternative,
+        Decline,
+        RecordRecordsSecured,
+        RecordImrWriter,
+        AgreeLeadAuthority,
+        AppointPanelChair,
+        AppointPanelMember,
+        AppointOverviewWriter,
+        RecordBudget,
+        HoldInitialMeeting,
+        ConvenePanel,
+        ReceiveImr,
+        JudgeImr,
+        ConfirmOverviewBrief,
+        AcceptEvidence,
+        RecordWriterMeeting,
+        SubmitOverviewReport,
+        RequestRevision,
+        RecordAgencySignoff,
+        AddAction,
+        RecordDissemination,
+        Ratify,
+        StartMonitoring,
+        RecordActionProgress,
+        CompleteAction,
+        CloseReview,
+        Withdraw,
+        PauseClock,
+        ResumeClock,
+        ExtendDeadline,
+    )
+}
+"""Every command class by its stable name."""
+
+
+def to_dict(command: Command) -> dict[str, Any]:
+    """The JSON-ready form of a command: ``{"command": name, ...fields}``."""
+    data: dict[str, Any] = unstructure(command)
+    return {"command": command.name, **data}
+
+
+def from_dict(data: Any) -> Command:
+    """Rebuild a command from :func:`to_dict`'s form.
+
+    Raises :class:`~scr_engine.InvalidRequest` naming every problem: not an object,
+    no or unknown ``command``, unknown fields, missing fields, wrong types.
+    """
+    if not isinstance(data, dict):
+        raise InvalidRequest(
+            "command",
+            [Refusal("INPUT", "a command must be a JSON object", RefusalKind.INPUT)],
+        )
+    name = data.get("command")
+    cls = COMMANDS.get(name) if isinstance(name, str) else None
+    if cls is None:
+        raise InvalidRequest(
+            str(name),
+            [
+                Refusal(
+                    "INPUT",
+                    f"unknown command {name!r}; known commands: {', '.join(sorted(COMMANDS))}",
+                    RefusalKind.INPUT,
+                    "command",
+                )
+            ],
+        )
+    fields = {k: v for k, v in data.items() if k != "command"}
+    return structure(fields, cls, what=cls.name)

@@ -1,0 +1,216 @@
+"""The engine: the one place a command meets a review.
+
+``ReviewEngine`` loads the review through the store port, judges the command (role,
+stage, every guard), applies it, appends the hashed event and saves everything in one
+atomic write. Time comes from the injected clock only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from attrs import evolve, fields
+
+from scr_engine.clock import Clock, SystemClock, local_date
+from scr_engine.commands import COMMANDS, Command, SubmitRequest
+from scr_engine.errors import (
+    ConcurrencyConflict,
+    InvalidRequest,
+    PermissionDenied,
+    ScrEngineError,
+    TransitionRefused,
+)
+from scr_engine.history import Event, advance, start
+from scr_engine.records import Actor, RequestForm, Review
+from scr_engine.rules.deadlines import Deadline, deadlines
+from scr_engine.rules.judge import acting_role, check_shape, judge
+from scr_engine.rules.reasons import Refusal, RefusalKind
+from scr_engine.rules.request import validate_request
+from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
+from scr_engine.states.machine import commands_from
+from scr_engine.states.table import TABLE, row
+from scr_engine.storage.port import ReviewStore
+
+__all__ = ["ReviewEngine"]
+
+
+def _raise_for(command: str, refusals: list[Refusal]) -> None:
+    if not refusals:
+        return
+    kinds = {r.kind for r in refusals}
+    if RefusalKind.INPUT in kinds:
+        raise InvalidRequest(command, refusals)
+    if RefusalKind.PERMISSION in kinds:
+        raise PermissionDenied(command, refusals)
+    raise TransitionRefused(command, refusals)
+
+
+class ReviewEngine:
+    """Runs the SCR protocol over a store.
+
+    :param store: where reviews live (:class:`~scr_engine.MemoryStore`, the SQL store,
+        or any :class:`~scr_engine.ReviewStore`).
+    :param clock: where time comes from; the system clock (UTC) by default.
+    :param settings: the protocol settings new reviews start under.
+    :param known_settings: earlier settings that existing reviews may still use,
+        found by their ``version``.
+    :param new_id: makes review IDs (a random UUID by default).
+    """
+
+    def __init__(
+        self,
+        store: ReviewStore,
+        clock: Clock | None = None,
+        *,
+        settings: ProtocolSettings = DEFAULT_SETTINGS,
+        known_settings: Iterable[ProtocolSettings] = (),
+        new_id: Callable[[], str] | None = None,
+    ) -> None:
+        self.store = store
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.settings = settings
+        self._settings = {s.version: s for s in (*known_settings, settings)}
+        self._new_id = new_id if new_id is not None else (lambda: uuid.uuid4().hex)
+
+    # ----------------------------------------------------------------- commands
+
+    def submit(self, request: RequestForm, actor: Actor) -> Review:
+        """Receive an Appendix 1 request: a new review in ``requested``.
+
+        Raises :class:`InvalidRequest` naming every missing or invalid field (RF-1,
+        RF-2), :class:`PermissionDenied` if the actor may not submit requests.
+        """
+        now = self.clock.now()
+        today = local_date(now)
+        refusals = validate_request(request, today)
+        if refusals:
+            raise InvalidRequest("submit_request", refusals)
+        command, payload, problems = check_shape(SubmitRequest(request))
+        if command is None or payload is None:
+            raise InvalidRequest("submit_request", problems)
+        role = acting_role(row("submit_request"), actor)
+        if role is None:
+            raise PermissionDenied(
+                "submit_request",
+                [
+                    Refusal(
+                        "RF-1",
+                        f"{actor.id} may not submit a request: it takes the "
+                        "requester or business_manager role",
+                        RefusalKind.PERMISSION,
+                    )
+                ],
+            )
+        assert isinstance(command, SubmitRequest)
+        command = evolve(
+            command,
+            reference=self.store.next_reference(today.year),
+            settings_version=self.settings.version,
+        )
+        payload = {
+            **payload,
+            "reference": command.reference,
+            "settings_version": command.settings_version,
+        }
+        review, event = start(self._new_id(), command, payload, actor.id, role, now)
+        self.store.save(review, event, (), expected_version=0)
+        return review
+
+    def execute(
+        self, review_id: str, command: Command, actor: Actor, expected_version: int | None = None
+    ) -> Review:
+        """Apply ``command`` to the review as ``actor``; return the updated review.
+
+        Raises :class:`InvalidRequest` (malformed input), :class:`PermissionDenied`
+        (wrong role or agency), :class:`TransitionRefused` (a guard fails or the stage
+        does not allow it), each listing every reason; :class:`ReviewNotFound`;
+        :class:`ConcurrencyConflict` when ``expected_version`` is given and stale, or
+        another writer saved first. A refused command changes nothing.
+        """
+        review = self.store.load(review_id)
+        if expected_version is not None and expected_version != review.version:
+            raise ConcurrencyConflict(review_id, expected_version, review.version)
+        now = self.clock.now()
+        name = getattr(command, "name", type(command).__name__)
+        if isinstance(command, SubmitRequest):
+            _raise_for(
+                name,
+                [
+                    Refusal(
+                        "MAP", "submit_request creates a review: use submit()", RefusalKind.STAGE
+                    )
+                ],
+            )
+        verdict = judge(review, command, actor, local_date(now), self._settings_of(review))
+        _raise_for(name, verdict.refusals)
+        assert verdict.command is not None and verdict.payload is not None
+        assert verdict.role is not None
+        updated, event, tasks = advance(
+            review, verdict.command, verdict.payload, actor.id, verdict.role, now
+        )
+        self.store.save(updated, event, tasks, expected_version=review.version)
+        return updated
+
+    # ----------------------------------------------------------------- questions
+
+    def explain(self, review_id: str, command: Command, actor: Actor) -> list[Refusal]:
+        """Every reason ``command`` would be refused now; empty when it would be
+        accepted. Changes nothing."""
+        review = self.store.load(review_id)
+        if isinstance(command, SubmitRequest):
+            return [
+                Refusal("MAP", "submit_request creates a review: use submit()", RefusalKind.STAGE)
+            ]
+        today = local_date(self.clock.now())
+        return judge(review, command, actor, today, self._settings_of(review)).refusals
+
+    def allowed(self, review_id: str, actor: Actor) -> list[str]:
+        """The commands ``actor`` could issue on the review now: those their role may
+        issue from its stage. Commands that take no input (``convene_panel``,
+        ``ratify`` …) are listed only if every guard holds as well."""
+        review = self.store.load(review_id)
+        today = local_date(self.clock.now())
+        settings = self._settings_of(review)
+        valid = commands_from(review.stage)
+        names: list[str] = []
+        for table_row in TABLE:
+            if table_row.command not in valid or acting_role(table_row, actor) is None:
+                continue
+            cls = COMMANDS[table_row.command]
+            if not _takes_input(cls) and judge(review, cls(), actor, today, settings).refusals:
+                continue
+            names.append(table_row.command)
+        return names
+
+    def get(self, review_id: str) -> Review:
+        """The review at its latest version."""
+        return self.store.load(review_id)
+
+    def history(self, review_id: str) -> tuple[Event, ...]:
+        """Every event of the review, in order."""
+        return self.store.history(review_id)
+
+    def deadlines(self, review_id: str, as_of: date | None = None) -> tuple[Deadline, ...]:
+        """Every deadline of the review with its status on ``as_of`` (today by default)."""
+        review = self.store.load(review_id)
+        today = as_of if as_of is not None else local_date(self.clock.now())
+        return deadlines(review, self._settings_of(review), today)
+
+    def settings_for(self, review: Review) -> ProtocolSettings:
+        """The settings a review runs under (those it started with)."""
+        return self._settings_of(review)
+
+    def _settings_of(self, review: Review) -> ProtocolSettings:
+        try:
+            return self._settings[review.settings_version]
+        except KeyError:
+            raise ScrEngineError(
+                f"review {review.id} runs under settings {review.settings_version!r}, which "
+                "this engine was not given (pass them in known_settings)"
+            ) from None
+
+
+def _takes_input(cls: type[Command]) -> bool:
+    return bool(fields(cls))  # type: ignore[arg-type]

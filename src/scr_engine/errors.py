@@ -1,0 +1,92 @@
+"""The library's error tree: every error it raises derives from :class:`ScrEngineError`.
+
+Each error also subclasses the built-in exception a caller would naturally catch
+(``ValueError`` for bad input, ``PermissionError`` for a role that may not act,
+``LookupError`` for an unknown review), so hosts can handle them either way.
+Driver errors (sqlite3, psycopg, SQLAlchemy) never escape: stores translate them
+into :class:`StorageError` (or :class:`ConcurrencyConflict`) with the cause chained.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from scr_engine.rules.reasons import Refusal
+
+__all__ = [
+    "ConcurrencyConflict",
+    "InvalidRequest",
+    "PermissionDenied",
+    "ReviewNotFound",
+    "ScrEngineError",
+    "StorageError",
+    "TransitionRefused",
+]
+
+
+class ScrEngineError(Exception):
+    """Base class of every error raised by scr_engine."""
+
+
+def _summary(head: str, refusals: tuple[Refusal, ...]) -> str:
+    lines = [head] + [f"  - {r}" for r in refusals]
+    return "\n".join(lines)
+
+
+class TransitionRefused(ScrEngineError, ValueError):
+    """The protocol does not allow this command now.
+
+    ``refusals`` lists *every* reason at once, each with the rule ID and a message.
+    """
+
+    def __init__(self, command: str, refusals: Iterable[Refusal]) -> None:
+        self.command = command
+        self.refusals: tuple[Refusal, ...] = tuple(refusals)
+        super().__init__(_summary(f"{command} refused:", self.refusals))
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The rule IDs cited, in order, without repeats."""
+        return tuple(dict.fromkeys(r.rule for r in self.refusals))
+
+
+class PermissionDenied(TransitionRefused, PermissionError):
+    """The actor holds no role that may issue this command (or not for that agency).
+
+    It is a :class:`TransitionRefused` too, and its ``refusals`` include every other
+    reason the command would be refused as well.
+    """
+
+
+class InvalidRequest(TransitionRefused):
+    """The input itself is malformed: missing or invalid fields, unknown agencies,
+    unknown command names. Every problem is named at once in ``refusals``; nothing
+    is stored."""
+
+
+class ReviewNotFound(ScrEngineError, LookupError):
+    """No review with this ID is stored."""
+
+    def __init__(self, review_id: str) -> None:
+        self.review_id = review_id
+        super().__init__(f"no review with id {review_id!r}")
+
+
+class ConcurrencyConflict(ScrEngineError, RuntimeError):
+    """Someone else changed the review first: reload it and try again.
+
+    Raised when ``expected_version`` does not match the stored version, or when two
+    writers race to save the same review (one wins, the other gets this error).
+    """
+
+    def __init__(self, review_id: str, expected: int | None, actual: int | None) -> None:
+        self.review_id = review_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"review {review_id!r} is at version {actual}, not the expected {expected}"
+        )
+
+
+class StorageError(ScrEngineError, RuntimeError):
+    """The store failed for a reason of its own (the driver's error is chained)."""

@@ -1,0 +1,208 @@
+"""The protocol's clocks (``map.md``, Clocks): every deadline of a review, derived
+from what the review records, as a pure function of the review, the settings and the
+date asked about.
+
+Calendar months clamp to the month's end (31 January + 1 month = 28/29 February).
+A pause stops every running clock: an open deadline's due date moves by the days
+paused. An extension moves one deadline (never earlier). A missed deadline never
+blocks the review; it is reported.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from enum import StrEnum
+
+from attrs import frozen
+from dateutil.relativedelta import relativedelta
+
+from scr_engine.records import Review
+from scr_engine.rules.settings import ProtocolSettings
+from scr_engine.states.stages import Stage
+
+__all__ = ["Deadline", "DeadlineStatus", "add_months", "deadlines", "find_deadline"]
+
+
+class DeadlineStatus(StrEnum):
+    """Where a deadline stands on a given date."""
+
+    DUE = "due"
+    """Open, not yet past its due date."""
+    MET = "met"
+    """Met on or before its due date."""
+    MISSED = "missed"
+    """Met, but late."""
+    OVERDUE = "overdue"
+    """Open and past its due date."""
+    PAUSED = "paused"
+    """Open while the review's clocks are paused."""
+    CANCELLED = "cancelled"
+    """Never met: the review ended (redirected, not taken forward, withdrawn)."""
+
+
+@frozen
+class Deadline:
+    """One clock of one review."""
+
+    key: str
+    """Stable within the review: ``chair_notified``, ``initial_meeting``,
+    ``review_complete``, ``imr:<agency>``, ``overview_report``, ``action:<id>``."""
+    rule: str
+    title: str
+    starts_on: date
+    due_on: date
+    met_on: date | None
+    status: DeadlineStatus
+    days_late: int = 0
+    """For a missed deadline, how late it was met; for an overdue one, how late now."""
+
+    @property
+    def open(self) -> bool:
+        """Not met and not cancelled."""
+        return self.met_on is None and self.status is not DeadlineStatus.CANCELLED
+
+
+def add_months(start: date, months: int) -> date:
+    """``start`` plus calendar months, clamped to the month's end."""
+    result: date = start + relativedelta(months=months)
+    return result
+
+
+def _paused_days(review: Review, since: date, until: date) -> int:
+    total = 0
+    for pause in review.pauses:
+        lo = max(pause.started_on, since)
+        hi = min(pause.ended_on or until, until)
+        if hi > lo:
+            total += (hi - lo).days
+    return total
+
+
+_ENDED = frozenset({Stage.REDIRECTED, Stage.NOT_TAKEN_FORWARD, Stage.WITHDRAWN})
+
+
+def _make(
+    review: Review,
+    today: date,
+    key: str,
+    rule: str,
+    title: str,
+    starts_on: date,
+    base_due: date,
+    met_on: date | None,
+) -> Deadline:
+    due, since = base_due, starts_on
+    for ext in review.extensions:
+        if ext.deadline == key:
+            due, since = ext.new_due, max(starts_on, ext.on)
+    until = met_on if met_on is not None else today
+    due = due + timedelta(days=_paused_days(review, since, until))
+    if met_on is not None:
+        late = (met_on - due).days
+        status = DeadlineStatus.MISSED if late > 0 else DeadlineStatus.MET
+        return Deadline(key, rule, title, starts_on, due, met_on, status, max(late, 0))
+    if review.stage in _ENDED:
+        return Deadline(key, rule, title, starts_on, due, None, DeadlineStatus.CANCELLED)
+    if review.paused:
+        return Deadline(key, rule, title, starts_on, due, None, DeadlineStatus.PAUSED)
+    late = (today - due).days
+    if late > 0:
+        return Deadline(key, rule, title, starts_on, due, None, DeadlineStatus.OVERDUE, late)
+    return Deadline(key, rule, title, starts_on, due, None, DeadlineStatus.DUE)
+
+
+def deadlines(review: Review, settings: ProtocolSettings, today: date) -> tuple[Deadline, ...]:
+    """Every deadline the review has, with its status on ``today``."""
+    out: list[Deadline] = []
+    chair_on = review.chair_received_on or review.received_on
+    if settings.chair_notification_days is not None:
+        out.append(
+            _make(
+                review,
+                today,
+                "chair_notified",
+                "RF-3",
+                "Chair of the Board notified",
+                review.received_on,
+                review.received_on + timedelta(days=settings.chair_notification_days),
+                review.chair_received_on,
+            )
+        )
+    out.append(
+        _make(
+            review,
+            today,
+            "initial_meeting",
+            "SU-5",
+            "initial meeting held",
+            chair_on,
+            add_months(chair_on, settings.initial_meeting_months),
+            review.initial_meeting_on,
+        )
+    )
+    terms = review.terms_of_reference
+    months = terms.review_months if terms is not None else settings.review_months
+    out.append(
+        _make(
+            review,
+            today,
+            "review_complete",
+            "SU-4",
+            "review complete (ratified)",
+            chair_on,
+            add_months(chair_on, months),
+            review.ratified_on,
+        )
+    )
+    if terms is not None and review.initial_meeting_on is not None:
+        for agency in terms.imr_agencies:
+            imr = review.imr(agency)
+            out.append(
+                _make(
+                    review,
+                    today,
+                    f"imr:{agency}",
+                    "SU-7",
+                    f"IMR from {agency}",
+                    review.initial_meeting_on,
+                    terms.imr_due,
+                    imr.first_received_on if imr is not None else None,
+                )
+            )
+        out.append(
+            _make(
+                review,
+                today,
+                "overview_report",
+                "RP-1",
+                "overview report received",
+                review.initial_meeting_on,
+                terms.overview_due,
+                review.overview_first_received_on,
+            )
+        )
+    if review.ratified_on is not None:
+        for action in review.actions:
+            out.append(
+                _make(
+                    review,
+                    today,
+                    f"action:{action.id}",
+                    "AP-2",
+                    f"action {action.id}",
+                    review.ratified_on,
+                    add_months(review.ratified_on, action.timescale_months),
+                    action.completed_on,
+                )
+            )
+    return tuple(out)
+
+
+def find_deadline(
+    review: Review, settings: ProtocolSettings, today: date, key: str
+) -> Deadline | None:
+    """The deadline with this key, if the review has it."""
+    for d in deadlines(review, settings, today):
+        if d.key == key:
+            return d
+    return None

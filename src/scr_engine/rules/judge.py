@@ -1,0 +1,107 @@
+"""Judging a command: role, stage and guards together, every reason at once."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from scr_engine.commands import Command, to_dict
+from scr_engine.errors import InvalidRequest
+from scr_engine.records import Actor, Review, Role
+from scr_engine.rules.guards import CHECKS, Context
+from scr_engine.rules.reasons import Refusal, RefusalKind
+from scr_engine.rules.settings import ProtocolSettings
+from scr_engine.serialization import structure
+from scr_engine.states.machine import valid_in
+from scr_engine.states.table import Row, row
+
+__all__ = ["Judgement", "acting_role", "check_shape", "judge"]
+
+
+def acting_role(table_row: Row, actor: Actor) -> Role | None:
+    """The role in which ``actor`` may issue the row's command (the first of the
+    actor's roles that the table allows, in the order of :class:`Role`), or None."""
+    for role in Role:
+        if role in actor.roles and role in table_row.roles:
+            return role
+    return None
+
+
+def check_shape(command: Any) -> tuple[Command | None, dict[str, Any] | None, list[Refusal]]:
+    """The command normalised (rebuilt from its JSON form) and that JSON form, or the
+    problems that make it malformed.
+
+    A command whose fields have the wrong types is caught here, before any guard
+    reads it, and named field by field; what passes is exactly what a replay of the
+    history will rebuild.
+    """
+    if not isinstance(command, Command):
+        return (
+            None,
+            None,
+            [Refusal("INPUT", f"not a command: {type(command).__name__}", RefusalKind.INPUT)],
+        )
+    try:
+        payload = to_dict(command)
+    except Exception as exc:  # unstructuring a wrongly typed field
+        return None, None, [Refusal("INPUT", f"malformed {command.name}: {exc}", RefusalKind.INPUT)]
+    try:
+        rebuilt = structure(
+            {k: v for k, v in payload.items() if k != "command"}, type(command), what=command.name
+        )
+    except InvalidRequest as exc:
+        return None, None, list(exc.refusals)
+    return rebuilt, payload, []
+
+
+class Judgement:
+    """What :func:`judge` found: the role acted in, the normalised command and its
+    JSON payload, and every refusal."""
+
+    __slots__ = ("command", "payload", "refusals", "role")
+
+    def __init__(
+        self,
+        role: Role | None,
+        command: Command | None,
+        payload: dict[str, Any] | None,
+        refusals: list[Refusal],
+    ) -> None:
+        self.role = role
+        self.command = command
+        self.payload = payload
+        self.refusals = refusals
+
+
+def judge(
+    review: Review, command: Command, actor: Actor, today: date, settings: ProtocolSettings
+) -> Judgement:
+    """Every reason ``actor`` may not issue ``command`` on ``review`` on ``today``."""
+    checked, payload, refusals = check_shape(command)
+    if checked is None:
+        return Judgement(None, None, None, refusals)
+    command = checked
+    name = command.name
+    table_row = row(name)
+    role = acting_role(table_row, actor)
+    if role is None:
+        allowed = ", ".join(sorted(r.value for r in table_row.roles))
+        held = ", ".join(sorted(r.value for r in actor.roles)) or "no role"
+        refusals.append(
+            Refusal(
+                table_row.role_rule,
+                f"{actor.id} ({held}) may not issue {name}; only: {allowed}",
+                RefusalKind.PERMISSION,
+            )
+        )
+    if not valid_in(review.stage, name):
+        refusals.append(
+            Refusal(
+                "MAP",
+                f"{name} cannot be issued while the review is {review.stage.value}",
+                RefusalKind.STAGE,
+            )
+        )
+    else:
+        refusals.extend(CHECKS[name](review, command, Context(actor, role, today, settings)))
+    return Judgement(role, command, payload, refusals)

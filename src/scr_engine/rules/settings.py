@@ -1,0 +1,30 @@
+"""Protocol settings: the lengths of the clocks, as data.
+
+The defaults are those of the source text. A Board that changes them publishes a new
+``version``; each review keeps the version it started under.
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+__all__ = ["DEFAULT_SETTINGS", "ProtocolSettings"]
+
+
+@frozen
+class ProtocolSettings:
+    """The clock lengths a Board runs the protocol with."""
+
+    version: str = "hsab-2008"
+    """A stable name for these settings; stored on each review."""
+    initial_meeting_months: int = 1
+    """SU-5: the initial meeting within 1 calendar month of the Chair's receipt."""
+    review_months: int = 6
+    """SU-4: the review completes within 6 calendar months unless the terms of
+    reference set otherwise."""
+    chair_notification_days: int | None = None
+    """RF-3: "as soon as practicable" has no number; a Board may set a target in days."""
+
+
+DEFAULT_SETTINGS = ProtocolSettings()
+"""The source text's own settings."""

@@ -1,0 +1,320 @@
+"""What each accepted command records on the review.
+
+Pure functions ``(review, command, actor_id, today, at) -> (review, tasks)``; the
+stage change itself is the rulebook's (:func:`scr_engine.states.machine.next_stage`).
+They run only after every guard has passed, and a replay of the history runs them
+again to rebuild the review exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from attrs import evolve, fields
+
+from scr_engine import commands as c
+from scr_engine.records import (
+    Action,
+    ActionStatus,
+    Budget,
+    CriteriaFacts,
+    Extension,
+    Imr,
+    ImrJudgement,
+    ImrWriter,
+    LearningLogEntry,
+    Pause,
+    ProgressNote,
+    Review,
+    Task,
+    TaskKind,
+    WriterMeeting,
+)
+from scr_engine.rules.criteria import assess
+
+__all__ = ["EFFECTS", "Effect", "merge_facts"]
+
+Effect = Callable[[Review, Any, str, date, datetime], tuple[Review, tuple[Task, ...]]]
+_NONE: tuple[Task, ...] = ()
+
+
+def merge_facts(stated: CriteriaFacts, found: CriteriaFacts | None) -> CriteriaFacts:
+    """The facts the Chair assesses: those stated on the request plus any the Chair
+    finds. A fact stated on the request is never dropped: what was "known or
+    suspected" by the requester stays suspected (CR-1)."""
+    if found is None:
+        return stated
+    merged = {
+        a.name: getattr(stated, a.name) or getattr(found, a.name) for a in fields(CriteriaFacts)
+    }
+    return CriteriaFacts(**merged)
+
+
+def _record_chair_notified(
+    r: Review, cmd: c.RecordChairNotified, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    return evolve(r, chair_received_on=cmd.received_on), _NONE
+
+
+def _assess_criteria(
+    r: Review, cmd: c.AssessCriteria, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    facts = merge_facts(r.request.facts, cmd.facts)
+    return evolve(r, assessment=assess(facts, cmd.notes)), _NONE
+
+
+def _confirm_review(
+    r: Review, cmd: c.ConfirmReview, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    tasks = tuple(
+        Task(f"{r.id}:{r.version + 1}:{kind.value}:{agency}", r.id, kind, agency, at)
+        for agency in r.agencies
+        for kind in (TaskKind.SECURE_RECORDS, TaskKind.REQUEST_IMR_WRITER)
+    )
+    return evolve(r, outcome_reasons=cmd.reasons), tasks
+
+
+def _recommend_alternative(
+    r: Review, cmd: c.RecommendAlternative, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    return evolve(r, alternative=cmd.kind, outcome_reasons=cmd.reasons), _NONE
+
+
+def _with_reasons(
+    r: Review, cmd: Any, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    return evolve(r, outcome_reasons=cmd.reasons), _NONE
+
+
+def _record_records_secured(
+    r: Review, cmd: c.RecordRecordsSecured, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    return evolve(r, records_secured=r.records_secured | {cmd.agency}), _NONE
+
+
+def _record_imr_writer(
+    r: Review, cmd: c.RecordImrWriter, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    writer = ImrWriter(cmd.agency, cmd.person_id, cmd.writer_name)
+    return evolve(r, imr_writers=(*r.imr_writers, writer)), _NONE
+
+
+def _agree_lead_authority(
+    r: Review, cmd: c.AgreeLeadAuthority, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    return evolve(r, lead_authority=cmd.agency), _NONE
+
+
+def _appoint_panel_chair(
+    r: Review, cmd: c.AppointPanelChair, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    return evolve(r, panel_chair=evolve(cmd.appointment, appointed_on=today)), _NONE
+
+
+def _appoint_panel_member(
+    r: Review, cmd: c.AppointPanelMember, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    member = evolve(cmd.appointment, appointed_on=today)
+    return evolve(r, panel_members=(*r.panel_members, member)), _NONE
+
+
+def _appoint_overview_writer(
+    r: Review, cmd: c.AppointOverviewWriter, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    return evolve(r, overview_writer=evolve(cmd.appointment, appointed_on=today)), _NONE
+
+
+def _record_budget(
+    r: Review, cmd: c.RecordBudget, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    return evolve(r, budget=Budget(cmd.amount_pounds, cmd.notes)), _NONE
+
+
+def _hold_initial_meeting(
+    r: Review, cmd: c.HoldInitialMeeting, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    return evolve(r, terms_of_reference=cmd.terms, initial_meeting_on=today), _NONE
+
+
+def _nothing(
+    r: Review, cmd: Any, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    return r, _NONE
+
+
+def _replace_imr(r: Review, imr: Imr) -> tuple[Imr, ...]:
+    return (
+        tuple(imr if i.agency == imr.agency else i for i in r.imrs)
+        if r.imr(imr.agency)
+        else (*r.imrs, imr)
+    )
+
+
+def _receive_imr(
+    r: Review, cmd: c.ReceiveImr, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    previous = r.imr(cmd.agency)
+    first = previous.first_received_on if previous is not None else today
+    imr = Imr(cmd.agency, today, cmd.summary, cmd.recommendations, None, "", first)
+    return evolve(r, imrs=_replace_imr(r, imr)), _NONE
+
+
+def _judge_imr(
+    r: Review, cmd: c.JudgeImr, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    imr = r.imr(cmd.agency)
+    assert imr is not None  # guarded by EV-1
+    further = cmd.further_information if cmd.judgement is not ImrJudgement.SUFFICIENT else ""
+    judged = evolve(imr, judgement=cmd.judgement, further_information=further)
+    return evolve(r, imrs=_replace_imr(r, judged)), _NONE
+
+
+def _confirm_overview_brief(
+    r: Review, cmd: c.ConfirmOverviewBrief, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    return evolve(r, overview_brief=cmd.brief), _NONE
+
+
+def _record_writer_meeting(
+    r: Review, cmd: c.RecordWriterMeeting, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    meeting = WriterMeeting(today, cmd.purposes, cmd.notes)
+    return evolve(r, writer_meetings=(*r.writer_meetings, meeting)), _NONE
+
+
+def _submit_overview_report(
+    r: Review, cmd: c.SubmitOverviewReport, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    first = r.overview_first_received_on or today
+    report = evolve(cmd.report, submitted_on=today)
+    return evolve(r, overview_report=report, overview_first_received_on=first), _NONE
+
+
+def _request_revision(
+    r: Review, cmd: c.RequestRevision, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    # A revised report must be signed off and planned afresh.
+    return evolve(
+        r, overview_report=None, signoffs=frozenset(), actions=(), dissemination=None
+    ), _NONE
+
+
+def _record_agency_signoff(
+    r: Review, cmd: c.RecordAgencySignoff, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    return evolve(r, signoffs=r.signoffs | {cmd.agency}), _NONE
+
+
+def _add_action(
+    r: Review, cmd: c.AddAction, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    action = Action(
+        cmd.action_id,
+        cmd.recommendation_id,
+        cmd.owner,
+        cmd.timescale_months,
+        cmd.outcome,
+        cmd.monitoring,
+    )
+    return evolve(r, actions=(*r.actions, action)), _NONE
+
+
+def _record_dissemination(
+    r: Review, cmd: c.RecordDissemination, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    return evolve(r, dissemination=cmd.dissemination), _NONE
+
+
+def _ratify(
+    r: Review, cmd: c.Ratify, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    return evolve(r, ratified_on=today), _NONE
+
+
+def _replace_action(r: Review, action: Action) -> tuple[Action, ...]:
+    return tuple(action if a.id == action.id else a for a in r.actions)
+
+
+def _record_action_progress(
+    r: Review, cmd: c.RecordActionProgress, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    action = r.action(cmd.action_id)
+    assert action is not None  # guarded
+    noted = evolve(action, progress=(*action.progress, ProgressNote(today, cmd.note)))
+    return evolve(r, actions=_replace_action(r, noted)), _NONE
+
+
+def _complete_action(
+    r: Review, cmd: c.CompleteAction, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    action = r.action(cmd.action_id)
+    assert action is not None  # guarded
+    done = evolve(action, status=ActionStatus.COMPLETED, completed_on=today)
+    entry = LearningLogEntry(cmd.action_id, today, cmd.outcome)
+    return evolve(r, actions=_replace_action(r, done), learning_log=(*r.learning_log, entry)), _NONE
+
+
+def _close_review(
+    r: Review, cmd: c.CloseReview, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    return evolve(r, closed_on=today), _NONE
+
+
+def _pause_clock(
+    r: Review, cmd: c.PauseClock, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    return evolve(r, pauses=(*r.pauses, Pause(today, cmd.process, cmd.reasons))), _NONE
+
+
+def _resume_clock(
+    r: Review, cmd: c.ResumeClock, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    last = evolve(r.pauses[-1], ended_on=today)
+    return evolve(r, pauses=(*r.pauses[:-1], last)), _NONE
+
+
+def _extend_deadline(
+    r: Review, cmd: c.ExtendDeadline, who: str, today: date, at: datetime
+) -> tuple[Review, tuple[Task, ...]]:
+    ext = Extension(cmd.deadline, cmd.new_due, cmd.reasons, who, today)
+    return evolve(r, extensions=(*r.extensions, ext)), _NONE
+
+
+EFFECTS: dict[str, Effect] = {
+    "record_chair_notified": _record_chair_notified,
+    "assess_criteria": _assess_criteria,
+    "confirm_review": _confirm_review,
+    "recommend_alternative": _recommend_alternative,
+    "decline": _with_reasons,
+    "record_records_secured": _record_records_secured,
+    "record_imr_writer": _record_imr_writer,
+    "agree_lead_authority": _agree_lead_authority,
+    "appoint_panel_chair": _appoint_panel_chair,
+    "appoint_panel_member": _appoint_panel_member,
+    "appoint_overview_writer": _appoint_overview_writer,
+    "record_budget": _record_budget,
+    "hold_initial_meeting": _hold_initial_meeting,
+    "convene_panel": _nothing,
+    "receive_imr": _receive_imr,
+    "judge_imr": _judge_imr,
+    "confirm_overview_brief": _confirm_overview_brief,
+    "accept_evidence": _nothing,
+    "record_writer_meeting": _record_writer_meeting,
+    "submit_overview_report": _submit_overview_report,
+    "request_revision": _request_revision,
+    "record_agency_signoff": _record_agency_signoff,
+    "add_action": _add_action,
+    "record_dissemination": _record_dissemination,
+    "ratify": _ratify,
+    "start_monitoring": _nothing,
+    "record_action_progress": _record_action_progress,
+    "complete_action": _complete_action,
+    "close_review": _close_review,
+    "withdraw": _with_reasons,
+    "pause_clock": _pause_clock,
+    "resume_clock": _resume_clock,
+    "extend_deadline": _extend_deadline,
+}
+"""What every command but ``submit_request`` records."""

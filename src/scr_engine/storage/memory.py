@@ -1,0 +1,98 @@
+"""An in-memory store: fast, thread-safe, gone when the process ends."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from scr_engine.errors import ConcurrencyConflict, ReviewNotFound, StorageError
+from scr_engine.history import Event
+from scr_engine.records import Review, Task
+from scr_engine.states.stages import Stage
+
+__all__ = ["MemoryStore"]
+
+
+class MemoryStore:
+    """Keeps reviews, histories and tasks in dictionaries behind one lock.
+
+    Holds one review record and its list of events per review: nothing per review
+    grows with the number of reviews.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reviews: dict[str, Review] = {}
+        self._events: dict[str, list[Event]] = {}
+        self._by_stage: dict[Stage, dict[str, None]] = {stage: {} for stage in Stage}
+        self._tasks: dict[str, Task] = {}
+        self._done: set[str] = set()
+        self._references: dict[int, int] = {}
+
+    def load(self, review_id: str) -> Review:
+        """The review at its latest version."""
+        try:
+            return self._reviews[review_id]
+        except KeyError:
+            raise ReviewNotFound(review_id) from None
+
+    def save(
+        self, review: Review, event: Event, tasks: Sequence[Task] = (), *, expected_version: int
+    ) -> None:
+        """Store the review, its event and tasks at once, if nobody changed it first."""
+        with self._lock:
+            current = self._reviews.get(review.id)
+            actual = current.version if current is not None else 0
+            if actual != expected_version:
+                raise ConcurrencyConflict(review.id, expected_version, actual)
+            if (
+                event.review_id != review.id
+                or event.sequence != expected_version + 1
+                or review.version != event.sequence
+            ):
+                raise StorageError(
+                    f"event {event.sequence} does not follow version "
+                    f"{expected_version} of review {review.id!r}"
+                )
+            if current is not None:
+                del self._by_stage[current.stage][review.id]
+            self._reviews[review.id] = review
+            self._by_stage[review.stage][review.id] = None
+            self._events.setdefault(review.id, []).append(event)
+            for task in tasks:
+                self._tasks[task.id] = task
+
+    def history(self, review_id: str) -> tuple[Event, ...]:
+        """Every event of the review, in order."""
+        try:
+            return tuple(self._events[review_id])
+        except KeyError:
+            raise ReviewNotFound(review_id) from None
+
+    def list_by_stage(self, stage: Stage, *, limit: int = 100, offset: int = 0) -> list[Review]:
+        """Reviews at ``stage``, ordered by reference."""
+        with self._lock:
+            found = [self._reviews[i] for i in self._by_stage[stage]]
+        found.sort(key=lambda r: r.reference)
+        return found[offset : offset + limit]
+
+    def next_reference(self, year: int) -> str:
+        """``SCR-<year>-<n>``, numbered from 001 each year."""
+        with self._lock:
+            n = self._references.get(year, 0) + 1
+            self._references[year] = n
+        return f"SCR-{year}-{n:03d}"
+
+    def pending_tasks(self, *, limit: int = 100) -> list[Task]:
+        """Tasks not yet completed, oldest first."""
+        with self._lock:
+            pending = [t for t in self._tasks.values() if t.id not in self._done]
+        pending.sort(key=lambda t: (t.created_at, t.id))
+        return pending[:limit]
+
+    def complete_task(self, task_id: str) -> None:
+        """Mark a task delivered."""
+        with self._lock:
+            if task_id not in self._tasks:
+                raise StorageError(f"no task {task_id!r}")
+            self._done.add(task_id)

@@ -1,0 +1,41 @@
+"""Shared test set-up: hypothesis profiles and common fixtures.
+
+Profiles (choose with ``HYPOTHESIS_PROFILE``): ``ci`` (the default, keeps the suite
+within a few minutes), ``dev`` (fewer examples, for quick runs) and ``thorough``
+(many more examples, for long runs on demand).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from scr_engine import FixedClock, MemoryStore, ReviewEngine
+
+settings.register_profile(
+    "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "dev", max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "thorough", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+START = datetime(2026, 2, 2, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """A clock standing at 2 February 2026, 09:00 UTC."""
+    return FixedClock(START)
+
+
+@pytest.fixture
+def engine(clock: FixedClock) -> ReviewEngine:
+    """An engine over a fresh in-memory store."""
+    return ReviewEngine(MemoryStore(), clock)

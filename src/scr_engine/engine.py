@@ -31,7 +31,7 @@ from scr_engine.rules.request import validate_request
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
 from scr_engine.states.machine import commands_from
 from scr_engine.states.table import TABLE, row
-from scr_engine.storage.port import ReviewStore
+from scr_engine.storage.port import DeadlineRow, ReviewStore
 
 __all__ = ["ReviewEngine"]
 
@@ -115,7 +115,7 @@ class ReviewEngine:
             "settings_version": command.settings_version,
         }
         review, event = start(self._new_id(), command, payload, actor.id, role, now)
-        self.store.save(review, event, (), expected_version=0)
+        self.store.save(review, event, (), self._rows(review, today), expected_version=0)
         return review
 
     def execute(
@@ -150,7 +150,13 @@ class ReviewEngine:
         updated, event, tasks = advance(
             review, verdict.command, verdict.payload, actor.id, verdict.role, now
         )
-        self.store.save(updated, event, tasks, expected_version=review.version)
+        self.store.save(
+            updated,
+            event,
+            tasks,
+            self._rows(updated, local_date(now)),
+            expected_version=review.version,
+        )
         return updated
 
     # ----------------------------------------------------------------- questions
@@ -197,6 +203,30 @@ class ReviewEngine:
         review = self.store.load(review_id)
         today = as_of if as_of is not None else local_date(self.clock.now())
         return deadlines(review, self._settings_of(review), today)
+
+    def overdue(
+        self,
+        as_of: date | None = None,
+        within_days: int = 0,
+        *,
+        limit: int = 100,
+        after: tuple[date, str, str] | None = None,
+    ) -> list[DeadlineRow]:
+        """What is late across every review on ``as_of`` (today by default), and with
+        ``within_days`` what falls due in that many days more: running deadlines due
+        before ``as_of + within_days``, ordered by due date, ``limit`` at a time.
+        Pass the last row's ``sort_key`` as ``after`` for the next page."""
+        if within_days < 0 or limit < 0:
+            raise InvalidRequest(
+                "overdue",
+                [Refusal("INPUT", "within_days and limit cannot be negative", RefusalKind.INPUT)],
+            )
+        day = as_of if as_of is not None else local_date(self.clock.now())
+        return self.store.overdue(day, within_days, limit=limit, after=after)
+
+    def _rows(self, review: Review, today: date) -> list[DeadlineRow]:
+        settings = self._settings_of(review)
+        return [DeadlineRow.of(review, d) for d in deadlines(review, settings, today)]
 
     def settings_for(self, review: Review) -> ProtocolSettings:
         """The settings a review runs under (those it started with)."""

@@ -31,7 +31,9 @@ __all__ = [
     "Event",
     "HistoryProblem",
     "advance",
+    "event_from_dict",
     "event_hash",
+    "event_to_dict",
     "replay",
     "start",
     "verify_history",
@@ -71,6 +73,17 @@ class Event:
             "stage_after": self.stage_after.value,
             "prev_hash": self.prev_hash,
         }
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """An event as JSON-ready primitives (its body and its hash)."""
+    return {**event.body(), "hash": event.hash}
+
+
+def event_from_dict(data: Any) -> Event:
+    """Rebuild an event from :func:`event_to_dict`'s form (``InvalidRequest`` if it
+    does not fit). The hash is not checked here: :func:`verify_history` does that."""
+    return structure(data, Event, what="event")
 
 
 def event_hash(body: dict[str, Any]) -> str:

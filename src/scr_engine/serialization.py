@@ -35,8 +35,13 @@ def _make_converter() -> cattrs.Converter:
 
         return hook
 
+    # Exact-type predicates: a hook registered for ``str`` by type would also catch
+    # every StrEnum (a str subclass) and leave enums unconverted.
+    def exactly(kind: type[Any]) -> Any:
+        return lambda t: t is kind
+
     for kind in (str, int, bool):
-        conv.register_structure_hook(kind, strict(kind))
+        conv.register_structure_hook_func(exactly(kind), strict(kind))
 
     def structure_date(value: Any, _: Any) -> date:
         if isinstance(value, date) and not isinstance(value, datetime):

@@ -10,6 +10,8 @@ blocks the review; it is reported.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Container
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -18,9 +20,16 @@ from dateutil.relativedelta import relativedelta
 
 from scr_engine.records import Review
 from scr_engine.rules.settings import ProtocolSettings
-from scr_engine.states.stages import Stage
+from scr_engine.states.stages import TERMINAL_STAGES
 
-__all__ = ["Deadline", "DeadlineStatus", "add_months", "deadlines", "find_deadline"]
+__all__ = [
+    "Deadline",
+    "DeadlineStatus",
+    "add_months",
+    "add_working_days",
+    "deadlines",
+    "find_deadline",
+]
 
 
 class DeadlineStatus(StrEnum):
@@ -37,7 +46,7 @@ class DeadlineStatus(StrEnum):
     PAUSED = "paused"
     """Open while the review's clocks are paused."""
     CANCELLED = "cancelled"
-    """Never met: the review ended (redirected, not taken forward, withdrawn)."""
+    """Never met: the review ended (closed, redirected, not taken forward, withdrawn)."""
 
 
 @frozen
@@ -68,6 +77,32 @@ def add_months(start: date, months: int) -> date:
     return result
 
 
+@functools.cache
+def _bank_holidays() -> Container[date]:
+    try:
+        import holidays
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        from scr_engine.errors import ScrEngineError
+
+        raise ScrEngineError(
+            "working-day targets need the holidays package: pip install 'scr_engine[holidays]'"
+        ) from exc
+    found: Container[date] = holidays.country_holidays("GB", subdiv="ENG")
+    return found
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date ``days`` working days after ``start``: weekends and England-and-Wales
+    bank holidays do not count."""
+    off = _bank_holidays()
+    current, left = start, days
+    while left > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5 and current not in off:
+            left -= 1
+    return current
+
+
 def _paused_days(review: Review, since: date, until: date) -> int:
     total = 0
     for pause in review.pauses:
@@ -76,9 +111,6 @@ def _paused_days(review: Review, since: date, until: date) -> int:
         if hi > lo:
             total += (hi - lo).days
     return total
-
-
-_ENDED = frozenset({Stage.REDIRECTED, Stage.NOT_TAKEN_FORWARD, Stage.WITHDRAWN})
 
 
 def _make(
@@ -101,7 +133,7 @@ def _make(
         late = (met_on - due).days
         status = DeadlineStatus.MISSED if late > 0 else DeadlineStatus.MET
         return Deadline(key, rule, title, starts_on, due, met_on, status, max(late, 0))
-    if review.stage in _ENDED:
+    if review.stage in TERMINAL_STAGES:
         return Deadline(key, rule, title, starts_on, due, None, DeadlineStatus.CANCELLED)
     if review.paused:
         return Deadline(key, rule, title, starts_on, due, None, DeadlineStatus.PAUSED)
@@ -115,7 +147,13 @@ def deadlines(review: Review, settings: ProtocolSettings, today: date) -> tuple[
     """Every deadline the review has, with its status on ``today``."""
     out: list[Deadline] = []
     chair_on = review.chair_received_on or review.received_on
-    if settings.chair_notification_days is not None:
+    received = review.received_on
+    notify_due: date | None = None
+    if settings.chair_notification_working_days is not None:
+        notify_due = add_working_days(received, settings.chair_notification_working_days)
+    elif settings.chair_notification_days is not None:
+        notify_due = received + timedelta(days=settings.chair_notification_days)
+    if notify_due is not None:
         out.append(
             _make(
                 review,
@@ -123,11 +161,15 @@ def deadlines(review: Review, settings: ProtocolSettings, today: date) -> tuple[
                 "chair_notified",
                 "RF-3",
                 "Chair of the Board notified",
-                review.received_on,
-                review.received_on + timedelta(days=settings.chair_notification_days),
+                received,
+                notify_due,
                 review.chair_received_on,
             )
         )
+    if settings.initial_meeting_working_days is not None:
+        meeting_due = add_working_days(chair_on, settings.initial_meeting_working_days)
+    else:
+        meeting_due = add_months(chair_on, settings.initial_meeting_months)
     out.append(
         _make(
             review,
@@ -136,7 +178,7 @@ def deadlines(review: Review, settings: ProtocolSettings, today: date) -> tuple[
             "SU-5",
             "initial meeting held",
             chair_on,
-            add_months(chair_on, settings.initial_meeting_months),
+            meeting_due,
             review.initial_meeting_on,
         )
     )

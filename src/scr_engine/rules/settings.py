@@ -23,7 +23,14 @@ class ProtocolSettings:
     """SU-4: the review completes within 6 calendar months unless the terms of
     reference set otherwise."""
     chair_notification_days: int | None = None
-    """RF-3: "as soon as practicable" has no number; a Board may set a target in days."""
+    """RF-3: "as soon as practicable" has no number; a Board may set a target in
+    calendar days."""
+    chair_notification_working_days: int | None = None
+    """RF-3 as a target in working days (England-and-Wales bank holidays excluded);
+    takes precedence over ``chair_notification_days``. Needs the ``holidays`` extra."""
+    initial_meeting_working_days: int | None = None
+    """SU-5 counted in working days instead of calendar months, for Boards whose local
+    protocol says so. Needs the ``holidays`` extra."""
 
 
 DEFAULT_SETTINGS = ProtocolSettings()

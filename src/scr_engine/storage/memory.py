@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 from scr_engine.errors import ConcurrencyConflict, ReviewNotFound, StorageError
 from scr_engine.history import Event
 from scr_engine.records import Review, Task
 from scr_engine.states.stages import Stage
+from scr_engine.storage.port import DeadlineRow
 
 __all__ = ["MemoryStore"]
 
@@ -28,6 +31,11 @@ class MemoryStore:
         self._tasks: dict[str, Task] = {}
         self._done: set[str] = set()
         self._references: dict[int, int] = {}
+        # Running deadlines of every review, kept sorted by (due, review, key):
+        # the first page of overdue() is a binary search, not a scan.
+        self._running: list[tuple[date, str, str]] = []
+        self._rows: dict[tuple[date, str, str], DeadlineRow] = {}
+        self._review_rows: dict[str, list[tuple[date, str, str]]] = {}
 
     def load(self, review_id: str) -> Review:
         """The review at its latest version."""
@@ -37,9 +45,16 @@ class MemoryStore:
             raise ReviewNotFound(review_id) from None
 
     def save(
-        self, review: Review, event: Event, tasks: Sequence[Task] = (), *, expected_version: int
+        self,
+        review: Review,
+        event: Event,
+        tasks: Sequence[Task] = (),
+        deadlines: Sequence[DeadlineRow] = (),
+        *,
+        expected_version: int,
     ) -> None:
-        """Store the review, its event and tasks at once, if nobody changed it first."""
+        """Store the review, its event, tasks and deadlines at once, if nobody changed
+        it first."""
         with self._lock:
             current = self._reviews.get(review.id)
             actual = current.version if current is not None else 0
@@ -61,6 +76,46 @@ class MemoryStore:
             self._events.setdefault(review.id, []).append(event)
             for task in tasks:
                 self._tasks[task.id] = task
+            self._index(review.id, deadlines)
+
+    def _index(self, review_id: str, rows: Sequence[DeadlineRow]) -> None:
+        for key in self._review_rows.pop(review_id, ()):
+            del self._rows[key]
+            at = bisect.bisect_left(self._running, key)
+            if at < len(self._running) and self._running[at] == key:
+                del self._running[at]
+        keys = []
+        for row in rows:
+            key = row.sort_key
+            self._rows[key] = row
+            keys.append(key)
+            if row.running:
+                bisect.insort(self._running, key)
+        self._review_rows[review_id] = keys
+
+    def overdue(
+        self,
+        as_of: date,
+        within_days: int = 0,
+        *,
+        limit: int = 100,
+        after: tuple[date, str, str] | None = None,
+    ) -> list[DeadlineRow]:
+        """Running deadlines due before ``as_of + within_days``, by due date."""
+        cutoff = as_of + timedelta(days=within_days)
+        with self._lock:
+            start = bisect.bisect_right(self._running, after) if after is not None else 0
+            out: list[DeadlineRow] = []
+            for key in self._running[start : start + limit] if limit > 0 else ():
+                if key[0] >= cutoff:
+                    break
+                out.append(self._rows[key])
+            return out
+
+    def deadline_rows(self, review_id: str) -> list[DeadlineRow]:
+        """The rows stored for one review (for tests and tooling)."""
+        with self._lock:
+            return [self._rows[k] for k in self._review_rows.get(review_id, ())]
 
     def history(self, review_id: str) -> tuple[Event, ...]:
         """Every event of the review, in order."""

@@ -8,13 +8,63 @@ contract tests in :mod:`scr_engine.testing`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Protocol, runtime_checkable
+
+from attrs import frozen
 
 from scr_engine.history import Event
 from scr_engine.records import Review, Task
+from scr_engine.rules.deadlines import Deadline, DeadlineStatus
 from scr_engine.states.stages import Stage
 
-__all__ = ["ReviewStore"]
+__all__ = ["DeadlineRow", "ReviewStore"]
+
+_RUNNING = frozenset({DeadlineStatus.DUE, DeadlineStatus.OVERDUE})
+
+
+@frozen
+class DeadlineRow:
+    """One deadline of one review as a store indexes it, as of the review's last
+    change.
+
+    A *running* deadline (not met, not paused, not cancelled) keeps its due date until
+    the review changes again, so a store can answer "what is overdue on date D" from
+    an index on due date alone.
+    """
+
+    review_id: str
+    reference: str
+    key: str
+    rule: str
+    title: str
+    due_on: date
+    met_on: date | None
+    status: DeadlineStatus
+
+    @property
+    def running(self) -> bool:
+        """Open and its clock running: it can become overdue."""
+        return self.status in _RUNNING
+
+    @property
+    def sort_key(self) -> tuple[date, str, str]:
+        """The order of :meth:`ReviewStore.overdue`, and its pagination cursor."""
+        return (self.due_on, self.review_id, self.key)
+
+    @classmethod
+    def of(cls, review: Review, deadline: Deadline) -> DeadlineRow:
+        """The row of one of ``review``'s deadlines."""
+        return cls(
+            review.id,
+            review.reference,
+            deadline.key,
+            deadline.rule,
+            deadline.title,
+            deadline.due_on,
+            deadline.met_on,
+            deadline.status,
+        )
 
 
 @runtime_checkable
@@ -26,10 +76,16 @@ class ReviewStore(Protocol):
         ...
 
     def save(
-        self, review: Review, event: Event, tasks: Sequence[Task] = (), *, expected_version: int
+        self,
+        review: Review,
+        event: Event,
+        tasks: Sequence[Task] = (),
+        deadlines: Sequence[DeadlineRow] = (),
+        *,
+        expected_version: int,
     ) -> None:
-        """Store ``review`` with its new ``event`` and emitted ``tasks`` atomically:
-        all or nothing.
+        """Store ``review`` with its new ``event``, the ``tasks`` it emitted and its
+        ``deadlines`` (replacing the review's earlier rows) atomically: all or nothing.
 
         ``expected_version`` is the version the change was made from (0 for a new
         review). If the stored version differs, nothing is written and
@@ -40,6 +96,19 @@ class ReviewStore(Protocol):
 
     def history(self, review_id: str) -> tuple[Event, ...]:
         """Every event of the review, in sequence order."""
+        ...
+
+    def overdue(
+        self,
+        as_of: date,
+        within_days: int = 0,
+        *,
+        limit: int = 100,
+        after: tuple[date, str, str] | None = None,
+    ) -> list[DeadlineRow]:
+        """Running deadlines of every review due before ``as_of`` plus ``within_days``
+        days, ordered by (due date, review ID, key); ``after`` is the ``sort_key`` of
+        the last row of the previous page."""
         ...
 
     def list_by_stage(self, stage: Stage, *, limit: int = 100, offset: int = 0) -> list[Review]:

@@ -23,8 +23,8 @@ from scr_engine.errors import (
     TransitionRefused,
 )
 from scr_engine.history import Event, advance, start
-from scr_engine.records import Actor, RequestForm, Review
-from scr_engine.rules.deadlines import Deadline, deadlines
+from scr_engine.records import Actor, RequestForm, Review, Task
+from scr_engine.rules.deadlines import Deadline, clocks_changed, deadlines
 from scr_engine.rules.judge import acting_role, check_shape, judge
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import validate_request
@@ -150,13 +150,8 @@ class ReviewEngine:
         updated, event, tasks = advance(
             review, verdict.command, verdict.payload, actor.id, verdict.role, now
         )
-        self.store.save(
-            updated,
-            event,
-            tasks,
-            self._rows(updated, local_date(now)),
-            expected_version=review.version,
-        )
+        rows = self._rows(updated, local_date(now)) if clocks_changed(review, updated) else None
+        self.store.save(updated, event, tasks, rows, expected_version=review.version)
         return updated
 
     # ----------------------------------------------------------------- questions
@@ -227,6 +222,16 @@ class ReviewEngine:
     def _rows(self, review: Review, today: date) -> list[DeadlineRow]:
         settings = self._settings_of(review)
         return [DeadlineRow.of(review, d) for d in deadlines(review, settings, today)]
+
+    def pending_tasks(self, *, limit: int = 100) -> list[Task]:
+        """Tasks emitted by commands (RF-5 letters and IMR writer requests) and not yet
+        completed, oldest first. Each is delivered at least once: mark it with
+        :meth:`complete_task` only after delivering it."""
+        return self.store.pending_tasks(limit=limit)
+
+    def complete_task(self, task_id: str) -> None:
+        """Mark a task delivered."""
+        self.store.complete_task(task_id)
 
     def settings_for(self, review: Review) -> ProtocolSettings:
         """The settings a review runs under (those it started with)."""

@@ -103,10 +103,31 @@ def _event(
     after: Stage,
     prev_hash: str,
 ) -> Event:
-    draft = Event(
-        review_id, sequence, at, actor_id, role, command, payload, before, after, prev_hash, ""
+    body = {
+        "review_id": review_id,
+        "sequence": sequence,
+        "at": at.isoformat(),
+        "actor_id": actor_id,
+        "role": role.value,
+        "command": command,
+        "payload": payload,
+        "stage_before": before.value if before is not None else None,
+        "stage_after": after.value,
+        "prev_hash": prev_hash,
+    }
+    return Event(
+        review_id,
+        sequence,
+        at,
+        actor_id,
+        role,
+        command,
+        payload,
+        before,
+        after,
+        prev_hash,
+        event_hash(body),
     )
-    return evolve(draft, hash=event_hash(draft.body()))
 
 
 def start(
@@ -148,7 +169,7 @@ def advance(
     Call only once every guard has passed (:func:`scr_engine.rules.judge.judge`).
     """
     after = next_stage(review.stage, command.name)
-    changed, tasks = EFFECTS[command.name](review, command, actor_id, local_date(at), at)
+    changes, tasks = EFFECTS[command.name](review, command, actor_id, local_date(at), at)
     event = _event(
         review.id,
         review.version + 1,
@@ -161,7 +182,8 @@ def advance(
         after,
         review.head,
     )
-    return evolve(changed, stage=after, version=event.sequence, head=event.hash), event, tasks
+    updated = evolve(review, **changes, stage=after, version=event.sequence, head=event.hash)
+    return updated, event, tasks
 
 
 @frozen

@@ -27,6 +27,7 @@ __all__ = [
     "DeadlineStatus",
     "add_months",
     "add_working_days",
+    "clocks_changed",
     "deadlines",
     "find_deadline",
 ]
@@ -238,6 +239,29 @@ def deadlines(review: Review, settings: ProtocolSettings, today: date) -> tuple[
                 )
             )
     return tuple(out)
+
+
+_CLOCK_FIELDS = (
+    "received_on",
+    "chair_received_on",
+    "initial_meeting_on",
+    "terms_of_reference",
+    "imrs",
+    "overview_first_received_on",
+    "ratified_on",
+    "actions",
+    "pauses",
+    "extensions",
+)
+
+
+def clocks_changed(before: Review, after: Review) -> bool:
+    """Whether a change from ``before`` to ``after`` can change which deadlines the
+    review has, their due or met dates, or whether they run. (Records are immutable,
+    so an unchanged field is the very same object.)"""
+    if (before.stage in TERMINAL_STAGES) != (after.stage in TERMINAL_STAGES):
+        return True
+    return any(getattr(before, name) is not getattr(after, name) for name in _CLOCK_FIELDS)
 
 
 def find_deadline(

@@ -1,6 +1,7 @@
 """What each accepted command records on the review.
 
-Pure functions ``(review, command, actor_id, today, at) -> (review, tasks)``; the
+Pure functions ``(review, command, actor_id, today, at) -> (changes, tasks)``, where
+``changes`` are the review's fields that change (one ``evolve`` applies them); the
 stage change itself is the rulebook's (:func:`scr_engine.states.machine.next_stage`).
 They run only after every guard has passed, and a replay of the history runs them
 again to rebuild the review exactly.
@@ -36,7 +37,9 @@ from scr_engine.rules.criteria import assess
 
 __all__ = ["EFFECTS", "Effect", "merge_facts"]
 
-Effect = Callable[[Review, Any, str, date, datetime], tuple[Review, tuple[Task, ...]]]
+Outcome = tuple[dict[str, Any], tuple[Task, ...]]
+"""The fields a command changes on the review, and the tasks it emits."""
+Effect = Callable[[Review, Any, str, date, datetime], Outcome]
 _NONE: tuple[Task, ...] = ()
 
 
@@ -54,94 +57,88 @@ def merge_facts(stated: CriteriaFacts, found: CriteriaFacts | None) -> CriteriaF
 
 def _record_chair_notified(
     r: Review, cmd: c.RecordChairNotified, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
-    return evolve(r, chair_received_on=cmd.received_on), _NONE
+) -> Outcome:
+    return dict(chair_received_on=cmd.received_on), _NONE
 
 
 def _assess_criteria(
     r: Review, cmd: c.AssessCriteria, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
+) -> Outcome:
     facts = merge_facts(r.request.facts, cmd.facts)
-    return evolve(r, assessment=assess(facts, cmd.notes)), _NONE
+    return dict(assessment=assess(facts, cmd.notes)), _NONE
 
 
 def _confirm_review(
     r: Review, cmd: c.ConfirmReview, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
+) -> Outcome:
     tasks = tuple(
         Task(f"{r.id}:{r.version + 1}:{kind.value}:{agency}", r.id, kind, agency, at)
         for agency in r.agencies
         for kind in (TaskKind.SECURE_RECORDS, TaskKind.REQUEST_IMR_WRITER)
     )
-    return evolve(r, outcome_reasons=cmd.reasons), tasks
+    return dict(outcome_reasons=cmd.reasons), tasks
 
 
 def _recommend_alternative(
     r: Review, cmd: c.RecommendAlternative, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
-    return evolve(r, alternative=cmd.kind, outcome_reasons=cmd.reasons), _NONE
+) -> Outcome:
+    return dict(alternative=cmd.kind, outcome_reasons=cmd.reasons), _NONE
 
 
-def _with_reasons(
-    r: Review, cmd: Any, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
-    return evolve(r, outcome_reasons=cmd.reasons), _NONE
+def _with_reasons(r: Review, cmd: Any, who: str, today: date, at: datetime) -> Outcome:
+    return dict(outcome_reasons=cmd.reasons), _NONE
 
 
 def _record_records_secured(
     r: Review, cmd: c.RecordRecordsSecured, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
-    return evolve(r, records_secured=r.records_secured | {cmd.agency}), _NONE
+) -> Outcome:
+    return dict(records_secured=r.records_secured | {cmd.agency}), _NONE
 
 
 def _record_imr_writer(
     r: Review, cmd: c.RecordImrWriter, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
+) -> Outcome:
     writer = ImrWriter(cmd.agency, cmd.person_id, cmd.writer_name)
-    return evolve(r, imr_writers=(*r.imr_writers, writer)), _NONE
+    return dict(imr_writers=(*r.imr_writers, writer)), _NONE
 
 
 def _agree_lead_authority(
     r: Review, cmd: c.AgreeLeadAuthority, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
-    return evolve(r, lead_authority=cmd.agency), _NONE
+) -> Outcome:
+    return dict(lead_authority=cmd.agency), _NONE
 
 
 def _appoint_panel_chair(
     r: Review, cmd: c.AppointPanelChair, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
-    return evolve(r, panel_chair=evolve(cmd.appointment, appointed_on=today)), _NONE
+) -> Outcome:
+    return dict(panel_chair=evolve(cmd.appointment, appointed_on=today)), _NONE
 
 
 def _appoint_panel_member(
     r: Review, cmd: c.AppointPanelMember, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
+) -> Outcome:
     member = evolve(cmd.appointment, appointed_on=today)
-    return evolve(r, panel_members=(*r.panel_members, member)), _NONE
+    return dict(panel_members=(*r.panel_members, member)), _NONE
 
 
 def _appoint_overview_writer(
     r: Review, cmd: c.AppointOverviewWriter, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
-    return evolve(r, overview_writer=evolve(cmd.appointment, appointed_on=today)), _NONE
+) -> Outcome:
+    return dict(overview_writer=evolve(cmd.appointment, appointed_on=today)), _NONE
 
 
-def _record_budget(
-    r: Review, cmd: c.RecordBudget, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
-    return evolve(r, budget=Budget(cmd.amount_pounds, cmd.notes)), _NONE
+def _record_budget(r: Review, cmd: c.RecordBudget, who: str, today: date, at: datetime) -> Outcome:
+    return dict(budget=Budget(cmd.amount_pounds, cmd.notes)), _NONE
 
 
 def _hold_initial_meeting(
     r: Review, cmd: c.HoldInitialMeeting, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
-    return evolve(r, terms_of_reference=cmd.terms, initial_meeting_on=today), _NONE
+) -> Outcome:
+    return dict(terms_of_reference=cmd.terms, initial_meeting_on=today), _NONE
 
 
-def _nothing(
-    r: Review, cmd: Any, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
-    return r, _NONE
+def _nothing(r: Review, cmd: Any, who: str, today: date, at: datetime) -> Outcome:
+    return {}, _NONE
 
 
 def _replace_imr(r: Review, imr: Imr) -> tuple[Imr, ...]:
@@ -152,64 +149,56 @@ def _replace_imr(r: Review, imr: Imr) -> tuple[Imr, ...]:
     )
 
 
-def _receive_imr(
-    r: Review, cmd: c.ReceiveImr, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
+def _receive_imr(r: Review, cmd: c.ReceiveImr, who: str, today: date, at: datetime) -> Outcome:
     previous = r.imr(cmd.agency)
     first = previous.first_received_on if previous is not None else today
     imr = Imr(cmd.agency, today, cmd.summary, cmd.recommendations, None, "", first)
-    return evolve(r, imrs=_replace_imr(r, imr)), _NONE
+    return dict(imrs=_replace_imr(r, imr)), _NONE
 
 
-def _judge_imr(
-    r: Review, cmd: c.JudgeImr, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
+def _judge_imr(r: Review, cmd: c.JudgeImr, who: str, today: date, at: datetime) -> Outcome:
     imr = r.imr(cmd.agency)
     assert imr is not None  # guarded by EV-1
     further = cmd.further_information if cmd.judgement is not ImrJudgement.SUFFICIENT else ""
     judged = evolve(imr, judgement=cmd.judgement, further_information=further)
-    return evolve(r, imrs=_replace_imr(r, judged)), _NONE
+    return dict(imrs=_replace_imr(r, judged)), _NONE
 
 
 def _confirm_overview_brief(
     r: Review, cmd: c.ConfirmOverviewBrief, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
-    return evolve(r, overview_brief=cmd.brief), _NONE
+) -> Outcome:
+    return dict(overview_brief=cmd.brief), _NONE
 
 
 def _record_writer_meeting(
     r: Review, cmd: c.RecordWriterMeeting, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
+) -> Outcome:
     meeting = WriterMeeting(today, cmd.purposes, cmd.notes)
-    return evolve(r, writer_meetings=(*r.writer_meetings, meeting)), _NONE
+    return dict(writer_meetings=(*r.writer_meetings, meeting)), _NONE
 
 
 def _submit_overview_report(
     r: Review, cmd: c.SubmitOverviewReport, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
+) -> Outcome:
     first = r.overview_first_received_on or today
     report = evolve(cmd.report, submitted_on=today)
-    return evolve(r, overview_report=report, overview_first_received_on=first), _NONE
+    return dict(overview_report=report, overview_first_received_on=first), _NONE
 
 
 def _request_revision(
     r: Review, cmd: c.RequestRevision, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
+) -> Outcome:
     # A revised report must be signed off and planned afresh.
-    return evolve(
-        r, overview_report=None, signoffs=frozenset(), actions=(), dissemination=None
-    ), _NONE
+    return dict(overview_report=None, signoffs=frozenset(), actions=(), dissemination=None), _NONE
 
 
 def _record_agency_signoff(
     r: Review, cmd: c.RecordAgencySignoff, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
-    return evolve(r, signoffs=r.signoffs | {cmd.agency}), _NONE
+) -> Outcome:
+    return dict(signoffs=r.signoffs | {cmd.agency}), _NONE
 
 
-def _add_action(
-    r: Review, cmd: c.AddAction, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
+def _add_action(r: Review, cmd: c.AddAction, who: str, today: date, at: datetime) -> Outcome:
     action = Action(
         cmd.action_id,
         cmd.recommendation_id,
@@ -218,19 +207,17 @@ def _add_action(
         cmd.outcome,
         cmd.monitoring,
     )
-    return evolve(r, actions=(*r.actions, action)), _NONE
+    return dict(actions=(*r.actions, action)), _NONE
 
 
 def _record_dissemination(
     r: Review, cmd: c.RecordDissemination, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
-    return evolve(r, dissemination=cmd.dissemination), _NONE
+) -> Outcome:
+    return dict(dissemination=cmd.dissemination), _NONE
 
 
-def _ratify(
-    r: Review, cmd: c.Ratify, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
-    return evolve(r, ratified_on=today), _NONE
+def _ratify(r: Review, cmd: c.Ratify, who: str, today: date, at: datetime) -> Outcome:
+    return dict(ratified_on=today), _NONE
 
 
 def _replace_action(r: Review, action: Action) -> tuple[Action, ...]:
@@ -239,47 +226,41 @@ def _replace_action(r: Review, action: Action) -> tuple[Action, ...]:
 
 def _record_action_progress(
     r: Review, cmd: c.RecordActionProgress, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
+) -> Outcome:
     action = r.action(cmd.action_id)
     assert action is not None  # guarded
     noted = evolve(action, progress=(*action.progress, ProgressNote(today, cmd.note)))
-    return evolve(r, actions=_replace_action(r, noted)), _NONE
+    return dict(actions=_replace_action(r, noted)), _NONE
 
 
 def _complete_action(
     r: Review, cmd: c.CompleteAction, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
+) -> Outcome:
     action = r.action(cmd.action_id)
     assert action is not None  # guarded
     done = evolve(action, status=ActionStatus.COMPLETED, completed_on=today)
     entry = LearningLogEntry(cmd.action_id, today, cmd.outcome)
-    return evolve(r, actions=_replace_action(r, done), learning_log=(*r.learning_log, entry)), _NONE
+    return dict(actions=_replace_action(r, done), learning_log=(*r.learning_log, entry)), _NONE
 
 
-def _close_review(
-    r: Review, cmd: c.CloseReview, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
-    return evolve(r, closed_on=today), _NONE
+def _close_review(r: Review, cmd: c.CloseReview, who: str, today: date, at: datetime) -> Outcome:
+    return dict(closed_on=today), _NONE
 
 
-def _pause_clock(
-    r: Review, cmd: c.PauseClock, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
-    return evolve(r, pauses=(*r.pauses, Pause(today, cmd.process, cmd.reasons))), _NONE
+def _pause_clock(r: Review, cmd: c.PauseClock, who: str, today: date, at: datetime) -> Outcome:
+    return dict(pauses=(*r.pauses, Pause(today, cmd.process, cmd.reasons))), _NONE
 
 
-def _resume_clock(
-    r: Review, cmd: c.ResumeClock, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
+def _resume_clock(r: Review, cmd: c.ResumeClock, who: str, today: date, at: datetime) -> Outcome:
     last = evolve(r.pauses[-1], ended_on=today)
-    return evolve(r, pauses=(*r.pauses[:-1], last)), _NONE
+    return dict(pauses=(*r.pauses[:-1], last)), _NONE
 
 
 def _extend_deadline(
     r: Review, cmd: c.ExtendDeadline, who: str, today: date, at: datetime
-) -> tuple[Review, tuple[Task, ...]]:
+) -> Outcome:
     ext = Extension(cmd.deadline, cmd.new_due, cmd.reasons, who, today)
-    return evolve(r, extensions=(*r.extensions, ext)), _NONE
+    return dict(extensions=(*r.extensions, ext)), _NONE
 
 
 EFFECTS: dict[str, Effect] = {

@@ -49,7 +49,7 @@ class MemoryStore:
         review: Review,
         event: Event,
         tasks: Sequence[Task] = (),
-        deadlines: Sequence[DeadlineRow] = (),
+        deadlines: Sequence[DeadlineRow] | None = None,
         *,
         expected_version: int,
     ) -> None:
@@ -76,7 +76,8 @@ class MemoryStore:
             self._events.setdefault(review.id, []).append(event)
             for task in tasks:
                 self._tasks[task.id] = task
-            self._index(review.id, deadlines)
+            if deadlines is not None:
+                self._index(review.id, deadlines)
 
     def _index(self, review_id: str, rows: Sequence[DeadlineRow]) -> None:
         for key in self._review_rows.pop(review_id, ()):

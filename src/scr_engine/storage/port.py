@@ -80,12 +80,15 @@ class ReviewStore(Protocol):
         review: Review,
         event: Event,
         tasks: Sequence[Task] = (),
-        deadlines: Sequence[DeadlineRow] = (),
+        deadlines: Sequence[DeadlineRow] | None = None,
         *,
         expected_version: int,
     ) -> None:
         """Store ``review`` with its new ``event``, the ``tasks`` it emitted and its
-        ``deadlines`` (replacing the review's earlier rows) atomically: all or nothing.
+        ``deadlines`` atomically: all or nothing.
+
+        ``deadlines`` replaces every row stored for the review; ``None`` means the
+        command changed none of its clocks and the stored rows stand.
 
         ``expected_version`` is the version the change was made from (0 for a new
         review). If the stored version differs, nothing is written and

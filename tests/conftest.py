@@ -8,7 +8,7 @@ within a few minutes), ``dev`` (fewer examples, for quick runs) and ``thorough``
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -26,7 +26,7 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-START = datetime(2026, 2, 2, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture

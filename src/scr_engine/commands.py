@@ -299,9 +299,11 @@ class RecordDissemination(Command):
 
 @frozen
 class Ratify(Command):
-    """The Board agrees the report and the action plan (RP-7)."""
+    """The Board agrees the report and the action plan (RP-7). ``agreed_on`` is the
+    date of the Board's meeting; the day the command is recorded when omitted."""
 
     name: ClassVar[str] = "ratify"
+    agreed_on: date | None = None
 
 
 @frozen

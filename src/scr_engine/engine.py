@@ -10,8 +10,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Any
 
-from attrs import evolve, fields
+from attrs import NOTHING, evolve, fields
 
 from scr_engine.clock import Clock, SystemClock, local_date
 from scr_engine.commands import COMMANDS, Command, SubmitRequest
@@ -25,7 +26,7 @@ from scr_engine.errors import (
 from scr_engine.history import Event, advance, start
 from scr_engine.records import Actor, RequestForm, Review, Task
 from scr_engine.rules.deadlines import Deadline, clocks_changed, deadlines
-from scr_engine.rules.judge import acting_role, check_shape, judge
+from scr_engine.rules.judge import acting_role, check_shape, judge, standing
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import validate_request
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
@@ -85,24 +86,22 @@ class ReviewEngine:
         now = self.clock.now()
         today = local_date(now)
         refusals = validate_request(request, today)
-        if refusals:
-            raise InvalidRequest("submit_request", refusals)
-        command, payload, problems = check_shape(SubmitRequest(request))
-        if command is None or payload is None:
-            raise InvalidRequest("submit_request", problems)
+        command: Command | None = None
+        payload: dict[str, Any] | None = None
+        if not refusals:
+            command, payload, refusals = check_shape(SubmitRequest(request))
         role = acting_role(row("submit_request"), actor)
         if role is None:
-            raise PermissionDenied(
-                "submit_request",
-                [
-                    Refusal(
-                        "RF-1",
-                        f"{actor.id} may not submit a request: it takes the "
-                        "requester or business_manager role",
-                        RefusalKind.PERMISSION,
-                    )
-                ],
+            refusals.append(
+                Refusal(
+                    "RF-1",
+                    f"{actor.id} may not submit a request: it takes the requester or "
+                    "business_manager role",
+                    RefusalKind.PERMISSION,
+                )
             )
+        _raise_for("submit_request", refusals)
+        assert role is not None and payload is not None
         assert isinstance(command, SubmitRequest)
         command = evolve(
             command,
@@ -168,16 +167,17 @@ class ReviewEngine:
         return judge(review, command, actor, today, self._settings_of(review)).refusals
 
     def allowed(self, review_id: str, actor: Actor) -> list[str]:
-        """The commands ``actor`` could issue on the review now: those their role may
-        issue from its stage. Commands that take no input (``convene_panel``,
-        ``ratify`` …) are listed only if every guard holds as well."""
+        """The commands ``actor`` could issue on the review now: those their role (and,
+        for a panel chair, their appointment) may issue from its stage. Commands that
+        need no input (``convene_panel``, ``ratify`` …) are listed only if every guard
+        holds as well."""
         review = self.store.load(review_id)
         today = local_date(self.clock.now())
         settings = self._settings_of(review)
         valid = commands_from(review.stage)
         names: list[str] = []
         for table_row in TABLE:
-            if table_row.command not in valid or acting_role(table_row, actor) is None:
+            if table_row.command not in valid or standing(review, table_row, actor)[1]:
                 continue
             cls = COMMANDS[table_row.command]
             if not _takes_input(cls) and judge(review, cls(), actor, today, settings).refusals:
@@ -248,4 +248,5 @@ class ReviewEngine:
 
 
 def _takes_input(cls: type[Command]) -> bool:
-    return bool(fields(cls))  # type: ignore[arg-type]
+    """Whether the command has a field that must be given (no default)."""
+    return any(a.default is NOTHING for a in fields(cls))  # type: ignore[arg-type]

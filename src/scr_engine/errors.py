@@ -18,6 +18,7 @@ __all__ = [
     "InvalidRequest",
     "PermissionDenied",
     "ReviewNotFound",
+    "SchemaMismatch",
     "ScrEngineError",
     "StorageError",
     "TransitionRefused",
@@ -90,3 +91,27 @@ class ConcurrencyConflict(ScrEngineError, RuntimeError):
 
 class StorageError(ScrEngineError, RuntimeError):
     """The store failed for a reason of its own (the driver's error is chained)."""
+
+
+class SchemaMismatch(StorageError):
+    """The database's schema is not the revision this version of scr_engine needs.
+
+    ``current`` is the revision(s) the database is at (empty when it has no
+    scr_engine schema), ``expected`` the revision(s) this version needs. When the
+    database is behind, the message names the command that upgrades it
+    (``python -m scr_engine db upgrade --url URL``); when it is ``ahead`` (upgraded by
+    a newer scr_engine), upgrade the library instead.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        current: tuple[str, ...] = (),
+        expected: tuple[str, ...] = (),
+        ahead: bool = False,
+    ) -> None:
+        self.current = current
+        self.expected = expected
+        self.ahead = ahead
+        super().__init__(message)

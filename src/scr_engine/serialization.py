@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any, TypeVar
+from enum import StrEnum
+from typing import Any, TypeVar, get_args, get_origin
 
+import attrs
 import cattrs
-from cattrs.errors import BaseValidationError
+from cattrs.cols import homogenous_tuple_structure_factory
+from cattrs.errors import BaseValidationError, IterableValidationError, IterableValidationNote
 
 from scr_engine.errors import InvalidRequest
 from scr_engine.rules.reasons import Refusal, RefusalKind
 
-__all__ = ["canonical_json", "structure", "unstructure"]
+__all__ = ["canonical_json", "field_problems", "structure", "unstructure"]
 
 T = TypeVar("T")
 
@@ -35,13 +38,69 @@ def _make_converter() -> cattrs.Converter:
 
         return hook
 
-    # Exact-type predicates: a hook registered for ``str`` by type would also catch
-    # every StrEnum (a str subclass) and leave enums unconverted.
-    def exactly(kind: type[Any]) -> Any:
-        return lambda t: t is kind
-
     for kind in (str, int, bool):
-        conv.register_structure_hook_func(exactly(kind), strict(kind))
+        conv.register_structure_hook(kind, strict(kind))
+
+    # A StrEnum is a str: without its own hook the str hook above would take it and
+    # leave the value unconverted. StrEnum precedes str in every StrEnum's MRO.
+    def structure_enum(value: Any, cls: Any) -> Any:
+        if not isinstance(value, str):
+            raise TypeError(f"expected one of {[m.value for m in cls]}, got {value!r}")
+        return cls(value)
+
+    conv.register_structure_hook(StrEnum, structure_enum)
+
+    # cattrs would take any iterable for a tuple or a frozenset: a string would become
+    # a tuple of letters. Only JSON arrays (or Python sequences and sets) pass.
+    def collection(value: Any) -> None:
+        if isinstance(value, str | bytes | dict) or not isinstance(
+            value, list | tuple | set | frozenset
+        ):
+            raise TypeError(f"expected a list, got {type(value).__name__}")
+
+    def tuple_factory(cls: Any, converter: cattrs.Converter) -> Any:
+        inner = homogenous_tuple_structure_factory(cls, converter)
+
+        def hook(value: Any, kind: Any) -> Any:
+            collection(value)
+            return inner(value, kind)
+
+        return hook
+
+    def frozenset_factory(cls: Any, converter: cattrs.Converter) -> Any:
+        (element,) = get_args(cls) or (Any,)
+        item = converter.get_structure_hook(element)
+
+        def hook(value: Any, _: Any) -> Any:
+            collection(value)
+            out, errors = [], []
+            for index, entry in enumerate(value):
+                try:
+                    out.append(item(entry, element))
+                except Exception as exc:
+                    exc.__notes__ = [
+                        *getattr(exc, "__notes__", []),
+                        IterableValidationNote(
+                            f"Structuring frozenset @ index {index}", index, element
+                        ),
+                    ]
+                    errors.append(exc)
+            if errors:
+                raise IterableValidationError(f"While structuring {cls!r}", errors, cls)
+            return frozenset(out)
+
+        return hook
+
+    def is_tuple(t: Any) -> bool:
+        origin: Any = get_origin(t)
+        return origin is tuple and get_args(t)[1:] == (...,)
+
+    def is_frozenset(t: Any) -> bool:
+        origin: Any = get_origin(t)
+        return origin is frozenset
+
+    conv.register_structure_hook_factory(is_tuple, tuple_factory)
+    conv.register_structure_hook_factory(is_frozenset, frozenset_factory)
 
     def structure_date(value: Any, _: Any) -> date:
         if isinstance(value, date) and not isinstance(value, datetime):
@@ -107,6 +166,31 @@ def structure(data: Any, cls: type[T], *, what: str = "input", rule: str = "INPU
         return _CONVERTER.structure(data, cls)
     except (BaseValidationError, TypeError, ValueError, KeyError, AttributeError) as exc:
         raise InvalidRequest(what, _path_problems(exc, rule)) from exc
+
+
+def field_problems(obj: Any, rule: str = "INPUT") -> list[Refusal]:
+    """Every field of an attrs instance whose value does not fit its declared type,
+    each named: for objects built in Python with wrong types, which cannot even be
+    turned into JSON."""
+    cls = type(obj)
+    attrs.resolve_types(cls)
+    problems: list[Refusal] = []
+    for attribute in attrs.fields(cls):
+        value = getattr(obj, attribute.name)
+        try:
+            primitive = _CONVERTER.unstructure(value, unstructure_as=attribute.type)
+        except Exception:
+            wanted = getattr(attribute.type, "__name__", str(attribute.type))
+            message = f"expected {wanted}, got {type(value).__name__}"
+            problems.append(Refusal(rule, message, RefusalKind.INPUT, attribute.name))
+            continue
+        try:
+            _CONVERTER.structure(primitive, attribute.type)
+        except Exception as exc:
+            for problem in _path_problems(exc, rule):
+                where = attribute.name + (f".{problem.field}" if problem.field else "")
+                problems.append(Refusal(rule, problem.message, RefusalKind.INPUT, where))
+    return problems
 
 
 def canonical_json(data: Any) -> str:

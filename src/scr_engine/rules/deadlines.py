@@ -124,12 +124,14 @@ def _make(
     base_due: date,
     met_on: date | None,
 ) -> Deadline:
-    due, since = base_due, starts_on
+    until = met_on if met_on is not None else today
+    due = base_due + timedelta(days=_paused_days(review, starts_on, until))
     for ext in review.extensions:
         if ext.deadline == key:
-            due, since = ext.new_due, max(starts_on, ext.on)
-    until = met_on if met_on is not None else today
-    due = due + timedelta(days=_paused_days(review, since, until))
+            # An extension moves the date later and keeps running with later pauses;
+            # it never leaves a deadline earlier than the protocol's own date.
+            since = max(starts_on, ext.on)
+            due = max(due, ext.new_due + timedelta(days=_paused_days(review, since, until)))
     if met_on is not None:
         late = (met_on - due).days
         status = DeadlineStatus.MISSED if late > 0 else DeadlineStatus.MET

@@ -292,6 +292,16 @@ def _hold_initial_meeting(review: Review, cmd: c.HoldInitialMeeting, ctx: Contex
         )
     for agency in terms.imr_agencies:
         _known_agency(out, review, agency, "terms.imr_agencies")
+    left_out = [a for a in review.agencies if a not in terms.imr_agencies]
+    if terms.imr_agencies and left_out:
+        out.append(
+            Refusal(
+                "PR-c",
+                f"every involved agency contributes an IMR; the terms leave out: "
+                f"{', '.join(left_out)}",
+                field="terms.imr_agencies",
+            )
+        )
     if len(set(terms.imr_agencies)) != len(terms.imr_agencies):
         out.append(
             Refusal(
@@ -386,7 +396,7 @@ def _convene_panel(review: Review, cmd: c.ConvenePanel, ctx: Context) -> list[Re
         out.append(Refusal("SU-2", f"the panel has no member from: {', '.join(missing)}"))
     if review.terms_of_reference is None:
         out.append(Refusal("SU-6", "the initial meeting has not agreed the terms of reference"))
-    elif review.terms_of_reference.family is None:
+    if review.terms_of_reference is None or review.terms_of_reference.family is None:
         out.append(
             Refusal("SU-8", "the decision on involving the victim or relatives is not recorded")
         )
@@ -401,10 +411,7 @@ def _convene_panel(review: Review, cmd: c.ConvenePanel, ctx: Context) -> list[Re
 def _receive_imr(review: Review, cmd: c.ReceiveImr, ctx: Context) -> list[Refusal]:
     out: list[Refusal] = []
     if _known_agency(out, review, cmd.agency):
-        if cmd.agency not in review.imr_agencies:
-            out.append(
-                Refusal("SU-7", f"the terms of reference do not ask {cmd.agency} for an IMR")
-            )
+        # Every involved agency provides an IMR (PR-c, checked at the initial meeting).
         existing = review.imr(cmd.agency)
         if (
             existing is not None
@@ -418,10 +425,6 @@ def _receive_imr(review: Review, cmd: c.ReceiveImr, ctx: Context) -> list[Refusa
                 )
             )
     _need_text(out, cmd.summary, "EV-1", "summary", "the IMR's content")
-    if review.overview_writer is None:
-        out.append(
-            Refusal("SU-9", "the overview writer must be appointed before evidence is received")
-        )
     return out
 
 
@@ -667,6 +670,27 @@ def _record_dissemination(
 
 def _ratify(review: Review, cmd: c.Ratify, ctx: Context) -> list[Refusal]:
     out: list[Refusal] = []
+    if cmd.agreed_on is not None:
+        submitted = review.overview_report.submitted_on if review.overview_report else None
+        if cmd.agreed_on > ctx.today:
+            out.append(
+                Refusal(
+                    "RP-7",
+                    "the Board cannot agree the report in the future",
+                    RefusalKind.INPUT,
+                    "agreed_on",
+                )
+            )
+        elif submitted is not None and cmd.agreed_on < submitted:
+            out.append(
+                Refusal(
+                    "RP-7",
+                    "the Board cannot agree the report before it was "
+                    f"submitted ({submitted.isoformat()})",
+                    RefusalKind.INPUT,
+                    "agreed_on",
+                )
+            )
     unsigned = [a for a in review.agencies if a not in review.signoffs]
     if unsigned:
         out.append(

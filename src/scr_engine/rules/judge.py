@@ -11,11 +11,11 @@ from scr_engine.records import Actor, Review, Role
 from scr_engine.rules.guards import CHECKS, Context
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.settings import ProtocolSettings
-from scr_engine.serialization import structure
+from scr_engine.serialization import field_problems, structure
 from scr_engine.states.machine import valid_in
 from scr_engine.states.table import Row, row
 
-__all__ = ["Judgement", "acting_role", "check_shape", "judge"]
+__all__ = ["Judgement", "acting_role", "check_shape", "judge", "standing"]
 
 
 def acting_role(table_row: Row, actor: Actor) -> Role | None:
@@ -43,8 +43,11 @@ def check_shape(command: Any) -> tuple[Command | None, dict[str, Any] | None, li
         )
     try:
         payload = to_dict(command)
-    except Exception as exc:  # unstructuring a wrongly typed field
-        return None, None, [Refusal("INPUT", f"malformed {command.name}: {exc}", RefusalKind.INPUT)]
+    except Exception:  # a field holds a value of the wrong type
+        problems = field_problems(command) or [
+            Refusal("INPUT", f"malformed {command.name}", RefusalKind.INPUT)
+        ]
+        return None, None, problems
     try:
         rebuilt = structure(
             {k: v for k, v in payload.items() if k != "command"}, type(command), what=command.name
@@ -73,6 +76,23 @@ class Judgement:
         self.refusals = refusals
 
 
+def standing(review: Review, table_row: Row, actor: Actor) -> tuple[Role | None, list[Refusal]]:
+    """The role ``actor`` would act in for the row's command on ``review``, and every
+    reason they may not issue it at all, whatever its input: no role the table allows,
+    or acting as panel chair without being the review's appointed panel chair."""
+    role = acting_role(table_row, actor)
+    if role is None:
+        allowed = ", ".join(sorted(r.value for r in table_row.roles))
+        held = ", ".join(sorted(r.value for r in actor.roles)) or "no role"
+        message = f"{actor.id} ({held}) may not issue {table_row.command}; only: {allowed}"
+        return None, [Refusal(table_row.role_rule, message, RefusalKind.PERMISSION)]
+    chair = review.panel_chair
+    if role is Role.PANEL_CHAIR and chair is not None and chair.person_id != actor.id:
+        message = f"{actor.id} is not this review's panel chair ({chair.person_id} is)"
+        return role, [Refusal("SU-1", message, RefusalKind.PERMISSION)]
+    return role, []
+
+
 def judge(
     review: Review, command: Command, actor: Actor, today: date, settings: ProtocolSettings
 ) -> Judgement:
@@ -83,17 +103,8 @@ def judge(
     command = checked
     name = command.name
     table_row = row(name)
-    role = acting_role(table_row, actor)
-    if role is None:
-        allowed = ", ".join(sorted(r.value for r in table_row.roles))
-        held = ", ".join(sorted(r.value for r in actor.roles)) or "no role"
-        refusals.append(
-            Refusal(
-                table_row.role_rule,
-                f"{actor.id} ({held}) may not issue {name}; only: {allowed}",
-                RefusalKind.PERMISSION,
-            )
-        )
+    role, refusals_of_role = standing(review, table_row, actor)
+    refusals.extend(refusals_of_role)
     if not valid_in(review.stage, name):
         refusals.append(
             Refusal(

@@ -40,6 +40,13 @@ def _problem(problems: list[Refusal], rule: str, path: str, message: str) -> Non
     problems.append(Refusal(rule, message, RefusalKind.INPUT, path))
 
 
+def _missing_or_wrong(problems: list[Refusal], path: str, value: Any, wanted: str) -> None:
+    if value is None:
+        _problem(problems, "RF-2", path, f"missing field {path}")
+    else:
+        _problem(problems, "RF-2", path, f"{path} must be {wanted}, not {type(value).__name__}")
+
+
 def _texts(problems: list[Refusal], obj: Any, prefix: str, names: tuple[str, ...]) -> None:
     for name in names:
         value = getattr(obj, name, None)
@@ -90,7 +97,7 @@ def validate_request(form: Any, today: date | None = None) -> list[Refusal]:
                 _problem(problems, "RF-2", where, f"{where} must be an Incident")
                 continue
             if not _is_date(incident.date):
-                _problem(problems, "RF-2", f"{where}.date", f"missing field {where}.date")
+                _missing_or_wrong(problems, f"{where}.date", incident.date, "a date")
             elif today is not None and incident.date > today:
                 _problem(problems, "RF-2", f"{where}.date", f"{where}.date is in the future")
             if not is_text(incident.details):
@@ -122,7 +129,7 @@ def validate_request(form: Any, today: date | None = None) -> list[Refusal]:
     if not is_text(form.signed_name):
         _problem(problems, "RF-2", "signed_name", "missing field signed_name")
     if not _is_date(form.signed_date):
-        _problem(problems, "RF-2", "signed_date", "missing field signed_date")
+        _missing_or_wrong(problems, "signed_date", form.signed_date, "a date")
     elif today is not None and form.signed_date > today:
         _problem(problems, "RF-2", "signed_date", "signed_date is in the future")
     if not isinstance(form.other_information, str):

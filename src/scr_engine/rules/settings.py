@@ -32,6 +32,30 @@ class ProtocolSettings:
     """SU-5 counted in working days instead of calendar months, for Boards whose local
     protocol says so. Needs the ``holidays`` extra."""
 
+    def __attrs_post_init__(self) -> None:
+        problems = []
+        if not self.version.strip():
+            problems.append(("version", "settings need a version name"))
+        for name in ("initial_meeting_months", "review_months"):
+            if getattr(self, name) < 1:
+                problems.append((name, f"{name} must be at least 1"))
+        for name in (
+            "chair_notification_days",
+            "chair_notification_working_days",
+            "initial_meeting_working_days",
+        ):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                problems.append((name, f"{name} must be at least 1 when set"))
+        if problems:
+            from scr_engine.errors import InvalidRequest
+            from scr_engine.rules.reasons import Refusal, RefusalKind
+
+            raise InvalidRequest(
+                "settings",
+                [Refusal("INPUT", message, RefusalKind.INPUT, name) for name, message in problems],
+            )
+
 
 DEFAULT_SETTINGS = ProtocolSettings()
 """The source text's own settings."""

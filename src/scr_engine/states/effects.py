@@ -217,7 +217,7 @@ def _record_dissemination(
 
 
 def _ratify(r: Review, cmd: c.Ratify, who: str, today: date, at: datetime) -> Outcome:
-    return dict(ratified_on=today), _NONE
+    return dict(ratified_on=cmd.agreed_on or today), _NONE
 
 
 def _replace_action(r: Review, action: Action) -> tuple[Action, ...]:

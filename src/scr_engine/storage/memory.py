@@ -11,7 +11,7 @@ from scr_engine.errors import ConcurrencyConflict, ReviewNotFound, StorageError
 from scr_engine.history import Event
 from scr_engine.records import Review, Task
 from scr_engine.states.stages import Stage
-from scr_engine.storage.port import DeadlineRow
+from scr_engine.storage.port import DeadlineRow, check_page, check_rows
 
 __all__ = ["MemoryStore"]
 
@@ -31,6 +31,7 @@ class MemoryStore:
         self._tasks: dict[str, Task] = {}
         self._done: set[str] = set()
         self._references: dict[int, int] = {}
+        self._references_used: set[str] = set()
         # Running deadlines of every review, kept sorted by (due, review, key):
         # the first page of overdue() is a binary search, not a scan.
         self._running: list[tuple[date, str, str]] = []
@@ -69,8 +70,14 @@ class MemoryStore:
                     f"event {event.sequence} does not follow version "
                     f"{expected_version} of review {review.id!r}"
                 )
+            if deadlines is not None:
+                check_rows(review, deadlines)
+            if current is None and review.reference in self._references_used:
+                raise StorageError(f"reference {review.reference!r} is already in use")
             if current is not None:
                 del self._by_stage[current.stage][review.id]
+            else:
+                self._references_used.add(review.reference)
             self._reviews[review.id] = review
             self._by_stage[review.stage][review.id] = None
             self._events.setdefault(review.id, []).append(event)
@@ -103,11 +110,12 @@ class MemoryStore:
         after: tuple[date, str, str] | None = None,
     ) -> list[DeadlineRow]:
         """Running deadlines due before ``as_of + within_days``, by due date."""
+        check_page(limit)
         cutoff = as_of + timedelta(days=within_days)
         with self._lock:
             start = bisect.bisect_right(self._running, after) if after is not None else 0
             out: list[DeadlineRow] = []
-            for key in self._running[start : start + limit] if limit > 0 else ():
+            for key in self._running[start : start + limit]:
                 if key[0] >= cutoff:
                     break
                 out.append(self._rows[key])
@@ -127,6 +135,7 @@ class MemoryStore:
 
     def list_by_stage(self, stage: Stage, *, limit: int = 100, offset: int = 0) -> list[Review]:
         """Reviews at ``stage``, ordered by reference."""
+        check_page(limit, offset)
         with self._lock:
             found = [self._reviews[i] for i in self._by_stage[stage]]
         found.sort(key=lambda r: r.reference)
@@ -141,6 +150,7 @@ class MemoryStore:
 
     def pending_tasks(self, *, limit: int = 100) -> list[Task]:
         """Tasks not yet completed, oldest first."""
+        check_page(limit)
         with self._lock:
             pending = [t for t in self._tasks.values() if t.id not in self._done]
         pending.sort(key=lambda t: (t.created_at, t.id))

@@ -18,7 +18,7 @@ from scr_engine.records import Review, Task
 from scr_engine.rules.deadlines import Deadline, DeadlineStatus
 from scr_engine.states.stages import Stage
 
-__all__ = ["DeadlineRow", "ReviewStore"]
+__all__ = ["DeadlineRow", "ReviewStore", "check_page", "check_rows"]
 
 _RUNNING = frozenset({DeadlineStatus.DUE, DeadlineStatus.OVERDUE})
 
@@ -65,6 +65,35 @@ class DeadlineRow:
             deadline.met_on,
             deadline.status,
         )
+
+
+def check_page(limit: int, offset: int = 0) -> None:
+    """Refuse a negative page size or offset with :class:`~scr_engine.InvalidRequest`
+    (every store pages the same way)."""
+    if limit < 0 or offset < 0:
+        from scr_engine.errors import InvalidRequest
+        from scr_engine.rules.reasons import Refusal, RefusalKind
+
+        raise InvalidRequest(
+            "page",
+            [Refusal("INPUT", "limit and offset cannot be negative", RefusalKind.INPUT, "limit")],
+        )
+
+
+def check_rows(review: Review, rows: Sequence[DeadlineRow]) -> None:
+    """Refuse deadline rows of another review, or two rows with one key, with
+    :class:`~scr_engine.StorageError` (every store refuses them the same way)."""
+    from scr_engine.errors import StorageError
+
+    keys: set[str] = set()
+    for row in rows:
+        if row.review_id != review.id:
+            raise StorageError(
+                f"deadline {row.key!r} of review {row.review_id!r} saved with review {review.id!r}"
+            )
+        if row.key in keys:
+            raise StorageError(f"two deadline rows with key {row.key!r} for review {review.id!r}")
+        keys.add(row.key)
 
 
 @runtime_checkable

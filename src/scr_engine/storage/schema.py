@@ -1,0 +1,148 @@
+"""The SQL store's tables, as SQLAlchemy Core metadata.
+
+This module is the live description of the schema; the Alembic migrations in
+:mod:`scr_engine.storage.migrations` build it, and a test proves the two agree.
+Every table name starts with ``scr_`` (and Alembic's version table is
+``scr_alembic_version``) so the store can share a database, and a host's own Alembic
+history, without clashing.
+
+Choices worth knowing:
+
+- A review is stored whole as canonical JSON (``scr_reviews.data``, written by the
+  library's converter); the columns beside it (stage, version, reference …) are
+  copies kept for indexing and for the optimistic version check.
+- Times are ISO 8601 text. An event keeps the exact text its hash covers (a
+  ``timestamptz`` would lose the original offset and break the hash chain); task
+  times are normalized to UTC with microseconds, a fixed-width text that sorts in
+  time order on every database.
+- Identifiers and keys that queries sort or page on use the ``"C"`` collation on
+  PostgreSQL, so their order is code-point order, the same as SQLite's and Python's.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+__all__ = [
+    "VERSION_TABLE",
+    "deadlines",
+    "events",
+    "metadata",
+    "reference_counters",
+    "reviews",
+    "running_deadline",
+    "task_pending",
+    "tasks",
+]
+
+VERSION_TABLE = "scr_alembic_version"
+"""Alembic's version table for the store's schema (not the default ``alembic_version``,
+so that a host's own migrations can live in the same database)."""
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+"""Every table of the SQL store."""
+
+
+def _key() -> sa.types.TypeEngine[str]:
+    """Text compared and sorted in code-point order on every database."""
+    return sa.String().with_variant(sa.String(collation="C"), "postgresql")
+
+
+reviews = sa.Table(
+    "scr_reviews",
+    metadata,
+    sa.Column("id", _key(), primary_key=True),
+    sa.Column("reference", _key(), nullable=False, unique=True),
+    sa.Column("stage", sa.String(), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("settings_version", sa.String(), nullable=False),
+    sa.Column("received_on", sa.Date(), nullable=False),
+    sa.Column("data", sa.Text(), nullable=False),
+    sa.Index("ix_scr_reviews_stage_reference", "stage", "reference"),
+)
+"""One row per review at its latest version; ``data`` is the whole review as JSON."""
+
+events = sa.Table(
+    "scr_events",
+    metadata,
+    sa.Column("review_id", _key(), sa.ForeignKey("scr_reviews.id"), primary_key=True),
+    sa.Column("sequence", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("at", sa.String(), nullable=False),
+    sa.Column("actor_id", sa.String(), nullable=False),
+    sa.Column("role", sa.String(), nullable=False),
+    sa.Column("command", sa.String(), nullable=False),
+    sa.Column("payload", sa.Text(), nullable=False),
+    sa.Column("stage_before", sa.String(), nullable=True),
+    sa.Column("stage_after", sa.String(), nullable=False),
+    sa.Column("prev_hash", sa.String(), nullable=False),
+    sa.Column("hash", sa.String(), nullable=False),
+)
+"""The append-only history: one row per accepted command, keyed by (review, sequence)."""
+
+deadlines = sa.Table(
+    "scr_deadlines",
+    metadata,
+    sa.Column("review_id", _key(), sa.ForeignKey("scr_reviews.id"), primary_key=True),
+    sa.Column("key", _key(), primary_key=True),
+    sa.Column("reference", _key(), nullable=False),
+    sa.Column("rule", sa.String(), nullable=False),
+    sa.Column("title", sa.Text(), nullable=False),
+    sa.Column("due_on", sa.Date(), nullable=False),
+    sa.Column("met_on", sa.Date(), nullable=True),
+    sa.Column("status", sa.String(), nullable=False),
+    sa.Column("running", sa.Boolean(), nullable=False),
+)
+"""Each review's deadlines as of its last change (:class:`~scr_engine.storage.port.DeadlineRow`)."""
+
+running_deadline = deadlines.c.running == sa.true()
+"""The predicate of the running-deadline index: queries must use this same expression
+so SQLite's planner can prove the partial index applies."""
+
+sa.Index(
+    "ix_scr_deadlines_running_due",
+    deadlines.c.due_on,
+    deadlines.c.review_id,
+    deadlines.c.key,
+    sqlite_where=running_deadline,
+    postgresql_where=running_deadline,
+)
+
+tasks = sa.Table(
+    "scr_tasks",
+    metadata,
+    sa.Column("id", _key(), primary_key=True),
+    sa.Column("review_id", _key(), nullable=False, index=True),
+    sa.Column("kind", sa.String(), nullable=False),
+    sa.Column("agency", sa.String(), nullable=False),
+    sa.Column("created_at", _key(), nullable=False),
+    sa.Column("rule", sa.String(), nullable=False),
+    sa.Column("completed_at", sa.String(), nullable=True),
+)
+"""The outbox: tasks emitted by commands, for the host to deliver (``completed_at``
+is set when it has)."""
+
+task_pending = tasks.c.completed_at.is_(None)
+"""The predicate of the pending-task index (see :data:`running_deadline`)."""
+
+sa.Index(
+    "ix_scr_tasks_pending",
+    tasks.c.created_at,
+    tasks.c.id,
+    sqlite_where=task_pending,
+    postgresql_where=task_pending,
+)
+
+reference_counters = sa.Table(
+    "scr_reference_counters",
+    metadata,
+    sa.Column("year", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("last", sa.Integer(), nullable=False),
+)
+"""The last review number handed out per year (``SCR-<year>-<last>``)."""

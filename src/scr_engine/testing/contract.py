@@ -1,0 +1,639 @@
+"""The contract every :class:`~scr_engine.storage.port.ReviewStore` must meet.
+
+:class:`StoreContract` is a pytest test class to subclass once per store; it proves
+the whole port against data made by the real engine (the fictional reviews of
+:mod:`scr_engine.demo`), recorded once through a :class:`RecordingStore` and then
+replayed into the store under test::
+
+    from scr_engine.testing import StoreContract
+
+    class TestMyStore(StoreContract):
+        def make_store(self) -> ReviewStore:
+            return MyStore()
+
+A store that needs set-up and tear-down (a temporary file, a database schema)
+overrides the ``store`` fixture instead, and may use any pytest fixture::
+
+    class TestMySqlStore(StoreContract):
+        @pytest.fixture
+        def store(self, tmp_path: Path) -> Iterator[ReviewStore]:
+            with SqlStore(f"sqlite:///{tmp_path / 'scr.db'}", migrate="create") as store:
+                yield store
+
+Each test gets a fresh, empty store. The suite needs pytest (``scr_engine[testing]``).
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from attrs import evolve, frozen
+
+from scr_engine import commands as c
+from scr_engine.clock import FixedClock
+from scr_engine.demo import (
+    BOARD_CHAIR,
+    BUSINESS_MANAGER,
+    REQUESTER,
+    demo_request,
+    run_to_closure,
+)
+from scr_engine.engine import ReviewEngine
+from scr_engine.errors import ConcurrencyConflict, InvalidRequest, ReviewNotFound, StorageError
+from scr_engine.history import Event, replay, verify_history
+from scr_engine.records import Agency, Review, Task
+from scr_engine.rules.deadlines import DeadlineStatus
+from scr_engine.states.stages import Stage
+from scr_engine.storage.memory import MemoryStore
+from scr_engine.storage.port import DeadlineRow, ReviewStore
+
+__all__ = [
+    "START",
+    "STRANGE_TEXT",
+    "RecordingStore",
+    "Save",
+    "StoreContract",
+    "brute_force_overdue",
+    "closure_saves",
+    "portfolio_saves",
+    "strange_saves",
+    "submission_saves",
+]
+
+START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
+"""When the recorded scenarios begin."""
+
+FAR_FUTURE = date(9000, 1, 1)
+"""An ``as_of`` by which every running deadline is due."""
+
+STRANGE_TEXT: tuple[str, ...] = (
+    "Robert'); DROP TABLE scr_reviews; --",
+    "double \" single ' back \\ slash; semicolon; -- comment /* block */",
+    "placeholders %s %(name)s {0} ? :name $1 @p",
+    "Zoë Ångström — 東京 — Ελληνικά — עברית \u202e — e\u0301 — 🚑🧑🏽\u200d⚕️",
+    "controls \t\n\r\x01\x1f\x7f and\u2028a line separator",
+    "x" * 1_000_000,
+    "é🚑" * 200_000,
+)
+"""Text a store must keep exactly: SQL, quotes, placeholders, Unicode (no NUL, which
+PostgreSQL text cannot hold), control characters and strings of about 1 MB."""
+
+
+@frozen
+class Save:
+    """One call of :meth:`ReviewStore.save`, as the engine made it."""
+
+    review: Review
+    event: Event
+    tasks: tuple[Task, ...]
+    deadlines: tuple[DeadlineRow, ...] | None
+    expected_version: int
+
+    def apply(self, store: ReviewStore) -> None:
+        """Make the same call on ``store``."""
+        store.save(
+            self.review,
+            self.event,
+            self.tasks,
+            self.deadlines,
+            expected_version=self.expected_version,
+        )
+
+
+class RecordingStore(MemoryStore):
+    """A :class:`MemoryStore` that records every save, to replay it elsewhere."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.saves: list[Save] = []
+
+    def save(
+        self,
+        review: Review,
+        event: Event,
+        tasks: Sequence[Task] = (),
+        deadlines: Sequence[DeadlineRow] | None = None,
+        *,
+        expected_version: int,
+    ) -> None:
+        """Save as a :class:`MemoryStore` does, and record the call."""
+        super().save(review, event, tasks, deadlines, expected_version=expected_version)
+        rows = tuple(deadlines) if deadlines is not None else None
+        self.saves.append(Save(review, event, tuple(tasks), rows, expected_version))
+
+
+def _recorder(ids: Sequence[str]) -> tuple[ReviewEngine, RecordingStore, FixedClock]:
+    store = RecordingStore()
+    clock = FixedClock(START)
+    new_ids = iter(ids)
+    return ReviewEngine(store, clock, new_id=lambda: next(new_ids)), store, clock
+
+
+def _confirm(engine: ReviewEngine, review: Review) -> None:
+    engine.execute(review.id, c.RecordChairNotified(review.received_on), BUSINESS_MANAGER)
+    engine.execute(review.id, c.AssessCriteria(), BOARD_CHAIR)
+    engine.execute(review.id, c.ConfirmReview("CR-1 is met."), BOARD_CHAIR)
+
+
+@functools.cache
+def closure_saves() -> tuple[Save, ...]:
+    """Every save of one review (``rev-closure``) run through every stage to closed."""
+    engine, store, clock = _recorder(["rev-closure"])
+    review = engine.submit(demo_request(), REQUESTER)
+    run_to_closure(engine, review.id, step=lambda: clock.advance(hours=20))
+    return tuple(store.saves)
+
+
+@functools.cache
+def portfolio_saves() -> tuple[Save, ...]:
+    """Saves of five reviews left at different stages, interleaved in time.
+
+    ``rev-z`` (SCR-2026-001) and ``rev-m`` (SCR-2026-004) stay requested, so their
+    order by reference is not their order by ID; ``rev-a`` and, later, ``rev-e`` are
+    confirmed (each emitting tasks); ``rev-d`` has its chair notified.
+    """
+    engine, store, clock = _recorder(["rev-z", "rev-a", "rev-d", "rev-m", "rev-e"])
+
+    def step() -> None:
+        clock.advance(hours=7)
+
+    submitted = []
+    for _ in range(5):
+        submitted.append(engine.submit(demo_request(), REQUESTER))
+        step()
+    _z, a, d, _m, e = submitted
+    _confirm(engine, a)
+    step()
+    engine.execute(d.id, c.RecordChairNotified(d.received_on), BUSINESS_MANAGER)
+    step()
+    _confirm(engine, e)
+    return tuple(store.saves)
+
+
+@functools.cache
+def submission_saves(count: int) -> tuple[Save, ...]:
+    """The first saves (``expected_version=0``) of ``count`` new reviews, their IDs
+    in an order unlike their references'."""
+    ids = [f"rev-{(i * 7) % count:03d}" for i in range(count)]
+    engine, store, clock = _recorder(ids)
+    for _ in range(count):
+        engine.submit(demo_request(), REQUESTER)
+        clock.advance(minutes=13)
+    return tuple(store.saves)
+
+
+@functools.cache
+def strange_saves() -> tuple[Save, ...]:
+    """A review whose ID, agency codes and free text hold :data:`STRANGE_TEXT`,
+    submitted and confirmed (so tasks and deadlines carry the strange text too)."""
+    engine, store, _clock = _recorder(["rev-'\";--%s é🚑"])
+    base = demo_request()
+    request = evolve(
+        base,
+        how_meets_criteria=STRANGE_TEXT[-2],
+        other_information="\n".join(STRANGE_TEXT),
+        requester=evolve(base.requester, name=STRANGE_TEXT[0], address=STRANGE_TEXT[3]),
+        agencies=(
+            Agency("asc", STRANGE_TEXT[3], local_authority=True),
+            Agency("o'brien\";--", STRANGE_TEXT[1]),
+            Agency("東京-🚑", STRANGE_TEXT[-1]),
+        ),
+    )
+    review = engine.submit(request, REQUESTER)
+    _confirm(engine, review)
+    return tuple(store.saves)
+
+
+def _random_rows(rng: random.Random, review: Review) -> tuple[DeadlineRow, ...]:
+    keys = ["action:A-1", "chair_notified", "imr:asc", "imr:gp", "initial_meeting"]
+    base = date(2026, 3, 1)
+    rows = []
+    for key in rng.sample(keys, rng.randint(0, len(keys))):
+        status = rng.choice(list(DeadlineStatus))
+        due = base + timedelta(days=rng.randint(-20, 20))
+        met = (
+            due + timedelta(days=rng.randint(-3, 3))
+            if status in (DeadlineStatus.MET, DeadlineStatus.MISSED)
+            else None
+        )
+        rows.append(
+            DeadlineRow(review.id, review.reference, key, "RULE", f"{key} title", due, met, status)
+        )
+    return tuple(rows)
+
+
+def brute_force_overdue(
+    rows: Sequence[DeadlineRow],
+    as_of: date,
+    within_days: int = 0,
+    after: tuple[date, str, str] | None = None,
+) -> list[DeadlineRow]:
+    """What :meth:`ReviewStore.overdue` must return (without a limit), by a plain
+    filter and sort over every stored row."""
+    cutoff = as_of + timedelta(days=within_days)
+    return sorted(
+        (
+            r
+            for r in rows
+            if r.running and r.due_on < cutoff and (after is None or r.sort_key > after)
+        ),
+        key=lambda r: r.sort_key,
+    )
+
+
+def _pages(store: ReviewStore, as_of: date, within_days: int, limit: int) -> list[DeadlineRow]:
+    found: list[DeadlineRow] = []
+    after: tuple[date, str, str] | None = None
+    for _ in range(10_000):
+        page = store.overdue(as_of, within_days, limit=limit, after=after)
+        assert len(page) <= limit
+        if not page:
+            return found
+        found.extend(page)
+        after = page[-1].sort_key
+    raise AssertionError("overdue() pagination does not end")
+
+
+def _current_rows(saves: Sequence[Save]) -> list[DeadlineRow]:
+    """Every review's deadline rows after ``saves``: the last rows given win."""
+    latest: dict[str, tuple[DeadlineRow, ...]] = {}
+    for save in saves:
+        if save.deadlines is not None:
+            latest[save.review.id] = save.deadlines
+    return [row for rows in latest.values() for row in rows]
+
+
+def _latest(saves: Sequence[Save]) -> dict[str, Review]:
+    return {save.review.id: save.review for save in saves}
+
+
+def _tasks(saves: Sequence[Save]) -> list[Task]:
+    found = {task.id: task for save in saves for task in save.tasks}
+    return sorted(found.values(), key=lambda t: (t.created_at, t.id))
+
+
+def _snapshot(store: ReviewStore, review_id: str) -> tuple[Any, ...]:
+    review = store.load(review_id)
+    return (
+        review,
+        store.history(review_id),
+        store.pending_tasks(limit=10_000),
+        store.overdue(FAR_FUTURE, limit=10_000),
+        store.list_by_stage(review.stage, limit=10_000),
+    )
+
+
+class StoreContract:
+    """The store contract as pytest tests: subclass it (as ``Test…``) and provide a
+    fresh, empty store by overriding :meth:`make_store` or the ``store`` fixture."""
+
+    def make_store(self) -> ReviewStore:
+        """A new, empty store of the kind under test."""
+        raise NotImplementedError("override make_store() or the store fixture")
+
+    def close_store(self, store: ReviewStore) -> None:
+        """Release ``store`` after a test (calls its ``close()`` if it has one)."""
+        close: Callable[[], object] | None = getattr(store, "close", None)
+        if callable(close):
+            close()
+
+    @pytest.fixture
+    def store(self) -> Iterator[ReviewStore]:
+        """A fresh store for one test."""
+        store = self.make_store()
+        try:
+            yield store
+        finally:
+            self.close_store(store)
+
+    # ------------------------------------------------------------- shape
+
+    def test_satisfies_the_port(self, store: ReviewStore) -> None:
+        assert isinstance(store, ReviewStore)
+
+    # ------------------------------------------------------------- load / save
+
+    def test_every_saved_version_loads_equal(self, store: ReviewStore) -> None:
+        saves = closure_saves()
+        for save in saves:
+            save.apply(store)
+            assert store.load(save.review.id) == save.review
+        assert store.history("rev-closure") == tuple(s.event for s in saves)
+
+    def test_history_is_in_sequence_order_and_replays_to_the_review(
+        self, store: ReviewStore
+    ) -> None:
+        for save in closure_saves():
+            save.apply(store)
+        events = store.history("rev-closure")
+        assert [e.sequence for e in events] == list(range(1, len(events) + 1))
+        assert verify_history(events) == []
+        assert replay(events) == store.load("rev-closure")
+        assert store.load("rev-closure").stage is Stage.CLOSED
+
+    def test_histories_of_reviews_do_not_mix(self, store: ReviewStore) -> None:
+        saves = portfolio_saves()
+        for save in saves:
+            save.apply(store)
+        for review_id in _latest(saves):
+            expected = tuple(s.event for s in saves if s.review.id == review_id)
+            assert store.history(review_id) == expected
+
+    def test_unknown_review_is_not_found(self, store: ReviewStore) -> None:
+        for attempt in (store.load, store.history):
+            with pytest.raises(ReviewNotFound) as caught:
+                attempt("rev-nobody")
+            assert caught.value.review_id == "rev-nobody"
+        closure_saves()[0].apply(store)
+        with pytest.raises(LookupError):
+            store.load("rev-nobody")
+        with pytest.raises(LookupError):
+            store.history("rev-nobody")
+
+    def test_text_is_kept_exactly(self, store: ReviewStore) -> None:
+        saves = strange_saves()
+        for save in saves:
+            save.apply(store)
+        review = saves[-1].review
+        assert store.load(review.id) == review
+        assert store.load(review.id).request.other_information == "\n".join(STRANGE_TEXT)
+        assert store.history(review.id) == tuple(s.event for s in saves)
+        assert store.pending_tasks(limit=10_000) == _tasks(saves)
+        assert any("o'brien" in t.agency for t in _tasks(saves))
+        assert store.overdue(FAR_FUTURE, limit=10_000) == brute_force_overdue(
+            _current_rows(saves), FAR_FUTURE
+        )
+        assert store.list_by_stage(review.stage) == [review]
+
+    # ------------------------------------------------------------- concurrency
+
+    def test_a_stale_expected_version_conflicts(self, store: ReviewStore) -> None:
+        first, second = closure_saves()[:2]
+        first.apply(store)
+        second.apply(store)
+        with pytest.raises(ConcurrencyConflict) as caught:
+            second.apply(store)
+        assert (caught.value.review_id, caught.value.expected, caught.value.actual) == (
+            "rev-closure",
+            1,
+            2,
+        )
+        assert store.load("rev-closure") == second.review
+        assert len(store.history("rev-closure")) == 2
+
+    def test_an_expected_version_ahead_of_the_store_conflicts(self, store: ReviewStore) -> None:
+        saves = closure_saves()
+        saves[0].apply(store)
+        with pytest.raises(ConcurrencyConflict) as caught:
+            saves[2].apply(store)
+        assert (caught.value.expected, caught.value.actual) == (2, 1)
+        assert store.load("rev-closure") == saves[0].review
+
+    def test_a_new_review_clashing_with_a_stored_one_conflicts(self, store: ReviewStore) -> None:
+        first = closure_saves()[0]
+        first.apply(store)
+        with pytest.raises(ConcurrencyConflict) as caught:
+            first.apply(store)
+        assert (caught.value.expected, caught.value.actual) == (0, 1)
+        other = evolve(first, review=evolve(first.review, reference="SCR-2026-999"))
+        with pytest.raises(ConcurrencyConflict):
+            other.apply(store)
+        assert store.load("rev-closure") == first.review
+        assert store.history("rev-closure") == (first.event,)
+        assert store.list_by_stage(first.review.stage) == [first.review]
+
+    def test_changing_an_unknown_review_conflicts(self, store: ReviewStore) -> None:
+        second = closure_saves()[1]
+        with pytest.raises(ConcurrencyConflict) as caught:
+            second.apply(store)
+        assert (caught.value.expected, caught.value.actual) == (1, 0)
+        with pytest.raises(ReviewNotFound):
+            store.load("rev-closure")
+
+    def test_a_failed_save_writes_nothing(self, store: ReviewStore) -> None:
+        saves = closure_saves()
+        at = next(i for i, s in enumerate(saves) if s.tasks)
+        # A change that emits tasks and replaces every deadline row too.
+        rows = tuple(
+            DeadlineRow(
+                "rev-closure",
+                saves[at].review.reference,
+                f"key-{n}",
+                "RULE",
+                "A running deadline",
+                date(2026, 3, n + 1),
+                None,
+                DeadlineStatus.DUE,
+            )
+            for n in range(3)
+        )
+        target = evolve(saves[at], deadlines=rows)
+        for save in saves[:at]:
+            save.apply(store)
+        before = _snapshot(store, "rev-closure")
+
+        stale = evolve(target, expected_version=target.expected_version - 1)
+        with pytest.raises(ConcurrencyConflict):
+            stale.apply(store)
+        assert _snapshot(store, "rev-closure") == before
+
+        # The version matches but the event does not follow it: refused whole.
+        broken = evolve(target, event=evolve(target.event, sequence=target.event.sequence + 5))
+        with pytest.raises(StorageError):
+            broken.apply(store)
+        assert _snapshot(store, "rev-closure") == before
+
+        target.apply(store)
+        after = _snapshot(store, "rev-closure")
+        assert after[0] == target.review
+        assert {t.id for t in after[2]} >= {t.id for t in target.tasks}
+        assert after[3] == list(rows)
+
+    def test_bad_deadline_rows_are_refused_whole(self, store: ReviewStore) -> None:
+        saves = closure_saves()
+        saves[0].apply(store)
+        before = _snapshot(store, "rev-closure")
+        row = DeadlineRow(
+            "rev-closure",
+            saves[1].review.reference,
+            "key",
+            "RULE",
+            "A deadline",
+            date(2026, 3, 1),
+            None,
+            DeadlineStatus.DUE,
+        )
+        foreign = evolve(saves[1], deadlines=(evolve(row, review_id="another-review"),))
+        twice = evolve(saves[1], deadlines=(row, evolve(row, title="Again")))
+        for bad in (foreign, twice):
+            with pytest.raises(StorageError):
+                bad.apply(store)
+            assert _snapshot(store, "rev-closure") == before
+
+    def test_a_reference_is_used_by_one_review_only(self, store: ReviewStore) -> None:
+        first = closure_saves()[0]
+        first.apply(store)
+        clash = evolve(
+            first,
+            review=evolve(first.review, id="rev-other"),
+            event=evolve(first.event, review_id="rev-other"),
+        )
+        with pytest.raises(StorageError):
+            clash.apply(store)
+        with pytest.raises(ReviewNotFound):
+            store.load("rev-other")
+
+    def test_negative_pages_are_refused(self, store: ReviewStore) -> None:
+        with pytest.raises(InvalidRequest):
+            store.overdue(date(2026, 1, 1), limit=-1)
+        with pytest.raises(InvalidRequest):
+            store.list_by_stage(Stage.REQUESTED, limit=-1)
+        with pytest.raises(InvalidRequest):
+            store.list_by_stage(Stage.REQUESTED, offset=-1)
+        with pytest.raises(InvalidRequest):
+            store.pending_tasks(limit=-1)
+        assert store.overdue(date(2026, 1, 1), limit=0) == []
+
+    # ------------------------------------------------------------- listing
+
+    def test_list_by_stage_orders_by_reference_and_pages(self, store: ReviewStore) -> None:
+        saves = portfolio_saves()
+        for save in saves:
+            save.apply(store)
+        latest = _latest(saves)
+        for stage in Stage:
+            expected = sorted(
+                (r for r in latest.values() if r.stage is stage), key=lambda r: r.reference
+            )
+            assert store.list_by_stage(stage, limit=10_000) == expected
+            for offset in range(len(expected) + 1):
+                assert (
+                    store.list_by_stage(stage, limit=1, offset=offset)
+                    == expected[offset : offset + 1]
+                )
+            assert store.list_by_stage(stage, limit=2, offset=1) == expected[1:3]
+        requested = store.list_by_stage(Stage.REQUESTED)
+        ids = [r.id for r in requested]
+        assert ids.index("rev-z") < ids.index("rev-m")  # by reference, not by ID
+        assert store.list_by_stage(Stage.REQUESTED, limit=0) == []
+
+    def test_references_are_unique_and_numbered_per_year(self, store: ReviewStore) -> None:
+        assert store.next_reference(2026) == "SCR-2026-001"
+        assert store.next_reference(2026) == "SCR-2026-002"
+        assert store.next_reference(2027) == "SCR-2027-001"
+        more = [store.next_reference(2026) for _ in range(40)]
+        assert len(set(more)) == len(more)
+        assert more[-1] == "SCR-2026-042"
+
+    # ------------------------------------------------------------- deadlines
+
+    def test_overdue_matches_a_brute_force_filter(self, store: ReviewStore) -> None:
+        rng = random.Random(20260202)
+        rows: list[DeadlineRow] = []
+        for save in submission_saves(12):
+            random_rows = _random_rows(rng, save.review)
+            evolve(save, deadlines=random_rows).apply(store)
+            rows.extend(random_rows)
+        assert any(r.running for r in rows) and any(not r.running for r in rows)
+        for as_of in (date(2026, 2, 1), date(2026, 3, 1), date(2026, 3, 15), FAR_FUTURE):
+            for within in (0, 1, 7, 30):
+                expected = brute_force_overdue(rows, as_of, within)
+                assert store.overdue(as_of, within, limit=10_000) == expected
+                assert store.overdue(as_of, within, limit=3) == expected[:3]
+        for as_of, within, limit in ((date(2026, 3, 1), 7, 1), (FAR_FUTURE, 0, 4)):
+            expected = brute_force_overdue(rows, as_of, within)
+            assert len(expected) > limit
+            assert _pages(store, as_of, within, limit) == expected
+
+    def test_overdue_pages_after_any_cursor(self, store: ReviewStore) -> None:
+        rng = random.Random(7)
+        rows: list[DeadlineRow] = []
+        for save in submission_saves(12):
+            random_rows = _random_rows(rng, save.review)
+            evolve(save, deadlines=random_rows).apply(store)
+            rows.extend(random_rows)
+        cursors: list[tuple[date, str, str]] = [r.sort_key for r in rows]
+        cursors += [
+            (date(2026, 3, 1), "", ""),
+            (date(2026, 3, 1), "rev-005", ""),
+            (date(2026, 3, 1), "rev-005", "imr:asc"),
+            (date(2026, 3, 1), "rev-005", "zzz"),
+            (date(2026, 1, 1), "zzz", "zzz"),
+            (date(2027, 1, 1), "", ""),
+        ]
+        for after in cursors:
+            expected = brute_force_overdue(rows, FAR_FUTURE, after=after)
+            assert store.overdue(FAR_FUTURE, limit=10_000, after=after) == expected
+            assert store.overdue(FAR_FUTURE, limit=2, after=after) == expected[:2]
+        assert store.overdue(FAR_FUTURE, limit=0) == []
+
+    def test_deadline_rows_are_replaced_or_kept(self, store: ReviewStore) -> None:
+        first, second, third = closure_saves()[:3]
+        rows = _random_rows(random.Random(3), first.review)
+        while not any(r.running for r in rows):
+            rows = _random_rows(random.Random(len(rows) + 11), first.review)
+        evolve(first, deadlines=rows).apply(store)
+        assert store.overdue(FAR_FUTURE, limit=100) == brute_force_overdue(rows, FAR_FUTURE)
+        evolve(second, deadlines=None).apply(store)  # None: the rows stand
+        assert store.overdue(FAR_FUTURE, limit=100) == brute_force_overdue(rows, FAR_FUTURE)
+        evolve(third, deadlines=()).apply(store)  # empty: every row goes
+        assert store.overdue(FAR_FUTURE, limit=100) == []
+
+    def test_overdue_follows_every_review_s_latest_rows(self, store: ReviewStore) -> None:
+        saves = portfolio_saves()
+        for save in saves:
+            save.apply(store)
+        rows = _current_rows(saves)
+        assert rows
+        for as_of in (START.date(), date(2026, 6, 1), FAR_FUTURE):
+            for within in (0, 14):
+                expected = brute_force_overdue(rows, as_of, within)
+                assert store.overdue(as_of, within, limit=10_000) == expected
+                assert _pages(store, as_of, within, 2) == expected
+
+    # ------------------------------------------------------------- tasks
+
+    def test_pending_tasks_oldest_first_until_completed(self, store: ReviewStore) -> None:
+        saves = portfolio_saves()
+        for save in saves:
+            save.apply(store)
+        expected = _tasks(saves)
+        assert len({t.review_id for t in expected}) >= 2
+        assert store.pending_tasks(limit=10_000) == expected
+        assert store.pending_tasks(limit=3) == expected[:3]
+        assert store.pending_tasks(limit=0) == []
+        store.complete_task(expected[0].id)
+        assert store.pending_tasks(limit=10_000) == expected[1:]
+        store.complete_task(expected[0].id)  # again: harmless
+        assert store.pending_tasks(limit=10_000) == expected[1:]
+        for task in expected[1:]:
+            store.complete_task(task.id)
+        assert store.pending_tasks() == []
+
+    def test_completing_an_unknown_task_is_an_error(self, store: ReviewStore) -> None:
+        with pytest.raises(StorageError):
+            store.complete_task("task-nobody")
+        for save in portfolio_saves():
+            save.apply(store)
+        with pytest.raises(StorageError):
+            store.complete_task("task-nobody")
+
+    # ------------------------------------------------------------- end to end
+
+    def test_the_engine_runs_a_review_to_closure(self, store: ReviewStore) -> None:
+        clock = FixedClock(START)
+        engine = ReviewEngine(store, clock)
+        submitted = engine.submit(demo_request(), REQUESTER)
+        assert submitted.reference == "SCR-2026-001"
+        closed = run_to_closure(engine, submitted.id, step=lambda: clock.advance(hours=20))
+        events = store.history(submitted.id)
+        assert verify_history(events) == []
+        assert replay(events) == store.load(submitted.id) == closed
+        assert store.list_by_stage(Stage.CLOSED) == [closed]
+        assert store.pending_tasks(limit=10_000)
+        assert engine.submit(demo_request(), REQUESTER).reference == "SCR-2026-002"

@@ -1,0 +1,680 @@
+"""Bad input: the library's own error naming every problem, and nothing stored.
+
+Also: every command survives the trip through JSON (``commands.to_dict`` /
+``commands.from_dict``), as host systems send them over the wire.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from typing import Any
+
+import attrs
+import pytest
+
+from builders import (
+    BOARD_CHAIR,
+    BUSINESS_MANAGER,
+    PANEL_CHAIR,
+    REQUESTER,
+    TWO_AUTHORITIES,
+    CommandLog,
+    demo_request,
+    full_terms,
+    panel_member,
+    plan_actions,
+    prepare_panel,
+    screen,
+    submit,
+    to_stage,
+    today,
+)
+from scr_engine import (
+    Actor,
+    Agency,
+    AlternativeReview,
+    Appointment,
+    CriteriaFacts,
+    FixedClock,
+    ImrJudgement,
+    Incident,
+    InvalidRequest,
+    PermissionDenied,
+    RefusalKind,
+    Review,
+    ReviewEngine,
+    Role,
+    Stage,
+)
+from scr_engine import commands as c
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _snapshot(engine: ReviewEngine, review_id: str) -> tuple[Review, int, list[Any]]:
+    return (
+        engine.get(review_id),
+        len(engine.history(review_id)),
+        engine.store.pending_tasks(),
+    )
+
+
+@contextmanager
+def _unchanged(engine: ReviewEngine, review_id: str) -> Iterator[None]:
+    """The block must leave the review, its history and the task outbox as they were."""
+    before = _snapshot(engine, review_id)
+    yield
+    assert _snapshot(engine, review_id) == before
+
+
+def _invalid(engine: ReviewEngine, review_id: str, command: Any, actor: Actor) -> InvalidRequest:
+    with _unchanged(engine, review_id), pytest.raises(InvalidRequest) as refused:
+        engine.execute(review_id, command, actor)
+    return refused.value
+
+
+# --------------------------------------------------------------------------- request form
+
+
+@pytest.mark.rule("RF-2")
+def test_rf2_request_missing_several_fields_names_each(engine: ReviewEngine) -> None:
+    """RF-2: every missing field of the Appendix 1 form is named at once; no review,
+    no reference and no event are created."""
+    form = demo_request()
+    bad = attrs.evolve(
+        form,
+        requester=attrs.evolve(form.requester, name="", workplace="", address=" "),
+        other_contact=attrs.evolve(form.other_contact, name="", email=""),
+        incidents=(Incident(date(2026, 1, 5), ""),),
+        signed_name="",
+        signed_date=None,  # type: ignore[arg-type]
+    )
+    with pytest.raises(InvalidRequest) as refused:
+        engine.submit(bad, REQUESTER)
+    assert {r.field for r in refused.value.refusals} == {
+        "requester.name",
+        "requester.workplace",
+        "requester.address",
+        "other_contact.name",
+        "other_contact.email",
+        "incidents[0].details",
+        "signed_name",
+        "signed_date",
+    }
+    assert engine.store.list_by_stage(Stage.REQUESTED) == []
+    assert submit(engine).reference == "SCR-2026-001"  # no number was used up
+
+
+@pytest.mark.rule("RF-2")
+def test_rf2_request_with_wrong_types_names_each(engine: ReviewEngine) -> None:
+    """RF-2: an int where text is expected, a string where a date is, lists of the
+    wrong things: each is named, with InvalidRequest, never a TypeError."""
+    form = demo_request()
+    wrong: Any = attrs.evolve  # deliberately mistyped input
+    bad = wrong(
+        form,
+        requester=wrong(form.requester, name=5, contact_number=1432000000),
+        incidents=(Incident("2026-01-05", "Found at home."), "an incident"),  # type: ignore[arg-type]
+        agencies=(Agency(7, "Police"), "asc"),  # type: ignore[arg-type]
+        signed_date="2026-01-05",
+        other_information=None,
+    )
+    with pytest.raises(InvalidRequest) as refused:
+        engine.submit(bad, REQUESTER)
+    assert {r.field for r in refused.value.refusals} == {
+        "requester.name",
+        "requester.contact_number",
+        "incidents[0].date",
+        "incidents[1]",
+        "agencies[0].code",
+        "agencies[1]",
+        "signed_date",
+        "other_information",
+    }
+    assert engine.store.list_by_stage(Stage.REQUESTED) == []
+
+
+@pytest.mark.rule("RF-2")
+@pytest.mark.parametrize("form", [None, {"requester": "me"}, "a request"], ids=repr)
+def test_rf2_not_a_request_form_at_all(engine: ReviewEngine, form: Any) -> None:
+    """RF-2: something other than a request form is refused as such."""
+    with pytest.raises(InvalidRequest) as refused:
+        engine.submit(form, REQUESTER)
+    assert [(r.rule, r.field) for r in refused.value.refusals] == [("RF-2", "request")]
+
+
+@pytest.mark.rule("RF-2")
+def test_rf2_same_agency_listed_twice(engine: ReviewEngine) -> None:
+    """RF-2: an agency may not appear twice among those involved."""
+    bad = demo_request(agencies=(Agency("gp", "GP"), Agency("gp", "GP again")))
+    with pytest.raises(InvalidRequest) as refused:
+        engine.submit(bad, REQUESTER)
+    assert [r.field for r in refused.value.refusals] == ["agencies[1].code"]
+
+
+@pytest.mark.rule("RF-1")
+def test_rf1_submit_names_permission_and_form_problems_together(engine: ReviewEngine) -> None:
+    """RF-1/RF-2: every reason at once: the actor's missing role and the form's
+    missing field are both in the refusals (InvalidRequest, as the form is bad); with
+    a good form the same actor gets PermissionDenied citing RF-1 alone. Nothing is
+    stored either way."""
+    outsider = Actor("u-x", "Someone", set())
+    with pytest.raises(InvalidRequest) as refused:
+        engine.submit(attrs.evolve(demo_request(), signed_name=""), outsider)
+    assert {"RF-1", "RF-2"} <= set(refused.value.rules)
+    assert {(r.rule, r.kind) for r in refused.value.refusals} == {
+        ("RF-1", RefusalKind.PERMISSION),
+        ("RF-2", RefusalKind.INPUT),
+    }
+    with pytest.raises(PermissionDenied) as denied:
+        engine.submit(demo_request(), outsider)
+    assert denied.value.rules == ("RF-1",)
+    assert engine.store.list_by_stage(Stage.REQUESTED) == []
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@pytest.fixture
+def screened(engine: ReviewEngine) -> Review:
+    review = submit(engine)
+    return screen(engine, review.id)
+
+
+@pytest.mark.rule("RF-5")
+@pytest.mark.parametrize(
+    ("command", "actor", "field"),
+    [
+        (c.RecordRecordsSecured("fire"), BUSINESS_MANAGER, "agency"),
+        (c.RecordImrWriter("fire", "u-imr-fire", "Fay Fire"), BUSINESS_MANAGER, "agency"),
+        (c.AgreeLeadAuthority("fire"), BOARD_CHAIR, "agency"),
+        (
+            c.AppointPanelMember(Appointment("u-f", "Fay Fire", "fire")),
+            BOARD_CHAIR,
+            "appointment.agency",
+        ),
+    ],
+    ids=["records", "imr-writer", "lead-authority", "panel-member"],
+)
+def test_unknown_agency_in_setup_commands(
+    engine: ReviewEngine, screened: Review, command: c.Command, actor: Actor, field: str
+) -> None:
+    """RF-5/RF-6/SU-2: an agency not involved in the review is refused as bad input,
+    naming the field and the agencies that are involved."""
+    refused = _invalid(engine, screened.id, command, actor)
+    assert [(r.rule, r.field) for r in refused.refusals] == [("INPUT", field)]
+    assert "'fire' is not involved in this review (involved: asc, gp, police)" in str(refused)
+
+
+@pytest.mark.rule("EV-1")
+@pytest.mark.parametrize(
+    "command",
+    [c.ReceiveImr("fire", "Fire IMR."), c.JudgeImr("fire", ImrJudgement.SUFFICIENT)],
+    ids=lambda cmd: cmd.name,
+)
+def test_unknown_agency_in_evidence_commands(
+    engine: ReviewEngine, clock: FixedClock, command: c.Command
+) -> None:
+    """EV-1: an IMR from, or a judgement on, an agency not involved is bad input."""
+    review = to_stage(engine, clock, Stage.PANEL_CONVENED)
+    refused = _invalid(engine, review.id, command, PANEL_CHAIR)
+    assert "INPUT" in refused.rules
+    assert {r.field for r in refused.refusals if r.rule == "INPUT"} == {"agency"}
+
+
+@pytest.mark.rule("SU-7")
+@pytest.mark.rule("PR-c")
+def test_unknown_agency_in_terms_of_reference(engine: ReviewEngine, screened: Review) -> None:
+    """SU-7: the terms cannot ask an uninvolved agency for an IMR: bad input, even
+    when every involved agency is asked too; leaving involved agencies out as well
+    adds the PR-c refusal to the same InvalidRequest."""
+    ready = prepare_panel(engine, screened.id, meeting=False)
+    terms = full_terms(ready, today(engine))
+    extra = attrs.evolve(terms, imr_agencies=(*ready.agencies, "fire"))
+    refused = _invalid(engine, ready.id, c.HoldInitialMeeting(extra), PANEL_CHAIR)
+    assert [(r.rule, r.field) for r in refused.refusals] == [("INPUT", "terms.imr_agencies")]
+    assert "'fire' is not involved in this review" in str(refused)
+    instead = attrs.evolve(terms, imr_agencies=("gp", "fire"))
+    refused = _invalid(engine, ready.id, c.HoldInitialMeeting(instead), PANEL_CHAIR)
+    assert [(r.rule, r.field) for r in refused.refusals] == [
+        ("INPUT", "terms.imr_agencies"),
+        ("PR-c", "terms.imr_agencies"),
+    ]
+
+
+@pytest.mark.rule("RP-4")
+def test_signoff_for_another_reviews_agency(engine: ReviewEngine, clock: FixedClock) -> None:
+    """RP-4: a panel member of another review cannot sign off on this one: for an
+    agency this review does not involve it is bad input; for an involved agency whose
+    member they are not it is PermissionDenied. Nothing is recorded either way."""
+    other_agencies = (*TWO_AUTHORITIES, Agency("nhs", "Hospital Trust"))
+    other = to_stage(engine, clock, Stage.SCREENED, request=demo_request(agencies=other_agencies))
+    other_gp = Actor("u-pm-gp-other", "Other GP member", {Role.PANEL_MEMBER}, "gp")
+    engine.execute(
+        other.id,
+        c.AppointPanelMember(Appointment(other_gp.id, other_gp.name, "gp")),
+        BOARD_CHAIR,
+    )
+
+    review = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED)
+    refused = _invalid(engine, review.id, c.RecordAgencySignoff("nhs"), panel_member("nhs"))
+    assert [(r.rule, r.field) for r in refused.refusals] == [("INPUT", "agency")]
+    with _unchanged(engine, review.id), pytest.raises(PermissionDenied) as denied:
+        engine.execute(review.id, c.RecordAgencySignoff("gp"), other_gp)
+    assert denied.value.rules == ("RP-4",)
+    assert engine.get(review.id).signoffs == frozenset()
+
+
+@pytest.mark.rule("RP-7")
+def test_rp7_ratify_records_the_day_the_board_agreed(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """RP-7: the date the Board agreed the report, recorded days later, is recorded as
+    the ratification date (and completes the review on that day); the history keeps it."""
+    review = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED)
+    assert review.overview_report is not None
+    submitted = review.overview_report.submitted_on
+    assert submitted == date(2026, 2, 2)
+    plan_actions(engine, review.id)
+    clock.advance(days=5)
+    agreed = date(2026, 2, 4)
+    assert agreed < today(engine)
+    ratified = engine.execute(review.id, c.Ratify(agreed_on=agreed), BOARD_CHAIR)
+    assert ratified.stage is Stage.RATIFIED
+    assert ratified.ratified_on == agreed
+    assert engine.history(review.id)[-1].payload == {
+        "command": "ratify",
+        "agreed_on": "2026-02-04",
+    }
+    complete = {d.key: d for d in engine.deadlines(review.id)}["review_complete"]
+    assert complete.met_on == agreed
+
+
+@pytest.mark.rule("RP-7")
+@pytest.mark.parametrize("agreed_on", [None, "submitted"], ids=["omitted", "day-of-submission"])
+def test_rp7_ratify_on_the_day_of_the_command_or_of_submission(
+    engine: ReviewEngine, clock: FixedClock, agreed_on: str | None
+) -> None:
+    """RP-7: without ``agreed_on`` the Board agreed the report the day the command is
+    recorded; the day of submission itself is accepted."""
+    review = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED)
+    assert review.overview_report is not None
+    submitted = review.overview_report.submitted_on
+    plan_actions(engine, review.id)
+    clock.advance(days=3)
+    day = submitted if agreed_on == "submitted" else None
+    ratified = engine.execute(review.id, c.Ratify(agreed_on=day), BOARD_CHAIR)
+    assert ratified.ratified_on == (submitted if day is not None else today(engine))
+
+
+@pytest.mark.rule("RP-7")
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [
+        (1, "the Board cannot agree the report in the future"),
+        (-1, "the Board cannot agree the report before it was submitted (2026-02-02)"),
+    ],
+    ids=["future", "before-submission"],
+)
+def test_rp7_ratify_refuses_an_impossible_agreement_date(
+    engine: ReviewEngine, clock: FixedClock, days: int, message: str
+) -> None:
+    """RP-7: the Board cannot have agreed the report in the future, nor before it was
+    submitted: bad input naming ``agreed_on``, and nothing is recorded."""
+    review = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED)
+    assert review.overview_report is not None
+    assert review.overview_report.submitted_on == today(engine) == date(2026, 2, 2)
+    plan_actions(engine, review.id)
+    agreed = today(engine) + timedelta(days=days)
+    refused = _invalid(engine, review.id, c.Ratify(agreed_on=agreed), BOARD_CHAIR)
+    assert [(r.rule, r.field, r.message) for r in refused.refusals] == [
+        ("RP-7", "agreed_on", message)
+    ]
+    after = engine.get(review.id)
+    assert (after.stage, after.ratified_on) == (Stage.OVERVIEW_DRAFTED, None)
+
+
+@pytest.mark.rule("RP-7")
+def test_rp7_agreement_date_refusal_comes_with_the_other_reasons(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """RP-7: a future agreement date is named together with everything else still
+    missing (RP-4 sign-offs here), in one InvalidRequest."""
+    review = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED)
+    plan_actions(engine, review.id, signoffs=False)
+    future = today(engine) + timedelta(days=1)
+    refused = _invalid(engine, review.id, c.Ratify(agreed_on=future), BOARD_CHAIR)
+    assert {"RP-7", "RP-4"} <= set(refused.rules)
+
+
+@pytest.mark.rule("RP-7")
+def test_rp7_ratify_without_a_date_rebuilds_from_older_json() -> None:
+    """RP-7/PR-d: a ``ratify`` event written before ``agreed_on`` existed still
+    rebuilds (the date defaults to the day of the command)."""
+    assert c.from_dict({"command": "ratify"}) == c.Ratify()
+    assert c.from_dict({"command": "ratify", "agreed_on": "2026-02-04"}) == c.Ratify(
+        date(2026, 2, 4)
+    )
+
+
+@pytest.mark.rule("SU-3")
+@pytest.mark.rule("EV-2")
+@pytest.mark.parametrize(
+    ("command", "fields"),
+    [
+        (c.RecordBudget("lots", "Venue."), {"amount_pounds"}),  # type: ignore[arg-type]
+        (c.JudgeImr("gp", "so-so"), {"judgement"}),  # type: ignore[arg-type]
+    ],
+    ids=["str-for-int", "str-for-enum"],
+)
+def test_wrong_types_in_commands_are_named(
+    engine: ReviewEngine, screened: Review, command: c.Command, fields: set[str]
+) -> None:
+    """SU-3/EV-2: a value of the wrong type is refused as InvalidRequest naming the
+    field, before any guard reads it; nothing is stored."""
+    refused = _invalid(engine, screened.id, command, BOARD_CHAIR)
+    assert {r.field for r in refused.refusals} == fields
+    assert set(refused.rules) == {"INPUT"}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        c.RecordChairNotified("2026-02-02"),  # type: ignore[arg-type]
+        c.AppointPanelChair("u-pc"),  # type: ignore[arg-type]
+        c.HoldInitialMeeting(None),  # type: ignore[arg-type]
+        c.ExtendDeadline(5, "2026-03-01", None),  # type: ignore[arg-type]
+        {"command": "convene_panel"},
+        "convene_panel",
+    ],
+    ids=["str-for-date", "str-for-record", "none-for-record", "three-wrong", "dict", "str"],
+)
+def test_malformed_commands_are_invalid_requests(
+    engine: ReviewEngine, screened: Review, command: Any
+) -> None:
+    """A malformed command, or something that is not a command, gets InvalidRequest
+    (a ValueError), never a bare TypeError, KeyError or AttributeError; nothing is
+    stored."""
+    refused = _invalid(engine, screened.id, command, BOARD_CHAIR)
+    assert set(refused.rules) == {"INPUT"}
+    assert isinstance(refused, ValueError)
+
+
+def test_every_wrongly_typed_field_is_named(engine: ReviewEngine, screened: Review) -> None:
+    """INPUT: three wrong fields (an int for text, a string for a date, None for text)
+    are all named, field by field."""
+    command = c.ExtendDeadline(5, "2026-03-01", None)  # type: ignore[arg-type]
+    refused = _invalid(engine, screened.id, command, PANEL_CHAIR)
+    assert {r.field for r in refused.refusals} == {"deadline", "new_due", "reasons"}
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+@pytest.mark.parametrize("data", [[1, 2], "record_budget", None, 5, 2.5, True], ids=repr)
+def test_json_that_is_not_an_object(data: Any) -> None:
+    """A command must be a JSON object."""
+    with pytest.raises(InvalidRequest) as refused:
+        c.from_dict(data)
+    assert refused.value.refusals[0].message == "a command must be a JSON object"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"command": "nope"}, {}, {"command": 5}, {"command": ["convene_panel"]}, {"name": "ratify"}],
+    ids=repr,
+)
+def test_json_unknown_or_missing_command_name(data: dict[str, Any]) -> None:
+    """An unknown or missing ``command`` names the field and lists the known ones."""
+    with pytest.raises(InvalidRequest) as refused:
+        c.from_dict(data)
+    [problem] = refused.value.refusals
+    assert problem.field == "command"
+    assert "unknown command" in problem.message and "convene_panel" in problem.message
+
+
+def test_json_extra_keys_are_all_named() -> None:
+    """Unknown keys are refused, each named."""
+    with pytest.raises(InvalidRequest) as refused:
+        c.from_dict(
+            {"command": "record_budget", "amount_pounds": 5, "notes": "x", "vat": 1, "by": "me"}
+        )
+    text = str(refused.value)
+    assert "vat" in text and "by" in text
+
+
+def test_json_missing_keys_are_all_named() -> None:
+    """Every missing field is named."""
+    with pytest.raises(InvalidRequest) as refused:
+        c.from_dict({"command": "add_action", "owner": "Head of Service"})
+    assert {r.field for r in refused.value.refusals} == {
+        "action_id",
+        "recommendation_id",
+        "timescale_months",
+        "outcome",
+        "monitoring",
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "fields"),
+    [
+        ({"command": "record_chair_notified", "received_on": "31/01/2026"}, {"received_on"}),
+        ({"command": "record_chair_notified", "received_on": 20260131}, {"received_on"}),
+        (
+            {
+                "command": "extend_deadline",
+                "deadline": "x",
+                "new_due": "2026-02-30",
+                "reasons": "r",
+            },
+            {"new_due"},
+        ),
+        ({"command": "judge_imr", "agency": "gp", "judgement": "good"}, {"judgement"}),
+        pytest.param(
+            {"command": "record_writer_meeting", "purposes": ["gossip"]},
+            {"purposes[0]"},
+            id="set-enum",
+        ),
+        (
+            {"command": "hold_initial_meeting", "terms": {"items": {"bogus": {}}}},
+            {
+                "terms.items['bogus']",
+                "terms.imr_agencies",
+                "terms.family",
+                "terms.imr_due",
+                "terms.overview_due",
+                "terms.support",
+                "terms.meetings",
+            },
+        ),
+        (
+            {
+                "command": "appoint_panel_chair",
+                "appointment": {"person_id": "a", "name": "b", "appointed_on": "yesterday"},
+            },
+            {"appointment.appointed_on"},
+        ),
+        ({"command": "ratify", "agreed_on": "yesterday"}, {"agreed_on"}),
+        (
+            {
+                "command": "receive_imr",
+                "agency": "gp",
+                "summary": "IMR.",
+                "recommendations": ["ok", 5],
+            },
+            {"recommendations[1]"},
+        ),
+    ],
+    ids=[
+        "date-format",
+        "date-int",
+        "no-such-day",
+        "enum",
+        "set-enum",
+        "nested",
+        "optional-date",
+        "ratify-date",
+        "tuple-item",
+    ],
+)
+def test_json_wrong_values_are_named(data: dict[str, Any], fields: set[str]) -> None:
+    """Values that do not fit are named by their path."""
+    with pytest.raises(InvalidRequest) as refused:
+        c.from_dict(data)
+    assert {r.field for r in refused.value.refusals} == fields
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"command": "hold_initial_meeting", "terms": []},
+        {"command": "hold_initial_meeting", "terms": "all of it"},
+        {"command": "submit_request", "request": {"requester": 5}},
+        {"command": "record_writer_meeting", "purposes": [["x"]]},
+        {"command": "record_dissemination", "dissemination": None},
+        {"command": "pause_clock", "process": "p", "reasons": "r", "at": {"nested": [1]}},
+    ],
+    ids=repr,
+)
+def test_json_garbage_never_escapes_as_a_builtin_error(data: dict[str, Any]) -> None:
+    """Whatever shape the JSON has, the error is InvalidRequest."""
+    with pytest.raises(InvalidRequest):
+        c.from_dict(data)
+
+
+@pytest.mark.rule("CR-1")
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"command": "record_budget", "amount_pounds": True, "notes": "Venue."}, "amount_pounds"),
+        ({"command": "record_budget", "amount_pounds": 5000, "notes": 5}, "notes"),
+        ({"command": "withdraw", "reasons": None}, "reasons"),
+        (
+            {
+                "command": "add_action",
+                "action_id": "A1",
+                "recommendation_id": "R1",
+                "owner": "Head",
+                "timescale_months": "3",
+                "outcome": "x",
+                "monitoring": "y",
+            },
+            "timescale_months",
+        ),
+        ({"command": "assess_criteria", "facts": {"adult_died": "no"}}, "facts.adult_died"),
+    ],
+    ids=["bool-for-int", "int-for-str", "null-for-str", "str-for-int", "str-for-bool"],
+)
+def test_json_values_are_not_coerced(data: dict[str, Any], field: str) -> None:
+    """INPUT: no silent coercion: a JSON ``"no"`` must never become ``True`` (that would
+    turn a case into a mandatory CR-1 review), ``null`` never the text ``"None"``; the
+    refusal names the field."""
+    with pytest.raises(InvalidRequest) as refused:
+        c.from_dict(data)
+    assert [(r.rule, r.field) for r in refused.value.refusals] == [("INPUT", field)]
+
+
+@pytest.mark.rule("EV-1")
+@pytest.mark.rule("RP-6")
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        (
+            {
+                "command": "receive_imr",
+                "agency": "gp",
+                "summary": "IMR.",
+                "recommendations": "Review procedures.",
+            },
+            "recommendations",
+        ),
+        (
+            {
+                "command": "record_dissemination",
+                "dissemination": {
+                    "recipients": "Board",
+                    "means": "e-mail",
+                    "processes": "Debriefs.",
+                },
+            },
+            "dissemination.recipients",
+        ),
+        ({"command": "record_writer_meeting", "purposes": "final_format"}, "purposes"),
+    ],
+    ids=["imr-recommendations", "recipients", "purposes"],
+)
+def test_json_string_is_not_split_into_a_list(data: dict[str, Any], field: str) -> None:
+    """EV-1/RP-6: INPUT: a string is not a list of one-letter strings (nor a set of
+    them); the refusal names the field."""
+    with pytest.raises(InvalidRequest) as refused:
+        c.from_dict(data)
+    assert [(r.rule, r.field) for r in refused.value.refusals] == [("INPUT", field)]
+
+
+# --------------------------------------------------------------------------- round trip
+
+
+def _round_trip(command: c.Command) -> c.Command:
+    return c.from_dict(json.loads(json.dumps(c.to_dict(command))))
+
+
+@pytest.mark.rule("PR-d")
+def test_every_command_of_a_full_run_round_trips_through_json(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """PR-d: every command built in a full run to closure, plus every command off the
+    main line, comes back equal from JSON; together they cover every command name."""
+    log: CommandLog = []
+    to_stage(engine, clock, Stage.CLOSED, log=log)
+    # Off the main line.
+    two = to_stage(engine, clock, Stage.SCREENED, request=demo_request(agencies=TWO_AUTHORITIES))
+    extras: list[c.Command] = [
+        c.Decline("No criterion of §3 is met."),
+        c.RecommendAlternative(AlternativeReview.INDIVIDUAL_PRACTICE_REVIEW, "One agency."),
+        c.RecommendAlternative(AlternativeReview.NEAR_MISS_REVIEW, "Harm averted."),
+        c.AssessCriteria(CriteriaFacts(multiple_abusers=True), "Found at screening."),
+        c.AgreeLeadAuthority("asc"),
+        c.JudgeImr("gp", ImrJudgement.FURTHER_INFORMATION_REQUESTED, "Visit records."),
+        c.RequestRevision("The chronology is thin."),
+        c.Withdraw("The family objected."),
+        c.PauseClock("inquest", "The Coroner's inquest."),
+        c.ResumeClock("Inquest over."),
+        c.ExtendDeadline("initial_meeting", date(2026, 4, 1), "Chair ill."),
+        c.Ratify(date(2026, 2, 2)),
+    ]
+    engine.execute(two.id, c.AgreeLeadAuthority("nbc"), BOARD_CHAIR)  # the extras are real
+    for command in (*log, *extras):
+        assert _round_trip(command) == command, command.name
+    assert {cmd.name for cmd in (*log, *extras)} == set(c.COMMANDS)
+
+
+@pytest.mark.rule("PR-d")
+def test_history_payloads_rebuild_the_commands(engine: ReviewEngine, clock: FixedClock) -> None:
+    """PR-d: each event's payload is the command's JSON form, so it rebuilds it."""
+    log: CommandLog = []
+    review = to_stage(engine, clock, Stage.RATIFIED, log=log)
+    events = engine.history(review.id)
+    assert len(events) == len(log)
+    for event, command in zip(events[1:], log[1:], strict=True):
+        assert json.loads(json.dumps(event.payload)) == c.to_dict(command)
+        assert c.from_dict(event.payload) == command
+
+
+@pytest.mark.rule("CR-1")
+@pytest.mark.rule("PR-d")
+def test_engine_refuses_coerced_values(engine: ReviewEngine) -> None:
+    """CR-1/PR-d: the strings "no" are not facts, and None is not a reason: both are
+    refused as bad input naming the fields, and nothing is recorded."""
+    review = submit(engine, demo_request(facts=CriteriaFacts()))
+    facts = CriteriaFacts(adult_died="no", abuse_or_neglect_factor="no")  # type: ignore[arg-type]
+    refused = _invalid(engine, review.id, c.AssessCriteria(facts), BOARD_CHAIR)
+    assert {(r.rule, r.field) for r in refused.refusals} == {
+        ("INPUT", "facts.adult_died"),
+        ("INPUT", "facts.abuse_or_neglect_factor"),
+    }
+    refused = _invalid(engine, review.id, c.Withdraw(None), BOARD_CHAIR)  # type: ignore[arg-type]
+    assert [(r.rule, r.field) for r in refused.refusals] == [("INPUT", "reasons")]

@@ -1,0 +1,817 @@
+"""Setting up the review (§5): SU-1 … SU-10, and the general principles PR-a … PR-h
+(PR-f, co-operation, has nothing to test)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+import pytest
+
+from builders import (
+    BOARD_CHAIR,
+    BUSINESS_MANAGER,
+    OVERVIEW_WRITER,
+    PANEL_CHAIR,
+    REQUESTER,
+    demo_request,
+    do,
+    full_report,
+    full_terms,
+    hold_meeting,
+    panel_member,
+    plan_actions,
+    prepare_panel,
+    screen,
+    submit,
+    to_stage,
+    today,
+)
+from scr_engine import (
+    Actor,
+    Appointment,
+    DeadlineStatus,
+    ExecutiveSummary,
+    FamilyDecision,
+    FamilyInvolvement,
+    FamilyRepresentation,
+    FixedClock,
+    InvalidRequest,
+    LegalService,
+    Meeting,
+    PermissionDenied,
+    Review,
+    ReviewEngine,
+    Role,
+    Stage,
+    TermsOfReference,
+    TorAnswer,
+    TorItem,
+    TransitionRefused,
+    WriterMeetingPurpose,
+)
+from scr_engine import commands as c
+
+
+def _screened(engine: ReviewEngine) -> Review:
+    review = submit(engine)
+    return screen(engine, review.id)
+
+
+def _ready_for_meeting(engine: ReviewEngine) -> tuple[Review, TermsOfReference]:
+    """A screened review with everything but the initial meeting, and full terms."""
+    review = _screened(engine)
+    ready = prepare_panel(engine, review.id, meeting=False)
+    return ready, full_terms(ready, today(engine))
+
+
+def _meeting_refusal(
+    engine: ReviewEngine, review: Review, terms: TermsOfReference
+) -> TransitionRefused:
+    with pytest.raises(TransitionRefused) as refused:
+        engine.execute(review.id, c.HoldInitialMeeting(terms), PANEL_CHAIR)
+    assert engine.get(review.id).terms_of_reference is None
+    return refused.value
+
+
+# --------------------------------------------------------------------------- SU-1
+
+
+@pytest.mark.rule("SU-1")
+@pytest.mark.parametrize(
+    "command",
+    [
+        c.AppointPanelChair(
+            Appointment("u-x", "Xan Involved", None, True, "Was the adult's social worker.")
+        ),
+        c.AppointPanelMember(
+            Appointment("u-x", "Xan Involved", "gp", True, "Treated the adult in 2025.")
+        ),
+    ],
+    ids=["panel-chair", "panel-member"],
+)
+def test_su1_appointee_declaring_involvement_is_refused(
+    engine: ReviewEngine, command: c.Command
+) -> None:
+    """SU-1: a panel chair or panel member who declares previous involvement with the
+    adult, the family or the case is refused (SU-1 and PR-b), with what they declared,
+    and not appointed."""
+    review = _screened(engine)
+    with pytest.raises(TransitionRefused) as refused:
+        engine.execute(review.id, command, BOARD_CHAIR)
+    assert set(refused.value.rules) == {"SU-1", "PR-b"}
+    assert "Xan Involved declared previous involvement" in str(refused.value)
+    after = engine.get(review.id)
+    assert after.panel_chair is None and after.panel_members == ()
+
+
+@pytest.mark.rule("SU-1")
+def test_su1_requester_cannot_chair_the_panel(engine: ReviewEngine) -> None:
+    """SU-1: the person who asked for the review is involved in the case."""
+    review = _screened(engine)
+    with pytest.raises(TransitionRefused) as refused:
+        engine.execute(
+            review.id, c.AppointPanelChair(Appointment(REQUESTER.id, REQUESTER.name)), BOARD_CHAIR
+        )
+    assert refused.value.rules == ("SU-1",)
+    assert "requested this review" in refused.value.refusals[0].message
+
+
+@pytest.mark.rule("SU-1")
+def test_su1_panel_chair_appointed_and_needed(engine: ReviewEngine, clock: FixedClock) -> None:
+    """SU-1: without a panel chair neither the initial meeting nor the panel can go
+    ahead; an impartial chair is recorded with the date of appointment."""
+    review = _screened(engine)
+    prepare_panel(engine, review.id, panel_chair=False)
+    terms = full_terms(engine.get(review.id), today(engine))
+    assert _meeting_refusal(engine, review, terms).rules == ("SU-1",)
+    with pytest.raises(TransitionRefused) as refused:
+        engine.execute(review.id, c.ConvenePanel(), PANEL_CHAIR)
+    assert "SU-1" in refused.value.rules
+
+    clock.advance(days=1)
+    appointed = engine.execute(
+        review.id, c.AppointPanelChair(Appointment("u-pc", "Dee Panelchair")), BOARD_CHAIR
+    )
+    assert appointed.panel_chair == Appointment(
+        "u-pc", "Dee Panelchair", appointed_on=date(2026, 2, 3)
+    )
+
+
+@pytest.mark.rule("SU-1")
+def test_su1_only_the_appointed_panel_chair_acts_as_panel_chair(engine: ReviewEngine) -> None:
+    """SU-1: once a panel chair is appointed, another person holding the panel_chair
+    role is refused with PermissionDenied citing SU-1 (naming the appointed chair) for
+    the chair's commands; nothing is recorded; the appointed chair goes ahead."""
+    review, terms = _ready_for_meeting(engine)
+    imposter = Actor("u-pc2", "Other Chair", {Role.PANEL_CHAIR})
+    before = (engine.get(review.id), engine.history(review.id))
+    with pytest.raises(PermissionDenied) as denied:
+        engine.execute(review.id, c.HoldInitialMeeting(terms), imposter)
+    assert denied.value.rules == ("SU-1",)
+    assert "u-pc2 is not this review's panel chair (u-pc is)" in str(denied.value)
+    with pytest.raises(PermissionDenied) as extend:
+        engine.execute(
+            review.id,
+            c.ExtendDeadline("initial_meeting", date(2026, 4, 1), "Panel chair ill."),
+            imposter,
+        )
+    assert extend.value.rules == ("SU-1",)
+    assert (engine.get(review.id), engine.history(review.id)) == before
+    assert engine.explain(review.id, c.HoldInitialMeeting(terms), imposter) == list(
+        denied.value.refusals
+    )
+
+    engine.execute(review.id, c.HoldInitialMeeting(terms), PANEL_CHAIR)
+    assert "convene_panel" not in engine.allowed(review.id, imposter)
+    assert "convene_panel" in engine.allowed(review.id, PANEL_CHAIR)
+    with pytest.raises(PermissionDenied) as convene:
+        engine.execute(review.id, c.ConvenePanel(), imposter)
+    assert convene.value.rules == ("SU-1",)
+    convened = engine.execute(review.id, c.ConvenePanel(), PANEL_CHAIR)
+    assert convened.stage is Stage.PANEL_CONVENED
+
+    with pytest.raises(PermissionDenied) as imr:
+        engine.execute(review.id, c.ReceiveImr("gp", "GP IMR."), imposter)
+    assert imr.value.rules == ("SU-1",)
+    assert engine.get(review.id).imrs == ()
+    # The business manager may still receive it: the check is on the panel chair only.
+    received = engine.execute(review.id, c.ReceiveImr("gp", "GP IMR."), BUSINESS_MANAGER)
+    assert [i.agency for i in received.imrs] == ["gp"]
+
+
+@pytest.mark.rule("SU-1")
+def test_su1_panel_chair_identity_refusal_comes_with_the_other_reasons(
+    engine: ReviewEngine,
+) -> None:
+    """SU-1: PermissionDenied for a panel chair who is not this review's carries every
+    other reason the command would fail as well, SU-1 first."""
+    review = _screened(engine)
+    prepare_panel(engine, review.id, meeting=False, members=False)
+    imposter = Actor("u-pc2", "Other Chair", {Role.PANEL_CHAIR})
+    with pytest.raises(PermissionDenied) as denied:
+        engine.execute(review.id, c.ConvenePanel(), imposter)
+    assert denied.value.rules[0] == "SU-1"
+    assert {"SU-2", "SU-6", "SU-8"} <= set(denied.value.rules)
+
+
+@pytest.mark.rule("SU-1")
+def test_su1_before_appointment_any_panel_chair_may_act(engine: ReviewEngine) -> None:
+    """SU-1: the identity check applies once a panel chair is appointed: before that,
+    a holder of the panel_chair role is not refused for who they are."""
+    review = _screened(engine)
+    other = Actor("u-pc2", "Other Chair", {Role.PANEL_CHAIR})
+    extended = engine.execute(
+        review.id,
+        c.ExtendDeadline("initial_meeting", date(2026, 4, 1), "No chair yet."),
+        other,
+    )
+    assert [x.by for x in extended.extensions] == ["u-pc2"]
+    engine.execute(review.id, c.AppointPanelChair(Appointment("u-pc", "Dee")), BOARD_CHAIR)
+    refusals = engine.explain(review.id, c.ResumeClock("x"), other)
+    assert ("SU-1", "u-pc2 is not this review's panel chair (u-pc is)") in {
+        (r.rule, r.message) for r in refusals
+    }
+
+
+# --------------------------------------------------------------------------- SU-2
+
+
+@pytest.mark.rule("SU-2")
+def test_su2_panel_represents_every_agency(engine: ReviewEngine) -> None:
+    """SU-2: the panel is not convened while an involved agency has no member; the
+    refusal names it; once appointed the panel is convened."""
+    review = _screened(engine)
+    prepare_panel(engine, review.id, members=False)
+    for agency in ("asc", "gp"):
+        member = panel_member(agency)
+        engine.execute(
+            review.id,
+            c.AppointPanelMember(Appointment(member.id, member.name, agency)),
+            BOARD_CHAIR,
+        )
+    with pytest.raises(TransitionRefused) as refused:
+        engine.execute(review.id, c.ConvenePanel(), PANEL_CHAIR)
+    assert [(r.rule, r.message) for r in refused.value.refusals] == [
+        ("SU-2", "the panel has no member from: police")
+    ]
+    engine.execute(
+        review.id,
+        c.AppointPanelMember(Appointment("u-pm-police", "PC Member", "police")),
+        BOARD_CHAIR,
+    )
+    convened = engine.execute(review.id, c.ConvenePanel(), PANEL_CHAIR)
+    assert {m.agency for m in convened.panel_members} == {"asc", "gp", "police"}
+
+
+@pytest.mark.rule("SU-2")
+def test_su2_member_must_name_an_involved_agency_once(engine: ReviewEngine) -> None:
+    """SU-2: a panel member represents an involved agency: none, an unknown one, or
+    the same person twice is refused."""
+    review = _screened(engine)
+    with pytest.raises(InvalidRequest) as no_agency:
+        engine.execute(
+            review.id, c.AppointPanelMember(Appointment("u-m", "Mo Member")), BOARD_CHAIR
+        )
+    assert [(r.rule, r.field) for r in no_agency.value.refusals] == [("SU-2", "appointment.agency")]
+    with pytest.raises(InvalidRequest) as unknown:
+        engine.execute(
+            review.id,
+            c.AppointPanelMember(Appointment("u-m", "Mo Member", "fire")),
+            BOARD_CHAIR,
+        )
+    assert [r.field for r in unknown.value.refusals] == ["appointment.agency"]
+    engine.execute(
+        review.id, c.AppointPanelMember(Appointment("u-m", "Mo Member", "gp")), BOARD_CHAIR
+    )
+    with pytest.raises(TransitionRefused) as twice:
+        engine.execute(
+            review.id, c.AppointPanelMember(Appointment("u-m", "Mo Member", "gp")), BOARD_CHAIR
+        )
+    assert twice.value.rules == ("SU-2",)
+
+
+# --------------------------------------------------------------------------- SU-3
+
+
+@pytest.mark.rule("SU-3")
+def test_su3_budget_is_recorded(engine: ReviewEngine) -> None:
+    """SU-3: the budgetary requirements are recorded, with what they cover."""
+    review = _screened(engine)
+    recorded = engine.execute(
+        review.id, c.RecordBudget(7500, "Independent chair and writer."), BOARD_CHAIR
+    )
+    assert recorded.budget is not None
+    assert (recorded.budget.amount_pounds, recorded.budget.notes) == (
+        7500,
+        "Independent chair and writer.",
+    )
+
+
+@pytest.mark.rule("SU-3")
+def test_su3_budget_cannot_be_negative_or_unexplained(engine: ReviewEngine) -> None:
+    """SU-3: a negative amount or no notes is refused, naming both fields."""
+    review = _screened(engine)
+    with pytest.raises(InvalidRequest) as refused:
+        engine.execute(review.id, c.RecordBudget(-1, ""), BOARD_CHAIR)
+    assert {(r.rule, r.field) for r in refused.value.refusals} == {
+        ("SU-3", "amount_pounds"),
+        ("SU-3", "notes"),
+    }
+    assert engine.get(review.id).budget is None
+
+
+# --------------------------------------------------------------------------- SU-4
+
+
+@pytest.mark.rule("SU-4")
+def test_su4_terms_set_the_review_timescale(engine: ReviewEngine) -> None:
+    """SU-4: the panel chair's terms of reference set the timescales; a review given
+    nine months is due nine calendar months after the Chair's receipt."""
+    review, terms = _ready_for_meeting(engine)
+    engine.execute(
+        review.id, c.HoldInitialMeeting(attrs.evolve(terms, review_months=9)), PANEL_CHAIR
+    )
+    due = {d.key: d for d in engine.deadlines(review.id)}
+    assert due["review_complete"].due_on == date(2026, 11, 2)
+    assert due["review_complete"].rule == "SU-4"
+    assert due["overview_report"].due_on == terms.overview_due
+
+
+@pytest.mark.rule("SU-4")
+def test_su4_timescale_of_at_least_a_month(engine: ReviewEngine) -> None:
+    """SU-4: a timescale shorter than a month is refused."""
+    review, terms = _ready_for_meeting(engine)
+    refused = _meeting_refusal(engine, review, attrs.evolve(terms, review_months=0))
+    assert [(r.rule, r.field) for r in refused.refusals] == [("SU-4", "terms.review_months")]
+
+
+@pytest.mark.rule("SU-4")
+def test_su4_only_the_panel_chair_sets_the_terms(engine: ReviewEngine) -> None:
+    """SU-4: the terms of reference are the panel chair's to set: the board chair is
+    refused, citing SU-4."""
+    review, terms = _ready_for_meeting(engine)
+    with pytest.raises(PermissionDenied) as refused:
+        engine.execute(review.id, c.HoldInitialMeeting(terms), BOARD_CHAIR)
+    assert refused.value.rules == ("SU-4",)
+
+
+# --------------------------------------------------------------------------- SU-5
+
+
+@pytest.mark.rule("SU-5")
+def test_su5_late_initial_meeting_is_reported_not_blocked(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """SU-5: the initial meeting is due a month after receipt; held late it still
+    goes ahead, and the deadline shows it missed and by how many days."""
+    review = _screened(engine)
+    prepare_panel(engine, review.id, meeting=False)
+    clock.advance(days=40)  # 14 March 2026; due 2 March
+    overdue = {d.key: d for d in engine.deadlines(review.id)}["initial_meeting"]
+    assert (overdue.status, overdue.days_late) == (DeadlineStatus.OVERDUE, 12)
+    terms = full_terms(engine.get(review.id), today(engine))
+    held = engine.execute(review.id, c.HoldInitialMeeting(terms), PANEL_CHAIR)
+    assert held.initial_meeting_on == date(2026, 3, 14)
+    meeting = {d.key: d for d in engine.deadlines(review.id)}["initial_meeting"]
+    assert (meeting.due_on, meeting.met_on) == (date(2026, 3, 2), date(2026, 3, 14))
+    assert (meeting.status, meeting.days_late) == (DeadlineStatus.MISSED, 12)
+
+
+# --------------------------------------------------------------------------- SU-6
+
+
+@pytest.mark.rule("SU-6")
+def test_su6_every_item_must_be_addressed(engine: ReviewEngine) -> None:
+    """SU-6: terms that leave items unaddressed, blank, or "not applicable" without a
+    reason are refused, naming each item at once."""
+    review, terms = _ready_for_meeting(engine)
+    items = dict(terms.items)
+    del items[TorItem.TRAINING]
+    del items[TorItem.PARALLEL_ENQUIRIES]
+    items[TorItem.HISTORY] = TorAnswer(text="  ")
+    items[TorItem.RESOURCE_ISSUES] = TorAnswer(not_applicable=True)
+    refused = _meeting_refusal(engine, review, attrs.evolve(terms, items=items))
+    assert set(refused.rules) == {"SU-6"}
+    assert {r.field for r in refused.refusals} == {
+        "terms.items.training",
+        "terms.items.parallel_enquiries",
+        "terms.items.history",
+        "terms.items.resource_issues",
+    }
+
+
+@pytest.mark.rule("SU-6")
+def test_su6_not_applicable_with_a_reason_is_accepted(engine: ReviewEngine) -> None:
+    """SU-6: an item may be answered "not applicable" with a reason."""
+    review, terms = _ready_for_meeting(engine)
+    items = {
+        **terms.items,
+        TorItem.DIVERSITY_ISSUES: TorAnswer(not_applicable=True, reason="None were raised."),
+    }
+    held = engine.execute(
+        review.id, c.HoldInitialMeeting(attrs.evolve(terms, items=items)), PANEL_CHAIR
+    )
+    assert held.terms_of_reference is not None
+    assert held.terms_of_reference.items[TorItem.DIVERSITY_ISSUES].reason == "None were raised."
+    assert len(TorItem) == 16 and set(held.terms_of_reference.items) == set(TorItem)
+
+
+@pytest.mark.rule("SU-6")
+def test_su6_panel_not_convened_without_agreed_terms(engine: ReviewEngine) -> None:
+    """SU-6: the panel cannot be convened before the initial meeting agrees terms (and
+    with them the SU-8 family decision, so both are cited); the meeting is held once."""
+    review = _screened(engine)
+    prepare_panel(engine, review.id, meeting=False)
+    with pytest.raises(TransitionRefused) as refused:
+        engine.execute(review.id, c.ConvenePanel(), PANEL_CHAIR)
+    assert refused.value.rules == ("SU-6", "SU-8")
+    held = hold_meeting(engine, review.id)
+    assert held.terms_of_reference is not None
+    terms = full_terms(held, today(engine))
+    with pytest.raises(TransitionRefused) as again:
+        engine.execute(review.id, c.HoldInitialMeeting(terms), PANEL_CHAIR)
+    assert again.value.rules == ("SU-6",)
+    assert "already held on 2026-02-02" in again.value.refusals[0].message
+
+
+# --------------------------------------------------------------------------- SU-7
+
+
+@pytest.mark.rule("SU-7")
+@pytest.mark.rule("PR-c")
+def test_su7_evidence_required_is_recorded_with_a_deadline_each(engine: ReviewEngine) -> None:
+    """SU-7: the terms say which agencies provide IMRs: every involved agency (PR-c),
+    in any order; an IMR is due from each of them (a deadline each, on the terms'
+    date), and each agency's IMR is received."""
+    review, terms = _ready_for_meeting(engine)
+    engine.execute(
+        review.id,
+        c.HoldInitialMeeting(attrs.evolve(terms, imr_agencies=("police", "asc", "gp"))),
+        PANEL_CHAIR,
+    )
+    convened = engine.execute(review.id, c.ConvenePanel(), PANEL_CHAIR)
+    assert set(convened.imr_agencies) == {"asc", "gp", "police"}
+    imr_deadlines = {d.key: d.due_on for d in engine.deadlines(review.id) if d.rule == "SU-7"}
+    assert imr_deadlines == {
+        "imr:asc": terms.imr_due,
+        "imr:gp": terms.imr_due,
+        "imr:police": terms.imr_due,
+    }
+    received = engine.execute(review.id, c.ReceiveImr("police", "Police IMR."), PANEL_CHAIR)
+    assert [i.agency for i in received.imrs] == ["police"]
+
+
+@pytest.mark.rule("SU-7")
+def test_su7_imr_agencies_and_due_date_are_checked(engine: ReviewEngine) -> None:
+    """SU-7: no IMR agencies, a repeated one, or IMRs due on the meeting day are refused."""
+    review, terms = _ready_for_meeting(engine)
+    empty = _meeting_refusal(engine, review, attrs.evolve(terms, imr_agencies=()))
+    assert [(r.rule, r.field) for r in empty.refusals] == [("SU-7", "terms.imr_agencies")]
+    twice = _meeting_refusal(
+        engine,
+        review,
+        attrs.evolve(terms, imr_agencies=(*review.agencies, "gp"), imr_due=today(engine)),
+    )
+    assert {(r.rule, r.field) for r in twice.refusals} == {
+        ("SU-7", "terms.imr_agencies"),
+        ("SU-7", "terms.imr_due"),
+    }
+
+
+# --------------------------------------------------------------------------- SU-8
+
+
+@pytest.mark.rule("SU-8")
+def test_su8_family_decision_is_required_with_reasons(engine: ReviewEngine) -> None:
+    """SU-8: whether to consult or involve the victim or relatives must be decided,
+    with reasons; the decision and how they are represented are recorded."""
+    review, terms = _ready_for_meeting(engine)
+    undecided = _meeting_refusal(engine, review, attrs.evolve(terms, family=None))
+    assert [(r.rule, r.field) for r in undecided.refusals] == [("SU-8", "terms.family")]
+    no_reason = FamilyInvolvement(FamilyDecision.INVOLVE, FamilyRepresentation.DIRECT, "")
+    unexplained = _meeting_refusal(engine, review, attrs.evolve(terms, family=no_reason))
+    assert [(r.rule, r.field) for r in unexplained.refusals] == [("SU-8", "terms.family.reasons")]
+
+    family = FamilyInvolvement(
+        FamilyDecision.INVOLVE, FamilyRepresentation.ADVOCACY, "The son asked to take part."
+    )
+    held = engine.execute(
+        review.id, c.HoldInitialMeeting(attrs.evolve(terms, family=family)), PANEL_CHAIR
+    )
+    assert held.terms_of_reference is not None
+    assert held.terms_of_reference.family == family
+
+
+# --------------------------------------------------------------------------- SU-9
+
+
+@pytest.mark.rule("SU-9")
+def test_su9_writer_appointed_before_the_panel_sits(engine: ReviewEngine) -> None:
+    """SU-9: the panel (and so the evidence) waits for the overview writer; only the
+    board chair appoints one (PermissionDenied citing SU-9 otherwise)."""
+    review = _screened(engine)
+    prepare_panel(engine, review.id, overview_writer=False)
+    with pytest.raises(TransitionRefused) as refused:
+        engine.execute(review.id, c.ConvenePanel(), PANEL_CHAIR)
+    assert refused.value.rules == ("SU-9",)
+    appointment = Appointment(OVERVIEW_WRITER.id, OVERVIEW_WRITER.name)
+    with pytest.raises(PermissionDenied) as denied:
+        engine.execute(review.id, c.AppointOverviewWriter(appointment), PANEL_CHAIR)
+    assert denied.value.rules == ("SU-9",)
+    appointed = engine.execute(review.id, c.AppointOverviewWriter(appointment), BOARD_CHAIR)
+    assert appointed.overview_writer is not None
+    assert appointed.overview_writer.person_id == OVERVIEW_WRITER.id
+    assert appointed.overview_writer.appointed_on == date(2026, 2, 2)
+    assert engine.execute(review.id, c.ConvenePanel(), PANEL_CHAIR).stage is Stage.PANEL_CONVENED
+
+
+@pytest.mark.rule("SU-9")
+def test_su9_only_the_appointed_writer_acts_as_writer(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """SU-9: another person holding the overview_writer role can neither record a
+    writer meeting nor submit the report for this review."""
+    review = to_stage(engine, clock, Stage.EVIDENCE_RECEIVED)
+    imposter = Actor("u-ow2", "Other Writer", {Role.OVERVIEW_WRITER})
+    with pytest.raises(PermissionDenied) as denied:
+        engine.execute(review.id, c.SubmitOverviewReport(full_report(review)), imposter)
+    assert denied.value.rules == ("SU-9",)
+    with pytest.raises(PermissionDenied):
+        engine.execute(
+            review.id, c.RecordWriterMeeting({WriterMeetingPurpose.NEW_ISSUES}), imposter
+        )
+    assert engine.get(review.id).overview_report is None
+
+
+# --------------------------------------------------------------------------- SU-10
+
+
+@pytest.mark.rule("SU-10")
+def test_su10_support_meetings_legal_and_media_are_recorded(engine: ReviewEngine) -> None:
+    """SU-10: support and resources, meeting dates and venues, legal services and a
+    media strategy are recorded with the terms of reference."""
+    review, terms = _ready_for_meeting(engine)
+    meetings = (
+        Meeting(date(2026, 2, 20), "Board room, Plough Lane"),
+        Meeting(date(2026, 3, 20), "Town hall"),
+    )
+    legal = frozenset({LegalService.FREEDOM_OF_INFORMATION, LegalService.HUMAN_RIGHTS_ACT})
+    full = attrs.evolve(
+        terms,
+        support="Minute-taker from the business unit.",
+        meetings=meetings,
+        legal_services=legal,
+        media_strategy="Press office handles enquiries.",
+    )
+    held = engine.execute(review.id, c.HoldInitialMeeting(full), PANEL_CHAIR)
+    recorded = held.terms_of_reference
+    assert recorded is not None
+    assert recorded.support == "Minute-taker from the business unit."
+    assert recorded.meetings == meetings
+    assert recorded.legal_services == legal
+    assert recorded.media_strategy == "Press office handles enquiries."
+
+
+@pytest.mark.rule("SU-10")
+def test_su10_support_and_meetings_are_required(engine: ReviewEngine) -> None:
+    """SU-10: terms without support or without meeting dates are refused; the media
+    strategy is optional ("where needed")."""
+    review, terms = _ready_for_meeting(engine)
+    refused = _meeting_refusal(engine, review, attrs.evolve(terms, support=" ", meetings=()))
+    assert {(r.rule, r.field) for r in refused.refusals} == {
+        ("SU-10", "terms.support"),
+        ("SU-10", "terms.meetings"),
+    }
+    held = engine.execute(
+        review.id, c.HoldInitialMeeting(attrs.evolve(terms, media_strategy="")), PANEL_CHAIR
+    )
+    assert held.terms_of_reference is not None
+
+
+# --------------------------------------------------------------------------- principles
+
+
+@pytest.mark.rule("PR-a")
+def test_pra_every_step_is_dated(engine: ReviewEngine, clock: FixedClock) -> None:
+    """PR-a: every accepted command's event carries the clock's time, and the dates of
+    the steps are on the review, so delays are visible."""
+    review = submit(engine)
+    times = [clock.now()]
+    for command, actor in (
+        (c.RecordChairNotified(date(2026, 2, 2)), BUSINESS_MANAGER),
+        (c.AssessCriteria(), BOARD_CHAIR),
+        (c.ConfirmReview(), BOARD_CHAIR),
+        (c.AppointPanelChair(Appointment("u-pc", "Dee Panelchair")), BOARD_CHAIR),
+    ):
+        times.append(clock.advance(days=2))
+        engine.execute(review.id, command, actor)
+    assert [e.at for e in engine.history(review.id)] == times
+    recorded = engine.get(review.id)
+    assert recorded.received_on == date(2026, 2, 2)
+    assert recorded.chair_received_on == date(2026, 2, 2)
+    assert recorded.panel_chair is not None
+    assert recorded.panel_chair.appointed_on == date(2026, 2, 10)
+
+
+@pytest.mark.rule("PR-a")
+def test_pra_pause_stops_the_clocks_and_is_recorded(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """PR-a: a pause for a parallel process (an inquest) stops every running clock
+    for its length; it needs the process and reasons; a second pause or a resume
+    without a pause is refused."""
+    review = _screened(engine)
+    with pytest.raises(TransitionRefused) as not_paused:
+        engine.execute(review.id, c.ResumeClock("Inquest over."), PANEL_CHAIR)
+    assert not_paused.value.rules == ("PR-a",)
+    with pytest.raises(InvalidRequest) as no_reason:
+        engine.execute(review.id, c.PauseClock("", ""), BOARD_CHAIR)
+    assert {r.field for r in no_reason.value.refusals} == {"process", "reasons"}
+
+    engine.execute(review.id, c.PauseClock("inquest", "The Coroner's inquest."), BOARD_CHAIR)
+    with pytest.raises(TransitionRefused):
+        engine.execute(review.id, c.PauseClock("trial", "Criminal trial."), BOARD_CHAIR)
+    clock.advance(days=10)
+    paused = {d.key: d for d in engine.deadlines(review.id)}
+    assert paused["initial_meeting"].status is DeadlineStatus.PAUSED
+    resumed = engine.execute(review.id, c.ResumeClock("Inquest over."), PANEL_CHAIR)
+    assert [(p.process, p.started_on, p.ended_on) for p in resumed.pauses] == [
+        ("inquest", date(2026, 2, 2), date(2026, 2, 12))
+    ]
+    after = {d.key: d for d in engine.deadlines(review.id)}
+    assert after["initial_meeting"].due_on == date(2026, 3, 12)  # 2 March + 10 days
+    assert after["initial_meeting"].status is DeadlineStatus.DUE
+
+
+@pytest.mark.rule("PR-a")
+def test_pra_extension_moves_one_deadline_with_reasons(engine: ReviewEngine) -> None:
+    """PR-a: an extension moves one named deadline later, recording who and why; an
+    earlier date, missing reasons or an unknown deadline is refused."""
+    review = _screened(engine)
+    with pytest.raises(InvalidRequest) as refused:
+        engine.execute(
+            review.id, c.ExtendDeadline("initial_meeting", date(2026, 3, 1), ""), PANEL_CHAIR
+        )
+    assert {r.field for r in refused.value.refusals} == {"reasons", "new_due"}
+    with pytest.raises(InvalidRequest):
+        engine.execute(review.id, c.ExtendDeadline("nope", date(2026, 4, 1), "x"), PANEL_CHAIR)
+    extended = engine.execute(
+        review.id,
+        c.ExtendDeadline("initial_meeting", date(2026, 4, 1), "Panel chair ill."),
+        PANEL_CHAIR,
+    )
+    assert [(x.deadline, x.new_due, x.by, x.reasons) for x in extended.extensions] == [
+        ("initial_meeting", date(2026, 4, 1), PANEL_CHAIR.id, "Panel chair ill.")
+    ]
+    due = {d.key: d.due_on for d in engine.deadlines(review.id)}
+    assert due["initial_meeting"] == date(2026, 4, 1)
+    assert due["review_complete"] == date(2026, 8, 2)  # untouched
+
+
+@pytest.mark.rule("PR-b")
+def test_prb_overview_writer_must_be_impartial(engine: ReviewEngine) -> None:
+    """PR-b: an overview writer who was concerned with the adult or family is refused."""
+    review = _screened(engine)
+    with pytest.raises(TransitionRefused) as refused:
+        engine.execute(
+            review.id,
+            c.AppointOverviewWriter(Appointment("u-w", "Wyn Writer", None, True, "Family friend.")),
+            BOARD_CHAIR,
+        )
+    assert "PR-b" in refused.value.rules
+    assert engine.get(review.id).overview_writer is None
+
+
+@pytest.mark.rule("PR-b")
+def test_prb_imr_writers_and_reviewers_are_different_people(engine: ReviewEngine) -> None:
+    """PR-b: an agency's IMR writer cannot be appointed to conduct the review, and
+    someone conducting it cannot be named an IMR writer."""
+    review = _screened(engine)
+    engine.execute(review.id, c.RecordImrWriter("gp", "u-imr-gp", "Gil Writer"), BUSINESS_MANAGER)
+    with pytest.raises(TransitionRefused) as member:
+        engine.execute(
+            review.id,
+            c.AppointPanelMember(Appointment("u-imr-gp", "Gil Writer", "gp")),
+            BOARD_CHAIR,
+        )
+    assert member.value.rules == ("PR-b",)
+    engine.execute(review.id, c.AppointPanelChair(Appointment("u-pc", "Dee")), BOARD_CHAIR)
+    with pytest.raises(TransitionRefused) as writer:
+        engine.execute(review.id, c.RecordImrWriter("asc", "u-pc", "Dee"), BUSINESS_MANAGER)
+    assert writer.value.rules == ("PR-b",)
+
+
+@pytest.mark.rule("PR-c")
+def test_prc_every_agency_contributes(engine: ReviewEngine, clock: FixedClock) -> None:
+    """PR-c: thoroughness: the panel is not convened without every agency represented
+    (SU-2), and the evidence is not accepted without every IMR (EV-1)."""
+    review = _screened(engine)
+    prepare_panel(engine, review.id, members=False)
+    with pytest.raises(TransitionRefused) as unrepresented:
+        engine.execute(review.id, c.ConvenePanel(), PANEL_CHAIR)
+    assert unrepresented.value.rules == ("SU-2",)
+
+    convened = to_stage(engine, clock, Stage.PANEL_CONVENED)
+    engine.execute(convened.id, c.ReceiveImr("asc", "ASC IMR."), PANEL_CHAIR)
+    engine.execute(convened.id, c.ConfirmOverviewBrief("Brief."), PANEL_CHAIR)
+    with pytest.raises(TransitionRefused) as missing:
+        engine.execute(convened.id, c.AcceptEvidence(), PANEL_CHAIR)
+    assert ("EV-1", "no IMR yet from: gp, police") in {
+        (r.rule, r.message) for r in missing.value.refusals
+    }
+
+
+@pytest.mark.rule("PR-c")
+@pytest.mark.rule("SU-7")
+@pytest.mark.parametrize(
+    ("imr_agencies", "left_out"),
+    [(("asc", "gp"), "police"), (("gp",), "asc, police"), (("gp", "gp"), "asc, police")],
+    ids=["one-left-out", "two-left-out", "repeated"],
+)
+def test_prc_terms_ask_every_involved_agency_for_an_imr(
+    engine: ReviewEngine, imr_agencies: tuple[str, ...], left_out: str
+) -> None:
+    """PR-c: thoroughness: terms of reference that leave an involved agency out of the
+    IMRs are refused citing PR-c on ``terms.imr_agencies``, naming those left out;
+    nothing is recorded."""
+    review, terms = _ready_for_meeting(engine)
+    refused = _meeting_refusal(engine, review, attrs.evolve(terms, imr_agencies=imr_agencies))
+    assert ("PR-c", "terms.imr_agencies") in {(r.rule, r.field) for r in refused.refusals}
+    [prc] = [r for r in refused.refusals if r.rule == "PR-c"]
+    assert prc.message.endswith(f"the terms leave out: {left_out}")
+    assert engine.get(review.id).initial_meeting_on is None
+
+
+@pytest.mark.rule("PR-c")
+def test_prc_refusal_is_alone_when_only_an_agency_is_left_out(engine: ReviewEngine) -> None:
+    """PR-c: leaving out one agency is a guard refusal (TransitionRefused), the only
+    one when the terms are otherwise complete; the full terms are then agreed."""
+    review, terms = _ready_for_meeting(engine)
+    refused = _meeting_refusal(engine, review, attrs.evolve(terms, imr_agencies=("asc", "gp")))
+    assert [(r.rule, r.field) for r in refused.refusals] == [("PR-c", "terms.imr_agencies")]
+    assert not isinstance(refused, InvalidRequest | PermissionDenied)
+    held = engine.execute(review.id, c.HoldInitialMeeting(terms), PANEL_CHAIR)
+    assert held.imr_agencies == ("asc", "gp", "police")
+
+
+@pytest.mark.rule("PR-d")
+def test_prd_history_shows_who_did_what_when_and_why(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """PR-d: every accepted action is in the append-only history with actor, role,
+    time and payload (reasons included); a refused one leaves no trace."""
+    review = submit(engine)
+    engine.execute(review.id, c.AssessCriteria(), BOARD_CHAIR)
+    with pytest.raises(TransitionRefused):
+        engine.execute(review.id, c.Decline("Not needed."), BOARD_CHAIR)
+    clock.advance(hours=3)
+    engine.execute(review.id, c.Withdraw("The requester withdrew the request."), BOARD_CHAIR)
+    history = engine.history(review.id)
+    assert [e.command for e in history] == ["submit_request", "assess_criteria", "withdraw"]
+    last = history[-1]
+    assert (last.actor_id, last.role, last.at) == (BOARD_CHAIR.id, Role.BOARD_CHAIR, clock.now())
+    assert last.payload["reasons"] == "The requester withdrew the request."
+    assert (last.stage_before, last.stage_after) == (Stage.REQUESTED, Stage.WITHDRAWN)
+    assert engine.get(review.id).outcome_reasons == "The requester withdrew the request."
+
+
+@pytest.mark.rule("PR-d")
+def test_prd_withdrawal_needs_reasons(engine: ReviewEngine) -> None:
+    """PR-d: no suspicion of concealment: a review is never stopped without reasons."""
+    review = _screened(engine)
+    with pytest.raises(InvalidRequest) as refused:
+        engine.execute(review.id, c.Withdraw(""), BOARD_CHAIR)
+    assert [(r.rule, r.field) for r in refused.value.refusals] == [("PR-d", "reasons")]
+    assert engine.get(review.id).stage is Stage.SCREENED
+
+
+@pytest.mark.rule("PR-e")
+def test_pre_public_summary_holds_no_personal_data(engine: ReviewEngine, clock: FixedClock) -> None:
+    """PR-e: an executive summary marked as holding personal data cannot be accepted
+    as the public summary; an unmarked one is."""
+    review = to_stage(engine, clock, Stage.EVIDENCE_RECEIVED)
+    report = full_report(review)
+    leaky = attrs.evolve(report, executive_summary=ExecutiveSummary("Mr X, of 1 River Lane.", True))
+    with pytest.raises(TransitionRefused) as refused:
+        engine.execute(review.id, c.SubmitOverviewReport(leaky), OVERVIEW_WRITER)
+    assert [(r.rule, r.field) for r in refused.value.refusals] == [
+        ("PR-e", "report.executive_summary")
+    ]
+    drafted = engine.execute(review.id, c.SubmitOverviewReport(report), OVERVIEW_WRITER)
+    assert drafted.overview_report is not None
+    summary = drafted.overview_report.executive_summary
+    assert summary is not None and not summary.contains_personal_data
+
+
+@pytest.mark.rule("PR-g")
+def test_prg_accepted_recommendations_become_actions(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """PR-g: ratification waits until every recommendation has become an action."""
+    review = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED)
+    plan_actions(engine, review.id, actions=False)
+    with pytest.raises(TransitionRefused) as refused:
+        engine.execute(review.id, c.Ratify(), BOARD_CHAIR)
+    assert set(refused.value.rules) == {"RP-5", "PR-g"}
+
+
+@pytest.mark.rule("PR-h")
+def test_prh_review_closes_only_when_implemented(engine: ReviewEngine, clock: FixedClock) -> None:
+    """PR-h: closure is refused while any action is outstanding (AP-3, PR-h)."""
+    review = to_stage(engine, clock, Stage.ACTION_PLAN_MONITORED)
+    with pytest.raises(TransitionRefused) as refused:
+        engine.execute(review.id, c.CloseReview(), BOARD_CHAIR)
+    assert set(refused.value.rules) == {"AP-3", "PR-h"}
+    assert engine.get(review.id).closed_on is None
+
+
+@pytest.mark.rule("SU-6")
+def test_su6_full_terms_are_recorded_as_agreed(engine: ReviewEngine) -> None:
+    """SU-6/SU-7/SU-8/SU-10: the demo's full terms of reference pass every check and
+    are recorded as given, with the meeting's date (SU-5)."""
+    review, terms = _ready_for_meeting(engine)
+    held = do(engine, review.id, c.HoldInitialMeeting(terms), PANEL_CHAIR)
+    assert held.terms_of_reference == terms
+    assert held.initial_meeting_on == today(engine)
+    assert demo_request().agency_codes() == held.imr_agencies

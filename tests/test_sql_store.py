@@ -1,0 +1,463 @@
+"""The SQL store beyond the shared contract: its schema and migrations, a host's
+transaction, driver errors, SQLite's settings, and the engine end to end on a file.
+
+Tests taking ``url`` run on SQLite and on PostgreSQL (a fresh schema each); the
+contract itself, text round-trips included, is in ``test_store_contract.py``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from attrs import evolve
+
+from conftest_pg import postgres_schema
+from scr_engine import (
+    ConcurrencyConflict,
+    DeadlineStatus,
+    FixedClock,
+    ReviewEngine,
+    SchemaMismatch,
+    Stage,
+    StorageError,
+    replay,
+    verify_history,
+)
+from scr_engine.cli import main
+from scr_engine.demo import REQUESTER, demo_request, run_to_closure
+from scr_engine.storage.port import DeadlineRow
+from scr_engine.storage.schema import VERSION_TABLE, metadata
+from scr_engine.storage.sql import (
+    MIGRATIONS,
+    SqlStore,
+    create_engine,
+    schema_revision,
+    upgrade,
+)
+from scr_engine.testing import START, closure_saves
+
+HEAD = ("0001",)
+
+host_metadata = sa.MetaData()
+host_audit = sa.Table(
+    "host_audit",
+    host_metadata,
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column("note", sa.Text(), nullable=False),
+)
+"""A table of the host's own, written in the same transaction as a review."""
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: a new SQLite file, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'scr.db'}"
+    else:
+        with postgres_schema() as pg_url:
+            yield pg_url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'scr.db'}"
+
+
+def _shown(url: str) -> str:
+    return sa.make_url(url).render_as_string(hide_password=True)
+
+
+def _host_rows(url: str) -> list[str]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(sa.select(host_audit.c.note).order_by("id")).scalars())
+    finally:
+        engine.dispose()
+
+
+def _set_revision(url: str, revision: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"UPDATE {VERSION_TABLE} SET version_num = :r"), {"r": revision})
+    finally:
+        engine.dispose()
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def test_the_migrations_ship_in_the_package() -> None:
+    assert (MIGRATIONS / "env.py").is_file()
+    assert (MIGRATIONS / "script.py.mako").is_file()
+    assert (MIGRATIONS / "versions" / "0001_initial.py").is_file()
+
+
+def test_an_empty_database_is_refused_naming_the_upgrade_command(url: str) -> None:
+    with pytest.raises(SchemaMismatch) as caught:
+        SqlStore(url)
+    error = caught.value
+    assert isinstance(error, StorageError)
+    assert (error.current, error.expected, error.ahead) == ((), HEAD, False)
+    assert f"python -m scr_engine db upgrade --url {_shown(url)}" in str(error)
+    assert "no scr_engine schema" in str(error)
+    assert schema_revision(url) == ()
+
+
+def test_a_database_ahead_of_the_library_is_refused(url: str) -> None:
+    upgrade(url)
+    _set_revision(url, "9999")
+    for migrate in ("check", "create", "upgrade"):
+        with pytest.raises(SchemaMismatch) as caught:
+            SqlStore(url, migrate=migrate)
+        assert caught.value.ahead
+        assert caught.value.current == ("9999",)
+        assert "newer scr_engine" in str(caught.value)
+        assert "Upgrade scr_engine rather than the database" in str(caught.value)
+
+
+def test_migrate_create_and_upgrade_build_the_schema(url: str) -> None:
+    with SqlStore(url, migrate="create") as store:
+        assert store.next_reference(2026) == "SCR-2026-001"
+    assert schema_revision(url) == HEAD
+    with SqlStore(url) as store:  # now current: a plain check passes
+        assert store.next_reference(2026) == "SCR-2026-002"
+    with SqlStore(url, migrate="upgrade") as store:  # nothing to do
+        assert store.next_reference(2026) == "SCR-2026-003"
+
+
+def test_migrate_upgrade_builds_an_empty_database(url: str) -> None:
+    with SqlStore(url, migrate="upgrade"):
+        pass
+    assert schema_revision(url) == HEAD
+
+
+def test_migrate_must_be_a_known_policy(sqlite_url: str) -> None:
+    with pytest.raises(ValueError, match="migrate"):
+        SqlStore(sqlite_url, migrate="sometimes")  # type: ignore[arg-type]
+
+
+def test_the_cli_upgrades_a_database(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", "upgrade", "--url", url]) == 0
+    assert "schema revision 0001" in capsys.readouterr().out
+    assert schema_revision(url) == HEAD
+    assert main(["db", "upgrade", "--url", url]) == 0  # again: nothing to do
+    with SqlStore(url) as store:
+        assert store.list_by_stage(Stage.REQUESTED) == []
+
+
+def test_the_cli_reports_a_database_it_cannot_open(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'scr.db'}"
+    assert main(["db", "upgrade", "--url", missing]) == 1
+    assert "unable to open database file" in capsys.readouterr().err
+
+
+def test_the_tables_and_the_migrations_agree(url: str) -> None:
+    upgrade(url)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(
+                conn, opts={"version_table": VERSION_TABLE, "compare_type": True}
+            )
+            assert compare_metadata(context, metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_an_upgrade_in_a_host_transaction_is_the_host_s_to_commit(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.begin()
+            assert upgrade(conn) == HEAD
+            conn.rollback()
+        assert schema_revision(url) == ()
+        with engine.connect() as conn:
+            conn.begin()
+            upgrade(conn)
+            conn.commit()
+        assert schema_revision(url) == HEAD
+    finally:
+        engine.dispose()
+
+
+# --------------------------------------------------------------------------- a host's transaction
+
+
+def _host_engine(url: str) -> sa.Engine:
+    upgrade(url)
+    engine = create_engine(url)
+    host_metadata.create_all(engine)
+    return engine
+
+
+def test_a_host_rollback_stores_nothing(url: str) -> None:
+    engine = _host_engine(url)
+    try:
+        with engine.connect() as conn:
+            store = SqlStore.from_connection(conn)
+            review = ReviewEngine(store, FixedClock(START)).submit(demo_request(), REQUESTER)
+            conn.execute(sa.insert(host_audit).values(note=f"received {review.reference}"))
+            assert store.load(review.id) == review  # the host's transaction sees it
+            conn.rollback()
+    finally:
+        engine.dispose()
+    with SqlStore(url) as fresh:
+        assert fresh.list_by_stage(Stage.REQUESTED) == []
+        assert fresh.next_reference(2026) == "SCR-2026-001"  # the counter rolled back too
+    assert _host_rows(url) == []
+
+
+def test_a_host_commit_stores_the_review_and_the_host_s_row_together(url: str) -> None:
+    engine = _host_engine(url)
+    try:
+        with engine.connect() as conn:
+            store = SqlStore.from_connection(conn)
+            review = ReviewEngine(store, FixedClock(START)).submit(demo_request(), REQUESTER)
+            conn.execute(sa.insert(host_audit).values(note=f"received {review.reference}"))
+            with SqlStore(url) as outsider:  # nothing is committed by the store itself
+                assert outsider.list_by_stage(Stage.REQUESTED) == []
+            conn.commit()
+    finally:
+        engine.dispose()
+    with SqlStore(url) as fresh:
+        assert fresh.load(review.id) == review
+        assert fresh.history(review.id)[0].command == "submit_request"
+    assert _host_rows(url) == [f"received {review.reference}"]
+
+
+def test_a_failed_save_leaves_the_host_transaction_usable(url: str) -> None:
+    first = closure_saves()[0]
+    engine = _host_engine(url)
+    try:
+        with engine.connect() as conn:
+            store = SqlStore.from_connection(conn)
+            first.apply(store)
+            conn.execute(sa.insert(host_audit).values(note="before"))
+            with pytest.raises(ConcurrencyConflict):
+                first.apply(store)
+            # A database error (a unique reference used twice) inside the transaction.
+            clash = evolve(first.review, id="rev-other")
+            with pytest.raises(StorageError):
+                store.save(clash, evolve(first.event, review_id="rev-other"), expected_version=0)
+            conn.execute(sa.insert(host_audit).values(note="after"))
+            conn.commit()
+    finally:
+        engine.dispose()
+    with SqlStore(url) as fresh:
+        assert fresh.load(first.review.id) == first.review
+        assert fresh.list_by_stage(first.review.stage) == [first.review]
+    assert _host_rows(url) == ["before", "after"]
+
+
+@pytest.mark.postgres
+def test_a_lost_race_under_repeatable_read_is_a_conflict() -> None:
+    first, second = closure_saves()[:2]
+    with postgres_schema() as pg_url, SqlStore(pg_url, migrate="create") as store:
+        first.apply(store)
+        engine = create_engine(pg_url, isolation_level="REPEATABLE READ")
+        try:
+            with engine.connect() as conn:
+                host = SqlStore.from_connection(conn)  # its snapshot starts here
+                assert host.load("rev-closure") == first.review
+                second.apply(store)  # another writer commits first
+                with pytest.raises(ConcurrencyConflict) as caught:
+                    second.apply(host)
+                assert isinstance(caught.value.__cause__, sa.exc.DBAPIError)
+                conn.rollback()
+        finally:
+            engine.dispose()
+        assert store.load("rev-closure") == second.review
+
+
+def test_a_legacy_sqlite_connection_is_refused(sqlite_url: str) -> None:
+    upgrade(sqlite_url)
+    engine = sa.create_engine(sqlite_url)  # the driver's own transaction handling
+    try:
+        with engine.connect() as conn, pytest.raises(StorageError, match="create_engine"):
+            SqlStore.from_connection(conn)
+    finally:
+        engine.dispose()
+    ours = create_engine(sqlite_url).execution_options(logging_token="host")
+    try:
+        with ours.connect() as conn:  # an engine made here, even with options, will do
+            SqlStore.from_connection(conn)
+    finally:
+        ours.dispose()
+
+
+def test_a_host_connection_to_an_old_database_is_refused(sqlite_url: str) -> None:
+    engine = create_engine(sqlite_url)
+    try:
+        with engine.connect() as conn:
+            with pytest.raises(SchemaMismatch):
+                SqlStore.from_connection(conn)
+            SqlStore.from_connection(conn, check_schema=False)
+    finally:
+        engine.dispose()
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    found = []
+    cause: BaseException | None = error
+    while cause is not None:
+        found.append(cause)
+        cause = cause.__cause__
+    return found
+
+
+def test_a_missing_directory_is_a_storage_error(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'no' / 'such' / 'scr.db'}"
+    with pytest.raises(StorageError) as caught:
+        SqlStore(url, migrate="create")
+    assert not isinstance(caught.value, sqlite3.Error | sa.exc.SQLAlchemyError)
+    assert any(isinstance(e, sqlite3.Error) for e in _chain(caught.value))
+    assert "unable to open database file" in str(caught.value)
+
+
+def test_a_read_only_database_is_a_storage_error(tmp_path: Path) -> None:
+    path = tmp_path / "scr.db"
+    upgrade(f"sqlite:///{path}")
+    with SqlStore(f"sqlite:///file:{path}?mode=ro&uri=true") as store:
+        with pytest.raises(StorageError) as caught:
+            closure_saves()[0].apply(store)
+        assert "readonly" in str(caught.value)
+        assert any(isinstance(e, sqlite3.Error) for e in _chain(caught.value))
+        with pytest.raises(StorageError):
+            store.next_reference(2026)
+        assert store.pending_tasks() == []  # reading still works
+
+
+def test_an_unreachable_server_is_a_storage_error() -> None:
+    with pytest.raises(StorageError) as caught:
+        SqlStore("postgresql+psycopg://postgres@127.0.0.1:1/nothing")
+    assert not isinstance(caught.value, sa.exc.SQLAlchemyError)
+    assert isinstance(caught.value.__cause__, sa.exc.OperationalError)
+
+
+@pytest.mark.parametrize("bad", ["mysql://user@host/db", "not a url"])
+def test_an_unusable_url_is_a_storage_error(bad: str) -> None:
+    with pytest.raises(StorageError):
+        SqlStore(bad)
+
+
+def test_a_reference_used_twice_is_a_storage_error(url: str) -> None:
+    first = closure_saves()[0]
+    with SqlStore(url, migrate="create") as store:
+        first.apply(store)
+        clash = evolve(first.review, id="rev-other")
+        with pytest.raises(StorageError, match="already used") as caught:
+            store.save(clash, evolve(first.event, review_id="rev-other"), expected_version=0)
+        assert not isinstance(caught.value, ConcurrencyConflict)
+        assert store.list_by_stage(first.review.stage) == [first.review]
+
+
+def test_a_save_failing_part_way_through_is_undone(url: str) -> None:
+    first, second = closure_saves()[:2]
+    row = DeadlineRow(
+        first.review.id,
+        first.review.reference,
+        "twice",
+        "R",
+        "t",
+        date(2026, 3, 1),
+        None,
+        DeadlineStatus.DUE,
+    )
+    with SqlStore(url, migrate="create") as store:
+        first.apply(store)
+        before = (store.load(first.review.id), store.history(first.review.id))
+        rows_before = store.overdue(date(9000, 1, 1))
+        # The review and its event are written before the second row breaks the key.
+        broken = evolve(second, deadlines=(row, row))
+        with pytest.raises(StorageError):
+            broken.apply(store)
+        assert (store.load(first.review.id), store.history(first.review.id)) == before
+        assert store.overdue(date(9000, 1, 1)) == rows_before
+        second.apply(store)  # and the store is still usable
+        assert store.load(first.review.id) == second.review
+
+
+def test_a_deadline_of_another_review_is_refused(sqlite_url: str) -> None:
+    first = closure_saves()[0]
+    row = DeadlineRow(
+        "rev-else", "SCR-2026-999", "k", "R", "t", date(2026, 3, 1), None, DeadlineStatus.DUE
+    )
+    with (
+        SqlStore(sqlite_url, migrate="create") as store,
+        pytest.raises(StorageError, match="rev-else"),
+    ):
+        evolve(first, deadlines=(row,)).apply(store)
+
+
+def test_unreadable_stored_data_is_a_storage_error(sqlite_url: str) -> None:
+    first = closure_saves()[0]
+    with SqlStore(sqlite_url, migrate="create") as store:
+        first.apply(store)
+        assert store.engine is not None
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE scr_reviews SET data = '{\"nonsense\": 1}'")
+        with pytest.raises(StorageError, match="stored review"):
+            store.load(first.review.id)
+
+
+# --------------------------------------------------------------------------- SQLite
+
+
+def _pragmas(store: SqlStore) -> tuple[object, ...]:
+    assert store.engine is not None
+    with store.engine.connect() as conn:
+        return tuple(
+            conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "synchronous", "foreign_keys")
+        )
+
+
+def test_sqlite_is_durable_by_default(sqlite_url: str) -> None:
+    with SqlStore(sqlite_url, migrate="create") as store:
+        assert _pragmas(store) == ("wal", 2, 1)  # synchronous=FULL
+    with SqlStore(sqlite_url, durable=False) as store:
+        assert _pragmas(store) == ("wal", 1, 1)  # synchronous=NORMAL
+
+
+def test_sqlite_writes_take_the_write_lock_up_front(sqlite_url: str) -> None:
+    statements: list[str] = []
+    with SqlStore(sqlite_url, migrate="create") as store:
+        assert store.engine is not None
+
+        @sa.event.listens_for(store.engine, "before_cursor_execute")
+        def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+            statements.append(statement.split()[0] + (" IMMEDIATE" * ("IMMEDIATE" in statement)))
+
+        closure_saves()[0].apply(store)
+        store.load("rev-closure")
+    assert statements[0] == "BEGIN IMMEDIATE"
+    assert statements.count("BEGIN IMMEDIATE") == 1
+    assert "BEGIN" in statements[1:]  # the read: a plain, deferred BEGIN
+
+
+def test_the_engine_runs_a_review_to_closure_and_it_survives_reopening(sqlite_url: str) -> None:
+    clock = FixedClock(START)
+    with SqlStore(sqlite_url, migrate="create") as store:
+        engine = ReviewEngine(store, clock)
+        review = engine.submit(demo_request(), REQUESTER)
+        closed = run_to_closure(engine, review.id, step=lambda: clock.advance(hours=20))
+    with SqlStore(sqlite_url) as reopened:
+        events = reopened.history(review.id)
+        assert verify_history(events) == []
+        assert replay(events) == reopened.load(review.id) == closed
+        assert closed.stage is Stage.CLOSED

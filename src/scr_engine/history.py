@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from attrs import evolve, frozen
+from attrs import evolve, field, frozen
 
 from scr_engine.clock import local_date
 from scr_engine.commands import COMMANDS, Command, SubmitRequest
 from scr_engine.errors import ScrEngineError
 from scr_engine.records import Review, Role, Task
-from scr_engine.serialization import canonical_json, structure
+from scr_engine.serialization import canonical_json, freeze, structure
 from scr_engine.states.effects import EFFECTS
 from scr_engine.states.machine import next_stage
 from scr_engine.states.stages import Stage
@@ -53,7 +53,8 @@ class Event:
     actor_id: str
     role: Role
     command: str
-    payload: dict[str, Any]
+    payload: dict[str, Any] = field(converter=freeze)
+    """The command as JSON primitives, read-only (a :class:`FrozenDict`)."""
     stage_before: Stage | None
     stage_after: Stage
     prev_hash: str

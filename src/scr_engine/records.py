@@ -77,6 +77,14 @@ def _legal(value: Iterable[LegalService]) -> frozenset[LegalService]:
     return frozenset(value)
 
 
+def _frozen_items(value: dict[TorItem, TorAnswer]) -> dict[TorItem, TorAnswer]:
+    from scr_engine.serialization import FrozenDict
+
+    if isinstance(value, FrozenDict) or not isinstance(value, dict):
+        return value
+    return FrozenDict(value)
+
+
 def _purposes(value: Iterable[WriterMeetingPurpose]) -> frozenset[WriterMeetingPurpose]:
     return frozenset(value)
 
@@ -338,8 +346,8 @@ class Meeting:
 class TermsOfReference:
     """What the initial meeting agrees (SU-4 … SU-8, SU-10; CR-3)."""
 
-    items: dict[TorItem, TorAnswer]
-    """An answer for each SU-6 item."""
+    items: dict[TorItem, TorAnswer] = field(converter=_frozen_items)
+    """An answer for each SU-6 item (read-only once recorded)."""
     imr_agencies: tuple[str, ...]
     """The agencies that provide IMRs (SU-7)."""
     family: FamilyInvolvement | None

@@ -21,7 +21,45 @@ from cattrs.errors import BaseValidationError, IterableValidationError, Iterable
 from scr_engine.errors import InvalidRequest
 from scr_engine.rules.reasons import Refusal, RefusalKind
 
-__all__ = ["canonical_json", "field_problems", "structure", "unstructure"]
+__all__ = ["FrozenDict", "canonical_json", "field_problems", "freeze", "structure", "unstructure"]
+
+
+class FrozenDict(dict[Any, Any]):
+    """A dict that cannot be changed: what a stored event or record hands out, so
+    that nobody edits history in place. It is still a ``dict`` (JSON, equality)."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("this mapping is part of a record and cannot be changed")
+
+    __setitem__ = __delitem__ = _refuse
+    clear = pop = popitem = setdefault = update = __ior__ = _refuse
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(self.items(), key=repr)))
+
+    def __copy__(self) -> FrozenDict:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> FrozenDict:
+        return self
+
+    def __reduce__(self) -> Any:
+        return (FrozenDict, (dict(self),))
+
+
+def freeze(data: Any) -> Any:
+    """JSON-ready primitives made immutable: dicts become :class:`FrozenDict`, lists
+    tuples (both still serialize as before)."""
+    if isinstance(data, dict):
+        if isinstance(data, FrozenDict):
+            return data
+        return FrozenDict((k, freeze(v)) for k, v in data.items())
+    if isinstance(data, list | tuple):
+        return tuple(freeze(v) for v in data)
+    return data
+
 
 T = TypeVar("T")
 

@@ -72,8 +72,10 @@ class Deadline:
         return self.met_on is None and self.status is not DeadlineStatus.CANCELLED
 
 
+@functools.lru_cache(maxsize=8192)
 def add_months(start: date, months: int) -> date:
-    """``start`` plus calendar months, clamped to the month's end."""
+    """``start`` plus calendar months, clamped to the month's end (``relativedelta``;
+    cached, since every command of a review asks again for the same few dates)."""
     result: date = start + relativedelta(months=months)
     return result
 
@@ -248,22 +250,33 @@ _CLOCK_FIELDS = (
     "chair_received_on",
     "initial_meeting_on",
     "terms_of_reference",
-    "imrs",
     "overview_first_received_on",
     "ratified_on",
-    "actions",
     "pauses",
     "extensions",
 )
 
 
+def _imr_clocks(review: Review) -> list[tuple[str, date | None]]:
+    return [(imr.agency, imr.first_received_on) for imr in review.imrs]
+
+
+def _action_clocks(review: Review) -> list[tuple[str, int, date | None]]:
+    return [(a.id, a.timescale_months, a.completed_on) for a in review.actions]
+
+
 def clocks_changed(before: Review, after: Review) -> bool:
     """Whether a change from ``before`` to ``after`` can change which deadlines the
     review has, their due or met dates, or whether they run. (Records are immutable,
-    so an unchanged field is the very same object.)"""
+    so an unchanged field is the very same object; IMRs and actions count only by
+    what their clocks read, so a judgement or a progress note changes nothing.)"""
     if (before.stage in TERMINAL_STAGES) != (after.stage in TERMINAL_STAGES):
         return True
-    return any(getattr(before, name) is not getattr(after, name) for name in _CLOCK_FIELDS)
+    if any(getattr(before, name) is not getattr(after, name) for name in _CLOCK_FIELDS):
+        return True
+    if before.imrs is not after.imrs and _imr_clocks(before) != _imr_clocks(after):
+        return True
+    return before.actions is not after.actions and _action_clocks(before) != _action_clocks(after)
 
 
 def find_deadline(

@@ -32,11 +32,13 @@ class MemoryStore:
         self._done: set[str] = set()
         self._references: dict[int, int] = {}
         self._references_used: set[str] = set()
-        # Running deadlines of every review, kept sorted by (due, review, key):
-        # the first page of overdue() is a binary search, not a scan.
-        self._running: list[tuple[date, str, str]] = []
-        self._rows: dict[tuple[date, str, str], DeadlineRow] = {}
-        self._review_rows: dict[str, list[tuple[date, str, str]]] = {}
+        # Running deadlines of every review, in buckets per due date: the distinct
+        # dates are kept sorted, and each bucket holds (review, key) sorted. The first
+        # page of overdue() is a binary search, and a change touches one small bucket
+        # (never a list of every deadline).
+        self._dates: list[date] = []
+        self._buckets: dict[date, list[tuple[str, str]]] = {}
+        self._review_rows: dict[str, dict[str, DeadlineRow]] = {}
 
     def load(self, review_id: str) -> Review:
         """The review at its latest version."""
@@ -87,19 +89,29 @@ class MemoryStore:
                 self._index(review.id, deadlines)
 
     def _index(self, review_id: str, rows: Sequence[DeadlineRow]) -> None:
-        for key in self._review_rows.pop(review_id, ()):
-            del self._rows[key]
-            at = bisect.bisect_left(self._running, key)
-            if at < len(self._running) and self._running[at] == key:
-                del self._running[at]
-        keys = []
-        for row in rows:
-            key = row.sort_key
-            self._rows[key] = row
-            keys.append(key)
-            if row.running:
-                bisect.insort(self._running, key)
-        self._review_rows[review_id] = keys
+        old = self._review_rows.get(review_id, {})
+        new = {row.key: row for row in rows}
+        for key, row in old.items():
+            if row.running and new.get(key) != row:
+                self._unrun(row)
+        for key, row in new.items():
+            if row.running and old.get(key) != row:
+                self._run(row)
+        self._review_rows[review_id] = new
+
+    def _run(self, row: DeadlineRow) -> None:
+        bucket = self._buckets.get(row.due_on)
+        if bucket is None:
+            bucket = self._buckets[row.due_on] = []
+            bisect.insort(self._dates, row.due_on)
+        bisect.insort(bucket, (row.review_id, row.key))
+
+    def _unrun(self, row: DeadlineRow) -> None:
+        bucket = self._buckets[row.due_on]
+        del bucket[bisect.bisect_left(bucket, (row.review_id, row.key))]
+        if not bucket:
+            del self._buckets[row.due_on]
+            del self._dates[bisect.bisect_left(self._dates, row.due_on)]
 
     def overdue(
         self,
@@ -112,19 +124,25 @@ class MemoryStore:
         """Running deadlines due before ``as_of + within_days``, by due date."""
         check_page(limit)
         cutoff = as_of + timedelta(days=within_days)
+        out: list[DeadlineRow] = []
         with self._lock:
-            start = bisect.bisect_right(self._running, after) if after is not None else 0
-            out: list[DeadlineRow] = []
-            for key in self._running[start : start + limit]:
-                if key[0] >= cutoff:
+            at = bisect.bisect_left(self._dates, after[0]) if after is not None else 0
+            for index in range(at, len(self._dates)):
+                due = self._dates[index]
+                if due >= cutoff or len(out) >= limit:
                     break
-                out.append(self._rows[key])
-            return out
+                bucket = self._buckets[due]
+                first = 0
+                if after is not None and due == after[0]:
+                    first = bisect.bisect_right(bucket, (after[1], after[2]))
+                for review_id, key in bucket[first : first + limit - len(out)]:
+                    out.append(self._review_rows[review_id][key])
+        return out
 
     def deadline_rows(self, review_id: str) -> list[DeadlineRow]:
         """The rows stored for one review (for tests and tooling)."""
         with self._lock:
-            return [self._rows[k] for k in self._review_rows.get(review_id, ())]
+            return list(self._review_rows.get(review_id, {}).values())
 
     def history(self, review_id: str) -> tuple[Event, ...]:
         """Every event of the review, in order."""

@@ -1,0 +1,302 @@
+"""The SQL store under concurrent writers: 4 threads and 2 processes at once.
+
+Each race runs six writers together, released by one start signal: four threads
+sharing one :class:`SqlStore` (the store promises to be thread-safe) and two processes
+started with the ``spawn`` context, each building its own store and engine on the same
+database URL. They write either all to **one** review (most attempts must lose the
+race) or each to **its own** review (none may lose). Databases: a SQLite file in WAL
+mode and a fresh PostgreSQL schema (``conftest_pg``).
+
+Every writer makes ``ATTEMPTS`` retry-free attempts: load the review, then issue
+``pause_clock`` if its clocks run and ``resume_clock`` if they are paused, with
+``expected_version=`` the version it loaded and a ``reasons`` text unique to the
+attempt. An attempt ends in a success or a :class:`ConcurrencyConflict` (told apart:
+raised by the engine's check of the loaded version, or by the store's versioned write
+in ``save``, which the race on one review must reach); anything else (a driver error,
+a "database is locked", a refusal) is recorded with its type and fails the test.
+
+Afterwards, per review: the version rose by exactly the number of successes; the
+sequence numbers are 1..version; the history verifies and replays to the stored
+review; the texts of the new events are exactly the successful attempts, each once
+(nothing lost, nothing duplicated, no failed attempt recorded); pauses and resumes
+alternate (no two writers acted on the same state); the stored deadline rows are the
+review's deadlines.
+
+A last test gives SQLite writers a busy timeout too short to wait for the write lock:
+"database is locked" must reach them as :class:`StorageError`, never as the driver's
+error, and leave nothing behind.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import traceback
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event as MpEvent
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from conftest_pg import postgres_schema
+from scr_engine import ConcurrencyConflict, FixedClock, ReviewEngine, replay, verify_history
+from scr_engine.commands import Command, PauseClock, ResumeClock
+from scr_engine.demo import BOARD_CHAIR, REQUESTER, demo_request
+from scr_engine.storage.port import DeadlineRow
+from scr_engine.storage.sql import SqlStore
+
+THREADS = 4
+PROCESSES = 2
+ATTEMPTS = 25
+START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
+PROCESS = "criminal investigation"
+OK = "ok"
+CONFLICT = "conflict"
+CONFLICT_AT_SAVE = "conflict in save"
+TIMEOUT = 180.0
+"""Seconds a race may take before the test gives up (it takes a few)."""
+
+Outcome = tuple[str, str]
+"""(the attempt's unique text, OK | CONFLICT | CONFLICT_AT_SAVE | "<module.Type>: message")."""
+
+
+# --------------------------------------------------------------------------- writers
+
+
+def _engine(store: SqlStore) -> ReviewEngine:
+    return ReviewEngine(store, FixedClock(START))
+
+
+def _raised_by_save(exc: BaseException) -> bool:
+    """Whether the conflict came from the store's versioned write (not from the
+    engine's check of ``expected_version`` against the review it loaded)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return any(f.name == "save" and f.filename.endswith("sql.py") for f in frames)
+
+
+def _attempts(engine: ReviewEngine, review_id: str, writer: str) -> list[Outcome]:
+    """``ATTEMPTS`` retry-free attempts to toggle the review's clocks."""
+    outcomes: list[Outcome] = []
+    for i in range(ATTEMPTS):
+        text = f"{writer} attempt {i}"
+        try:
+            review = engine.get(review_id)
+            command: Command = ResumeClock(text) if review.paused else PauseClock(PROCESS, text)
+            engine.execute(review_id, command, BOARD_CHAIR, expected_version=review.version)
+        except ConcurrencyConflict as exc:
+            outcomes.append((text, CONFLICT_AT_SAVE if _raised_by_save(exc) else CONFLICT))
+        except Exception as exc:  # recorded, and failed on by the test
+            kind = f"{type(exc).__module__}.{type(exc).__qualname__}"
+            outcomes.append((text, f"{kind}: {exc}"))
+        else:
+            outcomes.append((text, OK))
+    return outcomes
+
+
+def _process_writer(
+    url: str,
+    review_id: str,
+    writer: str,
+    ready: Queue[str],
+    go: MpEvent,
+    results: Queue[tuple[str, list[Outcome]]],
+) -> None:
+    """A writer process (``spawn``): its own store and engine on the same database."""
+    try:
+        store = SqlStore(url)
+    except Exception:
+        ready.put(writer)
+        results.put((writer, [("opening the store", traceback.format_exc())]))
+        return
+    try:
+        ready.put(writer)
+        if not go.wait(TIMEOUT):
+            results.put((writer, [("waiting", "never released")]))
+            return
+        results.put((writer, _attempts(_engine(store), review_id, writer)))
+    finally:
+        store.close()
+
+
+def _race(url: str, store: SqlStore, targets: Sequence[str]) -> dict[str, list[Outcome]]:
+    """Run ``THREADS`` threads on ``store`` and ``PROCESSES`` spawned processes, writer
+    ``i`` on review ``targets[i]``, all released together; every writer's outcomes."""
+    assert len(targets) == THREADS + PROCESSES
+    ctx = multiprocessing.get_context("spawn")
+    ready: Queue[str] = ctx.Queue()
+    results: Queue[tuple[str, list[Outcome]]] = ctx.Queue()
+    go = ctx.Event()
+    processes = [
+        ctx.Process(
+            target=_process_writer,
+            args=(url, targets[THREADS + p], f"process-{p}", ready, go, results),
+            daemon=True,
+        )
+        for p in range(PROCESSES)
+    ]
+    outcomes: dict[str, list[Outcome]] = {}
+    engine = _engine(store)
+
+    def thread_writer(t: int) -> None:
+        writer = f"thread-{t}"
+        if go.wait(TIMEOUT):
+            outcomes[writer] = _attempts(engine, targets[t], writer)
+
+    threads = [threading.Thread(target=thread_writer, args=(t,)) for t in range(THREADS)]
+    try:
+        for process in processes:
+            process.start()
+        for thread in threads:
+            thread.start()
+        for _ in processes:  # every process has opened its store
+            ready.get(timeout=TIMEOUT)
+        go.set()
+        for _ in processes:
+            writer, found = results.get(timeout=TIMEOUT)
+            outcomes[writer] = found
+        for thread in threads:
+            thread.join(TIMEOUT)
+            assert not thread.is_alive(), "a writer thread hung"
+        for process in processes:
+            process.join(TIMEOUT)
+            assert process.exitcode == 0, f"a writer process exited with {process.exitcode}"
+    finally:
+        go.set()
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+                process.join()
+    assert sorted(outcomes) == sorted(
+        [f"thread-{t}" for t in range(THREADS)] + [f"process-{p}" for p in range(PROCESSES)]
+    )
+    return outcomes
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_review(
+    store: SqlStore, engine: ReviewEngine, review_id: str, outcomes: Sequence[Outcome]
+) -> int:
+    """Check one review after a race on it (it had only its first event before);
+    return how many attempts succeeded."""
+    won = [text for text, outcome in outcomes if outcome == OK]
+    review = store.load(review_id)
+    history = store.history(review_id)
+    assert review.version == 1 + len(won)
+    assert [event.sequence for event in history] == list(range(1, review.version + 1))
+    assert verify_history(history) == []
+    assert replay(history) == review
+    recorded = Counter(event.payload["reasons"] for event in history[1:])
+    assert recorded == Counter(won), "the history is not exactly the successful attempts"
+    commands = [event.command for event in history[1:]]
+    assert commands == [("pause_clock", "resume_clock")[i % 2] for i in range(len(won))]
+    expected = [DeadlineRow.of(review, d) for d in engine.deadlines(review_id, START.date())]
+    assert store.deadline_rows(review_id) == sorted(expected, key=lambda row: row.key)
+    return len(won)
+
+
+def _escaped(outcomes: dict[str, list[Outcome]]) -> list[str]:
+    return [
+        f"{writer}, {text}: {outcome}"
+        for writer, found in outcomes.items()
+        for text, outcome in found
+        if outcome not in (OK, CONFLICT, CONFLICT_AT_SAVE)
+    ]
+
+
+# --------------------------------------------------------------------------- tests
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: a new SQLite file (WAL), or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'scr.db'}"
+    else:
+        with postgres_schema() as pg_url:
+            yield pg_url
+
+
+@pytest.fixture
+def store(url: str) -> Iterator[SqlStore]:
+    with SqlStore(url, migrate="create") as opened:
+        if opened.engine is not None and opened.engine.dialect.name == "sqlite":
+            with opened.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        yield opened
+
+
+def _submit(engine: ReviewEngine) -> str:
+    return engine.submit(demo_request(), REQUESTER).id
+
+
+def test_writers_racing_on_one_review_lose_nothing(url: str, store: SqlStore) -> None:
+    engine = _engine(store)
+    review_id = _submit(engine)
+    outcomes = _race(url, store, [review_id] * (THREADS + PROCESSES))
+    assert _escaped(outcomes) == []
+    everything = [o for found in outcomes.values() for o in found]
+    assert len(everything) == (THREADS + PROCESSES) * ATTEMPTS
+    won = _check_review(store, engine, review_id, everything)
+    counts = Counter(outcome for _, outcome in everything)
+    assert won >= 1
+    assert counts[OK] + counts[CONFLICT] + counts[CONFLICT_AT_SAVE] == len(everything)
+    # The race reached the store's versioned write: writers that passed the engine's
+    # check of the version they loaded still lost there, and wrote nothing.
+    assert counts[CONFLICT_AT_SAVE] >= 1
+
+
+def test_writers_on_different_reviews_never_conflict(url: str, store: SqlStore) -> None:
+    engine = _engine(store)
+    review_ids = [_submit(engine) for _ in range(THREADS + PROCESSES)]
+    outcomes = _race(url, store, review_ids)
+    assert _escaped(outcomes) == []
+    writers = [f"thread-{t}" for t in range(THREADS)] + [f"process-{p}" for p in range(PROCESSES)]
+    for writer, review_id in zip(writers, review_ids, strict=True):
+        assert [outcome for _, outcome in outcomes[writer]] == [OK] * ATTEMPTS, writer
+        assert _check_review(store, engine, review_id, outcomes[writer]) == ATTEMPTS
+    assert store.engine is not None
+    with store.engine.connect() as conn:
+        total = conn.execute(sa.text("SELECT count(*) FROM scr_events")).scalar_one()
+    assert total == len(review_ids) * (1 + ATTEMPTS)
+
+
+def test_a_writer_that_cannot_wait_for_the_lock_gets_a_library_error(tmp_path: Path) -> None:
+    """SQLite with a busy timeout too short to wait: "database is locked" reaches the
+    caller as StorageError (the driver's error chained), and the attempt wrote nothing."""
+    url = f"sqlite:///{tmp_path / 'scr.db'}"
+    SqlStore(url, migrate="create").close()
+    stores = [SqlStore(url, timeout=0.001) for _ in range(THREADS)]
+    try:
+        engines = [_engine(store) for store in stores]
+        review_id = _submit(engines[0])
+        outcomes: dict[str, list[Outcome]] = {}
+        go = threading.Event()
+
+        def writer(t: int) -> None:
+            go.wait(TIMEOUT)
+            outcomes[f"thread-{t}"] = _attempts(engines[t], review_id, f"thread-{t}")
+
+        threads = [threading.Thread(target=writer, args=(t,)) for t in range(THREADS)]
+        for thread in threads:
+            thread.start()
+        go.set()
+        for thread in threads:
+            thread.join(TIMEOUT)
+        locked = "scr_engine.errors.StorageError: saving review"
+        unexpected = [
+            text
+            for text in _escaped(outcomes)
+            if not (locked in text and text.endswith("OperationalError: database is locked"))
+        ]
+        assert unexpected == []
+        everything = [o for found in outcomes.values() for o in found]
+        _check_review(stores[0], engines[0], review_id, everything)
+    finally:
+        for store in stores:
+            store.close()

@@ -30,6 +30,7 @@ from builders import (
 from scr_engine import (
     Actor,
     Appointment,
+    CriteriaFacts,
     DeadlineStatus,
     ExecutiveSummary,
     FamilyDecision,
@@ -741,10 +742,11 @@ def test_prd_history_shows_who_did_what_when_and_why(
 ) -> None:
     """PR-d: every accepted action is in the append-only history with actor, role,
     time and payload (reasons included); a refused one leaves no trace."""
-    review = submit(engine)
+    harm = CriteriaFacts(life_threatening_injury=True, abuse_or_neglect_factor=True)
+    review = submit(engine, demo_request(harm))
     engine.execute(review.id, c.AssessCriteria(), BOARD_CHAIR)
     with pytest.raises(TransitionRefused):
-        engine.execute(review.id, c.Decline("Not needed."), BOARD_CHAIR)
+        engine.execute(review.id, c.Decline(""), BOARD_CHAIR)
     clock.advance(hours=3)
     engine.execute(review.id, c.Withdraw("The requester withdrew the request."), BOARD_CHAIR)
     history = engine.history(review.id)
@@ -754,6 +756,22 @@ def test_prd_history_shows_who_did_what_when_and_why(
     assert last.payload["reasons"] == "The requester withdrew the request."
     assert (last.stage_before, last.stage_after) == (Stage.REQUESTED, Stage.WITHDRAWN)
     assert engine.get(review.id).outcome_reasons == "The requester withdrew the request."
+
+
+@pytest.mark.rule("CR-1")
+def test_cr1_request_cannot_be_withdrawn_before_screening(engine: ReviewEngine) -> None:
+    """CR-1: withdrawing a death-with-suspected-neglect request before it is screened
+    would decline it by another name, so it is refused; once the review is confirmed it
+    may be withdrawn with reasons."""
+    review = submit(engine)
+    with pytest.raises(TransitionRefused) as refused:
+        engine.execute(review.id, c.Withdraw("Sent in error."), BOARD_CHAIR)
+    assert refused.value.rules == ("CR-1",)
+    assert engine.get(review.id).stage is Stage.REQUESTED
+    engine.execute(review.id, c.AssessCriteria(), BOARD_CHAIR)
+    engine.execute(review.id, c.ConfirmReview(), BOARD_CHAIR)
+    withdrawn = engine.execute(review.id, c.Withdraw("Criminal trial first."), BOARD_CHAIR)
+    assert withdrawn.stage is Stage.WITHDRAWN
 
 
 @pytest.mark.rule("PR-d")

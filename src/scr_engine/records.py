@@ -209,6 +209,8 @@ class CriteriaAssessment:
     reasons: tuple[str, ...]
     """One plain-English sentence per criterion, saying why it is or is not met."""
     notes: str = ""
+    facts: CriteriaFacts | None = None
+    """The facts assessed: the request's, with every fact the Chair has found."""
 
 
 class AlternativeReview(StrEnum):

@@ -21,7 +21,15 @@ from cattrs.errors import BaseValidationError, IterableValidationError, Iterable
 from scr_engine.errors import InvalidRequest
 from scr_engine.rules.reasons import Refusal, RefusalKind
 
-__all__ = ["FrozenDict", "canonical_json", "field_problems", "freeze", "structure", "unstructure"]
+__all__ = [
+    "FrozenDict",
+    "canonical_json",
+    "field_problems",
+    "freeze",
+    "structure",
+    "text_problems",
+    "unstructure",
+]
 
 
 class FrozenDict(dict[Any, Any]):
@@ -229,6 +237,33 @@ def field_problems(obj: Any, rule: str = "INPUT") -> list[Refusal]:
                 where = attribute.name + (f".{problem.field}" if problem.field else "")
                 problems.append(Refusal(rule, problem.message, RefusalKind.INPUT, where))
     return problems
+
+
+def text_problems(data: Any, path: str = "", rule: str = "INPUT") -> list[Refusal]:
+    """Every string in JSON-ready ``data`` that no store can keep and no hash can
+    cover: a NUL character, or a lone surrogate (not valid Unicode)."""
+    problems: list[Refusal] = []
+    if isinstance(data, str):
+        if "\x00" in data or not _encodable(data):
+            message = "text must be valid Unicode without NUL characters"
+            problems.append(Refusal(rule, message, RefusalKind.INPUT, path or None))
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            where = f"{path}.{key}" if path else str(key)
+            problems.extend(text_problems(key, where, rule))
+            problems.extend(text_problems(value, where, rule))
+    elif isinstance(data, list | tuple):
+        for index, value in enumerate(data):
+            problems.extend(text_problems(value, f"{path}[{index}]", rule))
+    return problems
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def canonical_json(data: Any) -> str:

@@ -99,4 +99,5 @@ def assess(facts: CriteriaFacts, notes: str = "") -> CriteriaAssessment:
         complex="CR-3" in met,
         reasons=tuple(reasons),
         notes=notes,
+        facts=facts,
     )

@@ -23,6 +23,8 @@ from scr_engine.rules.settings import ProtocolSettings
 from scr_engine.states.stages import TERMINAL_STAGES
 
 __all__ = [
+    "FURTHEST_DAYS",
+    "LONGEST_MONTHS",
     "Deadline",
     "DeadlineStatus",
     "add_months",
@@ -31,6 +33,13 @@ __all__ = [
     "deadlines",
     "find_deadline",
 ]
+
+
+LONGEST_MONTHS = 120
+"""The longest timescale in months a review, an action or a setting may set (ten
+years): anything longer is an input error, not a plan."""
+FURTHEST_DAYS = 3660
+"""How far ahead (about ten years) a due date may be set or extended."""
 
 
 class DeadlineStatus(StrEnum):

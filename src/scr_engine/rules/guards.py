@@ -9,7 +9,7 @@ a refusal names every failing rule at once. Stage and role are judged elsewhere
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from attrs import frozen
@@ -18,10 +18,11 @@ from scr_engine import commands as c
 from scr_engine.records import Actor, Appointment, ImrJudgement, Review, Role, TorItem
 from scr_engine.rules.conflict import conflict_of_interest
 from scr_engine.rules.criteria import meets_cr1
-from scr_engine.rules.deadlines import find_deadline
+from scr_engine.rules.deadlines import FURTHEST_DAYS, LONGEST_MONTHS, find_deadline
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import is_text
 from scr_engine.rules.settings import ProtocolSettings
+from scr_engine.states.stages import Stage
 
 __all__ = ["CHECKS", "Check", "Context"]
 
@@ -367,6 +368,25 @@ def _hold_initial_meeting(review: Review, cmd: c.HoldInitialMeeting, ctx: Contex
                 field="terms.case_specific_scope",
             )
         )
+    if terms.review_months > LONGEST_MONTHS:
+        out.append(
+            Refusal(
+                "SU-4",
+                f"the review's timescale cannot exceed {LONGEST_MONTHS} months",
+                _INPUT,
+                "terms.review_months",
+            )
+        )
+    for name in ("imr_due", "overview_due"):
+        if getattr(terms, name) > ctx.today + timedelta(days=FURTHEST_DAYS):
+            out.append(
+                Refusal(
+                    "SU-7" if name == "imr_due" else "RP-1",
+                    f"{name} is more than ten years away",
+                    _INPUT,
+                    f"terms.{name}",
+                )
+            )
     return out
 
 
@@ -638,6 +658,15 @@ def _add_action(review: Review, cmd: c.AddAction, ctx: Context) -> list[Refusal]
         out.append(
             Refusal("AP-1", "the timescale must be at least one month", _INPUT, "timescale_months")
         )
+    if cmd.timescale_months > LONGEST_MONTHS:
+        out.append(
+            Refusal(
+                "AP-1",
+                f"the timescale cannot exceed {LONGEST_MONTHS} months",
+                _INPUT,
+                "timescale_months",
+            )
+        )
     _need_text(out, cmd.outcome, "AP-1", "outcome", "the intended outcome")
     _need_text(out, cmd.monitoring, "AP-1", "monitoring", "the monitoring mechanism")
     return out
@@ -777,7 +806,12 @@ def _close_review(review: Review, cmd: c.CloseReview, ctx: Context) -> list[Refu
 
 
 def _withdraw(review: Review, cmd: c.Withdraw, ctx: Context) -> list[Refusal]:
-    out: list[Refusal] = []
+    # Before screening, withdrawing a CR-1 request would decline it by another name.
+    out = (
+        _refuse_cr1(review, "withdrawn before it is screened")
+        if review.stage is Stage.REQUESTED
+        else []
+    )
     _need_text(out, cmd.reasons, "PR-d", "reasons", "the reasons for withdrawing")
     return out
 
@@ -812,6 +846,10 @@ def _extend_deadline(review: Review, cmd: c.ExtendDeadline, ctx: Context) -> lis
         )
     elif not deadline.open:
         out.append(Refusal("PR-a", f"{cmd.deadline} is no longer open ({deadline.status.value})"))
+    elif cmd.new_due > ctx.today + timedelta(days=FURTHEST_DAYS):
+        out.append(
+            Refusal("PR-a", "an extension cannot be more than ten years away", _INPUT, "new_due")
+        )
     elif cmd.new_due <= deadline.due_on:
         out.append(
             Refusal(

@@ -11,7 +11,7 @@ from scr_engine.records import Actor, Review, Role
 from scr_engine.rules.guards import CHECKS, Context
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.settings import ProtocolSettings
-from scr_engine.serialization import field_problems, structure
+from scr_engine.serialization import field_problems, structure, text_problems
 from scr_engine.states.machine import valid_in
 from scr_engine.states.table import Row, row
 
@@ -54,6 +54,9 @@ def check_shape(command: Any) -> tuple[Command | None, dict[str, Any] | None, li
         )
     except InvalidRequest as exc:
         return None, None, list(exc.refusals)
+    problems = text_problems(payload)
+    if problems:
+        return None, None, problems
     return rebuilt, payload, []
 
 

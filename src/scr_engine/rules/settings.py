@@ -37,16 +37,16 @@ class ProtocolSettings:
         if not self.version.strip():
             problems.append(("version", "settings need a version name"))
         for name in ("initial_meeting_months", "review_months"):
-            if getattr(self, name) < 1:
-                problems.append((name, f"{name} must be at least 1"))
+            if not 1 <= getattr(self, name) <= 120:
+                problems.append((name, f"{name} must be from 1 to 120"))
         for name in (
             "chair_notification_days",
             "chair_notification_working_days",
             "initial_meeting_working_days",
         ):
             value = getattr(self, name)
-            if value is not None and value < 1:
-                problems.append((name, f"{name} must be at least 1 when set"))
+            if value is not None and not 1 <= value <= 3660:
+                problems.append((name, f"{name} must be from 1 to 3660 when set"))
         if problems:
             from scr_engine.errors import InvalidRequest
             from scr_engine.rules.reasons import Refusal, RefusalKind

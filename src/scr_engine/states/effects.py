@@ -44,9 +44,9 @@ _NONE: tuple[Task, ...] = ()
 
 
 def merge_facts(stated: CriteriaFacts, found: CriteriaFacts | None) -> CriteriaFacts:
-    """The facts the Chair assesses: those stated on the request plus any the Chair
-    finds. A fact stated on the request is never dropped: what was "known or
-    suspected" by the requester stays suspected (CR-1)."""
+    """The facts the Chair assesses: those already established plus any the Chair
+    finds. A fact is never dropped: what was "known or suspected" by the requester,
+    or found by the Chair at an earlier assessment, stays so (CR-1)."""
     if found is None:
         return stated
     merged = {
@@ -64,7 +64,8 @@ def _record_chair_notified(
 def _assess_criteria(
     r: Review, cmd: c.AssessCriteria, who: str, today: date, at: datetime
 ) -> Outcome:
-    facts = merge_facts(r.request.facts, cmd.facts)
+    found = r.assessment.facts if r.assessment is not None else None
+    facts = merge_facts(merge_facts(r.request.facts, found), cmd.facts)
     return dict(assessment=assess(facts, cmd.notes)), _NONE
 
 

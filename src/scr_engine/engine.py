@@ -210,14 +210,17 @@ class ReviewEngine:
         """What is late across every review on ``as_of`` (today by default), and with
         ``within_days`` what falls due in that many days more: running deadlines due
         before ``as_of + within_days``, ordered by due date, ``limit`` at a time.
-        Pass the last row's ``sort_key`` as ``after`` for the next page."""
+        Pass the last row's ``sort_key`` as ``after`` for the next page. Each row's
+        status is as of ``as_of``: overdue when due before it, else due."""
         if within_days < 0 or limit < 0:
             raise InvalidRequest(
                 "overdue",
                 [Refusal("INPUT", "within_days and limit cannot be negative", RefusalKind.INPUT)],
             )
         day = as_of if as_of is not None else local_date(self.clock.now())
-        return self.store.overdue(day, within_days, limit=limit, after=after)
+        rows = self.store.overdue(day, within_days, limit=limit, after=after)
+        # A stored row's status is as of the review's last change; report it as of ``day``.
+        return [row.as_of(day) for row in rows]
 
     def _rows(self, review: Review, today: date) -> list[DeadlineRow]:
         settings = self._settings_of(review)

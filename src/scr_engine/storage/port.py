@@ -25,8 +25,12 @@ _RUNNING = frozenset({DeadlineStatus.DUE, DeadlineStatus.OVERDUE})
 
 @frozen
 class DeadlineRow:
-    """One deadline of one review as a store indexes it, as of the review's last
-    change.
+    """One deadline of one review as a store indexes it.
+
+    A store keeps the rows as they stood at the review's last change of a clock, so
+    a running row's ``status`` (due or overdue) may be stale there;
+    :meth:`ReviewEngine.overdue <scr_engine.ReviewEngine.overdue>` reports it as of the
+    date asked (:meth:`as_of`).
 
     A *running* deadline (not met, not paused, not cancelled) keeps its due date until
     the review changes again, so a store can answer "what is overdue on date D" from
@@ -46,6 +50,24 @@ class DeadlineRow:
     def running(self) -> bool:
         """Open and its clock running: it can become overdue."""
         return self.status in _RUNNING
+
+    def as_of(self, day: date) -> DeadlineRow:
+        """The row with a running deadline's status as it stands on ``day``."""
+        if not self.running:
+            return self
+        status = DeadlineStatus.OVERDUE if self.due_on < day else DeadlineStatus.DUE
+        if status is self.status:
+            return self
+        return DeadlineRow(
+            self.review_id,
+            self.reference,
+            self.key,
+            self.rule,
+            self.title,
+            self.due_on,
+            self.met_on,
+            status,
+        )
 
     @property
     def sort_key(self) -> tuple[date, str, str]:

@@ -13,7 +13,7 @@ from attrs import frozen
 from scr_engine.states.roles import Role
 from scr_engine.states.stages import Stage
 
-__all__ = ["TABLE", "Row", "row"]
+__all__ = ["TABLE", "Row", "markdown", "row"]
 
 S = Stage
 R = Role
@@ -194,3 +194,15 @@ _BY_NAME = {r.command: r for r in TABLE}
 def row(command: str) -> Row:
     """The table row of a command (``KeyError`` for an unknown name)."""
     return _BY_NAME[command]
+
+
+def markdown() -> str:
+    """The command table as Markdown (``docs/protocol.md`` holds it; a test keeps the
+    two equal)."""
+    lines = ["| Command | From | To | Who | Rules |", "|---|---|---|---|---|"]
+    for r in TABLE:
+        sources = ", ".join(s.value for s in r.sources) or "—"
+        dest = r.dest.value if r.dest is not None else "(same stage)"
+        who = ", ".join(sorted(role.value for role in r.roles))
+        lines.append(f"| `{r.command}` | {sources} | {dest} | {who} | {', '.join(r.rules)} |")
+    return "\n".join(lines)

@@ -74,6 +74,7 @@ from scr_engine import (
     RequestForm,
     Review,
     ReviewEngine,
+    ReviewStore,
     ScrEngineError,
     Stage,
     TransitionRefused,
@@ -322,8 +323,12 @@ def check_accepted(
         # AP-3: the outcome goes into the learning log.
         assert after.learning_log[-1].action_id == command.action_id
     elif isinstance(command, c.Withdraw):
-        # PR-d: a withdrawal says why.
+        # PR-d: a withdrawal says why; CR-1: a review the Board must conduct is not
+        # withdrawn before it is screened.
         assert is_text(command.reasons) and before.ratified_on is None
+        if before.stage is Stage.REQUESTED:
+            assert not meets_cr1(before.request.facts)
+            assert before.assessment is None or not before.assessment.mandatory
 
 
 # ----------------------------------------------------------------------------- the machine
@@ -348,9 +353,14 @@ class ReviewProtocolMachine(RuleBasedStateMachine):
         super().__init__()
         self.clock = FixedClock(START)
         self.counter = 0
-        self.store = MemoryStore()
+        self.store = self.make_store()
         self.engine = ReviewEngine(self.store, self.clock, new_id=self._new_id)
         self.known: dict[str, Review] = {}
+
+    def make_store(self) -> ReviewStore:
+        """A fresh, empty store for this run: in memory here (``test_state_machine_sql``
+        runs the same machine over SQLite and PostgreSQL)."""
+        return MemoryStore()
 
     def _new_id(self) -> str:
         self.counter += 1
@@ -666,13 +676,18 @@ class ReviewProtocolMachine(RuleBasedStateMachine):
         reasons=st.one_of(s.bad_text(), s.bad_text(), s.good_text()),
     )
     def withdraw(self, review: str, actor: Actor, reasons: str) -> None:
-        """Only the Board Chair withdraws a review, with reasons, before ratification."""
+        """Only the Board Chair withdraws a review, with reasons, before ratification;
+        a review the Board must conduct (CR-1) not before it is screened."""
         current = self.engine.get(review)
         accepted = self.apply(review, c.Withdraw(reasons), actor)
+        mandatory = meets_cr1(current.request.facts) or (
+            current.assessment is not None and current.assessment.mandatory
+        )
         can = (
             Role.BOARD_CHAIR in actor.roles
             and is_text(reasons)
             and current.stage in row("withdraw").sources
+            and not (mandatory and current.stage is Stage.REQUESTED)
         )
         assert accepted == can
 
@@ -953,27 +968,18 @@ def _machine_at(stage: Stage) -> tuple[ReviewProtocolMachine, str]:
 
 
 @proves("PR-d")
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason="engine bug: text with a lone surrogate passes explain() but execute() and "
-    "submit() crash hashing the event (canonical JSON encoded as UTF-8)",
-)
-def test_known_bug_text_with_a_lone_surrogate() -> None:
-    """``explain`` is empty exactly when ``execute`` succeeds, whatever the text."""
+def test_text_with_a_lone_surrogate_is_refused_alike() -> None:
+    """Text no hash can cover is refused by ``explain`` and ``execute`` alike, and
+    leaves everything as it was (``apply`` checks both)."""
     machine, review = _machine_at(Stage.REQUESTED)
-    machine.apply(review, c.PauseClock("Inquest \ud800", "Awaiting the coroner."), BOARD_CHAIR)
+    command = c.PauseClock("Inquest \ud800", "Awaiting the coroner.")
+    assert not machine.apply(review, command, BOARD_CHAIR)
 
 
 @proves("SU-4")
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="engine bug: review_months is only checked to be >= 1; a huge one passes "
-    "explain() and execute() crashes computing the SU-4 deadline",
-)
-def test_known_bug_terms_with_a_huge_review_timescale() -> None:
-    """``explain`` is empty exactly when ``execute`` succeeds, whatever the timescale."""
+def test_terms_with_a_huge_review_timescale_are_refused_alike() -> None:
+    """A review timescale beyond the calendar is an input error, foreseen by
+    ``explain``; the meeting with a sane one then goes ahead."""
     machine, review = _machine_at(Stage.SCREENED)
     current = machine.engine.get(review)
     while (step := s.next_right(current, machine.today())) is not None and not isinstance(
@@ -983,41 +989,32 @@ def test_known_bug_terms_with_a_huge_review_timescale() -> None:
         current = machine.engine.get(review)
     assert step is not None and isinstance(step[0], c.HoldInitialMeeting)
     terms = evolve(step[0].terms, review_months=10**6)
-    machine.apply(review, c.HoldInitialMeeting(terms), step[1])
+    assert not machine.apply(review, c.HoldInitialMeeting(terms), step[1])
+    machine.must_accept(review, *step)
 
 
 @proves("AP-2")
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="engine bug: an action's timescale_months is only checked to be >= 1; a huge "
-    "one is accepted and then ratify passes explain() but execute() crashes (AP-2 deadline)",
-)
-def test_known_bug_action_with_a_huge_timescale() -> None:
-    """Once every guard of ``ratify`` holds, ratification succeeds."""
+def test_an_action_with_a_huge_timescale_is_refused_and_ratification_follows() -> None:
+    """An action timescale beyond the calendar is refused up front; once every guard
+    of ``ratify`` holds, ratification succeeds."""
     machine, review = _machine_at(Stage.OVERVIEW_DRAFTED)
     while (step := s.next_right(machine.engine.get(review), machine.today())) is not None:
         command, actor = step
         if isinstance(command, c.AddAction):
-            command = evolve(command, timescale_months=10**6)
+            assert not machine.apply(review, evolve(command, timescale_months=10**6), actor)
         machine.must_accept(review, command, actor)
         if machine.engine.get(review).stage is not Stage.OVERVIEW_DRAFTED:
             break
+    assert machine.engine.get(review).stage is Stage.RATIFIED
 
 
 @proves("PR-a", "PR-d")
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="engine bug: a deadline may be extended to 9999-12-31; once the clocks are "
-    "paused, every command that changes a clock (withdraw, resume_clock, "
-    "record_chair_notified …) crashes, and so does deadlines()",
-)
-def test_known_bug_extension_to_the_last_representable_day() -> None:
-    """A review can always be withdrawn, with reasons, before ratification."""
-    machine, review = _machine_at(Stage.REQUESTED)
+def test_an_extension_to_the_last_day_is_refused_and_withdrawal_stays_possible() -> None:
+    """An extension to 9999-12-31 is refused, so a review can always be withdrawn,
+    with reasons, before ratification, whatever its clocks."""
+    machine, review = _machine_at(Stage.SCREENED)
     extend = c.ExtendDeadline("review_complete", date.max, "An inquest of unknown length.")
-    machine.must_accept(review, extend, BOARD_CHAIR)
+    assert not machine.apply(review, extend, BOARD_CHAIR)
     machine.must_accept(review, c.PauseClock("Inquest", "Awaiting the coroner."), BOARD_CHAIR)
     machine.clock.advance(days=2)
     machine.must_accept(review, c.Withdraw("The family withdrew consent."), BOARD_CHAIR)

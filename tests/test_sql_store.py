@@ -7,6 +7,7 @@ contract itself, text round-trips included, is in ``test_store_contract.py``.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import date
@@ -31,7 +32,15 @@ from scr_engine import (
     verify_history,
 )
 from scr_engine.cli import main
-from scr_engine.demo import REQUESTER, demo_request, run_to_closure
+from scr_engine.commands import (
+    AssessCriteria,
+    ConfirmReview,
+    PauseClock,
+    RecordChairNotified,
+    ResumeClock,
+)
+from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, REQUESTER, demo_request, run_to_closure
+from scr_engine.serialization import unstructure
 from scr_engine.storage.port import DeadlineRow
 from scr_engine.storage.schema import VERSION_TABLE, metadata
 from scr_engine.storage.sql import (
@@ -41,7 +50,7 @@ from scr_engine.storage.sql import (
     schema_revision,
     upgrade,
 )
-from scr_engine.testing import START, closure_saves
+from scr_engine.testing import START, closure_saves, submission_saves
 
 HEAD = ("0001",)
 
@@ -461,3 +470,200 @@ def test_the_engine_runs_a_review_to_closure_and_it_survives_reopening(sqlite_ur
         assert verify_history(events) == []
         assert replay(events) == reopened.load(review.id) == closed
         assert closed.stage is Stage.CLOSED
+
+
+# --------------------------------------------------------------------------- speed, same behaviour
+# The store keeps decoded reviews, encodes a review from the JSON of its unchanged
+# parts, writes only the deadline rows that changed, runs its hot statements on the
+# driver's connection and, on PostgreSQL, saves in one statement: none of it may change
+# what is stored or read.
+
+
+def _stored_text(url: str, review_id: str) -> str:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            text: str = conn.execute(
+                sa.text("SELECT data FROM scr_reviews WHERE id = :id"), {"id": review_id}
+            ).scalar_one()
+            return text
+    finally:
+        engine.dispose()
+
+
+def test_the_stored_json_is_the_converter_s_at_every_save(url: str) -> None:
+    with SqlStore(url, migrate="create") as store:
+        for save in closure_saves():
+            save.apply(store)
+            expected = json.dumps(
+                unstructure(save.review), separators=(",", ":"), ensure_ascii=False
+            )
+            assert _stored_text(url, save.review.id) == expected, save.event.command
+    with SqlStore(url) as cold:  # nothing kept: decoded from the stored text
+        assert cold.load("rev-closure") == closure_saves()[-1].review
+    # Tuples that grow (pauses) and whose last item is replaced (a resumed pause).
+    clock = FixedClock(START)
+    with SqlStore(url) as store:
+        engine = ReviewEngine(store, clock)
+        assert store.next_reference(2026) == "SCR-2026-001"  # rev-closure's (saved as is)
+        review = engine.submit(demo_request(), REQUESTER)
+        engine.execute(review.id, RecordChairNotified(review.received_on), BUSINESS_MANAGER)
+        engine.execute(review.id, AssessCriteria(), BOARD_CHAIR)
+        engine.execute(review.id, ConfirmReview("CR-1 is met."), BOARD_CHAIR)
+        for turn in range(6):
+            clock.advance(days=3)
+            command = PauseClock("Police investigation", f"Pause {turn}.")
+            changed = engine.execute(review.id, command, BOARD_CHAIR)
+            clock.advance(days=2)
+            changed = engine.execute(review.id, ResumeClock(f"Resumed {turn}."), BOARD_CHAIR)
+            expected = json.dumps(unstructure(changed), separators=(",", ":"), ensure_ascii=False)
+            assert _stored_text(url, review.id) == expected
+        assert len(changed.pauses) == 6
+        today = clock.now().date()
+        rows = sorted(
+            (DeadlineRow.of(changed, d) for d in engine.deadlines(review.id, today)),
+            key=lambda row: row.key,
+        )
+    with SqlStore(url) as cold:
+        assert cold.load(review.id) == changed
+        assert cold.deadline_rows(review.id) == rows
+
+
+def test_a_review_another_store_changed_is_loaded_at_its_new_version(url: str) -> None:
+    clock = FixedClock(START)
+    with SqlStore(url, migrate="create") as one, SqlStore(url) as other:
+        first, second = ReviewEngine(one, clock), ReviewEngine(other, clock)
+        review = first.submit(demo_request(), REQUESTER)
+        assert one.load(review.id) == review  # kept by ``one``
+        clock.advance(hours=1)
+        changed = second.execute(
+            review.id, RecordChairNotified(review.received_on), BUSINESS_MANAGER
+        )
+        assert one.load(review.id) == changed != review
+        clock.advance(hours=1)
+        assessed = first.execute(review.id, AssessCriteria(), BOARD_CHAIR)
+        assert other.load(review.id) == assessed
+        assert one.history(review.id) == other.history(review.id)
+        assert verify_history(one.history(review.id)) == []
+        with pytest.raises(ConcurrencyConflict):  # ``other`` has not loaded it since
+            other.save(
+                changed,
+                closure_saves()[1].event,
+                expected_version=changed.version - 1,
+            )
+
+
+def test_a_stored_review_changed_in_place_is_decoded_again(sqlite_url: str) -> None:
+    saves = closure_saves()
+    with SqlStore(sqlite_url, migrate="create") as store:
+        for save in saves[:3]:
+            save.apply(store)
+        assert store.load("rev-closure") == saves[2].review
+        older = json.dumps(unstructure(saves[1].review))
+        assert store.engine is not None
+        with store.engine.begin() as conn:  # same version, other text
+            conn.execute(sa.text("UPDATE scr_reviews SET data = :d"), {"d": older})
+        assert store.load("rev-closure") == saves[1].review
+        assert store.list_by_stage(saves[1].review.stage) == [saves[1].review]
+
+
+def test_decoded_reviews_kept_are_bounded(sqlite_url: str) -> None:
+    saves = submission_saves(3)
+    first, second, third = (save.review.id for save in saves)
+    with SqlStore(sqlite_url, migrate="create", cache_size=2) as store:
+        for save in saves:
+            save.apply(store)
+        # The two saved last are kept (the very reviews saved, as MemoryStore keeps them).
+        assert store.load(third) is saves[2].review
+        assert store.load(second) is saves[1].review
+        decoded = store.load(first)  # not kept: decoded, and kept from now on
+        assert decoded == saves[0].review
+        assert decoded is not saves[0].review
+        assert store.load(first) is decoded
+        assert store.load(third) == saves[2].review  # dropped for it, least recently used
+        assert store.load(third) is not saves[2].review
+    with SqlStore(sqlite_url, cache_size=0) as store:
+        assert store.load(first) == store.load(first)
+        assert store.load(first) is not store.load(first)  # none kept
+
+    class Tight(SqlStore):
+        CACHE_MAX_CHARS = len(_stored_text(sqlite_url, first)) * 3 // 2  # room for one
+
+    with Tight(sqlite_url) as store:
+        kept = store.load(first)
+        assert store.load(first) is kept
+        store.load(second)
+        assert store.load(first) is not kept  # dropped to keep the total under the bound
+
+
+def test_a_stage_change_the_event_does_not_announce_is_stored(url: str) -> None:
+    saves = closure_saves()
+    confirm = next(s for s in saves if s.event.command == "confirm_review")
+    at = saves.index(confirm)
+    unannounced = evolve(confirm, event=evolve(confirm.event, stage_before=Stage.SCREENED))
+    after = saves[at + 1]  # screened -> screened, but announced as a stage change
+    announced = evolve(after, event=evolve(after.event, stage_before=Stage.REQUESTED))
+    with SqlStore(url, migrate="create") as store:
+        for save in saves[:at]:
+            save.apply(store)
+        unannounced.apply(store)
+        assert store.list_by_stage(Stage.REQUESTED) == []
+        assert store.list_by_stage(Stage.SCREENED) == [confirm.review]
+        announced.apply(store)
+        assert store.list_by_stage(Stage.SCREENED) == [after.review]
+        assert len(store.pending_tasks(limit=100)) == len(confirm.tasks)
+    with SqlStore(url) as cold:
+        assert cold.list_by_stage(Stage.SCREENED) == [after.review]
+
+
+def test_every_statement_is_seen_by_sqlalchemy_listeners(sqlite_url: str) -> None:
+    """Nobody watching, the hot statements run on the driver's connection; with a
+    cursor-execute listener (or SQL logging) on the engine they all go through
+    SQLAlchemy, so the listener sees each one."""
+    statements: list[str] = []
+    saves = closure_saves()
+    with SqlStore(sqlite_url, migrate="create") as store:
+        assert store.engine is not None
+        saves[0].apply(store)  # unwatched
+
+        @sa.event.listens_for(store.engine, "before_cursor_execute")
+        def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+            statements.append(" ".join(statement.split()[:2]))
+
+        for save in saves[1:4]:
+            save.apply(store)
+        assert store.load("rev-closure") == saves[3].review
+        store.overdue(date(9000, 1, 1))
+    assert statements.count("BEGIN IMMEDIATE") == 3
+    assert statements.count("UPDATE scr_reviews") == 3
+    assert statements.count("INSERT INTO") >= 4  # three events, the confirmation's tasks
+    assert "SELECT data" in statements
+    assert "SELECT review_id," in statements
+
+
+@pytest.mark.postgres
+def test_a_connection_the_server_dropped_fails_one_operation() -> None:
+    """Pooled connections are not pinged before use (see ``create_engine``): after the
+    server drops them, one operation fails with StorageError, and the pool is renewed."""
+    with postgres_schema() as pg_url, SqlStore(pg_url, migrate="create") as store:
+        for save in closure_saves()[:2]:
+            save.apply(store)
+        assert store.engine is not None
+        pooled = [store.engine.raw_connection() for _ in range(2)]
+        pids = {fairy.dbapi_connection.info.backend_pid for fairy in pooled}  # type: ignore[union-attr]
+        for fairy in pooled:
+            fairy.close()
+        admin = create_engine(pg_url)
+        try:
+            with admin.connect() as conn:
+                for pid in pids:
+                    conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        finally:
+            admin.dispose()
+        with pytest.raises(StorageError) as caught:
+            store.load("rev-closure")
+        assert isinstance(caught.value.__cause__, sa.exc.DBAPIError)
+        assert caught.value.__cause__.connection_invalidated
+        assert store.load("rev-closure") == closure_saves()[1].review
+        closure_saves()[2].apply(store)
+        assert store.load("rev-closure") == closure_saves()[2].review

@@ -8,9 +8,10 @@ history, without clashing.
 
 Choices worth knowing:
 
-- A review is stored whole as canonical JSON (``scr_reviews.data``, written by the
-  library's converter); the columns beside it (stage, version, reference …) are
-  copies kept for indexing and for the optimistic version check.
+- A review is stored whole as JSON (``scr_reviews.data``: the library's converter's
+  primitives, compact, keys in field order; nothing hashes this text); the columns
+  beside it (stage, version, reference …) are copies kept for indexing and for the
+  optimistic version check.
 - Times are ISO 8601 text. An event keeps the exact text its hash covers (a
   ``timestamptz`` would lose the original offset and break the hash chain); task
   times are normalized to UTC with microseconds, a fixed-width text that sorts in

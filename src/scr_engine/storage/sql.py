@@ -57,6 +57,27 @@ SAVEPOINT, and is *not* committed by the store. The host commits its own rows an
 review's change together, or rolls both back; a save that fails (a conflict, a
 database error) rolls back to its savepoint and leaves the host's transaction usable.
 
+Cost per command. The engine calls :meth:`SqlStore.load` and :meth:`SqlStore.save`
+once each per command, and the store keeps both close to what SQLAlchemy Core alone
+would spend on a versioned write:
+
+- ``load`` reads the stored JSON (one ``SELECT``) and decodes it only when it is not
+  the text of a review the store decoded or saved lately (a bounded cache per store,
+  see :class:`SqlStore`): the cached review is used only for the very same text, so
+  another process's write is always seen.
+- ``save`` encodes the review from the JSON of the parts it shares with the version
+  it was made from, sets only the columns that changed (an indexed column set to its
+  own value still rewrites its index), and writes only the deadline rows that differ
+  from the stored ones.
+- The hot statements are SQL text prepared once. On SQLite they run on the driver's
+  connection inside the transaction the store begins, unless someone watches the
+  engine's SQL (cursor-execute listeners, ``echo``, the ``sqlalchemy.engine`` log),
+  in which case everything goes through SQLAlchemy. On PostgreSQL a read is one
+  statement in autocommit mode, and a save is one statement too (data-modifying
+  ``WITH`` clauses: the versioned ``UPDATE``, then, for its row only, the event, the
+  deadline rows and the tasks), atomic by itself: no ``BEGIN``/``COMMIT`` round trips.
+  Connections are not pinged before use (see :func:`create_engine`).
+
 Errors. Driver errors (sqlite3, psycopg, SQLAlchemy, Alembic) never reach callers:
 each is raised as :class:`~scr_engine.errors.StorageError` (or
 :class:`~scr_engine.errors.ConcurrencyConflict`) with the original chained as
@@ -70,14 +91,21 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
+import operator
 import sqlite3
 import sys
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+
+import attrs
 
 try:
     import sqlalchemy as sa
@@ -111,7 +139,7 @@ from scr_engine.serialization import canonical_json, structure, unstructure
 from scr_engine.states.stages import Stage
 from scr_engine.storage import schema
 from scr_engine.storage.port import DeadlineRow, check_page, check_rows
-from scr_engine.storage.schema import VERSION_TABLE, running_deadline, task_pending
+from scr_engine.storage.schema import VERSION_TABLE, task_pending
 
 __all__ = [
     "MIGRATIONS",
@@ -209,7 +237,28 @@ def _sqlite_on_begin(conn: Connection) -> None:
     # Writers take the write lock up front, so they queue (busy timeout) rather than
     # fail at their first write; readers take a snapshot.
     write = conn.get_execution_options().get(_WRITE, False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+    sql = "BEGIN IMMEDIATE" if write else "BEGIN"
+    if _observed(conn.engine):
+        conn.exec_driver_sql(sql)
+        return
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    try:
+        dbapi.execute(sql)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise _wrapped(conn.dialect, sql, exc) from exc
+
+
+def _observed(engine: Engine) -> bool:
+    """Whether anyone watches the engine's SQL: cursor-execute event listeners, or
+    SQLAlchemy's statement log (``echo``, or the ``sqlalchemy.engine`` logger at
+    INFO). The store then runs every statement through SQLAlchemy's execution, so
+    they see each one; otherwise the hot paths' statements on SQLite go to the
+    driver's connection directly (see :class:`_Session`)."""
+    dispatch = engine.dispatch
+    if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+        return True
+    return engine.logger.isEnabledFor(logging.INFO)
 
 
 def create_engine(
@@ -224,6 +273,12 @@ def create_engine(
     connection (:meth:`SqlStore.from_connection`) should make its engine here.
     ``options`` go to :func:`sqlalchemy.create_engine`.
 
+    For PostgreSQL, pooled connections are not tested before use (SQLAlchemy's
+    ``pool_pre_ping`` costs a round trip to the server on every checkout, two per
+    command): after the server restarts or drops a connection, the one operation
+    that meets the dead connection fails with :class:`StorageError` and the pool
+    replaces it. Pass ``pool_pre_ping=True`` to have every checkout tested instead.
+
     Raises :class:`StorageError` for a database other than SQLite or PostgreSQL, or a
     malformed URL.
     """
@@ -237,11 +292,11 @@ def create_engine(
         if backend == "sqlite":
             connect_args = dict(options.pop("connect_args", {}))
             connect_args.setdefault("timeout", timeout)
+            options.setdefault("pool_use_lifo", True)
             engine = sa.create_engine(parsed, connect_args=connect_args, **options)
             sa_event.listen(engine, "connect", _sqlite_on_connect("FULL" if durable else "NORMAL"))
             sa_event.listen(engine, "begin", _sqlite_on_begin)
         else:
-            options.setdefault("pool_pre_ping", True)
             engine = sa.create_engine(parsed, **options)
     return engine
 
@@ -397,20 +452,254 @@ def _decode_review(data: str) -> Review:
         raise StorageError(f"a stored review cannot be read: {exc}") from exc
 
 
-def _event_values(event: Event) -> dict[str, Any]:
-    return {
-        "review_id": event.review_id,
-        "sequence": event.sequence,
-        "at": event.at.isoformat(),
-        "actor_id": event.actor_id,
-        "role": event.role.value,
-        "command": event.command,
-        "payload": canonical_json(event.payload),
-        "stage_before": event.stage_before.value if event.stage_before is not None else None,
-        "stage_after": event.stage_after.value,
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
-    }
+_to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_json_str = json.encoder.encode_basestring  # what _to_json does with a str
+
+
+_MemoKey: TypeAlias = int | tuple[str, int]
+
+
+class _Memo:
+    """The JSON of the records and tuples of a review's last versions, by identity.
+
+    ``entries`` maps ``id(obj)`` to ``(obj, json)``, and ``("last", id(item))`` to
+    the entry of a tuple whose last item is ``item`` (to find the tuple a longer one
+    extends). An entry is used only for the very object it holds (which it keeps
+    alive, so the ``id`` cannot be reused). When it holds more than ``limit`` entries
+    it is swept down to the objects of the latest version."""
+
+    __slots__ = ("entries", "limit")
+
+    def __init__(self, entries: dict[_MemoKey, tuple[Any, str]], limit: int) -> None:
+        self.entries = entries
+        self.limit = limit
+
+
+class _Cached:
+    """A review as stored: its JSON text, the review it decodes to, and the memo of
+    its encoding: ``None`` for a review the store has not encoded (it decoded it), or
+    :data:`_ENCODED` for one it encoded once, without a memo. With a memo, ``members``
+    holds the JSON member (``"name":json``) of each of the review's fields."""
+
+    __slots__ = ("members", "memo", "review", "text")
+
+    def __init__(
+        self,
+        text: str,
+        review: Review,
+        memo: _Memo | None,
+        members: tuple[str, ...] = (),
+    ) -> None:
+        self.text = text
+        self.review = review
+        self.memo = memo
+        self.members = members
+
+
+_ATTRS_KEYS: dict[type, tuple[tuple[str, str], ...] | None] = {}
+"""Per class: ``(field name, '"name":')`` of each field of an attrs class, else None
+(not an attrs class, or one the converter does not encode field by field)."""
+_CHECKED: set[type] = set()
+"""The attrs classes whose first instance encoded here matched the converter's JSON."""
+
+
+def _attrs_keys(cls: type) -> tuple[tuple[str, str], ...] | None:
+    keys = _ATTRS_KEYS.get(cls, ())
+    if keys == ():
+        keys = (
+            tuple((f.name, json.dumps(f.name) + ":") for f in attrs.fields(cls))
+            if attrs.has(cls)
+            else None
+        )
+        _ATTRS_KEYS[cls] = keys
+    return keys
+
+
+def _checked(value: Any, text: str) -> str:
+    """``text``, the JSON :func:`_encode` made of a record, if it is the converter's
+    (checked once per class): if not (a hook of the converter's own for the class),
+    the class is encoded by the converter from then on, and the converter's JSON is
+    returned."""
+    cls = type(value)
+    if cls in _CHECKED:
+        return text
+    expected = _to_json(unstructure(value))
+    if expected == text:
+        _CHECKED.add(cls)
+        return text
+    _ATTRS_KEYS[cls] = None
+    return expected
+
+
+def _encode(value: Any, entries: dict[_MemoKey, tuple[Any, str]]) -> str:
+    """``_to_json(unstructure(value))``, built from the JSON of ``value``'s records
+    and tuples found in ``entries`` (and recording those it had to encode).
+
+    Records (attrs classes) are objects of their fields in field order, as the
+    converter makes them, tuples are arrays; anything else goes through the
+    converter. A test proves the text is exactly the converter's."""
+    cls = type(value)
+    if cls is str:
+        return _json_str(value)
+    if value is None:
+        return "null"
+    if cls is int:
+        return int.__repr__(value)
+    parts: list[str] = []
+    if cls is tuple:
+        hit = entries.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        size = len(value)
+        # A tuple that grew by one (a new note, pause …): the JSON of the tuple it
+        # extends, found by the identity of that tuple's last item, plus the new item.
+        grown = entries.get(("last", id(value[-2]))) if size > 1 else None
+        if (
+            grown is not None
+            and len(grown[0]) == size - 1
+            and all(map(operator.is_, grown[0], value))
+        ):
+            text = grown[1][:-1] + "," + _encode(value[-1], entries) + "]"
+            entry = entries[id(value)] = (value, text)
+            entries["last", id(value[-1])] = entry
+            return text
+        for item in value:
+            hit = entries.get(id(item))
+            parts.append(hit[1] if hit is not None and hit[0] is item else _encode(item, entries))
+        text = "[" + ",".join(parts) + "]"
+        entry = entries[id(value)] = (value, text)
+        if size:
+            entries["last", id(value[-1])] = entry
+        return text
+    else:
+        keys = _attrs_keys(cls)
+        if keys is None:
+            if cls is date or cls is datetime:  # the converter's hooks: isoformat()
+                iso: str = value.isoformat()
+                return '"' + iso + '"'
+            if isinstance(value, Enum):  # the converter's default: the value
+                return _encode(value.value, entries)
+            return _to_json(unstructure(value))
+        hit = entries.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        for name, json_key in keys:
+            item = getattr(value, name)
+            hit = entries.get(id(item))
+            if hit is not None and hit[0] is item:
+                parts.append(json_key + hit[1])
+            else:
+                parts.append(json_key + _encode(item, entries))
+        text = _checked(value, "{" + ",".join(parts) + "}")
+    entries[id(value)] = (value, text)
+    return text
+
+
+def _live(value: Any, entries: dict[_MemoKey, tuple[Any, str]], kept: dict[_MemoKey, Any]) -> None:
+    """Copy into ``kept`` the entries of ``value`` and of everything in it."""
+    cls = type(value)
+    if cls is tuple:
+        items: Any = value
+    else:
+        keys = _attrs_keys(cls) if cls not in (str, int) and value is not None else None
+        if keys is None:
+            return
+        items = [getattr(value, name) for name, _ in keys]
+    hit = entries.get(id(value))
+    if hit is not None and hit[0] is value:
+        kept[id(value)] = hit
+        if cls is tuple and value:
+            kept["last", id(value[-1])] = hit
+    for item in items:
+        _live(item, entries, kept)
+
+
+def _encode_review(review: Review, prior: _Cached | None) -> _Cached:
+    """The review's JSON (``scr_reviews.data``): the converter's primitives as compact
+    JSON (keys in field order, not sorted: nothing hashes this text).
+
+    A review is immutable and a command makes the next one with ``attrs.evolve``, so
+    most of its records and tuples are the very objects of the version it was made
+    from: their JSON is taken from ``prior``'s memo instead of being encoded again
+    (for a review with a long history of progress notes, most of the cost). Building
+    the memo costs about twice a plain encoding, so it is built at a review's second
+    save by this store, not its first (a review may be changed once and not again)."""
+    memo = prior.memo if prior is not None else None
+    keys = _attrs_keys(Review)
+    if memo is None or keys is None:
+        return _Cached(_to_json(unstructure(review)), review, _ENCODED)
+    assert prior is not None
+    members: list[str] = []
+    if memo is _ENCODED:  # every entry will be of this review: no sweep
+        entries: dict[_MemoKey, tuple[Any, str]] = {}
+        members = [key + _encode(getattr(review, name), entries) for name, key in keys]
+        text = "{" + ",".join(members) + "}"
+        if _checked(review, text) != text:  # the converter encodes reviews its own way
+            return _Cached(_to_json(unstructure(review)), review, _ENCODED)
+        return _Cached(text, review, _Memo(entries, 2 * len(entries) + 64), tuple(members))
+    else:
+        entries = memo.entries
+        old, old_members = prior.review, prior.members
+        for index, (name, key) in enumerate(keys):
+            value = getattr(review, name)
+            if value is getattr(old, name):
+                members.append(old_members[index])
+            else:
+                members.append(key + _encode(value, entries))
+        if len(entries) > memo.limit:
+            kept: dict[_MemoKey, Any] = {}
+            _live(review, entries, kept)
+            memo = _Memo(kept, 2 * len(kept) + 64)
+    return _Cached("{" + ",".join(members) + "}", review, memo, tuple(members))
+
+
+_ENCODED = _Memo({}, 0)
+"""The memo of a review encoded once without one (see :func:`_encode_review`)."""
+
+
+class _ReviewCache:
+    """The last reviews loaded or saved, by ID, least recently used dropped first:
+    at most ``size`` of them, of texts totalling at most ``max_chars`` characters.
+
+    An entry is only ever used when the text stored in the database *now* is exactly
+    the entry's text: it saves decoding (``json.loads`` and the converter), never the
+    read itself, so it is right whatever other connections, processes or host
+    transactions did meanwhile."""
+
+    def __init__(self, size: int, max_chars: int) -> None:
+        self._size = size
+        self._max_chars = max_chars
+        self._chars = 0
+        self._entries: OrderedDict[str, _Cached] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, review_id: str) -> _Cached | None:
+        with self._lock:
+            entry = self._entries.get(review_id)
+            if entry is not None:
+                self._entries.move_to_end(review_id)
+            return entry
+
+    def put(self, review_id: str, entry: _Cached) -> None:
+        if self._size <= 0:
+            return
+        with self._lock:
+            entries = self._entries
+            old = entries.pop(review_id, None)
+            if old is not None:
+                self._chars -= len(old.text)
+            if len(entry.text) > self._max_chars:
+                return
+            entries[review_id] = entry
+            self._chars += len(entry.text)
+            while len(entries) > self._size or self._chars > self._max_chars:
+                _, dropped = entries.popitem(last=False)
+                self._chars -= len(dropped.text)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._chars = 0
 
 
 def _decode_event(row: sa.Row[Any]) -> Event:
@@ -422,45 +711,15 @@ def _decode_event(row: sa.Row[Any]) -> Event:
         raise StorageError(f"a stored event cannot be read: {exc}") from exc
 
 
-def _deadline_values(row: DeadlineRow) -> dict[str, Any]:
-    return {
-        "review_id": row.review_id,
-        "key": row.key,
-        "reference": row.reference,
-        "rule": row.rule,
-        "title": row.title,
-        "due_on": row.due_on,
-        "met_on": row.met_on,
-        "status": row.status.value,
-        "running": row.running,
-    }
-
-
-def _decode_deadline(row: sa.Row[Any]) -> DeadlineRow:
-    try:
-        return DeadlineRow(
-            row.review_id,
-            row.reference,
-            row.key,
-            row.rule,
-            row.title,
-            row.due_on,
-            row.met_on,
-            DeadlineStatus(row.status),
-        )
-    except ValueError as exc:
-        raise StorageError(f"a stored deadline cannot be read: {exc}") from exc
-
-
-def _task_values(task: Task) -> dict[str, Any]:
-    return {
-        "id": task.id,
-        "review_id": task.review_id,
-        "kind": task.kind.value,
-        "agency": task.agency,
-        "created_at": _utc_text(task.created_at),
-        "rule": task.rule,
-    }
+def _task_values(task: Task) -> tuple[Any, ...]:
+    return (
+        task.id,
+        task.review_id,
+        task.kind.value,
+        task.agency,
+        _utc_text(task.created_at),
+        task.rule,
+    )
 
 
 def _decode_task(row: sa.Row[Any]) -> Task:
@@ -484,6 +743,248 @@ def _upsert(conn: Connection, table: sa.Table) -> Any:
     return sqlite_dialect.insert(table)
 
 
+_STATUS: dict[str, DeadlineStatus] = {status.value: status for status in DeadlineStatus}
+_EVENT_COLUMNS = (
+    "review_id",
+    "sequence",
+    "at",
+    "actor_id",
+    "role",
+    "command",
+    "payload",
+    "stage_before",
+    "stage_after",
+    "prev_hash",
+    "hash",
+)
+"""The columns of ``scr_events``, in the order of the store's event tuples."""
+_TASK_COLUMNS = ("id", "review_id", "kind", "agency", "created_at", "rule")
+"""The columns of ``scr_tasks`` a save writes, in the order of :func:`_task_values`."""
+_DEADLINE_COLUMNS = ("reference", "rule", "title", "due_on", "met_on", "status", "running")
+"""The columns of ``scr_deadlines`` besides its key (review_id, key), in the order of
+the tuples :meth:`_Sql.deadline_values` makes."""
+
+
+def _iso_date(value: date) -> str:
+    """A date as SQLAlchemy's SQLite ``Date`` stores it (``YYYY-MM-DD``)."""
+    if type(value) is date:
+        return value.isoformat()
+    if not isinstance(value, date):
+        raise StorageError(f"a stored date must be a date, not {type(value).__name__}")
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+
+
+class _Sql:
+    """The statements of the hot paths (load, save, overdue) as SQL text in the
+    driver's own parameter style, prepared once, with the conversions SQLAlchemy's
+    column types would make (dates as ISO text on SQLite, as ``date`` on PostgreSQL).
+    Built once per store (statements SQLAlchemy compiled per call cost more than the
+    SQL itself); a :class:`_Session` runs them."""
+
+    def __init__(self, dialect: sa.Dialect) -> None:
+        self.dialect = dialect
+        self.sqlite = dialect.name == "sqlite"
+        self.one_statement = dialect.name == "postgresql"
+        self._saves: dict[tuple[bool, bool, bool], str] = {}
+        if dialect.paramstyle == "qmark":
+            mark = "?"
+        elif dialect.paramstyle in ("format", "pyformat"):
+            mark = "%s"
+        else:  # pragma: no cover - no supported driver does this
+            raise StorageError(f"unsupported driver parameter style {dialect.paramstyle!r}")
+        self._mark = mark
+        self.date_in: Callable[[date], Any] = _iso_date if self.sqlite else _same
+        true = "1" if self.sqlite else "true"  # as schema.running_deadline compiles
+        q = self._q
+        self.load = q("SELECT data FROM scr_reviews WHERE id = ?")
+        self.version = q("SELECT version FROM scr_reviews WHERE id = ?")
+        self.insert_review = q(
+            "INSERT INTO scr_reviews (id, reference, stage, version, settings_version, "
+            "received_on, data) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (id) DO NOTHING RETURNING id"
+        )
+        # The versioned write sets only what changed: stage, reference and the others
+        # are indexed copies, and setting one (even to its own value) rewrites its index.
+        kept = "reference = ? AND settings_version = ? AND received_on = ?"
+        self.update_review = q(
+            "UPDATE scr_reviews SET version = ?, data = ? "
+            f"WHERE id = ? AND version = ? AND stage = ? AND {kept}"
+        )
+        self.update_review_stage = q(
+            "UPDATE scr_reviews SET version = ?, data = ?, stage = ? "
+            f"WHERE id = ? AND version = ? AND {kept}"
+        )
+        self.update_review_all = q(
+            "UPDATE scr_reviews SET version = ?, data = ?, stage = ?, reference = ?, "
+            "settings_version = ?, received_on = ? WHERE id = ? AND version = ?"
+        )
+        self.insert_event = q(
+            "INSERT INTO scr_events (review_id, sequence, at, actor_id, role, command, "
+            "payload, stage_before, stage_after, prev_hash, hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        columns = ", ".join(_DEADLINE_COLUMNS)
+        self.deadlines_of = q(f'SELECT "key", {columns} FROM scr_deadlines WHERE review_id = ?')
+        self.delete_deadline = q('DELETE FROM scr_deadlines WHERE review_id = ? AND "key" = ?')
+        self.insert_deadline = q(
+            f'INSERT INTO scr_deadlines (review_id, "key", {columns}) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        self._update_deadline: dict[tuple[int, ...], str] = {}
+        self._rows: dict[tuple[Any, ...], DeadlineRow] = {}
+        self.upsert_task = q(
+            "INSERT INTO scr_tasks (id, review_id, kind, agency, created_at, rule) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "review_id = excluded.review_id, kind = excluded.kind, "
+            "agency = excluded.agency, created_at = excluded.created_at, rule = excluded.rule"
+        )
+        row = 'review_id, reference, "key", rule, title, due_on, met_on, status'
+        order = 'ORDER BY due_on, review_id, "key" LIMIT ?'
+        # The same predicate as the partial index, so SQLite's planner can use it.
+        running = f"running = {true} AND due_on < ?"
+        self.overdue = q(f"SELECT {row} FROM scr_deadlines WHERE {running} {order}")
+        self.overdue_after = q(
+            f"SELECT {row} FROM scr_deadlines WHERE {running} "
+            f'AND (due_on, review_id, "key") > (?, ?, ?) {order}'
+        )
+        self.deadline_rows = q(
+            f'SELECT {row} FROM scr_deadlines WHERE review_id = ? ORDER BY "key"'
+        )
+        self.list_by_stage = q(
+            "SELECT id, data FROM scr_reviews WHERE stage = ? ORDER BY reference LIMIT ? OFFSET ?"
+        )
+
+    def _q(self, text: str) -> str:
+        return text if self._mark == "?" else text.replace("?", self._mark)
+
+    def save_statement(self, stage_changed: bool, deadlines: bool, tasks: bool) -> str:
+        """PostgreSQL: one save as one statement, named parameters (see
+        :meth:`SqlStore._save_in_one_statement`): the versioned ``UPDATE`` (of the
+        stage only when ``stage_changed``), then, for its row only, the event, the
+        deadline rows (those gone deleted, the others inserted or updated where they
+        differ) and the tasks."""
+        key = (stage_changed, deadlines, tasks)
+        statement = self._saves.get(key)
+        if statement is not None:
+            return statement
+        kept = (
+            "reference = %(reference)s AND settings_version = %(settings_version)s "
+            "AND received_on = %(received_on)s"
+        )
+        if stage_changed:
+            update = (
+                "UPDATE scr_reviews SET version = %(version)s, data = %(data)s, stage = %(stage)s "
+                f"WHERE id = %(id)s AND version = %(expected)s AND {kept}"
+            )
+        else:
+            update = (
+                "UPDATE scr_reviews SET version = %(version)s, data = %(data)s "
+                f"WHERE id = %(id)s AND version = %(expected)s AND stage = %(stage)s AND {kept}"
+            )
+        event_types = ("text", "integer", *(["text"] * 9))  # as the columns take them
+        event_values = ", ".join(
+            f"%({name})s::{kind}" for name, kind in zip(_EVENT_COLUMNS, event_types, strict=True)
+        )
+        parts = [
+            f"upd AS ({update} RETURNING id)",
+            f"ev AS (INSERT INTO scr_events ({', '.join(_EVENT_COLUMNS)}) "
+            f"SELECT {event_values} FROM upd)",
+        ]
+        if deadlines:
+            columns = ", ".join(_DEADLINE_COLUMNS)
+            kinds = ("text", "text", "text", "date", "date", "text", "boolean")
+            record = ", ".join(
+                f"{name} {kind}" for name, kind in zip(_DEADLINE_COLUMNS, kinds, strict=True)
+            )
+            old = ", ".join(f"scr_deadlines.{name}" for name in _DEADLINE_COLUMNS)
+            new = ", ".join(f"excluded.{name}" for name in _DEADLINE_COLUMNS)
+            sets = ", ".join(f"{name} = excluded.{name}" for name in _DEADLINE_COLUMNS)
+            parts += [
+                # The rows as one JSON parameter: cheaper to send than nine arrays.
+                f'dl AS (SELECT * FROM json_to_recordset(%(deadlines)s::json) AS n("key" text, '
+                f"{record}))",
+                "dl_gone AS (DELETE FROM scr_deadlines d USING upd WHERE d.review_id = upd.id "
+                'AND NOT EXISTS (SELECT FROM dl WHERE dl."key" = d."key"))',
+                f'dl_put AS (INSERT INTO scr_deadlines (review_id, "key", {columns}) '
+                f'SELECT upd.id, dl."key", {", ".join(f"dl.{n}" for n in _DEADLINE_COLUMNS)} '
+                f"FROM upd, dl "
+                f'ON CONFLICT (review_id, "key") DO UPDATE SET {sets} '
+                f"WHERE ({old}) IS DISTINCT FROM ({new}))",
+            ]
+        if tasks:
+            columns = ", ".join(_TASK_COLUMNS)
+            record = ", ".join(f"{name} text" for name in _TASK_COLUMNS)
+            sets = ", ".join(f"{name} = excluded.{name}" for name in _TASK_COLUMNS[1:])
+            parts.append(
+                f"tk AS (INSERT INTO scr_tasks ({columns}) SELECT n.* FROM upd, "
+                f"json_to_recordset(%(tasks)s::json) AS n({record}) "
+                f"ON CONFLICT (id) DO UPDATE SET {sets})"
+            )
+        statement = "WITH " + ", ".join(parts) + " SELECT count(*) FROM upd"
+        self._saves[key] = statement
+        return statement
+
+    def update_deadline(self, changed: tuple[int, ...]) -> str:
+        """``UPDATE`` of the columns at positions ``changed`` of one deadline row."""
+        sql = self._update_deadline.get(changed)
+        if sql is None:
+            sets = ", ".join(f"{_DEADLINE_COLUMNS[i]} = ?" for i in changed)
+            sql = self._q(f'UPDATE scr_deadlines SET {sets} WHERE review_id = ? AND "key" = ?')
+            self._update_deadline[changed] = sql
+        return sql
+
+    def deadline_values(self, row: DeadlineRow) -> tuple[Any, ...]:
+        """A row's columns (in :data:`_DEADLINE_COLUMNS` order) as the database holds
+        them, so that they compare equal to what a ``SELECT`` returns."""
+        met_on = row.met_on
+        return (
+            row.reference,
+            row.rule,
+            row.title,
+            self.date_in(row.due_on),
+            None if met_on is None else self.date_in(met_on),
+            row.status.value,
+            row.running,
+        )
+
+    def decode_deadlines(self, rows: Sequence[Sequence[Any]]) -> list[DeadlineRow]:
+        """:class:`DeadlineRow` s of ``SELECT review_id, reference, key, rule, title,
+        due_on, met_on, status`` rows.
+
+        A row is a value: the rows read last are kept by their column values (at most
+        :data:`_ROW_MEMO` of them), and a row read again with the same values is the
+        same ``DeadlineRow`` (building one costs more than reading it)."""
+        memo = self._rows
+        decoded: list[DeadlineRow] = []
+        try:
+            for row in rows:
+                key = row if type(row) is tuple else tuple(row)
+                found = memo.get(key)
+                if found is None:
+                    review_id, reference, deadline, rule, title, due, met, status = key
+                    if self.sqlite:
+                        due = date.fromisoformat(due)
+                        met = None if met is None else date.fromisoformat(met)
+                    found = DeadlineRow(
+                        review_id, reference, deadline, rule, title, due, met, _STATUS[status]
+                    )
+                    if len(memo) >= _ROW_MEMO:
+                        memo.clear()
+                    memo[key] = found
+                decoded.append(found)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise StorageError(f"a stored deadline cannot be read: {exc!r}") from exc
+        return decoded
+
+
+_ROW_MEMO = 8192
+"""Deadline rows a store keeps decoded (see :meth:`_Sql.decode_deadlines`)."""
+
+
+def _same(value: date) -> date:
+    return value
+
+
 # --------------------------------------------------------------------------- store
 
 
@@ -500,16 +1001,37 @@ class SqlStore:
     :param timeout: SQLite only: how long a writer waits for the write lock, seconds.
     :param clock: when tasks are marked completed (the system clock by default).
     :param engine_options: passed on to :func:`sqlalchemy.create_engine` (pool size…).
+    :param cache_size: how many decoded reviews the store keeps (see
+        :attr:`CACHE_SIZE`); 0 keeps none.
 
     Raises :class:`~scr_engine.errors.SchemaMismatch` when the schema is behind or
     ahead, :class:`~scr_engine.errors.StorageError` when the database cannot be used.
     The store is safe to share between threads; call :meth:`close` (or use it as a
     context manager) to release its connections.
+
+    Decoded reviews. :meth:`load` reads the review's stored JSON every time, but
+    decoding it (``json.loads`` and the converter) costs more than the read, and more
+    as a review grows. The store keeps the last ``cache_size`` reviews it loaded or
+    saved with their exact stored text, and returns the kept review when the text it
+    just read is the same: reviews are immutable, and equal text decodes to an equal
+    review, so the result is the same as decoding it, whatever other connections or
+    processes wrote meanwhile. The kept reviews' texts total at most
+    :attr:`CACHE_MAX_CHARS` characters (the least recently used go first); with what
+    is kept beside each (the review, the JSON of its parts for the next save) that
+    bounds the memory to a few times as much.
     """
+
+    CACHE_SIZE = 256
+    """Reviews a store keeps decoded, by default."""
+    CACHE_MAX_CHARS = 16 << 20
+    """The most characters of stored text the reviews a store keeps may total."""
 
     _engine: Engine | None
     _writer: Engine | None
+    _reader: Engine | None
     _connection: Connection | None
+    _sql: _Sql
+    _cache: _ReviewCache
 
     def __init__(
         self,
@@ -520,6 +1042,7 @@ class SqlStore:
         timeout: float = 30.0,
         clock: Clock | None = None,
         engine_options: Mapping[str, Any] | None = None,
+        cache_size: int = CACHE_SIZE,
     ) -> None:
         if migrate not in ("check", "create", "upgrade"):
             raise InvalidRequest(
@@ -536,9 +1059,18 @@ class SqlStore:
         engine = create_engine(url, durable=durable, timeout=timeout, **dict(engine_options or {}))
         self._engine = engine
         self._writer = engine.execution_options(**{_WRITE: True})
+        # PostgreSQL: a read is one statement, so it runs in autocommit mode (no BEGIN
+        # and ROLLBACK round trips around it). SQLite: a plain deferred BEGIN.
+        self._reader = (
+            engine
+            if engine.dialect.name == "sqlite"
+            else engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
         self._connection = None
         self._clock: Clock = clock if clock is not None else SystemClock()
+        self._cache = _ReviewCache(cache_size, self.CACHE_MAX_CHARS)
         try:
+            self._sql = _Sql(engine.dialect)
             self._prepare(migrate)
         except BaseException:
             engine.dispose()
@@ -546,7 +1078,12 @@ class SqlStore:
 
     @classmethod
     def from_connection(
-        cls, connection: Connection, *, check_schema: bool = True, clock: Clock | None = None
+        cls,
+        connection: Connection,
+        *,
+        check_schema: bool = True,
+        clock: Clock | None = None,
+        cache_size: int = CACHE_SIZE,
     ) -> SqlStore:
         """A store working inside a connection the host owns.
 
@@ -556,6 +1093,8 @@ class SqlStore:
         host's uncommitted writes. Such a store is not thread-safe, like the
         connection. With ``check_schema`` (default) it raises
         :class:`~scr_engine.errors.SchemaMismatch` unless the schema is current.
+        ``cache_size`` is as for :class:`SqlStore` (a kept review is used only for
+        the very text read in the host's transaction, so a rollback cannot fool it).
 
         On SQLite the connection must come from an engine made by
         :func:`create_engine` (or one using ``sqlite3``'s ``autocommit=False`` mode):
@@ -565,8 +1104,10 @@ class SqlStore:
         store = cls.__new__(cls)
         store._engine = None
         store._writer = None
+        store._reader = None
         store._connection = connection
         store._clock = clock if clock is not None else SystemClock()
+        store._cache = _ReviewCache(cache_size, cls.CACHE_MAX_CHARS)
         with _translated("opening the store on the host's connection"):
             dialect = connection.dialect.name
             if dialect not in _SUPPORTED:
@@ -579,6 +1120,7 @@ class SqlStore:
                     "in which a savepoint's release commits the host's transaction: make "
                     "its engine with scr_engine.storage.sql.create_engine(url)"
                 )
+            store._sql = _Sql(connection.dialect)
             if check_schema:
                 _check_schema(connection, connection.engine.url)
         return store
@@ -611,6 +1153,7 @@ class SqlStore:
 
     def close(self) -> None:
         """Release the store's connections (a host's connection is left alone)."""
+        self._cache.clear()
         if self._engine is not None:
             self._engine.dispose()
 
@@ -633,10 +1176,15 @@ class SqlStore:
     @contextmanager
     def _read(self) -> Iterator[Connection]:
         if self._connection is not None:
-            yield self._connection
+            conn = self._connection
+            if not conn.in_transaction():
+                conn.begin()  # what SQLAlchemy's autobegin would do: the host's to end
+            yield conn
         else:
-            assert self._engine is not None
-            with self._engine.connect() as conn:
+            assert self._reader is not None
+            with self._reader.connect() as conn:
+                if self._sql.sqlite:
+                    conn.begin()  # a plain, deferred BEGIN: one snapshot, no write lock
                 yield conn
 
     @contextmanager
@@ -649,17 +1197,113 @@ class SqlStore:
             with self._writer.begin() as conn:
                 yield conn
 
+    @contextmanager
+    def _reading(self) -> Iterator[_Session]:
+        """A session for a read: on SQLite one snapshot (a deferred ``BEGIN``); on
+        PostgreSQL autocommit (one statement needs no transaction around it)."""
+        sql = self._sql
+        engine = self._engine
+        if engine is not None and sql.sqlite and not _observed(engine):
+            fairy = engine.raw_connection()
+            try:
+                session = _Session(None, fairy.dbapi_connection, sql, fairy)
+                session.run("BEGIN")
+                try:
+                    yield session
+                except BaseException:
+                    session.rollback_quietly()
+                    raise
+                session.rollback()
+            finally:
+                fairy.close()
+            return
+        if engine is not None and not sql.sqlite and not _observed(engine):
+            with self._autocommit(engine) as session:
+                yield session
+            return
+        with self._read() as conn:
+            yield _Session.on(conn, sql)
+
+    @contextmanager
+    def _autocommit(self, engine: Engine) -> Iterator[_Session]:
+        """PostgreSQL, the store's own engine: a pooled connection in autocommit mode,
+        for one statement (atomic by itself: no BEGIN and COMMIT round trips)."""
+        fairy = engine.raw_connection()
+        dbapi: Any = fairy.dbapi_connection
+        try:
+            dbapi.autocommit = True
+            session = _Session(None, dbapi, self._sql, fairy, engine)
+            yield session
+            dbapi.autocommit = False
+        except BaseException:
+            if fairy.is_valid:
+                try:
+                    dbapi.autocommit = False
+                except Exception as exc:
+                    fairy.invalidate(exc)
+            raise
+        finally:
+            fairy.close()
+
+    @contextmanager
+    def _one_statement(self) -> Iterator[_Session]:
+        """PostgreSQL: a session for one statement that needs no transaction around
+        it (autocommit on the store's own engine), or a SAVEPOINT of a host's."""
+        engine = self._engine
+        if engine is None:
+            with self._write() as conn:
+                yield _Session.on(conn, self._sql)
+        elif _observed(engine):
+            assert self._reader is not None
+            with self._reader.connect() as conn:
+                yield _Session(conn, None, self._sql)
+        else:
+            with self._autocommit(engine) as session:
+                yield session
+
+    @contextmanager
+    def _writing(self) -> Iterator[_Session]:
+        """A session for a write: one transaction (SQLite: ``BEGIN IMMEDIATE``), or a
+        SAVEPOINT of the host's; committed (released) when the block ends without an
+        exception, rolled back otherwise."""
+        sql = self._sql
+        engine = self._engine
+        if engine is not None and sql.sqlite and not _observed(engine):
+            fairy = engine.raw_connection()
+            try:
+                session = _Session(None, fairy.dbapi_connection, sql, fairy)
+                session.run("BEGIN IMMEDIATE")
+                try:
+                    yield session
+                except BaseException:
+                    session.rollback_quietly()
+                    raise
+                try:
+                    session.commit()
+                except BaseException:
+                    session.rollback_quietly()
+                    raise
+            finally:
+                fairy.close()
+            return
+        with self._write() as conn:
+            yield _Session.on(conn, sql)
+
     # ------------------------------------------------------------- the port
 
     def load(self, review_id: str) -> Review:
         """The review at its latest version; :class:`~scr_engine.ReviewNotFound` if none."""
-        with _translated(f"loading review {review_id!r}"), self._read() as conn:
-            data = conn.execute(
-                sa.select(schema.reviews.c.data).where(schema.reviews.c.id == review_id)
-            ).scalar_one_or_none()
-        if data is None:
+        with _translated(f"loading review {review_id!r}"), self._reading() as session:
+            row = session.run(self._sql.load, (review_id,)).fetchone()
+        if row is None:
             raise ReviewNotFound(review_id)
-        return _decode_review(data)
+        text: str = row[0]
+        cached = self._cache.get(review_id)
+        if cached is not None and cached.text == text:
+            return cached.review
+        review = _decode_review(text)
+        self._cache.put(review_id, _Cached(text, review, None))
+        return review
 
     def save(
         self,
@@ -675,8 +1319,9 @@ class SqlStore:
         review); otherwise write nothing and raise
         :class:`~scr_engine.ConcurrencyConflict`.
 
-        ``deadlines`` replaces every row stored for the review; ``None`` leaves them
-        as they are. A row of another review raises :class:`StorageError`."""
+        ``deadlines`` replaces every row stored for the review (only the rows that
+        differ from the stored ones are written); ``None`` leaves them as they are. A
+        row of another review raises :class:`StorageError`."""
         follows = (
             event.review_id == review.id
             and event.sequence == expected_version + 1
@@ -684,95 +1329,196 @@ class SqlStore:
         )
         if deadlines is not None:
             check_rows(review, deadlines)
-        review_values = {
-            "id": review.id,
-            "reference": review.reference,
-            "stage": review.stage.value,
-            "version": review.version,
-            "settings_version": review.settings_version,
-            "received_on": review.received_on,
-            "data": canonical_json(unstructure(review)),
-        }
-        event_values = _event_values(event)
+        sql = self._sql
+        stored = _encode_review(review, self._cache.get(review.id))
+        event_values = (
+            event.review_id,
+            event.sequence,
+            event.at.isoformat(),
+            event.actor_id,
+            event.role.value,
+            event.command,
+            canonical_json(event.payload),
+            event.stage_before.value if event.stage_before is not None else None,
+            event.stage_after.value,
+            event.prev_hash,
+            event.hash,
+        )
         deadline_values = (
-            None if deadlines is None else [_deadline_values(row) for row in deadlines]
+            None if deadlines is None else {row.key: sql.deadline_values(row) for row in deadlines}
         )
         task_values = [_task_values(task) for task in tasks]
+        if sql.one_statement and follows and expected_version > 0:
+            with (
+                _translated(f"saving review {review.id!r}"),
+                _conflicts_on_serialization(review.id, expected_version),
+            ):
+                saved = self._save_in_one_statement(
+                    review, event, stored.text, event_values, deadline_values, task_values
+                )
+            if saved:
+                self._cache.put(review.id, stored)
+                return
         with (
             _translated(f"saving review {review.id!r}"),
             _conflicts_on_serialization(review.id, expected_version),
-            self._write() as conn,
+            self._writing() as session,
         ):
-            self._write_review(conn, review_values, expected_version)
+            self._write_review(session, review, event, stored.text, expected_version)
             if not follows:
                 raise StorageError(
                     f"event {event.sequence} does not follow version "
                     f"{expected_version} of review {review.id!r}"
                 )
             try:
-                conn.execute(sa.insert(schema.events), event_values)
+                session.run(sql.insert_event, event_values)
             except sa.exc.IntegrityError as exc:
                 raise ConcurrencyConflict(review.id, expected_version, None) from exc
             if deadline_values is not None:
-                conn.execute(
-                    sa.delete(schema.deadlines).where(schema.deadlines.c.review_id == review.id)
-                )
-                if deadline_values:
-                    conn.execute(sa.insert(schema.deadlines), deadline_values)
+                self._write_deadlines(session, review.id, deadline_values)
             if task_values:
-                insert = _upsert(conn, schema.tasks)
-                conn.execute(
-                    insert.on_conflict_do_update(
-                        index_elements=[schema.tasks.c.id],
-                        set_={
-                            name: insert.excluded[name]
-                            for name in ("review_id", "kind", "agency", "created_at", "rule")
-                        },
-                    ),
-                    task_values,
-                )
+                session.run_many(sql.upsert_task, task_values)
+        self._cache.put(review.id, stored)
+
+    def _save_in_one_statement(
+        self,
+        review: Review,
+        event: Event,
+        text: str,
+        event_values: tuple[Any, ...],
+        deadlines: dict[str, tuple[Any, ...]] | None,
+        tasks: list[tuple[Any, ...]],
+    ) -> bool:
+        """PostgreSQL: the whole save as one statement (data-modifying CTEs, see
+        :meth:`_Sql.save_statement`), in autocommit mode on the store's own engine (a
+        statement is atomic: no BEGIN and COMMIT round trips), in a SAVEPOINT on a
+        host's connection. Every part is conditional on the versioned ``UPDATE``;
+        False when it matched no row (another version is stored, or the stage or
+        another indexed column changed otherwise than guessed): then it wrote nothing,
+        and the general path decides."""
+        sql = self._sql
+        stage_changed = event.stage_before is not review.stage
+        statement = sql.save_statement(stage_changed, deadlines is not None, bool(tasks))
+        params: dict[str, Any] = {
+            "id": review.id,
+            "version": review.version,
+            "data": text,
+            "expected": review.version - 1,
+            "stage": review.stage.value,
+            "reference": review.reference,
+            "settings_version": review.settings_version,
+            "received_on": review.received_on,
+        }
+        params.update(zip(_EVENT_COLUMNS, event_values, strict=True))
+        if deadlines is not None:
+            params["deadlines"] = _to_json(
+                [
+                    {
+                        "key": key,
+                        "reference": reference,
+                        "rule": rule,
+                        "title": title,
+                        "due_on": due_on.isoformat(),
+                        "met_on": None if met_on is None else met_on.isoformat(),
+                        "status": status,
+                        "running": running,
+                    }
+                    for key, (reference, rule, title, due_on, met_on, status, running) in (
+                        deadlines.items()
+                    )
+                ]
+            )
+        if tasks:
+            unique = {values[0]: values for values in tasks}  # the last one wins, as in order
+            params["tasks"] = _to_json(
+                [dict(zip(_TASK_COLUMNS, values, strict=True)) for values in unique.values()]
+            )
+        try:
+            with self._one_statement() as session:
+                written = session.run(statement, params).fetchone()[0]
+        except sa.exc.IntegrityError as exc:
+            raise ConcurrencyConflict(review.id, review.version - 1, None) from exc
+        return bool(written)
 
     def _write_review(
-        self, conn: Connection, values: dict[str, Any], expected_version: int
+        self, session: _Session, review: Review, event: Event, text: str, expected_version: int
     ) -> None:
-        review_id: str = values["id"]
+        sql = self._sql
+        review_id = review.id
+        received_on = sql.date_in(review.received_on)
+        stage = review.stage.value
         if expected_version == 0:
+            values = (
+                review_id,
+                review.reference,
+                stage,
+                review.version,
+                review.settings_version,
+                received_on,
+                text,
+            )
             try:
-                inserted = conn.execute(
-                    _upsert(conn, schema.reviews)
-                    .values(values)
-                    .on_conflict_do_nothing(index_elements=[schema.reviews.c.id])
-                    .returning(schema.reviews.c.id)
-                ).scalar_one_or_none()
+                inserted = session.run(sql.insert_review, values).fetchone()
                 written = 0 if inserted is None else 1
             except sa.exc.IntegrityError as exc:
                 if "reference" in str(exc.orig):
                     raise StorageError(
-                        f"reference {values['reference']!r} is already used by another review"
+                        f"reference {review.reference!r} is already used by another review"
                     ) from exc
                 raise ConcurrencyConflict(review_id, expected_version, None) from exc
         else:
-            written = conn.execute(
-                sa.update(schema.reviews)
-                .where(
-                    schema.reviews.c.id == review_id, schema.reviews.c.version == expected_version
-                )
-                .values({k: v for k, v in values.items() if k != "id"})
-            ).rowcount
+            kept = (review.reference, review.settings_version, received_on)
+            if event.stage_before is review.stage:  # the usual case: set version and data
+                written = session.run(
+                    sql.update_review,
+                    (review.version, text, review_id, expected_version, stage, *kept),
+                ).rowcount
+            else:
+                written = session.run(
+                    sql.update_review_stage,
+                    (review.version, text, stage, review_id, expected_version, *kept),
+                ).rowcount
+            if written != 1:  # the guess was wrong (or the version is not the expected one)
+                written = session.run(
+                    sql.update_review_all,
+                    (review.version, text, stage, *kept, review_id, expected_version),
+                ).rowcount
         if written != 1:
-            actual = conn.execute(
-                sa.select(schema.reviews.c.version).where(schema.reviews.c.id == review_id)
-            ).scalar_one_or_none()
-            raise ConcurrencyConflict(review_id, expected_version, actual or 0)
+            found = session.run(sql.version, (review_id,)).fetchone()
+            raise ConcurrencyConflict(review_id, expected_version, found[0] if found else 0)
+
+    def _write_deadlines(
+        self, session: _Session, review_id: str, rows: dict[str, tuple[Any, ...]]
+    ) -> None:
+        """Make the review's stored deadline rows ``rows`` (by key), writing only the
+        rows that differ: read in the write transaction, so exact whoever wrote last."""
+        sql = self._sql
+        stored = {
+            found[0]: tuple(found[1:])
+            for found in session.run(sql.deadlines_of, (review_id,)).fetchall()
+        }
+        gone = [(review_id, key) for key in stored if key not in rows]
+        new: list[tuple[Any, ...]] = []
+        changed: dict[tuple[int, ...], list[tuple[Any, ...]]] = {}
+        for key, values in rows.items():
+            before = stored.get(key)
+            if before is None:
+                new.append((review_id, key, *values))
+            elif before != values:
+                columns = tuple(i for i, value in enumerate(values) if before[i] != value)
+                update = (*(values[i] for i in columns), review_id, key)
+                changed.setdefault(columns, []).append(update)
+        if gone:
+            session.run_many(sql.delete_deadline, gone)
+        for columns, updates in changed.items():
+            session.run_many(sql.update_deadline(columns), updates)
+        if new:
+            session.run_many(sql.insert_deadline, new)
 
     def history(self, review_id: str) -> tuple[Event, ...]:
         """Every event of the review, in sequence order."""
         with _translated(f"reading the history of review {review_id!r}"), self._read() as conn:
-            rows = conn.execute(
-                sa.select(schema.events)
-                .where(schema.events.c.review_id == review_id)
-                .order_by(schema.events.c.sequence)
-            ).all()
+            rows = conn.execute(_HISTORY, {"review_id": review_id}).all()
         if not rows:
             raise ReviewNotFound(review_id)
         return tuple(_decode_event(row) for row in rows)
@@ -791,47 +1537,43 @@ class SqlStore:
         check_page(limit)
         if limit == 0:
             return []
-        cutoff = as_of + timedelta(days=within_days)
-        d = schema.deadlines
-        query = sa.select(d).where(running_deadline, d.c.due_on < cutoff)
-        if after is not None:
-            query = query.where(
-                sa.tuple_(d.c.due_on, d.c.review_id, d.c.key)
-                > sa.tuple_(
-                    sa.literal(after[0], sa.Date()),
-                    sa.literal(after[1], sa.String()),
-                    sa.literal(after[2], sa.String()),
-                )
-            )
-        query = query.order_by(d.c.due_on, d.c.review_id, d.c.key).limit(limit)
-        with _translated("listing overdue deadlines"), self._read() as conn:
-            rows = conn.execute(query).all()
-        return [_decode_deadline(row) for row in rows]
+        sql = self._sql
+        cutoff = sql.date_in(as_of + timedelta(days=within_days))
+        params: tuple[Any, ...]
+        if after is None:
+            query, params = sql.overdue, (cutoff, limit)
+        else:
+            query = sql.overdue_after
+            params = (cutoff, sql.date_in(after[0]), after[1], after[2], limit)
+        with _translated("listing overdue deadlines"), self._reading() as session:
+            rows = session.run(query, params).fetchall()
+        return sql.decode_deadlines(rows)
 
     def deadline_rows(self, review_id: str) -> list[DeadlineRow]:
         """The rows stored for one review, by key (for tests and tooling)."""
-        d = schema.deadlines
-        with _translated(f"reading the deadlines of review {review_id!r}"), self._read() as conn:
-            rows = conn.execute(
-                sa.select(d).where(d.c.review_id == review_id).order_by(d.c.key)
-            ).all()
-        return [_decode_deadline(row) for row in rows]
+        sql = self._sql
+        what = f"reading the deadlines of review {review_id!r}"
+        with _translated(what), self._reading() as session:
+            rows = session.run(sql.deadline_rows, (review_id,)).fetchall()
+        return sql.decode_deadlines(rows)
 
     def list_by_stage(self, stage: Stage, *, limit: int = 100, offset: int = 0) -> list[Review]:
         """Reviews at ``stage``, ordered by reference."""
         check_page(limit, offset)
         if limit == 0:
             return []
-        query = (
-            sa.select(schema.reviews.c.data)
-            .where(schema.reviews.c.stage == Stage(stage).value)
-            .order_by(schema.reviews.c.reference)
-            .limit(limit)
-            .offset(offset)
-        )
-        with _translated(f"listing reviews at stage {stage!s}"), self._read() as conn:
-            found = conn.execute(query).scalars().all()
-        return [_decode_review(data) for data in found]
+        params = (Stage(stage).value, limit, offset)
+        with _translated(f"listing reviews at stage {stage!s}"), self._reading() as session:
+            found = session.run(self._sql.list_by_stage, params).fetchall()
+        reviews = []
+        for review_id, text in found:
+            cached = self._cache.get(review_id)
+            reviews.append(
+                cached.review
+                if cached is not None and cached.text == text
+                else _decode_review(text)
+            )
+        return reviews
 
     def next_reference(self, year: int) -> str:
         """``SCR-<year>-<n>``, numbered from 001 each year by an atomic counter."""
@@ -850,10 +1592,8 @@ class SqlStore:
         check_page(limit)
         if limit == 0:
             return []
-        t = schema.tasks
-        query = sa.select(t).where(task_pending).order_by(t.c.created_at, t.c.id).limit(limit)
         with _translated("listing pending tasks"), self._read() as conn:
-            rows = conn.execute(query).all()
+            rows = conn.execute(_PENDING_TASKS, {"limit": limit}).all()
         return [_decode_task(row) for row in rows]
 
     def complete_task(self, task_id: str) -> None:
@@ -869,6 +1609,130 @@ class SqlStore:
             ).rowcount
             if found == 0:
                 raise StorageError(f"no task {task_id!r}")
+
+
+_HISTORY = (
+    sa.select(schema.events)
+    .where(schema.events.c.review_id == sa.bindparam("review_id"))
+    .order_by(schema.events.c.sequence)
+)
+_PENDING_TASKS = (
+    sa.select(schema.tasks)
+    .where(task_pending)
+    .order_by(schema.tasks.c.created_at, schema.tasks.c.id)
+    .limit(sa.bindparam("limit", type_=sa.Integer()))
+)
+
+
+class _Session:
+    """One use of a connection by the hot paths: runs :class:`_Sql`'s statements.
+
+    With ``dbapi`` (when nobody watches the engine's SQL: see :func:`_observed`) the
+    statements run on the driver's connection itself: SQLAlchemy's own work per
+    statement and per connection use cost more than SQLite's, and on PostgreSQL about
+    as much client CPU as the round trip. The transaction is then the store's
+    (SQLite: :meth:`SqlStore._writing`; PostgreSQL: autocommit, one statement) or
+    SQLAlchemy's (a host's SQLite connection). Driver errors are raised as SQLAlchemy
+    raises them, and a connection the server dropped is invalidated, as SQLAlchemy
+    would (see :func:`create_engine`). Otherwise the statements run through
+    :meth:`Connection.exec_driver_sql`, with all of SQLAlchemy's events, logging and
+    error handling."""
+
+    __slots__ = ("_conn", "_dbapi", "_dialect", "_engine", "_error", "_fairy")
+
+    def __init__(
+        self,
+        conn: Connection | None,
+        dbapi: Any,
+        sql: _Sql,
+        fairy: Any = None,
+        engine: Engine | None = None,
+    ) -> None:
+        self._conn = conn
+        self._dbapi = dbapi
+        self._dialect = sql.dialect
+        self._error: type[Exception] = sql.dialect.loaded_dbapi.Error
+        self._fairy = fairy
+        self._engine = engine
+
+    @classmethod
+    def on(cls, conn: Connection, sql: _Sql) -> _Session:
+        """A session on a SQLAlchemy connection, in its transaction (statements on
+        the driver's connection only for SQLite)."""
+        if sql.sqlite and not _observed(conn.engine):
+            return cls(conn, conn.connection.dbapi_connection, sql)
+        return cls(conn, None, sql)
+
+    def run(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
+        """Execute one statement; returns the DBAPI cursor or the
+        :class:`~sqlalchemy.engine.CursorResult` (both have ``rowcount``,
+        ``fetchone()`` and ``fetchall()``)."""
+        dbapi = self._dbapi
+        if dbapi is None:
+            assert self._conn is not None
+            return self._conn.exec_driver_sql(
+                sql, dict(params) if isinstance(params, Mapping) else tuple(params)
+            )
+        try:
+            return dbapi.execute(sql, params)
+        except self._error as exc:
+            raise self._wrapped(sql, exc) from exc
+
+    def run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """Execute one statement once per row of ``rows``."""
+        dbapi = self._dbapi
+        if dbapi is None:
+            assert self._conn is not None
+            self._conn.exec_driver_sql(sql, rows)
+            return
+        try:
+            dbapi.cursor().executemany(sql, rows)
+        except self._error as exc:
+            raise self._wrapped(sql, exc) from exc
+
+    def commit(self) -> None:
+        try:
+            self._dbapi.commit()
+        except self._error as exc:
+            raise self._wrapped("COMMIT", exc) from exc
+
+    def rollback(self) -> None:
+        try:
+            self._dbapi.rollback()
+        except self._error as exc:
+            raise self._wrapped("ROLLBACK", exc) from exc
+
+    def rollback_quietly(self) -> None:
+        """Roll back after an error, which stays the one raised."""
+        with suppress(Exception):
+            self._dbapi.rollback()
+
+    def _wrapped(self, sql: str, exc: Any) -> BaseException:
+        invalidated = False
+        if self._fairy is not None and self._dialect.is_disconnect(exc, self._dbapi, None):
+            # As SQLAlchemy does on a disconnect: drop this connection and the pooled
+            # ones made before it (a restarted server dropped them all).
+            self._fairy.invalidate(exc)
+            if self._engine is not None:
+                self._engine.dispose()
+            invalidated = True
+        return _wrapped(self._dialect, sql, exc, invalidated)
+
+
+def _wrapped(dialect: sa.Dialect, sql: str, exc: Any, invalidated: bool = False) -> BaseException:
+    """A driver error raised on the driver's connection, as SQLAlchemy would have
+    raised it: the matching :class:`sqlalchemy.exc.DBAPIError` subclass with ``exc``
+    as its ``orig`` (the parameters are never shown)."""
+    wrapped: BaseException = sa.exc.DBAPIError.instance(
+        sql,
+        None,
+        exc,
+        dialect.loaded_dbapi.Error,
+        hide_parameters=True,
+        connection_invalidated=invalidated,
+        dialect=dialect,
+    )
+    return wrapped
 
 
 def _savepoints_work(connection: Connection) -> bool:

@@ -126,7 +126,8 @@ def key_at(store: MemoryStore, position: int) -> tuple[date, str, str]:
 
 def naive(store: MemoryStore, as_of: date, limit: int = PAGE) -> list[DeadlineRow]:
     """The baseline: look at every stored row, keep the running ones due before
-    ``as_of``, sort them all, take the first page."""
+    ``as_of``, sort them all, take the first page (with each row's status on
+    ``as_of``, as the engine reports it)."""
     found = [
         row
         for rows in store._review_rows.values()
@@ -134,7 +135,7 @@ def naive(store: MemoryStore, as_of: date, limit: int = PAGE) -> list[DeadlineRo
         if row.running and row.due_on < as_of
     ]
     found.sort(key=lambda r: r.sort_key)
-    return found[:limit]
+    return [row.as_of(as_of) for row in found[:limit]]
 
 
 # --------------------------------------------------------------------------- timing

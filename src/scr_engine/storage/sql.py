@@ -1204,18 +1204,8 @@ class SqlStore:
         sql = self._sql
         engine = self._engine
         if engine is not None and sql.sqlite and not _observed(engine):
-            fairy = engine.raw_connection()
-            try:
-                session = _Session(None, fairy.dbapi_connection, sql, fairy)
-                session.run("BEGIN")
-                try:
-                    yield session
-                except BaseException:
-                    session.rollback_quietly()
-                    raise
-                session.rollback()
-            finally:
-                fairy.close()
+            with self._sqlite_session(engine, "BEGIN", commit=False) as session:
+                yield session
             return
         if engine is not None and not sql.sqlite and not _observed(engine):
             with self._autocommit(engine) as session:
@@ -1269,25 +1259,33 @@ class SqlStore:
         sql = self._sql
         engine = self._engine
         if engine is not None and sql.sqlite and not _observed(engine):
-            fairy = engine.raw_connection()
-            try:
-                session = _Session(None, fairy.dbapi_connection, sql, fairy)
-                session.run("BEGIN IMMEDIATE")
-                try:
-                    yield session
-                except BaseException:
-                    session.rollback_quietly()
-                    raise
-                try:
-                    session.commit()
-                except BaseException:
-                    session.rollback_quietly()
-                    raise
-            finally:
-                fairy.close()
+            with self._sqlite_session(engine, "BEGIN IMMEDIATE", commit=True) as session:
+                yield session
             return
         with self._write() as conn:
             yield _Session.on(conn, sql)
+
+    @contextmanager
+    def _sqlite_session(self, engine: Engine, begin: str, *, commit: bool) -> Iterator[_Session]:
+        """SQLite, the store's own engine: a transaction (``begin``) straight on the
+        driver's connection, committed at the end (or rolled back, for a read), and
+        rolled back on any exception."""
+        fairy = engine.raw_connection()
+        try:
+            session = _Session(None, fairy.dbapi_connection, self._sql, fairy)
+            session.run(begin)
+            try:
+                yield session
+            except BaseException:
+                session.rollback_quietly()
+                raise
+            try:
+                session.commit() if commit else session.rollback()
+            except BaseException:
+                session.rollback_quietly()
+                raise
+        finally:
+            fairy.close()
 
     # ------------------------------------------------------------- the port
 

@@ -55,11 +55,12 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from bench_command import monitored_reviews  # the same demo reviews, one recipe
 
 import scr_engine
 from scr_engine import FixedClock, ReviewEngine, Stage
 from scr_engine import commands as c
-from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, REQUESTER, demo_request, run_to_closure
+from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, REQUESTER, demo_request
 from scr_engine.rules.deadlines import DeadlineStatus
 from scr_engine.storage import schema
 from scr_engine.storage.sql import SqlStore
@@ -212,27 +213,6 @@ def describe_backend(url: str) -> str:
 
 
 # --------------------------------------------------------------------------- 1. commands
-
-
-class _Stop(Exception):
-    pass
-
-
-def monitored_reviews(engine: ReviewEngine, clock: FixedClock, n: int) -> list[str]:
-    """``n`` demo reviews driven to ``action_plan_monitored``."""
-    ids: list[str] = []
-    for _ in range(n):
-        review_id = engine.submit(demo_request(), REQUESTER).id
-
-        def step(review_id: str = review_id) -> None:
-            clock.advance(hours=1)
-            if engine.get(review_id).stage is Stage.ACTION_PLAN_MONITORED:
-                raise _Stop
-
-        with contextlib.suppress(_Stop):
-            run_to_closure(engine, review_id, step)
-        ids.append(review_id)
-    return ids
 
 
 def assessed_review(engine: ReviewEngine) -> str:

@@ -52,7 +52,7 @@ from scr_engine.storage.sql import (
 )
 from scr_engine.testing import START, closure_saves, submission_saves
 
-HEAD = ("0001",)
+HEAD = ("0002",)
 
 host_metadata = sa.MetaData()
 host_audit = sa.Table(
@@ -156,7 +156,7 @@ def test_migrate_must_be_a_known_policy(sqlite_url: str) -> None:
 
 def test_the_cli_upgrades_a_database(url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["db", "upgrade", "--url", url]) == 0
-    assert "schema revision 0001" in capsys.readouterr().out
+    assert f"schema revision {HEAD[0]}" in capsys.readouterr().out
     assert schema_revision(url) == HEAD
     assert main(["db", "upgrade", "--url", url]) == 0  # again: nothing to do
     with SqlStore(url) as store:
@@ -565,6 +565,38 @@ def test_a_stored_review_changed_in_place_is_decoded_again(sqlite_url: str) -> N
             conn.execute(sa.text("UPDATE scr_reviews SET data = :d"), {"d": older})
         assert store.load("rev-closure") == saves[1].review
         assert store.list_by_stage(saves[1].review.stage) == [saves[1].review]
+
+
+@pytest.mark.parametrize("layout", ["spaced", "reordered", "compact"])
+def test_a_review_decoded_from_any_json_layout_is_saved_as_the_converter_s(
+    sqlite_url: str, layout: str
+) -> None:
+    # The next save takes unchanged fields' JSON from the text it decoded, when that
+    # text is laid out as the store writes it; any other layout is encoded afresh.
+    saves = closure_saves()
+    with SqlStore(sqlite_url, migrate="create") as store:
+        for save in saves[:3]:
+            save.apply(store)
+    data = unstructure(saves[2].review)
+    text = {
+        "spaced": json.dumps(data),
+        "reordered": json.dumps(dict(reversed(data.items())), separators=(",", ":")),
+        "compact": json.dumps(data, separators=(",", ":"), ensure_ascii=False),
+    }[layout]
+    engine = create_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE scr_reviews SET data = :d"), {"d": text})
+    engine.dispose()
+    with SqlStore(sqlite_url) as store:
+        assert store.load("rev-closure") == saves[2].review
+        for save in saves[3:6]:
+            save.apply(store)
+            expected = json.dumps(
+                unstructure(save.review), separators=(",", ":"), ensure_ascii=False
+            )
+            assert _stored_text(sqlite_url, "rev-closure") == expected, save.event.command
+    with SqlStore(sqlite_url) as cold:
+        assert cold.load("rev-closure") == saves[5].review
 
 
 def test_decoded_reviews_kept_are_bounded(sqlite_url: str) -> None:

@@ -4,8 +4,8 @@ nothing.
 The reviews are made at head in one database, then copied, table by table, into a
 second database built at the *first* revision (every column the old schema has), and
 that database is upgraded to head. The upgraded database must then hold exactly the
-same reviews, histories, deadlines and tasks. With one migration the chain is short;
-every migration added later runs through the same test.
+same reviews, histories, deadlines and tasks. Every migration added later runs through
+the same test, and each must undo cleanly.
 """
 
 from __future__ import annotations
@@ -14,11 +14,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from alembic import command
 from alembic.script import ScriptDirectory
 
 from scr_engine import FixedClock, ReviewEngine, Stage, replay, verify_history
 from scr_engine.demo import REQUESTER, demo_request, run_to_closure
-from scr_engine.storage.sql import SqlStore, alembic_config, schema_revision, upgrade
+from scr_engine.storage.sql import (
+    SqlStore,
+    alembic_config,
+    create_engine,
+    schema_revision,
+    upgrade,
+)
 
 
 def _first_revision() -> str:
@@ -86,3 +93,32 @@ def test_an_upgrade_from_the_first_revision_loses_nothing(tmp_path: Path) -> Non
         assert verify_history(history) == [] and replay(history) == closed
     finally:
         store.close()
+
+
+def _task_indexes(url: str) -> set[str]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {str(index["name"]) for index in sa.inspect(conn).get_indexes("scr_tasks")}
+    finally:
+        engine.dispose()
+
+
+def test_every_migration_can_be_undone_and_done_again(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.db'}"
+    ids = _fill(url)
+    before = _everything(url, ids)
+    head = schema_revision(url)
+    assert "ix_scr_tasks_review_id" not in _task_indexes(url)  # dropped by 0002
+    first = _first_revision()
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(conn), first)
+    finally:
+        engine.dispose()
+    assert schema_revision(url) == (first,)
+    assert "ix_scr_tasks_review_id" in _task_indexes(url)
+    assert upgrade(url) == head
+    assert "ix_scr_tasks_review_id" not in _task_indexes(url)
+    assert _everything(url, ids) == before

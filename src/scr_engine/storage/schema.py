@@ -119,7 +119,7 @@ tasks = sa.Table(
     "scr_tasks",
     metadata,
     sa.Column("id", _key(), primary_key=True),
-    sa.Column("review_id", _key(), nullable=False, index=True),
+    sa.Column("review_id", _key(), nullable=False),
     sa.Column("kind", sa.String(), nullable=False),
     sa.Column("agency", sa.String(), nullable=False),
     sa.Column("created_at", _key(), nullable=False),

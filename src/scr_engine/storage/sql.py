@@ -460,7 +460,7 @@ _MemoKey: TypeAlias = int | tuple[str, int]
 
 
 class _Memo:
-    """The JSON of the records and tuples of a review's last versions, by identity.
+    """The JSON of records and tuples met in a review's changed fields, by identity.
 
     ``entries`` maps ``id(obj)`` to ``(obj, json)``, and ``("last", id(item))`` to
     the entry of a tuple whose last item is ``item`` (to find the tuple a longer one
@@ -476,10 +476,10 @@ class _Memo:
 
 
 class _Cached:
-    """A review as stored: its JSON text, the review it decodes to, and the memo of
-    its encoding: ``None`` for a review the store has not encoded (it decoded it), or
-    :data:`_ENCODED` for one it encoded once, without a memo. With a memo, ``members``
-    holds the JSON member (``"name":json``) of each of the review's fields."""
+    """A review as stored: its JSON text, the review it decodes to and, once the
+    store has encoded it from a previous version, the JSON member (``"name":json``)
+    of each of its fields and the memo of the parts it encoded piece by piece (see
+    :func:`_encode_review`)."""
 
     __slots__ = ("members", "memo", "review", "text")
 
@@ -487,13 +487,13 @@ class _Cached:
         self,
         text: str,
         review: Review,
-        memo: _Memo | None,
         members: tuple[str, ...] = (),
+        memo: _Memo | None = None,
     ) -> None:
         self.text = text
         self.review = review
-        self.memo = memo
         self.members = members
+        self.memo = memo
 
 
 _ATTRS_KEYS: dict[type, tuple[tuple[str, str], ...] | None] = {}
@@ -614,47 +614,65 @@ def _live(value: Any, entries: dict[_MemoKey, tuple[Any, str]], kept: dict[_Memo
         _live(item, entries, kept)
 
 
+# The decoder's own scanner (set in its __init__; the stubs do not declare it).
+_scan_value: Callable[[str, int], tuple[Any, int]] = vars(json.JSONDecoder())["scan_once"]
+"""``(text, index) -> (value, end index)``: the JSON value starting at ``index``."""
+
+
+def _members_of(text: str, keys: tuple[tuple[str, str], ...]) -> tuple[str, ...] | None:
+    """The JSON member (``"name":json``) of each field in ``text``, the JSON of a
+    review, as found there; None unless ``text`` is one compact object holding exactly
+    those fields in that order (as every text the store writes is)."""
+    if not text.startswith("{"):
+        return None
+    members: list[str] = []
+    start = 1
+    for _, key in keys:
+        if not text.startswith(key, start):
+            return None
+        try:
+            _, end = _scan_value(text, start + len(key))
+        except (StopIteration, ValueError):
+            return None
+        members.append(text[start:end])
+        if text[end : end + 1] != ("," if len(members) < len(keys) else "}"):
+            return None
+        start = end + 1
+    return tuple(members) if start == len(text) else None
+
+
 def _encode_review(review: Review, prior: _Cached | None) -> _Cached:
     """The review's JSON (``scr_reviews.data``): the converter's primitives as compact
     JSON (keys in field order, not sorted: nothing hashes this text).
 
     A review is immutable and a command makes the next one with ``attrs.evolve``, so
-    most of its records and tuples are the very objects of the version it was made
-    from: their JSON is taken from ``prior``'s memo instead of being encoded again
-    (for a review with a long history of progress notes, most of the cost). Building
-    the memo costs about twice a plain encoding, so it is built at a review's second
-    save by this store, not its first (a review may be changed once and not again)."""
-    memo = prior.memo if prior is not None else None
+    most of its fields hold the very objects of the version it was made from, the one
+    ``prior`` holds: their JSON members are taken from ``prior`` (from its text, the
+    first time). Only the fields that changed are encoded, piece by piece into the
+    memo, so that the next time only what changed inside them is encoded again (for a
+    review with a long history of progress notes, most of the cost). A review with no
+    ``prior`` (a new one) is encoded at once."""
     keys = _attrs_keys(Review)
-    if memo is None or keys is None:
-        return _Cached(_to_json(unstructure(review)), review, _ENCODED)
-    assert prior is not None
-    members: list[str] = []
-    if memo is _ENCODED:  # every entry will be of this review: no sweep
-        entries: dict[_MemoKey, tuple[Any, str]] = {}
-        members = [key + _encode(getattr(review, name), entries) for name, key in keys]
-        text = "{" + ",".join(members) + "}"
-        if _checked(review, text) != text:  # the converter encodes reviews its own way
-            return _Cached(_to_json(unstructure(review)), review, _ENCODED)
-        return _Cached(text, review, _Memo(entries, 2 * len(entries) + 64), tuple(members))
-    else:
-        entries = memo.entries
-        old, old_members = prior.review, prior.members
-        for index, (name, key) in enumerate(keys):
-            value = getattr(review, name)
-            if value is getattr(old, name):
-                members.append(old_members[index])
-            else:
-                members.append(key + _encode(value, entries))
-        if len(entries) > memo.limit:
-            kept: dict[_MemoKey, Any] = {}
-            _live(review, entries, kept)
-            memo = _Memo(kept, 2 * len(kept) + 64)
-    return _Cached("{" + ",".join(members) + "}", review, memo, tuple(members))
-
-
-_ENCODED = _Memo({}, 0)
-"""The memo of a review encoded once without one (see :func:`_encode_review`)."""
+    members = None
+    if prior is not None and keys is not None:
+        members = prior.members or _members_of(prior.text, keys)
+    if not members:
+        return _Cached(_to_json(unstructure(review)), review)
+    assert prior is not None and keys is not None
+    memo = prior.memo if prior.memo is not None else _Memo({}, 64)
+    entries = memo.entries
+    old = prior.review
+    changed = tuple(
+        key + _encode(value, entries)
+        if (value := getattr(review, name)) is not getattr(old, name)
+        else members[index]
+        for index, (name, key) in enumerate(keys)
+    )
+    if len(entries) > memo.limit:
+        kept: dict[_MemoKey, Any] = {}
+        _live(review, entries, kept)
+        memo = _Memo(kept, 2 * len(kept) + 64)
+    return _Cached("{" + ",".join(changed) + "}", review, changed, memo)
 
 
 class _ReviewCache:
@@ -711,15 +729,18 @@ def _decode_event(row: sa.Row[Any]) -> Event:
         raise StorageError(f"a stored event cannot be read: {exc}") from exc
 
 
-def _task_values(task: Task) -> tuple[Any, ...]:
-    return (
-        task.id,
-        task.review_id,
-        task.kind.value,
-        task.agency,
-        _utc_text(task.created_at),
-        task.rule,
-    )
+def _task_values(tasks: Sequence[Task]) -> list[tuple[Any, ...]]:
+    """The tasks' rows, in :data:`_TASK_COLUMNS` order (a command's tasks share one
+    creation time: its text is made once)."""
+    times: dict[datetime, str] = {}
+    rows = []
+    for task in tasks:
+        at = task.created_at
+        text = times.get(at)
+        if text is None:
+            text = times[at] = _utc_text(at)
+        rows.append((task.id, task.review_id, task.kind.value, task.agency, text, task.rule))
+    return rows
 
 
 def _decode_task(row: sa.Row[Any]) -> Task:
@@ -1199,20 +1220,20 @@ class SqlStore:
 
     @contextmanager
     def _reading(self) -> Iterator[_Session]:
-        """A session for a read: on SQLite one snapshot (a deferred ``BEGIN``); on
-        PostgreSQL autocommit (one statement needs no transaction around it)."""
-        sql = self._sql
+        """A session for a read of one statement: in autocommit mode on the store's
+        own engine (a statement reads one snapshot by itself: no BEGIN and ROLLBACK
+        around it), in the host's transaction otherwise."""
         engine = self._engine
-        if engine is not None and sql.sqlite and not _observed(engine):
-            with self._sqlite_session(engine, "BEGIN", commit=False) as session:
-                yield session
-            return
-        if engine is not None and not sql.sqlite and not _observed(engine):
-            with self._autocommit(engine) as session:
-                yield session
+        if engine is not None and not _observed(engine):
+            if self._sql.sqlite:  # the driver's connection is in autocommit mode already
+                with self._sqlite_session(engine, None) as session:
+                    yield session
+            else:
+                with self._autocommit(engine) as session:
+                    yield session
             return
         with self._read() as conn:
-            yield _Session.on(conn, sql)
+            yield _Session.on(conn, self._sql)
 
     @contextmanager
     def _autocommit(self, engine: Engine) -> Iterator[_Session]:
@@ -1259,20 +1280,23 @@ class SqlStore:
         sql = self._sql
         engine = self._engine
         if engine is not None and sql.sqlite and not _observed(engine):
-            with self._sqlite_session(engine, "BEGIN IMMEDIATE", commit=True) as session:
+            with self._sqlite_session(engine, "BEGIN IMMEDIATE") as session:
                 yield session
             return
         with self._write() as conn:
             yield _Session.on(conn, sql)
 
     @contextmanager
-    def _sqlite_session(self, engine: Engine, begin: str, *, commit: bool) -> Iterator[_Session]:
+    def _sqlite_session(self, engine: Engine, begin: str | None) -> Iterator[_Session]:
         """SQLite, the store's own engine: a transaction (``begin``) straight on the
-        driver's connection, committed at the end (or rolled back, for a read), and
-        rolled back on any exception."""
+        driver's connection, committed at the end and rolled back on any exception;
+        with no ``begin``, statements in autocommit mode."""
         fairy = engine.raw_connection()
         try:
             session = _Session(None, fairy.dbapi_connection, self._sql, fairy)
+            if begin is None:
+                yield session
+                return
             session.run(begin)
             try:
                 yield session
@@ -1280,7 +1304,7 @@ class SqlStore:
                 session.rollback_quietly()
                 raise
             try:
-                session.commit() if commit else session.rollback()
+                session.commit()
             except BaseException:
                 session.rollback_quietly()
                 raise
@@ -1300,7 +1324,7 @@ class SqlStore:
         if cached is not None and cached.text == text:
             return cached.review
         review = _decode_review(text)
-        self._cache.put(review_id, _Cached(text, review, None))
+        self._cache.put(review_id, _Cached(text, review))
         return review
 
     def save(
@@ -1345,7 +1369,7 @@ class SqlStore:
         deadline_values = (
             None if deadlines is None else {row.key: sql.deadline_values(row) for row in deadlines}
         )
-        task_values = [_task_values(task) for task in tasks]
+        task_values = _task_values(tasks)
         if sql.one_statement and follows and expected_version > 0:
             with (
                 _translated(f"saving review {review.id!r}"),
@@ -1693,12 +1717,6 @@ class _Session:
             self._dbapi.commit()
         except self._error as exc:
             raise self._wrapped("COMMIT", exc) from exc
-
-    def rollback(self) -> None:
-        try:
-            self._dbapi.rollback()
-        except self._error as exc:
-            raise self._wrapped("ROLLBACK", exc) from exc
 
     def rollback_quietly(self) -> None:
         """Roll back after an error, which stays the one raised."""

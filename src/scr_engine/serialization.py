@@ -181,10 +181,9 @@ def _make_converter() -> cattrs.Converter:
 _CONVERTER = _make_converter()
 
 
-def unstructure(obj: Any, as_type: Any = None) -> Any:
-    """Turn a record or command into JSON-ready primitives (as ``as_type``, a field's
-    declared type, when given: what the record holding the value would make of it)."""
-    return _CONVERTER.unstructure(obj, unstructure_as=as_type)
+def unstructure(obj: Any) -> Any:
+    """Turn a record or command into JSON-ready primitives."""
+    return _CONVERTER.unstructure(obj)
 
 
 def _path_problems(exc: BaseException, rule: str) -> list[Refusal]:

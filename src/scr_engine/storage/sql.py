@@ -37,8 +37,9 @@ of two writers racing on one review, one commits and the other gets
 event. On SQLite every write transaction starts with ``BEGIN IMMEDIATE`` (SQLAlchemy's
 documented pysqlite recipe: the driver's own transaction handling is switched off and
 the store emits ``BEGIN`` itself), so two writers queue for the write lock, waiting up
-to ``timeout`` seconds, instead of one failing late with "database is locked"; reads
-use a plain deferred ``BEGIN`` and, in WAL mode, never block or get blocked by writers.
+to ``timeout`` seconds, instead of one failing late with "database is locked". Every
+read is one statement: it reads one snapshot and, in WAL mode, never blocks or gets
+blocked by writers.
 
 Durability (SQLite). The database runs in WAL mode with ``foreign_keys=ON``. With
 ``durable=True`` (the default) it also runs ``synchronous=FULL``: every commit is
@@ -66,11 +67,13 @@ would spend on a versioned write:
   see :class:`SqlStore`): the cached review is used only for the very same text, so
   another process's write is always seen.
 - ``save`` encodes the review from the JSON of the parts it shares with the version
-  it was made from, sets only the columns that changed (an indexed column set to its
+  it was made from (taken from that version's stored text the first time), sets only
+  the columns that changed (an indexed column set to its
   own value still rewrites its index), and writes only the deadline rows that differ
   from the stored ones.
 - The hot statements are SQL text prepared once. On SQLite they run on the driver's
-  connection inside the transaction the store begins, unless someone watches the
+  connection (a read in autocommit mode, a write inside the transaction the store
+  begins), unless someone watches the
   engine's SQL (cursor-execute listeners, ``echo``, the ``sqlalchemy.engine`` log),
   in which case everything goes through SQLAlchemy. On PostgreSQL a read is one
   statement in autocommit mode, and a save is one statement too (data-modifying
@@ -84,28 +87,23 @@ each is raised as :class:`~scr_engine.errors.StorageError` (or
 ``__cause__``. Messages carry the driver's first line, never the SQL's parameters
 (which hold personal data).
 
-Storage format: see :mod:`scr_engine.storage.schema`.
+Storage format: see :mod:`scr_engine.storage.schema`. Private helpers live beside this
+module: :mod:`._codec` (a review's stored JSON, the decoded-review cache),
+:mod:`._statements` (the hot paths' prebuilt SQL) and :mod:`._session` (running it).
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import logging
-import operator
 import sqlite3
 import sys
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from enum import Enum
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
-
-import attrs
 
 try:
     import sqlalchemy as sa
@@ -133,11 +131,19 @@ from scr_engine.errors import (
 )
 from scr_engine.history import Event, event_from_dict
 from scr_engine.records import Review, Task, TaskKind
-from scr_engine.rules.deadlines import DeadlineStatus
 from scr_engine.rules.reasons import Refusal, RefusalKind
-from scr_engine.serialization import canonical_json, structure, unstructure
+from scr_engine.serialization import canonical_json
 from scr_engine.states.stages import Stage
 from scr_engine.storage import schema
+from scr_engine.storage._codec import (
+    _Cached,
+    _decode_review,
+    _encode_review,
+    _ReviewCache,
+    _to_json,
+)
+from scr_engine.storage._session import _observed, _Session, _wrapped
+from scr_engine.storage._statements import _EVENT_COLUMNS, _TASK_COLUMNS, _Sql
 from scr_engine.storage.port import DeadlineRow, check_page, check_rows
 from scr_engine.storage.schema import VERSION_TABLE, task_pending
 
@@ -247,18 +253,6 @@ def _sqlite_on_begin(conn: Connection) -> None:
         dbapi.execute(sql)
     except conn.dialect.loaded_dbapi.Error as exc:
         raise _wrapped(conn.dialect, sql, exc) from exc
-
-
-def _observed(engine: Engine) -> bool:
-    """Whether anyone watches the engine's SQL: cursor-execute event listeners, or
-    SQLAlchemy's statement log (``echo``, or the ``sqlalchemy.engine`` logger at
-    INFO). The store then runs every statement through SQLAlchemy's execution, so
-    they see each one; otherwise the hot paths' statements on SQLite go to the
-    driver's connection directly (see :class:`_Session`)."""
-    dispatch = engine.dispatch
-    if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
-        return True
-    return engine.logger.isEnabledFor(logging.INFO)
 
 
 def create_engine(
@@ -445,281 +439,6 @@ def _utc_text(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _decode_review(data: str) -> Review:
-    try:
-        return structure(json.loads(data), Review, what="stored review")
-    except (ValueError, ScrEngineError) as exc:
-        raise StorageError(f"a stored review cannot be read: {exc}") from exc
-
-
-_to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_json_str = json.encoder.encode_basestring  # what _to_json does with a str
-
-
-_MemoKey: TypeAlias = int | tuple[str, int]
-
-
-class _Memo:
-    """The JSON of records and tuples met in a review's changed fields, by identity.
-
-    ``entries`` maps ``id(obj)`` to ``(obj, json)``, and ``("last", id(item))`` to
-    the entry of a tuple whose last item is ``item`` (to find the tuple a longer one
-    extends). An entry is used only for the very object it holds (which it keeps
-    alive, so the ``id`` cannot be reused). When it holds more than ``limit`` entries
-    it is swept down to the objects of the latest version."""
-
-    __slots__ = ("entries", "limit")
-
-    def __init__(self, entries: dict[_MemoKey, tuple[Any, str]], limit: int) -> None:
-        self.entries = entries
-        self.limit = limit
-
-
-class _Cached:
-    """A review as stored: its JSON text, the review it decodes to and, once the
-    store has encoded it from a previous version, the JSON member (``"name":json``)
-    of each of its fields and the memo of the parts it encoded piece by piece (see
-    :func:`_encode_review`)."""
-
-    __slots__ = ("members", "memo", "review", "text")
-
-    def __init__(
-        self,
-        text: str,
-        review: Review,
-        members: tuple[str, ...] = (),
-        memo: _Memo | None = None,
-    ) -> None:
-        self.text = text
-        self.review = review
-        self.members = members
-        self.memo = memo
-
-
-_ATTRS_KEYS: dict[type, tuple[tuple[str, str], ...] | None] = {}
-"""Per class: ``(field name, '"name":')`` of each field of an attrs class, else None
-(not an attrs class, or one the converter does not encode field by field)."""
-_CHECKED: set[type] = set()
-"""The attrs classes whose first instance encoded here matched the converter's JSON."""
-
-
-def _attrs_keys(cls: type) -> tuple[tuple[str, str], ...] | None:
-    keys = _ATTRS_KEYS.get(cls, ())
-    if keys == ():
-        keys = (
-            tuple((f.name, json.dumps(f.name) + ":") for f in attrs.fields(cls))
-            if attrs.has(cls)
-            else None
-        )
-        _ATTRS_KEYS[cls] = keys
-    return keys
-
-
-def _checked(value: Any, text: str) -> str:
-    """``text``, the JSON :func:`_encode` made of a record, if it is the converter's
-    (checked once per class): if not (a hook of the converter's own for the class),
-    the class is encoded by the converter from then on, and the converter's JSON is
-    returned."""
-    cls = type(value)
-    if cls in _CHECKED:
-        return text
-    expected = _to_json(unstructure(value))
-    if expected == text:
-        _CHECKED.add(cls)
-        return text
-    _ATTRS_KEYS[cls] = None
-    return expected
-
-
-def _encode(value: Any, entries: dict[_MemoKey, tuple[Any, str]]) -> str:
-    """``_to_json(unstructure(value))``, built from the JSON of ``value``'s records
-    and tuples found in ``entries`` (and recording those it had to encode).
-
-    Records (attrs classes) are objects of their fields in field order, as the
-    converter makes them, tuples are arrays; anything else goes through the
-    converter. A test proves the text is exactly the converter's."""
-    cls = type(value)
-    if cls is str:
-        return _json_str(value)
-    if value is None:
-        return "null"
-    if cls is int:
-        return int.__repr__(value)
-    parts: list[str] = []
-    if cls is tuple:
-        hit = entries.get(id(value))
-        if hit is not None and hit[0] is value:
-            return hit[1]
-        size = len(value)
-        # A tuple that grew by one (a new note, pause …): the JSON of the tuple it
-        # extends, found by the identity of that tuple's last item, plus the new item.
-        grown = entries.get(("last", id(value[-2]))) if size > 1 else None
-        if (
-            grown is not None
-            and len(grown[0]) == size - 1
-            and all(map(operator.is_, grown[0], value))
-        ):
-            text = grown[1][:-1] + "," + _encode(value[-1], entries) + "]"
-            entry = entries[id(value)] = (value, text)
-            entries["last", id(value[-1])] = entry
-            return text
-        for item in value:
-            hit = entries.get(id(item))
-            parts.append(hit[1] if hit is not None and hit[0] is item else _encode(item, entries))
-        text = "[" + ",".join(parts) + "]"
-        entry = entries[id(value)] = (value, text)
-        if size:
-            entries["last", id(value[-1])] = entry
-        return text
-    else:
-        keys = _attrs_keys(cls)
-        if keys is None:
-            if cls is date or cls is datetime:  # the converter's hooks: isoformat()
-                iso: str = value.isoformat()
-                return '"' + iso + '"'
-            if isinstance(value, Enum):  # the converter's default: the value
-                return _encode(value.value, entries)
-            return _to_json(unstructure(value))
-        hit = entries.get(id(value))
-        if hit is not None and hit[0] is value:
-            return hit[1]
-        for name, json_key in keys:
-            item = getattr(value, name)
-            hit = entries.get(id(item))
-            if hit is not None and hit[0] is item:
-                parts.append(json_key + hit[1])
-            else:
-                parts.append(json_key + _encode(item, entries))
-        text = _checked(value, "{" + ",".join(parts) + "}")
-    entries[id(value)] = (value, text)
-    return text
-
-
-def _live(value: Any, entries: dict[_MemoKey, tuple[Any, str]], kept: dict[_MemoKey, Any]) -> None:
-    """Copy into ``kept`` the entries of ``value`` and of everything in it."""
-    cls = type(value)
-    if cls is tuple:
-        items: Any = value
-    else:
-        keys = _attrs_keys(cls) if cls not in (str, int) and value is not None else None
-        if keys is None:
-            return
-        items = [getattr(value, name) for name, _ in keys]
-    hit = entries.get(id(value))
-    if hit is not None and hit[0] is value:
-        kept[id(value)] = hit
-        if cls is tuple and value:
-            kept["last", id(value[-1])] = hit
-    for item in items:
-        _live(item, entries, kept)
-
-
-# The decoder's own scanner (set in its __init__; the stubs do not declare it).
-_scan_value: Callable[[str, int], tuple[Any, int]] = vars(json.JSONDecoder())["scan_once"]
-"""``(text, index) -> (value, end index)``: the JSON value starting at ``index``."""
-
-
-def _members_of(text: str, keys: tuple[tuple[str, str], ...]) -> tuple[str, ...] | None:
-    """The JSON member (``"name":json``) of each field in ``text``, the JSON of a
-    review, as found there; None unless ``text`` is one compact object holding exactly
-    those fields in that order (as every text the store writes is)."""
-    if not text.startswith("{"):
-        return None
-    members: list[str] = []
-    start = 1
-    for _, key in keys:
-        if not text.startswith(key, start):
-            return None
-        try:
-            _, end = _scan_value(text, start + len(key))
-        except (StopIteration, ValueError):
-            return None
-        members.append(text[start:end])
-        if text[end : end + 1] != ("," if len(members) < len(keys) else "}"):
-            return None
-        start = end + 1
-    return tuple(members) if start == len(text) else None
-
-
-def _encode_review(review: Review, prior: _Cached | None) -> _Cached:
-    """The review's JSON (``scr_reviews.data``): the converter's primitives as compact
-    JSON (keys in field order, not sorted: nothing hashes this text).
-
-    A review is immutable and a command makes the next one with ``attrs.evolve``, so
-    most of its fields hold the very objects of the version it was made from, the one
-    ``prior`` holds: their JSON members are taken from ``prior`` (from its text, the
-    first time). Only the fields that changed are encoded, piece by piece into the
-    memo, so that the next time only what changed inside them is encoded again (for a
-    review with a long history of progress notes, most of the cost). A review with no
-    ``prior`` (a new one) is encoded at once."""
-    keys = _attrs_keys(Review)
-    members = None
-    if prior is not None and keys is not None:
-        members = prior.members or _members_of(prior.text, keys)
-    if not members:
-        return _Cached(_to_json(unstructure(review)), review)
-    assert prior is not None and keys is not None
-    memo = prior.memo if prior.memo is not None else _Memo({}, 64)
-    entries = memo.entries
-    old = prior.review
-    changed = tuple(
-        key + _encode(value, entries)
-        if (value := getattr(review, name)) is not getattr(old, name)
-        else members[index]
-        for index, (name, key) in enumerate(keys)
-    )
-    if len(entries) > memo.limit:
-        kept: dict[_MemoKey, Any] = {}
-        _live(review, entries, kept)
-        memo = _Memo(kept, 2 * len(kept) + 64)
-    return _Cached("{" + ",".join(changed) + "}", review, changed, memo)
-
-
-class _ReviewCache:
-    """The last reviews loaded or saved, by ID, least recently used dropped first:
-    at most ``size`` of them, of texts totalling at most ``max_chars`` characters.
-
-    An entry is only ever used when the text stored in the database *now* is exactly
-    the entry's text: it saves decoding (``json.loads`` and the converter), never the
-    read itself, so it is right whatever other connections, processes or host
-    transactions did meanwhile."""
-
-    def __init__(self, size: int, max_chars: int) -> None:
-        self._size = size
-        self._max_chars = max_chars
-        self._chars = 0
-        self._entries: OrderedDict[str, _Cached] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, review_id: str) -> _Cached | None:
-        with self._lock:
-            entry = self._entries.get(review_id)
-            if entry is not None:
-                self._entries.move_to_end(review_id)
-            return entry
-
-    def put(self, review_id: str, entry: _Cached) -> None:
-        if self._size <= 0:
-            return
-        with self._lock:
-            entries = self._entries
-            old = entries.pop(review_id, None)
-            if old is not None:
-                self._chars -= len(old.text)
-            if len(entry.text) > self._max_chars:
-                return
-            entries[review_id] = entry
-            self._chars += len(entry.text)
-            while len(entries) > self._size or self._chars > self._max_chars:
-                _, dropped = entries.popitem(last=False)
-                self._chars -= len(dropped.text)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._chars = 0
-
-
 def _decode_event(row: sa.Row[Any]) -> Event:
     try:
         data = dict(row._mapping)
@@ -762,248 +481,6 @@ def _upsert(conn: Connection, table: sa.Table) -> Any:
     if conn.dialect.name == "postgresql":
         return pg_dialect.insert(table)
     return sqlite_dialect.insert(table)
-
-
-_STATUS: dict[str, DeadlineStatus] = {status.value: status for status in DeadlineStatus}
-_EVENT_COLUMNS = (
-    "review_id",
-    "sequence",
-    "at",
-    "actor_id",
-    "role",
-    "command",
-    "payload",
-    "stage_before",
-    "stage_after",
-    "prev_hash",
-    "hash",
-)
-"""The columns of ``scr_events``, in the order of the store's event tuples."""
-_TASK_COLUMNS = ("id", "review_id", "kind", "agency", "created_at", "rule")
-"""The columns of ``scr_tasks`` a save writes, in the order of :func:`_task_values`."""
-_DEADLINE_COLUMNS = ("reference", "rule", "title", "due_on", "met_on", "status", "running")
-"""The columns of ``scr_deadlines`` besides its key (review_id, key), in the order of
-the tuples :meth:`_Sql.deadline_values` makes."""
-
-
-def _iso_date(value: date) -> str:
-    """A date as SQLAlchemy's SQLite ``Date`` stores it (``YYYY-MM-DD``)."""
-    if type(value) is date:
-        return value.isoformat()
-    if not isinstance(value, date):
-        raise StorageError(f"a stored date must be a date, not {type(value).__name__}")
-    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
-
-
-class _Sql:
-    """The statements of the hot paths (load, save, overdue) as SQL text in the
-    driver's own parameter style, prepared once, with the conversions SQLAlchemy's
-    column types would make (dates as ISO text on SQLite, as ``date`` on PostgreSQL).
-    Built once per store (statements SQLAlchemy compiled per call cost more than the
-    SQL itself); a :class:`_Session` runs them."""
-
-    def __init__(self, dialect: sa.Dialect) -> None:
-        self.dialect = dialect
-        self.sqlite = dialect.name == "sqlite"
-        self.one_statement = dialect.name == "postgresql"
-        self._saves: dict[tuple[bool, bool, bool], str] = {}
-        if dialect.paramstyle == "qmark":
-            mark = "?"
-        elif dialect.paramstyle in ("format", "pyformat"):
-            mark = "%s"
-        else:  # pragma: no cover - no supported driver does this
-            raise StorageError(f"unsupported driver parameter style {dialect.paramstyle!r}")
-        self._mark = mark
-        self.date_in: Callable[[date], Any] = _iso_date if self.sqlite else _same
-        true = "1" if self.sqlite else "true"  # as schema.running_deadline compiles
-        q = self._q
-        self.load = q("SELECT data FROM scr_reviews WHERE id = ?")
-        self.version = q("SELECT version FROM scr_reviews WHERE id = ?")
-        self.insert_review = q(
-            "INSERT INTO scr_reviews (id, reference, stage, version, settings_version, "
-            "received_on, data) VALUES (?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (id) DO NOTHING RETURNING id"
-        )
-        # The versioned write sets only what changed: stage, reference and the others
-        # are indexed copies, and setting one (even to its own value) rewrites its index.
-        kept = "reference = ? AND settings_version = ? AND received_on = ?"
-        self.update_review = q(
-            "UPDATE scr_reviews SET version = ?, data = ? "
-            f"WHERE id = ? AND version = ? AND stage = ? AND {kept}"
-        )
-        self.update_review_stage = q(
-            "UPDATE scr_reviews SET version = ?, data = ?, stage = ? "
-            f"WHERE id = ? AND version = ? AND {kept}"
-        )
-        self.update_review_all = q(
-            "UPDATE scr_reviews SET version = ?, data = ?, stage = ?, reference = ?, "
-            "settings_version = ?, received_on = ? WHERE id = ? AND version = ?"
-        )
-        self.insert_event = q(
-            "INSERT INTO scr_events (review_id, sequence, at, actor_id, role, command, "
-            "payload, stage_before, stage_after, prev_hash, hash) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        )
-        columns = ", ".join(_DEADLINE_COLUMNS)
-        self.deadlines_of = q(f'SELECT "key", {columns} FROM scr_deadlines WHERE review_id = ?')
-        self.delete_deadline = q('DELETE FROM scr_deadlines WHERE review_id = ? AND "key" = ?')
-        self.insert_deadline = q(
-            f'INSERT INTO scr_deadlines (review_id, "key", {columns}) '
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        )
-        self._update_deadline: dict[tuple[int, ...], str] = {}
-        self._rows: dict[tuple[Any, ...], DeadlineRow] = {}
-        self.upsert_task = q(
-            "INSERT INTO scr_tasks (id, review_id, kind, agency, created_at, rule) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-            "review_id = excluded.review_id, kind = excluded.kind, "
-            "agency = excluded.agency, created_at = excluded.created_at, rule = excluded.rule"
-        )
-        row = 'review_id, reference, "key", rule, title, due_on, met_on, status'
-        order = 'ORDER BY due_on, review_id, "key" LIMIT ?'
-        # The same predicate as the partial index, so SQLite's planner can use it.
-        running = f"running = {true} AND due_on < ?"
-        self.overdue = q(f"SELECT {row} FROM scr_deadlines WHERE {running} {order}")
-        self.overdue_after = q(
-            f"SELECT {row} FROM scr_deadlines WHERE {running} "
-            f'AND (due_on, review_id, "key") > (?, ?, ?) {order}'
-        )
-        self.deadline_rows = q(
-            f'SELECT {row} FROM scr_deadlines WHERE review_id = ? ORDER BY "key"'
-        )
-        self.list_by_stage = q(
-            "SELECT id, data FROM scr_reviews WHERE stage = ? ORDER BY reference LIMIT ? OFFSET ?"
-        )
-
-    def _q(self, text: str) -> str:
-        return text if self._mark == "?" else text.replace("?", self._mark)
-
-    def save_statement(self, stage_changed: bool, deadlines: bool, tasks: bool) -> str:
-        """PostgreSQL: one save as one statement, named parameters (see
-        :meth:`SqlStore._save_in_one_statement`): the versioned ``UPDATE`` (of the
-        stage only when ``stage_changed``), then, for its row only, the event, the
-        deadline rows (those gone deleted, the others inserted or updated where they
-        differ) and the tasks."""
-        key = (stage_changed, deadlines, tasks)
-        statement = self._saves.get(key)
-        if statement is not None:
-            return statement
-        kept = (
-            "reference = %(reference)s AND settings_version = %(settings_version)s "
-            "AND received_on = %(received_on)s"
-        )
-        if stage_changed:
-            update = (
-                "UPDATE scr_reviews SET version = %(version)s, data = %(data)s, stage = %(stage)s "
-                f"WHERE id = %(id)s AND version = %(expected)s AND {kept}"
-            )
-        else:
-            update = (
-                "UPDATE scr_reviews SET version = %(version)s, data = %(data)s "
-                f"WHERE id = %(id)s AND version = %(expected)s AND stage = %(stage)s AND {kept}"
-            )
-        event_types = ("text", "integer", *(["text"] * 9))  # as the columns take them
-        event_values = ", ".join(
-            f"%({name})s::{kind}" for name, kind in zip(_EVENT_COLUMNS, event_types, strict=True)
-        )
-        parts = [
-            f"upd AS ({update} RETURNING id)",
-            f"ev AS (INSERT INTO scr_events ({', '.join(_EVENT_COLUMNS)}) "
-            f"SELECT {event_values} FROM upd)",
-        ]
-        if deadlines:
-            columns = ", ".join(_DEADLINE_COLUMNS)
-            kinds = ("text", "text", "text", "date", "date", "text", "boolean")
-            record = ", ".join(
-                f"{name} {kind}" for name, kind in zip(_DEADLINE_COLUMNS, kinds, strict=True)
-            )
-            old = ", ".join(f"scr_deadlines.{name}" for name in _DEADLINE_COLUMNS)
-            new = ", ".join(f"excluded.{name}" for name in _DEADLINE_COLUMNS)
-            sets = ", ".join(f"{name} = excluded.{name}" for name in _DEADLINE_COLUMNS)
-            parts += [
-                # The rows as one JSON parameter: cheaper to send than nine arrays.
-                f'dl AS (SELECT * FROM json_to_recordset(%(deadlines)s::json) AS n("key" text, '
-                f"{record}))",
-                "dl_gone AS (DELETE FROM scr_deadlines d USING upd WHERE d.review_id = upd.id "
-                'AND NOT EXISTS (SELECT FROM dl WHERE dl."key" = d."key"))',
-                f'dl_put AS (INSERT INTO scr_deadlines (review_id, "key", {columns}) '
-                f'SELECT upd.id, dl."key", {", ".join(f"dl.{n}" for n in _DEADLINE_COLUMNS)} '
-                f"FROM upd, dl "
-                f'ON CONFLICT (review_id, "key") DO UPDATE SET {sets} '
-                f"WHERE ({old}) IS DISTINCT FROM ({new}))",
-            ]
-        if tasks:
-            columns = ", ".join(_TASK_COLUMNS)
-            record = ", ".join(f"{name} text" for name in _TASK_COLUMNS)
-            sets = ", ".join(f"{name} = excluded.{name}" for name in _TASK_COLUMNS[1:])
-            parts.append(
-                f"tk AS (INSERT INTO scr_tasks ({columns}) SELECT n.* FROM upd, "
-                f"json_to_recordset(%(tasks)s::json) AS n({record}) "
-                f"ON CONFLICT (id) DO UPDATE SET {sets})"
-            )
-        statement = "WITH " + ", ".join(parts) + " SELECT count(*) FROM upd"
-        self._saves[key] = statement
-        return statement
-
-    def update_deadline(self, changed: tuple[int, ...]) -> str:
-        """``UPDATE`` of the columns at positions ``changed`` of one deadline row."""
-        sql = self._update_deadline.get(changed)
-        if sql is None:
-            sets = ", ".join(f"{_DEADLINE_COLUMNS[i]} = ?" for i in changed)
-            sql = self._q(f'UPDATE scr_deadlines SET {sets} WHERE review_id = ? AND "key" = ?')
-            self._update_deadline[changed] = sql
-        return sql
-
-    def deadline_values(self, row: DeadlineRow) -> tuple[Any, ...]:
-        """A row's columns (in :data:`_DEADLINE_COLUMNS` order) as the database holds
-        them, so that they compare equal to what a ``SELECT`` returns."""
-        met_on = row.met_on
-        return (
-            row.reference,
-            row.rule,
-            row.title,
-            self.date_in(row.due_on),
-            None if met_on is None else self.date_in(met_on),
-            row.status.value,
-            row.running,
-        )
-
-    def decode_deadlines(self, rows: Sequence[Sequence[Any]]) -> list[DeadlineRow]:
-        """:class:`DeadlineRow` s of ``SELECT review_id, reference, key, rule, title,
-        due_on, met_on, status`` rows.
-
-        A row is a value: the rows read last are kept by their column values (at most
-        :data:`_ROW_MEMO` of them), and a row read again with the same values is the
-        same ``DeadlineRow`` (building one costs more than reading it)."""
-        memo = self._rows
-        decoded: list[DeadlineRow] = []
-        try:
-            for row in rows:
-                key = row if type(row) is tuple else tuple(row)
-                found = memo.get(key)
-                if found is None:
-                    review_id, reference, deadline, rule, title, due, met, status = key
-                    if self.sqlite:
-                        due = date.fromisoformat(due)
-                        met = None if met is None else date.fromisoformat(met)
-                    found = DeadlineRow(
-                        review_id, reference, deadline, rule, title, due, met, _STATUS[status]
-                    )
-                    if len(memo) >= _ROW_MEMO:
-                        memo.clear()
-                    memo[key] = found
-                decoded.append(found)
-        except (ValueError, TypeError, KeyError) as exc:
-            raise StorageError(f"a stored deadline cannot be read: {exc!r}") from exc
-        return decoded
-
-
-_ROW_MEMO = 8192
-"""Deadline rows a store keeps decoded (see :meth:`_Sql.decode_deadlines`)."""
-
-
-def _same(value: date) -> date:
-    return value
 
 
 # --------------------------------------------------------------------------- store
@@ -1644,111 +1121,6 @@ _PENDING_TASKS = (
     .order_by(schema.tasks.c.created_at, schema.tasks.c.id)
     .limit(sa.bindparam("limit", type_=sa.Integer()))
 )
-
-
-class _Session:
-    """One use of a connection by the hot paths: runs :class:`_Sql`'s statements.
-
-    With ``dbapi`` (when nobody watches the engine's SQL: see :func:`_observed`) the
-    statements run on the driver's connection itself: SQLAlchemy's own work per
-    statement and per connection use cost more than SQLite's, and on PostgreSQL about
-    as much client CPU as the round trip. The transaction is then the store's
-    (SQLite: :meth:`SqlStore._writing`; PostgreSQL: autocommit, one statement) or
-    SQLAlchemy's (a host's SQLite connection). Driver errors are raised as SQLAlchemy
-    raises them, and a connection the server dropped is invalidated, as SQLAlchemy
-    would (see :func:`create_engine`). Otherwise the statements run through
-    :meth:`Connection.exec_driver_sql`, with all of SQLAlchemy's events, logging and
-    error handling."""
-
-    __slots__ = ("_conn", "_dbapi", "_dialect", "_engine", "_error", "_fairy")
-
-    def __init__(
-        self,
-        conn: Connection | None,
-        dbapi: Any,
-        sql: _Sql,
-        fairy: Any = None,
-        engine: Engine | None = None,
-    ) -> None:
-        self._conn = conn
-        self._dbapi = dbapi
-        self._dialect = sql.dialect
-        self._error: type[Exception] = sql.dialect.loaded_dbapi.Error
-        self._fairy = fairy
-        self._engine = engine
-
-    @classmethod
-    def on(cls, conn: Connection, sql: _Sql) -> _Session:
-        """A session on a SQLAlchemy connection, in its transaction (statements on
-        the driver's connection only for SQLite)."""
-        if sql.sqlite and not _observed(conn.engine):
-            return cls(conn, conn.connection.dbapi_connection, sql)
-        return cls(conn, None, sql)
-
-    def run(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
-        """Execute one statement; returns the DBAPI cursor or the
-        :class:`~sqlalchemy.engine.CursorResult` (both have ``rowcount``,
-        ``fetchone()`` and ``fetchall()``)."""
-        dbapi = self._dbapi
-        if dbapi is None:
-            assert self._conn is not None
-            return self._conn.exec_driver_sql(
-                sql, dict(params) if isinstance(params, Mapping) else tuple(params)
-            )
-        try:
-            return dbapi.execute(sql, params)
-        except self._error as exc:
-            raise self._wrapped(sql, exc) from exc
-
-    def run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        """Execute one statement once per row of ``rows``."""
-        dbapi = self._dbapi
-        if dbapi is None:
-            assert self._conn is not None
-            self._conn.exec_driver_sql(sql, rows)
-            return
-        try:
-            dbapi.cursor().executemany(sql, rows)
-        except self._error as exc:
-            raise self._wrapped(sql, exc) from exc
-
-    def commit(self) -> None:
-        try:
-            self._dbapi.commit()
-        except self._error as exc:
-            raise self._wrapped("COMMIT", exc) from exc
-
-    def rollback_quietly(self) -> None:
-        """Roll back after an error, which stays the one raised."""
-        with suppress(Exception):
-            self._dbapi.rollback()
-
-    def _wrapped(self, sql: str, exc: Any) -> BaseException:
-        invalidated = False
-        if self._fairy is not None and self._dialect.is_disconnect(exc, self._dbapi, None):
-            # As SQLAlchemy does on a disconnect: drop this connection and the pooled
-            # ones made before it (a restarted server dropped them all).
-            self._fairy.invalidate(exc)
-            if self._engine is not None:
-                self._engine.dispose()
-            invalidated = True
-        return _wrapped(self._dialect, sql, exc, invalidated)
-
-
-def _wrapped(dialect: sa.Dialect, sql: str, exc: Any, invalidated: bool = False) -> BaseException:
-    """A driver error raised on the driver's connection, as SQLAlchemy would have
-    raised it: the matching :class:`sqlalchemy.exc.DBAPIError` subclass with ``exc``
-    as its ``orig`` (the parameters are never shown)."""
-    wrapped: BaseException = sa.exc.DBAPIError.instance(
-        sql,
-        None,
-        exc,
-        dialect.loaded_dbapi.Error,
-        hide_parameters=True,
-        connection_invalidated=invalidated,
-        dialect=dialect,
-    )
-    return wrapped
 
 
 def _savepoints_work(connection: Connection) -> bool:

@@ -1,0 +1,136 @@
+"""Sessions of the SQL store's hot paths (private to :mod:`scr_engine.storage.sql`).
+
+A :class:`_Session` runs the prebuilt statements of :mod:`._statements` on one
+connection, on the driver's connection itself when nobody watches the engine's SQL,
+raising driver errors as SQLAlchemy would.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from contextlib import suppress
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from scr_engine.storage._statements import _Sql
+
+
+def _observed(engine: Engine) -> bool:
+    """Whether anyone watches the engine's SQL: cursor-execute event listeners, or
+    SQLAlchemy's statement log (``echo``, or the ``sqlalchemy.engine`` logger at
+    INFO). The store then runs every statement through SQLAlchemy's execution, so
+    they see each one; otherwise the hot paths' statements on SQLite go to the
+    driver's connection directly (see :class:`_Session`)."""
+    dispatch = engine.dispatch
+    if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+        return True
+    return engine.logger.isEnabledFor(logging.INFO)
+
+
+class _Session:
+    """One use of a connection by the hot paths: runs :class:`_Sql`'s statements.
+
+    With ``dbapi`` (when nobody watches the engine's SQL: see :func:`_observed`) the
+    statements run on the driver's connection itself: SQLAlchemy's own work per
+    statement and per connection use cost more than SQLite's, and on PostgreSQL about
+    as much client CPU as the round trip. The transaction is then the store's
+    (SQLite: :meth:`~scr_engine.storage.sql.SqlStore._writing`; PostgreSQL:
+    autocommit, one statement) or SQLAlchemy's (a host's SQLite connection). Driver
+    errors are raised as SQLAlchemy raises them, and a connection the server dropped
+    is invalidated, as SQLAlchemy would (see
+    :func:`~scr_engine.storage.sql.create_engine`). Otherwise the statements run
+    through :meth:`Connection.exec_driver_sql`, with all of SQLAlchemy's events,
+    logging and error handling."""
+
+    __slots__ = ("_conn", "_dbapi", "_dialect", "_engine", "_error", "_fairy")
+
+    def __init__(
+        self,
+        conn: Connection | None,
+        dbapi: Any,
+        sql: _Sql,
+        fairy: Any = None,
+        engine: Engine | None = None,
+    ) -> None:
+        self._conn = conn
+        self._dbapi = dbapi
+        self._dialect = sql.dialect
+        self._error: type[Exception] = sql.dialect.loaded_dbapi.Error
+        self._fairy = fairy
+        self._engine = engine
+
+    @classmethod
+    def on(cls, conn: Connection, sql: _Sql) -> _Session:
+        """A session on a SQLAlchemy connection, in its transaction (statements on
+        the driver's connection only for SQLite)."""
+        if sql.sqlite and not _observed(conn.engine):
+            return cls(conn, conn.connection.dbapi_connection, sql)
+        return cls(conn, None, sql)
+
+    def run(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
+        """Execute one statement; returns the DBAPI cursor or the
+        :class:`~sqlalchemy.engine.CursorResult` (both have ``rowcount``,
+        ``fetchone()`` and ``fetchall()``)."""
+        dbapi = self._dbapi
+        if dbapi is None:
+            assert self._conn is not None
+            return self._conn.exec_driver_sql(
+                sql, dict(params) if isinstance(params, Mapping) else tuple(params)
+            )
+        try:
+            return dbapi.execute(sql, params)
+        except self._error as exc:
+            raise self._wrapped(sql, exc) from exc
+
+    def run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """Execute one statement once per row of ``rows``."""
+        dbapi = self._dbapi
+        if dbapi is None:
+            assert self._conn is not None
+            self._conn.exec_driver_sql(sql, rows)
+            return
+        try:
+            dbapi.cursor().executemany(sql, rows)
+        except self._error as exc:
+            raise self._wrapped(sql, exc) from exc
+
+    def commit(self) -> None:
+        try:
+            self._dbapi.commit()
+        except self._error as exc:
+            raise self._wrapped("COMMIT", exc) from exc
+
+    def rollback_quietly(self) -> None:
+        """Roll back after an error, which stays the one raised."""
+        with suppress(Exception):
+            self._dbapi.rollback()
+
+    def _wrapped(self, sql: str, exc: Any) -> BaseException:
+        invalidated = False
+        if self._fairy is not None and self._dialect.is_disconnect(exc, self._dbapi, None):
+            # As SQLAlchemy does on a disconnect: drop this connection and the pooled
+            # ones made before it (a restarted server dropped them all).
+            self._fairy.invalidate(exc)
+            if self._engine is not None:
+                self._engine.dispose()
+            invalidated = True
+        return _wrapped(self._dialect, sql, exc, invalidated)
+
+
+def _wrapped(dialect: sa.Dialect, sql: str, exc: Any, invalidated: bool = False) -> BaseException:
+    """A driver error raised on the driver's connection, as SQLAlchemy would have
+    raised it: the matching :class:`sqlalchemy.exc.DBAPIError` subclass with ``exc``
+    as its ``orig`` (the parameters are never shown)."""
+    wrapped: BaseException = sa.exc.DBAPIError.instance(
+        sql,
+        None,
+        exc,
+        dialect.loaded_dbapi.Error,
+        hide_parameters=True,
+        connection_invalidated=invalidated,
+        dialect=dialect,
+    )
+    return wrapped

@@ -246,11 +246,14 @@ def _encode_review(review: Review, prior: _Cached | None) -> _Cached:
         else members[index]
         for index, (name, key) in enumerate(keys)
     )
+    text = "{" + ",".join(changed) + "}"
+    if _checked(review, text) != text:  # the converter encodes reviews its own way
+        return _Cached(_to_json(unstructure(review)), review)
     if len(entries) > memo.limit:
         kept: dict[_MemoKey, Any] = {}
         _live(review, entries, kept)
         memo = _Memo(kept, 2 * len(kept) + 64)
-    return _Cached("{" + ",".join(changed) + "}", review, changed, memo)
+    return _Cached(text, review, changed, memo)
 
 
 class _ReviewCache:

@@ -7,9 +7,12 @@ contract itself, text round-trips included, is in ``test_store_contract.py``.
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +27,7 @@ from scr_engine import (
     ConcurrencyConflict,
     DeadlineStatus,
     FixedClock,
+    Review,
     ReviewEngine,
     SchemaMismatch,
     Stage,
@@ -597,6 +601,38 @@ def test_a_review_decoded_from_any_json_layout_is_saved_as_the_converter_s(
             assert _stored_text(sqlite_url, "rev-closure") == expected, save.event.command
     with SqlStore(sqlite_url) as cold:
         assert cold.load("rev-closure") == saves[5].review
+
+
+def test_connections_kept_between_sessions_go_back_to_the_pool(sqlite_url: str) -> None:
+    # The SQLite hot paths keep a few driver connections from one session to the next
+    # (out of the pool's reach meanwhile): never more than the pool's size, and all
+    # of them back in the pool when the store is closed or dropped.
+    saves = submission_saves(3)
+    store = SqlStore(sqlite_url, migrate="create")
+    for save in saves:
+        save.apply(store)
+    engine = store.engine
+    assert engine is not None and isinstance(engine.pool, sa.pool.QueuePool)
+    barrier = threading.Barrier(12)
+
+    def read(review_id: str) -> Review:
+        barrier.wait()
+        return store.load(review_id)
+
+    with ThreadPoolExecutor(12) as pool:
+        ids = [saves[n % 3].review.id for n in range(12)]
+        assert list(pool.map(read, ids)) == [saves[n % 3].review for n in range(12)]
+    assert 1 <= engine.pool.checkedout() <= engine.pool.size()
+    store.close()
+    assert engine.pool.checkedout() == 0
+
+    dropped = SqlStore(sqlite_url)
+    assert dropped.load(saves[0].review.id) == saves[0].review
+    engine = dropped.engine
+    assert engine is not None and engine.pool.checkedout() == 1
+    del dropped
+    gc.collect()
+    assert engine.pool.checkedout() == 0
 
 
 def test_decoded_reviews_kept_are_bounded(sqlite_url: str) -> None:

@@ -8,6 +8,8 @@ raising driver errors as SQLAlchemy would.
 from __future__ import annotations
 
 import logging
+import os
+from collections import deque
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from typing import Any
@@ -28,6 +30,53 @@ def _observed(engine: Engine) -> bool:
     if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
         return True
     return engine.logger.isEnabledFor(logging.INFO)
+
+
+class _Reuse:
+    """Driver connections the store's SQLite hot paths hand from one session to the
+    next without a round through the engine's pool.
+
+    Taking a connection from SQLAlchemy's pool and giving it back (locks, events, a
+    ``ROLLBACK`` to reset it) costs a command's two sessions about as much as the
+    SQL they run. A session ends with its transaction committed or rolled back (or,
+    for a read, with its one statement finished), so the connection is as clean as
+    the reset would leave it: the store keeps up to ``keep`` of them, still checked
+    out of the pool, and the next session on any thread takes one. More are taken
+    from the pool and returned to it. A process started by ``fork`` does not use the
+    parent's (it takes its own from the pool, as SQLAlchemy advises).
+    """
+
+    __slots__ = ("_engine", "_idle", "_keep", "_pid")
+
+    def __init__(self, engine: Engine, keep: int) -> None:
+        self._engine = engine
+        self._keep = keep
+        self._idle: deque[Any] = deque()
+        self._pid = os.getpid()
+
+    def take(self) -> Any:
+        """A pooled connection (a ``_ConnectionFairy``) for one session."""
+        if self._pid == os.getpid():
+            try:
+                return self._idle.pop()
+            except IndexError:
+                pass
+        return self._engine.raw_connection()
+
+    def give(self, fairy: Any) -> None:
+        """Keep ``fairy`` for the next session, or return it to the pool."""
+        if fairy.is_valid and len(self._idle) < self._keep and self._pid == os.getpid():
+            self._idle.append(fairy)
+        else:
+            fairy.close()
+
+    def close(self) -> None:
+        """Return every kept connection to the pool (in this process)."""
+        if self._pid != os.getpid():
+            self._idle.clear()  # the parent's: never close them here
+            return
+        while self._idle:
+            self._idle.pop().close()
 
 
 class _Session:

@@ -98,6 +98,7 @@ import functools
 import json
 import sqlite3
 import sys
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -142,7 +143,7 @@ from scr_engine.storage._codec import (
     _ReviewCache,
     _to_json,
 )
-from scr_engine.storage._session import _observed, _Session, _wrapped
+from scr_engine.storage._session import _observed, _Reuse, _Session, _wrapped
 from scr_engine.storage._statements import _EVENT_COLUMNS, _TASK_COLUMNS, _Sql
 from scr_engine.storage.port import DeadlineRow, check_page, check_rows
 from scr_engine.storage.schema import VERSION_TABLE, task_pending
@@ -528,6 +529,7 @@ class SqlStore:
     _writer: Engine | None
     _reader: Engine | None
     _connection: Connection | None
+    _reuse: _Reuse | None
     _sql: _Sql
     _cache: _ReviewCache
 
@@ -567,6 +569,11 @@ class SqlStore:
         self._connection = None
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._cache = _ReviewCache(cache_size, self.CACHE_MAX_CHARS)
+        pool = engine.pool
+        keep = pool.size() if isinstance(pool, sa.pool.QueuePool) else 0
+        self._reuse = _Reuse(engine, keep if engine.dialect.name == "sqlite" else 0)
+        # A store dropped without close() returns its kept connections to the pool.
+        weakref.finalize(self, self._reuse.close)
         try:
             self._sql = _Sql(engine.dialect)
             self._prepare(migrate)
@@ -604,6 +611,7 @@ class SqlStore:
         store._writer = None
         store._reader = None
         store._connection = connection
+        store._reuse = None
         store._clock = clock if clock is not None else SystemClock()
         store._cache = _ReviewCache(cache_size, cls.CACHE_MAX_CHARS)
         with _translated("opening the store on the host's connection"):
@@ -652,6 +660,8 @@ class SqlStore:
     def close(self) -> None:
         """Release the store's connections (a host's connection is left alone)."""
         self._cache.clear()
+        if self._reuse is not None:
+            self._reuse.close()
         if self._engine is not None:
             self._engine.dispose()
 
@@ -768,7 +778,9 @@ class SqlStore:
         """SQLite, the store's own engine: a transaction (``begin``) straight on the
         driver's connection, committed at the end and rolled back on any exception;
         with no ``begin``, statements in autocommit mode."""
-        fairy = engine.raw_connection()
+        reuse = self._reuse
+        assert reuse is not None
+        fairy = reuse.take()
         try:
             session = _Session(None, fairy.dbapi_connection, self._sql, fairy)
             if begin is None:
@@ -786,7 +798,7 @@ class SqlStore:
                 session.rollback_quietly()
                 raise
         finally:
-            fairy.close()
+            reuse.give(fairy)
 
     # ------------------------------------------------------------- the port
 

@@ -6,6 +6,7 @@ are ``datetime.date`` in the Board's local calendar, Europe/London.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
@@ -62,6 +63,8 @@ class FixedClock:
         self._now = when
 
 
+@functools.lru_cache(maxsize=64)
 def local_date(at: datetime) -> date:
-    """The Board's local calendar date of an aware time."""
+    """The Board's local calendar date of an aware time (a command asks for it several
+    times of the same time: the answers are kept)."""
     return at.astimezone(BOARD_TIMEZONE).date()

@@ -42,21 +42,22 @@ class _Reuse:
     for a read, with its one statement finished), so the connection is as clean as
     the reset would leave it: the store keeps up to ``keep`` of them, still checked
     out of the pool, and the next session on any thread takes one. More are taken
-    from the pool and returned to it. A process started by ``fork`` does not use the
-    parent's (it takes its own from the pool, as SQLAlchemy advises).
+    from the pool and returned to it. A process started by ``fork`` never uses the
+    parent's kept connections; like the pool's own, a child should not use its
+    parent's store at all, but open its own.
     """
 
-    __slots__ = ("_engine", "_idle", "_keep", "_pid")
+    __slots__ = ("_engine", "_forks", "_idle", "_keep")
 
     def __init__(self, engine: Engine, keep: int) -> None:
         self._engine = engine
         self._keep = keep
         self._idle: deque[Any] = deque()
-        self._pid = os.getpid()
+        self._forks = _forks[0]
 
     def take(self) -> Any:
         """A pooled connection (a ``_ConnectionFairy``) for one session."""
-        if self._pid == os.getpid():
+        if self._forks == _forks[0]:
             try:
                 return self._idle.pop()
             except IndexError:
@@ -65,18 +66,31 @@ class _Reuse:
 
     def give(self, fairy: Any) -> None:
         """Keep ``fairy`` for the next session, or return it to the pool."""
-        if fairy.is_valid and len(self._idle) < self._keep and self._pid == os.getpid():
+        if fairy.is_valid and len(self._idle) < self._keep and self._forks == _forks[0]:
             self._idle.append(fairy)
         else:
             fairy.close()
 
     def close(self) -> None:
         """Return every kept connection to the pool (in this process)."""
-        if self._pid != os.getpid():
+        if self._forks != _forks[0]:
             self._idle.clear()  # the parent's: never close them here
             return
         while self._idle:
             self._idle.pop().close()
+
+
+_forks = [0]
+"""How many ``fork`` s lie between this process and the one that imported the module
+(``os.getpid()`` is a system call per use; this is a list read)."""
+
+
+def _forked() -> None:
+    _forks[0] += 1
+
+
+if hasattr(os, "register_at_fork"):  # no fork, no need, where it is missing
+    os.register_at_fork(after_in_child=_forked)
 
 
 class _Session:

@@ -713,8 +713,13 @@ class SqlStore:
         engine = self._engine
         if engine is not None and not _observed(engine):
             if self._sql.sqlite:  # the driver's connection is in autocommit mode already
-                with self._sqlite_session(engine, None) as session:
-                    yield session
+                reuse = self._reuse
+                assert reuse is not None
+                fairy = reuse.take()
+                try:
+                    yield _Session(None, fairy.dbapi_connection, self._sql, fairy)
+                finally:
+                    reuse.give(fairy)
             else:
                 with self._autocommit(engine) as session:
                     yield session
@@ -763,30 +768,20 @@ class SqlStore:
     def _writing(self) -> Iterator[_Session]:
         """A session for a write: one transaction (SQLite: ``BEGIN IMMEDIATE``), or a
         SAVEPOINT of the host's; committed (released) when the block ends without an
-        exception, rolled back otherwise."""
+        exception, rolled back otherwise. On SQLite and the store's own engine the
+        transaction runs straight on the driver's connection."""
         sql = self._sql
         engine = self._engine
-        if engine is not None and sql.sqlite and not _observed(engine):
-            with self._sqlite_session(engine, "BEGIN IMMEDIATE") as session:
-                yield session
+        if engine is None or not sql.sqlite or _observed(engine):
+            with self._write() as conn:
+                yield _Session.on(conn, sql)
             return
-        with self._write() as conn:
-            yield _Session.on(conn, sql)
-
-    @contextmanager
-    def _sqlite_session(self, engine: Engine, begin: str | None) -> Iterator[_Session]:
-        """SQLite, the store's own engine: a transaction (``begin``) straight on the
-        driver's connection, committed at the end and rolled back on any exception;
-        with no ``begin``, statements in autocommit mode."""
         reuse = self._reuse
         assert reuse is not None
         fairy = reuse.take()
         try:
-            session = _Session(None, fairy.dbapi_connection, self._sql, fairy)
-            if begin is None:
-                yield session
-                return
-            session.run(begin)
+            session = _Session(None, fairy.dbapi_connection, sql, fairy)
+            session.run("BEGIN IMMEDIATE")
             try:
                 yield session
             except BaseException:

@@ -80,6 +80,11 @@ would spend on a versioned write:
   ``WITH`` clauses: the versioned ``UPDATE``, then, for its row only, the event, the
   deadline rows and the tasks), atomic by itself: no ``BEGIN``/``COMMIT`` round trips.
   Connections are not pinged before use (see :func:`create_engine`).
+- On SQLite the store keeps up to the pool's size of driver connections from one
+  session to the next (checked out of the pool meanwhile), since a round through
+  SQLAlchemy's pool costs about as much as the SQL of a session; :meth:`SqlStore.close`
+  (or dropping the store) returns them. A process started by ``fork`` should open its
+  own store rather than use its parent's.
 
 Errors. Driver errors (sqlite3, psycopg, SQLAlchemy, Alembic) never reach callers:
 each is raised as :class:`~scr_engine.errors.StorageError` (or

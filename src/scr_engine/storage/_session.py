@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections import deque
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
@@ -47,12 +48,13 @@ class _Reuse:
     parent's store at all, but open its own.
     """
 
-    __slots__ = ("_engine", "_forks", "_idle", "_keep")
+    __slots__ = ("_engine", "_forks", "_idle", "_keep", "_lock")
 
     def __init__(self, engine: Engine, keep: int) -> None:
         self._engine = engine
         self._keep = keep
         self._idle: deque[Any] = deque()
+        self._lock = threading.Lock()
         self._forks = _forks[0]
 
     def take(self) -> Any:
@@ -66,10 +68,12 @@ class _Reuse:
 
     def give(self, fairy: Any) -> None:
         """Keep ``fairy`` for the next session, or return it to the pool."""
-        if fairy.is_valid and len(self._idle) < self._keep and self._forks == _forks[0]:
-            self._idle.append(fairy)
-        else:
-            fairy.close()
+        if fairy.is_valid and self._forks == _forks[0]:
+            with self._lock:  # never more than ``keep``, however many threads give
+                if len(self._idle) < self._keep:
+                    self._idle.append(fairy)
+                    return
+        fairy.close()
 
     def close(self) -> None:
         """Return every kept connection to the pool (in this process)."""

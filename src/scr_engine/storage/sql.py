@@ -574,11 +574,14 @@ class SqlStore:
         self._connection = None
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._cache = _ReviewCache(cache_size, self.CACHE_MAX_CHARS)
-        pool = engine.pool
-        keep = pool.size() if isinstance(pool, sa.pool.QueuePool) else 0
-        self._reuse = _Reuse(engine, keep if engine.dialect.name == "sqlite" else 0)
-        # A store dropped without close() returns its kept connections to the pool.
-        weakref.finalize(self, self._reuse.close)
+        # SQLite's hot paths keep connections between sessions (PostgreSQL's do not).
+        self._reuse = None
+        if engine.dialect.name == "sqlite":
+            pool = engine.pool
+            keep = pool.size() if isinstance(pool, sa.pool.QueuePool) else 0
+            self._reuse = _Reuse(engine, keep)
+            # A store dropped without close() returns its kept connections to the pool.
+            weakref.finalize(self, self._reuse.close)
         try:
             self._sql = _Sql(engine.dialect)
             self._prepare(migrate)

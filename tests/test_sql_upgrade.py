@@ -1,24 +1,35 @@
 """Upgrading a database with reviews in it, from the first migration to head, loses
 nothing.
 
-The reviews are made at head in one database, then copied, table by table, into a
-second database built at the *first* revision (every column the old schema has), and
-that database is upgraded to head. The upgraded database must then hold exactly the
-same reviews, histories, deadlines and tasks. Every migration added later runs through
-the same test, and each must undo cleanly.
+The reviews are written as scr_engine 0.1 wrote them (revision 0001, format-1 events:
+:mod:`legacy`), and the database is upgraded to head: the reviews load, their chains
+verify, the whole store verifies, and new commands append format-2 events to the old
+chains. Every migration must undo cleanly, except that 0003 refuses to drop the
+columns that format-2 events' hashes cover.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
 
-from scr_engine import FixedClock, ReviewEngine, Stage, replay, verify_history
-from scr_engine.demo import REQUESTER, demo_request, run_to_closure
+from legacy import legacy_store
+from scr_engine import (
+    FaultKind,
+    FixedClock,
+    IntegrityError,
+    ReviewEngine,
+    Stage,
+    replay,
+    verify_history,
+)
+from scr_engine import commands as c
+from scr_engine.demo import BOARD_CHAIR, REQUESTER, demo_request, run_to_closure
 from scr_engine.storage.sql import (
     SqlStore,
     alembic_config,
@@ -76,7 +87,7 @@ def _everything(url: str, ids: list[str]) -> list[object]:
         store.close()
 
 
-def test_an_upgrade_from_the_first_revision_loses_nothing(tmp_path: Path) -> None:
+def test_a_copy_that_drops_the_new_columns_is_refused_not_served(tmp_path: Path) -> None:
     made, upgraded = f"sqlite:///{tmp_path / 'made.db'}", f"sqlite:///{tmp_path / 'old.db'}"
     ids = _fill(made)
     first = _first_revision()
@@ -84,15 +95,60 @@ def test_an_upgrade_from_the_first_revision_loses_nothing(tmp_path: Path) -> Non
     _copy(made, upgraded)
     head = upgrade(upgraded)
     assert head == schema_revision(made)
-    assert _everything(upgraded, ids) == _everything(made, ids)
-    store = SqlStore(upgraded, durable=False)
-    try:
+    # The copy kept only the first revision's columns: the events' commitments and
+    # state are gone, so what their hashes cover no longer matches, and the store
+    # says so instead of serving the reviews.
+    with SqlStore(upgraded, durable=False) as store, pytest.raises(IntegrityError):
+        store.load(ids[0])
+
+
+def test_a_store_written_before_events_committed_to_state_upgrades_and_verifies(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    clock = FixedClock(datetime(2026, 2, 2, 9, tzinfo=UTC))
+    ids = legacy_store(url, clock)
+    assert upgrade(url) == tuple(ScriptDirectory.from_config(alembic_config()).get_heads())
+    with SqlStore(url, durable=False) as store:
+        engine = ReviewEngine(store, clock)
         closed = store.load(ids[0])
         assert closed.stage is Stage.CLOSED
         history = store.history(ids[0])
+        assert {e.format for e in history} == {1}
         assert verify_history(history) == [] and replay(history) == closed
-    finally:
-        store.close()
+        assert engine.verify().ok
+        # A new command on a legacy review appends a format-2 event to its chain.
+        after = engine.execute(ids[1], c.RecordChairNotified(date(2026, 2, 2)), BOARD_CHAIR)
+        history = store.history(ids[1])
+        assert [e.format for e in history] == [1, 2]
+        assert verify_history(history) == [] and replay(history) == after
+        assert store.load(ids[1]) == after
+        assert engine.verify().ok
+
+
+def test_a_legacy_review_row_edited_before_the_upgrade_is_caught_by_replay(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    clock = FixedClock(datetime(2026, 2, 2, 9, tzinfo=UTC))
+    ids = legacy_store(url, clock)
+    upgrade(url)
+    db = sa.create_engine(url)
+    with db.begin() as conn:
+        data = conn.execute(
+            sa.text("SELECT data FROM scr_reviews WHERE id = :i"), {"i": ids[1]}
+        ).scalar_one()
+        edited = data.replace('"outcome_reasons":""', '"outcome_reasons":"edited"')
+        assert edited != data
+        conn.execute(
+            sa.text("UPDATE scr_reviews SET data = :d WHERE id = :i"), {"d": edited, "i": ids[1]}
+        )
+    db.dispose()
+    with SqlStore(url, durable=False) as store:
+        with pytest.raises(IntegrityError, match="not the replay of its history"):
+            store.load(ids[1])
+        report = ReviewEngine(store, clock).verify()
+        assert [f.kind for f in report.faults_of(ids[1])] == [FaultKind.REPLAY]
 
 
 def _task_indexes(url: str) -> set[str]:
@@ -106,9 +162,10 @@ def _task_indexes(url: str) -> set[str]:
 
 def test_every_migration_can_be_undone_and_done_again(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'db.db'}"
-    ids = _fill(url)
+    clock = FixedClock(datetime(2026, 2, 2, 9, tzinfo=UTC))
+    ids = legacy_store(url, clock)
+    head = upgrade(url)
     before = _everything(url, ids)
-    head = schema_revision(url)
     assert "ix_scr_tasks_review_id" not in _task_indexes(url)  # dropped by 0002
     first = _first_revision()
     engine = create_engine(url)
@@ -121,4 +178,17 @@ def test_every_migration_can_be_undone_and_done_again(tmp_path: Path) -> None:
     assert "ix_scr_tasks_review_id" in _task_indexes(url)
     assert upgrade(url) == head
     assert "ix_scr_tasks_review_id" not in _task_indexes(url)
+    assert _everything(url, ids) == before
+
+
+def test_a_downgrade_that_would_break_format_2_histories_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.db'}"
+    ids = _fill(url)
+    before = _everything(url, ids)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn, pytest.raises(RuntimeError, match="format 2"):
+            command.downgrade(alembic_config(conn), "0002")
+    finally:
+        engine.dispose()
     assert _everything(url, ids) == before

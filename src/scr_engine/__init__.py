@@ -9,10 +9,12 @@ history.
 """
 
 from scr_engine import commands
+from scr_engine.checkpoints import Checkpoint, CheckpointEntry
 from scr_engine.clock import BOARD_TIMEZONE, Clock, FixedClock, SystemClock, local_date
 from scr_engine.engine import ReviewEngine
 from scr_engine.errors import (
     ConcurrencyConflict,
+    IntegrityError,
     InvalidRequest,
     PermissionDenied,
     ReviewNotFound,
@@ -22,6 +24,7 @@ from scr_engine.errors import (
     TransitionRefused,
 )
 from scr_engine.history import CorruptHistory, Event, HistoryProblem, replay, verify_history
+from scr_engine.integrity import Fault, FaultKind, VerifyReport
 from scr_engine.records import (
     Action,
     Actor,
@@ -78,6 +81,8 @@ __all__ = [
     "AlternativeReview",
     "Analysis",
     "Appointment",
+    "Checkpoint",
+    "CheckpointEntry",
     "ChronologyEntry",
     "Clock",
     "Conclusions",
@@ -94,10 +99,13 @@ __all__ = [
     "FamilyDecision",
     "FamilyInvolvement",
     "FamilyRepresentation",
+    "Fault",
+    "FaultKind",
     "FixedClock",
     "HistoryProblem",
     "ImrJudgement",
     "Incident",
+    "IntegrityError",
     "Introduction",
     "InvalidRequest",
     "LegalService",
@@ -129,6 +137,7 @@ __all__ = [
     "TorAnswer",
     "TorItem",
     "TransitionRefused",
+    "VerifyReport",
     "WriterMeetingPurpose",
     "__version__",
     "assess",

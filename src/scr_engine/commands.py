@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from attrs import field, frozen
 
 from scr_engine.errors import InvalidRequest
+from scr_engine.personal import MARK
 from scr_engine.records import (
     AlternativeReview,
     Appointment,
@@ -106,7 +107,7 @@ class AssessCriteria(Command):
 
     name: ClassVar[str] = "assess_criteria"
     facts: CriteriaFacts | None = None
-    notes: str = ""
+    notes: str = field(default="", metadata=MARK)
 
 
 @frozen
@@ -149,7 +150,7 @@ class RecordImrWriter(Command):
     name: ClassVar[str] = "record_imr_writer"
     agency: str
     person_id: str
-    writer_name: str
+    writer_name: str = field(metadata=MARK)
 
 
 @frozen
@@ -214,7 +215,7 @@ class ReceiveImr(Command):
 
     name: ClassVar[str] = "receive_imr"
     agency: str
-    summary: str
+    summary: str = field(metadata=MARK)
     recommendations: tuple[str, ...] = ()
 
 
@@ -225,7 +226,7 @@ class JudgeImr(Command):
     name: ClassVar[str] = "judge_imr"
     agency: str
     judgement: ImrJudgement
-    further_information: str = ""
+    further_information: str = field(default="", metadata=MARK)
 
 
 @frozen

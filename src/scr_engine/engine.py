@@ -10,10 +10,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import NOTHING, evolve, fields
 
+from scr_engine.checkpoints import Checkpoint, CheckpointEntry, sign_checkpoint
 from scr_engine.clock import Clock, SystemClock, local_date
 from scr_engine.commands import COMMANDS, Command, SubmitRequest
 from scr_engine.errors import (
@@ -24,17 +25,42 @@ from scr_engine.errors import (
     TransitionRefused,
 )
 from scr_engine.history import Event, advance, start
+from scr_engine.integrity import Progress, VerifyReport, verify_store
+from scr_engine.personal import SaltSource, new_salt
 from scr_engine.records import Actor, RequestForm, Review, Task
 from scr_engine.rules.deadlines import Deadline, clocks_changed, deadlines
 from scr_engine.rules.judge import acting_role, check_shape, judge, standing
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import validate_request
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
+from scr_engine.serialization import text_problems
 from scr_engine.states.machine import commands_from
 from scr_engine.states.table import TABLE, row
 from scr_engine.storage.port import DeadlineRow, ReviewStore
 
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
+
 __all__ = ["ReviewEngine"]
+
+
+def _check_actor(command: str, actor: Any) -> None:
+    """Refuse, before anything is read or stored, an actor that is not an
+    :class:`Actor` or whose id is not non-empty text that every store can keep and
+    every hash can cover (the history records the id as text)."""
+    if not isinstance(actor, Actor):
+        message = f"the actor must be an Actor, not {type(actor).__name__}"
+        raise InvalidRequest(command, [Refusal("INPUT", message, RefusalKind.INPUT, "actor")])
+    actor_id = actor.id
+    if type(actor_id) is not str or not actor_id.strip():
+        message = f"an actor's id must be non-empty text, not {actor_id!r}"
+        raise InvalidRequest(command, [Refusal("INPUT", message, RefusalKind.INPUT, "actor.id")])
+    problems = text_problems(actor_id, "actor.id")
+    if problems:
+        raise InvalidRequest(command, problems)
 
 
 def _raise_for(command: str, refusals: list[Refusal]) -> None:
@@ -58,6 +84,9 @@ class ReviewEngine:
     :param known_settings: earlier settings that existing reviews may still use,
         found by their ``version``.
     :param new_id: makes review IDs (a random UUID by default).
+    :param salt: makes the random salts of the history's commitments to personal
+        values and review states (16 random bytes, hex, by default; see
+        :mod:`scr_engine.personal`).
     """
 
     def __init__(
@@ -68,12 +97,14 @@ class ReviewEngine:
         settings: ProtocolSettings = DEFAULT_SETTINGS,
         known_settings: Iterable[ProtocolSettings] = (),
         new_id: Callable[[], str] | None = None,
+        salt: SaltSource | None = None,
     ) -> None:
         self.store = store
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.settings = settings
         self._settings = {s.version: s for s in (*known_settings, settings)}
         self._new_id = new_id if new_id is not None else (lambda: uuid.uuid4().hex)
+        self._salt: SaltSource = salt if salt is not None else new_salt
 
     # ----------------------------------------------------------------- commands
 
@@ -83,6 +114,7 @@ class ReviewEngine:
         Raises :class:`InvalidRequest` naming every missing or invalid field (RF-1,
         RF-2), :class:`PermissionDenied` if the actor may not submit requests.
         """
+        _check_actor("submit_request", actor)
         now = self.clock.now()
         today = local_date(now)
         refusals = validate_request(request, today)
@@ -113,7 +145,9 @@ class ReviewEngine:
             "reference": command.reference,
             "settings_version": command.settings_version,
         }
-        review, event = start(self._new_id(), command, payload, actor.id, role, now)
+        review, event = start(
+            self._new_id(), command, payload, actor.id, role, now, salt=self._salt
+        )
         self.store.save(review, event, (), self._rows(review, today), expected_version=0)
         return review
 
@@ -128,6 +162,7 @@ class ReviewEngine:
         :class:`ConcurrencyConflict` when ``expected_version`` is given and stale, or
         another writer saved first. A refused command changes nothing.
         """
+        _check_actor(getattr(command, "name", "command"), actor)
         review = self.store.load(review_id)
         if expected_version is not None and expected_version != review.version:
             raise ConcurrencyConflict(review_id, expected_version, review.version)
@@ -147,7 +182,7 @@ class ReviewEngine:
         assert verdict.command is not None and verdict.payload is not None
         assert verdict.role is not None
         updated, event, tasks = advance(
-            review, verdict.command, verdict.payload, actor.id, verdict.role, now
+            review, verdict.command, verdict.payload, actor.id, verdict.role, now, salt=self._salt
         )
         rows = self._rows(updated, local_date(now)) if clocks_changed(review, updated) else None
         self.store.save(updated, event, tasks, rows, expected_version=review.version)
@@ -158,6 +193,7 @@ class ReviewEngine:
     def explain(self, review_id: str, command: Command, actor: Actor) -> list[Refusal]:
         """Every reason ``command`` would be refused now; empty when it would be
         accepted. Changes nothing."""
+        _check_actor(getattr(command, "name", "command"), actor)
         review = self.store.load(review_id)
         if isinstance(command, SubmitRequest):
             return [
@@ -171,6 +207,7 @@ class ReviewEngine:
         for a panel chair, their appointment) may issue from its stage. Commands that
         need no input (``convene_panel``, ``ratify`` …) are listed only if every guard
         holds as well."""
+        _check_actor("allowed", actor)
         review = self.store.load(review_id)
         today = local_date(self.clock.now())
         settings = self._settings_of(review)
@@ -235,6 +272,50 @@ class ReviewEngine:
     def complete_task(self, task_id: str) -> None:
         """Mark a task delivered."""
         self.store.complete_task(task_id)
+
+    # ----------------------------------------------------------------- integrity
+
+    def checkpoint(self, signing_key: Ed25519PrivateKey) -> Checkpoint:
+        """Sign a checkpoint of the whole store (every review's head, one Merkle root)
+        with the Board's Ed25519 key, keep it in the store, and return it: keep a copy
+        outside the database too (:meth:`Checkpoint.to_json
+        <scr_engine.checkpoints.Checkpoint.to_json>`). Needs the ``integrity`` extra.
+
+        With checkpoints kept outside, an attacker who can write to the database but
+        has no key cannot change, insert, delete, reorder or truncate any event a
+        checkpoint covers, nor restore an older copy of a review, without
+        :meth:`verify` saying so."""
+        entries = [CheckpointEntry(*head) for head in self.store.heads()]
+        checkpoint = sign_checkpoint(entries, self.clock.now(), signing_key)
+        self.store.save_checkpoint(checkpoint)
+        return checkpoint
+
+    def verify(
+        self,
+        checkpoint: Checkpoint | None = None,
+        *,
+        public_key: Ed25519PublicKey | None = None,
+        progress: Progress | None = None,
+        exact: bool = False,
+    ) -> VerifyReport:
+        """Check the whole store, and return a :class:`~scr_engine.integrity.VerifyReport`
+        (``ok``, and every fault with its review, sequence, kind and message).
+
+        For every review: its chain verifies; the replay of its history is the stored
+        review; the stored columns, deadline rows and tasks are what the history
+        implies. Then that the store extends ``checkpoint`` (by default the latest
+        stored one, whose signature is checked with ``public_key`` when given): every
+        review it covers is there, with the very events it covers. Events after the
+        checkpoint are listed in ``uncovered``, and are faults with ``exact=True``.
+        ``progress(done, total)`` is called after each review."""
+        return verify_store(
+            self.store,
+            self._settings_of,
+            checkpoint,
+            public_key=public_key,
+            progress=progress,
+            exact=exact,
+        )
 
     def settings_for(self, review: Review) -> ProtocolSettings:
         """The settings a review runs under (those it started with)."""

@@ -15,6 +15,7 @@ from scr_engine.rules.reasons import Refusal
 
 __all__ = [
     "ConcurrencyConflict",
+    "IntegrityError",
     "InvalidRequest",
     "PermissionDenied",
     "ReviewNotFound",
@@ -86,6 +87,23 @@ class ConcurrencyConflict(ScrEngineError, RuntimeError):
         self.actual = actual
         super().__init__(
             f"review {review_id!r} is at version {actual}, not the expected {expected}"
+        )
+
+
+class IntegrityError(ScrEngineError, RuntimeError):
+    """A stored review disagrees with its own history: its row was edited, its
+    newest events deleted or forged, or its history no longer verifies.
+
+    ``problems`` says what disagrees, one sentence each. The engine applies no command
+    on top of such a review and writes nothing; :meth:`ReviewEngine.verify
+    <scr_engine.ReviewEngine.verify>` reports the whole store.
+    """
+
+    def __init__(self, review_id: str, problems: Iterable[str]) -> None:
+        self.review_id = review_id
+        self.problems: tuple[str, ...] = tuple(problems)
+        super().__init__(
+            f"review {review_id!r} fails its integrity check: " + "; ".join(self.problems)
         )
 
 

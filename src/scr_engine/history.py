@@ -10,7 +10,7 @@ insertion or reordering; :func:`replay` rebuilds the review exactly (PR-d).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,13 +19,23 @@ from attrs import evolve, field, frozen
 from scr_engine.clock import local_date
 from scr_engine.commands import COMMANDS, Command, SubmitRequest
 from scr_engine.errors import ScrEngineError
+from scr_engine.personal import (
+    ERASED,
+    SaltSource,
+    commit,
+    new_salt,
+    personal_paths,
+    seal,
+    value_at,
+)
 from scr_engine.records import Review, Role, Task
-from scr_engine.serialization import canonical_json, freeze, structure
+from scr_engine.serialization import canonical_json, freeze, structure, unstructure
 from scr_engine.states.effects import EFFECTS
 from scr_engine.states.machine import next_stage
 from scr_engine.states.stages import Stage
 
 __all__ = [
+    "FORMAT",
     "GENESIS",
     "CorruptHistory",
     "Event",
@@ -34,8 +44,12 @@ __all__ = [
     "event_from_dict",
     "event_hash",
     "event_to_dict",
+    "head_problems",
     "replay",
+    "replay_steps",
+    "review_state",
     "start",
+    "state_digest",
     "verify_history",
 ]
 
@@ -43,9 +57,24 @@ GENESIS = "0" * 64
 """The ``prev_hash`` of a review's first event."""
 
 
+FORMAT = 2
+"""The event format new events are written in.
+
+1. the hash covers the payload as it is (events written before 0.2);
+2. the hash also covers ``state``, the digest of the review the command produced, and
+   ``commitments``; personal texts of the payload are left out of it (see
+   :mod:`scr_engine.personal`).
+"""
+
+_STATE_TAG = b"scr-state:1\x00"
+
+
 @frozen
 class Event:
-    """One accepted command on one review."""
+    """One accepted command on one review.
+
+    ``hash`` covers every field but itself and the two salt fields: the salts are
+    what lets a personal value be erased later (see :mod:`scr_engine.personal`)."""
 
     review_id: str
     sequence: int
@@ -59,10 +88,19 @@ class Event:
     stage_after: Stage
     prev_hash: str
     hash: str
+    state: str | None = None
+    """The digest of the review this event produced (:func:`state_digest`, format 2)."""
+    commitments: dict[str, str] = field(converter=freeze, factory=dict)
+    """Per personal text of the payload (by JSON pointer): its commitment."""
+    salts: dict[str, str] = field(converter=freeze, factory=dict)
+    """Per personal text still held: the salt of its commitment (not hashed)."""
+    state_salt: str | None = None
+    """The salt of ``state`` (not hashed; dropped when the review's data is erased)."""
+    format: int = 1
 
     def body(self) -> dict[str, Any]:
-        """What the hash covers: every field but ``hash``, as primitives."""
-        return {
+        """What the hash covers, as primitives."""
+        body = {
             "review_id": self.review_id,
             "sequence": self.sequence,
             "at": self.at.isoformat(),
@@ -74,11 +112,38 @@ class Event:
             "stage_after": self.stage_after.value,
             "prev_hash": self.prev_hash,
         }
+        if self.format != 1:
+            body["payload"] = seal(self.payload, self.commitments)
+            body["commitments"] = self.commitments
+            body["state"] = self.state
+            body["format"] = self.format
+        return body
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:
-    """An event as JSON-ready primitives (its body and its hash)."""
-    return {**event.body(), "hash": event.hash}
+    """An event as JSON-ready primitives (every field)."""
+    data = {
+        "review_id": event.review_id,
+        "sequence": event.sequence,
+        "at": event.at.isoformat(),
+        "actor_id": event.actor_id,
+        "role": event.role.value,
+        "command": event.command,
+        "payload": event.payload,
+        "stage_before": event.stage_before.value if event.stage_before else None,
+        "stage_after": event.stage_after.value,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
+    if event.format != 1:
+        data.update(
+            state=event.state,
+            commitments=event.commitments,
+            salts=event.salts,
+            state_salt=event.state_salt,
+            format=event.format,
+        )
+    return data
 
 
 def event_from_dict(data: Any) -> Event:
@@ -92,43 +157,60 @@ def event_hash(body: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
+def review_state(review: Review) -> bytes:
+    """The canonical bytes of a review that its state digest covers: every field but
+    ``head`` (the hash of the very event that commits to the state)."""
+    data = unstructure(review)
+    del data["head"]
+    return canonical_json(data).encode("utf-8")
+
+
+def state_digest(review: Review, salt: str) -> str:
+    """The digest an event commits to: hex SHA-256 of a tag, ``salt`` and
+    :func:`review_state`. The salt (one per event) is dropped when the review's
+    personal data is erased, so an old digest cannot confirm a guessed value."""
+    return hashlib.sha256(_STATE_TAG + bytes.fromhex(salt) + review_state(review)).hexdigest()
+
+
 def _event(
-    review_id: str,
+    review: Review,
     sequence: int,
     at: datetime,
     actor_id: str,
     role: Role,
-    command: str,
+    command: Command,
     payload: dict[str, Any],
     before: Stage | None,
-    after: Stage,
     prev_hash: str,
+    salt: SaltSource,
 ) -> Event:
-    body = {
-        "review_id": review_id,
-        "sequence": sequence,
-        "at": at.isoformat(),
-        "actor_id": actor_id,
-        "role": role.value,
-        "command": command,
-        "payload": payload,
-        "stage_before": before.value if before is not None else None,
-        "stage_after": after.value,
-        "prev_hash": prev_hash,
-    }
-    return Event(
-        review_id,
+    """The event of an accepted command that produced ``review`` (whose ``head`` is
+    not set yet), with its commitments and state digest."""
+    salts: dict[str, str] = {}
+    commitments: dict[str, str] = {}
+    for path, value in personal_paths(type(command), payload):
+        salts[path] = s = salt()
+        commitments[path] = commit(s, value)
+    state_salt = salt()
+    draft = Event(
+        review.id,
         sequence,
         at,
         actor_id,
         role,
-        command,
+        command.name,
         payload,
         before,
-        after,
+        review.stage,
         prev_hash,
-        event_hash(body),
+        "",
+        state_digest(review, state_salt),
+        commitments,
+        salts,
+        state_salt,
+        FORMAT,
     )
+    return evolve(draft, hash=event_hash(draft.body()))
 
 
 def start(
@@ -138,23 +220,23 @@ def start(
     actor_id: str,
     role: Role,
     at: datetime,
+    *,
+    salt: SaltSource = new_salt,
 ) -> tuple[Review, Event]:
     """A new review in ``requested`` and its first event (``submit_request``)."""
-    event = _event(
-        review_id, 1, at, actor_id, role, command.name, payload, None, Stage.REQUESTED, GENESIS
-    )
     review = Review(
         id=review_id,
         reference=command.reference,
         stage=Stage.REQUESTED,
         version=1,
-        head=event.hash,
+        head="",
         settings_version=command.settings_version,
         request=command.request,
         requested_by=actor_id,
         received_on=local_date(at),
     )
-    return review, event
+    event = _event(review, 1, at, actor_id, role, command, payload, None, GENESIS, salt)
+    return evolve(review, head=event.hash), event
 
 
 def advance(
@@ -164,6 +246,8 @@ def advance(
     actor_id: str,
     role: Role,
     at: datetime,
+    *,
+    salt: SaltSource = new_salt,
 ) -> tuple[Review, Event, tuple[Task, ...]]:
     """Apply an accepted command: its record, its stage change, its event, its tasks.
 
@@ -171,20 +255,12 @@ def advance(
     """
     after = next_stage(review.stage, command.name)
     changes, tasks = EFFECTS[command.name](review, command, actor_id, local_date(at), at)
+    sequence = review.version + 1
+    updated = evolve(review, **changes, stage=after, version=sequence, head="")
     event = _event(
-        review.id,
-        review.version + 1,
-        at,
-        actor_id,
-        role,
-        command.name,
-        payload,
-        review.stage,
-        after,
-        review.head,
+        updated, sequence, at, actor_id, role, command, payload, review.stage, review.head, salt
     )
-    updated = evolve(review, **changes, stage=after, version=event.sequence, head=event.hash)
-    return updated, event, tasks
+    return evolve(updated, head=event.hash), event, tasks
 
 
 @frozen
@@ -207,8 +283,9 @@ def verify_history(events: Sequence[Event]) -> list[HistoryProblem]:
     """Every problem with a review's history; empty when it is intact.
 
     Detects an edited event (its hash no longer matches), a deleted, inserted or
-    reordered one (sequence numbers or the hash chain break), and events of another
-    review mixed in.
+    reordered one (sequence numbers or the hash chain break), events of another
+    review mixed in, and a personal value that no longer matches its commitment
+    (an erased one, :data:`~scr_engine.personal.ERASED` with no salt, is fine).
     """
     problems: list[HistoryProblem] = []
     prev = GENESIS
@@ -224,18 +301,99 @@ def verify_history(events: Sequence[Event]) -> list[HistoryProblem]:
             problems.append(
                 HistoryProblem(position, "does not follow the event before it (hash chain broken)")
             )
-        if event_hash(event.body()) != event.hash:
+        if event.format not in (1, FORMAT):
+            problems.append(HistoryProblem(position, f"unknown event format {event.format!r}"))
+        elif event_hash(event.body()) != event.hash:
             problems.append(HistoryProblem(position, "has been altered (hash mismatch)"))
+        if event.format != 1:
+            problems.extend(HistoryProblem(position, m) for m in _value_problems(event))
         prev = event.hash
     return problems
+
+
+def _value_problems(event: Event) -> list[str]:
+    """The personal values of a format-2 event that do not match their commitments."""
+    problems = []
+    for path in event.salts:
+        if path not in event.commitments:
+            problems.append(f"a salt for {path}, which has no commitment")
+    for path, commitment in event.commitments.items():
+        try:
+            value = value_at(event.payload, path)
+        except KeyError:
+            problems.append(f"the personal value at {path} is missing")
+            continue
+        salt = event.salts.get(path)
+        if salt is None:
+            if value != ERASED:
+                problems.append(f"the personal value at {path} has no salt to check it by")
+        elif not isinstance(value, str) or not _commits(salt, value, commitment):
+            problems.append(f"the personal value at {path} has been altered")
+    return problems
+
+
+def _commits(salt: str, value: str, commitment: str) -> bool:
+    try:
+        return commit(salt, value) == commitment
+    except (ValueError, UnicodeEncodeError):
+        return False
+
+
+def head_problems(review: Review, event: Event | None) -> list[str]:
+    """What disagrees between a stored review and the last event of its history
+    (empty when they agree): the version and sequence, the head and the hash, the
+    stage, and (format 2) the state digest the event committed to."""
+    if event is None:
+        return [f"the review is at version {review.version} but its history has no events"]
+    problems = []
+    if event.review_id != review.id:
+        problems.append(f"its last event belongs to review {event.review_id!r}")
+    if event.sequence != review.version:
+        side = "ahead of" if review.version > event.sequence else "behind"
+        problems.append(
+            f"the review row is at version {review.version}, {side} its history, which ends "
+            f"at event {event.sequence}"
+        )
+    if event.hash != review.head:
+        problems.append("the review row's head is not the hash of its last event")
+    if event.stage_after is not review.stage:
+        problems.append(
+            f"the review row says stage {review.stage.value}, its last event "
+            f"{event.stage_after.value}"
+        )
+    if (
+        event.format != 1
+        and event.state_salt is not None
+        and _state_of(review, event.state_salt) != event.state
+    ):
+        problems.append("the review row is not the state its last event committed to")
+    return problems
+
+
+def _state_of(review: Review, salt: str) -> str | None:
+    try:
+        return state_digest(review, salt)
+    except (ValueError, TypeError):
+        return None
 
 
 def replay(events: Sequence[Event]) -> Review:
     """Rebuild a review from its history by applying every command again.
 
     Raises :class:`CorruptHistory` when the history does not verify or a command
-    cannot be rebuilt.
+    cannot be rebuilt. Erased personal values replay as
+    :data:`~scr_engine.personal.ERASED`.
     """
+    last: Review | None = None
+    for _, last, _ in replay_steps(events):  # noqa: B007 - the last step's review
+        pass
+    assert last is not None
+    return last
+
+
+def replay_steps(events: Sequence[Event]) -> Iterator[tuple[Event, Review, tuple[Task, ...]]]:
+    """Replay a history step by step: each event with the review it produced and the
+    tasks it emitted. Raises :class:`CorruptHistory` as :func:`replay` does."""
     problems = verify_history(events)
     if not events:
         problems.append(HistoryProblem(0, "a history has at least one event"))
@@ -245,26 +403,38 @@ def replay(events: Sequence[Event]) -> Review:
     submit = _command(first)
     if not isinstance(submit, SubmitRequest):
         raise CorruptHistory([HistoryProblem(1, "a history starts with submit_request")])
-    review, _ = start(first.review_id, submit, first.payload, first.actor_id, first.role, first.at)
+    review = Review(
+        id=first.review_id,
+        reference=submit.reference,
+        stage=Stage.REQUESTED,
+        version=1,
+        head=first.hash,
+        settings_version=submit.settings_version,
+        request=submit.request,
+        requested_by=first.actor_id,
+        received_on=local_date(first.at),
+    )
+    yield first, review, ()
     for event in events[1:]:
+        command = _command(event)
         try:
-            review, rebuilt, _ = advance(
-                review, _command(event), event.payload, event.actor_id, event.role, event.at
+            after = next_stage(review.stage, command.name)
+            changes, tasks = EFFECTS[command.name](
+                review, command, event.actor_id, local_date(event.at), event.at
             )
-        except ValueError as exc:
+        except (ValueError, LookupError, TypeError, AttributeError) as exc:
             raise CorruptHistory([HistoryProblem(event.sequence, str(exc))]) from exc
-        if rebuilt.stage_after != event.stage_after:
+        if after != event.stage_after:
             raise CorruptHistory(
                 [
                     HistoryProblem(
                         event.sequence,
-                        "replay leads to "
-                        f"{rebuilt.stage_after.value}, history says "
-                        f"{event.stage_after.value}",
+                        f"replay leads to {after.value}, history says {event.stage_after.value}",
                     )
                 ]
             )
-    return review
+        review = evolve(review, **changes, stage=after, version=event.sequence, head=event.hash)
+        yield event, review, tasks
 
 
 def _command(event: Event) -> Command:

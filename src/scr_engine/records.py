@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from attrs import field, frozen
 
+from scr_engine.personal import MARK
 from scr_engine.states.roles import Role
 from scr_engine.states.stages import Stage
 
@@ -126,13 +127,13 @@ class RequesterCategory(StrEnum):
 class Requester:
     """The person requesting the review (Appendix 1, first block; RF-1, RF-2)."""
 
-    name: str
-    job_title: str
+    name: str = field(metadata=MARK)
+    job_title: str = field(metadata=MARK)
     organisation: str
-    workplace: str
-    address: str
-    contact_number: str
-    email: str
+    workplace: str = field(metadata=MARK)
+    address: str = field(metadata=MARK)
+    contact_number: str = field(metadata=MARK)
+    email: str = field(metadata=MARK)
     category: RequesterCategory
 
 
@@ -140,10 +141,10 @@ class Requester:
 class OtherContact:
     """Another contact named on the request (Appendix 1, second block; RF-2)."""
 
-    name: str
-    job_title: str
-    contact_number: str
-    email: str
+    name: str = field(metadata=MARK)
+    job_title: str = field(metadata=MARK)
+    contact_number: str = field(metadata=MARK)
+    email: str = field(metadata=MARK)
 
 
 @frozen
@@ -151,7 +152,7 @@ class Incident:
     """One incident the request describes (Appendix 1; RF-2)."""
 
     date: date
-    details: str
+    details: str = field(metadata=MARK)
 
 
 @frozen
@@ -183,12 +184,12 @@ class RequestForm:
     requester: Requester
     other_contact: OtherContact
     incidents: tuple[Incident, ...]
-    how_meets_criteria: str
+    how_meets_criteria: str = field(metadata=MARK)
     facts: CriteriaFacts
     agencies: tuple[Agency, ...]
-    signed_name: str
+    signed_name: str = field(metadata=MARK)
     signed_date: date
-    other_information: str = ""
+    other_information: str = field(default="", metadata=MARK)
 
     def agency_codes(self) -> tuple[str, ...]:
         """The codes of the agencies known to be involved, in form order."""
@@ -208,7 +209,7 @@ class CriteriaAssessment:
     """CR-3 is met: larger scale, more time, case-specific terms of reference."""
     reasons: tuple[str, ...]
     """One plain-English sentence per criterion, saying why it is or is not met."""
-    notes: str = ""
+    notes: str = field(default="", metadata=MARK)
     facts: CriteriaFacts | None = None
     """The facts assessed: the request's, with every fact the Chair has found."""
 
@@ -248,10 +249,10 @@ class Appointment:
     with what they declared about previous involvement (SU-1, PR-b)."""
 
     person_id: str
-    name: str
+    name: str = field(metadata=MARK)
     agency: str | None = None
     declared_involvement: bool = False
-    involvement: str = ""
+    involvement: str = field(default="", metadata=MARK)
     appointed_on: date | None = None
 
 
@@ -261,7 +262,7 @@ class ImrWriter:
 
     agency: str
     person_id: str
-    name: str
+    name: str = field(metadata=MARK)
 
 
 @frozen
@@ -325,7 +326,7 @@ class FamilyInvolvement:
 
     decision: FamilyDecision
     representation: FamilyRepresentation
-    reasons: str
+    reasons: str = field(metadata=MARK)
 
 
 class LegalService(StrEnum):
@@ -388,10 +389,10 @@ class Imr:
 
     agency: str
     received_on: date
-    summary: str
+    summary: str = field(metadata=MARK)
     recommendations: tuple[str, ...] = ()
     judgement: ImrJudgement | None = None
-    further_information: str = ""
+    further_information: str = field(default="", metadata=MARK)
     first_received_on: date | None = None
 
 
@@ -423,7 +424,7 @@ class WriterMeeting:
 class Introduction:
     """Appendix 3, Introduction (a)–(d)."""
 
-    circumstances: str
+    circumstances: str = field(metadata=MARK)
     terms_of_reference: str
     contributors: str
     panel_and_writer: str
@@ -435,7 +436,7 @@ class ChronologyEntry:
 
     date: date
     agency: str
-    event: str
+    event: str = field(metadata=MARK)
     adult_seen: bool = False
     views_sought_or_expressed: bool = False
 
@@ -445,15 +446,15 @@ class Facts:
     """Appendix 3, The Facts (a)–(b)."""
 
     chronology: tuple[ChronologyEntry, ...]
-    overview_of_known: str
+    overview_of_known: str = field(metadata=MARK)
 
 
 @frozen
 class Analysis:
     """Appendix 3, Analysis (a)–(b)."""
 
-    how_and_why: str
-    hindsight: str
+    how_and_why: str = field(metadata=MARK)
+    hindsight: str = field(metadata=MARK)
     good_practice: str
 
 

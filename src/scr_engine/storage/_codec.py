@@ -59,7 +59,7 @@ class _Cached:
     of each of its fields and the memo of the parts it encoded piece by piece (see
     :func:`_encode_review`)."""
 
-    __slots__ = ("members", "memo", "review", "text")
+    __slots__ = ("members", "memo", "review", "state", "text")
 
     def __init__(
         self,
@@ -72,6 +72,8 @@ class _Cached:
         self.review = review
         self.members = members
         self.memo = memo
+        self.state: str | None = None
+        """The state digest of the last event, as checked with this text."""
 
 
 _ATTRS_KEYS: dict[type, tuple[tuple[str, str], ...] | None] = {}

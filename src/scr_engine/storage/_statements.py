@@ -30,6 +30,11 @@ _EVENT_COLUMNS = (
     "stage_after",
     "prev_hash",
     "hash",
+    "state",
+    "commitments",
+    "salts",
+    "state_salt",
+    "format",
 )
 """The columns of ``scr_events``, in the order of the store's event tuples."""
 _TASK_COLUMNS = ("id", "review_id", "kind", "agency", "created_at", "rule")
@@ -71,32 +76,43 @@ class _Sql:
         self.date_in: Callable[[date], Any] = _iso_date if self.sqlite else _same
         true = "1" if self.sqlite else "true"  # as schema.running_deadline compiles
         q = self._q
-        self.load = q("SELECT data FROM scr_reviews WHERE id = ?")
+        # The row with its last event, read in one statement (one snapshot).
+        self.load = q(
+            "SELECT r.data, r.stage, r.version, r.head, e.sequence, e.hash, e.state "
+            "FROM scr_reviews r LEFT JOIN scr_events e ON e.review_id = r.id AND "
+            "e.sequence = (SELECT max(sequence) FROM scr_events WHERE review_id = ?) "
+            "WHERE r.id = ?"
+        )
+        self.history_upto = q(
+            f"SELECT {', '.join(_EVENT_COLUMNS)} FROM scr_events "
+            "WHERE review_id = ? AND sequence <= ? ORDER BY sequence"
+        )
         self.version = q("SELECT version FROM scr_reviews WHERE id = ?")
         self.insert_review = q(
             "INSERT INTO scr_reviews (id, reference, stage, version, settings_version, "
-            "received_on, data) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "received_on, data, head) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (id) DO NOTHING RETURNING id"
         )
         # The versioned write sets only what changed: stage, reference and the others
         # are indexed copies, and setting one (even to its own value) rewrites its index.
         kept = "reference = ? AND settings_version = ? AND received_on = ?"
+        # Every write also requires the stored head to be the one the new event
+        # follows: a row whose head was changed is never written over.
         self.update_review = q(
-            "UPDATE scr_reviews SET version = ?, data = ? "
-            f"WHERE id = ? AND version = ? AND stage = ? AND {kept}"
+            "UPDATE scr_reviews SET version = ?, data = ?, head = ? "
+            f"WHERE id = ? AND version = ? AND head = ? AND stage = ? AND {kept}"
         )
         self.update_review_stage = q(
-            "UPDATE scr_reviews SET version = ?, data = ?, stage = ? "
-            f"WHERE id = ? AND version = ? AND {kept}"
+            "UPDATE scr_reviews SET version = ?, data = ?, head = ?, stage = ? "
+            f"WHERE id = ? AND version = ? AND head = ? AND {kept}"
         )
         self.update_review_all = q(
-            "UPDATE scr_reviews SET version = ?, data = ?, stage = ?, reference = ?, "
-            "settings_version = ?, received_on = ? WHERE id = ? AND version = ?"
+            "UPDATE scr_reviews SET version = ?, data = ?, head = ?, stage = ?, reference = ?, "
+            "settings_version = ?, received_on = ? WHERE id = ? AND version = ? AND head = ?"
         )
         self.insert_event = q(
-            "INSERT INTO scr_events (review_id, sequence, at, actor_id, role, command, "
-            "payload, stage_before, stage_after, prev_hash, hash) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            f"INSERT INTO scr_events ({', '.join(_EVENT_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in _EVENT_COLUMNS)})"
         )
         columns = ", ".join(_DEADLINE_COLUMNS)
         self.deadlines_of = q(f'SELECT "key", {columns} FROM scr_deadlines WHERE review_id = ?')
@@ -146,17 +162,14 @@ class _Sql:
             "reference = %(reference)s AND settings_version = %(settings_version)s "
             "AND received_on = %(received_on)s"
         )
+        sets = "version = %(version)s, data = %(data)s, head = %(hash)s"
+        where = "id = %(id)s AND version = %(expected)s AND head = %(prev_hash)s"
         if stage_changed:
-            update = (
-                "UPDATE scr_reviews SET version = %(version)s, data = %(data)s, stage = %(stage)s "
-                f"WHERE id = %(id)s AND version = %(expected)s AND {kept}"
-            )
+            update = f"UPDATE scr_reviews SET {sets}, stage = %(stage)s WHERE {where} AND {kept}"
         else:
-            update = (
-                "UPDATE scr_reviews SET version = %(version)s, data = %(data)s "
-                f"WHERE id = %(id)s AND version = %(expected)s AND stage = %(stage)s AND {kept}"
-            )
-        event_types = ("text", "integer", *(["text"] * 9))  # as the columns take them
+            update = f"UPDATE scr_reviews SET {sets} WHERE {where} AND stage = %(stage)s AND {kept}"
+        # As the columns take them.
+        event_types = ("text", "integer", *(["text"] * 13), "integer")
         event_values = ", ".join(
             f"%({name})s::{kind}" for name, kind in zip(_EVENT_COLUMNS, event_types, strict=True)
         )

@@ -7,11 +7,13 @@ import threading
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from scr_engine.errors import ConcurrencyConflict, ReviewNotFound, StorageError
+from scr_engine.checkpoints import Checkpoint
+from scr_engine.errors import ConcurrencyConflict, IntegrityError, ReviewNotFound, StorageError
 from scr_engine.history import Event
+from scr_engine.integrity import review_problems
 from scr_engine.records import Review, Task
 from scr_engine.states.stages import Stage
-from scr_engine.storage.port import DeadlineRow, check_page, check_rows
+from scr_engine.storage.port import DeadlineRow, StoredReview, check_page, check_rows
 
 __all__ = ["MemoryStore"]
 
@@ -26,6 +28,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._reviews: dict[str, Review] = {}
+        self._saved: dict[str, Review] = {}  # the review object each save stored
         self._events: dict[str, list[Event]] = {}
         self._by_stage: dict[Stage, dict[str, None]] = {stage: {} for stage in Stage}
         self._tasks: dict[str, Task] = {}
@@ -39,13 +42,28 @@ class MemoryStore:
         self._dates: list[date] = []
         self._buckets: dict[date, list[tuple[str, str]]] = {}
         self._review_rows: dict[str, dict[str, DeadlineRow]] = {}
+        self._checkpoints: list[Checkpoint] = []
 
     def load(self, review_id: str) -> Review:
-        """The review at its latest version."""
+        """The review at its latest version, checked against its history: the last
+        event on every load, the whole chain when the review held is not the object
+        the store saved (:class:`~scr_engine.IntegrityError` if they disagree)."""
         try:
-            return self._reviews[review_id]
+            review = self._reviews[review_id]
+            events = self._events[review_id]
         except KeyError:
             raise ReviewNotFound(review_id) from None
+        if (
+            self._saved.get(review_id) is review
+            and len(events) == review.version
+            and events[-1].hash == review.head
+        ):
+            return review
+        problems = review_problems(review, events)
+        if problems:
+            raise IntegrityError(review_id, problems)
+        self._saved[review_id] = review
+        return review
 
     def save(
         self,
@@ -72,6 +90,10 @@ class MemoryStore:
                     f"event {event.sequence} does not follow version "
                     f"{expected_version} of review {review.id!r}"
                 )
+            if current is not None and event.prev_hash != current.head:
+                raise IntegrityError(
+                    review.id, ["the new event does not follow the stored review's head"]
+                )
             if deadlines is not None:
                 check_rows(review, deadlines)
             if current is None and review.reference in self._references_used:
@@ -81,6 +103,7 @@ class MemoryStore:
             else:
                 self._references_used.add(review.reference)
             self._reviews[review.id] = review
+            self._saved[review.id] = review
             self._by_stage[review.stage][review.id] = None
             self._events.setdefault(review.id, []).append(event)
             for task in tasks:
@@ -180,3 +203,46 @@ class MemoryStore:
             if task_id not in self._tasks:
                 raise StorageError(f"no task {task_id!r}")
             self._done.add(task_id)
+
+    def heads(self) -> list[tuple[str, int, str]]:
+        """``(review id, version, head)`` of every review, by review id."""
+        with self._lock:
+            reviews = list(self._reviews.values())
+        return sorted((r.id, r.version, r.head) for r in reviews)
+
+    def stored(self, review_id: str) -> StoredReview:
+        """Everything held of one review, unchecked."""
+        with self._lock:
+            review = self._reviews.get(review_id)
+            events = tuple(self._events.get(review_id, ()))
+            rows = tuple(self._review_rows.get(review_id, {}).values())
+            tasks = tuple(t for t in self._tasks.values() if t.review_id == review_id)
+        if review is None and not events:
+            raise ReviewNotFound(review_id)
+        return StoredReview(
+            review_id,
+            review,
+            None if review is not None else "the review is missing",
+            events,
+            None,
+            rows,
+            tasks,
+        )
+
+    def review_ids(self, *, after: str | None = None, limit: int = 1000) -> list[str]:
+        """Review ids in order, ``limit`` at a time after ``after``."""
+        check_page(limit)
+        with self._lock:
+            ids = sorted(set(self._reviews) | set(self._events))
+        start = bisect.bisect_right(ids, after) if after is not None else 0
+        return ids[start : start + limit]
+
+    def save_checkpoint(self, checkpoint: Checkpoint) -> None:
+        """Keep a checkpoint."""
+        with self._lock:
+            self._checkpoints.append(checkpoint)
+
+    def latest_checkpoint(self) -> Checkpoint | None:
+        """The checkpoint saved last, if any."""
+        with self._lock:
+            return self._checkpoints[-1] if self._checkpoints else None

@@ -13,12 +13,13 @@ from typing import Protocol, runtime_checkable
 
 from attrs import frozen
 
+from scr_engine.checkpoints import Checkpoint
 from scr_engine.history import Event
 from scr_engine.records import Review, Task
 from scr_engine.rules.deadlines import Deadline, DeadlineStatus
 from scr_engine.states.stages import Stage
 
-__all__ = ["DeadlineRow", "ReviewStore", "check_page", "check_rows"]
+__all__ = ["DeadlineRow", "ReviewStore", "StoredReview", "check_page", "check_rows"]
 
 _RUNNING = frozenset({DeadlineStatus.DUE, DeadlineStatus.OVERDUE})
 
@@ -87,6 +88,27 @@ class DeadlineRow:
             deadline.met_on,
             deadline.status,
         )
+
+
+@frozen
+class StoredReview:
+    """Everything a store holds of one review, as it holds it, unchecked: what
+    :meth:`ReviewEngine.verify <scr_engine.ReviewEngine.verify>` checks.
+
+    ``review`` is None when the stored review cannot be read (``problem`` says why);
+    ``stage``, ``version`` and ``head`` are the copies a store keeps beside the
+    review (None where it keeps none)."""
+
+    review_id: str
+    review: Review | None
+    problem: str | None
+    events: tuple[Event, ...]
+    events_problem: str | None
+    deadlines: tuple[DeadlineRow, ...]
+    tasks: tuple[Task, ...]
+    stage: str | None = None
+    version: int | None = None
+    head: str | None = None
 
 
 def check_page(limit: int, offset: int = 0) -> None:
@@ -181,4 +203,27 @@ class ReviewStore(Protocol):
     def complete_task(self, task_id: str) -> None:
         """Mark a task delivered. Completing it twice is harmless; an unknown ID raises
         :class:`~scr_engine.errors.StorageError`."""
+        ...
+
+    def heads(self) -> list[tuple[str, int, str]]:
+        """``(review id, version, head)`` of every review, by review id, as the store
+        keeps them beside each review (what a checkpoint signs)."""
+        ...
+
+    def stored(self, review_id: str) -> StoredReview:
+        """Everything held of one review, unchecked (:class:`StoredReview`);
+        :class:`~scr_engine.ReviewNotFound` if there is none."""
+        ...
+
+    def review_ids(self, *, after: str | None = None, limit: int = 1000) -> list[str]:
+        """Review ids in order, ``limit`` at a time after ``after`` (reviews whose
+        row is gone but whose events remain included)."""
+        ...
+
+    def save_checkpoint(self, checkpoint: Checkpoint) -> None:
+        """Keep a checkpoint (a copy: the Board keeps its own elsewhere)."""
+        ...
+
+    def latest_checkpoint(self) -> Checkpoint | None:
+        """The checkpoint saved last, if any."""
         ...

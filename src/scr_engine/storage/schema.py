@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 __all__ = [
     "VERSION_TABLE",
+    "checkpoints",
     "deadlines",
     "events",
     "metadata",
@@ -66,9 +67,11 @@ reviews = sa.Table(
     sa.Column("settings_version", sa.String(), nullable=False),
     sa.Column("received_on", sa.Date(), nullable=False),
     sa.Column("data", sa.Text(), nullable=False),
+    sa.Column("head", sa.String(), nullable=True),
     sa.Index("ix_scr_reviews_stage_reference", "stage", "reference"),
 )
-"""One row per review at its latest version; ``data`` is the whole review as JSON."""
+"""One row per review at its latest version; ``data`` is the whole review as JSON,
+``head`` the hash of its last event (a copy of the JSON's, read by checkpoints)."""
 
 events = sa.Table(
     "scr_events",
@@ -84,8 +87,14 @@ events = sa.Table(
     sa.Column("stage_after", sa.String(), nullable=False),
     sa.Column("prev_hash", sa.String(), nullable=False),
     sa.Column("hash", sa.String(), nullable=False),
+    sa.Column("state", sa.String(), nullable=True),
+    sa.Column("commitments", sa.Text(), nullable=True),
+    sa.Column("salts", sa.Text(), nullable=True),
+    sa.Column("state_salt", sa.String(), nullable=True),
+    sa.Column("format", sa.Integer(), nullable=False, server_default="1"),
 )
-"""The append-only history: one row per accepted command, keyed by (review, sequence)."""
+"""The append-only history: one row per accepted command, keyed by (review, sequence).
+Format-1 events (written before 0.2) have no ``state``, ``commitments`` or salts."""
 
 deadlines = sa.Table(
     "scr_deadlines",
@@ -139,6 +148,17 @@ sa.Index(
     sqlite_where=task_pending,
     postgresql_where=task_pending,
 )
+
+checkpoints = sa.Table(
+    "scr_checkpoints",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("created_at", sa.String(), nullable=False),
+    sa.Column("root", sa.String(), nullable=False),
+    sa.Column("data", sa.Text(), nullable=False),
+)
+"""Signed checkpoints of the whole store (:class:`~scr_engine.integrity.Checkpoint`),
+each whole as JSON in ``data``; the newest has the highest ``id``."""
 
 reference_counters = sa.Table(
     "scr_reference_counters",

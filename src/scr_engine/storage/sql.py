@@ -126,9 +126,11 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
 if TYPE_CHECKING:
     from alembic.config import Config
 
+from scr_engine.checkpoints import Checkpoint
 from scr_engine.clock import Clock, SystemClock
 from scr_engine.errors import (
     ConcurrencyConflict,
+    IntegrityError,
     InvalidRequest,
     ReviewNotFound,
     SchemaMismatch,
@@ -136,6 +138,7 @@ from scr_engine.errors import (
     StorageError,
 )
 from scr_engine.history import Event, event_from_dict
+from scr_engine.integrity import column_problems, review_problems
 from scr_engine.records import Review, Task, TaskKind
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.serialization import canonical_json
@@ -150,7 +153,7 @@ from scr_engine.storage._codec import (
 )
 from scr_engine.storage._session import _observed, _Reuse, _Session, _wrapped
 from scr_engine.storage._statements import _EVENT_COLUMNS, _TASK_COLUMNS, _Sql
-from scr_engine.storage.port import DeadlineRow, check_page, check_rows
+from scr_engine.storage.port import DeadlineRow, StoredReview, check_page, check_rows
 from scr_engine.storage.schema import VERSION_TABLE, task_pending
 
 __all__ = [
@@ -445,13 +448,46 @@ def _utc_text(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _decode_event(row: sa.Row[Any]) -> Event:
+def _decode_event(row: Any) -> Event:
+    """An event from its row (a mapping, or a sequence in :data:`_EVENT_COLUMNS`
+    order); :class:`StorageError` when the row cannot be read."""
     try:
-        data = dict(row._mapping)
+        mapping = getattr(row, "_mapping", None)
+        data = dict(mapping) if mapping is not None else dict(zip(_EVENT_COLUMNS, row, strict=True))
         data["payload"] = json.loads(data["payload"])
+        if data.get("format") == 1 or data.get("format") is None:
+            for name in ("state", "commitments", "salts", "state_salt"):
+                data.pop(name, None)
+            data["format"] = 1
+        else:
+            data["commitments"] = json.loads(data["commitments"] or "{}")
+            data["salts"] = json.loads(data["salts"] or "{}")
         return event_from_dict(data)
-    except (ValueError, ScrEngineError) as exc:
+    except (ValueError, TypeError, ScrEngineError) as exc:
         raise StorageError(f"a stored event cannot be read: {exc}") from exc
+
+
+def _event_values(event: Event) -> tuple[Any, ...]:
+    """An event's row, in :data:`_EVENT_COLUMNS` order."""
+    v2 = event.format != 1
+    return (
+        event.review_id,
+        event.sequence,
+        event.at.isoformat(),
+        event.actor_id,
+        event.role.value,
+        event.command,
+        canonical_json(event.payload),
+        event.stage_before.value if event.stage_before is not None else None,
+        event.stage_after.value,
+        event.prev_hash,
+        event.hash,
+        event.state,
+        canonical_json(event.commitments) if v2 else None,
+        canonical_json(event.salts) if v2 else None,
+        event.state_salt,
+        event.format,
+    )
 
 
 def _task_values(tasks: Sequence[Task]) -> list[tuple[Any, ...]]:
@@ -480,6 +516,13 @@ def _decode_task(row: sa.Row[Any]) -> Task:
         )
     except ValueError as exc:
         raise StorageError(f"a stored task cannot be read: {exc}") from exc
+
+
+def _task_of(task_id: str, review_id: str) -> bool:
+    """Whether a task id is one the engine makes for this review
+    (``<review>:<version>:<kind>:<agency>``)."""
+    rest = task_id[len(review_id) + 1 :] if task_id.startswith(review_id + ":") else ""
+    return rest.split(":", 1)[0].isdigit()
 
 
 def _upsert(conn: Connection, table: sa.Table) -> Any:
@@ -806,17 +849,45 @@ class SqlStore:
     # ------------------------------------------------------------- the port
 
     def load(self, review_id: str) -> Review:
-        """The review at its latest version; :class:`~scr_engine.ReviewNotFound` if none."""
+        """The review at its latest version, checked against its history;
+        :class:`~scr_engine.ReviewNotFound` if none, :class:`~scr_engine.IntegrityError`
+        if they disagree.
+
+        One statement reads the row and its last event: the row's columns, its JSON
+        and the last event must agree (version, head, stage, and the state digest the
+        event committed to). A review the store has not checked in this exact text
+        before (see the cache above) is decoded and its whole chain verified too."""
         with _translated(f"loading review {review_id!r}"), self._reading() as session:
-            row = session.run(self._sql.load, (review_id,)).fetchone()
-        if row is None:
-            raise ReviewNotFound(review_id)
-        text: str = row[0]
-        cached = self._cache.get(review_id)
-        if cached is not None and cached.text == text:
-            return cached.review
-        review = _decode_review(text)
-        self._cache.put(review_id, _Cached(text, review))
+            row = session.run(self._sql.load, (review_id, review_id)).fetchone()
+            if row is None:
+                raise ReviewNotFound(review_id)
+            text, stage, version, head, last, last_hash, last_state = row
+            cached = self._cache.get(review_id)
+            if cached is not None and cached.text == text:
+                review = cached.review
+                if (
+                    last == version == review.version
+                    and last_hash == head == review.head
+                    and stage == review.stage.value
+                    and last_state == cached.state
+                ):
+                    return review
+            try:
+                review = _decode_review(text)
+            except StorageError as exc:
+                raise IntegrityError(
+                    review_id, [f"the stored review cannot be read: {exc}"]
+                ) from exc
+            upto = last if last is not None and last > version else version
+            rows = session.run(self._sql.history_upto, (review_id, upto)).fetchall()
+        events = tuple(_decode_event(found) for found in rows)
+        problems = column_problems(review, stage=stage, version=version, head=head or "")
+        problems.extend(review_problems(review, events))
+        if problems:
+            raise IntegrityError(review_id, problems)
+        entry = _Cached(text, review)
+        entry.state = events[-1].state
+        self._cache.put(review_id, entry)
         return review
 
     def save(
@@ -845,19 +916,7 @@ class SqlStore:
             check_rows(review, deadlines)
         sql = self._sql
         stored = _encode_review(review, self._cache.get(review.id))
-        event_values = (
-            event.review_id,
-            event.sequence,
-            event.at.isoformat(),
-            event.actor_id,
-            event.role.value,
-            event.command,
-            canonical_json(event.payload),
-            event.stage_before.value if event.stage_before is not None else None,
-            event.stage_after.value,
-            event.prev_hash,
-            event.hash,
-        )
+        event_values = _event_values(event)
         deadline_values = (
             None if deadlines is None else {row.key: sql.deadline_values(row) for row in deadlines}
         )
@@ -871,6 +930,7 @@ class SqlStore:
                     review, event, stored.text, event_values, deadline_values, task_values
                 )
             if saved:
+                stored.state = event.state
                 self._cache.put(review.id, stored)
                 return
         with (
@@ -892,6 +952,7 @@ class SqlStore:
                 self._write_deadlines(session, review.id, deadline_values)
             if task_values:
                 session.run_many(sql.upsert_task, task_values)
+        stored.state = event.state
         self._cache.put(review.id, stored)
 
     def _save_in_one_statement(
@@ -970,6 +1031,7 @@ class SqlStore:
                 review.settings_version,
                 received_on,
                 text,
+                review.head,
             )
             try:
                 inserted = session.run(sql.insert_review, values).fetchone()
@@ -982,23 +1044,28 @@ class SqlStore:
                 raise ConcurrencyConflict(review_id, expected_version, None) from exc
         else:
             kept = (review.reference, review.settings_version, received_on)
+            head, prev = review.head, event.prev_hash
             if event.stage_before is review.stage:  # the usual case: set version and data
                 written = session.run(
                     sql.update_review,
-                    (review.version, text, review_id, expected_version, stage, *kept),
+                    (review.version, text, head, review_id, expected_version, prev, stage, *kept),
                 ).rowcount
             else:
                 written = session.run(
                     sql.update_review_stage,
-                    (review.version, text, stage, review_id, expected_version, *kept),
+                    (review.version, text, head, stage, review_id, expected_version, prev, *kept),
                 ).rowcount
             if written != 1:  # the guess was wrong (or the version is not the expected one)
                 written = session.run(
                     sql.update_review_all,
-                    (review.version, text, stage, *kept, review_id, expected_version),
+                    (review.version, text, head, stage, *kept, review_id, expected_version, prev),
                 ).rowcount
         if written != 1:
             found = session.run(sql.version, (review_id,)).fetchone()
+            if found is not None and found[0] == expected_version:
+                raise IntegrityError(
+                    review_id, ["the new event does not follow the stored review's head"]
+                )
             raise ConcurrencyConflict(review_id, expected_version, found[0] if found else 0)
 
     def _write_deadlines(
@@ -1123,6 +1190,105 @@ class SqlStore:
             ).rowcount
             if found == 0:
                 raise StorageError(f"no task {task_id!r}")
+
+    # ------------------------------------------------------------- integrity
+
+    def heads(self) -> list[tuple[str, int, str]]:
+        """``(review id, version, head)`` of every review, by review id (the columns
+        beside the review's JSON: one index scan)."""
+        r = schema.reviews
+        query = sa.select(r.c.id, r.c.version, r.c.head).order_by(r.c.id)
+        with _translated("reading every review's head"), self._read() as conn:
+            return [(i, v, h or "") for i, v, h in conn.execute(query)]
+
+    def review_ids(self, *, after: str | None = None, limit: int = 1000) -> list[str]:
+        """Review ids in order, ``limit`` at a time after ``after``: those with a row,
+        and those whose row is gone but whose events remain."""
+        check_page(limit)
+        r, e = schema.reviews, schema.events
+        ids = sa.union(
+            sa.select(r.c.id.label("id")), sa.select(e.c.review_id.label("id"))
+        ).subquery()
+        query = sa.select(ids.c.id).order_by(ids.c.id).limit(limit)
+        if after is not None:
+            query = query.where(ids.c.id > after)
+        with _translated("listing review ids"), self._read() as conn:
+            return list(conn.execute(query).scalars())
+
+    def stored(self, review_id: str) -> StoredReview:
+        """Everything held of one review, unchecked, read in one transaction."""
+        r, t = schema.reviews, schema.tasks
+        with _translated(f"reading review {review_id!r}"), self._read() as conn:
+            row = conn.execute(
+                sa.select(r.c.data, r.c.stage, r.c.version, r.c.head).where(r.c.id == review_id)
+            ).first()
+            event_rows = conn.execute(_HISTORY, {"review_id": review_id}).all()
+            # Tasks are found by their id, which starts with the review's (no index by
+            # review is kept); a task whose id was changed is then missing, which
+            # verify reports.
+            task_rows = conn.execute(
+                sa.select(t).where(t.c.id >= review_id + ":", t.c.id < review_id + ";")
+            ).all()
+        if row is None and not event_rows:
+            raise ReviewNotFound(review_id)
+        review: Review | None = None
+        problem = None if row is not None else "the review row is missing"
+        if row is not None:
+            try:
+                review = _decode_review(row.data)
+            except StorageError as exc:
+                problem = str(exc)
+        events: tuple[Event, ...] = ()
+        events_problem = None
+        try:
+            events = tuple(_decode_event(found) for found in event_rows)
+        except StorageError as exc:
+            events_problem = str(exc)
+        tasks = []
+        for found in task_rows:
+            try:
+                task = _decode_task(found)
+            except StorageError as exc:
+                events_problem = events_problem or str(exc)
+                continue
+            if task.review_id == review_id or _task_of(task.id, review_id):
+                tasks.append(task)
+        return StoredReview(
+            review_id,
+            review,
+            problem,
+            events,
+            events_problem,
+            tuple(self.deadline_rows(review_id)),
+            tuple(tasks),
+            row.stage if row is not None else None,
+            row.version if row is not None else None,
+            (row.head or "") if row is not None else None,
+        )
+
+    def save_checkpoint(self, checkpoint: Checkpoint) -> None:
+        """Keep a checkpoint in ``scr_checkpoints``."""
+        c = schema.checkpoints
+        values = {
+            "created_at": _utc_text(checkpoint.created_at),
+            "root": checkpoint.root,
+            "data": checkpoint.to_json(),
+        }
+        with _translated("saving a checkpoint"), self._write() as conn:
+            conn.execute(sa.insert(c).values(**values))
+
+    def latest_checkpoint(self) -> Checkpoint | None:
+        """The checkpoint saved last, if any (a stored copy: check its signature)."""
+        c = schema.checkpoints
+        query = sa.select(c.c.data).order_by(c.c.id.desc()).limit(1)
+        with _translated("reading the latest checkpoint"), self._read() as conn:
+            data = conn.execute(query).scalar()
+        if data is None:
+            return None
+        try:
+            return Checkpoint.from_json(data)
+        except InvalidRequest as exc:
+            raise StorageError(f"the stored checkpoint cannot be read: {exc}") from exc
 
 
 _HISTORY = (

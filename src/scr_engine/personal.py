@@ -1,0 +1,224 @@
+"""Personal data (PR-e): which fields hold it, and how the history commits to it.
+
+A field that holds a person's data is declared with ``field(metadata=MARK)`` (attrs
+metadata ``{PERSONAL: True}``) where the record or command is defined; :func:`personal_fields`
+lists them all, and the documentation's list is generated from it.
+
+The history never hashes a personal value itself. Each personal text of a command's
+payload gets a random salt and a *commitment*, ``SHA-256(salt ‖ value)``; the event's
+hash covers the payload with those values left out (``None``) and the commitments in
+their place (:func:`seal`). So a personal value can later be erased (its salt and the
+value dropped, an :data:`ERASED` marker left) and the chain still verifies, while a
+changed value no longer matches its commitment. Without its salt a commitment tells
+nothing of the value, even a short or guessable one.
+
+Paths are JSON pointers (RFC 6901) into the payload: ``/request/requester/name``,
+``/request/incidents/0/details``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import types
+import typing
+from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType
+from typing import Any, Union, get_args, get_origin
+
+import attrs
+
+__all__ = [
+    "ERASED",
+    "MARK",
+    "PERSONAL",
+    "commit",
+    "new_salt",
+    "personal_fields",
+    "personal_paths",
+    "seal",
+    "value_at",
+]
+
+PERSONAL = "scr_engine.personal"
+"""The attrs metadata key that marks a field as personal data."""
+
+ERASED = "[erased]"
+"""What an erased personal value reads as, in a payload and in a replayed review."""
+
+_COMMIT_TAG = b"scr-value:1\x00"
+
+
+MARK: Mapping[str, bool] = MappingProxyType({PERSONAL: True})
+"""The metadata of a personal field: ``attrs.field(metadata=MARK)``."""
+
+
+def new_salt() -> str:
+    """A fresh random salt (16 bytes, hex)."""
+    return os.urandom(16).hex()
+
+
+def commit(salt: str, value: str) -> str:
+    """The commitment to one personal value: hex SHA-256 of a tag, the salt and the
+    value's UTF-8."""
+    return hashlib.sha256(_COMMIT_TAG + bytes.fromhex(salt) + value.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- plans
+
+# A plan says where personal texts sit in the JSON form of a class:
+#   "leaf"                       this value is a personal text
+#   ("each", plan)               every item of an array
+#   ("values", plan)             every value of an object used as a mapping
+#   ("fields", ((key, plan), …)) the named members of a record
+_Plan = Any
+_PLANS: dict[Any, _Plan] = {}
+
+
+def _plan_of(kind: Any, marked: bool = False) -> _Plan:
+    origin = get_origin(kind)
+    if origin is Union or origin is types.UnionType:
+        plans = [_plan_of(arg, marked) for arg in get_args(kind) if arg is not type(None)]
+        plans = [p for p in plans if p is not None]
+        return plans[0] if plans else None
+    if origin is tuple or origin is frozenset:
+        args = get_args(kind)
+        inner = _plan_of(args[0], marked) if args else None
+        return ("each", inner) if inner is not None else None
+    if origin is dict:
+        args = get_args(kind)
+        inner = _plan_of(args[1], marked) if len(args) == 2 else None
+        return ("values", inner) if inner is not None else None
+    if marked and kind is str:
+        return "leaf"
+    if isinstance(kind, type) and attrs.has(kind):
+        return _record_plan(kind)
+    return None
+
+
+def _record_plan(cls: type) -> _Plan:
+    if cls in _PLANS:
+        return _PLANS[cls]
+    _PLANS[cls] = None  # a record that (indirectly) holds itself holds nothing more
+    hints = typing.get_type_hints(cls)
+    members = []
+    for attribute in attrs.fields(cls):
+        plan = _plan_of(hints[attribute.name], bool(attribute.metadata.get(PERSONAL)))
+        if plan is not None:
+            members.append((attribute.name, plan))
+    plan = ("fields", tuple(members)) if members else None
+    _PLANS[cls] = plan
+    return plan
+
+
+def _escape(key: Any) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
+def _walk(plan: _Plan, data: Any, path: str) -> Iterator[tuple[str, str]]:
+    if plan == "leaf":
+        if isinstance(data, str):
+            yield path, data
+        return
+    kind, inner = plan
+    if kind == "fields":
+        if isinstance(data, Mapping):
+            for key, member in inner:
+                if key in data:
+                    yield from _walk(member, data[key], f"{path}/{_escape(key)}")
+    elif kind == "each":
+        if isinstance(data, list | tuple):
+            for index, item in enumerate(data):
+                yield from _walk(inner, item, f"{path}/{index}")
+    elif kind == "values" and isinstance(data, Mapping):
+        for key, item in data.items():
+            yield from _walk(inner, item, f"{path}/{_escape(key)}")
+
+
+def personal_paths(cls: type, data: Any) -> list[tuple[str, str]]:
+    """``(path, value)`` of every personal text in ``data``, the JSON form of an
+    instance of the attrs class ``cls`` (a command's payload, a record)."""
+    plan = _record_plan(cls)
+    if plan is None:
+        return []
+    return list(_walk(plan, data, ""))
+
+
+def _unescape(part: str) -> str:
+    return part.replace("~1", "/").replace("~0", "~")
+
+
+def _step(container: Any, part: str) -> Any:
+    if isinstance(container, list | tuple):
+        return container[int(part)]
+    return container[_unescape(part)]
+
+
+def value_at(data: Any, path: str) -> Any:
+    """The value at a JSON pointer in ``data``; ``KeyError`` if there is none."""
+    node = data
+    try:
+        for part in path.split("/")[1:]:
+            node = _step(node, part)
+    except (LookupError, ValueError, TypeError):
+        raise KeyError(path) from None
+    return node
+
+
+def seal(data: Any, paths: Iterator[str] | list[str] | Mapping[str, Any]) -> Any:
+    """``data`` with the value at each path replaced by ``None`` (copied along the
+    paths only; ``data`` itself is not changed). A path that is not there is
+    ignored: the hash over the result then differs, which is what verification wants."""
+    result = data
+    for path in paths:
+        result = _replace(result, path.split("/")[1:], None)
+    return result
+
+
+def _replace(node: Any, parts: list[str], value: Any) -> Any:
+    if not parts:
+        return value
+    head, rest = parts[0], parts[1:]
+    if isinstance(node, list | tuple):
+        try:
+            index = int(head)
+        except ValueError:
+            return node
+        if not 0 <= index < len(node):
+            return node
+        items = list(node)
+        items[index] = _replace(items[index], rest, value)
+        return items
+    if isinstance(node, Mapping):
+        key = _unescape(head)
+        if key not in node:
+            return node
+        copy = dict(node)
+        copy[key] = _replace(node[key], rest, value)
+        return copy
+    return node
+
+
+def personal_fields(classes: Iterator[type] | list[type] | None = None) -> list[tuple[str, str]]:
+    """``(class name, field name)`` of every field marked personal, in the records
+    and commands (or in ``classes``), sorted: the classification in one list."""
+    if classes is None:
+        from scr_engine import commands, records
+
+        classes = [
+            obj
+            for module in (records, commands)
+            for obj in vars(module).values()
+            if isinstance(obj, type) and attrs.has(obj) and obj.__module__ == module.__name__
+        ]
+    found = {
+        (cls.__name__, attribute.name)
+        for cls in classes
+        for attribute in attrs.fields(cls)
+        if attribute.metadata.get(PERSONAL)
+    }
+    return sorted(found)
+
+
+SaltSource = Callable[[], str]
+"""Where salts come from (:func:`new_salt` by default; tests may pass their own)."""

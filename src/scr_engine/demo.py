@@ -45,6 +45,7 @@ from scr_engine.records import (
     TorItem,
     WriterMeetingPurpose,
 )
+from scr_engine.states.stages import Stage
 
 __all__ = [
     "AGENCIES",
@@ -169,10 +170,15 @@ def full_report(review: Review, recommendations: int = 2) -> OverviewReport:
 
 
 def run_to_closure(
-    engine: ReviewEngine, review_id: str, step: Callable[[], object] = lambda: None
+    engine: ReviewEngine,
+    review_id: str,
+    step: Callable[[], object] = lambda: None,
+    *,
+    until: Stage = Stage.CLOSED,
 ) -> Review:
-    """Drive a submitted review through every stage to ``closed``; ``step`` runs
-    between commands (a demo moves its clock there)."""
+    """Drive a submitted review through every stage to ``closed`` (or only as far as
+    ``until``: ``ratified`` or ``action_plan_monitored``); ``step`` runs between
+    commands (a demo moves its clock there)."""
 
     def do(command: c.Command, actor: Actor) -> Review:
         step()
@@ -241,7 +247,11 @@ def run_to_closure(
         PANEL_CHAIR,
     )
     review = do(c.Ratify(), BOARD_CHAIR)
+    if until is Stage.RATIFIED:
+        return review
     review = do(c.StartMonitoring(), BUSINESS_MANAGER)
+    if until is Stage.ACTION_PLAN_MONITORED:
+        return review
     for action in review.actions:
         do(c.RecordActionProgress(action.id, "Under way."), BUSINESS_MANAGER)
         do(c.CompleteAction(action.id, "Done; staff briefed."), BUSINESS_MANAGER)

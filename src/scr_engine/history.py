@@ -50,6 +50,7 @@ __all__ = [
     "review_state",
     "start",
     "state_digest",
+    "state_problem",
     "verify_history",
 ]
 
@@ -361,13 +362,24 @@ def head_problems(review: Review, event: Event | None) -> list[str]:
             f"the review row says stage {review.stage.value}, its last event "
             f"{event.stage_after.value}"
         )
-    if (
-        event.format != 1
-        and event.state_salt is not None
-        and _state_of(review, event.state_salt) != event.state
-    ):
-        problems.append("the review row is not the state its last event committed to")
+    if event.format != 1:
+        if event.state_salt is None:
+            problems.append("the last event has lost the salt its state digest needs")
+        elif _state_of(review, event.state_salt) != event.state:
+            problems.append("the review row is not the state its last event committed to")
     return problems
+
+
+def state_problem(review: Review, event: Event) -> str | None:
+    """Whether a format-2 event's state digest is ``review`` (the review its command
+    produced, as replayed): None when it is, or for format 1, else what is wrong."""
+    if event.format == 1:
+        return None
+    if event.state_salt is None:
+        return "has lost the salt its state digest needs"
+    if _state_of(review, event.state_salt) != event.state:
+        return "committed to another state than its replay produces"
+    return None
 
 
 def _state_of(review: Review, salt: str) -> str | None:

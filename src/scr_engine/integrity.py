@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import frozen
 
-from scr_engine.checkpoints import Checkpoint, CheckpointEntry, signature_ok
+from scr_engine.checkpoints import Checkpoint, CheckpointEntry, merkle_root, signature_ok
 from scr_engine.clock import local_date
 from scr_engine.errors import ScrEngineError
 from scr_engine.history import (
@@ -35,6 +35,7 @@ from scr_engine.history import (
     head_problems,
     replay,
     replay_steps,
+    state_problem,
     verify_history,
 )
 from scr_engine.records import Review, Task
@@ -198,7 +199,10 @@ def verify_store(
     faults: list[Fault] = []
     notes: list[str] = []
     if checkpoint is None:
-        checkpoint = store.latest_checkpoint()
+        try:
+            checkpoint = store.latest_checkpoint()
+        except ScrEngineError as exc:
+            faults.append(Fault(None, None, FaultKind.UNREADABLE, str(exc)))
         if checkpoint is not None and public_key is None:
             notes.append(
                 "the store's latest checkpoint was used without checking its signature "
@@ -206,6 +210,15 @@ def verify_store(
             )
     if checkpoint is None:
         notes.append("no checkpoint: only what the store holds was checked")
+    elif merkle_root(checkpoint.entries) != checkpoint.root:
+        faults.append(
+            Fault(
+                None,
+                None,
+                FaultKind.CHECKPOINT_SIGNATURE,
+                "the checkpoint's entries are not those its root commits to",
+            )
+        )
     elif public_key is not None and not signature_ok(checkpoint, public_key):
         faults.append(
             Fault(
@@ -227,7 +240,11 @@ def verify_store(
     uncovered: list[tuple[str, int]] = []
     events = 0
     for done, review_id in enumerate(ids, start=1):
-        stored = store.stored(review_id)
+        try:
+            stored = store.stored(review_id)
+        except ScrEngineError as exc:
+            faults.append(Fault(review_id, None, FaultKind.UNREADABLE, str(exc)))
+            continue
         events += len(stored.events)
         faults.extend(_review_faults(stored, settings_of))
         if checkpoint is not None:
@@ -296,6 +313,8 @@ def _review_faults(
 
     if stored.events_problem is not None:
         fault(FaultKind.UNREADABLE, stored.events_problem)
+    for message in stored.disagreements:
+        fault(FaultKind.COLUMNS, message)
     review = stored.review
     if review is None:
         kind = FaultKind.MISSING_REVIEW if stored.events else FaultKind.UNREADABLE
@@ -319,6 +338,10 @@ def _review_faults(
         for problem in exc.problems:
             fault(FaultKind.REPLAY, problem.message, problem.sequence)
         return faults
+    for event, step, _ in steps:
+        wrong = state_problem(step, event)
+        if wrong is not None:
+            fault(FaultKind.REPLAY, wrong, event.sequence)
     rebuilt = steps[-1][1]
     if review is not None and rebuilt != review:
         differ = [

@@ -109,6 +109,9 @@ class StoredReview:
     stage: str | None = None
     version: int | None = None
     head: str | None = None
+    disagreements: tuple[str, ...] = ()
+    """What else the store found disagreeing among its own copies (columns beside the
+    JSON, flags beside statuses, completion records), one sentence each."""
 
 
 def check_page(limit: int, offset: int = 0) -> None:

@@ -134,9 +134,11 @@ tasks = sa.Table(
     sa.Column("created_at", _key(), nullable=False),
     sa.Column("rule", sa.String(), nullable=False),
     sa.Column("completed_at", sa.String(), nullable=True),
+    sa.Column("completion", sa.String(), nullable=True),
 )
 """The outbox: tasks emitted by commands, for the host to deliver (``completed_at``
-is set when it has)."""
+is set when it has, with ``completion``, a digest of the task id and that time that
+``verify`` checks)."""
 
 task_pending = tasks.c.completed_at.is_(None)
 """The predicate of the pending-task index (see :data:`running_deadline`)."""

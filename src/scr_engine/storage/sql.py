@@ -100,6 +100,7 @@ module: :mod:`._codec` (a review's stored JSON, the decoded-review cache),
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import sqlite3
 import sys
@@ -161,6 +162,7 @@ __all__ = [
     "Migrate",
     "SqlStore",
     "alembic_config",
+    "completion_digest",
     "create_engine",
     "schema_revision",
     "upgrade",
@@ -516,6 +518,14 @@ def _decode_task(row: sa.Row[Any]) -> Task:
         )
     except ValueError as exc:
         raise StorageError(f"a stored task cannot be read: {exc}") from exc
+
+
+def completion_digest(task_id: str, completed_at: str) -> str:
+    """What ``scr_tasks.completion`` holds beside a completion time: a digest of the
+    task id and that time, so that a completion time set or changed alone is found
+    by :meth:`~scr_engine.ReviewEngine.verify`."""
+    text = f"scr-task-done:1\x00{task_id}\x00{completed_at}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _task_of(task_id: str, review_id: str) -> bool:
@@ -1186,7 +1196,10 @@ class SqlStore:
             found = conn.execute(
                 sa.update(t)
                 .where(t.c.id == task_id)
-                .values(completed_at=sa.func.coalesce(t.c.completed_at, now))
+                .values(
+                    completed_at=sa.func.coalesce(t.c.completed_at, now),
+                    completion=sa.func.coalesce(t.c.completion, completion_digest(task_id, now)),
+                )
             ).rowcount
             if found == 0:
                 raise StorageError(f"no task {task_id!r}")
@@ -1220,8 +1233,22 @@ class SqlStore:
         r, t = schema.reviews, schema.tasks
         with _translated(f"reading review {review_id!r}"), self._read() as conn:
             row = conn.execute(
-                sa.select(r.c.data, r.c.stage, r.c.version, r.c.head).where(r.c.id == review_id)
+                sa.select(
+                    r.c.data,
+                    r.c.stage,
+                    r.c.version,
+                    r.c.head,
+                    r.c.reference,
+                    r.c.settings_version,
+                    sa.type_coerce(r.c.received_on, sa.String()).label("received_on"),
+                ).where(r.c.id == review_id)
             ).first()
+            running = conn.execute(
+                sa.select(
+                    schema.deadlines.c.key,
+                    sa.type_coerce(schema.deadlines.c.running, sa.Integer()),  # as stored
+                ).where(schema.deadlines.c.review_id == review_id)
+            ).all()
             event_rows = conn.execute(_HISTORY, {"review_id": review_id}).all()
             # Tasks are found by their id, which starts with the review's (no index by
             # review is kept); a task whose id was changed is then missing, which
@@ -1245,6 +1272,7 @@ class SqlStore:
         except StorageError as exc:
             events_problem = str(exc)
         tasks = []
+        faults: list[str] = []
         for found in task_rows:
             try:
                 task = _decode_task(found)
@@ -1253,17 +1281,42 @@ class SqlStore:
                 continue
             if task.review_id == review_id or _task_of(task.id, review_id):
                 tasks.append(task)
+                if found.created_at != _utc_text(task.created_at):  # the order pages use
+                    faults.append(f"task {task.id}'s creation time is not in its stored form")
+                done, proof = found.completed_at, found.completion
+                if (done is None) != (proof is None) or (
+                    done is not None and proof != completion_digest(task.id, done)
+                ):
+                    faults.append(f"task {task.id}'s completion record was altered")
+        try:
+            rows = self.deadline_rows(review_id)
+        except StorageError as exc:
+            rows = []
+            faults.append(str(exc))
+        flags: dict[str, Any] = dict(running)
+        for deadline in rows:
+            if flags.get(deadline.key) != int(deadline.running):
+                faults.append(f"deadline {deadline.key}'s running flag disagrees with its status")
+        if row is not None and review is not None:
+            stored_copies = (row.reference, row.settings_version, str(row.received_on))
+            expected = (review.reference, review.settings_version, review.received_on.isoformat())
+            if stored_copies != expected:
+                faults.append(
+                    "the reference, settings_version or received_on column disagrees with "
+                    "the stored review"
+                )
         return StoredReview(
             review_id,
             review,
             problem,
             events,
             events_problem,
-            tuple(self.deadline_rows(review_id)),
+            tuple(rows),
             tuple(tasks),
             row.stage if row is not None else None,
             row.version if row is not None else None,
             (row.head or "") if row is not None else None,
+            tuple(faults),
         )
 
     def save_checkpoint(self, checkpoint: Checkpoint) -> None:

@@ -1,5 +1,6 @@
 """Bind each review to its history: the head hash beside the review row, the event
-columns of format 2 (state digest, commitments, salts), and the checkpoints table.
+columns of format 2 (state digest, commitments, salts), a completion digest beside
+each task's completion time, and the checkpoints table.
 
 Existing events stay format 1 (their hashes are unchanged and keep verifying); the
 ``head`` column is filled from each review's stored JSON.
@@ -11,6 +12,7 @@ Create Date: 2026-12-01
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 
@@ -33,6 +35,7 @@ def upgrade() -> None:
     op.add_column(
         "scr_events", sa.Column("format", sa.Integer(), nullable=False, server_default="1")
     )
+    op.add_column("scr_tasks", sa.Column("completion", sa.String(), nullable=True))
     op.create_table(
         "scr_checkpoints",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -52,6 +55,27 @@ def upgrade() -> None:
         except (ValueError, AttributeError):
             head = None  # unreadable: the store reports it on load and in verify
         conn.execute(reviews.update().where(reviews.c.id == review_id).values(head=head))
+    tasks = sa.table(
+        "scr_tasks",
+        sa.column("id", sa.String()),
+        sa.column("completed_at", sa.String()),
+        sa.column("completion", sa.String()),
+    )
+    done = conn.execute(
+        sa.select(tasks.c.id, tasks.c.completed_at).where(tasks.c.completed_at.is_not(None))
+    ).all()
+    for task_id, completed_at in done:
+        conn.execute(
+            tasks.update()
+            .where(tasks.c.id == task_id)
+            .values(completion=completion_digest(task_id, completed_at))
+        )
+
+
+def completion_digest(task_id: str, completed_at: str) -> str:
+    """As :func:`scr_engine.storage.sql.completion_digest` (kept here as it was)."""
+    text = f"scr-task-done:1\x00{task_id}\x00{completed_at}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def downgrade() -> None:
@@ -66,6 +90,7 @@ def downgrade() -> None:
             "history would no longer verify; restore a backup taken before the upgrade"
         )
     op.drop_table("scr_checkpoints")
+    op.drop_column("scr_tasks", "completion")
     for column in ("format", "state_salt", "salts", "commitments", "state"):
         op.drop_column("scr_events", column)
     op.drop_column("scr_reviews", "head")

@@ -16,6 +16,7 @@ database again:
 - every review's stored deadline rows are its deadlines (``engine.deadlines``);
 - every task belongs to a committed event, and every committed ``confirm_review``
   has all its tasks;
+- ``engine.verify()`` finds no fault in the whole store;
 - nothing committed is lost: the new events number at least the commands the child
   saw return, and at most one more, only when it was killed inside a command.
 
@@ -118,6 +119,8 @@ def _check_database(url: str) -> int:
                 assert found == expected, f"tasks of {review_id} #{event.sequence}"
             references.add(int(review.reference.rsplit("-", 1)[1]))
         assert emitted == {}, "tasks of events that were never committed"
+        report = engine.verify()
+        assert report.ok, report.faults
         assert event_count == histories
         assert references <= set(range(1, (numbered or 0) + 1))
     return int(event_count)

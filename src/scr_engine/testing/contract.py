@@ -44,7 +44,13 @@ from scr_engine.demo import (
     run_to_closure,
 )
 from scr_engine.engine import ReviewEngine
-from scr_engine.errors import ConcurrencyConflict, InvalidRequest, ReviewNotFound, StorageError
+from scr_engine.errors import (
+    ConcurrencyConflict,
+    IntegrityError,
+    InvalidRequest,
+    ReviewNotFound,
+    StorageError,
+)
 from scr_engine.history import Event, replay, verify_history
 from scr_engine.records import Agency, Review, Task
 from scr_engine.rules.deadlines import DeadlineStatus
@@ -637,3 +643,88 @@ class StoreContract:
         assert store.list_by_stage(Stage.CLOSED) == [closed]
         assert store.pending_tasks(limit=10_000)
         assert engine.submit(demo_request(), REQUESTER).reference == "SCR-2026-002"
+
+    # ------------------------------------------------------------- integrity
+
+    def test_heads_are_every_review_s_version_and_head(self, store: ReviewStore) -> None:
+        saves = portfolio_saves()
+        for save in saves:
+            save.apply(store)
+        latest = _latest(saves)
+        assert store.heads() == sorted((r.id, r.version, r.head) for r in latest.values())
+
+    def test_stored_holds_everything_of_a_review_as_saved(self, store: ReviewStore) -> None:
+        saves = portfolio_saves()
+        for save in saves:
+            save.apply(store)
+        for review_id, last in _latest(saves).items():
+            held = store.stored(review_id)
+            assert held.review == last and held.problem is None
+            assert held.events == store.history(review_id) and held.events_problem is None
+            expected_tasks = {t.id: t for s in saves if s.review.id == review_id for t in s.tasks}
+            assert {t.id: t for t in held.tasks} == expected_tasks
+            rows = next(
+                s.deadlines
+                for s in reversed(saves)
+                if s.review.id == review_id and s.deadlines is not None
+            )
+            assert sorted(held.deadlines, key=repr) == sorted(rows, key=repr)
+            assert held.disagreements == ()
+        with pytest.raises(ReviewNotFound):
+            store.stored("rev-nobody")
+
+    def test_review_ids_page_in_order(self, store: ReviewStore) -> None:
+        saves = portfolio_saves()
+        for save in saves:
+            save.apply(store)
+        everyone = sorted(_latest(saves))
+        assert store.review_ids() == everyone
+        pages: list[str] = []
+        after: str | None = None
+        while page := store.review_ids(after=after, limit=2):
+            pages += page
+            after = page[-1]
+        assert pages == everyone
+
+    def test_loading_a_review_checks_it_against_its_history(self, store: ReviewStore) -> None:
+        # A save whose event does not follow the stored head is refused whole.
+        saves = closure_saves()
+        for save in saves[:3]:
+            save.apply(store)
+        stray = evolve(saves[3].event, prev_hash="0" * 64)
+        with pytest.raises(IntegrityError):
+            store.save(
+                saves[3].review, stray, saves[3].tasks, saves[3].deadlines, expected_version=3
+            )
+        assert store.load("rev-closure") == saves[2].review
+        assert store.history("rev-closure") == tuple(s.event for s in saves[:3])
+
+    def test_the_engine_verifies_the_store_clean(self, store: ReviewStore) -> None:
+        clock = FixedClock(START)
+        engine = ReviewEngine(store, clock)
+        submitted = engine.submit(demo_request(), REQUESTER)
+        run_to_closure(engine, submitted.id, step=lambda: clock.advance(hours=20))
+        engine.submit(demo_request(), REQUESTER)
+        report = engine.verify()
+        assert report.ok, report.faults
+        assert report.reviews == 2
+        assert report.events == sum(len(store.history(i)) for i in store.review_ids())
+
+    def test_checkpoints_are_kept_newest_last(self, store: ReviewStore) -> None:
+        pytest.importorskip("cryptography")
+        from scr_engine.checkpoints import generate_key, load_private_key
+
+        key = load_private_key(generate_key())
+        assert store.latest_checkpoint() is None
+        clock = FixedClock(START)
+        engine = ReviewEngine(store, clock)
+        submitted = engine.submit(demo_request(), REQUESTER)
+        first = engine.checkpoint(key)
+        assert store.latest_checkpoint() == first
+        engine.execute(submitted.id, c.RecordChairNotified(START.date()), BUSINESS_MANAGER)
+        clock.advance(hours=1)
+        second = engine.checkpoint(key)
+        assert store.latest_checkpoint() == second != first
+        assert [(e.review_id, e.sequence) for e in second.entries] == [(submitted.id, 2)]
+        assert engine.verify(first, public_key=key.public_key()).uncovered == ((submitted.id, 1),)
+        assert engine.verify(public_key=key.public_key()).ok

@@ -18,6 +18,7 @@ from attrs import evolve, field, frozen
 
 from scr_engine.clock import local_date
 from scr_engine.commands import COMMANDS, Command, SubmitRequest
+from scr_engine.digest import RecordDigest, record_digest
 from scr_engine.errors import ScrEngineError
 from scr_engine.personal import (
     ERASED,
@@ -29,7 +30,7 @@ from scr_engine.personal import (
     value_at,
 )
 from scr_engine.records import Review, Role, Task
-from scr_engine.serialization import canonical_json, freeze, structure, unstructure
+from scr_engine.serialization import canonical_json, freeze, structure
 from scr_engine.states.effects import EFFECTS
 from scr_engine.states.machine import next_stage
 from scr_engine.states.stages import Stage
@@ -47,7 +48,6 @@ __all__ = [
     "head_problems",
     "replay",
     "replay_steps",
-    "review_state",
     "start",
     "state_digest",
     "state_problem",
@@ -158,24 +158,26 @@ def event_hash(body: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
-def review_state(review: Review) -> bytes:
-    """The canonical bytes of a review that its state digest covers: every field but
-    ``head`` (the hash of the very event that commits to the state)."""
-    data = unstructure(review)
-    del data["head"]
-    return canonical_json(data).encode("utf-8")
+def state_digest(review: Review, salt: str, changes: dict[str, Any] | None = None) -> str:
+    """The digest an event commits to: hex SHA-256 of a tag, ``salt`` and the
+    structural digest of the review (:mod:`scr_engine.digest`), every field but
+    ``head`` (the hash of the very event that commits to the state); with
+    ``changes``, of the review those changes make. The salt (one per event) is
+    dropped when the review's personal data is erased, so an old digest cannot
+    confirm a guessed value."""
+    return _state(review, salt, changes)[0]
 
 
-def state_digest(review: Review, salt: str) -> str:
-    """The digest an event commits to: hex SHA-256 of a tag, ``salt`` and
-    :func:`review_state`. The salt (one per event) is dropped when the review's
-    personal data is erased, so an old digest cannot confirm a guessed value."""
-    return hashlib.sha256(_STATE_TAG + bytes.fromhex(salt) + review_state(review)).hexdigest()
+def _state(
+    review: Review, salt: str, changes: dict[str, Any] | None = None
+) -> tuple[str, RecordDigest]:
+    inner = record_digest(review, skip="head", changes=changes)
+    return hashlib.sha256(_STATE_TAG + bytes.fromhex(salt) + inner.digest).hexdigest(), inner
 
 
 def _event(
     review: Review,
-    sequence: int,
+    changes: dict[str, Any],
     at: datetime,
     actor_id: str,
     role: Role,
@@ -184,16 +186,34 @@ def _event(
     before: Stage | None,
     prev_hash: str,
     salt: SaltSource,
-) -> Event:
-    """The event of an accepted command that produced ``review`` (whose ``head`` is
-    not set yet), with its commitments and state digest."""
+) -> tuple[Event, RecordDigest]:
+    """The event of an accepted command whose ``changes`` make the next review from
+    ``review``, with its commitments and state digest."""
     salts: dict[str, str] = {}
     commitments: dict[str, str] = {}
     for path, value in personal_paths(type(command), payload):
         salts[path] = s = salt()
         commitments[path] = commit(s, value)
     state_salt = salt()
-    draft = Event(
+    state, made = _state(review, state_salt, changes)
+    sequence: int = changes["version"]
+    after: Stage = changes["stage"]
+    body = {
+        "review_id": review.id,
+        "sequence": sequence,
+        "at": at.isoformat(),
+        "actor_id": actor_id,
+        "role": role.value,
+        "command": command.name,
+        "payload": seal(payload, commitments),
+        "stage_before": before.value if before is not None else None,
+        "stage_after": after.value,
+        "prev_hash": prev_hash,
+        "commitments": commitments,
+        "state": state,
+        "format": FORMAT,
+    }
+    event = Event(
         review.id,
         sequence,
         at,
@@ -202,16 +222,16 @@ def _event(
         command.name,
         payload,
         before,
-        review.stage,
+        after,
         prev_hash,
-        "",
-        state_digest(review, state_salt),
+        event_hash(body),
+        state,
         commitments,
         salts,
         state_salt,
         FORMAT,
     )
-    return evolve(draft, hash=event_hash(draft.body()))
+    return event, made
 
 
 def start(
@@ -225,7 +245,7 @@ def start(
     salt: SaltSource = new_salt,
 ) -> tuple[Review, Event]:
     """A new review in ``requested`` and its first event (``submit_request``)."""
-    review = Review(
+    draft = Review(
         id=review_id,
         reference=command.reference,
         stage=Stage.REQUESTED,
@@ -236,8 +256,11 @@ def start(
         requested_by=actor_id,
         received_on=local_date(at),
     )
-    event = _event(review, 1, at, actor_id, role, command, payload, None, GENESIS, salt)
-    return evolve(review, head=event.hash), event
+    changes: dict[str, Any] = {"stage": Stage.REQUESTED, "version": 1}
+    event, made = _event(draft, changes, at, actor_id, role, command, payload, None, GENESIS, salt)
+    review = evolve(draft, head=event.hash)
+    made.keep(review)
+    return review, event
 
 
 def advance(
@@ -256,12 +279,13 @@ def advance(
     """
     after = next_stage(review.stage, command.name)
     changes, tasks = EFFECTS[command.name](review, command, actor_id, local_date(at), at)
-    sequence = review.version + 1
-    updated = evolve(review, **changes, stage=after, version=sequence, head="")
-    event = _event(
-        updated, sequence, at, actor_id, role, command, payload, review.stage, review.head, salt
+    changes = {**changes, "stage": after, "version": review.version + 1}
+    event, made = _event(
+        review, changes, at, actor_id, role, command, payload, review.stage, review.head, salt
     )
-    return evolve(updated, head=event.hash), event, tasks
+    updated = evolve(review, **changes, head=event.hash)
+    made.keep(updated)
+    return updated, event, tasks
 
 
 @frozen

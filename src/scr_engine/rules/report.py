@@ -1,0 +1,298 @@
+"""The overview report and the action plan (§7, Appendices 2 and 3): RP-2 … RP-7, OW-1,
+AP-1, PR-e, PR-g.
+
+The overview writer meets the panel, each meeting recorded with its purpose (OW-1,
+``record_writer_meeting``). The appointed writer submits the report (SU-9,
+``submit_overview_report``): it must have every Appendix 3 section, an integrated
+chronology covering every IMR agency and the IMRs' recommendations (RP-2), and an
+executive summary that can be made public (RP-3) and holds no personal data (PR-e).
+(RP-1, the report's due date, is a deadline: see :mod:`scr_engine.rules.deadlines`.)
+The panel chair may send the report back with reasons (``request_revision``).
+
+Each contributing agency's own panel member confirms that its information is fully
+and fairly represented (RP-4, ``record_agency_signoff``); every recommendation becomes
+at least one action with an owner, a timescale, an intended outcome and a monitoring
+mechanism (RP-5, PR-g, AP-1, ``add_action``); who receives the report and how it is
+disseminated is decided (RP-6, ``record_dissemination``). Only then does the Board
+ratify, on a date no later than today and no earlier than the report (RP-7,
+``ratify``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scr_engine import commands as c
+from scr_engine.records import Review, Role
+from scr_engine.rules.common import Context, known_agency, need_text
+from scr_engine.rules.deadlines import LONGEST_MONTHS
+from scr_engine.rules.reasons import Refusal, RefusalKind
+from scr_engine.rules.request import is_text
+
+__all__ = [
+    "add_action",
+    "ratify",
+    "record_agency_signoff",
+    "record_dissemination",
+    "record_writer_meeting",
+    "request_revision",
+    "submit_overview_report",
+]
+
+_INPUT = RefusalKind.INPUT
+_PERMISSION = RefusalKind.PERMISSION
+
+
+def _is_writer(review: Review, ctx: Context) -> bool:
+    return review.overview_writer is not None and review.overview_writer.person_id == ctx.actor.id
+
+
+def record_writer_meeting(
+    review: Review, cmd: c.RecordWriterMeeting, ctx: Context
+) -> list[Refusal]:
+    out: list[Refusal] = []
+    if not cmd.purposes:
+        out.append(Refusal("OW-1", "a writer meeting must record its purpose", _INPUT, "purposes"))
+    if review.overview_writer is None:
+        out.append(Refusal("SU-9", "the overview writer is not appointed"))
+    elif ctx.role is Role.OVERVIEW_WRITER and not _is_writer(review, ctx):
+        out.append(
+            Refusal("SU-9", f"{ctx.actor.id} is not this review's overview writer", _PERMISSION)
+        )
+    return out
+
+
+def submit_overview_report(
+    review: Review, cmd: c.SubmitOverviewReport, ctx: Context
+) -> list[Refusal]:
+    out: list[Refusal] = []
+    if not _is_writer(review, ctx):
+        out.append(
+            Refusal("SU-9", f"{ctx.actor.id} is not this review's overview writer", _PERMISSION)
+        )
+    report = cmd.report
+    sections: dict[str, Any] = {
+        "introduction.circumstances": report.introduction.circumstances,
+        "introduction.terms_of_reference": report.introduction.terms_of_reference,
+        "introduction.contributors": report.introduction.contributors,
+        "introduction.panel_and_writer": report.introduction.panel_and_writer,
+        "facts.overview_of_known": report.facts.overview_of_known,
+        "analysis.how_and_why": report.analysis.how_and_why,
+        "analysis.hindsight": report.analysis.hindsight,
+        "analysis.good_practice": report.analysis.good_practice,
+        "conclusions.lessons": report.conclusions.lessons,
+    }
+    for path, text in sections.items():
+        if not is_text(text):
+            out.append(
+                Refusal(
+                    "RP-2",
+                    f"the report lacks the Appendix 3 section {path}",
+                    field=f"report.{path}",
+                )
+            )
+    if not report.facts.chronology:
+        out.append(
+            Refusal(
+                "RP-2",
+                "the report lacks the integrated chronology",
+                field="report.facts.chronology",
+            )
+        )
+    else:
+        covered = {e.agency for e in report.facts.chronology}
+        absent = [a for a in review.imr_agencies if a not in covered]
+        if absent:
+            out.append(
+                Refusal(
+                    "RP-2",
+                    f"the chronology has no entry from: {', '.join(absent)}",
+                    field="report.facts.chronology",
+                )
+            )
+    rec_ids = [r.id for r in report.conclusions.recommendations]
+    if len(set(rec_ids)) != len(rec_ids):
+        out.append(
+            Refusal(
+                "INPUT",
+                "two recommendations share an ID",
+                _INPUT,
+                "report.conclusions.recommendations",
+            )
+        )
+    sources = {r.source for r in report.conclusions.recommendations}
+    for imr in review.imrs:
+        if imr.recommendations and imr.agency not in sources:
+            out.append(
+                Refusal(
+                    "RP-2",
+                    f"the recommendations do not include those of {imr.agency}'s IMR",
+                    field="report.conclusions.recommendations",
+                )
+            )
+    summary = report.executive_summary
+    if summary is None or not is_text(summary.text):
+        out.append(
+            Refusal(
+                "RP-3",
+                "the report has no executive summary that can be made public",
+                field="report.executive_summary",
+            )
+        )
+    elif summary.contains_personal_data:
+        out.append(
+            Refusal(
+                "PR-e",
+                "the executive summary contains personal data and cannot be made public",
+                field="report.executive_summary",
+            )
+        )
+    return out
+
+
+def request_revision(review: Review, cmd: c.RequestRevision, ctx: Context) -> list[Refusal]:
+    out: list[Refusal] = []
+    need_text(out, cmd.reasons, "RP-2", "reasons", "the reasons for the revision")
+    return out
+
+
+def record_agency_signoff(
+    review: Review, cmd: c.RecordAgencySignoff, ctx: Context
+) -> list[Refusal]:
+    out: list[Refusal] = []
+    if not known_agency(out, review, cmd.agency):
+        return out
+    member = any(
+        m.person_id == ctx.actor.id and m.agency == cmd.agency for m in review.panel_members
+    )
+    if ctx.actor.agency != cmd.agency or not member:
+        out.append(
+            Refusal(
+                "RP-4",
+                f"only {cmd.agency}'s own panel member may confirm its "
+                "information is fairly represented",
+                _PERMISSION,
+            )
+        )
+    if cmd.agency in review.signoffs:
+        out.append(Refusal("RP-4", f"{cmd.agency} has already signed off"))
+    return out
+
+
+def add_action(review: Review, cmd: c.AddAction, ctx: Context) -> list[Refusal]:
+    out: list[Refusal] = []
+    report = review.overview_report
+    recs = {r.id for r in report.conclusions.recommendations} if report is not None else set()
+    if cmd.recommendation_id not in recs:
+        out.append(
+            Refusal(
+                "RP-5",
+                f"no recommendation {cmd.recommendation_id!r} in the report",
+                _INPUT,
+                "recommendation_id",
+            )
+        )
+    need_text(out, cmd.action_id, "AP-1", "action_id", "the action's ID")
+    if review.action(cmd.action_id) is not None:
+        out.append(
+            Refusal("INPUT", f"action {cmd.action_id!r} already exists", _INPUT, "action_id")
+        )
+    need_text(out, cmd.owner, "AP-1", "owner", "who is responsible")
+    if cmd.timescale_months < 1:
+        out.append(
+            Refusal("AP-1", "the timescale must be at least one month", _INPUT, "timescale_months")
+        )
+    if cmd.timescale_months > LONGEST_MONTHS:
+        out.append(
+            Refusal(
+                "AP-1",
+                f"the timescale cannot exceed {LONGEST_MONTHS} months",
+                _INPUT,
+                "timescale_months",
+            )
+        )
+    need_text(out, cmd.outcome, "AP-1", "outcome", "the intended outcome")
+    need_text(out, cmd.monitoring, "AP-1", "monitoring", "the monitoring mechanism")
+    return out
+
+
+def record_dissemination(review: Review, cmd: c.RecordDissemination, ctx: Context) -> list[Refusal]:
+    out: list[Refusal] = []
+    d = cmd.dissemination
+    if not d.recipients or not all(is_text(r) for r in d.recipients):
+        out.append(
+            Refusal(
+                "RP-6",
+                "say to whom the report is made available",
+                _INPUT,
+                "dissemination.recipients",
+            )
+        )
+    need_text(out, d.means, "RP-6", "dissemination.means", "the means of making it available")
+    need_text(
+        out,
+        d.processes,
+        "RP-6",
+        "dissemination.processes",
+        "the processes for dissemination, feedback and debriefing",
+    )
+    return out
+
+
+def ratify(review: Review, cmd: c.Ratify, ctx: Context) -> list[Refusal]:
+    out: list[Refusal] = []
+    if cmd.agreed_on is not None:
+        submitted = review.overview_report.submitted_on if review.overview_report else None
+        if cmd.agreed_on > ctx.today:
+            out.append(
+                Refusal(
+                    "RP-7",
+                    "the Board cannot agree the report in the future",
+                    RefusalKind.INPUT,
+                    "agreed_on",
+                )
+            )
+        elif submitted is not None and cmd.agreed_on < submitted:
+            out.append(
+                Refusal(
+                    "RP-7",
+                    "the Board cannot agree the report before it was "
+                    f"submitted ({submitted.isoformat()})",
+                    RefusalKind.INPUT,
+                    "agreed_on",
+                )
+            )
+    unsigned = [a for a in review.agencies if a not in review.signoffs]
+    if unsigned:
+        out.append(
+            Refusal("RP-4", f"not yet confirmed as fairly represented by: {', '.join(unsigned)}")
+        )
+    report = review.overview_report
+    if report is not None:
+        acted = {a.recommendation_id for a in review.actions}
+        bare = [r.id for r in report.conclusions.recommendations if r.id not in acted]
+        if bare:
+            out.append(Refusal("RP-5", f"recommendations with no action: {', '.join(bare)}"))
+            out.append(Refusal("PR-g", "every recommendation must become an action"))
+    if review.dissemination is None:
+        out.append(
+            Refusal("RP-6", "who receives the report and how it is disseminated is not decided")
+        )
+    incomplete = [
+        a.id
+        for a in review.actions
+        if not (
+            is_text(a.owner)
+            and is_text(a.outcome)
+            and is_text(a.monitoring)
+            and a.timescale_months >= 1
+        )
+    ]
+    if incomplete:
+        out.append(
+            Refusal(
+                "AP-1",
+                f"actions lacking owner, timescale, outcome or monitoring: {', '.join(incomplete)}",
+            )
+        )
+    return out

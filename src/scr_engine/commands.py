@@ -170,7 +170,8 @@ class AppointPanelChair(Command):
 
 @frozen
 class AppointPanelMember(Command):
-    """Appoint an agency's representative to the panel (SU-1, SU-2, PR-b)."""
+    """Appoint a panel member (SU-1, SU-2, PR-b): an involved agency's representative,
+    or another member the Membership guidance names (``appointment.represents``)."""
 
     name: ClassVar[str] = "appoint_panel_member"
     appointment: Appointment

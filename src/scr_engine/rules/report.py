@@ -28,6 +28,7 @@ from scr_engine.rules.common import Context, known_agency, need_text
 from scr_engine.rules.deadlines import LONGEST_MONTHS
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import is_text
+from scr_engine.rules.setup import represented_agency
 
 __all__ = [
     "add_action",
@@ -163,7 +164,8 @@ def record_agency_signoff(
     if not known_agency(out, review, cmd.agency):
         return out
     member = any(
-        m.person_id == ctx.actor.id and m.agency == cmd.agency for m in review.panel_members
+        m.person_id == ctx.actor.id and represented_agency(m) == cmd.agency
+        for m in review.panel_members
     )
     if ctx.actor.agency != cmd.agency or not member:
         out.append(

@@ -6,6 +6,14 @@ none of them may have had previous involvement with the adult, the family or the
 ``appoint_overview_writer``). The budgetary requirements are considered and recorded
 (SU-3, ``record_budget``).
 
+Panel membership is a floor, not a fence (SU-2, Membership guidance): the panel must
+have a member for every involved agency, and may also seat the others the guidance
+names — a representative of the subject or the family, advocacy services, the
+relevant CQC inspector, the coroner, an independent sector provider representative,
+other professionals. Each member says what they represent (``represents``): a member
+for an agency names an involved one; a member in another capacity needs none and
+counts for no agency. Impartiality holds for every member alike.
+
 The panel chair holds the initial meeting (``hold_initial_meeting``), which agrees
 terms of reference that address each of the sixteen SU-6 matters, say which agencies
 provide IMRs (SU-7; every involved agency does, PR-c), set the timescales (SU-4,
@@ -24,7 +32,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from scr_engine import commands as c
-from scr_engine.records import Appointment, Review, TorItem
+from scr_engine.records import Appointment, MemberCapacity, Review, TorItem
 from scr_engine.rules.common import Context, known_agency, need_text
 from scr_engine.rules.conflict import conflict_of_interest
 from scr_engine.rules.deadlines import FURTHEST_DAYS, LONGEST_MONTHS
@@ -38,6 +46,7 @@ __all__ = [
     "convene_panel",
     "hold_initial_meeting",
     "record_budget",
+    "represented_agency",
 ]
 
 _INPUT = RefusalKind.INPUT
@@ -55,22 +64,45 @@ def appoint_panel_chair(review: Review, cmd: c.AppointPanelChair, ctx: Context) 
     return out
 
 
+def represented_agency(member: Appointment) -> str | None:
+    """The involved agency a panel member represents (SU-2): their ``agency`` when they
+    sit for an agency (``represents`` is ``agency`` or, as in records made before it
+    existed, not given); None for the other members the Membership guidance names."""
+    if member.represents in (None, MemberCapacity.AGENCY):
+        return member.agency
+    return None
+
+
 def appoint_panel_member(review: Review, cmd: c.AppointPanelMember, ctx: Context) -> list[Refusal]:
     out: list[Refusal] = []
-    _appointment(out, review, cmd.appointment)
-    if cmd.appointment.agency is None:
+    member = cmd.appointment
+    _appointment(out, review, member)
+    if member.represents in (None, MemberCapacity.AGENCY):
+        if member.agency is None:
+            out.append(
+                Refusal(
+                    "SU-2",
+                    "a panel member represents an involved agency (give its code) or "
+                    "another party the Membership guidance names (give represents)",
+                    _INPUT,
+                    "appointment.agency",
+                )
+            )
+        else:
+            known_agency(out, review, member.agency, "appointment.agency")
+    elif member.agency in review.agencies:
         out.append(
             Refusal(
                 "SU-2",
-                "a panel member represents an agency: give its code",
+                f"{member.agency} is involved in this review: its representative sits "
+                f"for the agency (represents {MemberCapacity.AGENCY.value}), "
+                f"not as {member.represents.value}",
                 _INPUT,
-                "appointment.agency",
+                "appointment.represents",
             )
         )
-    else:
-        known_agency(out, review, cmd.appointment.agency, "appointment.agency")
-    if any(m.person_id == cmd.appointment.person_id for m in review.panel_members):
-        out.append(Refusal("SU-2", f"{cmd.appointment.person_id} is already a panel member"))
+    if any(m.person_id == member.person_id for m in review.panel_members):
+        out.append(Refusal("SU-2", f"{member.person_id} is already a panel member"))
     return out
 
 
@@ -260,7 +292,7 @@ def convene_panel(review: Review, cmd: c.ConvenePanel, ctx: Context) -> list[Ref
         )
     if review.panel_chair is None:
         out.append(Refusal("SU-1", "no panel chair is appointed"))
-    represented = {m.agency for m in review.panel_members}
+    represented = {represented_agency(m) for m in review.panel_members}
     missing = [a for a in review.agencies if a not in represented]
     if missing:
         out.append(Refusal("SU-2", f"the panel has no member from: {', '.join(missing)}"))

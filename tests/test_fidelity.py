@@ -1,0 +1,182 @@
+"""Protocol fidelity (issue 9): panel membership beyond the involved agencies (SU-2),
+panel-chair commands before a panel chair is appointed (SU-1), RP-2 refusals whatever
+the input, and who ratifies (RP-7)."""
+
+from __future__ import annotations
+
+import pytest
+
+from builders import (
+    BOARD_CHAIR,
+    PANEL_CHAIR,
+    do,
+    draft_report,
+    gather_evidence,
+    panel_member,
+    prepare_panel,
+    screen,
+    submit,
+)
+from scr_engine import (
+    Actor,
+    Appointment,
+    FixedClock,
+    InvalidRequest,
+    MemberCapacity,
+    PermissionDenied,
+    Review,
+    ReviewEngine,
+    Role,
+    Stage,
+    TransitionRefused,
+)
+from scr_engine import commands as c
+from scr_engine.history import replay, verify_history
+from scr_engine.serialization import structure, unstructure
+
+
+def _screened(engine: ReviewEngine) -> Review:
+    return screen(engine, submit(engine).id)
+
+
+def _others() -> list[Appointment]:
+    """Members the Membership guidance names who are not an involved agency."""
+    return [
+        Appointment("u-adv", "Ash Advocate", "advocacy", represents=MemberCapacity.ADVOCACY),
+        Appointment("u-fam", "Fen Family", represents=MemberCapacity.SUBJECT_OR_FAMILY),
+        Appointment("u-cqc", "Cy Inspector", "cqc", represents=MemberCapacity.CQC_INSPECTOR),
+        Appointment("u-cor", "Cole Coroner", represents=MemberCapacity.CORONER),
+        Appointment(
+            "u-isp", "Iva Provider", "care-home", represents=MemberCapacity.INDEPENDENT_PROVIDER
+        ),
+        Appointment("u-oth", "Otto Pharmacist", represents=MemberCapacity.OTHER_PROFESSIONAL),
+    ]
+
+
+# --------------------------------------------------------------------------- SU-2
+
+
+@pytest.mark.rule("SU-2")
+def test_su2_panel_may_seat_members_who_are_not_an_involved_agency(
+    engine: ReviewEngine,
+) -> None:
+    """SU-2 is a floor, not a fence: besides a member for every involved agency, the
+    panel may seat a representative of the subject or family, advocacy services, the
+    CQC inspector, the coroner, an independent provider and other professionals —
+    with or without an organisation code of their own — and is then convened."""
+    review = _screened(engine)
+    for member in _others():
+        do(engine, review.id, c.AppointPanelMember(member), BOARD_CHAIR)
+    prepare_panel(engine, review.id)
+    convened = do(engine, review.id, c.ConvenePanel(), PANEL_CHAIR)
+    assert convened.stage is Stage.PANEL_CONVENED
+    seated = {m.person_id: m.represents for m in convened.panel_members}
+    assert seated["u-adv"] is MemberCapacity.ADVOCACY
+    assert seated["u-cor"] is MemberCapacity.CORONER
+    assert seated["u-pm-gp"] is None  # an agency's member, as before
+    assert len(convened.panel_members) == len(_others()) + len(convened.agencies)
+
+
+@pytest.mark.rule("SU-2")
+def test_su2_other_members_do_not_stand_for_an_involved_agency(engine: ReviewEngine) -> None:
+    """SU-2: the floor still holds — a panel of advocates, inspectors and coroners does
+    not represent the involved agencies, so it is not convened until each has its own
+    member; and no member in another capacity may claim an involved agency."""
+    review = _screened(engine)
+    for member in _others():
+        do(engine, review.id, c.AppointPanelMember(member), BOARD_CHAIR)
+    prepare_panel(engine, review.id, members=False)
+    with pytest.raises(TransitionRefused) as refused:
+        engine.execute(review.id, c.ConvenePanel(), PANEL_CHAIR)
+    assert [(r.rule, r.message) for r in refused.value.refusals] == [
+        ("SU-2", "the panel has no member from: asc, gp, police")
+    ]
+    claim = Appointment("u-x", "Xi Advocate", "gp", represents=MemberCapacity.ADVOCACY)
+    with pytest.raises(InvalidRequest) as claimed:
+        engine.execute(review.id, c.AppointPanelMember(claim), BOARD_CHAIR)
+    assert [(r.rule, r.field) for r in claimed.value.refusals] == [
+        ("SU-2", "appointment.represents")
+    ]
+    assert "gp is involved in this review" in str(claimed.value)
+
+
+@pytest.mark.rule("SU-2")
+def test_su2_agency_member_names_an_involved_agency(engine: ReviewEngine) -> None:
+    """SU-2: a member sitting for an agency (``represents`` agency, or not given as in
+    records made before it existed) must name an involved agency."""
+    review = _screened(engine)
+    nameless = Appointment("u-m", "Mo Member", represents=MemberCapacity.AGENCY)
+    with pytest.raises(InvalidRequest) as none:
+        engine.execute(review.id, c.AppointPanelMember(nameless), BOARD_CHAIR)
+    assert [(r.rule, r.field) for r in none.value.refusals] == [("SU-2", "appointment.agency")]
+    outsider = Appointment("u-m", "Mo Member", "advocacy", represents=MemberCapacity.AGENCY)
+    with pytest.raises(InvalidRequest) as unknown:
+        engine.execute(review.id, c.AppointPanelMember(outsider), BOARD_CHAIR)
+    assert "'advocacy' is not involved in this review" in str(unknown.value)
+    explicit = Appointment("u-m", "Mo Member", "gp", represents=MemberCapacity.AGENCY)
+    after = do(engine, review.id, c.AppointPanelMember(explicit), BOARD_CHAIR)
+    assert after.panel_members[-1].represents is MemberCapacity.AGENCY
+
+
+@pytest.mark.rule("SU-2")
+@pytest.mark.rule("SU-1")
+@pytest.mark.rule("PR-b")
+@pytest.mark.parametrize("member", _others(), ids=lambda m: str(m.represents))
+def test_su2_every_member_is_impartial(engine: ReviewEngine, member: Appointment) -> None:
+    """SU-1, PR-b: impartiality binds every member, whatever they represent: one who
+    declares previous involvement with the adult, the family or the case is refused."""
+    review = _screened(engine)
+    involved = Appointment(
+        member.person_id,
+        member.name,
+        member.agency,
+        declared_involvement=True,
+        involvement="Knew the adult.",
+        represents=member.represents,
+    )
+    with pytest.raises(TransitionRefused) as refused:
+        engine.execute(review.id, c.AppointPanelMember(involved), BOARD_CHAIR)
+    assert set(refused.value.rules) == {"SU-1", "PR-b"}
+    assert engine.get(review.id).panel_members == ()
+
+
+@pytest.mark.rule("SU-2")
+@pytest.mark.rule("RP-4")
+def test_su2_other_members_cannot_sign_off_for_an_agency(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """RP-4: only an agency's own member confirms its information is fairly
+    represented; an advocate seated on the panel cannot, even acting for that agency."""
+    review = submit(engine)
+    screen(engine, review.id)
+    advocate = Appointment("u-adv", "Ash Advocate", represents=MemberCapacity.ADVOCACY)
+    do(engine, review.id, c.AppointPanelMember(advocate), BOARD_CHAIR)
+    prepare_panel(engine, review.id)
+    do(engine, review.id, c.ConvenePanel(), PANEL_CHAIR)
+    gather_evidence(engine, review.id)
+    draft_report(engine, review.id)
+    actor = Actor("u-adv", "Ash Advocate", {Role.PANEL_MEMBER}, "gp")
+    with pytest.raises(PermissionDenied) as denied:
+        engine.execute(review.id, c.RecordAgencySignoff("gp"), actor)
+    assert denied.value.rules == ("RP-4",)
+    signed = do(engine, review.id, c.RecordAgencySignoff("gp"), panel_member("gp"))
+    assert "gp" in signed.signoffs
+
+
+@pytest.mark.rule("SU-2")
+def test_su2_appointments_without_represents_still_load(engine: ReviewEngine) -> None:
+    """SU-2, PR-d: JSON written before ``represents`` existed still loads (as an
+    agency's member), and a history with the new field replays and verifies."""
+    old = {"person_id": "u-pm-gp", "name": "Panel member for gp", "agency": "gp"}
+    appointment = structure(old, Appointment)
+    assert appointment.represents is None
+    command = c.from_dict({"command": "appoint_panel_member", "appointment": old})
+    review = _screened(engine)
+    do(engine, review.id, command, BOARD_CHAIR)
+    other = _others()[0]
+    do(engine, review.id, c.AppointPanelMember(other), BOARD_CHAIR)
+    assert unstructure(other)["represents"] == "advocacy"
+    assert c.from_dict(c.to_dict(c.AppointPanelMember(other))) == c.AppointPanelMember(other)
+    events = engine.history(review.id)
+    assert verify_history(events) == []
+    assert replay(events) == engine.get(review.id)

@@ -4,6 +4,8 @@ the input, and who ratifies (RP-7)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from builders import (
@@ -11,11 +13,14 @@ from builders import (
     PANEL_CHAIR,
     do,
     draft_report,
+    full_terms,
     gather_evidence,
     panel_member,
     prepare_panel,
     screen,
     submit,
+    to_stage,
+    today,
 )
 from scr_engine import (
     Actor,
@@ -180,3 +185,82 @@ def test_su2_appointments_without_represents_still_load(engine: ReviewEngine) ->
     events = engine.history(review.id)
     assert verify_history(events) == []
     assert replay(events) == engine.get(review.id)
+
+
+# --------------------------------------------------------------------------- SU-1
+
+
+PAUSE = c.PauseClock("inquest", "The coroner's inquest must finish first.")
+RESUME = c.ResumeClock("The inquest has concluded.")
+CLOCK_COMMANDS = ("pause_clock", "resume_clock", "extend_deadline")
+
+
+def _extension(engine: ReviewEngine, review_id: str) -> c.ExtendDeadline:
+    deadline = next(d for d in engine.deadlines(review_id) if d.open)
+    return c.ExtendDeadline(deadline.key, deadline.due_on + timedelta(days=14), "More time.")
+
+
+@pytest.mark.rule("SU-1")
+@pytest.mark.parametrize("stage", [Stage.REQUESTED, Stage.SCREENED], ids=str)
+def test_su1_no_one_acts_as_panel_chair_before_one_is_appointed(
+    engine: ReviewEngine, clock: FixedClock, stage: Stage
+) -> None:
+    """SU-1: until the review has its panel chair, an actor holding the panel_chair
+    role is refused the chairs' commands (pause, resume, extend) — they are the board
+    chair's only — and allowed() does not list them; the board chair may issue them."""
+    review = to_stage(engine, clock, stage)
+    assert review.panel_chair is None
+    someone = Actor("u-any-pc", "Any Panelchair", {Role.PANEL_CHAIR})
+    for actor in (PANEL_CHAIR, someone):
+        assert engine.allowed(review.id, actor) == []
+        for command in (PAUSE, _extension(engine, review.id)):
+            with pytest.raises(PermissionDenied) as denied:
+                engine.execute(review.id, command, actor)
+            assert denied.value.rules == ("SU-1",)
+            assert "no panel chair is appointed yet" in str(denied.value)
+            assert "the board chair's only" in str(denied.value)
+    assert set(CLOCK_COMMANDS) - {"resume_clock"} <= set(engine.allowed(review.id, BOARD_CHAIR))
+    do(engine, review.id, PAUSE, BOARD_CHAIR)
+    with pytest.raises(PermissionDenied) as denied:
+        engine.execute(review.id, RESUME, PANEL_CHAIR)
+    assert denied.value.rules == ("SU-1",)
+    assert "resume_clock" not in engine.allowed(review.id, PANEL_CHAIR)
+    assert "resume_clock" in engine.allowed(review.id, BOARD_CHAIR)
+    do(engine, review.id, RESUME, BOARD_CHAIR)
+    extended = do(engine, review.id, _extension(engine, review.id), BOARD_CHAIR)
+    assert extended.extensions
+
+
+@pytest.mark.rule("SU-1")
+def test_su1_panel_chair_only_commands_wait_for_the_appointment(engine: ReviewEngine) -> None:
+    """SU-1: a command only a panel chair may issue (the initial meeting) is refused
+    as a matter of standing before a panel chair is appointed; once appointed, the
+    appointee acts as panel chair, clocks included."""
+    review = _screened(engine)
+    ready = prepare_panel(engine, review.id, panel_chair=False, meeting=False)
+    with pytest.raises(PermissionDenied) as denied:
+        engine.execute(
+            ready.id, c.HoldInitialMeeting(full_terms(ready, today(engine))), PANEL_CHAIR
+        )
+    assert set(denied.value.rules) == {"SU-1"}
+    assert "no panel chair is appointed yet: u-pc cannot act" in str(denied.value)
+    appointment = Appointment(PANEL_CHAIR.id, PANEL_CHAIR.name)
+    do(engine, review.id, c.AppointPanelChair(appointment), BOARD_CHAIR)
+    allowed = engine.allowed(review.id, PANEL_CHAIR)
+    assert {"hold_initial_meeting", "pause_clock", "extend_deadline"} <= set(allowed)
+    paused = do(engine, review.id, PAUSE, PANEL_CHAIR)
+    assert paused.paused
+
+
+@pytest.mark.rule("SU-1")
+def test_su1_board_chair_who_also_holds_panel_chair_acts_as_board_chair(
+    engine: ReviewEngine,
+) -> None:
+    """SU-1: an actor holding both chairs' roles acts as the board chair (the first of
+    their roles the command allows), so the absence of a panel chair does not stop
+    them."""
+    review = submit(engine)
+    both = Actor("u-both", "Bo Both", {Role.BOARD_CHAIR, Role.PANEL_CHAIR})
+    paused = do(engine, review.id, PAUSE, both)
+    assert paused.paused
+    assert engine.history(review.id)[-1].role is Role.BOARD_CHAIR

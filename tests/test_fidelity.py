@@ -4,15 +4,19 @@ the input, and who ratifies (RP-7)."""
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 
+import attrs
 import pytest
 
 from builders import (
     BOARD_CHAIR,
+    OVERVIEW_WRITER,
     PANEL_CHAIR,
     do,
     draft_report,
+    full_report,
     full_terms,
     gather_evidence,
     panel_member,
@@ -264,3 +268,78 @@ def test_su1_board_chair_who_also_holds_panel_chair_acts_as_board_chair(
     paused = do(engine, review.id, PAUSE, both)
     assert paused.paused
     assert engine.history(review.id)[-1].role is Role.BOARD_CHAIR
+
+
+# --------------------------------------------------------------------------- RP-2
+
+
+def _drafting(engine: ReviewEngine, clock: FixedClock) -> Review:
+    return to_stage(engine, clock, Stage.EVIDENCE_RECEIVED)
+
+
+@pytest.mark.rule("RP-2")
+def test_rp2_report_built_in_python_with_a_section_missing_names_it(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """RP-2: a report built in Python with whole sections (or parts of one) set to
+    None is refused naming each missing section — not as a value of the wrong type —
+    and nothing is recorded."""
+    review = _drafting(engine, clock)
+    report = full_report(review)
+    spoiled = attrs.evolve(
+        report,
+        introduction=None,
+        analysis=None,
+        facts=attrs.evolve(report.facts, overview_of_known=None),
+    )
+    command = c.SubmitOverviewReport(spoiled)
+    with pytest.raises(InvalidRequest) as refused:
+        engine.execute(review.id, command, OVERVIEW_WRITER)
+    assert [(r.rule, r.field) for r in refused.value.refusals] == [
+        ("RP-2", "report.introduction"),
+        ("RP-2", "report.facts.overview_of_known"),
+        ("RP-2", "report.analysis"),
+    ]
+    message = str(refused.value)
+    assert "the report lacks the Appendix 3 section introduction" in message
+    assert "the report lacks the Appendix 3 section facts.overview_of_known" in message
+    assert "expected" not in message and "NoneType" not in message
+    assert engine.explain(review.id, command, OVERVIEW_WRITER) == list(refused.value.refusals)
+    assert engine.get(review.id).overview_report is None
+    accepted = do(engine, review.id, c.SubmitOverviewReport(report), OVERVIEW_WRITER)
+    assert accepted.stage is Stage.OVERVIEW_DRAFTED
+
+
+@pytest.mark.rule("RP-2")
+@pytest.mark.rule("RP-3")
+def test_rp2_report_sent_as_json_with_a_null_or_absent_section_names_it(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """RP-2: JSON whose report gives a section as ``null`` or leaves it out is refused
+    by ``commands.from_dict`` naming each missing section; without its executive
+    summary, naming RP-3. Optional parts (national lessons) may be left out."""
+    review = _drafting(engine, clock)
+    data = c.to_dict(c.SubmitOverviewReport(full_report(review)))
+    spoiled = copy.deepcopy(data)
+    spoiled["report"]["introduction"] = None
+    spoiled["report"]["conclusions"]["lessons"] = None
+    del spoiled["report"]["facts"]
+    del spoiled["report"]["executive_summary"]
+    with pytest.raises(InvalidRequest) as refused:
+        c.from_dict(spoiled)
+    assert [(r.rule, r.field) for r in refused.value.refusals] == [
+        ("RP-2", "report.introduction"),
+        ("RP-2", "report.facts"),
+        ("RP-2", "report.conclusions.lessons"),
+        ("RP-3", "report.executive_summary"),
+    ]
+    assert "NoneType" not in str(refused.value)
+    name = "submit_overview_report"
+    for empty in ({"command": name}, {"command": name, "report": None}):
+        with pytest.raises(InvalidRequest) as nothing:
+            c.from_dict(empty)
+        assert [(r.rule, r.field) for r in nothing.value.refusals] == [("RP-2", "report")]
+    del data["report"]["conclusions"]["national_lessons"]
+    command = c.from_dict(data)
+    accepted = do(engine, review.id, command, OVERVIEW_WRITER)
+    assert accepted.stage is Stage.OVERVIEW_DRAFTED

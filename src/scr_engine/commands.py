@@ -448,4 +448,11 @@ def from_dict(data: Any) -> Command:
             ],
         )
     fields = {k: v for k, v in data.items() if k != "command"}
+    if cls is SubmitOverviewReport:
+        # A report missing a section is refused naming it (RP-2), not its JSON shape.
+        from scr_engine.rules.report import missing_sections
+
+        missing = missing_sections(fields.get("report"))
+        if missing:
+            raise InvalidRequest(cls.name, missing)
     return structure(fields, cls, what=cls.name)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from scr_engine.commands import Command, to_dict
+from scr_engine.commands import Command, SubmitOverviewReport, to_dict
 from scr_engine.errors import InvalidRequest
 from scr_engine.records import Actor, Review, Role
 from scr_engine.rules.guards import CHECKS, Context
 from scr_engine.rules.reasons import Refusal, RefusalKind
+from scr_engine.rules.report import missing_sections
 from scr_engine.rules.settings import ProtocolSettings
 from scr_engine.serialization import field_problems, structure, text_problems
 from scr_engine.states.machine import valid_in
@@ -41,6 +42,10 @@ def check_shape(command: Any) -> tuple[Command | None, dict[str, Any] | None, li
             None,
             [Refusal("INPUT", f"not a command: {type(command).__name__}", RefusalKind.INPUT)],
         )
+    if isinstance(command, SubmitOverviewReport):
+        missing = missing_sections(command.report)
+        if missing:  # named by section (RP-2), not as values of the wrong type
+            return None, None, missing
     try:
         payload = to_dict(command)
     except Exception:  # a field holds a value of the wrong type

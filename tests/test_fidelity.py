@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 from datetime import timedelta
+from pathlib import Path
 
 import attrs
 import pytest
@@ -20,6 +21,7 @@ from builders import (
     full_terms,
     gather_evidence,
     panel_member,
+    plan_actions,
     prepare_panel,
     screen,
     submit,
@@ -42,6 +44,7 @@ from scr_engine import (
 from scr_engine import commands as c
 from scr_engine.history import replay, verify_history
 from scr_engine.serialization import structure, unstructure
+from scr_engine.states.table import row
 
 
 def _screened(engine: ReviewEngine) -> Review:
@@ -343,3 +346,38 @@ def test_rp2_report_sent_as_json_with_a_null_or_absent_section_names_it(
     command = c.from_dict(data)
     accepted = do(engine, review.id, command, OVERVIEW_WRITER)
     assert accepted.stage is Stage.OVERVIEW_DRAFTED
+
+
+# --------------------------------------------------------------------------- RP-7
+
+
+@pytest.mark.rule("RP-7")
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_rp7_the_board_ratifies_through_its_chair_or_as_the_board(
+    engine: ReviewEngine, clock: FixedClock, role: Role
+) -> None:
+    """RP-7: the Board ratifies — the board chair records it on the Board's behalf, or
+    an actor holding the ``board`` role; an actor in any other role (the appointed
+    panel chair included) is refused citing RP-7, and allowed() does not offer it. The
+    table and docs/protocol.md say the same."""
+    table_row = row("ratify")
+    assert table_row.roles == frozenset({Role.BOARD_CHAIR, Role.BOARD})
+    assert table_row.role_rule == "RP-7" and "RP-7" in table_row.rules
+    doc = (Path(__file__).parent.parent / "docs" / "protocol.md").read_text(encoding="utf-8")
+    assert "| `ratify` | overview_drafted | ratified | board, board_chair |" in doc
+
+    review = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED)
+    plan_actions(engine, review.id)
+    person = PANEL_CHAIR.id if role is Role.PANEL_CHAIR else f"u-{role.value}"
+    actor = Actor(person, f"Someone as {role.value}", {role}, "gp")
+    if role in (Role.BOARD_CHAIR, Role.BOARD):
+        assert "ratify" in engine.allowed(review.id, actor)
+        ratified = do(engine, review.id, c.Ratify(), actor)
+        assert ratified.stage is Stage.RATIFIED
+        assert engine.history(review.id)[-1].role is role
+    else:
+        assert "ratify" not in engine.allowed(review.id, actor)
+        with pytest.raises(PermissionDenied) as denied:
+            engine.execute(review.id, c.Ratify(), actor)
+        assert denied.value.rules == ("RP-7",)
+        assert engine.get(review.id).stage is Stage.OVERVIEW_DRAFTED

@@ -300,8 +300,9 @@ class RecordDissemination(Command):
 
 @frozen
 class Ratify(Command):
-    """The Board agrees the report and the action plan (RP-7). ``agreed_on`` is the
-    date of the Board's meeting; the day the command is recorded when omitted."""
+    """The Board agrees the report and the action plan (RP-7): issued by the board
+    chair on the Board's behalf, or by an actor holding the ``board`` role. ``agreed_on``
+    is the date of the Board's meeting; the day the command is recorded when omitted."""
 
     name: ClassVar[str] = "ratify"
     agreed_on: date | None = None

@@ -542,7 +542,7 @@ def test_pr_a_paused_clocks_are_paused_not_overdue_and_resume_later() -> None:
     before = due(engine, rid)
     assert before["chair_notified"].status is DeadlineStatus.MET
     clock.set(noon(date(2027, 2, 10)))
-    engine.execute(rid, PAUSE, PANEL_CHAIR)
+    engine.execute(rid, PAUSE, BOARD_CHAIR)
     clock.set(noon(date(2027, 6, 10)))
     during = due(engine, rid)
     assert during["initial_meeting"].status is DeadlineStatus.PAUSED
@@ -556,7 +556,7 @@ def test_pr_a_paused_clocks_are_paused_not_overdue_and_resume_later() -> None:
         "initial_meeting": DeadlineStatus.PAUSED,
         "review_complete": DeadlineStatus.PAUSED,
     }
-    engine.execute(rid, RESUME, PANEL_CHAIR)
+    engine.execute(rid, RESUME, BOARD_CHAIR)
     after = due(engine, rid)
     assert after["chair_notified"] == before["chair_notified"]
     for key in ("initial_meeting", "review_complete"):

@@ -241,7 +241,7 @@ class Driver:
             d = open_[amount % len(open_)]
             new_due = d.due_on + timedelta(days=1 + amount)
             command = c.ExtendDeadline(d.key, new_due, "The IMR writer is on leave.")
-            self.engine.execute(self.review_id, command, PANEL_CHAIR)
+            self.engine.execute(self.review_id, command, BOARD_CHAIR)
 
 
 PAUSE = c.PauseClock("inquest", "The coroner's inquest must finish first.")
@@ -585,13 +585,13 @@ def test_an_extension_never_moves_a_date_earlier_pr_a(
 
     if delta <= 0:
         with pytest.raises(TransitionRefused) as caught:
-            engine.execute(rid, command, PANEL_CHAIR)
+            engine.execute(rid, command, BOARD_CHAIR)
         assert any(r.rule == "PR-a" and r.field == "new_due" for r in caught.value.refusals)
         assert engine.get(rid).version == version
         assert engine.deadlines(rid) == before
         return
 
-    engine.execute(rid, command, PANEL_CHAIR)
+    engine.execute(rid, command, BOARD_CHAIR)
     after = by_key(engine.deadlines(rid))
     assert after[target.key].due_on == new_due
     for d in before:

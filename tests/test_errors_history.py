@@ -76,7 +76,7 @@ def test_errors_raised_are_the_documented_ones(engine: ReviewEngine) -> None:
     with pytest.raises(PermissionError):
         engine.execute(review.id, c.AssessCriteria(), REQUESTER)
     with pytest.raises(ValueError) as refused:
-        engine.execute(review.id, c.ConvenePanel(), PANEL_CHAIR)
+        engine.execute(review.id, c.CloseReview(), BOARD_CHAIR)
     assert isinstance(refused.value, ScrEngineError)
     assert refused.value.rules == ("MAP",)  # type: ignore[attr-defined]
 

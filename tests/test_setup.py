@@ -197,17 +197,23 @@ def test_su1_panel_chair_identity_refusal_comes_with_the_other_reasons(
 
 
 @pytest.mark.rule("SU-1")
-def test_su1_before_appointment_any_panel_chair_may_act(engine: ReviewEngine) -> None:
-    """SU-1: the identity check applies once a panel chair is appointed: before that,
-    a holder of the panel_chair role is not refused for who they are."""
+def test_su1_before_appointment_no_one_acts_as_panel_chair(engine: ReviewEngine) -> None:
+    """SU-1: before a panel chair is appointed, a holder of the panel_chair role is
+    refused (the chairs' commands are the board chair's only); once one is appointed,
+    anyone else holding the role is refused for who they are."""
     review = _screened(engine)
     other = Actor("u-pc2", "Other Chair", {Role.PANEL_CHAIR})
-    extended = engine.execute(
-        review.id,
-        c.ExtendDeadline("initial_meeting", date(2026, 4, 1), "No chair yet."),
-        other,
-    )
-    assert [x.by for x in extended.extensions] == ["u-pc2"]
+    extension = c.ExtendDeadline("initial_meeting", date(2026, 4, 1), "No chair yet.")
+    refusals = engine.explain(review.id, extension, other)
+    assert [(r.rule, r.message) for r in refusals] == [
+        (
+            "SU-1",
+            "no panel chair is appointed yet: until one is, extend_deadline is the "
+            "board chair's only",
+        )
+    ]
+    extended = engine.execute(review.id, extension, BOARD_CHAIR)
+    assert [x.by for x in extended.extensions] == [BOARD_CHAIR.id]
     engine.execute(review.id, c.AppointPanelChair(Appointment("u-pc", "Dee")), BOARD_CHAIR)
     refusals = engine.explain(review.id, c.ResumeClock("x"), other)
     assert ("SU-1", "u-pc2 is not this review's panel chair (u-pc is)") in {
@@ -603,6 +609,9 @@ def test_pra_pause_stops_the_clocks_and_is_recorded(
     for its length; it needs the process and reasons; a second pause or a resume
     without a pause is refused."""
     review = _screened(engine)
+    engine.execute(
+        review.id, c.AppointPanelChair(Appointment(PANEL_CHAIR.id, PANEL_CHAIR.name)), BOARD_CHAIR
+    )
     with pytest.raises(TransitionRefused) as not_paused:
         engine.execute(review.id, c.ResumeClock("Inquest over."), PANEL_CHAIR)
     assert not_paused.value.rules == ("PR-a",)
@@ -630,6 +639,9 @@ def test_pra_extension_moves_one_deadline_with_reasons(engine: ReviewEngine) -> 
     """PR-a: an extension moves one named deadline later, recording who and why; an
     earlier date, missing reasons or an unknown deadline is refused."""
     review = _screened(engine)
+    engine.execute(
+        review.id, c.AppointPanelChair(Appointment(PANEL_CHAIR.id, PANEL_CHAIR.name)), BOARD_CHAIR
+    )
     with pytest.raises(InvalidRequest) as refused:
         engine.execute(
             review.id, c.ExtendDeadline("initial_meeting", date(2026, 3, 1), ""), PANEL_CHAIR

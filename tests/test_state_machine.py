@@ -721,17 +721,20 @@ class ReviewProtocolMachine(RuleBasedStateMachine):
     @rule(review=reviews, data=st.data())
     def clocks(self, review: str, data: st.DataObject) -> None:
         """PR-a: pausing, resuming and extending the review's clocks are records made
-        inside a stage by the Board Chair or the review's panel chair, never a change of
-        stage; each needs its reasons."""
+        inside a stage by the Board Chair or the review's appointed panel chair (before
+        one is appointed, the Board Chair only: SU-1), never a change of stage; each
+        needs its reasons."""
         current = self.engine.get(review)
-        chair = s.chair_actor(current)
+        # Before a panel chair is appointed the clocks are the Board Chair's (SU-1).
+        chair = s.chair_actor(current) if current.panel_chair is not None else BOARD_CHAIR
         actor = data.draw(
             st.sampled_from([BOARD_CHAIR, chair, chair, PANEL_CHAIR, BUSINESS_MANAGER]),
             label="actor",
         )
         may_act = Role.BOARD_CHAIR in actor.roles or (
             Role.PANEL_CHAIR in actor.roles
-            and (current.panel_chair is None or current.panel_chair.person_id == actor.id)
+            and current.panel_chair is not None
+            and current.panel_chair.person_id == actor.id
         )
         open_deadlines = [d for d in self.engine.deadlines(review) if d.open]
         resume = st.builds(c.ResumeClock, s.texts())

@@ -171,7 +171,8 @@ class AppointPanelChair(Command):
 
 @frozen
 class AppointPanelMember(Command):
-    """Appoint an agency's representative to the panel (SU-1, SU-2, PR-b)."""
+    """Appoint a panel member (SU-1, SU-2, PR-b): an involved agency's representative,
+    or another member the Membership guidance names (``appointment.represents``)."""
 
     name: ClassVar[str] = "appoint_panel_member"
     appointment: Appointment
@@ -300,8 +301,9 @@ class RecordDissemination(Command):
 
 @frozen
 class Ratify(Command):
-    """The Board agrees the report and the action plan (RP-7). ``agreed_on`` is the
-    date of the Board's meeting; the day the command is recorded when omitted."""
+    """The Board agrees the report and the action plan (RP-7): issued by the board
+    chair on the Board's behalf, or by an actor holding the ``board`` role. ``agreed_on``
+    is the date of the Board's meeting; the day the command is recorded when omitted."""
 
     name: ClassVar[str] = "ratify"
     agreed_on: date | None = None
@@ -448,4 +450,11 @@ def from_dict(data: Any) -> Command:
             ],
         )
     fields = {k: v for k, v in data.items() if k != "command"}
+    if cls is SubmitOverviewReport:
+        # A report missing a section is refused naming it (RP-2), not its JSON shape.
+        from scr_engine.rules.report import missing_sections
+
+        missing = missing_sections(fields.get("report"))
+        if missing:
+            raise InvalidRequest(cls.name, missing)
     return structure(fields, cls, what=cls.name)

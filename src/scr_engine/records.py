@@ -47,6 +47,7 @@ __all__ = [
     "LearningLogEntry",
     "LegalService",
     "Meeting",
+    "MemberCapacity",
     "OtherContact",
     "OverviewReport",
     "Pause",
@@ -243,10 +244,27 @@ class Task:
 # --------------------------------------------------------------------------- set-up
 
 
+class MemberCapacity(StrEnum):
+    """What a panel member represents (SU-2, Membership guidance): an involved agency,
+    or one of the other members the guidance names."""
+
+    AGENCY = "agency"
+    SUBJECT_OR_FAMILY = "subject_or_family"
+    ADVOCACY = "advocacy"
+    CQC_INSPECTOR = "cqc_inspector"
+    CORONER = "coroner"
+    INDEPENDENT_PROVIDER = "independent_provider"
+    OTHER_PROFESSIONAL = "other_professional"
+
+
 @frozen
 class Appointment:
     """Someone appointed to the review (panel chair, panel member, overview writer)
-    with what they declared about previous involvement (SU-1, PR-b)."""
+    with what they declared about previous involvement (SU-1, PR-b).
+
+    ``represents`` says what a panel member sits for (SU-2); ``None`` reads as
+    :attr:`MemberCapacity.AGENCY`, the ``agency`` named. It means nothing for the
+    panel chair or the overview writer."""
 
     person_id: str
     name: str = field(metadata=MARK)
@@ -254,6 +272,7 @@ class Appointment:
     declared_involvement: bool = False
     involvement: str = field(default="", metadata=MARK)
     appointed_on: date | None = None
+    represents: MemberCapacity | None = None
 
 
 @frozen

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from scr_engine.commands import Command, to_dict
+from scr_engine.commands import Command, SubmitOverviewReport, to_dict
 from scr_engine.errors import InvalidRequest
 from scr_engine.records import Actor, Review, Role
 from scr_engine.rules.guards import CHECKS, Context
 from scr_engine.rules.reasons import Refusal, RefusalKind
+from scr_engine.rules.report import missing_sections
 from scr_engine.rules.settings import ProtocolSettings
 from scr_engine.serialization import field_problems, structure, text_problems
 from scr_engine.states.machine import valid_in
@@ -41,6 +42,10 @@ def check_shape(command: Any) -> tuple[Command | None, dict[str, Any] | None, li
             None,
             [Refusal("INPUT", f"not a command: {type(command).__name__}", RefusalKind.INPUT)],
         )
+    if isinstance(command, SubmitOverviewReport):
+        missing = missing_sections(command.report)
+        if missing:  # named by section (RP-2), not as values of the wrong type
+            return None, None, missing
     try:
         payload = to_dict(command)
     except Exception:  # a field holds a value of the wrong type
@@ -82,15 +87,26 @@ class Judgement:
 def standing(review: Review, table_row: Row, actor: Actor) -> tuple[Role | None, list[Refusal]]:
     """The role ``actor`` would act in for the row's command on ``review``, and every
     reason they may not issue it at all, whatever its input: no role the table allows,
-    or acting as panel chair without being the review's appointed panel chair."""
+    or acting as panel chair without being the review's appointed panel chair — and
+    before the review has a panel chair, nobody acts as one (SU-1): until then the
+    commands the table gives to chairs are the board chair's only."""
     role = acting_role(table_row, actor)
     if role is None:
         allowed = ", ".join(sorted(r.value for r in table_row.roles))
         held = ", ".join(sorted(r.value for r in actor.roles)) or "no role"
         message = f"{actor.id} ({held}) may not issue {table_row.command}; only: {allowed}"
         return None, [Refusal(table_row.role_rule, message, RefusalKind.PERMISSION)]
+    if role is not Role.PANEL_CHAIR:
+        return role, []
     chair = review.panel_chair
-    if role is Role.PANEL_CHAIR and chair is not None and chair.person_id != actor.id:
+    if chair is None:
+        if Role.BOARD_CHAIR in table_row.roles:
+            until = f"until one is, {table_row.command} is the board chair's only"
+        else:
+            until = f"{actor.id} cannot act as this review's panel chair"
+        message = f"no panel chair is appointed yet: {until}"
+        return role, [Refusal("SU-1", message, RefusalKind.PERMISSION)]
+    if chair.person_id != actor.id:
         message = f"{actor.id} is not this review's panel chair ({chair.person_id} is)"
         return role, [Refusal("SU-1", message, RefusalKind.PERMISSION)]
     return role, []

@@ -163,6 +163,8 @@ TABLE: tuple[Row, ...] = (
     _r("record_agency_signoff", (S.OVERVIEW_DRAFTED,), None, {R.PANEL_MEMBER}, ("RP-4",), "RP-4"),
     _r("add_action", (S.OVERVIEW_DRAFTED,), None, {R.PANEL_CHAIR}, ("RP-5", "AP-1", "PR-g")),
     _r("record_dissemination", (S.OVERVIEW_DRAFTED,), None, {R.PANEL_CHAIR}, ("RP-6",)),
+    # RP-7: the Board ratifies. The board chair records it on the Board's behalf, or
+    # an actor holding the board role does; nobody else (refusals cite RP-7).
     _r(
         "ratify",
         (S.OVERVIEW_DRAFTED,),

@@ -1,0 +1,365 @@
+"""The overview report and the action plan (§7, Appendices 2 and 3): RP-2 … RP-7, OW-1,
+AP-1, PR-e, PR-g.
+
+The overview writer meets the panel, each meeting recorded with its purpose (OW-1,
+``record_writer_meeting``). The appointed writer submits the report (SU-9,
+``submit_overview_report``): it must have every Appendix 3 section, an integrated
+chronology covering every IMR agency and the IMRs' recommendations (RP-2), and an
+executive summary that can be made public (RP-3) and holds no personal data (PR-e).
+(RP-1, the report's due date, is a deadline: see :mod:`scr_engine.rules.deadlines`.)
+The panel chair may send the report back with reasons (``request_revision``).
+
+Each contributing agency's own panel member confirms that its information is fully
+and fairly represented (RP-4, ``record_agency_signoff``); every recommendation becomes
+at least one action with an owner, a timescale, an intended outcome and a monitoring
+mechanism (RP-5, PR-g, AP-1, ``add_action``); who receives the report and how it is
+disseminated is decided (RP-6, ``record_dissemination``). Only then does the Board
+ratify, on a date no later than today and no earlier than the report (RP-7,
+``ratify``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from scr_engine import commands as c
+from scr_engine.records import (
+    Analysis,
+    Conclusions,
+    Facts,
+    Introduction,
+    OverviewReport,
+    Review,
+    Role,
+)
+from scr_engine.rules.common import Context, known_agency, need_text
+from scr_engine.rules.deadlines import LONGEST_MONTHS
+from scr_engine.rules.reasons import Refusal, RefusalKind
+from scr_engine.rules.request import is_text
+from scr_engine.rules.setup import represented_agency
+
+__all__ = [
+    "add_action",
+    "missing_sections",
+    "ratify",
+    "record_agency_signoff",
+    "record_dissemination",
+    "record_writer_meeting",
+    "request_revision",
+    "submit_overview_report",
+]
+
+_INPUT = RefusalKind.INPUT
+_PERMISSION = RefusalKind.PERMISSION
+
+
+_APPENDIX_3: dict[str, tuple[type, tuple[str, ...]]] = {
+    "introduction": (
+        Introduction,
+        ("circumstances", "terms_of_reference", "contributors", "panel_and_writer"),
+    ),
+    "facts": (Facts, ("chronology", "overview_of_known")),
+    "analysis": (Analysis, ("how_and_why", "hindsight", "good_practice")),
+    "conclusions": (Conclusions, ("lessons", "recommendations", "national_lessons")),
+}
+"""The sections of an overview report (Appendix 3) and the parts of each."""
+
+_MAY_BE_OMITTED = frozenset({"conclusions.national_lessons"})
+"""Parts that JSON may leave out (they have a default), though never give as null."""
+
+
+def _part(whole: Any, name: str) -> tuple[bool, Any]:
+    """Whether ``whole`` (a record, or its JSON form) has ``name``, and its value."""
+    if isinstance(whole, Mapping):
+        return name in whole, whole.get(name)
+    return hasattr(whole, name), getattr(whole, name, None)
+
+
+def missing_sections(report: Any) -> list[Refusal]:
+    """Every Appendix 3 section or part absent from ``report`` — given as ``None`` in
+    Python or ``null`` in JSON, or left out of JSON — each named (RP-2), and a JSON
+    report without its ``executive_summary`` (RP-3).
+
+    This runs before the report's shape is checked, so that a report missing a section
+    is refused for that, naming the section, rather than for a value of the wrong type.
+    A part holding something other than nothing is left to the shape check."""
+    if report is None:
+        return [Refusal("RP-2", "the overview report is missing", _INPUT, "report")]
+    if not isinstance(report, Mapping | OverviewReport):
+        return []
+    out: list[Refusal] = []
+    for section, (record, parts) in _APPENDIX_3.items():
+        _, value = _part(report, section)
+        if value is None:
+            message = f"the report lacks the Appendix 3 section {section}"
+            out.append(Refusal("RP-2", message, _INPUT, f"report.{section}"))
+            continue
+        if not isinstance(value, Mapping | record):
+            continue
+        for part in parts:
+            path = f"{section}.{part}"
+            given, text = _part(value, part)
+            if text is None and (given or path not in _MAY_BE_OMITTED):
+                message = f"the report lacks the Appendix 3 section {path}"
+                out.append(Refusal("RP-2", message, _INPUT, f"report.{path}"))
+    if not _part(report, "executive_summary")[0]:
+        message = "the report has no executive summary that can be made public"
+        out.append(Refusal("RP-3", message, _INPUT, "report.executive_summary"))
+    return out
+
+
+def _is_writer(review: Review, ctx: Context) -> bool:
+    return review.overview_writer is not None and review.overview_writer.person_id == ctx.actor.id
+
+
+def record_writer_meeting(
+    review: Review, cmd: c.RecordWriterMeeting, ctx: Context
+) -> list[Refusal]:
+    out: list[Refusal] = []
+    if not cmd.purposes:
+        out.append(Refusal("OW-1", "a writer meeting must record its purpose", _INPUT, "purposes"))
+    if review.overview_writer is None:
+        out.append(Refusal("SU-9", "the overview writer is not appointed"))
+    elif ctx.role is Role.OVERVIEW_WRITER and not _is_writer(review, ctx):
+        out.append(
+            Refusal("SU-9", f"{ctx.actor.id} is not this review's overview writer", _PERMISSION)
+        )
+    return out
+
+
+def submit_overview_report(
+    review: Review, cmd: c.SubmitOverviewReport, ctx: Context
+) -> list[Refusal]:
+    out: list[Refusal] = []
+    if not _is_writer(review, ctx):
+        out.append(
+            Refusal("SU-9", f"{ctx.actor.id} is not this review's overview writer", _PERMISSION)
+        )
+    report = cmd.report
+    sections: dict[str, Any] = {
+        "introduction.circumstances": report.introduction.circumstances,
+        "introduction.terms_of_reference": report.introduction.terms_of_reference,
+        "introduction.contributors": report.introduction.contributors,
+        "introduction.panel_and_writer": report.introduction.panel_and_writer,
+        "facts.overview_of_known": report.facts.overview_of_known,
+        "analysis.how_and_why": report.analysis.how_and_why,
+        "analysis.hindsight": report.analysis.hindsight,
+        "analysis.good_practice": report.analysis.good_practice,
+        "conclusions.lessons": report.conclusions.lessons,
+    }
+    for path, text in sections.items():
+        if not is_text(text):
+            out.append(
+                Refusal(
+                    "RP-2",
+                    f"the report lacks the Appendix 3 section {path}",
+                    field=f"report.{path}",
+                )
+            )
+    if not report.facts.chronology:
+        out.append(
+            Refusal(
+                "RP-2",
+                "the report lacks the integrated chronology",
+                field="report.facts.chronology",
+            )
+        )
+    else:
+        covered = {e.agency for e in report.facts.chronology}
+        absent = [a for a in review.imr_agencies if a not in covered]
+        if absent:
+            out.append(
+                Refusal(
+                    "RP-2",
+                    f"the chronology has no entry from: {', '.join(absent)}",
+                    field="report.facts.chronology",
+                )
+            )
+    rec_ids = [r.id for r in report.conclusions.recommendations]
+    if len(set(rec_ids)) != len(rec_ids):
+        out.append(
+            Refusal(
+                "INPUT",
+                "two recommendations share an ID",
+                _INPUT,
+                "report.conclusions.recommendations",
+            )
+        )
+    sources = {r.source for r in report.conclusions.recommendations}
+    for imr in review.imrs:
+        if imr.recommendations and imr.agency not in sources:
+            out.append(
+                Refusal(
+                    "RP-2",
+                    f"the recommendations do not include those of {imr.agency}'s IMR",
+                    field="report.conclusions.recommendations",
+                )
+            )
+    summary = report.executive_summary
+    if summary is None or not is_text(summary.text):
+        out.append(
+            Refusal(
+                "RP-3",
+                "the report has no executive summary that can be made public",
+                field="report.executive_summary",
+            )
+        )
+    elif summary.contains_personal_data:
+        out.append(
+            Refusal(
+                "PR-e",
+                "the executive summary contains personal data and cannot be made public",
+                field="report.executive_summary",
+            )
+        )
+    return out
+
+
+def request_revision(review: Review, cmd: c.RequestRevision, ctx: Context) -> list[Refusal]:
+    out: list[Refusal] = []
+    need_text(out, cmd.reasons, "RP-2", "reasons", "the reasons for the revision")
+    return out
+
+
+def record_agency_signoff(
+    review: Review, cmd: c.RecordAgencySignoff, ctx: Context
+) -> list[Refusal]:
+    out: list[Refusal] = []
+    if not known_agency(out, review, cmd.agency):
+        return out
+    member = any(
+        m.person_id == ctx.actor.id and represented_agency(m) == cmd.agency
+        for m in review.panel_members
+    )
+    if ctx.actor.agency != cmd.agency or not member:
+        out.append(
+            Refusal(
+                "RP-4",
+                f"only {cmd.agency}'s own panel member may confirm its "
+                "information is fairly represented",
+                _PERMISSION,
+            )
+        )
+    if cmd.agency in review.signoffs:
+        out.append(Refusal("RP-4", f"{cmd.agency} has already signed off"))
+    return out
+
+
+def add_action(review: Review, cmd: c.AddAction, ctx: Context) -> list[Refusal]:
+    out: list[Refusal] = []
+    report = review.overview_report
+    recs = {r.id for r in report.conclusions.recommendations} if report is not None else set()
+    if cmd.recommendation_id not in recs:
+        out.append(
+            Refusal(
+                "RP-5",
+                f"no recommendation {cmd.recommendation_id!r} in the report",
+                _INPUT,
+                "recommendation_id",
+            )
+        )
+    need_text(out, cmd.action_id, "AP-1", "action_id", "the action's ID")
+    if review.action(cmd.action_id) is not None:
+        out.append(
+            Refusal("INPUT", f"action {cmd.action_id!r} already exists", _INPUT, "action_id")
+        )
+    need_text(out, cmd.owner, "AP-1", "owner", "who is responsible")
+    if cmd.timescale_months < 1:
+        out.append(
+            Refusal("AP-1", "the timescale must be at least one month", _INPUT, "timescale_months")
+        )
+    if cmd.timescale_months > LONGEST_MONTHS:
+        out.append(
+            Refusal(
+                "AP-1",
+                f"the timescale cannot exceed {LONGEST_MONTHS} months",
+                _INPUT,
+                "timescale_months",
+            )
+        )
+    need_text(out, cmd.outcome, "AP-1", "outcome", "the intended outcome")
+    need_text(out, cmd.monitoring, "AP-1", "monitoring", "the monitoring mechanism")
+    return out
+
+
+def record_dissemination(review: Review, cmd: c.RecordDissemination, ctx: Context) -> list[Refusal]:
+    out: list[Refusal] = []
+    d = cmd.dissemination
+    if not d.recipients or not all(is_text(r) for r in d.recipients):
+        out.append(
+            Refusal(
+                "RP-6",
+                "say to whom the report is made available",
+                _INPUT,
+                "dissemination.recipients",
+            )
+        )
+    need_text(out, d.means, "RP-6", "dissemination.means", "the means of making it available")
+    need_text(
+        out,
+        d.processes,
+        "RP-6",
+        "dissemination.processes",
+        "the processes for dissemination, feedback and debriefing",
+    )
+    return out
+
+
+def ratify(review: Review, cmd: c.Ratify, ctx: Context) -> list[Refusal]:
+    out: list[Refusal] = []
+    if cmd.agreed_on is not None:
+        submitted = review.overview_report.submitted_on if review.overview_report else None
+        if cmd.agreed_on > ctx.today:
+            out.append(
+                Refusal(
+                    "RP-7",
+                    "the Board cannot agree the report in the future",
+                    RefusalKind.INPUT,
+                    "agreed_on",
+                )
+            )
+        elif submitted is not None and cmd.agreed_on < submitted:
+            out.append(
+                Refusal(
+                    "RP-7",
+                    "the Board cannot agree the report before it was "
+                    f"submitted ({submitted.isoformat()})",
+                    RefusalKind.INPUT,
+                    "agreed_on",
+                )
+            )
+    unsigned = [a for a in review.agencies if a not in review.signoffs]
+    if unsigned:
+        out.append(
+            Refusal("RP-4", f"not yet confirmed as fairly represented by: {', '.join(unsigned)}")
+        )
+    report = review.overview_report
+    if report is not None:
+        acted = {a.recommendation_id for a in review.actions}
+        bare = [r.id for r in report.conclusions.recommendations if r.id not in acted]
+        if bare:
+            out.append(Refusal("RP-5", f"recommendations with no action: {', '.join(bare)}"))
+            out.append(Refusal("PR-g", "every recommendation must become an action"))
+    if review.dissemination is None:
+        out.append(
+            Refusal("RP-6", "who receives the report and how it is disseminated is not decided")
+        )
+    incomplete = [
+        a.id
+        for a in review.actions
+        if not (
+            is_text(a.owner)
+            and is_text(a.outcome)
+            and is_text(a.monitoring)
+            and a.timescale_months >= 1
+        )
+    ]
+    if incomplete:
+        out.append(
+            Refusal(
+                "AP-1",
+                f"actions lacking owner, timescale, outcome or monitoring: {', '.join(incomplete)}",
+            )
+        )
+    return out

@@ -1,0 +1,307 @@
+"""Setting up the review (§5): SU-1 … SU-10, PR-b, PR-c, CR-3.
+
+The Board Chair appoints the panel chair, the panel members and the overview writer;
+none of them may have had previous involvement with the adult, the family or the case
+(SU-1, PR-b: ``appoint_panel_chair``, ``appoint_panel_member``,
+``appoint_overview_writer``). The budgetary requirements are considered and recorded
+(SU-3, ``record_budget``).
+
+Panel membership is a floor, not a fence (SU-2, Membership guidance): the panel must
+have a member for every involved agency, and may also seat the others the guidance
+names — a representative of the subject or the family, advocacy services, the
+relevant CQC inspector, the coroner, an independent sector provider representative,
+other professionals. Each member says what they represent (``represents``): a member
+for an agency names an involved one; a member in another capacity needs none and
+counts for no agency. Impartiality holds for every member alike.
+
+The panel chair holds the initial meeting (``hold_initial_meeting``), which agrees
+terms of reference that address each of the sixteen SU-6 matters, say which agencies
+provide IMRs (SU-7; every involved agency does, PR-c), set the timescales (SU-4,
+RP-1), decide whether and how the victim or relatives are involved (SU-8) and record
+support, meetings and legal services (SU-10); a complex review's terms must be
+specific to the case (CR-3).
+
+The panel is convened (``convene_panel``) only on complete set-up: records secured
+and IMR writers identified by every agency (RF-5), the lead authority agreed (RF-6),
+a panel chair (SU-1), a member from every involved agency (SU-2), agreed terms of
+reference (SU-6) with the family decision (SU-8), and the overview writer (SU-9).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from scr_engine import commands as c
+from scr_engine.records import Appointment, MemberCapacity, Review, TorItem
+from scr_engine.rules.common import Context, known_agency, need_text
+from scr_engine.rules.conflict import conflict_of_interest
+from scr_engine.rules.deadlines import FURTHEST_DAYS, LONGEST_MONTHS
+from scr_engine.rules.reasons import Refusal, RefusalKind
+from scr_engine.rules.request import is_text
+
+__all__ = [
+    "appoint_overview_writer",
+    "appoint_panel_chair",
+    "appoint_panel_member",
+    "convene_panel",
+    "hold_initial_meeting",
+    "record_budget",
+    "represented_agency",
+]
+
+_INPUT = RefusalKind.INPUT
+
+
+def _appointment(out: list[Refusal], review: Review, appointment: Appointment) -> None:
+    need_text(out, appointment.person_id, "SU-1", "appointment.person_id", "the appointee's ID")
+    need_text(out, appointment.name, "SU-1", "appointment.name", "the appointee's name")
+    out.extend(conflict_of_interest(review, appointment))
+
+
+def appoint_panel_chair(review: Review, cmd: c.AppointPanelChair, ctx: Context) -> list[Refusal]:
+    out: list[Refusal] = []
+    _appointment(out, review, cmd.appointment)
+    return out
+
+
+def represented_agency(member: Appointment) -> str | None:
+    """The involved agency a panel member represents (SU-2): their ``agency`` when they
+    sit for an agency (``represents`` is ``agency`` or, as in records made before it
+    existed, not given); None for the other members the Membership guidance names."""
+    if member.represents in (None, MemberCapacity.AGENCY):
+        return member.agency
+    return None
+
+
+def appoint_panel_member(review: Review, cmd: c.AppointPanelMember, ctx: Context) -> list[Refusal]:
+    out: list[Refusal] = []
+    member = cmd.appointment
+    _appointment(out, review, member)
+    if member.represents in (None, MemberCapacity.AGENCY):
+        if member.agency is None:
+            out.append(
+                Refusal(
+                    "SU-2",
+                    "a panel member represents an involved agency (give its code) or "
+                    "another party the Membership guidance names (give represents)",
+                    _INPUT,
+                    "appointment.agency",
+                )
+            )
+        else:
+            known_agency(out, review, member.agency, "appointment.agency")
+    elif member.agency in review.agencies:
+        out.append(
+            Refusal(
+                "SU-2",
+                f"{member.agency} is involved in this review: its representative sits "
+                f"for the agency (represents {MemberCapacity.AGENCY.value}), "
+                f"not as {member.represents.value}",
+                _INPUT,
+                "appointment.represents",
+            )
+        )
+    if any(m.person_id == member.person_id for m in review.panel_members):
+        out.append(Refusal("SU-2", f"{member.person_id} is already a panel member"))
+    return out
+
+
+def appoint_overview_writer(
+    review: Review, cmd: c.AppointOverviewWriter, ctx: Context
+) -> list[Refusal]:
+    out: list[Refusal] = []
+    _appointment(out, review, cmd.appointment)
+    return out
+
+
+def record_budget(review: Review, cmd: c.RecordBudget, ctx: Context) -> list[Refusal]:
+    out: list[Refusal] = []
+    if cmd.amount_pounds < 0:
+        out.append(Refusal("SU-3", "the budget cannot be negative", _INPUT, "amount_pounds"))
+    need_text(out, cmd.notes, "SU-3", "notes", "what the budget covers")
+    return out
+
+
+def hold_initial_meeting(review: Review, cmd: c.HoldInitialMeeting, ctx: Context) -> list[Refusal]:
+    out: list[Refusal] = []
+    terms = cmd.terms
+    if review.initial_meeting_on is not None:
+        out.append(
+            Refusal(
+                "SU-6",
+                f"the initial meeting was already held on {review.initial_meeting_on.isoformat()}",
+            )
+        )
+    if review.panel_chair is None:
+        out.append(
+            Refusal(
+                "SU-1", "the panel chair, who sets the terms of reference, is not appointed yet"
+            )
+        )
+    for item in TorItem:
+        answer = terms.items.get(item)
+        if answer is None:
+            out.append(
+                Refusal(
+                    "SU-6",
+                    f"the terms of reference do not address {item.value}",
+                    field=f"terms.items.{item.value}",
+                )
+            )
+        elif answer.not_applicable:
+            if not is_text(answer.reason):
+                out.append(
+                    Refusal(
+                        "SU-6",
+                        f"{item.value} is marked not applicable without a reason",
+                        field=f"terms.items.{item.value}",
+                    )
+                )
+        elif not is_text(answer.text):
+            out.append(
+                Refusal(
+                    "SU-6",
+                    f"the terms of reference leave {item.value} blank",
+                    field=f"terms.items.{item.value}",
+                )
+            )
+    if not terms.imr_agencies:
+        out.append(
+            Refusal(
+                "SU-7",
+                "the terms of reference must say which agencies provide IMRs",
+                field="terms.imr_agencies",
+            )
+        )
+    for agency in terms.imr_agencies:
+        known_agency(out, review, agency, "terms.imr_agencies")
+    left_out = [a for a in review.agencies if a not in terms.imr_agencies]
+    if terms.imr_agencies and left_out:
+        out.append(
+            Refusal(
+                "PR-c",
+                f"every involved agency contributes an IMR; the terms leave out: "
+                f"{', '.join(left_out)}",
+                field="terms.imr_agencies",
+            )
+        )
+    if len(set(terms.imr_agencies)) != len(terms.imr_agencies):
+        out.append(
+            Refusal(
+                "SU-7",
+                "an agency is listed twice among the IMR agencies",
+                _INPUT,
+                "terms.imr_agencies",
+            )
+        )
+    if terms.imr_due <= ctx.today:
+        out.append(
+            Refusal(
+                "SU-7", "the IMRs must fall due after the initial meeting", _INPUT, "terms.imr_due"
+            )
+        )
+    if terms.overview_due < terms.imr_due:
+        out.append(
+            Refusal(
+                "RP-1",
+                "the overview report cannot fall due before the IMRs",
+                _INPUT,
+                "terms.overview_due",
+            )
+        )
+    if terms.review_months < 1:
+        out.append(
+            Refusal(
+                "SU-4",
+                "the review's timescale must be at least one month",
+                _INPUT,
+                "terms.review_months",
+            )
+        )
+    if terms.family is None:
+        out.append(
+            Refusal(
+                "SU-8",
+                "whether to consult or involve the victim or relatives is not decided",
+                field="terms.family",
+            )
+        )
+    elif not is_text(terms.family.reasons):
+        out.append(
+            Refusal(
+                "SU-8",
+                "the decision on involving the victim or relatives needs its reasons",
+                field="terms.family.reasons",
+            )
+        )
+    need_text(out, terms.support, "SU-10", "terms.support", "the support and resources")
+    if not terms.meetings:
+        out.append(
+            Refusal(
+                "SU-10", "the dates and venues of meetings must be recorded", field="terms.meetings"
+            )
+        )
+    if review.complex and not is_text(terms.case_specific_scope):
+        out.append(
+            Refusal(
+                "CR-3",
+                "a complex review (institutional abuse or multiple abusers) "
+                "needs terms of reference specific to the case",
+                field="terms.case_specific_scope",
+            )
+        )
+    if terms.review_months > LONGEST_MONTHS:
+        out.append(
+            Refusal(
+                "SU-4",
+                f"the review's timescale cannot exceed {LONGEST_MONTHS} months",
+                _INPUT,
+                "terms.review_months",
+            )
+        )
+    for name in ("imr_due", "overview_due"):
+        if getattr(terms, name) > ctx.today + timedelta(days=FURTHEST_DAYS):
+            out.append(
+                Refusal(
+                    "SU-7" if name == "imr_due" else "RP-1",
+                    f"{name} is more than ten years away",
+                    _INPUT,
+                    f"terms.{name}",
+                )
+            )
+    return out
+
+
+def convene_panel(review: Review, cmd: c.ConvenePanel, ctx: Context) -> list[Refusal]:
+    out: list[Refusal] = []
+    unsecured = [a for a in review.agencies if a not in review.records_secured]
+    if unsecured:
+        out.append(Refusal("RF-5", f"records not yet secured by: {', '.join(unsecured)}"))
+    with_writer = {w.agency for w in review.imr_writers}
+    no_writer = [a for a in review.agencies if a not in with_writer]
+    if no_writer:
+        out.append(Refusal("RF-5", f"no IMR writer identified by: {', '.join(no_writer)}"))
+    authorities = [a.code for a in review.request.agencies if a.local_authority]
+    if len(authorities) > 1 and review.lead_authority is None:
+        out.append(
+            Refusal(
+                "RF-6",
+                f"{len(authorities)} local authorities are involved "
+                f"({', '.join(authorities)}): agree the lead authority first",
+            )
+        )
+    if review.panel_chair is None:
+        out.append(Refusal("SU-1", "no panel chair is appointed"))
+    represented = {represented_agency(m) for m in review.panel_members}
+    missing = [a for a in review.agencies if a not in represented]
+    if missing:
+        out.append(Refusal("SU-2", f"the panel has no member from: {', '.join(missing)}"))
+    if review.terms_of_reference is None:
+        out.append(Refusal("SU-6", "the initial meeting has not agreed the terms of reference"))
+    if review.terms_of_reference is None or review.terms_of_reference.family is None:
+        out.append(
+            Refusal("SU-8", "the decision on involving the victim or relatives is not recorded")
+        )
+    if review.overview_writer is None:
+        out.append(Refusal("SU-9", "the overview report writer is not appointed"))
+    return out

@@ -65,7 +65,15 @@ class CheckpointEntry:
 
     def leaf(self) -> bytes:
         """The Merkle leaf: the canonical JSON of ``[review_id, sequence, head]``."""
-        return canonical_json([self.review_id, self.sequence, self.head]).encode("utf-8")
+        return _leaf(self.review_id, self.sequence, self.head)
+
+
+_json_text = json.encoder.encode_basestring  # what canonical JSON makes of a str
+
+
+def _leaf(review_id: str, sequence: int, head: str) -> bytes:
+    """``canonical_json([review_id, sequence, head])``, made directly."""
+    return f"[{_json_text(review_id)},{int(sequence)},{_json_text(head)}]".encode()
 
 
 def _leaf_hash(data: bytes) -> bytes:
@@ -82,9 +90,12 @@ def merkle_root(entries: Sequence[CheckpointEntry]) -> str:
     unchanged, which gives RFC 6962's tree for every size."""
     if not entries:
         return hashlib.sha256(b"").hexdigest()
-    level = [_leaf_hash(entry.leaf()) for entry in entries]
+    sha = hashlib.sha256
+    level = [sha(b"\x00" + _leaf(e.review_id, e.sequence, e.head)).digest() for e in entries]
     while len(level) > 1:
-        paired = [_node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        paired = [
+            sha(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)
+        ]
         if len(level) % 2:
             paired.append(level[-1])
         level = paired

@@ -193,6 +193,9 @@ def record_digest(
     hit = _MEMO.get(("parts", id(record)))
     known: list[bytes] | None = None
     if hit is not None and hit[0] is record and hit[2].skip == skip:
+        if changes is None:
+            kept: RecordDigest = hit[2]
+            return kept
         known = hit[2].parts
     parts = _record_parts(record, kind, skip, changes, known)
     return RecordDigest(_sha256(b"".join(parts)).digest(), parts, skip)

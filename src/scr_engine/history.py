@@ -427,10 +427,16 @@ def replay(events: Sequence[Event]) -> Review:
     return last
 
 
-def replay_steps(events: Sequence[Event]) -> Iterator[tuple[Event, Review, tuple[Task, ...]]]:
+def replay_steps(
+    events: Sequence[Event], *, verified: bool = False
+) -> Iterator[tuple[Event, Review, tuple[Task, ...]]]:
     """Replay a history step by step: each event with the review it produced and the
-    tasks it emitted. Raises :class:`CorruptHistory` as :func:`replay` does."""
-    problems = verify_history(events)
+    tasks it emitted. Raises :class:`CorruptHistory` as :func:`replay` does
+    (``verified=True``: the caller has just verified the history itself).
+
+    Each review's state digest parts are kept with it (:mod:`scr_engine.digest`), so
+    that checking every event's state costs what each command changed."""
+    problems = [] if verified else verify_history(events)
     if not events:
         problems.append(HistoryProblem(0, "a history has at least one event"))
     if problems:
@@ -469,7 +475,10 @@ def replay_steps(events: Sequence[Event]) -> Iterator[tuple[Event, Review, tuple
                     )
                 ]
             )
-        review = evolve(review, **changes, stage=after, version=event.sequence, head=event.hash)
+        changes = {**changes, "stage": after, "version": event.sequence}
+        made = record_digest(review, skip="head", changes=changes)
+        review = evolve(review, **changes, head=event.hash)
+        made.keep(review)
         yield event, review, tasks
 
 

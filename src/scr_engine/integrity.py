@@ -333,7 +333,7 @@ def _review_faults(
     if chain or not events:
         return faults
     try:
-        steps = list(replay_steps(events))
+        steps = list(replay_steps(events, verified=True))
     except CorruptHistory as exc:
         for problem in exc.problems:
             fault(FaultKind.REPLAY, problem.message, problem.sequence)

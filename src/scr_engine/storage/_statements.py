@@ -88,6 +88,7 @@ class _Sql:
             "WHERE review_id = ? AND sequence <= ? ORDER BY sequence"
         )
         self.version = q("SELECT version FROM scr_reviews WHERE id = ?")
+        self.heads = "SELECT id, version, head FROM scr_reviews ORDER BY id"
         self.insert_review = q(
             "INSERT INTO scr_reviews (id, reference, stage, version, settings_version, "
             "received_on, data, head) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "

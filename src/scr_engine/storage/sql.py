@@ -138,9 +138,9 @@ from scr_engine.errors import (
     ScrEngineError,
     StorageError,
 )
-from scr_engine.history import Event, event_from_dict
+from scr_engine.history import Event
 from scr_engine.integrity import column_problems, review_problems
-from scr_engine.records import Review, Task, TaskKind
+from scr_engine.records import Review, Role, Task, TaskKind
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.serialization import canonical_json
 from scr_engine.states.stages import Stage
@@ -450,23 +450,75 @@ def _utc_text(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+_ROLES = {role.value: role for role in Role}
+_STAGES = {stage.value: stage for stage in Stage}
+
+
+def _text_or_none(value: Any) -> str | None:
+    if value is not None and type(value) is not str:
+        raise TypeError(f"expected text, got {type(value).__name__}")
+    return value
+
+
 def _decode_event(row: Any) -> Event:
     """An event from its row (a mapping, or a sequence in :data:`_EVENT_COLUMNS`
-    order); :class:`StorageError` when the row cannot be read."""
+    order), built directly (the row's types are checked here, as the converter would);
+    :class:`StorageError` when the row cannot be read."""
     try:
         mapping = getattr(row, "_mapping", None)
-        data = dict(mapping) if mapping is not None else dict(zip(_EVENT_COLUMNS, row, strict=True))
-        data["payload"] = json.loads(data["payload"])
-        if data.get("format") == 1 or data.get("format") is None:
-            for name in ("state", "commitments", "salts", "state_salt"):
-                data.pop(name, None)
-            data["format"] = 1
+        values = tuple(mapping[c] for c in _EVENT_COLUMNS) if mapping is not None else tuple(row)
+        (review_id, sequence, at, actor_id, role, command, payload, before, after, prev, hash_,
+         state, commitments, salts, state_salt, fmt) = values  # fmt: skip
+        for text in (review_id, at, actor_id, command, payload, prev, hash_):
+            if type(text) is not str:
+                raise TypeError(f"expected text, got {type(text).__name__}")
+        if type(sequence) is not int or type(fmt) is not int:
+            raise TypeError("sequence and format must be integers")
+        when = datetime.fromisoformat(at)
+        if when.tzinfo is None:
+            raise ValueError("an event time must carry a time zone")
+        data = json.loads(payload)
+        if type(data) is not dict:
+            raise TypeError("a payload must be a JSON object")
+        if fmt == 1:
+            state = state_salt = None
+            kept: dict[str, Any] = {}
+            committed: dict[str, Any] = {}
         else:
-            data["commitments"] = json.loads(data["commitments"] or "{}")
-            data["salts"] = json.loads(data["salts"] or "{}")
-        return event_from_dict(data)
-    except (ValueError, TypeError, ScrEngineError) as exc:
-        raise StorageError(f"a stored event cannot be read: {exc}") from exc
+            committed = json.loads(_text_or_none(commitments) or "{}")
+            kept = json.loads(_text_or_none(salts) or "{}")
+            if (
+                type(committed) is not dict
+                or type(kept) is not dict
+                or not all(
+                    type(k) is str and type(v) is str
+                    for mapping_ in (committed, kept)
+                    for k, v in mapping_.items()
+                )
+            ):
+                raise TypeError("commitments and salts must map text to text")
+            _text_or_none(state)
+            _text_or_none(state_salt)
+        return Event(
+            review_id,
+            sequence,
+            when,
+            actor_id,
+            _ROLES[role],
+            command,
+            data,
+            None if before is None else _STAGES[before],
+            _STAGES[after],
+            prev,
+            hash_,
+            state,
+            committed,
+            kept,
+            state_salt,
+            fmt,
+        )
+    except (ValueError, TypeError, KeyError) as exc:
+        raise StorageError(f"a stored event cannot be read: {exc!r}") from exc
 
 
 def _event_values(event: Event) -> tuple[Any, ...]:
@@ -1209,10 +1261,9 @@ class SqlStore:
     def heads(self) -> list[tuple[str, int, str]]:
         """``(review id, version, head)`` of every review, by review id (the columns
         beside the review's JSON: one index scan)."""
-        r = schema.reviews
-        query = sa.select(r.c.id, r.c.version, r.c.head).order_by(r.c.id)
-        with _translated("reading every review's head"), self._read() as conn:
-            return [(i, v, h or "") for i, v, h in conn.execute(query)]
+        with _translated("reading every review's head"), self._reading() as session:
+            rows = session.run(self._sql.heads).fetchall()
+        return [(i, v, h or "") for i, v, h in rows]
 
     def review_ids(self, *, after: str | None = None, limit: int = 1000) -> list[str]:
         """Review ids in order, ``limit`` at a time after ``after``: those with a row,

@@ -32,6 +32,7 @@ from scr_engine.errors import ScrEngineError
 from scr_engine.history import (
     CorruptHistory,
     Event,
+    HistoryProblem,
     head_problems,
     replay,
     replay_steps,
@@ -323,20 +324,26 @@ def _review_faults(
     chain = verify_history(events)
     for problem in chain:
         fault(FaultKind.CHAIN, problem.message, problem.sequence or None)
+    steps: list[tuple[Event, Review, tuple[Task, ...]]] = []
+    replay_problems: list[HistoryProblem] = []
+    if not chain and events:
+        try:
+            steps = list(replay_steps(events, verified=True))
+        except CorruptHistory as exc:
+            replay_problems = list(exc.problems)
     if review is not None:
         for message in column_problems(
             review, stage=stored.stage, version=stored.version, head=stored.head
         ):
             fault(FaultKind.COLUMNS, message)
-        for message in head_problems(review, events[-1] if events else None):
+        # The replayed review, when equal, digests as the stored one, and its parts
+        # are already known: check the head with it.
+        same = steps[-1][1] if steps and steps[-1][1] == review else review
+        for message in head_problems(same, events[-1] if events else None):
             fault(FaultKind.HEAD, message, events[-1].sequence if events else None)
-    if chain or not events:
-        return faults
-    try:
-        steps = list(replay_steps(events, verified=True))
-    except CorruptHistory as exc:
-        for problem in exc.problems:
-            fault(FaultKind.REPLAY, problem.message, problem.sequence)
+    for problem in replay_problems:
+        fault(FaultKind.REPLAY, problem.message, problem.sequence)
+    if not steps:
         return faults
     for event, step, _ in steps:
         wrong = state_problem(step, event)

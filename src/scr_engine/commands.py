@@ -45,6 +45,7 @@ __all__ = [
     "ConfirmReview",
     "ConvenePanel",
     "Decline",
+    "ErasePersonalData",
     "ExtendDeadline",
     "HoldInitialMeeting",
     "JudgeImr",
@@ -350,6 +351,23 @@ class Withdraw(Command):
 
 
 @frozen
+class ErasePersonalData(Command):
+    """Erase, or pseudonymise, personal data of an ended review when its retention
+    ends (PR-e), with reasons and the legal basis: every personal field (no
+    ``paths``), or the fields at ``paths`` (JSON pointers into the review, such as
+    ``/request/requester/name``), replaced by :data:`~scr_engine.personal.ERASED` or by
+    ``pseudonym``. The history keeps verifying: each event committed to its personal
+    values without containing them (see ``docs/integrity.md``)."""
+
+    name: ClassVar[str] = "erase_personal_data"
+    reasons: str
+    legal_basis: str
+    paths: tuple[str, ...] | None = None
+    """The review's fields to erase; ``None`` (the default) for every personal field."""
+    pseudonym: str = ""
+
+
+@frozen
 class PauseClock(Command):
     """Stop every running clock of the review for a parallel process."""
 
@@ -410,6 +428,7 @@ COMMANDS: dict[str, type[Command]] = {
         CompleteAction,
         CloseReview,
         Withdraw,
+        ErasePersonalData,
         PauseClock,
         ResumeClock,
         ExtendDeadline,

@@ -16,7 +16,7 @@ from attrs import NOTHING, evolve, fields
 
 from scr_engine.checkpoints import Checkpoint, CheckpointEntry, sign_checkpoint
 from scr_engine.clock import Clock, SystemClock, local_date
-from scr_engine.commands import COMMANDS, Command, SubmitRequest
+from scr_engine.commands import COMMANDS, Command, ErasePersonalData, SubmitRequest
 from scr_engine.errors import (
     ConcurrencyConflict,
     InvalidRequest,
@@ -24,17 +24,18 @@ from scr_engine.errors import (
     ScrEngineError,
     TransitionRefused,
 )
-from scr_engine.history import Event, advance, start
+from scr_engine.history import Event, advance, scrub, start
 from scr_engine.integrity import Progress, VerifyReport, verify_store
-from scr_engine.personal import SaltSource, new_salt
+from scr_engine.personal import SaltSource, new_salt, personal_paths, value_at
 from scr_engine.records import Actor, RequestForm, Review, Task
 from scr_engine.rules.deadlines import Deadline, clocks_changed, deadlines
 from scr_engine.rules.judge import acting_role, check_shape, judge, standing
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import validate_request
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
-from scr_engine.serialization import text_problems
+from scr_engine.serialization import text_problems, unstructure
 from scr_engine.states.machine import commands_from
+from scr_engine.states.stages import TERMINAL_STAGES
 from scr_engine.states.table import TABLE, row
 from scr_engine.storage.port import DeadlineRow, ReviewStore
 
@@ -162,6 +163,16 @@ class ReviewEngine:
         :class:`ConcurrencyConflict` when ``expected_version`` is given and stale, or
         another writer saved first. A refused command changes nothing.
         """
+        return self._execute(review_id, command, actor, expected_version)
+
+    def _execute(
+        self,
+        review_id: str,
+        command: Command,
+        actor: Actor,
+        expected_version: int | None = None,
+        erase_value: str | None = None,
+    ) -> Review:
         _check_actor(getattr(command, "name", "command"), actor)
         review = self.store.load(review_id)
         if expected_version is not None and expected_version != review.version:
@@ -181,12 +192,125 @@ class ReviewEngine:
         _raise_for(name, verdict.refusals)
         assert verdict.command is not None and verdict.payload is not None
         assert verdict.role is not None
+        scrubbed = (
+            self._scrubbed(review_id, erase_value)
+            if isinstance(verdict.command, ErasePersonalData)
+            else ()
+        )
         updated, event, tasks = advance(
             review, verdict.command, verdict.payload, actor.id, verdict.role, now, salt=self._salt
         )
         rows = self._rows(updated, local_date(now)) if clocks_changed(review, updated) else None
-        self.store.save(updated, event, tasks, rows, expected_version=review.version)
+        if scrubbed:
+            self.store.save(
+                updated, event, tasks, rows, expected_version=review.version, scrub=scrubbed
+            )
+        else:  # stores written before erasure need not take ``scrub``
+            self.store.save(updated, event, tasks, rows, expected_version=review.version)
         return updated
+
+    def _scrubbed(self, review_id: str, value: str | None) -> tuple[Event, ...]:
+        """The review's events as an erasure leaves them (only those it changes);
+        refused when a format-1 event holds a value to erase (its hash covers it)."""
+        out = []
+        for event in self.store.history(review_id):
+            if event.format == 1:
+                command = COMMANDS.get(event.command)
+                values = [v for _, v in personal_paths(command, event.payload)] if command else []
+                if values and (value is None or value in values):
+                    raise TransitionRefused(
+                        "erase_personal_data",
+                        [
+                            Refusal(
+                                "PR-e",
+                                f"event {event.sequence} was written before events committed "
+                                "to personal values without holding them: erasing them would "
+                                "break the history",
+                            )
+                        ],
+                    )
+                continue
+            scrubbed = scrub(event, value)
+            if scrubbed is not event:
+                out.append(scrubbed)
+        return tuple(out)
+
+    def erase(
+        self,
+        review_id: str,
+        actor: Actor,
+        *,
+        reasons: str,
+        legal_basis: str,
+        vacuum: bool = True,
+    ) -> Review:
+        """Erase every personal value of an ended review (PR-e): from the review and
+        from every event of its history (their hashes stay valid: they covered
+        commitments, not values), recorded as ``erase_personal_data`` with the reasons
+        and the legal basis. With ``vacuum``, the store then reclaims the space the
+        erased values held (:meth:`SqlStore.vacuum
+        <scr_engine.storage.sql.SqlStore.vacuum>`), so that no copy remains in its
+        files. Refused as any command is: by role, by stage, without reasons."""
+        review = self._execute(
+            review_id, ErasePersonalData(reasons, legal_basis), actor, erase_value=None
+        )
+        if vacuum:
+            self._vacuum()
+        return review
+
+    def erase_person(
+        self,
+        value: str,
+        actor: Actor,
+        *,
+        reasons: str,
+        legal_basis: str,
+        pseudonym: str = "",
+        vacuum: bool = True,
+    ) -> list[str]:
+        """Erase one person's data across every ended review (PR-e): each personal
+        field holding exactly ``value`` (a name, an address …) becomes ``pseudonym``
+        (``[erased]`` when none is given) in the review, and ``[erased]`` in its
+        history. Returns the ids of the reviews changed; reviews still open are left
+        as they are (their evidence is still needed) and are not listed."""
+        _check_actor("erase_personal_data", actor)
+        if type(value) is not str or not value.strip():
+            raise InvalidRequest(
+                "erase_personal_data",
+                [Refusal("PR-e", "the value to erase must be given", RefusalKind.INPUT, "value")],
+            )
+        changed: list[str] = []
+        after: str | None = None
+        while page := self.store.review_ids(after=after, limit=500):
+            after = page[-1]
+            for review_id in page:
+                review = self.store.load(review_id)
+                if review.stage not in TERMINAL_STAGES:
+                    continue
+                paths = tuple(
+                    p for p, v in personal_paths(Review, unstructure(review)) if v == value
+                )
+                in_history = any(
+                    e.format != 1
+                    and any(
+                        path in e.salts and value_at(e.payload, path) == value
+                        for path in e.commitments
+                    )
+                    for e in self.store.history(review_id)
+                )
+                if not paths and not in_history:
+                    continue
+                command = ErasePersonalData(reasons, legal_basis, paths, pseudonym)
+                self._execute(review_id, command, actor, erase_value=value)
+                changed.append(review_id)
+        if changed and vacuum:
+            self._vacuum()
+        return changed
+
+    def _vacuum(self) -> None:
+        vacuum = getattr(self.store, "vacuum", None)
+        if callable(vacuum):
+            vacuum()
 
     # ----------------------------------------------------------------- questions
 

@@ -26,6 +26,7 @@ from scr_engine.personal import (
     commit,
     new_salt,
     personal_paths,
+    replace_at,
     seal,
     value_at,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "head_problems",
     "replay",
     "replay_steps",
+    "scrub",
     "start",
     "state_digest",
     "state_problem",
@@ -286,6 +288,26 @@ def advance(
     updated = evolve(review, **changes, head=event.hash)
     made.keep(updated)
     return updated, event, tasks
+
+
+def scrub(event: Event, value: str | None = None) -> Event:
+    """The event with its personal values erased (those equal to ``value``, or every
+    one): each becomes :data:`~scr_engine.personal.ERASED` and its salt is dropped,
+    and so is the salt of the event's state digest. Its hash is unchanged: it covered
+    the commitments, never the values. A format-1 event is returned as it is (its
+    hash covers its values: it cannot be scrubbed without breaking the chain)."""
+    if event.format == 1:
+        return event
+    payload: Any = event.payload
+    salts = dict(event.salts)
+    for path in event.commitments:
+        current = value_at(payload, path) if path in salts else None
+        if path in salts and (value is None or current == value):
+            payload = replace_at(payload, path, ERASED)
+            del salts[path]
+    if payload is event.payload and event.state_salt is None:
+        return event
+    return evolve(event, payload=payload, salts=salts, state_salt=None)
 
 
 @frozen

@@ -345,10 +345,23 @@ def _review_faults(
         fault(FaultKind.REPLAY, problem.message, problem.sequence)
     if not steps:
         return faults
+    # An erasure drops the salts of the states and values before it (PR-e); a value
+    # or salt gone without one is data destroyed behind the history's back.
+    erased_upto = max((e.sequence for e in events if e.command == "erase_personal_data"), default=0)
     for event, step, _ in steps:
+        if event.sequence < erased_upto and event.state_salt is None:
+            continue
         wrong = state_problem(step, event)
         if wrong is not None:
             fault(FaultKind.REPLAY, wrong, event.sequence)
+        if event.sequence >= erased_upto and any(
+            path not in event.salts for path in event.commitments
+        ):
+            fault(
+                FaultKind.CHAIN,
+                "a personal value was erased with no erasure recorded after it",
+                event.sequence,
+            )
     rebuilt = steps[-1][1]
     if review is not None and rebuilt != review:
         differ = [

@@ -36,6 +36,7 @@ __all__ = [
     "new_salt",
     "personal_fields",
     "personal_paths",
+    "replace_at",
     "seal",
     "value_at",
 ]
@@ -163,6 +164,12 @@ def value_at(data: Any, path: str) -> Any:
     except (LookupError, ValueError, TypeError):
         raise KeyError(path) from None
     return node
+
+
+def replace_at(data: Any, path: str, value: Any) -> Any:
+    """``data`` with the value at a JSON pointer replaced by ``value`` (copied along
+    the path only); unchanged when the path is not there."""
+    return _replace(data, path.split("/")[1:], value)
 
 
 def seal(data: Any, paths: Iterator[str] | list[str] | Mapping[str, Any]) -> Any:

@@ -10,7 +10,8 @@ module's docstring reading like its section and naming its rule IDs:
 - :mod:`~scr_engine.rules.report` — §7, the report and the action plan (RP-2 … RP-7,
   OW-1, AP-1, PR-e, PR-g);
 - :mod:`~scr_engine.rules.monitoring` — the action plan carried out (AP-1 … AP-3, PR-h);
-- :mod:`~scr_engine.rules.clocks` — at any stage: clocks and withdrawal (PR-a, PR-d).
+- :mod:`~scr_engine.rules.clocks` — at any stage: clocks and withdrawal (PR-a, PR-d);
+- :mod:`~scr_engine.rules.retention` — once ended: personal data erased (PR-e).
 
 This module assembles them into :data:`CHECKS` (command name → guard). Each guard is a
 pure function ``(review, command, context) -> list[Refusal]``
@@ -20,7 +21,7 @@ Stage and role are judged elsewhere (:mod:`scr_engine.rules.judge`).
 
 from __future__ import annotations
 
-from scr_engine.rules import clocks, evidence, monitoring, referral, report, setup
+from scr_engine.rules import clocks, evidence, monitoring, referral, report, retention, setup
 from scr_engine.rules.common import Check, Context
 
 __all__ = ["CHECKS", "Check", "Context"]
@@ -60,6 +61,7 @@ CHECKS: dict[str, Check] = {
     "pause_clock": clocks.pause_clock,
     "resume_clock": clocks.resume_clock,
     "extend_deadline": clocks.extend_deadline,
+    "erase_personal_data": retention.erase_personal_data,
 }
 """The check of every command except ``submit_request`` (see
 :func:`scr_engine.rules.request.validate_request`)."""

@@ -16,6 +16,7 @@ from typing import Any
 from attrs import evolve, fields
 
 from scr_engine import commands as c
+from scr_engine.personal import ERASED, personal_paths, replace_at
 from scr_engine.records import (
     Action,
     ActionStatus,
@@ -34,6 +35,7 @@ from scr_engine.records import (
     WriterMeeting,
 )
 from scr_engine.rules.criteria import assess
+from scr_engine.serialization import structure, unstructure
 
 __all__ = ["EFFECTS", "Effect", "merge_facts"]
 
@@ -264,6 +266,27 @@ def _extend_deadline(
     return dict(extensions=(*r.extensions, ext)), _NONE
 
 
+def _erase_personal_data(
+    r: Review, cmd: c.ErasePersonalData, actor_id: str, today: date, at: datetime
+) -> Outcome:
+    """Every personal field (or those at ``cmd.paths``) becomes ``[erased]`` or the
+    pseudonym; only the fields of the review that change are returned."""
+    data = unstructure(r)
+    held = [path for path, _ in personal_paths(Review, data)]
+    targets = set(held) if cmd.paths is None else set(cmd.paths)
+    replacement = cmd.pseudonym or ERASED
+    for path in held:
+        if path in targets:
+            data = replace_at(data, path, replacement)
+    erased = structure(data, Review, what="erased review")
+    changes = {
+        a.name: getattr(erased, a.name)
+        for a in fields(Review)
+        if getattr(erased, a.name) != getattr(r, a.name)
+    }
+    return changes, ()
+
+
 EFFECTS: dict[str, Effect] = {
     "record_chair_notified": _record_chair_notified,
     "assess_criteria": _assess_criteria,
@@ -298,5 +321,6 @@ EFFECTS: dict[str, Effect] = {
     "pause_clock": _pause_clock,
     "resume_clock": _resume_clock,
     "extend_deadline": _extend_deadline,
+    "erase_personal_data": _erase_personal_data,
 }
 """What every command but ``submit_request`` records."""

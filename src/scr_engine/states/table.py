@@ -40,6 +40,7 @@ _BEFORE_RATIFIED = (
     S.OVERVIEW_DRAFTED,
 )
 _OPEN = (*_BEFORE_RATIFIED, S.RATIFIED, S.ACTION_PLAN_MONITORED)
+_ENDED = (S.CLOSED, S.REDIRECTED, S.NOT_TAKEN_FORWARD, S.WITHDRAWN)
 _CHAIRS = frozenset({R.PANEL_CHAIR, R.BOARD_CHAIR})
 
 
@@ -187,6 +188,14 @@ TABLE: tuple[Row, ...] = (
     _r("pause_clock", _OPEN, None, set(_CHAIRS), ("PR-a",)),
     _r("resume_clock", _OPEN, None, set(_CHAIRS), ("PR-a",)),
     _r("extend_deadline", _OPEN, None, set(_CHAIRS), ("PR-a",)),
+    _r(
+        "erase_personal_data",
+        _ENDED,
+        None,
+        {R.BOARD_CHAIR, R.BUSINESS_MANAGER},
+        ("PR-e",),
+        "PR-e",
+    ),
 )
 """Every command, in the order of ``map.md``."""
 

@@ -89,6 +89,10 @@ class _Sql:
         )
         self.version = q("SELECT version FROM scr_reviews WHERE id = ?")
         self.heads = "SELECT id, version, head FROM scr_reviews ORDER BY id"
+        self.scrub_event = q(
+            "UPDATE scr_events SET payload = ?, salts = ?, state_salt = ? "
+            "WHERE review_id = ? AND sequence = ? AND hash = ?"
+        )
         self.insert_review = q(
             "INSERT INTO scr_reviews (id, reference, stage, version, settings_version, "
             "received_on, data, head) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "

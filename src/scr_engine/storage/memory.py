@@ -73,9 +73,10 @@ class MemoryStore:
         deadlines: Sequence[DeadlineRow] | None = None,
         *,
         expected_version: int,
+        scrub: Sequence[Event] = (),
     ) -> None:
         """Store the review, its event, tasks and deadlines at once, if nobody changed
-        it first."""
+        it first (and replace the events an erasure ``scrub`` s)."""
         with self._lock:
             current = self._reviews.get(review.id)
             actual = current.version if current is not None else 0
@@ -96,6 +97,19 @@ class MemoryStore:
                 )
             if deadlines is not None:
                 check_rows(review, deadlines)
+            held = self._events.get(review.id, [])
+            for scrubbed in scrub:
+                index = scrubbed.sequence - 1
+                if not (
+                    scrubbed.review_id == review.id
+                    and 0 <= index < len(held)
+                    and held[index].hash == scrubbed.hash
+                ):
+                    raise IntegrityError(
+                        review.id, [f"event {scrubbed.sequence} to scrub is not the one stored"]
+                    )
+            for scrubbed in scrub:
+                held[scrubbed.sequence - 1] = scrubbed
             if current is None and review.reference in self._references_used:
                 raise StorageError(f"reference {review.reference!r} is already in use")
             if current is not None:

@@ -159,9 +159,15 @@ class ReviewStore(Protocol):
         deadlines: Sequence[DeadlineRow] | None = None,
         *,
         expected_version: int,
+        scrub: Sequence[Event] = (),
     ) -> None:
         """Store ``review`` with its new ``event``, the ``tasks`` it emitted and its
         ``deadlines`` atomically: all or nothing.
+
+        ``scrub`` are earlier events of the review as an erasure leaves them (personal
+        values erased, salts dropped: :func:`scr_engine.history.scrub`): each replaces
+        the stored event of its sequence, which must have the same hash, else
+        :class:`~scr_engine.IntegrityError` and nothing is written.
 
         ``deadlines`` replaces every row stored for the review; ``None`` means the
         command changed none of its clocks and the stored rows stand.

@@ -960,10 +960,12 @@ class SqlStore:
         deadlines: Sequence[DeadlineRow] | None = None,
         *,
         expected_version: int,
+        scrub: Sequence[Event] = (),
     ) -> None:
         """Store ``review`` with its new ``event``, its ``tasks`` and its ``deadlines``
-        in one transaction, if the stored version is ``expected_version`` (0 for a new
-        review); otherwise write nothing and raise
+        (and the events an erasure ``scrub`` s) in one transaction, if the stored
+        version is ``expected_version`` (0 for a new review); otherwise write nothing
+        and raise
         :class:`~scr_engine.ConcurrencyConflict`.
 
         ``deadlines`` replaces every row stored for the review (only the rows that
@@ -983,7 +985,7 @@ class SqlStore:
             None if deadlines is None else {row.key: sql.deadline_values(row) for row in deadlines}
         )
         task_values = _task_values(tasks)
-        if sql.one_statement and follows and expected_version > 0:
+        if sql.one_statement and follows and expected_version > 0 and not scrub:
             with (
                 _translated(f"saving review {review.id!r}"),
                 _conflicts_on_serialization(review.id, expected_version),
@@ -1014,6 +1016,16 @@ class SqlStore:
                 self._write_deadlines(session, review.id, deadline_values)
             if task_values:
                 session.run_many(sql.upsert_task, task_values)
+            for scrubbed in scrub:
+                values = _event_values(scrubbed)
+                written = session.run(
+                    sql.scrub_event,
+                    (values[6], values[13], values[14], review.id, scrubbed.sequence, values[10]),
+                ).rowcount
+                if scrubbed.review_id != review.id or written != 1:
+                    raise IntegrityError(
+                        review.id, [f"event {scrubbed.sequence} to scrub is not the one stored"]
+                    )
         stored.state = event.state
         self._cache.put(review.id, stored)
 
@@ -1255,6 +1267,36 @@ class SqlStore:
             ).rowcount
             if found == 0:
                 raise StorageError(f"no task {task_id!r}")
+
+    def vacuum(self) -> None:
+        """Reclaim the space of deleted and overwritten rows, so that no copy of an
+        erased value remains in the database's files: on SQLite a ``VACUUM`` between
+        two WAL checkpoints (the write-ahead log truncated); on PostgreSQL a
+        ``VACUUM FULL`` of the store's tables (each rewritten). Needs the store's own
+        engine (not a host's connection: run the database's own vacuum there)."""
+        engine = self._engine
+        if engine is None:
+            raise StorageError(
+                "vacuum needs the store's own engine: on a host's connection, vacuum the "
+                "database yourself"
+            )
+        with _translated("vacuuming the database"):
+            if self._sql.sqlite:
+                if self._reuse is not None:
+                    self._reuse.close()
+                with engine.connect() as conn:
+                    raw = conn.connection.dbapi_connection
+                    assert raw is not None
+                    for statement in (
+                        "PRAGMA wal_checkpoint(TRUNCATE)",
+                        "VACUUM",
+                        "PRAGMA wal_checkpoint(TRUNCATE)",
+                    ):
+                        raw.execute(statement)
+            else:
+                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    names = ", ".join(t.name for t in schema.metadata.sorted_tables)
+                    conn.exec_driver_sql(f"VACUUM FULL {names}")
 
     # ------------------------------------------------------------- integrity
 

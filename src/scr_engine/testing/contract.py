@@ -99,9 +99,20 @@ class Save:
     tasks: tuple[Task, ...]
     deadlines: tuple[DeadlineRow, ...] | None
     expected_version: int
+    scrub: tuple[Event, ...] = ()
 
     def apply(self, store: ReviewStore) -> None:
         """Make the same call on ``store``."""
+        if self.scrub:
+            store.save(
+                self.review,
+                self.event,
+                self.tasks,
+                self.deadlines,
+                expected_version=self.expected_version,
+                scrub=self.scrub,
+            )
+            return
         store.save(
             self.review,
             self.event,
@@ -126,11 +137,14 @@ class RecordingStore(MemoryStore):
         deadlines: Sequence[DeadlineRow] | None = None,
         *,
         expected_version: int,
+        scrub: Sequence[Event] = (),
     ) -> None:
         """Save as a :class:`MemoryStore` does, and record the call."""
-        super().save(review, event, tasks, deadlines, expected_version=expected_version)
+        super().save(
+            review, event, tasks, deadlines, expected_version=expected_version, scrub=scrub
+        )
         rows = tuple(deadlines) if deadlines is not None else None
-        self.saves.append(Save(review, event, tuple(tasks), rows, expected_version))
+        self.saves.append(Save(review, event, tuple(tasks), rows, expected_version, tuple(scrub)))
 
 
 def _recorder(ids: Sequence[str]) -> tuple[ReviewEngine, RecordingStore, FixedClock]:

@@ -1,0 +1,41 @@
+"""Retention (PR-e): personal data erased, or pseudonymised, when a review has ended.
+
+Confidentiality (PR-e) and data protection (UK GDPR: storage limitation, erasure)
+mean a review's personal data is kept no longer than its retention period. Once the
+review has ended (closed, redirected, not taken forward or withdrawn) the business
+manager, who keeps the Board's records, or the Board's chair may erase every personal
+field of it, or pseudonymise some of them (the fields holding one person's data),
+giving the reasons and the legal basis (``erase_personal_data``). The erasure is itself
+recorded in the history; the history keeps verifying, since each event committed to
+its personal values without containing them.
+"""
+
+from __future__ import annotations
+
+from scr_engine import commands as c
+from scr_engine.personal import personal_paths
+from scr_engine.records import Review
+from scr_engine.rules.common import Context, need_text
+from scr_engine.rules.reasons import Refusal, RefusalKind
+from scr_engine.serialization import unstructure
+
+__all__ = ["erase_personal_data"]
+
+
+def erase_personal_data(review: Review, cmd: c.ErasePersonalData, ctx: Context) -> list[Refusal]:
+    out: list[Refusal] = []
+    need_text(out, cmd.reasons, "PR-e", "reasons", "the reasons for the erasure")
+    need_text(out, cmd.legal_basis, "PR-e", "legal_basis", "the legal basis of the erasure")
+    if cmd.paths is not None:
+        held = {path for path, _ in personal_paths(Review, unstructure(review))}
+        for index, path in enumerate(cmd.paths):
+            if path not in held:
+                out.append(
+                    Refusal(
+                        "PR-e",
+                        f"{path!r} is not a personal field of this review",
+                        RefusalKind.INPUT,
+                        f"paths[{index}]",
+                    )
+                )
+    return out

@@ -27,6 +27,7 @@ from scr_engine.errors import (
 from scr_engine.history import Event, advance, scrub, start
 from scr_engine.integrity import Progress, VerifyReport, verify_store
 from scr_engine.personal import SaltSource, new_salt, personal_paths, value_at
+from scr_engine.publication import PublicReport, public_export
 from scr_engine.records import Actor, RequestForm, Review, Task
 from scr_engine.rules.deadlines import Deadline, clocks_changed, deadlines
 from scr_engine.rules.judge import acting_role, check_shape, judge, standing
@@ -396,6 +397,12 @@ class ReviewEngine:
     def complete_task(self, task_id: str) -> None:
         """Mark a task delivered."""
         self.store.complete_task(task_id)
+
+    def public_export(self, review_id: str) -> PublicReport:
+        """The public report of a ratified review (PR-e, RP-3): executive summary,
+        recommendations and action plan, with no personal data
+        (:func:`scr_engine.publication.public_export`). The one way to publish."""
+        return public_export(self.store.load(review_id))
 
     # ----------------------------------------------------------------- integrity
 

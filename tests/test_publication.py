@@ -1,0 +1,119 @@
+"""The public export (PR-e, RP-3): what a Board publishes holds no personal data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import START
+from scr_engine import FixedClock, MemoryStore, ReviewEngine, Stage, TransitionRefused
+from scr_engine.demo import REQUESTER, demo_request, run_to_closure
+from scr_engine.personal import ERASED, personal_paths, replace_at
+from scr_engine.publication import REDACTED, PublicReport, public_export
+from scr_engine.records import Review
+from scr_engine.serialization import structure, unstructure
+
+pytestmark = pytest.mark.rule("PR-e")
+
+
+def _ratified() -> Review:
+    clock = FixedClock(START)
+    engine = ReviewEngine(MemoryStore(), clock)
+    review = engine.submit(demo_request(), REQUESTER)
+    return run_to_closure(engine, review.id, lambda: clock.advance(hours=5), until=Stage.RATIFIED)
+
+
+RATIFIED = _ratified()
+PATHS = [path for path, _ in personal_paths(Review, unstructure(RATIFIED))]
+
+
+def _texts(report: PublicReport) -> list[str]:
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            found.append(value)
+        elif attrs.has(type(value)):
+            for a in attrs.fields(type(value)):
+                walk(getattr(value, a.name))
+        elif isinstance(value, tuple):
+            for item in value:
+                walk(item)
+
+    walk(report)
+    return found
+
+
+@st.composite
+def reviews_with_leaky_text(draw: st.DrawFn) -> tuple[Review, list[str]]:
+    """The ratified demo review with every personal value drawn anew, and those values
+    written into the texts that are published (a careless summary, an action …)."""
+    data = unstructure(RATIFIED)
+    values = []
+    for path in PATHS:
+        value = draw(st.text(min_size=1, max_size=12).filter(lambda v: v != ERASED))
+        values.append(value)
+        data = replace_at(data, path, value)
+
+    def leaky() -> str:
+        parts = draw(st.lists(st.one_of(st.sampled_from(values), st.text(max_size=6)), max_size=5))
+        mangle = draw(st.sampled_from([str, str.upper, str.lower, str.title]))
+        return mangle("".join(parts))
+
+    report = data["overview_report"]
+    report["executive_summary"]["text"] = leaky()
+    report["conclusions"]["lessons"] = leaky()
+    report["conclusions"]["national_lessons"] = leaky()
+    for rec in report["conclusions"]["recommendations"]:
+        rec["text"] = leaky()
+    for action in data["actions"]:
+        action["owner"] = leaky()
+        action["outcome"] = leaky()
+        action["monitoring"] = leaky()
+    return structure(data, Review), values
+
+
+@given(reviews_with_leaky_text())
+def test_no_personal_value_reaches_the_public_export(case: tuple[Review, list[str]]) -> None:
+    review, values = case
+    texts = _texts(public_export(review))
+    for value in values:
+        assert value not in texts
+        if len(value) >= 4:
+            for text in texts:
+                assert value.lower() not in text.lower(), (value, text)
+
+
+def test_the_export_of_the_demo_review_keeps_what_is_public() -> None:
+    report = public_export(RATIFIED)
+    assert report.reference == RATIFIED.reference and report.agreed_on == RATIFIED.ratified_on
+    assert RATIFIED.overview_report is not None
+    summary = RATIFIED.overview_report.executive_summary
+    assert summary is not None and report.executive_summary == summary.text
+    assert [a.id for a in report.actions] == [a.id for a in RATIFIED.actions]
+    assert [r.id for r in report.recommendations] == [
+        r.id for r in RATIFIED.overview_report.conclusions.recommendations
+    ]
+    assert REDACTED not in " ".join(_texts(report))
+
+
+def test_a_name_written_into_the_summary_is_struck_out() -> None:
+    name = RATIFIED.request.requester.name
+    assert RATIFIED.overview_report is not None
+    summary = attrs.evolve(
+        RATIFIED.overview_report.executive_summary, text=f"As {name.upper()} reported, ..."
+    )
+    report = attrs.evolve(RATIFIED.overview_report, executive_summary=summary)
+    published = public_export(attrs.evolve(RATIFIED, overview_report=report))
+    assert published.executive_summary == f"As {REDACTED} reported, ..."
+
+
+def test_only_a_ratified_review_is_published(engine: ReviewEngine) -> None:
+    review = engine.submit(demo_request(), REQUESTER)
+    with pytest.raises(TransitionRefused) as caught:
+        engine.public_export(review.id)
+    assert caught.value.rules == ("RP-7",)

@@ -647,6 +647,8 @@ def test_every_command_of_a_full_run_round_trips_through_json(
         c.Ratify(date(2026, 2, 2)),
         c.ErasePersonalData("Retention ended.", "UK GDPR Art. 5(1)(e)"),
         c.ErasePersonalData("One person.", "Art. 17", ("/request/requester/name",), "A"),
+        c.RestrictAccess("A family member works for the council.", ("u-dpo",)),
+        c.RestrictAccess("No longer needed.", (), False),
     ]
     engine.execute(two.id, c.AgreeLeadAuthority("nbc"), BOARD_CHAIR)  # the extras are real
     for command in (*log, *extras):

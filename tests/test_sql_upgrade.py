@@ -187,8 +187,12 @@ def test_a_downgrade_that_would_break_format_2_histories_is_refused(tmp_path: Pa
     before = _everything(url, ids)
     engine = create_engine(url)
     try:
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0003")
         with engine.begin() as conn, pytest.raises(RuntimeError, match="format 2"):
             command.downgrade(alembic_config(conn), "0002")
     finally:
         engine.dispose()
+    assert schema_revision(url) == ("0003",)
+    upgrade(url)
     assert _everything(url, ids) == before

@@ -9,6 +9,7 @@ history.
 """
 
 from scr_engine import commands
+from scr_engine.access import DEFAULT_READ_POLICY, AccessEntry, ReadPolicy, ReadScope
 from scr_engine.checkpoints import Checkpoint, CheckpointEntry
 from scr_engine.clock import BOARD_TIMEZONE, Clock, FixedClock, SystemClock, local_date
 from scr_engine.engine import ReviewEngine
@@ -25,6 +26,7 @@ from scr_engine.errors import (
 )
 from scr_engine.history import CorruptHistory, Event, HistoryProblem, replay, verify_history
 from scr_engine.integrity import Fault, FaultKind, VerifyReport
+from scr_engine.publication import PublicReport
 from scr_engine.records import (
     Action,
     Actor,
@@ -75,7 +77,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BOARD_TIMEZONE",
+    "DEFAULT_READ_POLICY",
     "DEFAULT_SETTINGS",
+    "AccessEntry",
     "Action",
     "Actor",
     "Agency",
@@ -117,6 +121,9 @@ __all__ = [
     "OverviewReport",
     "PermissionDenied",
     "ProtocolSettings",
+    "PublicReport",
+    "ReadPolicy",
+    "ReadScope",
     "Recommendation",
     "Refusal",
     "RefusalKind",

@@ -62,6 +62,7 @@ __all__ = [
     "RecordRecordsSecured",
     "RecordWriterMeeting",
     "RequestRevision",
+    "RestrictAccess",
     "ResumeClock",
     "StartMonitoring",
     "SubmitRequest",
@@ -368,6 +369,18 @@ class ErasePersonalData(Command):
 
 
 @frozen
+class RestrictAccess(Command):
+    """Restrict who may read the review (PR-e) to the people named on it and the
+    ``readers`` given (the chair issuing it is added), or lift the restriction
+    (``restricted=False``), with reasons."""
+
+    name: ClassVar[str] = "restrict_access"
+    reasons: str
+    readers: tuple[str, ...] = ()
+    restricted: bool = True
+
+
+@frozen
 class PauseClock(Command):
     """Stop every running clock of the review for a parallel process."""
 
@@ -429,6 +442,7 @@ COMMANDS: dict[str, type[Command]] = {
         CloseReview,
         Withdraw,
         ErasePersonalData,
+        RestrictAccess,
         PauseClock,
         ResumeClock,
         ExtendDeadline,

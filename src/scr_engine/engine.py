@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import NOTHING, evolve, fields
 
+from scr_engine.access import DEFAULT_READ_POLICY, AccessEntry, ReadPolicy, read_refusal
 from scr_engine.checkpoints import Checkpoint, CheckpointEntry, sign_checkpoint
 from scr_engine.clock import Clock, SystemClock, local_date
 from scr_engine.commands import COMMANDS, Command, ErasePersonalData, SubmitRequest
@@ -89,6 +90,9 @@ class ReviewEngine:
     :param salt: makes the random salts of the history's commitments to personal
         values and review states (16 random bytes, hex, by default; see
         :mod:`scr_engine.personal`).
+    :param read_policy: who may read which review when a read names its actor
+        (:class:`~scr_engine.access.ReadPolicy`; the Board's officers read everything,
+        everyone else the reviews they are named on, by default).
     """
 
     def __init__(
@@ -100,6 +104,7 @@ class ReviewEngine:
         known_settings: Iterable[ProtocolSettings] = (),
         new_id: Callable[[], str] | None = None,
         salt: SaltSource | None = None,
+        read_policy: ReadPolicy = DEFAULT_READ_POLICY,
     ) -> None:
         self.store = store
         self.clock: Clock = clock if clock is not None else SystemClock()
@@ -107,6 +112,7 @@ class ReviewEngine:
         self._settings = {s.version: s for s in (*known_settings, settings)}
         self._new_id = new_id if new_id is not None else (lambda: uuid.uuid4().hex)
         self._salt: SaltSource = salt if salt is not None else new_salt
+        self.read_policy = read_policy
 
     # ----------------------------------------------------------------- commands
 
@@ -347,19 +353,53 @@ class ReviewEngine:
             names.append(table_row.command)
         return names
 
-    def get(self, review_id: str) -> Review:
-        """The review at its latest version."""
-        return self.store.load(review_id)
+    def get(self, review_id: str, actor: Actor | None = None) -> Review:
+        """The review at its latest version. With ``actor``, only if the read policy
+        lets them read it (:class:`PermissionDenied`, PR-e, otherwise), and the read
+        is logged; with none, as the host's trusted code (see :mod:`scr_engine.access`)."""
+        review = self.store.load(review_id)
+        self._may_read(review, actor, "get")
+        return review
 
-    def history(self, review_id: str) -> tuple[Event, ...]:
-        """Every event of the review, in order."""
+    def history(self, review_id: str, actor: Actor | None = None) -> tuple[Event, ...]:
+        """Every event of the review, in order (``actor`` as for :meth:`get`)."""
+        if actor is not None:
+            self._may_read(self.store.load(review_id), actor, "history")
         return self.store.history(review_id)
 
-    def deadlines(self, review_id: str, as_of: date | None = None) -> tuple[Deadline, ...]:
-        """Every deadline of the review with its status on ``as_of`` (today by default)."""
+    def deadlines(
+        self, review_id: str, as_of: date | None = None, actor: Actor | None = None
+    ) -> tuple[Deadline, ...]:
+        """Every deadline of the review with its status on ``as_of`` (today by default;
+        ``actor`` as for :meth:`get`)."""
         review = self.store.load(review_id)
+        self._may_read(review, actor, "deadlines")
         today = as_of if as_of is not None else local_date(self.clock.now())
         return deadlines(review, self._settings_of(review), today)
+
+    def access_log(
+        self,
+        *,
+        review_id: str | None = None,
+        actor_id: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[AccessEntry]:
+        """Who read what, when (PR-e): the access log of one review or one actor (or
+        all), oldest first, ``limit`` at a time."""
+        return self.store.access_log(
+            review_id=review_id, actor_id=actor_id, limit=limit, offset=offset
+        )
+
+    def _may_read(self, review: Review, actor: Actor | None, what: str) -> None:
+        """Check and log a read by ``actor`` (nothing for the host's own reads)."""
+        if actor is None:
+            return
+        _check_actor(what, actor)
+        refusal = read_refusal(self.read_policy, review, actor)
+        self.store.log_access(review.id, self.clock.now(), actor.id, what, refusal is None)
+        if refusal is not None:
+            raise PermissionDenied(what, [refusal])
 
     def overdue(
         self,
@@ -398,11 +438,14 @@ class ReviewEngine:
         """Mark a task delivered."""
         self.store.complete_task(task_id)
 
-    def public_export(self, review_id: str) -> PublicReport:
+    def public_export(self, review_id: str, actor: Actor | None = None) -> PublicReport:
         """The public report of a ratified review (PR-e, RP-3): executive summary,
         recommendations and action plan, with no personal data
-        (:func:`scr_engine.publication.public_export`). The one way to publish."""
-        return public_export(self.store.load(review_id))
+        (:func:`scr_engine.publication.public_export`). The one way to publish
+        (``actor`` as for :meth:`get`)."""
+        review = self.store.load(review_id)
+        self._may_read(review, actor, "public_export")
+        return public_export(review)
 
     # ----------------------------------------------------------------- integrity
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import frozen
 
+from scr_engine.access import access_log_problems
 from scr_engine.checkpoints import Checkpoint, CheckpointEntry, merkle_root, signature_ok
 from scr_engine.clock import local_date
 from scr_engine.errors import ScrEngineError
@@ -137,6 +138,8 @@ class FaultKind(StrEnum):
     """A review holds fewer events than the checkpoint covers."""
     CHECKPOINT_DIVERGED = "checkpoint_diverged"
     """A review's history differs from the one the checkpoint covers."""
+    ACCESS_LOG = "access_log"
+    """The access log was edited, truncated in the middle or reordered."""
     UNCOVERED = "uncovered"
     """Events the checkpoint does not cover (a fault only with ``exact=True``)."""
 
@@ -316,6 +319,8 @@ def _review_faults(
         fault(FaultKind.UNREADABLE, stored.events_problem)
     for message in stored.disagreements:
         fault(FaultKind.COLUMNS, message)
+    for message in access_log_problems(stored.accesses):
+        fault(FaultKind.ACCESS_LOG, message)
     review = stored.review
     if review is None:
         kind = FaultKind.MISSING_REVIEW if stored.events else FaultKind.UNREADABLE

@@ -78,9 +78,7 @@ class _Redactor:
     """Strikes every personal value of a review out of a text."""
 
     def __init__(self, review: Review) -> None:
-        values = {
-            v for _, v in personal_paths(Review, unstructure(review)) if v.strip() and v != ERASED
-        }
+        values = {v for _, v in personal_paths(Review, unstructure(review)) if v and v != ERASED}
         self._exact = values
         long = sorted((v for v in values if len(v) >= 4), key=len, reverse=True)
         self._folded = [(v.lower(), v.casefold()) for v in long]
@@ -129,7 +127,7 @@ def public_export(review: Review) -> PublicReport:
     summary = report.executive_summary
     conclusions = report.conclusions
     return PublicReport(
-        reference=review.reference,
+        reference=clean(review.reference),
         stage=review.stage,
         agreed_on=review.ratified_on,
         executive_summary=clean(summary.text) if summary is not None else "",

@@ -645,6 +645,10 @@ class Review:
     pauses: tuple[Pause, ...] = ()
     extensions: tuple[Extension, ...] = ()
     closed_on: date | None = None
+    restricted: bool = False
+    """Only the people named on the review, and its ``readers``, may read it (PR-e)."""
+    readers: frozenset[str] = frozenset()
+    """Actor ids given access to a restricted review (``restrict_access``)."""
 
     @property
     def agencies(self) -> tuple[str, ...]:
@@ -668,6 +672,16 @@ class Review:
     def paused(self) -> bool:
         """A pause is in force."""
         return bool(self.pauses) and self.pauses[-1].ended_on is None
+
+    def named(self) -> frozenset[str]:
+        """The ids of the people named on the review: its requester, panel chair,
+        panel members, overview writer, IMR writers, and its ``readers``."""
+        people = {self.requested_by, *self.readers}
+        for appointment in (self.panel_chair, self.overview_writer, *self.panel_members):
+            if appointment is not None:
+                people.add(appointment.person_id)
+        people.update(writer.person_id for writer in self.imr_writers)
+        return frozenset(people)
 
     def imr(self, agency: str) -> Imr | None:
         """The IMR received from an agency, if any."""

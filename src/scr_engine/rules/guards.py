@@ -11,7 +11,8 @@ module's docstring reading like its section and naming its rule IDs:
   OW-1, AP-1, PR-e, PR-g);
 - :mod:`~scr_engine.rules.monitoring` — the action plan carried out (AP-1 … AP-3, PR-h);
 - :mod:`~scr_engine.rules.clocks` — at any stage: clocks and withdrawal (PR-a, PR-d);
-- :mod:`~scr_engine.rules.retention` — once ended: personal data erased (PR-e).
+- :mod:`~scr_engine.rules.retention` — confidentiality: access restricted, and personal
+  data erased once a review has ended (PR-e).
 
 This module assembles them into :data:`CHECKS` (command name → guard). Each guard is a
 pure function ``(review, command, context) -> list[Refusal]``
@@ -62,6 +63,7 @@ CHECKS: dict[str, Check] = {
     "resume_clock": clocks.resume_clock,
     "extend_deadline": clocks.extend_deadline,
     "erase_personal_data": retention.erase_personal_data,
+    "restrict_access": retention.restrict_access,
 }
 """The check of every command except ``submit_request`` (see
 :func:`scr_engine.rules.request.validate_request`)."""

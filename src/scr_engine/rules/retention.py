@@ -1,4 +1,9 @@
-"""Retention (PR-e): personal data erased, or pseudonymised, when a review has ended.
+"""Confidentiality (PR-e): who may read a review, and personal data erased, or
+pseudonymised, when a review has ended.
+
+The Board's chair may restrict a review to the people named on it and the readers the
+chair names (``restrict_access``), at any stage, with reasons; the engine's read
+methods then refuse everybody else (see :mod:`scr_engine.access`).
 
 Confidentiality (PR-e) and data protection (UK GDPR: storage limitation, erasure)
 mean a review's personal data is kept no longer than its retention period. Once the
@@ -19,7 +24,7 @@ from scr_engine.rules.common import Context, need_text
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.serialization import unstructure
 
-__all__ = ["erase_personal_data"]
+__all__ = ["erase_personal_data", "restrict_access"]
 
 
 def erase_personal_data(review: Review, cmd: c.ErasePersonalData, ctx: Context) -> list[Refusal]:
@@ -38,4 +43,15 @@ def erase_personal_data(review: Review, cmd: c.ErasePersonalData, ctx: Context) 
                         f"paths[{index}]",
                     )
                 )
+    return out
+
+
+def restrict_access(review: Review, cmd: c.RestrictAccess, ctx: Context) -> list[Refusal]:
+    out: list[Refusal] = []
+    need_text(out, cmd.reasons, "PR-e", "reasons", "the reasons for restricting access")
+    for index, reader in enumerate(cmd.readers):
+        if not isinstance(reader, str) or not reader.strip():
+            out.append(
+                Refusal("PR-e", "a reader is an actor id", RefusalKind.INPUT, f"readers[{index}]")
+            )
     return out

@@ -266,6 +266,14 @@ def _extend_deadline(
     return dict(extensions=(*r.extensions, ext)), _NONE
 
 
+def _restrict_access(
+    r: Review, cmd: c.RestrictAccess, actor_id: str, today: date, at: datetime
+) -> Outcome:
+    if not cmd.restricted:
+        return dict(restricted=False, readers=frozenset()), ()
+    return dict(restricted=True, readers=frozenset({*cmd.readers, actor_id})), ()
+
+
 def _erase_personal_data(
     r: Review, cmd: c.ErasePersonalData, actor_id: str, today: date, at: datetime
 ) -> Outcome:
@@ -322,5 +330,6 @@ EFFECTS: dict[str, Effect] = {
     "resume_clock": _resume_clock,
     "extend_deadline": _extend_deadline,
     "erase_personal_data": _erase_personal_data,
+    "restrict_access": _restrict_access,
 }
 """What every command but ``submit_request`` records."""

@@ -188,6 +188,7 @@ TABLE: tuple[Row, ...] = (
     _r("pause_clock", _OPEN, None, set(_CHAIRS), ("PR-a",)),
     _r("resume_clock", _OPEN, None, set(_CHAIRS), ("PR-a",)),
     _r("extend_deadline", _OPEN, None, set(_CHAIRS), ("PR-a",)),
+    _r("restrict_access", (*_OPEN, *_ENDED), None, {R.BOARD_CHAIR}, ("PR-e",), "PR-e"),
     _r(
         "erase_personal_data",
         _ENDED,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import bisect
 import threading
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from scr_engine.access import GENESIS, AccessEntry, access_entry
 from scr_engine.checkpoints import Checkpoint
 from scr_engine.errors import ConcurrencyConflict, IntegrityError, ReviewNotFound, StorageError
 from scr_engine.history import Event
@@ -43,6 +44,7 @@ class MemoryStore:
         self._buckets: dict[date, list[tuple[str, str]]] = {}
         self._review_rows: dict[str, dict[str, DeadlineRow]] = {}
         self._checkpoints: list[Checkpoint] = []
+        self._accesses: dict[str, list[AccessEntry]] = {}
 
     def load(self, review_id: str) -> Review:
         """The review at its latest version, checked against its history: the last
@@ -241,6 +243,7 @@ class MemoryStore:
             None,
             rows,
             tasks,
+            accesses=tuple(self._accesses.get(review_id, ())),
         )
 
     def review_ids(self, *, after: str | None = None, limit: int = 1000) -> list[str]:
@@ -260,3 +263,35 @@ class MemoryStore:
         """The checkpoint saved last, if any."""
         with self._lock:
             return self._checkpoints[-1] if self._checkpoints else None
+
+    def log_access(
+        self, review_id: str, at: datetime, actor_id: str, what: str, granted: bool
+    ) -> AccessEntry:
+        """Append one read to the review's access log."""
+        with self._lock:
+            log = self._accesses.setdefault(review_id, [])
+            prev = log[-1].hash if log else GENESIS
+            entry = access_entry(review_id, len(log) + 1, at, actor_id, what, granted, prev)
+            log.append(entry)
+        return entry
+
+    def access_log(
+        self,
+        *,
+        review_id: str | None = None,
+        actor_id: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[AccessEntry]:
+        """Entries of one review or one actor (or all), oldest first."""
+        check_page(limit, offset)
+        with self._lock:
+            found = [
+                e
+                for rid, log in self._accesses.items()
+                if review_id is None or rid == review_id
+                for e in log
+                if actor_id is None or e.actor_id == actor_id
+            ]
+        found.sort(key=lambda e: (e.at, e.review_id, e.sequence))
+        return found[offset : offset + limit]

@@ -8,11 +8,12 @@ contract tests in :mod:`scr_engine.testing`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
 from attrs import frozen
 
+from scr_engine.access import AccessEntry
 from scr_engine.checkpoints import Checkpoint
 from scr_engine.history import Event
 from scr_engine.records import Review, Task
@@ -112,6 +113,8 @@ class StoredReview:
     disagreements: tuple[str, ...] = ()
     """What else the store found disagreeing among its own copies (columns beside the
     JSON, flags beside statuses, completion records), one sentence each."""
+    accesses: tuple[AccessEntry, ...] = ()
+    """The review's access log, in sequence order."""
 
 
 def check_page(limit: int, offset: int = 0) -> None:
@@ -235,4 +238,23 @@ class ReviewStore(Protocol):
 
     def latest_checkpoint(self) -> Checkpoint | None:
         """The checkpoint saved last, if any."""
+        ...
+
+    def log_access(
+        self, review_id: str, at: datetime, actor_id: str, what: str, granted: bool
+    ) -> AccessEntry:
+        """Append one read to the review's access log (next sequence, chained to the
+        entry before it: :func:`scr_engine.access.access_entry`) and return it."""
+        ...
+
+    def access_log(
+        self,
+        *,
+        review_id: str | None = None,
+        actor_id: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[AccessEntry]:
+        """Access-log entries of one review or one actor (or all), oldest first (by
+        time, review, sequence), ``limit`` at a time."""
         ...

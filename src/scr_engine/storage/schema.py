@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 __all__ = [
     "VERSION_TABLE",
+    "access_log",
     "checkpoints",
     "deadlines",
     "events",
@@ -161,6 +162,22 @@ checkpoints = sa.Table(
 )
 """Signed checkpoints of the whole store (:class:`~scr_engine.integrity.Checkpoint`),
 each whole as JSON in ``data``; the newest has the highest ``id``."""
+
+access_log = sa.Table(
+    "scr_access_log",
+    metadata,
+    sa.Column("review_id", _key(), primary_key=True),
+    sa.Column("sequence", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("at", sa.String(), nullable=False),
+    sa.Column("actor_id", _key(), nullable=False),
+    sa.Column("what", sa.String(), nullable=False),
+    sa.Column("granted", sa.Boolean(), nullable=False),
+    sa.Column("prev_hash", sa.String(), nullable=False),
+    sa.Column("hash", sa.String(), nullable=False),
+    sa.Index("ix_scr_access_log_actor_id", "actor_id"),
+)
+"""Every read of a review through the engine by an actor (PR-e), chained per review
+(:class:`~scr_engine.access.AccessEntry`); ``at`` is fixed-width UTC text."""
 
 reference_counters = sa.Table(
     "scr_reference_counters",

@@ -127,6 +127,8 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
 if TYPE_CHECKING:
     from alembic.config import Config
 
+from scr_engine.access import GENESIS as ACCESS_GENESIS
+from scr_engine.access import AccessEntry, access_entry
 from scr_engine.checkpoints import Checkpoint
 from scr_engine.clock import Clock, SystemClock
 from scr_engine.errors import (
@@ -578,6 +580,22 @@ def completion_digest(task_id: str, completed_at: str) -> str:
     by :meth:`~scr_engine.ReviewEngine.verify`."""
     text = f"scr-task-done:1\x00{task_id}\x00{completed_at}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _decode_access(row: Any) -> AccessEntry:
+    try:
+        return AccessEntry(
+            row.review_id,
+            row.sequence,
+            datetime.fromisoformat(row.at),
+            row.actor_id,
+            row.what,
+            bool(row.granted),
+            row.prev_hash,
+            row.hash,
+        )
+    except (ValueError, TypeError) as exc:
+        raise StorageError(f"a stored access entry cannot be read: {exc}") from exc
 
 
 def _task_of(task_id: str, review_id: str) -> bool:
@@ -1349,6 +1367,13 @@ class SqlStore:
             task_rows = conn.execute(
                 sa.select(t).where(t.c.id >= review_id + ":", t.c.id < review_id + ";")
             ).all()
+            try:
+                accesses = self._accesses_of(conn, review_id)
+            except StorageError as exc:
+                accesses = []
+                access_problem: str | None = str(exc)
+            else:
+                access_problem = None
         if row is None and not event_rows:
             raise ReviewNotFound(review_id)
         review: Review | None = None
@@ -1409,8 +1434,74 @@ class SqlStore:
             row.stage if row is not None else None,
             row.version if row is not None else None,
             (row.head or "") if row is not None else None,
-            tuple(faults),
+            tuple(faults) + ((access_problem,) if access_problem else ()),
+            tuple(accesses),
         )
+
+    def log_access(
+        self, review_id: str, at: datetime, actor_id: str, what: str, granted: bool
+    ) -> AccessEntry:
+        """Append one read to the review's access log, chained to the entry before it
+        (read in the same transaction; a concurrent append of the same sequence makes
+        this one try again)."""
+        a = schema.access_log
+        last = (
+            sa.select(a.c.sequence, a.c.hash)
+            .where(a.c.review_id == review_id)
+            .order_by(a.c.sequence.desc())
+            .limit(1)
+        )
+        for _ in range(20):
+            with _translated(f"logging a read of review {review_id!r}"):
+                try:
+                    with self._write() as conn:
+                        found = conn.execute(last).first()
+                        sequence, prev = (found[0] + 1, found[1]) if found else (1, ACCESS_GENESIS)
+                        entry = access_entry(review_id, sequence, at, actor_id, what, granted, prev)
+                        conn.execute(
+                            sa.insert(a).values(
+                                review_id=review_id,
+                                sequence=sequence,
+                                at=_utc_text(at),
+                                actor_id=actor_id,
+                                what=what,
+                                granted=granted,
+                                prev_hash=prev,
+                                hash=entry.hash,
+                            )
+                        )
+                except sa.exc.IntegrityError:
+                    continue  # another reader took this sequence first
+                return entry
+        raise StorageError(f"could not log a read of review {review_id!r}: too much contention")
+
+    def access_log(
+        self,
+        *,
+        review_id: str | None = None,
+        actor_id: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[AccessEntry]:
+        """Entries of one review or one actor (or all), oldest first."""
+        check_page(limit, offset)
+        a = schema.access_log
+        query = sa.select(a).order_by(a.c.at, a.c.review_id, a.c.sequence).limit(limit)
+        query = query.offset(offset)
+        if review_id is not None:
+            query = query.where(a.c.review_id == review_id)
+        if actor_id is not None:
+            query = query.where(a.c.actor_id == actor_id)
+        with _translated("reading the access log"), self._read() as conn:
+            rows = conn.execute(query).all()
+        return [_decode_access(row) for row in rows]
+
+    def _accesses_of(self, conn: Connection, review_id: str) -> list[AccessEntry]:
+        a = schema.access_log
+        rows = conn.execute(
+            sa.select(a).where(a.c.review_id == review_id).order_by(a.c.sequence)
+        ).all()
+        return [_decode_access(row) for row in rows]
 
     def save_checkpoint(self, checkpoint: Checkpoint) -> None:
         """Keep a checkpoint in ``scr_checkpoints``."""

@@ -742,3 +742,22 @@ class StoreContract:
         assert [(e.review_id, e.sequence) for e in second.entries] == [(submitted.id, 2)]
         assert engine.verify(first, public_key=key.public_key()).uncovered == ((submitted.id, 1),)
         assert engine.verify(public_key=key.public_key()).ok
+
+    def test_the_access_log_chains_per_review_and_lists_by_actor(self, store: ReviewStore) -> None:
+        from scr_engine.access import access_log_problems
+
+        for save in portfolio_saves():
+            save.apply(store)
+        ids = store.review_ids()[:2]
+        made = []
+        for n in range(6):
+            at = START + timedelta(minutes=n)
+            made.append(store.log_access(ids[n % 2], at, f"u{n % 3}", "get", n != 4))
+        for review_id in ids:
+            log = store.access_log(review_id=review_id)
+            assert log == [e for e in made if e.review_id == review_id]
+            assert [e.sequence for e in log] == [1, 2, 3]
+            assert access_log_problems(log) == []
+            assert store.stored(review_id).accesses == tuple(log)
+        assert store.access_log(actor_id="u1") == [made[1], made[4]]
+        assert store.access_log(limit=2, offset=1) == made[1:3]

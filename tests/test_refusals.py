@@ -546,3 +546,27 @@ def test_prd_withdrawal_needs_reasons(engine: ReviewEngine, clock: FixedClock) -
     rid = to_stage(engine, clock, Stage.SCREENED).id
     command = c.Withdraw(" ")
     assert_refused(engine, rid, command, BOARD_CHAIR, "PR-d", "reasons", InvalidRequest)
+
+
+@pytest.mark.rule("AP-3")
+def test_ap3_a_completed_action_needs_its_learning_log_entry(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """A completed action with no learning-log entry (a record the engine never makes
+    itself: complete_action logs it) still keeps the review open."""
+    from scr_engine.rules import monitoring
+    from scr_engine.rules.common import Context
+    from scr_engine.rules.settings import DEFAULT_SETTINGS
+
+    review = to_stage(engine, clock, Stage.ACTION_PLAN_MONITORED)
+    for action in review.actions:
+        engine.execute(review.id, c.CompleteAction(action.id, "Done."), BUSINESS_MANAGER)
+    done = engine.get(review.id)
+    ctx = Context(BOARD_CHAIR, Role.BOARD_CHAIR, today(engine), DEFAULT_SETTINGS)
+    assert monitoring.close_review(done, c.CloseReview(), ctx) == []
+    unlogged = attrs.evolve(done, learning_log=done.learning_log[1:])
+    found = monitoring.close_review(unlogged, c.CloseReview(), ctx)
+    first = done.actions[0].id
+    assert found == [
+        Refusal("AP-3", f"completed actions with no learning-log entry: {first}"),
+    ]

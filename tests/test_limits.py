@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import attrs
 import pytest
-from tests.builders import prepare_panel, submit, to_stage, today
 
+from builders import prepare_panel, submit, to_stage, today
 from scr_engine import (
     CriteriaFacts,
     FixedClock,

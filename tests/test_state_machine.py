@@ -50,7 +50,7 @@ from typing import Any, ClassVar, TypeVar
 
 import pytest
 from attrs import evolve
-from hypothesis import Phase, seed, settings
+from hypothesis import HealthCheck, Phase, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -826,13 +826,23 @@ def test_engine_obeys_the_protocol_cr1_su1_prb_ev2_rp4_rp5_ap3_prd() -> None:
 # ----------------------------------------------------------------------------- exploration
 
 
-@seed(1234)
 class FixedSeedExploration(ReviewProtocolMachine):
-    """The same machine under a fixed seed, to show what it explores."""
+    """The same machine under fixed seeds, to show what it explores."""
 
     reached: ClassVar[set[Stage]] = set()
     accepted: ClassVar[set[str]] = set()
 
+
+EXPLORATION_SEEDS = (1234, 2718, 3141, 4669, 5772)
+"""The fixed seeds, tried in order until every stage and command is seen.
+
+One seed is not enough to be robust: with a fixed seed Hypothesis still draws some
+values from a pool of constants it collects from the source of the project's modules
+loaded at the time (``hypothesis.internal.conjecture.providers._get_local_constants``),
+so the same seed makes other runs when that source differs — a mutated copy under a
+mutation-testing runner (issue 14), or another set of modules imported by the tests
+that ran before in the same process. The exploration stays deterministic for a given
+source, and the next seeds make up for a seed whose runs happen to miss one way out."""
 
 EXPLORED_COMMANDS = frozenset(
     {
@@ -856,26 +866,32 @@ EXPLORED_COMMANDS = frozenset(
 
 @proves("AP-3", "CR-4", "RF-4", "RF-6", "PR-d")
 def test_fixed_seed_runs_reach_every_stage() -> None:
-    """For a fixed seed the machine reaches ``closed`` (AP-3), ``redirected`` and
+    """For fixed seeds the machine reaches ``closed`` (AP-3), ``redirected`` and
     ``not_taken_forward`` (CR-4, RF-4) and ``withdrawn`` (PR-d), every stage of the
     main path on the way, and has the lead authority agreed (RF-6), a report sent back
     and the clocks paused, resumed and extended: proof that the machine really explores
-    the protocol. Deterministic: the same seed always makes the same runs."""
+    the protocol. Deterministic: the same source and seeds always make the same runs
+    (see :data:`EXPLORATION_SEEDS` for why there are several)."""
     FixedSeedExploration.reached.clear()
     FixedSeedExploration.accepted.clear()
-    run_state_machine_as_test(
-        FixedSeedExploration,
-        settings=settings(
-            max_examples=20,
-            stateful_step_count=80,
-            database=None,
-            phases=[Phase.generate],
-            deadline=None,
-        ),
-    )
-    unreached = {x.value for x in set(Stage) - FixedSeedExploration.reached}
+    for value in EXPLORATION_SEEDS:
+        machine = seed(value)(type(f"FixedSeedExploration{value}", (FixedSeedExploration,), {}))
+        run_state_machine_as_test(
+            machine,
+            settings=settings(
+                max_examples=20,
+                stateful_step_count=80,
+                database=None,
+                phases=[Phase.generate],
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+            ),
+        )
+        unreached = {x.value for x in set(Stage) - FixedSeedExploration.reached}
+        unseen = EXPLORED_COMMANDS - FixedSeedExploration.accepted
+        if not unreached and not unseen:
+            break
     assert not unreached, f"stages never reached: {sorted(unreached)}"
-    unseen = EXPLORED_COMMANDS - FixedSeedExploration.accepted
     assert not unseen, f"commands never accepted: {sorted(unseen)}"
 
 

@@ -1,0 +1,572 @@
+"""Every refusal, triggered at least once, with its rule ID, field and error class.
+
+Issue 14: mutation testing showed refusals no test triggered (the same IMR writer
+twice, a blank progress note, a blank action or appointee ID, a request form with a
+part missing …) and refusals whose rule ID, field or error class no test checked. Each
+test here names the one refusal it provokes and asserts all three with
+:func:`assert_refused`, which also checks that ``explain`` foresaw exactly the same
+reasons and that nothing was stored.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import attrs
+import pytest
+
+from asserts import assert_refused
+from builders import (
+    BOARD_CHAIR,
+    BUSINESS_MANAGER,
+    OVERVIEW_WRITER,
+    PANEL_CHAIR,
+    REQUESTER,
+    demo_request,
+    full_report,
+    full_terms,
+    panel_member,
+    prepare_panel,
+    submit,
+    to_stage,
+    today,
+)
+from scr_engine import (
+    Actor,
+    Appointment,
+    Dissemination,
+    FixedClock,
+    Incident,
+    InvalidRequest,
+    PermissionDenied,
+    ReviewEngine,
+    Role,
+    Stage,
+    TransitionRefused,
+    WriterMeetingPurpose,
+)
+from scr_engine import commands as c
+from scr_engine.rules.reasons import Refusal, RefusalKind
+from scr_engine.rules.request import validate_request
+
+# --------------------------------------------------------------------------- referral
+
+
+@pytest.mark.rule("RF-5")
+def test_rf5_the_same_imr_writer_twice_is_refused(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    writer = c.RecordImrWriter("gp", "u-imr-gp", "IMR writer for gp")
+    engine.execute(rid, writer, BUSINESS_MANAGER)
+    assert_refused(engine, rid, writer, BUSINESS_MANAGER, "RF-5", None, TransitionRefused)
+    # Another writer for the same agency, or the same person for another agency, is fine.
+    engine.execute(rid, c.RecordImrWriter("gp", "u-imr-gp2", "Second"), BUSINESS_MANAGER)
+    engine.execute(rid, c.RecordImrWriter("asc", "u-imr-gp", "Same person"), BUSINESS_MANAGER)
+
+
+@pytest.mark.rule("RF-5")
+@pytest.mark.parametrize(
+    ("command", "field"),
+    [
+        (c.RecordImrWriter("gp", " ", "Name"), "person_id"),
+        (c.RecordImrWriter("gp", "u-1", " "), "writer_name"),
+    ],
+)
+def test_rf5_an_imr_writer_needs_an_id_and_a_name(
+    engine: ReviewEngine, clock: FixedClock, command: c.Command, field: str
+) -> None:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    assert_refused(engine, rid, command, BUSINESS_MANAGER, "RF-5", field, InvalidRequest)
+
+
+@pytest.mark.rule("RF-5")
+def test_rf5_records_secured_twice_is_refused(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    engine.execute(rid, c.RecordRecordsSecured("gp"), BUSINESS_MANAGER)
+    command = c.RecordRecordsSecured("gp")
+    assert_refused(engine, rid, command, BUSINESS_MANAGER, "RF-5", None, TransitionRefused)
+    unknown = c.RecordRecordsSecured("zzz")
+    assert_refused(engine, rid, unknown, BUSINESS_MANAGER, "INPUT", "agency", InvalidRequest)
+
+
+@pytest.mark.rule("PR-b")
+def test_prb_an_appointee_cannot_write_an_imr(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    for appoint in (
+        c.AppointPanelChair(Appointment(PANEL_CHAIR.id, PANEL_CHAIR.name)),
+        c.AppointOverviewWriter(Appointment(OVERVIEW_WRITER.id, OVERVIEW_WRITER.name)),
+        c.AppointPanelMember(Appointment("u-pm-gp", "Member", "gp")),
+    ):
+        engine.execute(rid, appoint, BOARD_CHAIR)
+        person = appoint.appointment.person_id
+        command = c.RecordImrWriter("gp", person, "Writer")
+        assert_refused(engine, rid, command, BUSINESS_MANAGER, "PR-b", None, TransitionRefused)
+
+
+@pytest.mark.rule("RF-3")
+def test_rf3_chair_receipt_recorded_once(engine: ReviewEngine) -> None:
+    review = submit(engine)
+    engine.execute(review.id, c.RecordChairNotified(review.received_on), BUSINESS_MANAGER)
+    command = c.RecordChairNotified(review.received_on)
+    assert_refused(engine, review.id, command, BUSINESS_MANAGER, "RF-3", None, TransitionRefused)
+
+
+@pytest.mark.rule("RF-6")
+def test_rf6_the_lead_must_be_a_local_authority(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    command = c.AgreeLeadAuthority("gp")
+    assert_refused(engine, rid, command, BOARD_CHAIR, "RF-6", None, TransitionRefused)
+    engine.execute(rid, c.AgreeLeadAuthority("asc"), BOARD_CHAIR)
+
+
+@pytest.mark.rule("CR-4")
+@pytest.mark.parametrize(
+    "command", [c.Decline(" "), c.RecommendAlternative("individual_practice_review", " ")]
+)
+def test_cr4_no_review_or_another_review_needs_reasons(
+    engine: ReviewEngine, command: c.Command
+) -> None:
+    from builders import cr2_facts
+
+    review = submit(engine, demo_request(cr2_facts(inter_agency_concern=False)))
+    engine.execute(review.id, c.AssessCriteria(), BOARD_CHAIR)
+    assert_refused(engine, review.id, command, BOARD_CHAIR, "CR-4", "reasons", InvalidRequest)
+
+
+# --------------------------------------------------------------------------- the form (RF-2)
+
+
+@pytest.mark.rule("RF-2")
+@pytest.mark.parametrize(
+    ("change", "fields"),
+    [
+        ({"requester": None}, {"requester"}),
+        ({"other_contact": None}, {"other_contact"}),
+        ({"facts": None}, {"facts"}),
+        ({"how_meets_criteria": " "}, {"how_meets_criteria"}),
+        ({"signed_name": ""}, {"signed_name"}),
+        ({"signed_date": None}, {"signed_date"}),
+        ({"other_information": None}, {"other_information"}),
+        ({"incidents": ()}, {"incidents"}),
+        ({"agencies": ()}, {"agencies"}),
+    ],
+)
+def test_rf2_a_form_missing_a_part_names_it(change: dict[str, object], fields: set[str]) -> None:
+    form = attrs.evolve(demo_request(), **change)
+    problems = validate_request(form, date(2026, 2, 2))
+    assert {(p.rule, p.field, p.kind) for p in problems} == {
+        ("RF-2", f, RefusalKind.INPUT) for f in fields
+    }
+
+
+@pytest.mark.rule("RF-2")
+def test_rf2_every_bad_incident_is_named_not_only_the_first() -> None:
+    """A bad incident entry followed by more entries: each entry is still checked."""
+    form = attrs.evolve(
+        demo_request(),
+        incidents=("not an incident", Incident(date(2026, 1, 1), " "), "again"),
+    )
+    problems = validate_request(form, date(2026, 2, 2))
+    assert [(p.rule, p.field) for p in problems] == [
+        ("RF-2", "incidents[0]"),
+        ("RF-2", "incidents[1].details"),
+        ("RF-2", "incidents[2]"),
+    ]
+
+
+@pytest.mark.rule("RF-2")
+def test_rf2_every_bad_agency_is_named_not_only_the_first() -> None:
+    from scr_engine import Agency
+
+    form = attrs.evolve(
+        demo_request(), agencies=("not an agency", Agency("gp", " "), Agency("gp", "GP again"))
+    )
+    problems = validate_request(form, date(2026, 2, 2))
+    assert [(p.rule, p.field) for p in problems] == [
+        ("RF-2", "agencies[0]"),
+        ("RF-2", "agencies[1].name"),
+        ("RF-2", "agencies[2].code"),
+    ]
+
+
+@pytest.mark.rule("RF-2")
+def test_rf2_wrong_types_are_named_with_the_type() -> None:
+    form = attrs.evolve(
+        demo_request(),
+        incidents=(Incident("2026-01-01", "Details."),),  # type: ignore[arg-type]
+        signed_date="yesterday",
+    )
+    problems = validate_request(form, date(2026, 2, 2))
+    assert [(p.rule, p.field, p.message) for p in problems] == [
+        ("RF-2", "incidents[0].date", "incidents[0].date must be a date, not str"),
+        ("RF-2", "signed_date", "signed_date must be a date, not str"),
+    ]
+    assert validate_request("a form") == [
+        Refusal(
+            "RF-2",
+            "the request must be an Appendix 1 RequestForm",
+            RefusalKind.INPUT,
+            "request",
+        )
+    ]
+
+
+@pytest.mark.rule("RF-2")
+def test_rf2_requester_and_contact_texts_are_each_named() -> None:
+    form = demo_request()
+    form = attrs.evolve(
+        form,
+        requester=attrs.evolve(form.requester, email=" ", workplace=7),
+        other_contact=attrs.evolve(form.other_contact, job_title=""),
+    )
+    problems = validate_request(form, date(2026, 2, 2))
+    assert [(p.rule, p.field, p.message) for p in problems] == [
+        ("RF-2", "requester.workplace", "requester.workplace must be text"),
+        ("RF-2", "requester.email", "missing field requester.email"),
+        ("RF-2", "other_contact.job_title", "missing field other_contact.job_title"),
+    ]
+
+
+@pytest.mark.rule("RF-1")
+def test_rf1_a_requester_needs_a_category() -> None:
+    form = demo_request()
+    form = attrs.evolve(form, requester=attrs.evolve(form.requester, category="mp?"))
+    problems = validate_request(form, date(2026, 2, 2))
+    assert [(p.rule, p.field, p.kind) for p in problems] == [
+        ("RF-1", "requester.category", RefusalKind.INPUT)
+    ]
+
+
+@pytest.mark.rule("RF-2")
+def test_rf2_the_engine_refuses_a_bad_form_as_invalid_request(engine: ReviewEngine) -> None:
+    form = attrs.evolve(demo_request(), how_meets_criteria=" ")
+    with pytest.raises(TransitionRefused) as caught:
+        engine.submit(form, REQUESTER)
+    assert type(caught.value) is InvalidRequest
+    assert [(r.rule, r.field) for r in caught.value.refusals] == [("RF-2", "how_meets_criteria")]
+
+
+# --------------------------------------------------------------------------- setting up
+
+
+@pytest.mark.rule("SU-1")
+@pytest.mark.parametrize(
+    ("appointment", "field"),
+    [
+        (Appointment(" ", "A Name"), "appointment.person_id"),
+        (Appointment("u-x", " "), "appointment.name"),
+    ],
+)
+@pytest.mark.parametrize("kind", [c.AppointPanelChair, c.AppointOverviewWriter])
+def test_su1_an_appointee_needs_an_id_and_a_name(
+    engine: ReviewEngine,
+    clock: FixedClock,
+    appointment: Appointment,
+    field: str,
+    kind: type[c.AppointPanelChair] | type[c.AppointOverviewWriter],
+) -> None:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    command = kind(appointment)
+    assert_refused(engine, rid, command, BOARD_CHAIR, "SU-1", field, InvalidRequest)
+
+
+@pytest.mark.rule("SU-2")
+def test_su2_a_member_for_no_agency_and_a_member_twice(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    nobody = c.AppointPanelMember(Appointment("u-m", "Member"))
+    assert_refused(engine, rid, nobody, BOARD_CHAIR, "SU-2", "appointment.agency", InvalidRequest)
+    member = c.AppointPanelMember(Appointment("u-m", "Member", "gp"))
+    engine.execute(rid, member, BOARD_CHAIR)
+    assert_refused(engine, rid, member, BOARD_CHAIR, "SU-2", None, TransitionRefused)
+    unknown = c.AppointPanelMember(Appointment("u-n", "Member", "zzz"))
+    assert_refused(engine, rid, unknown, BOARD_CHAIR, "INPUT", "appointment.agency", InvalidRequest)
+
+
+@pytest.mark.rule("SU-3")
+def test_su3_the_budget_says_what_it_covers(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    command = c.RecordBudget(100, " ")
+    assert_refused(engine, rid, command, BOARD_CHAIR, "SU-3", "notes", InvalidRequest)
+
+
+def _meeting_ready(engine: ReviewEngine, clock: FixedClock) -> str:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    return prepare_panel(engine, rid, meeting=False).id
+
+
+@pytest.mark.rule("SU-7")
+def test_su7_imr_agencies_named_and_not_twice(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = _meeting_ready(engine, clock)
+    terms = full_terms(engine.get(rid), today(engine))
+    none = c.HoldInitialMeeting(attrs.evolve(terms, imr_agencies=()))
+    assert_refused(engine, rid, none, PANEL_CHAIR, "SU-7", "terms.imr_agencies", TransitionRefused)
+    twice = c.HoldInitialMeeting(attrs.evolve(terms, imr_agencies=(*terms.imr_agencies, "gp")))
+    assert_refused(engine, rid, twice, PANEL_CHAIR, "SU-7", "terms.imr_agencies", InvalidRequest)
+    left_out = c.HoldInitialMeeting(attrs.evolve(terms, imr_agencies=terms.imr_agencies[:-1]))
+    assert_refused(
+        engine, rid, left_out, PANEL_CHAIR, "PR-c", "terms.imr_agencies", TransitionRefused
+    )
+
+
+@pytest.mark.rule("SU-10")
+def test_su10_support_and_meetings_recorded(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = _meeting_ready(engine, clock)
+    terms = full_terms(engine.get(rid), today(engine))
+    support = c.HoldInitialMeeting(attrs.evolve(terms, support=" "))
+    assert_refused(engine, rid, support, PANEL_CHAIR, "SU-10", "terms.support", InvalidRequest)
+    meetings = c.HoldInitialMeeting(attrs.evolve(terms, meetings=()))
+    assert_refused(engine, rid, meetings, PANEL_CHAIR, "SU-10", "terms.meetings", TransitionRefused)
+
+
+@pytest.mark.rule("SU-8")
+def test_su8_family_decision_needs_reasons(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = _meeting_ready(engine, clock)
+    terms = full_terms(engine.get(rid), today(engine))
+    assert terms.family is not None
+    blank = c.HoldInitialMeeting(
+        attrs.evolve(terms, family=attrs.evolve(terms.family, reasons=" "))
+    )
+    field = "terms.family.reasons"
+    assert_refused(engine, rid, blank, PANEL_CHAIR, "SU-8", field, TransitionRefused)
+
+
+@pytest.mark.rule("SU-6")
+def test_su6_the_meeting_is_held_once(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = _meeting_ready(engine, clock)
+    terms = full_terms(engine.get(rid), today(engine))
+    engine.execute(rid, c.HoldInitialMeeting(terms), PANEL_CHAIR)
+    again = c.HoldInitialMeeting(terms)
+    assert_refused(engine, rid, again, PANEL_CHAIR, "SU-6", None, TransitionRefused)
+
+
+# --------------------------------------------------------------------------- evidence, report
+
+
+@pytest.mark.rule("EV-1")
+def test_ev1_an_imr_has_content_and_is_received_once(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    rid = to_stage(engine, clock, Stage.PANEL_CONVENED).id
+    blank = c.ReceiveImr("gp", " ")
+    assert_refused(engine, rid, blank, PANEL_CHAIR, "EV-1", "summary", InvalidRequest)
+    unjudged = c.JudgeImr("gp", "sufficient")  # type: ignore[arg-type]
+    assert_refused(engine, rid, unjudged, PANEL_CHAIR, "EV-1", None, TransitionRefused)
+    engine.execute(rid, c.ReceiveImr("gp", "The IMR."), PANEL_CHAIR)
+    again = c.ReceiveImr("gp", "Another IMR.")
+    assert_refused(engine, rid, again, PANEL_CHAIR, "EV-1", None, TransitionRefused)
+    engine.execute(rid, c.JudgeImr("gp", "sufficient"), PANEL_CHAIR)  # type: ignore[arg-type]
+    twice = c.JudgeImr("gp", "sufficient")  # type: ignore[arg-type]
+    assert_refused(engine, rid, twice, PANEL_CHAIR, "EV-2", None, TransitionRefused)
+
+
+@pytest.mark.rule("EV-2")
+def test_ev2_further_information_says_what(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = to_stage(engine, clock, Stage.PANEL_CONVENED).id
+    engine.execute(rid, c.ReceiveImr("gp", "The IMR."), PANEL_CHAIR)
+    command = c.JudgeImr("gp", "further_information_requested", " ")  # type: ignore[arg-type]
+    assert_refused(engine, rid, command, PANEL_CHAIR, "EV-2", "further_information", InvalidRequest)
+
+
+@pytest.mark.rule("EV-3")
+def test_ev3_the_brief_is_given(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = to_stage(engine, clock, Stage.PANEL_CONVENED).id
+    command = c.ConfirmOverviewBrief(" ")
+    assert_refused(engine, rid, command, PANEL_CHAIR, "EV-3", "brief", InvalidRequest)
+
+
+@pytest.mark.rule("SU-9")
+def test_su9_only_this_reviews_writer_meets_and_submits(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    rid = to_stage(engine, clock, Stage.EVIDENCE_RECEIVED).id
+    stranger = Actor("u-other-writer", "Another Writer", {Role.OVERVIEW_WRITER})
+    meeting = c.RecordWriterMeeting(frozenset({WriterMeetingPurpose.FINAL_FORMAT}), "Format.")
+    assert_refused(engine, rid, meeting, stranger, "SU-9", None, PermissionDenied)
+    no_purpose = c.RecordWriterMeeting(frozenset(), "Format.")
+    assert_refused(engine, rid, no_purpose, OVERVIEW_WRITER, "OW-1", "purposes", InvalidRequest)
+    report = c.SubmitOverviewReport(full_report(engine.get(rid)))
+    assert_refused(engine, rid, report, stranger, "SU-9", None, PermissionDenied)
+    # The panel chair may record a meeting: the writer check is for writers only.
+    engine.execute(rid, meeting, PANEL_CHAIR)
+
+
+@pytest.mark.rule("RP-2")
+def test_rp2_a_revision_needs_reasons(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED).id
+    command = c.RequestRevision(" ")
+    assert_refused(engine, rid, command, PANEL_CHAIR, "RP-2", "reasons", InvalidRequest)
+
+
+@pytest.mark.rule("RP-4")
+def test_rp4_sign_off_by_the_agency_member_once(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED).id
+    wrong = c.RecordAgencySignoff("asc")
+    assert_refused(engine, rid, wrong, panel_member("gp"), "RP-4", None, PermissionDenied)
+    engine.execute(rid, c.RecordAgencySignoff("gp"), panel_member("gp"))
+    again = c.RecordAgencySignoff("gp")
+    assert_refused(engine, rid, again, panel_member("gp"), "RP-4", None, TransitionRefused)
+    unknown = c.RecordAgencySignoff("zzz")
+    assert_refused(engine, rid, unknown, panel_member("gp"), "INPUT", "agency", InvalidRequest)
+
+
+def _action(rec: str, **change: object) -> c.AddAction:
+    action = c.AddAction("A-1", rec, "Head of Service", 3, "Practice changes.", "Learning log.")
+    return attrs.evolve(action, **change)
+
+
+@pytest.mark.rule("AP-1")
+@pytest.mark.parametrize(
+    ("change", "rule", "field"),
+    [
+        ({"action_id": " "}, "AP-1", "action_id"),
+        ({"owner": " "}, "AP-1", "owner"),
+        ({"outcome": " "}, "AP-1", "outcome"),
+        ({"monitoring": " "}, "AP-1", "monitoring"),
+        ({"timescale_months": 0}, "AP-1", "timescale_months"),
+        ({"recommendation_id": "R-none"}, "RP-5", "recommendation_id"),
+    ],
+)
+def test_ap1_an_action_states_everything(
+    engine: ReviewEngine, clock: FixedClock, change: dict[str, object], rule: str, field: str
+) -> None:
+    review = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED)
+    assert review.overview_report is not None
+    rec = review.overview_report.conclusions.recommendations[0].id
+    command = _action(rec, **change)
+    assert_refused(engine, review.id, command, PANEL_CHAIR, rule, field, InvalidRequest)
+
+
+@pytest.mark.rule("AP-1")
+def test_ap1_an_action_id_is_used_once(engine: ReviewEngine, clock: FixedClock) -> None:
+    review = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED)
+    assert review.overview_report is not None
+    rec = review.overview_report.conclusions.recommendations[0].id
+    engine.execute(review.id, _action(rec), PANEL_CHAIR)
+    again = _action(rec)
+    assert_refused(engine, review.id, again, PANEL_CHAIR, "INPUT", "action_id", InvalidRequest)
+
+
+@pytest.mark.rule("RP-6")
+@pytest.mark.parametrize(
+    ("dissemination", "field"),
+    [
+        (Dissemination((), "Secure e-mail", "Debriefs."), "dissemination.recipients"),
+        (Dissemination(("Board", " "), "Secure e-mail", "Debriefs."), "dissemination.recipients"),
+        (Dissemination(("Board",), " ", "Debriefs."), "dissemination.means"),
+        (Dissemination(("Board",), "Secure e-mail", " "), "dissemination.processes"),
+    ],
+)
+def test_rp6_dissemination_decided_in_full(
+    engine: ReviewEngine, clock: FixedClock, dissemination: Dissemination, field: str
+) -> None:
+    rid = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED).id
+    command = c.RecordDissemination(dissemination)
+    assert_refused(engine, rid, command, PANEL_CHAIR, "RP-6", field, InvalidRequest)
+
+
+# --------------------------------------------------------------------------- monitoring
+
+
+@pytest.mark.rule("AP-2")
+def test_ap2_a_progress_note_is_given(engine: ReviewEngine, clock: FixedClock) -> None:
+    review = to_stage(engine, clock, Stage.ACTION_PLAN_MONITORED)
+    action = review.actions[0].id
+    blank = c.RecordActionProgress(action, " ")
+    assert_refused(engine, review.id, blank, BUSINESS_MANAGER, "AP-2", "note", InvalidRequest)
+    unknown = c.RecordActionProgress("A-none", "Note.")
+    field = "action_id"
+    assert_refused(engine, review.id, unknown, BUSINESS_MANAGER, "INPUT", field, InvalidRequest)
+
+
+@pytest.mark.rule("AP-3")
+def test_ap3_completion_has_an_outcome_and_happens_once(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    review = to_stage(engine, clock, Stage.ACTION_PLAN_MONITORED)
+    action = review.actions[0].id
+    blank = c.CompleteAction(action, " ")
+    assert_refused(engine, review.id, blank, BUSINESS_MANAGER, "AP-3", "outcome", InvalidRequest)
+    engine.execute(review.id, c.CompleteAction(action, "Done."), BUSINESS_MANAGER)
+    for again in (c.CompleteAction(action, "Again."), c.RecordActionProgress(action, "More.")):
+        assert_refused(engine, review.id, again, BUSINESS_MANAGER, "AP-1", None, TransitionRefused)
+    close = c.CloseReview()
+    refusals = assert_refused(
+        engine, review.id, close, BOARD_CHAIR, "AP-3", None, TransitionRefused, only=False
+    )
+    assert [r.rule for r in refusals] == ["AP-3", "PR-h"]
+
+
+# --------------------------------------------------------------------------- clocks
+
+
+@pytest.mark.rule("PR-a")
+@pytest.mark.parametrize(
+    ("command", "field"),
+    [
+        (c.PauseClock(" ", "Reasons."), "process"),
+        (c.PauseClock("Inquest", " "), "reasons"),
+        (c.ExtendDeadline("review_complete", date(2026, 12, 1), " "), "reasons"),
+    ],
+)
+def test_pra_clock_changes_need_their_texts(
+    engine: ReviewEngine, command: c.Command, field: str
+) -> None:
+    review = submit(engine)
+    assert_refused(engine, review.id, command, BOARD_CHAIR, "PR-a", field, InvalidRequest)
+
+
+@pytest.mark.rule("PR-a")
+def test_pra_pause_twice_resume_unpaused(engine: ReviewEngine) -> None:
+    review = submit(engine)
+    resume = c.ResumeClock()
+    assert_refused(engine, review.id, resume, BOARD_CHAIR, "PR-a", None, TransitionRefused)
+    engine.execute(review.id, c.PauseClock("Inquest", "Awaiting the coroner."), BOARD_CHAIR)
+    again = c.PauseClock("Inquest", "Again.")
+    assert_refused(engine, review.id, again, BOARD_CHAIR, "PR-a", None, TransitionRefused)
+    engine.execute(review.id, resume, BOARD_CHAIR)
+
+
+@pytest.mark.rule("PR-a")
+def test_pra_extend_an_unknown_or_closed_deadline(engine: ReviewEngine) -> None:
+    review = submit(engine)
+    later = today(engine) + timedelta(days=400)
+    unknown = c.ExtendDeadline("nothing", later, "Reasons.")
+    assert_refused(engine, review.id, unknown, BOARD_CHAIR, "INPUT", "deadline", InvalidRequest)
+    engine.execute(review.id, c.RecordChairNotified(review.received_on), BUSINESS_MANAGER)
+    engine.execute(review.id, c.AssessCriteria(), BOARD_CHAIR)
+    engine.execute(review.id, c.ConfirmReview("Met."), BOARD_CHAIR)
+    rid = prepare_panel(engine, review.id).id  # the initial meeting is held: met
+    met = c.ExtendDeadline("initial_meeting", later, "Reasons.")
+    assert_refused(engine, rid, met, BOARD_CHAIR, "PR-a", None, TransitionRefused)
+
+
+@pytest.mark.rule("PR-d")
+def test_prd_withdrawal_needs_reasons(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    command = c.Withdraw(" ")
+    assert_refused(engine, rid, command, BOARD_CHAIR, "PR-d", "reasons", InvalidRequest)
+
+
+@pytest.mark.rule("AP-3")
+def test_ap3_a_completed_action_needs_its_learning_log_entry(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """A completed action with no learning-log entry (a record the engine never makes
+    itself: complete_action logs it) still keeps the review open."""
+    from scr_engine.rules import monitoring
+    from scr_engine.rules.common import Context
+    from scr_engine.rules.settings import DEFAULT_SETTINGS
+
+    review = to_stage(engine, clock, Stage.ACTION_PLAN_MONITORED)
+    for action in review.actions:
+        engine.execute(review.id, c.CompleteAction(action.id, "Done."), BUSINESS_MANAGER)
+    done = engine.get(review.id)
+    ctx = Context(BOARD_CHAIR, Role.BOARD_CHAIR, today(engine), DEFAULT_SETTINGS)
+    assert monitoring.close_review(done, c.CloseReview(), ctx) == []
+    unlogged = attrs.evolve(done, learning_log=done.learning_log[1:])
+    found = monitoring.close_review(unlogged, c.CloseReview(), ctx)
+    first = done.actions[0].id
+    assert found == [
+        Refusal("AP-3", f"completed actions with no learning-log entry: {first}"),
+    ]

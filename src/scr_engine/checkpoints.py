@@ -25,7 +25,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from attrs import frozen
 
@@ -55,9 +55,9 @@ __all__ = [
 _TAG = "scr-checkpoint:1"
 
 
-@frozen
-class CheckpointEntry:
-    """One review as a checkpoint saw it: its last event's sequence and hash."""
+class CheckpointEntry(NamedTuple):
+    """One review as a checkpoint saw it: its last event's sequence and hash (a named
+    tuple: a checkpoint holds one per review, tens of thousands)."""
 
     review_id: str
     sequence: int
@@ -74,14 +74,6 @@ _json_text = json.encoder.encode_basestring  # what canonical JSON makes of a st
 def _leaf(review_id: str, sequence: int, head: str) -> bytes:
     """``canonical_json([review_id, sequence, head])``, made directly."""
     return f"[{_json_text(review_id)},{int(sequence)},{_json_text(head)}]".encode()
-
-
-def _leaf_hash(data: bytes) -> bytes:
-    return hashlib.sha256(b"\x00" + data).digest()
-
-
-def _node_hash(left: bytes, right: bytes) -> bytes:
-    return hashlib.sha256(b"\x01" + left + right).digest()
 
 
 def merkle_root(entries: Sequence[CheckpointEntry]) -> str:
@@ -135,7 +127,7 @@ class Checkpoint:
             "root": self.root,
             "key_id": self.key_id,
             "signature": self.signature,
-            "entries": [[e.review_id, e.sequence, e.head] for e in self.entries],
+            "entries": self.entries,  # named tuples: JSON arrays
         }
 
     def to_json(self) -> str:
@@ -287,6 +279,10 @@ def _key_error(message: str) -> InvalidRequest:
     return InvalidRequest("key", [Refusal("PR-d", message, RefusalKind.INPUT)])
 
 
+def _by_review(entry: CheckpointEntry) -> str:
+    return entry.review_id
+
+
 def sign_checkpoint(
     entries: Sequence[CheckpointEntry], created_at: datetime, key: Ed25519PrivateKey
 ) -> Checkpoint:
@@ -294,7 +290,7 @@ def sign_checkpoint(
     _, ed25519 = _crypto()
     if not isinstance(key, ed25519.Ed25519PrivateKey):
         raise _key_error("the signing key must be an Ed25519 private key")
-    ordered = tuple(sorted(entries, key=lambda e: e.review_id))
+    ordered = tuple(sorted(entries, key=_by_review))
     root = merkle_root(ordered)
     kid = key_id(key)
     events = sum(e.sequence for e in ordered)

@@ -459,7 +459,7 @@ class ReviewEngine:
         has no key cannot change, insert, delete, reorder or truncate any event a
         checkpoint covers, nor restore an older copy of a review, without
         :meth:`verify` saying so."""
-        entries = [CheckpointEntry(*head) for head in self.store.heads()]
+        entries = list(map(CheckpointEntry._make, self.store.heads()))
         checkpoint = sign_checkpoint(entries, self.clock.now(), signing_key)
         self.store.save_checkpoint(checkpoint)
         return checkpoint

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from attrs import NOTHING, evolve, fields
+from attrs import evolve, frozen
 
 from scr_engine.checkpoints import Checkpoint, CheckpointEntry, sign_checkpoint
 from scr_engine.clock import Clock, SystemClock, local_date
@@ -29,7 +29,7 @@ from scr_engine.integrity import Progress, VerifyReport, verify_store
 from scr_engine.personal import SaltSource, new_salt
 from scr_engine.records import Actor, RequestForm, Review, Task
 from scr_engine.rules.deadlines import Deadline, clocks_changed, deadlines
-from scr_engine.rules.judge import acting_role, check_shape, judge, standing
+from scr_engine.rules.judge import acting_role, check_shape, judge, obstacles, takes_input
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import validate_request
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
@@ -44,7 +44,28 @@ if TYPE_CHECKING:
         Ed25519PublicKey,
     )
 
-__all__ = ["ReviewEngine"]
+__all__ = ["CommandOption", "ReviewEngine"]
+
+
+@frozen
+class CommandOption:
+    """One command a screen could offer an actor on a review (see
+    :meth:`ReviewEngine.options`)."""
+
+    command: str
+    """The command's stable name."""
+    takes_input: bool
+    """Whether the command has fields that must be given (a form to fill in)."""
+    refusals: tuple[Refusal, ...]
+    """Every reason the actor could not issue it now, whatever its input: their role,
+    agency or appointment; the stage; a guard no input can satisfy (CR-1 for
+    ``decline``); for a command that takes no input, every guard that fails."""
+
+    @property
+    def allowed(self) -> bool:
+        """Whether some input could make the command succeed now (for a command that
+        takes no input: whether it would)."""
+        return not self.refusals
 
 
 def _check_actor(command: str, actor: Any) -> None:
@@ -202,25 +223,33 @@ class ReviewEngine:
         today = local_date(self.clock.now())
         return judge(review, command, actor, today, self._settings_of(review)).refusals
 
-    def allowed(self, review_id: str, actor: Actor) -> list[str]:
-        """The commands ``actor`` could issue on the review now: those their role (and,
-        for a panel chair, their appointment) may issue from its stage. Commands that
-        need no input (``convene_panel``, ``ratify`` …) are listed only if every guard
-        holds as well."""
-        _check_actor("allowed", actor)
+    def options(self, review_id: str, actor: Actor) -> list[CommandOption]:
+        """Every command of the review's stage (each row of the table valid from it),
+        in the table's order, with every reason ``actor`` could not issue it now
+        whatever its input: role, agency, panel-chair appointment, a guard that no
+        input can satisfy (CR-1 for ``decline`` and ``recommend_alternative``); and
+        for a command that takes no input (``convene_panel``, ``ratify`` …), every
+        reason it would be refused. What a screen can offer. Changes nothing."""
+        _check_actor("options", actor)
         review = self.store.load(review_id)
         today = local_date(self.clock.now())
         settings = self._settings_of(review)
         valid = commands_from(review.stage)
-        names: list[str] = []
-        for table_row in TABLE:
-            if table_row.command not in valid or standing(review, table_row, actor)[1]:
-                continue
-            cls = COMMANDS[table_row.command]
-            if not _takes_input(cls) and judge(review, cls(), actor, today, settings).refusals:
-                continue
-            names.append(table_row.command)
-        return names
+        return [
+            CommandOption(
+                table_row.command,
+                takes_input(COMMANDS[table_row.command]),
+                tuple(obstacles(review, table_row, actor, today, settings)),
+            )
+            for table_row in TABLE
+            if table_row.command in valid
+        ]
+
+    def allowed(self, review_id: str, actor: Actor) -> list[str]:
+        """The commands ``actor`` could issue on the review now: the names of the
+        :meth:`options` with no reason against them. A command that needs no input
+        (``convene_panel``, ``ratify`` …) is listed only if it would be accepted."""
+        return [o.command for o in self.options(review_id, actor) if o.allowed]
 
     def get(self, review_id: str) -> Review:
         """The review at its latest version."""
@@ -329,8 +358,3 @@ class ReviewEngine:
                 f"review {review.id} runs under settings {review.settings_version!r}, which "
                 "this engine was not given (pass them in known_settings)"
             ) from None
-
-
-def _takes_input(cls: type[Command]) -> bool:
-    """Whether the command has a field that must be given (no default)."""
-    return any(a.default is NOTHING for a in fields(cls))  # type: ignore[arg-type]

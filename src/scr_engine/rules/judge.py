@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from scr_engine.commands import Command, SubmitOverviewReport, to_dict
+from attrs import NOTHING, fields
+
+from scr_engine.commands import COMMANDS, Command, SubmitOverviewReport, to_dict
 from scr_engine.errors import InvalidRequest
 from scr_engine.records import Actor, Review, Role
-from scr_engine.rules.guards import CHECKS, Context
+from scr_engine.rules.guards import CHECKS, PRECONDITIONS, Context
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.report import missing_sections
 from scr_engine.rules.settings import ProtocolSettings
@@ -16,7 +18,15 @@ from scr_engine.serialization import field_problems, structure, text_problems
 from scr_engine.states.machine import valid_in
 from scr_engine.states.table import Row, row
 
-__all__ = ["Judgement", "acting_role", "check_shape", "judge", "standing"]
+__all__ = [
+    "Judgement",
+    "acting_role",
+    "check_shape",
+    "judge",
+    "obstacles",
+    "standing",
+    "takes_input",
+]
 
 
 def acting_role(table_row: Row, actor: Actor) -> Role | None:
@@ -135,3 +145,28 @@ def judge(
     else:
         refusals.extend(CHECKS[name](review, command, Context(actor, role, today, settings)))
     return Judgement(role, command, payload, refusals)
+
+
+def takes_input(cls: type[Command]) -> bool:
+    """Whether the command has a field that must be given (no default)."""
+    return any(a.default is NOTHING for a in fields(cls))  # type: ignore[arg-type]
+
+
+def obstacles(
+    review: Review, table_row: Row, actor: Actor, today: date, settings: ProtocolSettings
+) -> list[Refusal]:
+    """Every reason ``actor`` could not issue the row's command on ``review`` now,
+    whatever its input: who they are (:func:`standing`); for a command that takes
+    input, what its guard refuses whatever the input (CR-1 for ``decline`` …); for a
+    command that takes none, every reason :func:`judge` gives for it."""
+    _, refusals = standing(review, table_row, actor)
+    if refusals:
+        return refusals
+    if not valid_in(review.stage, table_row.command):
+        message = f"{table_row.command} cannot be issued while the review is {review.stage.value}"
+        return [Refusal("MAP", message, RefusalKind.STAGE)]
+    cls = COMMANDS[table_row.command]
+    if not takes_input(cls):
+        return judge(review, cls(), actor, today, settings).refusals
+    precondition = PRECONDITIONS.get(table_row.command)
+    return precondition(review) if precondition is not None else []

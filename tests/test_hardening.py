@@ -11,12 +11,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builders import BOARD_CHAIR, cr2_facts, demo_request, submit
+from builders import BOARD_CHAIR, cr2_facts, demo_request, screen, submit, to_stage
 from scr_engine import (
     Actor,
     CommandOption,
     FixedClock,
     MemoryStore,
+    PermissionDenied,
+    RefusalKind,
     ReviewEngine,
     Role,
     Stage,
@@ -135,3 +137,63 @@ def test_what_allowed_lists_without_input_is_accepted(steps: int, actor: Actor) 
             continue
         fresh, rid = _engine_after(steps)
         fresh.execute(rid, cls(), actor)
+
+
+# --------------------------------------------------------------------------- permission first
+
+
+@pytest.mark.rule("RF-5")
+@pytest.mark.parametrize(
+    ("command", "actor"),
+    [
+        (c.RecordRecordsSecured(5), REQUESTER),  # type: ignore[arg-type]
+        (c.RecordBudget("lots", None), BUSINESS_MANAGER),  # type: ignore[arg-type]
+        (c.HoldInitialMeeting(None), BOARD_CHAIR),  # type: ignore[arg-type]
+        (c.ExtendDeadline("nope", "2026-03-01", "\x00"), PANEL_CHAIR),  # type: ignore[arg-type]
+        (c.ReceiveImr("fire", "x" * 10), OVERVIEW_WRITER),
+    ],
+    ids=["int-for-agency", "str-for-int", "none-for-terms", "unappointed-chair", "unknown"],
+)
+def test_permission_before_input(engine: ReviewEngine, command: c.Command, actor: Actor) -> None:
+    """Hardening 7: a malformed command by an actor who may not issue it is
+    PermissionDenied carrying the permission reasons alone, never InvalidRequest: such a
+    caller learns nothing about its input. explain() says the same; nothing is stored."""
+    review = submit(engine)
+    screen(engine, review.id)
+    before = (engine.get(review.id), engine.history(review.id))
+    with pytest.raises(PermissionDenied) as denied:
+        engine.execute(review.id, command, actor)
+    assert denied.value.refusals
+    assert {r.kind for r in denied.value.refusals} == {RefusalKind.PERMISSION}
+    assert engine.explain(review.id, command, actor) == list(denied.value.refusals)
+    assert (engine.get(review.id), engine.history(review.id)) == before
+
+
+@pytest.mark.rule("RF-1")
+def test_submit_judges_permission_before_the_form(engine: ReviewEngine) -> None:
+    """RF-1: a form of junk from someone who may not submit is PermissionDenied citing
+    RF-1 alone, and uses up no reference number."""
+    outsider = Actor("u-x", "Someone", {Role.PANEL_MEMBER})
+    with pytest.raises(PermissionDenied) as denied:
+        engine.submit("not a form", outsider)  # type: ignore[arg-type]
+    assert denied.value.rules == ("RF-1",)
+    assert {r.kind for r in denied.value.refusals} == {RefusalKind.PERMISSION}
+    assert submit(engine).reference == "SCR-2026-001"
+
+
+@pytest.mark.rule("RP-4")
+def test_signoff_is_offered_only_to_an_agencys_panel_member(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """RP-4: options() offers record_agency_signoff to a panel member sitting for an
+    agency, and to nobody else holding the panel_member role; a member signing off
+    for another agency is PermissionDenied whatever the agency named."""
+    review = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED)
+    stranger = Actor("u-pm-x", "Stranger", {Role.PANEL_MEMBER}, "gp")
+    assert "record_agency_signoff" in engine.allowed(review.id, panel_member("gp"))
+    option = {o.command: o for o in engine.options(review.id, stranger)}
+    assert [r.rule for r in option["record_agency_signoff"].refusals] == ["RP-4"]
+    for agency in ("police", "nowhere", 7):
+        with pytest.raises(PermissionDenied) as denied:
+            engine.execute(review.id, c.RecordAgencySignoff(agency), panel_member("gp"))  # type: ignore[arg-type]
+        assert denied.value.rules == ("RP-4",)

@@ -132,10 +132,22 @@ class ReviewEngine:
     def submit(self, request: RequestForm, actor: Actor) -> Review:
         """Receive an Appendix 1 request: a new review in ``requested``.
 
-        Raises :class:`InvalidRequest` naming every missing or invalid field (RF-1,
-        RF-2), :class:`PermissionDenied` if the actor may not submit requests.
+        Raises :class:`PermissionDenied` if the actor may not submit requests (judged
+        first: such a caller learns nothing about the form), else
+        :class:`InvalidRequest` naming every missing or invalid field (RF-1, RF-2).
         """
         _check_actor("submit_request", actor)
+        # Permission first: who may not submit learns nothing about the form (RF-1).
+        role = acting_role(row("submit_request"), actor)
+        if role is None:
+            held = ", ".join(sorted(r.value for r in actor.roles)) or "no role"
+            message = (
+                f"{actor.id} ({held}) may not submit a request: it takes the requester or "
+                "business_manager role"
+            )
+            raise PermissionDenied(
+                "submit_request", [Refusal("RF-1", message, RefusalKind.PERMISSION)]
+            )
         now = self.clock.now()
         today = local_date(now)
         refusals = validate_request(request, today)
@@ -143,16 +155,6 @@ class ReviewEngine:
         payload: dict[str, Any] | None = None
         if not refusals:
             command, payload, refusals = check_shape(SubmitRequest(request))
-        role = acting_role(row("submit_request"), actor)
-        if role is None:
-            refusals.append(
-                Refusal(
-                    "RF-1",
-                    f"{actor.id} may not submit a request: it takes the requester or "
-                    "business_manager role",
-                    RefusalKind.PERMISSION,
-                )
-            )
         _raise_for("submit_request", refusals)
         assert role is not None and payload is not None
         assert isinstance(command, SubmitRequest)
@@ -177,9 +179,11 @@ class ReviewEngine:
     ) -> Review:
         """Apply ``command`` to the review as ``actor``; return the updated review.
 
-        Raises :class:`InvalidRequest` (malformed input), :class:`PermissionDenied`
-        (wrong role or agency), :class:`TransitionRefused` (a guard fails or the stage
-        does not allow it), each listing every reason; :class:`ReviewNotFound`;
+        Raises :class:`PermissionDenied` (wrong role, agency or appointment: judged
+        first, and carrying those reasons alone, so a caller who may not issue the
+        command learns nothing about its input), :class:`InvalidRequest` (malformed
+        input), :class:`TransitionRefused` (a guard fails or the stage does not allow
+        it), each listing every reason; :class:`ReviewNotFound`;
         :class:`ConcurrencyConflict` when ``expected_version`` is given and stale, or
         another writer saved first. A refused command changes nothing.
         """
@@ -213,7 +217,8 @@ class ReviewEngine:
 
     def explain(self, review_id: str, command: Command, actor: Actor) -> list[Refusal]:
         """Every reason ``command`` would be refused now; empty when it would be
-        accepted. Changes nothing."""
+        accepted. When the actor may not issue it at all (role, agency, appointment),
+        those reasons alone, as :meth:`execute` raises them. Changes nothing."""
         _check_actor(getattr(command, "name", "command"), actor)
         review = self.store.load(review_id)
         if isinstance(command, SubmitRequest):

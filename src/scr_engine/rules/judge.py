@@ -14,6 +14,7 @@ from scr_engine.rules.guards import CHECKS, PRECONDITIONS, Context
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.report import missing_sections
 from scr_engine.rules.settings import ProtocolSettings
+from scr_engine.rules.setup import represented_agency
 from scr_engine.serialization import field_problems, structure, text_problems
 from scr_engine.states.machine import valid_in
 from scr_engine.states.table import Row, row
@@ -21,9 +22,11 @@ from scr_engine.states.table import Row, row
 __all__ = [
     "Judgement",
     "acting_role",
+    "agency_standing",
     "check_shape",
     "judge",
     "obstacles",
+    "permission",
     "standing",
     "takes_input",
 ]
@@ -122,18 +125,64 @@ def standing(review: Review, table_row: Row, actor: Actor) -> tuple[Role | None,
     return role, []
 
 
+def agency_standing(review: Review, actor: Actor, agency: Any = None) -> list[Refusal]:
+    """Why ``actor`` may not confirm, for ``agency``, that its information is fully and
+    fairly represented (RP-4): only a panel member of the review sitting for their own
+    agency may, and only for that agency. ``agency`` None (or not text) asks only
+    whether the actor sits on the panel for an agency at all."""
+    member = actor.agency is not None and any(
+        m.person_id == actor.id and represented_agency(m) == actor.agency
+        for m in review.panel_members
+    )
+    if not member:
+        message = (
+            f"{actor.id} does not sit on this review's panel for an involved agency: only "
+            "an agency's own panel member may confirm its information is fairly represented"
+        )
+        return [Refusal("RP-4", message, RefusalKind.PERMISSION)]
+    if agency is not None and not (isinstance(agency, str) and agency == actor.agency):
+        whose = f"{agency}'s" if isinstance(agency, str) else "an agency's"
+        message = (
+            f"only {whose} own panel member may confirm its information is fairly "
+            f"represented ({actor.id} sits for {actor.agency})"
+        )
+        return [Refusal("RP-4", message, RefusalKind.PERMISSION)]
+    return []
+
+
+def permission(
+    review: Review, table_row: Row, actor: Actor, command: Any = None
+) -> tuple[Role | None, list[Refusal]]:
+    """The role ``actor`` would act in for the row's command, and every reason who they
+    are does not allow it: role and appointment (:func:`standing`) and, for
+    ``record_agency_signoff``, their agency (:func:`agency_standing`, for the
+    ``command``'s agency when it is given). Judged before the input is looked at, so
+    that a caller who may not issue a command learns nothing about its input."""
+    role, refusals = standing(review, table_row, actor)
+    if not refusals and table_row.command == "record_agency_signoff":
+        refusals = agency_standing(review, actor, getattr(command, "agency", None))
+    return role, refusals
+
+
 def judge(
     review: Review, command: Command, actor: Actor, today: date, settings: ProtocolSettings
 ) -> Judgement:
-    """Every reason ``actor`` may not issue ``command`` on ``review`` on ``today``."""
+    """Every reason ``actor`` may not issue ``command`` on ``review`` on ``today``.
+
+    Permission comes first: when the actor's role, agency or appointment does not allow
+    the command, the refusals are those alone (no input, stage or guard reasons)."""
+    name = getattr(command, "name", None) if isinstance(command, Command) else None
+    if not isinstance(name, str) or name not in COMMANDS:
+        message = f"not a command: {type(command).__name__}"
+        return Judgement(None, None, None, [Refusal("INPUT", message, RefusalKind.INPUT)])
+    table_row = row(name)
+    role, denied = permission(review, table_row, actor, command)
+    if denied:
+        return Judgement(role, None, None, denied)
     checked, payload, refusals = check_shape(command)
     if checked is None:
-        return Judgement(None, None, None, refusals)
+        return Judgement(role, None, None, refusals)
     command = checked
-    name = command.name
-    table_row = row(name)
-    role, refusals_of_role = standing(review, table_row, actor)
-    refusals.extend(refusals_of_role)
     if not valid_in(review.stage, name):
         refusals.append(
             Refusal(
@@ -156,10 +205,10 @@ def obstacles(
     review: Review, table_row: Row, actor: Actor, today: date, settings: ProtocolSettings
 ) -> list[Refusal]:
     """Every reason ``actor`` could not issue the row's command on ``review`` now,
-    whatever its input: who they are (:func:`standing`); for a command that takes
+    whatever its input: who they are (:func:`permission`); for a command that takes
     input, what its guard refuses whatever the input (CR-1 for ``decline`` …); for a
     command that takes none, every reason :func:`judge` gives for it."""
-    _, refusals = standing(review, table_row, actor)
+    _, refusals = permission(review, table_row, actor)
     if refusals:
         return refusals
     if not valid_in(review.stage, table_row.command):

@@ -37,7 +37,6 @@ from scr_engine.rules.common import Context, known_agency, need_text
 from scr_engine.rules.deadlines import LONGEST_MONTHS
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import is_text
-from scr_engine.rules.setup import represented_agency
 
 __all__ = [
     "add_action",
@@ -228,19 +227,8 @@ def record_agency_signoff(
     out: list[Refusal] = []
     if not known_agency(out, review, cmd.agency):
         return out
-    member = any(
-        m.person_id == ctx.actor.id and represented_agency(m) == cmd.agency
-        for m in review.panel_members
-    )
-    if ctx.actor.agency != cmd.agency or not member:
-        out.append(
-            Refusal(
-                "RP-4",
-                f"only {cmd.agency}'s own panel member may confirm its "
-                "information is fairly represented",
-                _PERMISSION,
-            )
-        )
+    # Who may sign off (the agency's own panel member) is judged before the input, by
+    # scr_engine.rules.judge.agency_standing.
     if cmd.agency in review.signoffs:
         out.append(Refusal("RP-4", f"{cmd.agency} has already signed off"))
     return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from attrs import evolve, frozen
@@ -27,9 +27,15 @@ from scr_engine.errors import (
 from scr_engine.history import Event, advance, start
 from scr_engine.integrity import Progress, VerifyReport, verify_store
 from scr_engine.personal import SaltSource, new_salt
-from scr_engine.records import Actor, RequestForm, Review, Task
+from scr_engine.records import Actor, RequestForm, Review, Role, Task
 from scr_engine.rules.deadlines import Deadline, clocks_changed, deadlines
-from scr_engine.rules.judge import acting_role, check_shape, judge, obstacles, takes_input
+from scr_engine.rules.judge import (
+    acting_role,
+    check_shape,
+    judge,
+    obstacles,
+    takes_input,
+)
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import validate_request
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
@@ -68,20 +74,114 @@ class CommandOption:
         return not self.refusals
 
 
+MAX_PAGE = 2**31 - 1
+"""The largest page (``limit``) any listing accepts: what every store can bind."""
+
+MAX_ID_LENGTH = 1000
+"""The longest review or task id accepted (ids are text the host or the engine made)."""
+
+MAX_WITHIN_DAYS = 36_600
+"""The furthest look-ahead of :meth:`ReviewEngine.overdue`, in days (about a century)."""
+
+_ROLES = frozenset(Role)
+
+
+def _refuse(command: str, message: str, field: str | None = None) -> InvalidRequest:
+    return InvalidRequest(command, [Refusal("INPUT", message, RefusalKind.INPUT, field)])
+
+
 def _check_actor(command: str, actor: Any) -> None:
     """Refuse, before anything is read or stored, an actor that is not an
-    :class:`Actor` or whose id is not non-empty text that every store can keep and
-    every hash can cover (the history records the id as text)."""
+    :class:`Actor`, whose id is not non-empty text that every store can keep and
+    every hash can cover (the history records the id as text), whose roles are not
+    :class:`Role` members or whose agency is neither text nor None."""
     if not isinstance(actor, Actor):
         message = f"the actor must be an Actor, not {type(actor).__name__}"
-        raise InvalidRequest(command, [Refusal("INPUT", message, RefusalKind.INPUT, "actor")])
+        raise _refuse(command, message, "actor")
     actor_id = actor.id
     if type(actor_id) is not str or not actor_id.strip():
-        message = f"an actor's id must be non-empty text, not {actor_id!r}"
-        raise InvalidRequest(command, [Refusal("INPUT", message, RefusalKind.INPUT, "actor.id")])
+        message = f"an actor's id must be non-empty text, not {_brief(actor_id)}"
+        raise _refuse(command, message, "actor.id")
     problems = text_problems(actor_id, "actor.id")
+    roles = actor.roles
+    if not isinstance(roles, frozenset) or not all(type(r) is Role and r in _ROLES for r in roles):
+        problems.append(
+            Refusal(
+                "INPUT", "an actor's roles must be Role members", RefusalKind.INPUT, "actor.roles"
+            )
+        )
+    agency = actor.agency
+    if agency is not None:
+        if type(agency) is not str:
+            message = f"an actor's agency must be text or None, not {type(agency).__name__}"
+            problems.append(Refusal("INPUT", message, RefusalKind.INPUT, "actor.agency"))
+        else:
+            problems.extend(text_problems(agency, "actor.agency"))
     if problems:
         raise InvalidRequest(command, problems)
+
+
+def _brief(value: Any) -> str:
+    """A short description of a value for a message: its type, and its repr if short."""
+    try:
+        text = repr(value)
+    except Exception:
+        text = ""
+    if not text or len(text) > 60:
+        return f"a {type(value).__name__}"
+    return text
+
+
+def _check_id(command: str, value: Any, what: str = "review_id") -> str:
+    """Refuse an id that is not text a store can look up: not a string, empty, too
+    long, with NUL or a lone surrogate. A well-formed id that is not stored is the
+    store's :class:`~scr_engine.ReviewNotFound`."""
+    if type(value) is not str:
+        raise _refuse(command, f"{what} must be text, not {type(value).__name__}", what)
+    if not value or len(value) > MAX_ID_LENGTH:
+        raise _refuse(command, f"{what} must be 1 to {MAX_ID_LENGTH} characters", what)
+    problems = text_problems(value, what)
+    if problems:
+        raise InvalidRequest(command, problems)
+    return value
+
+
+def _check_count(command: str, value: Any, what: str, most: int) -> int:
+    """Refuse a count (page size, days) that is not an int from 0 to ``most``."""
+    if type(value) is not int or not 0 <= value <= most:
+        raise _refuse(command, f"{what} must be a whole number from 0 to {most}", what)
+    return value
+
+
+def _check_day(command: str, value: Any, what: str = "as_of") -> date:
+    """Refuse a day that is not a :class:`datetime.date` (a datetime is not a day)."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise _refuse(command, f"{what} must be a date, not {type(value).__name__}", what)
+    return value
+
+
+def _command_name(command: Any) -> str:
+    """The command's name for error messages, whatever ``command`` is."""
+    name = getattr(type(command), "name", None) if isinstance(command, Command) else None
+    return name if isinstance(name, str) else "command"
+
+
+def _check_cursor(after: Any) -> None:
+    """Refuse an ``overdue`` cursor that is not a row's ``sort_key``: (date, text, text)."""
+    ok = (
+        isinstance(after, tuple)
+        and len(after) == 3
+        and isinstance(after[0], date)
+        and not isinstance(after[0], datetime)
+    )
+    if ok:
+        for index in (1, 2):
+            value = after[index]
+            if type(value) is not str or len(value) > MAX_ID_LENGTH or text_problems(value):
+                ok = False
+    if not ok:
+        message = "after must be the sort_key of a row: (due date, review id, key)"
+        raise _refuse("overdue", message, "after")
 
 
 def _raise_for(command: str, refusals: list[Refusal]) -> None:
@@ -187,12 +287,15 @@ class ReviewEngine:
         :class:`ConcurrencyConflict` when ``expected_version`` is given and stale, or
         another writer saved first. A refused command changes nothing.
         """
-        _check_actor(getattr(command, "name", "command"), actor)
+        name = _command_name(command)
+        _check_actor(name, actor)
+        _check_id(name, review_id)
+        if expected_version is not None:
+            _check_count(name, expected_version, "expected_version", 2**63 - 1)
         review = self.store.load(review_id)
         if expected_version is not None and expected_version != review.version:
             raise ConcurrencyConflict(review_id, expected_version, review.version)
         now = self.clock.now()
-        name = getattr(command, "name", type(command).__name__)
         if isinstance(command, SubmitRequest):
             _raise_for(
                 name,
@@ -219,7 +322,9 @@ class ReviewEngine:
         """Every reason ``command`` would be refused now; empty when it would be
         accepted. When the actor may not issue it at all (role, agency, appointment),
         those reasons alone, as :meth:`execute` raises them. Changes nothing."""
-        _check_actor(getattr(command, "name", "command"), actor)
+        name = _command_name(command)
+        _check_actor(name, actor)
+        _check_id(name, review_id)
         review = self.store.load(review_id)
         if isinstance(command, SubmitRequest):
             return [
@@ -236,6 +341,7 @@ class ReviewEngine:
         for a command that takes no input (``convene_panel``, ``ratify`` …), every
         reason it would be refused. What a screen can offer. Changes nothing."""
         _check_actor("options", actor)
+        _check_id("options", review_id)
         review = self.store.load(review_id)
         today = local_date(self.clock.now())
         settings = self._settings_of(review)
@@ -258,14 +364,17 @@ class ReviewEngine:
 
     def get(self, review_id: str) -> Review:
         """The review at its latest version."""
-        return self.store.load(review_id)
+        return self.store.load(_check_id("get", review_id))
 
     def history(self, review_id: str) -> tuple[Event, ...]:
         """Every event of the review, in order."""
-        return self.store.history(review_id)
+        return self.store.history(_check_id("history", review_id))
 
     def deadlines(self, review_id: str, as_of: date | None = None) -> tuple[Deadline, ...]:
         """Every deadline of the review with its status on ``as_of`` (today by default)."""
+        _check_id("deadlines", review_id)
+        if as_of is not None:
+            _check_day("deadlines", as_of)
         review = self.store.load(review_id)
         today = as_of if as_of is not None else local_date(self.clock.now())
         return deadlines(review, self._settings_of(review), today)
@@ -283,12 +392,19 @@ class ReviewEngine:
         before ``as_of + within_days``, ordered by due date, ``limit`` at a time.
         Pass the last row's ``sort_key`` as ``after`` for the next page. Each row's
         status is as of ``as_of``: overdue when due before it, else due."""
-        if within_days < 0 or limit < 0:
-            raise InvalidRequest(
-                "overdue",
-                [Refusal("INPUT", "within_days and limit cannot be negative", RefusalKind.INPUT)],
-            )
+        if as_of is not None:
+            _check_day("overdue", as_of)
+        _check_count("overdue", within_days, "within_days", MAX_WITHIN_DAYS)
+        _check_count("overdue", limit, "limit", MAX_PAGE)
+        if after is not None:
+            _check_cursor(after)
         day = as_of if as_of is not None else local_date(self.clock.now())
+        try:
+            day + timedelta(days=within_days)
+        except OverflowError:
+            raise _refuse(
+                "overdue", "as_of plus within_days is beyond the calendar", "within_days"
+            ) from None
         rows = self.store.overdue(day, within_days, limit=limit, after=after)
         # A stored row's status is as of the review's last change; report it as of ``day``.
         return [row.as_of(day) for row in rows]
@@ -301,11 +417,14 @@ class ReviewEngine:
         """Tasks emitted by commands (RF-5 letters and IMR writer requests) and not yet
         completed, oldest first. Each is delivered at least once: mark it with
         :meth:`complete_task` only after delivering it."""
-        return self.store.pending_tasks(limit=limit)
+        return self.store.pending_tasks(
+            limit=_check_count("pending_tasks", limit, "limit", MAX_PAGE)
+        )
 
     def complete_task(self, task_id: str) -> None:
-        """Mark a task delivered."""
-        self.store.complete_task(task_id)
+        """Mark a task delivered (:class:`~scr_engine.StorageError` for an unknown
+        one)."""
+        self.store.complete_task(_check_id("complete_task", task_id, "task_id"))
 
     # ----------------------------------------------------------------- integrity
 

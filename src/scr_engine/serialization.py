@@ -26,6 +26,7 @@ __all__ = [
     "canonical_json",
     "field_problems",
     "freeze",
+    "shape_problems",
     "structure",
     "text_problems",
     "unstructure",
@@ -205,13 +206,47 @@ def _path_problems(exc: BaseException, rule: str) -> list[Refusal]:
     return problems
 
 
+MAX_DEPTH = 32
+"""How deeply JSON input may nest (the records need far less)."""
+
+
+def shape_problems(data: Any, rule: str = "INPUT") -> list[Refusal]:
+    """Every object key in ``data`` that is not text, and nesting deeper than
+    :data:`MAX_DEPTH`: JSON has neither, and no record can be built from them."""
+    problems: list[Refusal] = []
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            message = f"the input nests more than {MAX_DEPTH} levels deep"
+            return [Refusal(rule, message, RefusalKind.INPUT, path or None)]
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    message = f"object keys must be text, not {type(key).__name__}"
+                    problems.append(Refusal(rule, message, RefusalKind.INPUT, path or None))
+                    continue
+                stack.append((item, f"{path}.{key}" if path else key, depth + 1))
+        elif isinstance(value, list | tuple):
+            for index, item in enumerate(value):
+                stack.append((item, f"{path}[{index}]", depth + 1))
+    return problems
+
+
 def structure(data: Any, cls: type[T], *, what: str = "input", rule: str = "INPUT") -> T:
     """Build ``cls`` from primitives, raising :class:`InvalidRequest` naming every
     problem (path and reason) when the data does not fit."""
+    problems = shape_problems(data, rule)
+    if problems:
+        raise InvalidRequest(what, problems)
     try:
         return _CONVERTER.structure(data, cls)
     except (BaseValidationError, TypeError, ValueError, KeyError, AttributeError) as exc:
-        raise InvalidRequest(what, _path_problems(exc, rule)) from exc
+        try:
+            problems = _path_problems(exc, rule)
+        except Exception:  # a message that cannot even be rendered
+            problems = [Refusal(rule, f"malformed {what}", RefusalKind.INPUT)]
+        raise InvalidRequest(what, problems) from exc
 
 
 def field_problems(obj: Any, rule: str = "INPUT") -> list[Refusal]:

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -22,6 +23,7 @@ from scr_engine import (
     InvalidRequest,
     MemoryStore,
     PermissionDenied,
+    ProtocolSettings,
     RefusalKind,
     ReviewEngine,
     ReviewNotFound,
@@ -356,3 +358,52 @@ def test_from_dict_refuses_what_json_cannot_hold(data: dict[Any, Any]) -> None:
     TypeError or a RecursionError."""
     with pytest.raises(InvalidRequest):
         c.from_dict(data)
+
+
+# --------------------------------------------------------------------------- size limits
+
+
+def test_a_text_field_over_the_limit_is_refused_naming_it(engine: ReviewEngine) -> None:
+    """Hardening 9: a text field longer than 100,000 characters (the default) is
+    InvalidRequest naming the field, from execute and explain alike; at the limit it
+    is accepted."""
+    review = submit(engine)
+    long = c.PauseClock("x" * 100_001, "Inquest.")
+    with pytest.raises(InvalidRequest) as refused:
+        engine.execute(review.id, long, BOARD_CHAIR)
+    assert [(r.rule, r.field) for r in refused.value.refusals] == [("INPUT", "process")]
+    assert "100000" in str(refused.value)
+    assert engine.explain(review.id, long, BOARD_CHAIR) == list(refused.value.refusals)
+    assert engine.history(review.id)[-1].command == "submit_request"
+    engine.execute(review.id, c.PauseClock("x" * 100_000, "Inquest."), BOARD_CHAIR)
+
+
+@pytest.mark.rule("RF-2")
+def test_a_request_over_the_limits_is_refused_and_burns_nothing(engine: ReviewEngine) -> None:
+    """Hardening 9 and 10: a request form with a text field over the limit is
+    InvalidRequest naming the field; nothing is stored and no reference is used up."""
+    form = attrs.evolve(demo_request(), other_information="y" * 100_001)
+    with pytest.raises(InvalidRequest) as refused:
+        engine.submit(form, REQUESTER)
+    assert [r.field for r in refused.value.refusals] == ["request.other_information"]
+    assert submit(engine).reference == "SCR-2026-001"
+
+
+def test_limits_are_settings(clock: FixedClock) -> None:
+    """Hardening 9: the limits are ProtocolSettings fields; a Board may lower them,
+    and a whole command over max_command_length is refused naming the command."""
+    strict = ProtocolSettings(version="strict", max_command_length=400)
+    engine = ReviewEngine(MemoryStore(), clock, settings=strict)
+    with pytest.raises(InvalidRequest) as form:
+        engine.submit(demo_request(), REQUESTER)
+    assert {r.field for r in form.value.refusals} == {"command"}
+    loose = ProtocolSettings(version="loose", max_text_length=1000)
+    engine = ReviewEngine(MemoryStore(), clock, settings=loose, known_settings=[strict])
+    review = engine.submit(demo_request(), REQUESTER)
+    with pytest.raises(InvalidRequest) as refused:
+        engine.execute(review.id, c.Withdraw("z" * 1001), BOARD_CHAIR)
+    assert [r.field for r in refused.value.refusals] == ["reasons"]
+    assert ProtocolSettings().max_text_length == 100_000
+    assert ProtocolSettings().max_command_length == 1_000_000
+    with pytest.raises(InvalidRequest):
+        ProtocolSettings(max_text_length=0)

@@ -35,6 +35,7 @@ from scr_engine.rules.judge import (
     judge,
     obstacles,
     takes_input,
+    too_long,
 )
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import validate_request
@@ -255,6 +256,8 @@ class ReviewEngine:
         payload: dict[str, Any] | None = None
         if not refusals:
             command, payload, refusals = check_shape(SubmitRequest(request))
+        if payload is not None and not refusals:
+            refusals = too_long(payload, self.settings)
         _raise_for("submit_request", refusals)
         assert role is not None and payload is not None
         assert isinstance(command, SubmitRequest)

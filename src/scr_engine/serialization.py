@@ -27,6 +27,7 @@ __all__ = [
     "field_problems",
     "freeze",
     "shape_problems",
+    "size_problems",
     "structure",
     "text_problems",
     "unstructure",
@@ -290,6 +291,34 @@ def text_problems(data: Any, path: str = "", rule: str = "INPUT") -> list[Refusa
     elif isinstance(data, list | tuple):
         for index, value in enumerate(data):
             problems.extend(text_problems(value, f"{path}[{index}]", rule))
+    return problems
+
+
+def size_problems(
+    data: Any, max_text: int, max_total: int, what: str = "command", rule: str = "INPUT"
+) -> list[Refusal]:
+    """Every text in JSON-ready ``data`` longer than ``max_text`` characters, named by
+    its path, and the whole when its canonical JSON is longer than ``max_total``."""
+    problems: list[Refusal] = []
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            if len(value) > max_text:
+                message = f"text longer than {max_text} characters ({len(value)})"
+                problems.append(Refusal(rule, message, RefusalKind.INPUT, path or None))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((item, f"{path}.{key}" if path else str(key)))
+        elif isinstance(value, list | tuple):
+            for index, item in enumerate(value):
+                stack.append((item, f"{path}[{index}]"))
+    problems.reverse()
+    if not problems:
+        total = len(canonical_json(data))
+        if total > max_total:
+            message = f"the whole {what} is longer than {max_total} characters as JSON ({total})"
+            problems.append(Refusal(rule, message, RefusalKind.INPUT, what))
     return problems
 
 

@@ -15,7 +15,7 @@ from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.report import missing_sections
 from scr_engine.rules.settings import ProtocolSettings
 from scr_engine.rules.setup import represented_agency
-from scr_engine.serialization import field_problems, structure, text_problems
+from scr_engine.serialization import field_problems, size_problems, structure, text_problems
 from scr_engine.states.machine import valid_in
 from scr_engine.states.table import Row, row
 
@@ -29,6 +29,7 @@ __all__ = [
     "permission",
     "standing",
     "takes_input",
+    "too_long",
 ]
 
 
@@ -182,6 +183,10 @@ def judge(
     checked, payload, refusals = check_shape(command)
     if checked is None:
         return Judgement(role, None, None, refusals)
+    assert payload is not None
+    refusals = too_long(payload, settings)
+    if refusals:
+        return Judgement(role, None, None, refusals)
     command = checked
     if not valid_in(review.stage, name):
         refusals.append(
@@ -194,6 +199,12 @@ def judge(
     else:
         refusals.extend(CHECKS[name](review, command, Context(actor, role, today, settings)))
     return Judgement(role, command, payload, refusals)
+
+
+def too_long(payload: Any, settings: ProtocolSettings) -> list[Refusal]:
+    """Every text field of a command's JSON ``payload`` longer than the settings allow,
+    and the whole command if it is (``max_text_length``, ``max_command_length``)."""
+    return size_problems(payload, settings.max_text_length, settings.max_command_length)
 
 
 def takes_input(cls: type[Command]) -> bool:

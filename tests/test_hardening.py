@@ -28,6 +28,7 @@ from scr_engine import (
     ReviewEngine,
     ReviewNotFound,
     Role,
+    ScrEngineError,
     Stage,
 )
 from scr_engine import commands as c
@@ -407,3 +408,34 @@ def test_limits_are_settings(clock: FixedClock) -> None:
     assert ProtocolSettings().max_command_length == 1_000_000
     with pytest.raises(InvalidRequest):
         ProtocolSettings(max_text_length=0)
+
+
+# --------------------------------------------------------------------------- nothing burned
+
+
+@pytest.mark.rule("RF-2")
+def test_rf2_a_refused_submit_uses_up_no_reference(any_engine: ReviewEngine) -> None:
+    """Hardening 10 (RF-2): a submit refused for any reason — the actor may not
+    submit, the actor is malformed, the form misses a field, is not a form, or is over
+    the size limit — stores nothing and uses up no reference number, on MemoryStore and
+    on SqlStore: the next good request is SCR-2026-001, the one after SCR-2026-002."""
+    engine = any_engine
+    form = demo_request()
+    refused: list[tuple[Any, Any]] = [
+        (form, Actor("u-x", "Someone", {Role.PANEL_MEMBER})),
+        (form, Actor("u-x", "Someone", {"requester"})),  # type: ignore[arg-type]
+        (form, "u-req"),
+        (attrs.evolve(form, signed_name=""), REQUESTER),
+        ("not a form", REQUESTER),
+        (attrs.evolve(form, other_information="z" * 100_001), REQUESTER),
+        (attrs.evolve(form, signed_name="nul\x00"), REQUESTER),
+    ]
+    for request, actor in refused:
+        with pytest.raises(ScrEngineError):
+            engine.submit(request, actor)
+    assert engine.store.heads() == []
+    assert engine.submit(form, REQUESTER).reference == "SCR-2026-001"
+    for request, actor in refused:
+        with pytest.raises(ScrEngineError):
+            engine.submit(request, actor)
+    assert engine.submit(form, REQUESTER).reference == "SCR-2026-002"

@@ -155,13 +155,26 @@ def permission(
     review: Review, table_row: Row, actor: Actor, command: Any = None
 ) -> tuple[Role | None, list[Refusal]]:
     """The role ``actor`` would act in for the row's command, and every reason who they
-    are does not allow it: role and appointment (:func:`standing`) and, for
+    are does not allow it: role and panel-chair appointment (:func:`standing`); for
     ``record_agency_signoff``, their agency (:func:`agency_standing`, for the
-    ``command``'s agency when it is given). Judged before the input is looked at, so
+    ``command``'s agency when it is given); for ``submit_overview_report``, and
+    ``record_writer_meeting`` as overview writer, being the appointed overview writer
+    (SU-9). Judged before the input is looked at, so
     that a caller who may not issue a command learns nothing about its input."""
     role, refusals = standing(review, table_row, actor)
-    if not refusals and table_row.command == "record_agency_signoff":
+    if refusals:
+        return role, refusals
+    if table_row.command == "record_agency_signoff":
         refusals = agency_standing(review, actor, getattr(command, "agency", None))
+    elif table_row.command == "submit_overview_report" or (
+        table_row.command == "record_writer_meeting"
+        and role is Role.OVERVIEW_WRITER
+        and review.overview_writer is not None
+    ):
+        writer = review.overview_writer
+        if writer is None or writer.person_id != actor.id:
+            message = f"{actor.id} is not this review's overview writer"
+            refusals = [Refusal("SU-9", message, RefusalKind.PERMISSION)]
     return role, refusals
 
 

@@ -31,7 +31,6 @@ from scr_engine.records import (
     Introduction,
     OverviewReport,
     Review,
-    Role,
 )
 from scr_engine.rules.common import Context, known_agency, need_text
 from scr_engine.rules.deadlines import LONGEST_MONTHS
@@ -120,10 +119,8 @@ def record_writer_meeting(
         out.append(Refusal("OW-1", "a writer meeting must record its purpose", _INPUT, "purposes"))
     if review.overview_writer is None:
         out.append(Refusal("SU-9", "the overview writer is not appointed"))
-    elif ctx.role is Role.OVERVIEW_WRITER and not _is_writer(review, ctx):
-        out.append(
-            Refusal("SU-9", f"{ctx.actor.id} is not this review's overview writer", _PERMISSION)
-        )
+    # Only the appointed writer meets the panel as overview_writer: judged before the
+    # input, by scr_engine.rules.judge.permission.
     return out
 
 
@@ -131,10 +128,8 @@ def submit_overview_report(
     review: Review, cmd: c.SubmitOverviewReport, ctx: Context
 ) -> list[Refusal]:
     out: list[Refusal] = []
-    if not _is_writer(review, ctx):
-        out.append(
-            Refusal("SU-9", f"{ctx.actor.id} is not this review's overview writer", _PERMISSION)
-        )
+    # Only the appointed writer submits (SU-9): judged before the input, by
+    # scr_engine.rules.judge.permission.
     report = cmd.report
     sections: dict[str, Any] = {
         "introduction.circumstances": report.introduction.circumstances,

@@ -43,7 +43,8 @@ the machine reaches every stage, every way out included.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from typing import Any, ClassVar, TypeVar
@@ -826,7 +827,7 @@ def test_engine_obeys_the_protocol_cr1_su1_prb_ev2_rp4_rp5_ap3_prd() -> None:
 # ----------------------------------------------------------------------------- exploration
 
 
-@seed(1234)
+@seed(7)
 class FixedSeedExploration(ReviewProtocolMachine):
     """The same machine under a fixed seed, to show what it explores."""
 
@@ -863,6 +864,32 @@ def test_fixed_seed_runs_reach_every_stage() -> None:
     the protocol. Deterministic: the same seed always makes the same runs."""
     FixedSeedExploration.reached.clear()
     FixedSeedExploration.accepted.clear()
+    # Hypothesis mixes into its draws the constants it finds in every local module
+    # loaded so far (tests included), so a fixed seed explores differently as the code
+    # grows or as other test files load first. Without them, the seed alone decides.
+    with _without_local_constants():
+        _explore()
+    unreached = {x.value for x in set(Stage) - FixedSeedExploration.reached}
+    assert not unreached, f"stages never reached: {sorted(unreached)}"
+    unseen = EXPLORED_COMMANDS - FixedSeedExploration.accepted
+    assert not unseen, f"commands never accepted: {sorted(unseen)}"
+
+
+@contextmanager
+def _without_local_constants() -> Iterator[None]:
+    from hypothesis.internal.conjecture import providers
+
+    original = providers._get_local_constants
+    providers._get_local_constants = providers.Constants  # type: ignore[assignment]
+    providers.CONSTANTS_CACHE.cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        providers.CONSTANTS_CACHE.cache.clear()
+
+
+def _explore() -> None:
     run_state_machine_as_test(
         FixedSeedExploration,
         settings=settings(
@@ -873,10 +900,6 @@ def test_fixed_seed_runs_reach_every_stage() -> None:
             deadline=None,
         ),
     )
-    unreached = {x.value for x in set(Stage) - FixedSeedExploration.reached}
-    assert not unreached, f"stages never reached: {sorted(unreached)}"
-    unseen = EXPLORED_COMMANDS - FixedSeedExploration.accepted
-    assert not unseen, f"commands never accepted: {sorted(unseen)}"
 
 
 # ----------------------------------------------------------------------------- leave one out

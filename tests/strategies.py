@@ -791,7 +791,9 @@ def spoiled_command(
     elif isinstance(cmd, c.SubmitOverviewReport):
         options.append(st.sampled_from(_spoil_report(review, cmd)))
     elif isinstance(cmd, c.RecordAgencySignoff):
-        options.append(_fixed(c.RecordAgencySignoff(UNKNOWN_AGENCY), "INPUT"))
+        # Signing off for another agency is a permission refusal, judged before the
+        # input: the agency's own member only (RP-4, hardening 7).
+        options.append(_fixed(c.RecordAgencySignoff(UNKNOWN_AGENCY), "RP-4"))
     elif isinstance(cmd, c.AddAction):
         options.append(_fixed(evolve(cmd, recommendation_id="R-unknown"), "RP-5"))
         options.append(_spoil_text(cmd, "owner", "AP-1"))

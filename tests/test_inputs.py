@@ -157,18 +157,18 @@ def test_rf2_same_agency_listed_twice(engine: ReviewEngine) -> None:
 
 @pytest.mark.rule("RF-1")
 def test_rf1_submit_names_permission_and_form_problems_together(engine: ReviewEngine) -> None:
-    """RF-1/RF-2: every reason at once: the actor's missing role and the form's
-    missing field are both in the refusals (InvalidRequest, as the form is bad); with
-    a good form the same actor gets PermissionDenied citing RF-1 alone. Nothing is
-    stored either way."""
+    """RF-1/RF-2: permission comes first: an actor without the role gets
+    PermissionDenied citing RF-1 alone, whether the form is bad or good, and learns
+    nothing about the form; the form's problems are named to those who may submit.
+    Nothing is stored either way."""
     outsider = Actor("u-x", "Someone", set())
-    with pytest.raises(InvalidRequest) as refused:
-        engine.submit(attrs.evolve(demo_request(), signed_name=""), outsider)
-    assert {"RF-1", "RF-2"} <= set(refused.value.rules)
-    assert {(r.rule, r.kind) for r in refused.value.refusals} == {
-        ("RF-1", RefusalKind.PERMISSION),
-        ("RF-2", RefusalKind.INPUT),
-    }
+    bad = attrs.evolve(demo_request(), signed_name="")
+    with pytest.raises(PermissionDenied) as refused:
+        engine.submit(bad, outsider)
+    assert {(r.rule, r.kind) for r in refused.value.refusals} == {("RF-1", RefusalKind.PERMISSION)}
+    with pytest.raises(InvalidRequest) as invalid:
+        engine.submit(bad, REQUESTER)
+    assert invalid.value.rules == ("RF-2",)
     with pytest.raises(PermissionDenied) as denied:
         engine.submit(demo_request(), outsider)
     assert denied.value.rules == ("RF-1",)
@@ -182,6 +182,16 @@ def test_rf1_submit_names_permission_and_form_problems_together(engine: ReviewEn
 def screened(engine: ReviewEngine) -> Review:
     review = submit(engine)
     return screen(engine, review.id)
+
+
+def _anyone(engine: ReviewEngine, review_id: str) -> Actor:
+    """An actor who may issue every command of the table on the review (every role,
+    and the appointed panel chair), so that only the input is judged: permission
+    comes first (hardening 7)."""
+    if engine.get(review_id).panel_chair is None:
+        appointment = Appointment(PANEL_CHAIR.id, PANEL_CHAIR.name)
+        engine.execute(review_id, c.AppointPanelChair(appointment), BOARD_CHAIR)
+    return Actor(PANEL_CHAIR.id, "Anyone", set(Role))
 
 
 @pytest.mark.rule("RF-5")
@@ -247,9 +257,10 @@ def test_unknown_agency_in_terms_of_reference(engine: ReviewEngine, screened: Re
 
 @pytest.mark.rule("RP-4")
 def test_signoff_for_another_reviews_agency(engine: ReviewEngine, clock: FixedClock) -> None:
-    """RP-4: a panel member of another review cannot sign off on this one: for an
-    agency this review does not involve it is bad input; for an involved agency whose
-    member they are not it is PermissionDenied. Nothing is recorded either way."""
+    """RP-4: a panel member of another review cannot sign off on this one, for an
+    agency this review does not involve or for an involved agency whose member they
+    are not: PermissionDenied either way, judged before the input (hardening 7). Nothing
+    is recorded either way."""
     other_agencies = (*TWO_AUTHORITIES, Agency("nhs", "Hospital Trust"))
     other = to_stage(engine, clock, Stage.SCREENED, request=demo_request(agencies=other_agencies))
     other_gp = Actor("u-pm-gp-other", "Other GP member", {Role.PANEL_MEMBER}, "gp")
@@ -260,8 +271,9 @@ def test_signoff_for_another_reviews_agency(engine: ReviewEngine, clock: FixedCl
     )
 
     review = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED)
-    refused = _invalid(engine, review.id, c.RecordAgencySignoff("nhs"), panel_member("nhs"))
-    assert [(r.rule, r.field) for r in refused.refusals] == [("INPUT", "agency")]
+    with _unchanged(engine, review.id), pytest.raises(PermissionDenied) as outsider:
+        engine.execute(review.id, c.RecordAgencySignoff("nhs"), panel_member("nhs"))
+    assert [(r.rule, r.kind) for r in outsider.value.refusals] == [("RP-4", RefusalKind.PERMISSION)]
     with _unchanged(engine, review.id), pytest.raises(PermissionDenied) as denied:
         engine.execute(review.id, c.RecordAgencySignoff("gp"), other_gp)
     assert denied.value.rules == ("RP-4",)
@@ -375,7 +387,7 @@ def test_wrong_types_in_commands_are_named(
 ) -> None:
     """SU-3/EV-2: a value of the wrong type is refused as InvalidRequest naming the
     field, before any guard reads it; nothing is stored."""
-    refused = _invalid(engine, screened.id, command, BOARD_CHAIR)
+    refused = _invalid(engine, screened.id, command, _anyone(engine, screened.id))
     assert {r.field for r in refused.refusals} == fields
     assert set(refused.rules) == {"INPUT"}
 
@@ -398,7 +410,7 @@ def test_malformed_commands_are_invalid_requests(
     """A malformed command, or something that is not a command, gets InvalidRequest
     (a ValueError), never a bare TypeError, KeyError or AttributeError; nothing is
     stored."""
-    refused = _invalid(engine, screened.id, command, BOARD_CHAIR)
+    refused = _invalid(engine, screened.id, command, _anyone(engine, screened.id))
     assert set(refused.rules) == {"INPUT"}
     assert isinstance(refused, ValueError)
 
@@ -407,7 +419,7 @@ def test_every_wrongly_typed_field_is_named(engine: ReviewEngine, screened: Revi
     """INPUT: three wrong fields (an int for text, a string for a date, None for text)
     are all named, field by field."""
     command = c.ExtendDeadline(5, "2026-03-01", None)  # type: ignore[arg-type]
-    refused = _invalid(engine, screened.id, command, PANEL_CHAIR)
+    refused = _invalid(engine, screened.id, command, _anyone(engine, screened.id))
     assert {r.field for r in refused.refusals} == {"deadline", "new_due", "reasons"}
 
 

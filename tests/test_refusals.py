@@ -406,8 +406,10 @@ def test_rp4_sign_off_by_the_agency_member_once(engine: ReviewEngine, clock: Fix
     engine.execute(rid, c.RecordAgencySignoff("gp"), panel_member("gp"))
     again = c.RecordAgencySignoff("gp")
     assert_refused(engine, rid, again, panel_member("gp"), "RP-4", None, TransitionRefused)
+    # Permission before input (hardening 7): a member signing for another agency, even
+    # one the review does not involve, learns only that they may not.
     unknown = c.RecordAgencySignoff("zzz")
-    assert_refused(engine, rid, unknown, panel_member("gp"), "INPUT", "agency", InvalidRequest)
+    assert_refused(engine, rid, unknown, panel_member("gp"), "RP-4", None, PermissionDenied)
 
 
 def _action(rec: str, **change: object) -> c.AddAction:

@@ -182,18 +182,21 @@ def test_su1_only_the_appointed_panel_chair_acts_as_panel_chair(engine: ReviewEn
 
 
 @pytest.mark.rule("SU-1")
-def test_su1_panel_chair_identity_refusal_comes_with_the_other_reasons(
+def test_su1_panel_chair_identity_refusal_comes_alone(
     engine: ReviewEngine,
 ) -> None:
-    """SU-1: PermissionDenied for a panel chair who is not this review's carries every
-    other reason the command would fail as well, SU-1 first."""
+    """SU-1: PermissionDenied for a panel chair who is not this review's carries the
+    SU-1 reason alone, not the guards the command would fail as well (hardening 7);
+    the appointed chair hears about those."""
     review = _screened(engine)
     prepare_panel(engine, review.id, meeting=False, members=False)
     imposter = Actor("u-pc2", "Other Chair", {Role.PANEL_CHAIR})
     with pytest.raises(PermissionDenied) as denied:
         engine.execute(review.id, c.ConvenePanel(), imposter)
-    assert denied.value.rules[0] == "SU-1"
-    assert {"SU-2", "SU-6", "SU-8"} <= set(denied.value.rules)
+    assert denied.value.rules == ("SU-1",)
+    with pytest.raises(TransitionRefused) as refused:
+        engine.execute(review.id, c.ConvenePanel(), PANEL_CHAIR)
+    assert {"SU-2", "SU-6", "SU-8"} <= set(refused.value.rules)
 
 
 @pytest.mark.rule("SU-1")

@@ -12,7 +12,7 @@ from scr_engine import commands
 from scr_engine.access import DEFAULT_READ_POLICY, AccessEntry, ReadPolicy, ReadScope
 from scr_engine.checkpoints import Checkpoint, CheckpointEntry
 from scr_engine.clock import BOARD_TIMEZONE, Clock, FixedClock, SystemClock, local_date
-from scr_engine.engine import ReviewEngine
+from scr_engine.engine import CommandOption, ReviewEngine
 from scr_engine.errors import (
     ConcurrencyConflict,
     IntegrityError,
@@ -90,6 +90,7 @@ __all__ = [
     "CheckpointEntry",
     "ChronologyEntry",
     "Clock",
+    "CommandOption",
     "Conclusions",
     "ConcurrencyConflict",
     "CorruptHistory",

@@ -27,7 +27,7 @@ from scr_engine.records import (
     WriterMeetingPurpose,
 )
 from scr_engine.rules.reasons import Refusal, RefusalKind
-from scr_engine.serialization import structure, unstructure
+from scr_engine.serialization import shape_problems, structure, unstructure
 
 __all__ = [
     "COMMANDS",
@@ -468,6 +468,9 @@ def from_dict(data: Any) -> Command:
             "command",
             [Refusal("INPUT", "a command must be a JSON object", RefusalKind.INPUT)],
         )
+    problems = shape_problems(data)
+    if problems:
+        raise InvalidRequest("command", problems)
     name = data.get("command")
     cls = COMMANDS.get(name) if isinstance(name, str) else None
     if cls is None:

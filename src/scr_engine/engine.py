@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from attrs import NOTHING, evolve, fields
+from attrs import evolve, frozen
 
 from scr_engine.access import DEFAULT_READ_POLICY, AccessEntry, ReadPolicy, read_refusal
 from scr_engine.checkpoints import Checkpoint, CheckpointEntry, sign_checkpoint
@@ -29,9 +29,16 @@ from scr_engine.history import Event, advance, scrub, start
 from scr_engine.integrity import Progress, VerifyReport, verify_store
 from scr_engine.personal import SaltSource, new_salt, personal_paths, value_at
 from scr_engine.publication import PublicReport, public_export
-from scr_engine.records import Actor, RequestForm, Review, Task
+from scr_engine.records import Actor, RequestForm, Review, Role, Task
 from scr_engine.rules.deadlines import Deadline, clocks_changed, deadlines
-from scr_engine.rules.judge import acting_role, check_shape, judge, standing
+from scr_engine.rules.judge import (
+    acting_role,
+    check_shape,
+    judge,
+    obstacles,
+    takes_input,
+    too_long,
+)
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import validate_request
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
@@ -47,23 +54,138 @@ if TYPE_CHECKING:
         Ed25519PublicKey,
     )
 
-__all__ = ["ReviewEngine"]
+__all__ = ["CommandOption", "ReviewEngine"]
+
+
+@frozen
+class CommandOption:
+    """One command a screen could offer an actor on a review (see
+    :meth:`ReviewEngine.options`)."""
+
+    command: str
+    """The command's stable name."""
+    takes_input: bool
+    """Whether the command has fields that must be given (a form to fill in)."""
+    refusals: tuple[Refusal, ...]
+    """Every reason the actor could not issue it now, whatever its input: their role,
+    agency or appointment; the stage; a guard no input can satisfy (CR-1 for
+    ``decline``); for a command that takes no input, every guard that fails."""
+
+    @property
+    def allowed(self) -> bool:
+        """Whether some input could make the command succeed now (for a command that
+        takes no input: whether it would)."""
+        return not self.refusals
+
+
+MAX_PAGE = 2**31 - 1
+"""The largest page (``limit``) any listing accepts: what every store can bind."""
+
+MAX_ID_LENGTH = 1000
+"""The longest review or task id accepted (ids are text the host or the engine made)."""
+
+MAX_WITHIN_DAYS = 36_600
+"""The furthest look-ahead of :meth:`ReviewEngine.overdue`, in days (about a century)."""
+
+_ROLES = frozenset(Role)
+
+
+def _refuse(command: str, message: str, field: str | None = None) -> InvalidRequest:
+    return InvalidRequest(command, [Refusal("INPUT", message, RefusalKind.INPUT, field)])
 
 
 def _check_actor(command: str, actor: Any) -> None:
     """Refuse, before anything is read or stored, an actor that is not an
-    :class:`Actor` or whose id is not non-empty text that every store can keep and
-    every hash can cover (the history records the id as text)."""
+    :class:`Actor`, whose id is not non-empty text that every store can keep and
+    every hash can cover (the history records the id as text), whose roles are not
+    :class:`Role` members or whose agency is neither text nor None."""
     if not isinstance(actor, Actor):
         message = f"the actor must be an Actor, not {type(actor).__name__}"
-        raise InvalidRequest(command, [Refusal("INPUT", message, RefusalKind.INPUT, "actor")])
+        raise _refuse(command, message, "actor")
     actor_id = actor.id
     if type(actor_id) is not str or not actor_id.strip():
-        message = f"an actor's id must be non-empty text, not {actor_id!r}"
-        raise InvalidRequest(command, [Refusal("INPUT", message, RefusalKind.INPUT, "actor.id")])
+        message = f"an actor's id must be non-empty text, not {_brief(actor_id)}"
+        raise _refuse(command, message, "actor.id")
     problems = text_problems(actor_id, "actor.id")
+    roles = actor.roles
+    if not isinstance(roles, frozenset) or not all(type(r) is Role and r in _ROLES for r in roles):
+        problems.append(
+            Refusal(
+                "INPUT", "an actor's roles must be Role members", RefusalKind.INPUT, "actor.roles"
+            )
+        )
+    agency = actor.agency
+    if agency is not None:
+        if type(agency) is not str:
+            message = f"an actor's agency must be text or None, not {type(agency).__name__}"
+            problems.append(Refusal("INPUT", message, RefusalKind.INPUT, "actor.agency"))
+        else:
+            problems.extend(text_problems(agency, "actor.agency"))
     if problems:
         raise InvalidRequest(command, problems)
+
+
+def _brief(value: Any) -> str:
+    """A short description of a value for a message: its type, and its repr if short."""
+    try:
+        text = repr(value)
+    except Exception:
+        text = ""
+    if not text or len(text) > 60:
+        return f"a {type(value).__name__}"
+    return text
+
+
+def _check_id(command: str, value: Any, what: str = "review_id") -> str:
+    """Refuse an id that is not text a store can look up: not a string, empty, too
+    long, with NUL or a lone surrogate. A well-formed id that is not stored is the
+    store's :class:`~scr_engine.ReviewNotFound`."""
+    if type(value) is not str:
+        raise _refuse(command, f"{what} must be text, not {type(value).__name__}", what)
+    if not value or len(value) > MAX_ID_LENGTH:
+        raise _refuse(command, f"{what} must be 1 to {MAX_ID_LENGTH} characters", what)
+    problems = text_problems(value, what)
+    if problems:
+        raise InvalidRequest(command, problems)
+    return value
+
+
+def _check_count(command: str, value: Any, what: str, most: int) -> int:
+    """Refuse a count (page size, days) that is not an int from 0 to ``most``."""
+    if type(value) is not int or not 0 <= value <= most:
+        raise _refuse(command, f"{what} must be a whole number from 0 to {most}", what)
+    return value
+
+
+def _check_day(command: str, value: Any, what: str = "as_of") -> date:
+    """Refuse a day that is not a :class:`datetime.date` (a datetime is not a day)."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise _refuse(command, f"{what} must be a date, not {type(value).__name__}", what)
+    return value
+
+
+def _command_name(command: Any) -> str:
+    """The command's name for error messages, whatever ``command`` is."""
+    name = getattr(type(command), "name", None) if isinstance(command, Command) else None
+    return name if isinstance(name, str) else "command"
+
+
+def _check_cursor(after: Any) -> None:
+    """Refuse an ``overdue`` cursor that is not a row's ``sort_key``: (date, text, text)."""
+    ok = (
+        isinstance(after, tuple)
+        and len(after) == 3
+        and isinstance(after[0], date)
+        and not isinstance(after[0], datetime)
+    )
+    if ok:
+        for index in (1, 2):
+            value = after[index]
+            if type(value) is not str or len(value) > MAX_ID_LENGTH or text_problems(value):
+                ok = False
+    if not ok:
+        message = "after must be the sort_key of a row: (due date, review id, key)"
+        raise _refuse("overdue", message, "after")
 
 
 def _raise_for(command: str, refusals: list[Refusal]) -> None:
@@ -119,10 +241,22 @@ class ReviewEngine:
     def submit(self, request: RequestForm, actor: Actor) -> Review:
         """Receive an Appendix 1 request: a new review in ``requested``.
 
-        Raises :class:`InvalidRequest` naming every missing or invalid field (RF-1,
-        RF-2), :class:`PermissionDenied` if the actor may not submit requests.
+        Raises :class:`PermissionDenied` if the actor may not submit requests (judged
+        first: such a caller learns nothing about the form), else
+        :class:`InvalidRequest` naming every missing or invalid field (RF-1, RF-2).
         """
         _check_actor("submit_request", actor)
+        # Permission first: who may not submit learns nothing about the form (RF-1).
+        role = acting_role(row("submit_request"), actor)
+        if role is None:
+            held = ", ".join(sorted(r.value for r in actor.roles)) or "no role"
+            message = (
+                f"{actor.id} ({held}) may not submit a request: it takes the requester or "
+                "business_manager role"
+            )
+            raise PermissionDenied(
+                "submit_request", [Refusal("RF-1", message, RefusalKind.PERMISSION)]
+            )
         now = self.clock.now()
         today = local_date(now)
         refusals = validate_request(request, today)
@@ -130,16 +264,8 @@ class ReviewEngine:
         payload: dict[str, Any] | None = None
         if not refusals:
             command, payload, refusals = check_shape(SubmitRequest(request))
-        role = acting_role(row("submit_request"), actor)
-        if role is None:
-            refusals.append(
-                Refusal(
-                    "RF-1",
-                    f"{actor.id} may not submit a request: it takes the requester or "
-                    "business_manager role",
-                    RefusalKind.PERMISSION,
-                )
-            )
+        if payload is not None and not refusals:
+            refusals = too_long(payload, self.settings)
         _raise_for("submit_request", refusals)
         assert role is not None and payload is not None
         assert isinstance(command, SubmitRequest)
@@ -164,9 +290,11 @@ class ReviewEngine:
     ) -> Review:
         """Apply ``command`` to the review as ``actor``; return the updated review.
 
-        Raises :class:`InvalidRequest` (malformed input), :class:`PermissionDenied`
-        (wrong role or agency), :class:`TransitionRefused` (a guard fails or the stage
-        does not allow it), each listing every reason; :class:`ReviewNotFound`;
+        Raises :class:`PermissionDenied` (wrong role, agency or appointment: judged
+        first, and carrying those reasons alone, so a caller who may not issue the
+        command learns nothing about its input), :class:`InvalidRequest` (malformed
+        input), :class:`TransitionRefused` (a guard fails or the stage does not allow
+        it), each listing every reason; :class:`ReviewNotFound`;
         :class:`ConcurrencyConflict` when ``expected_version`` is given and stale, or
         another writer saved first. A refused command changes nothing.
         """
@@ -180,12 +308,15 @@ class ReviewEngine:
         expected_version: int | None = None,
         erase_value: str | None = None,
     ) -> Review:
-        _check_actor(getattr(command, "name", "command"), actor)
+        name = _command_name(command)
+        _check_actor(name, actor)
+        _check_id(name, review_id)
+        if expected_version is not None:
+            _check_count(name, expected_version, "expected_version", 2**63 - 1)
         review = self.store.load(review_id)
         if expected_version is not None and expected_version != review.version:
             raise ConcurrencyConflict(review_id, expected_version, review.version)
         now = self.clock.now()
-        name = getattr(command, "name", type(command).__name__)
         if isinstance(command, SubmitRequest):
             _raise_for(
                 name,
@@ -323,8 +454,11 @@ class ReviewEngine:
 
     def explain(self, review_id: str, command: Command, actor: Actor) -> list[Refusal]:
         """Every reason ``command`` would be refused now; empty when it would be
-        accepted. Changes nothing."""
-        _check_actor(getattr(command, "name", "command"), actor)
+        accepted. When the actor may not issue it at all (role, agency, appointment),
+        those reasons alone, as :meth:`execute` raises them. Changes nothing."""
+        name = _command_name(command)
+        _check_actor(name, actor)
+        _check_id(name, review_id)
         review = self.store.load(review_id)
         if isinstance(command, SubmitRequest):
             return [
@@ -333,36 +467,46 @@ class ReviewEngine:
         today = local_date(self.clock.now())
         return judge(review, command, actor, today, self._settings_of(review)).refusals
 
-    def allowed(self, review_id: str, actor: Actor) -> list[str]:
-        """The commands ``actor`` could issue on the review now: those their role (and,
-        for a panel chair, their appointment) may issue from its stage. Commands that
-        need no input (``convene_panel``, ``ratify`` …) are listed only if every guard
-        holds as well."""
-        _check_actor("allowed", actor)
+    def options(self, review_id: str, actor: Actor) -> list[CommandOption]:
+        """Every command of the review's stage (each row of the table valid from it),
+        in the table's order, with every reason ``actor`` could not issue it now
+        whatever its input: role, agency, panel-chair appointment, a guard that no
+        input can satisfy (CR-1 for ``decline`` and ``recommend_alternative``); and
+        for a command that takes no input (``convene_panel``, ``ratify`` …), every
+        reason it would be refused. What a screen can offer. Changes nothing."""
+        _check_actor("options", actor)
+        _check_id("options", review_id)
         review = self.store.load(review_id)
         today = local_date(self.clock.now())
         settings = self._settings_of(review)
         valid = commands_from(review.stage)
-        names: list[str] = []
-        for table_row in TABLE:
-            if table_row.command not in valid or standing(review, table_row, actor)[1]:
-                continue
-            cls = COMMANDS[table_row.command]
-            if not _takes_input(cls) and judge(review, cls(), actor, today, settings).refusals:
-                continue
-            names.append(table_row.command)
-        return names
+        return [
+            CommandOption(
+                table_row.command,
+                takes_input(COMMANDS[table_row.command]),
+                tuple(obstacles(review, table_row, actor, today, settings)),
+            )
+            for table_row in TABLE
+            if table_row.command in valid
+        ]
+
+    def allowed(self, review_id: str, actor: Actor) -> list[str]:
+        """The commands ``actor`` could issue on the review now: the names of the
+        :meth:`options` with no reason against them. A command that needs no input
+        (``convene_panel``, ``ratify`` …) is listed only if it would be accepted."""
+        return [o.command for o in self.options(review_id, actor) if o.allowed]
 
     def get(self, review_id: str, actor: Actor | None = None) -> Review:
         """The review at its latest version. With ``actor``, only if the read policy
         lets them read it (:class:`PermissionDenied`, PR-e, otherwise), and the read
         is logged; with none, as the host's trusted code (see :mod:`scr_engine.access`)."""
-        review = self.store.load(review_id)
+        review = self.store.load(_check_id("get", review_id))
         self._may_read(review, actor, "get")
         return review
 
     def history(self, review_id: str, actor: Actor | None = None) -> tuple[Event, ...]:
         """Every event of the review, in order (``actor`` as for :meth:`get`)."""
+        _check_id("history", review_id)
         if actor is not None:
             self._may_read(self.store.load(review_id), actor, "history")
         return self.store.history(review_id)
@@ -372,6 +516,9 @@ class ReviewEngine:
     ) -> tuple[Deadline, ...]:
         """Every deadline of the review with its status on ``as_of`` (today by default;
         ``actor`` as for :meth:`get`)."""
+        _check_id("deadlines", review_id)
+        if as_of is not None:
+            _check_day("deadlines", as_of)
         review = self.store.load(review_id)
         self._may_read(review, actor, "deadlines")
         today = as_of if as_of is not None else local_date(self.clock.now())
@@ -414,12 +561,19 @@ class ReviewEngine:
         before ``as_of + within_days``, ordered by due date, ``limit`` at a time.
         Pass the last row's ``sort_key`` as ``after`` for the next page. Each row's
         status is as of ``as_of``: overdue when due before it, else due."""
-        if within_days < 0 or limit < 0:
-            raise InvalidRequest(
-                "overdue",
-                [Refusal("INPUT", "within_days and limit cannot be negative", RefusalKind.INPUT)],
-            )
+        if as_of is not None:
+            _check_day("overdue", as_of)
+        _check_count("overdue", within_days, "within_days", MAX_WITHIN_DAYS)
+        _check_count("overdue", limit, "limit", MAX_PAGE)
+        if after is not None:
+            _check_cursor(after)
         day = as_of if as_of is not None else local_date(self.clock.now())
+        try:
+            day + timedelta(days=within_days)
+        except OverflowError:
+            raise _refuse(
+                "overdue", "as_of plus within_days is beyond the calendar", "within_days"
+            ) from None
         rows = self.store.overdue(day, within_days, limit=limit, after=after)
         # A stored row's status is as of the review's last change; report it as of ``day``.
         return [row.as_of(day) for row in rows]
@@ -432,11 +586,14 @@ class ReviewEngine:
         """Tasks emitted by commands (RF-5 letters and IMR writer requests) and not yet
         completed, oldest first. Each is delivered at least once: mark it with
         :meth:`complete_task` only after delivering it."""
-        return self.store.pending_tasks(limit=limit)
+        return self.store.pending_tasks(
+            limit=_check_count("pending_tasks", limit, "limit", MAX_PAGE)
+        )
 
     def complete_task(self, task_id: str) -> None:
-        """Mark a task delivered."""
-        self.store.complete_task(task_id)
+        """Mark a task delivered (:class:`~scr_engine.StorageError` for an unknown
+        one)."""
+        self.store.complete_task(_check_id("complete_task", task_id, "task_id"))
 
     def public_export(self, review_id: str, actor: Actor | None = None) -> PublicReport:
         """The public report of a ratified review (PR-e, RP-3): executive summary,
@@ -503,8 +660,3 @@ class ReviewEngine:
                 f"review {review.id} runs under settings {review.settings_version!r}, which "
                 "this engine was not given (pass them in known_settings)"
             ) from None
-
-
-def _takes_input(cls: type[Command]) -> bool:
-    """Whether the command has a field that must be given (no default)."""
-    return any(a.default is NOTHING for a in fields(cls))  # type: ignore[arg-type]

@@ -53,10 +53,13 @@ class TransitionRefused(ScrEngineError, ValueError):
 
 
 class PermissionDenied(TransitionRefused, PermissionError):
-    """The actor holds no role that may issue this command (or not for that agency).
+    """The actor holds no role that may issue this command (or not for that agency,
+    or is not the review's appointed panel chair).
 
-    It is a :class:`TransitionRefused` too, and its ``refusals`` include every other
-    reason the command would be refused as well.
+    It is a :class:`TransitionRefused` too. It is judged before anything else, and its
+    ``refusals`` are the permission reasons alone: a caller who may not issue a
+    command learns nothing about whether its input was valid (hosts map it to HTTP
+    403).
     """
 
 

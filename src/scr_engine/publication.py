@@ -30,7 +30,10 @@ __all__ = ["REDACTED", "PublicAction", "PublicRecommendation", "PublicReport", "
 
 REDACTED = "[…]"
 """What a personal value reads as in a published text (three characters: shorter than
-any value struck out by substring, so that striking always ends)."""
+any value struck out by substring, so that striking always ends; in the unlikely case
+that a personal value is this very text, another short mark is used)."""
+
+_MARKS = (REDACTED, "[—]", "[*]", "[#]", "[x]")
 
 _PUBLISHABLE = frozenset({Stage.RATIFIED, Stage.ACTION_PLAN_MONITORED, Stage.CLOSED})
 
@@ -80,6 +83,8 @@ class _Redactor:
     def __init__(self, review: Review) -> None:
         values = {v for _, v in personal_paths(Review, unstructure(review)) if v and v != ERASED}
         self._exact = values
+        # The marker, unless a personal value is that very text: then another.
+        self.mark = next((m for m in _MARKS if m not in values), "")
         long = sorted((v for v in values if len(v) >= 4), key=len, reverse=True)
         self._folded = [(v.lower(), v.casefold()) for v in long]
         self._pattern = (
@@ -88,13 +93,13 @@ class _Redactor:
 
     def __call__(self, text: str) -> str:
         if text in self._exact:
-            return REDACTED
+            return self.mark
         if self._pattern is None:
             return text
         # Repeat until nothing is left: striking one value can join two halves of
         # another. Each strike shortens the text (values are longer than the marker).
         while True:
-            struck = self._pattern.sub(REDACTED, text)
+            struck = self._pattern.sub(self.mark, text)
             if struck == text:
                 break
             text = struck
@@ -102,7 +107,7 @@ class _Redactor:
         # characters, say): a text still holding a value is struck out whole.
         lower, folded = text.lower(), text.casefold()
         if text in self._exact or any(a in lower or b in folded for a, b in self._folded):
-            return REDACTED
+            return self.mark
         return text
 
 

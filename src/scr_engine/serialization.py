@@ -26,6 +26,8 @@ __all__ = [
     "canonical_json",
     "field_problems",
     "freeze",
+    "shape_problems",
+    "size_problems",
     "structure",
     "text_problems",
     "unstructure",
@@ -205,13 +207,47 @@ def _path_problems(exc: BaseException, rule: str) -> list[Refusal]:
     return problems
 
 
+MAX_DEPTH = 32
+"""How deeply JSON input may nest (the records need far less)."""
+
+
+def shape_problems(data: Any, rule: str = "INPUT") -> list[Refusal]:
+    """Every object key in ``data`` that is not text, and nesting deeper than
+    :data:`MAX_DEPTH`: JSON has neither, and no record can be built from them."""
+    problems: list[Refusal] = []
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            message = f"the input nests more than {MAX_DEPTH} levels deep"
+            return [Refusal(rule, message, RefusalKind.INPUT, path or None)]
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    message = f"object keys must be text, not {type(key).__name__}"
+                    problems.append(Refusal(rule, message, RefusalKind.INPUT, path or None))
+                    continue
+                stack.append((item, f"{path}.{key}" if path else key, depth + 1))
+        elif isinstance(value, list | tuple):
+            for index, item in enumerate(value):
+                stack.append((item, f"{path}[{index}]", depth + 1))
+    return problems
+
+
 def structure(data: Any, cls: type[T], *, what: str = "input", rule: str = "INPUT") -> T:
     """Build ``cls`` from primitives, raising :class:`InvalidRequest` naming every
     problem (path and reason) when the data does not fit."""
+    problems = shape_problems(data, rule)
+    if problems:
+        raise InvalidRequest(what, problems)
     try:
         return _CONVERTER.structure(data, cls)
     except (BaseValidationError, TypeError, ValueError, KeyError, AttributeError) as exc:
-        raise InvalidRequest(what, _path_problems(exc, rule)) from exc
+        try:
+            problems = _path_problems(exc, rule)
+        except Exception:  # a message that cannot even be rendered
+            problems = [Refusal(rule, f"malformed {what}", RefusalKind.INPUT)]
+        raise InvalidRequest(what, problems) from exc
 
 
 def field_problems(obj: Any, rule: str = "INPUT") -> list[Refusal]:
@@ -255,6 +291,34 @@ def text_problems(data: Any, path: str = "", rule: str = "INPUT") -> list[Refusa
     elif isinstance(data, list | tuple):
         for index, value in enumerate(data):
             problems.extend(text_problems(value, f"{path}[{index}]", rule))
+    return problems
+
+
+def size_problems(
+    data: Any, max_text: int, max_total: int, what: str = "command", rule: str = "INPUT"
+) -> list[Refusal]:
+    """Every text in JSON-ready ``data`` longer than ``max_text`` characters, named by
+    its path, and the whole when its canonical JSON is longer than ``max_total``."""
+    problems: list[Refusal] = []
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            if len(value) > max_text:
+                message = f"text longer than {max_text} characters ({len(value)})"
+                problems.append(Refusal(rule, message, RefusalKind.INPUT, path or None))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((item, f"{path}.{key}" if path else str(key)))
+        elif isinstance(value, list | tuple):
+            for index, item in enumerate(value):
+                stack.append((item, f"{path}[{index}]"))
+    problems.reverse()
+    if not problems:
+        total = len(canonical_json(data))
+        if total > max_total:
+            message = f"the whole {what} is longer than {max_total} characters as JSON ({total})"
+            problems.append(Refusal(rule, message, RefusalKind.INPUT, what))
     return problems
 
 

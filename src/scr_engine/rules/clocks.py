@@ -21,31 +21,42 @@ from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.referral import refuse_cr1
 from scr_engine.states.stages import Stage
 
-__all__ = ["extend_deadline", "pause_clock", "resume_clock", "withdraw"]
+__all__ = [
+    "extend_deadline",
+    "pause_clock",
+    "pause_preconditions",
+    "resume_clock",
+    "withdraw",
+    "withdraw_preconditions",
+]
 
 _INPUT = RefusalKind.INPUT
 
 
+def withdraw_preconditions(review: Review) -> list[Refusal]:
+    """What refuses a withdrawal whatever its reasons: before screening, withdrawing a
+    CR-1 request would decline it by another name."""
+    if review.stage is Stage.REQUESTED:
+        return refuse_cr1(review, "withdrawn before it is screened")
+    return []
+
+
 def withdraw(review: Review, cmd: c.Withdraw, ctx: Context) -> list[Refusal]:
-    # Before screening, withdrawing a CR-1 request would decline it by another name.
-    out = (
-        refuse_cr1(review, "withdrawn before it is screened")
-        if review.stage is Stage.REQUESTED
-        else []
-    )
+    out = withdraw_preconditions(review)
     need_text(out, cmd.reasons, "PR-d", "reasons", "the reasons for withdrawing")
     return out
 
 
-def pause_clock(review: Review, cmd: c.PauseClock, ctx: Context) -> list[Refusal]:
-    out: list[Refusal] = []
+def pause_preconditions(review: Review) -> list[Refusal]:
+    """What refuses a pause whatever its process and reasons: the clocks are paused."""
     if review.paused:
-        out.append(
-            Refusal(
-                "PR-a",
-                f"the clocks are already paused (since {review.pauses[-1].started_on.isoformat()})",
-            )
-        )
+        since = review.pauses[-1].started_on.isoformat()
+        return [Refusal("PR-a", f"the clocks are already paused (since {since})")]
+    return []
+
+
+def pause_clock(review: Review, cmd: c.PauseClock, ctx: Context) -> list[Refusal]:
+    out = pause_preconditions(review)
     need_text(out, cmd.process, "PR-a", "process", "the parallel process")
     need_text(out, cmd.reasons, "PR-a", "reasons", "the reasons for the pause")
     return out

@@ -22,10 +22,14 @@ Stage and role are judged elsewhere (:mod:`scr_engine.rules.judge`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from scr_engine.records import Review
 from scr_engine.rules import clocks, evidence, monitoring, referral, report, retention, setup
 from scr_engine.rules.common import Check, Context
+from scr_engine.rules.reasons import Refusal
 
-__all__ = ["CHECKS", "Check", "Context"]
+__all__ = ["CHECKS", "PRECONDITIONS", "Check", "Context"]
 
 
 CHECKS: dict[str, Check] = {
@@ -67,3 +71,14 @@ CHECKS: dict[str, Check] = {
 }
 """The check of every command except ``submit_request`` (see
 :func:`scr_engine.rules.request.validate_request`)."""
+
+
+PRECONDITIONS: dict[str, Callable[[Review], list[Refusal]]] = {
+    "recommend_alternative": lambda review: referral.screening_preconditions(review, "redirected"),
+    "decline": lambda review: referral.screening_preconditions(review, "declined"),
+    "withdraw": clocks.withdraw_preconditions,
+    "pause_clock": clocks.pause_preconditions,
+}
+"""For commands that take input, the part of their guard that refuses them whatever
+the input (each is also part of the command's check in :data:`CHECKS`): what a screen
+need not offer (:meth:`ReviewEngine.options <scr_engine.ReviewEngine.options>`)."""

@@ -5,18 +5,32 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from scr_engine.commands import Command, SubmitOverviewReport, to_dict
+from attrs import NOTHING, fields
+
+from scr_engine.commands import COMMANDS, Command, SubmitOverviewReport, to_dict
 from scr_engine.errors import InvalidRequest
 from scr_engine.records import Actor, Review, Role
-from scr_engine.rules.guards import CHECKS, Context
+from scr_engine.rules.guards import CHECKS, PRECONDITIONS, Context
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.report import missing_sections
 from scr_engine.rules.settings import ProtocolSettings
-from scr_engine.serialization import field_problems, structure, text_problems
+from scr_engine.rules.setup import represented_agency
+from scr_engine.serialization import field_problems, size_problems, structure, text_problems
 from scr_engine.states.machine import valid_in
 from scr_engine.states.table import Row, row
 
-__all__ = ["Judgement", "acting_role", "check_shape", "judge", "standing"]
+__all__ = [
+    "Judgement",
+    "acting_role",
+    "agency_standing",
+    "check_shape",
+    "judge",
+    "obstacles",
+    "permission",
+    "standing",
+    "takes_input",
+    "too_long",
+]
 
 
 def acting_role(table_row: Row, actor: Actor) -> Role | None:
@@ -112,18 +126,81 @@ def standing(review: Review, table_row: Row, actor: Actor) -> tuple[Role | None,
     return role, []
 
 
+def agency_standing(review: Review, actor: Actor, agency: Any = None) -> list[Refusal]:
+    """Why ``actor`` may not confirm, for ``agency``, that its information is fully and
+    fairly represented (RP-4): only a panel member of the review sitting for their own
+    agency may, and only for that agency. ``agency`` None (or not text) asks only
+    whether the actor sits on the panel for an agency at all."""
+    member = actor.agency is not None and any(
+        m.person_id == actor.id and represented_agency(m) == actor.agency
+        for m in review.panel_members
+    )
+    if not member:
+        message = (
+            f"{actor.id} does not sit on this review's panel for an involved agency: only "
+            "an agency's own panel member may confirm its information is fairly represented"
+        )
+        return [Refusal("RP-4", message, RefusalKind.PERMISSION)]
+    if agency is not None and not (isinstance(agency, str) and agency == actor.agency):
+        whose = f"{agency}'s" if isinstance(agency, str) else "an agency's"
+        message = (
+            f"only {whose} own panel member may confirm its information is fairly "
+            f"represented ({actor.id} sits for {actor.agency})"
+        )
+        return [Refusal("RP-4", message, RefusalKind.PERMISSION)]
+    return []
+
+
+def permission(
+    review: Review, table_row: Row, actor: Actor, command: Any = None
+) -> tuple[Role | None, list[Refusal]]:
+    """The role ``actor`` would act in for the row's command, and every reason who they
+    are does not allow it: role and panel-chair appointment (:func:`standing`); for
+    ``record_agency_signoff``, their agency (:func:`agency_standing`, for the
+    ``command``'s agency when it is given); for ``submit_overview_report``, and
+    ``record_writer_meeting`` as overview writer, being the appointed overview writer
+    (SU-9). Judged before the input is looked at, so
+    that a caller who may not issue a command learns nothing about its input."""
+    role, refusals = standing(review, table_row, actor)
+    if refusals:
+        return role, refusals
+    if table_row.command == "record_agency_signoff":
+        refusals = agency_standing(review, actor, getattr(command, "agency", None))
+    elif table_row.command == "submit_overview_report" or (
+        table_row.command == "record_writer_meeting"
+        and role is Role.OVERVIEW_WRITER
+        and review.overview_writer is not None
+    ):
+        writer = review.overview_writer
+        if writer is None or writer.person_id != actor.id:
+            message = f"{actor.id} is not this review's overview writer"
+            refusals = [Refusal("SU-9", message, RefusalKind.PERMISSION)]
+    return role, refusals
+
+
 def judge(
     review: Review, command: Command, actor: Actor, today: date, settings: ProtocolSettings
 ) -> Judgement:
-    """Every reason ``actor`` may not issue ``command`` on ``review`` on ``today``."""
+    """Every reason ``actor`` may not issue ``command`` on ``review`` on ``today``.
+
+    Permission comes first: when the actor's role, agency or appointment does not allow
+    the command, the refusals are those alone (no input, stage or guard reasons)."""
+    name = getattr(command, "name", None) if isinstance(command, Command) else None
+    if not isinstance(name, str) or name not in COMMANDS:
+        message = f"not a command: {type(command).__name__}"
+        return Judgement(None, None, None, [Refusal("INPUT", message, RefusalKind.INPUT)])
+    table_row = row(name)
+    role, denied = permission(review, table_row, actor, command)
+    if denied:
+        return Judgement(role, None, None, denied)
     checked, payload, refusals = check_shape(command)
     if checked is None:
-        return Judgement(None, None, None, refusals)
+        return Judgement(role, None, None, refusals)
+    assert payload is not None
+    refusals = too_long(payload, settings)
+    if refusals:
+        return Judgement(role, None, None, refusals)
     command = checked
-    name = command.name
-    table_row = row(name)
-    role, refusals_of_role = standing(review, table_row, actor)
-    refusals.extend(refusals_of_role)
     if not valid_in(review.stage, name):
         refusals.append(
             Refusal(
@@ -135,3 +212,34 @@ def judge(
     else:
         refusals.extend(CHECKS[name](review, command, Context(actor, role, today, settings)))
     return Judgement(role, command, payload, refusals)
+
+
+def too_long(payload: Any, settings: ProtocolSettings) -> list[Refusal]:
+    """Every text field of a command's JSON ``payload`` longer than the settings allow,
+    and the whole command if it is (``max_text_length``, ``max_command_length``)."""
+    return size_problems(payload, settings.max_text_length, settings.max_command_length)
+
+
+def takes_input(cls: type[Command]) -> bool:
+    """Whether the command has a field that must be given (no default)."""
+    return any(a.default is NOTHING for a in fields(cls))  # type: ignore[arg-type]
+
+
+def obstacles(
+    review: Review, table_row: Row, actor: Actor, today: date, settings: ProtocolSettings
+) -> list[Refusal]:
+    """Every reason ``actor`` could not issue the row's command on ``review`` now,
+    whatever its input: who they are (:func:`permission`); for a command that takes
+    input, what its guard refuses whatever the input (CR-1 for ``decline`` …); for a
+    command that takes none, every reason :func:`judge` gives for it."""
+    _, refusals = permission(review, table_row, actor)
+    if refusals:
+        return refusals
+    if not valid_in(review.stage, table_row.command):
+        message = f"{table_row.command} cannot be issued while the review is {review.stage.value}"
+        return [Refusal("MAP", message, RefusalKind.STAGE)]
+    cls = COMMANDS[table_row.command]
+    if not takes_input(cls):
+        return judge(review, cls(), actor, today, settings).refusals
+    precondition = PRECONDITIONS.get(table_row.command)
+    return precondition(review) if precondition is not None else []

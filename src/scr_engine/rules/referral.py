@@ -37,6 +37,7 @@ __all__ = [
     "record_imr_writer",
     "record_records_secured",
     "refuse_cr1",
+    "screening_preconditions",
 ]
 
 _INPUT = RefusalKind.INPUT
@@ -115,16 +116,22 @@ def refuse_cr1(review: Review, what: str) -> list[Refusal]:
     return []
 
 
+def screening_preconditions(review: Review, what: str) -> list[Refusal]:
+    """What refuses redirecting or declining a request whatever the reasons given:
+    no assessment yet (RF-4), or a CR-1 case, which must always be reviewed."""
+    return _need_assessment(review) + refuse_cr1(review, what)
+
+
 def recommend_alternative(
     review: Review, cmd: c.RecommendAlternative, ctx: Context
 ) -> list[Refusal]:
-    out = _need_assessment(review) + refuse_cr1(review, "redirected")
+    out = screening_preconditions(review, "redirected")
     need_text(out, cmd.reasons, "CR-4", "reasons", "the reasons for the recommendation")
     return out
 
 
 def decline(review: Review, cmd: c.Decline, ctx: Context) -> list[Refusal]:
-    out = _need_assessment(review) + refuse_cr1(review, "declined")
+    out = screening_preconditions(review, "declined")
     need_text(out, cmd.reasons, "CR-4", "reasons", "the reasons for no review")
     return out
 

@@ -31,13 +31,11 @@ from scr_engine.records import (
     Introduction,
     OverviewReport,
     Review,
-    Role,
 )
 from scr_engine.rules.common import Context, known_agency, need_text
 from scr_engine.rules.deadlines import LONGEST_MONTHS
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import is_text
-from scr_engine.rules.setup import represented_agency
 
 __all__ = [
     "add_action",
@@ -121,10 +119,8 @@ def record_writer_meeting(
         out.append(Refusal("OW-1", "a writer meeting must record its purpose", _INPUT, "purposes"))
     if review.overview_writer is None:
         out.append(Refusal("SU-9", "the overview writer is not appointed"))
-    elif ctx.role is Role.OVERVIEW_WRITER and not _is_writer(review, ctx):
-        out.append(
-            Refusal("SU-9", f"{ctx.actor.id} is not this review's overview writer", _PERMISSION)
-        )
+    # Only the appointed writer meets the panel as overview_writer: judged before the
+    # input, by scr_engine.rules.judge.permission.
     return out
 
 
@@ -132,10 +128,8 @@ def submit_overview_report(
     review: Review, cmd: c.SubmitOverviewReport, ctx: Context
 ) -> list[Refusal]:
     out: list[Refusal] = []
-    if not _is_writer(review, ctx):
-        out.append(
-            Refusal("SU-9", f"{ctx.actor.id} is not this review's overview writer", _PERMISSION)
-        )
+    # Only the appointed writer submits (SU-9): judged before the input, by
+    # scr_engine.rules.judge.permission.
     report = cmd.report
     sections: dict[str, Any] = {
         "introduction.circumstances": report.introduction.circumstances,
@@ -228,19 +222,8 @@ def record_agency_signoff(
     out: list[Refusal] = []
     if not known_agency(out, review, cmd.agency):
         return out
-    member = any(
-        m.person_id == ctx.actor.id and represented_agency(m) == cmd.agency
-        for m in review.panel_members
-    )
-    if ctx.actor.agency != cmd.agency or not member:
-        out.append(
-            Refusal(
-                "RP-4",
-                f"only {cmd.agency}'s own panel member may confirm its "
-                "information is fairly represented",
-                _PERMISSION,
-            )
-        )
+    # Who may sign off (the agency's own panel member) is judged before the input, by
+    # scr_engine.rules.judge.agency_standing.
     if cmd.agency in review.signoffs:
         out.append(Refusal("RP-4", f"{cmd.agency} has already signed off"))
     return out

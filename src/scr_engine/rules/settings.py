@@ -1,4 +1,4 @@
-"""Protocol settings: the lengths of the clocks, as data.
+"""Protocol settings: the lengths of the clocks, and the limits on input, as data.
 
 The defaults are those of the source text. A Board that changes them publishes a new
 ``version``; each review keeps the version it started under.
@@ -31,6 +31,10 @@ class ProtocolSettings:
     initial_meeting_working_days: int | None = None
     """SU-5 counted in working days instead of calendar months, for Boards whose local
     protocol says so. Needs the ``holidays`` extra."""
+    max_text_length: int = 100_000
+    """The most characters one text field of a request or command may hold."""
+    max_command_length: int = 1_000_000
+    """The most characters a whole request or command may take as JSON."""
 
     def __attrs_post_init__(self) -> None:
         problems = []
@@ -39,6 +43,10 @@ class ProtocolSettings:
         for name in ("initial_meeting_months", "review_months"):
             if not 1 <= getattr(self, name) <= 120:
                 problems.append((name, f"{name} must be from 1 to 120"))
+        for name in ("max_text_length", "max_command_length"):
+            value = getattr(self, name)
+            if type(value) is not int or value < 1:
+                problems.append((name, f"{name} must be a whole number of at least 1"))
         for name in (
             "chair_notification_days",
             "chair_notification_working_days",

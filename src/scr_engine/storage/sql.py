@@ -102,8 +102,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import sqlite3
 import sys
+import urllib.parse
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -243,7 +245,11 @@ def _sqlite_on_connect(synchronous: str) -> Callable[[Any, Any], None]:
         record.info[_CONFIGURED] = True
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError as exc:
+                if "readonly" not in str(exc):
+                    raise  # a database opened read-only keeps its journal mode
             cursor.execute(f"PRAGMA synchronous={synchronous}")
             cursor.execute("PRAGMA foreign_keys=ON")
         finally:
@@ -612,6 +618,54 @@ def _upsert(conn: Connection, table: sa.Table) -> Any:
     return sqlite_dialect.insert(table)
 
 
+# --------------------------------------------------------------------------- read-only
+
+
+def _writable(path: Path) -> bool:
+    """Whether ``path`` may be written: the process may (``os.access``) and its
+    permissions grant someone write access (root passes ``os.access`` whatever the
+    permissions say; a file or directory nobody may write is read-only for it too)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return os.access(path, os.W_OK) and bool(mode & 0o222)
+
+
+def _sqlite_read_only(url: URL) -> tuple[str, URL] | None:
+    """For a SQLite file that cannot be written, why (naming the file or the
+    directory), and the URL that opens it read-only (SQLite's ``mode=ro``); None for
+    a writable one, one the URL already opens read-only, an in-memory database or
+    another backend."""
+    if url.get_backend_name() != "sqlite":
+        return None
+    database = url.database or ""
+    query = dict(url.query)
+    if query.get("mode") == "ro" or query.get("immutable") in ("1", "true"):
+        return None  # the host asked for it: SQLite itself refuses every write
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = Path(database).absolute()
+    folder = path.parent
+    if not path.exists():
+        if folder.is_dir() and not _writable(folder):
+            raise StorageError(
+                f"cannot create the database {path}: the directory {folder} is read-only"
+            )
+        return None
+    problems = []
+    if not _writable(path):
+        problems.append(f"the file {path} is read-only")
+    if not _writable(folder):
+        problems.append(f"the directory {folder} is read-only")
+    if not problems:
+        return None
+    uri = "file:" + urllib.parse.quote(str(path))
+    return " and ".join(problems), url.set(
+        database=uri, query={**query, "mode": "ro", "uri": "true"}
+    )
+
+
 # --------------------------------------------------------------------------- store
 
 
@@ -684,6 +738,12 @@ class SqlStore:
                     )
                 ],
             )
+        with _translated("opening the store"):
+            read_only = _sqlite_read_only(sa.make_url(url))
+        self.read_only: str | None = None
+        """Why the store can only read (a read-only SQLite file or directory), or None."""
+        if read_only is not None:
+            self.read_only, url = read_only
         engine = create_engine(url, durable=durable, timeout=timeout, **dict(engine_options or {}))
         self._engine = engine
         self._writer = engine.execution_options(**{_WRITE: True})
@@ -708,6 +768,11 @@ class SqlStore:
         try:
             self._sql = _Sql(engine.dialect)
             self._prepare(migrate)
+        except StorageError as exc:
+            engine.dispose()
+            if self.read_only is None or isinstance(exc, SchemaMismatch):
+                raise
+            raise StorageError(f"{self.read_only}: {exc}") from exc
         except BaseException:
             engine.dispose()
             raise
@@ -743,6 +808,7 @@ class SqlStore:
         store._reader = None
         store._connection = connection
         store._reuse = None
+        store.read_only = None
         store._clock = clock if clock is not None else SystemClock()
         store._cache = _ReviewCache(cache_size, cls.CACHE_MAX_CHARS)
         with _translated("opening the store on the host's connection"):
@@ -826,8 +892,13 @@ class SqlStore:
                     conn.begin()  # a plain, deferred BEGIN: one snapshot, no write lock
                 yield conn
 
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only is not None:
+            raise StorageError(f"the database is read-only ({self.read_only}): nothing is written")
+
     @contextmanager
     def _write(self) -> Iterator[Connection]:
+        self._refuse_if_read_only()
         if self._connection is not None:
             with self._connection.begin_nested():
                 yield self._connection
@@ -901,6 +972,7 @@ class SqlStore:
         SAVEPOINT of the host's; committed (released) when the block ends without an
         exception, rolled back otherwise. On SQLite and the store's own engine the
         transaction runs straight on the driver's connection."""
+        self._refuse_if_read_only()
         sql = self._sql
         engine = self._engine
         if engine is None or not sql.sqlite or _observed(engine):

@@ -54,6 +54,7 @@ from scr_engine.errors import (
 from scr_engine.history import Event, replay, verify_history
 from scr_engine.records import Agency, Review, Task
 from scr_engine.rules.deadlines import DeadlineStatus
+from scr_engine.rules.settings import DEFAULT_SETTINGS
 from scr_engine.states.stages import Stage
 from scr_engine.storage.memory import MemoryStore
 from scr_engine.storage.port import DeadlineRow, ReviewStore
@@ -151,7 +152,11 @@ def _recorder(ids: Sequence[str]) -> tuple[ReviewEngine, RecordingStore, FixedCl
     store = RecordingStore()
     clock = FixedClock(START)
     new_ids = iter(ids)
-    return ReviewEngine(store, clock, new_id=lambda: next(new_ids)), store, clock
+    # The strange text is longer than the default size limits allow (hardening 9):
+    # the same settings with room for it, since what is tested is how stores keep it.
+    roomy = evolve(DEFAULT_SETTINGS, max_text_length=10**7, max_command_length=10**8)
+    engine = ReviewEngine(store, clock, settings=roomy, new_id=lambda: next(new_ids))
+    return engine, store, clock
 
 
 def _confirm(engine: ReviewEngine, review: Review) -> None:

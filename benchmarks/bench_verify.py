@@ -55,7 +55,7 @@ CHECKPOINT_GOAL = 2.0
 _EVENT_SQL = (
     "INSERT INTO scr_events (review_id, sequence, at, actor_id, role, command, payload, "
     "stage_before, stage_after, prev_hash, hash, state, commitments, salts, state_salt, "
-    "format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "format, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 

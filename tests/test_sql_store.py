@@ -57,7 +57,7 @@ from scr_engine.storage.sql import (
 )
 from scr_engine.testing import START, closure_saves, submission_saves
 
-HEAD = ("0004",)
+HEAD = ("0005",)
 
 host_metadata = sa.MetaData()
 host_audit = sa.Table(

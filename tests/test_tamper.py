@@ -115,14 +115,15 @@ def rewrite(url: str, review: Review, events: list[Event]) -> None:
     engine = sa.create_engine(url)
     columns = (
         "review_id, sequence, at, actor_id, role, command, payload, stage_before, "
-        "stage_after, prev_hash, hash, state, commitments, salts, state_salt, format"
+        "stage_after, prev_hash, hash, state, commitments, salts, state_salt, format, "
+        "idempotency_key"
     )
-    marks = ", ".join(f":p{i}" for i in range(16))
+    marks = ", ".join(f":p{i}" for i in range(17))
     try:
         with engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM scr_events WHERE review_id = :r"), {"r": review.id})
             for event in events:
-                values = dict(zip((f"p{i}" for i in range(16)), _event_values(event), strict=True))
+                values = dict(zip((f"p{i}" for i in range(17)), _event_values(event), strict=True))
                 conn.execute(
                     sa.text(f"INSERT INTO scr_events ({columns}) VALUES ({marks})"), values
                 )

@@ -25,7 +25,7 @@ from scr_engine.errors import (
     ScrEngineError,
     TransitionRefused,
 )
-from scr_engine.history import Event, advance, scrub, start
+from scr_engine.history import Event, advance, replay, scrub, start
 from scr_engine.integrity import Progress, VerifyReport, verify_store
 from scr_engine.personal import SaltSource, new_salt, personal_paths, value_at
 from scr_engine.publication import PublicReport, public_export
@@ -42,7 +42,7 @@ from scr_engine.rules.judge import (
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import validate_request
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
-from scr_engine.serialization import text_problems, unstructure
+from scr_engine.serialization import canonical_json, text_problems, unstructure
 from scr_engine.states.machine import commands_from
 from scr_engine.states.stages import TERMINAL_STAGES
 from scr_engine.states.table import TABLE, row
@@ -134,6 +134,11 @@ def _brief(value: Any) -> str:
     if not text or len(text) > 60:
         return f"a {type(value).__name__}"
     return text
+
+
+def _without_numbering(payload: Any) -> dict[str, Any]:
+    """A submission's payload without what the engine adds (reference, settings)."""
+    return {k: v for k, v in payload.items() if k not in ("reference", "settings_version")}
 
 
 def _check_id(command: str, value: Any, what: str = "review_id") -> str:
@@ -238,8 +243,15 @@ class ReviewEngine:
 
     # ----------------------------------------------------------------- commands
 
-    def submit(self, request: RequestForm, actor: Actor) -> Review:
+    def submit(
+        self, request: RequestForm, actor: Actor, *, idempotency_key: str | None = None
+    ) -> Review:
         """Receive an Appendix 1 request: a new review in ``requested``.
+
+        With ``idempotency_key``, a request sent again with the key of one already
+        received (by the same actor, with the same form) returns that review as it was
+        received, and creates nothing; the key with another form is refused
+        (:class:`InvalidRequest`). Keys of submissions are unique per store.
 
         Raises :class:`PermissionDenied` if the actor may not submit requests (judged
         first: such a caller learns nothing about the form), else
@@ -257,6 +269,11 @@ class ReviewEngine:
             raise PermissionDenied(
                 "submit_request", [Refusal("RF-1", message, RefusalKind.PERMISSION)]
             )
+        if idempotency_key is not None:
+            _check_id("submit_request", idempotency_key, "idempotency_key")
+            done = self._replayed(None, idempotency_key, SubmitRequest(request), actor)
+            if done is not None:
+                return done
         now = self.clock.now()
         today = local_date(now)
         refusals = validate_request(request, today)
@@ -280,13 +297,31 @@ class ReviewEngine:
             "settings_version": command.settings_version,
         }
         review, event = start(
-            self._new_id(), command, payload, actor.id, role, now, salt=self._salt
-        )
-        self.store.save(review, event, (), self._rows(review, today), expected_version=0)
+            self._new_id(), command, payload, actor.id, role, now, salt=self._salt,
+            key=idempotency_key,
+        )  # fmt: skip
+        try:
+            self.store.save(review, event, (), self._rows(review, today), expected_version=0)
+        except ConcurrencyConflict:
+            # The same request, sent twice at once: the other one won; its review.
+            done = (
+                self._replayed(None, idempotency_key, SubmitRequest(request), actor)
+                if idempotency_key is not None
+                else None
+            )
+            if done is None:
+                raise
+            return done
         return review
 
     def execute(
-        self, review_id: str, command: Command, actor: Actor, expected_version: int | None = None
+        self,
+        review_id: str,
+        command: Command,
+        actor: Actor,
+        expected_version: int | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> Review:
         """Apply ``command`` to the review as ``actor``; return the updated review.
 
@@ -297,8 +332,14 @@ class ReviewEngine:
         it), each listing every reason; :class:`ReviewNotFound`;
         :class:`ConcurrencyConflict` when ``expected_version`` is given and stale, or
         another writer saved first. A refused command changes nothing.
+
+        ``idempotency_key`` makes a retry safe: a command sent again with the key of
+        one already accepted on this review (after a timeout, say) returns the review
+        as that command left it, and stores nothing; never a second event, never a
+        :class:`ConcurrencyConflict`. The same key with another command is refused
+        (:class:`InvalidRequest`). Keys are kept with the events, unique per review.
         """
-        return self._execute(review_id, command, actor, expected_version)
+        return self._execute(review_id, command, actor, expected_version, key=idempotency_key)
 
     def _execute(
         self,
@@ -307,12 +348,18 @@ class ReviewEngine:
         actor: Actor,
         expected_version: int | None = None,
         erase_value: str | None = None,
+        key: str | None = None,
     ) -> Review:
         name = _command_name(command)
         _check_actor(name, actor)
         _check_id(name, review_id)
         if expected_version is not None:
             _check_count(name, expected_version, "expected_version", 2**63 - 1)
+        if key is not None:
+            _check_id(name, key, "idempotency_key")
+            done = self._replayed(review_id, key, command, actor)
+            if done is not None:
+                return done
         review = self.store.load(review_id)
         if expected_version is not None and expected_version != review.version:
             raise ConcurrencyConflict(review_id, expected_version, review.version)
@@ -336,16 +383,66 @@ class ReviewEngine:
             else ()
         )
         updated, event, tasks = advance(
-            review, verdict.command, verdict.payload, actor.id, verdict.role, now, salt=self._salt
+            review,
+            verdict.command,
+            verdict.payload,
+            actor.id,
+            verdict.role,
+            now,
+            salt=self._salt,
+            key=key,
         )
         rows = self._rows(updated, local_date(now)) if clocks_changed(review, updated) else None
-        if scrubbed:
-            self.store.save(
-                updated, event, tasks, rows, expected_version=review.version, scrub=scrubbed
-            )
-        else:  # stores written before erasure need not take ``scrub``
-            self.store.save(updated, event, tasks, rows, expected_version=review.version)
+        try:
+            if scrubbed:
+                self.store.save(
+                    updated, event, tasks, rows, expected_version=review.version, scrub=scrubbed
+                )
+            else:  # stores written before erasure need not take ``scrub``
+                self.store.save(updated, event, tasks, rows, expected_version=review.version)
+        except ConcurrencyConflict:
+            # The same command, sent twice at once: the other one won; its result.
+            done = self._replayed(review_id, key, command, actor) if key is not None else None
+            if done is None:
+                raise
+            return done
         return updated
+
+    def _replayed(
+        self, review_id: str | None, key: str, command: Command, actor: Actor
+    ) -> Review | None:
+        """The review as the command stored with ``key`` left it, if there is one and it
+        is this very command by this actor; :class:`InvalidRequest` if the key was used
+        for another; None if it is new."""
+        found = self.store.find_key(key, review_id)
+        if found is None:
+            return None
+        _, payload, problems = check_shape(command)
+        same = (
+            not problems
+            and payload is not None
+            and found.actor_id == actor.id
+            and found.command == payload.get("command")
+            and canonical_json(_without_numbering(found.payload))
+            == canonical_json(_without_numbering(payload))
+        )
+        if not same:
+            raise InvalidRequest(
+                found.command,
+                [
+                    Refusal(
+                        "INPUT",
+                        "this idempotency key was used for another command: a retry must "
+                        "send the very same command, as the same actor",
+                        RefusalKind.INPUT,
+                        "idempotency_key",
+                    )
+                ],
+            )
+        history = self.store.history(found.review_id)
+        if found.sequence == len(history):
+            return self.store.load(found.review_id)
+        return replay(history[: found.sequence])
 
     def _scrubbed(self, review_id: str, value: str | None) -> tuple[Event, ...]:
         """The review's events as an erasure leaves them (only those it changes);

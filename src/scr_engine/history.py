@@ -100,6 +100,8 @@ class Event:
     state_salt: str | None = None
     """The salt of ``state`` (not hashed; dropped when the review's data is erased)."""
     format: int = 1
+    key: str | None = None
+    """The host's idempotency key for the command, if it gave one (format 2, hashed)."""
 
     def body(self) -> dict[str, Any]:
         """What the hash covers, as primitives."""
@@ -120,6 +122,8 @@ class Event:
             body["commitments"] = self.commitments
             body["state"] = self.state
             body["format"] = self.format
+            if self.key is not None:
+                body["key"] = self.key
         return body
 
 
@@ -146,6 +150,8 @@ def event_to_dict(event: Event) -> dict[str, Any]:
             state_salt=event.state_salt,
             format=event.format,
         )
+        if event.key is not None:
+            data["key"] = event.key
     return data
 
 
@@ -188,6 +194,7 @@ def _event(
     before: Stage | None,
     prev_hash: str,
     salt: SaltSource,
+    key: str | None = None,
 ) -> tuple[Event, RecordDigest]:
     """The event of an accepted command whose ``changes`` make the next review from
     ``review``, with its commitments and state digest."""
@@ -215,6 +222,8 @@ def _event(
         "state": state,
         "format": FORMAT,
     }
+    if key is not None:
+        body["key"] = key
     event = Event(
         review.id,
         sequence,
@@ -232,6 +241,7 @@ def _event(
         salts,
         state_salt,
         FORMAT,
+        key,
     )
     return event, made
 
@@ -245,6 +255,7 @@ def start(
     at: datetime,
     *,
     salt: SaltSource = new_salt,
+    key: str | None = None,
 ) -> tuple[Review, Event]:
     """A new review in ``requested`` and its first event (``submit_request``)."""
     draft = Review(
@@ -259,7 +270,9 @@ def start(
         received_on=local_date(at),
     )
     changes: dict[str, Any] = {"stage": Stage.REQUESTED, "version": 1}
-    event, made = _event(draft, changes, at, actor_id, role, command, payload, None, GENESIS, salt)
+    event, made = _event(
+        draft, changes, at, actor_id, role, command, payload, None, GENESIS, salt, key
+    )
     review = evolve(draft, head=event.hash)
     made.keep(review)
     return review, event
@@ -274,6 +287,7 @@ def advance(
     at: datetime,
     *,
     salt: SaltSource = new_salt,
+    key: str | None = None,
 ) -> tuple[Review, Event, tuple[Task, ...]]:
     """Apply an accepted command: its record, its stage change, its event, its tasks.
 
@@ -283,7 +297,7 @@ def advance(
     changes, tasks = EFFECTS[command.name](review, command, actor_id, local_date(at), at)
     changes = {**changes, "stage": after, "version": review.version + 1}
     event, made = _event(
-        review, changes, at, actor_id, role, command, payload, review.stage, review.head, salt
+        review, changes, at, actor_id, role, command, payload, review.stage, review.head, salt, key
     )
     updated = evolve(review, **changes, head=event.hash)
     made.keep(updated)

@@ -35,6 +35,7 @@ _EVENT_COLUMNS = (
     "salts",
     "state_salt",
     "format",
+    "idempotency_key",
 )
 """The columns of ``scr_events``, in the order of the store's event tuples."""
 _TASK_COLUMNS = ("id", "review_id", "kind", "agency", "created_at", "rule")
@@ -89,6 +90,14 @@ class _Sql:
         )
         self.version = q("SELECT version FROM scr_reviews WHERE id = ?")
         self.heads = "SELECT id, version, head FROM scr_reviews ORDER BY id"
+        self.find_key = q(
+            f"SELECT {', '.join(_EVENT_COLUMNS)} FROM scr_events "
+            "WHERE idempotency_key = ? AND review_id = ?"
+        )
+        self.find_first_key = q(
+            f"SELECT {', '.join(_EVENT_COLUMNS)} FROM scr_events "
+            "WHERE idempotency_key = ? AND sequence = 1"
+        )
         self.scrub_event = q(
             "UPDATE scr_events SET payload = ?, salts = ?, state_salt = ? "
             "WHERE review_id = ? AND sequence = ? AND hash = ?"
@@ -174,7 +183,7 @@ class _Sql:
         else:
             update = f"UPDATE scr_reviews SET {sets} WHERE {where} AND stage = %(stage)s AND {kept}"
         # As the columns take them.
-        event_types = ("text", "integer", *(["text"] * 13), "integer")
+        event_types = ("text", "integer", *(["text"] * 13), "integer", "text")
         event_values = ", ".join(
             f"%({name})s::{kind}" for name, kind in zip(_EVENT_COLUMNS, event_types, strict=True)
         )

@@ -45,6 +45,7 @@ class MemoryStore:
         self._review_rows: dict[str, dict[str, DeadlineRow]] = {}
         self._checkpoints: list[Checkpoint] = []
         self._accesses: dict[str, list[AccessEntry]] = {}
+        self._keys: dict[tuple[str | None, str], Event] = {}
 
     def load(self, review_id: str) -> Review:
         """The review at its latest version, checked against its history: the last
@@ -99,6 +100,11 @@ class MemoryStore:
                 )
             if deadlines is not None:
                 check_rows(review, deadlines)
+            if event.key is not None and (
+                (review.id, event.key) in self._keys
+                or (event.sequence == 1 and (None, event.key) in self._keys)
+            ):
+                raise ConcurrencyConflict(review.id, expected_version, None)
             held = self._events.get(review.id, [])
             for scrubbed in scrub:
                 index = scrubbed.sequence - 1
@@ -122,6 +128,10 @@ class MemoryStore:
             self._saved[review.id] = review
             self._by_stage[review.stage][review.id] = None
             self._events.setdefault(review.id, []).append(event)
+            if event.key is not None:
+                self._keys[review.id, event.key] = event
+                if event.sequence == 1:
+                    self._keys[None, event.key] = event
             for task in tasks:
                 self._tasks[task.id] = task
             if deadlines is not None:
@@ -295,3 +305,8 @@ class MemoryStore:
             ]
         found.sort(key=lambda e: (e.at, e.review_id, e.sequence))
         return found[offset : offset + limit]
+
+    def find_key(self, key: str, review_id: str | None = None) -> Event | None:
+        """The event saved with this idempotency key (see the port)."""
+        with self._lock:
+            return self._keys.get((review_id, key))

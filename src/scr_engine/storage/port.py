@@ -240,6 +240,14 @@ class ReviewStore(Protocol):
         """The checkpoint saved last, if any."""
         ...
 
+    def find_key(self, key: str, review_id: str | None = None) -> Event | None:
+        """The event saved with this idempotency key: of ``review_id``, or with no
+        review given, the first event (``submit_request``) of any review. A store
+        refuses a second event with the same key for one review (and a second review
+        whose first event has a key already used so) with
+        :class:`~scr_engine.ConcurrencyConflict`, writing nothing."""
+        ...
+
     def log_access(
         self, review_id: str, at: datetime, actor_id: str, what: str, granted: bool
     ) -> AccessEntry:

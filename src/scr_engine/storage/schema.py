@@ -93,9 +93,21 @@ events = sa.Table(
     sa.Column("salts", sa.Text(), nullable=True),
     sa.Column("state_salt", sa.String(), nullable=True),
     sa.Column("format", sa.Integer(), nullable=False, server_default="1"),
+    sa.Column("idempotency_key", sa.String(), nullable=True),
+    sa.Index("ux_scr_events_review_key", "review_id", "idempotency_key", unique=True),
 )
 """The append-only history: one row per accepted command, keyed by (review, sequence).
-Format-1 events (written before 0.2) have no ``state``, ``commitments`` or salts."""
+Format-1 events (written before 0.2) have no ``state``, ``commitments`` or salts.
+``idempotency_key`` is unique per review, and among first events (submissions) per
+store (a partial index: several NULLs never clash)."""
+
+sa.Index(
+    "ux_scr_events_submit_key",
+    events.c.idempotency_key,
+    unique=True,
+    sqlite_where=events.c.sequence == 1,
+    postgresql_where=events.c.sequence == 1,
+)
 
 deadlines = sa.Table(
     "scr_deadlines",

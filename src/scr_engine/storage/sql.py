@@ -476,7 +476,7 @@ def _decode_event(row: Any) -> Event:
         mapping = getattr(row, "_mapping", None)
         values = tuple(mapping[c] for c in _EVENT_COLUMNS) if mapping is not None else tuple(row)
         (review_id, sequence, at, actor_id, role, command, payload, before, after, prev, hash_,
-         state, commitments, salts, state_salt, fmt) = values  # fmt: skip
+         state, commitments, salts, state_salt, fmt, key) = values  # fmt: skip
         for text in (review_id, at, actor_id, command, payload, prev, hash_):
             if type(text) is not str:
                 raise TypeError(f"expected text, got {type(text).__name__}")
@@ -507,6 +507,7 @@ def _decode_event(row: Any) -> Event:
                 raise TypeError("commitments and salts must map text to text")
             _text_or_none(state)
             _text_or_none(state_salt)
+        _text_or_none(key)
         return Event(
             review_id,
             sequence,
@@ -524,6 +525,7 @@ def _decode_event(row: Any) -> Event:
             kept,
             state_salt,
             fmt,
+            key,
         )
     except (ValueError, TypeError, KeyError) as exc:
         raise StorageError(f"a stored event cannot be read: {exc!r}") from exc
@@ -549,6 +551,7 @@ def _event_values(event: Event) -> tuple[Any, ...]:
         canonical_json(event.salts) if v2 else None,
         event.state_salt,
         event.format,
+        event.key,
     )
 
 
@@ -1511,6 +1514,16 @@ class SqlStore:
             tuple(faults) + ((access_problem,) if access_problem else ()),
             tuple(accesses),
         )
+
+    def find_key(self, key: str, review_id: str | None = None) -> Event | None:
+        """The event saved with this idempotency key (see the port)."""
+        sql = self._sql
+        statement, params = (
+            (sql.find_first_key, (key,)) if review_id is None else (sql.find_key, (key, review_id))
+        )
+        with _translated("looking up an idempotency key"), self._reading() as session:
+            row = session.run(statement, params).fetchone()
+        return None if row is None else _decode_event(row)
 
     def log_access(
         self, review_id: str, at: datetime, actor_id: str, what: str, granted: bool

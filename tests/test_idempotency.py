@@ -1,0 +1,134 @@
+"""Safe retries (hardening 11): a host that sends a command again with the same
+idempotency key gets the original result, never a second event and never a
+``ConcurrencyConflict``; the same key with another command is refused."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import START
+from conftest_pg import postgres_schema
+from scr_engine import (
+    ConcurrencyConflict,
+    FixedClock,
+    InvalidRequest,
+    MemoryStore,
+    ReviewEngine,
+    ReviewStore,
+    Stage,
+)
+from scr_engine import commands as c
+from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, REQUESTER, demo_request
+from scr_engine.storage.sql import SqlStore
+
+pytestmark = pytest.mark.rule("PR-d")
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ReviewStore]:
+    if request.param == "memory":
+        yield MemoryStore()
+    elif request.param == "sqlite":
+        with SqlStore(f"sqlite:///{tmp_path / 'scr.db'}", migrate="create", durable=False) as s:
+            yield s
+    else:
+        with postgres_schema() as url, SqlStore(url, migrate="create", durable=False) as s:
+            yield s
+
+
+def test_a_retried_submission_returns_the_review_and_creates_nothing(store: ReviewStore) -> None:
+    engine = ReviewEngine(store, FixedClock(START))
+    first = engine.submit(demo_request(), REQUESTER, idempotency_key="host-req-1")
+    again = engine.submit(demo_request(), REQUESTER, idempotency_key="host-req-1")
+    assert again == first
+    assert store.review_ids() == [first.id]
+    other = engine.submit(demo_request(), REQUESTER, idempotency_key="host-req-2")
+    assert other.id != first.id and other.reference.endswith("-002")
+    with pytest.raises(InvalidRequest) as caught:
+        engine.submit(demo_request(incident_on=date(2026, 1, 6)), REQUESTER,
+                      idempotency_key="host-req-1")  # fmt: skip
+    assert caught.value.refusals[0].field == "idempotency_key"
+    assert len(store.review_ids()) == 2
+
+
+def test_a_retried_command_returns_its_result_even_after_later_commands(
+    store: ReviewStore,
+) -> None:
+    engine = ReviewEngine(store, FixedClock(START))
+    review = engine.submit(demo_request(), REQUESTER)
+    notify = c.RecordChairNotified(date(2026, 2, 2))
+    notified = engine.execute(review.id, notify, BUSINESS_MANAGER, 1, idempotency_key="k1")
+    # The host timed out and retries, with the version it had: no conflict, no event.
+    assert engine.execute(review.id, notify, BUSINESS_MANAGER, 1, idempotency_key="k1") == (
+        notified
+    )
+    assessed = engine.execute(review.id, c.AssessCriteria(), BOARD_CHAIR, idempotency_key="k2")
+    assert engine.execute(review.id, notify, BUSINESS_MANAGER, idempotency_key="k1") == notified
+    assert engine.get(review.id) == assessed and assessed.version == 3
+    assert [e.key for e in engine.history(review.id)] == [None, "k1", "k2"]
+    assert engine.verify().ok
+
+
+def test_the_same_key_with_another_command_or_actor_is_refused(store: ReviewStore) -> None:
+    engine = ReviewEngine(store, FixedClock(START))
+    review = engine.submit(demo_request(), REQUESTER)
+    engine.execute(review.id, c.RecordChairNotified(date(2026, 2, 2)), BUSINESS_MANAGER,
+                   idempotency_key="k")  # fmt: skip
+    for command, actor in (
+        (c.RecordChairNotified(date(2026, 2, 3)), BUSINESS_MANAGER),
+        (c.RecordChairNotified(date(2026, 2, 2)), BOARD_CHAIR),
+        (c.AssessCriteria(), BOARD_CHAIR),
+    ):
+        with pytest.raises(InvalidRequest) as caught:
+            engine.execute(review.id, command, actor, idempotency_key="k")
+        assert caught.value.refusals[0].field == "idempotency_key"
+    assert len(engine.history(review.id)) == 2
+    # A key is unique per review: another review may use it.
+    other = engine.submit(demo_request(), REQUESTER)
+    engine.execute(other.id, c.RecordChairNotified(date(2026, 2, 2)), BUSINESS_MANAGER,
+                   idempotency_key="k")  # fmt: skip
+    assert engine.get(other.id).version == 2
+
+
+def test_two_retries_at_once_make_one_event_and_both_get_the_result(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'scr.db'}"
+    with SqlStore(url, migrate="create", durable=False) as store:
+        engine = ReviewEngine(store, FixedClock(START))
+        review = engine.submit(demo_request(), REQUESTER)
+        barrier = threading.Barrier(2)
+        results: list[object] = []
+
+        def send() -> None:
+            barrier.wait()
+            try:
+                results.append(
+                    engine.execute(
+                        review.id, c.AssessCriteria(), BOARD_CHAIR, idempotency_key="same"
+                    )
+                )
+            except ConcurrencyConflict as exc:  # never: the loser gets the result
+                results.append(exc)
+
+        threads = [threading.Thread(target=send) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(results) == 2 and results[0] == results[1]
+        assert [e.command for e in engine.history(review.id)] == [
+            "submit_request",
+            "assess_criteria",
+        ]
+        assert engine.get(review.id).stage is Stage.REQUESTED
+
+
+def test_a_bad_key_is_refused() -> None:
+    engine = ReviewEngine(MemoryStore(), FixedClock(START))
+    for bad in ("", "a\x00b", 7):
+        with pytest.raises(InvalidRequest):
+            engine.submit(demo_request(), REQUESTER, idempotency_key=bad)  # type: ignore[arg-type]

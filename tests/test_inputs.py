@@ -661,6 +661,7 @@ def test_every_command_of_a_full_run_round_trips_through_json(
         c.ErasePersonalData("One person.", "Art. 17", ("/request/requester/name",), "A"),
         c.RestrictAccess("A family member works for the council.", ("u-dpo",)),
         c.RestrictAccess("No longer needed.", (), False),
+        c.AddAgency(Agency("fire", "County Fire and Rescue", False), "Attended the fire."),
     ]
     engine.execute(two.id, c.AgreeLeadAuthority("nbc"), BOARD_CHAIR)  # the extras are real
     for command in (*log, *extras):

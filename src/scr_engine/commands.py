@@ -16,6 +16,7 @@ from attrs import field, frozen
 from scr_engine.errors import InvalidRequest
 from scr_engine.personal import MARK
 from scr_engine.records import (
+    Agency,
     AlternativeReview,
     Appointment,
     CriteriaFacts,
@@ -33,6 +34,7 @@ __all__ = [
     "COMMANDS",
     "AcceptEvidence",
     "AddAction",
+    "AddAgency",
     "AgreeLeadAuthority",
     "AppointOverviewWriter",
     "AppointPanelChair",
@@ -369,6 +371,17 @@ class ErasePersonalData(Command):
 
 
 @frozen
+class AddAgency(Command):
+    """Bring an agency not named on the request into the review (SU-7: the terms of
+    reference decide which agencies contribute), with reasons. It is then involved:
+    RF-5 letters go to it, and every rule on involved agencies covers it."""
+
+    name: ClassVar[str] = "add_agency"
+    agency: Agency
+    reasons: str
+
+
+@frozen
 class RestrictAccess(Command):
     """Restrict who may read the review (PR-e) to the people named on it and the
     ``readers`` given (the chair issuing it is added), or lift the restriction
@@ -443,6 +456,7 @@ COMMANDS: dict[str, type[Command]] = {
         Withdraw,
         ErasePersonalData,
         RestrictAccess,
+        AddAgency,
         PauseClock,
         ResumeClock,
         ExtendDeadline,

@@ -194,7 +194,7 @@ def run_to_closure(
             c.RecordImrWriter(agency, f"u-imr-{agency}", f"IMR writer for {agency}"),
             BUSINESS_MANAGER,
         )
-    authorities = [a.code for a in review.request.agencies if a.local_authority]
+    authorities = [a.code for a in review.involved_agencies if a.local_authority]
     if len(authorities) > 1:
         do(c.AgreeLeadAuthority(authorities[0]), BOARD_CHAIR)
     do(c.AppointPanelChair(Appointment(PANEL_CHAIR.id, PANEL_CHAIR.name)), BOARD_CHAIR)

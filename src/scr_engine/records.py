@@ -645,6 +645,8 @@ class Review:
     pauses: tuple[Pause, ...] = ()
     extensions: tuple[Extension, ...] = ()
     closed_on: date | None = None
+    joined_agencies: tuple[Agency, ...] = ()
+    """Agencies brought into the review after the request (``add_agency``, SU-7)."""
     restricted: bool = False
     """Only the people named on the review, and its ``readers``, may read it (PR-e)."""
     readers: frozenset[str] = frozenset()
@@ -652,8 +654,17 @@ class Review:
 
     @property
     def agencies(self) -> tuple[str, ...]:
-        """Codes of the agencies involved (from the request form)."""
-        return self.request.agency_codes()
+        """Codes of the agencies involved: those on the request form, then those
+        brought in since (SU-7)."""
+        codes = self.request.agency_codes()
+        if self.joined_agencies:
+            codes += tuple(a.code for a in self.joined_agencies)
+        return codes
+
+    @property
+    def involved_agencies(self) -> tuple[Agency, ...]:
+        """The agencies involved, as records (local authority or not, RF-6)."""
+        return self.request.agencies + self.joined_agencies
 
     @property
     def complex(self) -> bool:

@@ -68,6 +68,7 @@ CHECKS: dict[str, Check] = {
     "extend_deadline": clocks.extend_deadline,
     "erase_personal_data": retention.erase_personal_data,
     "restrict_access": retention.restrict_access,
+    "add_agency": setup.add_agency,
 }
 """The check of every command except ``submit_request`` (see
 :func:`scr_engine.rules.request.validate_request`)."""

@@ -167,7 +167,7 @@ def record_imr_writer(review: Review, cmd: c.RecordImrWriter, ctx: Context) -> l
 def agree_lead_authority(review: Review, cmd: c.AgreeLeadAuthority, ctx: Context) -> list[Refusal]:
     out: list[Refusal] = []
     if known_agency(out, review, cmd.agency):
-        agency = next(a for a in review.request.agencies if a.code == cmd.agency)
+        agency = next(a for a in review.involved_agencies if a.code == cmd.agency)
         if not agency.local_authority:
             out.append(Refusal("RF-6", f"{cmd.agency} is not a local authority"))
     return out

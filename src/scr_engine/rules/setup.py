@@ -281,7 +281,7 @@ def convene_panel(review: Review, cmd: c.ConvenePanel, ctx: Context) -> list[Ref
     no_writer = [a for a in review.agencies if a not in with_writer]
     if no_writer:
         out.append(Refusal("RF-5", f"no IMR writer identified by: {', '.join(no_writer)}"))
-    authorities = [a.code for a in review.request.agencies if a.local_authority]
+    authorities = [a.code for a in review.involved_agencies if a.local_authority]
     if len(authorities) > 1 and review.lead_authority is None:
         out.append(
             Refusal(
@@ -304,4 +304,22 @@ def convene_panel(review: Review, cmd: c.ConvenePanel, ctx: Context) -> list[Ref
         )
     if review.overview_writer is None:
         out.append(Refusal("SU-9", "the overview report writer is not appointed"))
+    return out
+
+
+def add_agency(review: Review, cmd: c.AddAgency, ctx: Context) -> list[Refusal]:
+    """SU-7: an agency not yet involved, named, with reasons."""
+    out: list[Refusal] = []
+    need_text(out, cmd.reasons, "SU-7", "reasons", "the reasons for bringing the agency in")
+    need_text(out, cmd.agency.code, "SU-7", "agency.code", "the agency's code")
+    need_text(out, cmd.agency.name, "SU-7", "agency.name", "the agency's name")
+    if cmd.agency.code in review.agencies:
+        out.append(
+            Refusal(
+                "SU-7",
+                f"agency {cmd.agency.code!r} is already involved in this review",
+                RefusalKind.INPUT,
+                "agency.code",
+            )
+        )
     return out

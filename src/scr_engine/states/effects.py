@@ -266,6 +266,21 @@ def _extend_deadline(
     return dict(extensions=(*r.extensions, ext)), _NONE
 
 
+def _add_agency(r: Review, cmd: c.AddAgency, who: str, today: date, at: datetime) -> Outcome:
+    """The agency joins (SU-7): the RF-5 letters go to it, and once the terms of
+    reference are set it is among the agencies that provide an IMR (PR-c)."""
+    code = cmd.agency.code
+    tasks = tuple(
+        Task(f"{r.id}:{r.version + 1}:{kind.value}:{code}", r.id, kind, code, at)
+        for kind in (TaskKind.SECURE_RECORDS, TaskKind.REQUEST_IMR_WRITER)
+    )
+    changes: dict[str, Any] = {"joined_agencies": (*r.joined_agencies, cmd.agency)}
+    terms = r.terms_of_reference
+    if terms is not None and code not in terms.imr_agencies:
+        changes["terms_of_reference"] = evolve(terms, imr_agencies=(*terms.imr_agencies, code))
+    return changes, tasks
+
+
 def _restrict_access(
     r: Review, cmd: c.RestrictAccess, actor_id: str, today: date, at: datetime
 ) -> Outcome:
@@ -331,5 +346,6 @@ EFFECTS: dict[str, Effect] = {
     "extend_deadline": _extend_deadline,
     "erase_personal_data": _erase_personal_data,
     "restrict_access": _restrict_access,
+    "add_agency": _add_agency,
 }
 """What every command but ``submit_request`` records."""

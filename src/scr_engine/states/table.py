@@ -97,6 +97,14 @@ TABLE: tuple[Row, ...] = (
         ("RF-5",),
     ),
     _r("record_imr_writer", (S.SCREENED, S.PANEL_CONVENED), None, {R.BUSINESS_MANAGER}, ("RF-5",)),
+    _r(
+        "add_agency",
+        (S.SCREENED, S.PANEL_CONVENED),
+        None,
+        {R.BOARD_CHAIR, R.PANEL_CHAIR},
+        ("SU-7", "RF-5"),
+        "SU-7",
+    ),
     _r("agree_lead_authority", (S.SCREENED,), None, {R.BOARD_CHAIR}, ("RF-6",)),
     _r("appoint_panel_chair", (S.SCREENED,), None, {R.BOARD_CHAIR}, ("SU-1", "PR-b")),
     _r(

@@ -1,0 +1,93 @@
+"""Agencies join after the request (SU-7, RF-5, PR-c): ``add_agency`` brings an agency
+into a review, with reasons; it then gets the RF-5 letters and every rule on involved
+agencies covers it."""
+
+from __future__ import annotations
+
+import pytest
+
+from builders import PANEL_CHAIR, hold_meeting, prepare_panel, to_stage
+from scr_engine import (
+    Agency,
+    FixedClock,
+    ImrJudgement,
+    InvalidRequest,
+    PermissionDenied,
+    ReviewEngine,
+    Stage,
+    TaskKind,
+    TransitionRefused,
+)
+from scr_engine import commands as c
+from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER
+
+FIRE = Agency("fire", "County Fire and Rescue")
+AMBULANCE = Agency("ambulance", "Ambulance Service")
+
+
+@pytest.mark.rule("SU-7")
+def test_an_agency_brought_in_at_screening_is_covered_by_every_set_up_rule(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    review = to_stage(engine, clock, Stage.SCREENED)
+    joined = engine.execute(review.id, c.AddAgency(FIRE, "Attended the fire at the flat."),
+                            BOARD_CHAIR)  # fmt: skip
+    assert joined.agencies[-1] == "fire" and FIRE in joined.involved_agencies
+    letters = [t for t in engine.pending_tasks(limit=100) if t.agency == "fire"]
+    assert sorted(t.kind for t in letters) == [
+        TaskKind.REQUEST_IMR_WRITER,
+        TaskKind.SECURE_RECORDS,
+    ]
+    assert {t.rule for t in letters} == {"RF-5"}
+    # RF-5 and SU-2 now cover it: the panel cannot be convened without them.
+    prepared = prepare_panel(engine, review.id, meeting=False)
+    assert "fire" in prepared.records_secured
+    hold_meeting(engine, review.id)
+    terms = engine.get(review.id).terms_of_reference
+    assert terms is not None and "fire" in terms.imr_agencies
+    assert engine.execute(review.id, c.ConvenePanel(), PANEL_CHAIR).stage is Stage.PANEL_CONVENED
+
+
+@pytest.mark.rule("RF-5")
+def test_an_agency_brought_in_after_convening_must_provide_an_imr(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    review = to_stage(engine, clock, Stage.PANEL_CONVENED)
+    engine.execute(review.id, c.AddAgency(AMBULANCE, "Crew attended twice."), PANEL_CHAIR)
+    terms = engine.get(review.id).terms_of_reference
+    assert terms is not None and terms.imr_agencies[-1] == "ambulance"
+    for agency in engine.get(review.id).agencies[:-1]:
+        engine.execute(review.id, c.ReceiveImr(agency, f"{agency}'s IMR."), PANEL_CHAIR)
+        engine.execute(review.id, c.JudgeImr(agency, ImrJudgement.SUFFICIENT), PANEL_CHAIR)
+    engine.execute(review.id, c.ConfirmOverviewBrief("Bring them together."), PANEL_CHAIR)
+    with pytest.raises(TransitionRefused) as caught:
+        engine.execute(review.id, c.AcceptEvidence(), PANEL_CHAIR)
+    assert any("ambulance" in r.message for r in caught.value.refusals)
+    engine.execute(review.id, c.ReceiveImr("ambulance", "Ambulance IMR."), PANEL_CHAIR)
+    engine.execute(review.id, c.JudgeImr("ambulance", ImrJudgement.SUFFICIENT), PANEL_CHAIR)
+    assert engine.execute(review.id, c.AcceptEvidence(), PANEL_CHAIR).stage is (
+        Stage.EVIDENCE_RECEIVED
+    )
+    assert engine.verify().ok
+
+
+@pytest.mark.rule("SU-7")
+def test_bringing_an_agency_in_is_refused_with_every_reason(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    review = to_stage(engine, clock, Stage.SCREENED)
+    with pytest.raises(PermissionDenied) as denied:
+        engine.execute(review.id, c.AddAgency(FIRE, "Why not."), BUSINESS_MANAGER)
+    assert denied.value.rules == ("SU-7",)
+    with pytest.raises(InvalidRequest) as caught:
+        engine.execute(review.id, c.AddAgency(Agency("gp", " "), " "), BOARD_CHAIR)
+    assert {(r.rule, r.field) for r in caught.value.refusals} == {
+        ("SU-7", "reasons"),
+        ("SU-7", "agency.name"),
+        ("SU-7", "agency.code"),
+    }
+    later = to_stage(engine, clock, Stage.EVIDENCE_RECEIVED)
+    with pytest.raises(TransitionRefused) as wrong_stage:
+        engine.execute(later.id, c.AddAgency(FIRE, "Too late."), BOARD_CHAIR)
+    assert wrong_stage.value.rules == ("MAP",)
+    assert len(engine.history(review.id)) == 4

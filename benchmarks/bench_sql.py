@@ -361,7 +361,6 @@ def measure_commands(backend: str, tmp: Path, plan: Plan) -> list[Goal]:
                 uncached,
                 lambda _r, _v: (c.ConfirmReview("CR-1 is met."), BOARD_CHAIR),
                 fresh=True,
-                judged=False,
             ),
         ]
         baseline = Baseline(base_url, url, [rid for w in workloads for rid in w.review_ids])

@@ -30,8 +30,9 @@ def test_an_agency_brought_in_at_screening_is_covered_by_every_set_up_rule(
     engine: ReviewEngine, clock: FixedClock
 ) -> None:
     review = to_stage(engine, clock, Stage.SCREENED)
-    joined = engine.execute(review.id, c.AddAgency(FIRE, "Attended the fire at the flat."),
-                            BOARD_CHAIR)  # fmt: skip
+    joined = engine.execute(
+        review.id, c.AddAgency(FIRE, "Attended the fire at the flat."), BOARD_CHAIR
+    )
     assert joined.agencies[-1] == "fire" and FIRE in joined.involved_agencies
     letters = [t for t in engine.pending_tasks(limit=100) if t.agency == "fire"]
     assert sorted(t.kind for t in letters) == [

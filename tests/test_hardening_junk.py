@@ -158,6 +158,25 @@ def _calls(ids: list[str]) -> st.SearchStrategy[tuple[str, Callable[[ReviewEngin
             "from_dict_execute": lambda e, rid, data, actor: e.execute(
                 rid, c.from_dict(data), actor
             ),
+            "submit_key": lambda e, form, actor, key: e.submit(form, actor, idempotency_key=key),
+            "execute_key": lambda e, rid, cmd, actor, key: e.execute(
+                rid, cmd, actor, idempotency_key=key
+            ),
+            "get_as": lambda e, rid, actor: e.get(rid, actor),
+            "history_as": lambda e, rid, actor: e.history(rid, actor),
+            "deadlines_as": lambda e, rid, day, actor: e.deadlines(rid, day, actor),
+            "public_export": lambda e, rid, actor: e.public_export(rid, actor),
+            "access_log": lambda e, rid, aid, limit, offset: e.access_log(
+                review_id=rid, actor_id=aid, limit=limit, offset=offset
+            ),
+            "erase": lambda e, rid, actor, why, basis: e.erase(
+                rid, actor, reasons=why, legal_basis=basis
+            ),
+            "erase_person": lambda e, value, actor, why, basis: e.erase_person(
+                value, actor, reasons=why, legal_basis=basis
+            ),
+            "verify": lambda e, cp, key, progress: e.verify(cp, public_key=key, progress=progress),
+            "checkpoint": lambda e, key: e.checkpoint(key),
         }[name]
         return st.tuples(*strategies).map(lambda args: (name, lambda e: method(e, *args)))
 
@@ -176,6 +195,34 @@ def _calls(ids: list[str]) -> st.SearchStrategy[tuple[str, Callable[[ReviewEngin
         go("complete_task", st.one_of(st.just("no-such-task"), _TEXT, _JUNK)),
         go("from_dict", _JSON),
         go("from_dict_execute", review_ids, _JSON, _ACTORS),
+        go("submit_key", forms, _ACTORS, st.one_of(_TEXT, _JUNK)),
+        go("execute_key", review_ids, _COMMANDS, _ACTORS, st.one_of(_TEXT, _JUNK)),
+        go("get_as", review_ids, _ACTORS),
+        go("history_as", review_ids, _ACTORS),
+        go("deadlines_as", review_ids, days, _ACTORS),
+        go("public_export", review_ids, st.one_of(st.none(), _ACTORS)),
+        go(
+            "access_log",
+            st.one_of(st.none(), review_ids),
+            st.one_of(st.none(), _TEXT, _JUNK),
+            counts,
+            counts,
+        ),
+        go("erase", review_ids, _ACTORS, st.one_of(_TEXT, _JUNK), st.one_of(_TEXT, _JUNK)),
+        go(
+            "erase_person",
+            st.one_of(_TEXT, _JUNK),
+            _ACTORS,
+            st.one_of(_TEXT, _JUNK),
+            st.one_of(_TEXT, _JUNK),
+        ),
+        go(
+            "verify",
+            st.one_of(st.none(), _JUNK),
+            st.one_of(st.none(), _JUNK),
+            st.one_of(st.none(), _JUNK),
+        ),
+        go("checkpoint", _JUNK),
     )
 
 
@@ -203,7 +250,13 @@ def _sqlite_dump(path: Path) -> Callable[[ReviewEngine], Any]:
                 )
             ]
             assert "scr_reviews" in tables
-            return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall() for t in tables}
+            # A refused read by an actor is logged by design (PR-e): the access log
+            # is the one table a refusal writes to.
+            return {
+                t: conn.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall()
+                for t in tables
+                if t != "scr_access_log"
+            }
 
     return dump
 

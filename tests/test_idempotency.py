@@ -50,8 +50,9 @@ def test_a_retried_submission_returns_the_review_and_creates_nothing(store: Revi
     other = engine.submit(demo_request(), REQUESTER, idempotency_key="host-req-2")
     assert other.id != first.id and other.reference.endswith("-002")
     with pytest.raises(InvalidRequest) as caught:
-        engine.submit(demo_request(incident_on=date(2026, 1, 6)), REQUESTER,
-                      idempotency_key="host-req-1")  # fmt: skip
+        engine.submit(
+            demo_request(incident_on=date(2026, 1, 6)), REQUESTER, idempotency_key="host-req-1"
+        )
     assert caught.value.refusals[0].field == "idempotency_key"
     assert len(store.review_ids()) == 2
 
@@ -77,8 +78,9 @@ def test_a_retried_command_returns_its_result_even_after_later_commands(
 def test_the_same_key_with_another_command_or_actor_is_refused(store: ReviewStore) -> None:
     engine = ReviewEngine(store, FixedClock(START))
     review = engine.submit(demo_request(), REQUESTER)
-    engine.execute(review.id, c.RecordChairNotified(date(2026, 2, 2)), BUSINESS_MANAGER,
-                   idempotency_key="k")  # fmt: skip
+    engine.execute(
+        review.id, c.RecordChairNotified(date(2026, 2, 2)), BUSINESS_MANAGER, idempotency_key="k"
+    )
     for command, actor in (
         (c.RecordChairNotified(date(2026, 2, 3)), BUSINESS_MANAGER),
         (c.RecordChairNotified(date(2026, 2, 2)), BOARD_CHAIR),
@@ -90,8 +92,9 @@ def test_the_same_key_with_another_command_or_actor_is_refused(store: ReviewStor
     assert len(engine.history(review.id)) == 2
     # A key is unique per review: another review may use it.
     other = engine.submit(demo_request(), REQUESTER)
-    engine.execute(other.id, c.RecordChairNotified(date(2026, 2, 2)), BUSINESS_MANAGER,
-                   idempotency_key="k")  # fmt: skip
+    engine.execute(
+        other.id, c.RecordChairNotified(date(2026, 2, 2)), BUSINESS_MANAGER, idempotency_key="k"
+    )
     assert engine.get(other.id).version == 2
 
 

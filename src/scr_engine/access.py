@@ -116,9 +116,12 @@ def read_refusal(policy: ReadPolicy, review: Review, actor: Actor) -> Refusal | 
     if (
         scope is ReadScope.ALL
         or named
-        or (scope is ReadScope.AGENCY and actor.agency is not None
-            and actor.agency in review.agencies)
-    ):  # fmt: skip
+        or (
+            scope is ReadScope.AGENCY
+            and actor.agency is not None
+            and actor.agency in review.agencies
+        )
+    ):
         return None
     return Refusal(
         "PR-e",

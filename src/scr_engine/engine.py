@@ -297,9 +297,15 @@ class ReviewEngine:
             "settings_version": command.settings_version,
         }
         review, event = start(
-            self._new_id(), command, payload, actor.id, role, now, salt=self._salt,
+            self._new_id(),
+            command,
+            payload,
+            actor.id,
+            role,
+            now,
+            salt=self._salt,
             key=idempotency_key,
-        )  # fmt: skip
+        )
         try:
             self.store.save(review, event, (), self._rows(review, today), expected_version=0)
         except ConcurrencyConflict:
@@ -486,6 +492,7 @@ class ReviewEngine:
         erased values held (:meth:`SqlStore.vacuum
         <scr_engine.storage.sql.SqlStore.vacuum>`), so that no copy remains in its
         files. Refused as any command is: by role, by stage, without reasons."""
+        _check_id("erase_personal_data", review_id)
         review = self._execute(
             review_id, ErasePersonalData(reasons, legal_basis), actor, erase_value=None
         )
@@ -631,6 +638,12 @@ class ReviewEngine:
     ) -> list[AccessEntry]:
         """Who read what, when (PR-e): the access log of one review or one actor (or
         all), oldest first, ``limit`` at a time."""
+        if review_id is not None:
+            _check_id("access_log", review_id)
+        if actor_id is not None:
+            _check_id("access_log", actor_id, "actor_id")
+        _check_count("access_log", limit, "limit", 2**31 - 1)
+        _check_count("access_log", offset, "offset", 2**63 - 1)
         return self.store.access_log(
             review_id=review_id, actor_id=actor_id, limit=limit, offset=offset
         )
@@ -697,7 +710,7 @@ class ReviewEngine:
         recommendations and action plan, with no personal data
         (:func:`scr_engine.publication.public_export`). The one way to publish
         (``actor`` as for :meth:`get`)."""
-        review = self.store.load(review_id)
+        review = self.store.load(_check_id("public_export", review_id))
         self._may_read(review, actor, "public_export")
         return public_export(review)
 
@@ -736,6 +749,10 @@ class ReviewEngine:
         review it covers is there, with the very events it covers. Events after the
         checkpoint are listed in ``uncovered``, and are faults with ``exact=True``.
         ``progress(done, total)`` is called after each review."""
+        if checkpoint is not None and not isinstance(checkpoint, Checkpoint):
+            raise _refuse("verify", "checkpoint must be a Checkpoint", "checkpoint")
+        if progress is not None and not callable(progress):
+            raise _refuse("verify", "progress must be callable", "progress")
         return verify_store(
             self.store,
             self._settings_of,

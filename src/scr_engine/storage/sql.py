@@ -475,8 +475,25 @@ def _decode_event(row: Any) -> Event:
     try:
         mapping = getattr(row, "_mapping", None)
         values = tuple(mapping[c] for c in _EVENT_COLUMNS) if mapping is not None else tuple(row)
-        (review_id, sequence, at, actor_id, role, command, payload, before, after, prev, hash_,
-         state, commitments, salts, state_salt, fmt, key) = values  # fmt: skip
+        (
+            review_id,
+            sequence,
+            at,
+            actor_id,
+            role,
+            command,
+            payload,
+            before,
+            after,
+            prev,
+            hash_,
+            state,
+            commitments,
+            salts,
+            state_salt,
+            fmt,
+            key,
+        ) = values
         for text in (review_id, at, actor_id, command, payload, prev, hash_):
             if type(text) is not str:
                 raise TypeError(f"expected text, got {type(text).__name__}")

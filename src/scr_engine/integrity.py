@@ -412,19 +412,31 @@ def _deadline_faults(
         )
     }
     held = {row.key: row for row in stored.deadlines}
-    faults = []
-    for key in sorted(expected.keys() | held.keys()):
-        want, have = expected.get(key), held.get(key)
-        if want == have:
-            continue
+
+    def differs(key: str, want: Any, have: Any) -> str:
         if have is None:
-            message = f"deadline {key} is missing"
-        elif want is None:
-            message = f"deadline {key} is stored but the history sets no such deadline"
-        else:
-            message = f"deadline {key} is stored as {_row_text(have)}, not {_row_text(want)}"
-        faults.append(Fault(stored.review_id, None, FaultKind.DEADLINES, message))
-    return faults
+            return f"deadline {key} is missing"
+        if want is None:
+            return f"deadline {key} is stored but the history sets no such deadline"
+        return f"deadline {key} is stored as {_row_text(have)}, not {_row_text(want)}"
+
+    return _differences(stored.review_id, FaultKind.DEADLINES, expected, held, differs)
+
+
+def _differences(
+    review_id: str,
+    kind: FaultKind,
+    expected: dict[str, Any],
+    held: dict[str, Any],
+    differs: Callable[[str, Any, Any], str],
+) -> list[Fault]:
+    """A fault for each key whose stored value is not the expected one (or is missing,
+    or unexpected), in key order, worded by ``differs(key, expected, stored)``."""
+    return [
+        Fault(review_id, None, kind, differs(key, expected.get(key), held.get(key)))
+        for key in sorted(expected.keys() | held.keys())
+        if expected.get(key) != held.get(key)
+    ]
 
 
 def _row_text(row: Any) -> str:
@@ -437,16 +449,12 @@ def _task_faults(
 ) -> list[Fault]:
     expected = {task.id: task for _, _, tasks in steps for task in tasks}
     held = {task.id: task for task in stored.tasks}
-    faults = []
-    for task_id in sorted(expected.keys() | held.keys()):
-        want, have = expected.get(task_id), held.get(task_id)
-        if want == have:
-            continue
+
+    def differs(task_id: str, want: Any, have: Any) -> str:
         if have is None:
-            message = f"task {task_id} ({want.kind.value if want else ''}) is missing"
-        elif want is None:
-            message = f"task {task_id} is stored but no command emitted it"
-        else:
-            message = f"task {task_id} is stored altered"
-        faults.append(Fault(stored.review_id, None, FaultKind.TASKS, message))
-    return faults
+            return f"task {task_id} ({want.kind.value}) is missing"
+        if want is None:
+            return f"task {task_id} is stored but no command emitted it"
+        return f"task {task_id} is stored altered"
+
+    return _differences(stored.review_id, FaultKind.TASKS, expected, held, differs)

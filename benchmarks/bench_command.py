@@ -159,10 +159,13 @@ def statemachine_class() -> type[Any] | None:
     namespace: dict[str, Any] = {"__module__": __name__}
     namespace.update({s.value: state for s, state in states.items()})
     for r in TABLE:
-        if not r.sources:
+        # python-statemachine allows no transition from a final state, not even an
+        # internal one (the records kept once a review has ended: PR-e).
+        sources = [s for s in r.sources if not s.terminal]
+        if not sources:
             continue
         event: Any = None
-        for source in r.sources:
+        for source in sources:
             move = (
                 states[source].to(states[r.dest])
                 if r.dest is not None

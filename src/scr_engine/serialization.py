@@ -236,18 +236,51 @@ def shape_problems(data: Any, rule: str = "INPUT") -> list[Refusal]:
 
 def structure(data: Any, cls: type[T], *, what: str = "input", rule: str = "INPUT") -> T:
     """Build ``cls`` from primitives, raising :class:`InvalidRequest` naming every
-    problem (path and reason) when the data does not fit."""
-    problems = shape_problems(data, rule)
-    if problems:
-        raise InvalidRequest(what, problems)
+    problem (path and reason) when the data does not fit. (The shape of the data —
+    keys that are not text, nesting too deep — is examined only when it does not fit:
+    data that builds its record is sound, and stored reviews are read often.)"""
     try:
-        return _CONVERTER.structure(data, cls)
-    except (BaseValidationError, TypeError, ValueError, KeyError, AttributeError) as exc:
+        built = _CONVERTER.structure(data, cls)
+    except (
+        BaseValidationError,
+        TypeError,
+        ValueError,
+        KeyError,
+        AttributeError,
+        RecursionError,
+    ) as exc:
+        problems = shape_problems(data, rule)
+        if problems:
+            raise InvalidRequest(what, problems) from exc
         try:
             problems = _path_problems(exc, rule)
         except Exception:  # a message that cannot even be rendered
             problems = [Refusal(rule, f"malformed {what}", RefusalKind.INPUT)]
         raise InvalidRequest(what, problems) from exc
+    if _has_bad_keys(data):
+        raise InvalidRequest(what, shape_problems(data, rule))
+    return built
+
+
+def _has_bad_keys(data: Any) -> bool:
+    """Whether a mapping anywhere in ``data`` has a key that is not text (a record
+    built from it would hold a mapping no JSON can carry)."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if type(value) is dict or isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    return True
+                if (
+                    type(item) is dict
+                    or type(item) is list
+                    or isinstance(item, dict | list | tuple)
+                ):
+                    stack.append(item)
+        elif isinstance(value, list | tuple):
+            stack.extend(v for v in value if isinstance(v, dict | list | tuple))
+    return False
 
 
 def field_problems(obj: Any, rule: str = "INPUT") -> list[Refusal]:

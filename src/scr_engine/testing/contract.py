@@ -766,3 +766,20 @@ class StoreContract:
             assert store.stored(review_id).accesses == tuple(log)
         assert store.access_log(actor_id="u1") == [made[1], made[4]]
         assert store.access_log(limit=2, offset=1) == made[1:3]
+
+    def test_idempotency_keys_are_found_and_unique(self, store: ReviewStore) -> None:
+        clock = FixedClock(START)
+        engine = ReviewEngine(store, clock)
+        first = engine.submit(demo_request(), REQUESTER, idempotency_key="sub-1")
+        notify = c.RecordChairNotified(START.date())
+        engine.execute(first.id, notify, BUSINESS_MANAGER, idempotency_key="cmd-1")
+        submitted = store.find_key("sub-1")
+        assert submitted is not None and submitted.sequence == 1
+        assert submitted.review_id == first.id
+        found = store.find_key("cmd-1", first.id)
+        assert found is not None and found.sequence == 2 and found.key == "cmd-1"
+        assert store.find_key("cmd-1") is None  # not a submission
+        assert store.find_key("nobody") is None
+        assert store.find_key("cmd-1", "rev-nobody") is None
+        assert engine.submit(demo_request(), REQUESTER, idempotency_key="sub-1") == first
+        assert len(store.review_ids()) == 1

@@ -25,6 +25,7 @@ from types import MappingProxyType
 
 from attrs import field, frozen
 
+from scr_engine.history import GENESIS
 from scr_engine.records import Actor, Review
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.serialization import canonical_json
@@ -40,9 +41,6 @@ __all__ = [
     "access_log_problems",
     "read_refusal",
 ]
-
-GENESIS = "0" * 64
-"""The ``prev_hash`` of a review's first access entry."""
 
 
 class ReadScope(StrEnum):

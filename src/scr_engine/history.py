@@ -464,14 +464,15 @@ def replay(events: Sequence[Event]) -> Review:
 
 
 def replay_steps(
-    events: Sequence[Event], *, verified: bool = False
+    events: Sequence[Event], *, verified: bool = False, digests: bool = False
 ) -> Iterator[tuple[Event, Review, tuple[Task, ...]]]:
     """Replay a history step by step: each event with the review it produced and the
     tasks it emitted. Raises :class:`CorruptHistory` as :func:`replay` does
     (``verified=True``: the caller has just verified the history itself).
 
-    Each review's state digest parts are kept with it (:mod:`scr_engine.digest`), so
-    that checking every event's state costs what each command changed."""
+    With ``digests``, each review's state digest parts are kept with it
+    (:mod:`scr_engine.digest`), so that checking every event's state afterwards costs
+    what each command changed (``verify`` does; a plain replay need not)."""
     problems = [] if verified else verify_history(events)
     if not events:
         problems.append(HistoryProblem(0, "a history has at least one event"))
@@ -512,9 +513,10 @@ def replay_steps(
                 ]
             )
         changes = {**changes, "stage": after, "version": event.sequence}
-        made = record_digest(review, skip="head", changes=changes)
+        made = record_digest(review, skip="head", changes=changes) if digests else None
         review = evolve(review, **changes, head=event.hash)
-        made.keep(review)
+        if made is not None:
+            made.keep(review)
         yield event, review, tasks
 
 

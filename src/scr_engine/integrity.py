@@ -333,9 +333,11 @@ def _review_faults(
     replay_problems: list[HistoryProblem] = []
     if not chain and events:
         try:
-            steps = list(replay_steps(events, verified=True))
+            steps = list(replay_steps(events, verified=True, digests=True))
         except CorruptHistory as exc:
             replay_problems = list(exc.problems)
+    rebuilt = steps[-1][1] if steps else None
+    replayed = rebuilt is not None and rebuilt == review
     if review is not None:
         for message in column_problems(
             review, stage=stored.stage, version=stored.version, head=stored.head
@@ -343,12 +345,12 @@ def _review_faults(
             fault(FaultKind.COLUMNS, message)
         # The replayed review, when equal, digests as the stored one, and its parts
         # are already known: check the head with it.
-        same = steps[-1][1] if steps and steps[-1][1] == review else review
+        same = rebuilt if replayed and rebuilt is not None else review
         for message in head_problems(same, events[-1] if events else None):
             fault(FaultKind.HEAD, message, events[-1].sequence if events else None)
     for problem in replay_problems:
         fault(FaultKind.REPLAY, problem.message, problem.sequence)
-    if not steps:
+    if rebuilt is None:
         return faults
     # An erasure drops the salts of the states and values before it (PR-e); a value
     # or salt gone without one is data destroyed behind the history's back.
@@ -367,8 +369,7 @@ def _review_faults(
                 "a personal value was erased with no erasure recorded after it",
                 event.sequence,
             )
-    rebuilt = steps[-1][1]
-    if review is not None and rebuilt != review:
+    if review is not None and not replayed:
         differ = [
             a.name
             for a in attrs.fields(Review)

@@ -142,21 +142,40 @@ def _record_parts(
     """The parts of a record (header, then name and part of each field); ``known``
     are the parts of ``value`` itself, taken for the fields ``changes`` leaves."""
     fields = _fields(kind)
+    if known is not None and changes is not None:
+        # Only what changed is digested again: the rest are the known parts.
+        where = _positions(kind, skip)
+        parts = known.copy()
+        for name, changed in changes.items():
+            index = where.get(name)
+            if index is not None:
+                parts[index] = _part(changed)
+            elif name != skip:
+                raise TypeError(f"{kind.__name__} has no field {name!r}")
+        return parts
     parts = [_HEADERS[kind]]
-    index = 1
     for name, key in fields:
         if name == skip:
             continue
-        if changes is not None and name in changes:
-            part = _part(changes[name])
-        elif known is not None:
-            part = known[index + 1]
-        else:
-            part = _part(getattr(value, name))
         parts.append(key)
-        parts.append(part)
-        index += 2
+        parts.append(
+            _part(
+                changes[name] if changes is not None and name in changes else getattr(value, name)
+            )
+        )
     return parts
+
+
+_POSITIONS: dict[tuple[type, str | None], dict[str, int]] = {}
+
+
+def _positions(kind: type, skip: str | None) -> dict[str, int]:
+    """Where each field's part sits in a record's parts (``skip`` left out)."""
+    found = _POSITIONS.get((kind, skip))
+    if found is None:
+        names = [name for name, _ in _fields(kind) if name != skip]
+        found = _POSITIONS[kind, skip] = {name: 2 + 2 * i for i, name in enumerate(names)}
+    return found
 
 
 class RecordDigest:

@@ -444,9 +444,11 @@ def state_problem(review: Review, event: Event) -> str | None:
 
 def _state_of(review: Review, salt: str) -> str | None:
     try:
-        return state_digest(review, salt)
+        digest, made = _state(review, salt)
     except (ValueError, TypeError):
         return None
+    made.keep(review)  # the next command's digest then costs what it changes
+    return digest
 
 
 def replay(events: Sequence[Event]) -> Review:

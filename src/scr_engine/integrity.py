@@ -185,6 +185,9 @@ class VerifyReport:
         return tuple(f for f in self.faults if f.review_id == review_id)
 
 
+_CHUNK = 100
+"""Reviews :func:`verify_store` reads at a time (:meth:`ReviewStore.stored_many`)."""
+
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: called as reviews are checked."""
 
@@ -243,18 +246,31 @@ def verify_store(
         after = page[-1]
     uncovered: list[tuple[str, int]] = []
     events = 0
-    for done, review_id in enumerate(ids, start=1):
+    done = 0
+    for first in range(0, len(ids), _CHUNK):
+        chunk = ids[first : first + _CHUNK]
         try:
-            stored = store.stored(review_id)
+            held = {stored.review_id: stored for stored in store.stored_many(chunk)}
         except ScrEngineError as exc:
-            faults.append(Fault(review_id, None, FaultKind.UNREADABLE, str(exc)))
+            faults.extend(Fault(rid, None, FaultKind.UNREADABLE, str(exc)) for rid in chunk)
+            done += len(chunk)
+            if progress is not None:
+                progress(done, len(ids))
             continue
-        events += len(stored.events)
-        faults.extend(_review_faults(stored, settings_of))
-        if checkpoint is not None:
-            faults.extend(_checkpoint_faults(stored, covered.pop(review_id, None), uncovered))
-        if progress is not None:
-            progress(done, len(ids))
+        for review_id in chunk:
+            done += 1
+            stored = held.get(review_id)
+            if stored is None:
+                faults.append(
+                    Fault(review_id, None, FaultKind.UNREADABLE, "the review vanished while read")
+                )
+                continue
+            events += len(stored.events)
+            faults.extend(_review_faults(stored, settings_of))
+            if checkpoint is not None:
+                faults.extend(_checkpoint_faults(stored, covered.pop(review_id, None), uncovered))
+            if progress is not None:
+                progress(done, len(ids))
     for entry in covered.values():
         faults.append(
             Fault(

@@ -177,9 +177,37 @@ def seal(data: Any, paths: Iterator[str] | list[str] | Mapping[str, Any]) -> Any
     paths only; ``data`` itself is not changed). A path that is not there is
     ignored: the hash over the result then differs, which is what verification wants."""
     result = data
+    owned: dict[int, Any] = {}  # the containers copied here (changed in place after)
     for path in paths:
-        result = _replace(result, path.split("/")[1:], None)
+        result = _seal_at(result, path.split("/")[1:], owned)
     return result
+
+
+def _seal_at(node: Any, parts: list[str], owned: dict[int, Any]) -> Any:
+    """:func:`_replace` with ``None``, copying each container at most once."""
+    if not parts:
+        return None
+    head, rest = parts[0], parts[1:]
+    if isinstance(node, list | tuple):
+        try:
+            index = int(head)
+        except ValueError:
+            return node
+        if not 0 <= index < len(node):
+            return node
+        items: list[Any] = node if id(node) in owned else list(node)  # type: ignore[assignment]
+        owned[id(items)] = items
+        items[index] = _seal_at(items[index], rest, owned)
+        return items
+    if isinstance(node, Mapping):
+        key = _unescape(head)
+        if key not in node:
+            return node
+        mine: dict[Any, Any] = node if id(node) in owned else dict(node)  # type: ignore[assignment]
+        owned[id(mine)] = mine
+        mine[key] = _seal_at(node[key], rest, owned)
+        return mine
+    return node
 
 
 def _replace(node: Any, parts: list[str], value: Any) -> Any:

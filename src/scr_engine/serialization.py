@@ -9,6 +9,7 @@ once as :class:`~scr_engine.InvalidRequest`.
 from __future__ import annotations
 
 import json
+import operator
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar, get_args, get_origin
@@ -62,13 +63,24 @@ class FrozenDict(dict[Any, Any]):
 def freeze(data: Any) -> Any:
     """JSON-ready primitives made immutable: dicts become :class:`FrozenDict`, lists
     tuples (both still serialize as before)."""
-    if isinstance(data, dict):
-        if isinstance(data, FrozenDict):
+    kind = type(data)
+    if kind in _SCALARS or kind is FrozenDict:
+        return data
+    if kind is dict:
+        return FrozenDict({k: v if type(v) in _SCALARS else freeze(v) for k, v in data.items()})
+    if kind is list or kind is tuple:
+        items = [v if type(v) in _SCALARS else freeze(v) for v in data]
+        if kind is tuple and all(map(operator.is_, items, data)):
             return data
+        return tuple(items)
+    if isinstance(data, dict):
         return FrozenDict((k, freeze(v)) for k, v in data.items())
     if isinstance(data, list | tuple):
         return tuple(freeze(v) for v in data)
     return data
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 T = TypeVar("T")

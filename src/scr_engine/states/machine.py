@@ -67,18 +67,31 @@ def commands_from(stage: Stage) -> frozenset[str]:
 
 
 def next_stage(stage: Stage, command: str) -> Stage:
-    """Fire ``command`` on the rulebook from ``stage`` and return where it leads
-    (the same stage for a record made inside a stage).
+    """Where ``command`` leads from ``stage`` on the rulebook (the same stage for a
+    record made inside a stage).
 
     Raises ``ValueError`` if the table has no such move; callers check
-    :func:`valid_in` first and report a refusal instead.
+    :func:`valid_in` first and report a refusal instead. (The answer is the
+    rulebook's: :data:`_NEXT` is filled by firing every allowed move on it once.)
     """
+    found = _NEXT.get((stage, command))
+    if found is None:
+        raise ValueError(f"{command} is not valid from {stage.value}")
+    return found
+
+
+def _fire(stage: Stage, command: str) -> Stage:
     token = _Token(stage.value)
     try:
         RULEBOOK.events[command].trigger(token)
-    except (MachineError, KeyError) as exc:
+    except (MachineError, KeyError) as exc:  # pragma: no cover - only allowed moves fired
         raise ValueError(f"{command} is not valid from {stage.value}") from exc
     return Stage(token.state)
+
+
+_NEXT: dict[tuple[Stage, str], Stage] = {
+    (stage, command): _fire(stage, command) for stage in Stage for command in _VALID[stage]
+}
 
 
 def mermaid() -> str:

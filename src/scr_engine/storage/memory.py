@@ -256,6 +256,12 @@ class MemoryStore:
             accesses=tuple(self._accesses.get(review_id, ())),
         )
 
+    def stored_many(self, review_ids: Sequence[str]) -> list[StoredReview]:
+        """:meth:`stored` of each review held, in id order."""
+        with self._lock:
+            held = sorted(set(review_ids) & (set(self._reviews) | set(self._events)))
+        return [self.stored(review_id) for review_id in held]
+
     def review_ids(self, *, after: str | None = None, limit: int = 1000) -> list[str]:
         """Review ids in order, ``limit`` at a time after ``after``."""
         check_page(limit)

@@ -227,6 +227,11 @@ class ReviewStore(Protocol):
         :class:`~scr_engine.ReviewNotFound` if there is none."""
         ...
 
+    def stored_many(self, review_ids: Sequence[str]) -> list[StoredReview]:
+        """:meth:`stored` of each review, in id order, those the store holds nothing
+        of left out (how ``verify`` reads a store a page at a time)."""
+        ...
+
     def review_ids(self, *, after: str | None = None, limit: int = 1000) -> list[str]:
         """Review ids in order, ``limit`` at a time after ``after`` (reviews whose
         row is gone but whose events remain included)."""

@@ -99,6 +99,7 @@ module: :mod:`._codec` (a review's stored JSON, the decoded-review cache),
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import json
@@ -1435,41 +1436,100 @@ class SqlStore:
 
     def stored(self, review_id: str) -> StoredReview:
         """Everything held of one review, unchecked, read in one transaction."""
-        r, t = schema.reviews, schema.tasks
-        with _translated(f"reading review {review_id!r}"), self._read() as conn:
-            row = conn.execute(
-                sa.select(
-                    r.c.data,
-                    r.c.stage,
-                    r.c.version,
-                    r.c.head,
-                    r.c.reference,
-                    r.c.settings_version,
-                    sa.type_coerce(r.c.received_on, sa.String()).label("received_on"),
-                ).where(r.c.id == review_id)
-            ).first()
-            running = conn.execute(
-                sa.select(
-                    schema.deadlines.c.key,
-                    sa.type_coerce(schema.deadlines.c.running, sa.Integer()),  # as stored
-                ).where(schema.deadlines.c.review_id == review_id)
-            ).all()
-            event_rows = conn.execute(_HISTORY, {"review_id": review_id}).all()
+        found = self.stored_many([review_id])
+        if not found:
+            raise ReviewNotFound(review_id)
+        return found[0]
+
+    def stored_many(self, review_ids: Sequence[str]) -> list[StoredReview]:
+        """Everything held of each review (those the store holds nothing of left out),
+        unchecked, read in one transaction with one statement per table."""
+        ids = sorted(set(review_ids))
+        if not ids:
+            return []
+        q = self._sql._q
+        marks = ", ".join("?" for _ in ids)
+        params = tuple(ids)
+        with _translated(f"reading {len(ids)} reviews"), self._read() as conn:
+
+            def run(text: str, values: tuple[Any, ...] = params) -> list[Any]:
+                return list(conn.exec_driver_sql(q(text), values).all())
+
+            review_rows = run(
+                "SELECT id, data, stage, version, head, reference, settings_version, "
+                f"received_on FROM scr_reviews WHERE id IN ({marks})"
+            )
+            running = run(
+                f'SELECT review_id, "key", running FROM scr_deadlines WHERE review_id IN ({marks})'
+            )
+            deadline_rows = run(
+                'SELECT review_id, reference, "key", rule, title, due_on, met_on, status '
+                f'FROM scr_deadlines WHERE review_id IN ({marks}) ORDER BY review_id, "key"'
+            )
+            event_rows = run(
+                f"SELECT {', '.join(_EVENT_COLUMNS)} FROM scr_events "
+                f"WHERE review_id IN ({marks}) ORDER BY review_id, sequence"
+            )
             # Tasks are found by their id, which starts with the review's (no index by
             # review is kept); a task whose id was changed is then missing, which
             # verify reports.
-            task_rows = conn.execute(
-                sa.select(t).where(t.c.id >= review_id + ":", t.c.id < review_id + ";")
-            ).all()
-            try:
-                accesses = self._accesses_of(conn, review_id)
-            except StorageError as exc:
-                accesses = []
-                access_problem: str | None = str(exc)
-            else:
-                access_problem = None
-        if row is None and not event_rows:
-            raise ReviewNotFound(review_id)
+            task_rows = run(
+                "SELECT id, review_id, kind, agency, created_at, rule, completed_at, "
+                "completion FROM scr_tasks WHERE id >= ? AND id < ? ORDER BY id",
+                (ids[0] + ":", ids[-1] + ";"),
+            )
+            access_rows = run(
+                "SELECT review_id, sequence, at, actor_id, what, granted, prev_hash, hash "
+                f"FROM scr_access_log WHERE review_id IN ({marks}) ORDER BY review_id, sequence"
+            )
+
+        def group(rows: list[Any], key: int = 0) -> dict[str, list[Any]]:
+            grouped: dict[str, list[Any]] = {}
+            for row in rows:
+                grouped.setdefault(row[key], []).append(row)
+            return grouped
+
+        events_of, running_of = group(event_rows), group(running)
+        deadlines_of, accesses_of = group(deadline_rows), group(access_rows)
+        rows_of = {row.id: row for row in review_rows}
+        task_ids = [t.id for t in task_rows]  # in id order, as read
+        found: list[StoredReview] = []
+        for rid in ids:
+            row = rows_of.get(rid)
+            events_here = events_of.get(rid, [])
+            if row is None and not events_here:
+                continue
+            found.append(
+                self._stored_one(
+                    rid,
+                    row,
+                    events_here,
+                    [
+                        t
+                        for t in task_rows[
+                            bisect.bisect_left(task_ids, rid + ":") : bisect.bisect_left(
+                                task_ids, rid + ";"
+                            )
+                        ]
+                        if _task_of(t.id, rid) or t.review_id == rid
+                    ],
+                    running_of.get(rid, []),
+                    deadlines_of.get(rid, []),
+                    accesses_of.get(rid, []),
+                )
+            )
+        return found
+
+    def _stored_one(
+        self,
+        review_id: str,
+        row: Any,
+        event_rows: list[Any],
+        task_rows: list[Any],
+        running: list[Any],
+        deadline_rows: list[Any],
+        access_rows: list[Any],
+    ) -> StoredReview:
         review: Review | None = None
         problem = None if row is not None else "the review row is missing"
         if row is not None:
@@ -1491,24 +1551,29 @@ class SqlStore:
             except StorageError as exc:
                 events_problem = events_problem or str(exc)
                 continue
-            if task.review_id == review_id or _task_of(task.id, review_id):
-                tasks.append(task)
-                if found.created_at != _utc_text(task.created_at):  # the order pages use
-                    faults.append(f"task {task.id}'s creation time is not in its stored form")
-                done, proof = found.completed_at, found.completion
-                if (done is None) != (proof is None) or (
-                    done is not None and proof != completion_digest(task.id, done)
-                ):
-                    faults.append(f"task {task.id}'s completion record was altered")
+            tasks.append(task)
+            if found.created_at != _utc_text(task.created_at):  # the order pages use
+                faults.append(f"task {task.id}'s creation time is not in its stored form")
+            done, proof = found.completed_at, found.completion
+            if (done is None) != (proof is None) or (
+                done is not None and proof != completion_digest(task.id, done)
+            ):
+                faults.append(f"task {task.id}'s completion record was altered")
         try:
-            rows = self.deadline_rows(review_id)
+            rows = self._sql.decode_deadlines([tuple(r) for r in deadline_rows])
         except StorageError as exc:
             rows = []
             faults.append(str(exc))
-        flags: dict[str, Any] = dict(running)
+        flags: dict[str, Any] = {key: flag for _, key, flag in running}
         for deadline in rows:
             if flags.get(deadline.key) != int(deadline.running):
                 faults.append(f"deadline {deadline.key}'s running flag disagrees with its status")
+        accesses: list[AccessEntry] = []
+        access_problem = None
+        try:
+            accesses = [_decode_access(found) for found in access_rows]
+        except StorageError as exc:
+            access_problem = str(exc)
         if row is not None and review is not None:
             stored_copies = (row.reference, row.settings_version, str(row.received_on))
             expected = (review.reference, review.settings_version, review.received_on.isoformat())
@@ -1598,13 +1663,6 @@ class SqlStore:
             query = query.where(a.c.actor_id == actor_id)
         with _translated("reading the access log"), self._read() as conn:
             rows = conn.execute(query).all()
-        return [_decode_access(row) for row in rows]
-
-    def _accesses_of(self, conn: Connection, review_id: str) -> list[AccessEntry]:
-        a = schema.access_log
-        rows = conn.execute(
-            sa.select(a).where(a.c.review_id == review_id).order_by(a.c.sequence)
-        ).all()
         return [_decode_access(row) for row in rows]
 
     def save_checkpoint(self, checkpoint: Checkpoint) -> None:

@@ -692,6 +692,18 @@ class StoreContract:
         with pytest.raises(ReviewNotFound):
             store.stored("rev-nobody")
 
+    def test_stored_many_is_stored_of_each_review_held(self, store: ReviewStore) -> None:
+        saves = portfolio_saves()
+        for save in saves:
+            save.apply(store)
+        everyone = sorted(_latest(saves))
+        asked = [everyone[-1], "rev-nobody", *everyone, everyone[0]]
+        many = store.stored_many(asked)
+        assert [held.review_id for held in many] == everyone
+        assert many == [store.stored(review_id) for review_id in everyone]
+        assert store.stored_many(everyone[1:2]) == [store.stored(everyone[1])]
+        assert store.stored_many([]) == store.stored_many(["rev-nobody"]) == []
+
     def test_review_ids_page_in_order(self, store: ReviewStore) -> None:
         saves = portfolio_saves()
         for save in saves:

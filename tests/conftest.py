@@ -14,6 +14,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from scr_engine import FixedClock, MemoryStore, ReviewEngine
+from scr_engine.rules.reasons import Refusal
+from scr_engine.rules.registry import RULES
 
 settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -27,6 +29,18 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
+
+# Every refusal any test makes the engine produce must cite a rule of the registry:
+# an unknown ID fails the test that produced it (see tests/test_rule_registry.py).
+_made = Refusal.__init__
+
+
+def _registered(self: Refusal, rule: str, *args: object, **kwargs: object) -> None:
+    assert rule in RULES, f"a refusal cites {rule!r}, which the rule registry lacks"
+    _made(self, rule, *args, **kwargs)  # type: ignore[arg-type]
+
+
+Refusal.__init__ = _registered  # type: ignore[method-assign]
 
 
 @pytest.fixture

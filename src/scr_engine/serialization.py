@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import operator
+import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar, get_args, get_origin
@@ -85,12 +86,18 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 T = TypeVar("T")
 
+_ISO_DATE = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""A date as the library writes and reads it (``scr_engine.schema.DATE_PATTERN``)."""
+
 
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True)
 
     def strict(kind: type[Any]) -> Any:
         def hook(value: Any, _: Any) -> Any:
+            # JSON has one kind of number: 5.0 is the integer 5 (as JSON Schema says).
+            if kind is int and type(value) is float and value.is_integer():
+                return int(value)
             # bool is an int subclass: refuse it where a number is wanted.
             if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
                 raise TypeError(f"expected {kind.__name__}, got {type(value).__name__}")
@@ -167,6 +174,8 @@ def _make_converter() -> cattrs.Converter:
             return value
         if not isinstance(value, str):
             raise TypeError(f"expected an ISO date string, got {type(value).__name__}")
+        if not _ISO_DATE.fullmatch(value):
+            raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
         return date.fromisoformat(value)
 
     def structure_datetime(value: Any, _: Any) -> datetime:

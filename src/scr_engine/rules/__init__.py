@@ -5,16 +5,20 @@ from scr_engine.rules.conflict import conflict_of_interest
 from scr_engine.rules.criteria import assess, meets_cr1, meets_cr2, meets_cr3
 from scr_engine.rules.deadlines import Deadline, DeadlineStatus, add_months, deadlines
 from scr_engine.rules.reasons import Refusal, RefusalKind
+from scr_engine.rules.registry import RULES, Rule, RuleKind, rule
 from scr_engine.rules.request import validate_request
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
 
 __all__ = [
     "DEFAULT_SETTINGS",
+    "RULES",
     "Deadline",
     "DeadlineStatus",
     "ProtocolSettings",
     "Refusal",
     "RefusalKind",
+    "Rule",
+    "RuleKind",
     "add_months",
     "assess",
     "conflict_of_interest",
@@ -22,5 +26,6 @@ __all__ = [
     "meets_cr1",
     "meets_cr2",
     "meets_cr3",
+    "rule",
     "validate_request",
 ]

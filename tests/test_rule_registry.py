@@ -1,0 +1,134 @@
+"""The rule registry (``scr_engine.rules.registry``) is the one list of rules: every
+ID the engine cites is in it, every rule with something to enforce is checked in the
+code and named by a test, and it says what the protocol's requirements say.
+
+(``tests/conftest.py`` also makes every refusal produced anywhere in the suite cite a
+registered rule.)
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+import scr_engine
+from scr_engine.rules.reasons import Refusal
+from scr_engine.rules.registry import RULES, Rule, RuleKind, rule
+
+SOURCE = Path(scr_engine.__file__).parent
+TESTS = Path(__file__).parent
+REQUIREMENTS = TESTS.parent.parent / "shared" / "protocol" / "requirements.md"
+_ID = re.compile(r"^[A-Z]{2}-(?:[0-9]+[a-z]?|[a-z])$")
+
+
+def _cited_in_code() -> dict[str, set[str]]:
+    """Rule IDs written as string constants in the library (not its docstrings), by
+    module: where each rule is enforced or cited."""
+    found: dict[str, set[str]] = {}
+    for path in sorted(SOURCE.rglob("*.py")):
+        if path.name == "registry.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docstrings
+                and (_ID.match(node.value) or node.value in ("MAP", "INPUT"))
+            ):
+                found.setdefault(node.value, set()).add(str(path.relative_to(SOURCE)))
+    return found
+
+
+def _refusal_ids_in_code() -> set[str]:
+    """The first argument of every ``Refusal(...)`` written with a constant rule."""
+    ids = set()
+    for path in SOURCE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "Refusal"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                ids.add(node.args[0].value)
+    return ids
+
+
+def test_every_rule_id_the_code_cites_is_registered() -> None:
+    cited = set(_cited_in_code()) | _refusal_ids_in_code()
+    assert cited - set(RULES) == set()
+    assert {"MAP", "INPUT"} <= cited
+
+
+def test_every_rule_to_enforce_is_checked_in_the_code() -> None:
+    cited = _cited_in_code()
+    unchecked = [r.id for r in RULES.values() if r.enforced and r.id not in cited]
+    assert unchecked == []
+
+
+def test_every_rule_to_enforce_is_named_by_a_test() -> None:
+    text = "\n".join(
+        p.read_text(encoding="utf-8") for p in TESTS.rglob("*.py") if p.name != Path(__file__).name
+    )
+    unnamed = [
+        r.id
+        for r in RULES.values()
+        if r.enforced
+        and r.protocol
+        and not re.search(rf"(?<![A-Za-z0-9]){r.id}(?![0-9A-Za-z])", text)
+    ]
+    assert unnamed == []
+
+
+def test_a_refusal_citing_an_unregistered_rule_fails_the_suite() -> None:
+    with pytest.raises(AssertionError, match="XX-9"):
+        Refusal("XX-9", "no such rule")
+    assert str(Refusal("CR-1", "ok")) == "CR-1: ok"
+
+
+def test_rule_lookup_names_what_is_missing() -> None:
+    assert rule("SU-6").kind is RuleKind.GUARD
+    assert rule("PR-f").enforced is False
+    assert rule("MAP").protocol is False
+    with pytest.raises(KeyError, match="XX-1"):
+        rule("XX-1")
+
+
+def test_registry_is_ordered_and_sectioned() -> None:
+    assert list(RULES)[:2] == ["CR-1", "CR-2"] and list(RULES)[-2:] == ["MAP", "INPUT"]
+    assert all(isinstance(r, Rule) and r.section and r.text for r in RULES.values())
+    assert RULES["RF-4a"].section == RULES["RF-4"].section
+
+
+_ROW = re.compile(r"^\|\s*([A-Z]{2}-[0-9a-z]+)\s*\|(.*)\|\s*([^|]*?)\s*\|\s*$")
+
+
+@pytest.mark.skipif(
+    not REQUIREMENTS.exists(), reason=f"the protocol's requirements are not at {REQUIREMENTS}"
+)
+def test_registry_says_what_the_requirements_say() -> None:
+    section = ""
+    seen = []
+    for line in REQUIREMENTS.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            section = line[3:]
+        found = _ROW.match(line)
+        if found:
+            rid, text, kind = found.group(1), found.group(2).strip(), found.group(3)
+            seen.append(rid)
+            held = RULES[rid]
+            assert (held.section, held.text) == (section, text), rid
+            assert held.kind is (RuleKind.NONE if kind == "—" else RuleKind(kind)), rid
+    assert [r for r in RULES if RULES[r].protocol and r not in ("RF-4a", "RF-4b")] == seen

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,34 +22,9 @@ from scr_engine.rules.registry import RULES, Rule, RuleKind, rule
 SOURCE = Path(scr_engine.__file__).parent
 TESTS = Path(__file__).parent
 REQUIREMENTS = TESTS.parent.parent / "shared" / "protocol" / "requirements.md"
-_ID = re.compile(r"^[A-Z]{2}-(?:[0-9]+[a-z]?|[a-z])$")
 
-
-def _cited_in_code() -> dict[str, set[str]]:
-    """Rule IDs written as string constants in the library (not its docstrings), by
-    module: where each rule is enforced or cited."""
-    found: dict[str, set[str]] = {}
-    for path in sorted(SOURCE.rglob("*.py")):
-        if path.name == "registry.py":
-            continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        docstrings = {
-            id(node.body[0].value)
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
-            and node.body
-            and isinstance(node.body[0], ast.Expr)
-            and isinstance(node.body[0].value, ast.Constant)
-        }
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Constant)
-                and isinstance(node.value, str)
-                and id(node) not in docstrings
-                and (_ID.match(node.value) or node.value in ("MAP", "INPUT"))
-            ):
-                found.setdefault(node.value, set()).add(str(path.relative_to(SOURCE)))
-    return found
+sys.path.insert(0, str(TESTS.parent / "docs"))
+from _catalogue import cited_in_code, named_in_tests  # noqa: E402
 
 
 def _refusal_ids_in_code() -> set[str]:
@@ -67,28 +43,20 @@ def _refusal_ids_in_code() -> set[str]:
 
 
 def test_every_rule_id_the_code_cites_is_registered() -> None:
-    cited = set(_cited_in_code()) | _refusal_ids_in_code()
+    cited = set(cited_in_code(SOURCE)) | _refusal_ids_in_code()
     assert cited - set(RULES) == set()
     assert {"MAP", "INPUT"} <= cited
 
 
 def test_every_rule_to_enforce_is_checked_in_the_code() -> None:
-    cited = _cited_in_code()
+    cited = cited_in_code(SOURCE)
     unchecked = [r.id for r in RULES.values() if r.enforced and r.id not in cited]
     assert unchecked == []
 
 
 def test_every_rule_to_enforce_is_named_by_a_test() -> None:
-    text = "\n".join(
-        p.read_text(encoding="utf-8") for p in TESTS.rglob("*.py") if p.name != Path(__file__).name
-    )
-    unnamed = [
-        r.id
-        for r in RULES.values()
-        if r.enforced
-        and r.protocol
-        and not re.search(rf"(?<![A-Za-z0-9]){r.id}(?![0-9A-Za-z])", text)
-    ]
+    named = named_in_tests(TESTS, skip=Path(__file__).name)
+    unnamed = [r.id for r in RULES.values() if r.enforced and r.protocol and not named[r.id]]
     assert unnamed == []
 
 

@@ -1,0 +1,96 @@
+"""The rule catalogue: every rule of the registry with where the library enforces it
+and which tests prove it. Used by ``gen_pages.py`` (the site's ``rules.md``) and by
+``tests/test_rule_registry.py`` (the same scan decides that every rule is checked and
+tested)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from scr_engine.rules.registry import RULES, Rule
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "src" / "scr_engine"
+TESTS = ROOT / "tests"
+_ID = re.compile(r"^[A-Z]{2}-(?:[0-9]+[a-z]?|[a-z])$")
+
+
+def cited_in_code(source: Path = SOURCE) -> dict[str, set[str]]:
+    """Rule IDs written as string constants in the library (docstrings left out), by
+    module (``rules/setup.py`` …): where each rule is enforced or cited."""
+    found: dict[str, set[str]] = {}
+    for path in sorted(source.rglob("*.py")):
+        if path.name == "registry.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docstrings
+                and (_ID.match(node.value) or node.value in ("MAP", "INPUT"))
+            ):
+                found.setdefault(node.value, set()).add(path.relative_to(source).as_posix())
+    return found
+
+
+def named_in_tests(
+    tests: Path = TESTS, skip: str = "test_rule_registry.py"
+) -> dict[str, list[str]]:
+    """Per rule ID, the test files that name it as a whole word."""
+    texts = {
+        p.name: p.read_text(encoding="utf-8") for p in sorted(tests.glob("*.py")) if p.name != skip
+    }
+    found: dict[str, list[str]] = {}
+    for rid in RULES:
+        pattern = re.compile(rf"(?<![A-Za-z0-9]){re.escape(rid)}(?![0-9A-Za-z])")
+        found[rid] = [name for name, text in texts.items() if pattern.search(text)]
+    return found
+
+
+def _rule_markdown(rule: Rule, code: set[str], tests: list[str]) -> list[str]:
+    where = ", ".join(f"`{m}`" for m in sorted(code)) or "—"
+    proved = ", ".join(f"`{t}`" for t in tests) or "—"
+    return [
+        f"### {rule.id}",
+        "",
+        f"*{rule.kind.value}* · {rule.section}",
+        "",
+        rule.text,
+        "",
+        f"- Enforced in: {where}",
+        f"- Proved by: {proved}",
+        "",
+    ]
+
+
+def markdown() -> str:
+    """The catalogue page."""
+    code, tests = cited_in_code(), named_in_tests()
+    lines = [
+        "# Rule catalogue",
+        "",
+        "Every rule of the protocol, as the registry in code holds it",
+        "(`scr_engine.rules.RULES`): its ID, the section of the source text it comes",
+        "from, its kind and its text; the modules of the library that cite it (where it",
+        "is enforced) and the test files that name it (what proves it). A refusal's",
+        "`rule` is always one of these IDs. This page is generated when the site is built.",
+        "",
+    ]
+    section = None
+    for rule in RULES.values():
+        if rule.section != section:
+            section = rule.section
+            lines += [f"## {section}", ""]
+        lines += _rule_markdown(rule, code.get(rule.id, set()), tests.get(rule.id, []))
+    return "\n".join(lines)

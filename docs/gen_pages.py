@@ -1,0 +1,16 @@
+"""Pages made when the site is built (mkdocs-gen-files): the rule catalogue and the
+command-line reference."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import mkdocs_gen_files
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _catalogue
+
+with mkdocs_gen_files.open("rules.md", "w") as page:
+    page.write(_catalogue.markdown())

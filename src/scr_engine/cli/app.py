@@ -448,7 +448,8 @@ def scr_command(
                 click.echo(f"scr {name}: interrupted", err=True)
                 code = EXIT_INTERRUPTED
             except BrokenPipeError:
-                raise
+                _pacify_stdout()
+                code = EXIT_PIPE
             except Exception as exc:
                 code = report(session, name, exc)
             finally:

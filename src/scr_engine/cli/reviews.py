@@ -281,12 +281,22 @@ def submit(session: Session, form: str | None, template: bool, idempotency_key: 
         raise usage("give the request form: scr submit FORM.toml (or --template for one)")
     data = read_document(form)
     from scr_engine.cli.shapes import review_json
+    from scr_engine.errors import InvalidRequest
     from scr_engine.records import RequestForm
     from scr_engine.serialization import structure
 
     engine = session.engine
     actor = session.actor
-    request = structure(data, RequestForm, what="submit_request")
+    try:
+        request = structure(data, RequestForm, what="submit_request")
+    except InvalidRequest:
+        from scr_engine.rules.judge import acting_role
+        from scr_engine.states.table import row
+
+        if acting_role(row("submit_request"), actor) is None:
+            # Permission first: who may not submit learns nothing about the form (RF-1).
+            engine.submit(data, actor)  # type: ignore[arg-type]  # raises PermissionDenied
+        raise
     review = engine.submit(request, actor, idempotency_key=idempotency_key)
 
     def render(console: Console) -> None:

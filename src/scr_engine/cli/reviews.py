@@ -172,21 +172,22 @@ def parse_set(data: dict[str, Any], assignments: tuple[str, ...]) -> dict[str, A
     return dict(result)
 
 
+_BY_REFERENCE = "SELECT id FROM scr_reviews WHERE reference = :reference"
+_PENDING_TASKS = (
+    "SELECT id, kind, agency, created_at, rule FROM scr_tasks "
+    "WHERE review_id = :review_id AND completed_at IS NULL ORDER BY created_at, id"
+)
+
+
 def resolve_review(session: Session, given: str) -> str:
     """A review's id from its id or its reference (``SCR-2026-001``)."""
-    store = session.store
-    engine = store.engine
+    engine = session.store.engine
     if engine is None:  # pragma: no cover - the command line owns its store
         return given
     import sqlalchemy as sa
 
-    from scr_engine.storage import schema
-
-    table = schema.reviews
-    with engine.connect() as conn:
-        found = conn.execute(
-            sa.select(table.c.id).where(table.c.reference == given).limit(1)
-        ).scalar()
+    with engine.connect() as conn:  # plain SQL text: nothing to compile
+        found = conn.execute(sa.text(_BY_REFERENCE), {"reference": given}).scalar()
     return str(found) if found is not None else given
 
 
@@ -195,18 +196,12 @@ def _review_tasks(session: Session, review_id: str) -> list[dict[str, Any]]:
     import sqlalchemy as sa
 
     from scr_engine.cli.shapes import TASK_WORDS
-    from scr_engine.storage import schema
 
     engine = session.store.engine
     if engine is None:  # pragma: no cover
         return []
-    t = schema.tasks
     with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(t.c.id, t.c.kind, t.c.agency, t.c.created_at, t.c.rule)
-            .where(t.c.review_id == review_id, t.c.completed_at.is_(None))
-            .order_by(t.c.created_at, t.c.id)
-        ).all()
+        rows = conn.execute(sa.text(_PENDING_TASKS), {"review_id": review_id}).all()
     return [
         {
             "id": row.id,

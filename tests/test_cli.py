@@ -222,3 +222,23 @@ def test_main_runs_the_demo_and_diagram(capsys: pytest.CaptureFixture[str]) -> N
     assert "is closed." in capsys.readouterr().out
     assert main(["diagram"]) == 0
     assert capsys.readouterr().out.startswith("stateDiagram-v2")
+
+
+@pytest.mark.postgres
+def test_the_same_review_on_postgresql_by_url(scr: Scr) -> None:
+    from conftest_pg import postgres_schema
+    from scr_engine.cli.actors import TEMPLATE
+
+    actors = scr.write("people.toml", TEMPLATE)
+    with postgres_schema() as url:
+        where = ("--database", url, "--actors", actors)
+        assert scr("init", *where).exit_code == 0
+        form = scr.write("form.toml", FORM_TEMPLATE)
+        reference = scr.json("submit", form, *where, actor="u-req")["reference"]
+        scr.json("run", reference, "assess_criteria", *where, actor="u-chair")
+        done = scr.json("run", reference, "confirm_review", *where, actor="u-chair")
+        assert done["review"]["stage"] == "screened"
+        shown = scr.json("show", reference, *where, actor="u-bm")
+        assert len(shown["tasks"]) == 6
+        assert scr.json("verify", *where)["ok"] is True
+        assert "password" not in scr("init", *where).stdout

@@ -10,7 +10,9 @@ directory (removed afterwards), then times, as new processes, in interleaved rou
 - ``scr run REVIEW record_action_progress --set ...`` against a plain script that does
   those reads, then the versioned ``UPDATE`` of the review and the event ``INSERT`` in
   one transaction;
-- each also against the same script using only ``sqlite3`` (for information).
+- each also against the same script using only ``sqlite3`` (for information);
+- for information too, what the imports alone cost (``import sqlalchemy``, ``import
+  scr_engine``, and everything ``scr show`` imports), to say where the time goes.
 
 Goals (issue 11, on medians): ``scr show`` ≤ 1.3× and ``scr run`` ≤ 1.5× the
 SQLAlchemy script. Prints the medians, the ratios and PASS/MISS per goal; ``--strict``
@@ -186,6 +188,13 @@ def main() -> int:
         python = [sys.executable]
         cases = {
             "python -c pass": [*python, "-c", "pass"],
+            "import sqlalchemy": [*python, "-c", "import sqlalchemy"],
+            "import scr_engine": [*python, "-c", "import scr_engine"],
+            "import what scr show imports": [
+                *python,
+                "-c",
+                "import scr_engine.cli, scr_engine.storage.sql, scr_engine.engine",
+            ],
             "scr show --json": [*scr, "show", mine, "--json", "--as", "u-bm"],
             "show: SQLAlchemy Core": [*python, "-c", SHOW_SQLALCHEMY, str(database), theirs],
             "show: sqlite3": [*python, "-c", SHOW_SQLITE3, str(database), theirs],
@@ -222,6 +231,14 @@ def main() -> int:
         for name, value in median.items():
             print(f"  {name:<34} {value:8.1f} ms")
         print()
+        imports = median["import what scr show imports"]
+        print(
+            "  where `scr show` goes: interpreter "
+            f"{median['python -c pass']:.0f} ms, imports {imports - median['python -c pass']:.0f} "
+            f"ms (SQLAlchemy {median['import sqlalchemy'] - median['python -c pass']:.0f}, "
+            f"scr_engine {median['import scr_engine'] - median['python -c pass']:.0f}), "
+            f"the command itself {median['scr show --json'] - imports:.0f} ms\n"
+        )
         show_ratio = median["scr show --json"] / median["show: SQLAlchemy Core"]
         run_ratio = median["scr run record_action_progress"] / median["run: SQLAlchemy Core"]
         show_sqlite = median["scr show --json"] / median["show: sqlite3"]

@@ -489,8 +489,28 @@ def _pacify_stdout() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``scr`` with ``argv`` (the process's arguments by default); returns the
-    exit status (:data:`EXIT_CODES`) instead of exiting."""
+    """Run ``scr`` with ``argv``; returns the exit status (:data:`EXIT_CODES`).
+
+    Called without ``argv``, as the ``scr`` program and ``python -m scr_engine`` call
+    it, it runs on the process's arguments and then ends the process itself, once its
+    output is flushed and its database closed: the interpreter's teardown of every
+    imported module (SQLAlchemy's hundreds) would add a sixth to a command's time,
+    and a command line owns its process."""
+    code = _main(argv)
+    if argv is not None:
+        return code
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        _pacify_stdout()
+        code = EXIT_PIPE
+    except (OSError, ValueError):  # pragma: no cover - closed streams
+        pass
+    os._exit(code)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         try:
             result = cli.main(

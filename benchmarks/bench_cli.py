@@ -151,6 +151,9 @@ def build(folder: Path, reviews: int) -> tuple[Path, str, str, str, str]:
     return path, first.reference, second.reference, action, first.id
 
 
+_EXIT = "; import os; os._exit(0)"
+
+
 def scr_command() -> list[str]:
     script = Path(sys.executable).with_name("scr")
     return [str(script)] if script.exists() else [sys.executable, "-m", "scr_engine"]
@@ -188,12 +191,13 @@ def main() -> int:
         python = [sys.executable]
         cases = {
             "python -c pass": [*python, "-c", "pass"],
-            "import sqlalchemy": [*python, "-c", "import sqlalchemy"],
-            "import scr_engine": [*python, "-c", "import scr_engine"],
+            # Imports alone, ending as scr ends (no interpreter teardown).
+            "import sqlalchemy": [*python, "-c", f"import sqlalchemy{_EXIT}"],
+            "import scr_engine": [*python, "-c", f"import scr_engine{_EXIT}"],
             "import what scr show imports": [
                 *python,
                 "-c",
-                "import scr_engine.cli, scr_engine.storage.sql, scr_engine.engine",
+                f"import scr_engine.cli, scr_engine.storage.sql, scr_engine.engine{_EXIT}",
             ],
             "scr show --json": [*scr, "show", mine, "--json", "--as", "u-bm"],
             "show: SQLAlchemy Core": [*python, "-c", SHOW_SQLALCHEMY, str(database), theirs],

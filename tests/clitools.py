@@ -20,7 +20,14 @@ from scr_engine.records import Actor
 from scr_engine.states.stages import Stage
 from scr_engine.storage.memory import MemoryStore
 
-ENVIRONMENT = ("SCR_DATABASE_URL", "SCR_ACTORS", "SCR_ACTOR", "NO_COLOR", "FORCE_COLOR")
+ENVIRONMENT = (
+    "SCR_DATABASE_URL",
+    "SCR_ACTORS",
+    "SCR_ACTOR",
+    "SCR_DEBUG",
+    "NO_COLOR",
+    "FORCE_COLOR",
+)
 
 
 class Scr:

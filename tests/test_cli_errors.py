@@ -186,3 +186,21 @@ def test_ctrl_c_ends_quietly(
     assert main(["diagram"]) == EXIT_INTERRUPTED
     err = capsys.readouterr().err
     assert "interrupted" in err and "Traceback" not in err
+
+
+def test_an_in_memory_database_is_refused(scr: Scr) -> None:
+    result = scr("list", "--database", "sqlite:///:memory:", actor="u-bm")
+    assert result.exit_code == EXIT_USAGE and "in-memory" in one_line(result)
+
+
+def test_a_fault_of_the_program_is_one_line_too(scr: Scr, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> str:
+        raise TypeError("a bug")
+
+    monkeypatch.setattr("scr_engine.states.machine.mermaid", broken)
+    result = scr("diagram")
+    assert result.exit_code == EXIT_FAILED
+    assert "unexpected error, please report it: TypeError: a bug" in one_line(result)
+    monkeypatch.setenv("SCR_DEBUG", "1")
+    with pytest.raises(TypeError):
+        scr("diagram")

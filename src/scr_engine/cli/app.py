@@ -43,8 +43,14 @@ __all__ = [
     "CliError",
     "Session",
     "cli",
+    "database_url",
     "main",
+    "report",
     "scr_command",
+    "shown_url",
+    "sqlite_path",
+    "usage",
+    "write_json",
 ]
 
 EXIT_OK = 0
@@ -185,6 +191,8 @@ class Session:
         from scr_engine.errors import SchemaMismatch
 
         path = sqlite_path(self.url)
+        if path is None and self.url.split("?", 1)[0] in ("sqlite://", "sqlite:///:memory:"):
+            raise usage("an in-memory database lasts one command: give a SQLite file or a URL")
         if path is not None and migrate == "check" and not path.exists():
             raise CliError(
                 f"no database at {path}: create it with `scr init` "
@@ -376,10 +384,18 @@ def _failure(exc: BaseException) -> tuple[int, dict[str, Any], list[str]] | None
 
 def report(session: Session | None, name: str, exc: BaseException) -> int:
     """Print an error for a person (standard error) and, with ``--json``, as JSON on
-    standard output; returns the exit status. Re-raises what is not a user's error."""
+    standard output; returns the exit status. An error of the program itself is one
+    line too, asking for a report (``SCR_DEBUG=1`` re-raises it, with its traceback)."""
     found = _failure(exc)
     if found is None:
-        raise exc
+        if os.environ.get("SCR_DEBUG"):
+            raise exc
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        message = (
+            f"unexpected error, please report it: {type(exc).__name__}: {detail} "
+            "(SCR_DEBUG=1 shows where)"
+        )
+        found = EXIT_FAILED, {"kind": "failed", "message": message}, [message]
     code, data, lines = found
     if session is not None and session.json:
         write_json({"error": {**data, "exit_code": code}})

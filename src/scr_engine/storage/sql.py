@@ -359,8 +359,35 @@ def _is_known(revision: str) -> bool:
         return False
 
 
+@functools.cache
+def _shipped_head() -> tuple[str, ...]:
+    """The head revision as the shipped migrations' file names give it (``NNNN_*.py``,
+    numbered in order), read without importing Alembic; a test holds it equal to
+    Alembic's own heads."""
+    numbers = sorted(
+        p.name[:4] for p in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")
+    )
+    return (numbers[-1],) if numbers else ()
+
+
+def _stored_revisions(conn: Connection) -> tuple[str, ...] | None:
+    """The version table's revisions, read with one plain ``SELECT`` (no Alembic);
+    None when there is no version table (or it cannot be read so simply)."""
+    if not conn.dialect.has_table(conn, VERSION_TABLE):
+        return None
+    rows = conn.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars()
+    return tuple(sorted(str(r) for r in rows))
+
+
 def _check_schema(conn: Connection, url: URL) -> None:
-    """Raise :class:`SchemaMismatch` unless the database is at the head revision."""
+    """Raise :class:`SchemaMismatch` unless the database is at the head revision.
+
+    A database at the head is recognised without importing Alembic (a command-line
+    process opening a current store should not pay for it); anything else is judged
+    by Alembic."""
+    head = _shipped_head()
+    if head and _stored_revisions(conn) == head:
+        return
     current = _current_revisions(conn)
     head = _head_revisions()
     if current == head:

@@ -1,0 +1,152 @@
+"""``scr overdue`` and ``scr tasks``: what is late, and the letters to send, across
+every review (for those who read every review: the Board's officers)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from scr_engine.cli.app import EXIT_NOT_FOUND, CliError, Session, cli, scr_command, usage
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = ["overdue", "tasks"]
+
+
+@scr_command(cli, "overdue")
+@click.option("--as-of", "as_of", metavar="DATE", help="as of DATE (YYYY-MM-DD; default today).")
+@click.option(
+    "--within",
+    "within",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 36_600),
+    metavar="DAYS",
+    help="also what falls due in DAYS more days.",
+)
+@click.option("--limit", default=1000, show_default=True, type=click.IntRange(1, 2**31 - 1))
+def overdue(session: Session, as_of: str | None, within: int, limit: int) -> None:
+    """Deadlines overdue across every review (and, with --within, due soon)."""
+    from scr_engine.cli.shapes import deadline_row_json
+    from scr_engine.clock import local_date
+
+    day: date | None = None
+    if as_of is not None:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            raise usage(f"--as-of takes a date as YYYY-MM-DD, not {as_of!r}") from None
+    session.require_officer("overdue deadlines")
+    engine = session.engine
+    today = day if day is not None else local_date(engine.clock.now())
+    rows = engine.overdue(today, within, limit=limit)
+    data: dict[str, Any] = {
+        "as_of": today.isoformat(),
+        "within_days": within,
+        "deadlines": [deadline_row_json(r, today) for r in rows],
+    }
+
+    def render(console: Console) -> None:
+        from rich.table import Table
+
+        if not rows:
+            more = f" or due within {within} days" if within else ""
+            console.print(f"Nothing is overdue{more} as of {today.isoformat()}.")
+            return
+        table = Table(title=f"Deadlines as of {today.isoformat()}", title_justify="left")
+        for column in ("Review", "Rule", "Deadline", "Due", "Status", "Days late"):
+            table.add_column(column)
+        for row in data["deadlines"]:
+            status = row["status"]
+            table.add_row(
+                row["reference"],
+                row["rule"],
+                row["title"],
+                row["due_on"],
+                f"[bold red]{status}[/bold red]" if status == "overdue" else status,
+                str(row["days_late"]) if row["days_late"] else "",
+            )
+        console.print(table)
+
+    session.emit(data, render)
+
+
+def _task_state(session: Session, task_id: str) -> tuple[bool, str | None] | None:
+    """Whether the task exists and when it was completed (None if it is unknown)."""
+    import sqlalchemy as sa
+
+    from scr_engine.storage import schema
+
+    engine = session.store.engine
+    assert engine is not None
+    t = schema.tasks
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(t.c.completed_at).where(t.c.id == task_id)).first()
+    if row is None:
+        return None
+    return True, row.completed_at
+
+
+@scr_command(cli, "tasks")
+@click.option("--done", "done", metavar="TASK_ID", help="mark the task delivered.")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 2**31 - 1))
+def tasks(session: Session, done: str | None, limit: int) -> None:
+    """The pending tasks (RF-5 letters to agencies), oldest first; --done TASK_ID marks
+    one delivered."""
+    from scr_engine.cli.shapes import task_json
+    from scr_engine.errors import ScrEngineError
+
+    session.require_officer("tasks")
+    engine = session.engine
+    if done is not None:
+        state = _task_state(session, done)
+        if state is None:
+            raise CliError(
+                f"no task {done!r} (`scr tasks` lists them)", EXIT_NOT_FOUND, kind="not_found"
+            )
+        already = state[1] is not None
+        if not already:
+            engine.complete_task(done)
+        result: dict[str, Any] = {"completed": done, "already": already}
+
+        def render_done(console: Console) -> None:
+            said = "was already marked delivered" if already else "is marked delivered"
+            console.print(f"Task {done} {said}.")
+
+        session.emit(result, render_done)
+        return
+    pending = engine.pending_tasks(limit=limit)
+    references: dict[str, str] = {}
+    for task in pending:
+        if task.review_id not in references:
+            try:
+                references[task.review_id] = engine.store.load(task.review_id).reference
+            except ScrEngineError:
+                references[task.review_id] = task.review_id
+    rows = [{**task_json(t), "reference": references[t.review_id]} for t in pending]
+
+    def render(console: Console) -> None:
+        from rich.table import Table
+
+        if not rows:
+            console.print("No pending tasks.")
+            return
+        table = Table(title="Pending tasks", title_justify="left")
+        for column in ("Review", "What", "Agency", "Rule", "Since", "Task"):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(
+                row["reference"],
+                row["kind_words"],
+                row["agency"],
+                row["rule"],
+                row["created_at"][:10],
+                row["id"],
+            )
+        console.print(table)
+        console.print("Mark one delivered with: scr tasks --done TASK")
+
+    session.emit({"tasks": rows}, render)

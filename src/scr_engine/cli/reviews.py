@@ -1,0 +1,612 @@
+"""``scr submit``, ``scr run``, ``scr show``, ``scr history``, ``scr list``: one
+review at a time."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+import tomllib
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from scr_engine.cli.app import EXIT_FAILED, Session, cli, scr_command, usage
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from scr_engine.records import Review
+
+__all__ = [
+    "FORM_TEMPLATE",
+    "history",
+    "list_reviews",
+    "parse_set",
+    "read_document",
+    "resolve_review",
+    "run",
+    "show",
+    "submit",
+]
+
+FORM_TEMPLATE = """\
+# An Appendix 1 request for a Serious Case Review: fill it in, then `scr submit FORM.toml`.
+# Every field is required but other_information (RF-2). Dates are YYYY-MM-DD.
+
+how_meets_criteria = "The adult died and neglect is suspected to be a factor (§3)."
+signed_name = "Ada Requester"
+signed_date = 2026-01-05
+other_information = ""
+
+[requester]
+name = "Dr Ada Requester"
+job_title = "General Practitioner"
+organisation = "Riverside GP Practice"
+workplace = "Riverside Surgery"
+address = "1 River Lane, Hereford"
+contact_number = "01432 000000"
+email = "ada.requester@example.org"
+# partner_agency, member_of_public, family_member, carer, the_adult or other
+category = "partner_agency"
+
+[other_contact]
+name = "Fay Contact"
+job_title = "Practice Manager"
+contact_number = "01432 000001"
+email = "fay.contact@example.org"
+
+# What the request says happened; one [[incidents]] table per incident.
+[[incidents]]
+date = 2026-01-05
+details = "Mr X was found dead at home; neglect suspected."
+
+# The criteria of §3 as facts (true or false), so the Chair can assess them (CR-1...CR-4).
+[facts]
+adult_died = true
+abuse_or_neglect_factor = true
+life_threatening_injury = false
+serious_sexual_abuse = false
+serious_permanent_impairment = false
+inter_agency_concern = true
+serious_abuse_in_institution = false
+multiple_abusers = false
+
+# Every agency known to be involved; one [[agencies]] table each.
+[[agencies]]
+code = "asc"
+name = "Adult Social Care"
+local_authority = true
+
+[[agencies]]
+code = "gp"
+name = "Riverside GP Practice"
+local_authority = false
+
+[[agencies]]
+code = "police"
+name = "County Police"
+local_authority = false
+"""
+"""A request form to fill in (``scr submit --template``): the demo's request."""
+
+
+# --------------------------------------------------------------------------- input
+
+
+def _json_ready(value: Any) -> Any:
+    """TOML's dates and times as ISO text, as the JSON form of commands has them."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(v) for v in value]
+    return value
+
+
+def read_document(path: str) -> dict[str, Any]:
+    """A TOML (``.toml``) or JSON file as a table, ``-`` for JSON on standard input;
+    a usage error naming the file and what is wrong with it."""
+    try:
+        if path == "-":
+            if sys.stdin.isatty():
+                click.echo("Reading JSON from standard input (end with Ctrl-D).", err=True)
+            text = sys.stdin.read()
+            name = "standard input"
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+            name = path
+    except FileNotFoundError:
+        raise usage(f"no file {path}") from None
+    except IsADirectoryError:
+        raise usage(f"{path} is a directory, not a file") from None
+    except UnicodeDecodeError:
+        raise usage(f"{path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise usage(f"cannot read {path}: {exc.strerror or exc}") from None
+    if path.lower().endswith(".toml"):
+        try:
+            data: Any = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise usage(f"{name} is not valid TOML: {exc}") from None
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            hint = " (name a TOML file FILE.toml)" if path != "-" else ""
+            raise usage(f"{name} is not valid JSON: {exc}{hint}") from None
+    if not isinstance(data, dict):
+        raise usage(f"{name} must hold a table of fields (a JSON object), not a list or value")
+    ready: dict[str, Any] = _json_ready(data)
+    return ready
+
+
+def parse_set(data: dict[str, Any], assignments: tuple[str, ...]) -> dict[str, Any]:
+    """``data`` with each ``field=value`` (text) or ``field:=JSON`` (a number, true,
+    a list …) set; a dotted field sets inside a table (``report.facts.summary=…``)."""
+    result = json.loads(json.dumps(data))
+    for item in assignments:
+        if ":=" in item and item.index(":=") < item.index("=") + 1:
+            path, raw = item.split(":=", 1)
+            try:
+                value: Any = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise usage(f"--set {path}:= needs a JSON value ({exc.msg}): {raw!r}") from None
+        elif "=" in item:
+            path, value = item.split("=", 1)
+        else:
+            raise usage(f"--set takes field=value (or field:=JSON), not {item!r}")
+        keys = path.strip().split(".")
+        if not all(keys):
+            raise usage(f"--set: {path!r} is not a field name")
+        target = result
+        for key in keys[:-1]:
+            inner = target.setdefault(key, {})
+            if not isinstance(inner, dict):
+                raise usage(f"--set {path}: {key} is not a table")
+            target = inner
+        target[keys[-1]] = value
+    return dict(result)
+
+
+_BY_REFERENCE = "SELECT id FROM scr_reviews WHERE reference = :reference"
+_PENDING_TASKS = (
+    "SELECT id, kind, agency, created_at, rule FROM scr_tasks "
+    "WHERE review_id = :review_id AND completed_at IS NULL ORDER BY created_at, id"
+)
+
+
+def resolve_review(session: Session, given: str) -> str:
+    """A review's id from its id or its reference (``SCR-2026-001``)."""
+    engine = session.store.engine
+    if engine is None:  # pragma: no cover - the command line owns its store
+        return given
+    import sqlalchemy as sa
+
+    with engine.connect() as conn:  # plain SQL text: nothing to compile
+        found = conn.execute(sa.text(_BY_REFERENCE), {"reference": given}).scalar()
+    return str(found) if found is not None else given
+
+
+def _review_tasks(session: Session, review_id: str) -> list[dict[str, Any]]:
+    """The review's pending tasks, oldest first (JSON shape of ``task_json``)."""
+    import sqlalchemy as sa
+
+    from scr_engine.cli.shapes import TASK_WORDS
+
+    engine = session.store.engine
+    if engine is None:  # pragma: no cover
+        return []
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(_PENDING_TASKS), {"review_id": review_id}).all()
+    return [
+        {
+            "id": row.id,
+            "review_id": review_id,
+            "kind": row.kind,
+            "kind_words": TASK_WORDS.get(row.kind, row.kind),
+            "agency": row.agency,
+            "created_at": datetime.fromisoformat(row.created_at).isoformat(),
+            "rule": row.rule,
+        }
+        for row in rows
+    ]
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _person(session: Session, person_id: str, name: str | None = None) -> str:
+    found = name or session.name_of(person_id)
+    return f"{found} ({person_id})" if found else person_id
+
+
+def _heading(console: Console, session: Session, review: Review) -> None:
+    from scr_engine.cli.shapes import STAGE_WORDS
+
+    words = STAGE_WORDS.get(review.stage.value, review.stage.value)
+    console.print(
+        f"[bold]{review.reference}[/bold]  {words} [dim]({review.stage.value})[/dim]  "
+        f"version {review.version}  [dim]id {review.id}[/dim]"
+    )
+    agencies = ", ".join(f"{a.name} ({a.code})" for a in review.involved_agencies)
+    console.print(
+        f"Received {review.received_on.isoformat()} from "
+        f"{_person(session, review.requested_by)}; agencies: {agencies}"
+    )
+    people = []
+    if review.panel_chair is not None:
+        chair = review.panel_chair
+        people.append(f"panel chair {_person(session, chair.person_id, chair.name)}")
+    if review.overview_writer is not None:
+        writer = review.overview_writer
+        people.append(f"overview writer {_person(session, writer.person_id, writer.name)}")
+    if people:
+        console.print("Appointed: " + "; ".join(people))
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@scr_command(cli, "submit")
+@click.argument("form", required=False, metavar="FORM.toml|FORM.json")
+@click.option("--template", is_flag=True, help="print a request form to fill in, and stop.")
+@click.option(
+    "--key", "idempotency_key", help="an idempotency key: a retry returns the same review."
+)
+def submit(session: Session, form: str | None, template: bool, idempotency_key: str | None) -> None:
+    """Submit an Appendix 1 request: a new review (as a requester or business manager).
+
+    FORM is TOML (FORM.toml) or JSON; `scr submit --template > FORM.toml` gives one to
+    fill in.
+    """
+    if template:
+        if session.json:
+            from scr_engine.demo import demo_request
+            from scr_engine.serialization import unstructure
+
+            session.emit(unstructure(demo_request()))
+        else:
+            sys.stdout.write(FORM_TEMPLATE)
+        return
+    if form is None:
+        raise usage("give the request form: scr submit FORM.toml (or --template for one)")
+    data = read_document(form)
+    from scr_engine.cli.shapes import review_json
+    from scr_engine.errors import InvalidRequest
+    from scr_engine.records import RequestForm
+    from scr_engine.serialization import structure
+
+    engine = session.engine
+    actor = session.actor
+    try:
+        request = structure(data, RequestForm, what="submit_request")
+    except InvalidRequest:
+        from scr_engine.rules.judge import acting_role
+        from scr_engine.states.table import row
+
+        if acting_role(row("submit_request"), actor) is None:
+            # Permission first: who may not submit learns nothing about the form (RF-1).
+            engine.submit(data, actor)  # type: ignore[arg-type]  # raises PermissionDenied
+        raise
+    review = engine.submit(request, actor, idempotency_key=idempotency_key)
+
+    def render(console: Console) -> None:
+        console.print(
+            f"Review [bold]{review.reference}[/bold] received (id {review.id}): "
+            f"stage {review.stage.value}."
+        )
+        console.print(f"Next: scr show {review.reference}")
+
+    session.emit(review_json(review, session.name_of), render)
+
+
+@scr_command(cli, "run")
+@click.argument("review")
+@click.argument("command")
+@click.option(
+    "--payload", metavar="FILE", help="the command's fields: FILE.toml, FILE.json or - (JSON)."
+)
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="set one field (text); FIELD:=JSON for numbers, true/false, lists. Repeatable.",
+)
+@click.option("--dry-run", is_flag=True, help="say whether it would be accepted; change nothing.")
+@click.option("--key", "idempotency_key", help="an idempotency key: a retry changes nothing more.")
+def run(
+    session: Session,
+    review: str,
+    command: str,
+    payload: str | None,
+    assignments: tuple[str, ...],
+    dry_run: bool,
+    idempotency_key: str | None,
+) -> int | None:
+    """Issue a protocol COMMAND on REVIEW (its id or reference).
+
+    A refusal prints every reason with its rule ID (exit 1); --dry-run explains
+    without changing anything. `scr show REVIEW` lists the commands open now.
+    """
+    from scr_engine.commands import COMMANDS
+
+    if command not in COMMANDS or command == "submit_request":
+        close = difflib.get_close_matches(command, list(COMMANDS), n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        if command == "submit_request":
+            raise usage("submit_request creates a review: use `scr submit FORM`")
+        raise usage(f"unknown command {command!r}{hint}; `scr show REVIEW` lists those open now")
+    data = read_document(payload) if payload is not None else {}
+    data = parse_set(data, assignments)
+    if "command" in data and data["command"] != command:
+        raise usage(f"the payload is for {data['command']!r}, not {command!r}")
+    data["command"] = command
+    from scr_engine.cli.shapes import refusal_json, review_json
+    from scr_engine.commands import from_dict
+
+    review_id = resolve_review(session, review)
+    actor = session.actor
+    cmd = from_dict(data)
+    engine = session.engine
+    if dry_run:
+        refusals = engine.explain(review_id, cmd, actor)
+        result = {
+            "command": command,
+            "dry_run": True,
+            "accepted": not refusals,
+            "refusals": [refusal_json(r) for r in refusals],
+        }
+
+        def render_dry(console: Console) -> None:
+            if not refusals:
+                console.print(f"{command} would be accepted (nothing was changed).")
+                return
+            console.print(f"{command} would be refused (nothing was changed):")
+            for r in refusals:
+                console.print(
+                    f"  [bold]{r.rule}[/bold]{f' [{r.field}]' if r.field else ''}: {r.message}",
+                    markup=True,
+                )
+
+        session.emit(result, render_dry)
+        return EXIT_FAILED if refusals else None
+    updated = engine.execute(review_id, cmd, actor, idempotency_key=idempotency_key)
+    from scr_engine.cli.shapes import STAGE_WORDS, command_words
+
+    result = {
+        "command": command,
+        "command_words": command_words(command),
+        "dry_run": False,
+        "event": {"sequence": updated.version, "hash": updated.head},
+        "review": review_json(updated, session.name_of),
+    }
+
+    def render(console: Console) -> None:
+        words = STAGE_WORDS.get(updated.stage.value, updated.stage.value)
+        console.print(
+            f"{command_words(command)} ({command}) recorded on {updated.reference} as event "
+            f"{updated.version}; stage: {words} ({updated.stage.value})."
+        )
+
+    session.emit(result, render)
+    return None
+
+
+@scr_command(cli, "show")
+@click.argument("review")
+@click.option("--as-of", "as_of", metavar="DATE", help="deadlines as of DATE (YYYY-MM-DD).")
+def show(session: Session, review: str, as_of: str | None) -> None:
+    """Show REVIEW (its id or reference): its stage, what you may do now and why each
+    other command is refused, its deadlines with their status, its pending tasks."""
+    from scr_engine.cli.shapes import (
+        command_words,
+        deadline_json,
+        option_json,
+        review_json,
+    )
+    from scr_engine.clock import local_date
+    from scr_engine.rules.deadlines import deadlines
+
+    day = _parse_day(as_of, "--as-of")
+    review_id = resolve_review(session, review)
+    actor = session.actor
+    engine = session.engine
+    found = engine.get(review_id, actor)
+    options = engine.options(review_id, actor)
+    today = day if day is not None else local_date(engine.clock.now())
+    clocks = deadlines(found, engine.settings_for(found), today)
+    tasks = _review_tasks(session, review_id)
+    data = {
+        "review": review_json(found, session.name_of),
+        "actor": {
+            "id": actor.id,
+            "name": actor.name,
+            "roles": sorted(r.value for r in actor.roles),
+        },
+        "as_of": today.isoformat(),
+        "options": [option_json(o) for o in options],
+        "deadlines": [deadline_json(d) for d in clocks],
+        "tasks": tasks,
+    }
+
+    def render(console: Console) -> None:
+        from rich.table import Table
+
+        _heading(console, session, found)
+        console.print()
+        allowed = [o for o in options if o.allowed]
+        refused = [o for o in options if not o.allowed]
+        who = f"{actor.name} ({actor.id})"
+        if allowed:
+            table = Table(title=f"What {who} may do now", title_justify="left")
+            table.add_column("Command")
+            table.add_column("In words")
+            table.add_column("Needs input")
+            for o in allowed:
+                table.add_row(o.command, command_words(o.command), "yes" if o.takes_input else "no")
+            console.print(table)
+        else:
+            console.print(f"{who} may do nothing on this review now.")
+        if refused:
+            table = Table(title="Refused now, and why", title_justify="left")
+            table.add_column("Command")
+            table.add_column("Rule")
+            table.add_column("Why")
+            for o in refused:
+                first = True
+                for r in o.refusals:
+                    table.add_row(
+                        command_words(o.command) + f" ({o.command})" if first else "",
+                        r.rule,
+                        r.message,
+                    )
+                    first = False
+            console.print(table)
+        if clocks:
+            table = Table(title=f"Deadlines as of {today.isoformat()}", title_justify="left")
+            for column in ("Rule", "Deadline", "Due", "Status", "Met", "Days late"):
+                table.add_column(column)
+            for d in clocks:
+                status = d.status.value
+                style = (
+                    "bold red" if status == "overdue" else ("yellow" if status == "missed" else "")
+                )
+                table.add_row(
+                    d.rule,
+                    d.title,
+                    d.due_on.isoformat(),
+                    f"[{style}]{status}[/{style}]" if style else status,
+                    d.met_on.isoformat() if d.met_on else "",
+                    str(d.days_late) if d.days_late else "",
+                )
+            console.print(table)
+        if tasks:
+            table = Table(title="Pending tasks", title_justify="left")
+            for column in ("Task", "What", "Agency", "Since"):
+                table.add_column(column)
+            for t in tasks:
+                table.add_row(t["id"], t["kind_words"], t["agency"], t["created_at"][:10])
+            console.print(table)
+
+    session.emit(data, render)
+
+
+@scr_command(cli, "history")
+@click.argument("review")
+def history(session: Session, review: str) -> None:
+    """The history of REVIEW (its id or reference): every event, who, when, what."""
+    from scr_engine.cli.shapes import command_words, event_json
+
+    review_id = resolve_review(session, review)
+    actor = session.actor
+    engine = session.engine
+    found = engine.get(review_id, actor)
+    events = engine.history(review_id)
+    data = {
+        "review": {"id": found.id, "reference": found.reference, "stage": found.stage.value},
+        "events": [event_json(e, session.name_of) for e in events],
+    }
+
+    def render(console: Console) -> None:
+        from rich.table import Table
+
+        table = Table(title=f"History of {found.reference}", title_justify="left")
+        for column in ("#", "When", "Who", "Role", "Command", "Stage", "Hash"):
+            table.add_column(column)
+        for e in events:
+            move = (
+                f"{e.stage_before.value} → {e.stage_after.value}"
+                if e.stage_before is not None and e.stage_before != e.stage_after
+                else e.stage_after.value
+            )
+            table.add_row(
+                str(e.sequence),
+                e.at.strftime("%Y-%m-%d %H:%M"),
+                _person(session, e.actor_id),
+                e.role.value,
+                f"{command_words(e.command)} ({e.command})",
+                move,
+                e.hash[:12],
+            )
+        console.print(table)
+
+    session.emit(data, render)
+
+
+@scr_command(cli, "list")
+@click.option("--stage", metavar="STAGE", help="only reviews at STAGE (a stage code).")
+@click.option(
+    "--limit",
+    default=100,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="at most this many reviews per stage.",
+)
+def list_reviews(session: Session, stage: str | None, limit: int) -> None:
+    """List the reviews you may read, by stage and reference."""
+    from scr_engine.access import read_refusal
+    from scr_engine.cli.shapes import STAGE_WORDS
+    from scr_engine.states.stages import Stage
+
+    stages = list(Stage)
+    if stage is not None:
+        try:
+            stages = [Stage(stage)]
+        except ValueError:
+            raise usage(
+                f"unknown stage {stage!r} (stages: {', '.join(s.value for s in Stage)})"
+            ) from None
+    engine = session.engine
+    actor = session.actor
+    reviews = []
+    for s in stages:
+        for r in engine.store.list_by_stage(s, limit=limit):
+            if read_refusal(engine.read_policy, r, actor) is None:
+                reviews.append(r)
+    rows: list[dict[str, Any]] = [
+        {
+            "id": r.id,
+            "reference": r.reference,
+            "stage": r.stage.value,
+            "stage_words": STAGE_WORDS.get(r.stage.value, r.stage.value),
+            "version": r.version,
+            "received_on": r.received_on.isoformat(),
+            "agencies": list(r.agencies),
+        }
+        for r in reviews
+    ]
+
+    def render(console: Console) -> None:
+        from rich.table import Table
+
+        if not rows:
+            console.print("No reviews" + (f" at stage {stage}." if stage else "."))
+            return
+        table = Table(title="Reviews", title_justify="left")
+        for column in ("Reference", "Stage", "Received", "Agencies", "Id"):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(
+                row["reference"],
+                f"{row['stage_words']} ({row['stage']})",
+                row["received_on"],
+                ", ".join(row["agencies"]),
+                row["id"],
+            )
+        console.print(table)
+
+    session.emit({"reviews": rows}, render)
+
+
+def _parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise usage(f"{option} takes a date as YYYY-MM-DD, not {value!r}") from None

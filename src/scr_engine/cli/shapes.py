@@ -1,0 +1,255 @@
+"""What ``scr`` prints: the stable JSON shapes of ``--json`` (documented in
+``docs/cli.md``), and the words a person reads beside each code.
+
+Every shape is a plain dict of JSON values: dates and times as ISO 8601 text, stage,
+command, role and status codes as the protocol's stable codes, each code with its
+words beside it (``stage_words``, ``command_words``, ``title``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scr_engine.engine import CommandOption
+    from scr_engine.history import Event
+    from scr_engine.integrity import Fault, VerifyReport
+    from scr_engine.records import Review, Task
+    from scr_engine.rules.deadlines import Deadline
+    from scr_engine.rules.reasons import Refusal
+    from scr_engine.storage.port import DeadlineRow
+
+__all__ = [
+    "STAGE_WORDS",
+    "TASK_WORDS",
+    "command_about",
+    "command_words",
+    "deadline_json",
+    "deadline_row_json",
+    "event_json",
+    "fault_json",
+    "option_json",
+    "refusal_json",
+    "review_json",
+    "task_json",
+    "verify_json",
+]
+
+Names = Callable[[str], str]
+"""A person's name by id ('' when unknown)."""
+
+STAGE_WORDS: dict[str, str] = {
+    "requested": "Request received",
+    "screened": "Screened: set-up under way",
+    "panel_convened": "Panel convened: IMRs being gathered",
+    "evidence_received": "Evidence received: overview report being written",
+    "overview_drafted": "Overview report drafted: sign-off and action plan",
+    "ratified": "Ratified by the Board",
+    "action_plan_monitored": "Action plan being monitored",
+    "closed": "Closed",
+    "redirected": "Redirected to another kind of review",
+    "not_taken_forward": "Not taken forward",
+    "withdrawn": "Withdrawn",
+}
+"""Each stage code in words (``protocol/map.md``)."""
+
+TASK_WORDS: dict[str, str] = {
+    "secure_records": "Ask the agency to secure its records",
+    "request_imr_writer": "Ask the agency to name its IMR writer",
+}
+"""Each task kind in words (RF-5 letters)."""
+
+_ABBREVIATIONS = {"imr": "IMR"}
+
+
+def command_words(name: str) -> str:
+    """A command code in words: ``record_action_progress`` → "Record action progress"."""
+    words = [_ABBREVIATIONS.get(w, w) for w in name.split("_")]
+    if not words:
+        return name
+    first = words[0]
+    return " ".join([first[:1].upper() + first[1:], *words[1:]])
+
+
+def command_about(name: str) -> str:
+    """What a command does: the first sentence of its documentation ('' if unknown)."""
+    from scr_engine.commands import COMMANDS
+
+    cls = COMMANDS.get(name)
+    doc = (cls.__doc__ or "") if cls is not None else ""
+    text = " ".join(doc.split())
+    end = text.find(". ")
+    return text[: end + 1] if end >= 0 else text
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _time(value: datetime) -> str:
+    return value.isoformat()
+
+
+def refusal_json(refusal: Refusal) -> dict[str, Any]:
+    """``{"rule", "message", "kind", "field"}``."""
+    return {
+        "rule": refusal.rule,
+        "message": refusal.message,
+        "kind": refusal.kind.value,
+        "field": refusal.field,
+    }
+
+
+def review_json(review: Review, names: Names | None = None) -> dict[str, Any]:
+    """A review's summary: ids, stage, dates, agencies and the people appointed."""
+
+    def person(person_id: str | None, name: str | None = None) -> dict[str, Any] | None:
+        if person_id is None:
+            return None
+        found = name or (names(person_id) if names is not None else "")
+        return {"id": person_id, "name": found or None}
+
+    return {
+        "id": review.id,
+        "reference": review.reference,
+        "stage": review.stage.value,
+        "stage_words": STAGE_WORDS.get(review.stage.value, review.stage.value),
+        "version": review.version,
+        "received_on": _day(review.received_on),
+        "chair_received_on": _day(review.chair_received_on),
+        "ratified_on": _day(review.ratified_on),
+        "closed_on": _day(review.closed_on),
+        "requested_by": person(review.requested_by),
+        "agencies": [
+            {"code": a.code, "name": a.name, "local_authority": a.local_authority}
+            for a in review.involved_agencies
+        ],
+        "panel_chair": person(
+            review.panel_chair.person_id if review.panel_chair else None,
+            review.panel_chair.name if review.panel_chair else None,
+        ),
+        "overview_writer": person(
+            review.overview_writer.person_id if review.overview_writer else None,
+            review.overview_writer.name if review.overview_writer else None,
+        ),
+        "actions": [
+            {"id": a.id, "recommendation_id": a.recommendation_id, "status": a.status.value}
+            for a in review.actions
+        ],
+        "restricted": review.restricted,
+    }
+
+
+def option_json(option: CommandOption) -> dict[str, Any]:
+    """``{"command", "command_words", "about", "takes_input", "allowed", "refusals"}``."""
+    return {
+        "command": option.command,
+        "command_words": command_words(option.command),
+        "about": command_about(option.command),
+        "takes_input": option.takes_input,
+        "allowed": option.allowed,
+        "refusals": [refusal_json(r) for r in option.refusals],
+    }
+
+
+def deadline_json(deadline: Deadline) -> dict[str, Any]:
+    """One deadline of a review with its status."""
+    return {
+        "key": deadline.key,
+        "rule": deadline.rule,
+        "title": deadline.title,
+        "starts_on": _day(deadline.starts_on),
+        "due_on": _day(deadline.due_on),
+        "met_on": _day(deadline.met_on),
+        "status": deadline.status.value,
+        "days_late": deadline.days_late,
+    }
+
+
+def deadline_row_json(row: DeadlineRow, as_of: date) -> dict[str, Any]:
+    """One row of ``overdue``: a deadline of one review."""
+    late = (as_of - row.due_on).days if row.due_on < as_of else 0
+    return {
+        "review_id": row.review_id,
+        "reference": row.reference,
+        "key": row.key,
+        "rule": row.rule,
+        "title": row.title,
+        "due_on": _day(row.due_on),
+        "status": row.status.value,
+        "days_late": late,
+    }
+
+
+def task_json(task: Task) -> dict[str, Any]:
+    """One pending task (an RF-5 letter to deliver)."""
+    return {
+        "id": task.id,
+        "review_id": task.review_id,
+        "kind": task.kind.value,
+        "kind_words": TASK_WORDS.get(task.kind.value, task.kind.value),
+        "agency": task.agency,
+        "created_at": _time(task.created_at),
+        "rule": task.rule,
+    }
+
+
+def event_json(event: Event, names: Names | None = None) -> dict[str, Any]:
+    """One event of a review's history (its payload as stored: personal values may be
+    commitments or erased)."""
+    name = names(event.actor_id) if names is not None else ""
+    return {
+        "sequence": event.sequence,
+        "at": _time(event.at),
+        "actor_id": event.actor_id,
+        "actor_name": name or None,
+        "role": event.role.value,
+        "command": event.command,
+        "command_words": command_words(event.command),
+        "stage_before": event.stage_before.value if event.stage_before is not None else None,
+        "stage_after": event.stage_after.value,
+        "payload": _plain(event.payload),
+        "hash": event.hash,
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def fault_json(fault: Fault) -> dict[str, Any]:
+    """``{"review_id", "sequence", "kind", "message"}``."""
+    return {
+        "review_id": fault.review_id,
+        "sequence": fault.sequence,
+        "kind": fault.kind.value,
+        "message": fault.message,
+    }
+
+
+def verify_json(report: VerifyReport) -> dict[str, Any]:
+    """What ``verify`` found."""
+    checkpoint = report.checkpoint
+    return {
+        "ok": report.ok,
+        "reviews": report.reviews,
+        "events": report.events,
+        "faults": [fault_json(f) for f in report.faults],
+        "checkpoint": (
+            {
+                "created_at": _time(checkpoint.created_at),
+                "reviews": len(checkpoint.entries),
+                "root": checkpoint.root,
+            }
+            if checkpoint is not None
+            else None
+        ),
+        "uncovered": [{"review_id": r, "events": n} for r, n in report.uncovered],
+        "notes": list(report.notes),
+    }

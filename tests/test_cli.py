@@ -1,0 +1,244 @@
+"""The ``scr`` command line takes a fictional review from ``submit`` to
+``close_review`` on a temporary SQLite file, as the named people of an actors file;
+every ``--json`` output is parsed and checked (docs/cli.md describes the shapes)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from clitools import Scr, demo_commands, scr
+from scr_engine.cli import EXIT_CODES, EXIT_FAILED, EXIT_INTEGRITY, main
+from scr_engine.cli.reviews import FORM_TEMPLATE
+from scr_engine.records import RequestForm
+from scr_engine.serialization import structure
+
+__all__ = ["scr"]  # the fixture, for pytest
+
+STAGES_BY_COMMAND = {
+    "confirm_review": "screened",
+    "convene_panel": "panel_convened",
+    "accept_evidence": "evidence_received",
+    "submit_overview_report": "overview_drafted",
+    "ratify": "ratified",
+    "start_monitoring": "action_plan_monitored",
+    "close_review": "closed",
+}
+
+
+def test_the_form_template_is_a_valid_request() -> None:
+    import tomllib
+
+    from scr_engine.cli.reviews import _json_ready
+
+    data = _json_ready(tomllib.loads(FORM_TEMPLATE))
+    assert isinstance(structure(data, RequestForm), RequestForm)
+
+
+@pytest.mark.rule("PR-d")
+def test_a_review_runs_from_submit_to_close_review(scr: Scr, tmp_path: Path) -> None:
+    scr.ready()
+    submitted = scr.submit("u-req")
+    assert submitted["stage"] == "requested"
+    assert submitted["stage_words"] == "Request received"
+    assert submitted["requested_by"] == {"id": "u-req", "name": "Dr Ada Requester"}
+    reference = submitted["reference"]
+    assert reference.startswith("SCR-")
+
+    issued = demo_commands()
+    sequence = 1
+    for payload, actor in issued:
+        name = payload.pop("command")
+        if name in ("record_action_progress", "record_chair_notified"):
+            # Given field by field, as a person would type them.
+            args = [f"--set={k}={v}" for k, v in payload.items()]
+        else:
+            args = ["--payload", scr.write(f"{name}.json", json.dumps(payload))]
+        done = scr.json("run", reference, name, *args, actor=actor)
+        sequence += 1
+        assert done["command"] == name and done["dry_run"] is False
+        assert done["event"]["sequence"] == sequence
+        assert done["review"]["version"] == sequence
+        if name in STAGES_BY_COMMAND:
+            assert done["review"]["stage"] == STAGES_BY_COMMAND[name], name
+
+    shown = scr.json("show", reference, actor="u-chair")
+    assert shown["review"]["stage"] == "closed"
+    assert shown["review"]["closed_on"] is not None
+    assert shown["review"]["panel_chair"] == {"id": "u-pc", "name": "Dee Panelchair"}
+    assert {d["status"] for d in shown["deadlines"]} <= {"met", "missed"}
+    assert shown["actor"] == {"id": "u-chair", "name": "Bea Chair", "roles": ["board_chair"]}
+
+    history = scr.json("history", reference, actor="u-bm")
+    events = history["events"]
+    assert [e["sequence"] for e in events] == list(range(1, len(issued) + 2))
+    assert events[0]["command"] == "submit_request"
+    assert events[0]["actor_name"] == "Dr Ada Requester"
+    assert events[-1]["command"] == "close_review"
+    assert events[-1]["command_words"] == "Close review"
+    assert events[-1]["stage_before"] == "action_plan_monitored"
+    assert events[-1]["stage_after"] == "closed"
+
+    listed = scr.json("list", actor="u-bm")["reviews"]
+    assert [r["reference"] for r in listed] == [reference]
+    assert scr.json("list", "--stage", "requested", actor="u-bm") == {"reviews": []}
+
+    exported = scr.json("export", reference, actor="u-chair")
+    assert exported["reference"] == reference
+    assert "Dr Ada Requester" not in json.dumps(exported)  # no personal data (PR-e)
+
+    verified = scr.json("verify")
+    assert verified["ok"] is True and verified["reviews"] == 1
+    assert verified["events"] == len(events)
+
+
+def test_show_says_what_the_actor_may_do_and_why_the_rest_is_refused(scr: Scr) -> None:
+    scr.ready()
+    reference = scr.submit()["reference"]
+    shown = scr.json("show", reference, actor="u-chair")
+    options = {o["command"]: o for o in shown["options"]}
+    assert options["assess_criteria"]["allowed"] is True
+    assert options["assess_criteria"]["command_words"] == "Assess criteria"
+    confirm = options["confirm_review"]
+    assert confirm["allowed"] is False
+    assert [r["rule"] for r in confirm["refusals"]] == ["RF-4"]
+    assert {d["rule"] for d in shown["deadlines"]} >= {"SU-4", "SU-5"}
+    assert all(d["status"] == "due" for d in shown["deadlines"])
+    assert shown["tasks"] == []
+
+    text = scr("show", reference, actor="u-chair").stdout
+    for heading in ("What Bea Chair (u-chair) may do now", "Refused now, and why", "Deadlines"):
+        assert heading in text
+    assert "Assess criteria" in text and "Dr Ada Requester (u-req)" in text
+    assert "\x1b[" not in text  # not a terminal: no escape codes
+
+
+def test_run_dry_run_explains_and_changes_nothing(scr: Scr) -> None:
+    scr.ready()
+    reference = scr.submit()["reference"]
+    refused = scr.json("run", reference, "confirm_review", "--dry-run", actor="u-chair", code=1)
+    assert refused["accepted"] is False and refused["dry_run"] is True
+    assert [r["rule"] for r in refused["refusals"]] == ["RF-4"]
+    fine = scr.json("run", reference, "assess_criteria", "--dry-run", actor="u-chair")
+    assert fine == {"command": "assess_criteria", "dry_run": True, "accepted": True, "refusals": []}
+    assert scr.json("show", reference, actor="u-chair")["review"]["version"] == 1
+
+
+def test_a_refusal_prints_every_reason_with_its_rule(scr: Scr) -> None:
+    scr.ready()
+    reference = scr.submit()["reference"]
+    result = scr("run", reference, "decline", "--set", "reasons=Not needed.", actor="u-chair")
+    assert result.exit_code == EXIT_FAILED
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("scr run: decline: refused by the protocol (")
+    assert any(line.strip().startswith("CR-1:") for line in lines[1:])
+    assert any(line.strip().startswith("RF-4:") for line in lines[1:])
+    error = scr.json(
+        "run", reference, "decline", "--set", "reasons=Not needed.", actor="u-chair", code=1
+    )["error"]
+    assert error["kind"] == "refused" and error["exit_code"] == 1
+    assert set(error["rules"]) == {"CR-1", "RF-4"}
+    assert all({"rule", "message", "kind", "field"} <= set(r) for r in error["refusals"])
+
+
+def test_set_takes_json_values_and_dotted_fields() -> None:
+    from scr_engine.cli.reviews import parse_set
+
+    data = parse_set(
+        {"a": {"b": 1}},
+        ("note=12", "months:=3", "flag:=true", "a.c=x", "list:=[1, 2]", "text=a=b"),
+    )
+    assert data == {
+        "a": {"b": 1, "c": "x"},
+        "note": "12",
+        "months": 3,
+        "flag": True,
+        "list": [1, 2],
+        "text": "a=b",
+    }
+
+
+def test_overdue_and_tasks_across_the_store(scr: Scr) -> None:
+    scr.ready()
+    reference = scr.submit()["reference"]
+    for name, actor in (("assess_criteria", "u-chair"), ("confirm_review", "u-chair")):
+        scr.json("run", reference, name, actor=actor)
+    tasks = scr.json("tasks", actor="u-bm")["tasks"]
+    assert {t["kind"] for t in tasks} == {"secure_records", "request_imr_writer"}
+    assert {t["agency"] for t in tasks} == {"asc", "gp", "police"}
+    assert all(t["reference"] == reference and t["rule"] == "RF-5" for t in tasks)
+    first = tasks[0]["id"]
+    assert scr.json("tasks", "--done", first, actor="u-bm") == {
+        "completed": first,
+        "already": False,
+    }
+    assert scr.json("tasks", "--done", first, actor="u-bm")["already"] is True
+    assert first not in {t["id"] for t in scr.json("tasks", actor="u-bm")["tasks"]}
+
+    assert scr.json("overdue", actor="u-bm")["deadlines"] == []
+    late = scr.json("overdue", "--as-of", "2099-01-01", actor="u-bm")
+    assert late["as_of"] == "2099-01-01"
+    rules = {d["rule"] for d in late["deadlines"]}
+    assert rules == {"SU-4", "SU-5"}
+    assert all(d["status"] == "overdue" and d["days_late"] > 0 for d in late["deadlines"])
+    soon = scr.json("overdue", "--within", "400", actor="u-bm")["deadlines"]
+    assert {d["status"] for d in soon} == {"due"}
+
+
+def test_checkpoint_and_verify_against_it(scr: Scr, tmp_path: Path) -> None:
+    scr.ready()
+    reference = scr.submit()["reference"]
+    key = tmp_path / "board.pem"
+    made = scr.json("keygen", "--out", str(key), "--public", str(tmp_path / "board.pub"))
+    assert key.stat().st_mode & 0o777 == 0o600
+    point = scr.json("checkpoint", "--key", str(key), "--out", "cp.json", actor="u-bm")
+    assert point["reviews"] == 1 and point["events"] == 1 and point["key_id"] == made["key_id"]
+    scr.json("run", reference, "assess_criteria", actor="u-chair")
+    verified = scr.json(
+        "verify", "--checkpoint", "cp.json", "--public-key", str(tmp_path / "board.pub")
+    )
+    assert verified["ok"] is True
+    assert verified["uncovered"] == [
+        {"review_id": verified["uncovered"][0]["review_id"], "events": 1}
+    ]
+    strict = scr.json("verify", "--checkpoint", "cp.json", "--exact", code=EXIT_INTEGRITY)
+    assert strict["ok"] is False and strict["faults"]
+
+
+def test_the_documented_exit_codes() -> None:
+    assert {k: EXIT_CODES[k] for k in range(5)} == {
+        0: "done",
+        1: "refused or failed",
+        2: "usage",
+        3: "not found",
+        4: "integrity fault",
+    }
+
+
+def test_main_runs_the_demo_and_diagram(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--memory"]) == 0
+    assert "is closed." in capsys.readouterr().out
+    assert main(["diagram"]) == 0
+    assert capsys.readouterr().out.startswith("stateDiagram-v2")
+
+
+@pytest.mark.postgres
+def test_the_same_review_on_postgresql_by_url(scr: Scr) -> None:
+    from conftest_pg import postgres_schema
+    from scr_engine.cli.actors import TEMPLATE
+
+    actors = scr.write("people.toml", TEMPLATE)
+    with postgres_schema() as url:
+        where = ("--database", url, "--actors", actors)
+        assert scr("init", *where).exit_code == 0
+        form = scr.write("form.toml", FORM_TEMPLATE)
+        reference = scr.json("submit", form, *where, actor="u-req")["reference"]
+        scr.json("run", reference, "assess_criteria", *where, actor="u-chair")
+        done = scr.json("run", reference, "confirm_review", *where, actor="u-chair")
+        assert done["review"]["stage"] == "screened"
+        shown = scr.json("show", reference, *where, actor="u-bm")
+        assert len(shown["tasks"]) == 6
+        assert scr.json("verify", *where)["ok"] is True
+        assert "password" not in scr("init", *where).stdout

@@ -1,0 +1,63 @@
+"""``scr`` starts quickly: a command imports only what it uses (no Alembic unless it
+migrates, no Rich for ``--json``), and the core never imports the command line's
+libraries. Each probe runs in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from clitools import ENVIRONMENT, Scr, scr
+from scr_engine.storage.sql import _head_revisions, _shipped_head
+
+__all__ = ["scr"]
+
+PROBE = """
+import json, sys
+from scr_engine.cli import main
+code = main(sys.argv[1:])
+heavy = ("alembic", "rich", "typer", "cryptography", "psycopg")
+print(json.dumps({"code": code, "loaded": sorted(m for m in heavy if m in sys.modules)}))
+"""
+
+
+def probe(scr: Scr, *args: str) -> dict[str, object]:
+    env = {k: v for k, v in os.environ.items() if k not in ENVIRONMENT}
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        cwd=scr.folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    found: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
+
+
+def test_the_shipped_head_is_alembic_s_head() -> None:
+    assert _shipped_head() == _head_revisions()
+
+
+def test_show_and_run_import_neither_alembic_nor_rich(scr: Scr) -> None:
+    scr.ready()
+    reference = scr.submit()["reference"]
+    shown = probe(scr, "show", reference, "--json", "--as", "u-chair")
+    assert shown == {"code": 0, "loaded": []}
+    ran = probe(scr, "run", reference, "assess_criteria", "--json", "--as", "u-chair")
+    assert ran == {"code": 0, "loaded": []}
+    # Only a person's tables bring in Rich.
+    assert probe(scr, "show", reference, "--as", "u-chair")["loaded"] == ["rich"]
+
+
+def test_the_core_never_imports_the_command_line_s_libraries() -> None:
+    code = (
+        "import json, sys, scr_engine, scr_engine.engine\n"
+        "print(json.dumps(sorted(m for m in ('click', 'rich', 'typer') if m in sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []

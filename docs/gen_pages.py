@@ -11,6 +11,10 @@ import mkdocs_gen_files
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _catalogue
+import _cli_reference
 
 with mkdocs_gen_files.open("rules.md", "w") as page:
     page.write(_catalogue.markdown())
+
+with mkdocs_gen_files.open("cli-reference.md", "w") as page:
+    page.write(_cli_reference.markdown())

@@ -39,7 +39,7 @@ from scr_engine.documents import (
     register_row,
     render,
 )
-from scr_engine.publication import REDACTED, PublicReport, public_export
+from scr_engine.publication import REDACTED, public_export
 from scr_engine.records import Review
 from test_publication import RATIFIED, reviews_with_leaky_text
 
@@ -131,34 +131,27 @@ def test_without_imr_entries_the_report_s_chronology_stands_in() -> None:
 
 
 def _frame(fmt: str) -> str:
-    """The public report of the ratified demo review with every text emptied: what
-    the template itself writes."""
-    report = public_export(RATIFIED)
+    """The public report of the ratified demo review with every published text
+    emptied: what the template itself writes."""
+    report = RATIFIED.overview_report
+    assert report is not None and report.executive_summary is not None
+    conclusions = report.conclusions
     blank = attrs.evolve(
         report,
-        executive_summary="",
-        lessons="",
-        national_lessons="",
-        recommendations=tuple(attrs.evolve(r, text="") for r in report.recommendations),
-        actions=tuple(
-            attrs.evolve(a, responsible="", intended_outcome="", monitoring="")
-            for a in report.actions
+        executive_summary=attrs.evolve(report.executive_summary, text=""),
+        conclusions=attrs.evolve(
+            conclusions,
+            lessons="",
+            national_lessons="",
+            recommendations=tuple(attrs.evolve(r, text="") for r in conclusions.recommendations),
         ),
     )
-    return _public_text(RATIFIED, fmt, blank)
+    actions = tuple(attrs.evolve(a, owner="", outcome="", monitoring="") for a in RATIFIED.actions)
+    return _public_text(attrs.evolve(RATIFIED, overview_report=blank, actions=actions), fmt)
 
 
-def _public_text(review: Review, fmt: str, report: PublicReport | None = None) -> str:
-    if report is None:
-        return render("public-report", review, fmt=fmt, as_of=date(2026, 6, 1)).text  # type: ignore[arg-type]
-    import scr_engine.documents.build as build
-
-    original = build.public_export
-    build.public_export = lambda _: report  # type: ignore[assignment]
-    try:
-        return render("public-report", review, fmt=fmt, as_of=date(2026, 6, 1)).text  # type: ignore[arg-type]
-    finally:
-        build.public_export = original
+def _public_text(review: Review, fmt: str) -> str:
+    return render("public-report", review, fmt=fmt, as_of=date(2026, 6, 1)).text  # type: ignore[arg-type]
 
 
 FRAMES = {fmt: _frame(fmt).lower() for fmt in ("md", "html")}

@@ -19,6 +19,7 @@ from scr_engine.records import (
     Agency,
     AlternativeReview,
     Appointment,
+    ChronologyEntry,
     CriteriaFacts,
     Dissemination,
     ImrJudgement,
@@ -222,6 +223,9 @@ class ReceiveImr(Command):
     agency: str
     summary: str = field(metadata=MARK)
     recommendations: tuple[str, ...] = ()
+    chronology: tuple[ChronologyEntry, ...] = ()
+    """The agency's dated chronology (RP-2): each entry names this agency and a day
+    no later than the day the IMR is received."""
 
 
 @frozen

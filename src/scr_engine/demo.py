@@ -54,6 +54,7 @@ __all__ = [
     "OVERVIEW_WRITER",
     "PANEL_CHAIR",
     "REQUESTER",
+    "demo_chronology",
     "demo_request",
     "full_report",
     "full_terms",
@@ -117,6 +118,46 @@ def demo_request(
     )
 
 
+_DEMO_CHRONOLOGY: dict[str, tuple[tuple[date, str, bool, bool], ...]] = {
+    "asc": (
+        (
+            date(2025, 10, 14),
+            "Care needs assessment at home; Mr X said he wished to stay at home.",
+            True,
+            True,
+        ),
+        (date(2025, 12, 1), "Care package reviewed by telephone with his daughter.", False, False),
+    ),
+    "gp": (
+        (
+            date(2025, 11, 3),
+            "Home visit: weight loss noted, referral to the dietitian.",
+            True,
+            False,
+        ),
+        (date(2025, 12, 1), "Repeat prescription issued without a review.", False, False),
+    ),
+    "police": (
+        (
+            date(2025, 12, 20),
+            "Welfare check after a neighbour's call; no answer at the door.",
+            False,
+            False,
+        ),
+        (date(2026, 1, 5), "Called to the house; Mr X found dead.", False, False),
+    ),
+}
+
+
+def demo_chronology(agency: str) -> tuple[ChronologyEntry, ...]:
+    """The fictional dated chronology of an agency's IMR (RP-2): two entries for each
+    of the demo's agencies, one for any other."""
+    rows = _DEMO_CHRONOLOGY.get(agency) or (
+        (date(2025, 12, 1), f"{agency} contact with Mr X.", True, True),
+    )
+    return tuple(ChronologyEntry(on, agency, event, seen, views) for on, event, seen, views in rows)
+
+
 def full_terms(review: Review, today: date) -> TermsOfReference:
     """Terms of reference addressing every SU-6 item, due dates after ``today``."""
     return TermsOfReference(
@@ -153,10 +194,7 @@ def full_report(review: Review, recommendations: int = 2) -> OverviewReport:
             "The panel and the independent writer.",
         ),
         facts=Facts(
-            tuple(
-                ChronologyEntry(date(2025, 12, 1), a, f"{a} contact with Mr X", True, True)
-                for a in review.imr_agencies
-            ),
+            _report_chronology(review),
             "Agencies knew Mr X lived alone with increasing needs.",
         ),
         analysis=Analysis(
@@ -167,6 +205,23 @@ def full_report(review: Review, recommendations: int = 2) -> OverviewReport:
         conclusions=Conclusions("Share information early.", tuple(recs)),
         executive_summary=ExecutiveSummary("A review of inter-agency work; lessons on sharing."),
     )
+
+
+def _report_chronology(review: Review) -> tuple[ChronologyEntry, ...]:
+    """Every IMR's chronology in date order (an agency whose IMR has none: one entry)."""
+    entries: list[ChronologyEntry] = []
+    for agency in review.imr_agencies:
+        imr = review.imr(agency)
+        entries.extend(
+            imr.chronology
+            if imr is not None and imr.chronology
+            else (
+                ChronologyEntry(
+                    date(2025, 12, 1), agency, f"{agency} contact with Mr X", True, True
+                ),
+            )
+        )
+    return tuple(sorted(entries, key=lambda e: e.date))
 
 
 def run_to_closure(
@@ -209,7 +264,12 @@ def run_to_closure(
     review = do(c.ConvenePanel(), PANEL_CHAIR)
     for agency in review.imr_agencies:
         do(
-            c.ReceiveImr(agency, f"{agency}'s IMR.", (f"{agency} to review its procedures.",)),
+            c.ReceiveImr(
+                agency,
+                f"{agency}'s IMR.",
+                (f"{agency} to review its procedures.",),
+                demo_chronology(agency),
+            ),
             PANEL_CHAIR,
         )
         do(c.JudgeImr(agency, ImrJudgement.SUFFICIENT), PANEL_CHAIR)

@@ -413,6 +413,11 @@ class Imr:
     judgement: ImrJudgement | None = None
     further_information: str = field(default="", metadata=MARK)
     first_received_on: date | None = None
+    chronology: tuple[ChronologyEntry, ...] = ()
+    """The agency's dated chronology of its involvement with the adult (RP-2): what
+    happened, whether the adult was seen, whether their views and wishes were sought
+    or expressed. The integrated chronology merges every agency's
+    (:func:`scr_engine.documents.integrated_chronology`)."""
 
 
 class WriterMeetingPurpose(StrEnum):
@@ -451,7 +456,8 @@ class Introduction:
 
 @frozen
 class ChronologyEntry:
-    """One entry of the integrated chronology (Appendix 3, The Facts (a))."""
+    """One entry of a chronology: of an agency's IMR, or of the integrated chronology
+    (Appendix 3, The Facts (a); RP-2)."""
 
     date: date
     agency: str

@@ -14,7 +14,7 @@ from __future__ import annotations
 from scr_engine import commands as c
 from scr_engine.records import ImrJudgement, Review
 from scr_engine.rules.common import Context, known_agency, need_text
-from scr_engine.rules.reasons import Refusal
+from scr_engine.rules.reasons import Refusal, RefusalKind
 
 __all__ = ["accept_evidence", "confirm_overview_brief", "judge_imr", "receive_imr"]
 
@@ -36,6 +36,28 @@ def receive_imr(review: Review, cmd: c.ReceiveImr, ctx: Context) -> list[Refusal
                 )
             )
     need_text(out, cmd.summary, "EV-1", "summary", "the IMR's content")
+    for i, entry in enumerate(cmd.chronology):
+        where = f"chronology[{i}]"
+        if entry.agency != cmd.agency:
+            out.append(
+                Refusal(
+                    "RP-2",
+                    f"{where} names agency {entry.agency!r}: an IMR's chronology records "
+                    f"its own agency's involvement ({cmd.agency!r})",
+                    RefusalKind.INPUT,
+                    f"{where}.agency",
+                )
+            )
+        if entry.date > ctx.today:
+            out.append(
+                Refusal(
+                    "RP-2",
+                    f"{where} is dated {entry.date.isoformat()}, after today",
+                    RefusalKind.INPUT,
+                    f"{where}.date",
+                )
+            )
+        need_text(out, entry.event, "RP-2", f"{where}.event", f"what happened ({where})")
     return out
 
 

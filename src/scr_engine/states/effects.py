@@ -155,7 +155,7 @@ def _replace_imr(r: Review, imr: Imr) -> tuple[Imr, ...]:
 def _receive_imr(r: Review, cmd: c.ReceiveImr, who: str, today: date, at: datetime) -> Outcome:
     previous = r.imr(cmd.agency)
     first = previous.first_received_on if previous is not None else today
-    imr = Imr(cmd.agency, today, cmd.summary, cmd.recommendations, None, "", first)
+    imr = Imr(cmd.agency, today, cmd.summary, cmd.recommendations, None, "", first, cmd.chronology)
     return dict(imrs=_replace_imr(r, imr)), _NONE
 
 

@@ -85,13 +85,25 @@ def test_a_review_runs_from_submit_to_close_review(scr: Scr, tmp_path: Path) -> 
     assert [r["reference"] for r in listed] == [reference]
     assert scr.json("list", "--stage", "requested", actor="u-bm") == {"reviews": []}
 
-    exported = scr.json("export", reference, actor="u-chair")
+    exported = scr.json("export", reference, "--public", actor="u-chair")
     assert exported["reference"] == reference
     assert "Dr Ada Requester" not in json.dumps(exported)  # no personal data (PR-e)
 
     verified = scr.json("verify")
     assert verified["ok"] is True and verified["reviews"] == 1
     assert verified["events"] == len(events)
+
+    # Every document of the closed review, in both formats (issue 12).
+    for fmt in ("md", "html"):
+        out = tmp_path / f"documents-{fmt}"
+        written = scr.json("export", reference, "--format", fmt, "--out", str(out), actor="u-chair")
+        assert written["reference"] == reference and written["format"] == fmt
+        names = sorted(Path(f).name for f in written["files"])
+        assert names == sorted(p.name for p in out.iterdir())
+        assert f"{reference}-register.csv" in names
+        assert {n.rsplit("-", 1)[-1] for n in names} >= {f"timeline.{fmt}", "register.csv"}
+        public = (out / f"{reference}-public-report.{fmt}").read_text(encoding="utf-8")
+        assert "Dr Ada Requester" not in public  # PR-e
 
 
 def test_show_says_what_the_actor_may_do_and_why_the_rest_is_refused(scr: Scr) -> None:

@@ -204,3 +204,19 @@ def test_a_fault_of_the_program_is_one_line_too(scr: Scr, monkeypatch: pytest.Mo
     monkeypatch.setenv("SCR_DEBUG", "1")
     with pytest.raises(TypeError):
         scr("diagram")
+
+
+def test_export_refuses_a_bad_date_and_an_unwritable_folder(scr: Scr, tmp_path: Path) -> None:
+    scr.ready()
+    reference = scr.submit()["reference"]
+    result = scr("export", reference, "--as-of", "2026-13-01", actor="u-chair")
+    assert result.exit_code == EXIT_USAGE and "--as-of" in one_line(result)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    result = scr("export", reference, "--out", str(blocked / "docs"), actor="u-chair")
+    assert result.exit_code == EXIT_FAILED and "cannot write" in one_line(result)
+    # A review just submitted: its documents say what is missing rather than failing.
+    written = scr.json(
+        "export", reference, "--format", "md", "--out", str(tmp_path / "d"), actor="u-chair"
+    )
+    assert len(written["files"]) >= 7

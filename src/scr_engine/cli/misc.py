@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -73,13 +73,95 @@ def diagram(session: Session) -> None:
 
 @scr_command(cli, "export")
 @click.argument("review")
-def export(session: Session, review: str) -> None:
-    """The public report of a ratified REVIEW: executive summary, recommendations and
-    action plan, with no personal data (PR-e, RP-3)."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html"]),
+    default="html",
+    show_default=True,
+    help="the documents' format.",
+)
+@click.option(
+    "--out",
+    metavar="DIR",
+    default=".",
+    show_default=True,
+    help="the folder to write them into (created if need be).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    help="the day the documents speak as of (YYYY-MM-DD; default today).",
+)
+@click.option(
+    "--public",
+    is_flag=True,
+    help="print the public report of a ratified review instead (no personal data).",
+)
+def export(
+    session: Session, review: str, fmt: str, out: str, as_of: str | None, public: bool
+) -> None:
+    """Write the review's documents into DIR: the request, the integrated chronology,
+    the overview report skeleton, the action plan, the public report and the
+    timeline, in Markdown or HTML, and the register row as CSV. A document the review
+    cannot complete yet says what is missing. With --public, print the public report
+    of a ratified REVIEW (executive summary, recommendations and action plan, no
+    personal data: PR-e, RP-3)."""
     from scr_engine.cli.reviews import resolve_review
-    from scr_engine.serialization import unstructure
 
     review_id = resolve_review(session, review)
+    if public:
+        _print_public(session, review_id)
+        return
+    from scr_engine.cli.app import EXIT_USAGE, CliError
+    from scr_engine.clock import local_date
+    from scr_engine.documents import export_all
+
+    engine = session.engine
+    actor = session.actor
+    if as_of is None:
+        day = local_date(engine.clock.now())
+    else:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            raise CliError(
+                f"--as-of: expected a date as YYYY-MM-DD, got {as_of!r}", EXIT_USAGE, kind="usage"
+            ) from None
+    found = engine.get(review_id, actor)
+    history = engine.history(review_id, actor)
+    try:
+        written = export_all(
+            found,
+            engine.settings_for(found),
+            day,
+            "md" if fmt == "md" else "html",
+            Path(out),
+            history=history,
+        )
+    except OSError as exc:
+        raise CliError(f"cannot write into {out}: {exc.strerror or exc}") from exc
+    data: dict[str, Any] = {
+        "reference": found.reference,
+        "format": fmt,
+        "as_of": day.isoformat(),
+        "files": [str(path) for path in written],
+    }
+
+    def render(console: Console) -> None:
+        from rich.markup import escape
+
+        console.print(f"Documents of {escape(found.reference)} as of {day.isoformat()}:")
+        for path in written:
+            console.print(f"  {escape(str(path))}")
+
+    session.emit(data, render)
+
+
+def _print_public(session: Session, review_id: str) -> None:
+    from scr_engine.serialization import unstructure
+
     actor = session.actor
     report = session.engine.public_export(review_id, actor)
     data: dict[str, Any] = unstructure(report)

@@ -7,6 +7,11 @@ digest. Sets and mappings are taken in sorted order, so equal values always dige
 the same, however they were built (a review rebuilt from its history digests as the
 one the engine made).
 
+A field at its default value is left out (its name and part are both empty). So a
+field added to a record in a later version, with a default, leaves the digest of every
+record that does not use it as it was: the state digests in histories written before
+it still verify.
+
 Records are frozen and a command makes the next review with ``attrs.evolve``, so
 most of a review's parts are the very objects of the version before. Digests are
 kept by object identity (with the object, so that an id is never reused while its
@@ -32,20 +37,40 @@ _LIMIT = 100_000
 
 # id(obj) -> (obj, digest, hash state of a tuple before its digest was taken)
 _MEMO: dict[Any, tuple[Any, bytes, Any]] = {}
-_FIELDS: dict[type, tuple[tuple[str, bytes], ...]] = {}
+_FIELDS: dict[type, tuple[tuple[str, bytes, Any], ...]] = {}
 _HEADERS: dict[type, bytes] = {}
 _sha256 = hashlib.sha256
 _is = operator.is_
 
 
-def _fields(cls: type) -> tuple[tuple[str, bytes], ...]:
+_NO_DEFAULT = object()
+
+
+def _fields(cls: type) -> tuple[tuple[str, bytes, Any], ...]:
     found = _FIELDS.get(cls)
     if found is None:
         found = _FIELDS[cls] = tuple(
-            (a.name, a.name.encode("utf-8") + b"=") for a in attrs.fields(cls)
+            (a.name, a.name.encode("utf-8") + b"=", _default(a)) for a in attrs.fields(cls)
         )
         _HEADERS[cls] = b"R" + cls.__qualname__.encode("utf-8") + b"\x00"
     return found
+
+
+def _default(attribute: Any) -> Any:
+    """A field's default value, or :data:`_NO_DEFAULT` (none, or one made from the
+    instance)."""
+    default = attribute.default
+    if default is attrs.NOTHING:
+        return _NO_DEFAULT
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        if default.takes_self:
+            return _NO_DEFAULT
+        return default.factory()
+    return default
+
+
+def _at_default(value: Any, default: Any) -> bool:
+    return default is not _NO_DEFAULT and type(value) is type(default) and value == default
 
 
 def _text(value: str) -> bytes:
@@ -128,53 +153,65 @@ def _finish(value: Any, state: Any) -> bytes:
     return digest
 
 
-def _record(value: Any, kind: type, skip: str | None) -> bytes:
-    return _sha256(b"".join(_record_parts(value, kind, skip, None, None))).digest()
+def _record(record: Any, kind: type, skip: str | None) -> bytes:
+    return _sha256(b"".join(_record_parts(record, kind, skip, None, None))).digest()
 
 
 def _record_parts(
-    value: Any,
+    record: Any,
     kind: type,
     skip: str | None,
     changes: Mapping[str, Any] | None,
     known: list[bytes] | None,
 ) -> list[bytes]:
-    """The parts of a record (header, then name and part of each field); ``known``
-    are the parts of ``value`` itself, taken for the fields ``changes`` leaves."""
-    fields = _fields(kind)
+    """The parts of a record (header, then name and part of each field, both empty
+    for a field at its default); ``known`` are the parts of ``record`` itself, taken
+    for the fields ``changes`` leaves."""
     if known is not None and changes is not None:
         # Only what changed is digested again: the rest are the known parts.
         where = _positions(kind, skip)
         parts = known.copy()
         for name, changed in changes.items():
-            index = where.get(name)
-            if index is not None:
+            found = where.get(name)
+            if found is None:
+                if name != skip:
+                    raise TypeError(f"{kind.__name__} has no field {name!r}")
+                continue
+            index, key, default = found
+            if _at_default(changed, default):
+                parts[index - 1] = parts[index] = b""
+            else:
+                parts[index - 1] = key
                 parts[index] = _part(changed)
-            elif name != skip:
-                raise TypeError(f"{kind.__name__} has no field {name!r}")
         return parts
+    fields = _fields(kind)
     parts = [_HEADERS[kind]]
-    for name, key in fields:
+    for name, key, default in fields:
         if name == skip:
             continue
-        parts.append(key)
-        parts.append(
-            _part(
-                changes[name] if changes is not None and name in changes else getattr(value, name)
-            )
-        )
+        changed = changes is not None and name in changes
+        value = changes[name] if changed else getattr(record, name)  # type: ignore[index]
+        if _at_default(value, default):
+            parts.append(b"")
+            parts.append(b"")
+        else:
+            parts.append(key)
+            parts.append(_part(value))
     return parts
 
 
-_POSITIONS: dict[tuple[type, str | None], dict[str, int]] = {}
+_POSITIONS: dict[tuple[type, str | None], dict[str, tuple[int, bytes, Any]]] = {}
 
 
-def _positions(kind: type, skip: str | None) -> dict[str, int]:
-    """Where each field's part sits in a record's parts (``skip`` left out)."""
+def _positions(kind: type, skip: str | None) -> dict[str, tuple[int, bytes, Any]]:
+    """Where each field's part sits in a record's parts (``skip`` left out), with the
+    field's key and default."""
     found = _POSITIONS.get((kind, skip))
     if found is None:
-        names = [name for name, _ in _fields(kind) if name != skip]
-        found = _POSITIONS[kind, skip] = {name: 2 + 2 * i for i, name in enumerate(names)}
+        kept = [(name, key, default) for name, key, default in _fields(kind) if name != skip]
+        found = _POSITIONS[kind, skip] = {
+            name: (2 + 2 * i, key, default) for i, (name, key, default) in enumerate(kept)
+        }
     return found
 
 

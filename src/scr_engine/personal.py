@@ -169,48 +169,24 @@ def value_at(data: Any, path: str) -> Any:
 def replace_at(data: Any, path: str, value: Any) -> Any:
     """``data`` with the value at a JSON pointer replaced by ``value`` (copied along
     the path only); unchanged when the path is not there."""
-    return _replace(data, path.split("/")[1:], value)
+    return _replace(data, path.split("/")[1:], value, {})
 
 
 def seal(data: Any, paths: Iterator[str] | list[str] | Mapping[str, Any]) -> Any:
     """``data`` with the value at each path replaced by ``None`` (copied along the
-    paths only; ``data`` itself is not changed). A path that is not there is
-    ignored: the hash over the result then differs, which is what verification wants."""
+    paths only, each container at most once; ``data`` itself is not changed). A path
+    that is not there is ignored: the hash over the result then differs, which is what
+    verification wants."""
     result = data
     owned: dict[int, Any] = {}  # the containers copied here (changed in place after)
     for path in paths:
-        result = _seal_at(result, path.split("/")[1:], owned)
+        result = _replace(result, path.split("/")[1:], None, owned)
     return result
 
 
-def _seal_at(node: Any, parts: list[str], owned: dict[int, Any]) -> Any:
-    """:func:`_replace` with ``None``, copying each container at most once."""
-    if not parts:
-        return None
-    head, rest = parts[0], parts[1:]
-    if isinstance(node, list | tuple):
-        try:
-            index = int(head)
-        except ValueError:
-            return node
-        if not 0 <= index < len(node):
-            return node
-        items: list[Any] = node if id(node) in owned else list(node)  # type: ignore[assignment]
-        owned[id(items)] = items
-        items[index] = _seal_at(items[index], rest, owned)
-        return items
-    if isinstance(node, Mapping):
-        key = _unescape(head)
-        if key not in node:
-            return node
-        mine: dict[Any, Any] = node if id(node) in owned else dict(node)  # type: ignore[assignment]
-        owned[id(mine)] = mine
-        mine[key] = _seal_at(node[key], rest, owned)
-        return mine
-    return node
-
-
-def _replace(node: Any, parts: list[str], value: Any) -> Any:
+def _replace(node: Any, parts: list[str], value: Any, owned: dict[int, Any]) -> Any:
+    """``node`` with the value at ``parts`` replaced, copying each container on the
+    way unless it is one of ``owned`` (copies made earlier by the same caller)."""
     if not parts:
         return value
     head, rest = parts[0], parts[1:]
@@ -221,16 +197,18 @@ def _replace(node: Any, parts: list[str], value: Any) -> Any:
             return node
         if not 0 <= index < len(node):
             return node
-        items = list(node)
-        items[index] = _replace(items[index], rest, value)
+        items: list[Any] = node if id(node) in owned else list(node)  # type: ignore[assignment]
+        owned[id(items)] = items
+        items[index] = _replace(items[index], rest, value, owned)
         return items
     if isinstance(node, Mapping):
         key = _unescape(head)
         if key not in node:
             return node
-        copy = dict(node)
-        copy[key] = _replace(node[key], rest, value)
-        return copy
+        mine: dict[Any, Any] = node if id(node) in owned else dict(node)  # type: ignore[assignment]
+        owned[id(mine)] = mine
+        mine[key] = _replace(node[key], rest, value, owned)
+        return mine
     return node
 
 

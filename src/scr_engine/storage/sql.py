@@ -118,8 +118,6 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 try:
     import sqlalchemy as sa
     from sqlalchemy import event as sa_event
-    from sqlalchemy.dialects import postgresql as pg_dialect
-    from sqlalchemy.dialects import sqlite as sqlite_dialect
     from sqlalchemy.engine import URL, Connection, Engine
 except ImportError as exc:  # pragma: no cover - depends on the installed extras
     raise ImportError(
@@ -660,9 +658,14 @@ def _task_of(task_id: str, review_id: str) -> bool:
 
 
 def _upsert(conn: Connection, table: sa.Table) -> Any:
-    """The dialect's INSERT, which has ``on_conflict_do_*``."""
+    """The dialect's INSERT, which has ``on_conflict_do_*`` (the dialect module is
+    imported here, when first needed: a SQLite store never loads PostgreSQL's)."""
     if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql as pg_dialect
+
         return pg_dialect.insert(table)
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+
     return sqlite_dialect.insert(table)
 
 

@@ -369,6 +369,14 @@ def test_an_unusable_url_is_a_storage_error(bad: str) -> None:
         SqlStore(bad)
 
 
+@pytest.mark.parametrize(
+    "memory", ["sqlite://", "sqlite:///:memory:", "sqlite:///file:board?mode=memory&uri=true"]
+)
+def test_an_in_memory_sqlite_database_is_refused_saying_what_to_use(memory: str) -> None:
+    with pytest.raises(StorageError, match="MemoryStore"):
+        SqlStore(memory, migrate="create")
+
+
 def test_a_reference_used_twice_is_a_storage_error(url: str) -> None:
     first = closure_saves()[0]
     with SqlStore(url, migrate="create") as store:

@@ -291,8 +291,9 @@ def create_engine(
     that meets the dead connection fails with :class:`StorageError` and the pool
     replaces it. Pass ``pool_pre_ping=True`` to have every checkout tested instead.
 
-    Raises :class:`StorageError` for a database other than SQLite or PostgreSQL, or a
-    malformed URL.
+    Raises :class:`StorageError` for a database other than SQLite or PostgreSQL, an
+    in-memory SQLite database (the store uses several connections; use
+    :class:`~scr_engine.MemoryStore`), or a malformed URL.
     """
     with _translated("creating the database engine"):
         parsed = sa.make_url(url)
@@ -302,6 +303,15 @@ def create_engine(
                 f"scr_engine stores reviews in SQLite or PostgreSQL, not {backend!r}"
             )
         if backend == "sqlite":
+            mode = parsed.query.get("mode")
+            if parsed.database in (None, "", ":memory:") or "memory" in (
+                mode if isinstance(mode, tuple) else (mode,)
+            ):
+                raise StorageError(
+                    "an in-memory SQLite database lives in one connection, and the SQL "
+                    "store uses several: give a file (sqlite:///board.sqlite3), or use "
+                    "MemoryStore to keep reviews in memory"
+                )
             connect_args = dict(options.pop("connect_args", {}))
             connect_args.setdefault("timeout", timeout)
             options.setdefault("pool_use_lifo", True)

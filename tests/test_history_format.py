@@ -18,7 +18,7 @@ import attrs
 import pytest
 
 from builders import BUSINESS_MANAGER, PANEL_CHAIR, REQUESTER, demo_request, to_stage
-from scr_engine import FixedClock, MemoryStore, ReviewEngine, Stage
+from scr_engine import FixedClock, InvalidRequest, MemoryStore, ReviewEngine, Stage
 from scr_engine import commands as c
 from scr_engine.history import (
     GENESIS,
@@ -166,6 +166,38 @@ def test_an_event_is_stored_with_every_field_and_read_back_equal(engine: ReviewE
     old = attrs.evolve(event, format=1, key=None, salts=FrozenDict(), state_salt=None)
     assert set(event_to_dict(old)) == base
     assert event_from_dict(event_to_dict(old)) == attrs.evolve(old, state=None, commitments={})
+    engine.execute(rid, c.RecordChairNotified(event.at.date()), BUSINESS_MANAGER)
+    second = engine.history(rid)[1]
+    assert event_to_dict(second)["stage_before"] == "requested"
+    assert event_from_dict(event_to_dict(second)) == second
+    with pytest.raises(InvalidRequest) as caught:
+        event_from_dict({**written, "sequence": "one"})
+    assert caught.value.command == "event"
+
+
+@pytest.mark.rule("PR-d")
+def test_a_history_written_in_the_first_format_still_verifies(engine: ReviewEngine) -> None:
+    rid = engine.submit(demo_request(), REQUESTER).id
+    event = engine.history(rid)[0]
+    old = attrs.evolve(
+        event, format=1, key=None, state=None, commitments={}, salts={}, state_salt=None
+    )
+    old = attrs.evolve(old, hash=event_hash(old.body()))
+    assert verify_history([old]) == []
+    assert "state" not in old.body() and old.body()["payload"] == event.payload
+    assert replay([old]) == attrs.evolve(engine.get(rid), head=old.hash)
+
+
+@pytest.mark.rule("PR-d")
+def test_a_state_digest_with_changes_is_that_of_the_changed_review(engine: ReviewEngine) -> None:
+    review = engine.submit(demo_request(), REQUESTER).id
+    review = engine.get(review)
+    salt = "ab" * 16
+    changes = {"stage": Stage.SCREENED, "version": 7}
+    assert state_digest(review, salt, changes) == state_digest(
+        attrs.evolve(review, **changes), salt
+    )
+    assert state_digest(review, salt, changes) != state_digest(review, salt)
 
 
 @pytest.mark.rule("PR-e")
@@ -183,6 +215,9 @@ def test_scrubbing_erases_the_values_asked_for_and_keeps_the_hash(engine: Review
     assert every.salts == {} and every.payload["request"]["incidents"][0]["details"] == ERASED
     assert scrub(every) is every  # nothing left to erase
     assert scrub(one, "not a value of it") == attrs.evolve(one)
+    unmatched = scrub(event, "not a value of it")  # the state's salt goes all the same
+    assert unmatched.payload == event.payload and unmatched.salts == event.salts
+    assert unmatched.state_salt is None and event.state_salt is not None
     old = attrs.evolve(event, format=1)
     assert scrub(old) is old
     # A value kept with no salt is not touched again; the state salt alone is dropped.
@@ -212,8 +247,10 @@ def test_head_problems_name_each_disagreement_once(engine: ReviewEngine, clock: 
         assert len(found) == 1 and words.strip() in found[0], (words, found)
     behind = head_problems(attrs.evolve(review, version=review.version - 1), last)
     ahead = head_problems(attrs.evolve(review, version=review.version + 1), last)
-    assert len(behind) == 2 and "behind" in behind[0]  # and its state is another
-    assert len(ahead) == 2 and "ahead of" in ahead[0]
+    at = f"its history, which ends at event {last.sequence}"
+    assert behind[0] == f"the review row is at version {review.version - 1}, behind {at}"
+    assert ahead[0] == f"the review row is at version {review.version + 1}, ahead of {at}"
+    assert len(behind) == len(ahead) == 2  # and its state is another
     stage = head_problems(review, attrs.evolve(last, stage_after=Stage.REQUESTED))
     assert stage == [f"the review row says stage {review.stage.value}, its last event requested"]
     assert head_problems(review, attrs.evolve(last, format=1, state_salt=None)) == []

@@ -19,9 +19,11 @@ of a function whose code changed.
 Message-only mutants are recognised from the mutant's code, not run: a mutant whose
 every difference from the original function lies inside the text of a refusal — the
 ``message`` of a ``Refusal``, ``_refuse`` or ``HistoryProblem``, the ``what`` of
-``need_text``, the one argument of a raised ``ScrEngineError`` or ``ValueError`` —
-changes only words a person reads; the rule ID, field, kind and error class, which a
-caller acts on and the tests pin, stay as they were (docs/mutation.md says why).
+``need_text``, ``refuse_cr1`` or ``screening_preconditions``, the one argument of a
+raised ``ScrEngineError`` or ``ValueError``, or the value of a local variable that holds
+only such text — changes only words a person reads; the rule ID, field, kind and error
+class, which a caller acts on and the tests pin, stay as they were (docs/mutation.md
+says why).
 
 The fast tests are run with ``HYPOTHESIS_PROFILE=mutation`` (few examples, the same
 ones on every run) so that a surviving mutant, which runs every test that reaches its
@@ -76,6 +78,8 @@ MESSAGE_SLOTS = {
     "_refuse": (1, "message"),
     "HistoryProblem": (1, "message"),
     "need_text": (4, "what"),
+    "refuse_cr1": (1, "what"),
+    "screening_preconditions": (1, "what"),
     "ScrEngineError": (0, None),
     "ValueError": (0, None),
 }
@@ -116,8 +120,16 @@ def _differences(a: object, b: object, trail: list[Step]) -> Iterator[list[Step]
             yield trail
 
 
-def _in_message(trail: list[Step]) -> bool:
+def _in_message(trail: list[Step], text: frozenset[str] = frozenset()) -> bool:
+    """Whether the node at the end of ``trail`` lies in a message slot, or in the value
+    given to one of the ``text`` variables."""
     for parent, name, index in trail:
+        if (
+            isinstance(parent, ast.Assign)
+            and name == "value"
+            and all(isinstance(t, ast.Name) and t.id in text for t in parent.targets)
+        ):
+            return True
         if not isinstance(parent, ast.Call) or index is None:
             continue
         slot = MESSAGE_SLOTS.get(_callee(parent) or "")
@@ -131,9 +143,66 @@ def _in_message(trail: list[Step]) -> bool:
     return False
 
 
+def _walk(node: object, trail: list[Step]) -> Iterator[tuple[ast.AST, list[Step]]]:
+    if not isinstance(node, ast.AST):
+        return
+    yield node, trail
+    for name in node._fields:
+        value = getattr(node, name)
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                yield from _walk(item, [*trail, (node, name, i)])
+        else:
+            yield from _walk(value, [*trail, (node, name, None)])
+
+
+# Calls that a text variable's value may make: they read, and change nothing.
+PURE_CALLS = {"join", "isoformat", "isinstance", "sorted", "str", "repr", "len", "type"}
+
+
+def _text_variables(function: ast.AST) -> frozenset[str]:
+    """The local variables that hold only text for a person to read: bound only by
+    plain assignments of expressions that change nothing, and read only inside message
+    slots (or inside the value of another such variable)."""
+    nodes = list(_walk(function, []))
+    assigned: Counter[str] = Counter()
+    pure: dict[str, bool] = {}
+    bound_otherwise: set[str] = set()
+    loads: dict[str, list[list[Step]]] = defaultdict(list)
+    for node, trail in nodes:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                assigned[target.id] += 1
+                pure[target.id] = (
+                    pure.get(target.id, True)
+                    and all(
+                        not isinstance(n, ast.Call) or _callee(n) in PURE_CALLS
+                        for n in ast.walk(node.value)
+                    )
+                    and not any(isinstance(n, ast.NamedExpr) for n in ast.walk(node.value))
+                )
+                continue
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                loads[node.id].append(trail)
+            elif not (trail and isinstance(trail[-1][0], ast.Assign)):
+                bound_otherwise.add(node.id)
+        elif isinstance(node, ast.arg):
+            bound_otherwise.add(node.arg)
+    candidates = {v for v in assigned if pure[v] and loads[v]} - bound_otherwise
+    text: frozenset[str] = frozenset()
+    while True:
+        more = {v for v in candidates - text if all(_in_message(t, text) for t in loads[v])}
+        if not more:
+            return text
+        text |= more
+
+
 def message_only(rel: str, names: list[str]) -> set[str]:
     """The mutants of ``rel`` (a file under src/scr_engine) whose every difference
-    from the original function lies inside the text of a refusal (MESSAGE_SLOTS)."""
+    from the original function lies inside the text of a refusal (MESSAGE_SLOTS), or
+    in the value of a variable holding only such text."""
     source = (MUTANTS / rel).read_text(encoding="utf-8")
     functions = {
         node.name: node
@@ -141,15 +210,19 @@ def message_only(rel: str, names: list[str]) -> set[str]:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
     }
     found = set()
+    texts: dict[str, frozenset[str]] = {}
     for name in names:
         short = name.rsplit(".", 1)[-1]
         mutant = functions.get(short)
-        orig = functions.get(short.rsplit("__mutmut_", 1)[0] + "__mutmut_orig")
+        base = short.rsplit("__mutmut_", 1)[0] + "__mutmut_orig"
+        orig = functions.get(base)
         if mutant is None or orig is None:
             continue
+        if base not in texts:
+            texts[base] = _text_variables(orig)
         orig.name = mutant.name
         trails = list(_differences(orig, mutant, []))
-        if trails and all(_in_message(t) for t in trails):
+        if trails and all(_in_message(t, texts[base]) for t in trails):
             found.add(name)
     return found
 

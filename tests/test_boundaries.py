@@ -50,6 +50,7 @@ from scr_engine.records import Role
 from scr_engine.rules import clocks, report, setup
 from scr_engine.rules.common import Context
 from scr_engine.rules.deadlines import FURTHEST_DAYS, LONGEST_MONTHS
+from scr_engine.rules.reasons import RefusalKind
 from scr_engine.rules.request import validate_request
 from scr_engine.rules.settings import DEFAULT_SETTINGS
 
@@ -375,6 +376,17 @@ def test_settings_days_from_one_to_3660(name: str) -> None:
         with pytest.raises(InvalidRequest) as caught:
             ProtocolSettings(**{name: bad})
         assert [(r.rule, r.field) for r in caught.value.refusals] == [("INPUT", name)]
+
+
+@pytest.mark.parametrize("name", ["max_text_length", "max_command_length"])
+def test_settings_input_limits_are_whole_numbers_from_one(name: str) -> None:
+    assert getattr(ProtocolSettings(**{name: 1}), name) == 1
+    for bad in (0, -1, 2.5, "10", True):
+        with pytest.raises(InvalidRequest) as caught:
+            ProtocolSettings(**{name: bad})
+        assert caught.value.command == "settings"
+        found = [(r.rule, r.field, r.kind) for r in caught.value.refusals]
+        assert found == [("INPUT", name, RefusalKind.INPUT)], bad
 
 
 def test_settings_need_a_version_name() -> None:

@@ -691,6 +691,8 @@ def test_rp2_every_missing_section_and_part_of_a_json_report_is_named(
     left_out = {**whole, "conclusions": dict(whole["conclusions"])}
     del left_out["conclusions"]["national_lessons"]  # JSON may leave it out, not null it
     assert missing_sections(left_out) == []
+    # An executive summary given (even empty) is the shape check's to judge, not RP-3's.
+    assert missing_sections({**whole, "executive_summary": ""}) == []
 
 
 @pytest.mark.rule("PR-d")
@@ -701,3 +703,29 @@ def test_a_command_of_another_stage_is_refused_by_the_map(engine: ReviewEngine) 
     review = submit(engine)
     found = obstacles(review, row("ratify"), BOARD_CHAIR, today(engine), DEFAULT_SETTINGS)
     assert [(r.rule, r.field, r.kind) for r in found] == [("MAP", None, RefusalKind.STAGE)]
+
+
+@pytest.mark.rule("RP-2")
+def test_rp2_every_blank_section_of_the_report_is_named(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    review = to_stage(engine, clock, Stage.EVIDENCE_RECEIVED)
+    report = full_report(review)
+    parts = {
+        "introduction": ("circumstances", "terms_of_reference", "contributors", "panel_and_writer"),
+        "facts": ("overview_of_known",),
+        "analysis": ("how_and_why", "hindsight", "good_practice"),
+        "conclusions": ("lessons",),
+    }
+    blank = attrs.evolve(
+        report,
+        **{
+            section: attrs.evolve(getattr(report, section), **dict.fromkeys(names, " "))
+            for section, names in parts.items()
+        },
+    )
+    with pytest.raises(TransitionRefused) as caught:
+        engine.execute(review.id, c.SubmitOverviewReport(blank), OVERVIEW_WRITER)
+    assert [(r.rule, r.field) for r in caught.value.refusals] == [
+        ("RP-2", f"report.{section}.{name}") for section, names in parts.items() for name in names
+    ]

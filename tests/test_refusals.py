@@ -660,6 +660,12 @@ def test_report_guards_hold_on_reviews_the_engine_never_builds(
     action = c.AddAction("A1", "R1", "gp", 6, "Better.", "Audit.")
     found = report.add_action(review, action, ctx)  # no report yet
     assert [(r.rule, r.field) for r in found] == [("RP-5", "recommendation_id")]
+    from scr_engine.rules import evidence
+
+    brief = c.ConfirmOverviewBrief("Write it.")
+    assert evidence.confirm_overview_brief(review, brief, ctx) == []
+    found = evidence.confirm_overview_brief(unwritten, brief, ctx)
+    assert [(r.rule, r.field, r.kind) for r in found] == [("SU-9", None, RefusalKind.GUARD)]
     ratified = report.ratify(review, c.Ratify(today(engine)), ctx)
     assert "RP-7" not in {r.rule for r in ratified if r.field == "agreed_on"}
 
@@ -729,3 +735,29 @@ def test_rp2_every_blank_section_of_the_report_is_named(
     assert [(r.rule, r.field) for r in caught.value.refusals] == [
         ("RP-2", f"report.{section}.{name}") for section, names in parts.items() for name in names
     ]
+
+
+@pytest.mark.rule("RP-2")
+def test_rp2_a_report_needs_a_chronology_and_distinct_recommendations(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    review = to_stage(engine, clock, Stage.EVIDENCE_RECEIVED)
+    report = full_report(review)
+    bare = attrs.evolve(report, facts=attrs.evolve(report.facts, chronology=()))
+    command = c.SubmitOverviewReport(bare)
+    assert_refused(
+        engine, review.id, command, OVERVIEW_WRITER,
+        "RP-2", "report.facts.chronology", TransitionRefused,
+    )  # fmt: skip
+    recs = report.conclusions.recommendations
+    twice = attrs.evolve(
+        report,
+        conclusions=attrs.evolve(
+            report.conclusions, recommendations=(*recs, attrs.evolve(recs[-1], text="Again."))
+        ),
+    )
+    command = c.SubmitOverviewReport(twice)
+    assert_refused(
+        engine, review.id, command, OVERVIEW_WRITER,
+        "INPUT", "report.conclusions.recommendations", InvalidRequest,
+    )  # fmt: skip

@@ -761,3 +761,33 @@ def test_rp2_a_report_needs_a_chronology_and_distinct_recommendations(
         engine, review.id, command, OVERVIEW_WRITER,
         "INPUT", "report.conclusions.recommendations", InvalidRequest,
     )  # fmt: skip
+
+
+@pytest.mark.rule("SU-7")
+@pytest.mark.parametrize("code", [" ", "gp"])
+def test_su7_an_agency_brought_in_has_a_code_not_yet_involved(
+    engine: ReviewEngine, clock: FixedClock, code: str
+) -> None:
+    from scr_engine import Agency
+
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    command = c.AddAgency(Agency(code, "Fire and Rescue"), "They attended twice.")
+    assert_refused(engine, rid, command, BOARD_CHAIR, "SU-7", "agency.code", InvalidRequest)
+
+
+@pytest.mark.rule("SU-1")
+def test_su1_no_meeting_and_no_panel_without_a_panel_chair(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    from scr_engine.rules import setup
+
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    review = prepare_panel(engine, rid, panel_chair=False)
+    # Only the appointed panel chair holds the meeting and convenes the panel (judged
+    # before the guards): the guards' own checks are defences, called here directly.
+    meeting = c.HoldInitialMeeting(full_terms(review, today(engine)))
+    ctx = _ctx(engine, PANEL_CHAIR, Role.PANEL_CHAIR)
+    found = setup.hold_initial_meeting(review, meeting, ctx)
+    assert [(r.rule, r.field, r.kind) for r in found] == [("SU-1", None, RefusalKind.GUARD)]
+    found = setup.convene_panel(review, c.ConvenePanel(), ctx)
+    assert ("SU-1", None, RefusalKind.GUARD) in [(r.rule, r.field, r.kind) for r in found]

@@ -18,10 +18,9 @@ of a function whose code changed.
 
 Message-only mutants are recognised from the mutant's code, not run: a mutant whose
 every difference from the original function lies inside the text of a refusal — the
-``message`` of a ``Refusal``, ``_refuse`` or ``HistoryProblem``, the ``what`` of
-``need_text``, ``refuse_cr1`` or ``screening_preconditions``, the one argument of a
-raised ``ScrEngineError`` or ``ValueError``, or the value of a local variable that holds
-only such text — changes only words a person reads; the rule ID, field, kind and error
+argument of a call that is only words for a person (``MESSAGE_SLOTS``: the ``message``
+of a ``Refusal``, the ``what`` of ``need_text`` …), or the value of a local variable
+that holds only such text — changes only words a person reads; the rule ID, field, kind and error
 class, which a caller acts on and the tests pin, stay as they were (docs/mutation.md
 says why).
 
@@ -80,6 +79,8 @@ MESSAGE_SLOTS = {
     "need_text": (4, "what"),
     "refuse_cr1": (1, "what"),
     "screening_preconditions": (1, "what"),
+    "_problem": (3, "message"),
+    "_missing_or_wrong": (3, "wanted"),
     "ScrEngineError": (0, None),
     "ValueError": (0, None),
 }

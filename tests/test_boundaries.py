@@ -23,6 +23,7 @@ from builders import (
     BOARD_CHAIR,
     BUSINESS_MANAGER,
     PANEL_CHAIR,
+    REQUESTER,
     demo_request,
     full_terms,
     plan_actions,
@@ -412,3 +413,19 @@ def test_su9_the_writer_submits_on_the_day(engine: ReviewEngine, clock: FixedClo
     drafted = _accepted(engine, review.id, command, OVERVIEW_WRITER)
     assert drafted.overview_report is not None
     assert drafted.overview_report.submitted_on == date(2026, 2, 2)
+
+
+def test_a_command_over_the_text_or_command_limit_is_refused(clock: FixedClock) -> None:
+    """The text limit holds for every command, not only for the request form."""
+    strict = ProtocolSettings(version="strict", max_text_length=1000)
+    engine = ReviewEngine(MemoryStore(), clock, settings=strict)
+    rid = engine.submit(demo_request(), REQUESTER).id
+    pause = c.PauseClock("criminal proceedings", "z" * 1001)
+    with pytest.raises(InvalidRequest) as caught:
+        engine.execute(rid, pause, BOARD_CHAIR)
+    assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+        ("INPUT", "reasons", RefusalKind.INPUT)
+    ]
+    assert engine.explain(rid, pause, BOARD_CHAIR) == list(caught.value.refusals)
+    paused = engine.execute(rid, c.PauseClock("criminal proceedings", "z" * 1000), BOARD_CHAIR)
+    assert paused.paused

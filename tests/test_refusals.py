@@ -791,3 +791,28 @@ def test_su1_no_meeting_and_no_panel_without_a_panel_chair(
     assert [(r.rule, r.field, r.kind) for r in found] == [("SU-1", None, RefusalKind.GUARD)]
     found = setup.convene_panel(review, c.ConvenePanel(), ctx)
     assert ("SU-1", None, RefusalKind.GUARD) in [(r.rule, r.field, r.kind) for r in found]
+
+
+@pytest.mark.rule("PR-d")
+def test_judge_refuses_what_is_not_a_known_command(engine: ReviewEngine) -> None:
+    """Something that only looks like a command (a ``name`` of a real one), or a
+    command class the protocol does not know, is malformed input, not a command."""
+    from types import SimpleNamespace
+
+    from attrs import frozen
+
+    from scr_engine.rules.judge import judge
+
+    @frozen
+    class Unknown(c.Command):
+        name = "no_such_command"
+
+    review = submit(engine)
+    # The requester may not issue record_chair_notified: were the look-alike taken for
+    # it, the refusal would be the permission's, not the input's.
+    for thing in (SimpleNamespace(name="record_chair_notified"), Unknown()):
+        found = judge(review, thing, REQUESTER, today(engine), DEFAULT_SETTINGS)  # type: ignore[arg-type]
+        assert [(r.rule, r.field, r.kind) for r in found.refusals] == [
+            ("INPUT", None, RefusalKind.INPUT)
+        ]
+        assert found.command is None

@@ -816,3 +816,19 @@ def test_judge_refuses_what_is_not_a_known_command(engine: ReviewEngine) -> None
             ("INPUT", None, RefusalKind.INPUT)
         ]
         assert found.command is None
+    from scr_engine.rules.judge import check_shape
+
+    command, payload, problems = check_shape("ratify")
+    assert (command, payload) == (None, None)
+    assert [(r.rule, r.field, r.kind) for r in problems] == [("INPUT", None, RefusalKind.INPUT)]
+
+
+@pytest.mark.rule("PR-d")
+def test_a_command_not_valid_in_the_stage_is_refused_by_the_map(engine: ReviewEngine) -> None:
+    rid = submit(engine).id
+    with pytest.raises(TransitionRefused) as caught:
+        engine.execute(rid, c.Ratify(), BOARD_CHAIR)
+    assert type(caught.value) is TransitionRefused
+    assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+        ("MAP", None, RefusalKind.STAGE)
+    ]

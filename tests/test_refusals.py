@@ -697,6 +697,10 @@ def test_rp2_every_missing_section_and_part_of_a_json_report_is_named(
     left_out = {**whole, "conclusions": dict(whole["conclusions"])}
     del left_out["conclusions"]["national_lessons"]  # JSON may leave it out, not null it
     assert missing_sections(left_out) == []
+    # A section of the wrong type is the shape check's to name; the next ones are still
+    # looked at.
+    odd = {**whole, "introduction": "A text, not a section.", "analysis": None}
+    assert [r.field for r in missing_sections(odd)] == ["report.analysis"]
     # An executive summary given (even empty) is the shape check's to judge, not RP-3's.
     assert missing_sections({**whole, "executive_summary": ""}) == []
 

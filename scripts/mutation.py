@@ -8,17 +8,31 @@ It runs mutmut (configured under ``[tool.mutmut]`` in ``pyproject.toml``: which 
 are mutated, which fast tests judge them) with one worker by default, stops it after
 ``--minutes`` and prints, per file, the mutants killed and surviving and the score
 ``killed / (killed + surviving)``, leaving out the survivors that ``docs/mutation.md``
-explains as equivalent or message-only. Results accumulate in ``mutants/`` between
-runs: a run stopped by the time limit is continued by the next one, and only mutants
-of changed functions are run again.
+explains as equivalent and the message-only mutants.
 
-The fast tests are run with ``HYPOTHESIS_PROFILE=dev`` (fewer examples) so that a
-surviving mutant, which runs every test that reaches its function, costs seconds.
+Which mutants a run checks: those not checked yet and the survivors not explained (so
+that a test added since the last run gets its chance), never the killed ones again
+(``--all`` checks everything again). Results accumulate in ``mutants/``: a run stopped
+by the time limit is continued by the next one. mutmut itself runs again the mutants
+of a function whose code changed.
+
+Message-only mutants are recognised from the mutant's code, not run: a mutant whose
+every difference from the original function lies inside the text of a refusal — the
+argument of a call that is only words for a person (``MESSAGE_SLOTS``: the ``message``
+of a ``Refusal``, the ``what`` of ``need_text`` …), or the value of a local variable
+that holds only such text — changes only words a person reads; the rule ID, field, kind and error
+class, which a caller acts on and the tests pin, stay as they were (docs/mutation.md
+says why).
+
+The fast tests are run with ``HYPOTHESIS_PROFILE=mutation`` (few examples, the same
+ones on every run) so that a surviving mutant, which runs every test that reaches its
+function, costs seconds.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import re
@@ -27,6 +41,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +49,7 @@ MUTANTS = ROOT / "mutants" / "src" / "scr_engine"
 EXPLAINED = ROOT / "docs" / "mutation.md"
 KILLED = {1, 3, 36, 24, -24, 152, 255}  # a failing test, or a timeout (mutmut counts both)
 SURVIVED = {0}
+NO_TESTS = {33}  # no fast test reaches the function: counted as surviving
 TARGETS = {  # the goal of issue 14, per file
     "rules/": 95.0,
     "history.py": 95.0,
@@ -55,17 +71,210 @@ def explained() -> dict[str, str]:
     return found
 
 
+# Calls whose argument at this position (or keyword) is text for a person to read.
+MESSAGE_SLOTS = {
+    "Refusal": (1, "message"),
+    "_refuse": (1, "message"),
+    "HistoryProblem": (1, "message"),
+    "need_text": (4, "what"),
+    "refuse_cr1": (1, "what"),
+    "screening_preconditions": (1, "what"),
+    "_problem": (3, "message"),
+    "_missing_or_wrong": (3, "wanted"),
+    "ScrEngineError": (0, None),
+    "ValueError": (0, None),
+}
+
+
+def _callee(node: ast.Call) -> str | None:
+    if isinstance(node.func, ast.Name):
+        return node.func.id
+    if isinstance(node.func, ast.Attribute):
+        return node.func.attr
+    return None
+
+
+Step = tuple[ast.AST, str, int | None]
+
+
+def _differences(a: object, b: object, trail: list[Step]) -> Iterator[list[Step]]:
+    """The paths (from the function's root) to the smallest parts where ``a`` and ``b``
+    differ; a list of another length counts as a difference of the node holding it."""
+    if type(a) is not type(b):
+        yield trail
+        return
+    if not isinstance(a, ast.AST):
+        if a != b:
+            yield trail
+        return
+    for name in a._fields:
+        va, vb = getattr(a, name), getattr(b, name)
+        if isinstance(va, list):
+            if not isinstance(vb, list) or len(va) != len(vb):
+                yield trail
+                continue
+            for i, (x, y) in enumerate(zip(va, vb, strict=True)):
+                yield from _differences(x, y, [*trail, (a, name, i)])
+        elif isinstance(va, ast.AST):
+            yield from _differences(va, vb, [*trail, (a, name, None)])
+        elif va != vb:
+            yield trail
+
+
+def _in_message(trail: list[Step], text: frozenset[str] = frozenset()) -> bool:
+    """Whether the node at the end of ``trail`` lies in a message slot, or in the value
+    given to one of the ``text`` variables."""
+    for parent, name, index in trail:
+        if (
+            isinstance(parent, ast.Assign)
+            and name == "value"
+            and all(isinstance(t, ast.Name) and t.id in text for t in parent.targets)
+        ):
+            return True
+        if not isinstance(parent, ast.Call) or index is None:
+            continue
+        slot = MESSAGE_SLOTS.get(_callee(parent) or "")
+        if slot is None:
+            continue
+        position, keyword = slot
+        if name == "args" and index == position:
+            return True
+        if name == "keywords" and keyword and parent.keywords[index].arg == keyword:
+            return True
+    return False
+
+
+def _walk(node: object, trail: list[Step]) -> Iterator[tuple[ast.AST, list[Step]]]:
+    if not isinstance(node, ast.AST):
+        return
+    yield node, trail
+    for name in node._fields:
+        value = getattr(node, name)
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                yield from _walk(item, [*trail, (node, name, i)])
+        else:
+            yield from _walk(value, [*trail, (node, name, None)])
+
+
+# Calls that a text variable's value may make: they read, and change nothing.
+PURE_CALLS = {"join", "isoformat", "isinstance", "sorted", "str", "repr", "len", "type"}
+
+
+def _text_variables(function: ast.AST) -> frozenset[str]:
+    """The local variables that hold only text for a person to read: bound only by
+    plain assignments of expressions that change nothing, and read only inside message
+    slots (or inside the value of another such variable)."""
+    nodes = list(_walk(function, []))
+    assigned: Counter[str] = Counter()
+    pure: dict[str, bool] = {}
+    bound_otherwise: set[str] = set()
+    loads: dict[str, list[list[Step]]] = defaultdict(list)
+    for node, trail in nodes:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                assigned[target.id] += 1
+                pure[target.id] = (
+                    pure.get(target.id, True)
+                    and all(
+                        not isinstance(n, ast.Call) or _callee(n) in PURE_CALLS
+                        for n in ast.walk(node.value)
+                    )
+                    and not any(isinstance(n, ast.NamedExpr) for n in ast.walk(node.value))
+                )
+                continue
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                loads[node.id].append(trail)
+            elif not (trail and isinstance(trail[-1][0], ast.Assign)):
+                bound_otherwise.add(node.id)
+        elif isinstance(node, ast.arg):
+            bound_otherwise.add(node.arg)
+    candidates = {v for v in assigned if pure[v] and loads[v]} - bound_otherwise
+    text: frozenset[str] = frozenset()
+    while True:
+        more = {v for v in candidates - text if all(_in_message(t, text) for t in loads[v])}
+        if not more:
+            return text
+        text |= more
+
+
+def message_only(rel: str, names: list[str]) -> set[str]:
+    """The mutants of ``rel`` (a file under src/scr_engine) whose every difference
+    from the original function lies inside the text of a refusal (MESSAGE_SLOTS), or
+    in the value of a variable holding only such text."""
+    source = (MUTANTS / rel).read_text(encoding="utf-8")
+    functions = {
+        node.name: node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    found = set()
+    texts: dict[str, frozenset[str]] = {}
+    for name in names:
+        short = name.rsplit(".", 1)[-1]
+        mutant = functions.get(short)
+        base = short.rsplit("__mutmut_", 1)[0] + "__mutmut_orig"
+        orig = functions.get(base)
+        if mutant is None or orig is None:
+            continue
+        if base not in texts:
+            texts[base] = _text_variables(orig)
+        orig.name = mutant.name
+        trails = list(_differences(orig, mutant, []))
+        if trails and all(_in_message(t, texts[base]) for t in trails):
+            found.add(name)
+    return found
+
+
+def metas(paths: list[str]) -> list[tuple[str, dict[str, int | None]]]:
+    """(file under src/scr_engine, mutant -> exit code) for the files asked for."""
+    rows = []
+    for meta in sorted(MUTANTS.rglob("*.py.meta")):
+        rel = meta.relative_to(MUTANTS).as_posix().removesuffix(".meta")
+        if paths and not any(rel == p or rel.startswith(p.rstrip("/") + "/") for p in paths):
+            continue
+        codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+        if codes:
+            rows.append((rel, codes))
+    return rows
+
+
+def to_check(paths: list[str], everything: bool) -> list[str]:
+    """The mutants a run checks: not message-only, and (unless ``everything``) not
+    checked yet or surviving without an explanation."""
+    why = explained()
+    names = []
+    for rel, codes in metas(paths):
+        skip = message_only(rel, list(codes))
+        for name, code in codes.items():
+            if name in skip:
+                continue
+            if everything or code is None or (code in SURVIVED | NO_TESTS and name not in why):
+                names.append(name)
+    return names
+
+
 def pattern(path: str) -> str:
     """``rules/setup.py`` -> ``scr_engine.rules.setup.*`` (mutmut's mutant names)."""
     module = path.removesuffix(".py").replace("/", ".").strip(".")
     return f"scr_engine.{module}.*" if module else "*"
 
 
-def run(paths: list[str], minutes: float, children: int) -> None:
+def run(paths: list[str], minutes: float, children: int, everything: bool) -> None:
     cmd = [str(ROOT / ".venv" / "bin" / "mutmut"), "run", "--max-children", str(children)]
-    cmd += [pattern(p) for p in paths]
-    env = {**os.environ, "HYPOTHESIS_PROFILE": os.environ.get("HYPOTHESIS_PROFILE", "dev")}
-    print("$", " ".join(cmd), f"(stopped after {minutes:g} min)", flush=True)
+    if not metas(paths):  # no mutants made yet: mutmut makes them, and checks them all
+        names = [pattern(p) for p in paths]
+    else:
+        names = to_check(paths, everything)
+        if not names:
+            print("nothing to check: every mutant is killed, explained or message-only")
+            return
+    env = {**os.environ, "HYPOTHESIS_PROFILE": os.environ.get("HYPOTHESIS_PROFILE", "mutation")}
+    shown = " ".join(names) if len(names) <= 5 else f"<{len(names)} mutants>"
+    print("$", " ".join(cmd), shown, f"(stopped after {minutes:g} min)", flush=True)
+    cmd += names
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
     try:
@@ -86,32 +295,36 @@ def report(paths: list[str]) -> int:
     why = explained()
     rows = []
     survivors: dict[str, list[str]] = defaultdict(list)
-    for meta in sorted(MUTANTS.rglob("*.py.meta")):
-        rel = meta.relative_to(MUTANTS).as_posix().removesuffix(".meta")
-        if paths and not any(rel == p or rel.startswith(p.rstrip("/") + "/") for p in paths):
-            continue
-        codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
-        if not codes:
-            continue
+    for rel, codes in metas(paths):
+        message = message_only(rel, list(codes))
         count: Counter[str] = Counter()
         for name, code in codes.items():
-            if code is None:
+            if name in message and code not in KILLED:
+                count["message"] += 1
+            elif code is None:
                 count["not checked"] += 1
             elif code in KILLED:
                 count["killed"] += 1
-            elif code in SURVIVED:
+            elif code in NO_TESTS and name not in why:
+                count["untested"] += 1
+                survivors[rel].append(name)
+            elif code in SURVIVED | NO_TESTS:
                 if name in why:
                     count["explained"] += 1
                 else:
                     count["survived"] += 1
                     survivors[rel].append(name)
             else:
-                count["other"] += 1  # no tests reach it, skipped, suspicious
+                count["other"] += 1  # skipped, suspicious, or caught by a type check
         rows.append((rel, count))
     missed = False
-    print(f"\n{'file':28} {'killed':>7} {'surv.':>6} {'expl.':>6} {'other':>6} {'unrun':>6} score")
+    print(
+        f"\n{'file':28} {'killed':>7} {'surv.':>6} {'no t.':>6} {'expl.':>6} {'msg.':>6} "
+        f"{'other':>6} "
+        f"{'unrun':>6} score"
+    )
     for rel, n in rows:
-        judged = n["killed"] + n["survived"]
+        judged = n["killed"] + n["survived"] + n["untested"]
         score = 100.0 * n["killed"] / judged if judged else float("nan")
         goal = next((g for prefix, g in TARGETS.items() if rel.startswith(prefix)), None)
         flag = ""
@@ -120,7 +333,9 @@ def report(paths: list[str]) -> int:
         elif n["not checked"]:
             flag = "  (partial)"
         print(
-            f"{rel:28} {n['killed']:7} {n['survived']:6} {n['explained']:6} {n['other']:6} "
+            f"{rel:28} {n['killed']:7} {n['survived']:6} {n['untested']:6} {n['explained']:6} "
+            f"{n['message']:6} "
+            f"{n['other']:6} "
             f"{n['not checked']:6} {score:5.1f} %{flag}"
         )
     for rel, names in survivors.items():
@@ -136,9 +351,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=38.0, help="stop mutmut after this")
     parser.add_argument("--children", type=int, default=1, help="mutants run at once")
     parser.add_argument("--report", action="store_true", help="do not run, only report")
+    parser.add_argument("--all", action="store_true", help="check the killed mutants again too")
     args = parser.parse_args(argv)
     if not args.report:
-        run(args.paths, args.minutes, args.children)
+        run(args.paths, args.minutes, args.children, args.all)
     return report(args.paths)
 
 

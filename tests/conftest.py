@@ -1,8 +1,10 @@
 """Shared test set-up: hypothesis profiles and common fixtures.
 
 Profiles (choose with ``HYPOTHESIS_PROFILE``): ``ci`` (the default, keeps the suite
-within a few minutes), ``dev`` (fewer examples, for quick runs) and ``thorough``
-(many more examples, for long runs on demand).
+within a few minutes), ``dev`` (fewer examples, for quick runs), ``thorough`` (many
+more examples, for long runs on demand) and ``mutation`` (for ``scripts/mutation.py``:
+few examples, the same ones on every run and no example database, so that a mutant's
+verdict does not depend on the run or on the mutants run before it).
 """
 
 from __future__ import annotations
@@ -22,6 +24,14 @@ settings.register_profile(
 )
 settings.register_profile(
     "dev", max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "mutation",
+    max_examples=10,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile(
     "thorough", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -23,6 +23,7 @@ from builders import (
     BOARD_CHAIR,
     BUSINESS_MANAGER,
     PANEL_CHAIR,
+    REQUESTER,
     demo_request,
     full_terms,
     plan_actions,
@@ -50,6 +51,7 @@ from scr_engine.records import Role
 from scr_engine.rules import clocks, report, setup
 from scr_engine.rules.common import Context
 from scr_engine.rules.deadlines import FURTHEST_DAYS, LONGEST_MONTHS
+from scr_engine.rules.reasons import RefusalKind
 from scr_engine.rules.request import validate_request
 from scr_engine.rules.settings import DEFAULT_SETTINGS
 
@@ -377,6 +379,17 @@ def test_settings_days_from_one_to_3660(name: str) -> None:
         assert [(r.rule, r.field) for r in caught.value.refusals] == [("INPUT", name)]
 
 
+@pytest.mark.parametrize("name", ["max_text_length", "max_command_length"])
+def test_settings_input_limits_are_whole_numbers_from_one(name: str) -> None:
+    assert getattr(ProtocolSettings(**{name: 1}), name) == 1
+    for bad in (0, -1, 2.5, "10", True):
+        with pytest.raises(InvalidRequest) as caught:
+            ProtocolSettings(**{name: bad})
+        assert caught.value.command == "settings"
+        found = [(r.rule, r.field, r.kind) for r in caught.value.refusals]
+        assert found == [("INPUT", name, RefusalKind.INPUT)], bad
+
+
 def test_settings_need_a_version_name() -> None:
     with pytest.raises(InvalidRequest) as caught:
         ProtocolSettings(version=" ", review_months=0)
@@ -400,3 +413,19 @@ def test_su9_the_writer_submits_on_the_day(engine: ReviewEngine, clock: FixedClo
     drafted = _accepted(engine, review.id, command, OVERVIEW_WRITER)
     assert drafted.overview_report is not None
     assert drafted.overview_report.submitted_on == date(2026, 2, 2)
+
+
+def test_a_command_over_the_text_or_command_limit_is_refused(clock: FixedClock) -> None:
+    """The text limit holds for every command, not only for the request form."""
+    strict = ProtocolSettings(version="strict", max_text_length=1000)
+    engine = ReviewEngine(MemoryStore(), clock, settings=strict)
+    rid = engine.submit(demo_request(), REQUESTER).id
+    pause = c.PauseClock("criminal proceedings", "z" * 1001)
+    with pytest.raises(InvalidRequest) as caught:
+        engine.execute(rid, pause, BOARD_CHAIR)
+    assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+        ("INPUT", "reasons", RefusalKind.INPUT)
+    ]
+    assert engine.explain(rid, pause, BOARD_CHAIR) == list(caught.value.refusals)
+    paused = engine.execute(rid, c.PauseClock("criminal proceedings", "z" * 1000), BOARD_CHAIR)
+    assert paused.paused

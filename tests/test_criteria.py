@@ -287,3 +287,11 @@ def test_cr4_confirming_when_nothing_is_met_is_refused(engine: ReviewEngine) -> 
         engine.execute(review.id, c.ConfirmReview("Let us review anyway."), BOARD_CHAIR)
     assert refused.value.rules == ("CR-4",)
     assert engine.get(review.id).stage is Stage.REQUESTED
+
+
+def test_an_assessment_without_notes_has_none() -> None:
+    from scr_engine.rules.criteria import assess
+
+    assessment = assess(CR1_FACTS)
+    assert assessment.notes == ""
+    assert assessment.met == {"CR-1"} and assessment.mandatory and not assessment.complex

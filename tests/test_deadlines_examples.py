@@ -30,10 +30,12 @@ from scr_engine import (
     Deadline,
     DeadlineStatus,
     FixedClock,
+    ImrJudgement,
     MemoryStore,
     ProtocolSettings,
     ReviewEngine,
     Stage,
+    WriterMeetingPurpose,
 )
 from scr_engine import commands as c
 
@@ -255,3 +257,29 @@ def test_rf3_notified_within_target_is_met() -> None:
         date(2027, 2, 5),
         DeadlineStatus.MET,
     )
+
+
+def test_clocks_change_only_with_what_their_deadlines_read(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """The engine rewrites a review's deadline rows only when a command can change
+    them (``clocks_changed``): an IMR received or an action completed does, a judgement,
+    a writer meeting or a progress note does not."""
+    from scr_engine.rules.deadlines import clocks_changed
+
+    def step(rid: str, command: c.Command, actor: object) -> bool:
+        before = engine.get(rid)
+        after = engine.execute(rid, command, actor)  # type: ignore[arg-type]
+        return clocks_changed(before, after)
+
+    rid = to_stage(engine, clock, Stage.PANEL_CONVENED).id
+    agency = engine.get(rid).imr_agencies[0]
+    assert step(rid, c.ReceiveImr(agency, "What we did."), PANEL_CHAIR) is True
+    judged = c.JudgeImr(agency, ImrJudgement.FURTHER_INFORMATION_REQUESTED, "More.")
+    assert step(rid, judged, PANEL_CHAIR) is False
+    meeting = c.RecordWriterMeeting((WriterMeetingPurpose.MONITOR_PROGRESS,), "Met.")
+    assert step(rid, meeting, PANEL_CHAIR) is False
+    done = to_stage(engine, clock, Stage.ACTION_PLAN_MONITORED)
+    action = done.actions[0].id
+    assert step(done.id, c.RecordActionProgress(action, "Half done."), BUSINESS_MANAGER) is False
+    assert step(done.id, c.CompleteAction(action, "Done."), BUSINESS_MANAGER) is True

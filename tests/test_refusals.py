@@ -46,8 +46,11 @@ from scr_engine import (
     WriterMeetingPurpose,
 )
 from scr_engine import commands as c
+from scr_engine.personal import ERASED
+from scr_engine.rules.common import Context
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import validate_request
+from scr_engine.rules.settings import DEFAULT_SETTINGS
 
 # --------------------------------------------------------------------------- referral
 
@@ -192,7 +195,7 @@ def test_rf2_every_bad_agency_is_named_not_only_the_first() -> None:
 def test_rf2_wrong_types_are_named_with_the_type() -> None:
     form = attrs.evolve(
         demo_request(),
-        incidents=(Incident("2026-01-01", "Details."),),  # type: ignore[arg-type]
+        incidents=(Incident("2026-01-01", "Details."),),
         signed_date="yesterday",
     )
     problems = validate_request(form, date(2026, 2, 2))
@@ -350,13 +353,13 @@ def test_ev1_an_imr_has_content_and_is_received_once(
     rid = to_stage(engine, clock, Stage.PANEL_CONVENED).id
     blank = c.ReceiveImr("gp", " ")
     assert_refused(engine, rid, blank, PANEL_CHAIR, "EV-1", "summary", InvalidRequest)
-    unjudged = c.JudgeImr("gp", "sufficient")  # type: ignore[arg-type]
+    unjudged = c.JudgeImr("gp", "sufficient")
     assert_refused(engine, rid, unjudged, PANEL_CHAIR, "EV-1", None, TransitionRefused)
     engine.execute(rid, c.ReceiveImr("gp", "The IMR."), PANEL_CHAIR)
     again = c.ReceiveImr("gp", "Another IMR.")
     assert_refused(engine, rid, again, PANEL_CHAIR, "EV-1", None, TransitionRefused)
-    engine.execute(rid, c.JudgeImr("gp", "sufficient"), PANEL_CHAIR)  # type: ignore[arg-type]
-    twice = c.JudgeImr("gp", "sufficient")  # type: ignore[arg-type]
+    engine.execute(rid, c.JudgeImr("gp", "sufficient"), PANEL_CHAIR)
+    twice = c.JudgeImr("gp", "sufficient")
     assert_refused(engine, rid, twice, PANEL_CHAIR, "EV-2", None, TransitionRefused)
 
 
@@ -364,7 +367,7 @@ def test_ev1_an_imr_has_content_and_is_received_once(
 def test_ev2_further_information_says_what(engine: ReviewEngine, clock: FixedClock) -> None:
     rid = to_stage(engine, clock, Stage.PANEL_CONVENED).id
     engine.execute(rid, c.ReceiveImr("gp", "The IMR."), PANEL_CHAIR)
-    command = c.JudgeImr("gp", "further_information_requested", " ")  # type: ignore[arg-type]
+    command = c.JudgeImr("gp", "further_information_requested", " ")
     assert_refused(engine, rid, command, PANEL_CHAIR, "EV-2", "further_information", InvalidRequest)
 
 
@@ -571,4 +574,265 @@ def test_ap3_a_completed_action_needs_its_learning_log_entry(
     first = done.actions[0].id
     assert found == [
         Refusal("AP-3", f"completed actions with no learning-log entry: {first}"),
+    ]
+
+
+# --------------------------------------------------------------------------- confidentiality
+
+ERASE_WHY = "Retention period ended."
+ERASE_BASIS = "UK GDPR Art. 17(1)(a)"
+
+
+@pytest.mark.rule("PR-e")
+@pytest.mark.parametrize(
+    ("reasons", "basis", "field"),
+    [(" ", ERASE_BASIS, "reasons"), (ERASE_WHY, "", "legal_basis")],
+)
+def test_pre_an_erasure_gives_its_reasons_and_legal_basis(
+    engine: ReviewEngine, clock: FixedClock, reasons: str, basis: str, field: str
+) -> None:
+    rid = to_stage(engine, clock, Stage.CLOSED).id
+    command = c.ErasePersonalData(reasons, basis)
+    assert_refused(engine, rid, command, BUSINESS_MANAGER, "PR-e", field, InvalidRequest)
+
+
+@pytest.mark.rule("PR-e")
+def test_pre_only_personal_fields_are_erased_each_wrong_one_named(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    rid = to_stage(engine, clock, Stage.CLOSED).id
+    paths = ("/request/requester/name", "/reference", "/nowhere")
+    refusals = assert_refused(
+        engine, rid, c.ErasePersonalData(ERASE_WHY, ERASE_BASIS, paths), BOARD_CHAIR,
+        "PR-e", "paths[1]", InvalidRequest, only=False,
+    )  # fmt: skip
+    assert [r.field for r in refusals] == ["paths[1]", "paths[2]"]
+    erased = engine.execute(
+        rid, c.ErasePersonalData(ERASE_WHY, ERASE_BASIS, ("/request/requester/name",)), BOARD_CHAIR
+    )
+    assert erased.request.requester.name == ERASED
+    assert erased.request.incidents[0].details != ERASED
+
+
+@pytest.mark.rule("PR-e")
+def test_pre_a_restriction_gives_reasons_and_names_readers_by_id(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    blank = c.RestrictAccess(" ", ("u-1",))
+    assert_refused(engine, rid, blank, BOARD_CHAIR, "PR-e", "reasons", InvalidRequest)
+    readers = c.RestrictAccess(ERASE_WHY, ("u-1", " ", "u-2", ""))
+    refusals = assert_refused(
+        engine, rid, readers, BOARD_CHAIR, "PR-e", "readers[1]", InvalidRequest, only=False
+    )
+    assert [r.field for r in refusals] == ["readers[1]", "readers[3]"]
+    engine.execute(rid, c.RestrictAccess(ERASE_WHY, ("u-1", "u-2")), BOARD_CHAIR)
+
+
+# --------------------------------------------------------------------------- defences
+# Guards re-check what earlier commands or the permission check already ensure; called
+# here on reviews the engine never builds, so that a defence that stopped working, or
+# started to fail, would be seen.
+
+
+def _ctx(engine: ReviewEngine, actor: Actor, role: Role) -> Context:
+    return Context(actor, role, today(engine), DEFAULT_SETTINGS)
+
+
+@pytest.mark.rule("SU-9")
+@pytest.mark.rule("RP-4")
+@pytest.mark.rule("RP-5")
+@pytest.mark.rule("RP-7")
+def test_report_guards_hold_on_reviews_the_engine_never_builds(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    from scr_engine.rules import report
+
+    review = to_stage(engine, clock, Stage.EVIDENCE_RECEIVED)
+    ctx = _ctx(engine, PANEL_CHAIR, Role.PANEL_CHAIR)
+    meeting = c.RecordWriterMeeting((WriterMeetingPurpose.MONITOR_PROGRESS,), "Met.")
+    assert report.record_writer_meeting(review, meeting, ctx) == []
+    unwritten = attrs.evolve(review, overview_writer=None)
+    found = report.record_writer_meeting(unwritten, meeting, ctx)
+    assert [(r.rule, r.field, r.kind) for r in found] == [("SU-9", None, RefusalKind.GUARD)]
+    found = report.record_agency_signoff(review, c.RecordAgencySignoff("nowhere"), ctx)
+    assert [(r.rule, r.field) for r in found] == [("INPUT", "agency")]
+    action = c.AddAction("A1", "R1", "gp", 6, "Better.", "Audit.")
+    found = report.add_action(review, action, ctx)  # no report yet
+    assert [(r.rule, r.field) for r in found] == [("RP-5", "recommendation_id")]
+    from scr_engine.rules import evidence
+
+    brief = c.ConfirmOverviewBrief("Write it.")
+    assert evidence.confirm_overview_brief(review, brief, ctx) == []
+    found = evidence.confirm_overview_brief(unwritten, brief, ctx)
+    assert [(r.rule, r.field, r.kind) for r in found] == [("SU-9", None, RefusalKind.GUARD)]
+    ratified = report.ratify(review, c.Ratify(today(engine)), ctx)
+    assert "RP-7" not in {r.rule for r in ratified if r.field == "agreed_on"}
+
+
+@pytest.mark.rule("RP-2")
+@pytest.mark.rule("RP-3")
+def test_rp2_every_missing_section_and_part_of_a_json_report_is_named(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    from scr_engine.rules.report import missing_sections
+    from scr_engine.serialization import unstructure
+
+    review = to_stage(engine, clock, Stage.EVIDENCE_RECEIVED)
+    whole = unstructure(full_report(review))
+    assert missing_sections(whole) == []
+    assert [(r.rule, r.field, r.kind) for r in missing_sections(None)] == [
+        ("RP-2", "report", RefusalKind.INPUT)
+    ]
+    holed = {**whole, "introduction": None, "analysis": None}
+    holed["conclusions"] = {**whole["conclusions"], "national_lessons": None}
+    del holed["executive_summary"]
+    found = [(r.rule, r.field, r.kind) for r in missing_sections(holed)]
+    assert found == [
+        ("RP-2", "report.introduction", RefusalKind.INPUT),
+        ("RP-2", "report.analysis", RefusalKind.INPUT),
+        ("RP-2", "report.conclusions.national_lessons", RefusalKind.INPUT),
+        ("RP-3", "report.executive_summary", RefusalKind.INPUT),
+    ]
+    left_out = {**whole, "conclusions": dict(whole["conclusions"])}
+    del left_out["conclusions"]["national_lessons"]  # JSON may leave it out, not null it
+    assert missing_sections(left_out) == []
+    # A section of the wrong type is the shape check's to name; the next ones are still
+    # looked at.
+    odd = {**whole, "introduction": "A text, not a section.", "analysis": None}
+    assert [r.field for r in missing_sections(odd)] == ["report.analysis"]
+    # An executive summary given (even empty) is the shape check's to judge, not RP-3's.
+    assert missing_sections({**whole, "executive_summary": ""}) == []
+
+
+@pytest.mark.rule("PR-d")
+def test_a_command_of_another_stage_is_refused_by_the_map(engine: ReviewEngine) -> None:
+    from scr_engine.rules.judge import obstacles
+    from scr_engine.states.table import row
+
+    review = submit(engine)
+    found = obstacles(review, row("ratify"), BOARD_CHAIR, today(engine), DEFAULT_SETTINGS)
+    assert [(r.rule, r.field, r.kind) for r in found] == [("MAP", None, RefusalKind.STAGE)]
+
+
+@pytest.mark.rule("RP-2")
+def test_rp2_every_blank_section_of_the_report_is_named(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    review = to_stage(engine, clock, Stage.EVIDENCE_RECEIVED)
+    report = full_report(review)
+    parts = {
+        "introduction": ("circumstances", "terms_of_reference", "contributors", "panel_and_writer"),
+        "facts": ("overview_of_known",),
+        "analysis": ("how_and_why", "hindsight", "good_practice"),
+        "conclusions": ("lessons",),
+    }
+    blank = attrs.evolve(
+        report,
+        **{
+            section: attrs.evolve(getattr(report, section), **dict.fromkeys(names, " "))
+            for section, names in parts.items()
+        },
+    )
+    with pytest.raises(TransitionRefused) as caught:
+        engine.execute(review.id, c.SubmitOverviewReport(blank), OVERVIEW_WRITER)
+    assert [(r.rule, r.field) for r in caught.value.refusals] == [
+        ("RP-2", f"report.{section}.{name}") for section, names in parts.items() for name in names
+    ]
+
+
+@pytest.mark.rule("RP-2")
+def test_rp2_a_report_needs_a_chronology_and_distinct_recommendations(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    review = to_stage(engine, clock, Stage.EVIDENCE_RECEIVED)
+    report = full_report(review)
+    bare = attrs.evolve(report, facts=attrs.evolve(report.facts, chronology=()))
+    command = c.SubmitOverviewReport(bare)
+    assert_refused(
+        engine, review.id, command, OVERVIEW_WRITER,
+        "RP-2", "report.facts.chronology", TransitionRefused,
+    )  # fmt: skip
+    recs = report.conclusions.recommendations
+    twice = attrs.evolve(
+        report,
+        conclusions=attrs.evolve(
+            report.conclusions, recommendations=(*recs, attrs.evolve(recs[-1], text="Again."))
+        ),
+    )
+    command = c.SubmitOverviewReport(twice)
+    assert_refused(
+        engine, review.id, command, OVERVIEW_WRITER,
+        "INPUT", "report.conclusions.recommendations", InvalidRequest,
+    )  # fmt: skip
+
+
+@pytest.mark.rule("SU-7")
+@pytest.mark.parametrize("code", [" ", "gp"])
+def test_su7_an_agency_brought_in_has_a_code_not_yet_involved(
+    engine: ReviewEngine, clock: FixedClock, code: str
+) -> None:
+    from scr_engine import Agency
+
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    command = c.AddAgency(Agency(code, "Fire and Rescue"), "They attended twice.")
+    assert_refused(engine, rid, command, BOARD_CHAIR, "SU-7", "agency.code", InvalidRequest)
+
+
+@pytest.mark.rule("SU-1")
+def test_su1_no_meeting_and_no_panel_without_a_panel_chair(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    from scr_engine.rules import setup
+
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    review = prepare_panel(engine, rid, panel_chair=False)
+    # Only the appointed panel chair holds the meeting and convenes the panel (judged
+    # before the guards): the guards' own checks are defences, called here directly.
+    meeting = c.HoldInitialMeeting(full_terms(review, today(engine)))
+    ctx = _ctx(engine, PANEL_CHAIR, Role.PANEL_CHAIR)
+    found = setup.hold_initial_meeting(review, meeting, ctx)
+    assert [(r.rule, r.field, r.kind) for r in found] == [("SU-1", None, RefusalKind.GUARD)]
+    found = setup.convene_panel(review, c.ConvenePanel(), ctx)
+    assert ("SU-1", None, RefusalKind.GUARD) in [(r.rule, r.field, r.kind) for r in found]
+
+
+@pytest.mark.rule("PR-d")
+def test_judge_refuses_what_is_not_a_known_command(engine: ReviewEngine) -> None:
+    """Something that only looks like a command (a ``name`` of a real one), or a
+    command class the protocol does not know, is malformed input, not a command."""
+    from types import SimpleNamespace
+
+    from attrs import frozen
+
+    from scr_engine.rules.judge import judge
+
+    @frozen
+    class Unknown(c.Command):
+        name = "no_such_command"
+
+    review = submit(engine)
+    # The requester may not issue record_chair_notified: were the look-alike taken for
+    # it, the refusal would be the permission's, not the input's.
+    for thing in (SimpleNamespace(name="record_chair_notified"), Unknown()):
+        found = judge(review, thing, REQUESTER, today(engine), DEFAULT_SETTINGS)  # type: ignore[arg-type]
+        assert [(r.rule, r.field, r.kind) for r in found.refusals] == [
+            ("INPUT", None, RefusalKind.INPUT)
+        ]
+        assert found.command is None
+    from scr_engine.rules.judge import check_shape
+
+    command, payload, problems = check_shape("ratify")
+    assert (command, payload) == (None, None)
+    assert [(r.rule, r.field, r.kind) for r in problems] == [("INPUT", None, RefusalKind.INPUT)]
+
+
+@pytest.mark.rule("PR-d")
+def test_a_command_not_valid_in_the_stage_is_refused_by_the_map(engine: ReviewEngine) -> None:
+    rid = submit(engine).id
+    with pytest.raises(TransitionRefused) as caught:
+        engine.execute(rid, c.Ratify(), BOARD_CHAIR)
+    assert type(caught.value) is TransitionRefused
+    assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+        ("MAP", None, RefusalKind.STAGE)
     ]

@@ -107,10 +107,6 @@ def missing_sections(report: Any) -> list[Refusal]:
     return out
 
 
-def _is_writer(review: Review, ctx: Context) -> bool:
-    return review.overview_writer is not None and review.overview_writer.person_id == ctx.actor.id
-
-
 def record_writer_meeting(
     review: Review, cmd: c.RecordWriterMeeting, ctx: Context
 ) -> list[Refusal]:

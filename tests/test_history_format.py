@@ -68,20 +68,20 @@ def _engine(clock: FixedClock) -> ReviewEngine:
 # What the first two events of a fixed review hash to, with and without the host's
 # idempotency keys: what every stored history of this format was written with.
 STATES = (
-    "b195b9a27df46e8d6329b860824df6829ed3e38252b3b90aa0f59ced363c150a",
-    "67d1d583e753c3745b45c0e5ac64d41fa8859d2b00f5126043b243fee507f377",
+    "82a597fc4ad7fce789638c27374ed5070e8321b6a917009dc1491aba8f419a9d",
+    "65eabe8337171281e2410db8079965949b5f2e8c83683172602270d134e9cd92",
 )
 PINNED = {
     None: (
-        "dc2d3dcb5c8d4dcb10701092c426e0c54418caf24539cfcf2988be1ddad7d817",
+        "4c0d4fbcf67ec2bc75141d50fe412f2496f540a19ac4b4efa643bb7f990a8a11",
         STATES[0],
-        "cb5322ab542a0625693308eead25a77c1ef10af7811f993b8e84fe4c1d22237a",
+        "cd2e957e8aebffc5d97ac2d21b15d2c32999fed19d5e28b79dc54e0d8be613f1",
         STATES[1],
     ),
     "host": (
-        "7de709f61225dec06c98503a0abf3b03d9d23b4e87e9cb453e7b55d6828fb228",
+        "e9425f05e3d12035a9fbfcd3c46e7f7a0d97473bddba64c3f76cff5665279c6d",
         STATES[0],
-        "7a78e1541626cf9071476c5e7e4c288c6cf578f8b7bc9aa9b85bea3599d9ff2c",
+        "c44c42c6f6f32790bcb30b2dab39f3ff5fb1cc4189c1cbc91ae3a1ea100d648b",
         STATES[1],
     ),
 }

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from scr_engine import (
     Actor,
+    FaultKind,
     FixedClock,
     IntegrityError,
     InvalidRequest,
@@ -20,6 +21,7 @@ from scr_engine import (
     ReviewEngine,
     Role,
     Stage,
+    StorageError,
     replay,
     verify_history,
 )
@@ -259,3 +261,32 @@ def test_unreadable_checkpoints_and_keys_are_refused_clearly() -> None:
         load_private_key(b"not a key")
     with pytest.raises(InvalidRequest, match="public key"):
         load_public_key("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
+
+
+class _FlakyStore(MemoryStore):
+    """A store whose page read fails, and which cannot read one review alone."""
+
+    def __init__(self, broken: str) -> None:
+        super().__init__()
+        self.broken = broken
+
+    def stored_many(self, review_ids):  # type: ignore[no-untyped-def]
+        raise StorageError("the page read failed")
+
+    def stored(self, review_id: str):  # type: ignore[no-untyped-def]
+        if review_id == self.broken:
+            raise StorageError(f"cannot read {review_id}")
+        return super().stored(review_id)
+
+
+@pytest.mark.rule("PR-d")
+def test_verify_names_only_the_reviews_it_cannot_read(clock: FixedClock) -> None:
+    store = _FlakyStore("")
+    engine = ReviewEngine(store, clock)
+    ids = [engine.submit(demo_request(), REQUESTER).id for _ in range(3)]
+    store.broken = ids[1]
+    seen: list[tuple[int, int]] = []
+    report = engine.verify(progress=lambda done, total: seen.append((done, total)))
+    assert [(f.review_id, f.kind) for f in report.faults] == [(ids[1], FaultKind.UNREADABLE)]
+    assert "cannot read" in report.faults[0].message
+    assert report.reviews == 3 and seen[-1] == (3, 3)

@@ -249,21 +249,19 @@ def verify_store(
     done = 0
     for first in range(0, len(ids), _CHUNK):
         chunk = ids[first : first + _CHUNK]
+        held: dict[str, StoredReview | ScrEngineError]
         try:
             held = {stored.review_id: stored for stored in _stored_many(store, chunk)}
-        except ScrEngineError as exc:
-            faults.extend(Fault(rid, None, FaultKind.UNREADABLE, str(exc)) for rid in chunk)
-            done += len(chunk)
-            if progress is not None:
-                progress(done, len(ids))
-            continue
+        except ScrEngineError:
+            held = _one_by_one(store, chunk)  # to report only the reviews that fail
         for review_id in chunk:
             done += 1
             stored = held.get(review_id)
-            if stored is None:
-                faults.append(
-                    Fault(review_id, None, FaultKind.UNREADABLE, "the review vanished while read")
-                )
+            if stored is None or isinstance(stored, ScrEngineError):
+                message = str(stored) if stored is not None else "the review vanished while read"
+                faults.append(Fault(review_id, None, FaultKind.UNREADABLE, message))
+                if progress is not None:
+                    progress(done, len(ids))
                 continue
             events += len(stored.events)
             faults.extend(_review_faults(stored, settings_of))
@@ -302,6 +300,17 @@ def _stored_many(store: ReviewStore, review_ids: list[str]) -> list[StoredReview
             held.append(store.stored(review_id))
         except ReviewNotFound:
             continue
+    return held
+
+
+def _one_by_one(store: ReviewStore, review_ids: list[str]) -> dict[str, Any]:
+    """Each review read alone: what it holds, or the error reading it raised."""
+    held: dict[str, Any] = {}
+    for review_id in review_ids:
+        try:
+            held[review_id] = store.stored(review_id)
+        except ScrEngineError as exc:
+            held[review_id] = exc
     return held
 
 

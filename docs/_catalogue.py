@@ -47,9 +47,11 @@ def cited_in_code(source: Path = SOURCE) -> dict[str, set[str]]:
 def named_in_tests(
     tests: Path = TESTS, skip: str = "test_rule_registry.py"
 ) -> dict[str, list[str]]:
-    """Per rule ID, the test files that name it as a whole word."""
+    """Per rule ID, the test files (``test_*.py``) that name it as a whole word."""
     texts = {
-        p.name: p.read_text(encoding="utf-8") for p in sorted(tests.glob("*.py")) if p.name != skip
+        p.name: p.read_text(encoding="utf-8")
+        for p in sorted(tests.glob("test_*.py"))
+        if p.name != skip
     }
     found: dict[str, list[str]] = {}
     for rid in RULES:

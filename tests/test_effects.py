@@ -1,0 +1,126 @@
+"""What each command records on the review: the exact values an accepted command
+leaves behind (issue 14: pinned where the other tests looked only at the stage)."""
+
+from __future__ import annotations
+
+import pytest
+
+from builders import PANEL_CHAIR, prepare_panel, to_stage, today
+from scr_engine import Agency, FixedClock, ImrJudgement, ReviewEngine, Stage
+from scr_engine import commands as c
+from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER
+from scr_engine.records import ActionStatus
+
+
+def _task_ids(engine: ReviewEngine, review_id: str) -> set[str]:
+    return {t.id for t in engine.store.pending_tasks(limit=1000) if t.review_id == review_id}
+
+
+@pytest.mark.rule("RF-5")
+def test_the_letters_of_a_confirmed_review_carry_the_confirming_event_s_number(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    review = to_stage(engine, clock, Stage.SCREENED)
+    version = len(engine.history(review.id))  # the confirm_review event's sequence
+    assert engine.history(review.id)[-1].command == "confirm_review"
+    expected = {
+        f"{review.id}:{version}:{kind}:{agency}"
+        for agency in review.agencies
+        for kind in ("secure_records", "request_imr_writer")
+    }
+    assert _task_ids(engine, review.id) == expected
+
+
+@pytest.mark.rule("SU-7")
+def test_an_agency_brought_in_gets_letters_numbered_by_its_own_event(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    review = to_stage(engine, clock, Stage.SCREENED)
+    before = _task_ids(engine, review.id)
+    added = engine.execute(
+        review.id, c.AddAgency(Agency("fire", "County Fire"), "Attended."), BOARD_CHAIR
+    )
+    new = _task_ids(engine, review.id) - before
+    assert new == {
+        f"{review.id}:{added.version}:{kind}:fire"
+        for kind in ("secure_records", "request_imr_writer")
+    }
+
+
+@pytest.mark.rule("SU-2")
+def test_a_panel_member_is_recorded_as_appointed_today(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    review = to_stage(engine, clock, Stage.SCREENED)
+    clock.advance(days=3)
+    prepared = prepare_panel(engine, review.id, meeting=False)
+    assert prepared.panel_members
+    assert {m.appointed_on for m in prepared.panel_members} == {today(engine)}
+
+
+@pytest.mark.rule("EV-2")
+def test_an_imr_is_received_with_nothing_further_asked_and_judged_sufficient_so(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    review = to_stage(engine, clock, Stage.PANEL_CONVENED)
+    agency = review.imr_agencies[0]
+    received = engine.execute(review.id, c.ReceiveImr(agency, "The IMR.", ()), PANEL_CHAIR)
+    imr = next(i for i in received.imrs if i.agency == agency)
+    assert imr.further_information == "" and imr.judgement is None
+    judged = engine.execute(
+        review.id,
+        c.JudgeImr(agency, ImrJudgement.SUFFICIENT, "Nothing is needed after all."),
+        PANEL_CHAIR,
+    )
+    imr = next(i for i in judged.imrs if i.agency == agency)
+    assert imr.judgement is ImrJudgement.SUFFICIENT
+    assert imr.further_information == ""  # a sufficient IMR asks for nothing more
+
+
+@pytest.mark.rule("AP-3")
+def test_a_completed_action_is_completed_on_the_day_with_its_outcome(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    review = to_stage(engine, clock, Stage.ACTION_PLAN_MONITORED)
+    action = review.actions[0]
+    assert action.status is ActionStatus.OPEN
+    done = engine.execute(
+        review.id, c.CompleteAction(action.id, "Staff briefed."), BUSINESS_MANAGER
+    )
+    completed = next(a for a in done.actions if a.id == action.id)
+    assert completed.status is ActionStatus.COMPLETED
+    assert completed.completed_on == today(engine)
+    assert all(a.status is ActionStatus.OPEN for a in done.actions if a.id != action.id)
+
+
+@pytest.mark.rule("PR-a")
+def test_a_pause_records_its_process_reasons_and_day(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    review = to_stage(engine, clock, Stage.SCREENED)
+    paused = engine.execute(
+        review.id, c.PauseClock("inquest", "The coroner opened an inquest."), BOARD_CHAIR
+    )
+    (pause,) = paused.pauses
+    assert (pause.started_on, pause.process, pause.reasons, pause.ended_on) == (
+        today(engine),
+        "inquest",
+        "The coroner opened an inquest.",
+        None,
+    )
+
+
+@pytest.mark.rule("PR-e")
+def test_lifting_a_restriction_leaves_the_review_unrestricted_with_no_readers(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    review = to_stage(engine, clock, Stage.SCREENED)
+    restricted = engine.execute(
+        review.id, c.RestrictAccess("Sensitive.", ("u-auditor",)), BOARD_CHAIR
+    )
+    assert restricted.restricted is True
+    assert restricted.readers == frozenset({"u-auditor", BOARD_CHAIR.id})
+    lifted = engine.execute(
+        review.id, c.RestrictAccess("No longer.", restricted=False), BOARD_CHAIR
+    )
+    assert lifted.restricted is False and lifted.readers == frozenset()

@@ -32,6 +32,19 @@ RATIFIED = _ratified()
 PATHS = [path for path, _ in personal_paths(Review, unstructure(RATIFIED))]
 
 
+def _codes(report: PublicReport) -> str:
+    """The export's identifiers (reference, recommendation and action ids): public by
+    design, never personal; a drawn value that happens to be part of one (``poli`` in
+    ``R-police``) is not a leak."""
+    ids = [report.reference]
+    ids += [r.id for r in report.recommendations]
+    ids += [part for a in report.actions for part in (a.id, a.recommendation_id)]
+    return " ".join(ids).lower()
+
+
+CODES = _codes(public_export(RATIFIED))
+
+
 def _texts(report: PublicReport) -> list[str]:
     found: list[str] = []
 
@@ -86,7 +99,7 @@ def test_no_personal_value_reaches_the_public_export(case: tuple[Review, list[st
     texts = _texts(public_export(review))
     for value in values:
         assert value not in texts
-        if len(value) >= 4:
+        if len(value) >= 4 and value.lower() not in CODES:
             for text in texts:
                 assert value.lower() not in text.lower(), (value, text)
 

@@ -81,6 +81,8 @@ MESSAGE_SLOTS = {
     "screening_preconditions": (1, "what"),
     "_problem": (3, "message"),
     "_missing_or_wrong": (3, "wanted"),
+    "Deadline": (2, "title"),
+    "_make": (4, "title"),
     "ScrEngineError": (0, None),
     "ValueError": (0, None),
 }

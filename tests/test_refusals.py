@@ -836,3 +836,116 @@ def test_a_command_not_valid_in_the_stage_is_refused_by_the_map(engine: ReviewEn
     assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
         ("MAP", None, RefusalKind.STAGE)
     ]
+
+
+@pytest.mark.rule("PR-e")
+def test_pre_one_person_erased_from_ended_reviews_only(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    from scr_engine.history import replay, verify_history
+    from scr_engine.personal import value_at
+
+    first = to_stage(engine, clock, Stage.CLOSED).id
+    second = to_stage(engine, clock, Stage.CLOSED).id
+    still_open = submit(engine).id
+    name = demo_request().requester.name
+    contact = demo_request().other_contact.name
+    for blank in (" ", "", 5):
+        with pytest.raises(InvalidRequest) as caught:
+            engine.erase_person(blank, BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS)  # type: ignore[arg-type]
+        assert [(r.rule, r.field) for r in caught.value.refusals] == [("PR-e", "value")]
+        assert caught.value.command == "erase_personal_data"
+    with pytest.raises(InvalidRequest):
+        engine.erase_person(name, "u-chair", reasons=ERASE_WHY, legal_basis=ERASE_BASIS)  # type: ignore[arg-type]
+    assert (
+        engine.erase_person(
+            "Nobody at all", BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS
+        )
+        == []
+    )
+    changed = engine.erase_person(
+        name, BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS, pseudonym="Requester A"
+    )
+    assert sorted(changed) == sorted([first, second])
+    for rid in (first, second):
+        review = engine.get(rid)
+        assert review.request.requester.name == "Requester A"
+        assert review.request.other_contact.name == contact
+        events = engine.history(rid)
+        assert events[-1].command == "erase_personal_data"
+        assert events[-1].actor_id == BOARD_CHAIR.id
+        assert value_at(events[0].payload, "/request/requester/name") == ERASED
+        assert value_at(events[0].payload, "/request/other_contact/name") == contact
+        assert verify_history(events) == [] and replay(events) == review
+    assert engine.get(still_open).request.requester.name == name
+    # Once erased, a person is found nowhere: nothing more to change.
+    assert engine.erase_person(name, BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS) == []
+    assert engine.verify().ok
+
+
+@pytest.mark.rule("PR-e")
+def test_pre_erasing_a_review_erases_every_personal_value_of_its_history(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    from scr_engine.history import replay, verify_history
+    from scr_engine.personal import personal_paths
+    from scr_engine.records import Review
+    from scr_engine.serialization import unstructure
+
+    rid = to_stage(engine, clock, Stage.CLOSED).id
+    with pytest.raises(InvalidRequest):
+        engine.erase("", BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS)
+    erased = engine.erase(rid, BUSINESS_MANAGER, reasons=ERASE_WHY, legal_basis=ERASE_BASIS)
+    assert erased == engine.get(rid) and erased.stage is Stage.CLOSED
+    assert {v for _, v in personal_paths(Review, unstructure(erased))} == {ERASED}
+    events = engine.history(rid)
+    assert (events[-1].command, events[-1].actor_id) == ("erase_personal_data", BUSINESS_MANAGER.id)
+    assert events[-1].payload["reasons"] == ERASE_WHY
+    for event in events[:-1]:
+        assert event.state_salt is None and not event.salts
+    assert verify_history(events) == [] and replay(events) == erased
+    assert engine.verify().ok
+
+
+@pytest.mark.rule("PR-e")
+def test_pre_every_read_by_an_actor_is_logged_and_listed(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    rid = to_stage(engine, clock, Stage.RATIFIED).id
+    other = submit(engine).id
+    stranger = Actor("u-x", "Someone Else", {Role.PANEL_MEMBER}, "police")
+    engine.get(rid)  # the host's own read: not logged
+    assert engine.get(rid, BOARD_CHAIR) == engine.get(rid)
+    assert engine.history(rid, BOARD_CHAIR) == engine.history(rid)
+    assert engine.deadlines(rid, actor=BOARD_CHAIR) == engine.deadlines(rid)
+    assert engine.public_export(rid, BOARD_CHAIR) == engine.public_export(rid)
+    with pytest.raises(PermissionDenied) as denied:
+        engine.get(other, stranger)
+    assert [(r.rule, r.kind) for r in denied.value.refusals] == [("PR-e", RefusalKind.PERMISSION)]
+    reads = engine.access_log(review_id=rid)
+    assert [(e.review_id, e.actor_id, e.what, e.granted) for e in reads] == [
+        (rid, BOARD_CHAIR.id, "get", True),
+        (rid, BOARD_CHAIR.id, "history", True),
+        (rid, BOARD_CHAIR.id, "deadlines", True),
+        (rid, BOARD_CHAIR.id, "public_export", True),
+    ]
+    refused = engine.access_log(review_id=other)
+    assert [(e.actor_id, e.what, e.granted) for e in refused] == [(stranger.id, "get", False)]
+    assert {repr(e) for e in engine.access_log()} == {repr(e) for e in [*reads, *refused]}
+    assert all(e.at == clock.now() for e in reads)
+    assert engine.access_log(actor_id=stranger.id) == refused
+    assert engine.access_log(review_id=rid, limit=2, offset=1) == reads[1:3]
+    assert engine.access_log(limit=0) == []
+    for kwargs, field in [
+        ({"review_id": ""}, "review_id"),
+        ({"actor_id": 7}, "actor_id"),
+        ({"limit": -1}, "limit"),
+        ({"limit": 2**31}, "limit"),
+        ({"offset": -1}, "offset"),
+        ({"offset": 2**63}, "offset"),
+    ]:
+        with pytest.raises(InvalidRequest) as caught:
+            engine.access_log(**kwargs)  # type: ignore[arg-type]
+        assert [(r.field, r.kind) for r in caught.value.refusals] == [(field, RefusalKind.INPUT)]
+        assert caught.value.command == "access_log"
+    engine.access_log(limit=2**31 - 1, offset=2**63 - 1)

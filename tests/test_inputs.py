@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -695,3 +695,115 @@ def test_engine_refuses_coerced_values(engine: ReviewEngine) -> None:
     }
     refused = _invalid(engine, review.id, c.Withdraw(None), BOARD_CHAIR)  # type: ignore[arg-type]
     assert [(r.rule, r.field) for r in refused.refusals] == [("INPUT", "reasons")]
+
+
+# --------------------------------------------------------------------------- engine services
+
+
+def test_overdue_pages_and_refuses_each_bad_argument(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    from scr_engine import DeadlineStatus
+
+    for _ in range(3):
+        screen(engine, submit(engine).id)
+    day = today(engine)
+    rows = engine.overdue(day, within_days=400, limit=100)
+    assert len(rows) == 6 and rows == sorted(rows, key=lambda r: r.sort_key)
+    assert {r.status for r in rows} == {DeadlineStatus.DUE}
+    late = engine.overdue(day + timedelta(days=400))
+    assert len(late) == 6 and {r.status for r in late} == {DeadlineStatus.OVERDUE}
+    assert engine.overdue(day) == engine.overdue() == []
+    first, rest = (
+        engine.overdue(day, 400, limit=2),
+        engine.overdue(day, 400, after=rows[1].sort_key),
+    )
+    assert first + rest == rows
+    engine.overdue(day, 36_600, limit=2**31 - 1)
+    wrong: list[tuple[dict[str, Any], str]] = [
+        ({"as_of": "2026-02-02"}, "as_of"),
+        ({"as_of": datetime(2026, 2, 2, tzinfo=UTC)}, "as_of"),
+        ({"within_days": -1}, "within_days"),
+        ({"within_days": 36_601}, "within_days"),
+        ({"within_days": True}, "within_days"),
+        ({"limit": 2**31}, "limit"),
+        ({"as_of": date.max, "within_days": 1}, "within_days"),
+        ({"after": "x"}, "after"),
+        ({"after": (day, "r")}, "after"),
+        ({"after": (datetime(2026, 2, 2, tzinfo=UTC), "r", "k")}, "after"),
+        ({"after": ("2026-02-02", "r", "k")}, "after"),
+        ({"after": (day, 5, "k")}, "after"),
+        ({"after": (day, "r", None)}, "after"),
+        ({"after": (day, "r" * 1001, "k")}, "after"),
+        ({"after": (day, "r", "k\x00")}, "after"),
+    ]
+    for kwargs, field in wrong:
+        with pytest.raises(InvalidRequest) as caught:
+            engine.overdue(**kwargs)
+        assert [(r.field, r.kind) for r in caught.value.refusals] == [(field, RefusalKind.INPUT)]
+        assert caught.value.command == "overdue", kwargs
+    engine.overdue(after=(day, "r" * 1000, "k"))
+
+
+def test_tasks_are_listed_oldest_first_until_completed(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    from scr_engine import StorageError
+
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    tasks = engine.pending_tasks()
+    assert tasks and {t.review_id for t in tasks} == {rid}
+    assert tasks == sorted(tasks, key=lambda t: (t.created_at, t.id))
+    assert engine.pending_tasks(limit=1) == tasks[:1] and engine.pending_tasks(limit=0) == []
+    engine.complete_task(tasks[0].id)
+    assert engine.pending_tasks() == tasks[1:]
+    with pytest.raises(StorageError):
+        engine.complete_task("no-such-task")
+    for bad in ("", 5):
+        with pytest.raises(InvalidRequest) as caught:
+            engine.complete_task(bad)  # type: ignore[arg-type]
+        assert [r.field for r in caught.value.refusals] == ["task_id"]
+    with pytest.raises(InvalidRequest) as caught:
+        engine.pending_tasks(limit=-1)
+    assert [r.field for r in caught.value.refusals] == ["limit"]
+
+
+def test_a_retry_with_its_key_gets_the_first_result_and_another_command_is_refused(
+    engine: ReviewEngine,
+) -> None:
+    """Idempotency keys on the in-memory store, every outcome pinned: a retried
+    submission or command returns what the first one made (even after later commands);
+    the key with another command, another input or another actor is refused as input
+    naming ``idempotency_key``, and nothing is stored."""
+    first = engine.submit(demo_request(), REQUESTER, idempotency_key="req-1")
+    assert engine.submit(demo_request(), REQUESTER, idempotency_key="req-1") == first
+    rid = first.id
+    notify = c.RecordChairNotified(first.received_on)
+    notified = engine.execute(rid, notify, BUSINESS_MANAGER, 1, idempotency_key="k1")
+    assert engine.execute(rid, notify, BUSINESS_MANAGER, 1, idempotency_key="k1") == notified
+    assessed = engine.execute(rid, c.AssessCriteria(), BOARD_CHAIR, idempotency_key="k2")
+    assert engine.execute(rid, notify, BUSINESS_MANAGER, idempotency_key="k1") == notified
+    assert engine.execute(rid, c.AssessCriteria(), BOARD_CHAIR, idempotency_key="k2") == assessed
+    refused = [
+        (c.RecordChairNotified(first.received_on + timedelta(days=1)), BUSINESS_MANAGER),
+        (notify, BOARD_CHAIR),
+        (c.AssessCriteria(), BOARD_CHAIR),
+        (c.RecordChairNotified("not a day"), BUSINESS_MANAGER),  # type: ignore[arg-type]
+    ]
+    for command, actor in refused:
+        with pytest.raises(InvalidRequest) as caught:
+            engine.execute(rid, command, actor, idempotency_key="k1")
+        assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+            ("INPUT", "idempotency_key", RefusalKind.INPUT)
+        ]
+        assert caught.value.command == "record_chair_notified"
+    with pytest.raises(InvalidRequest) as caught:
+        engine.submit(
+            demo_request(incident_on=date(2026, 1, 6)), REQUESTER, idempotency_key="req-1"
+        )
+    assert [(r.field, r.kind) for r in caught.value.refusals] == [
+        ("idempotency_key", RefusalKind.INPUT)
+    ]
+    assert caught.value.command == "submit_request"
+    assert [e.key for e in engine.history(rid)] == ["req-1", "k1", "k2"]
+    assert engine.get(rid) == assessed

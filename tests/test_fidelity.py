@@ -381,3 +381,73 @@ def test_rp7_the_board_ratifies_through_its_chair_or_as_the_board(
             engine.execute(review.id, c.Ratify(), actor)
         assert denied.value.rules == ("RP-7",)
         assert engine.get(review.id).stage is Stage.OVERVIEW_DRAFTED
+
+
+# --------------------------------------------------------------------------- the table
+
+
+def test_the_rulebook_built_from_the_table_has_exactly_its_moves() -> None:
+    """Built again from the table (as at import), the machine allows from each stage
+    exactly the table's commands, each leading to the table's stage (or staying)."""
+    from scr_engine.states import machine
+    from scr_engine.states.table import TABLE
+
+    built = machine._build()
+    for stage in Stage:
+        want = {r.command for r in TABLE if stage in r.sources}
+        assert set(built.get_triggers(stage.value)) == want, stage
+        assert machine.commands_from(stage) == want
+    for r in TABLE:
+        for source in r.sources:
+            token = machine._Token(source.value)
+            built.events[r.command].trigger(token)
+            assert token.state == (r.dest or source).value
+    assert built.initial == Stage.REQUESTED.value
+
+
+def test_permission_conditions_follow_the_command_and_roles() -> None:
+    from scr_engine.records import Role
+    from scr_engine.states.permissions import Condition, _conditions
+    from scr_engine.states.table import Row, _r
+
+    chair = frozenset({Role.PANEL_CHAIR, Role.BOARD_CHAIR})
+    assert _conditions("convene_panel", chair) == {Condition.PANEL_CHAIR}
+    assert _conditions("ratify", frozenset({Role.BOARD_CHAIR})) == frozenset()
+    assert _conditions("record_agency_signoff", frozenset({Role.PANEL_MEMBER})) == {
+        Condition.AGENCY
+    }
+    for name in ("submit_overview_report", "record_writer_meeting"):
+        assert _conditions(name, frozenset({Role.OVERVIEW_WRITER})) == {Condition.OVERVIEW_WRITER}
+    assert _conditions("record_writer_meeting", chair) == {
+        Condition.PANEL_CHAIR,
+        Condition.OVERVIEW_WRITER,
+    }
+    row = _r("x", (Stage.REQUESTED,), None, {Role.BOARD_CHAIR}, ("CR-1",))
+    assert row == Row(
+        "x", (Stage.REQUESTED,), None, frozenset({Role.BOARD_CHAIR}), ("CR-1",), "MAP"
+    )
+    assert _r("x", (), Stage.CLOSED, set(), (), "AP-3").role_rule == "AP-3"
+
+
+def test_the_documented_table_and_diagram_are_the_engine_s() -> None:
+    """docs/protocol.md shows exactly the table the rulebook is compiled from, row by
+    row, and its stage diagram."""
+    from pathlib import Path
+
+    from scr_engine.states.machine import mermaid
+    from scr_engine.states.table import TABLE, markdown
+
+    doc = (Path(__file__).parent.parent / "docs" / "protocol.md").read_text(encoding="utf-8")
+    table, diagram = markdown(), mermaid()
+    assert table in doc and diagram in doc
+    lines = table.splitlines()
+    assert lines[:2] == ["| Command | From | To | Who | Rules |", "|---|---|---|---|---|"]
+    assert len(lines) == 2 + len(TABLE)
+    assert (
+        lines[2]
+        == "| `submit_request` | — | requested | business_manager, requester | RF-1, RF-2 |"
+    )
+    assert "| `record_chair_notified` | requested | (same stage) |" in table
+    assert diagram.splitlines()[:2] == ["stateDiagram-v2", "    [*] --> requested"]
+    assert "    requested --> screened: confirm_review" in diagram.splitlines()
+    assert "    closed --> [*]" in diagram.splitlines()

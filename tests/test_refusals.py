@@ -626,7 +626,11 @@ def test_pre_a_restriction_gives_reasons_and_names_readers_by_id(
         engine, rid, readers, BOARD_CHAIR, "PR-e", "readers[1]", InvalidRequest, only=False
     )
     assert [r.field for r in refusals] == ["readers[1]", "readers[3]"]
-    engine.execute(rid, c.RestrictAccess(ERASE_WHY, ("u-1", "u-2")), BOARD_CHAIR)
+    restricted = engine.execute(rid, c.RestrictAccess(ERASE_WHY, ("u-1", "u-2")), BOARD_CHAIR)
+    assert restricted.restricted is True
+    assert restricted.readers == {"u-1", "u-2", BOARD_CHAIR.id}  # the chair issuing it too
+    lifted = engine.execute(rid, c.RestrictAccess(ERASE_WHY, ("u-3",), False), BOARD_CHAIR)
+    assert (lifted.restricted, lifted.readers) == (False, frozenset())
 
 
 # --------------------------------------------------------------------------- defences
@@ -777,6 +781,20 @@ def test_su7_an_agency_brought_in_has_a_code_not_yet_involved(
     rid = to_stage(engine, clock, Stage.SCREENED).id
     command = c.AddAgency(Agency(code, "Fire and Rescue"), "They attended twice.")
     assert_refused(engine, rid, command, BOARD_CHAIR, "SU-7", "agency.code", InvalidRequest)
+
+
+@pytest.mark.rule("SU-7")
+@pytest.mark.rule("RF-5")
+def test_su7_an_agency_brought_in_gets_its_letters(engine: ReviewEngine, clock: FixedClock) -> None:
+    from scr_engine import Agency
+
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    before = {t.id for t in engine.pending_tasks()}
+    fire = Agency("fire", "Fire and Rescue")
+    after = engine.execute(rid, c.AddAgency(fire, "They attended twice."), BOARD_CHAIR)
+    new = [t for t in engine.pending_tasks() if t.id not in before]
+    assert new and all(t.agency == "fire" and t.review_id == rid for t in new)
+    assert all(t.id == f"{rid}:{after.version}:{t.kind.value}:fire" for t in new)
 
 
 @pytest.mark.rule("SU-1")

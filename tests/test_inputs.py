@@ -807,3 +807,32 @@ def test_a_retry_with_its_key_gets_the_first_result_and_another_command_is_refus
     assert caught.value.command == "submit_request"
     assert [e.key for e in engine.history(rid)] == ["req-1", "k1", "k2"]
     assert engine.get(rid) == assessed
+
+
+def test_a_checkpoint_covers_every_review_s_head_and_verify_checks_it(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    from scr_engine.checkpoints import generate_key, load_private_key, signature_ok
+
+    first = to_stage(engine, clock, Stage.SCREENED)
+    second = submit(engine)
+    key = load_private_key(generate_key())
+    checkpoint = engine.checkpoint(key)
+    assert checkpoint.created_at == clock.now()
+    assert list(checkpoint.entries) == sorted((r.id, r.version, r.head) for r in (first, second))
+    assert signature_ok(checkpoint, key.public_key())
+    assert engine.store.latest_checkpoint() == checkpoint
+    done: list[tuple[int, int]] = []
+    report = engine.verify(public_key=key.public_key(), progress=lambda *a: done.append(a))
+    assert report.ok and report.checkpoint == checkpoint and report.notes == ()
+    assert (report.reviews, report.events) == (2, first.version + second.version)
+    assert done == [(1, 2), (2, 2)]
+    assert engine.verify(checkpoint, exact=True).ok
+    engine.execute(second.id, c.RecordChairNotified(second.received_on), BUSINESS_MANAGER)
+    assert not engine.verify(checkpoint, exact=True).ok
+    assert engine.verify(checkpoint).uncovered == ((second.id, 1),)
+    for kwargs, field in [({"checkpoint": "x"}, "checkpoint"), ({"progress": 5}, "progress")]:
+        with pytest.raises(InvalidRequest) as caught:
+            engine.verify(**kwargs)  # type: ignore[arg-type]
+        assert [(r.field, r.kind) for r in caught.value.refusals] == [(field, RefusalKind.INPUT)]
+        assert caught.value.command == "verify"

@@ -283,7 +283,7 @@ def run(paths: list[str], minutes: float, children: int, everything: bool) -> No
         proc.wait(timeout=minutes * 60)
     except subprocess.TimeoutExpired:
         print(f"\ntime limit reached: stopping mutmut (pid {proc.pid})", flush=True)
-        os.killpg(proc.pid, signal.SIGINT)
+        os.killpg(proc.pid, signal.SIGTERM)  # mutmut ignores SIGINT while it runs tests
         try:
             proc.wait(timeout=60)
         except subprocess.TimeoutExpired:

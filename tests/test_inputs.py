@@ -740,7 +740,9 @@ def test_overdue_pages_and_refuses_each_bad_argument(
     for kwargs, field in wrong:
         with pytest.raises(InvalidRequest) as caught:
             engine.overdue(**kwargs)
-        assert [(r.field, r.kind) for r in caught.value.refusals] == [(field, RefusalKind.INPUT)]
+        assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+            ("INPUT", field, RefusalKind.INPUT)
+        ]
         assert caught.value.command == "overdue", kwargs
     engine.overdue(after=(day, "r" * 1000, "k"))
 
@@ -836,3 +838,54 @@ def test_a_checkpoint_covers_every_review_s_head_and_verify_checks_it(
             engine.verify(**kwargs)  # type: ignore[arg-type]
         assert [(r.field, r.kind) for r in caught.value.refusals] == [(field, RefusalKind.INPUT)]
         assert caught.value.command == "verify"
+
+
+def test_explain_and_options_name_themselves_when_refusing_their_arguments(
+    engine: ReviewEngine,
+) -> None:
+    from scr_engine.commands import SubmitRequest
+
+    rid = submit(engine).id
+    notify = c.RecordChairNotified(date(2026, 2, 2))
+    calls = [
+        (lambda: engine.explain(rid, notify, "u-bm"), "record_chair_notified", "actor"),
+        (
+            lambda: engine.explain("", notify, BUSINESS_MANAGER),
+            "record_chair_notified",
+            "review_id",
+        ),
+        (lambda: engine.options(rid, "u-bm"), "options", "actor"),
+        (lambda: engine.options("", BUSINESS_MANAGER), "options", "review_id"),
+    ]
+    for call, command, field in calls:
+        with pytest.raises(InvalidRequest) as caught:
+            call()  # type: ignore[no-untyped-call]
+        assert caught.value.command == command
+        assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+            ("INPUT", field, RefusalKind.INPUT)
+        ]
+    found = engine.explain(rid, SubmitRequest(demo_request()), REQUESTER)
+    assert [(r.rule, r.field, r.kind) for r in found] == [("MAP", None, RefusalKind.STAGE)]
+
+
+def test_an_erasure_asks_a_store_that_can_to_reclaim_the_space(clock: FixedClock) -> None:
+    """PR-e: after an erasure the store reclaims the space the erased values held, when
+    it can (``vacuum``), unless told not to."""
+    from scr_engine import MemoryStore
+
+    class Reclaiming(MemoryStore):
+        vacuumed = 0
+
+        def vacuum(self) -> None:
+            self.vacuumed += 1
+
+    store = Reclaiming()
+    engine = ReviewEngine(store, clock)
+    first, second = (to_stage(engine, clock, Stage.CLOSED).id for _ in range(2))
+    why = {"reasons": "Retention ended.", "legal_basis": "UK GDPR Art. 17"}
+    engine.erase(first, BOARD_CHAIR, **why)
+    assert store.vacuumed == 1
+    engine.erase(second, BOARD_CHAIR, vacuum=False, **why)
+    assert store.vacuumed == 1
+    engine.erase_person("Nobody", BOARD_CHAIR, **why)
+    assert store.vacuumed == 1  # nothing changed: nothing to reclaim

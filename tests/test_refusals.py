@@ -967,3 +967,37 @@ def test_pre_every_read_by_an_actor_is_logged_and_listed(
         assert [(r.field, r.kind) for r in caught.value.refusals] == [(field, RefusalKind.INPUT)]
         assert caught.value.command == "access_log"
     engine.access_log(limit=2**31 - 1, offset=2**63 - 1)
+
+
+@pytest.mark.rule("PR-e")
+def test_pre_a_review_written_before_commitments_is_not_erased(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """A format-1 event's hash covers its personal values: erasing them would break the
+    history, so such a review is refused (PR-e), by ``erase`` and by ``erase_person``
+    alike."""
+    from legacy import format_1
+    from scr_engine import MemoryStore
+    from scr_engine.history import replay_steps
+
+    old_events = format_1(engine.history(to_stage(engine, clock, Stage.CLOSED).id))
+    store = MemoryStore()
+    for event, review, tasks in replay_steps(old_events):
+        store.save(review, event, tasks, [], expected_version=event.sequence - 1)
+    old = ReviewEngine(store, clock)
+    rid = old_events[0].review_id
+    name = demo_request().requester.name
+    for call in (
+        lambda: old.erase(rid, BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS),
+        lambda: old.erase_person(name, BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS),
+    ):
+        with pytest.raises(TransitionRefused) as caught:
+            call()
+        assert type(caught.value) is TransitionRefused
+        assert caught.value.command == "erase_personal_data"
+        assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+            ("PR-e", None, RefusalKind.GUARD)
+        ]
+        assert old.history(rid) == tuple(old_events)
+    # A value the old events do not hold leaves them be: nothing to erase there.
+    assert old.erase_person("Nobody", BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS) == []

@@ -889,3 +889,8 @@ def test_an_erasure_asks_a_store_that_can_to_reclaim_the_space(clock: FixedClock
     assert store.vacuumed == 1
     engine.erase_person("Nobody", BOARD_CHAIR, **why)
     assert store.vacuumed == 1  # nothing changed: nothing to reclaim
+    third = to_stage(engine, clock, Stage.CLOSED).id
+    assert engine.erase_person(demo_request().requester.name, BOARD_CHAIR, **why) == [third]
+    assert store.vacuumed == 2
+    # With no pseudonym given, the value reads as erased in the review too.
+    assert engine.get(third).request.requester.name == "[erased]"

@@ -871,10 +871,13 @@ def test_pre_one_person_erased_from_ended_reviews_only(
     for blank in (" ", "", 5):
         with pytest.raises(InvalidRequest) as caught:
             engine.erase_person(blank, BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS)  # type: ignore[arg-type]
-        assert [(r.rule, r.field) for r in caught.value.refusals] == [("PR-e", "value")]
+        assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+            ("PR-e", "value", RefusalKind.INPUT)
+        ]
         assert caught.value.command == "erase_personal_data"
-    with pytest.raises(InvalidRequest):
+    with pytest.raises(InvalidRequest) as caught:
         engine.erase_person(name, "u-chair", reasons=ERASE_WHY, legal_basis=ERASE_BASIS)  # type: ignore[arg-type]
+    assert caught.value.command == "erase_personal_data"
     assert (
         engine.erase_person(
             "Nobody at all", BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS

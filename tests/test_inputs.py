@@ -894,3 +894,30 @@ def test_an_erasure_asks_a_store_that_can_to_reclaim_the_space(clock: FixedClock
     assert store.vacuumed == 2
     # With no pseudonym given, the value reads as erased in the review too.
     assert engine.get(third).request.requester.name == "[erased]"
+
+
+def test_every_read_and_service_names_itself_refusing_a_bad_id(engine: ReviewEngine) -> None:
+    """A malformed id is input, refused by the method that got it, naming the field."""
+    why = {"reasons": "Retention ended.", "legal_basis": "UK GDPR Art. 17"}
+    calls = {
+        "get": lambda bad: engine.get(bad),
+        "history": lambda bad: engine.history(bad),
+        "deadlines": lambda bad: engine.deadlines(bad),
+        "public_export": lambda bad: engine.public_export(bad),
+        "erase_personal_data": lambda bad: engine.erase(bad, BOARD_CHAIR, **why),
+        "complete_task": lambda bad: engine.complete_task(bad),
+    }
+    for name, call in calls.items():
+        for bad in ("", 5, "x" * 1001, "a\x00b"):
+            with pytest.raises(InvalidRequest) as caught:
+                call(bad)
+            field = "task_id" if name == "complete_task" else "review_id"
+            assert caught.value.command == name
+            assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+                ("INPUT", field, RefusalKind.INPUT)
+            ], (name, bad)
+    rid = submit(engine).id
+    with pytest.raises(InvalidRequest) as caught:
+        engine.deadlines(rid, as_of="2026-02-02")  # type: ignore[arg-type]
+    assert caught.value.command == "deadlines"
+    assert [(r.rule, r.field) for r in caught.value.refusals] == [("INPUT", "as_of")]

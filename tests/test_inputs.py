@@ -921,3 +921,36 @@ def test_every_read_and_service_names_itself_refusing_a_bad_id(engine: ReviewEng
         engine.deadlines(rid, as_of="2026-02-02")  # type: ignore[arg-type]
     assert caught.value.command == "deadlines"
     assert [(r.rule, r.field) for r in caught.value.refusals] == [("INPUT", "as_of")]
+
+
+def test_execute_refuses_a_bad_version_or_key_naming_the_command(engine: ReviewEngine) -> None:
+    from scr_engine import ConcurrencyConflict
+
+    rid = submit(engine).id
+    notify = c.RecordChairNotified(date(2026, 2, 2))
+    for kwargs, field in [
+        ({"expected_version": -1}, "expected_version"),
+        ({"expected_version": "1"}, "expected_version"),
+        ({"expected_version": 2**63}, "expected_version"),
+        ({"idempotency_key": ""}, "idempotency_key"),
+        ({"idempotency_key": 5}, "idempotency_key"),
+    ]:
+        with pytest.raises(InvalidRequest) as caught:
+            engine.execute(rid, notify, BUSINESS_MANAGER, **kwargs)  # type: ignore[arg-type]
+        assert caught.value.command == "record_chair_notified"
+        assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+            ("INPUT", field, RefusalKind.INPUT)
+        ]
+    with pytest.raises(ConcurrencyConflict) as conflict:
+        engine.execute(rid, notify, BUSINESS_MANAGER, expected_version=2**63 - 1)
+    assert (conflict.value.review_id, conflict.value.expected, conflict.value.actual) == (
+        rid,
+        2**63 - 1,
+        1,
+    )
+    with pytest.raises(InvalidRequest) as caught:
+        engine.execute(rid, "not a command", BUSINESS_MANAGER)  # type: ignore[arg-type]
+    assert caught.value.command == "command"
+    options = {o.command: o for o in engine.options(rid, BUSINESS_MANAGER)}
+    assert options["record_chair_notified"].takes_input is True
+    assert options["assess_criteria"].takes_input is False

@@ -916,6 +916,10 @@ def test_every_read_and_service_names_itself_refusing_a_bad_id(engine: ReviewEng
             assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
                 ("INPUT", field, RefusalKind.INPUT)
             ], (name, bad)
+    from scr_engine import ReviewNotFound
+
+    with pytest.raises(ReviewNotFound):  # the longest id is well formed, and not stored
+        engine.get("x" * 1000)
     rid = submit(engine).id
     with pytest.raises(InvalidRequest) as caught:
         engine.deadlines(rid, as_of="2026-02-02")  # type: ignore[arg-type]

@@ -958,3 +958,46 @@ def test_execute_refuses_a_bad_version_or_key_naming_the_command(engine: ReviewE
     options = {o.command: o for o in engine.options(rid, BUSINESS_MANAGER)}
     assert options["record_chair_notified"].takes_input is True
     assert options["assess_criteria"].takes_input is False
+
+
+@pytest.mark.parametrize(
+    ("actor", "fields"),
+    [
+        ("u-bm", ["actor"]),
+        (None, ["actor"]),
+        (Actor(5, "Five", {Role.BUSINESS_MANAGER}), ["actor.id"]),  # type: ignore[arg-type]
+        (Actor("  ", "Blank", {Role.BUSINESS_MANAGER}), ["actor.id"]),
+        (Actor("u\x00x", "Nul", {Role.BUSINESS_MANAGER}), ["actor.id"]),
+        (Actor("u-x", "Text roles", {"business_manager"}), ["actor.roles"]),  # type: ignore[arg-type]
+        (Actor("u-x", "Agency", {Role.BUSINESS_MANAGER}, 5), ["actor.agency"]),  # type: ignore[arg-type]
+        (Actor("u-x", "Agency", {Role.BUSINESS_MANAGER}, "g\x00p"), ["actor.agency"]),
+        (
+            Actor("u\x00x", "All", {"x"}, 5),  # type: ignore[arg-type]
+            ["actor.id", "actor.roles", "actor.agency"],
+        ),
+    ],
+)
+def test_a_malformed_actor_is_refused_naming_each_part(
+    engine: ReviewEngine, actor: Any, fields: list[str]
+) -> None:
+    rid = submit(engine).id
+    notify = c.RecordChairNotified(date(2026, 2, 2))
+    for command, call in [
+        ("record_chair_notified", lambda: engine.execute(rid, notify, actor)),
+        ("submit_request", lambda: engine.submit(demo_request(), actor)),
+    ]:
+        with pytest.raises(InvalidRequest) as caught:
+            call()
+        assert caught.value.command == command
+        assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+            ("INPUT", f, RefusalKind.INPUT) for f in fields
+        ]
+    assert len(engine.history(rid)) == 1
+
+
+def test_a_permission_refusal_names_the_command(engine: ReviewEngine) -> None:
+    rid = submit(engine).id
+    with pytest.raises(PermissionDenied) as caught:
+        engine.execute(rid, c.RecordChairNotified(date(2026, 2, 2)), REQUESTER)
+    assert caught.value.command == "record_chair_notified"
+    assert [r.kind for r in caught.value.refusals] == [RefusalKind.PERMISSION]

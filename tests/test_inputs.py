@@ -48,6 +48,7 @@ from scr_engine import (
     ReviewEngine,
     Role,
     Stage,
+    TransitionRefused,
 )
 from scr_engine import commands as c
 
@@ -1001,3 +1002,33 @@ def test_a_permission_refusal_names_the_command(engine: ReviewEngine) -> None:
         engine.execute(rid, c.RecordChairNotified(date(2026, 2, 2)), REQUESTER)
     assert caught.value.command == "record_chair_notified"
     assert [r.kind for r in caught.value.refusals] == [RefusalKind.PERMISSION]
+
+
+def test_submit_refuses_each_way_naming_itself(clock: FixedClock) -> None:
+    from scr_engine import MemoryStore, ProtocolSettings
+    from scr_engine.commands import SubmitRequest
+
+    engine = ReviewEngine(
+        MemoryStore(), clock, settings=ProtocolSettings("s", max_text_length=1000)
+    )
+    with pytest.raises(PermissionDenied) as denied:
+        engine.submit(demo_request(), PANEL_CHAIR)
+    assert denied.value.command == "submit_request"
+    assert [(r.rule, r.kind) for r in denied.value.refusals] == [("RF-1", RefusalKind.PERMISSION)]
+    long = attrs.evolve(demo_request(), other_information="y" * 1001)
+    for call, field in [
+        (lambda: engine.submit(demo_request(), REQUESTER, idempotency_key=""), "idempotency_key"),
+        (lambda: engine.submit(long, REQUESTER), "request.other_information"),
+    ]:
+        with pytest.raises(InvalidRequest) as caught:
+            call()
+        assert caught.value.command == "submit_request"
+        assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+            ("INPUT", field, RefusalKind.INPUT)
+        ]
+    rid = engine.submit(demo_request(), REQUESTER).id
+    with pytest.raises(TransitionRefused) as caught:
+        engine.execute(rid, SubmitRequest(demo_request()), REQUESTER)
+    assert type(caught.value) is TransitionRefused and caught.value.command == "submit_request"
+    assert [(r.rule, r.kind) for r in caught.value.refusals] == [("MAP", RefusalKind.STAGE)]
+    assert len(engine.history(rid)) == 1

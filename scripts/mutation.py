@@ -160,7 +160,7 @@ def _walk(node: object, trail: list[Step]) -> Iterator[tuple[ast.AST, list[Step]
 
 
 # Calls that a text variable's value may make: they read, and change nothing.
-PURE_CALLS = {"join", "isoformat", "isinstance", "sorted", "str", "repr", "len", "type"}
+PURE_CALLS = {"join", "isoformat", "isinstance", "sorted", "str", "repr", "len", "type", "_brief"}
 
 
 def _text_variables(function: ast.AST) -> frozenset[str]:

@@ -769,6 +769,7 @@ def test_tasks_are_listed_oldest_first_until_completed(
     with pytest.raises(InvalidRequest) as caught:
         engine.pending_tasks(limit=-1)
     assert [r.field for r in caught.value.refusals] == ["limit"]
+    assert caught.value.command == "pending_tasks"
 
 
 def test_a_retry_with_its_key_gets_the_first_result_and_another_command_is_refused(
@@ -834,6 +835,10 @@ def test_a_checkpoint_covers_every_review_s_head_and_verify_checks_it(
     engine.execute(second.id, c.RecordChairNotified(second.received_on), BUSINESS_MANAGER)
     assert not engine.verify(checkpoint, exact=True).ok
     assert engine.verify(checkpoint).uncovered == ((second.id, 1),)
+    assert engine.verify(checkpoint).ok  # events after a checkpoint are not faults by default
+    later = engine.checkpoint(key)
+    assert engine.verify().checkpoint == later and engine.verify().uncovered == ()
+    assert engine.verify(checkpoint).checkpoint == checkpoint
     for kwargs, field in [({"checkpoint": "x"}, "checkpoint"), ({"progress": 5}, "progress")]:
         with pytest.raises(InvalidRequest) as caught:
             engine.verify(**kwargs)  # type: ignore[arg-type]
@@ -1032,3 +1037,31 @@ def test_submit_refuses_each_way_naming_itself(clock: FixedClock) -> None:
     assert type(caught.value) is TransitionRefused and caught.value.command == "submit_request"
     assert [(r.rule, r.kind) for r in caught.value.refusals] == [("MAP", RefusalKind.STAGE)]
     assert len(engine.history(rid)) == 1
+
+
+def test_listings_give_a_hundred_rows_by_default(engine: ReviewEngine) -> None:
+    """``overdue``, ``pending_tasks`` and ``access_log`` page 100 rows at a time unless
+    told otherwise; ``overdue`` looks ahead no days by default."""
+    rids = [submit(engine).id for _ in range(51)]
+    for rid in rids:
+        screen(engine, rid)
+    day = today(engine)
+    assert len(engine.overdue(day, 400, limit=1000)) == 102
+    assert len(engine.overdue(day, 400)) == 100
+    assert len(engine.pending_tasks(limit=1000)) > 100 and len(engine.pending_tasks()) == 100
+    for _ in range(101):
+        engine.get(rids[0], BOARD_CHAIR)
+    assert len(engine.access_log(limit=1000)) == 101 and len(engine.access_log()) == 100
+    due = min(r.due_on for r in engine.overdue(day, 400))
+    assert engine.overdue(due) == [] and engine.overdue(due, 0) == []
+    assert len(engine.overdue(due, 1)) == 51
+
+
+def test_a_command_look_alike_is_refused_as_a_command(engine: ReviewEngine) -> None:
+    class LookAlike:
+        name = "record_chair_notified"
+
+    rid = submit(engine).id
+    with pytest.raises(InvalidRequest) as caught:
+        engine.execute(rid, LookAlike(), BUSINESS_MANAGER)  # type: ignore[arg-type]
+    assert caught.value.command == "command"

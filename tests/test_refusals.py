@@ -943,6 +943,10 @@ def test_pre_every_read_by_an_actor_is_logged_and_listed(
     with pytest.raises(PermissionDenied) as denied:
         engine.get(other, stranger)
     assert [(r.rule, r.kind) for r in denied.value.refusals] == [("PR-e", RefusalKind.PERMISSION)]
+    assert denied.value.command == "get"
+    with pytest.raises(InvalidRequest) as bad:
+        engine.history(rid, "u-chair")  # type: ignore[arg-type]
+    assert bad.value.command == "history"
     reads = engine.access_log(review_id=rid)
     assert [(e.review_id, e.actor_id, e.what, e.granted) for e in reads] == [
         (rid, BOARD_CHAIR.id, "get", True),

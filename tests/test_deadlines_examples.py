@@ -275,7 +275,16 @@ def test_clocks_change_only_with_what_their_deadlines_read(
 
     rid = to_stage(engine, clock, Stage.PANEL_CONVENED).id
     agency = engine.get(rid).imr_agencies[0]
+
+    def listed() -> set[str]:
+        return {
+            r.key for r in engine.overdue(today(engine), 3000, limit=1000) if r.review_id == rid
+        }
+
+    # The stored rows follow the clocks: the meeting held is no longer listed, the IMRs are.
+    assert "initial_meeting" not in listed() and f"imr:{agency}" in listed()
     assert step(rid, c.ReceiveImr(agency, "What we did."), PANEL_CHAIR) is True
+    assert f"imr:{agency}" not in listed()
     judged = c.JudgeImr(agency, ImrJudgement.FURTHER_INFORMATION_REQUESTED, "More.")
     assert step(rid, judged, PANEL_CHAIR) is False
     meeting = c.RecordWriterMeeting((WriterMeetingPurpose.MONITOR_PROGRESS,), "Met.")

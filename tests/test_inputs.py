@@ -951,6 +951,9 @@ def test_execute_refuses_a_bad_version_or_key_naming_the_command(engine: ReviewE
         assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
             ("INPUT", field, RefusalKind.INPUT)
         ]
+    with pytest.raises(InvalidRequest) as caught:
+        engine.execute("", notify, BUSINESS_MANAGER)
+    assert caught.value.command == "record_chair_notified"
     with pytest.raises(ConcurrencyConflict) as conflict:
         engine.execute(rid, notify, BUSINESS_MANAGER, expected_version=2**63 - 1)
     assert (conflict.value.review_id, conflict.value.expected, conflict.value.actual) == (
@@ -1065,3 +1068,40 @@ def test_a_command_look_alike_is_refused_as_a_command(engine: ReviewEngine) -> N
     with pytest.raises(InvalidRequest) as caught:
         engine.execute(rid, LookAlike(), BUSINESS_MANAGER)  # type: ignore[arg-type]
     assert caught.value.command == "command"
+
+
+def test_a_retry_that_loses_the_race_gets_the_winner_s_result(clock: FixedClock) -> None:
+    """Two sends of one command with one key at once: the store saves one and refuses
+    the other (ConcurrencyConflict); the loser gets the winner's result, and without a
+    key the conflict is raised. Simulated by a store that lets "the other" send win
+    just before each save."""
+    from scr_engine import ConcurrencyConflict, MemoryStore
+
+    class Racing(MemoryStore):
+        race = False
+
+        def save(self, review, event, tasks=(), deadlines=None, *, expected_version, scrub=()):  # type: ignore[no-untyped-def]
+            if self.race:
+                self.race = False
+                super().save(review, event, tasks, deadlines, expected_version=expected_version)
+                raise ConcurrencyConflict(review.id, expected_version, review.version)
+            super().save(
+                review, event, tasks, deadlines, expected_version=expected_version, scrub=scrub
+            )
+
+    store = Racing()
+    engine = ReviewEngine(store, clock)
+    store.race = True
+    first = engine.submit(demo_request(), REQUESTER, idempotency_key="req")
+    assert store.review_ids() == [first.id] and engine.get(first.id) == first
+    store.race = True
+    with pytest.raises(ConcurrencyConflict):
+        engine.submit(demo_request(), REQUESTER)
+    notify = c.RecordChairNotified(first.received_on)
+    store.race = True
+    won = engine.execute(first.id, notify, BUSINESS_MANAGER, idempotency_key="k")
+    assert won == engine.get(first.id) and won.version == 2
+    assert [e.key for e in engine.history(first.id)] == ["req", "k"]
+    store.race = True
+    with pytest.raises(ConcurrencyConflict):
+        engine.execute(first.id, c.AssessCriteria(), BOARD_CHAIR)

@@ -781,6 +781,8 @@ def test_a_retry_with_its_key_gets_the_first_result_and_another_command_is_refus
     naming ``idempotency_key``, and nothing is stored."""
     first = engine.submit(demo_request(), REQUESTER, idempotency_key="req-1")
     assert engine.submit(demo_request(), REQUESTER, idempotency_key="req-1") == first
+    # The retry uses up no reference number.
+    assert engine.submit(demo_request(), REQUESTER).reference == "SCR-2026-002"
     rid = first.id
     notify = c.RecordChairNotified(first.received_on)
     notified = engine.execute(rid, notify, BUSINESS_MANAGER, 1, idempotency_key="k1")

@@ -1008,3 +1008,33 @@ def test_pre_a_review_written_before_commitments_is_not_erased(
         assert old.history(rid) == tuple(old_events)
     # A value the old events do not hold leaves them be: nothing to erase there.
     assert old.erase_person("Nobody", BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS) == []
+
+
+@pytest.mark.rule("PR-e")
+def test_pre_a_value_left_only_in_the_history_is_erased_there(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """An IMR sent again replaces its summary in the review, but the history still
+    holds the first one: erasing that text changes the history alone."""
+    from scr_engine import ImrJudgement
+    from scr_engine.history import verify_history
+    from scr_engine.personal import value_at
+
+    rid = to_stage(engine, clock, Stage.PANEL_CONVENED).id
+    agency = engine.get(rid).imr_agencies[0]
+    engine.execute(rid, c.ReceiveImr(agency, "First account."), PANEL_CHAIR)
+    asked = c.JudgeImr(agency, ImrJudgement.FURTHER_INFORMATION_REQUESTED, "More, please.")
+    engine.execute(rid, asked, PANEL_CHAIR)
+    engine.execute(rid, c.ReceiveImr(agency, "Second account."), PANEL_CHAIR)
+    engine.execute(rid, c.Withdraw("The family asked us to stop."), BOARD_CHAIR)
+    before = engine.get(rid)
+    first = next(e for e in engine.history(rid) if e.payload.get("summary") == "First account.")
+    changed = engine.erase_person(
+        "First account.", BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS
+    )
+    assert changed == [rid]
+    events = engine.history(rid)
+    assert value_at(events[first.sequence - 1].payload, "/summary") == ERASED
+    imr = engine.get(rid).imr(agency)
+    assert imr is not None and imr.summary == "Second account."
+    assert engine.get(rid).stage is before.stage and verify_history(events) == []

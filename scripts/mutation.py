@@ -81,6 +81,8 @@ MESSAGE_SLOTS = {
     "screening_preconditions": (1, "what"),
     "_problem": (3, "message"),
     "_missing_or_wrong": (3, "wanted"),
+    "Deadline": (2, "title"),
+    "_make": (4, "title"),
     "ScrEngineError": (0, None),
     "ValueError": (0, None),
 }
@@ -158,7 +160,7 @@ def _walk(node: object, trail: list[Step]) -> Iterator[tuple[ast.AST, list[Step]
 
 
 # Calls that a text variable's value may make: they read, and change nothing.
-PURE_CALLS = {"join", "isoformat", "isinstance", "sorted", "str", "repr", "len", "type"}
+PURE_CALLS = {"join", "isoformat", "isinstance", "sorted", "str", "repr", "len", "type", "_brief"}
 
 
 def _text_variables(function: ast.AST) -> frozenset[str]:
@@ -281,7 +283,7 @@ def run(paths: list[str], minutes: float, children: int, everything: bool) -> No
         proc.wait(timeout=minutes * 60)
     except subprocess.TimeoutExpired:
         print(f"\ntime limit reached: stopping mutmut (pid {proc.pid})", flush=True)
-        os.killpg(proc.pid, signal.SIGINT)
+        os.killpg(proc.pid, signal.SIGTERM)  # mutmut ignores SIGINT while it runs tests
         try:
             proc.wait(timeout=60)
         except subprocess.TimeoutExpired:

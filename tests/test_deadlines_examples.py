@@ -12,6 +12,7 @@ import pytest
 from attrs import evolve
 
 from builders import (
+    BOARD_CHAIR,
     BUSINESS_MANAGER,
     PANEL_CHAIR,
     at_noon,
@@ -274,7 +275,16 @@ def test_clocks_change_only_with_what_their_deadlines_read(
 
     rid = to_stage(engine, clock, Stage.PANEL_CONVENED).id
     agency = engine.get(rid).imr_agencies[0]
+
+    def listed() -> set[str]:
+        return {
+            r.key for r in engine.overdue(today(engine), 3000, limit=1000) if r.review_id == rid
+        }
+
+    # The stored rows follow the clocks: the meeting held is no longer listed, the IMRs are.
+    assert "initial_meeting" not in listed() and f"imr:{agency}" in listed()
     assert step(rid, c.ReceiveImr(agency, "What we did."), PANEL_CHAIR) is True
+    assert f"imr:{agency}" not in listed()
     judged = c.JudgeImr(agency, ImrJudgement.FURTHER_INFORMATION_REQUESTED, "More.")
     assert step(rid, judged, PANEL_CHAIR) is False
     meeting = c.RecordWriterMeeting((WriterMeetingPurpose.MONITOR_PROGRESS,), "Met.")
@@ -283,3 +293,24 @@ def test_clocks_change_only_with_what_their_deadlines_read(
     action = done.actions[0].id
     assert step(done.id, c.RecordActionProgress(action, "Half done."), BUSINESS_MANAGER) is False
     assert step(done.id, c.CompleteAction(action, "Done."), BUSINESS_MANAGER) is True
+
+
+@pytest.mark.rule("PR-a")
+@pytest.mark.rule("PR-d")
+def test_paused_and_cancelled_deadlines_keep_their_rules(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """A paused deadline, and one cancelled when the review ends, still cites the rule
+    that set it (a screen lists every deadline by its rule)."""
+    rid = submit(engine).id
+    screen(engine, rid)
+    rules = {d.key: d.rule for d in engine.deadlines(rid)}
+    assert rules == {"initial_meeting": "SU-5", "review_complete": "SU-4"}
+    engine.execute(rid, c.PauseClock("criminal proceedings", "Police asked."), BOARD_CHAIR)
+    paused = engine.deadlines(rid)
+    assert {d.key: d.rule for d in paused} == rules
+    assert {d.status for d in paused} == {DeadlineStatus.PAUSED}
+    engine.execute(rid, c.Withdraw("The request is withdrawn."), BOARD_CHAIR)
+    ended = engine.deadlines(rid)
+    assert {d.key: d.rule for d in ended} == rules
+    assert {d.status for d in ended} == {DeadlineStatus.CANCELLED}

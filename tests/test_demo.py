@@ -37,15 +37,3 @@ def test_cli_demo_prints_the_review(capsys: object) -> None:
     out = capsys.readouterr().out  # type: ignore[attr-defined]
     assert "is closed." in out
     assert "History:" in out
-
-
-def test_the_documented_table_is_the_engine_s_table() -> None:
-    """docs/protocol.md shows exactly the table the rulebook is compiled from."""
-    from pathlib import Path
-
-    from scr_engine.states.machine import mermaid
-    from scr_engine.states.table import markdown
-
-    doc = (Path(__file__).parent.parent / "docs" / "protocol.md").read_text(encoding="utf-8")
-    assert markdown() in doc
-    assert mermaid() in doc

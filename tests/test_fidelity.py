@@ -381,3 +381,113 @@ def test_rp7_the_board_ratifies_through_its_chair_or_as_the_board(
             engine.execute(review.id, c.Ratify(), actor)
         assert denied.value.rules == ("RP-7",)
         assert engine.get(review.id).stage is Stage.OVERVIEW_DRAFTED
+
+
+# --------------------------------------------------------------------------- the table
+
+
+def test_the_rulebook_built_from_the_table_has_exactly_its_moves() -> None:
+    """Built again from the table (as at import), the machine allows from each stage
+    exactly the table's commands, each leading to the table's stage (or staying)."""
+    from scr_engine.states import machine
+    from scr_engine.states.table import TABLE
+
+    built = machine._build()
+    for stage in Stage:
+        want = {r.command for r in TABLE if stage in r.sources}
+        assert set(built.get_triggers(stage.value)) == want, stage
+        assert machine.commands_from(stage) == want
+    for r in TABLE:
+        for source in r.sources:
+            token = machine._Token(source.value)
+            built.events[r.command].trigger(token)
+            assert token.state == (r.dest or source).value
+    assert built.initial == Stage.REQUESTED.value
+
+
+def test_permission_conditions_follow_the_command_and_roles() -> None:
+    from scr_engine.records import Role
+    from scr_engine.states.permissions import Condition, _conditions
+    from scr_engine.states.table import Row, _r
+
+    chair = frozenset({Role.PANEL_CHAIR, Role.BOARD_CHAIR})
+    assert _conditions("convene_panel", chair) == {Condition.PANEL_CHAIR}
+    assert _conditions("ratify", frozenset({Role.BOARD_CHAIR})) == frozenset()
+    assert _conditions("record_agency_signoff", frozenset({Role.PANEL_MEMBER})) == {
+        Condition.AGENCY
+    }
+    for name in ("submit_overview_report", "record_writer_meeting"):
+        assert _conditions(name, frozenset({Role.OVERVIEW_WRITER})) == {Condition.OVERVIEW_WRITER}
+    assert _conditions("record_writer_meeting", chair) == {
+        Condition.PANEL_CHAIR,
+        Condition.OVERVIEW_WRITER,
+    }
+    row = _r("x", (Stage.REQUESTED,), None, {Role.BOARD_CHAIR}, ("CR-1",))
+    assert row == Row(
+        "x", (Stage.REQUESTED,), None, frozenset({Role.BOARD_CHAIR}), ("CR-1",), "MAP"
+    )
+    closing = _r("x", (), Stage.CLOSED, set(), (), "AP-3")
+    assert (closing.dest, closing.role_rule) == (Stage.CLOSED, "AP-3")
+
+
+def test_the_documented_table_and_diagram_are_the_engine_s() -> None:
+    """docs/protocol.md shows exactly the table the rulebook is compiled from, row by
+    row, and its stage diagram."""
+    from pathlib import Path
+
+    from scr_engine.states.machine import mermaid
+    from scr_engine.states.table import TABLE, markdown
+
+    doc = (Path(__file__).parent.parent / "docs" / "protocol.md").read_text(encoding="utf-8")
+    table, diagram = markdown(), mermaid()
+    assert table in doc and diagram in doc
+    lines = table.splitlines()
+    assert lines[:2] == ["| Command | From | To | Who | Rules |", "|---|---|---|---|---|"]
+    assert len(lines) == 2 + len(TABLE)
+    assert (
+        lines[2]
+        == "| `submit_request` | — | requested | business_manager, requester | RF-1, RF-2 |"
+    )
+    assert "| `record_chair_notified` | requested | (same stage) |" in table
+    assert diagram.splitlines()[:2] == ["stateDiagram-v2", "    [*] --> requested"]
+    assert "    requested --> screened: confirm_review" in diagram.splitlines()
+    assert "    closed --> [*]" in diagram.splitlines()
+
+
+def test_each_command_records_what_it_says(engine: ReviewEngine, clock: FixedClock) -> None:
+    """The records the effects make: the day a member is appointed, an IMR received
+    with no further information asked yet, a judgement of sufficient keeping none, a
+    pause with its reasons, a completed action marked so, and the RF-5 letters of
+    ``confirm_review`` numbered by the event that sent them."""
+    from scr_engine import ImrJudgement
+    from scr_engine.demo import BUSINESS_MANAGER
+    from scr_engine.records import ActionStatus
+
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    confirmed = next(e for e in engine.history(rid) if e.command == "confirm_review")
+    letters = [t for t in engine.pending_tasks() if t.review_id == rid]
+    assert letters and all(t.id.startswith(f"{rid}:{confirmed.sequence}:") for t in letters)
+    rid = to_stage(engine, clock, Stage.PANEL_CONVENED).id
+    review = engine.get(rid)
+    assert all(m.appointed_on is not None for m in review.panel_members)
+    agency = review.imr_agencies[0]
+    received = engine.execute(rid, c.ReceiveImr(agency, "What we did."), PANEL_CHAIR)
+    imr = received.imr(agency)
+    assert imr is not None and (imr.judgement, imr.further_information) == (None, "")
+    judged = c.JudgeImr(agency, ImrJudgement.SUFFICIENT, "Nothing more needed.")
+    imr = engine.execute(rid, judged, PANEL_CHAIR).imr(agency)
+    assert imr is not None and (imr.judgement, imr.further_information) == (
+        ImrJudgement.SUFFICIENT,
+        "",
+    )
+    paused = engine.execute(rid, c.PauseClock("inquest", "The coroner asked."), PANEL_CHAIR)
+    assert (paused.pauses[-1].process, paused.pauses[-1].reasons) == (
+        "inquest",
+        "The coroner asked.",
+    )
+    done = to_stage(engine, clock, Stage.ACTION_PLAN_MONITORED)
+    action = done.actions[0].id
+    completed = engine.execute(done.id, c.CompleteAction(action, "Done."), BUSINESS_MANAGER)
+    finished = completed.action(action)
+    assert finished is not None and finished.status is ActionStatus.COMPLETED
+    assert finished.completed_on == today(engine)

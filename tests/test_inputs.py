@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -48,6 +48,7 @@ from scr_engine import (
     ReviewEngine,
     Role,
     Stage,
+    TransitionRefused,
 )
 from scr_engine import commands as c
 
@@ -695,3 +696,414 @@ def test_engine_refuses_coerced_values(engine: ReviewEngine) -> None:
     }
     refused = _invalid(engine, review.id, c.Withdraw(None), BOARD_CHAIR)  # type: ignore[arg-type]
     assert [(r.rule, r.field) for r in refused.refusals] == [("INPUT", "reasons")]
+
+
+# --------------------------------------------------------------------------- engine services
+
+
+def test_overdue_pages_and_refuses_each_bad_argument(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    from scr_engine import DeadlineStatus
+
+    for _ in range(3):
+        screen(engine, submit(engine).id)
+    day = today(engine)
+    rows = engine.overdue(day, within_days=400, limit=100)
+    assert len(rows) == 6 and rows == sorted(rows, key=lambda r: r.sort_key)
+    assert {r.status for r in rows} == {DeadlineStatus.DUE}
+    late = engine.overdue(day + timedelta(days=400))
+    assert len(late) == 6 and {r.status for r in late} == {DeadlineStatus.OVERDUE}
+    assert engine.overdue(day) == engine.overdue() == []
+    first, rest = (
+        engine.overdue(day, 400, limit=2),
+        engine.overdue(day, 400, after=rows[1].sort_key),
+    )
+    assert first + rest == rows
+    engine.overdue(day, 36_600, limit=2**31 - 1)
+    wrong: list[tuple[dict[str, Any], str]] = [
+        ({"as_of": "2026-02-02"}, "as_of"),
+        ({"as_of": datetime(2026, 2, 2, tzinfo=UTC)}, "as_of"),
+        ({"within_days": -1}, "within_days"),
+        ({"within_days": 36_601}, "within_days"),
+        ({"within_days": True}, "within_days"),
+        ({"limit": 2**31}, "limit"),
+        ({"as_of": date.max, "within_days": 1}, "within_days"),
+        ({"after": "x"}, "after"),
+        ({"after": (day, "r")}, "after"),
+        ({"after": (datetime(2026, 2, 2, tzinfo=UTC), "r", "k")}, "after"),
+        ({"after": ("2026-02-02", "r", "k")}, "after"),
+        ({"after": (day, 5, "k")}, "after"),
+        ({"after": (day, "r", None)}, "after"),
+        ({"after": (day, "r" * 1001, "k")}, "after"),
+        ({"after": (day, "r", "k\x00")}, "after"),
+    ]
+    for kwargs, field in wrong:
+        with pytest.raises(InvalidRequest) as caught:
+            engine.overdue(**kwargs)
+        assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+            ("INPUT", field, RefusalKind.INPUT)
+        ]
+        assert caught.value.command == "overdue", kwargs
+    engine.overdue(after=(day, "r" * 1000, "k"))
+
+
+def test_tasks_are_listed_oldest_first_until_completed(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    from scr_engine import StorageError
+
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    tasks = engine.pending_tasks()
+    assert tasks and {t.review_id for t in tasks} == {rid}
+    assert tasks == sorted(tasks, key=lambda t: (t.created_at, t.id))
+    assert engine.pending_tasks(limit=1) == tasks[:1] and engine.pending_tasks(limit=0) == []
+    engine.complete_task(tasks[0].id)
+    assert engine.pending_tasks() == tasks[1:]
+    with pytest.raises(StorageError):
+        engine.complete_task("no-such-task")
+    for bad in ("", 5):
+        with pytest.raises(InvalidRequest) as caught:
+            engine.complete_task(bad)  # type: ignore[arg-type]
+        assert [r.field for r in caught.value.refusals] == ["task_id"]
+    with pytest.raises(InvalidRequest) as caught:
+        engine.pending_tasks(limit=-1)
+    assert [r.field for r in caught.value.refusals] == ["limit"]
+    assert caught.value.command == "pending_tasks"
+
+
+def test_a_retry_with_its_key_gets_the_first_result_and_another_command_is_refused(
+    engine: ReviewEngine,
+) -> None:
+    """Idempotency keys on the in-memory store, every outcome pinned: a retried
+    submission or command returns what the first one made (even after later commands);
+    the key with another command, another input or another actor is refused as input
+    naming ``idempotency_key``, and nothing is stored."""
+    first = engine.submit(demo_request(), REQUESTER, idempotency_key="req-1")
+    assert engine.submit(demo_request(), REQUESTER, idempotency_key="req-1") == first
+    # The retry uses up no reference number.
+    assert engine.submit(demo_request(), REQUESTER).reference == "SCR-2026-002"
+    rid = first.id
+    notify = c.RecordChairNotified(first.received_on)
+    notified = engine.execute(rid, notify, BUSINESS_MANAGER, 1, idempotency_key="k1")
+    assert engine.execute(rid, notify, BUSINESS_MANAGER, 1, idempotency_key="k1") == notified
+    assessed = engine.execute(rid, c.AssessCriteria(), BOARD_CHAIR, idempotency_key="k2")
+    assert engine.execute(rid, notify, BUSINESS_MANAGER, idempotency_key="k1") == notified
+    assert engine.execute(rid, c.AssessCriteria(), BOARD_CHAIR, idempotency_key="k2") == assessed
+    refused = [
+        (c.RecordChairNotified(first.received_on + timedelta(days=1)), BUSINESS_MANAGER),
+        (notify, BOARD_CHAIR),
+        (c.AssessCriteria(), BOARD_CHAIR),
+        (c.RecordChairNotified("not a day"), BUSINESS_MANAGER),  # type: ignore[arg-type]
+    ]
+    for command, actor in refused:
+        with pytest.raises(InvalidRequest) as caught:
+            engine.execute(rid, command, actor, idempotency_key="k1")
+        assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+            ("INPUT", "idempotency_key", RefusalKind.INPUT)
+        ]
+        assert caught.value.command == "record_chair_notified"
+    with pytest.raises(InvalidRequest) as caught:
+        engine.submit(
+            demo_request(incident_on=date(2026, 1, 6)), REQUESTER, idempotency_key="req-1"
+        )
+    assert [(r.field, r.kind) for r in caught.value.refusals] == [
+        ("idempotency_key", RefusalKind.INPUT)
+    ]
+    assert caught.value.command == "submit_request"
+    assert [e.key for e in engine.history(rid)] == ["req-1", "k1", "k2"]
+    assert engine.get(rid) == assessed
+
+
+def test_a_checkpoint_covers_every_review_s_head_and_verify_checks_it(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    from scr_engine.checkpoints import generate_key, load_private_key, signature_ok
+
+    first = to_stage(engine, clock, Stage.SCREENED)
+    second = submit(engine)
+    key = load_private_key(generate_key())
+    checkpoint = engine.checkpoint(key)
+    assert checkpoint.created_at == clock.now()
+    assert list(checkpoint.entries) == sorted((r.id, r.version, r.head) for r in (first, second))
+    assert signature_ok(checkpoint, key.public_key())
+    assert engine.store.latest_checkpoint() == checkpoint
+    done: list[tuple[int, int]] = []
+    report = engine.verify(public_key=key.public_key(), progress=lambda *a: done.append(a))
+    assert report.ok and report.checkpoint == checkpoint and report.notes == ()
+    assert (report.reviews, report.events) == (2, first.version + second.version)
+    assert done == [(1, 2), (2, 2)]
+    assert engine.verify(checkpoint, exact=True).ok
+    engine.execute(second.id, c.RecordChairNotified(second.received_on), BUSINESS_MANAGER)
+    assert not engine.verify(checkpoint, exact=True).ok
+    assert engine.verify(checkpoint).uncovered == ((second.id, 1),)
+    assert engine.verify(checkpoint).ok  # events after a checkpoint are not faults by default
+    later = engine.checkpoint(key)
+    assert engine.verify().checkpoint == later and engine.verify().uncovered == ()
+    assert engine.verify(checkpoint).checkpoint == checkpoint
+    for kwargs, field in [({"checkpoint": "x"}, "checkpoint"), ({"progress": 5}, "progress")]:
+        with pytest.raises(InvalidRequest) as caught:
+            engine.verify(**kwargs)  # type: ignore[arg-type]
+        assert [(r.field, r.kind) for r in caught.value.refusals] == [(field, RefusalKind.INPUT)]
+        assert caught.value.command == "verify"
+
+
+def test_explain_and_options_name_themselves_when_refusing_their_arguments(
+    engine: ReviewEngine,
+) -> None:
+    from scr_engine.commands import SubmitRequest
+
+    rid = submit(engine).id
+    notify = c.RecordChairNotified(date(2026, 2, 2))
+    calls = [
+        (lambda: engine.explain(rid, notify, "u-bm"), "record_chair_notified", "actor"),
+        (
+            lambda: engine.explain("", notify, BUSINESS_MANAGER),
+            "record_chair_notified",
+            "review_id",
+        ),
+        (lambda: engine.options(rid, "u-bm"), "options", "actor"),
+        (lambda: engine.options("", BUSINESS_MANAGER), "options", "review_id"),
+    ]
+    for call, command, field in calls:
+        with pytest.raises(InvalidRequest) as caught:
+            call()  # type: ignore[no-untyped-call]
+        assert caught.value.command == command
+        assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+            ("INPUT", field, RefusalKind.INPUT)
+        ]
+    found = engine.explain(rid, SubmitRequest(demo_request()), REQUESTER)
+    assert [(r.rule, r.field, r.kind) for r in found] == [("MAP", None, RefusalKind.STAGE)]
+
+
+def test_an_erasure_asks_a_store_that_can_to_reclaim_the_space(clock: FixedClock) -> None:
+    """PR-e: after an erasure the store reclaims the space the erased values held, when
+    it can (``vacuum``), unless told not to."""
+    from scr_engine import MemoryStore
+
+    class Reclaiming(MemoryStore):
+        vacuumed = 0
+
+        def vacuum(self) -> None:
+            self.vacuumed += 1
+
+    store = Reclaiming()
+    engine = ReviewEngine(store, clock)
+    first, second = (to_stage(engine, clock, Stage.CLOSED).id for _ in range(2))
+    why = {"reasons": "Retention ended.", "legal_basis": "UK GDPR Art. 17"}
+    engine.erase(first, BOARD_CHAIR, **why)
+    assert store.vacuumed == 1
+    engine.erase(second, BOARD_CHAIR, vacuum=False, **why)
+    assert store.vacuumed == 1
+    engine.erase_person("Nobody", BOARD_CHAIR, **why)
+    assert store.vacuumed == 1  # nothing changed: nothing to reclaim
+    third = to_stage(engine, clock, Stage.CLOSED).id
+    assert engine.erase_person(demo_request().requester.name, BOARD_CHAIR, **why) == [third]
+    assert store.vacuumed == 2
+    # With no pseudonym given, the value reads as erased in the review too.
+    assert engine.get(third).request.requester.name == "[erased]"
+
+
+def test_every_read_and_service_names_itself_refusing_a_bad_id(engine: ReviewEngine) -> None:
+    """A malformed id is input, refused by the method that got it, naming the field."""
+    why = {"reasons": "Retention ended.", "legal_basis": "UK GDPR Art. 17"}
+    calls = {
+        "get": lambda bad: engine.get(bad),
+        "history": lambda bad: engine.history(bad),
+        "deadlines": lambda bad: engine.deadlines(bad),
+        "public_export": lambda bad: engine.public_export(bad),
+        "erase_personal_data": lambda bad: engine.erase(bad, BOARD_CHAIR, **why),
+        "complete_task": lambda bad: engine.complete_task(bad),
+    }
+    for name, call in calls.items():
+        for bad in ("", 5, "x" * 1001, "a\x00b"):
+            with pytest.raises(InvalidRequest) as caught:
+                call(bad)
+            field = "task_id" if name == "complete_task" else "review_id"
+            assert caught.value.command == name
+            assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+                ("INPUT", field, RefusalKind.INPUT)
+            ], (name, bad)
+    from scr_engine import ReviewNotFound
+
+    with pytest.raises(ReviewNotFound):  # the longest id is well formed, and not stored
+        engine.get("x" * 1000)
+    rid = submit(engine).id
+    with pytest.raises(InvalidRequest) as caught:
+        engine.deadlines(rid, as_of="2026-02-02")  # type: ignore[arg-type]
+    assert caught.value.command == "deadlines"
+    assert [(r.rule, r.field) for r in caught.value.refusals] == [("INPUT", "as_of")]
+
+
+def test_execute_refuses_a_bad_version_or_key_naming_the_command(engine: ReviewEngine) -> None:
+    from scr_engine import ConcurrencyConflict
+
+    rid = submit(engine).id
+    notify = c.RecordChairNotified(date(2026, 2, 2))
+    for kwargs, field in [
+        ({"expected_version": -1}, "expected_version"),
+        ({"expected_version": "1"}, "expected_version"),
+        ({"expected_version": 2**63}, "expected_version"),
+        ({"idempotency_key": ""}, "idempotency_key"),
+        ({"idempotency_key": 5}, "idempotency_key"),
+    ]:
+        with pytest.raises(InvalidRequest) as caught:
+            engine.execute(rid, notify, BUSINESS_MANAGER, **kwargs)  # type: ignore[arg-type]
+        assert caught.value.command == "record_chair_notified"
+        assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+            ("INPUT", field, RefusalKind.INPUT)
+        ]
+    with pytest.raises(InvalidRequest) as caught:
+        engine.execute("", notify, BUSINESS_MANAGER)
+    assert caught.value.command == "record_chair_notified"
+    with pytest.raises(ConcurrencyConflict) as conflict:
+        engine.execute(rid, notify, BUSINESS_MANAGER, expected_version=2**63 - 1)
+    assert (conflict.value.review_id, conflict.value.expected, conflict.value.actual) == (
+        rid,
+        2**63 - 1,
+        1,
+    )
+    with pytest.raises(InvalidRequest) as caught:
+        engine.execute(rid, "not a command", BUSINESS_MANAGER)  # type: ignore[arg-type]
+    assert caught.value.command == "command"
+    options = {o.command: o for o in engine.options(rid, BUSINESS_MANAGER)}
+    assert options["record_chair_notified"].takes_input is True
+    assert options["assess_criteria"].takes_input is False
+
+
+@pytest.mark.parametrize(
+    ("actor", "fields"),
+    [
+        ("u-bm", ["actor"]),
+        (None, ["actor"]),
+        (Actor(5, "Five", {Role.BUSINESS_MANAGER}), ["actor.id"]),  # type: ignore[arg-type]
+        (Actor("  ", "Blank", {Role.BUSINESS_MANAGER}), ["actor.id"]),
+        (Actor("u\x00x", "Nul", {Role.BUSINESS_MANAGER}), ["actor.id"]),
+        (Actor("u-x", "Text roles", {"business_manager"}), ["actor.roles"]),  # type: ignore[arg-type]
+        (Actor("u-x", "Agency", {Role.BUSINESS_MANAGER}, 5), ["actor.agency"]),  # type: ignore[arg-type]
+        (Actor("u-x", "Agency", {Role.BUSINESS_MANAGER}, "g\x00p"), ["actor.agency"]),
+        (
+            Actor("u\x00x", "All", {"x"}, 5),  # type: ignore[arg-type]
+            ["actor.id", "actor.roles", "actor.agency"],
+        ),
+    ],
+)
+def test_a_malformed_actor_is_refused_naming_each_part(
+    engine: ReviewEngine, actor: Any, fields: list[str]
+) -> None:
+    rid = submit(engine).id
+    notify = c.RecordChairNotified(date(2026, 2, 2))
+    for command, call in [
+        ("record_chair_notified", lambda: engine.execute(rid, notify, actor)),
+        ("submit_request", lambda: engine.submit(demo_request(), actor)),
+    ]:
+        with pytest.raises(InvalidRequest) as caught:
+            call()
+        assert caught.value.command == command
+        assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+            ("INPUT", f, RefusalKind.INPUT) for f in fields
+        ]
+    assert len(engine.history(rid)) == 1
+
+
+def test_a_permission_refusal_names_the_command(engine: ReviewEngine) -> None:
+    rid = submit(engine).id
+    with pytest.raises(PermissionDenied) as caught:
+        engine.execute(rid, c.RecordChairNotified(date(2026, 2, 2)), REQUESTER)
+    assert caught.value.command == "record_chair_notified"
+    assert [r.kind for r in caught.value.refusals] == [RefusalKind.PERMISSION]
+
+
+def test_submit_refuses_each_way_naming_itself(clock: FixedClock) -> None:
+    from scr_engine import MemoryStore, ProtocolSettings
+    from scr_engine.commands import SubmitRequest
+
+    engine = ReviewEngine(
+        MemoryStore(), clock, settings=ProtocolSettings("s", max_text_length=1000)
+    )
+    with pytest.raises(PermissionDenied) as denied:
+        engine.submit(demo_request(), PANEL_CHAIR)
+    assert denied.value.command == "submit_request"
+    assert [(r.rule, r.kind) for r in denied.value.refusals] == [("RF-1", RefusalKind.PERMISSION)]
+    long = attrs.evolve(demo_request(), other_information="y" * 1001)
+    for call, field in [
+        (lambda: engine.submit(demo_request(), REQUESTER, idempotency_key=""), "idempotency_key"),
+        (lambda: engine.submit(long, REQUESTER), "request.other_information"),
+    ]:
+        with pytest.raises(InvalidRequest) as caught:
+            call()
+        assert caught.value.command == "submit_request"
+        assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+            ("INPUT", field, RefusalKind.INPUT)
+        ]
+    rid = engine.submit(demo_request(), REQUESTER).id
+    with pytest.raises(TransitionRefused) as caught:
+        engine.execute(rid, SubmitRequest(demo_request()), REQUESTER)
+    assert type(caught.value) is TransitionRefused and caught.value.command == "submit_request"
+    assert [(r.rule, r.kind) for r in caught.value.refusals] == [("MAP", RefusalKind.STAGE)]
+    assert len(engine.history(rid)) == 1
+
+
+def test_listings_give_a_hundred_rows_by_default(engine: ReviewEngine) -> None:
+    """``overdue``, ``pending_tasks`` and ``access_log`` page 100 rows at a time unless
+    told otherwise; ``overdue`` looks ahead no days by default."""
+    rids = [submit(engine).id for _ in range(51)]
+    for rid in rids:
+        screen(engine, rid)
+    day = today(engine)
+    assert len(engine.overdue(day, 400, limit=1000)) == 102
+    assert len(engine.overdue(day, 400)) == 100
+    assert len(engine.pending_tasks(limit=1000)) > 100 and len(engine.pending_tasks()) == 100
+    for _ in range(101):
+        engine.get(rids[0], BOARD_CHAIR)
+    assert len(engine.access_log(limit=1000)) == 101 and len(engine.access_log()) == 100
+    due = min(r.due_on for r in engine.overdue(day, 400))
+    assert engine.overdue(due) == [] and engine.overdue(due, 0) == []
+    assert len(engine.overdue(due, 1)) == 51
+
+
+def test_a_command_look_alike_is_refused_as_a_command(engine: ReviewEngine) -> None:
+    class LookAlike:
+        name = "record_chair_notified"
+
+    rid = submit(engine).id
+    with pytest.raises(InvalidRequest) as caught:
+        engine.execute(rid, LookAlike(), BUSINESS_MANAGER)  # type: ignore[arg-type]
+    assert caught.value.command == "command"
+
+
+def test_a_retry_that_loses_the_race_gets_the_winner_s_result(clock: FixedClock) -> None:
+    """Two sends of one command with one key at once: the store saves one and refuses
+    the other (ConcurrencyConflict); the loser gets the winner's result, and without a
+    key the conflict is raised. Simulated by a store that lets "the other" send win
+    just before each save."""
+    from scr_engine import ConcurrencyConflict, MemoryStore
+
+    class Racing(MemoryStore):
+        race = False
+
+        def save(self, review, event, tasks=(), deadlines=None, *, expected_version, scrub=()):  # type: ignore[no-untyped-def]
+            if self.race:
+                self.race = False
+                super().save(review, event, tasks, deadlines, expected_version=expected_version)
+                raise ConcurrencyConflict(review.id, expected_version, review.version)
+            super().save(
+                review, event, tasks, deadlines, expected_version=expected_version, scrub=scrub
+            )
+
+    store = Racing()
+    engine = ReviewEngine(store, clock)
+    store.race = True
+    first = engine.submit(demo_request(), REQUESTER, idempotency_key="req")
+    assert store.review_ids() == [first.id] and engine.get(first.id) == first
+    store.race = True
+    with pytest.raises(ConcurrencyConflict):
+        engine.submit(demo_request(), REQUESTER)
+    notify = c.RecordChairNotified(first.received_on)
+    store.race = True
+    won = engine.execute(first.id, notify, BUSINESS_MANAGER, idempotency_key="k")
+    assert won == engine.get(first.id) and won.version == 2
+    assert [e.key for e in engine.history(first.id)] == ["req", "k"]
+    store.race = True
+    with pytest.raises(ConcurrencyConflict):
+        engine.execute(first.id, c.AssessCriteria(), BOARD_CHAIR)

@@ -626,7 +626,11 @@ def test_pre_a_restriction_gives_reasons_and_names_readers_by_id(
         engine, rid, readers, BOARD_CHAIR, "PR-e", "readers[1]", InvalidRequest, only=False
     )
     assert [r.field for r in refusals] == ["readers[1]", "readers[3]"]
-    engine.execute(rid, c.RestrictAccess(ERASE_WHY, ("u-1", "u-2")), BOARD_CHAIR)
+    restricted = engine.execute(rid, c.RestrictAccess(ERASE_WHY, ("u-1", "u-2")), BOARD_CHAIR)
+    assert restricted.restricted is True
+    assert restricted.readers == {"u-1", "u-2", BOARD_CHAIR.id}  # the chair issuing it too
+    lifted = engine.execute(rid, c.RestrictAccess(ERASE_WHY, ("u-3",), False), BOARD_CHAIR)
+    assert (lifted.restricted, lifted.readers) == (False, frozenset())
 
 
 # --------------------------------------------------------------------------- defences
@@ -779,6 +783,20 @@ def test_su7_an_agency_brought_in_has_a_code_not_yet_involved(
     assert_refused(engine, rid, command, BOARD_CHAIR, "SU-7", "agency.code", InvalidRequest)
 
 
+@pytest.mark.rule("SU-7")
+@pytest.mark.rule("RF-5")
+def test_su7_an_agency_brought_in_gets_its_letters(engine: ReviewEngine, clock: FixedClock) -> None:
+    from scr_engine import Agency
+
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    before = {t.id for t in engine.pending_tasks()}
+    fire = Agency("fire", "Fire and Rescue")
+    after = engine.execute(rid, c.AddAgency(fire, "They attended twice."), BOARD_CHAIR)
+    new = [t for t in engine.pending_tasks() if t.id not in before]
+    assert new and all(t.agency == "fire" and t.review_id == rid for t in new)
+    assert all(t.id == f"{rid}:{after.version}:{t.kind.value}:fire" for t in new)
+
+
 @pytest.mark.rule("SU-1")
 def test_su1_no_meeting_and_no_panel_without_a_panel_chair(
     engine: ReviewEngine, clock: FixedClock
@@ -836,3 +854,187 @@ def test_a_command_not_valid_in_the_stage_is_refused_by_the_map(engine: ReviewEn
     assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
         ("MAP", None, RefusalKind.STAGE)
     ]
+
+
+@pytest.mark.rule("PR-e")
+def test_pre_one_person_erased_from_ended_reviews_only(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    from scr_engine.history import replay, verify_history
+    from scr_engine.personal import value_at
+
+    first = to_stage(engine, clock, Stage.CLOSED).id
+    second = to_stage(engine, clock, Stage.CLOSED).id
+    still_open = submit(engine).id
+    name = demo_request().requester.name
+    contact = demo_request().other_contact.name
+    for blank in (" ", "", 5):
+        with pytest.raises(InvalidRequest) as caught:
+            engine.erase_person(blank, BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS)  # type: ignore[arg-type]
+        assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+            ("PR-e", "value", RefusalKind.INPUT)
+        ]
+        assert caught.value.command == "erase_personal_data"
+    with pytest.raises(InvalidRequest) as caught:
+        engine.erase_person(name, "u-chair", reasons=ERASE_WHY, legal_basis=ERASE_BASIS)  # type: ignore[arg-type]
+    assert caught.value.command == "erase_personal_data"
+    assert (
+        engine.erase_person(
+            "Nobody at all", BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS
+        )
+        == []
+    )
+    changed = engine.erase_person(
+        name, BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS, pseudonym="Requester A"
+    )
+    assert sorted(changed) == sorted([first, second])
+    for rid in (first, second):
+        review = engine.get(rid)
+        assert review.request.requester.name == "Requester A"
+        assert review.request.other_contact.name == contact
+        events = engine.history(rid)
+        assert events[-1].command == "erase_personal_data"
+        assert events[-1].actor_id == BOARD_CHAIR.id
+        assert value_at(events[0].payload, "/request/requester/name") == ERASED
+        assert value_at(events[0].payload, "/request/other_contact/name") == contact
+        assert verify_history(events) == [] and replay(events) == review
+    assert engine.get(still_open).request.requester.name == name
+    # Once erased, a person is found nowhere: nothing more to change.
+    assert engine.erase_person(name, BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS) == []
+    assert engine.verify().ok
+
+
+@pytest.mark.rule("PR-e")
+def test_pre_erasing_a_review_erases_every_personal_value_of_its_history(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    from scr_engine.history import replay, verify_history
+    from scr_engine.personal import personal_paths
+    from scr_engine.records import Review
+    from scr_engine.serialization import unstructure
+
+    rid = to_stage(engine, clock, Stage.CLOSED).id
+    with pytest.raises(InvalidRequest):
+        engine.erase("", BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS)
+    erased = engine.erase(rid, BUSINESS_MANAGER, reasons=ERASE_WHY, legal_basis=ERASE_BASIS)
+    assert erased == engine.get(rid) and erased.stage is Stage.CLOSED
+    assert {v for _, v in personal_paths(Review, unstructure(erased))} == {ERASED}
+    events = engine.history(rid)
+    assert (events[-1].command, events[-1].actor_id) == ("erase_personal_data", BUSINESS_MANAGER.id)
+    assert events[-1].payload["reasons"] == ERASE_WHY
+    for event in events[:-1]:
+        assert event.state_salt is None and not event.salts
+    assert verify_history(events) == [] and replay(events) == erased
+    assert engine.verify().ok
+
+
+@pytest.mark.rule("PR-e")
+def test_pre_every_read_by_an_actor_is_logged_and_listed(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    rid = to_stage(engine, clock, Stage.RATIFIED).id
+    other = submit(engine).id
+    stranger = Actor("u-x", "Someone Else", {Role.PANEL_MEMBER}, "police")
+    engine.get(rid)  # the host's own read: not logged
+    assert engine.get(rid, BOARD_CHAIR) == engine.get(rid)
+    assert engine.history(rid, BOARD_CHAIR) == engine.history(rid)
+    assert engine.deadlines(rid, actor=BOARD_CHAIR) == engine.deadlines(rid)
+    assert engine.public_export(rid, BOARD_CHAIR) == engine.public_export(rid)
+    with pytest.raises(PermissionDenied) as denied:
+        engine.get(other, stranger)
+    assert [(r.rule, r.kind) for r in denied.value.refusals] == [("PR-e", RefusalKind.PERMISSION)]
+    assert denied.value.command == "get"
+    with pytest.raises(InvalidRequest) as bad:
+        engine.history(rid, "u-chair")  # type: ignore[arg-type]
+    assert bad.value.command == "history"
+    reads = engine.access_log(review_id=rid)
+    assert [(e.review_id, e.actor_id, e.what, e.granted) for e in reads] == [
+        (rid, BOARD_CHAIR.id, "get", True),
+        (rid, BOARD_CHAIR.id, "history", True),
+        (rid, BOARD_CHAIR.id, "deadlines", True),
+        (rid, BOARD_CHAIR.id, "public_export", True),
+    ]
+    refused = engine.access_log(review_id=other)
+    assert [(e.actor_id, e.what, e.granted) for e in refused] == [(stranger.id, "get", False)]
+    assert {repr(e) for e in engine.access_log()} == {repr(e) for e in [*reads, *refused]}
+    assert all(e.at == clock.now() for e in reads)
+    assert engine.access_log(actor_id=stranger.id) == refused
+    assert engine.access_log(review_id=rid, limit=2, offset=1) == reads[1:3]
+    assert engine.access_log(limit=0) == []
+    for kwargs, field in [
+        ({"review_id": ""}, "review_id"),
+        ({"actor_id": 7}, "actor_id"),
+        ({"limit": -1}, "limit"),
+        ({"limit": 2**31}, "limit"),
+        ({"offset": -1}, "offset"),
+        ({"offset": 2**63}, "offset"),
+    ]:
+        with pytest.raises(InvalidRequest) as caught:
+            engine.access_log(**kwargs)  # type: ignore[arg-type]
+        assert [(r.field, r.kind) for r in caught.value.refusals] == [(field, RefusalKind.INPUT)]
+        assert caught.value.command == "access_log"
+    engine.access_log(limit=2**31 - 1, offset=2**63 - 1)
+
+
+@pytest.mark.rule("PR-e")
+def test_pre_a_review_written_before_commitments_is_not_erased(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """A format-1 event's hash covers its personal values: erasing them would break the
+    history, so such a review is refused (PR-e), by ``erase`` and by ``erase_person``
+    alike."""
+    from legacy import format_1
+    from scr_engine import MemoryStore
+    from scr_engine.history import replay_steps
+
+    old_events = format_1(engine.history(to_stage(engine, clock, Stage.CLOSED).id))
+    store = MemoryStore()
+    for event, review, tasks in replay_steps(old_events):
+        store.save(review, event, tasks, [], expected_version=event.sequence - 1)
+    old = ReviewEngine(store, clock)
+    rid = old_events[0].review_id
+    name = demo_request().requester.name
+    for call in (
+        lambda: old.erase(rid, BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS),
+        lambda: old.erase_person(name, BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS),
+    ):
+        with pytest.raises(TransitionRefused) as caught:
+            call()
+        assert type(caught.value) is TransitionRefused
+        assert caught.value.command == "erase_personal_data"
+        assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+            ("PR-e", None, RefusalKind.GUARD)
+        ]
+        assert old.history(rid) == tuple(old_events)
+    # A value the old events do not hold leaves them be: nothing to erase there.
+    assert old.erase_person("Nobody", BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS) == []
+
+
+@pytest.mark.rule("PR-e")
+def test_pre_a_value_left_only_in_the_history_is_erased_there(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """An IMR sent again replaces its summary in the review, but the history still
+    holds the first one: erasing that text changes the history alone."""
+    from scr_engine import ImrJudgement
+    from scr_engine.history import verify_history
+    from scr_engine.personal import value_at
+
+    rid = to_stage(engine, clock, Stage.PANEL_CONVENED).id
+    agency = engine.get(rid).imr_agencies[0]
+    engine.execute(rid, c.ReceiveImr(agency, "First account."), PANEL_CHAIR)
+    asked = c.JudgeImr(agency, ImrJudgement.FURTHER_INFORMATION_REQUESTED, "More, please.")
+    engine.execute(rid, asked, PANEL_CHAIR)
+    engine.execute(rid, c.ReceiveImr(agency, "Second account."), PANEL_CHAIR)
+    engine.execute(rid, c.Withdraw("The family asked us to stop."), BOARD_CHAIR)
+    before = engine.get(rid)
+    first = next(e for e in engine.history(rid) if e.payload.get("summary") == "First account.")
+    changed = engine.erase_person(
+        "First account.", BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS
+    )
+    assert changed == [rid]
+    events = engine.history(rid)
+    assert value_at(events[first.sequence - 1].payload, "/summary") == ERASED
+    imr = engine.get(rid).imr(agency)
+    assert imr is not None and imr.summary == "Second account."
+    assert engine.get(rid).stage is before.stage and verify_history(events) == []

@@ -10,18 +10,15 @@ import click
 from scr_engine.cli import cli
 
 
+def _usage(command: click.Command, context: click.Context) -> list[str]:
+    """A command's usage line and help text."""
+    usage = command.get_usage(context).strip()
+    return ["```text", usage, "```", "", inspect.cleandoc(command.help or ""), ""]
+
+
 def _command(name: str, command: click.Command, parent: click.Context) -> list[str]:
     context = click.Context(command, info_name=name, parent=parent)
-    lines = [
-        f"## `{context.command_path}`",
-        "",
-        "```text",
-        command.get_usage(context).strip(),
-        "```",
-        "",
-        inspect.cleandoc(command.help or ""),
-        "",
-    ]
+    lines = [f"## `{context.command_path}`", "", *_usage(command, context)]
     params = [p for p in command.get_params(context) if p.get_help_record(context)]
     if params:
         lines += ["| option | what it does |", "|---|---|"]
@@ -32,6 +29,11 @@ def _command(name: str, command: click.Command, parent: click.Context) -> list[s
             text = text.replace("|", "\\|").replace("\n", " ")
             lines.append(f"| `{names}` | {text} |")
         lines.append("")
+    return lines + _subcommands(command, context)
+
+
+def _subcommands(command: click.Command, context: click.Context) -> list[str]:
+    lines: list[str] = []
     if isinstance(command, click.Group):
         for sub in sorted(command.list_commands(context)):
             found = command.get_command(context, sub)
@@ -50,15 +52,7 @@ def markdown() -> str:
         "generated from the program when the site is built). The [guide](cli.md)",
         "explains the actors file, the JSON shapes and the exit statuses.",
         "",
-        "```text",
-        cli.get_usage(root).strip(),
-        "```",
-        "",
-        inspect.cleandoc(cli.help or ""),
-        "",
+        *_usage(cli, root),
+        *_subcommands(cli, root),
     ]
-    for name in sorted(cli.list_commands(root)):
-        command = cli.get_command(root, name)
-        if command is not None and not command.hidden:
-            lines += _command(name, command, root)
     return "\n".join(lines)

@@ -1499,12 +1499,10 @@ class SqlStore:
                 "SELECT id, data, stage, version, head, reference, settings_version, "
                 f"received_on FROM scr_reviews WHERE id IN ({marks})"
             )
-            running = run(
-                f'SELECT review_id, "key", running FROM scr_deadlines WHERE review_id IN ({marks})'
-            )
+            # Each deadline row as ``decode_deadlines`` reads it, then its running flag.
             deadline_rows = run(
-                'SELECT review_id, reference, "key", rule, title, due_on, met_on, status '
-                f'FROM scr_deadlines WHERE review_id IN ({marks}) ORDER BY review_id, "key"'
+                'SELECT review_id, reference, "key", rule, title, due_on, met_on, status, '
+                f'running FROM scr_deadlines WHERE review_id IN ({marks}) ORDER BY review_id, "key"'
             )
             event_rows = run(
                 f"SELECT {', '.join(_EVENT_COLUMNS)} FROM scr_events "
@@ -1523,14 +1521,15 @@ class SqlStore:
                 f"FROM scr_access_log WHERE review_id IN ({marks}) ORDER BY review_id, sequence"
             )
 
-        def group(rows: list[Any], key: int = 0) -> dict[str, list[Any]]:
+        def group(rows: list[Any]) -> dict[str, list[Any]]:
+            """Rows by their first column, the review id."""
             grouped: dict[str, list[Any]] = {}
             for row in rows:
-                grouped.setdefault(row[key], []).append(row)
+                grouped.setdefault(row[0], []).append(row)
             return grouped
 
-        events_of, running_of = group(event_rows), group(running)
-        deadlines_of, accesses_of = group(deadline_rows), group(access_rows)
+        events_of, deadlines_of = group(event_rows), group(deadline_rows)
+        accesses_of = group(access_rows)
         rows_of = {row.id: row for row in review_rows}
         task_ids = [t.id for t in task_rows]  # in id order, as read
         found: list[StoredReview] = []
@@ -1553,7 +1552,6 @@ class SqlStore:
                         ]
                         if _task_of(t.id, rid) or t.review_id == rid
                     ],
-                    running_of.get(rid, []),
                     deadlines_of.get(rid, []),
                     accesses_of.get(rid, []),
                 )
@@ -1566,7 +1564,6 @@ class SqlStore:
         row: Any,
         event_rows: list[Any],
         task_rows: list[Any],
-        running: list[Any],
         deadline_rows: list[Any],
         access_rows: list[Any],
     ) -> StoredReview:
@@ -1600,11 +1597,11 @@ class SqlStore:
             ):
                 faults.append(f"task {task.id}'s completion record was altered")
         try:
-            rows = self._sql.decode_deadlines([tuple(r) for r in deadline_rows])
+            rows = self._sql.decode_deadlines([tuple(r)[:8] for r in deadline_rows])
         except StorageError as exc:
             rows = []
             faults.append(str(exc))
-        flags: dict[str, Any] = {key: flag for _, key, flag in running}
+        flags: dict[str, Any] = {r[2]: r[8] for r in deadline_rows}
         for deadline in rows:
             if flags.get(deadline.key) != int(deadline.running):
                 faults.append(f"deadline {deadline.key}'s running flag disagrees with its status")

@@ -29,7 +29,7 @@ from attrs import frozen
 from scr_engine.access import access_log_problems
 from scr_engine.checkpoints import Checkpoint, CheckpointEntry, merkle_root, signature_ok
 from scr_engine.clock import local_date
-from scr_engine.errors import ReviewNotFound, ScrEngineError
+from scr_engine.errors import ScrEngineError
 from scr_engine.history import (
     CorruptHistory,
     Event,
@@ -247,11 +247,16 @@ def verify_store(
     uncovered: list[tuple[str, int]] = []
     events = 0
     done = 0
+    many = getattr(store, "stored_many", None)
     for first in range(0, len(ids), _CHUNK):
         chunk = ids[first : first + _CHUNK]
         held: dict[str, StoredReview | ScrEngineError]
         try:
-            held = {stored.review_id: stored for stored in _stored_many(store, chunk)}
+            held = (
+                {stored.review_id: stored for stored in many(chunk)}
+                if many is not None
+                else _one_by_one(store, chunk)  # a store written before stored_many
+            )
         except ScrEngineError:
             held = _one_by_one(store, chunk)  # to report only the reviews that fail
         for review_id in chunk:
@@ -285,22 +290,6 @@ def verify_store(
             for rid, n in uncovered
         )
     return VerifyReport(tuple(faults), len(ids), events, checkpoint, tuple(uncovered), tuple(notes))
-
-
-def _stored_many(store: ReviewStore, review_ids: list[str]) -> list[StoredReview]:
-    """:meth:`ReviewStore.stored_many`, or one :meth:`~ReviewStore.stored` at a time for
-    a store written before it was part of the port."""
-    many = getattr(store, "stored_many", None)
-    if many is not None:
-        found: list[StoredReview] = many(review_ids)
-        return found
-    held = []
-    for review_id in review_ids:
-        try:
-            held.append(store.stored(review_id))
-        except ReviewNotFound:
-            continue
-    return held
 
 
 def _one_by_one(store: ReviewStore, review_ids: list[str]) -> dict[str, Any]:

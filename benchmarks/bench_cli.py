@@ -184,7 +184,13 @@ def main() -> int:
             f"Store of {args.reviews} reviews built in {time.perf_counter() - started:.1f} s; "
             f"{args.rounds} interleaved rounds of whole processes (median ms).\n"
         )
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SCR_")}
+        # A user's Python caches bytecode (a wheel install even compiles it up front):
+        # the warm-up round writes it, so that no case pays for compiling its sources.
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("SCR_") and k != "PYTHONDONTWRITEBYTECODE"
+        }
         os.environ.clear()
         os.environ.update(env)
         scr = scr_command()

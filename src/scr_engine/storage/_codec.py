@@ -25,7 +25,7 @@ from scr_engine.serialization import structure, unstructure
 
 def _decode_review(data: str) -> Review:
     try:
-        return structure(json.loads(data), Review, what="stored review")
+        return structure(json.loads(data), Review, what="stored review", from_json=True)
     except (ValueError, ScrEngineError) as exc:
         raise StorageError(f"a stored review cannot be read: {exc}") from exc
 

@@ -61,3 +61,36 @@ def test_the_core_never_imports_the_command_line_s_libraries() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
+
+
+def test_the_program_rests_the_collector_until_its_store_is_open(scr: Scr) -> None:
+    """The garbage collector the program pauses for its start-up runs again, with the
+    start-up's objects frozen out of its reach, once a command has opened its store;
+    a collector the host disabled stays disabled."""
+    import gc
+
+    from scr_engine._program import pause_gc, resume_gc
+
+    scr.ready()
+    reference = scr.submit()["reference"]
+    was_enabled = gc.isenabled()
+    gc.enable()
+    frozen = gc.get_freeze_count()
+    try:
+        pause_gc()
+        assert not gc.isenabled()
+        assert scr("show", reference, "--json", actor="u-chair").exit_code == 0
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > frozen
+        # Resumed once: a second call (another store opened) changes nothing.
+        gc.disable()
+        resume_gc()
+        assert not gc.isenabled()
+        # Not paused by the program: nothing to resume.
+        pause_gc()  # the collector is already off: the program did not pause it
+        resume_gc()
+        assert not gc.isenabled()
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()

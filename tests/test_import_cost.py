@@ -6,12 +6,15 @@ test) has already imported can hide or fake a heavy import.
 
 from __future__ import annotations
 
+import ast
+import importlib
 import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,3 +58,64 @@ def test_the_probe_sees_a_heavy_import() -> None:
     if importlib.util.find_spec("sqlalchemy") is None:
         pytest.skip("SQLAlchemy is not installed, so the probe cannot be checked against it")
     assert "sqlalchemy" in _loaded_after("scr_engine", "sqlalchemy")
+
+
+def _fresh(code: str) -> Any:
+    env = dict(os.environ)
+    src = str(Path(scr_engine.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_import_scr_engine_alone_builds_nothing_until_a_name_is_used() -> None:
+    """``import scr_engine`` imports none of its modules (nor attrs): the ``scr``
+    program pauses the garbage collector before the core is built, and a host that
+    needs only ``scr_engine.schema`` pays for no more."""
+    loaded = _fresh(
+        "import json, sys, scr_engine\n"
+        "before = sorted(m for m in sys.modules if m.startswith(('scr_engine.', 'attr')))\n"
+        "scr_engine.ReviewEngine\n"
+        "after = 'scr_engine.engine' in sys.modules\n"
+        "print(json.dumps([before, after]))"
+    )
+    assert loaded == [[], True]
+
+
+def _declared_imports() -> dict[str, str]:
+    """The names ``scr_engine/__init__.py`` imports for type checkers, with their
+    modules (a submodule imported by name maps to itself)."""
+    tree = ast.parse(Path(scr_engine.__file__).read_text(encoding="utf-8"))
+    found: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("scr_engine")
+        ):
+            for alias in node.names:
+                home = node.module
+                if home == "scr_engine":
+                    home = f"scr_engine.{alias.name}"
+                found[alias.asname or alias.name] = home
+    return found
+
+
+def test_every_public_name_comes_from_where_the_type_checker_is_told() -> None:
+    where = scr_engine._WHERE
+    assert where == _declared_imports()
+    assert set(where) == set(scr_engine.__all__) - {"__version__"}
+    for name, module in where.items():
+        home = importlib.import_module(module)
+        expected = home if module == f"scr_engine.{name}" else getattr(home, name)
+        assert getattr(scr_engine, name) is expected, name
+    assert set(scr_engine.__all__) <= set(dir(scr_engine))
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
+        scr_engine.Nothing  # noqa: B018
+    assert not hasattr(scr_engine, "Nothing")

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from scr_engine._program import pause_gc, resume_gc
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -49,6 +51,7 @@ __all__ = [
     "scr_command",
     "shown_url",
     "sqlite_path",
+    "started",
     "usage",
     "write_json",
 ]
@@ -201,6 +204,7 @@ class Session:
             )
         try:
             self._store = SqlStore(self.url, migrate=migrate)  # type: ignore[arg-type]
+            started()
         except SchemaMismatch as exc:
             found = ", ".join(exc.current) or "no scr_engine schema"
             wanted = ", ".join(exc.expected)
@@ -504,6 +508,13 @@ def _pacify_stdout() -> None:
         pass
 
 
+def started() -> None:
+    """Say that the program's start-up is over (its store is open, what it needs
+    imported): the garbage collector, if the program paused it for its start-up,
+    runs again (:func:`scr_engine._program.resume_gc`). Does nothing otherwise."""
+    resume_gc()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``scr`` with ``argv``; returns the exit status (:data:`EXIT_CODES`).
 
@@ -511,10 +522,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     it, it runs on the process's arguments and then ends the process itself, once its
     output is flushed and its database closed: the interpreter's teardown of every
     imported module (SQLAlchemy's hundreds) would add a sixth to a command's time,
-    and a command line owns its process."""
-    code = _main(argv)
+    and a command line owns its process. For the same reason the garbage collector
+    rests while the program starts (:mod:`scr_engine._program`)."""
     if argv is not None:
-        return code
+        return _main(argv)
+    pause_gc()
+    code = _main(argv)
     try:
         sys.stdout.flush()
         sys.stderr.flush()

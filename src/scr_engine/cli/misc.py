@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from scr_engine.cli.app import Session, cli, scr_command
+from scr_engine.cli.app import Session, cli, scr_command, started
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -46,6 +46,7 @@ def demo(session: Session, db: str | None, memory: bool) -> None:
             path = Path(db) if db else Path(scratch) / "demo.sqlite3"
             store = SqlStore(f"sqlite:///{path}", migrate="create", clock=clock)
             where = f"SQLite database {path}" if db else "SQLite database (a temporary file)"
+        started()
         echo(f"Running the demo review on the {where}.")
         try:
             closed = run_demo(

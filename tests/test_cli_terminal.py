@@ -35,14 +35,14 @@ def reference(scr: Scr) -> str:
     return found
 
 
-def on_terminal(folder: Path, *args: str, **env: str) -> tuple[str, int]:
+def on_terminal(folder: Path, *args: str, columns: int = 160, **env: str) -> tuple[str, int]:
     child = pexpect.spawn(
         sys.executable,
         ["-m", "scr_engine", *args],
         cwd=str(folder),
         env=environment(TERM="xterm-256color", **env),
         encoding="utf-8",
-        dimensions=(50, 160),
+        dimensions=(50, columns),
         timeout=60,
     )
     text = child.read()
@@ -58,6 +58,18 @@ def test_show_renders_a_table_on_a_terminal(scr: Scr, reference: str) -> None:
         assert header in text
     assert "┃" in text or "|" in text  # a table with its borders
     assert "\x1b[" in text  # styled for a person
+
+
+def test_a_narrow_terminal_folds_long_words_instead_of_cutting_them(
+    scr: Scr, reference: str
+) -> None:
+    """On a terminal too narrow for a table, an id, a command code or a hash goes on
+    over the next line: nothing is shown in part ("…"), and the table fits."""
+    for args in (["show", reference], ["history", reference], ["list"]):
+        text, status = on_terminal(scr.folder, *args, "--as", "u-chair", columns=64, NO_COLOR="1")
+        assert status == 0, text
+        assert "…" not in text, text
+        assert max(len(line) for line in text.splitlines()) <= 64, text
 
 
 def test_no_color_on_a_terminal_has_no_escape_codes(scr: Scr, reference: str) -> None:

@@ -25,6 +25,7 @@ from scr_engine._program import pause_gc, resume_gc
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
     from scr_engine.cli.actors import Actors
     from scr_engine.engine import ReviewEngine
@@ -47,6 +48,7 @@ __all__ = [
     "cli",
     "database_url",
     "main",
+    "person_table",
     "report",
     "scr_command",
     "shown_url",
@@ -506,6 +508,18 @@ def _pacify_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):  # pragma: no cover - stdout without a descriptor
         pass
+
+
+def person_table(title: str | None, *columns: str) -> Table:
+    """A table for a person: its title on the left, and cells that fold a word too
+    long for the terminal onto the next line instead of cutting it short, so that no
+    id, command code or hash is ever shown in part."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
 
 
 def started() -> None:

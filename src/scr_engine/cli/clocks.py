@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from scr_engine.cli.app import EXIT_NOT_FOUND, CliError, Session, cli, scr_command, usage
+from scr_engine.cli.app import (
+    EXIT_NOT_FOUND,
+    CliError,
+    Session,
+    cli,
+    person_table,
+    scr_command,
+    usage,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -50,15 +58,19 @@ def overdue(session: Session, as_of: str | None, within: int, limit: int) -> Non
     }
 
     def render(console: Console) -> None:
-        from rich.table import Table
-
         if not rows:
             more = f" or due within {within} days" if within else ""
             console.print(f"Nothing is overdue{more} as of {today.isoformat()}.")
             return
-        table = Table(title=f"Deadlines as of {today.isoformat()}", title_justify="left")
-        for column in ("Review", "Rule", "Deadline", "Due", "Status", "Days late"):
-            table.add_column(column)
+        table = person_table(
+            f"Deadlines as of {today.isoformat()}",
+            "Review",
+            "Rule",
+            "Deadline",
+            "Due",
+            "Status",
+            "Days late",
+        )
         for row in data["deadlines"]:
             status = row["status"]
             table.add_row(
@@ -129,14 +141,10 @@ def tasks(session: Session, done: str | None, limit: int) -> None:
     rows = [{**task_json(t), "reference": references[t.review_id]} for t in pending]
 
     def render(console: Console) -> None:
-        from rich.table import Table
-
         if not rows:
             console.print("No pending tasks.")
             return
-        table = Table(title="Pending tasks", title_justify="left")
-        for column in ("Review", "What", "Agency", "Rule", "Since", "Task"):
-            table.add_column(column)
+        table = person_table("Pending tasks", "Review", "What", "Agency", "Rule", "Since", "Task")
         for row in rows:
             table.add_row(
                 row["reference"],

@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from scr_engine.cli.app import EXIT_INTEGRITY, CliError, Session, cli, scr_command, usage
+from scr_engine.cli.app import (
+    EXIT_INTEGRITY,
+    CliError,
+    Session,
+    cli,
+    person_table,
+    scr_command,
+    usage,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -153,8 +161,6 @@ def verify(
     data: dict[str, Any] = verify_json(report)
 
     def render(console: Console) -> None:
-        from rich.table import Table
-
         if report.ok:
             console.print(
                 f"[green]OK[/green]: {report.reviews} reviews, {report.events} events verified."
@@ -164,9 +170,7 @@ def verify(
                 f"[bold red]{len(report.faults)} fault(s)[/bold red] in {report.reviews} reviews, "
                 f"{report.events} events:"
             )
-            table = Table()
-            for column in ("Review", "Event", "Kind", "What"):
-                table.add_column(column)
+            table = person_table(None, "Review", "Event", "Kind", "What")
             for f in report.faults:
                 table.add_row(
                     f.review_id or "(store)",

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from scr_engine.cli.app import Session, cli, scr_command, started
+from scr_engine.cli.app import Session, cli, person_table, scr_command, started
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -213,11 +213,7 @@ def actors(session: Session, template: bool) -> None:
     ]
 
     def render(console: Console) -> None:
-        from rich.table import Table
-
-        table = Table(title=f"Actors in {found.path}", title_justify="left")
-        for column in ("Id", "Name", "Roles", "Agency"):
-            table.add_column(column)
+        table = person_table(f"Actors in {found.path}", "Id", "Name", "Roles", "Agency")
         for row in rows:
             table.add_row(row["id"], row["name"], ", ".join(row["roles"]), row["agency"] or "")
         console.print(table)

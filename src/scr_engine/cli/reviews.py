@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from scr_engine.cli.app import EXIT_FAILED, Session, cli, scr_command, usage
+from scr_engine.cli.app import EXIT_FAILED, Session, cli, person_table, scr_command, usage
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -435,28 +435,20 @@ def show(session: Session, review: str, as_of: str | None) -> None:
     }
 
     def render(console: Console) -> None:
-        from rich.table import Table
-
         _heading(console, session, found)
         console.print()
         allowed = [o for o in options if o.allowed]
         refused = [o for o in options if not o.allowed]
         who = f"{actor.name} ({actor.id})"
         if allowed:
-            table = Table(title=f"What {who} may do now", title_justify="left")
-            table.add_column("Command")
-            table.add_column("In words")
-            table.add_column("Needs input")
+            table = person_table(f"What {who} may do now", "Command", "In words", "Needs input")
             for o in allowed:
                 table.add_row(o.command, command_words(o.command), "yes" if o.takes_input else "no")
             console.print(table)
         else:
             console.print(f"{who} may do nothing on this review now.")
         if refused:
-            table = Table(title="Refused now, and why", title_justify="left")
-            table.add_column("Command")
-            table.add_column("Rule")
-            table.add_column("Why")
+            table = person_table("Refused now, and why", "Command", "Rule", "Why")
             for o in refused:
                 first = True
                 for r in o.refusals:
@@ -468,9 +460,15 @@ def show(session: Session, review: str, as_of: str | None) -> None:
                     first = False
             console.print(table)
         if clocks:
-            table = Table(title=f"Deadlines as of {today.isoformat()}", title_justify="left")
-            for column in ("Rule", "Deadline", "Due", "Status", "Met", "Days late"):
-                table.add_column(column)
+            table = person_table(
+                f"Deadlines as of {today.isoformat()}",
+                "Rule",
+                "Deadline",
+                "Due",
+                "Status",
+                "Met",
+                "Days late",
+            )
             for d in clocks:
                 status = d.status.value
                 style = (
@@ -486,9 +484,7 @@ def show(session: Session, review: str, as_of: str | None) -> None:
                 )
             console.print(table)
         if tasks:
-            table = Table(title="Pending tasks", title_justify="left")
-            for column in ("Task", "What", "Agency", "Since"):
-                table.add_column(column)
+            table = person_table("Pending tasks", "Task", "What", "Agency", "Since")
             for t in tasks:
                 table.add_row(t["id"], t["kind_words"], t["agency"], t["created_at"][:10])
             console.print(table)
@@ -513,11 +509,9 @@ def history(session: Session, review: str) -> None:
     }
 
     def render(console: Console) -> None:
-        from rich.table import Table
-
-        table = Table(title=f"History of {found.reference}", title_justify="left")
-        for column in ("#", "When", "Who", "Role", "Command", "Stage", "Hash"):
-            table.add_column(column)
+        table = person_table(
+            f"History of {found.reference}", "#", "When", "Who", "Role", "Command", "Stage", "Hash"
+        )
         for e in events:
             move = (
                 f"{e.stage_before.value} → {e.stage_after.value}"
@@ -582,14 +576,10 @@ def list_reviews(session: Session, stage: str | None, limit: int) -> None:
     ]
 
     def render(console: Console) -> None:
-        from rich.table import Table
-
         if not rows:
             console.print("No reviews" + (f" at stage {stage}." if stage else "."))
             return
-        table = Table(title="Reviews", title_justify="left")
-        for column in ("Reference", "Stage", "Received", "Agencies", "Id"):
-            table.add_column(column)
+        table = person_table("Reviews", "Reference", "Stage", "Received", "Agencies", "Id")
         for row in rows:
             table.add_row(
                 row["reference"],

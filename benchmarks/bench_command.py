@@ -692,8 +692,29 @@ def check_imports() -> list[tuple[str, bool]]:
         [sys.executable, "-c", detail], env=env, capture_output=True, text=True, timeout=120
     )
     print(f"import scr_engine (ms, heavy modules loaded, modules in total): {more.stdout.strip()}")
+    # The package's names load on first use: the same promise for the whole core.
+    core = (
+        "import sys, time; t = time.perf_counter(); "
+        "from scr_engine import MemoryStore, ReviewEngine, commands; "
+        "t = time.perf_counter() - t; "
+        f"print(round(t * 1000, 1), [m for m in {HEAVY_MODULES!r} if m in sys.modules], "
+        "len(sys.modules))"
+    )
+    used = subprocess.run(
+        [sys.executable, "-c", core], env=env, capture_output=True, text=True, timeout=120
+    )
+    print(
+        "from scr_engine import MemoryStore, ReviewEngine, commands "
+        f"(ms, heavy modules loaded, modules in total): {used.stdout.strip()}"
+    )
     print()
-    goals = [("import scr_engine does not import sqlalchemy", answer == "False")]
+    goals = [
+        ("import scr_engine does not import sqlalchemy", answer == "False"),
+        (
+            "the core (engine, memory store, commands) does not import sqlalchemy",
+            used.returncode == 0 and " [] " in used.stdout,
+        ),
+    ]
     for text, met in goals:
         print(f"{'PASS' if met else 'MISS'}  {text}")
     return goals

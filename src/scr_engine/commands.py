@@ -5,8 +5,6 @@ JSON with :func:`to_dict` / :func:`from_dict` (the library's cattrs converter), 
 ``{"command": "<name>", ...fields}``, so host systems can send them over the wire.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable
 from datetime import date
 from typing import Any, ClassVar

@@ -7,8 +7,6 @@ reviews built from the same history compare equal.
 Each record names the protocol rules it carries (``requirements.md``).
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
@@ -72,22 +70,6 @@ __all__ = [
 
 
 def _roles(value: Iterable[Role]) -> frozenset[Role]:
-    return frozenset(value)
-
-
-def _legal(value: Iterable[LegalService]) -> frozenset[LegalService]:
-    return frozenset(value)
-
-
-def _frozen_items(value: dict[TorItem, TorAnswer]) -> dict[TorItem, TorAnswer]:
-    from scr_engine.serialization import FrozenDict
-
-    if isinstance(value, FrozenDict) or not isinstance(value, dict):
-        return value
-    return FrozenDict(value)
-
-
-def _purposes(value: Iterable[WriterMeetingPurpose]) -> frozenset[WriterMeetingPurpose]:
     return frozenset(value)
 
 
@@ -364,6 +346,18 @@ class Meeting:
     venue: str
 
 
+def _legal(value: Iterable[LegalService]) -> frozenset[LegalService]:
+    return frozenset(value)
+
+
+def _frozen_items(value: dict[TorItem, TorAnswer]) -> dict[TorItem, TorAnswer]:
+    from scr_engine.serialization import FrozenDict
+
+    if isinstance(value, FrozenDict) or not isinstance(value, dict):
+        return value
+    return FrozenDict(value)
+
+
 @frozen
 class TermsOfReference:
     """What the initial meeting agrees (SU-4 … SU-8, SU-10; CR-3)."""
@@ -403,6 +397,18 @@ class ImrJudgement(StrEnum):
 
 
 @frozen
+class ChronologyEntry:
+    """One entry of a chronology: of an agency's IMR, or of the integrated chronology
+    (Appendix 3, The Facts (a); RP-2)."""
+
+    date: date
+    agency: str
+    event: str = field(metadata=MARK)
+    adult_seen: bool = False
+    views_sought_or_expressed: bool = False
+
+
+@frozen
 class Imr:
     """An agency's Individual Management Review (EV-1, EV-2)."""
 
@@ -432,6 +438,10 @@ class WriterMeetingPurpose(StrEnum):
     FINAL_FORMAT = "final_format"
 
 
+def _purposes(value: Iterable[WriterMeetingPurpose]) -> frozenset[WriterMeetingPurpose]:
+    return frozenset(value)
+
+
 @frozen
 class WriterMeeting:
     """A meeting between the overview writer and the panel, with its purpose (OW-1)."""
@@ -452,18 +462,6 @@ class Introduction:
     terms_of_reference: str
     contributors: str
     panel_and_writer: str
-
-
-@frozen
-class ChronologyEntry:
-    """One entry of a chronology: of an agency's IMR, or of the integrated chronology
-    (Appendix 3, The Facts (a); RP-2)."""
-
-    date: date
-    agency: str
-    event: str = field(metadata=MARK)
-    adult_seen: bool = False
-    views_sought_or_expressed: bool = False
 
 
 @frozen

@@ -43,14 +43,16 @@ def format_1(events: tuple[Event, ...]) -> list[Event]:
     return out
 
 
-def legacy_store(url: str, clock: FixedClock) -> list[str]:
+def legacy_store(url: str, clock: FixedClock, *, closed: bool = True) -> list[str]:
     """A database at revision 0001 with three reviews written in format 1 (the first
-    one run to closure); their ids."""
+    one run to closure, unless not ``closed``: then all three are only submitted);
+    their ids."""
     upgrade(url, "0001")
     memory = MemoryStore()
     engine = ReviewEngine(memory, clock)
     ids = [engine.submit(demo_request(), REQUESTER).id for _ in range(3)]
-    run_to_closure(engine, ids[0], lambda: clock.advance(hours=7))
+    if closed:
+        run_to_closure(engine, ids[0], lambda: clock.advance(hours=7))
     db = sa.create_engine(url)
     try:
         with db.begin() as conn:

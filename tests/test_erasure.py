@@ -281,6 +281,50 @@ def test_a_review_written_before_commitments_cannot_be_erased(tmp_path: Path) ->
         assert engine.verify().ok
 
 
+def test_a_history_begun_before_commitments_is_erased_after_them(tmp_path: Path) -> None:
+    """A review submitted under 0.1 (a format-1 first event, whose hash covers the
+    request's values) and carried on to closure after the upgrade (format-2 events):
+    a person named only in the later events is erased from them, past the old event,
+    which stays as it was; a person the old event names cannot be erased."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    clock = FixedClock(START)
+    review_id = legacy_store(url, clock, closed=False)[0]  # submitted under 0.1
+    upgrade(url)
+    with SqlStore(url, durable=False) as store:
+        engine = ReviewEngine(store, clock)
+        run_to_closure(engine, review_id, lambda: clock.advance(hours=7))
+        history = engine.history(review_id)
+        assert [e.format for e in history[:2]] == [1, 2]
+        old = {v for _, v in personal_paths(c.SubmitRequest, history[0].payload)}
+        later = {
+            v
+            for e in history[1:]
+            for _, v in personal_paths(c.COMMANDS[e.command], e.payload)
+            if v not in old and v != ERASED
+        }
+        assert later, "the demo's later commands name people the request does not"
+        value = min(later)
+        assert engine.erase_person(value, BOARD_CHAIR, reasons=REASONS, legal_basis=BASIS) == [
+            review_id
+        ]
+        after = engine.history(review_id)
+        assert after[0] == history[0]
+        assert not any(
+            v == value
+            for e in after[1:]
+            for _, v in personal_paths(c.COMMANDS[e.command], e.payload)
+        )
+        assert replay(after) == engine.get(review_id)
+        assert engine.verify().ok
+        # A value the format-1 event holds: its hash covers it, so it stays.
+        named = demo_request().requester.name
+        assert named in old
+        with pytest.raises(TransitionRefused) as caught:
+            engine.erase_person(named, BOARD_CHAIR, reasons=REASONS, legal_basis=BASIS)
+        assert caught.value.rules == ("PR-e",)
+        assert engine.history(review_id) == after
+
+
 def test_recorded_dates_survive_erasure(engine: ReviewEngine, clock: FixedClock) -> None:
     closed = _closed(engine, clock)
     before = engine.get(closed)

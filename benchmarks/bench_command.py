@@ -682,37 +682,32 @@ def check_imports() -> list[tuple[str, bool]]:
     )
     answer = done.stdout.strip()
     print(f'$ python -c "{PROBE}"\n{answer or done.stderr.strip()}')
-    detail = (
-        "import sys, time; t = time.perf_counter(); import scr_engine; "
-        "t = time.perf_counter() - t; "
-        f"print(round(t * 1000, 1), [m for m in {HEAVY_MODULES!r} if m in sys.modules], "
-        "len(sys.modules))"
-    )
-    more = subprocess.run(
-        [sys.executable, "-c", detail], env=env, capture_output=True, text=True, timeout=120
-    )
-    print(f"import scr_engine (ms, heavy modules loaded, modules in total): {more.stdout.strip()}")
+
+    def timed_import(statement: str) -> tuple[bool, str]:
+        """``statement`` in a fresh interpreter: whether it left the heavy modules
+        out, and its milliseconds, the heavy modules loaded and the modules in total."""
+        code = (
+            f"import sys, time; t = time.perf_counter(); {statement}; "
+            "t = time.perf_counter() - t; "
+            f"print(round(t * 1000, 1), [m for m in {HEAVY_MODULES!r} if m in sys.modules], "
+            "len(sys.modules))"
+        )
+        run = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+        )
+        found = run.stdout.strip() or run.stderr.strip()
+        print(f"{statement} (ms, heavy modules loaded, modules in total): {found}")
+        return run.returncode == 0 and " [] " in run.stdout, found
+
+    timed_import("import scr_engine")
     # The package's names load on first use: the same promise for the whole core.
-    core = (
-        "import sys, time; t = time.perf_counter(); "
-        "from scr_engine import MemoryStore, ReviewEngine, commands; "
-        "t = time.perf_counter() - t; "
-        f"print(round(t * 1000, 1), [m for m in {HEAVY_MODULES!r} if m in sys.modules], "
-        "len(sys.modules))"
-    )
-    used = subprocess.run(
-        [sys.executable, "-c", core], env=env, capture_output=True, text=True, timeout=120
-    )
-    print(
-        "from scr_engine import MemoryStore, ReviewEngine, commands "
-        f"(ms, heavy modules loaded, modules in total): {used.stdout.strip()}"
-    )
+    core_light, _ = timed_import("from scr_engine import MemoryStore, ReviewEngine, commands")
     print()
     goals = [
         ("import scr_engine does not import sqlalchemy", answer == "False"),
         (
             "the core (engine, memory store, commands) does not import sqlalchemy",
-            used.returncode == 0 and " [] " in used.stdout,
+            core_light,
         ),
     ]
     for text, met in goals:

@@ -24,15 +24,9 @@ HEAVY = ("sqlalchemy", "alembic", "psycopg")
 LIGHT_MODULES = ("scr_engine", "scr_engine.commands", "scr_engine.rules", "scr_engine.states")
 
 
-def _loaded_after(*modules: str) -> list[str]:
-    """The heavy modules in ``sys.modules`` of a fresh interpreter after importing
-    ``modules`` (the same ``scr_engine`` as this test process imports)."""
-    code = (
-        "import importlib, json, sys\n"
-        f"for name in {list(modules)!r}:\n"
-        "    importlib.import_module(name)\n"
-        f"print(json.dumps(sorted(m for m in {list(HEAVY)!r} if m in sys.modules)))\n"
-    )
+def _fresh(code: str) -> Any:
+    """The JSON that ``code`` prints last, run in a fresh interpreter (on the same
+    ``scr_engine`` as this test process imports)."""
     env = dict(os.environ)
     src = str(Path(scr_engine.__file__).resolve().parents[1])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
@@ -40,7 +34,18 @@ def _loaded_after(*modules: str) -> list[str]:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
-    loaded: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _loaded_after(*modules: str) -> list[str]:
+    """The heavy modules in ``sys.modules`` of a fresh interpreter after importing
+    ``modules``."""
+    loaded: list[str] = _fresh(
+        "import importlib, json, sys\n"
+        f"for name in {list(modules)!r}:\n"
+        "    importlib.import_module(name)\n"
+        f"print(json.dumps(sorted(m for m in {list(HEAVY)!r} if m in sys.modules)))\n"
+    )
     return loaded
 
 
@@ -58,17 +63,6 @@ def test_the_probe_sees_a_heavy_import() -> None:
     if importlib.util.find_spec("sqlalchemy") is None:
         pytest.skip("SQLAlchemy is not installed, so the probe cannot be checked against it")
     assert "sqlalchemy" in _loaded_after("scr_engine", "sqlalchemy")
-
-
-def _fresh(code: str) -> Any:
-    env = dict(os.environ)
-    src = str(Path(scr_engine.__file__).resolve().parents[1])
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def test_import_scr_engine_alone_builds_nothing_until_a_name_is_used() -> None:

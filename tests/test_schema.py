@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
 import scr_engine
+from jsondocs import drop_at, get_at, paths, set_at
 from scr_engine.commands import COMMANDS, from_dict, to_dict
 from scr_engine.demo import demo_request
 from scr_engine.errors import InvalidRequest
@@ -110,34 +111,6 @@ def _cls(name: str) -> type:
     return RequestForm if name == "request_form" else COMMANDS[name]
 
 
-def _paths(document: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every place in a document (the root included)."""
-    found = [path]
-    if isinstance(document, dict):
-        for key, value in document.items():
-            found.extend(_paths(value, (*path, key)))
-    elif isinstance(document, list):
-        for index, value in enumerate(document):
-            found.extend(_paths(value, (*path, index)))
-    return found
-
-
-def _set(document: Any, path: tuple[Any, ...], value: Any) -> Any:
-    if not path:
-        return value
-    copy: Any = dict(document) if isinstance(document, dict) else list(document)
-    copy[path[0]] = _set(copy[path[0]], path[1:], value)
-    return copy
-
-
-def _drop(document: Any, path: tuple[Any, ...]) -> Any:
-    if len(path) == 1:
-        copy: Any = dict(document) if isinstance(document, dict) else list(document)
-        del copy[path[0]]
-        return copy
-    return _set(document, path[:1], _drop(document[path[0]], path[1:]))
-
-
 def test_the_shipped_schemas_are_fresh() -> None:
     made = generate()
     assert sorted(made) == sorted(NAMES)
@@ -185,25 +158,19 @@ def test_a_document_validates_exactly_when_from_dict_accepts_it(
     assert validator.is_valid(document)
     assert _accepted(document, cls), document
     # An altered document: both judge it the same way.
-    where = data.draw(st.sampled_from(_paths(document)), label="where")
+    where = data.draw(st.sampled_from(paths(document)), label="where")
     how = data.draw(st.sampled_from(["drop", "replace", "add"]), label="how")
     if how == "drop" and where:
-        altered = _drop(document, where)
+        altered = drop_at(document, where)
     elif how == "add":
-        target = [p for p in _paths(document) if isinstance(_get(document, p), dict)]
+        target = [p for p in paths(document) if isinstance(get_at(document, p), dict)]
         place = data.draw(st.sampled_from(target), label="object")
         key = data.draw(st.text(min_size=1, max_size=6), label="key")
-        inner = {**_get(document, place), key: data.draw(_json, label="value")}
-        altered = _set(document, place, inner)
+        inner = {**get_at(document, place), key: data.draw(_json, label="value")}
+        altered = set_at(document, place, inner)
     else:
-        altered = _set(document, where, data.draw(_json, label="value"))
+        altered = set_at(document, where, data.draw(_json, label="value"))
     assert validator.is_valid(altered) == _accepted(altered, cls), altered
-
-
-def _get(document: Any, path: tuple[Any, ...]) -> Any:
-    for step in path:
-        document = document[step]
-    return document
 
 
 def test_the_demo_request_and_its_command_validate() -> None:

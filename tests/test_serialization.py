@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jsondocs import drop_at, paths, set_at
 from scr_engine.clock import FixedClock
 from scr_engine.demo import REQUESTER, demo_request, run_to_closure
 from scr_engine.engine import ReviewEngine
@@ -48,27 +49,8 @@ _junk = st.recursive(
 )
 
 
-def _paths(document: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [path]
-    if isinstance(document, dict):
-        for key, value in document.items():
-            found.extend(_paths(value, (*path, key)))
-    elif isinstance(document, list):
-        for index, value in enumerate(document):
-            found.extend(_paths(value, (*path, index)))
-    return found
-
-
 def _altered(document: Any, path: tuple[Any, ...], value: Any, drop: bool) -> Any:
-    if len(path) == 1 and drop:
-        copy: Any = dict(document) if isinstance(document, dict) else list(document)
-        del copy[path[0]]
-        return copy
-    if not path:
-        return value
-    copy = dict(document) if isinstance(document, dict) else list(document)
-    copy[path[0]] = _altered(copy[path[0]], path[1:], value, drop)
-    return copy
+    return drop_at(document, path) if drop else set_at(document, path, value)
 
 
 def _builds(converter: Any, data: Any) -> Review | None:
@@ -87,7 +69,7 @@ def test_a_stored_review_builds_the_same_review_either_way() -> None:
 
 @settings(suppress_health_check=[HealthCheck.too_slow])
 @given(
-    where=st.sampled_from(_paths(DATA)[1:]),
+    where=st.sampled_from(paths(DATA)[1:]),
     value=_junk,
     drop=st.booleans(),
 )

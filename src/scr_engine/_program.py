@@ -5,7 +5,7 @@ The program's start-up builds hundreds of classes and imports SQLAlchemy: tens o
 thousands of objects, none of them garbage, which the cyclic garbage collector would
 walk again and again, for about a tenth of a command's time. So the collector rests
 from the first line until the command has what it needs (:func:`resume_gc`, called by
-:func:`scr_engine.cli.app.started`), and what exists then is set aside for good
+the command line once a command's store is open), and what exists then is set aside for good
 (:func:`gc.freeze`), so that a long command does not walk it either. Nothing here
 runs when the library is imported: a host's collector is its own.
 """

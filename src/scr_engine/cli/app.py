@@ -53,7 +53,6 @@ __all__ = [
     "scr_command",
     "shown_url",
     "sqlite_path",
-    "started",
     "usage",
     "write_json",
 ]
@@ -206,7 +205,7 @@ class Session:
             )
         try:
             self._store = SqlStore(self.url, migrate=migrate)  # type: ignore[arg-type]
-            started()
+            resume_gc()  # the start-up is over: the store is open
         except SchemaMismatch as exc:
             found = ", ".join(exc.current) or "no scr_engine schema"
             wanted = ", ".join(exc.expected)
@@ -520,13 +519,6 @@ def person_table(title: str | None, *columns: str) -> Table:
     for column in columns:
         table.add_column(column, overflow="fold")
     return table
-
-
-def started() -> None:
-    """Say that the program's start-up is over (its store is open, what it needs
-    imported): the garbage collector, if the program paused it for its start-up,
-    runs again (:func:`scr_engine._program.resume_gc`). Does nothing otherwise."""
-    resume_gc()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from scr_engine.cli.app import Session, cli, person_table, scr_command, started
+from scr_engine._program import resume_gc
+from scr_engine.cli.app import Session, cli, person_table, scr_command
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -46,7 +47,7 @@ def demo(session: Session, db: str | None, memory: bool) -> None:
             path = Path(db) if db else Path(scratch) / "demo.sqlite3"
             store = SqlStore(f"sqlite:///{path}", migrate="create", clock=clock)
             where = f"SQLite database {path}" if db else "SQLite database (a temporary file)"
-        started()
+        resume_gc()  # the start-up is over: the store is made
         echo(f"Running the demo review on the {where}.")
         try:
             closed = run_demo(

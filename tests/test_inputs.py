@@ -986,6 +986,12 @@ def test_execute_refuses_a_bad_version_or_key_naming_the_command(engine: ReviewE
             Actor("u\x00x", "All", {"x"}, 5),  # type: ignore[arg-type]
             ["actor.id", "actor.roles", "actor.agency"],
         ),
+        (Actor("u-x", "", {Role.BUSINESS_MANAGER}), ["actor.name"]),
+        (Actor("u-x", None, {Role.BUSINESS_MANAGER}), ["actor.name"]),  # type: ignore[arg-type]
+        (Actor("u-x", "N\x00l", {Role.BUSINESS_MANAGER}), ["actor.name"]),
+        (Actor("u" * 257, "Long id", {Role.BUSINESS_MANAGER}), ["actor.id"]),
+        (Actor("u-x", "n" * 257, {Role.BUSINESS_MANAGER}), ["actor.name"]),
+        (Actor("u" * 10**7, "n" * 10**7, {Role.BUSINESS_MANAGER}), ["actor.id", "actor.name"]),
     ],
 )
 def test_a_malformed_actor_is_refused_naming_each_part(

@@ -40,7 +40,9 @@ from scr_engine import (
     InvalidRequest,
     LegalService,
     Meeting,
+    MemoryStore,
     PermissionDenied,
+    ProtocolSettings,
     Review,
     ReviewEngine,
     Role,
@@ -309,6 +311,31 @@ def test_su3_budget_cannot_be_negative_or_unexplained(engine: ReviewEngine) -> N
         ("SU-3", "notes"),
     }
     assert engine.get(review.id).budget is None
+
+
+@pytest.mark.rule("SU-3")
+@pytest.mark.parametrize("amount", [1_000_000_001, 10**50])
+def test_su3_budget_is_bounded_by_the_settings(
+    engine: ReviewEngine, clock: FixedClock, amount: int
+) -> None:
+    """SU-3: a budget beyond the settings' ``max_amount_pounds`` (£1bn by default) is
+    an input error naming the field, and records nothing; the bound itself is accepted,
+    and a Board may set another bound in its settings."""
+    review = _screened(engine)
+    with pytest.raises(InvalidRequest) as refused:
+        engine.execute(review.id, c.RecordBudget(amount, "Venue."), BOARD_CHAIR)
+    assert [(r.rule, r.field) for r in refused.value.refusals] == [("SU-3", "amount_pounds")]
+    assert "1,000,000,000" in refused.value.refusals[0].message
+    assert engine.get(review.id).budget is None
+    recorded = engine.execute(review.id, c.RecordBudget(10**9, "Venue."), BOARD_CHAIR)
+    assert recorded.budget is not None and recorded.budget.amount_pounds == 10**9
+
+    small = ProtocolSettings(version="small-budgets", max_amount_pounds=5000)
+    strict = ReviewEngine(MemoryStore(), clock, settings=small)
+    other = _screened(strict)
+    with pytest.raises(InvalidRequest):
+        strict.execute(other.id, c.RecordBudget(5001, "Venue."), BOARD_CHAIR)
+    assert strict.execute(other.id, c.RecordBudget(5000, "Venue."), BOARD_CHAIR).budget
 
 
 # --------------------------------------------------------------------------- SU-4

@@ -94,19 +94,30 @@ def _refuse(command: str, message: str, field: str | None = None) -> InvalidRequ
     return InvalidRequest(command, [Refusal("INPUT", message, RefusalKind.INPUT, field)])
 
 
-def _check_actor(command: str, actor: Any) -> None:
+def _check_actor(
+    command: str, actor: Any, longest: int = DEFAULT_SETTINGS.max_actor_length
+) -> None:
     """Refuse, before anything is read or stored, an actor that is not an
-    :class:`Actor`, whose id is not non-empty text that every store can keep and
-    every hash can cover (the history records the id as text), whose roles are not
-    :class:`Role` members or whose agency is neither text nor None."""
+    :class:`Actor`, whose id or name is not non-empty text of at most ``longest``
+    characters that every store can keep and every hash can cover (the history
+    records the id as text), whose roles are not :class:`Role` members or whose
+    agency is neither text nor None."""
     if not isinstance(actor, Actor):
         message = f"the actor must be an Actor, not {type(actor).__name__}"
         raise _refuse(command, message, "actor")
-    actor_id = actor.id
-    if type(actor_id) is not str or not actor_id.strip():
-        message = f"an actor's id must be non-empty text, not {_brief(actor_id)}"
-        raise _refuse(command, message, "actor.id")
-    problems = text_problems(actor_id, "actor.id")
+    problems: list[Refusal] = []
+    for what, value in (("actor.id", actor.id), ("actor.name", actor.name)):
+        if type(value) is not str or not value.strip():
+            message = f"an actor's {what[6:]} must be non-empty text, not {_brief(value)}"
+            problems.append(Refusal("INPUT", message, RefusalKind.INPUT, what))
+        elif len(value) > longest:
+            message = (
+                f"an actor's {what[6:]} holds {len(value):,} characters; at most "
+                f"{longest:,} are accepted"
+            )
+            problems.append(Refusal("INPUT", message, RefusalKind.INPUT, what))
+        else:
+            problems.extend(text_problems(value, what))
     roles = actor.roles
     if not isinstance(roles, frozenset) or not all(type(r) is Role and r in _ROLES for r in roles):
         problems.append(
@@ -257,7 +268,7 @@ class ReviewEngine:
         first: such a caller learns nothing about the form), else
         :class:`InvalidRequest` naming every missing or invalid field (RF-1, RF-2).
         """
-        _check_actor("submit_request", actor)
+        _check_actor("submit_request", actor, self.settings.max_actor_length)
         # Permission first: who may not submit learns nothing about the form (RF-1).
         role = acting_role(row("submit_request"), actor)
         if role is None:
@@ -357,7 +368,7 @@ class ReviewEngine:
         key: str | None = None,
     ) -> Review:
         name = _command_name(command)
-        _check_actor(name, actor)
+        _check_actor(name, actor, self.settings.max_actor_length)
         _check_id(name, review_id)
         if expected_version is not None:
             _check_count(name, expected_version, "expected_version", 2**63 - 1)
@@ -515,7 +526,7 @@ class ReviewEngine:
         (``[erased]`` when none is given) in the review, and ``[erased]`` in its
         history. Returns the ids of the reviews changed; reviews still open are left
         as they are (their evidence is still needed) and are not listed."""
-        _check_actor("erase_personal_data", actor)
+        _check_actor("erase_personal_data", actor, self.settings.max_actor_length)
         if type(value) is not str or not value.strip():
             raise InvalidRequest(
                 "erase_personal_data",
@@ -561,7 +572,7 @@ class ReviewEngine:
         accepted. When the actor may not issue it at all (role, agency, appointment),
         those reasons alone, as :meth:`execute` raises them. Changes nothing."""
         name = _command_name(command)
-        _check_actor(name, actor)
+        _check_actor(name, actor, self.settings.max_actor_length)
         _check_id(name, review_id)
         review = self.store.load(review_id)
         if isinstance(command, SubmitRequest):
@@ -578,7 +589,7 @@ class ReviewEngine:
         input can satisfy (CR-1 for ``decline`` and ``recommend_alternative``); and
         for a command that takes no input (``convene_panel``, ``ratify`` …), every
         reason it would be refused. What a screen can offer. Changes nothing."""
-        _check_actor("options", actor)
+        _check_actor("options", actor, self.settings.max_actor_length)
         _check_id("options", review_id)
         review = self.store.load(review_id)
         today = local_date(self.clock.now())
@@ -652,7 +663,7 @@ class ReviewEngine:
         """Check and log a read by ``actor`` (nothing for the host's own reads)."""
         if actor is None:
             return
-        _check_actor(what, actor)
+        _check_actor(what, actor, self.settings.max_actor_length)
         refusal = read_refusal(self.read_policy, review, actor)
         self.store.log_access(review.id, self.clock.now(), actor.id, what, refusal is None)
         if refusal is not None:

@@ -35,6 +35,11 @@ class ProtocolSettings:
     """The most characters one text field of a request or command may hold."""
     max_command_length: int = 1_000_000
     """The most characters a whole request or command may take as JSON."""
+    max_actor_length: int = 256
+    """The most characters an actor's id or name may hold (the id is recorded in every
+    event and access-log entry it makes)."""
+    max_amount_pounds: int = 1_000_000_000
+    """The largest sum of money a command may record (SU-3's budget), in pounds."""
 
     def __attrs_post_init__(self) -> None:
         problems = []
@@ -43,7 +48,12 @@ class ProtocolSettings:
         for name in ("initial_meeting_months", "review_months"):
             if not 1 <= getattr(self, name) <= 120:
                 problems.append((name, f"{name} must be from 1 to 120"))
-        for name in ("max_text_length", "max_command_length"):
+        for name in (
+            "max_text_length",
+            "max_command_length",
+            "max_actor_length",
+            "max_amount_pounds",
+        ):
             value = getattr(self, name)
             if type(value) is not int or value < 1:
                 problems.append((name, f"{name} must be a whole number of at least 1"))

@@ -118,6 +118,10 @@ def record_budget(review: Review, cmd: c.RecordBudget, ctx: Context) -> list[Ref
     out: list[Refusal] = []
     if cmd.amount_pounds < 0:
         out.append(Refusal("SU-3", "the budget cannot be negative", _INPUT, "amount_pounds"))
+    elif cmd.amount_pounds > ctx.settings.max_amount_pounds:
+        most = ctx.settings.max_amount_pounds
+        message = f"the budget cannot exceed £{most:,} (the settings' max_amount_pounds)"
+        out.append(Refusal("SU-3", message, _INPUT, "amount_pounds"))
     need_text(out, cmd.notes, "SU-3", "notes", "what the budget covers")
     return out
 

@@ -62,9 +62,13 @@ __all__ = [
     "RecordImrWriter",
     "RecordRecordsSecured",
     "RecordWriterMeeting",
+    "ReplaceOverviewWriter",
+    "ReplacePanelChair",
     "RequestRevision",
     "RestrictAccess",
     "ResumeClock",
+    "ReviseTermsOfReference",
+    "StandDownPanelMember",
     "StartMonitoring",
     "SubmitRequest",
     "Withdraw",
@@ -422,6 +426,54 @@ class ExtendDeadline(Command):
     reasons: str
 
 
+@frozen
+class ReplacePanelChair(Command):
+    """Replace the panel chair, with reasons (SU-1, PR-b): the newcomer is appointed as
+    at first, impartial; the chair replaced stays in the review's history."""
+
+    name: ClassVar[str] = "replace_panel_chair"
+    appointment: Appointment
+    reasons: str
+    occurred_on: date | None = None
+
+
+@frozen
+class ReplaceOverviewWriter(Command):
+    """Replace the overview report writer, with reasons (SU-9, PR-b): the newcomer is
+    appointed as at first, impartial; the writer replaced stays in the history."""
+
+    name: ClassVar[str] = "replace_overview_writer"
+    appointment: Appointment
+    reasons: str
+    occurred_on: date | None = None
+
+
+@frozen
+class StandDownPanelMember(Command):
+    """Stand a panel member down, with reasons (SU-2, PR-b), for instance when a
+    conflict of interest surfaces, optionally seating a ``replacement``; the member
+    stood down stays in the history."""
+
+    name: ClassVar[str] = "stand_down_panel_member"
+    person_id: str
+    reasons: str
+    replacement: Appointment | None = None
+    occurred_on: date | None = None
+
+
+@frozen
+class ReviseTermsOfReference(Command):
+    """Revise the terms of reference agreed at the initial meeting, with reasons
+    (Appendix 2, "to review the scope of the SCR"; SU-6 … SU-10): the new terms are
+    judged as at the initial meeting, the deadlines follow them, and the terms
+    replaced stay in the history."""
+
+    name: ClassVar[str] = "revise_terms_of_reference"
+    terms: TermsOfReference
+    reasons: str
+    occurred_on: date | None = None
+
+
 COMMANDS: dict[str, type[Command]] = {
     cls.name: cls
     for cls in (
@@ -462,6 +514,10 @@ COMMANDS: dict[str, type[Command]] = {
         PauseClock,
         ResumeClock,
         ExtendDeadline,
+        ReplacePanelChair,
+        ReplaceOverviewWriter,
+        StandDownPanelMember,
+        ReviseTermsOfReference,
     )
 }
 """Every command class by its stable name."""

@@ -51,6 +51,7 @@ __all__ = [
     "Pause",
     "ProgressNote",
     "Recommendation",
+    "Replacement",
     "RequestForm",
     "Requester",
     "RequesterCategory",
@@ -59,6 +60,7 @@ __all__ = [
     "Task",
     "TaskKind",
     "TermsOfReference",
+    "TermsRevision",
     "TorAnswer",
     "TorItem",
     "WriterMeeting",
@@ -603,6 +605,31 @@ class Extension:
     on: date
 
 
+@frozen
+class Replacement:
+    """Someone who no longer acts on the review: the panel chair or overview writer
+    replaced, or a panel member stood down (``replace_panel_chair``,
+    ``replace_overview_writer``, ``stand_down_panel_member``), as they were appointed,
+    with who took their place (``None`` when nobody did), the reasons and the day."""
+
+    role: str
+    """``panel_chair``, ``overview_writer`` or ``panel_member``."""
+    person: Appointment
+    replaced_by: str | None
+    reasons: str
+    day: date
+
+
+@frozen
+class TermsRevision:
+    """Terms of reference that a revision replaced (``revise_terms_of_reference``),
+    with the reasons and the day of the revision."""
+
+    previous: TermsOfReference
+    reasons: str
+    day: date
+
+
 # --------------------------------------------------------------------------- review
 
 
@@ -655,6 +682,10 @@ class Review:
     """Only the people named on the review, and its ``readers``, may read it (PR-e)."""
     readers: frozenset[str] = frozenset()
     """Actor ids given access to a restricted review (``restrict_access``)."""
+    replaced: tuple[Replacement, ...] = ()
+    """People who no longer act on the review: replaced or stood down, oldest first."""
+    terms_revisions: tuple[TermsRevision, ...] = ()
+    """Terms of reference replaced by a revision, oldest first."""
 
     @property
     def agencies(self) -> tuple[str, ...]:

@@ -25,7 +25,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from scr_engine.records import Review
-from scr_engine.rules import clocks, evidence, monitoring, referral, report, retention, setup
+from scr_engine.rules import (
+    clocks,
+    corrections,
+    evidence,
+    monitoring,
+    referral,
+    report,
+    retention,
+    setup,
+)
 from scr_engine.rules.common import Check, Context
 from scr_engine.rules.reasons import Refusal
 
@@ -69,6 +78,10 @@ CHECKS: dict[str, Check] = {
     "erase_personal_data": retention.erase_personal_data,
     "restrict_access": retention.restrict_access,
     "add_agency": setup.add_agency,
+    "replace_panel_chair": corrections.replace_panel_chair,
+    "replace_overview_writer": corrections.replace_overview_writer,
+    "stand_down_panel_member": corrections.stand_down_panel_member,
+    "revise_terms_of_reference": corrections.revise_terms_of_reference,
 }
 """The check of every command except ``submit_request`` (see
 :func:`scr_engine.rules.request.validate_request`)."""
@@ -79,6 +92,9 @@ PRECONDITIONS: dict[str, Callable[[Review], list[Refusal]]] = {
     "decline": lambda review: referral.screening_preconditions(review, "declined"),
     "withdraw": clocks.withdraw_preconditions,
     "pause_clock": clocks.pause_preconditions,
+    "replace_panel_chair": corrections.chair_preconditions,
+    "replace_overview_writer": corrections.writer_preconditions,
+    "revise_terms_of_reference": corrections.terms_preconditions,
 }
 """For commands that take input, the part of their guard that refuses them whatever
 the input (each is also part of the command's check in :data:`CHECKS`): what a screen

@@ -32,7 +32,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from scr_engine import commands as c
-from scr_engine.records import Appointment, MemberCapacity, Review, TorItem
+from scr_engine.records import Appointment, MemberCapacity, Review, TermsOfReference, TorItem
 from scr_engine.rules.common import Context, known_agency, need_text
 from scr_engine.rules.conflict import conflict_of_interest
 from scr_engine.rules.deadlines import FURTHEST_DAYS, LONGEST_MONTHS
@@ -43,16 +43,19 @@ __all__ = [
     "appoint_overview_writer",
     "appoint_panel_chair",
     "appoint_panel_member",
+    "appointment_problems",
     "convene_panel",
     "hold_initial_meeting",
     "record_budget",
     "represented_agency",
+    "terms_problems",
 ]
 
 _INPUT = RefusalKind.INPUT
 
 
-def _appointment(out: list[Refusal], review: Review, appointment: Appointment) -> None:
+def appointment_problems(out: list[Refusal], review: Review, appointment: Appointment) -> None:
+    """Adds to ``out`` every reason ``appointment`` cannot be made (SU-1, PR-b)."""
     need_text(out, appointment.person_id, "SU-1", "appointment.person_id", "the appointee's ID")
     need_text(out, appointment.name, "SU-1", "appointment.name", "the appointee's name")
     out.extend(conflict_of_interest(review, appointment))
@@ -60,7 +63,15 @@ def _appointment(out: list[Refusal], review: Review, appointment: Appointment) -
 
 def appoint_panel_chair(review: Review, cmd: c.AppointPanelChair, ctx: Context) -> list[Refusal]:
     out: list[Refusal] = []
-    _appointment(out, review, cmd.appointment)
+    if review.panel_chair is not None:
+        out.append(
+            Refusal(
+                "SU-1",
+                f"{review.panel_chair.person_id} already chairs the panel: "
+                "replace them with replace_panel_chair, with reasons",
+            )
+        )
+    appointment_problems(out, review, cmd.appointment)
     return out
 
 
@@ -76,7 +87,7 @@ def represented_agency(member: Appointment) -> str | None:
 def appoint_panel_member(review: Review, cmd: c.AppointPanelMember, ctx: Context) -> list[Refusal]:
     out: list[Refusal] = []
     member = cmd.appointment
-    _appointment(out, review, member)
+    appointment_problems(out, review, member)
     if member.represents in (None, MemberCapacity.AGENCY):
         if member.agency is None:
             out.append(
@@ -110,7 +121,15 @@ def appoint_overview_writer(
     review: Review, cmd: c.AppointOverviewWriter, ctx: Context
 ) -> list[Refusal]:
     out: list[Refusal] = []
-    _appointment(out, review, cmd.appointment)
+    if review.overview_writer is not None:
+        out.append(
+            Refusal(
+                "SU-9",
+                f"{review.overview_writer.person_id} already writes the overview report: "
+                "replace them with replace_overview_writer, with reasons",
+            )
+        )
+    appointment_problems(out, review, cmd.appointment)
     return out
 
 
@@ -128,7 +147,6 @@ def record_budget(review: Review, cmd: c.RecordBudget, ctx: Context) -> list[Ref
 
 def hold_initial_meeting(review: Review, cmd: c.HoldInitialMeeting, ctx: Context) -> list[Refusal]:
     out: list[Refusal] = []
-    terms = cmd.terms
     if review.initial_meeting_on is not None:
         out.append(
             Refusal(
@@ -142,6 +160,16 @@ def hold_initial_meeting(review: Review, cmd: c.HoldInitialMeeting, ctx: Context
                 "SU-1", "the panel chair, who sets the terms of reference, is not appointed yet"
             )
         )
+    out.extend(terms_problems(review, cmd.terms, ctx))
+    return out
+
+
+def terms_problems(review: Review, terms: TermsOfReference, ctx: Context) -> list[Refusal]:
+    """Every reason ``terms`` cannot be agreed on ``ctx.today`` (SU-4, SU-6, SU-7, SU-8,
+    SU-10, RP-1, CR-3, PR-c): at the initial meeting and at a revision alike. At a
+    revision, IMRs already due keep their day."""
+    out: list[Refusal] = []
+    kept = review.terms_of_reference
     for item in TorItem:
         answer = terms.items.get(item)
         if answer is None:
@@ -198,7 +226,7 @@ def hold_initial_meeting(review: Review, cmd: c.HoldInitialMeeting, ctx: Context
                 "terms.imr_agencies",
             )
         )
-    if terms.imr_due <= ctx.today:
+    if terms.imr_due <= ctx.today and (kept is None or terms.imr_due != kept.imr_due):
         out.append(
             Refusal(
                 "SU-7", "the IMRs must fall due after the initial meeting", _INPUT, "terms.imr_due"

@@ -29,9 +29,11 @@ from scr_engine.records import (
     LearningLogEntry,
     Pause,
     ProgressNote,
+    Replacement,
     Review,
     Task,
     TaskKind,
+    TermsRevision,
     WriterMeeting,
 )
 from scr_engine.rules.criteria import assess
@@ -310,6 +312,52 @@ def _erase_personal_data(
     return changes, ()
 
 
+def _replace_panel_chair(
+    r: Review, cmd: c.ReplacePanelChair, who: str, today: date, at: datetime
+) -> Outcome:
+    assert r.panel_chair is not None  # guarded (SU-1)
+    gone = Replacement("panel_chair", r.panel_chair, cmd.appointment.person_id, cmd.reasons, today)
+    chair = evolve(cmd.appointment, appointed_on=today)
+    return dict(panel_chair=chair, replaced=(*r.replaced, gone)), _NONE
+
+
+def _replace_overview_writer(
+    r: Review, cmd: c.ReplaceOverviewWriter, who: str, today: date, at: datetime
+) -> Outcome:
+    assert r.overview_writer is not None  # guarded (SU-9)
+    gone = Replacement(
+        "overview_writer", r.overview_writer, cmd.appointment.person_id, cmd.reasons, today
+    )
+    writer = evolve(cmd.appointment, appointed_on=today)
+    return dict(overview_writer=writer, replaced=(*r.replaced, gone)), _NONE
+
+
+def _stand_down_panel_member(
+    r: Review, cmd: c.StandDownPanelMember, who: str, today: date, at: datetime
+) -> Outcome:
+    member = next(m for m in r.panel_members if m.person_id == cmd.person_id)
+    newcomer = cmd.replacement
+    gone = Replacement(
+        "panel_member",
+        member,
+        newcomer.person_id if newcomer is not None else None,
+        cmd.reasons,
+        today,
+    )
+    members = tuple(m for m in r.panel_members if m.person_id != cmd.person_id)
+    if newcomer is not None:
+        members = (*members, evolve(newcomer, appointed_on=today))
+    return dict(panel_members=members, replaced=(*r.replaced, gone)), _NONE
+
+
+def _revise_terms_of_reference(
+    r: Review, cmd: c.ReviseTermsOfReference, who: str, today: date, at: datetime
+) -> Outcome:
+    assert r.terms_of_reference is not None  # guarded (SU-6)
+    revision = TermsRevision(r.terms_of_reference, cmd.reasons, today)
+    return dict(terms_of_reference=cmd.terms, terms_revisions=(*r.terms_revisions, revision)), _NONE
+
+
 EFFECTS: dict[str, Effect] = {
     "record_chair_notified": _record_chair_notified,
     "assess_criteria": _assess_criteria,
@@ -347,5 +395,9 @@ EFFECTS: dict[str, Effect] = {
     "erase_personal_data": _erase_personal_data,
     "restrict_access": _restrict_access,
     "add_agency": _add_agency,
+    "replace_panel_chair": _replace_panel_chair,
+    "replace_overview_writer": _replace_overview_writer,
+    "stand_down_panel_member": _stand_down_panel_member,
+    "revise_terms_of_reference": _revise_terms_of_reference,
 }
 """What every command but ``submit_request`` records."""

@@ -39,6 +39,8 @@ _BEFORE_RATIFIED = (
     S.EVIDENCE_RECEIVED,
     S.OVERVIEW_DRAFTED,
 )
+_SET_UP = _BEFORE_RATIFIED[1:]
+"""From screening to the Board's ratification: the stages whose people and plan may change."""
 _OPEN = (*_BEFORE_RATIFIED, S.RATIFIED, S.ACTION_PLAN_MONITORED)
 _ENDED = (S.CLOSED, S.REDIRECTED, S.NOT_TAKEN_FORWARD, S.WITHDRAWN)
 _CHAIRS = frozenset({R.PANEL_CHAIR, R.BOARD_CHAIR})
@@ -197,6 +199,26 @@ TABLE: tuple[Row, ...] = (
     _r("resume_clock", _OPEN, None, set(_CHAIRS), ("PR-a",)),
     _r("extend_deadline", _OPEN, None, set(_CHAIRS), ("PR-a",)),
     _r("restrict_access", (*_OPEN, *_ENDED), None, {R.BOARD_CHAIR}, ("PR-e",), "PR-e"),
+    # Corrections: the Board Chair, who appoints (SU-1, Appendix 2), replaces and
+    # stands down; the panel chair, who set the terms, revises them (Appendix 2).
+    _r("replace_panel_chair", _SET_UP, None, {R.BOARD_CHAIR}, ("SU-1", "PR-b"), "SU-1"),
+    _r("replace_overview_writer", _SET_UP, None, {R.BOARD_CHAIR}, ("SU-9", "PR-b"), "SU-9"),
+    _r(
+        "stand_down_panel_member",
+        _SET_UP,
+        None,
+        {R.BOARD_CHAIR},
+        ("SU-1", "SU-2", "PR-b"),
+        "SU-1",
+    ),
+    _r(
+        "revise_terms_of_reference",
+        _SET_UP,
+        None,
+        {R.PANEL_CHAIR},
+        ("SU-4", "SU-6", "SU-7", "SU-8", "SU-10", "CR-3", "PR-c", "RP-1"),
+        "SU-6",
+    ),
     _r(
         "erase_personal_data",
         _ENDED,

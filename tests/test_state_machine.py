@@ -86,7 +86,7 @@ from scr_engine import (
 from scr_engine import commands as c
 from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, PANEL_CHAIR, REQUESTER, demo_request
 from scr_engine.history import Event
-from scr_engine.records import Actor, Role, TaskKind, TorItem
+from scr_engine.records import Actor, Appointment, Role, TaskKind, TorItem
 from scr_engine.rules.criteria import meets_cr1
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import is_text
@@ -777,6 +777,57 @@ class ReviewProtocolMachine(RuleBasedStateMachine):
         if accepted:
             after = self.engine.get(review)
             assert after.overview_report is None and not after.signoffs and not after.actions
+
+    @rule(
+        review=reviews,
+        kind=st.sampled_from(("chair", "writer", "member", "terms")),
+        reasons=st.one_of(s.good_text(), s.bad_text()),
+        involved=st.booleans(),
+    )
+    def correction(self, review: str, kind: str, reasons: str, involved: bool) -> None:
+        """Corrections (SU-1, SU-2, SU-6, SU-9, PR-b): the panel chair or the overview
+        writer replaced, a member stood down, the terms revised — refused without
+        reasons or for a newcomer with previous involvement; accepted, the review
+        keeps what was replaced."""
+        current = self.engine.get(review)
+        newcomer = Appointment(
+            f"u-new-{current.version}", "A newcomer", declared_involvement=involved
+        )
+        command: c.Command
+        if kind == "chair":
+            command, actor = c.ReplacePanelChair(newcomer, reasons), BOARD_CHAIR
+        elif kind == "writer":
+            command, actor = c.ReplaceOverviewWriter(newcomer, reasons), BOARD_CHAIR
+        elif kind == "member":
+            if not current.panel_members:
+                return
+            member = current.panel_members[0]
+            seat = evolve(newcomer, agency=member.agency, represents=member.represents)
+            command = c.StandDownPanelMember(member.person_id, reasons, seat)
+            actor = BOARD_CHAIR
+        else:
+            terms = current.terms_of_reference
+            if terms is None:
+                return
+            later = evolve(
+                terms,
+                imr_due=max(terms.imr_due, self.today() + timedelta(days=1)),
+                overview_due=max(terms.overview_due, self.today() + timedelta(days=2)),
+            )
+            command, actor = c.ReviseTermsOfReference(later, reasons), s.chair_actor(current)
+        accepted = self.apply(review, command, actor)
+        if not is_text(reasons) or (involved and kind != "terms"):
+            assert not accepted
+        if current.stage not in row(command.name).sources:
+            assert not accepted
+        if accepted:
+            after = self.engine.get(review)
+            if kind == "terms":
+                assert after.terms_revisions[-1].previous == current.terms_of_reference
+            else:
+                gone = after.replaced[-1]
+                assert gone.replaced_by == newcomer.person_id and gone.reasons == reasons
+                assert after.replaced[:-1] == current.replaced
 
     @rule(review=reviews)
     def further_information(self, review: str) -> None:

@@ -663,6 +663,11 @@ def test_every_command_of_a_full_run_round_trips_through_json(
         c.RestrictAccess("A family member works for the council.", ("u-dpo",)),
         c.RestrictAccess("No longer needed.", (), False),
         c.AddAgency(Agency("fire", "County Fire and Rescue", False), "Attended the fire."),
+        c.ReplacePanelChair(Appointment("u-pc2", "New chair"), "Chair ill.", date(2026, 3, 1)),
+        c.ReplaceOverviewWriter(Appointment("u-ow2", "New writer"), "Writer left."),
+        c.StandDownPanelMember("u-pm-gp", "Knew the family.", Appointment("u-pm2", "N", "gp")),
+        c.StandDownPanelMember("u-pm-gp", "Knew the family."),
+        c.ReviseTermsOfReference(full_terms(two, date(2026, 3, 1)), "Scope widened."),
     ]
     engine.execute(two.id, c.AgreeLeadAuthority("nbc"), BOARD_CHAIR)  # the extras are real
     for command in (*log, *extras):

@@ -686,6 +686,11 @@ class Review:
     """People who no longer act on the review: replaced or stood down, oldest first."""
     terms_revisions: tuple[TermsRevision, ...] = ()
     """Terms of reference replaced by a revision, oldest first."""
+    stage_entered_on: date | None = None
+    """The day the current stage was entered (the ``occurred_on`` of the command that
+    led to it); None in a review recorded before that day was kept."""
+    last_signoff_on: date | None = None
+    """The day of the last agency sign-off of the current report (RP-4)."""
 
     @property
     def agencies(self) -> tuple[str, ...]:

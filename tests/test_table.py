@@ -19,6 +19,7 @@ from scr_engine.states.table import TABLE
 pytestmark = pytest.mark.rule("MAP")
 
 BEFORE_RATIFIED = "requested screened panel_convened evidence_received overview_drafted"
+SET_UP = "screened panel_convened evidence_received overview_drafted"
 OPEN = f"{BEFORE_RATIFIED} ratified action_plan_monitored"
 ENDED = "closed redirected not_taken_forward withdrawn"
 
@@ -67,6 +68,11 @@ MAP = {
     "add_agency": ("screened panel_convened", "", "board_chair panel_chair"),
     "restrict_access": (f"{OPEN} {ENDED}", "", "board_chair"),
     "erase_personal_data": (ENDED, "", "board_chair business_manager"),
+    # Corrections (docs/decisions.md, "Corrections"): from screening to ratification.
+    "replace_panel_chair": (SET_UP, "", "board_chair"),
+    "replace_overview_writer": (SET_UP, "", "board_chair"),
+    "stand_down_panel_member": (SET_UP, "", "board_chair"),
+    "revise_terms_of_reference": (SET_UP, "", "panel_chair"),
 }
 
 
@@ -119,4 +125,4 @@ def test_the_transcription_is_what_map_md_says() -> None:
         for command in commands:
             found += 1
             assert _row(sources, dest, roles) == _row(*MAP[command]), command
-    assert found == len(MAP) - 3  # all but the engine's own three
+    assert found == len(MAP) - 7  # all but the engine's own three and the corrections

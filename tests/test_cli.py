@@ -254,3 +254,47 @@ def test_the_same_review_on_postgresql_by_url(scr: Scr) -> None:
         assert len(shown["tasks"]) == 6
         assert scr.json("verify", *where)["ok"] is True
         assert "password" not in scr("init", *where).stdout
+
+
+@pytest.mark.rule("SU-1")
+def test_corrections_run_from_the_command_line(scr: Scr) -> None:
+    """SU-1, SU-6: ``scr run`` replaces the panel chair and revises the terms, with
+    reasons, field by field; a refusal names every reason."""
+    from scr_engine import Stage
+
+    scr.ready()
+    reference = scr.submit()["reference"]
+    for payload, actor in demo_commands(until=Stage.PANEL_CONVENED):
+        name = payload.pop("command")
+        args = ["--payload", scr.write(f"{name}.json", json.dumps(payload))]
+        scr.json("run", reference, name, *args, actor=actor)
+        if name == "convene_panel":
+            break
+    refused = scr.json(
+        "run",
+        reference,
+        "replace_panel_chair",
+        "--set",
+        "appointment.person_id=u-pc2",
+        "--set",
+        "appointment.name=Fay Newchair",
+        "--set",
+        "reasons= ",
+        actor="u-chair",
+        code=1,
+    )
+    assert "SU-1" in refused["error"]["rules"]
+    done = scr.json(
+        "run",
+        reference,
+        "replace_panel_chair",
+        "--set",
+        "appointment.person_id=u-pc2",
+        "--set",
+        "appointment.name=Fay Newchair",
+        "--set",
+        "reasons=The chair fell ill.",
+        actor="u-chair",
+    )
+    review = scr.json("show", reference, actor="u-chair")["review"]
+    assert done and "u-pc2" in json.dumps(review["panel_chair"]), review["panel_chair"]

@@ -36,7 +36,11 @@ MAP = {
     "record_imr_writer": ("screened panel_convened", "", "business_manager"),
     "agree_lead_authority": ("screened", "", "board_chair"),
     "appoint_panel_chair": ("screened", "", "board_chair"),
-    "appoint_panel_member": ("screened panel_convened", "", "board_chair"),
+    "appoint_panel_member": (
+        "screened panel_convened evidence_received overview_drafted",
+        "",
+        "board_chair",
+    ),
     "appoint_overview_writer": ("screened panel_convened", "", "board_chair"),
     "record_budget": ("screened", "", "board_chair"),
     "hold_initial_meeting": ("screened", "", "panel_chair"),
@@ -67,6 +71,13 @@ MAP = {
     "add_agency": ("screened panel_convened", "", "board_chair panel_chair"),
     "restrict_access": (f"{OPEN} {ENDED}", "", "board_chair"),
     "erase_personal_data": (ENDED, "", "board_chair business_manager"),
+}
+
+
+# Where the engine departs from map.md on purpose (docs/decisions.md), what map.md says.
+DEPARTURES = {
+    # RP-4: a panel member for an agency that joined late and has none, up to ratification.
+    "appoint_panel_member": ("screened panel_convened", "", "board_chair"),
 }
 
 
@@ -118,5 +129,6 @@ def test_the_transcription_is_what_map_md_says() -> None:
         roles = re.sub(r"\(.*?\)|of that agency", "", who).replace(",", " ")
         for command in commands:
             found += 1
-            assert _row(sources, dest, roles) == _row(*MAP[command]), command
+            expected = DEPARTURES.get(command, MAP[command])
+            assert _row(sources, dest, roles) == _row(*expected), command
     assert found == len(MAP) - 3  # all but the engine's own three

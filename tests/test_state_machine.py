@@ -469,6 +469,9 @@ class ReviewProtocolMachine(RuleBasedStateMachine):
             pending = [t for t in self.store.pending_tasks(limit=10**6) if t.review_id == review_id]
             for kind in TaskKind:
                 assert {t.agency for t in pending if t.kind is kind} == set(after.agencies)
+        elif command.name == "add_agency":
+            # RF-5: an agency joining gets its two letters too.
+            assert new_tasks == 2
         else:
             assert new_tasks == 0
         self._record(after)

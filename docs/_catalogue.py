@@ -38,7 +38,7 @@ def cited_in_code(source: Path = SOURCE) -> dict[str, set[str]]:
                 isinstance(node, ast.Constant)
                 and isinstance(node.value, str)
                 and id(node) not in docstrings
-                and (_ID.match(node.value) or node.value in ("MAP", "INPUT"))
+                and (_ID.match(node.value) or node.value in ("MAP", "INPUT", "DATE"))
             ):
                 found.setdefault(node.value, set()).add(path.relative_to(source).as_posix())
     return found

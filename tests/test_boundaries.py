@@ -297,9 +297,11 @@ def test_rp7_agreed_from_the_report_day_to_today(engine: ReviewEngine, clock: Fi
     submitted = review.overview_report.submitted_on
     clock.advance(timedelta(days=5))
     now = today(engine)
-    for day in (submitted - DAY, now + DAY):
-        command = c.Ratify(day)
-        assert_refused(engine, review.id, command, BOARD_CHAIR, "RP-7", "agreed_on", InvalidRequest)
+    for day, rules in ((submitted - DAY, ["DATE", "RP-7"]), (now + DAY, ["DATE"])):
+        found = engine.explain(review.id, c.Ratify(day), BOARD_CHAIR)
+        assert [(r.rule, r.field) for r in found] == [(rule, "occurred_on") for rule in rules]
+        with pytest.raises(InvalidRequest):
+            engine.execute(review.id, c.Ratify(day), BOARD_CHAIR)
     assert engine.explain(review.id, c.Ratify(now), BOARD_CHAIR) == []
     ratified = _accepted(engine, review.id, c.Ratify(submitted), BOARD_CHAIR)
     assert ratified.ratified_on == submitted

@@ -53,7 +53,7 @@ def test_a_review_runs_from_submit_to_close_review(scr: Scr, tmp_path: Path) -> 
         name = payload.pop("command")
         if name in ("record_action_progress", "record_chair_notified"):
             # Given field by field, as a person would type them.
-            args = [f"--set={k}={v}" for k, v in payload.items()]
+            args = [f"--set={k}={v}" for k, v in payload.items() if v is not None]
         else:
             args = ["--payload", scr.write(f"{name}.json", json.dumps(payload))]
         done = scr.json("run", reference, name, *args, actor=actor)

@@ -51,6 +51,8 @@ from scr_engine import (
     TransitionRefused,
 )
 from scr_engine import commands as c
+from scr_engine.history import event_day
+from scr_engine.rules.dates import is_dated
 
 # --------------------------------------------------------------------------- helpers
 
@@ -295,12 +297,12 @@ def test_rp7_ratify_records_the_day_the_board_agreed(
     clock.advance(days=5)
     agreed = date(2026, 2, 4)
     assert agreed < today(engine)
-    ratified = engine.execute(review.id, c.Ratify(agreed_on=agreed), BOARD_CHAIR)
+    ratified = engine.execute(review.id, c.Ratify(occurred_on=agreed), BOARD_CHAIR)
     assert ratified.stage is Stage.RATIFIED
     assert ratified.ratified_on == agreed
     assert engine.history(review.id)[-1].payload == {
         "command": "ratify",
-        "agreed_on": "2026-02-04",
+        "occurred_on": "2026-02-04",
     }
     complete = {d.key: d for d in engine.deadlines(review.id)}["review_complete"]
     assert complete.met_on == agreed
@@ -311,7 +313,7 @@ def test_rp7_ratify_records_the_day_the_board_agreed(
 def test_rp7_ratify_on_the_day_of_the_command_or_of_submission(
     engine: ReviewEngine, clock: FixedClock, agreed_on: str | None
 ) -> None:
-    """RP-7: without ``agreed_on`` the Board agreed the report the day the command is
+    """RP-7: without ``occurred_on`` the Board agreed the report the day the command is
     recorded; the day of submission itself is accepted."""
     review = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED)
     assert review.overview_report is not None
@@ -319,7 +321,7 @@ def test_rp7_ratify_on_the_day_of_the_command_or_of_submission(
     plan_actions(engine, review.id)
     clock.advance(days=3)
     day = submitted if agreed_on == "submitted" else None
-    ratified = engine.execute(review.id, c.Ratify(agreed_on=day), BOARD_CHAIR)
+    ratified = engine.execute(review.id, c.Ratify(occurred_on=day), BOARD_CHAIR)
     assert ratified.ratified_on == (submitted if day is not None else today(engine))
 
 
@@ -327,25 +329,39 @@ def test_rp7_ratify_on_the_day_of_the_command_or_of_submission(
 @pytest.mark.parametrize(
     ("days", "message"),
     [
-        (1, "the Board cannot agree the report in the future"),
-        (-1, "the Board cannot agree the report before it was submitted (2026-02-02)"),
+        (1, [("DATE", "occurred_on", "ratify cannot have happened on 2026-02-03, after today")]),
+        (
+            -1,
+            [
+                (
+                    "DATE",
+                    "occurred_on",
+                    "ratify cannot have happened on 2026-02-01, before the request was "
+                    "received (2026-02-02)",
+                ),
+                (
+                    "RP-7",
+                    "occurred_on",
+                    "ratify cannot have happened on 2026-02-01, before the overview report "
+                    "was submitted (2026-02-02)",
+                ),
+            ],
+        ),
     ],
     ids=["future", "before-submission"],
 )
 def test_rp7_ratify_refuses_an_impossible_agreement_date(
-    engine: ReviewEngine, clock: FixedClock, days: int, message: str
+    engine: ReviewEngine, clock: FixedClock, days: int, message: list[tuple[str, str, str]]
 ) -> None:
     """RP-7: the Board cannot have agreed the report in the future, nor before it was
-    submitted: bad input naming ``agreed_on``, and nothing is recorded."""
+    submitted: bad input naming ``occurred_on``, and nothing is recorded."""
     review = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED)
     assert review.overview_report is not None
     assert review.overview_report.submitted_on == today(engine) == date(2026, 2, 2)
     plan_actions(engine, review.id)
     agreed = today(engine) + timedelta(days=days)
-    refused = _invalid(engine, review.id, c.Ratify(agreed_on=agreed), BOARD_CHAIR)
-    assert [(r.rule, r.field, r.message) for r in refused.refusals] == [
-        ("RP-7", "agreed_on", message)
-    ]
+    refused = _invalid(engine, review.id, c.Ratify(occurred_on=agreed), BOARD_CHAIR)
+    assert [(r.rule, r.field, r.message) for r in refused.refusals] == message
     after = engine.get(review.id)
     assert (after.stage, after.ratified_on) == (Stage.OVERVIEW_DRAFTED, None)
 
@@ -359,16 +375,16 @@ def test_rp7_agreement_date_refusal_comes_with_the_other_reasons(
     review = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED)
     plan_actions(engine, review.id, signoffs=False)
     future = today(engine) + timedelta(days=1)
-    refused = _invalid(engine, review.id, c.Ratify(agreed_on=future), BOARD_CHAIR)
-    assert {"RP-7", "RP-4"} <= set(refused.rules)
+    refused = _invalid(engine, review.id, c.Ratify(occurred_on=future), BOARD_CHAIR)
+    assert {"DATE", "RP-4"} <= set(refused.rules)
 
 
 @pytest.mark.rule("RP-7")
 def test_rp7_ratify_without_a_date_rebuilds_from_older_json() -> None:
-    """RP-7/PR-d: a ``ratify`` event written before ``agreed_on`` existed still
-    rebuilds (the date defaults to the day of the command)."""
+    """RP-7/PR-d: a ``ratify`` without a date rebuilds (the date defaults to the day of
+    the command); ``occurred_on`` (formerly ``agreed_on``) carries the Board's day."""
     assert c.from_dict({"command": "ratify"}) == c.Ratify()
-    assert c.from_dict({"command": "ratify", "agreed_on": "2026-02-04"}) == c.Ratify(
+    assert c.from_dict({"command": "ratify", "occurred_on": "2026-02-04"}) == c.Ratify(
         date(2026, 2, 4)
     )
 
@@ -511,7 +527,7 @@ def test_json_missing_keys_are_all_named() -> None:
             },
             {"appointment.appointed_on"},
         ),
-        ({"command": "ratify", "agreed_on": "yesterday"}, {"agreed_on"}),
+        ({"command": "ratify", "occurred_on": "yesterday"}, {"occurred_on"}),
         (
             {
                 "command": "receive_imr",
@@ -678,6 +694,9 @@ def test_history_payloads_rebuild_the_commands(engine: ReviewEngine, clock: Fixe
     events = engine.history(review.id)
     assert len(events) == len(log)
     for event, command in zip(events[1:], log[1:], strict=True):
+        if is_dated(type(command)) and getattr(command, "occurred_on", None) is None:
+            # The engine keeps the day it happened (DATE): the day it was recorded.
+            command = attrs.evolve(command, occurred_on=event_day(event))  # type: ignore[misc]
         assert json.loads(json.dumps(event.payload)) == c.to_dict(command)
         assert c.from_dict(event.payload) == command
 

@@ -671,7 +671,7 @@ def test_report_guards_hold_on_reviews_the_engine_never_builds(
     found = evidence.confirm_overview_brief(unwritten, brief, ctx)
     assert [(r.rule, r.field, r.kind) for r in found] == [("SU-9", None, RefusalKind.GUARD)]
     ratified = report.ratify(review, c.Ratify(today(engine)), ctx)
-    assert "RP-7" not in {r.rule for r in ratified if r.field == "agreed_on"}
+    assert "RP-7" not in {r.rule for r in ratified if r.field == "occurred_on"}
 
 
 @pytest.mark.rule("RP-2")

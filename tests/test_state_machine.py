@@ -85,9 +85,10 @@ from scr_engine import (
 )
 from scr_engine import commands as c
 from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, PANEL_CHAIR, REQUESTER, demo_request
-from scr_engine.history import Event
+from scr_engine.history import Event, event_day
 from scr_engine.records import Actor, Role, TaskKind, TorItem
 from scr_engine.rules.criteria import meets_cr1
+from scr_engine.rules.dates import entered_on, is_dated
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import is_text
 from scr_engine.states import TERMINAL_STAGES, row
@@ -330,7 +331,7 @@ def check_accepted(
     elif isinstance(command, c.Ratify):
         # RP-7: the Board's agreement is dated, never before the report or in the future.
         assert before.overview_report is not None
-        assert after.ratified_on == (command.agreed_on or today)
+        assert after.ratified_on == (command.occurred_on or today)
         submitted = before.overview_report.submitted_on
         assert submitted is not None and submitted <= after.ratified_on <= today
     elif isinstance(command, c.CompleteAction):
@@ -658,6 +659,29 @@ class ReviewProtocolMachine(RuleBasedStateMachine):
         self.must_refuse(review, bad, actor, rules)
         if then_right:
             self.must_accept(review, command, actor)
+
+    @rule(review=reviews, back=st.integers(-2, 12), data=st.data())
+    def dated_step(self, review: str, back: int, data: st.DataObject) -> None:
+        """DATE, SU-5, RP-7: a step the protocol accepts next, recorded after the fact
+        with ``occurred_on`` (or dated in the future): a day after today or before the
+        current stage is refused and changes nothing; an accepted one keeps that day in
+        its event, and a stage it enters is entered on it."""
+        current = self.engine.get(review)
+        if current.stage in TERMINAL_STAGES:
+            return
+        command, actor = data.draw(s.right_command(current, self.today()), label="step")
+        if not is_dated(type(command)):
+            return
+        day = self.today() - timedelta(days=back)
+        accepted = self.apply(review, evolve(command, occurred_on=day), actor)  # type: ignore[misc]
+        if day > self.today() or day < entered_on(current):
+            assert not accepted, f"{command.name} accepted on {day}"
+        if accepted:
+            after = self.engine.get(review)
+            last = self.engine.history(review)[-1]
+            assert last.payload["occurred_on"] == day.isoformat() and event_day(last) == day
+            if after.stage is not current.stage:
+                assert after.stage_entered_on == day
 
     @rule(review=reviews)
     def gate(self, review: str) -> None:

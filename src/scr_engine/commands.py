@@ -93,6 +93,8 @@ class SubmitRequest(Command):
     request: RequestForm
     reference: str = ""
     settings_version: str = ""
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -111,6 +113,8 @@ class AssessCriteria(Command):
     name: ClassVar[str] = "assess_criteria"
     facts: CriteriaFacts | None = None
     notes: str = field(default="", metadata=MARK)
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -119,6 +123,8 @@ class ConfirmReview(Command):
 
     name: ClassVar[str] = "confirm_review"
     reasons: str = ""
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -128,6 +134,8 @@ class RecommendAlternative(Command):
     name: ClassVar[str] = "recommend_alternative"
     kind: AlternativeReview
     reasons: str
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -136,6 +144,8 @@ class Decline(Command):
 
     name: ClassVar[str] = "decline"
     reasons: str
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -144,6 +154,8 @@ class RecordRecordsSecured(Command):
 
     name: ClassVar[str] = "record_records_secured"
     agency: str
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -154,6 +166,8 @@ class RecordImrWriter(Command):
     agency: str
     person_id: str
     writer_name: str = field(metadata=MARK)
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -162,6 +176,8 @@ class AgreeLeadAuthority(Command):
 
     name: ClassVar[str] = "agree_lead_authority"
     agency: str
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -170,6 +186,8 @@ class AppointPanelChair(Command):
 
     name: ClassVar[str] = "appoint_panel_chair"
     appointment: Appointment
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -179,6 +197,8 @@ class AppointPanelMember(Command):
 
     name: ClassVar[str] = "appoint_panel_member"
     appointment: Appointment
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -187,6 +207,8 @@ class AppointOverviewWriter(Command):
 
     name: ClassVar[str] = "appoint_overview_writer"
     appointment: Appointment
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -196,6 +218,8 @@ class RecordBudget(Command):
     name: ClassVar[str] = "record_budget"
     amount_pounds: int
     notes: str
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -204,6 +228,8 @@ class HoldInitialMeeting(Command):
 
     name: ClassVar[str] = "hold_initial_meeting"
     terms: TermsOfReference
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -211,6 +237,8 @@ class ConvenePanel(Command):
     """Convene the panel on the agreed terms of reference."""
 
     name: ClassVar[str] = "convene_panel"
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -224,6 +252,8 @@ class ReceiveImr(Command):
     chronology: tuple[ChronologyEntry, ...] = ()
     """The agency's dated chronology (RP-2): each entry names this agency and a day
     no later than the day the IMR is received."""
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -234,6 +264,8 @@ class JudgeImr(Command):
     agency: str
     judgement: ImrJudgement
     further_information: str = field(default="", metadata=MARK)
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -242,6 +274,8 @@ class ConfirmOverviewBrief(Command):
 
     name: ClassVar[str] = "confirm_overview_brief"
     brief: str
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -249,6 +283,8 @@ class AcceptEvidence(Command):
     """Every IMR is in and sufficient; the writer is briefed (EV-1…EV-3)."""
 
     name: ClassVar[str] = "accept_evidence"
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -258,6 +294,8 @@ class RecordWriterMeeting(Command):
     name: ClassVar[str] = "record_writer_meeting"
     purposes: frozenset[WriterMeetingPurpose] = field(converter=_purposes)
     notes: str = ""
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -266,6 +304,8 @@ class SubmitOverviewReport(Command):
 
     name: ClassVar[str] = "submit_overview_report"
     report: OverviewReport
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -274,6 +314,8 @@ class RequestRevision(Command):
 
     name: ClassVar[str] = "request_revision"
     reasons: str
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -282,6 +324,8 @@ class RecordAgencySignoff(Command):
 
     name: ClassVar[str] = "record_agency_signoff"
     agency: str
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -295,6 +339,8 @@ class AddAction(Command):
     timescale_months: int
     outcome: str
     monitoring: str
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -303,16 +349,19 @@ class RecordDissemination(Command):
 
     name: ClassVar[str] = "record_dissemination"
     dissemination: Dissemination
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
 class Ratify(Command):
     """The Board agrees the report and the action plan (RP-7): issued by the board
-    chair on the Board's behalf, or by an actor holding the ``board`` role. ``agreed_on``
-    is the date of the Board's meeting; the day the command is recorded when omitted."""
+    chair on the Board's behalf, or by an actor holding the ``board`` role.
+    ``occurred_on`` is the date of the Board's meeting (formerly ``agreed_on``); the
+    day the command is recorded when omitted."""
 
     name: ClassVar[str] = "ratify"
-    agreed_on: date | None = None
+    occurred_on: date | None = None
 
 
 @frozen
@@ -320,6 +369,8 @@ class StartMonitoring(Command):
     """Start monitoring the action plan (AP-1)."""
 
     name: ClassVar[str] = "start_monitoring"
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -329,6 +380,8 @@ class RecordActionProgress(Command):
     name: ClassVar[str] = "record_action_progress"
     action_id: str
     note: str
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -338,6 +391,8 @@ class CompleteAction(Command):
     name: ClassVar[str] = "complete_action"
     action_id: str
     outcome: str
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -345,6 +400,8 @@ class CloseReview(Command):
     """Close the review: every action completed and logged (AP-3, PR-h)."""
 
     name: ClassVar[str] = "close_review"
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -353,6 +410,8 @@ class Withdraw(Command):
 
     name: ClassVar[str] = "withdraw"
     reasons: str
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -381,6 +440,8 @@ class AddAgency(Command):
     name: ClassVar[str] = "add_agency"
     agency: Agency
     reasons: str
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -402,6 +463,8 @@ class PauseClock(Command):
     name: ClassVar[str] = "pause_clock"
     process: str
     reasons: str
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen
@@ -410,6 +473,8 @@ class ResumeClock(Command):
 
     name: ClassVar[str] = "resume_clock"
     reasons: str = ""
+    occurred_on: date | None = None
+    """The day it happened; the day it is recorded when omitted."""
 
 
 @frozen

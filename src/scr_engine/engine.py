@@ -30,6 +30,7 @@ from scr_engine.integrity import Progress, VerifyReport, verify_store
 from scr_engine.personal import SaltSource, new_salt, personal_paths, value_at
 from scr_engine.publication import PublicReport, public_export
 from scr_engine.records import Actor, RequestForm, Review, Role, Task
+from scr_engine.rules.dates import DATE_RULE
 from scr_engine.rules.deadlines import Deadline, clocks_changed, deadlines
 from scr_engine.rules.judge import (
     acting_role,
@@ -255,9 +256,17 @@ class ReviewEngine:
     # ----------------------------------------------------------------- commands
 
     def submit(
-        self, request: RequestForm, actor: Actor, *, idempotency_key: str | None = None
+        self,
+        request: RequestForm,
+        actor: Actor,
+        *,
+        idempotency_key: str | None = None,
+        received_on: date | None = None,
     ) -> Review:
         """Receive an Appendix 1 request: a new review in ``requested``.
+
+        ``received_on`` is the day the request was received, when it is recorded later
+        (today by default; never in the future): the review's deadlines start from it.
 
         With ``idempotency_key``, a request sent again with the key of one already
         received (by the same actor, with the same form) returns that review as it was
@@ -282,16 +291,31 @@ class ReviewEngine:
             )
         if idempotency_key is not None:
             _check_id("submit_request", idempotency_key, "idempotency_key")
-            done = self._replayed(None, idempotency_key, SubmitRequest(request), actor)
+            done = self._replayed(
+                None, idempotency_key, SubmitRequest(request, occurred_on=received_on), actor
+            )
             if done is not None:
                 return done
         now = self.clock.now()
         today = local_date(now)
         refusals = validate_request(request, today)
+        if received_on is not None:
+            if not isinstance(received_on, date) or isinstance(received_on, datetime):
+                refusals.append(
+                    Refusal("INPUT", "received_on must be a date", RefusalKind.INPUT, "received_on")
+                )
+            elif received_on > today:
+                message = f"a request cannot have been received on {received_on}, after today"
+                refusals.append(Refusal(DATE_RULE, message, RefusalKind.INPUT, "received_on"))
         command: Command | None = None
         payload: dict[str, Any] | None = None
         if not refusals:
-            command, payload, refusals = check_shape(SubmitRequest(request))
+            command, payload, refusals = check_shape(
+                SubmitRequest(request, occurred_on=received_on)
+            )
+            if payload is not None and received_on is None:
+                # Received the day it is recorded: the payload stays as it always was.
+                payload = {k: v for k, v in payload.items() if k != "occurred_on"}
         if payload is not None and not refusals:
             refusals = too_long(payload, self.settings)
         _raise_for("submit_request", refusals)
@@ -322,7 +346,9 @@ class ReviewEngine:
         except ConcurrencyConflict:
             # The same request, sent twice at once: the other one won; its review.
             done = (
-                self._replayed(None, idempotency_key, SubmitRequest(request), actor)
+                self._replayed(
+                    None, idempotency_key, SubmitRequest(request, occurred_on=received_on), actor
+                )
                 if idempotency_key is not None
                 else None
             )
@@ -435,6 +461,11 @@ class ReviewEngine:
         if found is None:
             return None
         _, payload, problems = check_shape(command)
+        if payload is not None and payload.get("occurred_on") is None:
+            # The day filled in when it was accepted (or none, for a receipt that day).
+            payload = {k: v for k, v in payload.items() if k != "occurred_on"}
+            if "occurred_on" in found.payload:
+                payload["occurred_on"] = found.payload["occurred_on"]
         same = (
             not problems
             and payload is not None

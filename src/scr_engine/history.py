@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from attrs import evolve, field, frozen
@@ -32,7 +32,7 @@ from scr_engine.personal import (
 )
 from scr_engine.records import Review, Role, Task
 from scr_engine.serialization import canonical_json, freeze, structure
-from scr_engine.states.effects import EFFECTS
+from scr_engine.states.effects import apply, occurred_day
 from scr_engine.states.machine import next_stage
 from scr_engine.states.stages import Stage
 
@@ -43,6 +43,7 @@ __all__ = [
     "Event",
     "HistoryProblem",
     "advance",
+    "event_day",
     "event_from_dict",
     "event_hash",
     "event_to_dict",
@@ -267,7 +268,7 @@ def start(
         settings_version=command.settings_version,
         request=command.request,
         requested_by=actor_id,
-        received_on=local_date(at),
+        received_on=occurred_day(command, at),
     )
     changes: dict[str, Any] = {"stage": Stage.REQUESTED, "version": 1}
     event, made = _event(
@@ -294,7 +295,7 @@ def advance(
     Call only once every guard has passed (:func:`scr_engine.rules.judge.judge`).
     """
     after = next_stage(review.stage, command.name)
-    changes, tasks = EFFECTS[command.name](review, command, actor_id, local_date(at), at)
+    changes, tasks = apply(review, command, actor_id, at, after, dated="occurred_on" in payload)
     changes = {**changes, "stage": after, "version": review.version + 1}
     event, made = _event(
         review, changes, at, actor_id, role, command, payload, review.stage, review.head, salt, key
@@ -493,15 +494,20 @@ def replay_steps(
         settings_version=submit.settings_version,
         request=submit.request,
         requested_by=first.actor_id,
-        received_on=local_date(first.at),
+        received_on=occurred_day(submit, first.at),
     )
     yield first, review, ()
     for event in events[1:]:
         command = _command(event)
         try:
             after = next_stage(review.stage, command.name)
-            changes, tasks = EFFECTS[command.name](
-                review, command, event.actor_id, local_date(event.at), event.at
+            changes, tasks = apply(
+                review,
+                command,
+                event.actor_id,
+                event.at,
+                after,
+                dated="occurred_on" in event.payload,
             )
         except (ValueError, LookupError, TypeError, AttributeError) as exc:
             raise CorruptHistory([HistoryProblem(event.sequence, str(exc))]) from exc
@@ -527,7 +533,23 @@ def _command(event: Event) -> Command:
     if cls is None:
         raise CorruptHistory([HistoryProblem(event.sequence, f"unknown command {event.command!r}")])
     fields = {k: v for k, v in event.payload.items() if k != "command"}
+    if "agreed_on" in fields and "occurred_on" not in fields:
+        # ``ratify`` recorded before ``agreed_on`` became ``occurred_on``.
+        fields["occurred_on"] = fields.pop("agreed_on")
     try:
         return structure(fields, cls, what=event.command)
     except ScrEngineError as exc:
         raise CorruptHistory([HistoryProblem(event.sequence, str(exc))]) from exc
+
+
+def event_day(event: Event) -> date:
+    """The day the event's command happened: its ``occurred_on`` (or, for a ``ratify``
+    recorded before that field, its ``agreed_on``), else the day it was recorded."""
+    for name in ("occurred_on", "agreed_on"):
+        value = event.payload.get(name)
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+    return local_date(event.at)

@@ -655,6 +655,11 @@ class Review:
     """Only the people named on the review, and its ``readers``, may read it (PR-e)."""
     readers: frozenset[str] = frozenset()
     """Actor ids given access to a restricted review (``restrict_access``)."""
+    stage_entered_on: date | None = None
+    """The day the current stage was entered (the ``occurred_on`` of the command that
+    led to it); None in a review recorded before that day was kept."""
+    last_signoff_on: date | None = None
+    """The day of the last agency sign-off of the current report (RP-4)."""
 
     @property
     def agencies(self) -> tuple[str, ...]:

@@ -257,12 +257,24 @@ def _heading(console: Console, session: Session, review: Review) -> None:
 @click.option(
     "--key", "idempotency_key", help="an idempotency key: a retry returns the same review."
 )
-def submit(session: Session, form: str | None, template: bool, idempotency_key: str | None) -> None:
+@click.option(
+    "--received-on",
+    metavar="YYYY-MM-DD",
+    help="the day the request was received, when recorded later (default today).",
+)
+def submit(
+    session: Session,
+    form: str | None,
+    template: bool,
+    idempotency_key: str | None,
+    received_on: str | None,
+) -> None:
     """Submit an Appendix 1 request: a new review (as a requester or business manager).
 
     FORM is TOML (FORM.toml) or JSON; `scr submit --template > FORM.toml` gives one to
     fill in.
     """
+    received = _parse_day(received_on, "--received-on")
     if template:
         if session.json:
             from scr_engine.demo import demo_request
@@ -292,7 +304,7 @@ def submit(session: Session, form: str | None, template: bool, idempotency_key: 
             # Permission first: who may not submit learns nothing about the form (RF-1).
             engine.submit(data, actor)  # type: ignore[arg-type]  # raises PermissionDenied
         raise
-    review = engine.submit(request, actor, idempotency_key=idempotency_key)
+    review = engine.submit(request, actor, idempotency_key=idempotency_key, received_on=received)
 
     def render(console: Console) -> None:
         console.print(
@@ -319,6 +331,11 @@ def submit(session: Session, form: str | None, template: bool, idempotency_key: 
 )
 @click.option("--dry-run", is_flag=True, help="say whether it would be accepted; change nothing.")
 @click.option("--key", "idempotency_key", help="an idempotency key: a retry changes nothing more.")
+@click.option(
+    "--occurred-on",
+    metavar="YYYY-MM-DD",
+    help="the day it happened, for a command that records a happening (default today).",
+)
 def run(
     session: Session,
     review: str,
@@ -327,6 +344,7 @@ def run(
     assignments: tuple[str, ...],
     dry_run: bool,
     idempotency_key: str | None,
+    occurred_on: str | None,
 ) -> int | None:
     """Issue a protocol COMMAND on REVIEW (its id or reference).
 
@@ -346,6 +364,13 @@ def run(
     if "command" in data and data["command"] != command:
         raise usage(f"the payload is for {data['command']!r}, not {command!r}")
     data["command"] = command
+    if occurred_on is not None:
+        from scr_engine.rules.dates import is_dated
+
+        if not is_dated(COMMANDS[command]):
+            raise usage(f"{command} records no happening: it takes no --occurred-on")
+        day = _parse_day(occurred_on, "--occurred-on")
+        data["occurred_on"] = day.isoformat() if day is not None else None
     from scr_engine.cli.shapes import refusal_json, review_json
     from scr_engine.commands import from_dict
 
@@ -497,6 +522,7 @@ def show(session: Session, review: str, as_of: str | None) -> None:
 def history(session: Session, review: str) -> None:
     """The history of REVIEW (its id or reference): every event, who, when, what."""
     from scr_engine.cli.shapes import command_words, event_json
+    from scr_engine.history import event_day
 
     review_id = resolve_review(session, review)
     actor = session.actor
@@ -510,7 +536,15 @@ def history(session: Session, review: str) -> None:
 
     def render(console: Console) -> None:
         table = person_table(
-            f"History of {found.reference}", "#", "When", "Who", "Role", "Command", "Stage", "Hash"
+            f"History of {found.reference}",
+            "#",
+            "Recorded",
+            "Happened",
+            "Who",
+            "Role",
+            "Command",
+            "Stage",
+            "Hash",
         )
         for e in events:
             move = (
@@ -521,6 +555,7 @@ def history(session: Session, review: str) -> None:
             table.add_row(
                 str(e.sequence),
                 e.at.strftime("%Y-%m-%d %H:%M"),
+                event_day(e).isoformat(),
                 _person(session, e.actor_id),
                 e.role.value,
                 f"{command_words(e.command)} ({e.command})",

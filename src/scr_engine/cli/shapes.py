@@ -198,11 +198,15 @@ def task_json(task: Task) -> dict[str, Any]:
 
 def event_json(event: Event, names: Names | None = None) -> dict[str, Any]:
     """One event of a review's history (its payload as stored: personal values may be
-    commitments or erased)."""
+    commitments or erased): ``at`` when it was recorded, ``occurred_on`` the day it
+    happened (:func:`scr_engine.history.event_day`)."""
+    from scr_engine.history import event_day
+
     name = names(event.actor_id) if names is not None else ""
     return {
         "sequence": event.sequence,
         "at": _time(event.at),
+        "occurred_on": event_day(event).isoformat(),
         "actor_id": event.actor_id,
         "actor_name": name or None,
         "role": event.role.value,

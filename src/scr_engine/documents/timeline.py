@@ -15,8 +15,7 @@ from datetime import date, timedelta
 
 from attrs import frozen
 
-from scr_engine.clock import local_date
-from scr_engine.history import Event
+from scr_engine.history import Event, event_day
 from scr_engine.records import Review
 from scr_engine.rules.deadlines import Deadline, DeadlineStatus, deadlines
 from scr_engine.rules.settings import ProtocolSettings
@@ -84,7 +83,7 @@ def _stages_from_history(events: Sequence[Event]) -> list[tuple[Stage, date]]:
     entered: list[tuple[Stage, date]] = []
     for event in events:
         if event.stage_before is None or event.stage_before is not event.stage_after:
-            entered.append((event.stage_after, local_date(event.at)))
+            entered.append((event.stage_after, event_day(event)))
     return entered
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from attrs import NOTHING, fields
+from attrs import NOTHING, evolve, fields
 
 from scr_engine.commands import COMMANDS, Command, SubmitOverviewReport, to_dict
 from scr_engine.errors import InvalidRequest
 from scr_engine.records import Actor, Review, Role
+from scr_engine.rules.dates import date_problems, is_dated
 from scr_engine.rules.guards import CHECKS, PRECONDITIONS, Context
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.report import missing_sections
@@ -183,6 +184,10 @@ def judge(
 ) -> Judgement:
     """Every reason ``actor`` may not issue ``command`` on ``review`` on ``today``.
 
+    A command with ``occurred_on`` is judged on the day it happened (the guards see
+    that day as theirs), and that day is checked (:func:`~scr_engine.rules.dates.date_problems`)
+    and filled into the normalised command and its payload.
+
     Permission comes first: when the actor's role, agency or appointment does not allow
     the command, the refusals are those alone (no input, stage or guard reasons)."""
     name = getattr(command, "name", None) if isinstance(command, Command) else None
@@ -201,6 +206,14 @@ def judge(
     if refusals:
         return Judgement(role, None, None, refusals)
     command = checked
+    day = today
+    if is_dated(type(command)):
+        # The day it happened: judged, then kept in the payload beside the recorded time.
+        given = getattr(command, "occurred_on", None)
+        day = given if isinstance(given, date) else today
+        refusals.extend(date_problems(review, command, today))
+        command = evolve(command, occurred_on=day)  # type: ignore[misc]
+        payload = {**payload, "occurred_on": day.isoformat()}
     if not valid_in(review.stage, name):
         refusals.append(
             Refusal(
@@ -210,7 +223,7 @@ def judge(
             )
         )
     else:
-        refusals.extend(CHECKS[name](review, command, Context(actor, role, today, settings)))
+        refusals.extend(CHECKS[name](review, command, Context(actor, role, day, settings)))
     return Judgement(role, command, payload, refusals)
 
 

@@ -406,10 +406,17 @@ _ALL = (
         "configured size limits.",
         _K.ENGINE,
     ),
+    Rule(
+        "DATE",
+        "The engine",
+        "A happening is dated (``occurred_on``) no later than the day it is recorded and "
+        "no earlier than the request's receipt or the review's current stage.",
+        _K.ENGINE,
+    ),
 )
 
 RULES: Mapping[str, Rule] = MappingProxyType({r.id: r for r in _ALL})
-"""Every rule by ID, in the order of ``requirements.md`` (then ``MAP`` and ``INPUT``)."""
+"""Every rule by ID, in the order of ``requirements.md`` (then ``MAP``, ``INPUT`` and ``DATE``)."""
 
 
 def rule(rule_id: str) -> Rule:

@@ -14,8 +14,9 @@ and fairly represented (RP-4, ``record_agency_signoff``); every recommendation b
 at least one action with an owner, a timescale, an intended outcome and a monitoring
 mechanism (RP-5, PR-g, AP-1, ``add_action``); who receives the report and how it is
 disseminated is decided (RP-6, ``record_dissemination``). Only then does the Board
-ratify, on a date no later than today and no earlier than the report (RP-7,
-``ratify``).
+ratify, on a date no later than today and no earlier than the report and its last
+sign-off (RP-7, ``ratify``; judged with every ``occurred_on`` in
+:mod:`scr_engine.rules.dates`).
 """
 
 from __future__ import annotations
@@ -307,27 +308,6 @@ def record_dissemination(review: Review, cmd: c.RecordDissemination, ctx: Contex
 
 def ratify(review: Review, cmd: c.Ratify, ctx: Context) -> list[Refusal]:
     out: list[Refusal] = []
-    if cmd.agreed_on is not None:
-        submitted = review.overview_report.submitted_on if review.overview_report else None
-        if cmd.agreed_on > ctx.today:
-            out.append(
-                Refusal(
-                    "RP-7",
-                    "the Board cannot agree the report in the future",
-                    RefusalKind.INPUT,
-                    "agreed_on",
-                )
-            )
-        elif submitted is not None and cmd.agreed_on < submitted:
-            out.append(
-                Refusal(
-                    "RP-7",
-                    "the Board cannot agree the report before it was "
-                    f"submitted ({submitted.isoformat()})",
-                    RefusalKind.INPUT,
-                    "agreed_on",
-                )
-            )
     unsigned = [a for a in review.agencies if a not in review.signoffs]
     if unsigned:
         out.append(

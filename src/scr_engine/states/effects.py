@@ -4,7 +4,9 @@ Pure functions ``(review, command, actor_id, today, at) -> (changes, tasks)``, w
 ``changes`` are the review's fields that change (one ``evolve`` applies them); the
 stage change itself is the rulebook's (:func:`scr_engine.states.machine.next_stage`).
 They run only after every guard has passed, and a replay of the history runs them
-again to rebuild the review exactly.
+again to rebuild the review exactly. ``today`` is the day the command *occurred*
+(its ``occurred_on``), which may be earlier than the day it was recorded (``at``):
+:func:`apply` is the one way the engine and a replay call them.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from attrs import evolve, fields
 
 from scr_engine import commands as c
+from scr_engine.clock import local_date
 from scr_engine.personal import ERASED, personal_paths, replace_at
 from scr_engine.records import (
     Action,
@@ -37,7 +40,7 @@ from scr_engine.records import (
 from scr_engine.rules.criteria import assess
 from scr_engine.serialization import structure, unstructure
 
-__all__ = ["EFFECTS", "Effect", "merge_facts"]
+__all__ = ["EFFECTS", "Effect", "apply", "merge_facts", "occurred_day"]
 
 Outcome = tuple[dict[str, Any], tuple[Task, ...]]
 """The fields a command changes on the review, and the tasks it emits."""
@@ -192,7 +195,13 @@ def _request_revision(
     r: Review, cmd: c.RequestRevision, who: str, today: date, at: datetime
 ) -> Outcome:
     # A revised report must be signed off and planned afresh.
-    return dict(overview_report=None, signoffs=frozenset(), actions=(), dissemination=None), _NONE
+    return dict(
+        overview_report=None,
+        signoffs=frozenset(),
+        actions=(),
+        dissemination=None,
+        last_signoff_on=None,
+    ), _NONE
 
 
 def _record_agency_signoff(
@@ -220,7 +229,7 @@ def _record_dissemination(
 
 
 def _ratify(r: Review, cmd: c.Ratify, who: str, today: date, at: datetime) -> Outcome:
-    return dict(ratified_on=cmd.agreed_on or today), _NONE
+    return dict(ratified_on=today), _NONE
 
 
 def _replace_action(r: Review, action: Action) -> tuple[Action, ...]:
@@ -349,3 +358,30 @@ EFFECTS: dict[str, Effect] = {
     "add_agency": _add_agency,
 }
 """What every command but ``submit_request`` records."""
+
+
+def occurred_day(command: Any, at: datetime) -> date:
+    """The day ``command`` happened: its ``occurred_on`` when it has one, else the
+    day it was recorded (``at``, in the protocol's time zone)."""
+    day = getattr(command, "occurred_on", None)
+    return day if isinstance(day, date) else local_date(at)
+
+
+def apply(
+    review: Review, command: Any, actor_id: str, at: datetime, after: Any, *, dated: bool
+) -> Outcome:
+    """What the accepted ``command`` changes on ``review`` and the tasks it emits, its
+    effect run on the day it occurred (:func:`occurred_day`). ``after`` is the stage
+    it leads to. ``dated`` says the command was recorded with its ``occurred_on`` (every
+    command recorded since that field exists): then the day the stage was entered and
+    the day of the last sign-off are kept too, which later dates may not precede. The
+    engine and the replay of a history both call it, so they agree."""
+    day = occurred_day(command, at)
+    changes, tasks = EFFECTS[command.name](review, command, actor_id, day, at)
+    if dated:
+        if after is not review.stage:
+            changes = {**changes, "stage_entered_on": day}
+        if isinstance(command, c.RecordAgencySignoff):
+            last = review.last_signoff_on
+            changes = {**changes, "last_signoff_on": day if last is None else max(last, day)}
+    return changes, tasks

@@ -32,7 +32,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from scr_engine import commands as c
-from scr_engine.records import Appointment, MemberCapacity, Review, TorItem
+from scr_engine.records import (
+    Appointment,
+    FamilyDecision,
+    FamilyRepresentation,
+    MemberCapacity,
+    Review,
+    TorItem,
+)
 from scr_engine.rules.common import Context, known_agency, need_text
 from scr_engine.rules.conflict import conflict_of_interest
 from scr_engine.rules.deadlines import FURTHEST_DAYS, LONGEST_MONTHS
@@ -261,6 +268,20 @@ def hold_initial_meeting(review: Review, cmd: c.HoldInitialMeeting, ctx: Context
                 "SU-8",
                 "the decision on involving the victim or relatives needs its reasons",
                 field="terms.family.reasons",
+            )
+        )
+    if (
+        terms.family is not None
+        and terms.family.decision is FamilyDecision.NOT_INVOLVED
+        and terms.family.representation is FamilyRepresentation.DIRECT
+    ):
+        out.append(
+            Refusal(
+                "SU-8",
+                "the victim or relatives are not to be consulted or involved, so they "
+                "cannot be represented directly",
+                _INPUT,
+                "terms.family.representation",
             )
         )
     need_text(out, terms.support, "SU-10", "terms.support", "the support and resources")

@@ -193,13 +193,17 @@ def gather_evidence(
     *,
     accept: bool = True,
     brief: bool = True,
+    skip: tuple[str, ...] = (),
     log: CommandLog | None = None,
 ) -> Review:
-    """On a ``panel_convened`` review: every IMR received and judged sufficient, the
-    brief confirmed and (with ``accept``) the evidence accepted."""
+    """On a ``panel_convened`` review: every IMR (but those of the agencies in
+    ``skip``) received and judged sufficient, the brief confirmed and (with
+    ``accept``) the evidence accepted."""
     review = engine.get(review_id)
     command: c.Command
     for agency in review.imr_agencies:
+        if agency in skip:
+            continue
         command = c.ReceiveImr(agency, f"{agency}'s IMR.", (f"{agency} to review procedures.",))
         do(engine, review_id, command, PANEL_CHAIR, log)
         do(engine, review_id, c.JudgeImr(agency, ImrJudgement.SUFFICIENT), PANEL_CHAIR, log)

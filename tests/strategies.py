@@ -374,9 +374,9 @@ def _requested(review: Review) -> tuple[list[Step], list[Step]]:
     return need, optional
 
 
-def _screened(review: Review, today: date) -> tuple[list[Step], list[Step]]:
+def _rf5(review: Review) -> list[Step]:
+    """Records secured and an IMR writer for every involved agency (RF-5)."""
     need: list[Step] = []
-    optional: list[Step] = []
     for agency in review.agencies:
         if agency not in review.records_secured:
             need.append((c.RecordRecordsSecured(agency), BUSINESS_MANAGER))
@@ -387,6 +387,26 @@ def _screened(review: Review, today: date) -> tuple[list[Step], list[Step]]:
             need.append(
                 (c.RecordImrWriter(agency, person, f"IMR writer for {agency}"), BUSINESS_MANAGER)
             )
+    return need
+
+
+def _unrepresented(review: Review) -> list[Step]:
+    """A panel member for every involved agency that has none (SU-2, RP-4)."""
+    represented = {m.agency for m in review.panel_members}
+    return [
+        (c.AppointPanelMember(_appointment(review, panel_member(agency), agency)), BOARD_CHAIR)
+        for agency in review.agencies
+        if agency not in represented
+    ]
+
+
+LATE_AGENCY = Agency("prb", "Probation Service")
+"""An agency that joins after the panel is convened (SU-7, docs/decisions.md)."""
+
+
+def _screened(review: Review, today: date) -> tuple[list[Step], list[Step]]:
+    need: list[Step] = _rf5(review)
+    optional: list[Step] = []
     authorities = _local_authorities(review)
     if len(authorities) > 1 and review.lead_authority is None:
         need.append((c.AgreeLeadAuthority(authorities[0]), BOARD_CHAIR))
@@ -394,11 +414,7 @@ def _screened(review: Review, today: date) -> tuple[list[Step], list[Step]]:
     if review.panel_chair is None:
         need.append((c.AppointPanelChair(_appointment(review, PANEL_CHAIR)), BOARD_CHAIR))
     chair = chair_actor(review)
-    represented = {m.agency for m in review.panel_members}
-    for agency in review.agencies:
-        if agency not in represented:
-            appointment = _appointment(review, panel_member(agency), agency)
-            need.append((c.AppointPanelMember(appointment), BOARD_CHAIR))
+    need.extend(_unrepresented(review))
     if review.overview_writer is None:
         need.append((c.AppointOverviewWriter(_appointment(review, OVERVIEW_WRITER)), BOARD_CHAIR))
     if review.budget is None:
@@ -413,8 +429,12 @@ def _screened(review: Review, today: date) -> tuple[list[Step], list[Step]]:
 
 def _panel_convened(review: Review) -> tuple[list[Step], list[Step]]:
     chair = chair_actor(review)
-    need: list[Step] = []
-    optional: list[Step] = []
+    # A late agency needs RF-5 before the evidence is accepted; its panel member may
+    # wait until the report is drafted (RP-4).
+    need: list[Step] = _rf5(review)
+    optional: list[Step] = _unrepresented(review)
+    if LATE_AGENCY.code not in review.agencies:
+        optional.append((c.AddAgency(LATE_AGENCY, "Its probation officer saw the adult."), chair))
     for agency in review.imr_agencies:
         imr = review.imr(agency)
         if imr is None or imr.judgement is ImrJudgement.FURTHER_INFORMATION_REQUESTED:
@@ -466,9 +486,10 @@ def _evidence_received(review: Review) -> tuple[list[Step], list[Step]]:
 
 def _overview_drafted(review: Review) -> tuple[list[Step], list[Step]]:
     chair = chair_actor(review)
-    need: list[Step] = []
+    need: list[Step] = _unrepresented(review)
+    represented = {m.agency for m in review.panel_members}
     for agency in review.agencies:
-        if agency not in review.signoffs:
+        if agency not in review.signoffs and agency in represented:
             need.append((c.RecordAgencySignoff(agency), member_actor(review, agency)))
     assert review.overview_report is not None
     acted = {a.recommendation_id for a in review.actions}

@@ -4,11 +4,22 @@ agencies covers it."""
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
-from builders import PANEL_CHAIR, hold_meeting, prepare_panel, to_stage
+from builders import (
+    PANEL_CHAIR,
+    draft_report,
+    gather_evidence,
+    hold_meeting,
+    panel_member,
+    plan_actions,
+    prepare_panel,
+    to_stage,
+)
 from scr_engine import (
     Agency,
+    Appointment,
     FixedClock,
     ImrJudgement,
     InvalidRequest,
@@ -66,9 +77,75 @@ def test_an_agency_brought_in_after_convening_must_provide_an_imr(
     assert any("ambulance" in r.message for r in caught.value.refusals)
     engine.execute(review.id, c.ReceiveImr("ambulance", "Ambulance IMR."), PANEL_CHAIR)
     engine.execute(review.id, c.JudgeImr("ambulance", ImrJudgement.SUFFICIENT), PANEL_CHAIR)
+    secure_late(engine, review.id, "ambulance")
     assert engine.execute(review.id, c.AcceptEvidence(), PANEL_CHAIR).stage is (
         Stage.EVIDENCE_RECEIVED
     )
+    assert engine.verify().ok
+
+
+def secure_late(engine: ReviewEngine, review_id: str, agency: str) -> None:
+    """RF-5 for an agency that joined late: its records secured and its IMR writer."""
+    engine.execute(review_id, c.RecordRecordsSecured(agency), BUSINESS_MANAGER)
+    writer = c.RecordImrWriter(agency, f"u-imr-{agency}", f"IMR writer for {agency}")
+    engine.execute(review_id, writer, BUSINESS_MANAGER)
+
+
+@pytest.mark.rule("RF-5")
+def test_rf5_the_evidence_waits_for_a_late_agency_s_records_and_imr_writer(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """RF-5: an agency that joined after the panel was convened has its records
+    secured and an IMR writer before the evidence is accepted; the refusal names it
+    for each."""
+    review = to_stage(engine, clock, Stage.PANEL_CONVENED)
+    engine.execute(review.id, c.AddAgency(AMBULANCE, "Crew attended twice."), PANEL_CHAIR)
+    gather_evidence(engine, review.id, accept=False)
+    with pytest.raises(TransitionRefused) as caught:
+        engine.execute(review.id, c.AcceptEvidence(), PANEL_CHAIR)
+    assert [(r.rule, r.message) for r in caught.value.refusals] == [
+        ("RF-5", "records not yet secured by: ambulance"),
+        ("RF-5", "no IMR writer identified by: ambulance"),
+    ]
+    secure_late(engine, review.id, "ambulance")
+    assert engine.execute(review.id, c.AcceptEvidence(), PANEL_CHAIR).stage is (
+        Stage.EVIDENCE_RECEIVED
+    )
+
+
+@pytest.mark.rule("RP-4")
+def test_rp4_a_late_agency_gets_a_member_while_the_report_is_drafted_and_signs_off(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """RP-4: an agency that joined after the panel was convened, with no panel member,
+    does not leave the review stuck: ``ratify`` names what to do, a member is
+    appointed for it while the report is drafted, signs it off, and the Board ratifies.
+    Only an agency with no member gets one then."""
+    review = to_stage(engine, clock, Stage.PANEL_CONVENED)
+    engine.execute(review.id, c.AddAgency(AMBULANCE, "Crew attended twice."), PANEL_CHAIR)
+    secure_late(engine, review.id, "ambulance")
+    gather_evidence(engine, review.id)
+    draft_report(engine, review.id)
+    for agency in engine.get(review.id).agencies[:-1]:
+        engine.execute(review.id, c.RecordAgencySignoff(agency), panel_member(agency))
+    plan_actions(engine, review.id, signoffs=False)
+    with pytest.raises(TransitionRefused) as caught:
+        engine.execute(review.id, c.Ratify(), BOARD_CHAIR)
+    assert [r.message for r in caught.value.refusals] == [
+        "not yet confirmed as fairly represented by: ambulance",
+        "ambulance has no panel member: appoint a panel member for agency ambulance "
+        "(appoint_panel_member), who then records its sign-off (record_agency_signoff)",
+    ]
+    member = panel_member("ambulance")
+    other = engine.get(review.id).panel_members[0]
+    again = attrs.evolve(other, person_id="u-second", name="A Second Member")
+    with pytest.raises(TransitionRefused) as twice:
+        engine.execute(review.id, c.AppointPanelMember(again), BOARD_CHAIR)
+    assert twice.value.rules == ("RP-4",)
+    appointment = Appointment(member.id, member.name, agency="ambulance")
+    engine.execute(review.id, c.AppointPanelMember(appointment), BOARD_CHAIR)
+    engine.execute(review.id, c.RecordAgencySignoff("ambulance"), member)
+    assert engine.execute(review.id, c.Ratify(), BOARD_CHAIR).stage is Stage.RATIFIED
     assert engine.verify().ok
 
 

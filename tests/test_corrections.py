@@ -173,3 +173,15 @@ def test_su6_terms_cannot_be_revised_before_the_initial_meeting(
     review = to_stage(engine, clock, Stage.SCREENED)
     assert engine.get(review.id).terms_of_reference is None
     assert "revise_terms_of_reference" not in engine.allowed(review.id, PANEL_CHAIR)
+
+
+@pytest.mark.rule("SU-2")
+def test_su2_a_member_stood_down_after_the_evidence_is_replaced_for_the_same_agency(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    review = to_stage(engine, clock, Stage.EVIDENCE_RECEIVED)
+    agency = review.agencies[0]
+    new = Appointment("u-pm-new", "New member", agency)
+    command = c.StandDownPanelMember(panel_member(agency).id, "Conflict surfaced.", new)
+    done = engine.execute(review.id, command, BOARD_CHAIR)
+    assert "u-pm-new" in [m.person_id for m in done.panel_members]

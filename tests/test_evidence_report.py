@@ -268,10 +268,45 @@ def test_rp2_report_missing_sections_is_refused(engine: ReviewEngine, clock: Fix
         ("report.facts.chronology", "the chronology has no entry from: police"),
         (
             "report.conclusions.recommendations",
-            "the recommendations do not include those of gp's IMR",
+            "the recommendations do not include gp's IMR recommendation 'gp to review procedures.'",
         ),
     ]
     assert engine.get(review.id).overview_report is None
+
+
+@pytest.mark.rule("RP-2")
+def test_rp2_every_recommendation_of_every_imr_is_in_the_report(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """RP-2 (Appendix 3, Conclusions (b)): the report's recommendations include each
+    recommendation made in an IMR, not just one per agency; a recommendation is
+    carried when its text is the same once white space is normalised."""
+    review = to_stage(engine, clock, Stage.PANEL_CONVENED)
+    first = review.imr_agencies[0]
+    two = (f"{first} to train staff.", f"{first} to audit   referrals.")
+    engine.execute(review.id, c.ReceiveImr(first, "IMR.", two), PANEL_CHAIR)
+    engine.execute(review.id, c.JudgeImr(first, ImrJudgement.SUFFICIENT), PANEL_CHAIR)
+    review = gather_evidence(engine, review.id, skip=(first,))
+    report = full_report(review)
+    recs = report.conclusions.recommendations
+    kept = tuple(r for r in recs if r.text != two[1])
+    bad = attrs.evolve(report, conclusions=attrs.evolve(report.conclusions, recommendations=kept))
+    refused = _refusal(engine, review, c.SubmitOverviewReport(bad), OVERVIEW_WRITER)
+    assert [(r.rule, r.message) for r in refused.refusals] == [
+        (
+            "RP-2",
+            f"the recommendations do not include {first}'s IMR recommendation {two[1]!r}",
+        )
+    ]
+    spaced = tuple(
+        attrs.evolve(r, text=f"  {first} to audit\nreferrals. ") if r.text == two[1] else r
+        for r in recs
+    )
+    good = attrs.evolve(
+        report, conclusions=attrs.evolve(report.conclusions, recommendations=spaced)
+    )
+    submitted = engine.execute(review.id, c.SubmitOverviewReport(good), OVERVIEW_WRITER)
+    assert submitted.stage is Stage.OVERVIEW_DRAFTED
 
 
 @pytest.mark.rule("RP-2")

@@ -520,6 +520,25 @@ def test_su8_family_decision_is_required_with_reasons(engine: ReviewEngine) -> N
     assert held.terms_of_reference.family == family
 
 
+@pytest.mark.rule("SU-8")
+def test_su8_a_family_not_involved_is_not_represented_directly(engine: ReviewEngine) -> None:
+    """SU-8: a decision not to consult or involve the victim or relatives cannot come
+    with their direct representation; without it the same decision is recorded."""
+    review, terms = _ready_for_meeting(engine)
+    both = FamilyInvolvement(
+        FamilyDecision.NOT_INVOLVED, FamilyRepresentation.DIRECT, "No relatives traced."
+    )
+    refused = _meeting_refusal(engine, review, attrs.evolve(terms, family=both))
+    assert [(r.rule, r.field) for r in refused.refusals] == [
+        ("SU-8", "terms.family.representation")
+    ]
+    alone = attrs.evolve(both, representation=FamilyRepresentation.NONE)
+    held = engine.execute(
+        review.id, c.HoldInitialMeeting(attrs.evolve(terms, family=alone)), PANEL_CHAIR
+    )
+    assert held.terms_of_reference is not None and held.terms_of_reference.family == alone
+
+
 # --------------------------------------------------------------------------- SU-9
 
 

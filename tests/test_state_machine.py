@@ -219,14 +219,23 @@ def check_review(review: Review, events: tuple[Event, ...]) -> None:
         assert a.person_id != review.requested_by
 
     # RF-5, RF-6, SU-1, SU-2, SU-6, SU-8, SU-9: the panel sat only on complete set-up.
+    # Agencies that joined after the panel was convened (SU-7) are held to RF-5 before
+    # the evidence is accepted and have a member only once one is needed (RP-4).
+    joined_late: set[str] = set()
+    convened = False
+    for event in events:
+        convened = convened or event.command == "convene_panel"
+        if convened and event.command == "add_agency":
+            joined_late.add(str(event.payload["agency"]["code"]))
+    on_time = set(review.agencies) - joined_late
     if "convene_panel" in commands:
-        assert set(review.agencies) <= review.records_secured
-        assert set(review.agencies) <= {w.agency for w in review.imr_writers}
+        assert on_time <= review.records_secured
+        assert on_time <= {w.agency for w in review.imr_writers}
         authorities = [a for a in review.request.agencies if a.local_authority]
         if len(authorities) > 1:
             assert review.lead_authority in {a.code for a in authorities}
         assert review.panel_chair is not None and review.overview_writer is not None
-        assert set(review.agencies) <= {m.agency for m in review.panel_members}
+        assert on_time <= {m.agency for m in review.panel_members}
         assert review.terms_of_reference is not None
         assert review.terms_of_reference.family is not None
         # PR-c: every involved agency contributes an IMR.
@@ -234,6 +243,9 @@ def check_review(review: Review, events: tuple[Event, ...]) -> None:
 
     # EV-1, EV-2, EV-3: evidence accepted only with every IMR in and sufficient.
     if "accept_evidence" in commands:
+        # RF-5: every involved agency, late ones too, secured with an IMR writer.
+        assert set(review.agencies) <= review.records_secured
+        assert set(review.agencies) <= {w.agency for w in review.imr_writers}
         for agency in review.imr_agencies:
             imr = review.imr(agency)
             assert imr is not None and imr.judgement is ImrJudgement.SUFFICIENT
@@ -247,6 +259,7 @@ def check_review(review: Review, events: tuple[Event, ...]) -> None:
             imr = review.imr(agency)
             assert imr is not None and imr.judgement is ImrJudgement.SUFFICIENT, agency
         assert set(review.agencies) <= review.signoffs
+        assert set(review.agencies) <= {m.agency for m in review.panel_members}
         assert review.overview_report is not None
         acted = {a.recommendation_id for a in review.actions}
         for rec in review.overview_report.conclusions.recommendations:
@@ -457,6 +470,9 @@ class ReviewProtocolMachine(RuleBasedStateMachine):
             pending = [t for t in self.store.pending_tasks(limit=10**6) if t.review_id == review_id]
             for kind in TaskKind:
                 assert {t.agency for t in pending if t.kind is kind} == set(after.agencies)
+        elif command.name == "add_agency":
+            # RF-5: an agency joining gets its two letters too.
+            assert new_tasks == 2
         else:
             assert new_tasks == 0
         self._record(after)

@@ -37,7 +37,11 @@ MAP = {
     "record_imr_writer": ("screened panel_convened", "", "business_manager"),
     "agree_lead_authority": ("screened", "", "board_chair"),
     "appoint_panel_chair": ("screened", "", "board_chair"),
-    "appoint_panel_member": ("screened panel_convened", "", "board_chair"),
+    "appoint_panel_member": (
+        "screened panel_convened evidence_received overview_drafted",
+        "",
+        "board_chair",
+    ),
     "appoint_overview_writer": ("screened panel_convened", "", "board_chair"),
     "record_budget": ("screened", "", "board_chair"),
     "hold_initial_meeting": ("screened", "", "panel_chair"),
@@ -73,6 +77,13 @@ MAP = {
     "replace_overview_writer": (SET_UP, "", "board_chair"),
     "stand_down_panel_member": (SET_UP, "", "board_chair"),
     "revise_terms_of_reference": (SET_UP, "", "panel_chair"),
+}
+
+
+# Where the engine departs from map.md on purpose (docs/decisions.md), what map.md says.
+DEPARTURES = {
+    # RP-4: a panel member for an agency that joined late and has none, up to ratification.
+    "appoint_panel_member": ("screened panel_convened", "", "board_chair"),
 }
 
 
@@ -124,5 +135,6 @@ def test_the_transcription_is_what_map_md_says() -> None:
         roles = re.sub(r"\(.*?\)|of that agency", "", who).replace(",", " ")
         for command in commands:
             found += 1
-            assert _row(sources, dest, roles) == _row(*MAP[command]), command
+            expected = DEPARTURES.get(command, MAP[command])
+            assert _row(sources, dest, roles) == _row(*expected), command
     assert found == len(MAP) - 7  # all but the engine's own three and the corrections

@@ -184,8 +184,9 @@ def full_report(review: Review, recommendations: int = 2) -> OverviewReport:
     """An overview report with every Appendix 3 section, covering every IMR."""
     recs = [Recommendation(f"R{i}", f"Recommendation {i}.") for i in range(1, recommendations + 1)]
     for imr in review.imrs:
-        if imr.recommendations:
-            recs.append(Recommendation(f"R-{imr.agency}", imr.recommendations[0], imr.agency))
+        for n, text in enumerate(imr.recommendations, start=1):
+            suffix = "" if n == 1 else f"-{n}"
+            recs.append(Recommendation(f"R-{imr.agency}{suffix}", text, imr.agency))
     return OverviewReport(
         introduction=Introduction(
             "Mr X died at home.",

@@ -12,6 +12,8 @@ replaced stays in the review's history.
 
 from __future__ import annotations
 
+from attrs import evolve
+
 from scr_engine import commands as c
 from scr_engine.records import Review
 from scr_engine.rules.common import Context, need_text
@@ -82,7 +84,10 @@ def stand_down_panel_member(
     if member is None:
         out.append(Refusal("SU-2", f"{cmd.person_id!r} is not a panel member", field="person_id"))
     if cmd.replacement is not None:
-        out.extend(appoint_panel_member(review, c.AppointPanelMember(cmd.replacement), ctx))
+        # The newcomer is judged as an appointment to the panel without the member.
+        rest = tuple(m for m in review.panel_members if m.person_id != cmd.person_id)
+        without = evolve(review, panel_members=rest)
+        out.extend(appoint_panel_member(without, c.AppointPanelMember(cmd.replacement), ctx))
     return out
 
 

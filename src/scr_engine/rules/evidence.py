@@ -104,6 +104,14 @@ def accept_evidence(review: Review, cmd: c.AcceptEvidence, ctx: Context) -> list
     ]
     if unjudged:
         out.append(Refusal("EV-2", f"IMRs not judged sufficient: {', '.join(unjudged)}"))
+    # RF-5 binds every involved agency, those added late too (docs/decisions.md).
+    unsecured = [a for a in review.agencies if a not in review.records_secured]
+    if unsecured:
+        out.append(Refusal("RF-5", f"records not yet secured by: {', '.join(unsecured)}"))
+    with_writer = {w.agency for w in review.imr_writers}
+    no_writer = [a for a in review.agencies if a not in with_writer]
+    if no_writer:
+        out.append(Refusal("RF-5", f"no IMR writer identified by: {', '.join(no_writer)}"))
     if not review.overview_brief:
         out.append(Refusal("EV-3", "the brief for the overview report is not confirmed"))
     return out

@@ -40,6 +40,7 @@ from scr_engine.rules.request import is_text
 
 __all__ = [
     "add_action",
+    "missing_imr_recommendations",
     "missing_sections",
     "ratify",
     "record_agency_signoff",
@@ -105,6 +106,34 @@ def missing_sections(report: Any) -> list[Refusal]:
     if not _part(report, "executive_summary")[0]:
         message = "the report has no executive summary that can be made public"
         out.append(Refusal("RP-3", message, _INPUT, "report.executive_summary"))
+    return out
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+def missing_imr_recommendations(review: Review, recommendations: Any) -> list[Refusal]:
+    """One RP-2 refusal per recommendation of an IMR that the report's recommendations
+    do not carry (Appendix 3: they "should include … the recommendations made in IMR
+    reports"). A recommendation is carried when one of the report's recommendations
+    has the same text once runs of white space are made single spaces; its ``source``
+    does not matter (docs/decisions.md)."""
+    carried = {
+        _normalised(r.text) for r in recommendations if isinstance(getattr(r, "text", None), str)
+    }
+    out: list[Refusal] = []
+    for imr in review.imrs:
+        for text in imr.recommendations:
+            if _normalised(text) and _normalised(text) not in carried:
+                out.append(
+                    Refusal(
+                        "RP-2",
+                        f"the recommendations do not include {imr.agency}'s IMR "
+                        f"recommendation {text!r}",
+                        field="report.conclusions.recommendations",
+                    )
+                )
     return out
 
 
@@ -177,16 +206,7 @@ def submit_overview_report(
                 "report.conclusions.recommendations",
             )
         )
-    sources = {r.source for r in report.conclusions.recommendations}
-    for imr in review.imrs:
-        if imr.recommendations and imr.agency not in sources:
-            out.append(
-                Refusal(
-                    "RP-2",
-                    f"the recommendations do not include those of {imr.agency}'s IMR",
-                    field="report.conclusions.recommendations",
-                )
-            )
+    out.extend(missing_imr_recommendations(review, report.conclusions.recommendations))
     summary = report.executive_summary
     if summary is None or not is_text(summary.text):
         out.append(
@@ -293,6 +313,17 @@ def ratify(review: Review, cmd: c.Ratify, ctx: Context) -> list[Refusal]:
         out.append(
             Refusal("RP-4", f"not yet confirmed as fairly represented by: {', '.join(unsigned)}")
         )
+        represented = {m.agency for m in review.panel_members}
+        for agency in unsigned:
+            if agency not in represented:
+                out.append(
+                    Refusal(
+                        "RP-4",
+                        f"{agency} has no panel member: appoint a panel member for agency "
+                        f"{agency} (appoint_panel_member), who then records its sign-off "
+                        "(record_agency_signoff)",
+                    )
+                )
     report = review.overview_report
     if report is not None:
         acted = {a.recommendation_id for a in review.actions}

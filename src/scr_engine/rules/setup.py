@@ -32,12 +32,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 from scr_engine import commands as c
-from scr_engine.records import Appointment, MemberCapacity, Review, TermsOfReference, TorItem
+from scr_engine.records import (
+    Appointment,
+    FamilyDecision,
+    FamilyRepresentation,
+    MemberCapacity,
+    Review,
+    TermsOfReference,
+    TorItem,
+)
 from scr_engine.rules.common import Context, known_agency, need_text
 from scr_engine.rules.conflict import conflict_of_interest
 from scr_engine.rules.deadlines import FURTHEST_DAYS, LONGEST_MONTHS
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import is_text
+from scr_engine.states.stages import Stage
 
 __all__ = [
     "appoint_overview_writer",
@@ -114,6 +123,30 @@ def appoint_panel_member(review: Review, cmd: c.AppointPanelMember, ctx: Context
         )
     if any(m.person_id == member.person_id for m in review.panel_members):
         out.append(Refusal("SU-2", f"{member.person_id} is already a panel member"))
+    if review.stage in (Stage.EVIDENCE_RECEIVED, Stage.OVERVIEW_DRAFTED):
+        # After the evidence is accepted a member is appointed only so that an agency
+        # with none (one that joined late) can sign the report off (RP-4).
+        represented = {m.agency for m in review.panel_members}
+        if member.represents not in (None, MemberCapacity.AGENCY) or member.agency is None:
+            out.append(
+                Refusal(
+                    "RP-4",
+                    "once the evidence is accepted, a panel member is appointed only for "
+                    "an involved agency that has none",
+                    _INPUT,
+                    "appointment.represents",
+                )
+            )
+        elif member.agency in represented:
+            out.append(
+                Refusal(
+                    "RP-4",
+                    f"{member.agency} already has a panel member; once the evidence is "
+                    "accepted, a member is appointed only for an agency that has none",
+                    _INPUT,
+                    "appointment.agency",
+                )
+            )
     return out
 
 
@@ -264,6 +297,20 @@ def terms_problems(review: Review, terms: TermsOfReference, ctx: Context) -> lis
                 "SU-8",
                 "the decision on involving the victim or relatives needs its reasons",
                 field="terms.family.reasons",
+            )
+        )
+    if (
+        terms.family is not None
+        and terms.family.decision is FamilyDecision.NOT_INVOLVED
+        and terms.family.representation is FamilyRepresentation.DIRECT
+    ):
+        out.append(
+            Refusal(
+                "SU-8",
+                "the victim or relatives are not to be consulted or involved, so they "
+                "cannot be represented directly",
+                _INPUT,
+                "terms.family.representation",
             )
         )
     need_text(out, terms.support, "SU-10", "terms.support", "the support and resources")

@@ -111,10 +111,10 @@ TABLE: tuple[Row, ...] = (
     _r("appoint_panel_chair", (S.SCREENED,), None, {R.BOARD_CHAIR}, ("SU-1", "PR-b")),
     _r(
         "appoint_panel_member",
-        (S.SCREENED, S.PANEL_CONVENED),
+        (S.SCREENED, S.PANEL_CONVENED, S.EVIDENCE_RECEIVED, S.OVERVIEW_DRAFTED),
         None,
         {R.BOARD_CHAIR},
-        ("SU-1", "SU-2", "PR-b"),
+        ("SU-1", "SU-2", "PR-b", "RP-4"),
     ),
     _r(
         "appoint_overview_writer",

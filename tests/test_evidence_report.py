@@ -442,9 +442,16 @@ def test_rp6_dissemination_decided_before_ratification(
         "dissemination.means",
         "dissemination.processes",
     }
-    plan = Dissemination(
+    # SU-10: the media only where the terms of reference have a media strategy.
+    press = Dissemination(
         ("Board members", "The family"), "Secure e-mail", "Debriefs to staff.", media=True
     )
+    with pytest.raises(InvalidRequest) as no_strategy:
+        engine.execute(review.id, c.RecordDissemination(press), PANEL_CHAIR)
+    assert [(r.rule, r.field) for r in no_strategy.value.refusals] == [
+        ("SU-10", "dissemination.media")
+    ]
+    plan = attrs.evolve(press, media=False)
     recorded = engine.execute(review.id, c.RecordDissemination(plan), PANEL_CHAIR)
     assert recorded.dissemination == plan
 

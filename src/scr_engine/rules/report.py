@@ -303,6 +303,17 @@ def record_dissemination(review: Review, cmd: c.RecordDissemination, ctx: Contex
         "dissemination.processes",
         "the processes for dissemination, feedback and debriefing",
     )
+    terms = review.terms_of_reference
+    if d.media and (terms is None or not is_text(terms.media_strategy)):
+        out.append(
+            Refusal(
+                "SU-10",
+                "the terms of reference have no media and communication strategy, so the "
+                "report is not disseminated to the media",
+                _INPUT,
+                "dissemination.media",
+            )
+        )
     return out
 
 

@@ -154,7 +154,13 @@ def _public_text(review: Review, fmt: str) -> str:
     return render("public-report", review, fmt=fmt, as_of=date(2026, 6, 1)).text  # type: ignore[arg-type]
 
 
-FRAMES = {fmt: _frame(fmt).lower() for fmt in ("md", "html")}
+_TEMPLATES = Path(__file__).parent.parent / "src" / "scr_engine" / "documents" / "templates"
+FRAMES = {
+    fmt: (_frame(fmt) + (_TEMPLATES / f"public-report.{fmt}.j2").read_text("utf-8")).lower()
+    for fmt in ("md", "html")
+}
+"""The public report's own words: those of a rendered frame and of its template (a
+section shown only for some reviews, such as the lessons for national policy)."""
 
 
 @pytest.mark.rule("PR-e")

@@ -28,6 +28,7 @@ from scr_engine import (
     local_date,
 )
 from scr_engine import commands as c
+from scr_engine.access import ReadPolicy, ReadScope
 from scr_engine.demo import (
     AGENCIES,
     BOARD_CHAIR,
@@ -40,11 +41,13 @@ from scr_engine.demo import (
     full_terms,
     panel_member,
 )
+from scr_engine.states.roles import Role
 
 __all__ = [
     "AGENCIES",
     "BOARD_CHAIR",
     "BUSINESS_MANAGER",
+    "EVERYONE_READS",
     "OVERVIEW_WRITER",
     "PANEL_CHAIR",
     "REQUESTER",
@@ -70,6 +73,11 @@ __all__ = [
 ]
 
 CommandLog = list[c.Command]
+
+EVERYONE_READS = ReadPolicy({role: ReadScope.ALL for role in Role})
+"""A read policy under which every role reads every unrestricted review: for tests of
+the other rules, so that who may *act* is judged on its own (PR-e is proved by the
+tests of reads, under the default policy)."""
 
 TWO_AUTHORITIES: tuple[Agency, ...] = (
     Agency("asc", "Adult Social Care", local_authority=True),

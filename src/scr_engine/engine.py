@@ -400,10 +400,14 @@ class ReviewEngine:
             _check_count(name, expected_version, "expected_version", 2**63 - 1)
         if key is not None:
             _check_id(name, key, "idempotency_key")
+        review = self.store.load(review_id)
+        # PR-e: who may not read the review may not act on it (nor learn its stage
+        # from a refusal, nor its content from a replayed result).
+        self._may_act(review, actor, name)
+        if key is not None:
             done = self._replayed(review_id, key, command, actor)
             if done is not None:
                 return done
-        review = self.store.load(review_id)
         if expected_version is not None and expected_version != review.version:
             raise ConcurrencyConflict(review_id, expected_version, review.version)
         now = self.clock.now()
@@ -571,6 +575,8 @@ class ReviewEngine:
                 review = self.store.load(review_id)
                 if review.stage not in TERMINAL_STAGES:
                     continue
+                if read_refusal(self.read_policy, review, actor) is not None:
+                    continue  # PR-e: not theirs to read, so not theirs to erase
                 paths = tuple(
                     p for p, v in personal_paths(Review, unstructure(review)) if v == value
                 )
@@ -606,6 +612,7 @@ class ReviewEngine:
         _check_actor(name, actor, self.settings.max_actor_length)
         _check_id(name, review_id)
         review = self.store.load(review_id)
+        self._may_read(review, actor, f"explain {name}")
         if isinstance(command, SubmitRequest):
             return [
                 Refusal("MAP", "submit_request creates a review: use submit()", RefusalKind.STAGE)
@@ -623,6 +630,7 @@ class ReviewEngine:
         _check_actor("options", actor, self.settings.max_actor_length)
         _check_id("options", review_id)
         review = self.store.load(review_id)
+        self._may_read(review, actor, "options")
         today = local_date(self.clock.now())
         settings = self._settings_of(review)
         valid = commands_from(review.stage)
@@ -690,6 +698,15 @@ class ReviewEngine:
             review_id=review_id, actor_id=actor_id, limit=limit, offset=offset
         )
 
+    def _may_act(self, review: Review, actor: Actor, command: str) -> None:
+        """Refuse a command by an actor who may not read the review (PR-e), logging
+        the refused read. An accepted command needs no entry: the history records it."""
+        refusal = read_refusal(self.read_policy, review, actor)
+        if refusal is None:
+            return
+        self.store.log_access(review.id, self.clock.now(), actor.id, command, False)
+        raise PermissionDenied(command, [refusal])
+
     def _may_read(self, review: Review, actor: Actor | None, what: str) -> None:
         """Check and log a read by ``actor`` (nothing for the host's own reads)."""
         if actor is None:
@@ -707,12 +724,17 @@ class ReviewEngine:
         *,
         limit: int = 100,
         after: tuple[date, str, str] | None = None,
+        actor: Actor | None = None,
     ) -> list[DeadlineRow]:
         """What is late across every review on ``as_of`` (today by default), and with
         ``within_days`` what falls due in that many days more: running deadlines due
         before ``as_of + within_days``, ordered by due date, ``limit`` at a time.
         Pass the last row's ``sort_key`` as ``after`` for the next page. Each row's
-        status is as of ``as_of``: overdue when due before it, else due."""
+        status is as of ``as_of``: overdue when due before it, else due.
+
+        With ``actor``, only the rows of reviews the read policy lets them read, each
+        such review's read logged (PR-e); with none, as the host's trusted code.
+        """
         if as_of is not None:
             _check_day("overdue", as_of)
         _check_count("overdue", within_days, "within_days", MAX_WITHIN_DAYS)
@@ -726,9 +748,42 @@ class ReviewEngine:
             raise _refuse(
                 "overdue", "as_of plus within_days is beyond the calendar", "within_days"
             ) from None
+        if actor is not None:
+            _check_actor("overdue", actor, self.settings.max_actor_length)
+            return self._readable_overdue(day, within_days, limit, after, actor)
         rows = self.store.overdue(day, within_days, limit=limit, after=after)
         # A stored row's status is as of the review's last change; report it as of ``day``.
         return [row.as_of(day) for row in rows]
+
+    def _readable_overdue(
+        self,
+        day: date,
+        within_days: int,
+        limit: int,
+        after: tuple[date, str, str] | None,
+        actor: Actor,
+    ) -> list[DeadlineRow]:
+        """The rows of :meth:`overdue` the actor may read, ``limit`` of them: pages of
+        the store's rows filtered by the read policy, each review judged (and its read
+        logged) once."""
+        readable: dict[str, bool] = {}
+        out: list[DeadlineRow] = []
+        while len(out) < limit:
+            rows = self.store.overdue(day, within_days, limit=limit, after=after)
+            for row in rows:
+                if row.review_id not in readable:
+                    review = self.store.load(row.review_id)
+                    readable[row.review_id] = read_refusal(self.read_policy, review, actor) is None
+                    if readable[row.review_id]:
+                        self.store.log_access(
+                            review.id, self.clock.now(), actor.id, "overdue", True
+                        )
+                if readable[row.review_id] and len(out) < limit:
+                    out.append(row.as_of(day))
+            if len(rows) < limit:
+                break
+            after = rows[-1].sort_key
+        return out
 
     def _rows(self, review: Review, today: date) -> list[DeadlineRow]:
         settings = self._settings_of(review)

@@ -27,9 +27,17 @@ from scr_engine.errors import (
 )
 from scr_engine.history import Event, advance, replay, scrub, start
 from scr_engine.integrity import Progress, VerifyReport, verify_store
-from scr_engine.personal import SaltSource, new_salt, personal_paths, value_at
+from scr_engine.personal import (
+    ERASED,
+    SaltSource,
+    mentions,
+    new_salt,
+    personal_paths,
+    strike,
+    value_at,
+)
 from scr_engine.publication import PublicReport, public_export
-from scr_engine.records import Actor, RequestForm, Review, Role, Task
+from scr_engine.records import Actor, RequestForm, Review, Role, Task, TextRewrite
 from scr_engine.rules.dates import DATE_RULE
 from scr_engine.rules.deadlines import Deadline, clocks_changed, deadlines
 from scr_engine.rules.judge import (
@@ -135,6 +143,11 @@ def _check_actor(
             problems.extend(text_problems(agency, "actor.agency"))
     if problems:
         raise InvalidRequest(command, problems)
+
+
+def _holds(text: Any, value: str) -> bool:
+    """Whether a personal value is ``value`` or mentions it as a whole word."""
+    return isinstance(text, str) and (text == value or mentions(text, value))
 
 
 def _brief(value: Any) -> str:
@@ -517,6 +530,25 @@ class ReviewEngine:
                         ],
                     )
                 continue
+            command = COMMANDS.get(event.command)
+            for path, held in personal_paths(command, event.payload) if command else ():
+                if (
+                    path not in event.commitments
+                    and held.strip()
+                    and held != ERASED
+                    and (value is None or _holds(held, value))
+                ):
+                    raise TransitionRefused(
+                        "erase_personal_data",
+                        [
+                            Refusal(
+                                "PR-e",
+                                f"event {event.sequence} holds {path} as it was before the "
+                                "field was classed as personal data: its hash covers the "
+                                "text, so erasing it would break the history",
+                            )
+                        ],
+                    )
             scrubbed = scrub(event, value)
             if scrubbed is not event:
                 out.append(scrubbed)
@@ -559,6 +591,9 @@ class ReviewEngine:
         """Erase one person's data across every ended review (PR-e): each personal
         field holding exactly ``value`` (a name, an address …) becomes ``pseudonym``
         (``[erased]`` when none is given) in the review, and ``[erased]`` in its
+        history; a personal text that mentions it (the report's list of the panel, say)
+        keeps its other words, each mention struck out and replaced the same way
+        (:class:`~scr_engine.records.TextRewrite`), and is ``[erased]`` whole in the
         history. Returns the ids of the reviews changed; reviews still open are left
         as they are (their evidence is still needed) and are not listed."""
         _check_actor("erase_personal_data", actor, self.settings.max_actor_length)
@@ -577,20 +612,27 @@ class ReviewEngine:
                     continue
                 if read_refusal(self.read_policy, review, actor) is not None:
                     continue  # PR-e: not theirs to read, so not theirs to erase
-                paths = tuple(
-                    p for p, v in personal_paths(Review, unstructure(review)) if v == value
+                held = personal_paths(Review, unstructure(review))
+                paths = tuple(p for p, v in held if v == value)
+                mark = pseudonym or ERASED
+                rewrites = tuple(
+                    TextRewrite(p, strike(v, value, mark))
+                    for p, v in held
+                    if v != value and mentions(v, value)
                 )
                 in_history = any(
                     e.format != 1
                     and any(
-                        path in e.salts and value_at(e.payload, path) == value
+                        path in e.salts and _holds(value_at(e.payload, path), value)
                         for path in e.commitments
                     )
                     for e in self.store.history(review_id)
                 )
-                if not paths and not in_history:
+                if not paths and not rewrites and not in_history:
                     continue
-                command = ErasePersonalData(reasons, legal_basis, paths, pseudonym)
+                command = ErasePersonalData(
+                    reasons, legal_basis, paths, pseudonym, rewrites=rewrites
+                )
                 self._execute(review_id, command, actor, erase_value=value)
                 changed.append(review_id)
         if changed and vacuum:
@@ -770,16 +812,18 @@ class ReviewEngine:
         out: list[DeadlineRow] = []
         while len(out) < limit:
             rows = self.store.overdue(day, within_days, limit=limit, after=after)
-            for row in rows:
-                if row.review_id not in readable:
-                    review = self.store.load(row.review_id)
-                    readable[row.review_id] = read_refusal(self.read_policy, review, actor) is None
-                    if readable[row.review_id]:
+            for found in rows:
+                if found.review_id not in readable:
+                    review = self.store.load(found.review_id)
+                    readable[found.review_id] = (
+                        read_refusal(self.read_policy, review, actor) is None
+                    )
+                    if readable[found.review_id]:
                         self.store.log_access(
                             review.id, self.clock.now(), actor.id, "overdue", True
                         )
-                if readable[row.review_id] and len(out) < limit:
-                    out.append(row.as_of(day))
+                if readable[found.review_id] and len(out) < limit:
+                    out.append(found.as_of(day))
             if len(rows) < limit:
                 break
             after = rows[-1].sort_key

@@ -42,6 +42,7 @@ __all__ = [
     "ImrWriter",
     "Incident",
     "Introduction",
+    "Joining",
     "LearningLogEntry",
     "LegalService",
     "Meeting",
@@ -665,6 +666,16 @@ class TermsRevision:
     day: date
 
 
+@frozen
+class Joining:
+    """The day an agency was brought into the review (``add_agency``, SU-7): the
+    ``occurred_on`` of the command. An IMR asked of an agency that joined after the
+    initial meeting is counted from this day (SU-7)."""
+
+    agency: str
+    on: date
+
+
 # --------------------------------------------------------------------------- review
 
 
@@ -726,6 +737,9 @@ class Review:
     led to it); None in a review recorded before that day was kept."""
     last_signoff_on: date | None = None
     """The day of the last agency sign-off of the current report (RP-4)."""
+    joinings: tuple[Joining, ...] = ()
+    """The day each agency of ``joined_agencies`` joined, in the same order; empty in
+    a review recorded before that day was kept."""
 
     @property
     def agencies(self) -> tuple[str, ...]:
@@ -768,6 +782,14 @@ class Review:
                 people.add(appointment.person_id)
         people.update(writer.person_id for writer in self.imr_writers)
         return frozenset(people)
+
+    def joined_on(self, agency: str) -> date | None:
+        """The day ``agency`` was brought into the review (``add_agency``); None for an
+        agency named on the request, or one that joined before the day was kept."""
+        for joining in self.joinings:
+            if joining.agency == agency:
+                return joining.on
+        return None
 
     def imr(self, agency: str) -> Imr | None:
         """The IMR received from an agency, if any."""

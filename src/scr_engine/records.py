@@ -60,6 +60,8 @@ __all__ = [
     "Role",
     "Task",
     "TaskKind",
+    "TaskState",
+    "TaskStatus",
     "TermsOfReference",
     "TermsRevision",
     "TorAnswer",
@@ -224,6 +226,39 @@ class Task:
     agency: str
     created_at: datetime
     rule: str = "RF-5"
+
+
+class TaskStatus(StrEnum):
+    """Where a task stands for the host that delivers it (RF-5, PR-d).
+
+    The string values are stable and never renamed."""
+
+    PENDING = "pending"
+    """Not delivered yet, and its review is open: deliver it."""
+    DONE = "done"
+    """Marked delivered (:meth:`ReviewEngine.complete_task
+    <scr_engine.ReviewEngine.complete_task>`), whatever became of its review."""
+    CANCELLED = "cancelled"
+    """Not delivered, and its review has ended (withdrawn, closed, redirected or not
+    taken forward: a stage of :data:`~scr_engine.states.TERMINAL_STAGES`): do not send
+    it. Derived from the review's stage; nothing stored changes."""
+
+    @classmethod
+    def of(cls, stage: Stage, done: bool) -> "TaskStatus":
+        """The status of a task of a review at ``stage``, delivered or not: how every
+        store decides it."""
+        if done:
+            return cls.DONE
+        return cls.CANCELLED if stage.terminal else cls.PENDING
+
+
+@frozen
+class TaskState:
+    """A task with where it stands (:meth:`ReviewEngine.tasks
+    <scr_engine.ReviewEngine.tasks>`)."""
+
+    task: Task
+    status: TaskStatus
 
 
 # --------------------------------------------------------------------------- set-up

@@ -107,7 +107,7 @@ def legacy_store(url: str, clock: FixedClock, *, closed: bool = True) -> list[st
                             "running": d.running,
                         },
                     )
-            for task in memory.pending_tasks(limit=10_000):
+            for task in (state.task for rid in ids for state in memory.tasks(rid)):
                 conn.execute(
                     sa.text(
                         "INSERT INTO scr_tasks (id, review_id, kind, agency, created_at, rule) "

@@ -4,8 +4,12 @@ agencies covers it."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from builders import (
     PANEL_CHAIR,
@@ -17,12 +21,17 @@ from builders import (
     prepare_panel,
     to_stage,
 )
+from conftest import START
 from scr_engine import (
+    DEFAULT_SETTINGS,
     Agency,
     Appointment,
+    Deadline,
+    DeadlineStatus,
     FixedClock,
     ImrJudgement,
     InvalidRequest,
+    MemoryStore,
     PermissionDenied,
     ReviewEngine,
     Stage,
@@ -31,6 +40,7 @@ from scr_engine import (
 )
 from scr_engine import commands as c
 from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER
+from scr_engine.rules.deadlines import deadlines
 
 FIRE = Agency("fire", "County Fire and Rescue")
 AMBULANCE = Agency("ambulance", "Ambulance Service")
@@ -169,3 +179,66 @@ def test_bringing_an_agency_in_is_refused_with_every_reason(
         engine.execute(later.id, c.AddAgency(FIRE, "Too late."), BOARD_CHAIR)
     assert wrong_stage.value.rules == ("MAP",)
     assert len(engine.history(review.id)) == 4
+
+
+def _imr_deadline(engine: ReviewEngine, review_id: str, agency: str, as_of: date) -> Deadline:
+    found = [d for d in engine.deadlines(review_id, as_of) if d.key == f"imr:{agency}"]
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.rule("SU-7")
+def test_su7_a_late_agency_s_imr_clock_starts_the_day_it_joins(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """SU-7: an agency brought in 50 days after the initial meeting, when the other
+    IMRs are already overdue, is not overdue the day it joins: its IMR falls due 50
+    days after theirs, counted from the day it joined (its ``occurred_on``). A review
+    recorded before joining days were kept counts it from the meeting, as before."""
+    review = to_stage(engine, clock, Stage.PANEL_CONVENED)
+    meeting = review.initial_meeting_on
+    assert meeting is not None
+    clock.advance(timedelta(days=51))
+    joined_on = meeting + timedelta(days=50)
+    joined = engine.execute(
+        review.id, c.AddAgency(AMBULANCE, "Crew attended twice.", joined_on), PANEL_CHAIR
+    )
+    assert joined.joined_on("ambulance") == joined_on
+    gp = _imr_deadline(engine, review.id, "gp", joined_on)
+    late = _imr_deadline(engine, review.id, "ambulance", joined_on)
+    assert gp.status is DeadlineStatus.OVERDUE
+    assert late.status is DeadlineStatus.DUE
+    assert (late.starts_on, late.due_on) == (joined_on, gp.due_on + timedelta(days=50))
+    assert late.due_on - late.starts_on == gp.due_on - gp.starts_on
+    before = attrs.evolve(joined, joinings=())
+    [old] = [d for d in deadlines(before, DEFAULT_SETTINGS, joined_on) if d.key.endswith("ance")]
+    assert (old.starts_on, old.due_on) == (meeting, gp.due_on)
+
+
+@pytest.mark.rule("SU-7")
+@settings(max_examples=15)
+@given(days=st.integers(min_value=0, max_value=400), before_meeting=st.booleans())
+def test_su7_property_a_late_imr_is_due_as_many_days_later_as_its_agency_joined(
+    days: int, before_meeting: bool
+) -> None:
+    """SU-7: an agency that joins N days after the initial meeting has its IMR due N
+    days after the others' (and is never overdue the day it joins); one that joins
+    before the meeting has the others' day."""
+    clock = FixedClock(START)
+    engine = ReviewEngine(MemoryStore(), clock)
+    stage = Stage.SCREENED if before_meeting else Stage.PANEL_CONVENED
+    review = to_stage(engine, clock, stage)
+    clock.advance(timedelta(days=days))
+    engine.execute(review.id, c.AddAgency(AMBULANCE, "Crew attended."), BOARD_CHAIR)
+    if before_meeting:
+        prepare_panel(engine, review.id)
+    day = engine.deadlines(review.id)[0].starts_on + timedelta(days=days + 1000)
+    gp = _imr_deadline(engine, review.id, "gp", day)
+    late = _imr_deadline(engine, review.id, "ambulance", day)
+    shift = 0 if before_meeting else days
+    assert late.due_on - gp.due_on == timedelta(days=shift)
+    joined_on = engine.get(review.id).joined_on("ambulance")
+    assert joined_on is not None
+    assert _imr_deadline(engine, review.id, "ambulance", joined_on).status is not (
+        DeadlineStatus.OVERDUE
+    )

@@ -322,6 +322,47 @@ def test_rp2_complete_report_is_recorded(engine: ReviewEngine, clock: FixedClock
 
 
 @pytest.mark.rule("RP-2")
+def test_rp2_report_chronology_entries_dated_after_the_submission_are_refused(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """RP-2: the integrated chronology records what happened, so an entry dated after
+    the day the report is submitted (its ``occurred_on``, today when omitted) is
+    refused, naming that entry's date; an entry of that very day is accepted."""
+    review = to_stage(engine, clock, Stage.EVIDENCE_RECEIVED)
+    clock.advance(days=10)
+    report = full_report(review)
+    entries = report.facts.chronology
+    day = today(engine) - timedelta(days=3)
+    late = (
+        entries[0],
+        attrs.evolve(entries[1], date=day + timedelta(days=1)),
+        *entries[2:],
+        attrs.evolve(entries[-1], date=day + timedelta(days=2)),
+    )
+    bad = attrs.evolve(report, facts=attrs.evolve(report.facts, chronology=late))
+    command = c.SubmitOverviewReport(bad, occurred_on=day)
+    refused = _refusal(engine, review, command, OVERVIEW_WRITER)
+    assert [(r.rule, r.field) for r in refused.refusals] == [
+        ("RP-2", "report.facts.chronology[1].date"),
+        ("RP-2", f"report.facts.chronology[{len(late) - 1}].date"),
+    ]
+    assert f"after the report was submitted ({day.isoformat()})" in refused.refusals[0].message
+    future = attrs.evolve(entries[0], date=today(engine) + timedelta(days=1))
+    tomorrow = attrs.evolve(report.facts, chronology=(*entries, future))
+    refused = _refusal(
+        engine,
+        review,
+        c.SubmitOverviewReport(attrs.evolve(report, facts=tomorrow)),
+        OVERVIEW_WRITER,
+    )
+    assert [r.field for r in refused.refusals] == [f"report.facts.chronology[{len(entries)}].date"]
+    same_day = (*entries, attrs.evolve(entries[0], date=day))
+    good = attrs.evolve(report, facts=attrs.evolve(report.facts, chronology=same_day))
+    drafted = engine.execute(review.id, c.SubmitOverviewReport(good, day), OVERVIEW_WRITER)
+    assert drafted.stage is Stage.OVERVIEW_DRAFTED
+
+
+@pytest.mark.rule("RP-2")
 def test_rp2_revision_sends_the_report_back_for_fresh_signoff(
     engine: ReviewEngine, clock: FixedClock
 ) -> None:
@@ -478,6 +519,29 @@ def test_rp7_only_the_board_ratifies_and_the_date_is_recorded(
     assert ratified.stage is Stage.RATIFIED
     assert ratified.ratified_on == date(2026, 2, 12)
     assert engine.history(review.id)[-1].role is Role.BOARD
+
+
+@pytest.mark.rule("RP-7")
+def test_rp7_rp4_ratification_backdated_before_the_last_signoff_is_refused(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """RP-7, RP-4: the Board agrees the report after every agency confirmed it (RP-4),
+    so a ``ratify`` dated before the last sign-off is refused, naming ``occurred_on``
+    and what it depends on, and records nothing; dated that day it is recorded."""
+    review = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED)
+    submitted = review.overview_report.submitted_on  # type: ignore[union-attr]
+    assert submitted is not None
+    clock.advance(days=10)
+    last = submitted + timedelta(days=4)
+    for n, code in enumerate(review.agencies):
+        on = last - timedelta(days=len(review.agencies) - 1 - n)
+        engine.execute(review.id, c.RecordAgencySignoff(code, on), panel_member(code))
+    plan_actions(engine, review.id, signoffs=False)
+    early = c.Ratify(occurred_on=last - timedelta(days=1))
+    refused = _refusal(engine, review, early, BOARD_CHAIR)
+    assert [(r.rule, r.field) for r in refused.refusals] == [("RP-7", "occurred_on")]
+    assert f"before the last agency signed it off (RP-4) ({last})" in refused.refusals[0].message
+    assert engine.execute(review.id, c.Ratify(occurred_on=last), BOARD_CHAIR).ratified_on == last
 
 
 # --------------------------------------------------------------------------- AP-1

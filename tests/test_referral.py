@@ -32,6 +32,7 @@ from scr_engine import (
     Role,
     Stage,
     TaskKind,
+    TaskStatus,
     TransitionRefused,
 )
 from scr_engine import commands as c
@@ -333,6 +334,29 @@ def test_rf5_tasks_are_not_emitted_twice_or_by_other_commands(engine: ReviewEngi
     assert engine.store.pending_tasks() == tasks
     engine.store.complete_task(tasks[0].id)
     assert engine.store.pending_tasks() == tasks[1:]
+
+
+@pytest.mark.rule("RF-5")
+@pytest.mark.rule("PR-d")
+def test_rf5_withdrawal_cancels_the_letters_not_yet_sent_pr_d(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """RF-5, PR-d: once the Board Chair withdraws a review, its letters not yet sent
+    are cancelled: ``pending_tasks`` no longer lists them, ``tasks`` shows them
+    cancelled, and the one delivered before stays done. Another review's stay pending."""
+    withdrawn, kept = submit(engine), submit(engine)
+    screen(engine, withdrawn.id)
+    screen(engine, kept.id)
+    letters = [t for t in engine.pending_tasks() if t.review_id == withdrawn.id]
+    engine.complete_task(letters[0].id)
+    clock.advance(hours=1)
+    engine.execute(withdrawn.id, c.Withdraw("The family asked the Board to stop."), BOARD_CHAIR)
+    pending = engine.pending_tasks()
+    assert pending and {t.review_id for t in pending} == {kept.id}
+    assert [(s.task, s.status) for s in engine.tasks(withdrawn.id)] == [
+        (letters[0], TaskStatus.DONE)
+    ] + [(t, TaskStatus.CANCELLED) for t in letters[1:]]
+    assert {s.status for s in engine.tasks(kept.id)} == {TaskStatus.PENDING}
 
 
 @pytest.mark.rule("RF-5")

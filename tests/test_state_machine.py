@@ -87,7 +87,7 @@ from scr_engine import (
 from scr_engine import commands as c
 from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, PANEL_CHAIR, REQUESTER, demo_request
 from scr_engine.history import Event, event_day
-from scr_engine.records import Actor, Appointment, Role, TaskKind, TorItem
+from scr_engine.records import Actor, Appointment, Role, TaskKind, TaskStatus, TorItem
 from scr_engine.rules.criteria import meets_cr1
 from scr_engine.rules.dates import entered_on, is_dated
 from scr_engine.rules.reasons import Refusal, RefusalKind
@@ -218,6 +218,9 @@ def check_review(review: Review, events: tuple[Event, ...]) -> None:
             f"{a.person_id} both conducts the review and writes an IMR"
         )
         assert a.person_id != review.requested_by
+    # PR-b: nobody who declared direct involvement writes an IMR.
+    for w in review.imr_writers:
+        assert not w.declared_involvement, f"{w.person_id} declared involvement yet writes an IMR"
 
     # RF-5, RF-6, SU-1, SU-2, SU-6, SU-8, SU-9: the panel sat only on complete set-up.
     # Agencies that joined after the panel was convened (SU-7) are held to RF-5 before
@@ -482,7 +485,19 @@ class ReviewProtocolMachine(RuleBasedStateMachine):
 
         # RF-5: confirming a review emits a records task and an IMR-writer task per agency.
         new_tasks = self._tasks() - tasks_before
-        if command.name == "confirm_review":
+        states = self.engine.tasks(review_id)
+        if after.stage.terminal:
+            # RF-5, PR-d: an ended review's undelivered tasks are cancelled, not pending.
+            assert {s.status for s in states} <= {TaskStatus.CANCELLED}
+            if not before.stage.terminal:
+                assert new_tasks == -len(states)
+            else:
+                assert new_tasks == 0
+        else:
+            assert {s.status for s in states} <= {TaskStatus.PENDING}
+        if after.stage.terminal:
+            pass
+        elif command.name == "confirm_review":
             assert new_tasks == 2 * len(after.agencies)
             pending = [t for t in self.store.pending_tasks(limit=10**6) if t.review_id == review_id]
             for kind in TaskKind:

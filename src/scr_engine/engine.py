@@ -37,7 +37,7 @@ from scr_engine.personal import (
     value_at,
 )
 from scr_engine.publication import PublicReport, public_export
-from scr_engine.records import Actor, RequestForm, Review, Role, Task, TextRewrite
+from scr_engine.records import Actor, RequestForm, Review, Role, Task, TaskState, TextRewrite
 from scr_engine.rules.dates import DATE_RULE
 from scr_engine.rules.deadlines import Deadline, clocks_changed, deadlines
 from scr_engine.rules.judge import (
@@ -836,14 +836,27 @@ class ReviewEngine:
     def pending_tasks(self, *, limit: int = 100) -> list[Task]:
         """Tasks emitted by commands (RF-5 letters and IMR writer requests) and not yet
         completed, oldest first. Each is delivered at least once: mark it with
-        :meth:`complete_task` only after delivering it."""
+        :meth:`complete_task` only after delivering it. Tasks of a review that has
+        ended (withdrawn, closed, redirected, not taken forward) are left out: they
+        are cancelled (:meth:`tasks` shows them so)."""
         return self.store.pending_tasks(
             limit=_check_count("pending_tasks", limit, "limit", MAX_PAGE)
         )
 
+    def tasks(self, review_id: str, actor: Actor | None = None) -> list[TaskState]:
+        """Every task the review emitted, oldest first, each with its
+        :class:`~scr_engine.records.TaskStatus`: ``pending`` (deliver it), ``done``
+        (marked delivered) or ``cancelled`` (not delivered, and the review has ended:
+        do not send it; RF-5, PR-d). ``actor`` as for :meth:`get`."""
+        _check_id("tasks", review_id)
+        if actor is not None:
+            self._may_read(self.store.load(review_id), actor, "tasks")
+        return self.store.tasks(review_id)
+
     def complete_task(self, task_id: str) -> None:
         """Mark a task delivered (:class:`~scr_engine.StorageError` for an unknown
-        one)."""
+        one). A cancelled task may be marked too (it was sent after all): it is then
+        done."""
         self.store.complete_task(_check_id("complete_task", task_id, "task_id"))
 
     def public_export(self, review_id: str, actor: Actor | None = None) -> PublicReport:

@@ -42,6 +42,7 @@ __all__ = [
     "ImrWriter",
     "Incident",
     "Introduction",
+    "Joining",
     "LearningLogEntry",
     "LegalService",
     "Meeting",
@@ -59,6 +60,8 @@ __all__ = [
     "Role",
     "Task",
     "TaskKind",
+    "TaskState",
+    "TaskStatus",
     "TermsOfReference",
     "TermsRevision",
     "TextRewrite",
@@ -226,6 +229,39 @@ class Task:
     rule: str = "RF-5"
 
 
+class TaskStatus(StrEnum):
+    """Where a task stands for the host that delivers it (RF-5, PR-d).
+
+    The string values are stable and never renamed."""
+
+    PENDING = "pending"
+    """Not delivered yet, and its review is open: deliver it."""
+    DONE = "done"
+    """Marked delivered (:meth:`ReviewEngine.complete_task
+    <scr_engine.ReviewEngine.complete_task>`), whatever became of its review."""
+    CANCELLED = "cancelled"
+    """Not delivered, and its review has ended (withdrawn, closed, redirected or not
+    taken forward: a stage of :data:`~scr_engine.states.TERMINAL_STAGES`): do not send
+    it. Derived from the review's stage; nothing stored changes."""
+
+    @classmethod
+    def of(cls, stage: Stage, done: bool) -> "TaskStatus":
+        """The status of a task of a review at ``stage``, delivered or not: how every
+        store decides it."""
+        if done:
+            return cls.DONE
+        return cls.CANCELLED if stage.terminal else cls.PENDING
+
+
+@frozen
+class TaskState:
+    """A task with where it stands (:meth:`ReviewEngine.tasks
+    <scr_engine.ReviewEngine.tasks>`)."""
+
+    task: Task
+    status: TaskStatus
+
+
 # --------------------------------------------------------------------------- set-up
 
 
@@ -262,11 +298,14 @@ class Appointment:
 
 @frozen
 class ImrWriter:
-    """An agency's Individual Management Review writer (RF-5)."""
+    """An agency's Individual Management Review writer (RF-5), with what they declared
+    about direct involvement with the adult or the family (PR-b): ``False`` for none
+    declared, ``None`` when no declaration was recorded."""
 
     agency: str
     person_id: str
     name: str = field(metadata=MARK)
+    declared_involvement: bool | None = None
 
 
 @frozen
@@ -644,6 +683,16 @@ class TermsRevision:
     day: date
 
 
+@frozen
+class Joining:
+    """The day an agency was brought into the review (``add_agency``, SU-7): the
+    ``occurred_on`` of the command. An IMR asked of an agency that joined after the
+    initial meeting is counted from this day (SU-7)."""
+
+    agency: str
+    on: date
+
+
 # --------------------------------------------------------------------------- review
 
 
@@ -705,6 +754,9 @@ class Review:
     led to it); None in a review recorded before that day was kept."""
     last_signoff_on: date | None = None
     """The day of the last agency sign-off of the current report (RP-4)."""
+    joinings: tuple[Joining, ...] = ()
+    """The day each agency of ``joined_agencies`` joined, in the same order; empty in
+    a review recorded before that day was kept."""
 
     @property
     def agencies(self) -> tuple[str, ...]:
@@ -747,6 +799,14 @@ class Review:
                 people.add(appointment.person_id)
         people.update(writer.person_id for writer in self.imr_writers)
         return frozenset(people)
+
+    def joined_on(self, agency: str) -> date | None:
+        """The day ``agency`` was brought into the review (``add_agency``); None for an
+        agency named on the request, or one that joined before the day was kept."""
+        for joining in self.joinings:
+            if joining.agency == agency:
+                return joining.on
+        return None
 
     def imr(self, agency: str) -> Imr | None:
         """The IMR received from an agency, if any."""

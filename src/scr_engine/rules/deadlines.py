@@ -32,6 +32,7 @@ __all__ = [
     "clocks_changed",
     "deadlines",
     "find_deadline",
+    "imr_clock",
 ]
 
 
@@ -157,6 +158,20 @@ def _make(
     return Deadline(key, rule, title, starts_on, due, None, DeadlineStatus.DUE)
 
 
+def imr_clock(review: Review, imr_due: date, agency: str) -> tuple[date, date]:
+    """When ``agency``'s IMR clock starts and the day its IMR is due (SU-7), before
+    pauses and extensions: from the initial meeting to the terms' ``imr_due``; for an
+    agency brought in after the meeting (``add_agency``), from the day it joined, due
+    as many days after ``imr_due`` as it joined after the meeting, so that it has the
+    time the others had."""
+    meeting = review.initial_meeting_on
+    assert meeting is not None  # the IMR clocks run from the initial meeting
+    joined = review.joined_on(agency)
+    if joined is None or joined <= meeting:
+        return meeting, imr_due
+    return joined, imr_due + (joined - meeting)
+
+
 def deadlines(review: Review, settings: ProtocolSettings, today: date) -> tuple[Deadline, ...]:
     """Every deadline the review has, with its status on ``today``."""
     out: list[Deadline] = []
@@ -213,6 +228,7 @@ def deadlines(review: Review, settings: ProtocolSettings, today: date) -> tuple[
     if terms is not None and review.initial_meeting_on is not None:
         for agency in terms.imr_agencies:
             imr = review.imr(agency)
+            starts_on, due_on = imr_clock(review, terms.imr_due, agency)
             out.append(
                 _make(
                     review,
@@ -220,8 +236,8 @@ def deadlines(review: Review, settings: ProtocolSettings, today: date) -> tuple[
                     f"imr:{agency}",
                     "SU-7",
                     f"IMR from {agency}",
-                    review.initial_meeting_on,
-                    terms.imr_due,
+                    starts_on,
+                    due_on,
                     imr.first_received_on if imr is not None else None,
                 )
             )
@@ -263,6 +279,7 @@ _CLOCK_FIELDS = (
     "ratified_on",
     "pauses",
     "extensions",
+    "joinings",
 )
 
 

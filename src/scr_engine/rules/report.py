@@ -22,6 +22,7 @@ sign-off (RP-7, ``ratify``; judged with every ``occurred_on`` in
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from scr_engine import commands as c
@@ -40,6 +41,7 @@ from scr_engine.rules.request import is_text
 
 __all__ = [
     "add_action",
+    "future_entries",
     "missing_imr_recommendations",
     "missing_sections",
     "ratify",
@@ -137,6 +139,27 @@ def missing_imr_recommendations(review: Review, recommendations: Any) -> list[Re
     return out
 
 
+def future_entries(chronology: Any, submitted_on: date) -> list[Refusal]:
+    """One RP-2 refusal per entry of the report's integrated chronology dated after
+    ``submitted_on`` (the day the report is submitted, its ``occurred_on``): the
+    chronology records what happened, so nothing in it can be later than the report."""
+    out: list[Refusal] = []
+    for i, entry in enumerate(chronology):
+        day = getattr(entry, "date", None)
+        if isinstance(day, date) and day > submitted_on:
+            where = f"report.facts.chronology[{i}]"
+            out.append(
+                Refusal(
+                    "RP-2",
+                    f"{where} is dated {day.isoformat()}, after the report was submitted "
+                    f"({submitted_on.isoformat()}): correct its date",
+                    _INPUT,
+                    f"{where}.date",
+                )
+            )
+    return out
+
+
 def record_writer_meeting(
     review: Review, cmd: c.RecordWriterMeeting, ctx: Context
 ) -> list[Refusal]:
@@ -196,6 +219,7 @@ def submit_overview_report(
                     field="report.facts.chronology",
                 )
             )
+    out.extend(future_entries(report.facts.chronology, ctx.today))
     rec_ids = [r.id for r in report.conclusions.recommendations]
     if len(set(rec_ids)) != len(rec_ids):
         out.append(

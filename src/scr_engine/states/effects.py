@@ -29,6 +29,7 @@ from scr_engine.records import (
     Imr,
     ImrJudgement,
     ImrWriter,
+    Joining,
     LearningLogEntry,
     Pause,
     ProgressNote,
@@ -106,7 +107,7 @@ def _record_records_secured(
 def _record_imr_writer(
     r: Review, cmd: c.RecordImrWriter, who: str, today: date, at: datetime
 ) -> Outcome:
-    writer = ImrWriter(cmd.agency, cmd.person_id, cmd.writer_name)
+    writer = ImrWriter(cmd.agency, cmd.person_id, cmd.writer_name, cmd.declared_involvement)
     return dict(imr_writers=(*r.imr_writers, writer)), _NONE
 
 
@@ -278,14 +279,18 @@ def _extend_deadline(
 
 
 def _add_agency(r: Review, cmd: c.AddAgency, who: str, today: date, at: datetime) -> Outcome:
-    """The agency joins (SU-7): the RF-5 letters go to it, and once the terms of
-    reference are set it is among the agencies that provide an IMR (PR-c)."""
+    """The agency joins (SU-7) on the day the command occurred: the RF-5 letters go to
+    it, and once the terms of reference are set it is among the agencies that provide
+    an IMR (PR-c)."""
     code = cmd.agency.code
     tasks = tuple(
         Task(f"{r.id}:{r.version + 1}:{kind.value}:{code}", r.id, kind, code, at)
         for kind in (TaskKind.SECURE_RECORDS, TaskKind.REQUEST_IMR_WRITER)
     )
-    changes: dict[str, Any] = {"joined_agencies": (*r.joined_agencies, cmd.agency)}
+    changes: dict[str, Any] = {
+        "joined_agencies": (*r.joined_agencies, cmd.agency),
+        "joinings": (*r.joinings, Joining(code, today)),
+    }
     terms = r.terms_of_reference
     if terms is not None and code not in terms.imr_agencies:
         changes["terms_of_reference"] = evolve(terms, imr_agencies=(*terms.imr_agencies, code))

@@ -12,7 +12,7 @@ from scr_engine.checkpoints import Checkpoint
 from scr_engine.errors import ConcurrencyConflict, IntegrityError, ReviewNotFound, StorageError
 from scr_engine.history import Event
 from scr_engine.integrity import review_problems
-from scr_engine.records import Review, Task
+from scr_engine.records import Review, Task, TaskState, TaskStatus
 from scr_engine.states.stages import Stage
 from scr_engine.storage.port import DeadlineRow, StoredReview, check_page, check_rows
 
@@ -33,6 +33,7 @@ class MemoryStore:
         self._events: dict[str, list[Event]] = {}
         self._by_stage: dict[Stage, dict[str, None]] = {stage: {} for stage in Stage}
         self._tasks: dict[str, Task] = {}
+        self._tasks_of: dict[str, dict[str, None]] = {}  # task ids by review
         self._done: set[str] = set()
         self._references: dict[int, int] = {}
         self._references_used: set[str] = set()
@@ -134,6 +135,7 @@ class MemoryStore:
                     self._keys[None, event.key] = event
             for task in tasks:
                 self._tasks[task.id] = task
+                self._tasks_of.setdefault(task.review_id, {})[task.id] = None
             if deadlines is not None:
                 self._index(review.id, deadlines)
 
@@ -216,12 +218,29 @@ class MemoryStore:
         return f"SCR-{year}-{n:03d}"
 
     def pending_tasks(self, *, limit: int = 100) -> list[Task]:
-        """Tasks not yet completed, oldest first."""
+        """Tasks not yet completed whose review is open, oldest first."""
         check_page(limit)
         with self._lock:
-            pending = [t for t in self._tasks.values() if t.id not in self._done]
+            pending = [t for t in self._tasks.values() if t.id not in self._done and self._open(t)]
         pending.sort(key=lambda t: (t.created_at, t.id))
         return pending[:limit]
+
+    def _open(self, task: Task) -> bool:
+        review = self._reviews.get(task.review_id)
+        return review is None or not review.stage.terminal
+
+    def tasks(self, review_id: str) -> list[TaskState]:
+        """Every task of the review, oldest first, with its status."""
+        with self._lock:
+            review = self._reviews.get(review_id)
+            if review is None:
+                raise ReviewNotFound(review_id)
+            found = [
+                TaskState(self._tasks[i], TaskStatus.of(review.stage, i in self._done))
+                for i in self._tasks_of.get(review_id, {})
+            ]
+        found.sort(key=lambda s: (s.task.created_at, s.task.id))
+        return found
 
     def complete_task(self, task_id: str) -> None:
         """Mark a task delivered."""

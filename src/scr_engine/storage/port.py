@@ -16,7 +16,7 @@ from attrs import frozen
 from scr_engine.access import AccessEntry
 from scr_engine.checkpoints import Checkpoint
 from scr_engine.history import Event
-from scr_engine.records import Review, Task
+from scr_engine.records import Review, Task, TaskState
 from scr_engine.rules.deadlines import Deadline, DeadlineStatus
 from scr_engine.states.stages import Stage
 
@@ -209,7 +209,19 @@ class ReviewStore(Protocol):
         ...
 
     def pending_tasks(self, *, limit: int = 100) -> list[Task]:
-        """Tasks emitted and not yet completed, oldest first."""
+        """Tasks emitted and not yet completed whose review is still open, oldest
+        first (by creation time, then id). A task of a review that has ended (a stage
+        of :data:`~scr_engine.states.TERMINAL_STAGES`: withdrawn, closed …) is
+        cancelled, not pending (RF-5, PR-d): decided from the review's stage as stored
+        now, so it leaves this list the moment its review ends."""
+        ...
+
+    def tasks(self, review_id: str) -> list[TaskState]:
+        """Every task the review emitted, oldest first, each with its
+        :class:`~scr_engine.records.TaskStatus` (:meth:`TaskStatus.of
+        <scr_engine.records.TaskStatus.of>` of the review's stored stage and whether
+        it was completed); :class:`~scr_engine.ReviewNotFound` if there is no such
+        review."""
         ...
 
     def complete_task(self, task_id: str) -> None:

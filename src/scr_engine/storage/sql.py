@@ -143,10 +143,10 @@ from scr_engine.errors import (
 )
 from scr_engine.history import Event
 from scr_engine.integrity import column_problems, review_problems
-from scr_engine.records import Review, Role, Task, TaskKind
+from scr_engine.records import Review, Role, Task, TaskKind, TaskState, TaskStatus
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.serialization import canonical_json
-from scr_engine.states.stages import Stage
+from scr_engine.states.stages import TERMINAL_STAGES, Stage
 from scr_engine.storage import schema
 from scr_engine.storage._codec import (
     _Cached,
@@ -1402,6 +1402,24 @@ class SqlStore:
             rows = conn.execute(_PENDING_TASKS, {"limit": limit}).all()
         return [_decode_task(row) for row in rows]
 
+    def tasks(self, review_id: str) -> list[TaskState]:
+        """Every task of the review, oldest first, with its status: read with the
+        review's stage in one statement."""
+        params = {"review_id": review_id, "low": review_id + ":", "high": review_id + ";"}
+        with _translated(f"listing the tasks of review {review_id!r}"), self._read() as conn:
+            rows = conn.execute(_REVIEW_TASKS, params).all()
+        if not rows:
+            raise ReviewNotFound(review_id)
+        try:
+            stage = Stage(rows[0].stage)
+        except ValueError as exc:
+            raise StorageError(f"review {review_id!r} has no stage this library knows") from exc
+        return [
+            TaskState(_decode_task(row), TaskStatus.of(stage, row.completed_at is not None))
+            for row in rows
+            if row.id is not None
+        ]
+
     def complete_task(self, task_id: str) -> None:
         """Mark a task delivered (once: completing it again changes nothing); an
         unknown ID raises :class:`~scr_engine.errors.StorageError`."""
@@ -1732,12 +1750,32 @@ _HISTORY = (
     .where(schema.events.c.review_id == sa.bindparam("review_id"))
     .order_by(schema.events.c.sequence)
 )
+_ENDED = sorted(stage.value for stage in TERMINAL_STAGES)
+
 _PENDING_TASKS = (
     sa.select(schema.tasks)
-    .where(task_pending)
+    .where(
+        task_pending,
+        # A task of an ended review is cancelled (RF-5, PR-d): decided from the review's
+        # stage as it stands, nothing stored with the task changes.
+        ~sa.exists()
+        .where(schema.reviews.c.id == schema.tasks.c.review_id)
+        .where(schema.reviews.c.stage.in_(_ENDED)),
+    )
     .order_by(schema.tasks.c.created_at, schema.tasks.c.id)
     .limit(sa.bindparam("limit", type_=sa.Integer()))
 )
+
+_REVIEW_TASKS = sa.text(
+    "SELECT r.stage AS stage, t.id AS id, t.review_id AS review_id, t.kind AS kind, "
+    "t.agency AS agency, t.created_at AS created_at, t.rule AS rule, "
+    "t.completed_at AS completed_at "
+    "FROM scr_reviews r LEFT JOIN scr_tasks t "
+    "ON t.id >= :low AND t.id < :high AND t.review_id = r.id "
+    "WHERE r.id = :review_id ORDER BY t.created_at, t.id"
+)
+"""The review's stage with each of its tasks (none: one row of nulls). Tasks are found
+by their id, which starts with the review's (no index by review is kept)."""
 
 
 def _savepoints_work(connection: Connection) -> bool:

@@ -52,7 +52,7 @@ from scr_engine.errors import (
     StorageError,
 )
 from scr_engine.history import Event, replay, verify_history
-from scr_engine.records import Agency, Review, Task
+from scr_engine.records import Agency, Review, Task, TaskState, TaskStatus
 from scr_engine.rules.deadlines import DeadlineStatus
 from scr_engine.rules.settings import DEFAULT_SETTINGS
 from scr_engine.states.stages import Stage
@@ -70,6 +70,7 @@ __all__ = [
     "portfolio_saves",
     "strange_saves",
     "submission_saves",
+    "withdrawal_saves",
 ]
 
 START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
@@ -197,6 +198,23 @@ def portfolio_saves() -> tuple[Save, ...]:
     engine.execute(d.id, c.RecordChairNotified(d.received_on), BUSINESS_MANAGER)
     step()
     _confirm(engine, e)
+    return tuple(store.saves)
+
+
+@functools.cache
+def withdrawal_saves() -> tuple[Save, ...]:
+    """Two reviews confirmed (each emitting its RF-5 tasks), ``rev-w`` then withdrawn
+    (PR-d), ``rev-k`` kept open; the withdrawal is the last save."""
+    engine, store, clock = _recorder(["rev-k", "rev-w"])
+    kept = engine.submit(demo_request(), REQUESTER)
+    clock.advance(hours=3)
+    withdrawn = engine.submit(demo_request(), REQUESTER)
+    clock.advance(hours=3)
+    _confirm(engine, withdrawn)
+    clock.advance(hours=3)
+    _confirm(engine, kept)
+    clock.advance(hours=3)
+    engine.execute(withdrawn.id, c.Withdraw("The family asked the Board to stop."), BOARD_CHAIR)
     return tuple(store.saves)
 
 
@@ -640,6 +658,46 @@ class StoreContract:
             store.complete_task(task.id)
         assert store.pending_tasks() == []
 
+    def test_rf5_tasks_of_a_withdrawn_review_are_cancelled_pr_d(self, store: ReviewStore) -> None:
+        """RF-5, PR-d: once a review is withdrawn its undelivered letters are cancelled:
+        ``pending_tasks`` leaves them out, ``tasks`` shows them cancelled (one delivered
+        before stays done), and the open review's tasks stay pending."""
+        saves = withdrawal_saves()
+        *before, withdrawal = saves
+        assert withdrawal.review.stage is Stage.WITHDRAWN
+        for save in before:
+            save.apply(store)
+        every = _tasks(saves)
+        kept = [t for t in every if t.review_id == "rev-k"]
+        ended = [t for t in every if t.review_id == "rev-w"]
+        assert kept and len(ended) >= 2
+        assert store.pending_tasks(limit=10_000) == every
+        assert store.tasks("rev-w") == [TaskState(t, TaskStatus.PENDING) for t in ended]
+        store.complete_task(ended[0].id)  # delivered before the withdrawal
+        withdrawal.apply(store)
+        assert store.pending_tasks(limit=10_000) == kept
+        assert store.pending_tasks(limit=1) == kept[:1]
+        assert store.tasks("rev-w") == [TaskState(ended[0], TaskStatus.DONE)] + [
+            TaskState(t, TaskStatus.CANCELLED) for t in ended[1:]
+        ]
+        assert store.tasks("rev-k") == [TaskState(t, TaskStatus.PENDING) for t in kept]
+        # A host that delivered one anyway may still say so: it is done, not cancelled.
+        store.complete_task(ended[1].id)
+        assert store.tasks("rev-w")[1] == TaskState(ended[1], TaskStatus.DONE)
+        assert store.pending_tasks(limit=10_000) == kept
+
+    def test_tasks_of_a_review_without_tasks_or_of_no_review(self, store: ReviewStore) -> None:
+        """``tasks`` of a review that emitted none is empty; of no review, not found."""
+        for save in portfolio_saves():
+            save.apply(store)
+        assert store.tasks("rev-z") == []
+        assert [s.status for s in store.tasks("rev-a")] == [TaskStatus.PENDING] * len(
+            store.tasks("rev-a")
+        )
+        assert store.tasks("rev-a")
+        with pytest.raises(ReviewNotFound):
+            store.tasks("rev-nobody")
+
     def test_completing_an_unknown_task_is_an_error(self, store: ReviewStore) -> None:
         with pytest.raises(StorageError):
             store.complete_task("task-nobody")
@@ -660,7 +718,10 @@ class StoreContract:
         assert verify_history(events) == []
         assert replay(events) == store.load(submitted.id) == closed
         assert store.list_by_stage(Stage.CLOSED) == [closed]
-        assert store.pending_tasks(limit=10_000)
+        # RF-5: the letters were never marked delivered, and the review has ended.
+        assert store.pending_tasks(limit=10_000) == []
+        states = engine.tasks(submitted.id)
+        assert states and {s.status for s in states} == {TaskStatus.CANCELLED}
         assert engine.submit(demo_request(), REQUESTER).reference == "SCR-2026-002"
 
     # ------------------------------------------------------------- integrity

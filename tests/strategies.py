@@ -41,6 +41,7 @@ from scr_engine.records import (
     ExecutiveSummary,
     FamilyRepresentation,
     ImrJudgement,
+    MemberCapacity,
     OverviewReport,
     RequesterCategory,
     RequestForm,
@@ -677,9 +678,13 @@ def _spoil_appointment(
                 lambda p: (evolve(cmd, appointment=evolve(a, person_id=p)), frozenset({"PR-b"}))
             )
         )
-    if isinstance(cmd, c.AppointPanelMember):
+    if isinstance(cmd, c.AppointPanelMember) and a.represents in (None, MemberCapacity.AGENCY):
         out.append(_fixed(evolve(cmd, appointment=evolve(a, agency=None)), "SU-2"))
         out.append(_fixed(evolve(cmd, appointment=evolve(a, agency=UNKNOWN_AGENCY)), "INPUT"))
+    elif isinstance(cmd, c.AppointPanelMember) and review.agencies:
+        # SU-2: a member in another capacity (the advocate) cannot claim an involved agency.
+        claim = evolve(a, agency=review.agencies[0])
+        out.append(_fixed(evolve(cmd, appointment=claim), "SU-2"))
     return out
 
 

@@ -13,10 +13,20 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import assume, given
+from attrs import evolve
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from builders import BOARD_CHAIR, to_stage
+from builders import (
+    BOARD_CHAIR,
+    BUSINESS_MANAGER,
+    OVERVIEW_WRITER,
+    PANEL_CHAIR,
+    full_report,
+    plan_actions,
+    to_stage,
+)
+from conftest import START
 from scr_engine import (
     FixedClock,
     InvalidRequest,
@@ -28,13 +38,18 @@ from scr_engine import (
     replay,
 )
 from scr_engine import commands as c
-from scr_engine.personal import ERASED, mentions, strike, strikes_only
-from scr_engine.records import Introduction, TextRewrite
+from scr_engine.personal import ERASED, Striker, mentions, personal_paths, strikes_only
+from scr_engine.publication import PublicReport
+from scr_engine.records import Introduction, Review, Role, TextRewrite, WriterMeetingPurpose
+from scr_engine.rules.common import Context
+from scr_engine.rules.retention import erase_personal_data
+from scr_engine.serialization import unstructure
 
 pytestmark = pytest.mark.rule("PR-e")
 
 WHY = {"reasons": "Retention period ended.", "legal_basis": "UK GDPR Art. 5(1)(e)"}
 PANEL = "/overview_report/introduction/panel_and_writer"
+RECOMMENDATION = "/overview_report/conclusions/recommendations/0/text"
 
 words = st.text(alphabet="abcdefghij ,.;", max_size=30)
 names = st.text(alphabet="ABCDEFGHIJ", min_size=1, max_size=6).map(lambda n: f"Dr {n}")
@@ -50,7 +65,7 @@ def test_pre_a_strike_changes_only_the_mentions(parts: list[str], name: str, mar
     was (``strikes_only``), and the name is mentioned no more."""
     text = f" {name} ".join(parts)
     assume(mentions(text, name))
-    struck = strike(text, name, mark)
+    struck = Striker([name], mark)(text)
     assert not mentions(struck, name)
     assert strikes_only(text, struck, mark)
     assert struck.replace(mark, "") == text.replace(name, "")
@@ -122,29 +137,48 @@ def test_pre_erasing_a_review_erases_the_report_s_names(clock: FixedClock) -> No
     assert engine.verify().ok
 
 
+def test_pre_a_host_may_not_write_the_rewrites(clock: FixedClock) -> None:
+    """PR-e: the struck texts are the engine's to work out; an erasure sent with
+    rewrites of its own is refused (field ``rewrites``) and nothing changes."""
+    engine = ReviewEngine(MemoryStore(), clock)
+    review_id = _closed(engine, clock)
+    before = engine.get(review_id)
+    command = c.ErasePersonalData(rewrites=(TextRewrite(PANEL, "[erased]"),), **WHY)
+    with pytest.raises(InvalidRequest) as caught:
+        engine.execute(review_id, command, BOARD_CHAIR)
+    assert [r.field for r in caught.value.refusals] == ["rewrites"]
+    assert engine.get(review_id) == before
+
+
 @pytest.mark.parametrize(
     ("rewrite", "paths"),
     [
         (TextRewrite(PANEL, "Chaired by [erased], with everyone."), ()),
-        (TextRewrite("/overview_report/conclusions/recommendations/0/text", "[erased]."), ()),
+        (TextRewrite("/reference", "[erased]"), ()),
         (TextRewrite(PANEL, "[erased]"), None),
+        (TextRewrite(RECOMMENDATION, "Recommendation [erased] changed."), ()),
     ],
-    ids=["changes-other-words", "not-personal", "erased-whole-too"],
+    ids=["changes-other-words", "not-a-text", "erased-whole-too", "free-text-changed"],
 )
-def test_pre_a_rewrite_may_only_strike_a_personal_text(
+def test_pre_a_rewrite_may_only_strike_a_text(
     clock: FixedClock, rewrite: TextRewrite, paths: tuple[str, ...] | None
 ) -> None:
-    """PR-e: an erasure's rewrite of a text that changes other words, of a field that
-    is not personal, or of a field the erasure erases whole is refused (the field
-    named), and nothing changes."""
+    """PR-e: the guard on the rewrites of an erasure, which a history replayed must
+    meet too: a rewrite that changes other words, of a field that is not a text that
+    may name someone, or of a field the erasure erases whole, is refused, naming it."""
     engine = ReviewEngine(MemoryStore(), clock)
-    review_id = _closed(engine, clock)
-    before = engine.get(review_id)
+    review = engine.get(_closed(engine, clock))
     command = c.ErasePersonalData(paths=paths, rewrites=(rewrite,), **WHY)
-    with pytest.raises(InvalidRequest) as caught:
-        engine.execute(review_id, command, BOARD_CHAIR)
-    assert [(r.rule, r.field) for r in caught.value.refusals] == [("PR-e", "rewrites[0]")]
-    assert engine.get(review_id) == before
+    context = Context(BOARD_CHAIR, Role.BOARD_CHAIR, START.date(), engine.settings)
+    refusals = erase_personal_data(review, command, context)
+    assert [(r.rule, r.field) for r in refusals] == [("PR-e", "rewrites[0]")]
+    struck = TextRewrite(RECOMMENDATION, "[erased] 1.")
+    assert (
+        erase_personal_data(
+            review, c.ErasePersonalData(rewrites=(struck,), paths=(), **WHY), context
+        )
+        == []
+    )
 
 
 def test_pre_a_text_stored_before_it_was_personal_is_not_erased_behind_its_hash(
@@ -169,3 +203,97 @@ def test_pre_a_text_stored_before_it_was_personal_is_not_erased_behind_its_hash(
     assert "classed as personal" in str(caught.value)
     assert engine.history(review_id) == before
     assert engine.verify().ok
+
+
+def _export_texts(report: PublicReport) -> list[str]:
+    texts = [report.executive_summary, report.lessons, report.national_lessons]
+    texts += [r.text for r in report.recommendations]
+    for action in report.actions:
+        texts += [action.responsible, action.intended_outcome, action.monitoring]
+    return texts
+
+
+def _closed_mentioning(
+    engine: ReviewEngine, clock: FixedClock, data: st.DataObject
+) -> tuple[str, list[str]]:
+    """A closed review whose published texts mention some of the personal values it
+    holds (drawn), among other words; and those values."""
+    review = to_stage(engine, clock, Stage.EVIDENCE_RECEIVED)
+    held = sorted(
+        {v for _, v in personal_paths(Review, unstructure(review)) if len(v.strip()) >= 4}
+    )
+    named = data.draw(st.lists(st.sampled_from(held), min_size=1, max_size=4), label="named")
+    filler = st.sampled_from(["spoke to", "and", "the team", "met", "later,", "Mr X's GP"])
+
+    def text() -> str:
+        parts = data.draw(st.lists(st.one_of(filler, st.sampled_from(named)), max_size=4))
+        return " ".join([*parts, data.draw(st.sampled_from(named))]) + "."
+
+    meeting = c.RecordWriterMeeting(frozenset({WriterMeetingPurpose.FINAL_FORMAT}), "Format.")
+    engine.execute(review.id, meeting, OVERVIEW_WRITER)
+    report = full_report(engine.get(review.id))
+    conclusions = report.conclusions
+    recommendations = tuple(
+        evolve(r, text=text()) if r.source == "overview" else r  # IMRs' own stay (RP-2)
+        for r in conclusions.recommendations
+    )
+    report = evolve(
+        report,
+        executive_summary=evolve(report.executive_summary, text=text()),
+        conclusions=evolve(
+            conclusions, lessons=text(), national_lessons=text(), recommendations=recommendations
+        ),
+    )
+    engine.execute(review.id, c.SubmitOverviewReport(report), OVERVIEW_WRITER)
+    for rec in recommendations:
+        action = c.AddAction(f"A-{rec.id}", rec.id, text(), 3, text(), text())
+        engine.execute(review.id, action, PANEL_CHAIR)
+    plan_actions(engine, review.id, actions=False)
+    engine.execute(review.id, c.Ratify(), BOARD_CHAIR)
+    engine.execute(review.id, c.StartMonitoring(), BUSINESS_MANAGER)
+    for rec in recommendations:
+        engine.execute(review.id, c.CompleteAction(f"A-{rec.id}", "Done."), BUSINESS_MANAGER)
+    engine.execute(review.id, c.CloseReview(), BOARD_CHAIR)
+    return review.id, named
+
+
+@settings(max_examples=15, deadline=None)
+@given(data=st.data(), whole=st.booleans(), pseudonym=st.sampled_from(["", "Person A"]))
+def test_pre_erasure_never_reveals_what_the_export_hid(
+    data: st.DataObject, whole: bool, pseudonym: str
+) -> None:
+    """PR-e, property: for reviews whose published texts name people the review holds,
+    erasing the review (or one of those people) and then exporting it publicly reveals
+    no value that the export before the erasure struck out."""
+    clock = FixedClock(START)
+    engine = ReviewEngine(MemoryStore(), clock)
+    review_id, named = _closed_mentioning(engine, clock, data)
+    before = engine.public_export(review_id)
+    hidden = {
+        v for v in named if any(Striker([v], "\x00").finds(t) for t in _texts(engine, review_id))
+    }
+    assert hidden
+    assert not any(Striker(hidden, "\x00").finds(t) for t in _export_texts(before))
+    if whole:
+        engine.erase(review_id, BOARD_CHAIR, **WHY)
+    else:
+        engine.erase_person(
+            data.draw(st.sampled_from(named)), BOARD_CHAIR, pseudonym=pseudonym, **WHY
+        )
+    after = engine.public_export(review_id)
+    for text in _export_texts(after):
+        assert not Striker(hidden, "\x00").finds(text), text
+    assert engine.verify().ok
+
+
+def _texts(engine: ReviewEngine, review_id: str) -> list[str]:
+    """The texts the public export is made from, as the review holds them."""
+    review = engine.get(review_id)
+    report = review.overview_report
+    assert report is not None and report.executive_summary is not None
+    texts = [report.executive_summary.text, report.conclusions.lessons]
+    texts += [report.conclusions.national_lessons]
+    texts += [r.text for r in report.conclusions.recommendations]
+    for action in review.actions:
+        texts += [action.owner, action.outcome, action.monitoring]
+    return texts

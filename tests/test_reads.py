@@ -235,3 +235,36 @@ def test_pre_erase_person_skips_reviews_the_actor_may_not_read(clock: FixedClock
         == []
     )
     assert engine.get(ended.id).request.requester.name == name
+
+
+def test_pre_pending_tasks_for_an_actor_lists_only_what_they_read(clock: FixedClock) -> None:
+    """PR-e: ``pending_tasks(actor=)`` leaves out the RF-5 tasks of a review the actor
+    may not read, however many come first, and logs each review it shows; the host,
+    with no actor, sees them all."""
+    engine = ReviewEngine(MemoryStore(), clock)
+    hidden = to_stage(engine, clock, Stage.SCREENED).id  # its tasks are the oldest
+    engine.execute(hidden, c.RestrictAccess("Staff involved."), BOARD_CHAIR)
+    shown = to_stage(engine, clock, Stage.SCREENED).id
+    every = engine.pending_tasks(limit=1000)
+    assert {t.review_id for t in every} == {hidden, shown}
+    mine = engine.pending_tasks(limit=2, actor=BUSINESS_MANAGER)
+    assert len(mine) == 2 and {t.review_id for t in mine} == {shown}
+    assert mine == [t for t in every if t.review_id == shown][:2]
+    assert engine.access_log(review_id=hidden, limit=1000) == []
+    assert [e.what for e in engine.access_log(review_id=shown, limit=1000)] == ["tasks"]
+
+
+def test_pre_a_reader_s_refused_command_is_logged_an_accepted_one_is_its_event(
+    clock: FixedClock,
+) -> None:
+    """PR-e: every command by an actor leaves a trace of who looked: a refusal (which
+    tells them about the review) is logged as a read; an accepted command is its
+    event, with no log entry."""
+    engine = ReviewEngine(MemoryStore(), clock)
+    review = to_stage(engine, clock, Stage.SCREENED)
+    with pytest.raises(ScrEngineError):
+        engine.execute(review.id, c.Ratify(), BOARD_CHAIR)
+    engine.execute(review.id, c.RecordBudget(1000, "Venue."), BOARD_CHAIR)
+    log = engine.access_log(review_id=review.id, limit=1000)
+    assert [(e.actor_id, e.what, e.granted) for e in log] == [(BOARD_CHAIR.id, "ratify", True)]
+    assert engine.history(review.id)[-1].command == "record_budget"

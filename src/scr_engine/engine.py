@@ -30,10 +30,11 @@ from scr_engine.integrity import Progress, VerifyReport, verify_store
 from scr_engine.personal import (
     ERASED,
     SaltSource,
+    Striker,
     mentions,
     new_salt,
     personal_paths,
-    strike,
+    text_paths,
     value_at,
 )
 from scr_engine.publication import PublicReport, public_export
@@ -143,6 +144,30 @@ def _check_actor(
             problems.extend(text_problems(agency, "actor.agency"))
     if problems:
         raise InvalidRequest(command, problems)
+
+
+def _with_rewrites(
+    review: Review, command: ErasePersonalData, value: str | None
+) -> ErasePersonalData:
+    """The erasure with its ``rewrites`` filled in (PR-e): every text of the review that
+    may name a person (:func:`~scr_engine.personal.text_paths`) and is not erased
+    whole, with each mention of a value erased (``value``, or every value the erasure
+    erases) struck out as the public export strikes it. Left as it is when its input
+    is malformed: the judge refuses it."""
+    paths, pseudonym = command.paths, command.pseudonym
+    if not (paths is None or isinstance(paths, tuple)) or not isinstance(pseudonym, str):
+        return command
+    data = unstructure(review)
+    held = dict(personal_paths(Review, data))
+    whole = set(held) if paths is None else {p for p in paths if isinstance(p, str)}
+    values = {value} if value is not None else {held[p] for p in whole if p in held}
+    striker = Striker(values, pseudonym or ERASED)
+    rewrites = tuple(
+        TextRewrite(path, striker(text))
+        for path, text in text_paths(Review, data)
+        if path not in whole and striker.finds(text)
+    )
+    return evolve(command, rewrites=rewrites)
 
 
 def _holds(text: Any, value: str) -> bool:
@@ -395,6 +420,13 @@ class ReviewEngine:
         :class:`ConcurrencyConflict`. The same key with another command is refused
         (:class:`InvalidRequest`). Keys are kept with the events, unique per review.
         """
+        if isinstance(command, ErasePersonalData) and command.rewrites:
+            raise _refuse(
+                "erase_personal_data",
+                "rewrites are filled in by the engine, from what the erasure erases: "
+                "leave them out",
+                "rewrites",
+            )
         return self._execute(review_id, command, actor, expected_version, key=idempotency_key)
 
     def _execute(
@@ -421,6 +453,8 @@ class ReviewEngine:
             done = self._replayed(review_id, key, command, actor)
             if done is not None:
                 return done
+        if isinstance(command, ErasePersonalData):
+            command = _with_rewrites(review, command, erase_value)
         if expected_version is not None and expected_version != review.version:
             raise ConcurrencyConflict(review_id, expected_version, review.version)
         now = self.clock.now()
@@ -434,6 +468,10 @@ class ReviewEngine:
                 ],
             )
         verdict = judge(review, command, actor, local_date(now), self._settings_of(review))
+        if verdict.refusals:
+            # PR-e: a refusal tells its reader about the review: a read, logged. (An
+            # accepted command needs no entry: its event records it.)
+            self.store.log_access(review.id, now, actor.id, name, True)
         _raise_for(name, verdict.refusals)
         assert verdict.command is not None and verdict.payload is not None
         assert verdict.role is not None
@@ -478,6 +516,8 @@ class ReviewEngine:
         if found is None:
             return None
         _, payload, problems = check_shape(command)
+        if payload is not None and found.command == "erase_personal_data":
+            found = evolve(found, payload={**found.payload, "rewrites": payload.get("rewrites")})
         if payload is not None and payload.get("occurred_on") is None:
             # The day filled in when it was accepted (or none, for a receipt that day).
             payload = {k: v for k, v in payload.items() if k != "occurred_on"}
@@ -612,14 +652,9 @@ class ReviewEngine:
                     continue
                 if read_refusal(self.read_policy, review, actor) is not None:
                     continue  # PR-e: not theirs to read, so not theirs to erase
-                held = personal_paths(Review, unstructure(review))
-                paths = tuple(p for p, v in held if v == value)
-                mark = pseudonym or ERASED
-                rewrites = tuple(
-                    TextRewrite(p, strike(v, value, mark))
-                    for p, v in held
-                    if v != value and mentions(v, value)
-                )
+                data = unstructure(review)
+                paths = tuple(p for p, v in personal_paths(Review, data) if v == value)
+                mentioned = any(mentions(t, value) for _, t in text_paths(Review, data))
                 in_history = any(
                     e.format != 1
                     and any(
@@ -628,11 +663,9 @@ class ReviewEngine:
                     )
                     for e in self.store.history(review_id)
                 )
-                if not paths and not rewrites and not in_history:
+                if not paths and not mentioned and not in_history:
                     continue
-                command = ErasePersonalData(
-                    reasons, legal_basis, paths, pseudonym, rewrites=rewrites
-                )
+                command = ErasePersonalData(reasons, legal_basis, paths, pseudonym)
                 self._execute(review_id, command, actor, erase_value=value)
                 changed.append(review_id)
         if changed and vacuum:
@@ -740,6 +773,15 @@ class ReviewEngine:
             review_id=review_id, actor_id=actor_id, limit=limit, offset=offset
         )
 
+    def _readable(self, review_id: str, actor: Actor, what: str) -> bool:
+        """Whether ``actor`` may read the review; a granted read is logged (a review
+        left out of a list is not a read)."""
+        review = self.store.load(review_id)
+        if read_refusal(self.read_policy, review, actor) is not None:
+            return False
+        self.store.log_access(review.id, self.clock.now(), actor.id, what, True)
+        return True
+
     def _may_act(self, review: Review, actor: Actor, command: str) -> None:
         """Refuse a command by an actor who may not read the review (PR-e), logging
         the refused read. An accepted command needs no entry: the history records it."""
@@ -814,14 +856,7 @@ class ReviewEngine:
             rows = self.store.overdue(day, within_days, limit=limit, after=after)
             for found in rows:
                 if found.review_id not in readable:
-                    review = self.store.load(found.review_id)
-                    readable[found.review_id] = (
-                        read_refusal(self.read_policy, review, actor) is None
-                    )
-                    if readable[found.review_id]:
-                        self.store.log_access(
-                            review.id, self.clock.now(), actor.id, "overdue", True
-                        )
+                    readable[found.review_id] = self._readable(found.review_id, actor, "overdue")
                 if readable[found.review_id] and len(out) < limit:
                     out.append(found.as_of(day))
             if len(rows) < limit:
@@ -833,15 +868,31 @@ class ReviewEngine:
         settings = self._settings_of(review)
         return [DeadlineRow.of(review, d) for d in deadlines(review, settings, today)]
 
-    def pending_tasks(self, *, limit: int = 100) -> list[Task]:
+    def pending_tasks(self, *, limit: int = 100, actor: Actor | None = None) -> list[Task]:
         """Tasks emitted by commands (RF-5 letters and IMR writer requests) and not yet
         completed, oldest first. Each is delivered at least once: mark it with
         :meth:`complete_task` only after delivering it. Tasks of a review that has
         ended (withdrawn, closed, redirected, not taken forward) are left out: they
-        are cancelled (:meth:`tasks` shows them so)."""
-        return self.store.pending_tasks(
-            limit=_check_count("pending_tasks", limit, "limit", MAX_PAGE)
-        )
+        are cancelled (:meth:`tasks` shows them so). With ``actor``, only the tasks
+        of reviews the read policy lets them read, each such review's read logged
+        (PR-e)."""
+        limit = _check_count("pending_tasks", limit, "limit", MAX_PAGE)
+        if actor is None:
+            return self.store.pending_tasks(limit=limit)
+        _check_actor("pending_tasks", actor, self.settings.max_actor_length)
+        readable: dict[str, bool] = {}
+        fetch = max(limit, 1)
+        while True:
+            tasks = self.store.pending_tasks(limit=fetch)
+            out = []
+            for task in tasks:
+                if task.review_id not in readable:
+                    readable[task.review_id] = self._readable(task.review_id, actor, "tasks")
+                if readable[task.review_id]:
+                    out.append(task)
+            if len(out) >= limit or len(tasks) < fetch or fetch >= MAX_PAGE:
+                return out[:limit]
+            fetch = min(fetch * 4, MAX_PAGE)
 
     def tasks(self, review_id: str, actor: Actor | None = None) -> list[TaskState]:
         """Every task the review emitted, oldest first, each with its

@@ -23,7 +23,7 @@ import os
 import re
 import types
 import typing
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, Union, get_args, get_origin
 
@@ -31,8 +31,11 @@ import attrs
 
 __all__ = [
     "ERASED",
+    "FREE_TEXT",
     "MARK",
     "PERSONAL",
+    "TEXT",
+    "Striker",
     "commit",
     "mentions",
     "new_salt",
@@ -40,8 +43,8 @@ __all__ = [
     "personal_paths",
     "replace_at",
     "seal",
-    "strike",
     "strikes_only",
+    "text_paths",
     "value_at",
 ]
 
@@ -56,6 +59,13 @@ _COMMIT_TAG = b"scr-value:1\x00"
 
 MARK: Mapping[str, bool] = MappingProxyType({PERSONAL: True})
 """The metadata of a personal field: ``attrs.field(metadata=MARK)``."""
+
+FREE_TEXT = "scr_engine.free_text"
+"""The attrs metadata key that marks a field as free text: not personal data as such
+(it may be published), but written by people, who may have named someone in it."""
+
+TEXT: Mapping[str, bool] = MappingProxyType({FREE_TEXT: True})
+"""The metadata of a free-text field: ``attrs.field(metadata=TEXT)``."""
 
 
 def new_salt() -> str:
@@ -80,39 +90,48 @@ _Plan = Any
 _PLANS: dict[Any, _Plan] = {}
 
 
-def _plan_of(kind: Any, marked: bool = False) -> _Plan:
+def _plan_of(kind: Any, marked: bool = False, texts: bool = False) -> _Plan:
     origin = get_origin(kind)
     if origin is Union or origin is types.UnionType:
-        plans = [_plan_of(arg, marked) for arg in get_args(kind) if arg is not type(None)]
+        plans = [_plan_of(arg, marked, texts) for arg in get_args(kind) if arg is not type(None)]
         plans = [p for p in plans if p is not None]
         return plans[0] if plans else None
     if origin is tuple or origin is frozenset:
         args = get_args(kind)
-        inner = _plan_of(args[0], marked) if args else None
+        inner = _plan_of(args[0], marked, texts) if args else None
         return ("each", inner) if inner is not None else None
     if origin is dict:
         args = get_args(kind)
-        inner = _plan_of(args[1], marked) if len(args) == 2 else None
+        inner = _plan_of(args[1], marked, texts) if len(args) == 2 else None
         return ("values", inner) if inner is not None else None
     if marked and kind is str:
         return "leaf"
     if isinstance(kind, type) and attrs.has(kind):
-        return _record_plan(kind)
+        return _record_plan(kind, texts)
     return None
 
 
-def _record_plan(cls: type) -> _Plan:
-    if cls in _PLANS:
-        return _PLANS[cls]
-    _PLANS[cls] = None  # a record that (indirectly) holds itself holds nothing more
+_TEXT_PLANS: dict[Any, _Plan] = {}
+
+
+def _record_plan(cls: type, texts: bool = False) -> _Plan:
+    """The plan of a record's personal texts (or, with ``texts``, of its personal and
+    its free texts: :data:`TEXT`)."""
+    plans = _TEXT_PLANS if texts else _PLANS
+    if cls in plans:
+        return plans[cls]
+    plans[cls] = None  # a record that (indirectly) holds itself holds nothing more
     hints = typing.get_type_hints(cls)
     members = []
     for attribute in attrs.fields(cls):
-        plan = _plan_of(hints[attribute.name], bool(attribute.metadata.get(PERSONAL)))
+        marked = bool(attribute.metadata.get(PERSONAL)) or (
+            texts and bool(attribute.metadata.get(FREE_TEXT))
+        )
+        plan = _plan_of(hints[attribute.name], marked, texts)
         if plan is not None:
             members.append((attribute.name, plan))
     plan = ("fields", tuple(members)) if members else None
-    _PLANS[cls] = plan
+    plans[cls] = plan
     return plan
 
 
@@ -138,6 +157,16 @@ def _walk(plan: _Plan, data: Any, path: str) -> Iterator[tuple[str, str]]:
     elif kind == "values" and isinstance(data, Mapping):
         for key, item in data.items():
             yield from _walk(inner, item, f"{path}/{_escape(key)}")
+
+
+def text_paths(cls: type, data: Any) -> list[tuple[str, str]]:
+    """``(path, value)`` of every text in ``data`` that may name a person: the
+    personal texts and the free texts (:data:`TEXT`: the report's narrative, the
+    recommendations, the actions), which an erasure strikes a person out of."""
+    plan = _record_plan(cls, texts=True)
+    if plan is None:
+        return []
+    return list(_walk(plan, data, ""))
 
 
 def personal_paths(cls: type, data: Any) -> list[tuple[str, str]]:
@@ -244,22 +273,46 @@ SaltSource = Callable[[], str]
 # --------------------------------------------------------------------------- strikes
 
 
-def _pattern(value: str) -> re.Pattern[str]:
-    """``value`` as a whole word or phrase: not inside a longer word."""
-    return re.compile(r"(?<!\w)" + re.escape(value) + r"(?!\w)")
+class Striker:
+    """Strikes personal values out of a text, each replaced by ``mark``: a text that
+    is one of the values becomes the mark; every case-insensitive occurrence of a
+    value of four characters or more is struck (repeatedly, until none is left); a
+    text that, by case rules the pattern does not follow, still holds one is struck
+    whole. What the public export does (:mod:`scr_engine.publication`) and what an
+    erasure does to the texts that mention the person erased (PR-e)."""
+
+    def __init__(self, values: Iterable[str], mark: str) -> None:
+        self.values = frozenset(v for v in values if v and v != ERASED)
+        self.mark = mark
+        long = sorted((v for v in self.values if len(v) >= 4), key=len, reverse=True)
+        self._folded = [(v.lower(), v.casefold()) for v in long]
+        self._pattern = (
+            re.compile("|".join(re.escape(v) for v in long), re.IGNORECASE) if long else None
+        )
+
+    def __call__(self, text: str) -> str:
+        if text in self.values:
+            return self.mark
+        if self._pattern is None:
+            return text
+        for _ in range(len(text) + 1):  # each pass strikes something, or ends it
+            struck = self._pattern.sub(lambda _: self.mark, text)
+            if struck == text:
+                break
+            text = struck
+        lower, folded = text.lower(), text.casefold()
+        if text in self.values or any(a in lower or b in folded for a, b in self._folded):
+            return self.mark
+        return text
+
+    def finds(self, text: str) -> bool:
+        """Whether ``text`` holds one of the values (as :meth:`__call__` sees them)."""
+        return self(text) != text
 
 
 def mentions(text: str, value: str) -> bool:
-    """Whether ``text`` holds ``value`` as a whole word or phrase (``"Ann"`` is in
-    ``"Ann Smith chaired"``, not in ``"Annual"``); never for a blank ``value``."""
-    return bool(value.strip()) and _pattern(value).search(text) is not None
-
-
-def strike(text: str, value: str, mark: str) -> str:
-    """``text`` with every whole-word mention of ``value`` replaced by ``mark``."""
-    if not value.strip():
-        return text
-    return _pattern(value).sub(lambda _: mark, text)
+    """Whether ``text`` holds ``value`` as an erasure sees it (:class:`Striker`)."""
+    return Striker((value,), "\x00").finds(text)
 
 
 def strikes_only(before: str, after: str, mark: str) -> bool:

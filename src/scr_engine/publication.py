@@ -14,13 +14,12 @@ case-insensitive occurrence of a value of four characters or more, becomes
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from attrs import frozen
 
 from scr_engine.errors import TransitionRefused
-from scr_engine.personal import ERASED, personal_paths
+from scr_engine.personal import ERASED, Striker, personal_paths
 from scr_engine.records import ActionStatus, Review
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.serialization import unstructure
@@ -77,38 +76,11 @@ class PublicReport:
     national_lessons: str
 
 
-class _Redactor:
+def _redactor(review: Review) -> Striker:
     """Strikes every personal value of a review out of a text."""
-
-    def __init__(self, review: Review) -> None:
-        values = {v for _, v in personal_paths(Review, unstructure(review)) if v and v != ERASED}
-        self._exact = values
-        # The marker, unless a personal value is that very text: then another.
-        self.mark = next((m for m in _MARKS if m not in values), "")
-        long = sorted((v for v in values if len(v) >= 4), key=len, reverse=True)
-        self._folded = [(v.lower(), v.casefold()) for v in long]
-        self._pattern = (
-            re.compile("|".join(re.escape(v) for v in long), re.IGNORECASE) if long else None
-        )
-
-    def __call__(self, text: str) -> str:
-        if text in self._exact:
-            return self.mark
-        if self._pattern is None:
-            return text
-        # Repeat until nothing is left: striking one value can join two halves of
-        # another. Each strike shortens the text (values are longer than the marker).
-        while True:
-            struck = self._pattern.sub(self.mark, text)
-            if struck == text:
-                break
-            text = struck
-        # Case rules the pattern does not follow (a letter whose lower case is two
-        # characters, say): a text still holding a value is struck out whole.
-        lower, folded = text.lower(), text.casefold()
-        if text in self._exact or any(a in lower or b in folded for a, b in self._folded):
-            return self.mark
-        return text
+    values = {v for _, v in personal_paths(Review, unstructure(review)) if v and v != ERASED}
+    # The marker, unless a personal value is that very text: then another.
+    return Striker(values, next((m for m in _MARKS if m not in values), ""))
 
 
 def public_export(review: Review) -> PublicReport:
@@ -128,7 +100,7 @@ def public_export(review: Review) -> PublicReport:
                 )
             ],
         )
-    clean = _Redactor(review)
+    clean = _redactor(review)
     summary = report.executive_summary
     conclusions = report.conclusions
     return PublicReport(

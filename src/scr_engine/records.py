@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from attrs import field, frozen
 
-from scr_engine.personal import MARK
+from scr_engine.personal import MARK, TEXT
 from scr_engine.states.roles import Role
 from scr_engine.states.stages import Stage
 
@@ -501,7 +501,7 @@ class Introduction:
     """Appendix 3, Introduction (a)–(d)."""
 
     circumstances: str = field(metadata=MARK)
-    terms_of_reference: str
+    terms_of_reference: str = field(metadata=TEXT)
     contributors: str = field(metadata=MARK)
     """Who contributed: agencies, and the people who gave information (personal)."""
     panel_and_writer: str = field(metadata=MARK)
@@ -522,7 +522,7 @@ class Analysis:
 
     how_and_why: str = field(metadata=MARK)
     hindsight: str = field(metadata=MARK)
-    good_practice: str
+    good_practice: str = field(metadata=TEXT)
 
 
 @frozen
@@ -531,7 +531,7 @@ class Recommendation:
     whose IMR made it (Appendix 3, Conclusions (b))."""
 
     id: str
-    text: str
+    text: str = field(metadata=TEXT)
     source: str = "overview"
     national: bool = False
 
@@ -540,9 +540,9 @@ class Recommendation:
 class Conclusions:
     """Appendix 3, Conclusions and Recommendations (a)–(b)."""
 
-    lessons: str
+    lessons: str = field(metadata=TEXT)
     recommendations: tuple[Recommendation, ...]
-    national_lessons: str = ""
+    national_lessons: str = field(default="", metadata=TEXT)
 
 
 @frozen
@@ -550,7 +550,7 @@ class ExecutiveSummary:
     """The summary that can be made public (RP-3). It must hold no personal data
     (PR-e): ``contains_personal_data`` marks one that does, which cannot be accepted."""
 
-    text: str
+    text: str = field(metadata=TEXT)
     contains_personal_data: bool = False
 
 
@@ -591,7 +591,7 @@ class ProgressNote:
     """A progress note on an action (AP-1, AP-2)."""
 
     on: date
-    note: str
+    note: str = field(metadata=TEXT)
 
 
 @frozen
@@ -600,13 +600,13 @@ class Action:
 
     id: str
     recommendation_id: str
-    owner: str
+    owner: str = field(metadata=TEXT)
     """Who is responsible."""
     timescale_months: int
     """Calendar months from ratification (AP-2)."""
-    outcome: str
+    outcome: str = field(metadata=TEXT)
     """The intended outcome."""
-    monitoring: str
+    monitoring: str = field(metadata=TEXT)
     """The mechanism for monitoring it (learning log)."""
     status: ActionStatus = ActionStatus.OPEN
     progress: tuple[ProgressNote, ...] = ()

@@ -755,6 +755,8 @@ def spoiled_command(
         options.append(_fixed(evolve(cmd, agency=UNKNOWN_AGENCY), "INPUT"))
         options.append(_spoil_text(cmd, "person_id", "RF-5"))
         options.append(_spoil_text(cmd, "writer_name", "RF-5"))
+        involved = evolve(cmd, declared_involvement=True, involvement="Knew the family.")
+        options.append(_fixed(involved, "PR-b"))
         appointees = [
             a.person_id
             for a in (review.panel_chair, review.overview_writer, *review.panel_members)
@@ -971,7 +973,14 @@ _ANY: dict[str, _Builder] = {
     ),
     "decline": lambda r, d: st.builds(c.Decline, texts()),
     "record_records_secured": lambda r, d: st.builds(c.RecordRecordsSecured, _agency(r)),
-    "record_imr_writer": lambda r, d: st.builds(c.RecordImrWriter, _agency(r), _people(r), texts()),
+    "record_imr_writer": lambda r, d: st.builds(
+        c.RecordImrWriter,
+        _agency(r),
+        _people(r),
+        texts(),
+        st.sampled_from((None, False, True)),
+        texts(),
+    ),
     "agree_lead_authority": lambda r, d: st.builds(c.AgreeLeadAuthority, _agency(r)),
     "appoint_panel_chair": lambda r, d: st.builds(c.AppointPanelChair, _appointments(r)),
     "appoint_panel_member": lambda r, d: st.builds(c.AppointPanelMember, _appointments(r)),

@@ -744,6 +744,37 @@ def test_prb_imr_writers_and_reviewers_are_different_people(engine: ReviewEngine
     assert writer.value.rules == ("PR-b",)
 
 
+@pytest.mark.rule("PR-b")
+def test_prb_an_imr_writer_who_declares_involvement_is_refused(engine: ReviewEngine) -> None:
+    """PR-b binds the conduct of an IMR as of the review: an IMR writer who declares
+    direct involvement with the adult or the family is refused, saying what they
+    declared and that the agency names another; one who declares none, or (as in
+    records made before the declaration existed) makes no declaration, is recorded."""
+    review = _screened(engine)
+    involved = c.RecordImrWriter("gp", "u-imr-gp", "Gil Writer", True, "Was Mr X's named nurse.")
+    with pytest.raises(TransitionRefused) as refused:
+        engine.execute(review.id, involved, BUSINESS_MANAGER)
+    assert [(r.rule, r.field, r.message) for r in refused.value.refusals] == [
+        (
+            "PR-b",
+            "declared_involvement",
+            "Gil Writer declared direct involvement with the adult or family (Was Mr X's "
+            "named nurse.) and cannot write gp's IMR impartially: the agency names another "
+            "IMR writer",
+        )
+    ]
+    assert engine.get(review.id).imr_writers == ()
+    none = attrs.evolve(involved, person_id="u-imr-gp2", declared_involvement=False, involvement="")
+    engine.execute(review.id, none, BUSINESS_MANAGER)
+    engine.execute(review.id, c.RecordImrWriter("asc", "u-imr-asc", "Ann"), BUSINESS_MANAGER)
+    assert [(w.person_id, w.declared_involvement) for w in engine.get(review.id).imr_writers] == [
+        ("u-imr-gp2", False),
+        ("u-imr-asc", None),
+    ]
+    old = {"command": "record_imr_writer", "agency": "police", "person_id": "p", "writer_name": "P"}
+    assert c.from_dict(old) == c.RecordImrWriter("police", "p", "P")
+
+
 @pytest.mark.rule("PR-c")
 def test_prc_every_agency_contributes(engine: ReviewEngine, clock: FixedClock) -> None:
     """PR-c: thoroughness: the panel is not convened without every agency represented

@@ -217,6 +217,9 @@ def check_review(review: Review, events: tuple[Event, ...]) -> None:
             f"{a.person_id} both conducts the review and writes an IMR"
         )
         assert a.person_id != review.requested_by
+    # PR-b: nobody who declared direct involvement writes an IMR.
+    for w in review.imr_writers:
+        assert not w.declared_involvement, f"{w.person_id} declared involvement yet writes an IMR"
 
     # RF-5, RF-6, SU-1, SU-2, SU-6, SU-8, SU-9: the panel sat only on complete set-up.
     # Agencies that joined after the panel was convened (SU-7) are held to RF-5 before

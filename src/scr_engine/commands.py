@@ -164,12 +164,20 @@ class RecordRecordsSecured(Command):
 
 @frozen
 class RecordImrWriter(Command):
-    """An agency has identified its IMR writer (RF-5)."""
+    """An agency has identified its IMR writer (RF-5), with what the writer declared
+    about direct involvement with the adult or the family (PR-b: those conducting an
+    IMR were not directly concerned with them); a writer who declares it is refused."""
 
     name: ClassVar[str] = "record_imr_writer"
     agency: str
     person_id: str
     writer_name: str = field(metadata=MARK)
+    declared_involvement: bool | None = None
+    """Whether the writer declared direct involvement with the adult or the family
+    (PR-b); ``None`` when no declaration is recorded (as in records made before it
+    could be)."""
+    involvement: str = field(default="", metadata=MARK)
+    """What the declared involvement was."""
     occurred_on: date | None = None
     """The day it happened; the day it is recorded when omitted."""
 

@@ -297,11 +297,14 @@ class Appointment:
 
 @frozen
 class ImrWriter:
-    """An agency's Individual Management Review writer (RF-5)."""
+    """An agency's Individual Management Review writer (RF-5), with what they declared
+    about direct involvement with the adult or the family (PR-b): ``False`` for none
+    declared, ``None`` when no declaration was recorded."""
 
     agency: str
     person_id: str
     name: str = field(metadata=MARK)
+    declared_involvement: bool | None = None
 
 
 @frozen

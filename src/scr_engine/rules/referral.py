@@ -24,6 +24,7 @@ from __future__ import annotations
 from scr_engine import commands as c
 from scr_engine.records import Review
 from scr_engine.rules.common import Context, known_agency, need_text
+from scr_engine.rules.conflict import imr_writer_conflict
 from scr_engine.rules.criteria import meets_cr1
 from scr_engine.rules.reasons import Refusal, RefusalKind
 
@@ -152,15 +153,7 @@ def record_imr_writer(review: Review, cmd: c.RecordImrWriter, ctx: Context) -> l
     need_text(out, cmd.writer_name, "RF-5", "writer_name", "the IMR writer's name")
     if any(w.agency == cmd.agency and w.person_id == cmd.person_id for w in review.imr_writers):
         out.append(Refusal("RF-5", f"{cmd.person_id} is already {cmd.agency}'s IMR writer"))
-    appointees = [a for a in (review.panel_chair, review.overview_writer) if a is not None]
-    if any(a.person_id == cmd.person_id for a in (*appointees, *review.panel_members)):
-        out.append(
-            Refusal(
-                "PR-b",
-                f"{cmd.person_id} is appointed to conduct the review and "
-                "cannot also write an agency's IMR",
-            )
-        )
+    out.extend(imr_writer_conflict(review, cmd))
     return out
 
 

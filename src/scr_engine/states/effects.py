@@ -107,7 +107,7 @@ def _record_records_secured(
 def _record_imr_writer(
     r: Review, cmd: c.RecordImrWriter, who: str, today: date, at: datetime
 ) -> Outcome:
-    writer = ImrWriter(cmd.agency, cmd.person_id, cmd.writer_name)
+    writer = ImrWriter(cmd.agency, cmd.person_id, cmd.writer_name, cmd.declared_involvement)
     return dict(imr_writers=(*r.imr_writers, writer)), _NONE
 
 

@@ -32,6 +32,7 @@ from scr_engine.demo import (
     AGENCIES,
     BOARD_CHAIR,
     BUSINESS_MANAGER,
+    FAMILY_ADVOCATE,
     OVERVIEW_WRITER,
     PANEL_CHAIR,
     REQUESTER,
@@ -40,11 +41,13 @@ from scr_engine.demo import (
     full_terms,
     panel_member,
 )
+from scr_engine.rules.setup import advocacy_seated
 
 __all__ = [
     "AGENCIES",
     "BOARD_CHAIR",
     "BUSINESS_MANAGER",
+    "FAMILY_ADVOCATE",
     "OVERVIEW_WRITER",
     "PANEL_CHAIR",
     "REQUESTER",
@@ -144,13 +147,16 @@ def prepare_panel(
     lead_authority: bool = True,
     panel_chair: bool = True,
     members: bool = True,
+    advocate: bool = True,
     overview_writer: bool = True,
     budget: bool = True,
     meeting: bool = True,
     log: CommandLog | None = None,
 ) -> Review:
     """Everything ``convene_panel`` needs, on a ``screened`` review, except what the
-    flags leave out."""
+    flags leave out. With ``members``, a member for every agency and, unless one sits
+    already or not ``advocate``, the demo's advocate, since :func:`full_terms` has the
+    family represented via advocacy (SU-2)."""
     review = engine.get(review_id)
     command: c.Command
     for agency in review.agencies:
@@ -170,6 +176,9 @@ def prepare_panel(
             member = panel_member(agency)
             appointment = Appointment(member.id, member.name, agency)
             do(engine, review_id, c.AppointPanelMember(appointment), BOARD_CHAIR, log)
+        if advocate and not advocacy_seated(engine.get(review_id)):
+            # SU-2: full_terms has the family represented via advocacy.
+            do(engine, review_id, c.AppointPanelMember(FAMILY_ADVOCATE), BOARD_CHAIR, log)
     if overview_writer:
         appointment = Appointment(OVERVIEW_WRITER.id, OVERVIEW_WRITER.name)
         do(engine, review_id, c.AppointOverviewWriter(appointment), BOARD_CHAIR, log)

@@ -22,6 +22,7 @@ from scr_engine.demo import (
     AGENCIES,
     BOARD_CHAIR,
     BUSINESS_MANAGER,
+    FAMILY_ADVOCATE,
     OVERVIEW_WRITER,
     PANEL_CHAIR,
     REQUESTER,
@@ -38,7 +39,9 @@ from scr_engine.records import (
     CriteriaFacts,
     Dissemination,
     ExecutiveSummary,
+    FamilyRepresentation,
     ImrJudgement,
+    MemberCapacity,
     OverviewReport,
     RequesterCategory,
     RequestForm,
@@ -49,6 +52,7 @@ from scr_engine.records import (
     WriterMeetingPurpose,
 )
 from scr_engine.rules.criteria import meets_cr1, meets_cr2, meets_cr3
+from scr_engine.rules.setup import advocacy_seated
 from scr_engine.states.machine import commands_from
 from scr_engine.states.stages import Stage
 
@@ -401,6 +405,18 @@ def _unrepresented(review: Review) -> list[Step]:
     ]
 
 
+def _advocate(review: Review) -> list[Step]:
+    """SU-2: an advocate on the panel when the family is (or, with the demo's terms,
+    will be) represented via advocacy and nobody sits for advocacy or the family."""
+    terms = review.terms_of_reference
+    family = terms.family if terms is not None else None
+    via_advocacy = family is None or family.representation is FamilyRepresentation.ADVOCACY
+    if not via_advocacy or advocacy_seated(review):
+        return []
+    person = _free_id(review, FAMILY_ADVOCATE.person_id)
+    return [(c.AppointPanelMember(evolve(FAMILY_ADVOCATE, person_id=person)), BOARD_CHAIR)]
+
+
 LATE_AGENCY = Agency("prb", "Probation Service")
 """An agency that joins after the panel is convened (SU-7, docs/decisions.md)."""
 
@@ -416,6 +432,7 @@ def _screened(review: Review, today: date) -> tuple[list[Step], list[Step]]:
         need.append((c.AppointPanelChair(_appointment(review, PANEL_CHAIR)), BOARD_CHAIR))
     chair = chair_actor(review)
     need.extend(_unrepresented(review))
+    need.extend(_advocate(review))
     if review.overview_writer is None:
         need.append((c.AppointOverviewWriter(_appointment(review, OVERVIEW_WRITER)), BOARD_CHAIR))
     if review.budget is None:
@@ -662,9 +679,13 @@ def _spoil_appointment(
                 lambda p: (evolve(cmd, appointment=evolve(a, person_id=p)), frozenset({"PR-b"}))
             )
         )
-    if isinstance(cmd, c.AppointPanelMember):
+    if isinstance(cmd, c.AppointPanelMember) and a.represents in (None, MemberCapacity.AGENCY):
         out.append(_fixed(evolve(cmd, appointment=evolve(a, agency=None)), "SU-2"))
         out.append(_fixed(evolve(cmd, appointment=evolve(a, agency=UNKNOWN_AGENCY)), "INPUT"))
+    elif isinstance(cmd, c.AppointPanelMember) and review.agencies:
+        # SU-2: a member in another capacity (the advocate) cannot claim an involved agency.
+        claim = evolve(a, agency=review.agencies[0])
+        out.append(_fixed(evolve(cmd, appointment=claim), "SU-2"))
     return out
 
 

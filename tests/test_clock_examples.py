@@ -31,6 +31,7 @@ from scr_engine import commands as c
 from scr_engine.demo import (
     BOARD_CHAIR,
     BUSINESS_MANAGER,
+    FAMILY_ADVOCATE,
     OVERVIEW_WRITER,
     PANEL_CHAIR,
     REQUESTER,
@@ -115,6 +116,7 @@ def prepare(engine: ReviewEngine, rid: str) -> None:
         member = panel_member(agency)
         appointment = Appointment(member.id, member.name, agency)
         engine.execute(rid, c.AppointPanelMember(appointment), BOARD_CHAIR)
+    engine.execute(rid, c.AppointPanelMember(FAMILY_ADVOCATE), BOARD_CHAIR)  # SU-2
     writer_appointment = Appointment(OVERVIEW_WRITER.id, OVERVIEW_WRITER.name)
     engine.execute(rid, c.AppointOverviewWriter(writer_appointment), BOARD_CHAIR)
     engine.execute(rid, c.RecordBudget(5000, "Writer and venue."), BOARD_CHAIR)

@@ -51,6 +51,7 @@ from scr_engine import commands as c
 from scr_engine.demo import (
     BOARD_CHAIR,
     BUSINESS_MANAGER,
+    FAMILY_ADVOCATE,
     OVERVIEW_WRITER,
     PANEL_CHAIR,
     REQUESTER,
@@ -130,6 +131,7 @@ def main_line(engine: ReviewEngine, rid: str, plan: Plan) -> Iterator[Step]:
     for agency in review.agencies:
         member = panel_member(agency)
         yield c.AppointPanelMember(Appointment(member.id, member.name, agency)), BOARD_CHAIR
+    yield c.AppointPanelMember(FAMILY_ADVOCATE), BOARD_CHAIR  # SU-2: via advocacy
     writer_appointment = Appointment(OVERVIEW_WRITER.id, OVERVIEW_WRITER.name)
     yield c.AppointOverviewWriter(writer_appointment), BOARD_CHAIR
     yield c.RecordBudget(5000, "Independent overview writer and venue costs."), BOARD_CHAIR
@@ -645,7 +647,7 @@ def test_extension_before_the_terms_of_reference_never_shortens_su4_pr_a() -> No
     clock = FixedClock(datetime(2027, 1, 4, 12, tzinfo=UTC))
     engine = ReviewEngine(MemoryStore(), clock)
     driver = Driver(engine, Plan(42, 30, 12, 3, None))
-    driver.run(1 + 15)  # submitted, screened, panel prepared: everything but the meeting
+    driver.run(1 + 16)  # submitted, screened, panel prepared: everything but the meeting
     rid = driver.review_id
     assert rid is not None
     assert by_key(engine.deadlines(rid))["review_complete"].due_on == date(2027, 7, 4)
@@ -763,7 +765,7 @@ def test_a_missed_initial_meeting_never_blocks_the_review_su5(late: int, hour: i
     clock = FixedClock(datetime(2027, 3, 10, hour, 30, tzinfo=UTC))
     engine = ReviewEngine(MemoryStore(), clock)
     driver = Driver(engine, Plan(42, 30, 6, 3, None))
-    driver.run(1 + 15)  # submitted; chair notified … budget recorded
+    driver.run(1 + 16)  # submitted; chair notified … budget recorded
     rid = driver.review_id
     assert rid is not None
     assert engine.get(rid).initial_meeting_on is None

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from builders import (
     BOARD_CHAIR,
     BUSINESS_MANAGER,
+    FAMILY_ADVOCATE,
     OVERVIEW_WRITER,
     PANEL_CHAIR,
     REQUESTER,
@@ -284,6 +285,7 @@ def _script(review: Review) -> list[Step]:
                 BOARD_CHAIR,
             )
         )
+    steps.append(lambda r, d: (c.AppointPanelMember(FAMILY_ADVOCATE), BOARD_CHAIR))  # SU-2
     steps += [
         lambda r, d: (
             c.AppointOverviewWriter(Appointment(OVERVIEW_WRITER.id, OVERVIEW_WRITER.name)),

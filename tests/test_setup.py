@@ -11,6 +11,7 @@ import pytest
 from builders import (
     BOARD_CHAIR,
     BUSINESS_MANAGER,
+    FAMILY_ADVOCATE,
     OVERVIEW_WRITER,
     PANEL_CHAIR,
     REQUESTER,
@@ -40,6 +41,7 @@ from scr_engine import (
     InvalidRequest,
     LegalService,
     Meeting,
+    MemberCapacity,
     MemoryStore,
     PermissionDenied,
     ProtocolSettings,
@@ -242,6 +244,7 @@ def test_su2_panel_represents_every_agency(engine: ReviewEngine) -> None:
             c.AppointPanelMember(Appointment(member.id, member.name, agency)),
             BOARD_CHAIR,
         )
+    engine.execute(review.id, c.AppointPanelMember(FAMILY_ADVOCATE), BOARD_CHAIR)
     with pytest.raises(TransitionRefused) as refused:
         engine.execute(review.id, c.ConvenePanel(), PANEL_CHAIR)
     assert [(r.rule, r.message) for r in refused.value.refusals] == [
@@ -253,7 +256,72 @@ def test_su2_panel_represents_every_agency(engine: ReviewEngine) -> None:
         BOARD_CHAIR,
     )
     convened = engine.execute(review.id, c.ConvenePanel(), PANEL_CHAIR)
-    assert {m.agency for m in convened.panel_members} == {"asc", "gp", "police"}
+    assert {m.agency for m in convened.panel_members} == {"asc", "gp", "police", None}
+
+
+def _agency_members(engine: ReviewEngine, review_id: str) -> None:
+    for agency in engine.get(review_id).agencies:
+        member = panel_member(agency)
+        appointment = Appointment(member.id, member.name, agency)
+        engine.execute(review_id, c.AppointPanelMember(appointment), BOARD_CHAIR)
+
+
+@pytest.mark.rule("SU-2")
+def test_su2_a_family_represented_via_advocacy_needs_an_advocacy_seat(
+    engine: ReviewEngine,
+) -> None:
+    """SU-2 (Membership guidance), SU-8: when the initial meeting decides the adult or
+    family are represented via advocacy, the panel is not convened until a member sits
+    for advocacy services (or for the subject or family); the refusal says what to
+    do. A member for an agency does not fill that seat."""
+    review = _screened(engine)
+    prepare_panel(engine, review.id, members=False)
+    terms = engine.get(review.id).terms_of_reference
+    assert terms is not None and terms.family is not None
+    assert terms.family.representation is FamilyRepresentation.ADVOCACY
+    _agency_members(engine, review.id)
+    with pytest.raises(TransitionRefused) as refused:
+        engine.execute(review.id, c.ConvenePanel(), PANEL_CHAIR)
+    assert [(r.rule, r.message) for r in refused.value.refusals] == [
+        (
+            "SU-2",
+            "the terms of reference have the adult or family represented via advocacy, but "
+            "no panel member sits for advocacy services or for the family: appoint a panel "
+            "member for advocacy (appoint_panel_member with represents advocacy)",
+        )
+    ]
+    assert engine.get(review.id).stage is Stage.SCREENED
+    advocate = Appointment("u-adv", "Ali Advocate", represents=MemberCapacity.ADVOCACY)
+    engine.execute(review.id, c.AppointPanelMember(advocate), BOARD_CHAIR)
+    assert engine.execute(review.id, c.ConvenePanel(), PANEL_CHAIR).stage is (Stage.PANEL_CONVENED)
+
+
+@pytest.mark.rule("SU-2")
+@pytest.mark.parametrize(
+    ("representation", "seat"),
+    [
+        (FamilyRepresentation.ADVOCACY, MemberCapacity.SUBJECT_OR_FAMILY),
+        (FamilyRepresentation.DIRECT, None),
+        (FamilyRepresentation.NONE, None),
+    ],
+)
+def test_su2_which_family_decisions_need_which_seat(
+    engine: ReviewEngine, representation: FamilyRepresentation, seat: MemberCapacity | None
+) -> None:
+    """SU-2: a member for the subject or family fills the advocacy seat too; a family
+    represented directly, or not at all, needs no such seat."""
+    review = _screened(engine)
+    prepare_panel(engine, review.id, meeting=False, advocate=False)
+    terms = full_terms(engine.get(review.id), today(engine))
+    family = FamilyInvolvement(FamilyDecision.INVOLVE, representation, "As agreed.")
+    if representation is FamilyRepresentation.NONE:
+        family = attrs.evolve(family, decision=FamilyDecision.NOT_INVOLVED)
+    engine.execute(review.id, c.HoldInitialMeeting(attrs.evolve(terms, family=family)), PANEL_CHAIR)
+    if seat is not None:
+        member = Appointment("u-fam", "Fay Relative", represents=seat)
+        engine.execute(review.id, c.AppointPanelMember(member), BOARD_CHAIR)
+    convened = engine.execute(review.id, c.ConvenePanel(), PANEL_CHAIR)
+    assert convened.stage is Stage.PANEL_CONVENED
 
 
 @pytest.mark.rule("SU-2")

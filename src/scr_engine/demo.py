@@ -32,6 +32,7 @@ from scr_engine.records import (
     Introduction,
     LegalService,
     Meeting,
+    MemberCapacity,
     OtherContact,
     OverviewReport,
     Recommendation,
@@ -51,6 +52,7 @@ __all__ = [
     "AGENCIES",
     "BOARD_CHAIR",
     "BUSINESS_MANAGER",
+    "FAMILY_ADVOCATE",
     "OVERVIEW_WRITER",
     "PANEL_CHAIR",
     "REQUESTER",
@@ -74,6 +76,17 @@ BOARD_CHAIR = Actor("u-chair", "Bea Chair", {Role.BOARD_CHAIR})
 BUSINESS_MANAGER = Actor("u-bm", "Cal Manager", {Role.BUSINESS_MANAGER})
 PANEL_CHAIR = Actor("u-pc", "Dee Panelchair", {Role.PANEL_CHAIR})
 OVERVIEW_WRITER = Actor("u-ow", "Eve Writer", {Role.OVERVIEW_WRITER})
+
+
+FAMILY_ADVOCATE = Appointment("u-advocate", "Fen Advocate", represents=MemberCapacity.ADVOCACY)
+"""The panel member for advocacy services: the demo's terms of reference have the
+family represented via advocacy, which needs such a seat on the panel (SU-2, SU-8)."""
+
+_FAMILY = FamilyInvolvement(
+    FamilyDecision.CONSULT,
+    FamilyRepresentation.ADVOCACY,
+    "The family asked to be kept informed through an advocate.",
+)
 
 
 def panel_member(agency: str) -> Actor:
@@ -166,11 +179,7 @@ def full_terms(review: Review, today: date) -> TermsOfReference:
             for item in TorItem
         },
         imr_agencies=review.agencies,
-        family=FamilyInvolvement(
-            FamilyDecision.CONSULT,
-            FamilyRepresentation.ADVOCACY,
-            "The family asked to be kept informed through an advocate.",
-        ),
+        family=_FAMILY,
         imr_due=today + timedelta(days=42),
         overview_due=today + timedelta(days=90),
         support="Administrative support from the Board's business unit.",
@@ -257,6 +266,9 @@ def run_to_closure(
     for agency in review.agencies:
         member = panel_member(agency)
         do(c.AppointPanelMember(Appointment(member.id, member.name, agency)), BOARD_CHAIR)
+    if _FAMILY.representation is FamilyRepresentation.ADVOCACY:
+        # SU-2: the terms have the family represented via advocacy: an advocate sits.
+        do(c.AppointPanelMember(FAMILY_ADVOCATE), BOARD_CHAIR)
     do(c.AppointOverviewWriter(Appointment(OVERVIEW_WRITER.id, OVERVIEW_WRITER.name)), BOARD_CHAIR)
     do(c.RecordBudget(5000, "Independent overview writer and venue costs."), BOARD_CHAIR)
     review = engine.get(review_id)

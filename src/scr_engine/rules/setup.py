@@ -25,6 +25,9 @@ The panel is convened (``convene_panel``) only on complete set-up: records secur
 and IMR writers identified by every agency (RF-5), the lead authority agreed (RF-6),
 a panel chair (SU-1), a member from every involved agency (SU-2), agreed terms of
 reference (SU-6) with the family decision (SU-8), and the overview writer (SU-9).
+Where the family decision has the adult or family represented via advocacy, the panel
+seats a member for advocacy services or for the subject or family (SU-2,
+:func:`advocacy_seated`).
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ from scr_engine.rules.request import is_text
 from scr_engine.states.stages import Stage
 
 __all__ = [
+    "ADVOCACY_SEATS",
+    "advocacy_seated",
     "appoint_overview_writer",
     "appoint_panel_chair",
     "appoint_panel_member",
@@ -91,6 +96,37 @@ def represented_agency(member: Appointment) -> str | None:
     if member.represents in (None, MemberCapacity.AGENCY):
         return member.agency
     return None
+
+
+ADVOCACY_SEATS = frozenset({MemberCapacity.ADVOCACY, MemberCapacity.SUBJECT_OR_FAMILY})
+"""What a panel member may sit for to represent an adult or family who are
+represented via advocacy (SU-2, SU-8; Membership guidance)."""
+
+
+def advocacy_seated(review: Review) -> bool:
+    """Whether the panel seats a member for advocacy services or for the subject or
+    family (SU-2): what a family represented via advocacy needs."""
+    return any(m.represents in ADVOCACY_SEATS for m in review.panel_members)
+
+
+def _advocacy_problems(review: Review) -> list[Refusal]:
+    """SU-2: a family decision with representation via advocacy needs its seat."""
+    terms = review.terms_of_reference
+    family = terms.family if terms is not None else None
+    if (
+        family is None
+        or family.representation is not FamilyRepresentation.ADVOCACY
+        or advocacy_seated(review)
+    ):
+        return []
+    return [
+        Refusal(
+            "SU-2",
+            "the terms of reference have the adult or family represented via advocacy, but "
+            "no panel member sits for advocacy services or for the family: appoint a panel "
+            "member for advocacy (appoint_panel_member with represents advocacy)",
+        )
+    ]
 
 
 def appoint_panel_member(review: Review, cmd: c.AppointPanelMember, ctx: Context) -> list[Refusal]:
@@ -375,6 +411,7 @@ def convene_panel(review: Review, cmd: c.ConvenePanel, ctx: Context) -> list[Ref
     missing = [a for a in review.agencies if a not in represented]
     if missing:
         out.append(Refusal("SU-2", f"the panel has no member from: {', '.join(missing)}"))
+    out.extend(_advocacy_problems(review))
     if review.terms_of_reference is None:
         out.append(Refusal("SU-6", "the initial meeting has not agreed the terms of reference"))
     if review.terms_of_reference is None or review.terms_of_reference.family is None:

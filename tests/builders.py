@@ -28,6 +28,7 @@ from scr_engine import (
     local_date,
 )
 from scr_engine import commands as c
+from scr_engine.access import ReadPolicy, ReadScope
 from scr_engine.demo import (
     AGENCIES,
     BOARD_CHAIR,
@@ -42,11 +43,13 @@ from scr_engine.demo import (
     panel_member,
 )
 from scr_engine.rules.setup import advocacy_seated
+from scr_engine.states.roles import Role
 
 __all__ = [
     "AGENCIES",
     "BOARD_CHAIR",
     "BUSINESS_MANAGER",
+    "EVERYONE_READS",
     "FAMILY_ADVOCATE",
     "OVERVIEW_WRITER",
     "PANEL_CHAIR",
@@ -73,6 +76,11 @@ __all__ = [
 ]
 
 CommandLog = list[c.Command]
+
+EVERYONE_READS = ReadPolicy({role: ReadScope.ALL for role in Role})
+"""A read policy under which every role reads every unrestricted review: for tests of
+the other rules, so that who may *act* is judged on its own (PR-e is proved by the
+tests of reads, under the default policy)."""
 
 TWO_AUTHORITIES: tuple[Agency, ...] = (
     Agency("asc", "Adult Social Care", local_authority=True),

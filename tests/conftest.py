@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import HealthCheck, settings
 
+from builders import EVERYONE_READS
 from scr_engine import FixedClock, MemoryStore, ReviewEngine
 from scr_engine.rules.reasons import Refusal
 from scr_engine.rules.registry import RULES
@@ -62,4 +63,4 @@ def clock() -> FixedClock:
 @pytest.fixture
 def engine(clock: FixedClock) -> ReviewEngine:
     """An engine over a fresh in-memory store."""
-    return ReviewEngine(MemoryStore(), clock)
+    return ReviewEngine(MemoryStore(), clock, read_policy=EVERYONE_READS)

@@ -49,8 +49,12 @@ READS = ("get", "history", "deadlines", "public_export")
 
 
 def _ratified(engine: ReviewEngine, clock: FixedClock) -> str:
-    review = engine.submit(demo_request(), REQUESTER)
-    run_to_closure(engine, review.id, lambda: clock.advance(hours=5), until=Stage.RATIFIED)
+    """A review driven to ratification in ``engine``'s store, by people the default
+    policy lets act (a policy under test may not let, say, the writer read: then
+    they could not write either)."""
+    driver = ReviewEngine(engine.store, clock)
+    review = driver.submit(demo_request(), REQUESTER)
+    run_to_closure(driver, review.id, lambda: clock.advance(hours=5), until=Stage.RATIFIED)
     return review.id
 
 
@@ -151,8 +155,9 @@ def test_a_restricted_review_is_read_by_the_people_on_it_and_its_readers(
 
 
 def test_the_default_policy_lets_officers_read_and_others_only_their_reviews(
-    engine: ReviewEngine, clock: FixedClock
+    clock: FixedClock,
 ) -> None:
+    engine = ReviewEngine(MemoryStore(), clock)
     assert engine.read_policy == DEFAULT_READ_POLICY
     review_id = _ratified(engine, clock)
     assert engine.get(review_id, Actor("u-x", "X", {Role.BOARD})).id == review_id

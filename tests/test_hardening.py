@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builders import BOARD_CHAIR, cr2_facts, demo_request, screen, submit, to_stage
+from builders import BOARD_CHAIR, EVERYONE_READS, cr2_facts, demo_request, screen, submit, to_stage
 from scr_engine import (
     Actor,
     CommandOption,
@@ -116,7 +116,7 @@ class _Stop(Exception):
 def _engine_after(steps: int) -> tuple[ReviewEngine, str]:
     """An engine whose review has been driven ``steps`` commands along the demo path."""
     clock = FixedClock(START)
-    engine = ReviewEngine(MemoryStore(), clock)
+    engine = ReviewEngine(MemoryStore(), clock, read_policy=EVERYONE_READS)
     review = engine.submit(demo_request(), REQUESTER)
     done = 0
 
@@ -137,6 +137,11 @@ def test_what_allowed_lists_without_input_is_accepted(steps: int, actor: Actor) 
     """Anywhere along the demo path, for any actor, every command allowed() lists that
     takes no input is accepted by execute (and options agree with allowed)."""
     engine, review_id = _engine_after(steps)
+    if not actor.roles:  # reads nothing, so may be offered nothing (PR-e)
+        with pytest.raises(PermissionDenied) as denied:
+            engine.allowed(review_id, actor)
+        assert denied.value.rules == ("PR-e",)
+        return
     allowed = engine.allowed(review_id, actor)
     options = engine.options(review_id, actor)
     assert allowed == [o.command for o in options if o.allowed]
@@ -215,11 +220,11 @@ def test_signoff_is_offered_only_to_an_agencys_panel_member(
 def any_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ReviewEngine]:
     """An engine over a MemoryStore, or over a SqlStore on a SQLite file."""
     if request.param == "memory":
-        yield ReviewEngine(MemoryStore(), FixedClock(START))
+        yield ReviewEngine(MemoryStore(), FixedClock(START), read_policy=EVERYONE_READS)
         return
     store = SqlStore(f"sqlite:///{tmp_path / 'board.db'}", migrate="create")
     try:
-        yield ReviewEngine(store, FixedClock(START))
+        yield ReviewEngine(store, FixedClock(START), read_policy=EVERYONE_READS)
     finally:
         store.close()
 

@@ -929,9 +929,10 @@ def test_pre_erasing_a_review_erases_every_personal_value_of_its_history(
 
 
 @pytest.mark.rule("PR-e")
-def test_pre_every_read_by_an_actor_is_logged_and_listed(
-    engine: ReviewEngine, clock: FixedClock
-) -> None:
+def test_pre_every_read_by_an_actor_is_logged_and_listed(clock: FixedClock) -> None:
+    from scr_engine import MemoryStore
+
+    engine = ReviewEngine(MemoryStore(), clock)  # the default read policy
     rid = to_stage(engine, clock, Stage.RATIFIED).id
     other = submit(engine).id
     stranger = Actor("u-x", "Someone Else", {Role.PANEL_MEMBER}, "police")

@@ -64,6 +64,7 @@ from hypothesis.stateful import (
 )
 
 import strategies as s
+from builders import EVERYONE_READS
 from scr_engine import (
     AlternativeReview,
     CriteriaFacts,
@@ -372,7 +373,9 @@ class ReviewProtocolMachine(RuleBasedStateMachine):
         self.clock = FixedClock(START)
         self.counter = 0
         self.store = self.make_store()
-        self.engine = ReviewEngine(self.store, self.clock, new_id=self._new_id)
+        self.engine = ReviewEngine(
+            self.store, self.clock, new_id=self._new_id, read_policy=EVERYONE_READS
+        )
         self.known: dict[str, Review] = {}
 
     def make_store(self) -> ReviewStore:
@@ -428,6 +431,20 @@ class ReviewProtocolMachine(RuleBasedStateMachine):
         before = self.engine.get(review_id)
         history_before = self.engine.history(review_id)
         tasks_before = self._tasks()
+        if not actor.roles or (before.restricted and actor.id not in before.named()):
+            # PR-e: who may not read the review (here, under EVERYONE_READS: who holds
+            # no role) is refused everything, on that ground alone; nothing changes.
+            for ask in (
+                lambda: self.engine.allowed(review_id, actor),
+                lambda: self.engine.explain(review_id, command, actor),
+                lambda: self.engine.execute(review_id, command, actor),
+            ):
+                with pytest.raises(PermissionDenied) as denied:
+                    ask()
+                assert denied.value.rules == ("PR-e",)
+            assert self.engine.get(review_id) == before
+            assert self.engine.history(review_id) == history_before
+            return False
         allowed = self.engine.allowed(review_id, actor)
         refusals = self.engine.explain(review_id, command, actor)
         try:
@@ -599,6 +616,14 @@ class ReviewProtocolMachine(RuleBasedStateMachine):
             if self.engine.get(review).stage is not current.stage:
                 stages -= 1
 
+    def refusals_of(self, review_id: str, command: c.Command, actor: Actor) -> list[Refusal]:
+        """What ``explain`` says, or, for an actor who may not read the review, the
+        read refusal it raises (PR-e)."""
+        try:
+            return self.engine.explain(review_id, command, actor)
+        except PermissionDenied as denied:
+            return list(denied.refusals)
+
     def probe_exit(self, review: str) -> list[Refusal]:
         """Try to leave the review's stage while the protocol is not ready for it: it
         must be refused (the refusals are returned)."""
@@ -624,7 +649,7 @@ class ReviewProtocolMachine(RuleBasedStateMachine):
             self.must_refuse(review, bad, step[1], rules)
         for impostor in s.impostors(current, step):
             assert not self.apply(review, step[0], impostor), f"{impostor.id} did {step[0].name}"
-            refusals = self.engine.explain(review, step[0], impostor)
+            refusals = self.refusals_of(review, step[0], impostor)
             assert any(r.kind is RefusalKind.PERMISSION for r in refusals)
 
     def gate_of(self, review: Review) -> tuple[c.Command, Actor, bool] | None:
@@ -655,7 +680,7 @@ class ReviewProtocolMachine(RuleBasedStateMachine):
         accepted = self.apply(review, command, actor)
         if not (actor.roles & row(command.name).roles):
             assert not accepted
-            refusals = self.engine.explain(review, command, actor)
+            refusals = self.refusals_of(review, command, actor)
             assert any(r.kind is RefusalKind.PERMISSION for r in refusals)
         if then_right and not accepted:
             self.must_accept(review, command, right)

@@ -24,6 +24,7 @@ from scr_engine.records import (
     OverviewReport,
     RequestForm,
     TermsOfReference,
+    TextRewrite,
     WriterMeetingPurpose,
 )
 from scr_engine.rules.reasons import Refusal, RefusalKind
@@ -441,6 +442,10 @@ class ErasePersonalData(Command):
     paths: tuple[str, ...] | None = None
     """The review's fields to erase; ``None`` (the default) for every personal field."""
     pseudonym: str = ""
+    rewrites: tuple[TextRewrite, ...] = ()
+    """Personal texts that named the person, with only those spans struck out
+    (replaced by ``pseudonym``, or :data:`~scr_engine.personal.ERASED`); filled in by
+    :meth:`ReviewEngine.erase_person <scr_engine.ReviewEngine.erase_person>`."""
 
 
 @frozen

@@ -189,6 +189,14 @@ def full_terms(review: Review, today: date) -> TermsOfReference:
     )
 
 
+def _panel_and_writer(review: Review) -> str:
+    """Appendix 3, Introduction (d): the panel and the writer, by name."""
+    chair = review.panel_chair.name if review.panel_chair else "the panel chair"
+    writer = review.overview_writer.name if review.overview_writer else "an independent writer"
+    members = ", ".join(m.name for m in review.panel_members) or "no other members"
+    return f"Chaired by {chair}, with {members}; the report was written by {writer}."
+
+
 def full_report(review: Review, recommendations: int = 2) -> OverviewReport:
     """An overview report with every Appendix 3 section, covering every IMR."""
     recs = [Recommendation(f"R{i}", f"Recommendation {i}.") for i in range(1, recommendations + 1)]
@@ -201,7 +209,7 @@ def full_report(review: Review, recommendations: int = 2) -> OverviewReport:
             "Mr X died at home.",
             "As agreed at the initial meeting.",
             "Every agency involved contributed an IMR.",
-            "The panel and the independent writer.",
+            _panel_and_writer(review),
         ),
         facts=Facts(
             _report_chronology(review),

@@ -27,9 +27,17 @@ from scr_engine.errors import (
 )
 from scr_engine.history import Event, advance, replay, scrub, start
 from scr_engine.integrity import Progress, VerifyReport, verify_store
-from scr_engine.personal import SaltSource, new_salt, personal_paths, value_at
+from scr_engine.personal import (
+    ERASED,
+    SaltSource,
+    mentions,
+    new_salt,
+    personal_paths,
+    strike,
+    value_at,
+)
 from scr_engine.publication import PublicReport, public_export
-from scr_engine.records import Actor, RequestForm, Review, Role, Task, TaskState
+from scr_engine.records import Actor, RequestForm, Review, Role, Task, TaskState, TextRewrite
 from scr_engine.rules.dates import DATE_RULE
 from scr_engine.rules.deadlines import Deadline, clocks_changed, deadlines
 from scr_engine.rules.judge import (
@@ -135,6 +143,11 @@ def _check_actor(
             problems.extend(text_problems(agency, "actor.agency"))
     if problems:
         raise InvalidRequest(command, problems)
+
+
+def _holds(text: Any, value: str) -> bool:
+    """Whether a personal value is ``value`` or mentions it as a whole word."""
+    return isinstance(text, str) and (text == value or mentions(text, value))
 
 
 def _brief(value: Any) -> str:
@@ -400,10 +413,14 @@ class ReviewEngine:
             _check_count(name, expected_version, "expected_version", 2**63 - 1)
         if key is not None:
             _check_id(name, key, "idempotency_key")
+        review = self.store.load(review_id)
+        # PR-e: who may not read the review may not act on it (nor learn its stage
+        # from a refusal, nor its content from a replayed result).
+        self._may_act(review, actor, name)
+        if key is not None:
             done = self._replayed(review_id, key, command, actor)
             if done is not None:
                 return done
-        review = self.store.load(review_id)
         if expected_version is not None and expected_version != review.version:
             raise ConcurrencyConflict(review_id, expected_version, review.version)
         now = self.clock.now()
@@ -513,6 +530,25 @@ class ReviewEngine:
                         ],
                     )
                 continue
+            command = COMMANDS.get(event.command)
+            for path, held in personal_paths(command, event.payload) if command else ():
+                if (
+                    path not in event.commitments
+                    and held.strip()
+                    and held != ERASED
+                    and (value is None or _holds(held, value))
+                ):
+                    raise TransitionRefused(
+                        "erase_personal_data",
+                        [
+                            Refusal(
+                                "PR-e",
+                                f"event {event.sequence} holds {path} as it was before the "
+                                "field was classed as personal data: its hash covers the "
+                                "text, so erasing it would break the history",
+                            )
+                        ],
+                    )
             scrubbed = scrub(event, value)
             if scrubbed is not event:
                 out.append(scrubbed)
@@ -555,6 +591,9 @@ class ReviewEngine:
         """Erase one person's data across every ended review (PR-e): each personal
         field holding exactly ``value`` (a name, an address …) becomes ``pseudonym``
         (``[erased]`` when none is given) in the review, and ``[erased]`` in its
+        history; a personal text that mentions it (the report's list of the panel, say)
+        keeps its other words, each mention struck out and replaced the same way
+        (:class:`~scr_engine.records.TextRewrite`), and is ``[erased]`` whole in the
         history. Returns the ids of the reviews changed; reviews still open are left
         as they are (their evidence is still needed) and are not listed."""
         _check_actor("erase_personal_data", actor, self.settings.max_actor_length)
@@ -571,20 +610,29 @@ class ReviewEngine:
                 review = self.store.load(review_id)
                 if review.stage not in TERMINAL_STAGES:
                     continue
-                paths = tuple(
-                    p for p, v in personal_paths(Review, unstructure(review)) if v == value
+                if read_refusal(self.read_policy, review, actor) is not None:
+                    continue  # PR-e: not theirs to read, so not theirs to erase
+                held = personal_paths(Review, unstructure(review))
+                paths = tuple(p for p, v in held if v == value)
+                mark = pseudonym or ERASED
+                rewrites = tuple(
+                    TextRewrite(p, strike(v, value, mark))
+                    for p, v in held
+                    if v != value and mentions(v, value)
                 )
                 in_history = any(
                     e.format != 1
                     and any(
-                        path in e.salts and value_at(e.payload, path) == value
+                        path in e.salts and _holds(value_at(e.payload, path), value)
                         for path in e.commitments
                     )
                     for e in self.store.history(review_id)
                 )
-                if not paths and not in_history:
+                if not paths and not rewrites and not in_history:
                     continue
-                command = ErasePersonalData(reasons, legal_basis, paths, pseudonym)
+                command = ErasePersonalData(
+                    reasons, legal_basis, paths, pseudonym, rewrites=rewrites
+                )
                 self._execute(review_id, command, actor, erase_value=value)
                 changed.append(review_id)
         if changed and vacuum:
@@ -606,6 +654,7 @@ class ReviewEngine:
         _check_actor(name, actor, self.settings.max_actor_length)
         _check_id(name, review_id)
         review = self.store.load(review_id)
+        self._may_read(review, actor, f"explain {name}")
         if isinstance(command, SubmitRequest):
             return [
                 Refusal("MAP", "submit_request creates a review: use submit()", RefusalKind.STAGE)
@@ -623,6 +672,7 @@ class ReviewEngine:
         _check_actor("options", actor, self.settings.max_actor_length)
         _check_id("options", review_id)
         review = self.store.load(review_id)
+        self._may_read(review, actor, "options")
         today = local_date(self.clock.now())
         settings = self._settings_of(review)
         valid = commands_from(review.stage)
@@ -690,6 +740,15 @@ class ReviewEngine:
             review_id=review_id, actor_id=actor_id, limit=limit, offset=offset
         )
 
+    def _may_act(self, review: Review, actor: Actor, command: str) -> None:
+        """Refuse a command by an actor who may not read the review (PR-e), logging
+        the refused read. An accepted command needs no entry: the history records it."""
+        refusal = read_refusal(self.read_policy, review, actor)
+        if refusal is None:
+            return
+        self.store.log_access(review.id, self.clock.now(), actor.id, command, False)
+        raise PermissionDenied(command, [refusal])
+
     def _may_read(self, review: Review, actor: Actor | None, what: str) -> None:
         """Check and log a read by ``actor`` (nothing for the host's own reads)."""
         if actor is None:
@@ -707,12 +766,17 @@ class ReviewEngine:
         *,
         limit: int = 100,
         after: tuple[date, str, str] | None = None,
+        actor: Actor | None = None,
     ) -> list[DeadlineRow]:
         """What is late across every review on ``as_of`` (today by default), and with
         ``within_days`` what falls due in that many days more: running deadlines due
         before ``as_of + within_days``, ordered by due date, ``limit`` at a time.
         Pass the last row's ``sort_key`` as ``after`` for the next page. Each row's
-        status is as of ``as_of``: overdue when due before it, else due."""
+        status is as of ``as_of``: overdue when due before it, else due.
+
+        With ``actor``, only the rows of reviews the read policy lets them read, each
+        such review's read logged (PR-e); with none, as the host's trusted code.
+        """
         if as_of is not None:
             _check_day("overdue", as_of)
         _check_count("overdue", within_days, "within_days", MAX_WITHIN_DAYS)
@@ -726,9 +790,44 @@ class ReviewEngine:
             raise _refuse(
                 "overdue", "as_of plus within_days is beyond the calendar", "within_days"
             ) from None
+        if actor is not None:
+            _check_actor("overdue", actor, self.settings.max_actor_length)
+            return self._readable_overdue(day, within_days, limit, after, actor)
         rows = self.store.overdue(day, within_days, limit=limit, after=after)
         # A stored row's status is as of the review's last change; report it as of ``day``.
         return [row.as_of(day) for row in rows]
+
+    def _readable_overdue(
+        self,
+        day: date,
+        within_days: int,
+        limit: int,
+        after: tuple[date, str, str] | None,
+        actor: Actor,
+    ) -> list[DeadlineRow]:
+        """The rows of :meth:`overdue` the actor may read, ``limit`` of them: pages of
+        the store's rows filtered by the read policy, each review judged (and its read
+        logged) once."""
+        readable: dict[str, bool] = {}
+        out: list[DeadlineRow] = []
+        while len(out) < limit:
+            rows = self.store.overdue(day, within_days, limit=limit, after=after)
+            for found in rows:
+                if found.review_id not in readable:
+                    review = self.store.load(found.review_id)
+                    readable[found.review_id] = (
+                        read_refusal(self.read_policy, review, actor) is None
+                    )
+                    if readable[found.review_id]:
+                        self.store.log_access(
+                            review.id, self.clock.now(), actor.id, "overdue", True
+                        )
+                if readable[found.review_id] and len(out) < limit:
+                    out.append(found.as_of(day))
+            if len(rows) < limit:
+                break
+            after = rows[-1].sort_key
+        return out
 
     def _rows(self, review: Review, today: date) -> list[DeadlineRow]:
         settings = self._settings_of(review)

@@ -24,6 +24,7 @@ from scr_engine.personal import (
     ERASED,
     SaltSource,
     commit,
+    mentions,
     new_salt,
     personal_paths,
     replace_at,
@@ -306,18 +307,23 @@ def advance(
 
 
 def scrub(event: Event, value: str | None = None) -> Event:
-    """The event with its personal values erased (those equal to ``value``, or every
-    one): each becomes :data:`~scr_engine.personal.ERASED` and its salt is dropped,
-    and so is the salt of the event's state digest. Its hash is unchanged: it covered
-    the commitments, never the values. A format-1 event is returned as it is (its
-    hash covers its values: it cannot be scrubbed without breaking the chain)."""
+    """The event with its personal values erased (those equal to ``value`` or
+    mentioning it as a whole word, or every one): each becomes
+    :data:`~scr_engine.personal.ERASED` and its salt is dropped, and so is the salt of
+    the event's state digest. Its hash is unchanged: it covered the commitments, never
+    the values. A format-1 event is returned as it is (its hash covers its values: it
+    cannot be scrubbed without breaking the chain)."""
     if event.format == 1:
         return event
     payload: Any = event.payload
     salts = dict(event.salts)
     for path in event.commitments:
         current = value_at(payload, path) if path in salts else None
-        if path in salts and (value is None or current == value):
+        if path in salts and (
+            value is None
+            or current == value
+            or (isinstance(current, str) and mentions(current, value))
+        ):
             payload = replace_at(payload, path, ERASED)
             del salts[path]
     if payload is event.payload and event.state_salt is None:

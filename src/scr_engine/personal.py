@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping
@@ -33,11 +34,14 @@ __all__ = [
     "MARK",
     "PERSONAL",
     "commit",
+    "mentions",
     "new_salt",
     "personal_fields",
     "personal_paths",
     "replace_at",
     "seal",
+    "strike",
+    "strikes_only",
     "value_at",
 ]
 
@@ -235,3 +239,44 @@ def personal_fields(classes: Iterator[type] | list[type] | None = None) -> list[
 
 SaltSource = Callable[[], str]
 """Where salts come from (:func:`new_salt` by default; tests may pass their own)."""
+
+
+# --------------------------------------------------------------------------- strikes
+
+
+def _pattern(value: str) -> re.Pattern[str]:
+    """``value`` as a whole word or phrase: not inside a longer word."""
+    return re.compile(r"(?<!\w)" + re.escape(value) + r"(?!\w)")
+
+
+def mentions(text: str, value: str) -> bool:
+    """Whether ``text`` holds ``value`` as a whole word or phrase (``"Ann"`` is in
+    ``"Ann Smith chaired"``, not in ``"Annual"``); never for a blank ``value``."""
+    return bool(value.strip()) and _pattern(value).search(text) is not None
+
+
+def strike(text: str, value: str, mark: str) -> str:
+    """``text`` with every whole-word mention of ``value`` replaced by ``mark``."""
+    if not value.strip():
+        return text
+    return _pattern(value).sub(lambda _: mark, text)
+
+
+def strikes_only(before: str, after: str, mark: str) -> bool:
+    """Whether ``after`` is ``before`` with one or more spans replaced by ``mark`` and
+    nothing else changed: what an erasure may do to a text (PR-e)."""
+    if not mark or after == before:
+        return False
+    pieces = after.split(mark)
+    if len(pieces) < 2:
+        return False
+    if not before.startswith(pieces[0]):
+        return False
+    position = len(pieces[0])
+    for piece in pieces[1:-1]:
+        found = before.find(piece, position + 1)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    last = pieces[-1]
+    return before.endswith(last) and len(before) - len(last) > position

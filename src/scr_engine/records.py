@@ -64,6 +64,7 @@ __all__ = [
     "TaskStatus",
     "TermsOfReference",
     "TermsRevision",
+    "TextRewrite",
     "TorAnswer",
     "TorItem",
     "WriterMeeting",
@@ -501,8 +502,10 @@ class Introduction:
 
     circumstances: str = field(metadata=MARK)
     terms_of_reference: str
-    contributors: str
-    panel_and_writer: str
+    contributors: str = field(metadata=MARK)
+    """Who contributed: agencies, and the people who gave information (personal)."""
+    panel_and_writer: str = field(metadata=MARK)
+    """The panel's members and the overview writer, by name (personal)."""
 
 
 @frozen
@@ -657,6 +660,17 @@ class Replacement:
     replaced_by: str | None
     reasons: str
     day: date
+
+
+@frozen
+class TextRewrite:
+    """A personal text as an erasure leaves it (``erase_personal_data``): the text at
+    ``path`` (a JSON pointer into the review) with the spans that named the person
+    struck out, each replaced by the erasure's mark. Only strikes are allowed: every
+    other character of the text stays as it was (PR-e)."""
+
+    path: str
+    text: str = field(metadata=MARK)
 
 
 @frozen

@@ -47,10 +47,10 @@ def overdue(session: Session, as_of: str | None, within: int, limit: int) -> Non
             day = date.fromisoformat(as_of)
         except ValueError:
             raise usage(f"--as-of takes a date as YYYY-MM-DD, not {as_of!r}") from None
-    session.require_officer("overdue deadlines")
+    actor = session.require_officer("overdue deadlines")
     engine = session.engine
     today = day if day is not None else local_date(engine.clock.now())
-    rows = engine.overdue(today, within, limit=limit)
+    rows = engine.overdue(today, within, limit=limit, actor=actor)
     data: dict[str, Any] = {
         "as_of": today.isoformat(),
         "within_days": within,

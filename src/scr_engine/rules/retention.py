@@ -18,7 +18,7 @@ its personal values without containing them.
 from __future__ import annotations
 
 from scr_engine import commands as c
-from scr_engine.personal import personal_paths
+from scr_engine.personal import ERASED, personal_paths, strikes_only
 from scr_engine.records import Review
 from scr_engine.rules.common import Context, need_text
 from scr_engine.rules.reasons import Refusal, RefusalKind
@@ -31,8 +31,9 @@ def erase_personal_data(review: Review, cmd: c.ErasePersonalData, ctx: Context) 
     out: list[Refusal] = []
     need_text(out, cmd.reasons, "PR-e", "reasons", "the reasons for the erasure")
     need_text(out, cmd.legal_basis, "PR-e", "legal_basis", "the legal basis of the erasure")
+    held = dict(personal_paths(Review, unstructure(review)))
+    out.extend(_rewrite_problems(cmd, held))
     if cmd.paths is not None:
-        held = {path for path, _ in personal_paths(Review, unstructure(review))}
         for index, path in enumerate(cmd.paths):
             if path not in held:
                 out.append(
@@ -43,6 +44,32 @@ def erase_personal_data(review: Review, cmd: c.ErasePersonalData, ctx: Context) 
                         f"paths[{index}]",
                     )
                 )
+    return out
+
+
+def _rewrite_problems(cmd: c.ErasePersonalData, held: dict[str, str]) -> list[Refusal]:
+    """Each rewrite must strike spans of a personal text of the review, and nothing
+    else: no other character changed, no field also erased whole."""
+    out: list[Refusal] = []
+    mark = cmd.pseudonym or ERASED
+    whole = set(held) if cmd.paths is None else set(cmd.paths)
+    seen: set[str] = set()
+    for index, rewrite in enumerate(cmd.rewrites):
+        where = f"rewrites[{index}]"
+        if rewrite.path not in held:
+            message = f"{rewrite.path!r} is not a personal text of this review"
+        elif rewrite.path in whole or rewrite.path in seen:
+            message = f"{rewrite.path!r} is erased whole, or rewritten twice, by this erasure"
+        elif not strikes_only(held[rewrite.path], rewrite.text, mark):
+            message = (
+                f"the rewrite of {rewrite.path!r} must only strike spans of the text, each "
+                f"replaced by {mark!r}, and change nothing else"
+            )
+        else:
+            seen.add(rewrite.path)
+            continue
+        seen.add(rewrite.path)
+        out.append(Refusal("PR-e", message, RefusalKind.INPUT, where))
     return out
 
 

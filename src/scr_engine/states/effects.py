@@ -309,7 +309,8 @@ def _erase_personal_data(
     r: Review, cmd: c.ErasePersonalData, actor_id: str, today: date, at: datetime
 ) -> Outcome:
     """Every personal field (or those at ``cmd.paths``) becomes ``[erased]`` or the
-    pseudonym; only the fields of the review that change are returned."""
+    pseudonym, and each of ``cmd.rewrites`` its struck text; only the fields of the
+    review that change are returned."""
     data = unstructure(r)
     held = [path for path, _ in personal_paths(Review, data)]
     targets = set(held) if cmd.paths is None else set(cmd.paths)
@@ -317,6 +318,8 @@ def _erase_personal_data(
     for path in held:
         if path in targets:
             data = replace_at(data, path, replacement)
+    for rewrite in cmd.rewrites:  # guarded: only strikes, of personal texts (PR-e)
+        data = replace_at(data, rewrite.path, rewrite.text)
     erased = structure(data, Review, what="erased review")
     changes = {
         a.name: getattr(erased, a.name)

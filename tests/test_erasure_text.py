@@ -1,0 +1,171 @@
+"""Erasure reaches the words of the report (PR-e).
+
+The report names the panel and the writer (Appendix 3, Introduction (d)); those texts
+are personal data. Erasing a review erases them whole; erasing one person strikes each
+mention of them from every personal text and keeps the other words, in the review,
+while the history holds the text no more; an erasure may strike spans and do nothing
+else; a history written before a text was classed as personal is not erased behind
+its hash.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from builders import BOARD_CHAIR, to_stage
+from scr_engine import (
+    FixedClock,
+    InvalidRequest,
+    MemoryStore,
+    ReviewEngine,
+    Stage,
+    TransitionRefused,
+    personal,
+    replay,
+)
+from scr_engine import commands as c
+from scr_engine.personal import ERASED, mentions, strike, strikes_only
+from scr_engine.records import Introduction, TextRewrite
+
+pytestmark = pytest.mark.rule("PR-e")
+
+WHY = {"reasons": "Retention period ended.", "legal_basis": "UK GDPR Art. 5(1)(e)"}
+PANEL = "/overview_report/introduction/panel_and_writer"
+
+words = st.text(alphabet="abcdefghij ,.;", max_size=30)
+names = st.text(alphabet="ABCDEFGHIJ", min_size=1, max_size=6).map(lambda n: f"Dr {n}")
+
+
+@given(
+    parts=st.lists(words, min_size=1, max_size=5),
+    name=names,
+    mark=st.sampled_from([ERASED, "Person A"]),
+)
+def test_pre_a_strike_changes_only_the_mentions(parts: list[str], name: str, mark: str) -> None:
+    """PR-e, property: striking a name from a text leaves every other character as it
+    was (``strikes_only``), and the name is mentioned no more."""
+    text = f" {name} ".join(parts)
+    assume(mentions(text, name))
+    struck = strike(text, name, mark)
+    assert not mentions(struck, name)
+    assert strikes_only(text, struck, mark)
+    assert struck.replace(mark, "") == text.replace(name, "")
+
+
+@given(
+    text=st.text(alphabet="abc [erased]", min_size=1, max_size=30),
+    where=st.integers(min_value=0),
+    extra=st.sampled_from("xyz"),
+)
+def test_pre_a_rewrite_that_changes_another_character_is_no_strike(
+    text: str, where: int, extra: str
+) -> None:
+    """PR-e, property: a text with any character added outside a struck span is not
+    a strike of the original."""
+    index = where % (len(text) + 1)
+    changed = text[:index] + extra + text[index:]
+    assert not strikes_only(text, changed, ERASED)
+
+
+def _closed(engine: ReviewEngine, clock: FixedClock) -> str:
+    return to_stage(engine, clock, Stage.CLOSED).id
+
+
+def _history_text(engine: ReviewEngine, review_id: str) -> str:
+    return json.dumps([e.payload for e in engine.history(review_id)])
+
+
+def test_pre_erasing_a_person_strikes_them_from_the_report_text(clock: FixedClock) -> None:
+    """PR-e: the report's list of the panel names the panel chair; erasing the chair
+    strikes the name from it, keeps the other words, leaves no copy in the history,
+    and the history verifies and replays to the review."""
+    engine = ReviewEngine(MemoryStore(), clock)
+    review_id = _closed(engine, clock)
+    before = engine.get(review_id)
+    assert before.panel_chair is not None and before.overview_report is not None
+    chair = before.panel_chair.name
+    text = before.overview_report.introduction.panel_and_writer
+    assert mentions(text, chair)
+    changed = engine.erase_person(chair, BOARD_CHAIR, pseudonym="Chair A", **WHY)
+    assert changed == [review_id]
+    after = engine.get(review_id)
+    assert after.overview_report is not None
+    assert after.overview_report.introduction.panel_and_writer == text.replace(chair, "Chair A")
+    assert chair not in _history_text(engine, review_id)
+    assert chair not in json.dumps(after.overview_report.introduction.panel_and_writer)
+    erasure = engine.history(review_id)[-1]
+    assert erasure.payload["rewrites"][0]["path"] == PANEL
+    assert replay(engine.history(review_id)) == after
+    assert engine.verify().ok
+
+
+def test_pre_erasing_a_review_erases_the_report_s_names(clock: FixedClock) -> None:
+    """PR-e: erasing a whole review erases the report's list of the panel and its
+    contributors, and no appointee's name remains in the review or its history."""
+    engine = ReviewEngine(MemoryStore(), clock)
+    review_id = _closed(engine, clock)
+    before = engine.get(review_id)
+    people = [a.name for a in (before.panel_chair, before.overview_writer) if a is not None]
+    people += [m.name for m in before.panel_members]
+    engine.erase(review_id, BOARD_CHAIR, **WHY)
+    after = engine.get(review_id)
+    assert after.overview_report is not None
+    assert after.overview_report.introduction.panel_and_writer == ERASED
+    assert after.overview_report.introduction.contributors == ERASED
+    stored = json.dumps([_history_text(engine, review_id), repr(after)])
+    for name in people:
+        assert name not in stored
+    assert engine.verify().ok
+
+
+@pytest.mark.parametrize(
+    ("rewrite", "paths"),
+    [
+        (TextRewrite(PANEL, "Chaired by [erased], with everyone."), ()),
+        (TextRewrite("/overview_report/conclusions/recommendations/0/text", "[erased]."), ()),
+        (TextRewrite(PANEL, "[erased]"), None),
+    ],
+    ids=["changes-other-words", "not-personal", "erased-whole-too"],
+)
+def test_pre_a_rewrite_may_only_strike_a_personal_text(
+    clock: FixedClock, rewrite: TextRewrite, paths: tuple[str, ...] | None
+) -> None:
+    """PR-e: an erasure's rewrite of a text that changes other words, of a field that
+    is not personal, or of a field the erasure erases whole is refused (the field
+    named), and nothing changes."""
+    engine = ReviewEngine(MemoryStore(), clock)
+    review_id = _closed(engine, clock)
+    before = engine.get(review_id)
+    command = c.ErasePersonalData(paths=paths, rewrites=(rewrite,), **WHY)
+    with pytest.raises(InvalidRequest) as caught:
+        engine.execute(review_id, command, BOARD_CHAIR)
+    assert [(r.rule, r.field) for r in caught.value.refusals] == [("PR-e", "rewrites[0]")]
+    assert engine.get(review_id) == before
+
+
+def test_pre_a_text_stored_before_it_was_personal_is_not_erased_behind_its_hash(
+    clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PR-e: a report stored by a release that did not yet class the panel's list as
+    personal (its event's hash covers the text) cannot have a name struck from it:
+    the erasure is refused, saying why, and the history is as it was."""
+    engine = ReviewEngine(MemoryStore(), clock)
+    plans = {Introduction: ("fields", (("circumstances", "leaf"),))}
+    monkeypatch.setattr(personal, "_PLANS", plans)  # the earlier classification
+    review_id = _closed(engine, clock)
+    monkeypatch.setattr(personal, "_PLANS", {})
+    report = next(e for e in engine.history(review_id) if e.command == "submit_overview_report")
+    assert PANEL not in report.commitments
+    chair = engine.get(review_id).panel_chair
+    assert chair is not None
+    before = engine.history(review_id)
+    with pytest.raises(TransitionRefused) as caught:
+        engine.erase_person(chair.name, BOARD_CHAIR, **WHY)
+    assert caught.value.rules == ("PR-e",)
+    assert "classed as personal" in str(caught.value)
+    assert engine.history(review_id) == before
+    assert engine.verify().ok

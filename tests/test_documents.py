@@ -349,12 +349,29 @@ def test_su1_su9_su6_the_overview_shows_former_appointees_and_revised_terms(fmt:
         assert "*all*" not in text and "\\| \\*all\\*" in text
 
 
+@pytest.mark.rule("SU-6")
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_su6_su1_the_timeline_lists_every_correction_by_day(fmt: str) -> None:
+    """SU-6, SU-1, SU-9, SU-2: the timeline, whose deadlines follow the revised terms,
+    lists each correction on its day with its reasons."""
+    case = corrected_demo()
+    text = _render(case, "timeline", fmt)
+    show = md_inline if fmt == "md" else (lambda value: str(escape(value)))
+    assert "Corrections" in text
+    reasons = [case.review.terms_revisions[0].reasons]
+    reasons += [gone.reasons for gone in case.review.replaced]
+    places = [text.index(show(r)) for r in reasons]
+    assert places == sorted(places)  # by day: the revision came first
+    assert show("Chair of the panel (SU-1): Dee Panelchair replaced by Fay Newchair") in text
+
+
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_a_review_without_corrections_shows_no_changes(fmt: str) -> None:
     """SU-1, SU-6: the sections on corrections appear only when there were any."""
     text = _render(CLOSED, "overview", fmt)
     assert "Changes to the panel" not in text
     assert "Revisions of the terms of reference" not in text
+    assert "Corrections" not in _render(CLOSED, "timeline", fmt)
 
 
 def test_the_public_report_shows_no_correction() -> None:

@@ -31,6 +31,7 @@ __all__ = [
     "TOR_TITLES",
     "action_plan_context",
     "chronology_context",
+    "corrections",
     "overview_context",
     "panel_changes",
     "public_report_context",
@@ -235,6 +236,30 @@ def terms_revisions(review: Review) -> list[dict[str, str]]:
         }
         for revision in review.terms_revisions
     ]
+
+
+def corrections(review: Review) -> list[dict[str, str]]:
+    """Every correction, by day: the terms of reference revised (SU-6; the deadlines
+    follow the new terms) and the people replaced or stood down (SU-1, SU-9, SU-2)."""
+    rows = [
+        {
+            "day": r["day"],
+            "what": "Terms of reference revised (SU-6); before: " + r["before"],
+            "reasons": r["reasons"],
+        }
+        for r in terms_revisions(review)
+    ]
+    for change in panel_changes(review):
+        by = change["replaced_by"]
+        done = "stood down" if by == "nobody" else f"replaced by {by}"
+        rows.append(
+            {
+                "day": change["day"],
+                "what": f"{change['role']}: {change['person']} {done}",
+                "reasons": change["reasons"],
+            }
+        )
+    return sorted(rows, key=lambda row: row["day"])
 
 
 def overview_context(review: Review, as_of: date) -> dict[str, Any]:
@@ -544,6 +569,7 @@ def timeline_context(
             status.value: sum(1 for d in timeline.deadlines if d.status is status)
             for status in DeadlineStatus
         },
+        corrections=corrections(review),
         layout=svg_layout(timeline),
         ended=review.stage.terminal,
         open_stage=None if review.stage.terminal else review.stage.value,

@@ -71,6 +71,7 @@ __all__ = [
     "bad_text",
     "chair_actor",
     "clock_steps",
+    "command_inputs",
     "cr1_facts",
     "cr2_or_cr3_facts",
     "criteria_facts",
@@ -1070,3 +1071,25 @@ def any_command(review: Review, today: date) -> st.SearchStrategy[c.Command]:
     if valid:
         names = st.one_of(st.sampled_from(valid), st.sampled_from(valid), names)
     return names.flatmap(lambda n: _ANY[n](review, today))
+
+
+_MORE: dict[str, _Builder] = {
+    "replace_panel_chair": lambda r, d: st.builds(c.ReplacePanelChair, _appointments(r), texts()),
+    "replace_overview_writer": lambda r, d: st.builds(
+        c.ReplaceOverviewWriter, _appointments(r), texts()
+    ),
+    "stand_down_panel_member": lambda r, d: st.builds(
+        c.StandDownPanelMember, _people(r), texts(), st.one_of(st.none(), _appointments(r))
+    ),
+    "revise_terms_of_reference": lambda r, d: st.builds(
+        c.ReviseTermsOfReference, _terms(r, d), texts()
+    ),
+}
+
+
+def command_inputs(name: str, review: Review, today: date) -> st.SearchStrategy[c.Command]:
+    """Inputs of one command for ``review``, right and wrong alike (as
+    :func:`any_command` makes them), and the corrections; nothing for a command with
+    no strategy here."""
+    builder = _ANY.get(name) or _MORE.get(name)
+    return builder(review, today) if builder is not None else st.nothing()

@@ -22,9 +22,6 @@ Stage and role are judged elsewhere (:mod:`scr_engine.rules.judge`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from scr_engine.records import Review
 from scr_engine.rules import (
     clocks,
     corrections,
@@ -36,9 +33,10 @@ from scr_engine.rules import (
     setup,
 )
 from scr_engine.rules.common import Check, Context
-from scr_engine.rules.reasons import Refusal
+from scr_engine.rules.preconditions import PRECONDITIONS as _PRECONDITIONS
+from scr_engine.rules.preconditions import Precondition
 
-__all__ = ["CHECKS", "PRECONDITIONS", "Check", "Context"]
+__all__ = ["CHECKS", "PRECONDITIONS", "Check", "Context", "Precondition"]
 
 
 CHECKS: dict[str, Check] = {
@@ -87,15 +85,7 @@ CHECKS: dict[str, Check] = {
 :func:`scr_engine.rules.request.validate_request`)."""
 
 
-PRECONDITIONS: dict[str, Callable[[Review], list[Refusal]]] = {
-    "recommend_alternative": lambda review: referral.screening_preconditions(review, "redirected"),
-    "decline": lambda review: referral.screening_preconditions(review, "declined"),
-    "withdraw": clocks.withdraw_preconditions,
-    "pause_clock": clocks.pause_preconditions,
-    "replace_panel_chair": corrections.chair_preconditions,
-    "replace_overview_writer": corrections.writer_preconditions,
-    "revise_terms_of_reference": corrections.terms_preconditions,
-}
+PRECONDITIONS: dict[str, Precondition] = _PRECONDITIONS
 """For commands that take input, the part of their guard that refuses them whatever
-the input (each is also part of the command's check in :data:`CHECKS`): what a screen
-need not offer (:meth:`ReviewEngine.options <scr_engine.ReviewEngine.options>`)."""
+the input: what a screen need not offer (:meth:`ReviewEngine.options
+<scr_engine.ReviewEngine.options>`). See :mod:`scr_engine.rules.preconditions`."""

@@ -244,8 +244,11 @@ def obstacles(
     """Every reason ``actor`` could not issue the row's command on ``review`` now,
     whatever its input: who they are (:func:`permission`); for a command that takes
     input, what its guard refuses whatever the input (CR-1 for ``decline`` …); for a
-    command that takes none, every reason :func:`judge` gives for it."""
-    _, refusals = permission(review, table_row, actor)
+    command that takes none, every reason :func:`judge` gives for it. For a command
+    that takes input the list is a guarantee one way only: what it holds refuses every
+    input (:data:`~scr_engine.rules.preconditions.PRECONDITIONS`), but an empty list
+    does not promise that some input will be accepted."""
+    role, refusals = permission(review, table_row, actor)
     if refusals:
         return refusals
     if not valid_in(review.stage, table_row.command):
@@ -255,4 +258,6 @@ def obstacles(
     if not takes_input(cls):
         return judge(review, cls(), actor, today, settings).refusals
     precondition = PRECONDITIONS.get(table_row.command)
-    return precondition(review) if precondition is not None else []
+    if precondition is None:
+        return []
+    return precondition(review, Context(actor, role, today, settings))

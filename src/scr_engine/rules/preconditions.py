@@ -1,0 +1,225 @@
+"""What refuses a command whatever its input: the preconditions behind ``allowed()``.
+
+For a command that takes input, a screen cannot try every input to learn whether one
+would do. :data:`PRECONDITIONS` maps such a command's name to a function
+``(review, context) -> list[Refusal]`` that gives the part of its guard no input can
+satisfy, in the review as it stands: ``record_records_secured`` once every agency's
+records are secured (RF-5), ``record_agency_signoff`` once the actor's agency has
+signed (RP-4), ``complete_action`` once every action is completed (AP-1) … Each
+refusal cites the rule the command's own guard (:data:`~scr_engine.rules.guards.CHECKS`)
+would refuse it under, for every input.
+
+:meth:`ReviewEngine.options <scr_engine.ReviewEngine.options>` lists these refusals
+(after who the actor is and the stage), so ``allowed()`` never offers a command that
+no input could make succeed. The converse is not promised for a command that takes
+input: an empty list means no precondition stands in the way, not that some input is
+sure to be accepted (a guard may still refuse every input this table does not know
+of). A command that takes no input is judged whole instead
+(:func:`scr_engine.rules.judge.obstacles`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from scr_engine.records import ImrJudgement, Review
+from scr_engine.rules import clocks, corrections, referral
+from scr_engine.rules.common import Context
+from scr_engine.rules.deadlines import FURTHEST_DAYS, deadlines
+from scr_engine.rules.reasons import Refusal
+from scr_engine.states.stages import Stage
+
+__all__ = ["PRECONDITIONS", "Precondition"]
+
+Precondition = Callable[[Review, Context], list[Refusal]]
+"""Every reason a command would be refused on a review whatever its input (empty when
+none is known)."""
+
+
+def _chair_notified(review: Review, ctx: Context) -> list[Refusal]:
+    if review.chair_received_on is None:
+        return []
+    day = review.chair_received_on.isoformat()
+    return [Refusal("RF-3", f"the Chair's receipt is already recorded ({day})")]
+
+
+def _records_secured(review: Review, ctx: Context) -> list[Refusal]:
+    if all(a in review.records_secured for a in review.agencies):
+        return [Refusal("RF-5", "every involved agency's records are already recorded as secured")]
+    return []
+
+
+def _lead_authority(review: Review, ctx: Context) -> list[Refusal]:
+    if any(a.local_authority for a in review.involved_agencies):
+        return []
+    return [Refusal("RF-6", "no involved agency is a local authority: add one (add_agency)")]
+
+
+def _panel_chair(review: Review, ctx: Context) -> list[Refusal]:
+    if review.panel_chair is None:
+        return []
+    return [
+        Refusal(
+            "SU-1",
+            f"{review.panel_chair.person_id} already chairs the panel: "
+            "replace them with replace_panel_chair, with reasons",
+        )
+    ]
+
+
+def _overview_writer(review: Review, ctx: Context) -> list[Refusal]:
+    if review.overview_writer is None:
+        return []
+    return [
+        Refusal(
+            "SU-9",
+            f"{review.overview_writer.person_id} already writes the overview report: "
+            "replace them with replace_overview_writer, with reasons",
+        )
+    ]
+
+
+def _panel_member(review: Review, ctx: Context) -> list[Refusal]:
+    if review.stage not in (Stage.EVIDENCE_RECEIVED, Stage.OVERVIEW_DRAFTED):
+        return []
+    represented = {m.agency for m in review.panel_members}
+    if any(a not in represented for a in review.agencies):
+        return []
+    return [
+        Refusal(
+            "RP-4",
+            "once the evidence is accepted, a panel member is appointed only for an "
+            "involved agency that has none, and every involved agency has one",
+        )
+    ]
+
+
+def _initial_meeting(review: Review, ctx: Context) -> list[Refusal]:
+    out: list[Refusal] = []
+    if review.initial_meeting_on is not None:
+        day = review.initial_meeting_on.isoformat()
+        out.append(Refusal("SU-6", f"the initial meeting was already held on {day}"))
+    if review.panel_chair is None:
+        out.append(
+            Refusal(
+                "SU-1", "the panel chair, who sets the terms of reference, is not appointed yet"
+            )
+        )
+    return out
+
+
+def _receive_imr(review: Review, ctx: Context) -> list[Refusal]:
+    awaited = [
+        a
+        for a in review.agencies
+        if (imr := review.imr(a)) is None
+        or imr.judgement is ImrJudgement.FURTHER_INFORMATION_REQUESTED
+    ]
+    if awaited:
+        return []
+    return [
+        Refusal(
+            "EV-1",
+            "every involved agency's IMR is already received; a new one is accepted only "
+            "when further information is requested (judge_imr)",
+        )
+    ]
+
+
+def _judge_imr(review: Review, ctx: Context) -> list[Refusal]:
+    received = [imr for a in review.agencies if (imr := review.imr(a)) is not None]
+    if not received:
+        return [Refusal("EV-1", "no IMR has been received yet")]
+    if any(imr.judgement is None for imr in received):
+        return []
+    out = [Refusal("EV-2", "every IMR received is already judged")]
+    awaited = [a for a in review.agencies if review.imr(a) is None]
+    if awaited:
+        out.append(Refusal("EV-1", f"no IMR has been received yet from: {', '.join(awaited)}"))
+    return out
+
+
+def _writer_appointed(review: Review, ctx: Context) -> list[Refusal]:
+    if review.overview_writer is None:
+        return [Refusal("SU-9", "the overview writer is not appointed")]
+    return []
+
+
+def _agency_signoff(review: Review, ctx: Context) -> list[Refusal]:
+    # Only the actor's own agency may be signed off by them (RP-4, judged before the
+    # input by scr_engine.rules.judge.agency_standing).
+    agency = ctx.actor.agency
+    if agency is not None and agency in review.signoffs:
+        return [Refusal("RP-4", f"{agency} has already signed off")]
+    return []
+
+
+def _add_action(review: Review, ctx: Context) -> list[Refusal]:
+    report = review.overview_report
+    if report is not None and report.conclusions.recommendations:
+        return []
+    return [Refusal("RP-5", "the report has no recommendation to turn into an action")]
+
+
+def _open_action(review: Review, ctx: Context) -> list[Refusal]:
+    if any(a.completed_on is None for a in review.actions):
+        return []
+    if not review.actions:
+        return [Refusal("AP-1", "the action plan has no action")]
+    return [Refusal("AP-1", "every action is already completed")]
+
+
+def _extend_deadline(review: Review, ctx: Context) -> list[Refusal]:
+    furthest = ctx.today + timedelta(days=FURTHEST_DAYS)
+    for d in deadlines(review, ctx.settings, ctx.today):
+        if d.open and d.due_on < furthest:
+            return []
+    return [Refusal("PR-a", "no deadline is open that can be moved later")]
+
+
+def _stand_down(review: Review, ctx: Context) -> list[Refusal]:
+    if review.panel_members:
+        return []
+    return [Refusal("SU-2", "the panel has no member to stand down")]
+
+
+def _without_context(check: Callable[[Review], list[Refusal]]) -> Precondition:
+    def precondition(review: Review, ctx: Context) -> list[Refusal]:
+        return check(review)
+
+    precondition.__doc__ = check.__doc__
+    return precondition
+
+
+PRECONDITIONS: dict[str, Precondition] = {
+    "record_chair_notified": _chair_notified,
+    "recommend_alternative": lambda review, ctx: referral.screening_preconditions(
+        review, "redirected"
+    ),
+    "decline": lambda review, ctx: referral.screening_preconditions(review, "declined"),
+    "record_records_secured": _records_secured,
+    "agree_lead_authority": _lead_authority,
+    "appoint_panel_chair": _panel_chair,
+    "appoint_panel_member": _panel_member,
+    "appoint_overview_writer": _overview_writer,
+    "hold_initial_meeting": _initial_meeting,
+    "receive_imr": _receive_imr,
+    "judge_imr": _judge_imr,
+    "confirm_overview_brief": _writer_appointed,
+    "record_writer_meeting": _writer_appointed,
+    "record_agency_signoff": _agency_signoff,
+    "add_action": _add_action,
+    "record_action_progress": _open_action,
+    "complete_action": _open_action,
+    "withdraw": _without_context(clocks.withdraw_preconditions),
+    "pause_clock": _without_context(clocks.pause_preconditions),
+    "extend_deadline": _extend_deadline,
+    "replace_panel_chair": _without_context(corrections.chair_preconditions),
+    "replace_overview_writer": _without_context(corrections.writer_preconditions),
+    "stand_down_panel_member": _stand_down,
+    "revise_terms_of_reference": _without_context(corrections.terms_preconditions),
+}
+"""For commands that take input, command name → the part of its guard that refuses it
+whatever the input, citing that guard's rule. ``record_imr_writer`` has none: an
+agency may name another writer at any time (RF-5 refuses only the same writer twice)."""

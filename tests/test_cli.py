@@ -14,6 +14,7 @@ from scr_engine.cli import EXIT_CODES, EXIT_FAILED, EXIT_INTEGRITY, main
 from scr_engine.cli.reviews import FORM_TEMPLATE
 from scr_engine.records import RequestForm
 from scr_engine.serialization import structure
+from scr_engine.states.stages import Stage
 
 __all__ = ["scr"]  # the fixture, for pytest
 
@@ -298,3 +299,57 @@ def test_corrections_run_from_the_command_line(scr: Scr) -> None:
     )
     review = scr.json("show", reference, actor="u-chair")["review"]
     assert done and "u-pc2" in json.dumps(review["panel_chair"]), review["panel_chair"]
+
+
+@pytest.mark.rule("SU-1")
+@pytest.mark.rule("SU-6")
+def test_su1_su6_show_lists_a_replaced_panel_chair_and_a_revision_of_the_terms(
+    scr: Scr,
+) -> None:
+    """SU-1, SU-6: `scr show` names the panel chair replaced, by whom, why and when, and
+    each revision of the terms of reference, in its text and in `--json`."""
+    scr.ready()
+    reference = scr.submit()["reference"]
+    terms = None
+    for payload, actor in demo_commands(until=Stage.RATIFIED):
+        name = payload.pop("command")
+        terms = payload.get("terms", terms)
+        args = ["--payload", scr.write(f"{name}.json", json.dumps(payload))]
+        scr.json("run", reference, name, *args, actor=actor)
+        if name == "convene_panel":
+            break
+    assert terms is not None
+    before = scr.json("show", reference, actor="u-chair")["review"]
+    assert before["replaced"] == [] and before["terms_revisions"] == []
+
+    revise = {"terms": terms, "reasons": "The scope widens to the care home."}
+    path = scr.write("t.json", json.dumps(revise))
+    scr.json("run", reference, "revise_terms_of_reference", "--payload", path, actor="u-pc")
+    chair = {
+        "appointment": {"person_id": "u-pc2", "name": "Fay Newchair"},
+        "reasons": "The chair fell ill.",
+    }
+    path = scr.write("c.json", json.dumps(chair))
+    scr.json("run", reference, "replace_panel_chair", "--payload", path, actor="u-chair")
+
+    data = scr.json("show", reference, actor="u-chair")
+    shown = data["review"]
+    assert shown["panel_chair"] == {"id": "u-pc2", "name": "Fay Newchair"}
+    [gone] = shown["replaced"]
+    assert gone == {
+        "role": "panel_chair",
+        "role_words": "Panel chair",
+        "person": {"id": "u-pc", "name": "Dee Panelchair"},
+        "replaced_by": {"id": "u-pc2", "name": "Fay Newchair"},
+        "reasons": "The chair fell ill.",
+        "day": data["as_of"],
+    }
+    [revision] = shown["terms_revisions"]
+    assert revision["reasons"] == "The scope widens to the care home."
+    assert revision["day"] == gone["day"]
+
+    text = scr("show", reference, actor="u-chair").stdout
+    assert "Replaced or stood down" in text and "Terms of reference revised" in text
+    for words in ("Dee Panelchair (u-pc)", "Fay Newchair (u-pc2)", "The chair fell ill."):
+        assert words in text
+    assert "The scope widens to the care home." in text

@@ -26,7 +26,15 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 import scr_engine
-from documents_cases import Case, closed_demo, late_demo, requested_demo
+from documents_cases import (
+    MEMBER_REASONS,
+    TERMS_REASONS,
+    Case,
+    closed_demo,
+    corrected_demo,
+    late_demo,
+    requested_demo,
+)
 from scr_engine import ChronologyEntry, Stage
 from scr_engine.documents import (
     DOCUMENTS,
@@ -294,6 +302,87 @@ def test_an_unknown_document_or_format_is_refused() -> None:
         render("letters", CLOSED.review, as_of=CLOSED.as_of)
     with pytest.raises(ValueError, match="no format"):
         render("request", CLOSED.review, fmt="pdf", as_of=CLOSED.as_of)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- corrections
+
+
+@pytest.mark.rule("SU-1")
+@pytest.mark.rule("SU-9")
+@pytest.mark.rule("SU-2")
+@pytest.mark.rule("SU-6")
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_su1_su9_su6_the_overview_shows_former_appointees_and_revised_terms(fmt: str) -> None:
+    """SU-1, SU-9, SU-2, SU-6: the overview report names, beside the panel and the
+    writer, each person replaced or stood down (role, who, by whom, why, when), and
+    beside the terms of reference each revision (when, why, the deadlines it replaced);
+    every reason escaped as the text it is."""
+    case = corrected_demo()
+    text = _render(case, "overview", fmt)
+    show = md_inline if fmt == "md" else (lambda value: str(escape(value)))
+    assert "Changes to the panel" in text
+    assert "Revisions of the terms of reference" in text
+    replaced = case.review.replaced
+    assert [gone.role for gone in replaced] == ["panel_member", "overview_writer", "panel_chair"]
+    for gone in replaced:
+        assert show(gone.reasons) in text
+        assert show(gone.person.name) in text
+        assert gone.day.isoformat() in text
+    for words in (
+        "Chair of the panel (SU-1)",
+        "Overview report writer (SU-9)",
+        "Panel member (SU-2)",
+        "Dee Panelchair",
+        "Fay Newchair",
+        "Gil Newwriter",
+        "Hal Newmember",
+    ):
+        assert show(words) in text, words
+    [revision] = case.review.terms_revisions
+    assert revision.reasons == TERMS_REASONS
+    assert show(TERMS_REASONS) in text and revision.day.isoformat() in text
+    assert f"IMRs due {revision.previous.imr_due.isoformat()}" in text
+    # No reason is read as markup.
+    assert case.review.replaced[0].reasons == MEMBER_REASONS
+    assert "<well>" not in text
+    if fmt == "md":
+        assert "*all*" not in text and "\\| \\*all\\*" in text
+
+
+@pytest.mark.rule("SU-6")
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_su6_su1_the_timeline_lists_every_correction_by_day(fmt: str) -> None:
+    """SU-6, SU-1, SU-9, SU-2: the timeline, whose deadlines follow the revised terms,
+    lists each correction on its day with its reasons."""
+    case = corrected_demo()
+    text = _render(case, "timeline", fmt)
+    show = md_inline if fmt == "md" else (lambda value: str(escape(value)))
+    assert "Corrections" in text
+    reasons = [case.review.terms_revisions[0].reasons]
+    reasons += [gone.reasons for gone in case.review.replaced]
+    places = [text.index(show(r)) for r in reasons]
+    assert places == sorted(places)  # by day: the revision came first
+    assert show("Chair of the panel (SU-1): Dee Panelchair replaced by Fay Newchair") in text
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_a_review_without_corrections_shows_no_changes(fmt: str) -> None:
+    """SU-1, SU-6: the sections on corrections appear only when there were any."""
+    text = _render(CLOSED, "overview", fmt)
+    assert "Changes to the panel" not in text
+    assert "Revisions of the terms of reference" not in text
+    assert "Corrections" not in _render(CLOSED, "timeline", fmt)
+
+
+def test_the_public_report_shows_no_correction() -> None:
+    """PR-e: the reasons for a replacement may name someone; the public report, built
+    from the public export alone, shows none of them."""
+    case = corrected_demo()
+    for fmt in ("md", "html"):
+        text = _render(case, "public-report", fmt)
+        for gone in case.review.replaced:
+            assert gone.person.name not in text
+        assert "Newchair" not in text and "fell ill" not in text
 
 
 # --------------------------------------------------------------------------- escaping

@@ -297,3 +297,30 @@ def _texts(engine: ReviewEngine, review_id: str) -> list[str]:
     for action in review.actions:
         texts += [action.owner, action.outcome, action.monitoring]
     return texts
+
+
+def test_pre_the_reasons_for_a_replacement_are_personal_and_erased(clock: FixedClock) -> None:
+    """PR-e, SU-2: the reasons a panel member was stood down may say what someone
+    knew or did; they are personal data, so erasing a person strikes them from the
+    reasons, in the review and its history, which verifies and replays."""
+    from scr_engine.demo import panel_member
+    from scr_engine.records import Appointment
+
+    assert ("Replacement", "reasons") in personal.personal_fields()
+    assert ("StandDownPanelMember", "reasons") in personal.personal_fields()
+    engine = ReviewEngine(MemoryStore(), clock)
+    review = to_stage(engine, clock, Stage.PANEL_CONVENED)
+    agency = review.agencies[0]
+    newcomer = Appointment("u-pm-new", "Hal Newmember", agency)
+    reasons = "Knew Dr Jo Bloggs, the adult's neighbour."
+    command = c.StandDownPanelMember(panel_member(agency).id, reasons, newcomer)
+    engine.execute(review.id, command, BOARD_CHAIR)
+    engine.execute(review.id, c.Withdraw("The review is stopped."), BOARD_CHAIR)
+    event = next(e for e in engine.history(review.id) if e.command == command.name)
+    assert "/reasons" in event.commitments
+    assert engine.erase_person("Dr Jo Bloggs", BOARD_CHAIR, **WHY) == [review.id]
+    after = engine.get(review.id)
+    assert after.replaced[-1].reasons == f"Knew {ERASED}, the adult's neighbour."
+    assert "Jo Bloggs" not in _history_text(engine, review.id)
+    assert replay(engine.history(review.id)) == after
+    assert engine.verify().ok

@@ -511,7 +511,7 @@ class ReplacePanelChair(Command):
 
     name: ClassVar[str] = "replace_panel_chair"
     appointment: Appointment
-    reasons: str
+    reasons: str = field(metadata=MARK)
     occurred_on: date | None = None
 
 
@@ -522,7 +522,7 @@ class ReplaceOverviewWriter(Command):
 
     name: ClassVar[str] = "replace_overview_writer"
     appointment: Appointment
-    reasons: str
+    reasons: str = field(metadata=MARK)
     occurred_on: date | None = None
 
 
@@ -534,7 +534,7 @@ class StandDownPanelMember(Command):
 
     name: ClassVar[str] = "stand_down_panel_member"
     person_id: str
-    reasons: str
+    reasons: str = field(metadata=MARK)
     replacement: Appointment | None = None
     occurred_on: date | None = None
 

@@ -658,7 +658,8 @@ class Replacement:
     """``panel_chair``, ``overview_writer`` or ``panel_member``."""
     person: Appointment
     replaced_by: str | None
-    reasons: str
+    reasons: str = field(metadata=MARK)
+    """Why: personal data, for it may say what someone knew or did (PR-e)."""
     day: date
 
 

@@ -248,6 +248,36 @@ def _heading(console: Console, session: Session, review: Review) -> None:
         console.print("Appointed: " + "; ".join(people))
 
 
+def _corrections(console: Console, session: Session, review: Review) -> None:
+    """The people replaced or stood down (SU-1, SU-9, SU-2) and the revisions of the
+    terms of reference (SU-6), oldest first; nothing when there were none."""
+    from rich.markup import escape
+
+    from scr_engine.cli.shapes import ROLE_WORDS, appointee_name
+
+    if review.replaced:
+        table = person_table(
+            "Replaced or stood down", "Day", "Role", "Person", "Replaced by", "Reasons"
+        )
+        for gone in review.replaced:
+            newcomer = gone.replaced_by
+            table.add_row(
+                gone.day.isoformat(),
+                ROLE_WORDS.get(gone.role, gone.role),
+                escape(_person(session, gone.person.person_id, gone.person.name)),
+                escape(_person(session, newcomer, appointee_name(review, newcomer)))
+                if newcomer is not None
+                else "nobody",
+                escape(gone.reasons),
+            )
+        console.print(table)
+    if review.terms_revisions:
+        table = person_table("Terms of reference revised", "Day", "Reasons")
+        for revision in review.terms_revisions:
+            table.add_row(revision.day.isoformat(), escape(revision.reasons))
+        console.print(table)
+
+
 # --------------------------------------------------------------------------- commands
 
 
@@ -462,6 +492,7 @@ def show(session: Session, review: str, as_of: str | None) -> None:
     def render(console: Console) -> None:
         _heading(console, session, found)
         console.print()
+        _corrections(console, session, found)
         allowed = [o for o in options if o.allowed]
         refused = [o for o in options if not o.allowed]
         who = f"{actor.name} ({actor.id})"

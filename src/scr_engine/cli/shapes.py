@@ -22,8 +22,10 @@ if TYPE_CHECKING:
     from scr_engine.storage.port import DeadlineRow
 
 __all__ = [
+    "ROLE_WORDS",
     "STAGE_WORDS",
     "TASK_WORDS",
+    "appointee_name",
     "command_about",
     "command_words",
     "deadline_json",
@@ -54,6 +56,13 @@ STAGE_WORDS: dict[str, str] = {
     "withdrawn": "Withdrawn",
 }
 """Each stage code in words (``protocol/map.md``)."""
+
+ROLE_WORDS: dict[str, str] = {
+    "panel_chair": "Panel chair",
+    "overview_writer": "Overview writer",
+    "panel_member": "Panel member",
+}
+"""Each role of :class:`~scr_engine.records.Replacement` in words."""
 
 TASK_WORDS: dict[str, str] = {
     "secure_records": "Ask the agency to secure its records",
@@ -102,8 +111,23 @@ def refusal_json(refusal: Refusal) -> dict[str, Any]:
     }
 
 
+def appointee_name(review: Review, person_id: str | None) -> str | None:
+    """The name a review records for someone appointed to it (panel chair, member,
+    overview writer, now or before a correction), or None."""
+    if person_id is None:
+        return None
+    people = [review.panel_chair, review.overview_writer, *review.panel_members]
+    people += [gone.person for gone in review.replaced]
+    for appointed in people:
+        if appointed is not None and appointed.person_id == person_id:
+            return appointed.name
+    return None
+
+
 def review_json(review: Review, names: Names | None = None) -> dict[str, Any]:
-    """A review's summary: ids, stage, dates, agencies and the people appointed."""
+    """A review's summary: ids, stage, dates, agencies, the people appointed, and the
+    corrections: the people replaced or stood down (``replaced``: SU-1, SU-9, SU-2) and
+    the revisions of the terms of reference (``terms_revisions``: SU-6), oldest first."""
 
     def person(person_id: str | None, name: str | None = None) -> dict[str, Any] | None:
         if person_id is None:
@@ -139,6 +163,21 @@ def review_json(review: Review, names: Names | None = None) -> dict[str, Any]:
             for a in review.actions
         ],
         "restricted": review.restricted,
+        "replaced": [
+            {
+                "role": gone.role,
+                "role_words": ROLE_WORDS.get(gone.role, gone.role),
+                "person": person(gone.person.person_id, gone.person.name),
+                "replaced_by": person(gone.replaced_by, appointee_name(review, gone.replaced_by)),
+                "reasons": gone.reasons,
+                "day": _day(gone.day),
+            }
+            for gone in review.replaced
+        ],
+        "terms_revisions": [
+            {"day": _day(revision.day), "reasons": revision.reasons}
+            for revision in review.terms_revisions
+        ],
     }
 
 

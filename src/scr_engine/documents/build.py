@@ -27,12 +27,16 @@ from scr_engine.rules.deadlines import DeadlineStatus, deadlines
 from scr_engine.rules.settings import ProtocolSettings
 
 __all__ = [
+    "CHANGED_ROLES",
     "TOR_TITLES",
     "action_plan_context",
     "chronology_context",
+    "corrections",
     "overview_context",
+    "panel_changes",
     "public_report_context",
     "request_context",
+    "terms_revisions",
     "timeline_context",
 ]
 
@@ -176,6 +180,88 @@ def _person(appointment: Appointment | None, review: Review) -> str:
     return text
 
 
+CHANGED_ROLES: dict[str, str] = {
+    "panel_chair": "Chair of the panel (SU-1)",
+    "overview_writer": "Overview report writer (SU-9)",
+    "panel_member": "Panel member (SU-2)",
+}
+"""Each role of a :class:`~scr_engine.records.Replacement` as the documents word it,
+with the rule of its correction."""
+
+
+def _appointee(review: Review, person_id: str) -> Appointment | None:
+    """Whom ``person_id`` names among the people appointed to the review, now or
+    before a correction."""
+    people = [review.panel_chair, review.overview_writer, *review.panel_members]
+    people += [gone.person for gone in review.replaced]
+    return next((p for p in people if p is not None and p.person_id == person_id), None)
+
+
+def panel_changes(review: Review) -> list[dict[str, str]]:
+    """The people who no longer act on the review, oldest first: the panel chair or
+    overview writer replaced (SU-1, SU-9), the panel members stood down (SU-2), each
+    with who took their place, the reasons and the day."""
+    rows: list[dict[str, str]] = []
+    for gone in review.replaced:
+        newcomer = gone.replaced_by
+        if newcomer is None:
+            replaced_by = "nobody"
+        else:
+            appointed = _appointee(review, newcomer)
+            replaced_by = _person(appointed, review) if appointed is not None else newcomer
+        rows.append(
+            {
+                "day": gone.day.isoformat(),
+                "role": CHANGED_ROLES.get(gone.role, gone.role),
+                "person": _person(gone.person, review),
+                "replaced_by": replaced_by,
+                "reasons": gone.reasons,
+            }
+        )
+    return rows
+
+
+def terms_revisions(review: Review) -> list[dict[str, str]]:
+    """The revisions of the terms of reference, oldest first (SU-6): the day, the
+    reasons and the deadlines the terms replaced had set."""
+    return [
+        {
+            "day": revision.day.isoformat(),
+            "reasons": revision.reasons,
+            "before": (
+                f"IMRs due {revision.previous.imr_due.isoformat()}; overview report due "
+                f"{revision.previous.overview_due.isoformat()}; "
+                f"{revision.previous.review_months} months to complete"
+            ),
+        }
+        for revision in review.terms_revisions
+    ]
+
+
+def corrections(review: Review) -> list[dict[str, str]]:
+    """Every correction, by day: the terms of reference revised (SU-6; the deadlines
+    follow the new terms) and the people replaced or stood down (SU-1, SU-9, SU-2)."""
+    rows = [
+        {
+            "day": r["day"],
+            "what": "Terms of reference revised (SU-6); before: " + r["before"],
+            "reasons": r["reasons"],
+        }
+        for r in terms_revisions(review)
+    ]
+    for change in panel_changes(review):
+        by = change["replaced_by"]
+        done = "stood down" if by == "nobody" else f"replaced by {by}"
+        rows.append(
+            {
+                "day": change["day"],
+                "what": f"{change['role']}: {change['person']} {done}",
+                "reasons": change["reasons"],
+            }
+        )
+    return sorted(rows, key=lambda row: row["day"])
+
+
 def overview_context(review: Review, as_of: date) -> dict[str, Any]:
     """The overview report in the Appendix 3 structure, pre-filled with what the
     review holds (RP-2, RP-3, RP-7)."""
@@ -307,6 +393,8 @@ def overview_context(review: Review, as_of: date) -> dict[str, Any]:
         panel=panel,
         writer=_person(review.overview_writer, review),
         panel_text=panel_text,
+        panel_changes=panel_changes(review),
+        terms_revisions=terms_revisions(review),
         chronology=chronology,
         overview_of_known=report.facts.overview_of_known if report is not None else "",
         analysis=analysis,
@@ -481,6 +569,7 @@ def timeline_context(
             status.value: sum(1 for d in timeline.deadlines if d.status is status)
             for status in DeadlineStatus
         },
+        corrections=corrections(review),
         layout=svg_layout(timeline),
         ended=review.stage.terminal,
         open_stage=None if review.stage.terminal else review.stage.value,

@@ -21,7 +21,7 @@ from cattrs.cols import homogenous_tuple_structure_factory
 from cattrs.errors import BaseValidationError, IterableValidationError, IterableValidationNote
 
 from scr_engine.errors import InvalidRequest
-from scr_engine.rules.reasons import Refusal, RefusalKind
+from scr_engine.errors.refusals import Refusal, RefusalKind
 
 __all__ = [
     "FrozenDict",

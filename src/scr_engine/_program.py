@@ -12,33 +12,11 @@ runs when the library is imported: a host's collector is its own.
 
 from __future__ import annotations
 
-import gc
 import sys
 
+from scr_engine._collector import pause_gc, resume_gc
+
 __all__ = ["pause_gc", "resume_gc", "run"]
-
-_paused = False
-"""Whether :func:`pause_gc` paused the collector (and :func:`resume_gc` has not yet
-resumed it)."""
-
-
-def pause_gc() -> None:
-    """Pause the garbage collector, if it runs, until :func:`resume_gc`."""
-    global _paused
-    if gc.isenabled():
-        gc.disable()
-        _paused = True
-
-
-def resume_gc() -> None:
-    """Resume the collector :func:`pause_gc` paused, with every object that exists now
-    frozen out of its reach. Does nothing if it was not paused here (a host or a
-    test runner that disabled it keeps it disabled), or when called again."""
-    global _paused
-    if _paused:
-        _paused = False
-        gc.freeze()
-        gc.enable()
 
 
 def run() -> None:

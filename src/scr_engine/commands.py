@@ -13,7 +13,7 @@ from attrs import field, frozen
 
 from scr_engine.errors import InvalidRequest
 from scr_engine.errors.refusals import Refusal
-from scr_engine.personal import MARK
+from scr_engine.marks import MARK
 from scr_engine.records import (
     Agency,
     AlternativeReview,
@@ -28,6 +28,7 @@ from scr_engine.records import (
     TextRewrite,
     WriterMeetingPurpose,
 )
+from scr_engine.sections import missing_sections
 from scr_engine.serialization import shape_problems, structure, unstructure
 
 __all__ = [
@@ -636,8 +637,6 @@ def from_dict(data: Any) -> Command:
     fields = {k: v for k, v in data.items() if k != "command"}
     if cls is SubmitOverviewReport:
         # A report missing a section is refused naming it (RP-2), not its JSON shape.
-        from scr_engine.rules.report import missing_sections
-
         missing = missing_sections(fields.get("report"))
         if missing:
             raise InvalidRequest(cls.name, missing)

@@ -19,7 +19,7 @@ recomputes the chain with this library's own hashing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ import attrs
 from attrs import frozen
 
 from scr_engine.access import access_log_problems
+from scr_engine.binding import column_problems, review_problems
 from scr_engine.checkpoints import Checkpoint, CheckpointEntry, merkle_root, signature_ok
 from scr_engine.clock import local_date
 from scr_engine.errors import ScrEngineError
@@ -35,7 +36,6 @@ from scr_engine.history import (
     Event,
     HistoryProblem,
     head_problems,
-    replay,
     replay_steps,
     state_problem,
     verify_history,
@@ -43,11 +43,11 @@ from scr_engine.history import (
 from scr_engine.records import Review, Task
 from scr_engine.rules.deadlines import clocks_changed, deadlines
 from scr_engine.rules.settings import ProtocolSettings
+from scr_engine.storage.port import DeadlineRow, ReviewStore, StoredReview
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    from scr_engine.storage.port import ReviewStore, StoredReview
 
 __all__ = [
     "Fault",
@@ -59,52 +59,6 @@ __all__ = [
     "review_problems",
     "verify_store",
 ]
-
-
-def review_problems(
-    review: Review,
-    events: Sequence[Event],
-    *,
-    stage: str | None = None,
-    version: int | None = None,
-    head: str | None = None,
-) -> list[str]:
-    """Every way a stored review disagrees with its history (empty when it is bound
-    to it): the stored columns (``stage``, ``version``, ``head``, when the store keeps
-    them beside the JSON) against the JSON, the chain, and the last event against the
-    review. A review whose last event is format 1 (written before events committed to
-    their state) is compared with the replay of its history instead."""
-    problems = column_problems(review, stage=stage, version=version, head=head)
-    problems.extend(f"event {p.sequence}: {p.message}" for p in verify_history(events))
-    last = events[-1] if events else None
-    problems.extend(head_problems(review, last))
-    if not problems and last is not None and last.format == 1:
-        try:
-            rebuilt = replay(events)
-        except CorruptHistory as exc:
-            problems.append(f"its history cannot be replayed: {exc}")
-        else:
-            if rebuilt != review:
-                problems.append("the review row is not the replay of its history")
-    return problems
-
-
-def column_problems(
-    review: Review,
-    *,
-    stage: str | None = None,
-    version: int | None = None,
-    head: str | None = None,
-) -> list[str]:
-    """The stored columns beside a review's JSON that disagree with it."""
-    problems = []
-    if stage is not None and stage != review.stage.value:
-        problems.append(f"the stage column says {stage}, the stored review {review.stage.value}")
-    if version is not None and version != review.version:
-        problems.append(f"the version column says {version}, the stored review {review.version}")
-    if head is not None and head != review.head:
-        problems.append("the head column is not the stored review's head")
-    return problems
 
 
 # --------------------------------------------------------------------------- verify
@@ -428,8 +382,6 @@ def _deadline_faults(
 ) -> list[Fault]:
     """The stored deadline rows against those written at the last command that
     changed a clock (the engine writes them then, as of that day)."""
-    from scr_engine.storage.port import DeadlineRow
-
     event, review, _ = steps[0]
     for step in steps[1:]:
         if clocks_changed(review, step[1]):

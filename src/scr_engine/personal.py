@@ -24,10 +24,12 @@ import re
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from types import MappingProxyType
 from typing import Any, Union, get_args, get_origin
 
 import attrs
+
+from scr_engine import commands, records
+from scr_engine.marks import FREE_TEXT, MARK, PERSONAL, TEXT
 
 __all__ = [
     "ERASED",
@@ -48,24 +50,11 @@ __all__ = [
     "value_at",
 ]
 
-PERSONAL = "scr_engine.personal"
-"""The attrs metadata key that marks a field as personal data."""
 
 ERASED = "[erased]"
 """What an erased personal value reads as, in a payload and in a replayed review."""
 
 _COMMIT_TAG = b"scr-value:1\x00"
-
-
-MARK: Mapping[str, bool] = MappingProxyType({PERSONAL: True})
-"""The metadata of a personal field: ``attrs.field(metadata=MARK)``."""
-
-FREE_TEXT = "scr_engine.free_text"
-"""The attrs metadata key that marks a field as free text: not personal data as such
-(it may be published), but written by people, who may have named someone in it."""
-
-TEXT: Mapping[str, bool] = MappingProxyType({FREE_TEXT: True})
-"""The metadata of a free-text field: ``attrs.field(metadata=TEXT)``."""
 
 
 def new_salt() -> str:
@@ -249,8 +238,6 @@ def personal_fields(classes: Iterator[type] | list[type] | None = None) -> list[
     """``(class name, field name)`` of every field marked personal, in the records
     and commands (or in ``classes``), sorted: the classification in one list."""
     if classes is None:
-        from scr_engine import commands, records
-
         classes = [
             obj
             for module in (records, commands)

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from attrs import field, frozen
 
-from scr_engine.personal import MARK, TEXT
+from scr_engine.marks import MARK, TEXT
 from scr_engine.states.roles import Role
 from scr_engine.states.stages import Stage
 

@@ -24,10 +24,14 @@ from pathlib import Path
 
 from attrs import frozen
 
-from scr_engine.cli.app import ACTORS_FILE, CliError, usage
+from scr_engine.cli.errors import CliError, usage
 from scr_engine.records import Actor, Role
 
-__all__ = ["TEMPLATE", "Actors", "actors_path", "load_actors"]
+__all__ = ["ACTORS_FILE", "TEMPLATE", "Actors", "actors_path", "load_actors"]
+
+ACTORS_FILE = "scr-actors.toml"
+"""The actors file's name, looked for beside a SQLite database (in the current
+directory for PostgreSQL) unless ``--actors`` or ``SCR_ACTORS`` names one."""
 
 TEMPLATE = """\
 # scr-actors.toml: the people who act through `scr` (scr --as ID ...).

@@ -21,13 +21,25 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from scr_engine._program import pause_gc, resume_gc
+from scr_engine._collector import pause_gc, resume_gc
+from scr_engine.cli.actors import ACTORS_FILE, Actors, actors_path, load_actors
+from scr_engine.cli.errors import (
+    EXIT_CODES,
+    EXIT_FAILED,
+    EXIT_INTEGRITY,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    EXIT_PIPE,
+    EXIT_USAGE,
+    CliError,
+    usage,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from scr_engine.cli.actors import Actors
     from scr_engine.engine import ReviewEngine
     from scr_engine.records import Actor
     from scr_engine.storage.sql import SqlStore
@@ -57,63 +69,9 @@ __all__ = [
     "write_json",
 ]
 
-EXIT_OK = 0
-"""Done."""
-EXIT_FAILED = 1
-"""Refused by the protocol (every reason printed with its rule ID), or failed."""
-EXIT_USAGE = 2
-"""A bad option, argument, file or value: nothing was done."""
-EXIT_NOT_FOUND = 3
-"""No such review or task."""
-EXIT_INTEGRITY = 4
-"""A review disagrees with its history, or ``verify`` found a fault."""
-EXIT_INTERRUPTED = 130
-"""Interrupted (Ctrl-C): nothing half-done is kept (every write is one transaction)."""
-EXIT_PIPE = 141
-"""The output was closed early (piped into ``head``): ``scr`` stops quietly."""
-
-EXIT_CODES: dict[int, str] = {
-    EXIT_OK: "done",
-    EXIT_FAILED: "refused or failed",
-    EXIT_USAGE: "usage",
-    EXIT_NOT_FOUND: "not found",
-    EXIT_INTEGRITY: "integrity fault",
-    EXIT_INTERRUPTED: "interrupted",
-    EXIT_PIPE: "output closed",
-}
-"""Every exit status ``scr`` ends with, and what it means."""
-
 DEFAULT_DATABASE = "scr.sqlite3"
 """The SQLite file used when neither ``--database`` nor ``SCR_DATABASE_URL`` is given
 (in the current directory)."""
-
-ACTORS_FILE = "scr-actors.toml"
-"""The actors file's name, looked for beside a SQLite database (in the current
-directory for PostgreSQL) unless ``--actors`` or ``SCR_ACTORS`` names one."""
-
-
-class CliError(Exception):
-    """A failure the command line reports as one line, with an exit status and a
-    ``kind`` for ``--json`` (``usage``, ``not_found``, ``no_database`` …)."""
-
-    def __init__(
-        self,
-        message: str,
-        code: int = EXIT_FAILED,
-        *,
-        kind: str = "failed",
-        data: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.kind = kind
-        self.data = data or {}
-
-
-def usage(message: str) -> CliError:
-    """A :class:`CliError` for a bad option, argument, file or value (exit 2)."""
-    return CliError(message, EXIT_USAGE, kind="usage")
 
 
 def database_url(given: str | None) -> str:
@@ -253,8 +211,6 @@ class Session:
     def actors(self) -> Actors:
         """The actors file, read and checked."""
         if self._actors is None:
-            from scr_engine.cli.actors import actors_path, load_actors
-
             self._actors = load_actors(actors_path(self.actors_option, sqlite_path(self.url)))
         return self._actors
 

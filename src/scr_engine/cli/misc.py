@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from scr_engine._program import resume_gc
+from scr_engine._collector import resume_gc
 from scr_engine.cli.app import Session, cli, person_table, scr_command
 
 if TYPE_CHECKING:

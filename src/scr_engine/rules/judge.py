@@ -13,9 +13,9 @@ from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.records import Actor, Review, Role
 from scr_engine.rules.dates import date_problems, is_dated
 from scr_engine.rules.guards import CHECKS, PRECONDITIONS, Context
-from scr_engine.rules.report import missing_sections
 from scr_engine.rules.settings import ProtocolSettings
 from scr_engine.rules.setup import represented_agency
+from scr_engine.sections import missing_sections
 from scr_engine.serialization import field_problems, size_problems, structure, text_problems
 from scr_engine.states.machine import valid_in
 from scr_engine.states.table import Row, row

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from scr_engine.access import GENESIS, AccessEntry, access_entry
+from scr_engine.binding import review_problems
 from scr_engine.checkpoints import Checkpoint
 from scr_engine.errors import ConcurrencyConflict, IntegrityError, ReviewNotFound, StorageError
 from scr_engine.history import Event
-from scr_engine.integrity import review_problems
 from scr_engine.records import Review, Task, TaskState, TaskStatus
 from scr_engine.states.stages import Stage
 from scr_engine.storage.port import DeadlineRow, StoredReview, check_page, check_rows

@@ -130,6 +130,7 @@ if TYPE_CHECKING:
 
 from scr_engine.access import GENESIS as ACCESS_GENESIS
 from scr_engine.access import AccessEntry, access_entry
+from scr_engine.binding import column_problems, review_problems
 from scr_engine.checkpoints import Checkpoint
 from scr_engine.clock import Clock, SystemClock
 from scr_engine.errors import (
@@ -142,7 +143,6 @@ from scr_engine.errors import (
     StorageError,
 )
 from scr_engine.history import Event
-from scr_engine.integrity import column_problems, review_problems
 from scr_engine.records import Review, Role, Task, TaskKind, TaskState, TaskStatus
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.serialization import canonical_json

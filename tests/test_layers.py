@@ -56,7 +56,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ),
     ("storage", ("scr_engine.storage", "scr_engine.storage.*")),
     ("integrity", ("scr_engine.integrity",)),
-    ("engine", ("scr_engine.engine", "scr_engine.engine_*", "scr_engine._engine_*")),
+    ("engine", ("scr_engine.engine", "scr_engine._arguments", "scr_engine._erasure")),
     ("documents", ("scr_engine.documents", "scr_engine.documents.*")),
     (
         "faces",

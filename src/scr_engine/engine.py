@@ -14,6 +14,20 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import evolve, frozen
 
+from scr_engine._arguments import (
+    MAX_PAGE,
+    MAX_WITHIN_DAYS,
+    check_actor,
+    check_count,
+    check_cursor,
+    check_day,
+    check_id,
+    command_name,
+    raise_for,
+    refuse,
+    without_numbering,
+)
+from scr_engine._erasure import holds, scrubbed, with_rewrites
 from scr_engine.access import DEFAULT_READ_POLICY, AccessEntry, ReadPolicy, read_refusal
 from scr_engine.checkpoints import Checkpoint, CheckpointEntry, sign_checkpoint
 from scr_engine.clock import Clock, SystemClock, local_date
@@ -23,15 +37,12 @@ from scr_engine.errors import (
     InvalidRequest,
     PermissionDenied,
     ScrEngineError,
-    TransitionRefused,
 )
 from scr_engine.errors.refusals import Refusal, RefusalKind
-from scr_engine.history import Event, advance, replay, scrub, start
+from scr_engine.history import Event, advance, replay, start
 from scr_engine.integrity import Progress, VerifyReport, verify_store
 from scr_engine.personal import (
-    ERASED,
     SaltSource,
-    Striker,
     mentions,
     new_salt,
     personal_paths,
@@ -39,7 +50,7 @@ from scr_engine.personal import (
     value_at,
 )
 from scr_engine.publication import PublicReport, public_export
-from scr_engine.records import Actor, RequestForm, Review, Role, Task, TaskState, TextRewrite
+from scr_engine.records import Actor, RequestForm, Review, Task, TaskState
 from scr_engine.rules.dates import DATE_RULE
 from scr_engine.rules.deadlines import Deadline, clocks_changed, deadlines
 from scr_engine.rules.judge import (
@@ -52,7 +63,7 @@ from scr_engine.rules.judge import (
 )
 from scr_engine.rules.request import validate_request
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
-from scr_engine.serialization import canonical_json, text_problems, unstructure
+from scr_engine.serialization import canonical_json, unstructure
 from scr_engine.states.machine import commands_from
 from scr_engine.states.stages import TERMINAL_STAGES
 from scr_engine.states.table import TABLE, row
@@ -86,168 +97,6 @@ class CommandOption:
         """Whether some input could make the command succeed now (for a command that
         takes no input: whether it would)."""
         return not self.refusals
-
-
-MAX_PAGE = 2**31 - 1
-"""The largest page (``limit``) any listing accepts: what every store can bind."""
-
-MAX_ID_LENGTH = 1000
-"""The longest review or task id accepted (ids are text the host or the engine made)."""
-
-MAX_WITHIN_DAYS = 36_600
-"""The furthest look-ahead of :meth:`ReviewEngine.overdue`, in days (about a century)."""
-
-_ROLES = frozenset(Role)
-
-
-def _refuse(command: str, message: str, field: str | None = None) -> InvalidRequest:
-    return InvalidRequest(command, [Refusal.input(message, field)])
-
-
-def _check_actor(
-    command: str, actor: Any, longest: int = DEFAULT_SETTINGS.max_actor_length
-) -> None:
-    """Refuse, before anything is read or stored, an actor that is not an
-    :class:`Actor`, whose id or name is not non-empty text of at most ``longest``
-    characters that every store can keep and every hash can cover (the history
-    records the id as text), whose roles are not :class:`Role` members or whose
-    agency is neither text nor None."""
-    if not isinstance(actor, Actor):
-        message = f"the actor must be an Actor, not {type(actor).__name__}"
-        raise _refuse(command, message, "actor")
-    problems: list[Refusal] = []
-    for what, value in (("actor.id", actor.id), ("actor.name", actor.name)):
-        if type(value) is not str or not value.strip():
-            message = f"an actor's {what[6:]} must be non-empty text, not {_brief(value)}"
-            problems.append(Refusal.input(message, what))
-        elif len(value) > longest:
-            message = (
-                f"an actor's {what[6:]} holds {len(value):,} characters; at most "
-                f"{longest:,} are accepted"
-            )
-            problems.append(Refusal.input(message, what))
-        else:
-            problems.extend(text_problems(value, what))
-    roles = actor.roles
-    if not isinstance(roles, frozenset) or not all(type(r) is Role and r in _ROLES for r in roles):
-        problems.append(Refusal.input("an actor's roles must be Role members", "actor.roles"))
-    agency = actor.agency
-    if agency is not None:
-        if type(agency) is not str:
-            message = f"an actor's agency must be text or None, not {type(agency).__name__}"
-            problems.append(Refusal.input(message, "actor.agency"))
-        else:
-            problems.extend(text_problems(agency, "actor.agency"))
-    if problems:
-        raise InvalidRequest(command, problems)
-
-
-def _with_rewrites(
-    review: Review, command: ErasePersonalData, value: str | None
-) -> ErasePersonalData:
-    """The erasure with its ``rewrites`` filled in (PR-e): every text of the review that
-    may name a person (:func:`~scr_engine.personal.text_paths`) and is not erased
-    whole, with each mention of a value erased (``value``, or every value the erasure
-    erases) struck out as the public export strikes it. Left as it is when its input
-    is malformed: the judge refuses it."""
-    paths, pseudonym = command.paths, command.pseudonym
-    if not (paths is None or isinstance(paths, tuple)) or not isinstance(pseudonym, str):
-        return command
-    data = unstructure(review)
-    held = dict(personal_paths(Review, data))
-    whole = set(held) if paths is None else {p for p in paths if isinstance(p, str)}
-    values = {value} if value is not None else {held[p] for p in whole if p in held}
-    striker = Striker(values, pseudonym or ERASED)
-    rewrites = tuple(
-        TextRewrite(path, striker(text))
-        for path, text in text_paths(Review, data)
-        if path not in whole and striker.finds(text)
-    )
-    return evolve(command, rewrites=rewrites)
-
-
-def _holds(text: Any, value: str) -> bool:
-    """Whether a personal value is ``value`` or mentions it as a whole word."""
-    return isinstance(text, str) and (text == value or mentions(text, value))
-
-
-def _brief(value: Any) -> str:
-    """A short description of a value for a message: its type, and its repr if short."""
-    try:
-        text = repr(value)
-    except Exception:
-        text = ""
-    if not text or len(text) > 60:
-        return f"a {type(value).__name__}"
-    return text
-
-
-def _without_numbering(payload: Any) -> dict[str, Any]:
-    """A submission's payload without what the engine adds (reference, settings)."""
-    return {k: v for k, v in payload.items() if k not in ("reference", "settings_version")}
-
-
-def _check_id(command: str, value: Any, what: str = "review_id") -> str:
-    """Refuse an id that is not text a store can look up: not a string, empty, too
-    long, with NUL or a lone surrogate. A well-formed id that is not stored is the
-    store's :class:`~scr_engine.ReviewNotFound`."""
-    if type(value) is not str:
-        raise _refuse(command, f"{what} must be text, not {type(value).__name__}", what)
-    if not value or len(value) > MAX_ID_LENGTH:
-        raise _refuse(command, f"{what} must be 1 to {MAX_ID_LENGTH} characters", what)
-    problems = text_problems(value, what)
-    if problems:
-        raise InvalidRequest(command, problems)
-    return value
-
-
-def _check_count(command: str, value: Any, what: str, most: int) -> int:
-    """Refuse a count (page size, days) that is not an int from 0 to ``most``."""
-    if type(value) is not int or not 0 <= value <= most:
-        raise _refuse(command, f"{what} must be a whole number from 0 to {most}", what)
-    return value
-
-
-def _check_day(command: str, value: Any, what: str = "as_of") -> date:
-    """Refuse a day that is not a :class:`datetime.date` (a datetime is not a day)."""
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise _refuse(command, f"{what} must be a date, not {type(value).__name__}", what)
-    return value
-
-
-def _command_name(command: Any) -> str:
-    """The command's name for error messages, whatever ``command`` is."""
-    name = getattr(type(command), "name", None) if isinstance(command, Command) else None
-    return name if isinstance(name, str) else "command"
-
-
-def _check_cursor(after: Any) -> None:
-    """Refuse an ``overdue`` cursor that is not a row's ``sort_key``: (date, text, text)."""
-    ok = (
-        isinstance(after, tuple)
-        and len(after) == 3
-        and isinstance(after[0], date)
-        and not isinstance(after[0], datetime)
-    )
-    if ok:
-        for index in (1, 2):
-            value = after[index]
-            if type(value) is not str or len(value) > MAX_ID_LENGTH or text_problems(value):
-                ok = False
-    if not ok:
-        message = "after must be the sort_key of a row: (due date, review id, key)"
-        raise _refuse("overdue", message, "after")
-
-
-def _raise_for(command: str, refusals: list[Refusal]) -> None:
-    if not refusals:
-        return
-    kinds = {r.kind for r in refusals}
-    if RefusalKind.INPUT in kinds:
-        raise InvalidRequest(command, refusals)
-    if RefusalKind.PERMISSION in kinds:
-        raise PermissionDenied(command, refusals)
-    raise TransitionRefused(command, refusals)
 
 
 class ReviewEngine:
@@ -311,7 +160,7 @@ class ReviewEngine:
         first: such a caller learns nothing about the form), else
         :class:`InvalidRequest` naming every missing or invalid field (RF-1, RF-2).
         """
-        _check_actor("submit_request", actor, self.settings.max_actor_length)
+        check_actor("submit_request", actor, self.settings.max_actor_length)
         # Permission first: who may not submit learns nothing about the form (RF-1).
         role = acting_role(row("submit_request"), actor)
         if role is None:
@@ -324,7 +173,7 @@ class ReviewEngine:
                 "submit_request", [Refusal("RF-1", message, RefusalKind.PERMISSION)]
             )
         if idempotency_key is not None:
-            _check_id("submit_request", idempotency_key, "idempotency_key")
+            check_id("submit_request", idempotency_key, "idempotency_key")
             done = self._replayed(
                 None, idempotency_key, SubmitRequest(request, occurred_on=received_on), actor
             )
@@ -350,7 +199,7 @@ class ReviewEngine:
                 payload = {k: v for k, v in payload.items() if k != "occurred_on"}
         if payload is not None and not refusals:
             refusals = too_long(payload, self.settings)
-        _raise_for("submit_request", refusals)
+        raise_for("submit_request", refusals)
         assert role is not None and payload is not None
         assert isinstance(command, SubmitRequest)
         command = evolve(
@@ -415,7 +264,7 @@ class ReviewEngine:
         (:class:`InvalidRequest`). Keys are kept with the events, unique per review.
         """
         if isinstance(command, ErasePersonalData) and command.rewrites:
-            raise _refuse(
+            raise refuse(
                 "erase_personal_data",
                 "rewrites are filled in by the engine, from what the erasure erases: "
                 "leave them out",
@@ -432,13 +281,13 @@ class ReviewEngine:
         erase_value: str | None = None,
         key: str | None = None,
     ) -> Review:
-        name = _command_name(command)
-        _check_actor(name, actor, self.settings.max_actor_length)
-        _check_id(name, review_id)
+        name = command_name(command)
+        check_actor(name, actor, self.settings.max_actor_length)
+        check_id(name, review_id)
         if expected_version is not None:
-            _check_count(name, expected_version, "expected_version", 2**63 - 1)
+            check_count(name, expected_version, "expected_version", 2**63 - 1)
         if key is not None:
-            _check_id(name, key, "idempotency_key")
+            check_id(name, key, "idempotency_key")
         review = self.store.load(review_id)
         # PR-e: who may not read the review may not act on it (nor learn its stage
         # from a refusal, nor its content from a replayed result).
@@ -448,12 +297,12 @@ class ReviewEngine:
             if done is not None:
                 return done
         if isinstance(command, ErasePersonalData):
-            command = _with_rewrites(review, command, erase_value)
+            command = with_rewrites(review, command, erase_value)
         if expected_version is not None and expected_version != review.version:
             raise ConcurrencyConflict(review_id, expected_version, review.version)
         now = self.clock.now()
         if isinstance(command, SubmitRequest):
-            _raise_for(
+            raise_for(
                 name,
                 [
                     Refusal(
@@ -466,7 +315,7 @@ class ReviewEngine:
             # PR-e: a refusal tells its reader about the review: a read, logged. (An
             # accepted command needs no entry: its event records it.)
             self.store.log_access(review.id, now, actor.id, name, True)
-        _raise_for(name, verdict.refusals)
+        raise_for(name, verdict.refusals)
         assert verdict.command is not None and verdict.payload is not None
         assert verdict.role is not None
         scrubbed = (
@@ -522,8 +371,8 @@ class ReviewEngine:
             and payload is not None
             and found.actor_id == actor.id
             and found.command == payload.get("command")
-            and canonical_json(_without_numbering(found.payload))
-            == canonical_json(_without_numbering(payload))
+            and canonical_json(without_numbering(found.payload))
+            == canonical_json(without_numbering(payload))
         )
         if not same:
             raise InvalidRequest(
@@ -542,49 +391,8 @@ class ReviewEngine:
         return replay(history[: found.sequence])
 
     def _scrubbed(self, review_id: str, value: str | None) -> tuple[Event, ...]:
-        """The review's events as an erasure leaves them (only those it changes);
-        refused when a format-1 event holds a value to erase (its hash covers it)."""
-        out = []
-        for event in self.store.history(review_id):
-            if event.format == 1:
-                command = COMMANDS.get(event.command)
-                values = [v for _, v in personal_paths(command, event.payload)] if command else []
-                if values and (value is None or value in values):
-                    raise TransitionRefused(
-                        "erase_personal_data",
-                        [
-                            Refusal(
-                                "PR-e",
-                                f"event {event.sequence} was written before events committed "
-                                "to personal values without holding them: erasing them would "
-                                "break the history",
-                            )
-                        ],
-                    )
-                continue
-            command = COMMANDS.get(event.command)
-            for path, held in personal_paths(command, event.payload) if command else ():
-                if (
-                    path not in event.commitments
-                    and held.strip()
-                    and held != ERASED
-                    and (value is None or _holds(held, value))
-                ):
-                    raise TransitionRefused(
-                        "erase_personal_data",
-                        [
-                            Refusal(
-                                "PR-e",
-                                f"event {event.sequence} holds {path} as it was before the "
-                                "field was classed as personal data: its hash covers the "
-                                "text, so erasing it would break the history",
-                            )
-                        ],
-                    )
-            scrubbed = scrub(event, value)
-            if scrubbed is not event:
-                out.append(scrubbed)
-        return tuple(out)
+        """The review's events as an erasure leaves them (:func:`scrubbed`)."""
+        return scrubbed(self.store.history(review_id), value)
 
     def erase(
         self,
@@ -602,7 +410,7 @@ class ReviewEngine:
         erased values held (:meth:`SqlStore.vacuum
         <scr_engine.storage.sql.SqlStore.vacuum>`), so that no copy remains in its
         files. Refused as any command is: by role, by stage, without reasons."""
-        _check_id("erase_personal_data", review_id)
+        check_id("erase_personal_data", review_id)
         review = self._execute(
             review_id, ErasePersonalData(reasons, legal_basis), actor, erase_value=None
         )
@@ -628,7 +436,7 @@ class ReviewEngine:
         (:class:`~scr_engine.records.TextRewrite`), and is ``[erased]`` whole in the
         history. Returns the ids of the reviews changed; reviews still open are left
         as they are (their evidence is still needed) and are not listed."""
-        _check_actor("erase_personal_data", actor, self.settings.max_actor_length)
+        check_actor("erase_personal_data", actor, self.settings.max_actor_length)
         if type(value) is not str or not value.strip():
             raise InvalidRequest(
                 "erase_personal_data",
@@ -650,7 +458,7 @@ class ReviewEngine:
                 in_history = any(
                     e.format != 1
                     and any(
-                        path in e.salts and _holds(value_at(e.payload, path), value)
+                        path in e.salts and holds(value_at(e.payload, path), value)
                         for path in e.commitments
                     )
                     for e in self.store.history(review_id)
@@ -675,9 +483,9 @@ class ReviewEngine:
         """Every reason ``command`` would be refused now; empty when it would be
         accepted. When the actor may not issue it at all (role, agency, appointment),
         those reasons alone, as :meth:`execute` raises them. Changes nothing."""
-        name = _command_name(command)
-        _check_actor(name, actor, self.settings.max_actor_length)
-        _check_id(name, review_id)
+        name = command_name(command)
+        check_actor(name, actor, self.settings.max_actor_length)
+        check_id(name, review_id)
         review = self.store.load(review_id)
         self._may_read(review, actor, f"explain {name}")
         if isinstance(command, SubmitRequest):
@@ -694,8 +502,8 @@ class ReviewEngine:
         input can satisfy (CR-1 for ``decline`` and ``recommend_alternative``); and
         for a command that takes no input (``convene_panel``, ``ratify`` …), every
         reason it would be refused. What a screen can offer. Changes nothing."""
-        _check_actor("options", actor, self.settings.max_actor_length)
-        _check_id("options", review_id)
+        check_actor("options", actor, self.settings.max_actor_length)
+        check_id("options", review_id)
         review = self.store.load(review_id)
         self._may_read(review, actor, "options")
         today = local_date(self.clock.now())
@@ -721,13 +529,13 @@ class ReviewEngine:
         """The review at its latest version. With ``actor``, only if the read policy
         lets them read it (:class:`PermissionDenied`, PR-e, otherwise), and the read
         is logged; with none, as the host's trusted code (see :mod:`scr_engine.access`)."""
-        review = self.store.load(_check_id("get", review_id))
+        review = self.store.load(check_id("get", review_id))
         self._may_read(review, actor, "get")
         return review
 
     def history(self, review_id: str, actor: Actor | None = None) -> tuple[Event, ...]:
         """Every event of the review, in order (``actor`` as for :meth:`get`)."""
-        _check_id("history", review_id)
+        check_id("history", review_id)
         if actor is not None:
             self._may_read(self.store.load(review_id), actor, "history")
         return self.store.history(review_id)
@@ -737,9 +545,9 @@ class ReviewEngine:
     ) -> tuple[Deadline, ...]:
         """Every deadline of the review with its status on ``as_of`` (today by default;
         ``actor`` as for :meth:`get`)."""
-        _check_id("deadlines", review_id)
+        check_id("deadlines", review_id)
         if as_of is not None:
-            _check_day("deadlines", as_of)
+            check_day("deadlines", as_of)
         review = self.store.load(review_id)
         self._may_read(review, actor, "deadlines")
         today = as_of if as_of is not None else local_date(self.clock.now())
@@ -756,11 +564,11 @@ class ReviewEngine:
         """Who read what, when (PR-e): the access log of one review or one actor (or
         all), oldest first, ``limit`` at a time."""
         if review_id is not None:
-            _check_id("access_log", review_id)
+            check_id("access_log", review_id)
         if actor_id is not None:
-            _check_id("access_log", actor_id, "actor_id")
-        _check_count("access_log", limit, "limit", 2**31 - 1)
-        _check_count("access_log", offset, "offset", 2**63 - 1)
+            check_id("access_log", actor_id, "actor_id")
+        check_count("access_log", limit, "limit", 2**31 - 1)
+        check_count("access_log", offset, "offset", 2**63 - 1)
         return self.store.access_log(
             review_id=review_id, actor_id=actor_id, limit=limit, offset=offset
         )
@@ -787,7 +595,7 @@ class ReviewEngine:
         """Check and log a read by ``actor`` (nothing for the host's own reads)."""
         if actor is None:
             return
-        _check_actor(what, actor, self.settings.max_actor_length)
+        check_actor(what, actor, self.settings.max_actor_length)
         refusal = read_refusal(self.read_policy, review, actor)
         self.store.log_access(review.id, self.clock.now(), actor.id, what, refusal is None)
         if refusal is not None:
@@ -812,20 +620,20 @@ class ReviewEngine:
         such review's read logged (PR-e); with none, as the host's trusted code.
         """
         if as_of is not None:
-            _check_day("overdue", as_of)
-        _check_count("overdue", within_days, "within_days", MAX_WITHIN_DAYS)
-        _check_count("overdue", limit, "limit", MAX_PAGE)
+            check_day("overdue", as_of)
+        check_count("overdue", within_days, "within_days", MAX_WITHIN_DAYS)
+        check_count("overdue", limit, "limit", MAX_PAGE)
         if after is not None:
-            _check_cursor(after)
+            check_cursor(after)
         day = as_of if as_of is not None else local_date(self.clock.now())
         try:
             day + timedelta(days=within_days)
         except OverflowError:
-            raise _refuse(
+            raise refuse(
                 "overdue", "as_of plus within_days is beyond the calendar", "within_days"
             ) from None
         if actor is not None:
-            _check_actor("overdue", actor, self.settings.max_actor_length)
+            check_actor("overdue", actor, self.settings.max_actor_length)
             return self._readable_overdue(day, within_days, limit, after, actor)
         rows = self.store.overdue(day, within_days, limit=limit, after=after)
         # A stored row's status is as of the review's last change; report it as of ``day``.
@@ -868,10 +676,10 @@ class ReviewEngine:
         are cancelled (:meth:`tasks` shows them so). With ``actor``, only the tasks
         of reviews the read policy lets them read, each such review's read logged
         (PR-e)."""
-        limit = _check_count("pending_tasks", limit, "limit", MAX_PAGE)
+        limit = check_count("pending_tasks", limit, "limit", MAX_PAGE)
         if actor is None:
             return self.store.pending_tasks(limit=limit)
-        _check_actor("pending_tasks", actor, self.settings.max_actor_length)
+        check_actor("pending_tasks", actor, self.settings.max_actor_length)
         readable: dict[str, bool] = {}
         fetch = max(limit, 1)
         while True:
@@ -891,7 +699,7 @@ class ReviewEngine:
         :class:`~scr_engine.records.TaskStatus`: ``pending`` (deliver it), ``done``
         (marked delivered) or ``cancelled`` (not delivered, and the review has ended:
         do not send it; RF-5, PR-d). ``actor`` as for :meth:`get`."""
-        _check_id("tasks", review_id)
+        check_id("tasks", review_id)
         if actor is not None:
             self._may_read(self.store.load(review_id), actor, "tasks")
         return self.store.tasks(review_id)
@@ -900,14 +708,14 @@ class ReviewEngine:
         """Mark a task delivered (:class:`~scr_engine.StorageError` for an unknown
         one). A cancelled task may be marked too (it was sent after all): it is then
         done."""
-        self.store.complete_task(_check_id("complete_task", task_id, "task_id"))
+        self.store.complete_task(check_id("complete_task", task_id, "task_id"))
 
     def public_export(self, review_id: str, actor: Actor | None = None) -> PublicReport:
         """The public report of a ratified review (PR-e, RP-3): executive summary,
         recommendations and action plan, with no personal data
         (:func:`scr_engine.publication.public_export`). The one way to publish
         (``actor`` as for :meth:`get`)."""
-        review = self.store.load(_check_id("public_export", review_id))
+        review = self.store.load(check_id("public_export", review_id))
         self._may_read(review, actor, "public_export")
         return public_export(review)
 
@@ -947,9 +755,9 @@ class ReviewEngine:
         checkpoint are listed in ``uncovered``, and are faults with ``exact=True``.
         ``progress(done, total)`` is called after each review."""
         if checkpoint is not None and not isinstance(checkpoint, Checkpoint):
-            raise _refuse("verify", "checkpoint must be a Checkpoint", "checkpoint")
+            raise refuse("verify", "checkpoint must be a Checkpoint", "checkpoint")
         if progress is not None and not callable(progress):
-            raise _refuse("verify", "progress must be callable", "progress")
+            raise refuse("verify", "progress must be callable", "progress")
         return verify_store(
             self.store,
             self._settings_of,

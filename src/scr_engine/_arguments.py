@@ -1,0 +1,162 @@
+"""The engine's checks of what it is given, before anything is read or stored: actors,
+ids, counts, days, cursors; and how a list of refusals becomes the error it raises.
+
+Each refuses with :class:`~scr_engine.InvalidRequest`, naming the argument."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from scr_engine.commands import Command
+from scr_engine.errors import InvalidRequest, PermissionDenied, TransitionRefused
+from scr_engine.errors.refusals import Refusal, RefusalKind
+from scr_engine.records import Actor, Role
+from scr_engine.rules.settings import DEFAULT_SETTINGS
+from scr_engine.serialization import text_problems
+
+__all__ = [
+    "MAX_ID_LENGTH",
+    "MAX_PAGE",
+    "MAX_WITHIN_DAYS",
+    "brief",
+    "check_actor",
+    "check_count",
+    "check_cursor",
+    "check_day",
+    "check_id",
+    "command_name",
+    "raise_for",
+    "refuse",
+    "without_numbering",
+]
+
+MAX_PAGE = 2**31 - 1
+"""The largest page (``limit``) any listing accepts: what every store can bind."""
+
+MAX_ID_LENGTH = 1000
+"""The longest review or task id accepted (ids are text the host or the engine made)."""
+
+MAX_WITHIN_DAYS = 36_600
+"""The furthest look-ahead of :meth:`ReviewEngine.overdue`, in days (about a century)."""
+
+_ROLES = frozenset(Role)
+
+
+def refuse(command: str, message: str, field: str | None = None) -> InvalidRequest:
+    return InvalidRequest(command, [Refusal.input(message, field)])
+
+
+def check_actor(command: str, actor: Any, longest: int = DEFAULT_SETTINGS.max_actor_length) -> None:
+    """Refuse, before anything is read or stored, an actor that is not an
+    :class:`Actor`, whose id or name is not non-empty text of at most ``longest``
+    characters that every store can keep and every hash can cover (the history
+    records the id as text), whose roles are not :class:`Role` members or whose
+    agency is neither text nor None."""
+    if not isinstance(actor, Actor):
+        message = f"the actor must be an Actor, not {type(actor).__name__}"
+        raise refuse(command, message, "actor")
+    problems: list[Refusal] = []
+    for what, value in (("actor.id", actor.id), ("actor.name", actor.name)):
+        if type(value) is not str or not value.strip():
+            message = f"an actor's {what[6:]} must be non-empty text, not {brief(value)}"
+            problems.append(Refusal.input(message, what))
+        elif len(value) > longest:
+            message = (
+                f"an actor's {what[6:]} holds {len(value):,} characters; at most "
+                f"{longest:,} are accepted"
+            )
+            problems.append(Refusal.input(message, what))
+        else:
+            problems.extend(text_problems(value, what))
+    roles = actor.roles
+    if not isinstance(roles, frozenset) or not all(type(r) is Role and r in _ROLES for r in roles):
+        problems.append(Refusal.input("an actor's roles must be Role members", "actor.roles"))
+    agency = actor.agency
+    if agency is not None:
+        if type(agency) is not str:
+            message = f"an actor's agency must be text or None, not {type(agency).__name__}"
+            problems.append(Refusal.input(message, "actor.agency"))
+        else:
+            problems.extend(text_problems(agency, "actor.agency"))
+    if problems:
+        raise InvalidRequest(command, problems)
+
+
+def brief(value: Any) -> str:
+    """A short description of a value for a message: its type, and its repr if short."""
+    try:
+        text = repr(value)
+    except Exception:
+        text = ""
+    if not text or len(text) > 60:
+        return f"a {type(value).__name__}"
+    return text
+
+
+def without_numbering(payload: Any) -> dict[str, Any]:
+    """A submission's payload without what the engine adds (reference, settings)."""
+    return {k: v for k, v in payload.items() if k not in ("reference", "settings_version")}
+
+
+def check_id(command: str, value: Any, what: str = "review_id") -> str:
+    """Refuse an id that is not text a store can look up: not a string, empty, too
+    long, with NUL or a lone surrogate. A well-formed id that is not stored is the
+    store's :class:`~scr_engine.ReviewNotFound`."""
+    if type(value) is not str:
+        raise refuse(command, f"{what} must be text, not {type(value).__name__}", what)
+    if not value or len(value) > MAX_ID_LENGTH:
+        raise refuse(command, f"{what} must be 1 to {MAX_ID_LENGTH} characters", what)
+    problems = text_problems(value, what)
+    if problems:
+        raise InvalidRequest(command, problems)
+    return value
+
+
+def check_count(command: str, value: Any, what: str, most: int) -> int:
+    """Refuse a count (page size, days) that is not an int from 0 to ``most``."""
+    if type(value) is not int or not 0 <= value <= most:
+        raise refuse(command, f"{what} must be a whole number from 0 to {most}", what)
+    return value
+
+
+def check_day(command: str, value: Any, what: str = "as_of") -> date:
+    """Refuse a day that is not a :class:`datetime.date` (a datetime is not a day)."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise refuse(command, f"{what} must be a date, not {type(value).__name__}", what)
+    return value
+
+
+def command_name(command: Any) -> str:
+    """The command's name for error messages, whatever ``command`` is."""
+    name = getattr(type(command), "name", None) if isinstance(command, Command) else None
+    return name if isinstance(name, str) else "command"
+
+
+def check_cursor(after: Any) -> None:
+    """Refuse an ``overdue`` cursor that is not a row's ``sort_key``: (date, text, text)."""
+    ok = (
+        isinstance(after, tuple)
+        and len(after) == 3
+        and isinstance(after[0], date)
+        and not isinstance(after[0], datetime)
+    )
+    if ok:
+        for index in (1, 2):
+            value = after[index]
+            if type(value) is not str or len(value) > MAX_ID_LENGTH or text_problems(value):
+                ok = False
+    if not ok:
+        message = "after must be the sort_key of a row: (due date, review id, key)"
+        raise refuse("overdue", message, "after")
+
+
+def raise_for(command: str, refusals: list[Refusal]) -> None:
+    if not refusals:
+        return
+    kinds = {r.kind for r in refusals}
+    if RefusalKind.INPUT in kinds:
+        raise InvalidRequest(command, refusals)
+    if RefusalKind.PERMISSION in kinds:
+        raise PermissionDenied(command, refusals)
+    raise TransitionRefused(command, refusals)

@@ -1,0 +1,99 @@
+"""Erasure (PR-e), as the engine carries it out: what an ``erase_personal_data`` writes
+into the texts that mention the person erased, and what it does to the history.
+
+:meth:`ReviewEngine.erase <scr_engine.engine.ReviewEngine.erase>` and
+:meth:`~scr_engine.engine.ReviewEngine.erase_person` run these; the command itself is
+judged and applied as any other."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from attrs import evolve
+
+from scr_engine.commands import COMMANDS, ErasePersonalData
+from scr_engine.errors import TransitionRefused
+from scr_engine.errors.refusals import Refusal
+from scr_engine.history import Event, scrub
+from scr_engine.personal import ERASED, Striker, mentions, personal_paths, text_paths
+from scr_engine.records import Review, TextRewrite
+from scr_engine.serialization import unstructure
+
+__all__ = ["holds", "scrubbed", "with_rewrites"]
+
+
+def with_rewrites(
+    review: Review, command: ErasePersonalData, value: str | None
+) -> ErasePersonalData:
+    """The erasure with its ``rewrites`` filled in (PR-e): every text of the review that
+    may name a person (:func:`~scr_engine.personal.text_paths`) and is not erased
+    whole, with each mention of a value erased (``value``, or every value the erasure
+    erases) struck out as the public export strikes it. Left as it is when its input
+    is malformed: the judge refuses it."""
+    paths, pseudonym = command.paths, command.pseudonym
+    if not (paths is None or isinstance(paths, tuple)) or not isinstance(pseudonym, str):
+        return command
+    data = unstructure(review)
+    held = dict(personal_paths(Review, data))
+    whole = set(held) if paths is None else {p for p in paths if isinstance(p, str)}
+    values = {value} if value is not None else {held[p] for p in whole if p in held}
+    striker = Striker(values, pseudonym or ERASED)
+    rewrites = tuple(
+        TextRewrite(path, striker(text))
+        for path, text in text_paths(Review, data)
+        if path not in whole and striker.finds(text)
+    )
+    return evolve(command, rewrites=rewrites)
+
+
+def holds(text: Any, value: str) -> bool:
+    """Whether a personal value is ``value`` or mentions it as a whole word."""
+    return isinstance(text, str) and (text == value or mentions(text, value))
+
+
+def scrubbed(events: Iterable[Event], value: str | None) -> tuple[Event, ...]:
+    """``events`` as an erasure of ``value`` (of every personal value when None) leaves
+    them, only those it changes; refused when an event holds a value to erase that its
+    hash covers (written before format 2, or before the field was classed personal)."""
+    out = []
+    for event in events:
+        if event.format == 1:
+            command = COMMANDS.get(event.command)
+            values = [v for _, v in personal_paths(command, event.payload)] if command else []
+            if values and (value is None or value in values):
+                raise TransitionRefused(
+                    "erase_personal_data",
+                    [
+                        Refusal(
+                            "PR-e",
+                            f"event {event.sequence} was written before events committed "
+                            "to personal values without holding them: erasing them would "
+                            "break the history",
+                        )
+                    ],
+                )
+            continue
+        command = COMMANDS.get(event.command)
+        for path, held in personal_paths(command, event.payload) if command else ():
+            if (
+                path not in event.commitments
+                and held.strip()
+                and held != ERASED
+                and (value is None or holds(held, value))
+            ):
+                raise TransitionRefused(
+                    "erase_personal_data",
+                    [
+                        Refusal(
+                            "PR-e",
+                            f"event {event.sequence} holds {path} as it was before the "
+                            "field was classed as personal data: its hash covers the "
+                            "text, so erasing it would break the history",
+                        )
+                    ],
+                )
+        changed = scrub(event, value)
+        if changed is not event:
+            out.append(changed)
+    return tuple(out)

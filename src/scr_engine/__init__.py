@@ -10,167 +10,135 @@ history.
 The names below are imported when first used (``scr_engine.ReviewEngine``, ``from
 scr_engine import Review``), so that ``import scr_engine`` alone costs almost nothing
 and the ``scr`` program decides how its own start-up runs.
+
+The public names are listed once, as the imports under ``if TYPE_CHECKING:`` (each
+``X as X``: a name the package exports), where type checkers and editors read them;
+the lazy imports and ``__all__`` are read from that list when the package loads.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from scr_engine import commands
-    from scr_engine.access import DEFAULT_READ_POLICY, AccessEntry, ReadPolicy, ReadScope
-    from scr_engine.checkpoints import Checkpoint, CheckpointEntry
-    from scr_engine.clock import BOARD_TIMEZONE, Clock, FixedClock, SystemClock, local_date
-    from scr_engine.engine import CommandOption, ReviewEngine
+if TYPE_CHECKING:  # the one list of public names (see the module's docstring)
+    from scr_engine import commands as commands  # noqa: I001 (as X: exported)
+    from scr_engine.access import (
+        DEFAULT_READ_POLICY as DEFAULT_READ_POLICY,
+        AccessEntry as AccessEntry,
+        ReadPolicy as ReadPolicy,
+        ReadScope as ReadScope,
+    )
+    from scr_engine.checkpoints import Checkpoint as Checkpoint, CheckpointEntry as CheckpointEntry
+    from scr_engine.clock import (
+        BOARD_TIMEZONE as BOARD_TIMEZONE,
+        Clock as Clock,
+        FixedClock as FixedClock,
+        SystemClock as SystemClock,
+        local_date as local_date,
+    )
+    from scr_engine.engine import CommandOption as CommandOption, ReviewEngine as ReviewEngine
     from scr_engine.errors import (
-        ConcurrencyConflict,
-        IntegrityError,
-        InvalidRequest,
-        PermissionDenied,
-        ReviewNotFound,
-        SchemaMismatch,
-        ScrEngineError,
-        StorageError,
-        TransitionRefused,
+        ConcurrencyConflict as ConcurrencyConflict,
+        IntegrityError as IntegrityError,
+        InvalidRequest as InvalidRequest,
+        PermissionDenied as PermissionDenied,
+        ReviewNotFound as ReviewNotFound,
+        SchemaMismatch as SchemaMismatch,
+        ScrEngineError as ScrEngineError,
+        StorageError as StorageError,
+        TransitionRefused as TransitionRefused,
     )
-    from scr_engine.errors.refusals import Refusal, RefusalKind
-    from scr_engine.history import CorruptHistory, Event, HistoryProblem, replay, verify_history
-    from scr_engine.integrity import Fault, FaultKind, VerifyReport
-    from scr_engine.publication import PublicReport
+    from scr_engine.errors.refusals import Refusal as Refusal, RefusalKind as RefusalKind
+    from scr_engine.history import (
+        CorruptHistory as CorruptHistory,
+        Event as Event,
+        HistoryProblem as HistoryProblem,
+        replay as replay,
+        verify_history as verify_history,
+    )
+    from scr_engine.integrity import (
+        Fault as Fault,
+        FaultKind as FaultKind,
+        VerifyReport as VerifyReport,
+    )
+    from scr_engine.publication import PublicReport as PublicReport
     from scr_engine.records import (
-        Action,
-        Actor,
-        Agency,
-        AlternativeReview,
-        Analysis,
-        Appointment,
-        ChronologyEntry,
-        Conclusions,
-        CriteriaAssessment,
-        CriteriaFacts,
-        Dissemination,
-        ExecutiveSummary,
-        Facts,
-        FamilyDecision,
-        FamilyInvolvement,
-        FamilyRepresentation,
-        ImrJudgement,
-        Incident,
-        Introduction,
-        LegalService,
-        Meeting,
-        MemberCapacity,
-        OtherContact,
-        OverviewReport,
-        Recommendation,
-        Requester,
-        RequesterCategory,
-        RequestForm,
-        Review,
-        Role,
-        Task,
-        TaskKind,
-        TaskState,
-        TaskStatus,
-        TermsOfReference,
-        TorAnswer,
-        TorItem,
-        WriterMeetingPurpose,
+        Action as Action,
+        Actor as Actor,
+        Agency as Agency,
+        AlternativeReview as AlternativeReview,
+        Analysis as Analysis,
+        Appointment as Appointment,
+        ChronologyEntry as ChronologyEntry,
+        Conclusions as Conclusions,
+        CriteriaAssessment as CriteriaAssessment,
+        CriteriaFacts as CriteriaFacts,
+        Dissemination as Dissemination,
+        ExecutiveSummary as ExecutiveSummary,
+        Facts as Facts,
+        FamilyDecision as FamilyDecision,
+        FamilyInvolvement as FamilyInvolvement,
+        FamilyRepresentation as FamilyRepresentation,
+        ImrJudgement as ImrJudgement,
+        Incident as Incident,
+        Introduction as Introduction,
+        LegalService as LegalService,
+        Meeting as Meeting,
+        MemberCapacity as MemberCapacity,
+        OtherContact as OtherContact,
+        OverviewReport as OverviewReport,
+        Recommendation as Recommendation,
+        Requester as Requester,
+        RequesterCategory as RequesterCategory,
+        RequestForm as RequestForm,
+        Review as Review,
+        Role as Role,
+        Task as Task,
+        TaskKind as TaskKind,
+        TaskState as TaskState,
+        TaskStatus as TaskStatus,
+        TermsOfReference as TermsOfReference,
+        TorAnswer as TorAnswer,
+        TorItem as TorItem,
+        WriterMeetingPurpose as WriterMeetingPurpose,
     )
-    from scr_engine.rules.criteria import assess
-    from scr_engine.rules.deadlines import Deadline, DeadlineStatus
-    from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
-    from scr_engine.states.stages import Stage
-    from scr_engine.storage.memory import MemoryStore
-    from scr_engine.storage.port import ReviewStore
+    from scr_engine.rules.criteria import assess as assess
+    from scr_engine.rules.deadlines import Deadline as Deadline, DeadlineStatus as DeadlineStatus
+    from scr_engine.rules.settings import (
+        DEFAULT_SETTINGS as DEFAULT_SETTINGS,
+        ProtocolSettings as ProtocolSettings,
+    )
+    from scr_engine.states.stages import Stage as Stage
+    from scr_engine.storage.memory import MemoryStore as MemoryStore
+    from scr_engine.storage.port import ReviewStore as ReviewStore
 
 __version__ = "0.1.0"
 
-_WHERE: dict[str, str] = {
-    "AccessEntry": "scr_engine.access",
-    "DEFAULT_READ_POLICY": "scr_engine.access",
-    "ReadPolicy": "scr_engine.access",
-    "ReadScope": "scr_engine.access",
-    "Checkpoint": "scr_engine.checkpoints",
-    "CheckpointEntry": "scr_engine.checkpoints",
-    "BOARD_TIMEZONE": "scr_engine.clock",
-    "Clock": "scr_engine.clock",
-    "FixedClock": "scr_engine.clock",
-    "SystemClock": "scr_engine.clock",
-    "local_date": "scr_engine.clock",
-    "commands": "scr_engine.commands",
-    "CommandOption": "scr_engine.engine",
-    "ReviewEngine": "scr_engine.engine",
-    "ConcurrencyConflict": "scr_engine.errors",
-    "IntegrityError": "scr_engine.errors",
-    "InvalidRequest": "scr_engine.errors",
-    "PermissionDenied": "scr_engine.errors",
-    "ReviewNotFound": "scr_engine.errors",
-    "SchemaMismatch": "scr_engine.errors",
-    "ScrEngineError": "scr_engine.errors",
-    "StorageError": "scr_engine.errors",
-    "TransitionRefused": "scr_engine.errors",
-    "CorruptHistory": "scr_engine.history",
-    "Event": "scr_engine.history",
-    "HistoryProblem": "scr_engine.history",
-    "replay": "scr_engine.history",
-    "verify_history": "scr_engine.history",
-    "Fault": "scr_engine.integrity",
-    "FaultKind": "scr_engine.integrity",
-    "VerifyReport": "scr_engine.integrity",
-    "PublicReport": "scr_engine.publication",
-    "Action": "scr_engine.records",
-    "Actor": "scr_engine.records",
-    "Agency": "scr_engine.records",
-    "AlternativeReview": "scr_engine.records",
-    "Analysis": "scr_engine.records",
-    "Appointment": "scr_engine.records",
-    "ChronologyEntry": "scr_engine.records",
-    "Conclusions": "scr_engine.records",
-    "CriteriaAssessment": "scr_engine.records",
-    "CriteriaFacts": "scr_engine.records",
-    "Dissemination": "scr_engine.records",
-    "ExecutiveSummary": "scr_engine.records",
-    "Facts": "scr_engine.records",
-    "FamilyDecision": "scr_engine.records",
-    "FamilyInvolvement": "scr_engine.records",
-    "FamilyRepresentation": "scr_engine.records",
-    "ImrJudgement": "scr_engine.records",
-    "Incident": "scr_engine.records",
-    "Introduction": "scr_engine.records",
-    "LegalService": "scr_engine.records",
-    "Meeting": "scr_engine.records",
-    "MemberCapacity": "scr_engine.records",
-    "OtherContact": "scr_engine.records",
-    "OverviewReport": "scr_engine.records",
-    "Recommendation": "scr_engine.records",
-    "RequestForm": "scr_engine.records",
-    "Requester": "scr_engine.records",
-    "RequesterCategory": "scr_engine.records",
-    "Review": "scr_engine.records",
-    "Role": "scr_engine.records",
-    "Task": "scr_engine.records",
-    "TaskKind": "scr_engine.records",
-    "TaskState": "scr_engine.records",
-    "TaskStatus": "scr_engine.records",
-    "TermsOfReference": "scr_engine.records",
-    "TorAnswer": "scr_engine.records",
-    "TorItem": "scr_engine.records",
-    "WriterMeetingPurpose": "scr_engine.records",
-    "assess": "scr_engine.rules.criteria",
-    "Deadline": "scr_engine.rules.deadlines",
-    "DeadlineStatus": "scr_engine.rules.deadlines",
-    "Refusal": "scr_engine.errors.refusals",
-    "RefusalKind": "scr_engine.errors.refusals",
-    "DEFAULT_SETTINGS": "scr_engine.rules.settings",
-    "ProtocolSettings": "scr_engine.rules.settings",
-    "Stage": "scr_engine.states.stages",
-    "MemoryStore": "scr_engine.storage.memory",
-    "ReviewStore": "scr_engine.storage.port",
-}
+
+def _public_names() -> dict[str, str]:
+    """Each public name and the module it is imported from on first use (a name that
+    is itself a module, such as ``commands``, maps to that module), read from the
+    ``if TYPE_CHECKING:`` imports of this file's source."""
+    try:
+        with open(__file__, encoding="utf-8") as file:
+            source = file.read()
+    except OSError:  # pragma: no cover - an install that keeps no source files
+        source = __spec__.loader.get_source(__name__)  # type: ignore[union-attr]
+    block = source.split("\nif TYPE_CHECKING:", 1)[1].split("\n\n", 1)[0]
+    where: dict[str, str] = {}
+    for home, names in re.findall(r"from (scr_engine[\w.]*) import (\([^)]*\)|[^\n]*)", block):
+        for name in re.findall(r"\b(\w+) as \1\b", names):
+            where[name] = f"{home}.{name}" if home == "scr_engine" else home
+    return where
+
+
+_WHERE: dict[str, str] = _public_names()
 """Where each public name lives: the module a name is imported from on first use (a
 name that is itself a module, such as ``commands``, is that module)."""
+
+__all__ = [*_WHERE, "__version__"]
 
 
 def __getattr__(name: str) -> Any:
@@ -185,88 +153,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
-
-
-__all__ = [
-    "BOARD_TIMEZONE",
-    "DEFAULT_READ_POLICY",
-    "DEFAULT_SETTINGS",
-    "AccessEntry",
-    "Action",
-    "Actor",
-    "Agency",
-    "AlternativeReview",
-    "Analysis",
-    "Appointment",
-    "Checkpoint",
-    "CheckpointEntry",
-    "ChronologyEntry",
-    "Clock",
-    "CommandOption",
-    "Conclusions",
-    "ConcurrencyConflict",
-    "CorruptHistory",
-    "CriteriaAssessment",
-    "CriteriaFacts",
-    "Deadline",
-    "DeadlineStatus",
-    "Dissemination",
-    "Event",
-    "ExecutiveSummary",
-    "Facts",
-    "FamilyDecision",
-    "FamilyInvolvement",
-    "FamilyRepresentation",
-    "Fault",
-    "FaultKind",
-    "FixedClock",
-    "HistoryProblem",
-    "ImrJudgement",
-    "Incident",
-    "IntegrityError",
-    "Introduction",
-    "InvalidRequest",
-    "LegalService",
-    "Meeting",
-    "MemberCapacity",
-    "MemoryStore",
-    "OtherContact",
-    "OverviewReport",
-    "PermissionDenied",
-    "ProtocolSettings",
-    "PublicReport",
-    "ReadPolicy",
-    "ReadScope",
-    "Recommendation",
-    "Refusal",
-    "RefusalKind",
-    "RequestForm",
-    "Requester",
-    "RequesterCategory",
-    "Review",
-    "ReviewEngine",
-    "ReviewNotFound",
-    "ReviewStore",
-    "Role",
-    "SchemaMismatch",
-    "ScrEngineError",
-    "Stage",
-    "StorageError",
-    "SystemClock",
-    "Task",
-    "TaskKind",
-    "TaskState",
-    "TaskStatus",
-    "TermsOfReference",
-    "TorAnswer",
-    "TorItem",
-    "TransitionRefused",
-    "VerifyReport",
-    "WriterMeetingPurpose",
-    "__version__",
-    "assess",
-    "commands",
-    "local_date",
-    "replay",
-    "verify_history",
-]

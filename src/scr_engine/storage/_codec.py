@@ -175,8 +175,11 @@ def _encode(value: Any, entries: dict[_MemoKey, tuple[Any, str]]) -> str:
     return text
 
 
-def _live(value: Any, entries: dict[_MemoKey, tuple[Any, str]], kept: dict[_MemoKey, Any]) -> None:
-    """Copy into ``kept`` the entries of ``value`` and of everything in it."""
+def _keep_reachable(
+    value: Any, entries: dict[_MemoKey, tuple[Any, str]], kept: dict[_MemoKey, Any]
+) -> None:
+    """Copy into ``kept`` the memo entries of ``value`` and of everything in it: the
+    entries still reachable from the latest review, so that the memo sheds the rest."""
     cls = type(value)
     if cls is tuple:
         items: Any = value
@@ -191,7 +194,7 @@ def _live(value: Any, entries: dict[_MemoKey, tuple[Any, str]], kept: dict[_Memo
         if cls is tuple and value:
             kept["last", id(value[-1])] = hit
     for item in items:
-        _live(item, entries, kept)
+        _keep_reachable(item, entries, kept)
 
 
 # The decoder's own scanner (set in its __init__; the stubs do not declare it).
@@ -253,7 +256,7 @@ def _encode_review(review: Review, prior: _Cached | None) -> _Cached:
         return _Cached(_to_json(unstructure(review)), review)
     if len(entries) > memo.limit:
         kept: dict[_MemoKey, Any] = {}
-        _live(review, entries, kept)
+        _keep_reachable(review, entries, kept)
         memo = _Memo(kept, 2 * len(kept) + 64)
     return _Cached(text, review, changed, memo)
 

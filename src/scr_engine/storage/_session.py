@@ -66,14 +66,14 @@ class _Reuse:
                 pass
         return self._engine.raw_connection()
 
-    def give(self, fairy: Any) -> None:
-        """Keep ``fairy`` for the next session, or return it to the pool."""
-        if fairy.is_valid and self._forks == _forks[0]:
+    def give(self, pooled: Any) -> None:
+        """Keep the pooled connection for the next session, or return it to the pool."""
+        if pooled.is_valid and self._forks == _forks[0]:
             with self._lock:  # never more than ``keep``, however many threads give
                 if len(self._idle) < self._keep:
-                    self._idle.append(fairy)
+                    self._idle.append(pooled)
                     return
-        fairy.close()
+        pooled.close()
 
     def close(self) -> None:
         """Return every kept connection to the pool (in this process)."""
@@ -112,21 +112,21 @@ class _Session:
     through :meth:`Connection.exec_driver_sql`, with all of SQLAlchemy's events,
     logging and error handling."""
 
-    __slots__ = ("_conn", "_dbapi", "_dialect", "_engine", "_error", "_fairy")
+    __slots__ = ("_conn", "_dbapi", "_dialect", "_engine", "_error", "_pooled")
 
     def __init__(
         self,
         conn: Connection | None,
         dbapi: Any,
         sql: _Sql,
-        fairy: Any = None,
+        pooled: Any = None,
         engine: Engine | None = None,
     ) -> None:
         self._conn = conn
         self._dbapi = dbapi
         self._dialect = sql.dialect
         self._error: type[Exception] = sql.dialect.loaded_dbapi.Error
-        self._fairy = fairy
+        self._pooled = pooled
         self._engine = engine
 
     @classmethod
@@ -150,7 +150,7 @@ class _Session:
         try:
             return dbapi.execute(sql, params)
         except self._error as exc:
-            raise self._wrapped(sql, exc) from exc
+            raise self._driver_error(sql, exc) from exc
 
     def run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         """Execute one statement once per row of ``rows``."""
@@ -162,32 +162,36 @@ class _Session:
         try:
             dbapi.cursor().executemany(sql, rows)
         except self._error as exc:
-            raise self._wrapped(sql, exc) from exc
+            raise self._driver_error(sql, exc) from exc
 
     def commit(self) -> None:
         try:
             self._dbapi.commit()
         except self._error as exc:
-            raise self._wrapped("COMMIT", exc) from exc
+            raise self._driver_error("COMMIT", exc) from exc
 
     def rollback_quietly(self) -> None:
         """Roll back after an error, which stays the one raised."""
         with suppress(Exception):
             self._dbapi.rollback()
 
-    def _wrapped(self, sql: str, exc: Any) -> BaseException:
+    def _driver_error(self, sql: str, exc: Any) -> BaseException:
+        """``exc``, a driver error, as SQLAlchemy raises it; the connection (and the
+        pool's older ones) invalidated when the server dropped it."""
         invalidated = False
-        if self._fairy is not None and self._dialect.is_disconnect(exc, self._dbapi, None):
+        if self._pooled is not None and self._dialect.is_disconnect(exc, self._dbapi, None):
             # As SQLAlchemy does on a disconnect: drop this connection and the pooled
             # ones made before it (a restarted server dropped them all).
-            self._fairy.invalidate(exc)
+            self._pooled.invalidate(exc)
             if self._engine is not None:
                 self._engine.dispose()
             invalidated = True
-        return _wrapped(self._dialect, sql, exc, invalidated)
+        return _as_sqlalchemy_error(self._dialect, sql, exc, invalidated)
 
 
-def _wrapped(dialect: sa.Dialect, sql: str, exc: Any, invalidated: bool = False) -> BaseException:
+def _as_sqlalchemy_error(
+    dialect: sa.Dialect, sql: str, exc: Any, invalidated: bool = False
+) -> BaseException:
     """A driver error raised on the driver's connection, as SQLAlchemy would have
     raised it: the matching :class:`sqlalchemy.exc.DBAPIError` subclass with ``exc``
     as its ``orig`` (the parameters are never shown)."""

@@ -155,7 +155,8 @@ from scr_engine.storage._codec import (
     _ReviewCache,
     _to_json,
 )
-from scr_engine.storage._session import _observed, _Reuse, _Session, _wrapped
+from scr_engine.storage._session import _as_sqlalchemy_error as _wrapped
+from scr_engine.storage._session import _observed, _Reuse, _Session
 from scr_engine.storage._statements import _EVENT_COLUMNS, _TASK_COLUMNS, _Sql
 from scr_engine.storage.port import DeadlineRow, StoredReview, check_page, check_rows
 from scr_engine.storage.schema import VERSION_TABLE, task_pending

@@ -117,3 +117,42 @@ def test_what_happened_is_personal_and_the_history_commits_to_it(
     paths = {path for path, _ in personal_paths(c.ReceiveImr, dict(event.payload))}
     assert {"/chronology/0/event", "/chronology/1/event"} <= paths
     assert {"/chronology/0/event", "/chronology/1/event"} <= set(event.commitments)
+
+
+@pytest.mark.rule("RP-2")
+def test_rp2_a_report_left_without_a_chronology_starts_from_the_imrs(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """RP-2: the report's integrated chronology, left empty, is the IMRs' merged in
+    date order (the writer does not type them again): `explain` and `execute` agree,
+    the event keeps it, and RP-2 judges it as if given."""
+    from attrs import evolve
+
+    from builders import OVERVIEW_WRITER, full_report
+    from scr_engine.records import ImrJudgement, WriterMeetingPurpose
+    from scr_engine.rules.report import imr_chronology
+
+    review = to_stage(engine, clock, Stage.PANEL_CONVENED)
+    for agency in review.imr_agencies:  # IMRs with dated chronologies
+        recommendations = (f"{agency} to review procedures.",)
+        imr = c.ReceiveImr(agency, "IMR.", recommendations, demo_chronology(agency))
+        engine.execute(review.id, imr, PANEL_CHAIR)
+        engine.execute(review.id, c.JudgeImr(agency, ImrJudgement.SUFFICIENT), PANEL_CHAIR)
+    engine.execute(review.id, c.ConfirmOverviewBrief("Bring the IMRs together."), PANEL_CHAIR)
+    engine.execute(review.id, c.AcceptEvidence(), PANEL_CHAIR)
+    meeting = c.RecordWriterMeeting(frozenset({WriterMeetingPurpose.FINAL_FORMAT}), "Format.")
+    engine.execute(review.id, meeting, OVERVIEW_WRITER)
+    review = engine.get(review.id)
+    merged = imr_chronology(review)
+    assert merged and [e.date for e in merged] == sorted(e.date for e in merged)
+    assert {e.agency for e in merged} == set(review.imr_agencies)
+    report = full_report(review)
+    bare = evolve(report, facts=evolve(report.facts, chronology=()))
+    command = c.SubmitOverviewReport(bare)
+    assert engine.explain(review.id, command, OVERVIEW_WRITER) == []
+    drafted = engine.execute(review.id, command, OVERVIEW_WRITER)
+    assert drafted.overview_report is not None
+    assert drafted.overview_report.facts.chronology == merged
+    event = engine.history(review.id)[-1]
+    assert len(event.payload["report"]["facts"]["chronology"]) == len(merged)
+    assert engine.verify().ok

@@ -418,13 +418,16 @@ def run(
         }
 
         def render_dry(console: Console) -> None:
+            from rich.markup import escape
+
             if not refusals:
                 console.print(f"{command} would be accepted (nothing was changed).")
                 return
             console.print(f"{command} would be refused (nothing was changed):")
             for r in refusals:
                 console.print(
-                    f"  [bold]{r.rule}[/bold]{f' [{r.field}]' if r.field else ''}: {r.message}",
+                    f"  [bold]{r.rule}[/bold]"
+                    + escape(f"{f' [{r.field}]' if r.field else ''}: {r.message}"),
                     markup=True,
                 )
 

@@ -8,23 +8,12 @@ order its IMR gives them. Nothing is dropped, nothing is repeated.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-
 from attrs import frozen
 
 from scr_engine.records import ChronologyEntry, Review
+from scr_engine.rules.report import merge_chronologies
 
 __all__ = ["Chronology", "integrated_chronology", "merge_chronologies"]
-
-
-def merge_chronologies(
-    chronologies: Iterable[Sequence[ChronologyEntry]],
-) -> tuple[ChronologyEntry, ...]:
-    """Every entry of every chronology, in date order; entries of the same date keep
-    the order of the chronologies given, then their order within each (a stable
-    merge)."""
-    entries = [entry for chronology in chronologies for entry in chronology]
-    return tuple(sorted(entries, key=lambda entry: entry.date))
 
 
 @frozen

@@ -13,6 +13,7 @@ from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.records import Actor, Review, Role
 from scr_engine.rules.dates import date_problems, is_dated
 from scr_engine.rules.guards import CHECKS, PRECONDITIONS, Context
+from scr_engine.rules.report import with_imr_chronology
 from scr_engine.rules.settings import ProtocolSettings
 from scr_engine.rules.setup import represented_agency
 from scr_engine.sections import missing_sections
@@ -212,6 +213,10 @@ def judge(
         refusals.extend(date_problems(review, command, today))
         command = evolve(command, occurred_on=day)  # type: ignore[misc]
         payload = {**payload, "occurred_on": day.isoformat()}
+    if isinstance(command, SubmitOverviewReport) and not command.report.facts.chronology:
+        # The integrated chronology starts from the IMRs' (RP-2 then judges it).
+        command = with_imr_chronology(review, command)
+        payload = to_dict(command)
     if not valid_in(review.stage, name):
         refusals.append(
             Refusal(

@@ -21,12 +21,15 @@ sign-off (RP-7, ``ratify``; judged with every ``occurred_on`` in
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from attrs import evolve
+
 from scr_engine import commands as c
 from scr_engine.errors.refusals import Refusal, RefusalKind
-from scr_engine.records import Review
+from scr_engine.records import ChronologyEntry, Review
 from scr_engine.rules.common import Context, known_agency, need_text
 from scr_engine.rules.deadlines import LONGEST_MONTHS
 from scr_engine.rules.request import is_text
@@ -35,6 +38,8 @@ from scr_engine.sections import missing_sections
 __all__ = [
     "add_action",
     "future_entries",
+    "imr_chronology",
+    "merge_chronologies",
     "missing_imr_recommendations",
     "missing_sections",
     "ratify",
@@ -43,6 +48,7 @@ __all__ = [
     "record_writer_meeting",
     "request_revision",
     "submit_overview_report",
+    "with_imr_chronology",
 ]
 
 _INPUT = RefusalKind.INPUT
@@ -75,6 +81,40 @@ def missing_imr_recommendations(review: Review, recommendations: Any) -> list[Re
                     )
                 )
     return out
+
+
+def merge_chronologies(
+    chronologies: Iterable[Sequence[ChronologyEntry]],
+) -> tuple[ChronologyEntry, ...]:
+    """Every entry of every chronology, in date order; entries of the same date keep
+    the order of the chronologies given, then their order within each (a stable
+    merge): nothing dropped, nothing repeated."""
+    entries = [entry for chronology in chronologies for entry in chronology]
+    return tuple(sorted(entries, key=lambda entry: entry.date))
+
+
+def imr_chronology(review: Review) -> tuple[ChronologyEntry, ...]:
+    """The integrated chronology the IMRs make (RP-2; Appendix 3, The Facts (a)):
+    every received IMR's dated entries merged, the agencies in the order of the terms
+    of reference (SU-7), then any other IMR's."""
+    agencies = list(review.imr_agencies)
+    agencies += [imr.agency for imr in review.imrs if imr.agency not in agencies]
+    found = (review.imr(agency) for agency in agencies)
+    return merge_chronologies(imr.chronology for imr in found if imr is not None)
+
+
+def with_imr_chronology(review: Review, command: c.SubmitOverviewReport) -> c.SubmitOverviewReport:
+    """The report as submitted, or, when its integrated chronology is left empty, with
+    the one the IMRs make (:func:`imr_chronology`): the writer starts from the IMRs'
+    chronologies rather than typing them again. RP-2 then judges it as given."""
+    report = command.report
+    if report.facts.chronology:
+        return command
+    merged = imr_chronology(review)
+    if not merged:
+        return command
+    facts = evolve(report.facts, chronology=merged)
+    return evolve(command, report=evolve(report, facts=facts))
 
 
 def future_entries(chronology: Any, submitted_on: date) -> list[Refusal]:

@@ -29,7 +29,7 @@ from cattrs.errors import (
 from cattrs.v import format_exception
 
 from scr_engine.errors import InvalidRequest
-from scr_engine.rules.reasons import Refusal, RefusalKind
+from scr_engine.errors.refusals import Refusal, RefusalKind
 
 __all__ = [
     "FrozenDict",

@@ -9,10 +9,10 @@ from attrs import NOTHING, evolve, fields
 
 from scr_engine.commands import COMMANDS, Command, SubmitOverviewReport, to_dict
 from scr_engine.errors import InvalidRequest
+from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.records import Actor, Review, Role
 from scr_engine.rules.dates import date_problems, is_dated
 from scr_engine.rules.guards import CHECKS, PRECONDITIONS, Context
-from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.report import missing_sections
 from scr_engine.rules.settings import ProtocolSettings
 from scr_engine.rules.setup import represented_agency
@@ -56,7 +56,7 @@ def check_shape(command: Any) -> tuple[Command | None, dict[str, Any] | None, li
         return (
             None,
             None,
-            [Refusal("INPUT", f"not a command: {type(command).__name__}", RefusalKind.INPUT)],
+            [Refusal.input(f"not a command: {type(command).__name__}")],
         )
     if isinstance(command, SubmitOverviewReport):
         missing = missing_sections(command.report)
@@ -65,9 +65,7 @@ def check_shape(command: Any) -> tuple[Command | None, dict[str, Any] | None, li
     try:
         payload = to_dict(command)
     except Exception:  # a field holds a value of the wrong type
-        problems = field_problems(command) or [
-            Refusal("INPUT", f"malformed {command.name}", RefusalKind.INPUT)
-        ]
+        problems = field_problems(command) or [Refusal.input(f"malformed {command.name}")]
         return None, None, problems
     try:
         rebuilt = structure(
@@ -194,7 +192,7 @@ def judge(
     name = getattr(command, "name", None) if isinstance(command, Command) else None
     if not isinstance(name, str) or name not in COMMANDS:
         message = f"not a command: {type(command).__name__}"
-        return Judgement(None, None, None, [Refusal("INPUT", message, RefusalKind.INPUT)])
+        return Judgement(None, None, None, [Refusal.input(message)])
     table_row = row(name)
     role, denied = permission(review, table_row, actor, command)
     if denied:

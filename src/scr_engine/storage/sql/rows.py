@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from operator import attrgetter
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar
 
 import sqlalchemy as sa
 
@@ -79,14 +79,36 @@ def by_name(row: Any, columns: Sequence[str]) -> dict[str, Any]:
     return dict(zip(columns, row, strict=True))
 
 
+def _then(first: Callable[[Any], Any], second: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def both(value: Any) -> Any:
+        return second(first(value))
+
+    return both
+
+
+Conversion: TypeAlias = tuple[Callable[[Any], Any], Callable[[Any], Any]]
+"""How an attribute's value becomes its column's and back: ``(to_column, from_column)``
+(``None`` passes unconverted in a nullable column)."""
+
+
+def enum(kind: Callable[[Any], Any]) -> Conversion:
+    """An enumeration stored as its value."""
+    return attrgetter("value"), kind
+
+
+UTC_TIME: Conversion = (_utc_text, datetime.fromisoformat)
+"""A time stored as fixed-width UTC text (:func:`_utc_text`)."""
+
+
 class RowCodec(Generic[T]):
     """Records of type ``kind`` as rows of ``table``, by column name.
 
     :param columns: the columns the codec writes and reads (all the table's, in its
         order, by default).
-    :param encode: per column whose value is not the attribute of the same name (or
-        needs converting), how to get it from a record.
-    :param decode: per column, how to turn its stored value into the attribute's.
+    :param convert: per column whose attribute's value needs converting, how (one
+        line per such column); date columns are converted by their type.
+    :param encode: per column whose value depends on more than its attribute, how to
+        get it from the record (the codec then reads the column unconverted).
     :param fields: per column, the record's attribute when its name differs.
     :param sqlite: dates as SQLite holds them (ISO text) rather than as ``date``.
     """
@@ -97,16 +119,17 @@ class RowCodec(Generic[T]):
         table: sa.Table,
         *,
         columns: Iterable[str] | None = None,
+        convert: Mapping[str, Conversion] | None = None,
         encode: Mapping[str, Callable[[T], Any]] | None = None,
-        decode: Mapping[str, Callable[[Any], Any]] | None = None,
         fields: Mapping[str, str] | None = None,
         sqlite: bool = True,
     ) -> None:
-        encode, decode, fields = dict(encode or {}), dict(decode or {}), dict(fields or {})
+        convert, encode, fields = dict(convert or {}), dict(encode or {}), dict(fields or {})
         names = tuple(c.name for c in table.c) if columns is None else tuple(columns)
-        unknown = (set(names) | set(encode) | set(decode) | set(fields)) - set(table.c.keys())
-        if unknown or not set(encode) | set(decode) | set(fields) <= set(names):
-            raise ValueError(f"{table.name} has no columns {sorted(unknown)} in this codec")
+        named = set(convert) | set(encode) | set(fields)
+        unknown = (set(names) | named) - set(table.c.keys())
+        if unknown or not named <= set(names):
+            raise ValueError(f"{table.name}: columns {sorted(named - set(names))} not in the codec")
         self.kind = kind
         self.table = table
         self.columns = names
@@ -115,19 +138,20 @@ class RowCodec(Generic[T]):
         """Each column's attribute of the record."""
         getters: list[Callable[[T], Any]] = []
         decoders: list[Callable[[Any], Any]] = []
+        dates: Conversion = (_iso_date, date.fromisoformat) if sqlite else (_same, _same)
         for name in names:
             column = table.c[name]
-            is_date = isinstance(column.type, sa.Date)
-            to_db: Callable[[Any], Any] = _iso_date if sqlite else _same
-            from_db: Callable[[Any], Any] = date.fromisoformat if sqlite else _same
-            if column.nullable:
+            to_db, from_db = convert.get(
+                name, dates if isinstance(column.type, sa.Date) else (_same, _same)
+            )
+            if column.nullable and to_db is not _same:
                 to_db, from_db = _or_none(to_db), _or_none(from_db)
             getter = encode.get(name)
             if getter is None:
                 plain = attrgetter(self.fields[name])
-                getter = _then(plain, to_db) if is_date else plain
+                getter = plain if to_db is _same else _then(plain, to_db)
             getters.append(getter)
-            decoders.append(decode.get(name, from_db if is_date else _same))
+            decoders.append(from_db)
         self._getters = tuple(getters)
         self._decoders = tuple(zip(names, (self.fields[n] for n in names), decoders, strict=True))
 
@@ -148,13 +172,6 @@ class RowCodec(Generic[T]):
     def decode(self, row: Any) -> T:
         """The record of a row (``row`` as for :func:`by_name`)."""
         return self.kind(**self.attributes(row))
-
-
-def _then(first: Callable[[Any], Any], second: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def both(value: Any) -> Any:
-        return second(first(value))
-
-    return both
 
 
 # --------------------------------------------------------------------------- events
@@ -271,8 +288,7 @@ TASKS: RowCodec[Task] = RowCodec(
     Task,
     schema.tasks,
     columns=[c.name for c in schema.tasks.c if c.name not in ("completed_at", "completion")],
-    encode={"kind": lambda t: t.kind.value, "created_at": lambda t: _utc_text(t.created_at)},
-    decode={"kind": TaskKind, "created_at": datetime.fromisoformat},
+    convert={"kind": enum(TaskKind), "created_at": UTC_TIME},
 )
 """Tasks as the ``scr_tasks`` rows a save writes (the completion columns are the
 host's: :meth:`~scr_engine.storage.sql.SqlStore.complete_task` sets them)."""
@@ -313,8 +329,7 @@ def _task_of(task_id: str, review_id: str) -> bool:
 ACCESSES: RowCodec[AccessEntry] = RowCodec(
     AccessEntry,
     schema.access_log,
-    encode={"at": lambda a: _utc_text(a.at)},
-    decode={"at": datetime.fromisoformat, "granted": bool},
+    convert={"at": UTC_TIME, "granted": (_same, bool)},
 )
 """Access-log entries as ``scr_access_log`` rows."""
 

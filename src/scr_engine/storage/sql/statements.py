@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -63,8 +64,7 @@ def _deadline_codec(sqlite: bool, names: Sequence[str]) -> RowCodec[DeadlineRow]
         DeadlineRow,
         schema.deadlines,
         columns=names,
-        encode={"status": lambda row: row.status.value},
-        decode={"status": _STATUS.__getitem__},
+        convert={"status": (attrgetter("value"), _STATUS.__getitem__)},
         sqlite=sqlite,
     )
 
@@ -358,10 +358,9 @@ _PENDING_TASKS = (
 )
 
 _REVIEW_TASKS = sa.text(
-    "SELECT r.stage AS stage, t.id AS id, t.review_id AS review_id, t.kind AS kind, "
-    "t.agency AS agency, t.created_at AS created_at, t.rule AS rule, "
-    "t.completed_at AS completed_at "
-    "FROM scr_reviews r LEFT JOIN scr_tasks t "
+    "SELECT r.stage AS stage, "
+    + ", ".join(f"t.{name} AS {name}" for name in (*TASK_COLUMNS, "completed_at"))
+    + " FROM scr_reviews r LEFT JOIN scr_tasks t "
     "ON t.id >= :low AND t.id < :high AND t.review_id = r.id "
     "WHERE r.id = :review_id ORDER BY t.created_at, t.id"
 )

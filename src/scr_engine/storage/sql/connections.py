@@ -23,6 +23,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import URL, Connection, Engine
 
 from scr_engine.errors import StorageError
+from scr_engine.storage import schema
 from scr_engine.storage.sql.errors import _translated
 from scr_engine.storage.sql.statements import _Sql
 
@@ -535,6 +536,30 @@ class Connections:
         dbapi.autocommit = True
         stack.push(reset)
         return _Session(None, dbapi, self.sql, fairy, engine)
+
+    def vacuum(self) -> None:
+        """The store's own engine: ``VACUUM`` between two WAL checkpoints on SQLite
+        (the kept connections given back first), ``VACUUM FULL`` of the store's tables
+        on PostgreSQL (see :meth:`~scr_engine.storage.sql.SqlStore.vacuum`)."""
+        engine = self.engine
+        assert engine is not None
+        with _translated("vacuuming the database"):
+            if self.sql.sqlite:
+                if self.reuse is not None:
+                    self.reuse.close()
+                with engine.connect() as conn:
+                    raw = conn.connection.dbapi_connection
+                    assert raw is not None
+                    for statement in (
+                        "PRAGMA wal_checkpoint(TRUNCATE)",
+                        "VACUUM",
+                        "PRAGMA wal_checkpoint(TRUNCATE)",
+                    ):
+                        raw.execute(statement)
+            else:
+                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    names = ", ".join(t.name for t in schema.metadata.sorted_tables)
+                    conn.exec_driver_sql(f"VACUUM FULL {names}")
 
     def close(self) -> None:
         """Give back the kept connections and dispose of the store's own engine."""

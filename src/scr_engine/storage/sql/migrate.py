@@ -18,7 +18,7 @@ from sqlalchemy.engine import URL, Connection, Engine
 
 from scr_engine.errors import SchemaMismatch
 from scr_engine.storage.schema import VERSION_TABLE
-from scr_engine.storage.sql.connections import _WRITE, _shown, create_engine
+from scr_engine.storage.sql.connections import _WRITE, Connections, _shown, create_engine
 from scr_engine.storage.sql.errors import _translated
 
 if TYPE_CHECKING:
@@ -187,3 +187,26 @@ def schema_revision(url_or_connection: str | URL | Connection) -> tuple[str, ...
                 return _current_revisions(conn)
         finally:
             engine.dispose()
+
+
+def _prepare(db: Connections, migrate: Migrate) -> None:
+    """Check the schema of a store's own database as it opens, and build or upgrade it
+    as ``migrate`` allows (see :class:`~scr_engine.storage.sql.SqlStore`)."""
+    engine, writer = db.engine, db.writer
+    assert engine is not None and writer is not None
+    url = engine.url
+    with _translated(f"opening the store at {_shown(url)}"):
+        with engine.connect() as conn:
+            try:
+                _check_schema(conn, url)
+                return
+            except SchemaMismatch as mismatch:
+                if mismatch.ahead or migrate == "check":
+                    raise
+                if migrate == "create" and mismatch.current:
+                    raise
+        with writer.begin() as conn:
+            if migrate == "create" and _current_revisions(conn):
+                _check_schema(conn, url)  # someone else created it meanwhile
+            _run_upgrade(conn, "head")
+            _check_schema(conn, url)

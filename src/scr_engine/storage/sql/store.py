@@ -45,7 +45,7 @@ from scr_engine.storage.sql.connections import (
     create_engine,
 )
 from scr_engine.storage.sql.errors import _conflicts_on_serialization, _translated
-from scr_engine.storage.sql.migrate import Migrate, _check_schema, _current_revisions, _run_upgrade
+from scr_engine.storage.sql.migrate import Migrate, _check_schema, _prepare
 from scr_engine.storage.sql.review_json import (
     _Cached,
     _decode_review,
@@ -152,7 +152,7 @@ class SqlStore:
         try:
             self._sql = _Sql(engine.dialect)
             self._db = Connections(self._sql, engine=engine, read_only=read_only)
-            self._prepare(migrate)
+            _prepare(self._db, migrate)
         except StorageError as exc:
             engine.dispose()
             if read_only is None or isinstance(exc, SchemaMismatch):
@@ -209,26 +209,6 @@ class SqlStore:
         return store
 
     # ------------------------------------------------------------- lifecycle
-
-    def _prepare(self, migrate: Migrate) -> None:
-        engine, writer = self._db.engine, self._db.writer
-        assert engine is not None and writer is not None
-        url = engine.url
-        with _translated(f"opening the store at {_shown(url)}"):
-            with engine.connect() as conn:
-                try:
-                    _check_schema(conn, url)
-                    return
-                except SchemaMismatch as mismatch:
-                    if mismatch.ahead or migrate == "check":
-                        raise
-                    if migrate == "create" and mismatch.current:
-                        raise
-            with writer.begin() as conn:
-                if migrate == "create" and _current_revisions(conn):
-                    _check_schema(conn, url)  # someone else created it meanwhile
-                _run_upgrade(conn, "head")
-                _check_schema(conn, url)
 
     @property
     def read_only(self) -> str | None:
@@ -630,23 +610,7 @@ class SqlStore:
                 "vacuum needs the store's own engine: on a host's connection, vacuum the "
                 "database yourself"
             )
-        with _translated("vacuuming the database"):
-            if self._sql.sqlite:
-                if self._db.reuse is not None:
-                    self._db.reuse.close()
-                with engine.connect() as conn:
-                    raw = conn.connection.dbapi_connection
-                    assert raw is not None
-                    for statement in (
-                        "PRAGMA wal_checkpoint(TRUNCATE)",
-                        "VACUUM",
-                        "PRAGMA wal_checkpoint(TRUNCATE)",
-                    ):
-                        raw.execute(statement)
-            else:
-                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    names = ", ".join(t.name for t in schema.metadata.sorted_tables)
-                    conn.exec_driver_sql(f"VACUUM FULL {names}")
+        self._db.vacuum()
 
     # ------------------------------------------------------------- integrity
 

@@ -51,6 +51,7 @@ __all__ = [
     "BUSINESS_MANAGER",
     "EVERYONE_READS",
     "FAMILY_ADVOCATE",
+    "MAIN_LINE",
     "OVERVIEW_WRITER",
     "PANEL_CHAIR",
     "REQUESTER",
@@ -308,7 +309,7 @@ def _close(engine: ReviewEngine, review_id: str, log: CommandLog | None) -> Revi
     return do(engine, review_id, c.CloseReview(), BOARD_CHAIR, log)
 
 
-_ORDER = (
+MAIN_LINE: tuple[Stage, ...] = (
     Stage.REQUESTED,
     Stage.SCREENED,
     Stage.PANEL_CONVENED,
@@ -318,6 +319,7 @@ _ORDER = (
     Stage.ACTION_PLAN_MONITORED,
     Stage.CLOSED,
 )
+"""The stages of the main line, in order: what :func:`to_stage` reaches."""
 
 
 def to_stage(
@@ -331,9 +333,9 @@ def to_stage(
 ) -> Review:
     """Submit a request and drive it, the happy way, until it reaches ``stage``
     (one of the main line's stages). The clock moves ``step`` before each stage."""
-    if stage not in _ORDER:
+    if stage not in MAIN_LINE:
         raise ValueError(f"to_stage reaches the main line only, not {stage.value}")
-    target = _ORDER.index(stage)
+    target = MAIN_LINE.index(stage)
 
     def tick() -> None:
         if clock is not None and step:

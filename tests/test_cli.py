@@ -200,6 +200,22 @@ def test_overdue_and_tasks_across_the_store(scr: Scr) -> None:
     assert {d["status"] for d in soon} == {"due"}
 
 
+@pytest.mark.rule("PR-e")
+def test_pre_tasks_and_overdue_leave_out_a_restricted_review(scr: Scr) -> None:
+    """PR-e: an officer not named on a restricted review sees none of its tasks or
+    deadlines in `scr tasks` and `scr overdue`; the chair who restricted it does."""
+    scr.ready()
+    reference = scr.submit()["reference"]
+    for name in ("assess_criteria", "confirm_review"):
+        scr.json("run", reference, name, actor="u-chair")
+    scr.json("run", reference, "restrict_access", "--set", "reasons=Staff.", actor="u-chair")
+    assert scr.json("tasks", actor="u-bm")["tasks"] == []
+    assert scr.json("overdue", "--as-of", "2099-01-01", actor="u-bm")["deadlines"] == []
+    assert {t["reference"] for t in scr.json("tasks", actor="u-chair")["tasks"]} == {reference}
+    late = scr.json("overdue", "--as-of", "2099-01-01", actor="u-chair")["deadlines"]
+    assert late and all(d["reference"] == reference for d in late)
+
+
 def test_checkpoint_and_verify_against_it(scr: Scr, tmp_path: Path) -> None:
     scr.ready()
     reference = scr.submit()["reference"]

@@ -113,3 +113,22 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
         scr_engine.Nothing  # noqa: B018
     assert not hasattr(scr_engine, "Nothing")
+
+
+def test_importing_the_errors_loads_nothing_of_the_domain() -> None:
+    """The error tree (and the refusals it carries) sits below the domain: a host that
+    catches :class:`~scr_engine.ScrEngineError` pays for no record, rule or machine."""
+    loaded = _fresh(
+        "import json, sys, scr_engine.errors\n"
+        "print(json.dumps(sorted(m for m in sys.modules\n"
+        "    if m.startswith(('scr_engine', 'transitions', 'sqlalchemy')))))"
+    )
+    assert loaded == ["scr_engine", "scr_engine.errors", "scr_engine.errors.refusals"]
+
+
+def test_the_refusals_keep_their_first_address() -> None:
+    from scr_engine.errors import refusals
+    from scr_engine.rules import reasons
+
+    assert reasons.Refusal is refusals.Refusal is scr_engine.Refusal
+    assert reasons.RefusalKind is refusals.RefusalKind is scr_engine.RefusalKind

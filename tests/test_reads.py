@@ -17,7 +17,7 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from builders import BOARD_CHAIR, BUSINESS_MANAGER, to_stage
+from builders import BOARD_CHAIR, BUSINESS_MANAGER, MAIN_LINE, to_stage
 from conftest import START
 from scr_engine import (
     Actor,
@@ -34,14 +34,7 @@ from scr_engine.access import DEFAULT_READ_POLICY, ReadScope
 
 pytestmark = pytest.mark.rule("PR-e")
 
-STAGES = (
-    Stage.REQUESTED,
-    Stage.SCREENED,
-    Stage.PANEL_CONVENED,
-    Stage.EVIDENCE_RECEIVED,
-    Stage.OVERVIEW_DRAFTED,
-    Stage.RATIFIED,
-)
+STAGES = MAIN_LINE[: MAIN_LINE.index(Stage.RATIFIED) + 1]
 
 SAMPLES: tuple[c.Command, ...] = (
     c.AssessCriteria(),

@@ -1039,3 +1039,13 @@ def test_pre_a_value_left_only_in_the_history_is_erased_there(
     imr = engine.get(rid).imr(agency)
     assert imr is not None and imr.summary == "Second account."
     assert engine.get(rid).stage is before.stage and verify_history(events) == []
+
+
+def test_an_input_refusal_is_malformed_data_naming_its_field() -> None:
+    """``Refusal.input`` is the one spelling of an ``INPUT`` refusal: it becomes
+    :class:`~scr_engine.InvalidRequest`, never a guard or a permission."""
+    assert Refusal.input("no such action", "action_id") == Refusal(
+        "INPUT", "no such action", RefusalKind.INPUT, "action_id"
+    )
+    assert Refusal.input("a command must be a JSON object").field is None
+    assert str(Refusal.input("bad", "when")) == "INPUT [when]: bad"

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         StorageError,
         TransitionRefused,
     )
+    from scr_engine.errors.refusals import Refusal, RefusalKind
     from scr_engine.history import CorruptHistory, Event, HistoryProblem, replay, verify_history
     from scr_engine.integrity import Fault, FaultKind, VerifyReport
     from scr_engine.publication import PublicReport
@@ -79,7 +80,6 @@ if TYPE_CHECKING:
     )
     from scr_engine.rules.criteria import assess
     from scr_engine.rules.deadlines import Deadline, DeadlineStatus
-    from scr_engine.rules.reasons import Refusal, RefusalKind
     from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
     from scr_engine.states.stages import Stage
     from scr_engine.storage.memory import MemoryStore
@@ -161,8 +161,8 @@ _WHERE: dict[str, str] = {
     "assess": "scr_engine.rules.criteria",
     "Deadline": "scr_engine.rules.deadlines",
     "DeadlineStatus": "scr_engine.rules.deadlines",
-    "Refusal": "scr_engine.rules.reasons",
-    "RefusalKind": "scr_engine.rules.reasons",
+    "Refusal": "scr_engine.errors.refusals",
+    "RefusalKind": "scr_engine.errors.refusals",
     "DEFAULT_SETTINGS": "scr_engine.rules.settings",
     "ProtocolSettings": "scr_engine.rules.settings",
     "Stage": "scr_engine.states.stages",

@@ -25,9 +25,9 @@ from types import MappingProxyType
 
 from attrs import field, frozen
 
+from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.history import GENESIS
 from scr_engine.records import Actor, Review
-from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.serialization import canonical_json
 from scr_engine.states.roles import Role
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from attrs import frozen
 
 from scr_engine.errors import InvalidRequest
-from scr_engine.rules.reasons import Refusal, RefusalKind
+from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.serialization import canonical_json
 
 if TYPE_CHECKING:

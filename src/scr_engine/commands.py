@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from attrs import field, frozen
 
 from scr_engine.errors import InvalidRequest
+from scr_engine.errors.refusals import Refusal
 from scr_engine.personal import MARK
 from scr_engine.records import (
     Agency,
@@ -27,7 +28,6 @@ from scr_engine.records import (
     TextRewrite,
     WriterMeetingPurpose,
 )
-from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.serialization import shape_problems, structure, unstructure
 
 __all__ = [
@@ -616,7 +616,7 @@ def from_dict(data: Any) -> Command:
     if not isinstance(data, dict):
         raise InvalidRequest(
             "command",
-            [Refusal("INPUT", "a command must be a JSON object", RefusalKind.INPUT)],
+            [Refusal.input("a command must be a JSON object")],
         )
     problems = shape_problems(data)
     if problems:
@@ -627,10 +627,8 @@ def from_dict(data: Any) -> Command:
         raise InvalidRequest(
             str(name),
             [
-                Refusal(
-                    "INPUT",
+                Refusal.input(
                     f"unknown command {name!r}; known commands: {', '.join(sorted(COMMANDS))}",
-                    RefusalKind.INPUT,
                     "command",
                 )
             ],

@@ -25,6 +25,7 @@ from scr_engine.errors import (
     ScrEngineError,
     TransitionRefused,
 )
+from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.history import Event, advance, replay, scrub, start
 from scr_engine.integrity import Progress, VerifyReport, verify_store
 from scr_engine.personal import (
@@ -49,7 +50,6 @@ from scr_engine.rules.judge import (
     takes_input,
     too_long,
 )
-from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import validate_request
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
 from scr_engine.serialization import canonical_json, text_problems, unstructure
@@ -101,7 +101,7 @@ _ROLES = frozenset(Role)
 
 
 def _refuse(command: str, message: str, field: str | None = None) -> InvalidRequest:
-    return InvalidRequest(command, [Refusal("INPUT", message, RefusalKind.INPUT, field)])
+    return InvalidRequest(command, [Refusal.input(message, field)])
 
 
 def _check_actor(
@@ -119,27 +119,23 @@ def _check_actor(
     for what, value in (("actor.id", actor.id), ("actor.name", actor.name)):
         if type(value) is not str or not value.strip():
             message = f"an actor's {what[6:]} must be non-empty text, not {_brief(value)}"
-            problems.append(Refusal("INPUT", message, RefusalKind.INPUT, what))
+            problems.append(Refusal.input(message, what))
         elif len(value) > longest:
             message = (
                 f"an actor's {what[6:]} holds {len(value):,} characters; at most "
                 f"{longest:,} are accepted"
             )
-            problems.append(Refusal("INPUT", message, RefusalKind.INPUT, what))
+            problems.append(Refusal.input(message, what))
         else:
             problems.extend(text_problems(value, what))
     roles = actor.roles
     if not isinstance(roles, frozenset) or not all(type(r) is Role and r in _ROLES for r in roles):
-        problems.append(
-            Refusal(
-                "INPUT", "an actor's roles must be Role members", RefusalKind.INPUT, "actor.roles"
-            )
-        )
+        problems.append(Refusal.input("an actor's roles must be Role members", "actor.roles"))
     agency = actor.agency
     if agency is not None:
         if type(agency) is not str:
             message = f"an actor's agency must be text or None, not {type(agency).__name__}"
-            problems.append(Refusal("INPUT", message, RefusalKind.INPUT, "actor.agency"))
+            problems.append(Refusal.input(message, "actor.agency"))
         else:
             problems.extend(text_problems(agency, "actor.agency"))
     if problems:
@@ -339,9 +335,7 @@ class ReviewEngine:
         refusals = validate_request(request, today)
         if received_on is not None:
             if not isinstance(received_on, date) or isinstance(received_on, datetime):
-                refusals.append(
-                    Refusal("INPUT", "received_on must be a date", RefusalKind.INPUT, "received_on")
-                )
+                refusals.append(Refusal.input("received_on must be a date", "received_on"))
             elif received_on > today:
                 message = f"a request cannot have been received on {received_on}, after today"
                 refusals.append(Refusal(DATE_RULE, message, RefusalKind.INPUT, "received_on"))
@@ -535,11 +529,9 @@ class ReviewEngine:
             raise InvalidRequest(
                 found.command,
                 [
-                    Refusal(
-                        "INPUT",
+                    Refusal.input(
                         "this idempotency key was used for another command: a retry must "
                         "send the very same command, as the same actor",
-                        RefusalKind.INPUT,
                         "idempotency_key",
                     )
                 ],

@@ -19,9 +19,9 @@ from datetime import date
 from attrs import frozen
 
 from scr_engine.errors import TransitionRefused
+from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.personal import ERASED, Striker, personal_paths
 from scr_engine.records import ActionStatus, Review
-from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.serialization import unstructure
 from scr_engine.states.stages import Stage
 

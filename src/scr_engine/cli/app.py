@@ -285,7 +285,7 @@ class Session:
         policy) to see store-wide lists; else :class:`~scr_engine.PermissionDenied`."""
         from scr_engine.access import ReadScope
         from scr_engine.errors import PermissionDenied
-        from scr_engine.rules.reasons import Refusal, RefusalKind
+        from scr_engine.errors.refusals import Refusal, RefusalKind
 
         engine = self.engine
         actor = self.actor

@@ -111,7 +111,7 @@ def tasks(session: Session, done: str | None, limit: int) -> None:
     from scr_engine.cli.shapes import task_json
     from scr_engine.errors import ScrEngineError
 
-    session.require_officer("tasks")
+    actor = session.require_officer("tasks")
     engine = session.engine
     if done is not None:
         state = _task_state(session, done)
@@ -130,7 +130,7 @@ def tasks(session: Session, done: str | None, limit: int) -> None:
 
         session.emit(result, render_done)
         return
-    pending = engine.pending_tasks(limit=limit)
+    pending = engine.pending_tasks(limit=limit, actor=actor)
     references: dict[str, str] = {}
     for task in pending:
         if task.review_id not in references:

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from scr_engine.engine import CommandOption
+    from scr_engine.errors.refusals import Refusal
     from scr_engine.history import Event
     from scr_engine.integrity import Fault, VerifyReport
     from scr_engine.records import Review, Task
     from scr_engine.rules.deadlines import Deadline
-    from scr_engine.rules.reasons import Refusal
     from scr_engine.storage.port import DeadlineRow
 
 __all__ = [

@@ -14,10 +14,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from scr_engine import commands as c
+from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.records import Review
 from scr_engine.rules.common import Context, need_text
 from scr_engine.rules.deadlines import FURTHEST_DAYS, find_deadline
-from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.referral import refuse_cr1
 from scr_engine.states.stages import Stage
 
@@ -73,9 +73,7 @@ def extend_deadline(review: Review, cmd: c.ExtendDeadline, ctx: Context) -> list
     need_text(out, cmd.reasons, "PR-a", "reasons", "the reasons for the extension")
     deadline = find_deadline(review, ctx.settings, ctx.today, cmd.deadline)
     if deadline is None:
-        out.append(
-            Refusal("INPUT", f"the review has no deadline {cmd.deadline!r}", _INPUT, "deadline")
-        )
+        out.append(Refusal.input(f"the review has no deadline {cmd.deadline!r}", "deadline"))
     elif not deadline.open:
         out.append(Refusal("PR-a", f"{cmd.deadline} is no longer open ({deadline.status.value})"))
     elif cmd.new_due > ctx.today + timedelta(days=FURTHEST_DAYS):

@@ -15,8 +15,8 @@ from typing import Any
 
 from attrs import frozen
 
+from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.records import Actor, Review, Role
-from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import is_text
 from scr_engine.rules.settings import ProtocolSettings
 
@@ -50,11 +50,9 @@ def known_agency(out: list[Refusal], review: Review, agency: Any, field: str = "
     if agency in review.agencies:
         return True
     out.append(
-        Refusal(
-            "INPUT",
+        Refusal.input(
             f"agency {agency!r} is not involved in this review "
             f"(involved: {', '.join(review.agencies)})",
-            RefusalKind.INPUT,
             field,
         )
     )

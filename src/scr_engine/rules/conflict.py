@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from scr_engine.errors.refusals import Refusal
 from scr_engine.records import Appointment, Review
-from scr_engine.rules.reasons import Refusal
 
 if TYPE_CHECKING:  # the commands import the errors, which import this package
     from scr_engine import commands as c

@@ -15,9 +15,9 @@ from __future__ import annotations
 from attrs import evolve
 
 from scr_engine import commands as c
+from scr_engine.errors.refusals import Refusal
 from scr_engine.records import Review
 from scr_engine.rules.common import Context, need_text
-from scr_engine.rules.reasons import Refusal
 from scr_engine.rules.setup import appoint_panel_member, appointment_problems, terms_problems
 
 __all__ = [

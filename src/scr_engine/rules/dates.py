@@ -17,8 +17,8 @@ from typing import Any
 
 from attrs import fields, has
 
+from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.records import Review
-from scr_engine.rules.reasons import Refusal, RefusalKind
 
 __all__ = ["DATE_RULE", "date_problems", "entered_on", "is_dated"]
 

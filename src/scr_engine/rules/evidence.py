@@ -12,9 +12,9 @@ sufficient and the brief is confirmed.
 from __future__ import annotations
 
 from scr_engine import commands as c
+from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.records import ImrJudgement, Review
 from scr_engine.rules.common import Context, known_agency, need_text
-from scr_engine.rules.reasons import Refusal, RefusalKind
 
 __all__ = ["accept_evidence", "confirm_overview_brief", "judge_imr", "receive_imr"]
 

@@ -9,10 +9,10 @@ from attrs import NOTHING, evolve, fields
 
 from scr_engine.commands import COMMANDS, Command, SubmitOverviewReport, to_dict
 from scr_engine.errors import InvalidRequest
+from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.records import Actor, Review, Role
 from scr_engine.rules.dates import date_problems, is_dated
 from scr_engine.rules.guards import CHECKS, PRECONDITIONS, Context
-from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.report import missing_sections
 from scr_engine.rules.settings import ProtocolSettings
 from scr_engine.rules.setup import represented_agency
@@ -31,6 +31,7 @@ __all__ = [
     "standing",
     "takes_input",
     "too_long",
+    "wrong_stage",
 ]
 
 
@@ -55,7 +56,7 @@ def check_shape(command: Any) -> tuple[Command | None, dict[str, Any] | None, li
         return (
             None,
             None,
-            [Refusal("INPUT", f"not a command: {type(command).__name__}", RefusalKind.INPUT)],
+            [Refusal.input(f"not a command: {type(command).__name__}")],
         )
     if isinstance(command, SubmitOverviewReport):
         missing = missing_sections(command.report)
@@ -64,9 +65,7 @@ def check_shape(command: Any) -> tuple[Command | None, dict[str, Any] | None, li
     try:
         payload = to_dict(command)
     except Exception:  # a field holds a value of the wrong type
-        problems = field_problems(command) or [
-            Refusal("INPUT", f"malformed {command.name}", RefusalKind.INPUT)
-        ]
+        problems = field_problems(command) or [Refusal.input(f"malformed {command.name}")]
         return None, None, problems
     try:
         rebuilt = structure(
@@ -193,7 +192,7 @@ def judge(
     name = getattr(command, "name", None) if isinstance(command, Command) else None
     if not isinstance(name, str) or name not in COMMANDS:
         message = f"not a command: {type(command).__name__}"
-        return Judgement(None, None, None, [Refusal("INPUT", message, RefusalKind.INPUT)])
+        return Judgement(None, None, None, [Refusal.input(message)])
     table_row = row(name)
     role, denied = permission(review, table_row, actor, command)
     if denied:
@@ -215,16 +214,26 @@ def judge(
         command = evolve(command, occurred_on=day)  # type: ignore[misc]
         payload = {**payload, "occurred_on": day.isoformat()}
     if not valid_in(review.stage, name):
-        refusals.append(
-            Refusal(
-                "MAP",
-                f"{name} cannot be issued while the review is {review.stage.value}",
-                RefusalKind.STAGE,
-            )
-        )
+        refusals.append(wrong_stage(name, review))
     else:
         refusals.extend(CHECKS[name](review, command, Context(actor, role, day, settings)))
     return Judgement(role, command, payload, refusals)
+
+
+def wrong_stage(name: str, review: Review) -> Refusal:
+    """The refusal of a command the review's stage does not allow, saying when it can
+    be issued (the stages the table allows it from)."""
+    sources = [stage.value for stage in row(name).sources]
+    when = (
+        f"it is issued while the review is {' or '.join(sources)}"
+        if sources
+        else "it is never issued on a review"
+    )
+    return Refusal(
+        "MAP",
+        f"{name} cannot be issued while the review is {review.stage.value}: {when}",
+        RefusalKind.STAGE,
+    )
 
 
 def too_long(payload: Any, settings: ProtocolSettings) -> list[Refusal]:
@@ -252,8 +261,7 @@ def obstacles(
     if refusals:
         return refusals
     if not valid_in(review.stage, table_row.command):
-        message = f"{table_row.command} cannot be issued while the review is {review.stage.value}"
-        return [Refusal("MAP", message, RefusalKind.STAGE)]
+        return [wrong_stage(table_row.command, review)]
     cls = COMMANDS[table_row.command]
     if not takes_input(cls):
         return judge(review, cls(), actor, today, settings).refusals

@@ -11,9 +11,9 @@ review only when every action is completed and logged (AP-3, PR-h,
 from __future__ import annotations
 
 from scr_engine import commands as c
+from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.records import Review
 from scr_engine.rules.common import Context, need_text
-from scr_engine.rules.reasons import Refusal, RefusalKind
 
 __all__ = ["close_review", "complete_action", "record_action_progress", "start_monitoring"]
 
@@ -23,7 +23,7 @@ _INPUT = RefusalKind.INPUT
 def _open_action(out: list[Refusal], review: Review, action_id: str) -> None:
     action = review.action(action_id)
     if action is None:
-        out.append(Refusal("INPUT", f"no action {action_id!r}", _INPUT, "action_id"))
+        out.append(Refusal.input(f"no action {action_id!r}", "action_id"))
     elif action.completed_on is not None:
         out.append(Refusal("AP-1", f"action {action_id} is already completed"))
 

@@ -23,11 +23,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from scr_engine.errors.refusals import Refusal
 from scr_engine.records import ImrJudgement, Review
 from scr_engine.rules import clocks, corrections, referral
 from scr_engine.rules.common import Context
 from scr_engine.rules.deadlines import FURTHEST_DAYS, deadlines
-from scr_engine.rules.reasons import Refusal
 from scr_engine.states.stages import Stage
 
 __all__ = ["PRECONDITIONS", "Precondition"]

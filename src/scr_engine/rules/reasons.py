@@ -1,43 +1,9 @@
-"""Reasons: why a command would be refused, each citing the rule it comes from."""
+"""Reasons: why a command would be refused, each citing the rule it comes from.
 
-from __future__ import annotations
+:class:`Refusal` and :class:`RefusalKind` live in :mod:`scr_engine.errors.refusals`
+(beside the errors that carry them); this module names them where they were first
+published."""
 
-from enum import StrEnum
-
-from attrs import frozen
+from scr_engine.errors.refusals import Refusal, RefusalKind
 
 __all__ = ["Refusal", "RefusalKind"]
-
-
-class RefusalKind(StrEnum):
-    """What kind of objection a :class:`Refusal` is.
-
-    ``input`` objections make :class:`~scr_engine.InvalidRequest`, ``permission``
-    ones :class:`~scr_engine.PermissionDenied`, the rest
-    :class:`~scr_engine.TransitionRefused`.
-    """
-
-    INPUT = "input"
-    PERMISSION = "permission"
-    STAGE = "stage"
-    GUARD = "guard"
-
-
-@frozen
-class Refusal:
-    """One reason a command is refused.
-
-    ``rule`` is the protocol rule ID of ``requirements.md`` (``"CR-1"``, ``"SU-6"`` …)
-    or, for objections that the protocol's table makes rather than one rule, ``"MAP"``
-    (the command is not valid in the review's stage or not for this role) or
-    ``"INPUT"`` (malformed data). ``field`` names the offending field when there is one.
-    """
-
-    rule: str
-    message: str
-    kind: RefusalKind = RefusalKind.GUARD
-    field: str | None = None
-
-    def __str__(self) -> str:
-        where = f" [{self.field}]" if self.field else ""
-        return f"{self.rule}{where}: {self.message}"

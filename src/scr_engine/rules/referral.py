@@ -22,11 +22,11 @@ leads (RF-6, ``agree_lead_authority``).
 from __future__ import annotations
 
 from scr_engine import commands as c
+from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.records import Review
 from scr_engine.rules.common import Context, known_agency, need_text
 from scr_engine.rules.conflict import imr_writer_conflict
 from scr_engine.rules.criteria import meets_cr1
-from scr_engine.rules.reasons import Refusal, RefusalKind
 
 __all__ = [
     "agree_lead_authority",

@@ -26,6 +26,7 @@ from datetime import date
 from typing import Any
 
 from scr_engine import commands as c
+from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.records import (
     Analysis,
     Conclusions,
@@ -36,7 +37,6 @@ from scr_engine.records import (
 )
 from scr_engine.rules.common import Context, known_agency, need_text
 from scr_engine.rules.deadlines import LONGEST_MONTHS
-from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import is_text
 
 __all__ = [
@@ -223,12 +223,7 @@ def submit_overview_report(
     rec_ids = [r.id for r in report.conclusions.recommendations]
     if len(set(rec_ids)) != len(rec_ids):
         out.append(
-            Refusal(
-                "INPUT",
-                "two recommendations share an ID",
-                _INPUT,
-                "report.conclusions.recommendations",
-            )
+            Refusal.input("two recommendations share an ID", "report.conclusions.recommendations")
         )
     out.extend(missing_imr_recommendations(review, report.conclusions.recommendations))
     summary = report.executive_summary
@@ -285,9 +280,7 @@ def add_action(review: Review, cmd: c.AddAction, ctx: Context) -> list[Refusal]:
         )
     need_text(out, cmd.action_id, "AP-1", "action_id", "the action's ID")
     if review.action(cmd.action_id) is not None:
-        out.append(
-            Refusal("INPUT", f"action {cmd.action_id!r} already exists", _INPUT, "action_id")
-        )
+        out.append(Refusal.input(f"action {cmd.action_id!r} already exists", "action_id"))
     need_text(out, cmd.owner, "AP-1", "owner", "who is responsible")
     if cmd.timescale_months < 1:
         out.append(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.records import (
     Agency,
     CriteriaFacts,
@@ -15,7 +16,6 @@ from scr_engine.records import (
     RequesterCategory,
     RequestForm,
 )
-from scr_engine.rules.reasons import Refusal, RefusalKind
 
 __all__ = ["is_text", "validate_request"]
 

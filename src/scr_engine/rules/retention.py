@@ -18,10 +18,10 @@ its personal values without containing them.
 from __future__ import annotations
 
 from scr_engine import commands as c
+from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.personal import ERASED, personal_paths, strikes_only, text_paths
 from scr_engine.records import Review
 from scr_engine.rules.common import Context, need_text
-from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.serialization import unstructure
 
 __all__ = ["erase_personal_data", "restrict_access"]

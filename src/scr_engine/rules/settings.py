@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from attrs import frozen
 
+from scr_engine.errors import InvalidRequest
+from scr_engine.errors.refusals import Refusal
+
 __all__ = ["DEFAULT_SETTINGS", "ProtocolSettings"]
 
 
@@ -66,12 +69,9 @@ class ProtocolSettings:
             if value is not None and not 1 <= value <= 3660:
                 problems.append((name, f"{name} must be from 1 to 3660 when set"))
         if problems:
-            from scr_engine.errors import InvalidRequest
-            from scr_engine.rules.reasons import Refusal, RefusalKind
-
             raise InvalidRequest(
                 "settings",
-                [Refusal("INPUT", message, RefusalKind.INPUT, name) for name, message in problems],
+                [Refusal.input(message, name) for name, message in problems],
             )
 
 

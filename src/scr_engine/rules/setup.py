@@ -35,6 +35,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from scr_engine import commands as c
+from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.records import (
     Appointment,
     FamilyDecision,
@@ -47,7 +48,6 @@ from scr_engine.records import (
 from scr_engine.rules.common import Context, known_agency, need_text
 from scr_engine.rules.conflict import conflict_of_interest
 from scr_engine.rules.deadlines import FURTHEST_DAYS, LONGEST_MONTHS
-from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import is_text
 from scr_engine.states.stages import Stage
 

@@ -15,6 +15,8 @@ from attrs import frozen
 
 from scr_engine.access import AccessEntry
 from scr_engine.checkpoints import Checkpoint
+from scr_engine.errors import InvalidRequest, StorageError
+from scr_engine.errors.refusals import Refusal
 from scr_engine.history import Event
 from scr_engine.records import Review, Task, TaskState
 from scr_engine.rules.deadlines import Deadline, DeadlineStatus
@@ -121,20 +123,15 @@ def check_page(limit: int, offset: int = 0) -> None:
     """Refuse a negative page size or offset with :class:`~scr_engine.InvalidRequest`
     (every store pages the same way)."""
     if limit < 0 or offset < 0:
-        from scr_engine.errors import InvalidRequest
-        from scr_engine.rules.reasons import Refusal, RefusalKind
-
         raise InvalidRequest(
             "page",
-            [Refusal("INPUT", "limit and offset cannot be negative", RefusalKind.INPUT, "limit")],
+            [Refusal.input("limit and offset cannot be negative", "limit")],
         )
 
 
 def check_rows(review: Review, rows: Sequence[DeadlineRow]) -> None:
     """Refuse deadline rows of another review, or two rows with one key, with
     :class:`~scr_engine.StorageError` (every store refuses them the same way)."""
-    from scr_engine.errors import StorageError
-
     keys: set[str] = set()
     for row in rows:
         if row.review_id != review.id:

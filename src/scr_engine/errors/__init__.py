@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from scr_engine.rules.reasons import Refusal
+from scr_engine.errors.refusals import Refusal
 
 __all__ = [
     "ConcurrencyConflict",

@@ -28,10 +28,10 @@ from scr_engine.errors import (
     SchemaMismatch,
     StorageError,
 )
+from scr_engine.errors.refusals import Refusal
 from scr_engine.history import Event
 from scr_engine.integrity import column_problems, review_problems
 from scr_engine.records import Review, Task, TaskState, TaskStatus
-from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.states.stages import Stage
 from scr_engine.storage import schema
 from scr_engine.storage.port import DeadlineRow, StoredReview, check_page, check_rows
@@ -133,10 +133,8 @@ class SqlStore:
             raise InvalidRequest(
                 "SqlStore",
                 [
-                    Refusal(
-                        "INPUT",
+                    Refusal.input(
                         f"migrate must be 'check', 'create' or 'upgrade', not {migrate!r}",
-                        RefusalKind.INPUT,
                         "migrate",
                     )
                 ],

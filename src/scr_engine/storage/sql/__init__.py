@@ -31,14 +31,18 @@ from scr_engine.storage.sql.connections import create_engine
 from scr_engine.storage.sql.migrate import (
     MIGRATIONS,
     Migrate,
-    _head_revisions,
-    _shipped_head,
     alembic_config,
     schema_revision,
     upgrade,
 )
-from scr_engine.storage.sql.rows import _event_values, _task_values, completion_digest
+from scr_engine.storage.sql.rows import completion_digest
 from scr_engine.storage.sql.store import SqlStore
+
+# Private names that tests and benchmarks import from here, as before the split.
+from scr_engine.storage.sql.migrate import _head_revisions as _head_revisions  # isort: skip
+from scr_engine.storage.sql.migrate import _shipped_head as _shipped_head  # isort: skip
+from scr_engine.storage.sql.rows import _event_values as _event_values  # isort: skip
+from scr_engine.storage.sql.rows import _task_values as _task_values  # isort: skip
 
 __all__ = [
     "MIGRATIONS",
@@ -50,6 +54,3 @@ __all__ = [
     "schema_revision",
     "upgrade",
 ]
-
-# Private names tests and benchmarks import from here, as before the package split.
-_PRIVATE = (_event_values, _head_revisions, _shipped_head, _task_values)

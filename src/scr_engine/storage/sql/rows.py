@@ -73,17 +73,11 @@ def by_name(row: Any, columns: Sequence[str]) -> dict[str, Any]:
     """A row's values by column name: ``row`` is a SQLAlchemy row (read by name) or a
     sequence of values in ``columns`` order (a prebuilt statement's, which selects
     exactly those columns)."""
-    mapping = getattr(row, "_mapping", None)
-    if mapping is not None:
-        return {name: mapping[name] for name in columns}
+    if type(row) is not tuple:
+        mapping = getattr(row, "_mapping", None)
+        if mapping is not None:
+            return {name: mapping[name] for name in columns}
     return dict(zip(columns, row, strict=True))
-
-
-def _then(first: Callable[[Any], Any], second: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def both(value: Any) -> Any:
-        return second(first(value))
-
-    return both
 
 
 Conversion: TypeAlias = tuple[Callable[[Any], Any], Callable[[Any], Any]]
@@ -136,7 +130,8 @@ class RowCodec(Generic[T]):
         """The codec's columns, in the table's order (or as given)."""
         self.fields = {name: fields.get(name, name) for name in names}
         """Each column's attribute of the record."""
-        getters: list[Callable[[T], Any]] = []
+        parts: list[str] = []  # the row's values, as expressions of the record ``r``
+        scope: dict[str, Any] = {}
         decoders: list[Callable[[Any], Any]] = []
         dates: Conversion = (_iso_date, date.fromisoformat) if sqlite else (_same, _same)
         for name in names:
@@ -146,18 +141,27 @@ class RowCodec(Generic[T]):
             )
             if column.nullable and to_db is not _same:
                 to_db, from_db = _or_none(to_db), _or_none(from_db)
+            field = self.fields[name]
+            if not field.isidentifier():
+                raise ValueError(f"{field!r} is not an attribute name")
             getter = encode.get(name)
-            if getter is None:
-                plain = attrgetter(self.fields[name])
-                getter = plain if to_db is _same else _then(plain, to_db)
-            getters.append(getter)
+            if getter is not None:
+                scope[f"_e{len(parts)}"] = getter
+                parts.append(f"_e{len(parts)}(r)")
+            elif to_db is _same:
+                parts.append(f"r.{field}")
+            else:
+                scope[f"_c{len(parts)}"] = to_db
+                parts.append(f"_c{len(parts)}(r.{field})")
             decoders.append(from_db)
-        self._getters = tuple(getters)
-        self._decoders = tuple(zip(names, (self.fields[n] for n in names), decoders, strict=True))
-
-    def values(self, record: T) -> tuple[Any, ...]:
+        # One function making the whole row, a tuple display as if written by hand
+        # (a save encodes its event and tasks this way, on the hot path); its text is
+        # made of attribute names checked above and the names in ``scope``.
+        self.values: Callable[[T], tuple[Any, ...]] = eval(
+            f"lambda r: ({', '.join(parts)},)", scope
+        )
         """The record's row, in :attr:`columns` order."""
-        return tuple([getter(record) for getter in self._getters])
+        self._decoders = tuple(zip(names, (self.fields[n] for n in names), decoders, strict=True))
 
     def named(self, record: T) -> dict[str, Any]:
         """The record's row by column name."""
@@ -226,9 +230,9 @@ def _event_values(event: Event) -> tuple[Any, ...]:
 
 def _decode_event(row: Any) -> Event:
     """An event from its row (a SQLAlchemy row, or a sequence in
-    :data:`EVENT_COLUMNS` order), read by column name and built directly (the row's
-    types are checked here, as the converter would); :class:`StorageError` when the
-    row cannot be read."""
+    :data:`EVENT_COLUMNS` order), read by column name and built directly, one line per
+    attribute (the row's types are checked here, as the converter would);
+    :class:`StorageError` when the row cannot be read."""
     try:
         v = by_name(row, EVENT_COLUMNS)
         for name in _TEXT:
@@ -264,20 +268,25 @@ def _decode_event(row: Any) -> Event:
             _text_or_none(state)
             _text_or_none(state_salt)
         before = v["stage_before"]
-        decoded = {
-            **v,
-            "at": when,
-            "role": _ROLES[v["role"]],
-            "payload": data,
-            "stage_before": None if before is None else _STAGES[before],
-            "stage_after": _STAGES[v["stage_after"]],
-            "state": state,
-            "commitments": committed,
-            "salts": kept,
-            "state_salt": state_salt,
-            "idempotency_key": _text_or_none(v["idempotency_key"]),
-        }
-        return Event(**{EVENTS.fields[name]: value for name, value in decoded.items()})
+        return Event(  # each attribute from its column, by name
+            review_id=v["review_id"],
+            sequence=v["sequence"],
+            at=when,
+            actor_id=v["actor_id"],
+            role=_ROLES[v["role"]],
+            command=v["command"],
+            payload=data,
+            stage_before=None if before is None else _STAGES[before],
+            stage_after=_STAGES[v["stage_after"]],
+            prev_hash=v["prev_hash"],
+            hash=v["hash"],
+            state=state,
+            commitments=committed,
+            salts=kept,
+            state_salt=state_salt,
+            format=fmt,
+            key=_text_or_none(v["idempotency_key"]),
+        )
     except (ValueError, TypeError, KeyError) as exc:
         raise StorageError(f"a stored event cannot be read: {exc!r}") from exc
 

@@ -64,7 +64,7 @@ def _rule_markdown(rule: Rule, code: set[str], tests: list[str]) -> list[str]:
     where = ", ".join(f"`{m}`" for m in sorted(code)) or "—"
     proved = ", ".join(f"`{t}`" for t in tests) or "—"
     return [
-        f"### {rule.id}",
+        f"### {rule.id} — {rule.title}",
         "",
         f"*{rule.kind.value}* · {rule.section}",
         "",

@@ -68,7 +68,7 @@ def test_a_malformed_form_names_the_file_or_the_field(scr: Scr) -> None:
     missing = scr("submit", "nowhere.toml", actor="u-req")
     assert missing.exit_code == EXIT_USAGE and "no file nowhere.toml" in one_line(missing)
     incomplete = scr.json(
-        "submit", scr.write("short.json", '{"signed_name": "A"}'), actor="u-req", code=EXIT_FAILED
+        "submit", scr.write("short.json", '{"signed_name": "A"}'), actor="u-req", code=EXIT_USAGE
     )["error"]
     assert incomplete["kind"] == "invalid"
     assert {"requester", "agencies"} <= {r["field"] for r in incomplete["refusals"]}
@@ -87,7 +87,7 @@ def test_bad_command_input_is_named(scr: Scr) -> None:
         "--set",
         "received_on=soon",
         actor="u-bm",
-        code=EXIT_FAILED,
+        code=EXIT_USAGE,
     )["error"]
     assert wrong_type["kind"] == "invalid"
     assert wrong_type["refusals"][0]["field"] == "received_on"
@@ -99,6 +99,30 @@ def test_bad_command_input_is_named(scr: Scr) -> None:
     assert scr("overdue", "--as-of", "tomorrow", actor="u-bm").exit_code == EXIT_USAGE
     assert scr("list", "--stage", "done", actor="u-bm").exit_code == EXIT_USAGE
     assert scr("tasks", "--done", "no-such-task", actor="u-bm").exit_code == EXIT_NOT_FOUND
+
+
+def test_a_malformed_value_teaches_what_is_accepted(scr: Scr) -> None:
+    """A value that does not fit its field exits 2 (usage, as documented), naming the
+    field and what it accepts: every allowed value of an enum, the date format, `:=`
+    for a number given as text, the nearest field to one that is not there."""
+    scr.ready()
+    reference = scr.submit()["reference"]
+
+    def said(*assignments: str, command: str = "record_budget") -> str:
+        result = scr("run", reference, command, *assignments, actor="u-chair")
+        assert result.exit_code == EXIT_USAGE, result.output
+        return one_line(result)
+
+    enum = said("--set", "agency=gp", "--set", "judgement=insufficient", command="judge_imr")
+    assert "judgement: expected one of: sufficient, further_information_requested" in enum
+    assert "did you mean 'sufficient'" in enum
+    number = said("--set", "amount_pounds=12000", "--set", "notes=Venue.")
+    assert "amount_pounds: expected a whole number" in number
+    assert "--set amount_pounds:=VALUE" in number
+    day = said("--set", "received_on=05/12/2026", command="record_chair_notified")
+    assert "received_on: expected a date as YYYY-MM-DD, got '05/12/2026'" in day
+    field = said("--set", "reason=x", command="withdraw")
+    assert "unknown field 'reason' (did you mean 'reasons'?)" in field
 
 
 def test_the_actors_file_is_checked(scr: Scr) -> None:
@@ -220,3 +244,20 @@ def test_export_refuses_a_bad_date_and_an_unwritable_folder(scr: Scr, tmp_path: 
         "export", reference, "--format", "md", "--out", str(tmp_path / "d"), actor="u-chair"
     )
     assert len(written["files"]) >= 7
+
+
+def test_a_retried_key_says_it_returns_the_earlier_result(scr: Scr) -> None:
+    """A command sent again with its --key records nothing more and says so, with the
+    event the first one recorded."""
+    scr.ready()
+    reference = scr.submit()["reference"]
+    first = scr.json("run", reference, "assess_criteria", "--key", "k-1", actor="u-chair")
+    assert first["already"] is False
+    again = scr.json("run", reference, "assess_criteria", "--key", "k-1", actor="u-chair")
+    assert again["already"] is True and again["event"] == first["event"]
+    said = scr("run", reference, "assess_criteria", "--key", "k-1", actor="u-chair")
+    assert said.exit_code == 0
+    assert f"Already done: key k-1 recorded assess_criteria on {reference} as event 2" in (
+        " ".join(said.output.split())
+    )
+    assert len(scr.json("history", reference, actor="u-chair")["events"]) == 2

@@ -100,3 +100,19 @@ def test_registry_says_what_the_requirements_say() -> None:
             assert (held.section, held.text) == (section, text), rid
             assert held.kind is (RuleKind.NONE if kind == "—" else RuleKind(kind)), rid
     assert [r for r in RULES if RULES[r].protocol and r not in ("RF-4a", "RF-4b")] == seen
+
+
+def test_every_rule_has_a_title_in_the_catalogue() -> None:
+    """The rule catalogue heads each rule with its ID and a short title taken from its
+    text (issue 21): never empty, at most about 80 characters, the same words the
+    rule begins with, and no two alike."""
+    from _catalogue import markdown
+
+    page = markdown()
+    titles = [r.title for r in RULES.values()]
+    assert len(set(titles)) == len(titles)
+    for r in RULES.values():
+        assert 3 <= len(r.title) <= 82, r
+        plain = r.text.replace("**", "").replace("`", "")
+        assert plain.startswith(r.title.removesuffix(" …")), r
+        assert f"### {r.id} — {r.title}" in page

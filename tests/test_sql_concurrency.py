@@ -48,6 +48,7 @@ from scr_engine.commands import Command, PauseClock, ResumeClock
 from scr_engine.demo import BOARD_CHAIR, REQUESTER, demo_request
 from scr_engine.storage.port import DeadlineRow
 from scr_engine.storage.sql import SqlStore
+from scr_engine.storage.sql import store as sql_store
 
 THREADS = 4
 PROCESSES = 2
@@ -75,7 +76,7 @@ def _raised_by_save(exc: BaseException) -> bool:
     """Whether the conflict came from the store's versioned write (not from the
     engine's check of ``expected_version`` against the review it loaded)."""
     frames = traceback.extract_tb(exc.__traceback__)
-    return any(f.name == "save" and f.filename.endswith("sql.py") for f in frames)
+    return any(f.name == "save" and f.filename == sql_store.__file__ for f in frames)
 
 
 def _attempts(engine: ReviewEngine, review_id: str, writer: str) -> list[Outcome]:

@@ -8,17 +8,25 @@ once as :class:`~scr_engine.InvalidRequest`.
 
 from __future__ import annotations
 
+import difflib
 import json
 import operator
 import re
+import types
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, TypeVar, get_args, get_origin
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory
-from cattrs.errors import BaseValidationError, IterableValidationError, IterableValidationNote
+from cattrs.errors import (
+    BaseValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+from cattrs.v import format_exception
 
 from scr_engine.errors import InvalidRequest
 from scr_engine.errors.refusals import Refusal, RefusalKind
@@ -100,7 +108,7 @@ def _make_converter(*, detailed: bool = True) -> cattrs.Converter:
                 return int(value)
             # bool is an int subclass: refuse it where a number is wanted.
             if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-                raise TypeError(f"expected {kind.__name__}, got {type(value).__name__}")
+                raise TypeError(f"expected {_KIND_WORDS[kind]}, got {_shown(value)}")
             return value
 
         return hook
@@ -111,9 +119,15 @@ def _make_converter(*, detailed: bool = True) -> cattrs.Converter:
     # A StrEnum is a str: without its own hook the str hook above would take it and
     # leave the value unconverted. StrEnum precedes str in every StrEnum's MRO.
     def structure_enum(value: Any, cls: Any) -> Any:
+        allowed = ", ".join(m.value for m in cls)
         if not isinstance(value, str):
-            raise TypeError(f"expected one of {[m.value for m in cls]}, got {value!r}")
-        return cls(value)
+            raise TypeError(f"expected one of: {allowed}; got {_shown(value)}")
+        try:
+            return cls(value)
+        except ValueError:
+            close = difflib.get_close_matches(value, [m.value for m in cls], n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(f"expected one of: {allowed}; got {value!r}{hint}") from None
 
     conv.register_structure_hook(StrEnum, structure_enum)
 
@@ -123,7 +137,7 @@ def _make_converter(*, detailed: bool = True) -> cattrs.Converter:
         if isinstance(value, str | bytes | dict) or not isinstance(
             value, list | tuple | set | frozenset
         ):
-            raise TypeError(f"expected a list, got {type(value).__name__}")
+            raise TypeError(f"expected a list, got {_shown(value)}")
 
     def tuple_factory(cls: Any, converter: cattrs.Converter) -> Any:
         inner = homogenous_tuple_structure_factory(cls, converter)
@@ -173,20 +187,30 @@ def _make_converter(*, detailed: bool = True) -> cattrs.Converter:
         if isinstance(value, date) and not isinstance(value, datetime):
             return value
         if not isinstance(value, str):
-            raise TypeError(f"expected an ISO date string, got {type(value).__name__}")
+            raise TypeError(f"expected a date as YYYY-MM-DD, got {_shown(value)}")
         if not _ISO_DATE.fullmatch(value):
             raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
-        return date.fromisoformat(value)
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"expected a real date as YYYY-MM-DD, got {value!r}") from None
 
     def structure_datetime(value: Any, _: Any) -> datetime:
         if isinstance(value, datetime):
             result = value
         elif isinstance(value, str):
-            result = datetime.fromisoformat(value)
+            try:
+                result = datetime.fromisoformat(value)
+            except ValueError:
+                raise ValueError(
+                    f"expected a date-time as YYYY-MM-DDTHH:MM:SS+00:00, got {value!r}"
+                ) from None
         else:
-            raise TypeError(f"expected an ISO date-time string, got {type(value).__name__}")
+            raise TypeError(
+                f"expected a date-time as YYYY-MM-DDTHH:MM:SS+00:00, got {_shown(value)}"
+            )
         if result.tzinfo is None:
-            raise ValueError("date-time must carry a time zone")
+            raise ValueError("expected a date-time with its offset (such as +00:00)")
         return result
 
     conv.register_structure_hook(date, structure_date)
@@ -215,9 +239,74 @@ def unstructure(obj: Any) -> Any:
     return _CONVERTER.unstructure(obj)
 
 
+_KIND_WORDS = {str: "text", int: "a whole number", bool: "true or false"}
+
+
+def _shown(value: Any) -> str:
+    """A value as an error message names it: its JSON kind."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"text {_brief(value)}"
+    if isinstance(value, dict):
+        return "a table of fields"
+    if isinstance(value, list | tuple | set | frozenset):
+        return "a list"
+    return type(value).__name__
+
+
+def _brief(value: str) -> str:
+    return repr(value if len(value) <= 40 else value[:37] + "...")
+
+
+def _teach(exc: BaseException, kind: type | None) -> str:
+    """What is wrong and what is accepted, for one problem cattrs found: the engine's
+    own messages (each says what it expected) as they are; a field that is not there
+    named, with the nearest field there is; a missing one as missing."""
+    if isinstance(exc, ValueError | TypeError) and str(exc).startswith("expected"):
+        return str(exc)
+    if isinstance(exc, ForbiddenExtraKeysError):
+        known = sorted(a.name for a in attrs.fields(exc.cl)) if attrs.has(exc.cl) else []
+        parts = []
+        for name in sorted(exc.extra_fields):
+            close = difflib.get_close_matches(name, known, n=1)
+            parts.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        listed = f"; the fields are: {', '.join(known)}" if 0 < len(known) <= 20 else ""
+        return f"unknown field {', '.join(parts)}{listed}"
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    described = _describe(kind)
+    if described is not None:
+        return f"expected {described}"
+    return format_exception(exc, kind)
+
+
+def _describe(kind: Any) -> str | None:
+    """What a value of type ``kind`` looks like in JSON, in words (None if unknown)."""
+    origin = get_origin(kind)
+    if origin is Union or origin is types.UnionType:
+        words = ["null" if a is type(None) else _describe(a) for a in get_args(kind)]
+        return None if None in words else " or ".join(w for w in words if w)
+    if origin is tuple or origin is frozenset:
+        return "a list"
+    if isinstance(kind, type) and issubclass(kind, StrEnum):
+        return "one of: " + ", ".join(m.value for m in kind)
+    if isinstance(kind, type) and attrs.has(kind):
+        return "a table of fields (" + ", ".join(a.name for a in attrs.fields(kind)) + ")"
+    if kind is datetime:
+        return "a date-time as YYYY-MM-DDTHH:MM:SS+00:00"
+    if kind is date:
+        return "a date as YYYY-MM-DD"
+    return _KIND_WORDS.get(kind)
+
+
 def _path_problems(exc: BaseException, rule: str) -> list[Refusal]:
     if isinstance(exc, BaseValidationError):
-        messages = cattrs.transform_error(exc, path="$")
+        messages = cattrs.transform_error(exc, path="$", format_exception=_teach)
     else:
         messages = [f"{exc} @ $"]
     problems = []

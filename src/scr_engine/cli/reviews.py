@@ -13,11 +13,21 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from scr_engine.cli.app import EXIT_FAILED, Session, cli, person_table, scr_command, usage
+from scr_engine.cli.app import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    CliError,
+    Session,
+    cli,
+    person_table,
+    scr_command,
+    usage,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from scr_engine.errors import InvalidRequest
     from scr_engine.records import Review
 
 __all__ = [
@@ -170,6 +180,35 @@ def parse_set(data: dict[str, Any], assignments: tuple[str, ...]) -> dict[str, A
             target = inner
         target[keys[-1]] = value
     return dict(result)
+
+
+_NOT_TEXT = ("expected a whole number", "expected true or false", "expected a list")
+
+
+def malformed(exc: InvalidRequest, assignments: tuple[str, ...] = ()) -> CliError:
+    """A value that does not fit its field, as a usage error (exit 2): every field at
+    fault with what it accepts; for a number, true/false or a list given as text with
+    ``--set field=value``, how to give it (``--set field:=value``)."""
+    from scr_engine.cli.shapes import refusal_json
+
+    as_text = {
+        item.split("=", 1)[0].strip()
+        for item in assignments
+        if "=" in item and not (":=" in item and item.index(":=") < item.index("=") + 1)
+    }
+    lines = []
+    for refusal in exc.refusals:
+        line = f"{refusal.field}: {refusal.message}" if refusal.field else refusal.message
+        if refusal.field in as_text and refusal.message.startswith(_NOT_TEXT):
+            line += f" (give it as --set {refusal.field}:=VALUE)"
+        lines.append(line)
+    message = f"{exc.command}: invalid input: " + "; ".join(lines)
+    data = {
+        "command": exc.command,
+        "rules": list(exc.rules),
+        "refusals": [refusal_json(r) for r in exc.refusals],
+    }
+    return CliError(message, EXIT_USAGE, kind="invalid", data=data)
 
 
 _BY_REFERENCE = "SELECT id FROM scr_reviews WHERE reference = :reference"
@@ -326,14 +365,14 @@ def submit(
     actor = session.actor
     try:
         request = structure(data, RequestForm, what="submit_request")
-    except InvalidRequest:
+    except InvalidRequest as exc:
         from scr_engine.rules.judge import acting_role
         from scr_engine.states.table import row
 
         if acting_role(row("submit_request"), actor) is None:
             # Permission first: who may not submit learns nothing about the form (RF-1).
             engine.submit(data, actor)  # type: ignore[arg-type]  # raises PermissionDenied
-        raise
+        raise malformed(exc) from None
     review = engine.submit(request, actor, idempotency_key=idempotency_key, received_on=received)
 
     def render(console: Console) -> None:
@@ -403,10 +442,14 @@ def run(
         data["occurred_on"] = day.isoformat() if day is not None else None
     from scr_engine.cli.shapes import refusal_json, review_json
     from scr_engine.commands import from_dict
+    from scr_engine.errors import InvalidRequest
 
     review_id = resolve_review(session, review)
     actor = session.actor
-    cmd = from_dict(data)
+    try:
+        cmd = from_dict(data)
+    except InvalidRequest as exc:
+        raise malformed(exc, assignments) from None
     engine = session.engine
     if dry_run:
         refusals = engine.explain(review_id, cmd, actor)
@@ -433,6 +476,10 @@ def run(
 
         session.emit(result, render_dry)
         return EXIT_FAILED if refusals else None
+    # A retry of a command already recorded with this key returns the earlier result.
+    earlier = (
+        engine.store.find_key(idempotency_key, review_id) if idempotency_key is not None else None
+    )
     updated = engine.execute(review_id, cmd, actor, idempotency_key=idempotency_key)
     from scr_engine.cli.shapes import STAGE_WORDS, command_words
 
@@ -440,12 +487,20 @@ def run(
         "command": command,
         "command_words": command_words(command),
         "dry_run": False,
+        "already": earlier is not None,
         "event": {"sequence": updated.version, "hash": updated.head},
         "review": review_json(updated, session.name_of),
     }
 
     def render(console: Console) -> None:
         words = STAGE_WORDS.get(updated.stage.value, updated.stage.value)
+        if earlier is not None:
+            console.print(
+                f"Already done: key {idempotency_key} recorded {command} on "
+                f"{updated.reference} as event {earlier.sequence}; nothing more was recorded "
+                f"(the result shown is that event's: stage {words})."
+            )
+            return
         console.print(
             f"{command_words(command)} ({command}) recorded on {updated.reference} as event "
             f"{updated.version}; stage: {words} ({updated.stage.value})."

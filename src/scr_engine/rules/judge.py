@@ -32,6 +32,7 @@ __all__ = [
     "standing",
     "takes_input",
     "too_long",
+    "wrong_stage",
 ]
 
 
@@ -218,16 +219,26 @@ def judge(
         command = with_imr_chronology(review, command)
         payload = to_dict(command)
     if not valid_in(review.stage, name):
-        refusals.append(
-            Refusal(
-                "MAP",
-                f"{name} cannot be issued while the review is {review.stage.value}",
-                RefusalKind.STAGE,
-            )
-        )
+        refusals.append(wrong_stage(name, review))
     else:
         refusals.extend(CHECKS[name](review, command, Context(actor, role, day, settings)))
     return Judgement(role, command, payload, refusals)
+
+
+def wrong_stage(name: str, review: Review) -> Refusal:
+    """The refusal of a command the review's stage does not allow, saying when it can
+    be issued (the stages the table allows it from)."""
+    sources = [stage.value for stage in row(name).sources]
+    when = (
+        f"it is issued while the review is {' or '.join(sources)}"
+        if sources
+        else "it is never issued on a review"
+    )
+    return Refusal(
+        "MAP",
+        f"{name} cannot be issued while the review is {review.stage.value}: {when}",
+        RefusalKind.STAGE,
+    )
 
 
 def too_long(payload: Any, settings: ProtocolSettings) -> list[Refusal]:
@@ -255,8 +266,7 @@ def obstacles(
     if refusals:
         return refusals
     if not valid_in(review.stage, table_row.command):
-        message = f"{table_row.command} cannot be issued while the review is {review.stage.value}"
-        return [Refusal("MAP", message, RefusalKind.STAGE)]
+        return [wrong_stage(table_row.command, review)]
     cls = COMMANDS[table_row.command]
     if not takes_input(cls):
         return judge(review, cls(), actor, today, settings).refusals

@@ -51,6 +51,14 @@ class Rule:
     kind: RuleKind
 
     @property
+    def title(self) -> str:
+        """A short title: the rule's text (markup removed) to the end of its first
+        clause, outside brackets, cut at a word before 80 characters. A very short
+        first clause ("The alternative the Chair may recommend:") takes the next one
+        with it."""
+        return _title(self.text.replace("**", "").replace("`", ""))
+
+    @property
     def enforced(self) -> bool:
         """Whether the engine has something to enforce for it (every kind but
         ``none``)."""
@@ -425,3 +433,20 @@ def rule(rule_id: str) -> Rule:
         return RULES[rule_id]
     except KeyError:
         raise KeyError(f"no rule {rule_id!r} in the registry") from None
+
+
+def _title(plain: str) -> str:
+    depth, cut, start = 0, len(plain), 0
+    for index, char in enumerate(plain):
+        depth += char == "("
+        depth -= char == ")"
+        ends = char in ":;" or (char == "." and plain[index + 1 : index + 3].strip()[:1].isupper())
+        if depth == 0 and ends and plain[index + 1 : index + 2] in (" ", ""):
+            if index - start >= (45 if char == ":" else 30) or start:
+                cut = index
+                break
+            start = index + 1
+    head = plain[:cut].rstrip(".").strip()
+    if len(head) > 80:
+        head = head[:80].rsplit(" ", 1)[0].rstrip(",") + " …"
+    return head

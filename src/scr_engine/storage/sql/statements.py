@@ -1,58 +1,72 @@
-"""The prebuilt SQL of the SQL store's hot paths (private to :mod:`scr_engine.storage.sql`).
+"""The prebuilt SQL of the SQL store's hot paths.
 
 The statements of load, save and overdue as SQL text in the driver's own parameter
 style, prepared once per store, with the conversions SQLAlchemy's column types would
-make, and the decoding of deadline rows.
+make, and the decoding of deadline rows. Column lists and PostgreSQL casts are made
+from the row codecs of :mod:`.rows`, that is from ``schema.<table>.c``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from scr_engine.errors import StorageError
+from scr_engine.records import Review
 from scr_engine.rules.deadlines import DeadlineStatus
+from scr_engine.states.stages import TERMINAL_STAGES
+from scr_engine.storage import schema
 from scr_engine.storage.port import DeadlineRow
+from scr_engine.storage.schema import task_pending
+from scr_engine.storage.sql.review_json import _to_json
+from scr_engine.storage.sql.rows import (
+    DEADLINE_COLUMNS,
+    DEADLINE_ROW_COLUMNS,
+    EVENT_COLUMNS,
+    REVIEW_COLUMNS,
+    TASK_COLUMNS,
+    RowCodec,
+    _iso_date,
+    _unchanged,
+)
 
 _STATUS: dict[str, DeadlineStatus] = {status.value: status for status in DeadlineStatus}
-_EVENT_COLUMNS = (
-    "review_id",
-    "sequence",
-    "at",
-    "actor_id",
-    "role",
-    "command",
-    "payload",
-    "stage_before",
-    "stage_after",
-    "prev_hash",
-    "hash",
-    "state",
-    "commitments",
-    "salts",
-    "state_salt",
-    "format",
-    "idempotency_key",
-)
-"""The columns of ``scr_events``, in the order of the store's event tuples."""
-_TASK_COLUMNS = ("id", "review_id", "kind", "agency", "created_at", "rule")
-"""The columns of ``scr_tasks`` a save writes, in the order of
-:func:`~scr_engine.storage.sql._task_values`."""
-_DEADLINE_COLUMNS = ("reference", "rule", "title", "due_on", "met_on", "status", "running")
-"""The columns of ``scr_deadlines`` besides its key (review_id, key), in the order of
-the tuples :meth:`_Sql.deadline_values` makes."""
 
 
-def _iso_date(value: date) -> str:
-    """A date as SQLAlchemy's SQLite ``Date`` stores it (``YYYY-MM-DD``)."""
-    if type(value) is date:
-        return value.isoformat()
-    if not isinstance(value, date):
-        raise StorageError(f"a stored date must be a date, not {type(value).__name__}")
-    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+def _quoted(name: str) -> str:
+    return f'"{name}"' if name == "key" else name  # a keyword on some databases
+
+
+def columns(names: Iterable[str], prefix: str = "") -> str:
+    """A column list for SQL text (``key`` quoted)."""
+    return ", ".join(prefix + _quoted(n) for n in names)
+
+
+def pg_type(column: sa.Column[Any]) -> str:
+    """The PostgreSQL type a parameter of ``column`` is cast to in one-statement saves."""
+    kind = column.type
+    if isinstance(kind, sa.Boolean):
+        return "boolean"
+    if isinstance(kind, sa.Integer):
+        return "integer"
+    if isinstance(kind, sa.Date):
+        return "date"
+    return "text"
+
+
+def _deadline_codec(sqlite: bool, names: Sequence[str]) -> RowCodec[DeadlineRow]:
+    return RowCodec(
+        DeadlineRow,
+        schema.deadlines,
+        columns=names,
+        convert={"status": (attrgetter("value"), _STATUS.__getitem__)},
+        sqlite=sqlite,
+    )
 
 
 class _Sql:
@@ -60,7 +74,7 @@ class _Sql:
     driver's own parameter style, prepared once, with the conversions SQLAlchemy's
     column types would make (dates as ISO text on SQLite, as ``date`` on PostgreSQL).
     Built once per store (statements SQLAlchemy compiled per call cost more than the
-    SQL itself); a :class:`~scr_engine.storage._session._Session` runs them."""
+    SQL itself); a :class:`~scr_engine.storage.sql.connections._Session` runs them."""
 
     def __init__(self, dialect: sa.Dialect) -> None:
         self.dialect = dialect
@@ -74,9 +88,14 @@ class _Sql:
         else:  # pragma: no cover - no supported driver does this
             raise StorageError(f"unsupported driver parameter style {dialect.paramstyle!r}")
         self._mark = mark
-        self.date_in: Callable[[date], Any] = _iso_date if self.sqlite else _same
+        self.date_in: Callable[[date], Any] = _iso_date if self.sqlite else _unchanged
+        self.deadline_out = _deadline_codec(self.sqlite, DEADLINE_COLUMNS)
+        """Deadline rows as :meth:`deadline_values` writes them."""
+        self.deadline_in = _deadline_codec(self.sqlite, DEADLINE_ROW_COLUMNS)
+        """Deadline rows as :meth:`decode_deadlines` reads them."""
         true = "1" if self.sqlite else "true"  # as schema.running_deadline compiles
         q = self._q
+        events = columns(EVENT_COLUMNS)
         # The row with its last event, read in one statement (one snapshot).
         self.load = q(
             "SELECT r.data, r.stage, r.version, r.head, e.sequence, e.hash, e.state "
@@ -85,26 +104,24 @@ class _Sql:
             "WHERE r.id = ?"
         )
         self.history_upto = q(
-            f"SELECT {', '.join(_EVENT_COLUMNS)} FROM scr_events "
+            f"SELECT {events} FROM scr_events "
             "WHERE review_id = ? AND sequence <= ? ORDER BY sequence"
         )
         self.version = q("SELECT version FROM scr_reviews WHERE id = ?")
         self.heads = "SELECT id, version, head FROM scr_reviews ORDER BY id"
         self.find_key = q(
-            f"SELECT {', '.join(_EVENT_COLUMNS)} FROM scr_events "
-            "WHERE idempotency_key = ? AND review_id = ?"
+            f"SELECT {events} FROM scr_events WHERE idempotency_key = ? AND review_id = ?"
         )
         self.find_first_key = q(
-            f"SELECT {', '.join(_EVENT_COLUMNS)} FROM scr_events "
-            "WHERE idempotency_key = ? AND sequence = 1"
+            f"SELECT {events} FROM scr_events WHERE idempotency_key = ? AND sequence = 1"
         )
         self.scrub_event = q(
             "UPDATE scr_events SET payload = ?, salts = ?, state_salt = ? "
             "WHERE review_id = ? AND sequence = ? AND hash = ?"
         )
         self.insert_review = q(
-            "INSERT INTO scr_reviews (id, reference, stage, version, settings_version, "
-            "received_on, data, head) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            f"INSERT INTO scr_reviews ({columns(REVIEW_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in REVIEW_COLUMNS)}) "
             "ON CONFLICT (id) DO NOTHING RETURNING id"
         )
         # The versioned write sets only what changed: stage, reference and the others
@@ -125,25 +142,23 @@ class _Sql:
             "settings_version = ?, received_on = ? WHERE id = ? AND version = ? AND head = ?"
         )
         self.insert_event = q(
-            f"INSERT INTO scr_events ({', '.join(_EVENT_COLUMNS)}) "
-            f"VALUES ({', '.join('?' for _ in _EVENT_COLUMNS)})"
+            f"INSERT INTO scr_events ({events}) VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})"
         )
-        columns = ", ".join(_DEADLINE_COLUMNS)
-        self.deadlines_of = q(f'SELECT "key", {columns} FROM scr_deadlines WHERE review_id = ?')
+        deadline = columns(DEADLINE_COLUMNS)
+        self.deadlines_of = q(f'SELECT "key", {deadline} FROM scr_deadlines WHERE review_id = ?')
         self.delete_deadline = q('DELETE FROM scr_deadlines WHERE review_id = ? AND "key" = ?')
         self.insert_deadline = q(
-            f'INSERT INTO scr_deadlines (review_id, "key", {columns}) '
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            f'INSERT INTO scr_deadlines (review_id, "key", {deadline}) '
+            f"VALUES (?, ?, {', '.join('?' for _ in DEADLINE_COLUMNS)})"
         )
         self._update_deadline: dict[tuple[int, ...], str] = {}
         self._rows: dict[tuple[Any, ...], DeadlineRow] = {}
         self.upsert_task = q(
-            "INSERT INTO scr_tasks (id, review_id, kind, agency, created_at, rule) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-            "review_id = excluded.review_id, kind = excluded.kind, "
-            "agency = excluded.agency, created_at = excluded.created_at, rule = excluded.rule"
+            f"INSERT INTO scr_tasks ({columns(TASK_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in TASK_COLUMNS)}) ON CONFLICT (id) DO UPDATE SET "
+            + ", ".join(f"{name} = excluded.{name}" for name in TASK_COLUMNS if name != "id")
         )
-        row = 'review_id, reference, "key", rule, title, due_on, met_on, status'
+        row = columns(DEADLINE_ROW_COLUMNS)
         order = 'ORDER BY due_on, review_id, "key" LIMIT ?'
         # The same predicate as the partial index, so SQLite's planner can use it.
         running = f"running = {true} AND due_on < ?"
@@ -167,7 +182,8 @@ class _Sql:
         :meth:`~scr_engine.storage.sql.SqlStore._save_in_one_statement`): the
         versioned ``UPDATE`` (of the stage only when ``stage_changed``), then, for its
         row only, the event, the deadline rows (those gone deleted, the others inserted
-        or updated where they differ) and the tasks."""
+        or updated where they differ) and the tasks. Parameters are cast to their
+        columns' types (:func:`pg_type`)."""
         key = (stage_changed, deadlines, tasks)
         statement = self._saves.get(key)
         if statement is not None:
@@ -182,43 +198,38 @@ class _Sql:
             update = f"UPDATE scr_reviews SET {sets}, stage = %(stage)s WHERE {where} AND {kept}"
         else:
             update = f"UPDATE scr_reviews SET {sets} WHERE {where} AND stage = %(stage)s AND {kept}"
-        # As the columns take them.
-        event_types = ("text", "integer", *(["text"] * 13), "integer", "text")
         event_values = ", ".join(
-            f"%({name})s::{kind}" for name, kind in zip(_EVENT_COLUMNS, event_types, strict=True)
+            f"%({name})s::{pg_type(schema.events.c[name])}" for name in EVENT_COLUMNS
         )
         parts = [
             f"upd AS ({update} RETURNING id)",
-            f"ev AS (INSERT INTO scr_events ({', '.join(_EVENT_COLUMNS)}) "
+            f"ev AS (INSERT INTO scr_events ({columns(EVENT_COLUMNS)}) "
             f"SELECT {event_values} FROM upd)",
         ]
         if deadlines:
-            columns = ", ".join(_DEADLINE_COLUMNS)
-            kinds = ("text", "text", "text", "date", "date", "text", "boolean")
+            names = DEADLINE_COLUMNS
             record = ", ".join(
-                f"{name} {kind}" for name, kind in zip(_DEADLINE_COLUMNS, kinds, strict=True)
+                f"{_quoted(name)} {pg_type(schema.deadlines.c[name])}" for name in ("key", *names)
             )
-            old = ", ".join(f"scr_deadlines.{name}" for name in _DEADLINE_COLUMNS)
-            new = ", ".join(f"excluded.{name}" for name in _DEADLINE_COLUMNS)
-            sets = ", ".join(f"{name} = excluded.{name}" for name in _DEADLINE_COLUMNS)
+            old = columns(names, "scr_deadlines.")
+            new = columns(names, "excluded.")
+            sets = ", ".join(f"{name} = excluded.{name}" for name in names)
             parts += [
                 # The rows as one JSON parameter: cheaper to send than nine arrays.
-                f'dl AS (SELECT * FROM json_to_recordset(%(deadlines)s::json) AS n("key" text, '
-                f"{record}))",
+                f"dl AS (SELECT * FROM json_to_recordset(%(deadlines)s::json) AS n({record}))",
                 "dl_gone AS (DELETE FROM scr_deadlines d USING upd WHERE d.review_id = upd.id "
                 'AND NOT EXISTS (SELECT FROM dl WHERE dl."key" = d."key"))',
-                f'dl_put AS (INSERT INTO scr_deadlines (review_id, "key", {columns}) '
-                f'SELECT upd.id, dl."key", {", ".join(f"dl.{n}" for n in _DEADLINE_COLUMNS)} '
+                f'dl_put AS (INSERT INTO scr_deadlines (review_id, "key", {columns(names)}) '
+                f'SELECT upd.id, dl."key", {columns(names, "dl.")} '
                 f"FROM upd, dl "
                 f'ON CONFLICT (review_id, "key") DO UPDATE SET {sets} '
                 f"WHERE ({old}) IS DISTINCT FROM ({new}))",
             ]
         if tasks:
-            columns = ", ".join(_TASK_COLUMNS)
-            record = ", ".join(f"{name} text" for name in _TASK_COLUMNS)
-            sets = ", ".join(f"{name} = excluded.{name}" for name in _TASK_COLUMNS[1:])
+            record = ", ".join(f"{name} {pg_type(schema.tasks.c[name])}" for name in TASK_COLUMNS)
+            sets = ", ".join(f"{name} = excluded.{name}" for name in TASK_COLUMNS if name != "id")
             parts.append(
-                f"tk AS (INSERT INTO scr_tasks ({columns}) SELECT n.* FROM upd, "
+                f"tk AS (INSERT INTO scr_tasks ({columns(TASK_COLUMNS)}) SELECT n.* FROM upd, "
                 f"json_to_recordset(%(tasks)s::json) AS n({record}) "
                 f"ON CONFLICT (id) DO UPDATE SET {sets})"
             )
@@ -226,50 +237,75 @@ class _Sql:
         self._saves[key] = statement
         return statement
 
+    def save_params(
+        self,
+        review: Review,
+        text: str,
+        event_values: tuple[Any, ...],
+        deadlines: dict[str, tuple[Any, ...]] | None,
+        tasks: list[tuple[Any, ...]],
+    ) -> dict[str, Any]:
+        """The named parameters of :meth:`save_statement`: the review's columns, the
+        event's by column name, and the deadline rows and tasks as JSON records."""
+        params: dict[str, Any] = {
+            "id": review.id,
+            "version": review.version,
+            "data": text,
+            "expected": review.version - 1,
+            "stage": review.stage.value,
+            "reference": review.reference,
+            "settings_version": review.settings_version,
+            "received_on": review.received_on,
+        }
+        params.update(zip(EVENT_COLUMNS, event_values, strict=True))
+        if deadlines is not None:
+            params["deadlines"] = _to_json(
+                [
+                    {
+                        "key": key,
+                        **{
+                            name: _json_value(value)
+                            for name, value in zip(DEADLINE_COLUMNS, values, strict=True)
+                        },
+                    }
+                    for key, values in deadlines.items()
+                ]
+            )
+        if tasks:
+            rows = [dict(zip(TASK_COLUMNS, values, strict=True)) for values in tasks]
+            unique = {row["id"]: row for row in rows}  # the last one wins, as in order
+            params["tasks"] = _to_json(list(unique.values()))
+        return params
+
     def update_deadline(self, changed: tuple[int, ...]) -> str:
         """``UPDATE`` of the columns at positions ``changed`` of one deadline row."""
         sql = self._update_deadline.get(changed)
         if sql is None:
-            sets = ", ".join(f"{_DEADLINE_COLUMNS[i]} = ?" for i in changed)
+            sets = ", ".join(f"{DEADLINE_COLUMNS[i]} = ?" for i in changed)
             sql = self._q(f'UPDATE scr_deadlines SET {sets} WHERE review_id = ? AND "key" = ?')
             self._update_deadline[changed] = sql
         return sql
 
     def deadline_values(self, row: DeadlineRow) -> tuple[Any, ...]:
-        """A row's columns (in :data:`_DEADLINE_COLUMNS` order) as the database holds
+        """A row's columns (in :data:`DEADLINE_COLUMNS` order) as the database holds
         them, so that they compare equal to what a ``SELECT`` returns."""
-        met_on = row.met_on
-        return (
-            row.reference,
-            row.rule,
-            row.title,
-            self.date_in(row.due_on),
-            None if met_on is None else self.date_in(met_on),
-            row.status.value,
-            row.running,
-        )
+        return self.deadline_out.values(row)
 
     def decode_deadlines(self, rows: Sequence[Sequence[Any]]) -> list[DeadlineRow]:
-        """:class:`DeadlineRow` s of ``SELECT review_id, reference, key, rule, title,
-        due_on, met_on, status`` rows.
+        """:class:`DeadlineRow` s of rows of :data:`DEADLINE_ROW_COLUMNS`.
 
         A row is a value: the rows read last are kept by their column values (at most
         :data:`_ROW_MEMO` of them), and a row read again with the same values is the
         same ``DeadlineRow`` (building one costs more than reading it)."""
         memo = self._rows
+        decode = self.deadline_in.decode
         decoded: list[DeadlineRow] = []
         try:
             for row in rows:
                 key = row if type(row) is tuple else tuple(row)
                 found = memo.get(key)
                 if found is None:
-                    review_id, reference, deadline, rule, title, due, met, status = key
-                    if self.sqlite:
-                        due = date.fromisoformat(due)
-                        met = None if met is None else date.fromisoformat(met)
-                    found = DeadlineRow(
-                        review_id, reference, deadline, rule, title, due, met, _STATUS[status]
-                    )
+                    found = decode(key)
                     if len(memo) >= _ROW_MEMO:
                         memo.clear()
                     memo[key] = found
@@ -283,5 +319,50 @@ _ROW_MEMO = 8192
 """Deadline rows a store keeps decoded (see :meth:`_Sql.decode_deadlines`)."""
 
 
-def _same(value: date) -> date:
-    return value
+def _json_value(value: Any) -> Any:
+    """A column's value in a JSON parameter (dates as ISO text)."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _upsert(conn: Connection, table: sa.Table) -> Any:
+    """The dialect's INSERT, which has ``on_conflict_do_*`` (the dialect module is
+    imported here, when first needed: a SQLite store never loads PostgreSQL's)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql as pg_dialect
+
+        return pg_dialect.insert(table)
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+    return sqlite_dialect.insert(table)
+
+
+_HISTORY = (
+    sa.select(schema.events)
+    .where(schema.events.c.review_id == sa.bindparam("review_id"))
+    .order_by(schema.events.c.sequence)
+)
+_ENDED = sorted(stage.value for stage in TERMINAL_STAGES)
+
+_PENDING_TASKS = (
+    sa.select(schema.tasks)
+    .where(
+        task_pending,
+        # A task of an ended review is cancelled (RF-5, PR-d): decided from the review's
+        # stage as it stands, nothing stored with the task changes.
+        ~sa.exists()
+        .where(schema.reviews.c.id == schema.tasks.c.review_id)
+        .where(schema.reviews.c.stage.in_(_ENDED)),
+    )
+    .order_by(schema.tasks.c.created_at, schema.tasks.c.id)
+    .limit(sa.bindparam("limit", type_=sa.Integer()))
+)
+
+_REVIEW_TASKS = sa.text(
+    "SELECT r.stage AS stage, "
+    + ", ".join(f"t.{name} AS {name}" for name in (*TASK_COLUMNS, "completed_at"))
+    + " FROM scr_reviews r LEFT JOIN scr_tasks t "
+    "ON t.id >= :low AND t.id < :high AND t.review_id = r.id "
+    "WHERE r.id = :review_id ORDER BY t.created_at, t.id"
+)
+"""The review's stage with each of its tasks (none: one row of nulls). Tasks are found
+by their id, which starts with the review's (no index by review is kept)."""

@@ -1,4 +1,4 @@
-"""The review codec of the SQL store (private to :mod:`scr_engine.storage.sql`).
+"""The review codec of the SQL store: a review as its stored JSON and back.
 
 How a review is turned into its stored JSON text (``scr_reviews.data``) and back:
 encoding a new version from the JSON of the parts it shares with the version it was

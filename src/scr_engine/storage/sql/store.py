@@ -1,0 +1,806 @@
+"""The SQL store's methods: :class:`SqlStore`.
+
+Each method reads or writes through :class:`~.connections.Connections` (``reading``
+or ``writing``), with the prebuilt statements of :mod:`.statements` or SQLAlchemy
+Core over :mod:`scr_engine.storage.schema`, and the row codecs of :mod:`.rows`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from types import TracebackType
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Connection, Engine
+
+from scr_engine.access import GENESIS as ACCESS_GENESIS
+from scr_engine.access import AccessEntry, access_entry
+from scr_engine.binding import column_problems, review_problems
+from scr_engine.checkpoints import Checkpoint
+from scr_engine.clock import Clock, SystemClock
+from scr_engine.errors import (
+    ConcurrencyConflict,
+    IntegrityError,
+    InvalidRequest,
+    ReviewNotFound,
+    SchemaMismatch,
+    StorageError,
+)
+from scr_engine.errors.refusals import Refusal
+from scr_engine.history import Event
+from scr_engine.records import Review, Task, TaskState, TaskStatus
+from scr_engine.states.stages import Stage
+from scr_engine.storage import schema
+from scr_engine.storage.port import DeadlineRow, StoredReview, check_page, check_rows
+from scr_engine.storage.sql.connections import (
+    _SUPPORTED,
+    Connections,
+    _savepoints_work,
+    _Session,
+    _shown,
+    _sqlite_read_only,
+    create_engine,
+)
+from scr_engine.storage.sql.errors import _conflicts_on_serialization, _translated
+from scr_engine.storage.sql.migrate import Migrate, _check_schema, _prepare
+from scr_engine.storage.sql.review_json import (
+    _Cached,
+    _decode_review,
+    _encode_review,
+    _ReviewCache,
+)
+from scr_engine.storage.sql.rows import (
+    ACCESSES,
+    EVENT_COLUMNS,
+    EVENTS,
+    REVIEW_COLUMNS,
+    _decode_access,
+    _decode_event,
+    _decode_task,
+    _stored_review,
+    _task_of,
+    _task_values,
+    _utc_text,
+    completion_digest,
+)
+from scr_engine.storage.sql.statements import (
+    _HISTORY,
+    _PENDING_TASKS,
+    _REVIEW_TASKS,
+    _Sql,
+    _upsert,
+    columns,
+)
+
+
+class SqlStore:
+    """A :class:`~scr_engine.storage.port.ReviewStore` in SQLite or PostgreSQL.
+
+    :param url: a SQLAlchemy URL: ``sqlite:///path/to/board.db`` or
+        ``postgresql+psycopg://user@host/db``. (``sqlite://``, in memory, gives each
+        thread its own empty database: use :class:`~scr_engine.MemoryStore` instead.)
+    :param migrate: ``"check"`` (default) refuses a database whose schema is not
+        current; ``"create"`` also builds the schema in a database that has none;
+        ``"upgrade"`` also upgrades an older schema. See the module documentation.
+    :param durable: SQLite only: ``synchronous=FULL`` (default) or ``NORMAL``.
+    :param timeout: SQLite only: how long a writer waits for the write lock, seconds.
+    :param clock: when tasks are marked completed (the system clock by default).
+    :param engine_options: passed on to :func:`sqlalchemy.create_engine` (pool size…).
+    :param cache_size: how many decoded reviews the store keeps (see
+        :attr:`CACHE_SIZE`); 0 keeps none.
+
+    Raises :class:`~scr_engine.errors.SchemaMismatch` when the schema is behind or
+    ahead, :class:`~scr_engine.errors.StorageError` when the database cannot be used.
+    The store is safe to share between threads; call :meth:`close` (or use it as a
+    context manager) to release its connections.
+
+    Decoded reviews. :meth:`load` reads the review's stored JSON every time, but
+    decoding it (``json.loads`` and the converter) costs more than the read, and more
+    as a review grows. The store keeps the last ``cache_size`` reviews it loaded or
+    saved with their exact stored text, and returns the kept review when the text it
+    just read is the same: reviews are immutable, and equal text decodes to an equal
+    review, so the result is the same as decoding it, whatever other connections or
+    processes wrote meanwhile. The kept reviews' texts total at most
+    :attr:`CACHE_MAX_CHARS` characters (the least recently used go first); with what
+    is kept beside each (the review, the JSON of its parts for the next save) that
+    bounds the memory to a few times as much.
+    """
+
+    CACHE_SIZE = 256
+    """Reviews a store keeps decoded, by default."""
+    CACHE_MAX_CHARS = 16 << 20
+    """The most characters of stored text the reviews a store keeps may total."""
+
+    _db: Connections
+    _sql: _Sql
+    _cache: _ReviewCache
+
+    def __init__(
+        self,
+        url: str | URL,
+        *,
+        migrate: Migrate = "check",
+        durable: bool = True,
+        timeout: float = 30.0,
+        clock: Clock | None = None,
+        engine_options: Mapping[str, Any] | None = None,
+        cache_size: int = CACHE_SIZE,
+    ) -> None:
+        if migrate not in ("check", "create", "upgrade"):
+            raise InvalidRequest(
+                "SqlStore",
+                [
+                    Refusal.input(
+                        f"migrate must be 'check', 'create' or 'upgrade', not {migrate!r}",
+                        "migrate",
+                    )
+                ],
+            )
+        with _translated("opening the store"):
+            found = _sqlite_read_only(sa.make_url(url))
+        read_only = None
+        if found is not None:
+            read_only, url = found
+        engine = create_engine(url, durable=durable, timeout=timeout, **dict(engine_options or {}))
+        self._clock: Clock = clock if clock is not None else SystemClock()
+        self._cache = _ReviewCache(cache_size, self.CACHE_MAX_CHARS)
+        try:
+            self._sql = _Sql(engine.dialect)
+            self._db = Connections(self._sql, engine=engine, read_only=read_only)
+            _prepare(self._db, migrate)
+        except StorageError as exc:
+            engine.dispose()
+            if read_only is None or isinstance(exc, SchemaMismatch):
+                raise
+            raise StorageError(f"{read_only}: {exc}") from exc
+        except BaseException:
+            engine.dispose()
+            raise
+
+    @classmethod
+    def from_connection(
+        cls,
+        connection: Connection,
+        *,
+        check_schema: bool = True,
+        clock: Clock | None = None,
+        cache_size: int = CACHE_SIZE,
+    ) -> SqlStore:
+        """A store working inside a connection the host owns.
+
+        Every write runs in a SAVEPOINT of the host's transaction (begun if none is
+        open) and is left for the host to commit or roll back; a failed write rolls
+        back to its savepoint and leaves the host's transaction usable. Reads see the
+        host's uncommitted writes. Such a store is not thread-safe, like the
+        connection. With ``check_schema`` (default) it raises
+        :class:`~scr_engine.errors.SchemaMismatch` unless the schema is current.
+        ``cache_size`` is as for :class:`SqlStore` (a kept review is used only for
+        the very text read in the host's transaction, so a rollback cannot fool it).
+
+        On SQLite the connection must come from an engine made by
+        :func:`create_engine` (or one using ``sqlite3``'s ``autocommit=False`` mode):
+        with the driver's legacy transaction handling, releasing the store's
+        savepoint would commit the host's transaction.
+        """
+        store = cls.__new__(cls)
+        store._clock = clock if clock is not None else SystemClock()
+        store._cache = _ReviewCache(cache_size, cls.CACHE_MAX_CHARS)
+        with _translated("opening the store on the host's connection"):
+            dialect = connection.dialect.name
+            if dialect not in _SUPPORTED:
+                raise StorageError(
+                    f"scr_engine stores reviews in SQLite or PostgreSQL, not {dialect!r}"
+                )
+            if dialect == "sqlite" and not _savepoints_work(connection):
+                raise StorageError(
+                    "this SQLite connection uses the driver's legacy transaction handling, "
+                    "in which a savepoint's release commits the host's transaction: make "
+                    "its engine with scr_engine.storage.sql.create_engine(url)"
+                )
+            store._sql = _Sql(connection.dialect)
+            store._db = Connections(store._sql, connection=connection)
+            if check_schema:
+                _check_schema(connection, connection.engine.url)
+        return store
+
+    # ------------------------------------------------------------- lifecycle
+
+    @property
+    def read_only(self) -> str | None:
+        """Why the store can only read (a read-only SQLite file or directory), or None."""
+        return self._db.read_only
+
+    @property
+    def engine(self) -> Engine | None:
+        """The store's own engine (``None`` for a store on a host's connection)."""
+        return self._db.engine
+
+    def close(self) -> None:
+        """Release the store's connections (a host's connection is left alone)."""
+        self._cache.clear()
+        self._db.close()
+
+    def __enter__(self) -> SqlStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        if self._db.engine is not None:
+            return f"SqlStore({_shown(self._db.engine.url)!r})"
+        return "SqlStore.from_connection(...)"
+
+    # ------------------------------------------------------------- the port
+
+    def load(self, review_id: str) -> Review:
+        """The review at its latest version, checked against its history;
+        :class:`~scr_engine.ReviewNotFound` if none, :class:`~scr_engine.IntegrityError`
+        if they disagree.
+
+        One statement reads the row and its last event: the row's columns, its JSON
+        and the last event must agree (version, head, stage, and the state digest the
+        event committed to). A review the store has not checked in this exact text
+        before (see the cache above) is decoded and its whole chain verified too."""
+        with _translated(f"loading review {review_id!r}"), self._db.reading() as session:
+            row = session.run(self._sql.load, (review_id, review_id)).fetchone()
+            if row is None:
+                raise ReviewNotFound(review_id)
+            text, stage, version, head, last, last_hash, last_state = row
+            cached = self._cache.get(review_id)
+            if cached is not None and cached.text == text:
+                review = cached.review
+                if (
+                    last == version == review.version
+                    and last_hash == head == review.head
+                    and stage == review.stage.value
+                    and last_state == cached.state
+                ):
+                    return review
+            try:
+                review = _decode_review(text)
+            except StorageError as exc:
+                raise IntegrityError(
+                    review_id, [f"the stored review cannot be read: {exc}"]
+                ) from exc
+            upto = last if last is not None and last > version else version
+            rows = session.run(self._sql.history_upto, (review_id, upto)).fetchall()
+        events = tuple(_decode_event(found) for found in rows)
+        problems = column_problems(review, stage=stage, version=version, head=head or "")
+        problems.extend(review_problems(review, events))
+        if problems:
+            raise IntegrityError(review_id, problems)
+        entry = _Cached(text, review)
+        entry.state = events[-1].state
+        self._cache.put(review_id, entry)
+        return review
+
+    def save(
+        self,
+        review: Review,
+        event: Event,
+        tasks: Sequence[Task] = (),
+        deadlines: Sequence[DeadlineRow] | None = None,
+        *,
+        expected_version: int,
+        scrub: Sequence[Event] = (),
+    ) -> None:
+        """Store ``review`` with its new ``event``, its ``tasks`` and its ``deadlines``
+        (and the events an erasure ``scrub`` s) in one transaction, if the stored
+        version is ``expected_version`` (0 for a new review); otherwise write nothing
+        and raise
+        :class:`~scr_engine.ConcurrencyConflict`.
+
+        ``deadlines`` replaces every row stored for the review (only the rows that
+        differ from the stored ones are written); ``None`` leaves them as they are. A
+        row of another review raises :class:`StorageError`."""
+        follows = (
+            event.review_id == review.id
+            and event.sequence == expected_version + 1
+            and review.version == event.sequence
+        )
+        if deadlines is not None:
+            check_rows(review, deadlines)
+        sql = self._sql
+        stored = _encode_review(review, self._cache.get(review.id))
+        event_values = EVENTS.values(event)
+        deadline_values = (
+            None if deadlines is None else {row.key: sql.deadline_values(row) for row in deadlines}
+        )
+        task_values = _task_values(tasks)
+        if sql.one_statement and follows and expected_version > 0 and not scrub:
+            with (
+                _translated(f"saving review {review.id!r}"),
+                _conflicts_on_serialization(review.id, expected_version),
+            ):
+                saved = self._save_in_one_statement(
+                    review, event, stored.text, event_values, deadline_values, task_values
+                )
+            if saved:
+                stored.state = event.state
+                self._cache.put(review.id, stored)
+                return
+        with (
+            _translated(f"saving review {review.id!r}"),
+            _conflicts_on_serialization(review.id, expected_version),
+            self._db.writing() as session,
+        ):
+            self._write_review(session, review, event, stored.text, expected_version)
+            if not follows:
+                raise StorageError(
+                    f"event {event.sequence} does not follow version "
+                    f"{expected_version} of review {review.id!r}"
+                )
+            try:
+                session.run(sql.insert_event, event_values)
+            except sa.exc.IntegrityError as exc:
+                raise ConcurrencyConflict(review.id, expected_version, None) from exc
+            if deadline_values is not None:
+                self._write_deadlines(session, review.id, deadline_values)
+            if task_values:
+                session.run_many(sql.upsert_task, task_values)
+            for scrubbed in scrub:
+                values = EVENTS.named(scrubbed)
+                kept = (values["payload"], values["salts"], values["state_salt"])
+                written = session.run(
+                    sql.scrub_event, (*kept, review.id, scrubbed.sequence, values["hash"])
+                ).rowcount
+                if scrubbed.review_id != review.id or written != 1:
+                    raise IntegrityError(
+                        review.id, [f"event {scrubbed.sequence} to scrub is not the one stored"]
+                    )
+        stored.state = event.state
+        self._cache.put(review.id, stored)
+
+    def _save_in_one_statement(
+        self,
+        review: Review,
+        event: Event,
+        text: str,
+        event_values: tuple[Any, ...],
+        deadlines: dict[str, tuple[Any, ...]] | None,
+        tasks: list[tuple[Any, ...]],
+    ) -> bool:
+        """PostgreSQL: the whole save as one statement (data-modifying CTEs, see
+        :meth:`_Sql.save_statement`), in autocommit mode on the store's own engine (a
+        statement is atomic: no BEGIN and COMMIT round trips), in a SAVEPOINT on a
+        host's connection. Every part is conditional on the versioned ``UPDATE``;
+        False when it matched no row (another version is stored, or the stage or
+        another indexed column changed otherwise than guessed): then it wrote nothing,
+        and the general path decides."""
+        sql = self._sql
+        stage_changed = event.stage_before is not review.stage
+        statement = sql.save_statement(stage_changed, deadlines is not None, bool(tasks))
+        params = sql.save_params(review, text, event_values, deadlines, tasks)
+        try:
+            with self._db.writing(one_statement=True) as session:
+                written = session.run(statement, params).fetchone()[0]
+        except sa.exc.IntegrityError as exc:
+            raise ConcurrencyConflict(review.id, review.version - 1, None) from exc
+        return bool(written)
+
+    def _write_review(
+        self, session: _Session, review: Review, event: Event, text: str, expected_version: int
+    ) -> None:
+        sql = self._sql
+        review_id = review.id
+        received_on = sql.date_in(review.received_on)
+        stage = review.stage.value
+        if expected_version == 0:
+            row = {
+                "id": review_id,
+                "reference": review.reference,
+                "stage": stage,
+                "version": review.version,
+                "settings_version": review.settings_version,
+                "received_on": received_on,
+                "data": text,
+                "head": review.head,
+            }
+            values = tuple(row[name] for name in REVIEW_COLUMNS)
+            try:
+                inserted = session.run(sql.insert_review, values).fetchone()
+                written = 0 if inserted is None else 1
+            except sa.exc.IntegrityError as exc:
+                if "reference" in str(exc.orig):
+                    raise StorageError(
+                        f"reference {review.reference!r} is already used by another review"
+                    ) from exc
+                raise ConcurrencyConflict(review_id, expected_version, None) from exc
+        else:
+            kept = (review.reference, review.settings_version, received_on)
+            head, prev = review.head, event.prev_hash
+            if event.stage_before is review.stage:  # the usual case: set version and data
+                written = session.run(
+                    sql.update_review,
+                    (review.version, text, head, review_id, expected_version, prev, stage, *kept),
+                ).rowcount
+            else:
+                written = session.run(
+                    sql.update_review_stage,
+                    (review.version, text, head, stage, review_id, expected_version, prev, *kept),
+                ).rowcount
+            if written != 1:  # the guess was wrong (or the version is not the expected one)
+                written = session.run(
+                    sql.update_review_all,
+                    (review.version, text, head, stage, *kept, review_id, expected_version, prev),
+                ).rowcount
+        if written != 1:
+            found = session.run(sql.version, (review_id,)).fetchone()
+            if found is not None and found[0] == expected_version:
+                raise IntegrityError(
+                    review_id, ["the new event does not follow the stored review's head"]
+                )
+            raise ConcurrencyConflict(review_id, expected_version, found[0] if found else 0)
+
+    def _write_deadlines(
+        self, session: _Session, review_id: str, rows: dict[str, tuple[Any, ...]]
+    ) -> None:
+        """Make the review's stored deadline rows ``rows`` (by key), writing only the
+        rows that differ: read in the write transaction, so exact whoever wrote last."""
+        sql = self._sql
+        stored = {
+            found[0]: tuple(found[1:])
+            for found in session.run(sql.deadlines_of, (review_id,)).fetchall()
+        }
+        gone = [(review_id, key) for key in stored if key not in rows]
+        new: list[tuple[Any, ...]] = []
+        changed: dict[tuple[int, ...], list[tuple[Any, ...]]] = {}
+        for key, values in rows.items():
+            before = stored.get(key)
+            if before is None:
+                new.append((review_id, key, *values))
+            elif before != values:
+                columns = tuple(i for i, value in enumerate(values) if before[i] != value)
+                update = (*(values[i] for i in columns), review_id, key)
+                changed.setdefault(columns, []).append(update)
+        if gone:
+            session.run_many(sql.delete_deadline, gone)
+        for columns, updates in changed.items():
+            session.run_many(sql.update_deadline(columns), updates)
+        if new:
+            session.run_many(sql.insert_deadline, new)
+
+    def history(self, review_id: str) -> tuple[Event, ...]:
+        """Every event of the review, in sequence order."""
+        with (
+            _translated(f"reading the history of review {review_id!r}"),
+            self._db.reading(core=True) as session,
+        ):
+            conn = session.connection
+            rows = conn.execute(_HISTORY, {"review_id": review_id}).all()
+        if not rows:
+            raise ReviewNotFound(review_id)
+        return tuple(_decode_event(row) for row in rows)
+
+    def overdue(
+        self,
+        as_of: date,
+        within_days: int = 0,
+        *,
+        limit: int = 100,
+        after: tuple[date, str, str] | None = None,
+    ) -> list[DeadlineRow]:
+        """Running deadlines due before ``as_of + within_days``, ordered by (due date,
+        review ID, key), from the partial index on running deadlines; ``after`` is the
+        ``sort_key`` of the previous page's last row."""
+        check_page(limit)
+        if limit == 0:
+            return []
+        sql = self._sql
+        cutoff = sql.date_in(as_of + timedelta(days=within_days))
+        params: tuple[Any, ...]
+        if after is None:
+            query, params = sql.overdue, (cutoff, limit)
+        else:
+            query = sql.overdue_after
+            params = (cutoff, sql.date_in(after[0]), after[1], after[2], limit)
+        with _translated("listing overdue deadlines"), self._db.reading() as session:
+            rows = session.run(query, params).fetchall()
+        return sql.decode_deadlines(rows)
+
+    def deadline_rows(self, review_id: str) -> list[DeadlineRow]:
+        """The rows stored for one review, by key (for tests and tooling)."""
+        sql = self._sql
+        what = f"reading the deadlines of review {review_id!r}"
+        with _translated(what), self._db.reading() as session:
+            rows = session.run(sql.deadline_rows, (review_id,)).fetchall()
+        return sql.decode_deadlines(rows)
+
+    def list_by_stage(self, stage: Stage, *, limit: int = 100, offset: int = 0) -> list[Review]:
+        """Reviews at ``stage``, ordered by reference."""
+        check_page(limit, offset)
+        if limit == 0:
+            return []
+        params = (Stage(stage).value, limit, offset)
+        with _translated(f"listing reviews at stage {stage!s}"), self._db.reading() as session:
+            found = session.run(self._sql.list_by_stage, params).fetchall()
+        reviews = []
+        for review_id, text in found:
+            cached = self._cache.get(review_id)
+            reviews.append(
+                cached.review
+                if cached is not None and cached.text == text
+                else _decode_review(text)
+            )
+        return reviews
+
+    def next_reference(self, year: int) -> str:
+        """``SCR-<year>-<n>``, numbered from 001 each year by an atomic counter."""
+        counters = schema.reference_counters
+        with _translated(f"numbering a review of {year}"), self._db.writing(core=True) as session:
+            conn = session.connection
+            insert = _upsert(conn, counters).values(year=year, last=1)
+            number = conn.execute(
+                insert.on_conflict_do_update(
+                    index_elements=[counters.c.year], set_={"last": counters.c.last + 1}
+                ).returning(counters.c.last)
+            ).scalar_one()
+        return f"SCR-{year}-{number:03d}"
+
+    def pending_tasks(self, *, limit: int = 100) -> list[Task]:
+        """Tasks not yet completed, oldest first (by creation time, then ID)."""
+        check_page(limit)
+        if limit == 0:
+            return []
+        with _translated("listing pending tasks"), self._db.reading(core=True) as session:
+            conn = session.connection
+            rows = conn.execute(_PENDING_TASKS, {"limit": limit}).all()
+        return [_decode_task(row) for row in rows]
+
+    def tasks(self, review_id: str) -> list[TaskState]:
+        """Every task of the review, oldest first, with its status: read with the
+        review's stage in one statement."""
+        params = {"review_id": review_id, "low": review_id + ":", "high": review_id + ";"}
+        with (
+            _translated(f"listing the tasks of review {review_id!r}"),
+            self._db.reading(core=True) as session,
+        ):
+            conn = session.connection
+            rows = conn.execute(_REVIEW_TASKS, params).all()
+        if not rows:
+            raise ReviewNotFound(review_id)
+        try:
+            stage = Stage(rows[0].stage)
+        except ValueError as exc:
+            raise StorageError(f"review {review_id!r} has no stage this library knows") from exc
+        return [
+            TaskState(_decode_task(row), TaskStatus.of(stage, row.completed_at is not None))
+            for row in rows
+            if row.id is not None
+        ]
+
+    def complete_task(self, task_id: str) -> None:
+        """Mark a task delivered (once: completing it again changes nothing); an
+        unknown ID raises :class:`~scr_engine.errors.StorageError`."""
+        t = schema.tasks
+        now = _utc_text(self._clock.now())
+        with _translated(f"completing task {task_id!r}"), self._db.writing(core=True) as session:
+            conn = session.connection
+            found = conn.execute(
+                sa.update(t)
+                .where(t.c.id == task_id)
+                .values(
+                    completed_at=sa.func.coalesce(t.c.completed_at, now),
+                    completion=sa.func.coalesce(t.c.completion, completion_digest(task_id, now)),
+                )
+            ).rowcount
+            if found == 0:
+                raise StorageError(f"no task {task_id!r}")
+
+    def vacuum(self) -> None:
+        """Reclaim the space of deleted and overwritten rows, so that no copy of an
+        erased value remains in the database's files: on SQLite a ``VACUUM`` between
+        two WAL checkpoints (the write-ahead log truncated); on PostgreSQL a
+        ``VACUUM FULL`` of the store's tables (each rewritten). Needs the store's own
+        engine (not a host's connection: run the database's own vacuum there)."""
+        engine = self._db.engine
+        if engine is None:
+            raise StorageError(
+                "vacuum needs the store's own engine: on a host's connection, vacuum the "
+                "database yourself"
+            )
+        self._db.vacuum()
+
+    # ------------------------------------------------------------- integrity
+
+    def heads(self) -> list[tuple[str, int, str]]:
+        """``(review id, version, head)`` of every review, by review id (the columns
+        beside the review's JSON: one index scan)."""
+        with _translated("reading every review's head"), self._db.reading() as session:
+            rows = session.run(self._sql.heads).fetchall()
+        if any(row[2] is None for row in rows):  # a head never filled: say "" (no hash)
+            return [(i, v, h or "") for i, v, h in rows]
+        return rows  # type: ignore[no-any-return]
+
+    def review_ids(self, *, after: str | None = None, limit: int = 1000) -> list[str]:
+        """Review ids in order, ``limit`` at a time after ``after``: those with a row,
+        and those whose row is gone but whose events remain."""
+        check_page(limit)
+        r, e = schema.reviews, schema.events
+        ids = sa.union(
+            sa.select(r.c.id.label("id")), sa.select(e.c.review_id.label("id"))
+        ).subquery()
+        query = sa.select(ids.c.id).order_by(ids.c.id).limit(limit)
+        if after is not None:
+            query = query.where(ids.c.id > after)
+        with _translated("listing review ids"), self._db.reading(core=True) as session:
+            conn = session.connection
+            return list(conn.execute(query).scalars())
+
+    def stored(self, review_id: str) -> StoredReview:
+        """Everything held of one review, unchecked, read in one transaction."""
+        found = self.stored_many([review_id])
+        if not found:
+            raise ReviewNotFound(review_id)
+        return found[0]
+
+    def stored_many(self, review_ids: Sequence[str]) -> list[StoredReview]:
+        """Everything held of each review (those the store holds nothing of left out),
+        unchecked, read in one transaction with one statement per table."""
+        ids = sorted(set(review_ids))
+        if not ids:
+            return []
+        q = self._sql._q
+        marks = ", ".join("?" for _ in ids)
+        params = tuple(ids)
+        with _translated(f"reading {len(ids)} reviews"), self._db.reading(core=True) as session:
+            conn = session.connection
+
+            def run(text: str, values: tuple[Any, ...] = params) -> list[Any]:
+                return list(conn.exec_driver_sql(q(text), values).all())
+
+            review_rows = run(
+                f"SELECT {columns(REVIEW_COLUMNS)} FROM scr_reviews WHERE id IN ({marks})"
+            )
+            deadline_rows = run(
+                f"SELECT {columns(schema.deadlines.c.keys())} FROM scr_deadlines "
+                f'WHERE review_id IN ({marks}) ORDER BY review_id, "key"'
+            )
+            event_rows = run(
+                f"SELECT {columns(EVENT_COLUMNS)} FROM scr_events "
+                f"WHERE review_id IN ({marks}) ORDER BY review_id, sequence"
+            )
+            # Tasks are found by their id, which starts with the review's (no index by
+            # review is kept); a task whose id was changed is then missing, which
+            # verify reports.
+            task_rows = run(
+                f"SELECT {columns(schema.tasks.c.keys())} FROM scr_tasks "
+                "WHERE id >= ? AND id < ? ORDER BY id",
+                (ids[0] + ":", ids[-1] + ";"),
+            )
+            access_rows = run(
+                f"SELECT {columns(ACCESSES.columns)} FROM scr_access_log "
+                f"WHERE review_id IN ({marks}) ORDER BY review_id, sequence"
+            )
+
+        def group(rows: list[Any]) -> dict[str, list[Any]]:
+            """Rows by their review id."""
+            grouped: dict[str, list[Any]] = {}
+            for row in rows:
+                grouped.setdefault(row._mapping["review_id"], []).append(row)
+            return grouped
+
+        events_of, deadlines_of = group(event_rows), group(deadline_rows)
+        accesses_of = group(access_rows)
+        rows_of = {row.id: row for row in review_rows}
+        task_ids = [t.id for t in task_rows]  # in id order, as read
+        found: list[StoredReview] = []
+        for rid in ids:
+            row = rows_of.get(rid)
+            events_here = events_of.get(rid, [])
+            if row is None and not events_here:
+                continue
+            found.append(
+                _stored_review(
+                    rid,
+                    row,
+                    events_here,
+                    [
+                        t
+                        for t in task_rows[
+                            bisect.bisect_left(task_ids, rid + ":") : bisect.bisect_left(
+                                task_ids, rid + ";"
+                            )
+                        ]
+                        if _task_of(t.id, rid) or t.review_id == rid
+                    ],
+                    deadlines_of.get(rid, []),
+                    accesses_of.get(rid, []),
+                    self._sql.decode_deadlines,
+                )
+            )
+        return found
+
+    def find_key(self, key: str, review_id: str | None = None) -> Event | None:
+        """The event saved with this idempotency key (see the port)."""
+        sql = self._sql
+        statement, params = (
+            (sql.find_first_key, (key,)) if review_id is None else (sql.find_key, (key, review_id))
+        )
+        with _translated("looking up an idempotency key"), self._db.reading() as session:
+            row = session.run(statement, params).fetchone()
+        return None if row is None else _decode_event(row)
+
+    def log_access(
+        self, review_id: str, at: datetime, actor_id: str, what: str, granted: bool
+    ) -> AccessEntry:
+        """Append one read to the review's access log, chained to the entry before it
+        (read in the same transaction; a concurrent append of the same sequence makes
+        this one try again)."""
+        a = schema.access_log
+        last = (
+            sa.select(a.c.sequence, a.c.hash)
+            .where(a.c.review_id == review_id)
+            .order_by(a.c.sequence.desc())
+            .limit(1)
+        )
+        for _ in range(20):
+            with _translated(f"logging a read of review {review_id!r}"):
+                try:
+                    with self._db.writing(core=True) as session:
+                        conn = session.connection
+                        found = conn.execute(last).first()
+                        sequence, prev = (found[0] + 1, found[1]) if found else (1, ACCESS_GENESIS)
+                        entry = access_entry(review_id, sequence, at, actor_id, what, granted, prev)
+                        conn.execute(sa.insert(a).values(**ACCESSES.named(entry)))
+                except sa.exc.IntegrityError:
+                    continue  # another reader took this sequence first
+                return entry
+        raise StorageError(f"could not log a read of review {review_id!r}: too much contention")
+
+    def access_log(
+        self,
+        *,
+        review_id: str | None = None,
+        actor_id: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[AccessEntry]:
+        """Entries of one review or one actor (or all), oldest first."""
+        check_page(limit, offset)
+        a = schema.access_log
+        query = sa.select(a).order_by(a.c.at, a.c.review_id, a.c.sequence).limit(limit)
+        query = query.offset(offset)
+        if review_id is not None:
+            query = query.where(a.c.review_id == review_id)
+        if actor_id is not None:
+            query = query.where(a.c.actor_id == actor_id)
+        with _translated("reading the access log"), self._db.reading(core=True) as session:
+            conn = session.connection
+            rows = conn.execute(query).all()
+        return [_decode_access(row) for row in rows]
+
+    def save_checkpoint(self, checkpoint: Checkpoint) -> None:
+        """Keep a checkpoint in ``scr_checkpoints``."""
+        c = schema.checkpoints
+        values = {
+            "created_at": _utc_text(checkpoint.created_at),
+            "root": checkpoint.root,
+            "data": checkpoint.to_json(),
+        }
+        with _translated("saving a checkpoint"), self._db.writing(core=True) as session:
+            conn = session.connection
+            conn.execute(sa.insert(c).values(**values))
+
+    def latest_checkpoint(self) -> Checkpoint | None:
+        """The checkpoint saved last, if any (a stored copy: check its signature)."""
+        c = schema.checkpoints
+        query = sa.select(c.c.data).order_by(c.c.id.desc()).limit(1)
+        with _translated("reading the latest checkpoint"), self._db.reading(core=True) as session:
+            conn = session.connection
+            data = conn.execute(query).scalar()
+        if data is None:
+            return None
+        try:
+            return Checkpoint.from_json(data)
+        except InvalidRequest as exc:
+            raise StorageError(f"the stored checkpoint cannot be read: {exc}") from exc

@@ -47,10 +47,11 @@ def cited_in_code(source: Path = SOURCE) -> dict[str, set[str]]:
 def named_in_tests(
     tests: Path = TESTS, skip: str = "test_rule_registry.py"
 ) -> dict[str, list[str]]:
-    """Per rule ID, the test files (``test_*.py``) that name it as a whole word."""
+    """Per rule ID, the test files (``test_*.py`` in ``tests`` and its folders, by their
+    path under ``tests``) that name it as a whole word."""
     texts = {
-        p.name: p.read_text(encoding="utf-8")
-        for p in sorted(tests.glob("test_*.py"))
+        p.relative_to(tests).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(tests.rglob("test_*.py"))
         if p.name != skip
     }
     found: dict[str, list[str]] = {}

@@ -11,8 +11,7 @@ review; every one that can be detected without the key makes ``get`` and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -20,7 +19,6 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import START
-from conftest_pg import postgres_schema
 from scr_engine import (
     Checkpoint,
     FaultKind,
@@ -43,15 +41,6 @@ pytestmark = pytest.mark.rule("PR-d")
 
 KEY = load_private_key(generate_key())
 OTHER_KEY = load_private_key(generate_key())
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'scr.db'}"
-    else:
-        with postgres_schema() as pg_url:
-            yield pg_url
 
 
 @attrs.define

@@ -11,7 +11,6 @@ import gc
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -67,21 +66,6 @@ host_audit = sa.Table(
     sa.Column("note", sa.Text(), nullable=False),
 )
 """A table of the host's own, written in the same transaction as a review."""
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database: a new SQLite file, or a new PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'scr.db'}"
-    else:
-        with postgres_schema() as pg_url:
-            yield pg_url
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'scr.db'}"
 
 
 def _shown(url: str) -> str:

@@ -42,7 +42,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from conftest_pg import postgres_schema
 from scr_engine import ConcurrencyConflict, FixedClock, ReviewEngine, replay, verify_history
 from scr_engine.commands import Command, PauseClock, ResumeClock
 from scr_engine.demo import BOARD_CHAIR, REQUESTER, demo_request
@@ -211,16 +210,6 @@ def _escaped(outcomes: dict[str, list[Outcome]]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- tests
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database: a new SQLite file (WAL), or a new PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'scr.db'}"
-    else:
-        with postgres_schema() as pg_url:
-            yield pg_url
 
 
 @pytest.fixture

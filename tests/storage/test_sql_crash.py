@@ -40,12 +40,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from _crash_writer import START, write_until_killed
 from scr_engine import FixedClock, ReviewEngine, replay, verify_history
 from scr_engine.records import TaskKind
 from scr_engine.storage import schema
 from scr_engine.storage.port import DeadlineRow
 from scr_engine.storage.sql import SqlStore
+from storage._crash_writer import START, write_until_killed
 
 pytestmark = pytest.mark.skipif(
     sys.platform == "win32", reason="needs SIGKILL and the forkserver start method"

@@ -216,6 +216,40 @@ def test_pre_tasks_and_overdue_leave_out_a_restricted_review(scr: Scr) -> None:
     assert late and all(d["reference"] == reference for d in late)
 
 
+@pytest.mark.rule("RF-5")
+def test_rf5_a_review_s_tasks_by_short_id(scr: Scr) -> None:
+    """RF-5: `scr tasks --review` lists every task of one review with its status and a
+    short id (`secure_records:gp`), by which `--done` marks one delivered; a withdrawn
+    review's other tasks read cancelled (PR-d)."""
+    scr.ready()
+    reference = scr.submit()["reference"]
+    for name in ("assess_criteria", "confirm_review"):
+        scr.json("run", reference, name, actor="u-chair")
+    listed = scr.json("tasks", "--review", reference, actor="u-bm")["tasks"]
+    assert {t["short_id"] for t in listed} == {
+        f"{kind}:{agency}"
+        for kind in ("secure_records", "request_imr_writer")
+        for agency in ("asc", "gp", "police")
+    }
+    assert {t["status"] for t in listed} == {"pending"}
+    done = scr.json("tasks", "--review", reference, "--done", "secure_records:gp", actor="u-bm")
+    assert done["already"] is False
+    after = {
+        t["short_id"]: t["status"]
+        for t in scr.json("tasks", "--review", reference, actor="u-bm")["tasks"]
+    }
+    assert after["secure_records:gp"] == "done" and after["secure_records:asc"] == "pending"
+    missing = scr("tasks", "--review", reference, "--done", "secure_records:nhs", actor="u-bm")
+    assert missing.exit_code == 3
+    scr.json("run", reference, "withdraw", "--set", "reasons=Family asked.", actor="u-chair")
+    ended = {
+        t["short_id"]: t["status"]
+        for t in scr.json("tasks", "--review", reference, actor="u-bm")["tasks"]
+    }
+    assert ended["secure_records:gp"] == "done"
+    assert ended["secure_records:asc"] == "cancelled"
+
+
 def test_checkpoint_and_verify_against_it(scr: Scr, tmp_path: Path) -> None:
     scr.ready()
     reference = scr.submit()["reference"]

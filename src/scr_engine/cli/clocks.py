@@ -103,16 +103,62 @@ def _task_state(session: Session, task_id: str) -> tuple[bool, str | None] | Non
 
 
 @scr_command(cli, "tasks")
-@click.option("--done", "done", metavar="TASK_ID", help="mark the task delivered.")
+@click.option(
+    "--done",
+    "done",
+    metavar="TASK",
+    help="mark the task delivered: its id, or with --review its short id (secure_records:gp).",
+)
+@click.option(
+    "--review",
+    "review",
+    metavar="REVIEW",
+    help="every task of one review (id or reference), with its status and short id.",
+)
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 2**31 - 1))
-def tasks(session: Session, done: str | None, limit: int) -> None:
-    """The pending tasks (RF-5 letters to agencies), oldest first; --done TASK_ID marks
-    one delivered."""
+def tasks(session: Session, done: str | None, review: str | None, limit: int) -> None:
+    """The pending tasks (RF-5 letters to agencies), oldest first; --review REVIEW
+    every task of one review; --done TASK marks one delivered."""
     from scr_engine.cli.shapes import task_json
     from scr_engine.errors import ScrEngineError
 
     actor = session.require_officer("tasks")
     engine = session.engine
+    if review is not None:
+        from scr_engine.cli.reviews import resolve_review
+
+        review_id = resolve_review(session, review)
+        states = engine.tasks(review_id, actor)
+        if done is not None:
+            full = {f"{s.task.kind.value}:{s.task.agency}": s.task.id for s in states}
+            done = full.get(done, done)
+            if done not in {s.task.id for s in states}:
+                raise CliError(
+                    f"review {review} has no task {done!r} (`scr tasks --review {review}` "
+                    "lists them)",
+                    EXIT_NOT_FOUND,
+                    kind="not_found",
+                )
+        else:
+            listed = [{**task_json(s.task), "status": s.status.value} for s in states]
+
+            def render_review(console: Console) -> None:
+                table = person_table(
+                    f"Tasks of {review}", "What", "Agency", "Status", "Since", "Task"
+                )
+                for row in listed:
+                    table.add_row(
+                        row["kind_words"],
+                        row["agency"],
+                        row["status"],
+                        row["created_at"][:10],
+                        row["short_id"],
+                    )
+                console.print(table)
+                console.print(f"Mark one delivered with: scr tasks --review {review} --done TASK")
+
+            session.emit({"review_id": review_id, "tasks": listed}, render_review)
+            return
     if done is not None:
         state = _task_state(session, done)
         if state is None:

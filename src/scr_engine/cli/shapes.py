@@ -226,6 +226,7 @@ def task_json(task: Task) -> dict[str, Any]:
     """One pending task (an RF-5 letter to deliver)."""
     return {
         "id": task.id,
+        "short_id": f"{task.kind.value}:{task.agency}",
         "review_id": task.review_id,
         "kind": task.kind.value,
         "kind_words": TASK_WORDS.get(task.kind.value, task.kind.value),

@@ -261,3 +261,31 @@ def test_pre_a_reader_s_refused_command_is_logged_an_accepted_one_is_its_event(
     log = engine.access_log(review_id=review.id, limit=1000)
     assert [(e.actor_id, e.what, e.granted) for e in log] == [(BOARD_CHAIR.id, "ratify", True)]
     assert engine.history(review.id)[-1].command == "record_budget"
+
+
+def test_pre_a_review_is_found_by_its_reference_under_the_read_policy(
+    clock: FixedClock,
+) -> None:
+    """A host finds a review by its reference (`by_reference`), as `get` gives it: an
+    actor the policy does not let read it is refused (PR-e) and logged; an unknown
+    reference is ReviewNotFound; a store without the lookup is searched review by
+    review."""
+    from scr_engine import ReviewNotFound
+
+    engine = ReviewEngine(MemoryStore(), clock)
+    review = to_stage(engine, clock, Stage.SCREENED)
+    assert engine.by_reference(review.reference) == engine.get(review.id)
+    assert engine.by_reference(review.reference, BOARD_CHAIR).id == review.id
+    stranger = Actor("u-x", "Someone", {Role.PANEL_MEMBER}, "police")
+    with pytest.raises(PermissionDenied) as denied:
+        engine.by_reference(review.reference, stranger)
+    assert denied.value.rules == ("PR-e",)
+    with pytest.raises(ReviewNotFound):
+        engine.by_reference("SCR-1999-999")
+
+    class Older(MemoryStore):
+        review_id_of = None  # type: ignore[assignment]  # a store without the lookup
+
+    older = ReviewEngine(Older(), clock)
+    other = to_stage(older, clock, Stage.SCREENED)
+    assert older.by_reference(other.reference).id == other.id

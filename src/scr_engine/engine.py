@@ -36,6 +36,7 @@ from scr_engine.errors import (
     ConcurrencyConflict,
     InvalidRequest,
     PermissionDenied,
+    ReviewNotFound,
     ScrEngineError,
 )
 from scr_engine.errors.refusals import Refusal, RefusalKind
@@ -532,6 +533,29 @@ class ReviewEngine:
         review = self.store.load(check_id("get", review_id))
         self._may_read(review, actor, "get")
         return review
+
+    def by_reference(self, reference: str, actor: Actor | None = None) -> Review:
+        """The review with this human reference (``SCR-2026-001``), as :meth:`get`
+        gives it (``actor`` as there); :class:`~scr_engine.ReviewNotFound` when the
+        store holds none."""
+        check_id("by_reference", reference, "reference")
+        finder = getattr(self.store, "review_id_of", None)
+        # A store written before the port had the lookup: look at each review.
+        review_id = finder(reference) if callable(finder) else self._scan_for(reference)
+        if review_id is None:
+            raise ReviewNotFound(reference)
+        review = self.store.load(review_id)
+        self._may_read(review, actor, "get")
+        return review
+
+    def _scan_for(self, reference: str) -> str | None:
+        after: str | None = None
+        while page := self.store.review_ids(after=after, limit=500):
+            after = page[-1]
+            for review_id in page:
+                if self.store.load(review_id).reference == reference:
+                    return review_id
+        return None
 
     def history(self, review_id: str, actor: Actor | None = None) -> tuple[Event, ...]:
         """Every event of the review, in order (``actor`` as for :meth:`get`)."""

@@ -211,7 +211,6 @@ def malformed(exc: InvalidRequest, assignments: tuple[str, ...] = ()) -> CliErro
     return CliError(message, EXIT_USAGE, kind="invalid", data=data)
 
 
-_BY_REFERENCE = "SELECT id FROM scr_reviews WHERE reference = :reference"
 _PENDING_TASKS = (
     "SELECT id, kind, agency, created_at, rule FROM scr_tasks "
     "WHERE review_id = :review_id AND completed_at IS NULL ORDER BY created_at, id"
@@ -220,14 +219,8 @@ _PENDING_TASKS = (
 
 def resolve_review(session: Session, given: str) -> str:
     """A review's id from its id or its reference (``SCR-2026-001``)."""
-    engine = session.store.engine
-    if engine is None:  # pragma: no cover - the command line owns its store
-        return given
-    import sqlalchemy as sa
-
-    with engine.connect() as conn:  # plain SQL text: nothing to compile
-        found = conn.execute(sa.text(_BY_REFERENCE), {"reference": given}).scalar()
-    return str(found) if found is not None else given
+    found = session.store.review_id_of(given)
+    return found if found is not None else given
 
 
 def _review_tasks(session: Session, review_id: str) -> list[dict[str, Any]]:

@@ -289,6 +289,12 @@ class MemoryStore:
         start = bisect.bisect_right(ids, after) if after is not None else 0
         return ids[start : start + limit]
 
+    def review_id_of(self, reference: str) -> str | None:
+        """The id of the review with this reference, if any."""
+        with self._lock:
+            reviews = list(self._reviews.values())
+        return next((r.id for r in reviews if r.reference == reference), None)
+
     def save_checkpoint(self, checkpoint: Checkpoint) -> None:
         """Keep a checkpoint."""
         with self._lock:

@@ -246,6 +246,11 @@ class ReviewStore(Protocol):
         row is gone but whose events remain included)."""
         ...
 
+    def review_id_of(self, reference: str) -> str | None:
+        """The id of the review with this human reference (``SCR-2026-001``), if the
+        store holds one (references are unique)."""
+        ...
+
     def save_checkpoint(self, checkpoint: Checkpoint) -> None:
         """Keep a checkpoint (a copy: the Board keeps its own elsewhere)."""
         ...

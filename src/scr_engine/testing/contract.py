@@ -531,6 +531,14 @@ class StoreContract:
         with pytest.raises(ReviewNotFound):
             store.load("rev-other")
 
+    def test_a_review_is_found_by_its_reference(self, store: ReviewStore) -> None:
+        first = closure_saves()[0]
+        assert store.review_id_of(first.review.reference) is None
+        first.apply(store)
+        assert store.review_id_of(first.review.reference) == first.review.id
+        assert store.review_id_of("SCR-1999-999") is None
+        assert store.review_id_of(first.review.reference.lower()) is None
+
     def test_negative_pages_are_refused(self, store: ReviewStore) -> None:
         with pytest.raises(InvalidRequest):
             store.overdue(date(2026, 1, 1), limit=-1)

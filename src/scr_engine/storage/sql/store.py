@@ -636,6 +636,14 @@ class SqlStore:
             conn = session.connection
             return list(conn.execute(query).scalars())
 
+    def review_id_of(self, reference: str) -> str | None:
+        """The id of the review with this reference, if any (one indexed lookup)."""
+        r = schema.reviews
+        query = sa.select(r.c.id).where(r.c.reference == reference)
+        with _translated("finding a review by reference"), self._db.reading(core=True) as session:
+            found = session.connection.execute(query).scalar()
+        return str(found) if found is not None else None
+
     def stored(self, review_id: str) -> StoredReview:
         """Everything held of one review, unchecked, read in one transaction."""
         found = self.stored_many([review_id])

@@ -56,7 +56,15 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ),
     ("storage", ("scr_engine.storage", "scr_engine.storage.*")),
     ("integrity", ("scr_engine.integrity",)),
-    ("engine", ("scr_engine.engine", "scr_engine._arguments", "scr_engine._erasure")),
+    (
+        "engine",
+        (
+            "scr_engine.engine",
+            "scr_engine._arguments",
+            "scr_engine._erasure",
+            "scr_engine._listing",
+        ),
+    ),
     ("documents", ("scr_engine.documents", "scr_engine.documents.*")),
     (
         "faces",

@@ -28,6 +28,7 @@ from scr_engine._arguments import (
     without_numbering,
 )
 from scr_engine._erasure import holds, scrubbed, with_rewrites
+from scr_engine._listing import matching, scan_for
 from scr_engine.access import DEFAULT_READ_POLICY, AccessEntry, ReadPolicy, read_refusal
 from scr_engine.checkpoints import Checkpoint, CheckpointEntry, sign_checkpoint
 from scr_engine.clock import Clock, SystemClock, local_date
@@ -66,7 +67,7 @@ from scr_engine.rules.request import validate_request
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
 from scr_engine.serialization import canonical_json, unstructure
 from scr_engine.states.machine import commands_from
-from scr_engine.states.stages import TERMINAL_STAGES
+from scr_engine.states.stages import TERMINAL_STAGES, Stage
 from scr_engine.states.table import TABLE, row
 from scr_engine.storage.port import DeadlineRow, ReviewStore
 
@@ -541,21 +542,56 @@ class ReviewEngine:
         check_id("by_reference", reference, "reference")
         finder = getattr(self.store, "review_id_of", None)
         # A store written before the port had the lookup: look at each review.
-        review_id = finder(reference) if callable(finder) else self._scan_for(reference)
+        review_id = finder(reference) if callable(finder) else scan_for(self.store, reference)
         if review_id is None:
             raise ReviewNotFound(reference)
         review = self.store.load(review_id)
         self._may_read(review, actor, "get")
         return review
 
-    def _scan_for(self, reference: str) -> str | None:
-        after: str | None = None
-        while page := self.store.review_ids(after=after, limit=500):
-            after = page[-1]
-            for review_id in page:
-                if self.store.load(review_id).reference == reference:
-                    return review_id
-        return None
+    def reviews(
+        self,
+        *,
+        stages: Iterable[Stage] | None = None,
+        agency: str | None = None,
+        text: str | None = None,
+        overdue: bool = False,
+        limit: int = 100,
+        after: str | None = None,
+        actor: Actor | None = None,
+    ) -> list[Review]:
+        """The reviews matching every filter given, ordered by reference, ``limit`` at
+        a time after the reference ``after``: at one of ``stages``; involving the
+        agency code ``agency``; whose reference or an involved agency's code or name
+        holds ``text`` (ignoring case); with a deadline overdue today (``overdue``).
+        With ``actor``, only the reviews the read policy lets them read, each one
+        listed logged as a read (PR-e); with none, as the host's trusted code. Reads
+        every review of the store: meant for a Board's hundreds, not for millions."""
+        check_count("reviews", limit, "limit", MAX_PAGE)
+        if after is not None:
+            check_id("reviews", after, "after")
+        if actor is not None:
+            check_actor("reviews", actor, self.settings.max_actor_length)
+        today = local_date(self.clock.now())
+        found = [
+            review
+            for review in matching(
+                self.store,
+                stages=stages,
+                agency=agency,
+                text=text,
+                overdue_on=today if overdue else None,
+                settings_of=self._settings_of,
+            )
+            if (after is None or review.reference > after)
+            and (actor is None or read_refusal(self.read_policy, review, actor) is None)
+        ]
+        found.sort(key=lambda r: r.reference)
+        shown = found[:limit]
+        if actor is not None:
+            for review in shown:
+                self.store.log_access(review.id, self.clock.now(), actor.id, "reviews", True)
+        return shown
 
     def history(self, review_id: str, actor: Actor | None = None) -> tuple[Event, ...]:
         """Every event of the review, in order (``actor`` as for :meth:`get`)."""

@@ -1,0 +1,67 @@
+"""Finding reviews across the store for :class:`~scr_engine.ReviewEngine`: by
+reference, and by the filters of :meth:`~scr_engine.ReviewEngine.reviews` (the read
+policy is the engine's to apply)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+
+from scr_engine.records import Review
+from scr_engine.rules.deadlines import DeadlineStatus, deadlines
+from scr_engine.rules.settings import ProtocolSettings
+from scr_engine.states.stages import Stage
+from scr_engine.storage.port import ReviewStore
+
+__all__ = ["every_review", "matching", "scan_for"]
+
+
+def every_review(store: ReviewStore) -> Iterator[Review]:
+    """Every review of the store, in id order, a page of ids at a time."""
+    cursor: str | None = None
+    while page := store.review_ids(after=cursor, limit=500):
+        cursor = page[-1]
+        for review_id in page:
+            yield store.load(review_id)
+
+
+def scan_for(store: ReviewStore, reference: str) -> str | None:
+    """The id of the review with ``reference``, looking at each review (for a store
+    without :meth:`~scr_engine.storage.port.ReviewStore.review_id_of`)."""
+    return next((r.id for r in every_review(store) if r.reference == reference), None)
+
+
+def matching(
+    store: ReviewStore,
+    *,
+    stages: Iterable[Stage] | None,
+    agency: str | None,
+    text: str | None,
+    overdue_on: date | None,
+    settings_of: Callable[[Review], ProtocolSettings],
+) -> list[Review]:
+    """The reviews matching every filter given, ordered by reference."""
+    wanted = frozenset(Stage(s) for s in stages) if stages is not None else None
+    needle = text.casefold() if text else None
+    found = []
+    for review in every_review(store):
+        if wanted is not None and review.stage not in wanted:
+            continue
+        if agency is not None and agency not in review.agencies:
+            continue
+        if needle is not None and not any(
+            needle in words.casefold()
+            for words in (
+                review.reference,
+                *(a.code for a in review.involved_agencies),
+                *(a.name for a in review.involved_agencies),
+            )
+        ):
+            continue
+        if overdue_on is not None and not any(
+            d.status is DeadlineStatus.OVERDUE
+            for d in deadlines(review, settings_of(review), overdue_on)
+        ):
+            continue
+        found.append(review)
+    return sorted(found, key=lambda r: r.reference)

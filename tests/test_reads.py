@@ -289,3 +289,35 @@ def test_pre_a_review_is_found_by_its_reference_under_the_read_policy(
     older = ReviewEngine(Older(), clock)
     other = to_stage(older, clock, Stage.SCREENED)
     assert older.by_reference(other.reference).id == other.id
+
+
+def test_pre_reviews_are_listed_by_filter_and_under_the_read_policy(
+    clock: FixedClock,
+) -> None:
+    """`reviews(...)` lists the reviews matching every filter given (stage, agency,
+    text, an overdue deadline), ordered by reference and paged after a reference; with
+    an actor, only those they may read (PR-e), each listed logged."""
+    from datetime import timedelta
+
+    from builders import TWO_AUTHORITIES, demo_request
+
+    engine = ReviewEngine(MemoryStore(), clock)
+    first = to_stage(engine, clock, Stage.SCREENED)
+    second = to_stage(engine, clock, Stage.REQUESTED)
+    third = to_stage(engine, clock, Stage.SCREENED, request=demo_request(agencies=TWO_AUTHORITIES))
+    engine.execute(third.id, c.RestrictAccess("Staff involved."), BOARD_CHAIR)
+    every = [r.reference for r in engine.reviews()]
+    assert every == sorted(every) == sorted([first.reference, second.reference, third.reference])
+    assert [r.id for r in engine.reviews(stages=[Stage.REQUESTED])] == [second.id]
+    assert [r.id for r in engine.reviews(agency="nbc")] == [third.id]
+    assert [r.id for r in engine.reviews(text="neighbouring BOROUGH")] == [third.id]
+    assert [r.id for r in engine.reviews(text=first.reference)] == [first.id]
+    assert engine.reviews(overdue=True) == []
+    clock.advance(timedelta(days=400))
+    assert {r.id for r in engine.reviews(overdue=True)} == {first.id, second.id, third.id}
+    paged = engine.reviews(limit=1, after=every[0])
+    assert [r.reference for r in paged] == [every[1]]
+    mine = engine.reviews(actor=BUSINESS_MANAGER)
+    assert {r.id for r in mine} == {first.id, second.id}
+    assert engine.access_log(review_id=third.id, limit=100) == []
+    assert [e.what for e in engine.access_log(review_id=first.id, limit=100)] == ["reviews"]

@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
-from scr_engine.records import Review
+from scr_engine.records import Review, Task
 from scr_engine.rules.deadlines import DeadlineStatus, deadlines
 from scr_engine.rules.settings import ProtocolSettings
 from scr_engine.states.stages import Stage
-from scr_engine.storage.port import ReviewStore
+from scr_engine.storage.port import DeadlineRow, ReviewStore
 
-__all__ = ["every_review", "matching", "scan_for"]
+__all__ = ["every_review", "matching", "readable_overdue", "readable_tasks", "scan_for"]
 
 
 def every_review(store: ReviewStore) -> Iterator[Review]:
@@ -33,18 +33,21 @@ def scan_for(store: ReviewStore, reference: str) -> str | None:
 
 def matching(
     store: ReviewStore,
-    *,
     stages: Iterable[Stage] | None,
     agency: str | None,
     text: str | None,
     overdue_on: date | None,
+    after: str | None,
     settings_of: Callable[[Review], ProtocolSettings],
 ) -> list[Review]:
-    """The reviews matching every filter given, ordered by reference."""
+    """The reviews matching every filter given (their reference after ``after``),
+    ordered by reference."""
     wanted = frozenset(Stage(s) for s in stages) if stages is not None else None
     needle = text.casefold() if text else None
     found = []
     for review in every_review(store):
+        if after is not None and review.reference <= after:
+            continue
         if wanted is not None and review.stage not in wanted:
             continue
         if agency is not None and agency not in review.agencies:
@@ -65,3 +68,51 @@ def matching(
             continue
         found.append(review)
     return sorted(found, key=lambda r: r.reference)
+
+
+Readable = Callable[[str], bool]
+"""Whether the actor may read a review (by id), a granted read logged."""
+
+
+def readable_overdue(
+    store: ReviewStore,
+    day: date,
+    within_days: int,
+    limit: int,
+    after: tuple[date, str, str] | None,
+    readable: Readable,
+) -> list[DeadlineRow]:
+    """The rows of :meth:`~scr_engine.ReviewEngine.overdue` of readable reviews,
+    ``limit`` of them: pages of the store's rows filtered, each review judged once."""
+    judged: dict[str, bool] = {}
+    out: list[DeadlineRow] = []
+    while len(out) < limit:
+        rows = store.overdue(day, within_days, limit=limit, after=after)
+        for found in rows:
+            if found.review_id not in judged:
+                judged[found.review_id] = readable(found.review_id)
+            if judged[found.review_id] and len(out) < limit:
+                out.append(found.as_of(day))
+        if len(rows) < limit:
+            break
+        after = rows[-1].sort_key
+    return out
+
+
+def readable_tasks(store: ReviewStore, limit: int, readable: Readable) -> list[Task]:
+    """The pending tasks of readable reviews, oldest first, ``limit`` of them (the
+    store has no cursor for tasks: it is asked for more until enough are found)."""
+    judged: dict[str, bool] = {}
+    most = 2**31 - 1
+    fetch = max(limit, 1)
+    while True:
+        tasks = store.pending_tasks(limit=fetch)
+        out = []
+        for task in tasks:
+            if task.review_id not in judged:
+                judged[task.review_id] = readable(task.review_id)
+            if judged[task.review_id]:
+                out.append(task)
+        if len(out) >= limit or len(tasks) < fetch or fetch >= most:
+            return out[:limit]
+        fetch = min(fetch * 4, most)

@@ -28,7 +28,7 @@ from scr_engine._arguments import (
     without_numbering,
 )
 from scr_engine._erasure import holds, scrubbed, with_rewrites
-from scr_engine._listing import matching, scan_for
+from scr_engine._listing import matching, readable_overdue, readable_tasks, scan_for
 from scr_engine.access import DEFAULT_READ_POLICY, AccessEntry, ReadPolicy, read_refusal
 from scr_engine.checkpoints import Checkpoint, CheckpointEntry, sign_checkpoint
 from scr_engine.clock import Clock, SystemClock, local_date
@@ -572,25 +572,13 @@ class ReviewEngine:
             check_id("reviews", after, "after")
         if actor is not None:
             check_actor("reviews", actor, self.settings.max_actor_length)
-        today = local_date(self.clock.now())
-        found = [
-            review
-            for review in matching(
-                self.store,
-                stages=stages,
-                agency=agency,
-                text=text,
-                overdue_on=today if overdue else None,
-                settings_of=self._settings_of,
-            )
-            if (after is None or review.reference > after)
-            and (actor is None or read_refusal(self.read_policy, review, actor) is None)
-        ]
-        found.sort(key=lambda r: r.reference)
-        shown = found[:limit]
-        if actor is not None:
-            for review in shown:
-                self.store.log_access(review.id, self.clock.now(), actor.id, "reviews", True)
+        overdue_on = local_date(self.clock.now()) if overdue else None
+        found = matching(self.store, stages, agency, text, overdue_on, after, self._settings_of)
+        if actor is None:
+            return found[:limit]
+        shown = [r for r in found if read_refusal(self.read_policy, r, actor) is None][:limit]
+        for review in shown:
+            self.store.log_access(review.id, self.clock.now(), actor.id, "reviews", True)
         return shown
 
     def history(self, review_id: str, actor: Actor | None = None) -> tuple[Event, ...]:
@@ -694,35 +682,17 @@ class ReviewEngine:
             ) from None
         if actor is not None:
             check_actor("overdue", actor, self.settings.max_actor_length)
-            return self._readable_overdue(day, within_days, limit, after, actor)
+            return readable_overdue(
+                self.store,
+                day,
+                within_days,
+                limit,
+                after,
+                lambda review_id: self._readable(review_id, actor, "overdue"),
+            )
         rows = self.store.overdue(day, within_days, limit=limit, after=after)
         # A stored row's status is as of the review's last change; report it as of ``day``.
         return [row.as_of(day) for row in rows]
-
-    def _readable_overdue(
-        self,
-        day: date,
-        within_days: int,
-        limit: int,
-        after: tuple[date, str, str] | None,
-        actor: Actor,
-    ) -> list[DeadlineRow]:
-        """The rows of :meth:`overdue` the actor may read, ``limit`` of them: pages of
-        the store's rows filtered by the read policy, each review judged (and its read
-        logged) once."""
-        readable: dict[str, bool] = {}
-        out: list[DeadlineRow] = []
-        while len(out) < limit:
-            rows = self.store.overdue(day, within_days, limit=limit, after=after)
-            for found in rows:
-                if found.review_id not in readable:
-                    readable[found.review_id] = self._readable(found.review_id, actor, "overdue")
-                if readable[found.review_id] and len(out) < limit:
-                    out.append(found.as_of(day))
-            if len(rows) < limit:
-                break
-            after = rows[-1].sort_key
-        return out
 
     def _rows(self, review: Review, today: date) -> list[DeadlineRow]:
         settings = self._settings_of(review)
@@ -740,19 +710,9 @@ class ReviewEngine:
         if actor is None:
             return self.store.pending_tasks(limit=limit)
         check_actor("pending_tasks", actor, self.settings.max_actor_length)
-        readable: dict[str, bool] = {}
-        fetch = max(limit, 1)
-        while True:
-            tasks = self.store.pending_tasks(limit=fetch)
-            out = []
-            for task in tasks:
-                if task.review_id not in readable:
-                    readable[task.review_id] = self._readable(task.review_id, actor, "tasks")
-                if readable[task.review_id]:
-                    out.append(task)
-            if len(out) >= limit or len(tasks) < fetch or fetch >= MAX_PAGE:
-                return out[:limit]
-            fetch = min(fetch * 4, MAX_PAGE)
+        return readable_tasks(
+            self.store, limit, lambda review_id: self._readable(review_id, actor, "tasks")
+        )
 
     def tasks(self, review_id: str, actor: Actor | None = None) -> list[TaskState]:
         """Every task the review emitted, oldest first, each with its

@@ -25,7 +25,7 @@ from datetime import timedelta
 
 from scr_engine.errors.refusals import Refusal
 from scr_engine.records import ImrJudgement, Review
-from scr_engine.rules import clocks, corrections, referral
+from scr_engine.rules import clocks, corrections, referral, setup
 from scr_engine.rules.common import Context
 from scr_engine.rules.deadlines import FURTHEST_DAYS, deadlines
 from scr_engine.states.stages import Stage
@@ -54,30 +54,6 @@ def _lead_authority(review: Review, ctx: Context) -> list[Refusal]:
     if any(a.local_authority for a in review.involved_agencies):
         return []
     return [Refusal("RF-6", "no involved agency is a local authority: add one (add_agency)")]
-
-
-def _panel_chair(review: Review, ctx: Context) -> list[Refusal]:
-    if review.panel_chair is None:
-        return []
-    return [
-        Refusal(
-            "SU-1",
-            f"{review.panel_chair.person_id} already chairs the panel: "
-            "replace them with replace_panel_chair, with reasons",
-        )
-    ]
-
-
-def _overview_writer(review: Review, ctx: Context) -> list[Refusal]:
-    if review.overview_writer is None:
-        return []
-    return [
-        Refusal(
-            "SU-9",
-            f"{review.overview_writer.person_id} already writes the overview report: "
-            "replace them with replace_overview_writer, with reasons",
-        )
-    ]
 
 
 def _panel_member(review: Review, ctx: Context) -> list[Refusal]:
@@ -200,9 +176,9 @@ PRECONDITIONS: dict[str, Precondition] = {
     "decline": lambda review, ctx: referral.screening_preconditions(review, "declined"),
     "record_records_secured": _records_secured,
     "agree_lead_authority": _lead_authority,
-    "appoint_panel_chair": _panel_chair,
+    "appoint_panel_chair": setup.chair_taken,
     "appoint_panel_member": _panel_member,
-    "appoint_overview_writer": _overview_writer,
+    "appoint_overview_writer": setup.writer_taken,
     "hold_initial_meeting": _initial_meeting,
     "receive_imr": _receive_imr,
     "judge_imr": _judge_imr,

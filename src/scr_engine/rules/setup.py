@@ -58,11 +58,13 @@ __all__ = [
     "appoint_panel_chair",
     "appoint_panel_member",
     "appointment_problems",
+    "chair_taken",
     "convene_panel",
     "hold_initial_meeting",
     "record_budget",
     "represented_agency",
     "terms_problems",
+    "writer_taken",
 ]
 
 _INPUT = RefusalKind.INPUT
@@ -75,16 +77,21 @@ def appointment_problems(out: list[Refusal], review: Review, appointment: Appoin
     out.extend(conflict_of_interest(review, appointment))
 
 
-def appoint_panel_chair(review: Review, cmd: c.AppointPanelChair, ctx: Context) -> list[Refusal]:
-    out: list[Refusal] = []
-    if review.panel_chair is not None:
-        out.append(
-            Refusal(
-                "SU-1",
-                f"{review.panel_chair.person_id} already chairs the panel: "
-                "replace them with replace_panel_chair, with reasons",
-            )
+def chair_taken(review: Review, ctx: Context | None = None) -> list[Refusal]:
+    """Why no panel chair can be appointed: one already chairs the panel (SU-1)."""
+    if review.panel_chair is None:
+        return []
+    return [
+        Refusal(
+            "SU-1",
+            f"{review.panel_chair.person_id} already chairs the panel: "
+            "replace them with replace_panel_chair, with reasons",
         )
+    ]
+
+
+def appoint_panel_chair(review: Review, cmd: c.AppointPanelChair, ctx: Context) -> list[Refusal]:
+    out = chair_taken(review)
     appointment_problems(out, review, cmd.appointment)
     return out
 
@@ -189,17 +196,22 @@ def appoint_panel_member(review: Review, cmd: c.AppointPanelMember, ctx: Context
 def appoint_overview_writer(
     review: Review, cmd: c.AppointOverviewWriter, ctx: Context
 ) -> list[Refusal]:
-    out: list[Refusal] = []
-    if review.overview_writer is not None:
-        out.append(
-            Refusal(
-                "SU-9",
-                f"{review.overview_writer.person_id} already writes the overview report: "
-                "replace them with replace_overview_writer, with reasons",
-            )
-        )
+    out = writer_taken(review)
     appointment_problems(out, review, cmd.appointment)
     return out
+
+
+def writer_taken(review: Review, ctx: Context | None = None) -> list[Refusal]:
+    """Why no overview writer can be appointed: one already writes the report (SU-9)."""
+    if review.overview_writer is None:
+        return []
+    return [
+        Refusal(
+            "SU-9",
+            f"{review.overview_writer.person_id} already writes the overview report: "
+            "replace them with replace_overview_writer, with reasons",
+        )
+    ]
 
 
 def record_budget(review: Review, cmd: c.RecordBudget, ctx: Context) -> list[Refusal]:

@@ -62,16 +62,10 @@ def scrubbed(events: Iterable[Event], value: str | None) -> tuple[Event, ...]:
             command = COMMANDS.get(event.command)
             values = [v for _, v in personal_paths(command, event.payload)] if command else []
             if values and (value is None or value in values):
-                raise TransitionRefused(
-                    "erase_personal_data",
-                    [
-                        Refusal(
-                            "PR-e",
-                            f"event {event.sequence} was written before events committed "
-                            "to personal values without holding them: erasing them would "
-                            "break the history",
-                        )
-                    ],
+                raise _unerasable(
+                    f"event {event.sequence} was written before events committed to "
+                    "personal values without holding them: erasing them would break the "
+                    "history"
                 )
             continue
         command = COMMANDS.get(event.command)
@@ -82,18 +76,17 @@ def scrubbed(events: Iterable[Event], value: str | None) -> tuple[Event, ...]:
                 and held != ERASED
                 and (value is None or holds(held, value))
             ):
-                raise TransitionRefused(
-                    "erase_personal_data",
-                    [
-                        Refusal(
-                            "PR-e",
-                            f"event {event.sequence} holds {path} as it was before the "
-                            "field was classed as personal data: its hash covers the "
-                            "text, so erasing it would break the history",
-                        )
-                    ],
+                raise _unerasable(
+                    f"event {event.sequence} holds {path} as it was before the field was "
+                    "classed as personal data: its hash covers the text, so erasing it "
+                    "would break the history"
                 )
         changed = scrub(event, value)
         if changed is not event:
             out.append(changed)
     return tuple(out)
+
+
+def _unerasable(why: str) -> TransitionRefused:
+    """The refusal of an erasure that would break the history (PR-e)."""
+    return TransitionRefused("erase_personal_data", [Refusal("PR-e", why)])

@@ -18,6 +18,7 @@ Paths are JSON pointers (RFC 6901) into the payload: ``/request/requester/name``
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -299,7 +300,13 @@ class Striker:
 
 def mentions(text: str, value: str) -> bool:
     """Whether ``text`` holds ``value`` as an erasure sees it (:class:`Striker`)."""
-    return Striker((value,), "\x00").finds(text)
+    return _finder(value).finds(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _finder(value: str) -> Striker:
+    """One striker per value looked for: an erasure asks of every text and event."""
+    return Striker((value,), "\x00")
 
 
 def strikes_only(before: str, after: str, mark: str) -> bool:

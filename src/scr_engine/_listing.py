@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
+from scr_engine._arguments import MAX_PAGE
 from scr_engine.records import Review, Task
 from scr_engine.rules.deadlines import DeadlineStatus, deadlines
 from scr_engine.rules.settings import ProtocolSettings
@@ -103,7 +104,6 @@ def readable_tasks(store: ReviewStore, limit: int, readable: Readable) -> list[T
     """The pending tasks of readable reviews, oldest first, ``limit`` of them (the
     store has no cursor for tasks: it is asked for more until enough are found)."""
     judged: dict[str, bool] = {}
-    most = 2**31 - 1
     fetch = max(limit, 1)
     while True:
         tasks = store.pending_tasks(limit=fetch)
@@ -113,6 +113,6 @@ def readable_tasks(store: ReviewStore, limit: int, readable: Readable) -> list[T
                 judged[task.review_id] = readable(task.review_id)
             if judged[task.review_id]:
                 out.append(task)
-        if len(out) >= limit or len(tasks) < fetch or fetch >= most:
+        if len(out) >= limit or len(tasks) < fetch or fetch >= MAX_PAGE:
             return out[:limit]
-        fetch = min(fetch * 4, most)
+        fetch = min(fetch * 4, MAX_PAGE)

@@ -119,15 +119,14 @@ def _make_converter(*, detailed: bool = True) -> cattrs.Converter:
     # A StrEnum is a str: without its own hook the str hook above would take it and
     # leave the value unconverted. StrEnum precedes str in every StrEnum's MRO.
     def structure_enum(value: Any, cls: Any) -> Any:
-        allowed = ", ".join(m.value for m in cls)
         if not isinstance(value, str):
-            raise TypeError(f"expected one of: {allowed}; got {_shown(value)}")
+            raise TypeError(f"expected {_describe(cls)}; got {_shown(value)}")
         try:
             return cls(value)
         except ValueError:
             close = difflib.get_close_matches(value, [m.value for m in cls], n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ValueError(f"expected one of: {allowed}; got {value!r}{hint}") from None
+            raise ValueError(f"expected {_describe(cls)}; got {value!r}{hint}") from None
 
     conv.register_structure_hook(StrEnum, structure_enum)
 

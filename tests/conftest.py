@@ -10,15 +10,14 @@ verdict does not depend on the run or on the mutants run before it).
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from builders import EVERYONE_READS
 from scr_engine import FixedClock, MemoryStore, ReviewEngine
 from scr_engine.rules.reasons import Refusal
 from scr_engine.rules.registry import RULES
+from support.builders import EVERYONE_READS, START
 
 settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -38,8 +37,6 @@ settings.register_profile(
     "thorough", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-
-START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 
 # Every refusal any test makes the engine produce must cite a rule of the registry:
 # an unknown ID fails the test that produced it (see tests/test_rule_registry.py).

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from conftest import START
 from scr_engine import (
     Actor,
     FaultKind,
@@ -31,6 +30,7 @@ from scr_engine import commands as c
 from scr_engine.access import DEFAULT_READ_POLICY
 from scr_engine.demo import BOARD_CHAIR, REQUESTER, demo_request, run_to_closure
 from scr_engine.storage.sql import SqlStore
+from support.builders import START
 
 pytestmark = pytest.mark.rule("PR-e")
 

@@ -11,17 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builders import (
-    PANEL_CHAIR,
-    draft_report,
-    gather_evidence,
-    hold_meeting,
-    panel_member,
-    plan_actions,
-    prepare_panel,
-    to_stage,
-)
-from conftest import START
 from scr_engine import (
     DEFAULT_SETTINGS,
     Agency,
@@ -41,6 +30,17 @@ from scr_engine import (
 from scr_engine import commands as c
 from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER
 from scr_engine.rules.deadlines import deadlines
+from support.builders import (
+    PANEL_CHAIR,
+    START,
+    draft_report,
+    gather_evidence,
+    hold_meeting,
+    panel_member,
+    plan_actions,
+    prepare_panel,
+    to_stage,
+)
 
 FIRE = Agency("fire", "County Fire and Rescue")
 AMBULANCE = Agency("ambulance", "Ambulance Service")

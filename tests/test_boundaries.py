@@ -18,21 +18,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from asserts import assert_refused
-from builders import (
-    BOARD_CHAIR,
-    BUSINESS_MANAGER,
-    PANEL_CHAIR,
-    REQUESTER,
-    demo_request,
-    full_terms,
-    plan_actions,
-    prepare_panel,
-    submit,
-    to_stage,
-    today,
-)
-from conftest import START
 from scr_engine import (
     FixedClock,
     Incident,
@@ -54,6 +39,21 @@ from scr_engine.rules.deadlines import FURTHEST_DAYS, LONGEST_MONTHS
 from scr_engine.rules.reasons import RefusalKind
 from scr_engine.rules.request import validate_request
 from scr_engine.rules.settings import DEFAULT_SETTINGS
+from support.asserts import assert_refused
+from support.builders import (
+    BOARD_CHAIR,
+    BUSINESS_MANAGER,
+    PANEL_CHAIR,
+    REQUESTER,
+    START,
+    demo_request,
+    full_terms,
+    plan_actions,
+    prepare_panel,
+    submit,
+    to_stage,
+    today,
+)
 
 DAY = timedelta(days=1)
 TODAY = START.date()
@@ -407,7 +407,7 @@ def test_settings_need_a_version_name() -> None:
 @pytest.mark.rule("SU-9")
 def test_su9_the_writer_submits_on_the_day(engine: ReviewEngine, clock: FixedClock) -> None:
     review = to_stage(engine, clock, Stage.EVIDENCE_RECEIVED)
-    from builders import full_report
+    from support.builders import full_report
 
     command = c.SubmitOverviewReport(full_report(review))
     with pytest.raises(TransitionRefused):

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from clitools import Scr, demo_commands, scr
 from scr_engine.cli import EXIT_CODES, EXIT_FAILED, EXIT_INTEGRITY, main
 from scr_engine.cli.reviews import FORM_TEMPLATE
 from scr_engine.records import RequestForm
 from scr_engine.serialization import structure
 from scr_engine.states.stages import Stage
+from support.clitools import Scr, demo_commands, scr
 
 __all__ = ["scr"]  # the fixture, for pytest
 
@@ -289,8 +289,8 @@ def test_main_runs_the_demo_and_diagram(capsys: pytest.CaptureFixture[str]) -> N
 
 @pytest.mark.postgres
 def test_the_same_review_on_postgresql_by_url(scr: Scr) -> None:
-    from conftest_pg import postgres_schema
     from scr_engine.cli.actors import TEMPLATE
+    from support.postgres import postgres_schema
 
     actors = scr.write("people.toml", TEMPLATE)
     with postgres_schema() as url:

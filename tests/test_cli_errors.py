@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from clitools import Scr, scr
 from scr_engine.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_NOT_FOUND, EXIT_USAGE, main
 from scr_engine.storage.sql import upgrade
+from support.clitools import Scr, scr
 
 __all__ = ["scr"]
 

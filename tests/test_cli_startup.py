@@ -9,8 +9,8 @@ import os
 import subprocess
 import sys
 
-from clitools import ENVIRONMENT, Scr, scr
 from scr_engine.storage.sql import _head_revisions, _shipped_head
+from support.clitools import ENVIRONMENT, Scr, scr
 
 __all__ = ["scr"]
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from clitools import ENVIRONMENT, Scr, scr
 from scr_engine.cli import EXIT_INTERRUPTED, EXIT_PIPE
+from support.clitools import ENVIRONMENT, Scr, scr
 
 __all__ = ["scr"]
 

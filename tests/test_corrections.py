@@ -9,7 +9,6 @@ from datetime import timedelta
 import attrs
 import pytest
 
-from builders import PANEL_CHAIR, to_stage, today
 from scr_engine import (
     Actor,
     Appointment,
@@ -24,6 +23,7 @@ from scr_engine import (
 )
 from scr_engine import commands as c
 from scr_engine.demo import BOARD_CHAIR, OVERVIEW_WRITER, panel_member
+from support.builders import PANEL_CHAIR, to_stage, today
 
 NEW_CHAIR = Actor("u-pc2", "Fay Newchair", {Role.PANEL_CHAIR})
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from builders import (
+from scr_engine import (
+    AlternativeReview,
+    CriteriaFacts,
+    ReviewEngine,
+    Stage,
+    TransitionRefused,
+    assess,
+)
+from scr_engine import commands as c
+from support.builders import (
     BOARD_CHAIR,
     PANEL_CHAIR,
     cr2_facts,
@@ -16,15 +25,6 @@ from builders import (
     submit,
     today,
 )
-from scr_engine import (
-    AlternativeReview,
-    CriteriaFacts,
-    ReviewEngine,
-    Stage,
-    TransitionRefused,
-    assess,
-)
-from scr_engine import commands as c
 
 CR1_FACTS = CriteriaFacts(adult_died=True, abuse_or_neglect_factor=True)
 

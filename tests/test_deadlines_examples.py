@@ -11,7 +11,19 @@ from datetime import date, timedelta
 import pytest
 from attrs import evolve
 
-from builders import (
+from scr_engine import (
+    Deadline,
+    DeadlineStatus,
+    FixedClock,
+    ImrJudgement,
+    MemoryStore,
+    ProtocolSettings,
+    ReviewEngine,
+    Stage,
+    WriterMeetingPurpose,
+)
+from scr_engine import commands as c
+from support.builders import (
     BOARD_CHAIR,
     BUSINESS_MANAGER,
     PANEL_CHAIR,
@@ -27,18 +39,6 @@ from builders import (
     to_stage,
     today,
 )
-from scr_engine import (
-    Deadline,
-    DeadlineStatus,
-    FixedClock,
-    ImrJudgement,
-    MemoryStore,
-    ProtocolSettings,
-    ReviewEngine,
-    Stage,
-    WriterMeetingPurpose,
-)
-from scr_engine import commands as c
 
 
 def _engine_on(

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import START
 from scr_engine import FixedClock, MemoryStore, ReviewEngine
 from scr_engine import digest as d
 from scr_engine.demo import REQUESTER, demo_request, run_to_closure
 from scr_engine.history import replay_steps
+from support.builders import START
 
 pytestmark = pytest.mark.rule("PR-d")
 

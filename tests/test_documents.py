@@ -26,15 +26,6 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 import scr_engine
-from documents_cases import (
-    MEMBER_REASONS,
-    TERMS_REASONS,
-    Case,
-    closed_demo,
-    corrected_demo,
-    late_demo,
-    requested_demo,
-)
 from scr_engine import ChronologyEntry, Stage
 from scr_engine.documents import (
     DOCUMENTS,
@@ -49,7 +40,16 @@ from scr_engine.documents import (
 )
 from scr_engine.publication import REDACTED, public_export
 from scr_engine.records import Review
-from test_publication import RATIFIED, reviews_with_leaky_text
+from support.documents import (
+    MEMBER_REASONS,
+    TERMS_REASONS,
+    Case,
+    closed_demo,
+    corrected_demo,
+    late_demo,
+    requested_demo,
+)
+from support.publication import RATIFIED, reviews_with_leaky_text
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("SCR_UPDATE_GOLDEN", "") == "1"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from documents_cases import closed_demo, requested_demo
 from scr_engine.documents import DOCUMENTS, render
+from support.documents import closed_demo, requested_demo
 
 _BROWSERS = ("chromium", "chromium-browser")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from builders import PANEL_CHAIR, prepare_panel, to_stage, today
 from scr_engine import Agency, FixedClock, ImrJudgement, ReviewEngine, Stage
 from scr_engine import commands as c
 from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER
 from scr_engine.records import ActionStatus
+from support.builders import PANEL_CHAIR, prepare_panel, to_stage, today
 
 
 def _task_ids(engine: ReviewEngine, review_id: str) -> set[str]:

@@ -24,9 +24,6 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import START
-from conftest_pg import postgres_schema
-from legacy import legacy_store
 from scr_engine import (
     ConcurrencyConflict,
     FaultKind,
@@ -54,6 +51,9 @@ from scr_engine.personal import ERASED, personal_paths, replace_at, value_at
 from scr_engine.records import RequestForm, Review
 from scr_engine.serialization import structure, unstructure
 from scr_engine.storage.sql import SqlStore, upgrade
+from support.builders import START
+from support.legacy import legacy_store
+from support.postgres import postgres_schema
 
 pytestmark = pytest.mark.rule("PR-e")
 

@@ -17,16 +17,6 @@ from attrs import evolve
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from builders import (
-    BOARD_CHAIR,
-    BUSINESS_MANAGER,
-    OVERVIEW_WRITER,
-    PANEL_CHAIR,
-    full_report,
-    plan_actions,
-    to_stage,
-)
-from conftest import START
 from scr_engine import (
     FixedClock,
     InvalidRequest,
@@ -44,6 +34,16 @@ from scr_engine.records import Introduction, Review, Role, TextRewrite, WriterMe
 from scr_engine.rules.common import Context
 from scr_engine.rules.retention import erase_personal_data
 from scr_engine.serialization import unstructure
+from support.builders import (
+    BOARD_CHAIR,
+    BUSINESS_MANAGER,
+    OVERVIEW_WRITER,
+    PANEL_CHAIR,
+    START,
+    full_report,
+    plan_actions,
+    to_stage,
+)
 
 pytestmark = pytest.mark.rule("PR-e")
 

@@ -6,18 +6,6 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from builders import (
-    BOARD_CHAIR,
-    BUSINESS_MANAGER,
-    OVERVIEW_WRITER,
-    PANEL_CHAIR,
-    REQUESTER,
-    plan_actions,
-    prepare_panel,
-    screen,
-    submit,
-    to_stage,
-)
 from scr_engine import (
     Actor,
     Appointment,
@@ -39,6 +27,18 @@ from scr_engine import (
 )
 from scr_engine import commands as c
 from scr_engine.history import event_hash
+from support.builders import (
+    BOARD_CHAIR,
+    BUSINESS_MANAGER,
+    OVERVIEW_WRITER,
+    PANEL_CHAIR,
+    REQUESTER,
+    plan_actions,
+    prepare_panel,
+    screen,
+    submit,
+    to_stage,
+)
 
 # --------------------------------------------------------------------------- error tree
 

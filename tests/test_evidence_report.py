@@ -8,21 +8,6 @@ from datetime import date, timedelta
 import attrs
 import pytest
 
-from builders import (
-    BOARD_CHAIR,
-    BUSINESS_MANAGER,
-    OVERVIEW_WRITER,
-    PANEL_CHAIR,
-    draft_report,
-    full_report,
-    full_terms,
-    gather_evidence,
-    panel_member,
-    plan_actions,
-    prepare_panel,
-    to_stage,
-    today,
-)
 from scr_engine import (
     Actor,
     DeadlineStatus,
@@ -40,6 +25,21 @@ from scr_engine import (
     WriterMeetingPurpose,
 )
 from scr_engine import commands as c
+from support.builders import (
+    BOARD_CHAIR,
+    BUSINESS_MANAGER,
+    OVERVIEW_WRITER,
+    PANEL_CHAIR,
+    draft_report,
+    full_report,
+    full_terms,
+    gather_evidence,
+    panel_member,
+    plan_actions,
+    prepare_panel,
+    to_stage,
+    today,
+)
 
 
 def _refusal(

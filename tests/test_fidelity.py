@@ -11,23 +11,6 @@ from pathlib import Path
 import attrs
 import pytest
 
-from builders import (
-    BOARD_CHAIR,
-    OVERVIEW_WRITER,
-    PANEL_CHAIR,
-    do,
-    draft_report,
-    full_report,
-    full_terms,
-    gather_evidence,
-    panel_member,
-    plan_actions,
-    prepare_panel,
-    screen,
-    submit,
-    to_stage,
-    today,
-)
 from scr_engine import (
     Actor,
     Appointment,
@@ -45,6 +28,23 @@ from scr_engine import commands as c
 from scr_engine.history import replay, verify_history
 from scr_engine.serialization import structure, unstructure
 from scr_engine.states.table import row
+from support.builders import (
+    BOARD_CHAIR,
+    OVERVIEW_WRITER,
+    PANEL_CHAIR,
+    do,
+    draft_report,
+    full_report,
+    full_terms,
+    gather_evidence,
+    panel_member,
+    plan_actions,
+    prepare_panel,
+    screen,
+    submit,
+    to_stage,
+    today,
+)
 
 
 def _screened(engine: ReviewEngine) -> Review:

@@ -15,7 +15,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builders import BOARD_CHAIR, EVERYONE_READS, cr2_facts, demo_request, screen, submit, to_stage
 from scr_engine import (
     Actor,
     CommandOption,
@@ -44,6 +43,15 @@ from scr_engine.rules.judge import takes_input
 from scr_engine.states.machine import commands_from
 from scr_engine.states.table import TABLE
 from scr_engine.storage.sql import SqlStore
+from support.builders import (
+    BOARD_CHAIR,
+    EVERYONE_READS,
+    cr2_facts,
+    demo_request,
+    screen,
+    submit,
+    to_stage,
+)
 
 START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 

@@ -18,7 +18,6 @@ import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builders import BOARD_CHAIR, screen, submit
 from scr_engine import (
     Actor,
     FixedClock,
@@ -30,6 +29,7 @@ from scr_engine import (
 from scr_engine import commands as c
 from scr_engine.demo import BUSINESS_MANAGER, PANEL_CHAIR, REQUESTER, demo_request
 from scr_engine.storage.sql import SqlStore
+from support.builders import BOARD_CHAIR, screen, submit
 
 START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 EXAMPLES = settings.default.max_examples * 10

@@ -17,7 +17,6 @@ from itertools import count
 import attrs
 import pytest
 
-from builders import BUSINESS_MANAGER, PANEL_CHAIR, REQUESTER, demo_request, to_stage
 from scr_engine import FixedClock, InvalidRequest, MemoryStore, ReviewEngine, Stage
 from scr_engine import commands as c
 from scr_engine.history import (
@@ -36,6 +35,7 @@ from scr_engine.history import (
 )
 from scr_engine.personal import ERASED, commit
 from scr_engine.serialization import FrozenDict
+from support.builders import BUSINESS_MANAGER, PANEL_CHAIR, REQUESTER, demo_request, to_stage
 
 AT = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 NAME = "/request/requester/name"

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import START
-from conftest_pg import postgres_schema
 from scr_engine import (
     ConcurrencyConflict,
     FixedClock,
@@ -25,6 +23,8 @@ from scr_engine import (
 from scr_engine import commands as c
 from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, REQUESTER, demo_request
 from scr_engine.storage.sql import SqlStore
+from support.builders import START
+from support.postgres import postgres_schema
 
 pytestmark = pytest.mark.rule("PR-d")
 

@@ -8,8 +8,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from asserts import assert_refused
-from builders import PANEL_CHAIR, to_stage
 from scr_engine import (
     ChronologyEntry,
     FixedClock,
@@ -23,6 +21,8 @@ from scr_engine import (
 from scr_engine import commands as c
 from scr_engine.demo import demo_chronology
 from scr_engine.personal import personal_fields, personal_paths
+from support.asserts import assert_refused
+from support.builders import PANEL_CHAIR, to_stage
 
 pytestmark = pytest.mark.rule("RP-2")
 
@@ -128,9 +128,9 @@ def test_rp2_a_report_left_without_a_chronology_starts_from_the_imrs(
     the event keeps it, and RP-2 judges it as if given."""
     from attrs import evolve
 
-    from builders import OVERVIEW_WRITER, full_report
     from scr_engine.records import ImrJudgement, WriterMeetingPurpose
     from scr_engine.rules.report import imr_chronology
+    from support.builders import OVERVIEW_WRITER, full_report
 
     review = to_stage(engine, clock, Stage.PANEL_CONVENED)
     for agency in review.imr_agencies:  # IMRs with dated chronologies

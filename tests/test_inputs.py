@@ -15,23 +15,6 @@ from typing import Any
 import attrs
 import pytest
 
-from builders import (
-    BOARD_CHAIR,
-    BUSINESS_MANAGER,
-    PANEL_CHAIR,
-    REQUESTER,
-    TWO_AUTHORITIES,
-    CommandLog,
-    demo_request,
-    full_terms,
-    panel_member,
-    plan_actions,
-    prepare_panel,
-    screen,
-    submit,
-    to_stage,
-    today,
-)
 from scr_engine import (
     Actor,
     Agency,
@@ -53,6 +36,23 @@ from scr_engine import (
 from scr_engine import commands as c
 from scr_engine.history import event_day
 from scr_engine.rules.dates import is_dated
+from support.builders import (
+    BOARD_CHAIR,
+    BUSINESS_MANAGER,
+    PANEL_CHAIR,
+    REQUESTER,
+    TWO_AUTHORITIES,
+    CommandLog,
+    demo_request,
+    full_terms,
+    panel_member,
+    plan_actions,
+    prepare_panel,
+    screen,
+    submit,
+    to_stage,
+    today,
+)
 
 # --------------------------------------------------------------------------- helpers
 

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 import attrs
 import pytest
 
-from builders import prepare_panel, submit, to_stage, today
 from scr_engine import (
     CriteriaFacts,
     FixedClock,
@@ -22,6 +21,7 @@ from scr_engine import (
 )
 from scr_engine.demo import BOARD_CHAIR, PANEL_CHAIR, REQUESTER, demo_request, full_terms
 from scr_engine.rules.deadlines import FURTHEST_DAYS, LONGEST_MONTHS
+from support.builders import prepare_panel, submit, to_stage, today
 
 
 def _refused_alike(engine: ReviewEngine, review_id: str, command: c.Command, actor: object) -> set:

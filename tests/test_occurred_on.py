@@ -15,23 +15,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builders import (
-    BOARD_CHAIR,
-    BUSINESS_MANAGER,
-    FAMILY_ADVOCATE,
-    OVERVIEW_WRITER,
-    PANEL_CHAIR,
-    REQUESTER,
-    at_noon,
-    demo_request,
-    full_report,
-    full_terms,
-    panel_member,
-    plan_actions,
-    prepare_panel,
-    to_stage,
-    today,
-)
 from scr_engine import (
     Actor,
     Appointment,
@@ -50,6 +33,23 @@ from scr_engine import (
 from scr_engine import commands as c
 from scr_engine.history import advance, event_day, replay, verify_history
 from scr_engine.rules.dates import DATE_RULE, is_dated
+from support.builders import (
+    BOARD_CHAIR,
+    BUSINESS_MANAGER,
+    FAMILY_ADVOCATE,
+    OVERVIEW_WRITER,
+    PANEL_CHAIR,
+    REQUESTER,
+    at_noon,
+    demo_request,
+    full_report,
+    full_terms,
+    panel_member,
+    plan_actions,
+    prepare_panel,
+    to_stage,
+    today,
+)
 
 DAY = timedelta(days=1)
 

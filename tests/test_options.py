@@ -20,7 +20,6 @@ import pytest
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
-from builders import to_stage
 from scr_engine import (
     Actor,
     CommandOption,
@@ -44,7 +43,8 @@ from scr_engine.demo import (
 )
 from scr_engine.errors import PermissionDenied, ScrEngineError
 from scr_engine.rules.preconditions import PRECONDITIONS
-from strategies import (
+from support.builders import to_stage
+from support.strategies import (
     any_command,
     chair_actor,
     command_inputs,

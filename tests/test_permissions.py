@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builders import OVERVIEW_WRITER, PANEL_CHAIR, panel_member, to_stage
 from scr_engine import Actor, FixedClock, MemoryStore, Review, ReviewEngine, Role, Stage
 from scr_engine import commands as c
 from scr_engine.rules.judge import acting_role, permission
 from scr_engine.states import PERMISSIONS, TABLE, Condition, Permission, permissions
 from scr_engine.states.permissions import markdown
 from scr_engine.states.table import row
+from support.builders import OVERVIEW_WRITER, PANEL_CHAIR, panel_member, to_stage
 
 START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 

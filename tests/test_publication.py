@@ -8,28 +8,14 @@ from typing import Any
 import attrs
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
-from conftest import START
-from scr_engine import FixedClock, MemoryStore, ReviewEngine, Stage, TransitionRefused
-from scr_engine.demo import REQUESTER, demo_request, run_to_closure
-from scr_engine.personal import ERASED, personal_paths, replace_at
+from scr_engine import ReviewEngine, TransitionRefused
+from scr_engine.demo import REQUESTER, demo_request
 from scr_engine.publication import REDACTED, PublicReport, public_export
 from scr_engine.records import Review
-from scr_engine.serialization import structure, unstructure
+from support.publication import RATIFIED, reviews_with_leaky_text
 
 pytestmark = pytest.mark.rule("PR-e")
-
-
-def _ratified() -> Review:
-    clock = FixedClock(START)
-    engine = ReviewEngine(MemoryStore(), clock)
-    review = engine.submit(demo_request(), REQUESTER)
-    return run_to_closure(engine, review.id, lambda: clock.advance(hours=5), until=Stage.RATIFIED)
-
-
-RATIFIED = _ratified()
-PATHS = [path for path, _ in personal_paths(Review, unstructure(RATIFIED))]
 
 
 def _codes(report: PublicReport) -> str:
@@ -62,35 +48,6 @@ def _texts(report: PublicReport) -> list[str]:
 
     walk(report)
     return found
-
-
-@st.composite
-def reviews_with_leaky_text(draw: st.DrawFn) -> tuple[Review, list[str]]:
-    """The ratified demo review with every personal value drawn anew, and those values
-    written into the texts that are published (a careless summary, an action …)."""
-    data = unstructure(RATIFIED)
-    values = []
-    for path in PATHS:
-        value = draw(st.text(min_size=1, max_size=12).filter(lambda v: v != ERASED))
-        values.append(value)
-        data = replace_at(data, path, value)
-
-    def leaky() -> str:
-        parts = draw(st.lists(st.one_of(st.sampled_from(values), st.text(max_size=6)), max_size=5))
-        mangle = draw(st.sampled_from([str, str.upper, str.lower, str.title]))
-        return mangle("".join(parts))
-
-    report = data["overview_report"]
-    report["executive_summary"]["text"] = leaky()
-    report["conclusions"]["lessons"] = leaky()
-    report["conclusions"]["national_lessons"] = leaky()
-    for rec in report["conclusions"]["recommendations"]:
-        rec["text"] = leaky()
-    for action in data["actions"]:
-        action["owner"] = leaky()
-        action["outcome"] = leaky()
-        action["monitoring"] = leaky()
-    return structure(data, Review), values
 
 
 @given(reviews_with_leaky_text())

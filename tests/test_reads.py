@@ -17,8 +17,6 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from builders import BOARD_CHAIR, BUSINESS_MANAGER, MAIN_LINE, to_stage
-from conftest import START
 from scr_engine import (
     Actor,
     FixedClock,
@@ -31,6 +29,7 @@ from scr_engine import (
 )
 from scr_engine import commands as c
 from scr_engine.access import DEFAULT_READ_POLICY, ReadScope
+from support.builders import BOARD_CHAIR, BUSINESS_MANAGER, MAIN_LINE, START, to_stage
 
 pytestmark = pytest.mark.rule("PR-e")
 
@@ -299,7 +298,7 @@ def test_pre_reviews_are_listed_by_filter_and_under_the_read_policy(
     an actor, only those they may read (PR-e), each listed logged."""
     from datetime import timedelta
 
-    from builders import TWO_AUTHORITIES, demo_request
+    from support.builders import TWO_AUTHORITIES, demo_request
 
     engine = ReviewEngine(MemoryStore(), clock)
     first = to_stage(engine, clock, Stage.SCREENED)

@@ -7,17 +7,6 @@ from datetime import UTC, date, datetime
 import attrs
 import pytest
 
-from builders import (
-    BOARD_CHAIR,
-    BUSINESS_MANAGER,
-    PANEL_CHAIR,
-    REQUESTER,
-    TWO_AUTHORITIES,
-    demo_request,
-    prepare_panel,
-    screen,
-    submit,
-)
 from scr_engine import (
     Actor,
     AlternativeReview,
@@ -36,6 +25,17 @@ from scr_engine import (
     TransitionRefused,
 )
 from scr_engine import commands as c
+from support.builders import (
+    BOARD_CHAIR,
+    BUSINESS_MANAGER,
+    PANEL_CHAIR,
+    REQUESTER,
+    TWO_AUTHORITIES,
+    demo_request,
+    prepare_panel,
+    screen,
+    submit,
+)
 
 NOTHING_MET = CriteriaFacts()
 

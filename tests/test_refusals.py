@@ -15,22 +15,6 @@ from datetime import date, timedelta
 import attrs
 import pytest
 
-from asserts import assert_refused
-from builders import (
-    BOARD_CHAIR,
-    BUSINESS_MANAGER,
-    OVERVIEW_WRITER,
-    PANEL_CHAIR,
-    REQUESTER,
-    demo_request,
-    full_report,
-    full_terms,
-    panel_member,
-    prepare_panel,
-    submit,
-    to_stage,
-    today,
-)
 from scr_engine import (
     Actor,
     Appointment,
@@ -51,6 +35,22 @@ from scr_engine.rules.common import Context
 from scr_engine.rules.reasons import Refusal, RefusalKind
 from scr_engine.rules.request import validate_request
 from scr_engine.rules.settings import DEFAULT_SETTINGS
+from support.asserts import assert_refused
+from support.builders import (
+    BOARD_CHAIR,
+    BUSINESS_MANAGER,
+    OVERVIEW_WRITER,
+    PANEL_CHAIR,
+    REQUESTER,
+    demo_request,
+    full_report,
+    full_terms,
+    panel_member,
+    prepare_panel,
+    submit,
+    to_stage,
+    today,
+)
 
 # --------------------------------------------------------------------------- referral
 
@@ -128,7 +128,7 @@ def test_rf6_the_lead_must_be_a_local_authority(engine: ReviewEngine, clock: Fix
 def test_cr4_no_review_or_another_review_needs_reasons(
     engine: ReviewEngine, command: c.Command
 ) -> None:
-    from builders import cr2_facts
+    from support.builders import cr2_facts
 
     review = submit(engine, demo_request(cr2_facts(inter_agency_concern=False)))
     engine.execute(review.id, c.AssessCriteria(), BOARD_CHAIR)
@@ -984,9 +984,9 @@ def test_pre_a_review_written_before_commitments_is_not_erased(
     """A format-1 event's hash covers its personal values: erasing them would break the
     history, so such a review is refused (PR-e), by ``erase`` and by ``erase_person``
     alike."""
-    from legacy import format_1
     from scr_engine import MemoryStore
     from scr_engine.history import replay_steps
+    from support.legacy import format_1
 
     old_events = format_1(engine.history(to_stage(engine, clock, Stage.CLOSED).id))
     store = MemoryStore()

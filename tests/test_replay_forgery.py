@@ -15,7 +15,6 @@ from collections.abc import Sequence
 import pytest
 from attrs import evolve
 
-from builders import to_stage
 from scr_engine import FixedClock, ReviewEngine, Stage
 from scr_engine.history import (
     GENESIS,
@@ -27,6 +26,7 @@ from scr_engine.history import (
     replay_steps,
     verify_history,
 )
+from support.builders import to_stage
 
 
 def rechain(events: Sequence[Event]) -> list[Event]:

@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
 import scr_engine
-from jsondocs import drop_at, get_at, paths, set_at
 from scr_engine.commands import COMMANDS, from_dict, to_dict
 from scr_engine.demo import demo_request
 from scr_engine.errors import InvalidRequest
@@ -28,6 +27,7 @@ from scr_engine.personal import personal_fields
 from scr_engine.records import RequestForm
 from scr_engine.schema import NAMES, dumps, generate, load, schema_of
 from scr_engine.serialization import structure, unstructure
+from support.jsondocs import drop_at, get_at, paths, set_at
 
 SHIPPED = Path(scr_engine.__file__).parent / "schemas"
 

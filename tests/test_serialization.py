@@ -17,7 +17,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jsondocs import drop_at, paths, set_at
 from scr_engine.clock import FixedClock
 from scr_engine.demo import REQUESTER, demo_request, run_to_closure
 from scr_engine.engine import ReviewEngine
@@ -26,6 +25,7 @@ from scr_engine.records import Review
 from scr_engine.serialization import _CONVERTER, _FAST, structure, unstructure
 from scr_engine.states.stages import Stage
 from scr_engine.storage.memory import MemoryStore
+from support.jsondocs import drop_at, paths, set_at
 
 
 def _closed_review() -> Review:

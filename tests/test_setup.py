@@ -8,26 +8,6 @@ from datetime import date
 import attrs
 import pytest
 
-from builders import (
-    BOARD_CHAIR,
-    BUSINESS_MANAGER,
-    FAMILY_ADVOCATE,
-    OVERVIEW_WRITER,
-    PANEL_CHAIR,
-    REQUESTER,
-    demo_request,
-    do,
-    full_report,
-    full_terms,
-    hold_meeting,
-    panel_member,
-    plan_actions,
-    prepare_panel,
-    screen,
-    submit,
-    to_stage,
-    today,
-)
 from scr_engine import (
     Actor,
     Appointment,
@@ -56,6 +36,26 @@ from scr_engine import (
     WriterMeetingPurpose,
 )
 from scr_engine import commands as c
+from support.builders import (
+    BOARD_CHAIR,
+    BUSINESS_MANAGER,
+    FAMILY_ADVOCATE,
+    OVERVIEW_WRITER,
+    PANEL_CHAIR,
+    REQUESTER,
+    demo_request,
+    do,
+    full_report,
+    full_terms,
+    hold_meeting,
+    panel_member,
+    plan_actions,
+    prepare_panel,
+    screen,
+    submit,
+    to_stage,
+    today,
+)
 
 
 def _screened(engine: ReviewEngine) -> Review:

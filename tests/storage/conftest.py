@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest_pg import postgres_schema
+from support.postgres import postgres_schema
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

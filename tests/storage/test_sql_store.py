@@ -21,7 +21,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from attrs import evolve
 
-from conftest_pg import postgres_schema
 from scr_engine import (
     ConcurrencyConflict,
     DeadlineStatus,
@@ -55,6 +54,7 @@ from scr_engine.storage.sql import (
     upgrade,
 )
 from scr_engine.testing import START, closure_saves, submission_saves
+from support.postgres import postgres_schema
 
 HEAD = ("0005",)
 

@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
 
-from legacy import legacy_store
 from scr_engine import (
     FaultKind,
     FixedClock,
@@ -37,6 +36,7 @@ from scr_engine.storage.sql import (
     schema_revision,
     upgrade,
 )
+from support.legacy import legacy_store
 
 
 def _first_revision() -> str:

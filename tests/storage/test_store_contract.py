@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest_pg import postgres_schema
 from scr_engine import MemoryStore, ReviewStore
 from scr_engine.storage.sql import SqlStore, create_engine, upgrade
 from scr_engine.testing import StoreContract
+from support.postgres import postgres_schema
 
 
 class TestMemoryStore(StoreContract):

@@ -18,7 +18,6 @@ import attrs
 import pytest
 import sqlalchemy as sa
 
-from conftest import START
 from scr_engine import (
     Checkpoint,
     FaultKind,
@@ -36,6 +35,7 @@ from scr_engine.history import Event, advance
 from scr_engine.records import Review
 from scr_engine.serialization import unstructure
 from scr_engine.storage.sql import SqlStore, _event_values
+from support.builders import START
 
 pytestmark = pytest.mark.rule("PR-d")
 

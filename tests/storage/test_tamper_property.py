@@ -26,12 +26,12 @@ import sqlalchemy as sa
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from conftest import START
 from scr_engine import FixedClock, ReviewEngine, ScrEngineError, Stage
 from scr_engine import commands as c
 from scr_engine.checkpoints import generate_key, load_private_key
 from scr_engine.demo import BUSINESS_MANAGER, REQUESTER, demo_request, run_to_closure
 from scr_engine.storage.sql import SqlStore
+from support.builders import START
 
 pytestmark = pytest.mark.rule("PR-d")
 

@@ -55,6 +55,7 @@ __all__ = [
     "OVERVIEW_WRITER",
     "PANEL_CHAIR",
     "REQUESTER",
+    "START",
     "TWO_AUTHORITIES",
     "CommandLog",
     "at_noon",
@@ -75,6 +76,9 @@ __all__ = [
     "to_stage",
     "today",
 ]
+
+START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
+"""When every test's clock starts: Monday 2 February 2026, 09:00 UTC."""
 
 CommandLog = list[c.Command]
 

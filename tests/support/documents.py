@@ -16,8 +16,6 @@ from datetime import date, timedelta
 
 from attrs import frozen
 
-from builders import to_stage
-from conftest import START
 from scr_engine import Appointment, FixedClock, MemoryStore, ReviewEngine, Stage
 from scr_engine import commands as c
 from scr_engine.demo import (
@@ -31,6 +29,7 @@ from scr_engine.demo import (
 from scr_engine.history import Event
 from scr_engine.records import Review
 from scr_engine.rules.settings import ProtocolSettings
+from support.builders import START, to_stage
 
 __all__ = ["Case", "closed_demo", "corrected_demo", "late_demo", "requested_demo"]
 

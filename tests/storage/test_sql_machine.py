@@ -1,4 +1,4 @@
-"""The state machine of ``test_state_machine`` over the SQL store: SQLite and PostgreSQL.
+"""The state machine of ``support.machine`` over the SQL store: SQLite and PostgreSQL.
 
 :class:`ReviewProtocolMachine` proves the protocol over a :class:`MemoryStore`; here the
 very same machine (its rules, invariants and checks, untouched: the subclasses only
@@ -30,12 +30,12 @@ import pytest
 from hypothesis import Phase, seed, settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from conftest_pg import postgres_schema, require_postgres
 from scr_engine import ReviewStore, Stage
 from scr_engine import commands as c
 from scr_engine.records import Actor
 from scr_engine.storage.sql import SqlStore
-from test_state_machine import PROVED_RULES, ReviewProtocolMachine, proves
+from support.machine import PROVED_RULES, ReviewProtocolMachine, proves
+from support.postgres import postgres_schema, require_postgres
 
 STEPS = 80
 """Steps per example: as many as the in-memory run takes."""
@@ -138,14 +138,14 @@ class PostgresMachine(SqlMachine):
 
 @proves(*PROVED_RULES)
 def test_engine_on_sqlite_obeys_the_protocol() -> None:
-    """``PROVED_RULES``, as in ``test_state_machine``, with the reviews kept in SQLite."""
+    """``PROVED_RULES``, as in ``protocol/test_machine.py``, with the reviews kept in SQLite."""
     run_state_machine_as_test(SqliteMachine, settings=sql_settings())
 
 
 @proves(*PROVED_RULES)
 @pytest.mark.postgres
 def test_engine_on_postgres_obeys_the_protocol() -> None:
-    """``PROVED_RULES``, as in ``test_state_machine``, with the reviews kept in PostgreSQL."""
+    """``PROVED_RULES``, as in ``protocol/test_machine.py``, with the reviews kept in PostgreSQL."""
     require_postgres()
     run_state_machine_as_test(PostgresMachine, settings=sql_settings())
 

@@ -24,6 +24,11 @@ that holds only such text — changes only words a person reads; the rule ID, fi
 class, which a caller acts on and the tests pin, stay as they were (docs/mutation.md
 says why).
 
+Which tests judge the mutants: the files listed in ``pytest_add_cli_args_test_selection``
+(the fast tests of ``tests/protocol``, ``tests/engine``, ``tests/history`` …); a run
+stops before it starts when one of them is missing (a test file moved or renamed), so
+that no mutant survives only because its tests were never found.
+
 The fast tests are run with ``HYPOTHESIS_PROFILE=mutation`` (few examples, the same
 ones on every run) so that a surviving mutant, which runs every test that reaches its
 function, costs seconds.
@@ -40,6 +45,7 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -350,6 +356,17 @@ def report(paths: list[str]) -> int:
     return 1 if missed else 0
 
 
+def selection() -> list[str]:
+    """The test files that judge the mutants (``[tool.mutmut]`` in ``pyproject.toml``)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return list(config["tool"]["mutmut"]["pytest_add_cli_args_test_selection"])
+
+
+def missing_tests() -> list[str]:
+    """The selected test files that do not exist (moved or renamed since listed)."""
+    return [path for path in selection() if not (ROOT / path).is_file()]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", help="files under src/scr_engine, e.g. rules/setup.py")
@@ -359,6 +376,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all", action="store_true", help="check the killed mutants again too")
     args = parser.parse_args(argv)
     if not args.report:
+        if missing := missing_tests():
+            print("selected tests not found (pyproject.toml, [tool.mutmut]):", *missing)
+            return 2
         run(args.paths, args.minutes, args.children, args.all)
     return report(args.paths)
 

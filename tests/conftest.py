@@ -10,14 +10,16 @@ verdict does not depend on the run or on the mutants run before it).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from scr_engine import FixedClock, MemoryStore, ReviewEngine
+from scr_engine import FixedClock, MemoryStore, Review, ReviewEngine
 from scr_engine.rules.reasons import Refusal
 from scr_engine.rules.registry import RULES
-from support.builders import EVERYONE_READS, START
+from support.builders import EVERYONE_READS, START, screen, submit
 
 settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -61,3 +63,25 @@ def clock() -> FixedClock:
 def engine(clock: FixedClock) -> ReviewEngine:
     """An engine over a fresh in-memory store."""
     return ReviewEngine(MemoryStore(), clock, read_policy=EVERYONE_READS)
+
+
+@pytest.fixture
+def screened(engine: ReviewEngine) -> Review:
+    """A review of the demo request, screened (an SCR confirmed) on ``engine``."""
+    review = submit(engine)
+    return screen(engine, review.id)
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def any_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ReviewEngine]:
+    """An engine over a MemoryStore, or over a SqlStore on a SQLite file."""
+    if request.param == "memory":
+        yield ReviewEngine(MemoryStore(), FixedClock(START), read_policy=EVERYONE_READS)
+        return
+    from scr_engine.storage.sql import SqlStore
+
+    store = SqlStore(f"sqlite:///{tmp_path / 'board.db'}", migrate="create")
+    try:
+        yield ReviewEngine(store, FixedClock(START), read_policy=EVERYONE_READS)
+    finally:
+        store.close()

@@ -34,7 +34,6 @@ import threading
 import traceback
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event as MpEvent
 from pathlib import Path
@@ -48,11 +47,11 @@ from scr_engine.demo import BOARD_CHAIR, REQUESTER, demo_request
 from scr_engine.storage.port import DeadlineRow
 from scr_engine.storage.sql import SqlStore
 from scr_engine.storage.sql import store as sql_store
+from support.builders import START
 
 THREADS = 4
 PROCESSES = 2
 ATTEMPTS = 25
-START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 PROCESS = "criminal investigation"
 OK = "ok"
 CONFLICT = "conflict"

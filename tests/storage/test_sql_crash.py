@@ -1,7 +1,7 @@
 """A SQLite writer killed with SIGKILL at random points, 50 times, leaves a database
 that is intact, consistent and complete.
 
-Each round starts a child process running :func:`_crash_writer.write_until_killed`
+Each round starts a child process running :func:`support.crash_writer.write_until_killed`
 on one database file: it opens its own store, says it is ready, and issues commands
 in a loop on several reviews (new reviews, notifications, assessments, clock pauses
 and resumes, confirmations that emit tasks). After a random 50-300 ms (a seeded
@@ -45,7 +45,7 @@ from scr_engine.records import TaskKind
 from scr_engine.storage import schema
 from scr_engine.storage.port import DeadlineRow
 from scr_engine.storage.sql import SqlStore
-from storage._crash_writer import START, write_until_killed
+from support.crash_writer import START, write_until_killed
 
 pytestmark = pytest.mark.skipif(
     sys.platform == "win32", reason="needs SIGKILL and the forkserver start method"
@@ -64,7 +64,7 @@ PRELOAD = (
     "alembic.runtime.migration",
     "alembic.script",
 )
-"""What the forkserver imports once for every child. (Not ``_crash_writer`` itself:
+"""What the forkserver imports once for every child. (Not ``support.crash_writer`` itself:
 the forkserver does not see the tests' ``sys.path``, and a failed preload is silent.)"""
 TASK_KINDS = (TaskKind.SECURE_RECORDS, TaskKind.REQUEST_IMR_WRITER)
 """The tasks ``confirm_review`` emits for each of the review's agencies."""

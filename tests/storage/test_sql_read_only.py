@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,8 +22,7 @@ from scr_engine import FixedClock, ReviewEngine, Stage, StorageError
 from scr_engine import commands as c
 from scr_engine.demo import BOARD_CHAIR, REQUESTER, demo_request
 from scr_engine.storage.sql import SqlStore
-
-START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
+from support.builders import START
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ another:
 - :mod:`support.machine` — the protocol state machine, run over every store;
 - :mod:`support.postgres` — a fresh PostgreSQL schema per test, or a visible skip;
 - :mod:`support.legacy` — stores written in an older format;
+- :mod:`support.crash_writer` — the writer the SQLite crash test kills;
 - :mod:`support.jsondocs` — paths into JSON documents;
 - :mod:`support.clitools` — running ``scr`` in-process;
 - :mod:`support.documents` — the reviews the document tests render.

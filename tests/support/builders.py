@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
+import attrs
+
 from scr_engine import (
     Actor,
     Agency,
@@ -24,6 +26,7 @@ from scr_engine import (
     Review,
     ReviewEngine,
     Stage,
+    TermsOfReference,
     WriterMeetingPurpose,
     local_date,
 )
@@ -67,10 +70,12 @@ __all__ = [
     "full_terms",
     "gather_evidence",
     "hold_meeting",
+    "meeting",
     "panel_member",
     "plan_actions",
     "prepare_panel",
     "ratify",
+    "ready_for_meeting",
     "screen",
     "submit",
     "to_stage",
@@ -201,6 +206,19 @@ def prepare_panel(
     if meeting and panel_chair:
         hold_meeting(engine, review_id, log)
     return engine.get(review_id)
+
+
+def ready_for_meeting(engine: ReviewEngine, clock: FixedClock) -> tuple[str, TermsOfReference]:
+    """A review screened and its panel prepared, short of the initial meeting; and the
+    demo's full terms of reference for that meeting."""
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    review = prepare_panel(engine, rid, meeting=False)
+    return rid, full_terms(review, today(engine))
+
+
+def meeting(terms: TermsOfReference, **change: object) -> c.HoldInitialMeeting:
+    """The initial meeting agreeing ``terms``, with ``change`` made to them."""
+    return c.HoldInitialMeeting(attrs.evolve(terms, **change))
 
 
 def hold_meeting(engine: ReviewEngine, review_id: str, log: CommandLog | None = None) -> Review:

@@ -4,22 +4,33 @@ from it; exactly its pairs get past the permission check."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scr_engine import Actor, FixedClock, MemoryStore, Review, ReviewEngine, Role, Stage
+from scr_engine import (
+    Actor,
+    FixedClock,
+    MemoryStore,
+    Review,
+    ReviewEngine,
+    Role,
+    Stage,
+)
 from scr_engine import commands as c
 from scr_engine.rules.judge import acting_role, permission
 from scr_engine.states import PERMISSIONS, TABLE, Condition, Permission, permissions
 from scr_engine.states.permissions import markdown
 from scr_engine.states.table import row
-from support.builders import OVERVIEW_WRITER, PANEL_CHAIR, panel_member, to_stage
-
-START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
+from support.builders import (
+    OVERVIEW_WRITER,
+    PANEL_CHAIR,
+    START,
+    panel_member,
+    to_stage,
+)
 
 
 def _review(stage: Stage) -> Review:
@@ -29,6 +40,8 @@ def _review(stage: Stage) -> Review:
 
 # Reviews before and after the appointments (panel chair, writer, members).
 _REQUESTED = _review(Stage.REQUESTED)
+
+
 _DRAFTED = _review(Stage.OVERVIEW_DRAFTED)
 
 
@@ -47,7 +60,7 @@ def test_the_matrix_is_the_table() -> None:
 
 def test_the_documented_matrix_is_generated_from_the_data() -> None:
     """docs/protocol.md holds exactly the matrix the data makes."""
-    doc = (Path(__file__).parent.parent / "docs" / "protocol.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).parents[2] / "docs" / "protocol.md").read_text(encoding="utf-8")
     assert markdown() in doc
 
 
@@ -119,3 +132,74 @@ def test_every_single_role_against_the_matrix(role: Role) -> None:
         if not permission(_DRAFTED, row(p.command), actor, c.RecordAgencySignoff("gp"))[1]
     }
     assert passed == {p.command for p in PERMISSIONS if p.allows(role)}
+
+
+# --------------------------------------------------------------------------- the table
+
+
+def test_the_rulebook_built_from_the_table_has_exactly_its_moves() -> None:
+    """Built again from the table (as at import), the machine allows from each stage
+    exactly the table's commands, each leading to the table's stage (or staying)."""
+    from scr_engine.states import machine
+    from scr_engine.states.table import TABLE
+
+    built = machine._build()
+    for stage in Stage:
+        want = {r.command for r in TABLE if stage in r.sources}
+        assert set(built.get_triggers(stage.value)) == want, stage
+        assert machine.commands_from(stage) == want
+    for r in TABLE:
+        for source in r.sources:
+            token = machine._Token(source.value)
+            built.events[r.command].trigger(token)
+            assert token.state == (r.dest or source).value
+    assert built.initial == Stage.REQUESTED.value
+
+
+def test_permission_conditions_follow_the_command_and_roles() -> None:
+    from scr_engine.records import Role
+    from scr_engine.states.permissions import Condition, _conditions
+    from scr_engine.states.table import Row, _r
+
+    chair = frozenset({Role.PANEL_CHAIR, Role.BOARD_CHAIR})
+    assert _conditions("convene_panel", chair) == {Condition.PANEL_CHAIR}
+    assert _conditions("ratify", frozenset({Role.BOARD_CHAIR})) == frozenset()
+    assert _conditions("record_agency_signoff", frozenset({Role.PANEL_MEMBER})) == {
+        Condition.AGENCY
+    }
+    for name in ("submit_overview_report", "record_writer_meeting"):
+        assert _conditions(name, frozenset({Role.OVERVIEW_WRITER})) == {Condition.OVERVIEW_WRITER}
+    assert _conditions("record_writer_meeting", chair) == {
+        Condition.PANEL_CHAIR,
+        Condition.OVERVIEW_WRITER,
+    }
+    row = _r("x", (Stage.REQUESTED,), None, {Role.BOARD_CHAIR}, ("CR-1",))
+    assert row == Row(
+        "x", (Stage.REQUESTED,), None, frozenset({Role.BOARD_CHAIR}), ("CR-1",), "MAP"
+    )
+    closing = _r("x", (), Stage.CLOSED, set(), (), "AP-3")
+    assert (closing.dest, closing.role_rule) == (Stage.CLOSED, "AP-3")
+
+
+def test_the_documented_table_and_diagram_are_the_engine_s() -> None:
+    """docs/protocol.md shows exactly the table the rulebook is compiled from, row by
+    row, and its stage diagram."""
+    from pathlib import Path
+
+    from scr_engine.states.machine import mermaid
+    from scr_engine.states.table import TABLE, markdown
+
+    doc = (Path(__file__).parents[2] / "docs" / "protocol.md").read_text(encoding="utf-8")
+    table, diagram = markdown(), mermaid()
+    assert table in doc and diagram in doc
+    lines = table.splitlines()
+    assert lines[:2] == ["| Command | From | To | Who | Rules |", "|---|---|---|---|---|"]
+    assert len(lines) == 2 + len(TABLE)
+    assert (
+        lines[2]
+        == "| `submit_request` | — | requested | business_manager, requester | RF-1, RF-2 |"
+    )
+    assert "| `record_chair_notified` | requested | (same stage) |" in table
+    assert diagram.splitlines()[:2] == ["stateDiagram-v2", "    [*] --> requested"]
+    assert "    requested --> screened: confirm_review" in diagram.splitlines()
+    assert "    closed --> [*]" in diagram.splitlines()

@@ -14,7 +14,7 @@ input, by anyone, with the clock moving), for every actor who plays a part:
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, Phase, event, given, settings
@@ -25,9 +25,12 @@ from scr_engine import (
     CommandOption,
     FixedClock,
     MemoryStore,
+    PermissionDenied,
     RefusalKind,
     Review,
     ReviewEngine,
+    Role,
+    ScrEngineError,
     Stage,
 )
 from scr_engine import commands as c
@@ -40,10 +43,13 @@ from scr_engine.demo import (
     REQUESTER,
     demo_request,
     panel_member,
+    run_to_closure,
 )
-from scr_engine.errors import PermissionDenied, ScrEngineError
+from scr_engine.rules.judge import takes_input
 from scr_engine.rules.preconditions import PRECONDITIONS
-from support.builders import to_stage
+from scr_engine.states.machine import commands_from
+from scr_engine.states.table import TABLE
+from support.builders import EVERYONE_READS, START, cr2_facts, submit, to_stage
 from support.strategies import (
     any_command,
     chair_actor,
@@ -55,8 +61,6 @@ from support.strategies import (
     writer_actor,
 )
 
-START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
-
 _STARTS = (
     Stage.REQUESTED,
     Stage.REQUESTED,
@@ -67,6 +71,7 @@ _STARTS = (
     Stage.RATIFIED,
     Stage.ACTION_PLAN_MONITORED,
 )
+
 
 _PERMISSION_OR_STAGE = (RefusalKind.PERMISSION, RefusalKind.STAGE)
 
@@ -274,3 +279,132 @@ def test_every_precondition_is_of_a_command_that_takes_input() -> None:
     from scr_engine.rules.judge import takes_input
 
     assert all(takes_input(c.COMMANDS[name]) for name in PRECONDITIONS)
+
+
+# --------------------------------------------------------------------------- options
+
+
+@pytest.mark.rule("CR-1")
+def test_cr1_request_offers_neither_decline_nor_redirection(engine: ReviewEngine) -> None:
+    """CR-1: for a request that meets CR-1 (even once assessed), the board chair's
+    options hold decline and recommend_alternative with the CR-1 reason, and allowed()
+    does not list them; assessing and confirming are offered."""
+    review = submit(engine)
+    engine.execute(review.id, c.AssessCriteria(), BOARD_CHAIR)
+    options = {o.command: o for o in engine.options(review.id, BOARD_CHAIR)}
+    for name in ("decline", "recommend_alternative"):
+        assert not options[name].allowed
+        assert options[name].takes_input
+        assert [r.rule for r in options[name].refusals] == ["CR-1"]
+        assert name not in engine.allowed(review.id, BOARD_CHAIR)
+    assert options["confirm_review"].allowed and not options["confirm_review"].takes_input
+    assert options["assess_criteria"].allowed
+    assert [r.rule for r in options["withdraw"].refusals] == ["CR-1"]
+
+
+@pytest.mark.rule("CR-4")
+def test_options_offer_decline_when_no_criterion_forbids_it(engine: ReviewEngine) -> None:
+    """CR-4: a CR-2 request may be declined or redirected once assessed; before the
+    assessment those options say the assessment is missing (RF-4)."""
+    review = submit(engine, demo_request(cr2_facts()))
+    options = {o.command: o for o in engine.options(review.id, BOARD_CHAIR)}
+    assert [r.rule for r in options["decline"].refusals] == ["RF-4"]
+    engine.execute(review.id, c.AssessCriteria(), BOARD_CHAIR)
+    assert {"decline", "recommend_alternative"} <= set(engine.allowed(review.id, BOARD_CHAIR))
+
+
+def test_options_cover_every_command_of_the_stage(engine: ReviewEngine) -> None:
+    """options() lists every row valid from the stage, in the table's order, with the
+    permission reason for a role that may not issue it; allowed() is exactly the
+    options with no reason."""
+    review = submit(engine)
+    options = engine.options(review.id, REQUESTER)
+    valid = commands_from(Stage.REQUESTED)
+    assert [o.command for o in options] == [r.command for r in TABLE if r.command in valid]
+    assert all(isinstance(o, CommandOption) and not o.allowed for o in options)
+    assert all(o.refusals[0].kind == "permission" for o in options)
+    for actor in (BOARD_CHAIR, BUSINESS_MANAGER, PANEL_CHAIR):
+        options = engine.options(review.id, actor)
+        assert engine.allowed(review.id, actor) == [o.command for o in options if o.allowed]
+
+
+_AGENCY_MEMBERS = [panel_member(a) for a in ("asc", "gp", "police")]
+
+
+_ACTORS = st.one_of(
+    st.sampled_from(
+        [BOARD_CHAIR, BUSINESS_MANAGER, PANEL_CHAIR, OVERVIEW_WRITER, REQUESTER, *_AGENCY_MEMBERS]
+    ),
+    st.builds(
+        Actor,
+        st.sampled_from(["u-chair", "u-bm", "u-pc", "u-ow", "u-pm-gp", "u-other"]),
+        st.just("Someone"),
+        st.frozensets(st.sampled_from(list(Role))),
+        st.sampled_from([None, "asc", "gp", "police", "fire"]),
+    ),
+)
+
+
+class _Stop(Exception):
+    pass
+
+
+def _engine_after(steps: int) -> tuple[ReviewEngine, str]:
+    """An engine whose review has been driven ``steps`` commands along the demo path."""
+    clock = FixedClock(START)
+    engine = ReviewEngine(MemoryStore(), clock, read_policy=EVERYONE_READS)
+    review = engine.submit(demo_request(), REQUESTER)
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        if done == steps:
+            raise _Stop
+        done += 1
+        clock.advance(timedelta(hours=1))
+
+    with contextlib.suppress(_Stop):
+        run_to_closure(engine, review.id, step)
+    return engine, review.id
+
+
+@given(steps=st.integers(min_value=0, max_value=55), actor=_ACTORS)
+def test_what_allowed_lists_without_input_is_accepted(steps: int, actor: Actor) -> None:
+    """Anywhere along the demo path, for any actor, every command allowed() lists that
+    takes no input is accepted by execute (and options agree with allowed)."""
+    engine, review_id = _engine_after(steps)
+    if not actor.roles:  # reads nothing, so may be offered nothing (PR-e)
+        with pytest.raises(PermissionDenied) as denied:
+            engine.allowed(review_id, actor)
+        assert denied.value.rules == ("PR-e",)
+        return
+    allowed = engine.allowed(review_id, actor)
+    options = engine.options(review_id, actor)
+    assert allowed == [o.command for o in options if o.allowed]
+    for name in allowed:
+        cls = c.COMMANDS[name]
+        if takes_input(cls):
+            continue
+        fresh, rid = _engine_after(steps)
+        fresh.execute(rid, cls(), actor)
+
+
+# --------------------------------------------------------------------------- permission first
+
+
+@pytest.mark.rule("RP-4")
+def test_signoff_is_offered_only_to_an_agencys_panel_member(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """RP-4: options() offers record_agency_signoff to a panel member sitting for an
+    agency, and to nobody else holding the panel_member role; a member signing off
+    for another agency is PermissionDenied whatever the agency named."""
+    review = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED)
+    stranger = Actor("u-pm-x", "Stranger", {Role.PANEL_MEMBER}, "gp")
+    assert "record_agency_signoff" in engine.allowed(review.id, panel_member("gp"))
+    option = {o.command: o for o in engine.options(review.id, stranger)}
+    assert [r.rule for r in option["record_agency_signoff"].refusals] == ["RP-4"]
+    for agency in ("police", "nowhere", 7):
+        with pytest.raises(PermissionDenied) as denied:
+            engine.execute(review.id, c.RecordAgencySignoff(agency), panel_member("gp"))  # type: ignore[arg-type]
+        assert denied.value.rules == ("RP-4",)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +28,8 @@ from scr_engine import (
 from scr_engine import commands as c
 from scr_engine.demo import BUSINESS_MANAGER, PANEL_CHAIR, REQUESTER, demo_request
 from scr_engine.storage.sql import SqlStore
-from support.builders import BOARD_CHAIR, screen, submit
+from support.builders import BOARD_CHAIR, START, screen, submit
 
-START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 EXAMPLES = settings.default.max_examples * 10
 
 # --------------------------------------------------------------------------- junk

@@ -39,9 +39,11 @@ from scr_engine import (
     Dissemination,
     FixedClock,
     ImrJudgement,
+    InvalidRequest,
     MemoryStore,
     ProtocolSettings,
     ReviewEngine,
+    Role,
     Stage,
     TransitionRefused,
     WriterMeetingPurpose,
@@ -60,12 +62,26 @@ from scr_engine.demo import (
     full_terms,
     panel_member,
 )
-from scr_engine.rules.deadlines import Deadline, add_months, add_working_days, deadlines
+from scr_engine.rules import clocks
+from scr_engine.rules.common import Context
+from scr_engine.rules.deadlines import (
+    FURTHEST_DAYS,
+    Deadline,
+    add_months,
+    add_working_days,
+    deadlines,
+)
+from scr_engine.rules.settings import DEFAULT_SETTINGS
 from scr_engine.states.stages import TERMINAL_STAGES
 from scr_engine.storage.port import DeadlineRow
+from support.asserts import accepted, assert_refused
+from support.builders import START, prepare_panel, submit, to_stage
 
 RUNNING = frozenset({DeadlineStatus.DUE, DeadlineStatus.OVERDUE})
+
+
 """The statuses of a deadline whose clock runs (``DeadlineRow.running``)."""
+
 
 Step = tuple[c.Command, Actor]
 
@@ -247,6 +263,8 @@ class Driver:
 
 
 PAUSE = c.PauseClock("inquest", "The coroner's inquest must finish first.")
+
+
 RESUME = c.ResumeClock("The inquest has concluded.")
 
 
@@ -815,3 +833,107 @@ def test_a_review_late_at_every_step_still_closes_su4_su5_su7_rp1_ap2(
         assert d.met_on is not None
         assert d.days_late == max((d.met_on - d.due_on).days, 0)
     assert engine.overdue(today(engine), 10_000) == []
+
+
+# --------------------------------------------------------------------------- clocks
+
+
+@pytest.mark.rule("PR-a")
+@pytest.mark.parametrize(
+    ("command", "field"),
+    [
+        (c.PauseClock(" ", "Reasons."), "process"),
+        (c.PauseClock("Inquest", " "), "reasons"),
+        (c.ExtendDeadline("review_complete", date(2026, 12, 1), " "), "reasons"),
+    ],
+)
+def test_pra_clock_changes_need_their_texts(
+    engine: ReviewEngine, command: c.Command, field: str
+) -> None:
+    review = submit(engine)
+    assert_refused(engine, review.id, command, BOARD_CHAIR, "PR-a", field, InvalidRequest)
+
+
+@pytest.mark.rule("PR-a")
+def test_pra_pause_twice_resume_unpaused(engine: ReviewEngine) -> None:
+    review = submit(engine)
+    resume = c.ResumeClock()
+    assert_refused(engine, review.id, resume, BOARD_CHAIR, "PR-a", None, TransitionRefused)
+    engine.execute(review.id, c.PauseClock("Inquest", "Awaiting the coroner."), BOARD_CHAIR)
+    again = c.PauseClock("Inquest", "Again.")
+    assert_refused(engine, review.id, again, BOARD_CHAIR, "PR-a", None, TransitionRefused)
+    engine.execute(review.id, resume, BOARD_CHAIR)
+
+
+@pytest.mark.rule("PR-a")
+def test_pra_extend_an_unknown_or_closed_deadline(engine: ReviewEngine) -> None:
+    review = submit(engine)
+    later = today(engine) + timedelta(days=400)
+    unknown = c.ExtendDeadline("nothing", later, "Reasons.")
+    assert_refused(engine, review.id, unknown, BOARD_CHAIR, "INPUT", "deadline", InvalidRequest)
+    engine.execute(review.id, c.RecordChairNotified(review.received_on), BUSINESS_MANAGER)
+    engine.execute(review.id, c.AssessCriteria(), BOARD_CHAIR)
+    engine.execute(review.id, c.ConfirmReview("Met."), BOARD_CHAIR)
+    rid = prepare_panel(engine, review.id).id  # the initial meeting is held: met
+    met = c.ExtendDeadline("initial_meeting", later, "Reasons.")
+    assert_refused(engine, rid, met, BOARD_CHAIR, "PR-a", None, TransitionRefused)
+
+
+# --------------------------------------------------------------------------- principles
+
+
+@pytest.mark.rule("PR-d")
+def test_prd_withdrawal_needs_reasons(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    command = c.Withdraw(" ")
+    assert_refused(engine, rid, command, BOARD_CHAIR, "PR-d", "reasons", InvalidRequest)
+
+
+DAY = timedelta(days=1)
+
+
+TODAY = START.date()
+
+
+# --------------------------------------------------------------------------- PR-a extensions
+
+
+@pytest.mark.rule("PR-a")
+def test_pra_an_extension_one_day_later_up_to_ten_years(engine: ReviewEngine) -> None:
+    review = submit(engine)
+    deadline = next(d for d in engine.deadlines(review.id) if d.key == "review_complete")
+    same = c.ExtendDeadline("review_complete", deadline.due_on, "Awaiting the trial.")
+    assert_refused(engine, review.id, same, BOARD_CHAIR, "PR-a", "new_due", InvalidRequest)
+    furthest = today(engine) + timedelta(days=FURTHEST_DAYS)
+    far = c.ExtendDeadline("review_complete", furthest, "Awaiting the trial.")
+    assert engine.explain(review.id, far, BOARD_CHAIR) == []
+    later = c.ExtendDeadline("review_complete", deadline.due_on + DAY, "Awaiting the trial.")
+    extended = accepted(engine, review.id, later, BOARD_CHAIR)
+    moved = next(d for d in engine.deadlines(extended.id) if d.key == "review_complete")
+    assert moved.due_on == deadline.due_on + DAY
+
+
+@pytest.mark.rule("PR-a")
+@given(st.integers(min_value=-30, max_value=FURTHEST_DAYS + 30))
+def test_pra_any_extension_day_judged_against_both_limits(days: int) -> None:
+    review = _SUBMITTED
+    ctx = Context(BOARD_CHAIR, Role.BOARD_CHAIR, TODAY, DEFAULT_SETTINGS)
+    due = next(d for d in _SUBMITTED_DEADLINES if d.key == "review_complete").due_on
+    new_due = TODAY + timedelta(days=days)
+    command = c.ExtendDeadline("review_complete", new_due, "Reasons.")
+    found = {(r.rule, r.field) for r in clocks.extend_deadline(review, command, ctx)}
+    inside = due < new_due <= TODAY + timedelta(days=FURTHEST_DAYS)
+    assert found == (set() if inside else {("PR-a", "new_due")})
+
+
+def _submitted() -> ReviewEngine:
+    return ReviewEngine(MemoryStore(), FixedClock(START))
+
+
+_ENGINE = _submitted()
+
+
+_SUBMITTED = submit(_ENGINE)
+
+
+_SUBMITTED_DEADLINES = _ENGINE.deadlines(_SUBMITTED.id)

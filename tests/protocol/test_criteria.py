@@ -8,12 +8,14 @@ import pytest
 from scr_engine import (
     AlternativeReview,
     CriteriaFacts,
+    InvalidRequest,
     ReviewEngine,
     Stage,
     TransitionRefused,
     assess,
 )
 from scr_engine import commands as c
+from support.asserts import assert_refused
 from support.builders import (
     BOARD_CHAIR,
     PANEL_CHAIR,
@@ -295,3 +297,20 @@ def test_an_assessment_without_notes_has_none() -> None:
     assessment = assess(CR1_FACTS)
     assert assessment.notes == ""
     assert assessment.met == {"CR-1"} and assessment.mandatory and not assessment.complex
+
+
+# --------------------------------------------------------------------------- referral
+
+
+@pytest.mark.rule("CR-4")
+@pytest.mark.parametrize(
+    "command", [c.Decline(" "), c.RecommendAlternative("individual_practice_review", " ")]
+)
+def test_cr4_no_review_or_another_review_needs_reasons(
+    engine: ReviewEngine, command: c.Command
+) -> None:
+    from support.builders import cr2_facts
+
+    review = submit(engine, demo_request(cr2_facts(inter_agency_concern=False)))
+    engine.execute(review.id, c.AssessCriteria(), BOARD_CHAIR)
+    assert_refused(engine, review.id, command, BOARD_CHAIR, "CR-4", "reasons", InvalidRequest)

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from scr_engine import Agency, FixedClock, ImrJudgement, ReviewEngine, Stage
+from scr_engine import (
+    Agency,
+    FixedClock,
+    ImrJudgement,
+    ReviewEngine,
+    Stage,
+)
 from scr_engine import commands as c
 from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER
 from scr_engine.records import ActionStatus
@@ -124,3 +130,42 @@ def test_lifting_a_restriction_leaves_the_review_unrestricted_with_no_readers(
         review.id, c.RestrictAccess("No longer.", restricted=False), BOARD_CHAIR
     )
     assert lifted.restricted is False and lifted.readers == frozenset()
+
+
+def test_each_command_records_what_it_says(engine: ReviewEngine, clock: FixedClock) -> None:
+    """The records the effects make: the day a member is appointed, an IMR received
+    with no further information asked yet, a judgement of sufficient keeping none, a
+    pause with its reasons, a completed action marked so, and the RF-5 letters of
+    ``confirm_review`` numbered by the event that sent them."""
+    from scr_engine import ImrJudgement
+    from scr_engine.demo import BUSINESS_MANAGER
+    from scr_engine.records import ActionStatus
+
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    confirmed = next(e for e in engine.history(rid) if e.command == "confirm_review")
+    letters = [t for t in engine.pending_tasks() if t.review_id == rid]
+    assert letters and all(t.id.startswith(f"{rid}:{confirmed.sequence}:") for t in letters)
+    rid = to_stage(engine, clock, Stage.PANEL_CONVENED).id
+    review = engine.get(rid)
+    assert all(m.appointed_on is not None for m in review.panel_members)
+    agency = review.imr_agencies[0]
+    received = engine.execute(rid, c.ReceiveImr(agency, "What we did."), PANEL_CHAIR)
+    imr = received.imr(agency)
+    assert imr is not None and (imr.judgement, imr.further_information) == (None, "")
+    judged = c.JudgeImr(agency, ImrJudgement.SUFFICIENT, "Nothing more needed.")
+    imr = engine.execute(rid, judged, PANEL_CHAIR).imr(agency)
+    assert imr is not None and (imr.judgement, imr.further_information) == (
+        ImrJudgement.SUFFICIENT,
+        "",
+    )
+    paused = engine.execute(rid, c.PauseClock("inquest", "The coroner asked."), PANEL_CHAIR)
+    assert (paused.pauses[-1].process, paused.pauses[-1].reasons) == (
+        "inquest",
+        "The coroner asked.",
+    )
+    done = to_stage(engine, clock, Stage.ACTION_PLAN_MONITORED)
+    action = done.actions[0].id
+    completed = engine.execute(done.id, c.CompleteAction(action, "Done."), BUSINESS_MANAGER)
+    finished = completed.action(action)
+    assert finished is not None and finished.status is ActionStatus.COMPLETED
+    assert finished.completed_on == today(engine)

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from scr_engine import (
     Actor,
+    Agency,
     Appointment,
     CriteriaFacts,
     DeadlineStatus,
@@ -25,6 +28,7 @@ from scr_engine import (
     MemoryStore,
     PermissionDenied,
     ProtocolSettings,
+    RefusalKind,
     Review,
     ReviewEngine,
     Role,
@@ -36,21 +40,33 @@ from scr_engine import (
     WriterMeetingPurpose,
 )
 from scr_engine import commands as c
+from scr_engine.demo import OVERVIEW_WRITER
+from scr_engine.history import replay, verify_history
+from scr_engine.rules import report, setup
+from scr_engine.rules.common import Context
+from scr_engine.rules.deadlines import FURTHEST_DAYS, LONGEST_MONTHS
+from scr_engine.rules.settings import DEFAULT_SETTINGS
+from scr_engine.serialization import structure, unstructure
+from support.asserts import accepted, assert_refused, invalid
 from support.builders import (
     BOARD_CHAIR,
     BUSINESS_MANAGER,
     FAMILY_ADVOCATE,
-    OVERVIEW_WRITER,
     PANEL_CHAIR,
     REQUESTER,
+    START,
     demo_request,
     do,
+    draft_report,
     full_report,
     full_terms,
+    gather_evidence,
     hold_meeting,
+    meeting,
     panel_member,
     plan_actions,
     prepare_panel,
+    ready_for_meeting,
     screen,
     submit,
     to_stage,
@@ -934,6 +950,9 @@ def test_cr1_request_cannot_be_withdrawn_before_screening(engine: ReviewEngine) 
     assert withdrawn.stage is Stage.WITHDRAWN
 
 
+# --------------------------------------------------------------------------- clocks
+
+
 @pytest.mark.rule("PR-d")
 def test_prd_withdrawal_needs_reasons(engine: ReviewEngine) -> None:
     """PR-d: no suspicion of concealment: a review is never stopped without reasons."""
@@ -993,3 +1012,593 @@ def test_su6_full_terms_are_recorded_as_agreed(engine: ReviewEngine) -> None:
     assert held.terms_of_reference == terms
     assert held.initial_meeting_on == today(engine)
     assert demo_request().agency_codes() == held.imr_agencies
+
+
+def _others() -> list[Appointment]:
+    """Members the Membership guidance names who are not an involved agency."""
+    return [
+        Appointment("u-adv", "Ash Advocate", "advocacy", represents=MemberCapacity.ADVOCACY),
+        Appointment("u-fam", "Fen Family", represents=MemberCapacity.SUBJECT_OR_FAMILY),
+        Appointment("u-cqc", "Cy Inspector", "cqc", represents=MemberCapacity.CQC_INSPECTOR),
+        Appointment("u-cor", "Cole Coroner", represents=MemberCapacity.CORONER),
+        Appointment(
+            "u-isp", "Iva Provider", "care-home", represents=MemberCapacity.INDEPENDENT_PROVIDER
+        ),
+        Appointment("u-oth", "Otto Pharmacist", represents=MemberCapacity.OTHER_PROFESSIONAL),
+    ]
+
+
+# --------------------------------------------------------------------------- SU-2
+
+
+@pytest.mark.rule("SU-2")
+def test_su2_panel_may_seat_members_who_are_not_an_involved_agency(
+    engine: ReviewEngine,
+) -> None:
+    """SU-2 is a floor, not a fence: besides a member for every involved agency, the
+    panel may seat a representative of the subject or family, advocacy services, the
+    CQC inspector, the coroner, an independent provider and other professionals —
+    with or without an organisation code of their own — and is then convened."""
+    review = _screened(engine)
+    for member in _others():
+        do(engine, review.id, c.AppointPanelMember(member), BOARD_CHAIR)
+    prepare_panel(engine, review.id)
+    convened = do(engine, review.id, c.ConvenePanel(), PANEL_CHAIR)
+    assert convened.stage is Stage.PANEL_CONVENED
+    seated = {m.person_id: m.represents for m in convened.panel_members}
+    assert seated["u-adv"] is MemberCapacity.ADVOCACY
+    assert seated["u-cor"] is MemberCapacity.CORONER
+    assert seated["u-pm-gp"] is None  # an agency's member, as before
+    assert len(convened.panel_members) == len(_others()) + len(convened.agencies)
+
+
+@pytest.mark.rule("SU-2")
+def test_su2_other_members_do_not_stand_for_an_involved_agency(engine: ReviewEngine) -> None:
+    """SU-2: the floor still holds — a panel of advocates, inspectors and coroners does
+    not represent the involved agencies, so it is not convened until each has its own
+    member; and no member in another capacity may claim an involved agency."""
+    review = _screened(engine)
+    for member in _others():
+        do(engine, review.id, c.AppointPanelMember(member), BOARD_CHAIR)
+    prepare_panel(engine, review.id, members=False)
+    with pytest.raises(TransitionRefused) as refused:
+        engine.execute(review.id, c.ConvenePanel(), PANEL_CHAIR)
+    assert [(r.rule, r.message) for r in refused.value.refusals] == [
+        ("SU-2", "the panel has no member from: asc, gp, police")
+    ]
+    claim = Appointment("u-x", "Xi Advocate", "gp", represents=MemberCapacity.ADVOCACY)
+    with pytest.raises(InvalidRequest) as claimed:
+        engine.execute(review.id, c.AppointPanelMember(claim), BOARD_CHAIR)
+    assert [(r.rule, r.field) for r in claimed.value.refusals] == [
+        ("SU-2", "appointment.represents")
+    ]
+    assert "gp is involved in this review" in str(claimed.value)
+
+
+@pytest.mark.rule("SU-2")
+def test_su2_agency_member_names_an_involved_agency(engine: ReviewEngine) -> None:
+    """SU-2: a member sitting for an agency (``represents`` agency, or not given as in
+    records made before it existed) must name an involved agency."""
+    review = _screened(engine)
+    nameless = Appointment("u-m", "Mo Member", represents=MemberCapacity.AGENCY)
+    with pytest.raises(InvalidRequest) as none:
+        engine.execute(review.id, c.AppointPanelMember(nameless), BOARD_CHAIR)
+    assert [(r.rule, r.field) for r in none.value.refusals] == [("SU-2", "appointment.agency")]
+    outsider = Appointment("u-m", "Mo Member", "advocacy", represents=MemberCapacity.AGENCY)
+    with pytest.raises(InvalidRequest) as unknown:
+        engine.execute(review.id, c.AppointPanelMember(outsider), BOARD_CHAIR)
+    assert "'advocacy' is not involved in this review" in str(unknown.value)
+    explicit = Appointment("u-m", "Mo Member", "gp", represents=MemberCapacity.AGENCY)
+    after = do(engine, review.id, c.AppointPanelMember(explicit), BOARD_CHAIR)
+    assert after.panel_members[-1].represents is MemberCapacity.AGENCY
+
+
+@pytest.mark.rule("SU-2")
+@pytest.mark.rule("SU-1")
+@pytest.mark.rule("PR-b")
+@pytest.mark.parametrize("member", _others(), ids=lambda m: str(m.represents))
+def test_su2_every_member_is_impartial(engine: ReviewEngine, member: Appointment) -> None:
+    """SU-1, PR-b: impartiality binds every member, whatever they represent: one who
+    declares previous involvement with the adult, the family or the case is refused."""
+    review = _screened(engine)
+    involved = Appointment(
+        member.person_id,
+        member.name,
+        member.agency,
+        declared_involvement=True,
+        involvement="Knew the adult.",
+        represents=member.represents,
+    )
+    with pytest.raises(TransitionRefused) as refused:
+        engine.execute(review.id, c.AppointPanelMember(involved), BOARD_CHAIR)
+    assert set(refused.value.rules) == {"SU-1", "PR-b"}
+    assert engine.get(review.id).panel_members == ()
+
+
+@pytest.mark.rule("SU-2")
+@pytest.mark.rule("RP-4")
+def test_su2_other_members_cannot_sign_off_for_an_agency(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """RP-4: only an agency's own member confirms its information is fairly
+    represented; an advocate seated on the panel cannot, even acting for that agency."""
+    review = submit(engine)
+    screen(engine, review.id)
+    advocate = Appointment("u-adv", "Ash Advocate", represents=MemberCapacity.ADVOCACY)
+    do(engine, review.id, c.AppointPanelMember(advocate), BOARD_CHAIR)
+    prepare_panel(engine, review.id)
+    do(engine, review.id, c.ConvenePanel(), PANEL_CHAIR)
+    gather_evidence(engine, review.id)
+    draft_report(engine, review.id)
+    actor = Actor("u-adv", "Ash Advocate", {Role.PANEL_MEMBER}, "gp")
+    with pytest.raises(PermissionDenied) as denied:
+        engine.execute(review.id, c.RecordAgencySignoff("gp"), actor)
+    assert denied.value.rules == ("RP-4",)
+    signed = do(engine, review.id, c.RecordAgencySignoff("gp"), panel_member("gp"))
+    assert "gp" in signed.signoffs
+
+
+@pytest.mark.rule("SU-2")
+def test_su2_appointments_without_represents_still_load(engine: ReviewEngine) -> None:
+    """SU-2, PR-d: JSON written before ``represents`` existed still loads (as an
+    agency's member), and a history with the new field replays and verifies."""
+    old = {"person_id": "u-pm-gp", "name": "Panel member for gp", "agency": "gp"}
+    appointment = structure(old, Appointment)
+    assert appointment.represents is None
+    command = c.from_dict({"command": "appoint_panel_member", "appointment": old})
+    review = _screened(engine)
+    do(engine, review.id, command, BOARD_CHAIR)
+    other = _others()[0]
+    do(engine, review.id, c.AppointPanelMember(other), BOARD_CHAIR)
+    assert unstructure(other)["represents"] == "advocacy"
+    assert c.from_dict(c.to_dict(c.AppointPanelMember(other))) == c.AppointPanelMember(other)
+    events = engine.history(review.id)
+    assert verify_history(events) == []
+    assert replay(events) == engine.get(review.id)
+
+
+# --------------------------------------------------------------------------- SU-1
+
+
+PAUSE = c.PauseClock("inquest", "The coroner's inquest must finish first.")
+
+
+RESUME = c.ResumeClock("The inquest has concluded.")
+
+
+CLOCK_COMMANDS = ("pause_clock", "resume_clock", "extend_deadline")
+
+
+def _extension(engine: ReviewEngine, review_id: str) -> c.ExtendDeadline:
+    deadline = next(d for d in engine.deadlines(review_id) if d.open)
+    return c.ExtendDeadline(deadline.key, deadline.due_on + timedelta(days=14), "More time.")
+
+
+@pytest.mark.rule("SU-1")
+@pytest.mark.parametrize("stage", [Stage.REQUESTED, Stage.SCREENED], ids=str)
+def test_su1_no_one_acts_as_panel_chair_before_one_is_appointed(
+    engine: ReviewEngine, clock: FixedClock, stage: Stage
+) -> None:
+    """SU-1: until the review has its panel chair, an actor holding the panel_chair
+    role is refused the chairs' commands (pause, resume, extend) — they are the board
+    chair's only — and allowed() does not list them; the board chair may issue them."""
+    review = to_stage(engine, clock, stage)
+    assert review.panel_chair is None
+    someone = Actor("u-any-pc", "Any Panelchair", {Role.PANEL_CHAIR})
+    for actor in (PANEL_CHAIR, someone):
+        assert engine.allowed(review.id, actor) == []
+        for command in (PAUSE, _extension(engine, review.id)):
+            with pytest.raises(PermissionDenied) as denied:
+                engine.execute(review.id, command, actor)
+            assert denied.value.rules == ("SU-1",)
+            assert "no panel chair is appointed yet" in str(denied.value)
+            assert "the board chair's only" in str(denied.value)
+    assert set(CLOCK_COMMANDS) - {"resume_clock"} <= set(engine.allowed(review.id, BOARD_CHAIR))
+    do(engine, review.id, PAUSE, BOARD_CHAIR)
+    with pytest.raises(PermissionDenied) as denied:
+        engine.execute(review.id, RESUME, PANEL_CHAIR)
+    assert denied.value.rules == ("SU-1",)
+    assert "resume_clock" not in engine.allowed(review.id, PANEL_CHAIR)
+    assert "resume_clock" in engine.allowed(review.id, BOARD_CHAIR)
+    do(engine, review.id, RESUME, BOARD_CHAIR)
+    extended = do(engine, review.id, _extension(engine, review.id), BOARD_CHAIR)
+    assert extended.extensions
+
+
+@pytest.mark.rule("SU-1")
+def test_su1_panel_chair_only_commands_wait_for_the_appointment(engine: ReviewEngine) -> None:
+    """SU-1: a command only a panel chair may issue (the initial meeting) is refused
+    as a matter of standing before a panel chair is appointed; once appointed, the
+    appointee acts as panel chair, clocks included."""
+    review = _screened(engine)
+    ready = prepare_panel(engine, review.id, panel_chair=False, meeting=False)
+    with pytest.raises(PermissionDenied) as denied:
+        engine.execute(
+            ready.id, c.HoldInitialMeeting(full_terms(ready, today(engine))), PANEL_CHAIR
+        )
+    assert set(denied.value.rules) == {"SU-1"}
+    assert "no panel chair is appointed yet: u-pc cannot act" in str(denied.value)
+    appointment = Appointment(PANEL_CHAIR.id, PANEL_CHAIR.name)
+    do(engine, review.id, c.AppointPanelChair(appointment), BOARD_CHAIR)
+    allowed = engine.allowed(review.id, PANEL_CHAIR)
+    assert {"hold_initial_meeting", "pause_clock", "extend_deadline"} <= set(allowed)
+    paused = do(engine, review.id, PAUSE, PANEL_CHAIR)
+    assert paused.paused
+
+
+@pytest.mark.rule("SU-1")
+def test_su1_board_chair_who_also_holds_panel_chair_acts_as_board_chair(
+    engine: ReviewEngine,
+) -> None:
+    """SU-1: an actor holding both chairs' roles acts as the board chair (the first of
+    their roles the command allows), so the absence of a panel chair does not stop
+    them."""
+    review = submit(engine)
+    both = Actor("u-both", "Bo Both", {Role.BOARD_CHAIR, Role.PANEL_CHAIR})
+    paused = do(engine, review.id, PAUSE, both)
+    assert paused.paused
+    assert engine.history(review.id)[-1].role is Role.BOARD_CHAIR
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@pytest.mark.rule("SU-7")
+@pytest.mark.rule("PR-c")
+def test_unknown_agency_in_terms_of_reference(engine: ReviewEngine, screened: Review) -> None:
+    """SU-7: the terms cannot ask an uninvolved agency for an IMR: bad input, even
+    when every involved agency is asked too; leaving involved agencies out as well
+    adds the PR-c refusal to the same InvalidRequest."""
+    ready = prepare_panel(engine, screened.id, meeting=False)
+    terms = full_terms(ready, today(engine))
+    extra = attrs.evolve(terms, imr_agencies=(*ready.agencies, "fire"))
+    refused = invalid(engine, ready.id, c.HoldInitialMeeting(extra), PANEL_CHAIR)
+    assert [(r.rule, r.field) for r in refused.refusals] == [("INPUT", "terms.imr_agencies")]
+    assert "'fire' is not involved in this review" in str(refused)
+    instead = attrs.evolve(terms, imr_agencies=("gp", "fire"))
+    refused = invalid(engine, ready.id, c.HoldInitialMeeting(instead), PANEL_CHAIR)
+    assert [(r.rule, r.field) for r in refused.refusals] == [
+        ("INPUT", "terms.imr_agencies"),
+        ("PR-c", "terms.imr_agencies"),
+    ]
+
+
+# --------------------------------------------------------------------------- referral
+
+
+@pytest.mark.rule("PR-b")
+def test_prb_an_appointee_cannot_write_an_imr(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    for appoint in (
+        c.AppointPanelChair(Appointment(PANEL_CHAIR.id, PANEL_CHAIR.name)),
+        c.AppointOverviewWriter(Appointment(OVERVIEW_WRITER.id, OVERVIEW_WRITER.name)),
+        c.AppointPanelMember(Appointment("u-pm-gp", "Member", "gp")),
+    ):
+        engine.execute(rid, appoint, BOARD_CHAIR)
+        person = appoint.appointment.person_id
+        command = c.RecordImrWriter("gp", person, "Writer")
+        assert_refused(engine, rid, command, BUSINESS_MANAGER, "PR-b", None, TransitionRefused)
+
+
+# --------------------------------------------------------------------------- setting up
+
+
+@pytest.mark.rule("SU-1")
+@pytest.mark.parametrize(
+    ("appointment", "field"),
+    [
+        (Appointment(" ", "A Name"), "appointment.person_id"),
+        (Appointment("u-x", " "), "appointment.name"),
+    ],
+)
+@pytest.mark.parametrize("kind", [c.AppointPanelChair, c.AppointOverviewWriter])
+def test_su1_an_appointee_needs_an_id_and_a_name(
+    engine: ReviewEngine,
+    clock: FixedClock,
+    appointment: Appointment,
+    field: str,
+    kind: type[c.AppointPanelChair] | type[c.AppointOverviewWriter],
+) -> None:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    command = kind(appointment)
+    assert_refused(engine, rid, command, BOARD_CHAIR, "SU-1", field, InvalidRequest)
+
+
+@pytest.mark.rule("SU-2")
+def test_su2_a_member_for_no_agency_and_a_member_twice(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    nobody = c.AppointPanelMember(Appointment("u-m", "Member"))
+    assert_refused(engine, rid, nobody, BOARD_CHAIR, "SU-2", "appointment.agency", InvalidRequest)
+    member = c.AppointPanelMember(Appointment("u-m", "Member", "gp"))
+    engine.execute(rid, member, BOARD_CHAIR)
+    assert_refused(engine, rid, member, BOARD_CHAIR, "SU-2", None, TransitionRefused)
+    unknown = c.AppointPanelMember(Appointment("u-n", "Member", "zzz"))
+    assert_refused(engine, rid, unknown, BOARD_CHAIR, "INPUT", "appointment.agency", InvalidRequest)
+
+
+@pytest.mark.rule("SU-3")
+def test_su3_the_budget_says_what_it_covers(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    command = c.RecordBudget(100, " ")
+    assert_refused(engine, rid, command, BOARD_CHAIR, "SU-3", "notes", InvalidRequest)
+
+
+def _meeting_ready(engine: ReviewEngine, clock: FixedClock) -> str:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    return prepare_panel(engine, rid, meeting=False).id
+
+
+@pytest.mark.rule("SU-7")
+def test_su7_imr_agencies_named_and_not_twice(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = _meeting_ready(engine, clock)
+    terms = full_terms(engine.get(rid), today(engine))
+    none = c.HoldInitialMeeting(attrs.evolve(terms, imr_agencies=()))
+    assert_refused(engine, rid, none, PANEL_CHAIR, "SU-7", "terms.imr_agencies", TransitionRefused)
+    twice = c.HoldInitialMeeting(attrs.evolve(terms, imr_agencies=(*terms.imr_agencies, "gp")))
+    assert_refused(engine, rid, twice, PANEL_CHAIR, "SU-7", "terms.imr_agencies", InvalidRequest)
+    left_out = c.HoldInitialMeeting(attrs.evolve(terms, imr_agencies=terms.imr_agencies[:-1]))
+    assert_refused(
+        engine, rid, left_out, PANEL_CHAIR, "PR-c", "terms.imr_agencies", TransitionRefused
+    )
+
+
+@pytest.mark.rule("SU-10")
+def test_su10_support_and_meetings_recorded(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = _meeting_ready(engine, clock)
+    terms = full_terms(engine.get(rid), today(engine))
+    support = c.HoldInitialMeeting(attrs.evolve(terms, support=" "))
+    assert_refused(engine, rid, support, PANEL_CHAIR, "SU-10", "terms.support", InvalidRequest)
+    meetings = c.HoldInitialMeeting(attrs.evolve(terms, meetings=()))
+    assert_refused(engine, rid, meetings, PANEL_CHAIR, "SU-10", "terms.meetings", TransitionRefused)
+
+
+@pytest.mark.rule("SU-8")
+def test_su8_family_decision_needs_reasons(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = _meeting_ready(engine, clock)
+    terms = full_terms(engine.get(rid), today(engine))
+    assert terms.family is not None
+    blank = c.HoldInitialMeeting(
+        attrs.evolve(terms, family=attrs.evolve(terms.family, reasons=" "))
+    )
+    field = "terms.family.reasons"
+    assert_refused(engine, rid, blank, PANEL_CHAIR, "SU-8", field, TransitionRefused)
+
+
+@pytest.mark.rule("SU-6")
+def test_su6_the_meeting_is_held_once(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = _meeting_ready(engine, clock)
+    terms = full_terms(engine.get(rid), today(engine))
+    engine.execute(rid, c.HoldInitialMeeting(terms), PANEL_CHAIR)
+    again = c.HoldInitialMeeting(terms)
+    assert_refused(engine, rid, again, PANEL_CHAIR, "SU-6", None, TransitionRefused)
+
+
+# --------------------------------------------------------------------------- evidence, report
+
+
+@pytest.mark.rule("SU-9")
+def test_su9_only_this_reviews_writer_meets_and_submits(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    rid = to_stage(engine, clock, Stage.EVIDENCE_RECEIVED).id
+    stranger = Actor("u-other-writer", "Another Writer", {Role.OVERVIEW_WRITER})
+    meeting = c.RecordWriterMeeting(frozenset({WriterMeetingPurpose.FINAL_FORMAT}), "Format.")
+    assert_refused(engine, rid, meeting, stranger, "SU-9", None, PermissionDenied)
+    no_purpose = c.RecordWriterMeeting(frozenset(), "Format.")
+    assert_refused(engine, rid, no_purpose, OVERVIEW_WRITER, "OW-1", "purposes", InvalidRequest)
+    report = c.SubmitOverviewReport(full_report(engine.get(rid)))
+    assert_refused(engine, rid, report, stranger, "SU-9", None, PermissionDenied)
+    # The panel chair may record a meeting: the writer check is for writers only.
+    engine.execute(rid, meeting, PANEL_CHAIR)
+
+
+# --------------------------------------------------------------------------- defences
+# Guards re-check what earlier commands or the permission check already ensure; called
+# here on reviews the engine never builds, so that a defence that stopped working, or
+# started to fail, would be seen.
+
+
+def _ctx(engine: ReviewEngine, actor: Actor, role: Role) -> Context:
+    return Context(actor, role, today(engine), DEFAULT_SETTINGS)
+
+
+@pytest.mark.rule("SU-9")
+@pytest.mark.rule("RP-4")
+@pytest.mark.rule("RP-5")
+@pytest.mark.rule("RP-7")
+def test_report_guards_hold_on_reviews_the_engine_never_builds(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+
+    review = to_stage(engine, clock, Stage.EVIDENCE_RECEIVED)
+    ctx = _ctx(engine, PANEL_CHAIR, Role.PANEL_CHAIR)
+    meeting = c.RecordWriterMeeting((WriterMeetingPurpose.MONITOR_PROGRESS,), "Met.")
+    assert report.record_writer_meeting(review, meeting, ctx) == []
+    unwritten = attrs.evolve(review, overview_writer=None)
+    found = report.record_writer_meeting(unwritten, meeting, ctx)
+    assert [(r.rule, r.field, r.kind) for r in found] == [("SU-9", None, RefusalKind.GUARD)]
+    found = report.record_agency_signoff(review, c.RecordAgencySignoff("nowhere"), ctx)
+    assert [(r.rule, r.field) for r in found] == [("INPUT", "agency")]
+    action = c.AddAction("A1", "R1", "gp", 6, "Better.", "Audit.")
+    found = report.add_action(review, action, ctx)  # no report yet
+    assert [(r.rule, r.field) for r in found] == [("RP-5", "recommendation_id")]
+    from scr_engine.rules import evidence
+
+    brief = c.ConfirmOverviewBrief("Write it.")
+    assert evidence.confirm_overview_brief(review, brief, ctx) == []
+    found = evidence.confirm_overview_brief(unwritten, brief, ctx)
+    assert [(r.rule, r.field, r.kind) for r in found] == [("SU-9", None, RefusalKind.GUARD)]
+    ratified = report.ratify(review, c.Ratify(today(engine)), ctx)
+    assert "RP-7" not in {r.rule for r in ratified if r.field == "occurred_on"}
+
+
+@pytest.mark.rule("SU-7")
+@pytest.mark.parametrize("code", [" ", "gp"])
+def test_su7_an_agency_brought_in_has_a_code_not_yet_involved(
+    engine: ReviewEngine, clock: FixedClock, code: str
+) -> None:
+
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    command = c.AddAgency(Agency(code, "Fire and Rescue"), "They attended twice.")
+    assert_refused(engine, rid, command, BOARD_CHAIR, "SU-7", "agency.code", InvalidRequest)
+
+
+@pytest.mark.rule("SU-7")
+@pytest.mark.rule("RF-5")
+def test_su7_an_agency_brought_in_gets_its_letters(engine: ReviewEngine, clock: FixedClock) -> None:
+
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    before = {t.id for t in engine.pending_tasks()}
+    fire = Agency("fire", "Fire and Rescue")
+    after = engine.execute(rid, c.AddAgency(fire, "They attended twice."), BOARD_CHAIR)
+    new = [t for t in engine.pending_tasks() if t.id not in before]
+    assert new and all(t.agency == "fire" and t.review_id == rid for t in new)
+    assert all(t.id == f"{rid}:{after.version}:{t.kind.value}:fire" for t in new)
+
+
+@pytest.mark.rule("SU-1")
+def test_su1_no_meeting_and_no_panel_without_a_panel_chair(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    from scr_engine.rules import setup
+
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    review = prepare_panel(engine, rid, panel_chair=False)
+    # Only the appointed panel chair holds the meeting and convenes the panel (judged
+    # before the guards): the guards' own checks are defences, called here directly.
+    meeting = c.HoldInitialMeeting(full_terms(review, today(engine)))
+    ctx = _ctx(engine, PANEL_CHAIR, Role.PANEL_CHAIR)
+    found = setup.hold_initial_meeting(review, meeting, ctx)
+    assert [(r.rule, r.field, r.kind) for r in found] == [("SU-1", None, RefusalKind.GUARD)]
+    found = setup.convene_panel(review, c.ConvenePanel(), ctx)
+    assert ("SU-1", None, RefusalKind.GUARD) in [(r.rule, r.field, r.kind) for r in found]
+
+
+DAY = timedelta(days=1)
+
+
+TODAY = START.date()
+
+
+# --------------------------------------------------------------------------- SU-3
+
+
+@pytest.mark.rule("SU-3")
+def test_su3_a_zero_budget_is_recorded_a_negative_one_refused(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    negative = c.RecordBudget(-1, "Nothing.")
+    assert_refused(engine, rid, negative, BOARD_CHAIR, "SU-3", "amount_pounds", InvalidRequest)
+    accepted(engine, rid, c.RecordBudget(0, "Met from existing resources."), BOARD_CHAIR)
+
+
+# --------------------------------------------------------------------------- SU-4, SU-7, RP-1
+
+
+@pytest.mark.rule("SU-4")
+def test_su4_review_months_from_one_to_the_longest(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid, terms = ready_for_meeting(engine, clock)
+    for months in (0, LONGEST_MONTHS + 1):
+        assert_refused(
+            engine,
+            rid,
+            meeting(terms, review_months=months),
+            PANEL_CHAIR,
+            "SU-4",
+            "terms.review_months",
+            InvalidRequest,
+        )
+    assert engine.explain(rid, meeting(terms, review_months=LONGEST_MONTHS), PANEL_CHAIR) == []
+    held = accepted(engine, rid, meeting(terms, review_months=1), PANEL_CHAIR)
+    assert held.terms_of_reference is not None
+    assert held.terms_of_reference.review_months == 1
+
+
+@pytest.mark.rule("SU-7")
+def test_su7_imrs_due_from_tomorrow(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid, terms = ready_for_meeting(engine, clock)
+    now = today(engine)
+    on_the_day = meeting(terms, imr_due=now)
+    assert_refused(engine, rid, on_the_day, PANEL_CHAIR, "SU-7", "terms.imr_due", InvalidRequest)
+    accepted(engine, rid, meeting(terms, imr_due=now + DAY), PANEL_CHAIR)
+
+
+@pytest.mark.rule("SU-7")
+@pytest.mark.rule("RP-1")
+def test_su7_rp1_due_dates_up_to_exactly_ten_years(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid, terms = ready_for_meeting(engine, clock)
+    furthest = today(engine) + timedelta(days=FURTHEST_DAYS)
+    beyond = furthest + DAY
+    overview = meeting(terms, overview_due=beyond)
+    field = "terms.overview_due"
+    assert_refused(engine, rid, overview, PANEL_CHAIR, "RP-1", field, InvalidRequest)
+    both = meeting(terms, imr_due=beyond, overview_due=beyond)
+    with pytest.raises(InvalidRequest) as refused:
+        engine.execute(rid, both, PANEL_CHAIR)
+    assert [(r.rule, r.field) for r in refused.value.refusals] == [
+        ("SU-7", "terms.imr_due"),
+        ("RP-1", "terms.overview_due"),
+    ]
+    accepted(engine, rid, meeting(terms, imr_due=furthest, overview_due=furthest), PANEL_CHAIR)
+
+
+def _guard_review() -> Review:
+    """A review ready for its initial meeting, for calling the guards directly."""
+    engine = ReviewEngine(MemoryStore(), FixedClock(START))
+    rid = to_stage(engine, None, Stage.SCREENED).id
+    return prepare_panel(engine, rid, meeting=False)
+
+
+_REVIEW = _guard_review()
+
+
+_TERMS = full_terms(_REVIEW, TODAY)
+
+
+_AS_PANEL_CHAIR = Context(PANEL_CHAIR, Role.PANEL_CHAIR, TODAY, DEFAULT_SETTINGS)
+
+
+def _meeting_fields(**change: object) -> set[tuple[str, str | None]]:
+    refusals = setup.hold_initial_meeting(_REVIEW, meeting(_TERMS, **change), _AS_PANEL_CHAIR)
+    return {(r.rule, r.field) for r in refusals}
+
+
+@pytest.mark.rule("SU-4")
+@given(st.integers(min_value=-1000, max_value=1000))
+def test_su4_any_review_months_judged_against_both_limits(months: int) -> None:
+    found = _meeting_fields(review_months=months)
+    inside = 1 <= months <= LONGEST_MONTHS
+    assert found == (set() if inside else {("SU-4", "terms.review_months")})
+
+
+@pytest.mark.rule("SU-7")
+@pytest.mark.rule("RP-1")
+@given(st.integers(min_value=-30, max_value=FURTHEST_DAYS + 30))
+def test_su7_rp1_any_due_day_judged_against_both_limits(days: int) -> None:
+    due = TODAY + timedelta(days=days)
+    found = _meeting_fields(imr_due=due, overview_due=due)
+    expected: set[tuple[str, str | None]] = set()
+    if days <= 0:
+        expected.add(("SU-7", "terms.imr_due"))
+    if days > FURTHEST_DAYS:
+        expected |= {("SU-7", "terms.imr_due"), ("RP-1", "terms.overview_due")}
+    assert found == expected
+
+
+# --------------------------------------------------------------------------- SU-9, writer
+
+
+@pytest.mark.rule("SU-9")
+def test_su9_the_writer_submits_on_the_day(engine: ReviewEngine, clock: FixedClock) -> None:
+    review = to_stage(engine, clock, Stage.EVIDENCE_RECEIVED)
+    from support.builders import full_report
+
+    command = c.SubmitOverviewReport(full_report(review))
+    with pytest.raises(TransitionRefused):
+        engine.execute(review.id, command, PANEL_CHAIR)
+    drafted = accepted(engine, review.id, command, OVERVIEW_WRITER)
+    assert drafted.overview_report is not None
+    assert drafted.overview_report.submitted_on == date(2026, 2, 2)

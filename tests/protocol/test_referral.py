@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-import attrs
 import pytest
 
 from scr_engine import (
     Actor,
     AlternativeReview,
+    Appointment,
     CriteriaFacts,
     DeadlineStatus,
     FixedClock,
     InvalidRequest,
     PermissionDenied,
-    RequesterCategory,
-    RequestForm,
+    Review,
     ReviewEngine,
-    Role,
     Stage,
     TaskKind,
     TaskStatus,
     TransitionRefused,
 )
 from scr_engine import commands as c
+from support.asserts import accepted, assert_refused, invalid
 from support.builders import (
     BOARD_CHAIR,
     BUSINESS_MANAGER,
@@ -35,131 +34,11 @@ from support.builders import (
     prepare_panel,
     screen,
     submit,
+    to_stage,
+    today,
 )
 
 NOTHING_MET = CriteriaFacts()
-
-
-def _with_category(category: RequesterCategory) -> RequestForm:
-    form = demo_request()
-    return attrs.evolve(form, requester=attrs.evolve(form.requester, category=category))
-
-
-# --------------------------------------------------------------------------- RF-1
-
-
-@pytest.mark.rule("RF-1")
-@pytest.mark.parametrize("category", list(RequesterCategory))
-def test_rf1_each_requester_category_is_recorded(
-    engine: ReviewEngine, category: RequesterCategory
-) -> None:
-    """RF-1: a request from a partner agency, the coroner, an MP, an Elected Member or
-    another interested party is received, and the requester's category is recorded
-    (on the review and in its first event)."""
-    review = submit(engine, _with_category(category))
-    assert review.stage is Stage.REQUESTED
-    assert engine.get(review.id).request.requester.category is category
-    first = engine.history(review.id)[0]
-    assert first.command == "submit_request"
-    assert first.payload["request"]["requester"]["category"] == category.value
-
-
-@pytest.mark.rule("RF-1")
-def test_rf1_requester_category_must_be_one_of_the_five(engine: ReviewEngine) -> None:
-    """RF-1: a category outside the five is refused, naming the field."""
-    form = demo_request()
-    requester = attrs.evolve(form.requester, category="journalist")  # type: ignore[arg-type]
-    bad = attrs.evolve(form, requester=requester)
-    with pytest.raises(InvalidRequest) as refused:
-        engine.submit(bad, REQUESTER)
-    assert [(r.rule, r.field) for r in refused.value.refusals] == [("RF-1", "requester.category")]
-
-
-@pytest.mark.rule("RF-1")
-def test_rf1_only_requesters_and_the_business_manager_submit(engine: ReviewEngine) -> None:
-    """RF-1: the business manager may log a request on someone's behalf; an actor who
-    holds neither role is refused, citing RF-1, and nothing is stored."""
-    on_behalf = engine.submit(demo_request(), BUSINESS_MANAGER)
-    assert engine.history(on_behalf.id)[0].role is Role.BUSINESS_MANAGER
-    assert on_behalf.requested_by == BUSINESS_MANAGER.id
-
-    outsider = Actor("u-x", "Someone", {Role.PANEL_MEMBER}, "gp")
-    with pytest.raises(PermissionDenied) as refused:
-        engine.submit(demo_request(), outsider)
-    assert refused.value.rules == ("RF-1",)
-    assert [r.id for r in engine.store.list_by_stage(Stage.REQUESTED)] == [on_behalf.id]
-
-
-# --------------------------------------------------------------------------- RF-2
-
-
-@pytest.mark.rule("RF-2")
-def test_rf2_complete_form_is_stored_whole(engine: ReviewEngine) -> None:
-    """RF-2: every Appendix 1 field is kept as given."""
-    form = attrs.evolve(demo_request(), other_information="The family live abroad.")
-    review = submit(engine, form)
-    assert engine.get(review.id).request == form
-    assert review.reference.startswith("SCR-2026-")
-
-
-@pytest.mark.rule("RF-2")
-def test_rf2_missing_fields_are_all_named(engine: ReviewEngine) -> None:
-    """RF-2: a form missing required fields is rejected with a message naming every
-    missing field, and no review is created."""
-    form = demo_request()
-    bad = attrs.evolve(
-        form,
-        requester=attrs.evolve(form.requester, job_title="", email=" "),
-        other_contact=attrs.evolve(form.other_contact, contact_number=""),
-        incidents=(),
-        how_meets_criteria="",
-        agencies=(),
-        signed_name="",
-    )
-    with pytest.raises(InvalidRequest) as refused:
-        engine.submit(bad, REQUESTER)
-    assert {r.field for r in refused.value.refusals} == {
-        "requester.job_title",
-        "requester.email",
-        "other_contact.contact_number",
-        "incidents",
-        "how_meets_criteria",
-        "agencies",
-        "signed_name",
-    }
-    assert set(refused.value.rules) == {"RF-2"}
-    for refusal in refused.value.refusals:
-        assert refusal.field is not None and refusal.field.split(".")[0] in str(refused.value)
-    assert engine.store.list_by_stage(Stage.REQUESTED) == []
-
-
-@pytest.mark.rule("RF-2")
-def test_rf2_incident_needs_date_and_details(engine: ReviewEngine) -> None:
-    """RF-2: each incident needs its date and details; dates cannot be in the future."""
-    form = demo_request()
-    incident = form.incidents[0]
-    bad = attrs.evolve(
-        form,
-        incidents=(
-            attrs.evolve(incident, details=""),
-            attrs.evolve(incident, date=date(2030, 1, 1)),
-        ),
-        signed_date=date(2030, 1, 1),
-    )
-    with pytest.raises(InvalidRequest) as refused:
-        engine.submit(bad, REQUESTER)
-    assert {r.field for r in refused.value.refusals} == {
-        "incidents[0].details",
-        "incidents[1].date",
-        "signed_date",
-    }
-
-
-@pytest.mark.rule("RF-2")
-def test_rf2_other_information_is_optional(engine: ReviewEngine) -> None:
-    """RF-2: "any other information" may be left blank."""
-    review = submit(engine, attrs.evolve(demo_request(), other_information=""))
-    assert review.stage is Stage.REQUESTED
 
 
 # --------------------------------------------------------------------------- RF-3
@@ -452,3 +331,108 @@ def test_rf3_receipt_date_is_the_boards_local_date(engine: ReviewEngine, clock: 
     on the injected clock, not the UTC date."""
     clock.set(datetime(2026, 6, 1, 23, 30, tzinfo=UTC))  # 00:30 on 2 June, British Summer Time
     assert submit(engine).received_on == date(2026, 6, 2)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@pytest.mark.rule("RF-5")
+@pytest.mark.parametrize(
+    ("command", "actor", "field"),
+    [
+        (c.RecordRecordsSecured("fire"), BUSINESS_MANAGER, "agency"),
+        (c.RecordImrWriter("fire", "u-imr-fire", "Fay Fire"), BUSINESS_MANAGER, "agency"),
+        (c.AgreeLeadAuthority("fire"), BOARD_CHAIR, "agency"),
+        (
+            c.AppointPanelMember(Appointment("u-f", "Fay Fire", "fire")),
+            BOARD_CHAIR,
+            "appointment.agency",
+        ),
+    ],
+    ids=["records", "imr-writer", "lead-authority", "panel-member"],
+)
+def test_unknown_agency_in_setup_commands(
+    engine: ReviewEngine, screened: Review, command: c.Command, actor: Actor, field: str
+) -> None:
+    """RF-5/RF-6/SU-2: an agency not involved in the review is refused as bad input,
+    naming the field and the agencies that are involved."""
+    refused = invalid(engine, screened.id, command, actor)
+    assert [(r.rule, r.field) for r in refused.refusals] == [("INPUT", field)]
+    assert "'fire' is not involved in this review (involved: asc, gp, police)" in str(refused)
+
+
+# --------------------------------------------------------------------------- referral
+
+
+@pytest.mark.rule("RF-5")
+def test_rf5_the_same_imr_writer_twice_is_refused(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    writer = c.RecordImrWriter("gp", "u-imr-gp", "IMR writer for gp")
+    engine.execute(rid, writer, BUSINESS_MANAGER)
+    assert_refused(engine, rid, writer, BUSINESS_MANAGER, "RF-5", None, TransitionRefused)
+    # Another writer for the same agency, or the same person for another agency, is fine.
+    engine.execute(rid, c.RecordImrWriter("gp", "u-imr-gp2", "Second"), BUSINESS_MANAGER)
+    engine.execute(rid, c.RecordImrWriter("asc", "u-imr-gp", "Same person"), BUSINESS_MANAGER)
+
+
+@pytest.mark.rule("RF-5")
+@pytest.mark.parametrize(
+    ("command", "field"),
+    [
+        (c.RecordImrWriter("gp", " ", "Name"), "person_id"),
+        (c.RecordImrWriter("gp", "u-1", " "), "writer_name"),
+    ],
+)
+def test_rf5_an_imr_writer_needs_an_id_and_a_name(
+    engine: ReviewEngine, clock: FixedClock, command: c.Command, field: str
+) -> None:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    assert_refused(engine, rid, command, BUSINESS_MANAGER, "RF-5", field, InvalidRequest)
+
+
+@pytest.mark.rule("RF-5")
+def test_rf5_records_secured_twice_is_refused(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    engine.execute(rid, c.RecordRecordsSecured("gp"), BUSINESS_MANAGER)
+    command = c.RecordRecordsSecured("gp")
+    assert_refused(engine, rid, command, BUSINESS_MANAGER, "RF-5", None, TransitionRefused)
+    unknown = c.RecordRecordsSecured("zzz")
+    assert_refused(engine, rid, unknown, BUSINESS_MANAGER, "INPUT", "agency", InvalidRequest)
+
+
+@pytest.mark.rule("RF-3")
+def test_rf3_chair_receipt_recorded_once(engine: ReviewEngine) -> None:
+    review = submit(engine)
+    engine.execute(review.id, c.RecordChairNotified(review.received_on), BUSINESS_MANAGER)
+    command = c.RecordChairNotified(review.received_on)
+    assert_refused(engine, review.id, command, BUSINESS_MANAGER, "RF-3", None, TransitionRefused)
+
+
+@pytest.mark.rule("RF-6")
+def test_rf6_the_lead_must_be_a_local_authority(engine: ReviewEngine, clock: FixedClock) -> None:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    command = c.AgreeLeadAuthority("gp")
+    assert_refused(engine, rid, command, BOARD_CHAIR, "RF-6", None, TransitionRefused)
+    engine.execute(rid, c.AgreeLeadAuthority("asc"), BOARD_CHAIR)
+
+
+DAY = timedelta(days=1)
+
+
+# --------------------------------------------------------------------------- RF-3
+
+
+@pytest.mark.rule("RF-3")
+def test_rf3_chair_receipt_from_the_request_day_to_today(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    review = submit(engine)
+    clock.advance(timedelta(days=3))
+    now = today(engine)
+    for day in (review.received_on - DAY, now + DAY):
+        command = c.RecordChairNotified(day)
+        assert_refused(
+            engine, review.id, command, BUSINESS_MANAGER, "RF-3", "received_on", InvalidRequest
+        )
+    assert engine.explain(review.id, c.RecordChairNotified(now), BUSINESS_MANAGER) == []
+    accepted(engine, review.id, c.RecordChairNotified(review.received_on), BUSINESS_MANAGER)

@@ -25,13 +25,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scr_engine import (
+    Actor,
     ConcurrencyConflict,
     FaultKind,
     FixedClock,
+    ImrJudgement,
+    InvalidRequest,
     MemoryStore,
     PermissionDenied,
+    RefusalKind,
+    Review,
     ReviewEngine,
     ReviewStore,
+    Role,
     Stage,
     TransitionRefused,
     replay,
@@ -48,17 +54,22 @@ from scr_engine.demo import (
     run_to_closure,
 )
 from scr_engine.personal import ERASED, personal_paths, replace_at, value_at
-from scr_engine.records import RequestForm, Review
+from scr_engine.records import RequestForm
 from scr_engine.serialization import structure, unstructure
 from scr_engine.storage.sql import SqlStore, upgrade
-from support.builders import START
+from support.asserts import assert_refused
+from support.builders import START, submit, to_stage
 from support.legacy import legacy_store
 from support.postgres import postgres_schema
 
 pytestmark = pytest.mark.rule("PR-e")
 
 KEY = load_private_key(generate_key())
+
+
 REASONS = "Retention period of six years after closure has ended."
+
+
 BASIS = "UK GDPR Art. 5(1)(e) storage limitation; Board retention schedule 4.2"
 
 
@@ -441,3 +452,283 @@ def test_an_erasure_racing_another_command_loses_nothing(tmp_path: Path) -> None
         history = engine.history(review_id)
         assert [e.command for e in history[version:]] == [winner]
         assert engine.verify().ok
+
+
+# --------------------------------------------------------------------------- engine services
+
+
+def test_an_erasure_asks_a_store_that_can_to_reclaim_the_space(clock: FixedClock) -> None:
+    """PR-e: after an erasure the store reclaims the space the erased values held, when
+    it can (``vacuum``), unless told not to."""
+    from scr_engine import MemoryStore
+
+    class Reclaiming(MemoryStore):
+        vacuumed = 0
+
+        def vacuum(self) -> None:
+            self.vacuumed += 1
+
+    store = Reclaiming()
+    engine = ReviewEngine(store, clock)
+    first, second = (to_stage(engine, clock, Stage.CLOSED).id for _ in range(2))
+    why = {"reasons": "Retention ended.", "legal_basis": "UK GDPR Art. 17"}
+    engine.erase(first, BOARD_CHAIR, **why)
+    assert store.vacuumed == 1
+    engine.erase(second, BOARD_CHAIR, vacuum=False, **why)
+    assert store.vacuumed == 1
+    engine.erase_person("Nobody", BOARD_CHAIR, **why)
+    assert store.vacuumed == 1  # nothing changed: nothing to reclaim
+    third = to_stage(engine, clock, Stage.CLOSED).id
+    assert engine.erase_person(demo_request().requester.name, BOARD_CHAIR, **why) == [third]
+    assert store.vacuumed == 2
+    # With no pseudonym given, the value reads as erased in the review too.
+    assert engine.get(third).request.requester.name == "[erased]"
+
+
+# --------------------------------------------------------------------------- confidentiality
+
+
+ERASE_WHY = "Retention period ended."
+
+
+ERASE_BASIS = "UK GDPR Art. 17(1)(a)"
+
+
+@pytest.mark.rule("PR-e")
+@pytest.mark.parametrize(
+    ("reasons", "basis", "field"),
+    [(" ", ERASE_BASIS, "reasons"), (ERASE_WHY, "", "legal_basis")],
+)
+def test_pre_an_erasure_gives_its_reasons_and_legal_basis(
+    engine: ReviewEngine, clock: FixedClock, reasons: str, basis: str, field: str
+) -> None:
+    rid = to_stage(engine, clock, Stage.CLOSED).id
+    command = c.ErasePersonalData(reasons, basis)
+    assert_refused(engine, rid, command, BUSINESS_MANAGER, "PR-e", field, InvalidRequest)
+
+
+@pytest.mark.rule("PR-e")
+def test_pre_only_personal_fields_are_erased_each_wrong_one_named(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    rid = to_stage(engine, clock, Stage.CLOSED).id
+    paths = ("/request/requester/name", "/reference", "/nowhere")
+    refusals = assert_refused(
+        engine, rid, c.ErasePersonalData(ERASE_WHY, ERASE_BASIS, paths), BOARD_CHAIR,
+        "PR-e", "paths[1]", InvalidRequest, only=False,
+    )  # fmt: skip
+    assert [r.field for r in refusals] == ["paths[1]", "paths[2]"]
+    erased = engine.execute(
+        rid, c.ErasePersonalData(ERASE_WHY, ERASE_BASIS, ("/request/requester/name",)), BOARD_CHAIR
+    )
+    assert erased.request.requester.name == ERASED
+    assert erased.request.incidents[0].details != ERASED
+
+
+@pytest.mark.rule("PR-e")
+def test_pre_a_restriction_gives_reasons_and_names_readers_by_id(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    rid = to_stage(engine, clock, Stage.SCREENED).id
+    blank = c.RestrictAccess(" ", ("u-1",))
+    assert_refused(engine, rid, blank, BOARD_CHAIR, "PR-e", "reasons", InvalidRequest)
+    readers = c.RestrictAccess(ERASE_WHY, ("u-1", " ", "u-2", ""))
+    refusals = assert_refused(
+        engine, rid, readers, BOARD_CHAIR, "PR-e", "readers[1]", InvalidRequest, only=False
+    )
+    assert [r.field for r in refusals] == ["readers[1]", "readers[3]"]
+    restricted = engine.execute(rid, c.RestrictAccess(ERASE_WHY, ("u-1", "u-2")), BOARD_CHAIR)
+    assert restricted.restricted is True
+    assert restricted.readers == {"u-1", "u-2", BOARD_CHAIR.id}  # the chair issuing it too
+    lifted = engine.execute(rid, c.RestrictAccess(ERASE_WHY, ("u-3",), False), BOARD_CHAIR)
+    assert (lifted.restricted, lifted.readers) == (False, frozenset())
+
+
+# --------------------------------------------------------------------------- defences
+# Guards re-check what earlier commands or the permission check already ensure; called
+# here on reviews the engine never builds, so that a defence that stopped working, or
+# started to fail, would be seen.
+
+
+@pytest.mark.rule("PR-e")
+def test_pre_one_person_erased_from_ended_reviews_only(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    from scr_engine.history import replay, verify_history
+    from scr_engine.personal import value_at
+
+    first = to_stage(engine, clock, Stage.CLOSED).id
+    second = to_stage(engine, clock, Stage.CLOSED).id
+    still_open = submit(engine).id
+    name = demo_request().requester.name
+    contact = demo_request().other_contact.name
+    for blank in (" ", "", 5):
+        with pytest.raises(InvalidRequest) as caught:
+            engine.erase_person(blank, BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS)  # type: ignore[arg-type]
+        assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+            ("PR-e", "value", RefusalKind.INPUT)
+        ]
+        assert caught.value.command == "erase_personal_data"
+    with pytest.raises(InvalidRequest) as caught:
+        engine.erase_person(name, "u-chair", reasons=ERASE_WHY, legal_basis=ERASE_BASIS)  # type: ignore[arg-type]
+    assert caught.value.command == "erase_personal_data"
+    assert (
+        engine.erase_person(
+            "Nobody at all", BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS
+        )
+        == []
+    )
+    changed = engine.erase_person(
+        name, BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS, pseudonym="Requester A"
+    )
+    assert sorted(changed) == sorted([first, second])
+    for rid in (first, second):
+        review = engine.get(rid)
+        assert review.request.requester.name == "Requester A"
+        assert review.request.other_contact.name == contact
+        events = engine.history(rid)
+        assert events[-1].command == "erase_personal_data"
+        assert events[-1].actor_id == BOARD_CHAIR.id
+        assert value_at(events[0].payload, "/request/requester/name") == ERASED
+        assert value_at(events[0].payload, "/request/other_contact/name") == contact
+        assert verify_history(events) == [] and replay(events) == review
+    assert engine.get(still_open).request.requester.name == name
+    # Once erased, a person is found nowhere: nothing more to change.
+    assert engine.erase_person(name, BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS) == []
+    assert engine.verify().ok
+
+
+@pytest.mark.rule("PR-e")
+def test_pre_erasing_a_review_erases_every_personal_value_of_its_history(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    from scr_engine.history import replay, verify_history
+    from scr_engine.personal import personal_paths
+    from scr_engine.records import Review
+    from scr_engine.serialization import unstructure
+
+    rid = to_stage(engine, clock, Stage.CLOSED).id
+    with pytest.raises(InvalidRequest):
+        engine.erase("", BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS)
+    erased = engine.erase(rid, BUSINESS_MANAGER, reasons=ERASE_WHY, legal_basis=ERASE_BASIS)
+    assert erased == engine.get(rid) and erased.stage is Stage.CLOSED
+    assert {v for _, v in personal_paths(Review, unstructure(erased))} == {ERASED}
+    events = engine.history(rid)
+    assert (events[-1].command, events[-1].actor_id) == ("erase_personal_data", BUSINESS_MANAGER.id)
+    assert events[-1].payload["reasons"] == ERASE_WHY
+    for event in events[:-1]:
+        assert event.state_salt is None and not event.salts
+    assert verify_history(events) == [] and replay(events) == erased
+    assert engine.verify().ok
+
+
+@pytest.mark.rule("PR-e")
+def test_pre_every_read_by_an_actor_is_logged_and_listed(clock: FixedClock) -> None:
+    from scr_engine import MemoryStore
+
+    engine = ReviewEngine(MemoryStore(), clock)  # the default read policy
+    rid = to_stage(engine, clock, Stage.RATIFIED).id
+    other = submit(engine).id
+    stranger = Actor("u-x", "Someone Else", {Role.PANEL_MEMBER}, "police")
+    engine.get(rid)  # the host's own read: not logged
+    assert engine.get(rid, BOARD_CHAIR) == engine.get(rid)
+    assert engine.history(rid, BOARD_CHAIR) == engine.history(rid)
+    assert engine.deadlines(rid, actor=BOARD_CHAIR) == engine.deadlines(rid)
+    assert engine.public_export(rid, BOARD_CHAIR) == engine.public_export(rid)
+    with pytest.raises(PermissionDenied) as denied:
+        engine.get(other, stranger)
+    assert [(r.rule, r.kind) for r in denied.value.refusals] == [("PR-e", RefusalKind.PERMISSION)]
+    assert denied.value.command == "get"
+    with pytest.raises(InvalidRequest) as bad:
+        engine.history(rid, "u-chair")  # type: ignore[arg-type]
+    assert bad.value.command == "history"
+    reads = engine.access_log(review_id=rid)
+    assert [(e.review_id, e.actor_id, e.what, e.granted) for e in reads] == [
+        (rid, BOARD_CHAIR.id, "get", True),
+        (rid, BOARD_CHAIR.id, "history", True),
+        (rid, BOARD_CHAIR.id, "deadlines", True),
+        (rid, BOARD_CHAIR.id, "public_export", True),
+    ]
+    refused = engine.access_log(review_id=other)
+    assert [(e.actor_id, e.what, e.granted) for e in refused] == [(stranger.id, "get", False)]
+    assert {repr(e) for e in engine.access_log()} == {repr(e) for e in [*reads, *refused]}
+    assert all(e.at == clock.now() for e in reads)
+    assert engine.access_log(actor_id=stranger.id) == refused
+    assert engine.access_log(review_id=rid, limit=2, offset=1) == reads[1:3]
+    assert engine.access_log(limit=0) == []
+    for kwargs, field in [
+        ({"review_id": ""}, "review_id"),
+        ({"actor_id": 7}, "actor_id"),
+        ({"limit": -1}, "limit"),
+        ({"limit": 2**31}, "limit"),
+        ({"offset": -1}, "offset"),
+        ({"offset": 2**63}, "offset"),
+    ]:
+        with pytest.raises(InvalidRequest) as caught:
+            engine.access_log(**kwargs)  # type: ignore[arg-type]
+        assert [(r.field, r.kind) for r in caught.value.refusals] == [(field, RefusalKind.INPUT)]
+        assert caught.value.command == "access_log"
+    engine.access_log(limit=2**31 - 1, offset=2**63 - 1)
+
+
+@pytest.mark.rule("PR-e")
+def test_pre_a_review_written_before_commitments_is_not_erased(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """A format-1 event's hash covers its personal values: erasing them would break the
+    history, so such a review is refused (PR-e), by ``erase`` and by ``erase_person``
+    alike."""
+    from scr_engine import MemoryStore
+    from scr_engine.history import replay_steps
+    from support.legacy import format_1
+
+    old_events = format_1(engine.history(to_stage(engine, clock, Stage.CLOSED).id))
+    store = MemoryStore()
+    for event, review, tasks in replay_steps(old_events):
+        store.save(review, event, tasks, [], expected_version=event.sequence - 1)
+    old = ReviewEngine(store, clock)
+    rid = old_events[0].review_id
+    name = demo_request().requester.name
+    for call in (
+        lambda: old.erase(rid, BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS),
+        lambda: old.erase_person(name, BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS),
+    ):
+        with pytest.raises(TransitionRefused) as caught:
+            call()
+        assert type(caught.value) is TransitionRefused
+        assert caught.value.command == "erase_personal_data"
+        assert [(r.rule, r.field, r.kind) for r in caught.value.refusals] == [
+            ("PR-e", None, RefusalKind.GUARD)
+        ]
+        assert old.history(rid) == tuple(old_events)
+    # A value the old events do not hold leaves them be: nothing to erase there.
+    assert old.erase_person("Nobody", BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS) == []
+
+
+@pytest.mark.rule("PR-e")
+def test_pre_a_value_left_only_in_the_history_is_erased_there(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """An IMR sent again replaces its summary in the review, but the history still
+    holds the first one: erasing that text changes the history alone."""
+    from scr_engine.history import verify_history
+    from scr_engine.personal import value_at
+
+    rid = to_stage(engine, clock, Stage.PANEL_CONVENED).id
+    agency = engine.get(rid).imr_agencies[0]
+    engine.execute(rid, c.ReceiveImr(agency, "First account."), PANEL_CHAIR)
+    asked = c.JudgeImr(agency, ImrJudgement.FURTHER_INFORMATION_REQUESTED, "More, please.")
+    engine.execute(rid, asked, PANEL_CHAIR)
+    engine.execute(rid, c.ReceiveImr(agency, "Second account."), PANEL_CHAIR)
+    engine.execute(rid, c.Withdraw("The family asked us to stop."), BOARD_CHAIR)
+    before = engine.get(rid)
+    first = next(e for e in engine.history(rid) if e.payload.get("summary") == "First account.")
+    changed = engine.erase_person(
+        "First account.", BOARD_CHAIR, reasons=ERASE_WHY, legal_basis=ERASE_BASIS
+    )
+    assert changed == [rid]
+    events = engine.history(rid)
+    assert value_at(events[first.sequence - 1].payload, "/summary") == ERASED
+    imr = engine.get(rid).imr(agency)
+    assert imr is not None and imr.summary == "Second account."
+    assert engine.get(rid).stage is before.stage and verify_history(events) == []

@@ -111,7 +111,7 @@ def test_only_ended_stages_are_terminal_and_each_is_reached_by_one_command() -> 
     assert reaching == ended
 
 
-MAP_FILE = Path(__file__).resolve().parents[2] / "shared" / "protocol" / "map.md"
+MAP_FILE = Path(__file__).resolve().parents[3] / "shared" / "protocol" / "map.md"
 _ROW = re.compile(r"^\| `([a-z_]+)`(?: / `([a-z_]+)`)? \| ([^|]*) \| ([^|]*) \| ([^|]*) \|")
 
 

@@ -53,7 +53,7 @@ from support.publication import RATIFIED, reviews_with_leaky_text
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("SCR_UPDATE_GOLDEN", "") == "1"
-DOCS = Path(__file__).parent.parent / "docs" / "documents.md"
+DOCS = Path(__file__).parents[2] / "docs" / "documents.md"
 
 CLOSED = closed_demo()
 LATE = late_demo()
@@ -162,7 +162,7 @@ def _public_text(review: Review, fmt: str) -> str:
     return render("public-report", review, fmt=fmt, as_of=date(2026, 6, 1)).text  # type: ignore[arg-type]
 
 
-_TEMPLATES = Path(__file__).parent.parent / "src" / "scr_engine" / "documents" / "templates"
+_TEMPLATES = Path(__file__).parents[2] / "src" / "scr_engine" / "documents" / "templates"
 FRAMES = {
     fmt: (_frame(fmt) + (_TEMPLATES / f"public-report.{fmt}.j2").read_text("utf-8")).lower()
     for fmt in ("md", "html")

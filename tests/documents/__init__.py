@@ -1,0 +1,1 @@
+"""The documents a review produces, and what a Board publishes."""

@@ -1,0 +1,164 @@
+"""Hardening (issue 9): what a screen can offer (``options``), permission before
+input, argument checks at every entry point, size limits, nothing burned on refusal,
+the permission matrix as data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from scr_engine import (
+    Actor,
+    InvalidRequest,
+    ReviewEngine,
+    ReviewNotFound,
+    Role,
+)
+from scr_engine import commands as c
+from support.builders import (
+    BOARD_CHAIR,
+    demo_request,
+    submit,
+)
+
+# --------------------------------------------------------------------------- arguments
+
+
+_BAD_IDS = [["x"], 5, None, b"id", "a\ud800", "nul\x00", "", "x" * 1001]
+
+
+@pytest.mark.parametrize("bad", _BAD_IDS, ids=repr)
+def test_review_ids_that_are_not_text_are_invalid(any_engine: ReviewEngine, bad: Any) -> None:
+    """Hardening 8: a review id that is not storable text is InvalidRequest at every
+    entry point that takes one; a well-formed unknown id is ReviewNotFound."""
+    engine = any_engine
+    calls: list[Callable[[Any], Any]] = [
+        lambda rid: engine.get(rid),
+        lambda rid: engine.history(rid),
+        lambda rid: engine.deadlines(rid),
+        lambda rid: engine.allowed(rid, BOARD_CHAIR),
+        lambda rid: engine.options(rid, BOARD_CHAIR),
+        lambda rid: engine.explain(rid, c.AssessCriteria(), BOARD_CHAIR),
+        lambda rid: engine.execute(rid, c.AssessCriteria(), BOARD_CHAIR),
+    ]
+    for call in calls:
+        with pytest.raises(InvalidRequest):
+            call(bad)
+        with pytest.raises(ReviewNotFound):
+            call("no-such-review")
+    for bad_task in (bad, 7):
+        with pytest.raises(InvalidRequest):
+            engine.complete_task(bad_task)
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [
+        "u-chair",
+        Actor("u-chair", "Bea", {"board_chair"}),  # type: ignore[arg-type]
+        Actor("u-chair", "Bea", {Role.BOARD_CHAIR, 5}),  # type: ignore[arg-type]
+        Actor("u-chair", "Bea", {Role.BOARD_CHAIR}, 5),  # type: ignore[arg-type]
+        Actor("u-chair", "Bea", {Role.BOARD_CHAIR}, "g\x00p"),
+        Actor("u-\ud800", "Bea", {Role.BOARD_CHAIR}),
+        Actor("", "Bea", {Role.BOARD_CHAIR}),
+    ],
+    ids=["str", "str-role", "int-role", "int-agency", "nul-agency", "surrogate-id", "empty-id"],
+)
+def test_actors_that_are_not_well_formed_are_invalid(any_engine: ReviewEngine, actor: Any) -> None:
+    """Hardening 8: an actor that is not an Actor, or whose roles are not Role members
+    or whose agency is neither text nor None, is InvalidRequest everywhere, and no
+    reference number is used up."""
+    engine = any_engine
+    review = submit(engine)
+    with pytest.raises(InvalidRequest):
+        engine.submit(demo_request(), actor)
+    for call in (
+        lambda: engine.execute(review.id, c.AssessCriteria(), actor),
+        lambda: engine.explain(review.id, c.AssessCriteria(), actor),
+        lambda: engine.allowed(review.id, actor),
+        lambda: engine.options(review.id, actor),
+    ):
+        with pytest.raises(InvalidRequest):
+            call()
+    assert engine.store.next_reference(2026) == "SCR-2026-002"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"limit": None},
+        {"limit": 10**30},
+        {"limit": -1},
+        {"limit": True},
+        {"limit": 2.5},
+        {"within_days": 10**30},
+        {"within_days": 36_601},
+        {"within_days": -1},
+        {"within_days": "7"},
+        {"as_of": "2026-02-02"},
+        {"as_of": datetime(2026, 2, 2, tzinfo=UTC)},
+        {"as_of": date.max, "within_days": 1},
+        {"after": "x"},
+        {"after": (date(2026, 1, 1), "r", 5)},
+        {"after": (date(2026, 1, 1), "r\x00", "k")},
+    ],
+    ids=repr,
+)
+def test_overdue_arguments_are_checked(any_engine: ReviewEngine, kwargs: dict[str, Any]) -> None:
+    """Hardening 8: overdue() refuses a page size, look-ahead, day or cursor it cannot
+    use with InvalidRequest naming it, never an overflow or a driver error."""
+    submit(any_engine)
+    with pytest.raises(InvalidRequest) as refused:
+        any_engine.overdue(**kwargs)
+    assert {r.field for r in refused.value.refusals} <= {"limit", "within_days", "as_of", "after"}
+
+
+@pytest.mark.parametrize("limit", [None, 10**30, -1, "5", True])
+def test_pending_tasks_limit_is_checked(any_engine: ReviewEngine, limit: Any) -> None:
+    """Hardening 8: pending_tasks() refuses a page size it cannot use."""
+    with pytest.raises(InvalidRequest):
+        any_engine.pending_tasks(limit=limit)
+
+
+@pytest.mark.parametrize("as_of", ["2026-02-02", 5, datetime(2026, 2, 2, tzinfo=UTC)])
+def test_deadlines_as_of_must_be_a_date(any_engine: ReviewEngine, as_of: Any) -> None:
+    """Hardening 8: deadlines(as_of=...) takes a date, nothing else."""
+    review = submit(any_engine)
+    with pytest.raises(InvalidRequest):
+        any_engine.deadlines(review.id, as_of)
+
+
+@pytest.mark.parametrize("version", [-1, 2**63, "1", 1.0, True])
+def test_expected_version_is_checked(any_engine: ReviewEngine, version: Any) -> None:
+    """Hardening 8: an expected_version that is not a whole number a store can hold
+    is InvalidRequest, not a conflict or an overflow."""
+    review = submit(any_engine)
+    with pytest.raises(InvalidRequest):
+        any_engine.execute(review.id, c.AssessCriteria(), BOARD_CHAIR, version)
+
+
+def _nested(depth: int) -> list[Any]:
+    out: list[Any] = []
+    for _ in range(depth):
+        out = [out]
+    return out
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"command": "decline", "reasons": "x", 1: 2},
+        {"command": "decline", "reasons": "x", (1,): 2},
+        {"command": "appoint_panel_chair", "appointment": {None: "x"}},
+        {"command": "decline", "reasons": _nested(10_000)},
+    ],
+    ids=["int-key", "tuple-key", "nested-none-key", "deep"],
+)
+def test_from_dict_refuses_what_json_cannot_hold(data: dict[Any, Any]) -> None:
+    """Hardening 8: non-text keys and absurd nesting are InvalidRequest, never a
+    TypeError or a RecursionError."""
+    with pytest.raises(InvalidRequest):
+        c.from_dict(data)

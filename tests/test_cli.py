@@ -241,6 +241,16 @@ def test_rf5_a_review_s_tasks_by_short_id(scr: Scr) -> None:
     assert after["secure_records:gp"] == "done" and after["secure_records:asc"] == "pending"
     missing = scr("tasks", "--review", reference, "--done", "secure_records:nhs", actor="u-bm")
     assert missing.exit_code == 3
+    # The police secured their records: the letter asking them to closes itself.
+    scr.json("run", reference, "record_records_secured", "--set", "agency=police", actor="u-bm")
+    closed = {
+        t["short_id"]: t["status"]
+        for t in scr.json("tasks", "--review", reference, actor="u-bm")["tasks"]
+    }
+    assert closed["secure_records:police"] == "done"
+    assert closed["request_imr_writer:police"] == "pending"
+    pending = scr.json("tasks", actor="u-bm")["tasks"]
+    assert "secure_records:police" not in {t["short_id"] for t in pending}
     scr.json("run", reference, "withdraw", "--set", "reasons=Family asked.", actor="u-chair")
     ended = {
         t["short_id"]: t["status"]

@@ -292,9 +292,11 @@ class SqlStore:
         *,
         expected_version: int,
         scrub: Sequence[Event] = (),
+        close: Sequence[str] = (),
     ) -> None:
         """Store ``review`` with its new ``event``, its ``tasks`` and its ``deadlines``
-        (and the events an erasure ``scrub`` s) in one transaction, if the stored
+        (and the events an erasure ``scrub`` s, and the completion of the tasks the
+        event fulfils, ``close``, at the event's time) in one transaction, if the stored
         version is ``expected_version`` (0 for a new review); otherwise write nothing
         and raise
         :class:`~scr_engine.ConcurrencyConflict`.
@@ -316,7 +318,7 @@ class SqlStore:
             None if deadlines is None else {row.key: sql.deadline_values(row) for row in deadlines}
         )
         task_values = _task_values(tasks)
-        if sql.one_statement and follows and expected_version > 0 and not scrub:
+        if sql.one_statement and follows and expected_version > 0 and not (scrub or close):
             with (
                 _translated(f"saving review {review.id!r}"),
                 _conflicts_on_serialization(review.id, expected_version),
@@ -347,6 +349,8 @@ class SqlStore:
                 self._write_deadlines(session, review.id, deadline_values)
             if task_values:
                 session.run_many(sql.upsert_task, task_values)
+            if close:
+                self._close_tasks(session, review.id, close, _utc_text(event.at))
             for scrubbed in scrub:
                 values = EVENTS.named(scrubbed)
                 kept = (values["payload"], values["salts"], values["state_salt"])
@@ -359,6 +363,18 @@ class SqlStore:
                     )
         stored.state = event.state
         self._cache.put(review.id, stored)
+
+    def _close_tasks(
+        self, session: _Session, review_id: str, close: Sequence[str], at: str
+    ) -> None:
+        """Mark the review's tasks ``close`` completed at ``at`` (each once: one
+        completed before keeps its completion); :class:`StorageError` for an id that
+        is not a task of the review."""
+        for task_id in close:
+            proof = completion_digest(task_id, at)
+            found = session.run(self._sql.close_task, (at, proof, task_id, review_id)).rowcount
+            if found == 0:
+                raise StorageError(f"no task {task_id!r} of review {review_id!r} to close")
 
     def _save_in_one_statement(
         self,

@@ -84,7 +84,7 @@ def test_a_review_runs_from_submit_to_close_review(scr: Scr, tmp_path: Path) -> 
 
     listed = scr.json("list", actor="u-bm")["reviews"]
     assert [r["reference"] for r in listed] == [reference]
-    assert scr.json("list", "--stage", "requested", actor="u-bm") == {"reviews": []}
+    assert scr.json("list", "--stage", "requested", actor="u-bm")["reviews"] == []
 
     exported = scr.json("export", reference, "--public", actor="u-chair")
     assert exported["reference"] == reference
@@ -198,6 +198,40 @@ def test_overdue_and_tasks_across_the_store(scr: Scr) -> None:
     assert all(d["status"] == "overdue" and d["days_late"] > 0 for d in late["deadlines"])
     soon = scr.json("overdue", "--within", "400", actor="u-bm")["deadlines"]
     assert {d["status"] for d in soon} == {"due"}
+
+
+@pytest.mark.rule("PR-e")
+def test_pre_list_filters_and_pages_what_the_actor_may_read(scr: Scr) -> None:
+    """`scr list` filters by stage (repeatable), agency, text and an overdue deadline,
+    pages with --limit and --after, and leaves out a restricted review its reader may
+    not read (PR-e)."""
+    scr.ready()
+    form = scr.write("form.toml", FORM_TEMPLATE)
+    old = scr.json("submit", form, "--received-on", "2025-01-06", actor="u-req")["reference"]
+    new, hidden = scr.submit()["reference"], scr.submit()["reference"]
+    for name in ("assess_criteria", "confirm_review"):
+        scr.json("run", old, name, actor="u-chair")
+    scr.json("run", hidden, "restrict_access", "--set", "reasons=Staff.", actor="u-chair")
+
+    def listed(*args: str, actor: str = "u-bm") -> list[str]:
+        return [r["reference"] for r in scr.json("list", *args, actor=actor)["reviews"]]
+
+    assert listed() == [old, new]
+    assert listed(actor="u-chair") == [old, new, hidden]
+    assert listed("--stage", "requested") == [new]
+    assert listed("--stage", "screened") == [old]
+    both = ("--stage", "requested", "--stage", "screened")
+    assert listed(*both, actor="u-chair") == [old, new, hidden]
+    assert listed("--agency", "gp") == [old, new]
+    assert listed("--agency", "nhs") == []
+    assert listed("--text", new[-3:]) == [new]
+    assert listed("--overdue") == [old]
+    page = scr.json("list", "--limit", "1", actor="u-bm")
+    assert [r["reference"] for r in page["reviews"]] == [old]
+    assert page["next_after"] == old
+    assert listed("--after", old) == [new]
+    assert scr.json("list", "--after", new, actor="u-bm") == {"reviews": [], "next_after": None}
+    assert scr("list", "--stage", "done", actor="u-bm").exit_code == 2
 
 
 @pytest.mark.rule("PR-e")

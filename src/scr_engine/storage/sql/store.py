@@ -43,6 +43,7 @@ from scr_engine.storage.sql.connections import (
     _shown,
     _sqlite_read_only,
     create_engine,
+    ensure_schema,
 )
 from scr_engine.storage.sql.errors import _conflicts_on_serialization, _translated
 from scr_engine.storage.sql.migrate import Migrate, _check_schema, _prepare
@@ -91,6 +92,10 @@ class SqlStore:
     :param engine_options: passed on to :func:`sqlalchemy.create_engine` (pool size…).
     :param cache_size: how many decoded reviews the store keeps (see
         :attr:`CACHE_SIZE`); 0 keeps none.
+    :param schema: PostgreSQL only: the schema holding the store's tables (each
+        connection's ``search_path``), created if missing when ``migrate`` is
+        ``"create"`` or ``"upgrade"``; by default the server's ``search_path``.
+        Lower-case letters, digits and underscores (see :func:`create_engine`).
 
     Raises :class:`~scr_engine.errors.SchemaMismatch` when the schema is behind or
     ahead, :class:`~scr_engine.errors.StorageError` when the database cannot be used.
@@ -128,6 +133,7 @@ class SqlStore:
         clock: Clock | None = None,
         engine_options: Mapping[str, Any] | None = None,
         cache_size: int = CACHE_SIZE,
+        schema: str | None = None,
     ) -> None:
         if migrate not in ("check", "create", "upgrade"):
             raise InvalidRequest(
@@ -144,12 +150,17 @@ class SqlStore:
         read_only = None
         if found is not None:
             read_only, url = found
-        engine = create_engine(url, durable=durable, timeout=timeout, **dict(engine_options or {}))
+        engine = create_engine(
+            url, durable=durable, timeout=timeout, schema=schema, **dict(engine_options or {})
+        )
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._cache = _ReviewCache(cache_size, self.CACHE_MAX_CHARS)
         try:
             self._sql = _Sql(engine.dialect)
             self._db = Connections(self._sql, engine=engine, read_only=read_only)
+            if schema is not None and migrate != "check":
+                with _translated(f"creating the schema {schema!r}"):
+                    ensure_schema(engine, schema)
             _prepare(self._db, migrate)
         except StorageError as exc:
             engine.dispose()

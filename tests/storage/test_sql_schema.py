@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from conftest import START
-from conftest_pg import POSTGRES_URL, require_postgres
 from scr_engine import (
     FixedClock,
     ReviewEngine,
@@ -20,6 +18,8 @@ from scr_engine import (
 )
 from scr_engine.demo import REQUESTER, demo_request
 from scr_engine.storage.sql import SqlStore, create_engine
+from support.builders import START
+from support.postgres import POSTGRES_URL, require_postgres
 
 pytestmark = pytest.mark.postgres
 

@@ -243,7 +243,9 @@ def personal_fields(classes: Iterator[type] | list[type] | None = None) -> list[
             obj
             for module in (records, commands)
             for obj in vars(module).values()
-            if isinstance(obj, type) and attrs.has(obj) and obj.__module__ == module.__name__
+            if isinstance(obj, type)
+            and attrs.has(obj)
+            and (obj.__module__ + ".").startswith(module.__name__ + ".")
         ]
     found = {
         (cls.__name__, attribute.name)

@@ -2,7 +2,9 @@
 
 Each method reads or writes through :class:`~.connections.Connections` (``reading``
 or ``writing``), with the prebuilt statements of :mod:`.statements` or SQLAlchemy
-Core over :mod:`scr_engine.storage.schema`, and the row codecs of :mod:`.rows`.
+Core over :mod:`scr_engine.storage.schema`, and the row codecs of :mod:`.rows`; the
+writes of a save (the review's row, its deadline rows, the tasks closed, PostgreSQL's
+one-statement save) are in :mod:`.writes`.
 """
 
 from __future__ import annotations
@@ -39,7 +41,6 @@ from scr_engine.storage.sql.connections import (
     _SUPPORTED,
     Connections,
     _savepoints_work,
-    _Session,
     _shown,
     _sqlite_read_only,
     create_engine,
@@ -74,6 +75,12 @@ from scr_engine.storage.sql.statements import (
     _Sql,
     _upsert,
     columns,
+)
+from scr_engine.storage.sql.writes import (
+    close_tasks,
+    save_in_one_statement,
+    write_deadlines,
+    write_review,
 )
 
 
@@ -334,8 +341,15 @@ class SqlStore:
                 _translated(f"saving review {review.id!r}"),
                 _conflicts_on_serialization(review.id, expected_version),
             ):
-                saved = self._save_in_one_statement(
-                    review, event, stored.text, event_values, deadline_values, task_values
+                saved = save_in_one_statement(
+                    self._db,
+                    sql,
+                    review,
+                    event,
+                    stored.text,
+                    event_values,
+                    deadline_values,
+                    task_values,
                 )
             if saved:
                 stored.state = event.state
@@ -346,7 +360,7 @@ class SqlStore:
             _conflicts_on_serialization(review.id, expected_version),
             self._db.writing() as session,
         ):
-            self._write_review(session, review, event, stored.text, expected_version)
+            write_review(sql, session, review, event, stored.text, expected_version)
             if not follows:
                 raise StorageError(
                     f"event {event.sequence} does not follow version "
@@ -357,11 +371,11 @@ class SqlStore:
             except sa.exc.IntegrityError as exc:
                 raise ConcurrencyConflict(review.id, expected_version, None) from exc
             if deadline_values is not None:
-                self._write_deadlines(session, review.id, deadline_values)
+                write_deadlines(sql, session, review.id, deadline_values)
             if task_values:
                 session.run_many(sql.upsert_task, task_values)
             if close:
-                self._close_tasks(session, review.id, close, _utc_text(event.at))
+                close_tasks(sql, session, review.id, close, _utc_text(event.at))
             for scrubbed in scrub:
                 values = EVENTS.named(scrubbed)
                 kept = (values["payload"], values["salts"], values["state_salt"])
@@ -374,127 +388,6 @@ class SqlStore:
                     )
         stored.state = event.state
         self._cache.put(review.id, stored)
-
-    def _close_tasks(
-        self, session: _Session, review_id: str, close: Sequence[str], at: str
-    ) -> None:
-        """Mark the review's tasks ``close`` completed at ``at`` (each once: one
-        completed before keeps its completion); :class:`StorageError` for an id that
-        is not a task of the review."""
-        for task_id in close:
-            proof = completion_digest(task_id, at)
-            found = session.run(self._sql.close_task, (at, proof, task_id, review_id)).rowcount
-            if found == 0:
-                raise StorageError(f"no task {task_id!r} of review {review_id!r} to close")
-
-    def _save_in_one_statement(
-        self,
-        review: Review,
-        event: Event,
-        text: str,
-        event_values: tuple[Any, ...],
-        deadlines: dict[str, tuple[Any, ...]] | None,
-        tasks: list[tuple[Any, ...]],
-    ) -> bool:
-        """PostgreSQL: the whole save as one statement (data-modifying CTEs, see
-        :meth:`_Sql.save_statement`), in autocommit mode on the store's own engine (a
-        statement is atomic: no BEGIN and COMMIT round trips), in a SAVEPOINT on a
-        host's connection. Every part is conditional on the versioned ``UPDATE``;
-        False when it matched no row (another version is stored, or the stage or
-        another indexed column changed otherwise than guessed): then it wrote nothing,
-        and the general path decides."""
-        sql = self._sql
-        stage_changed = event.stage_before is not review.stage
-        statement = sql.save_statement(stage_changed, deadlines is not None, bool(tasks))
-        params = sql.save_params(review, text, event_values, deadlines, tasks)
-        try:
-            with self._db.writing(one_statement=True) as session:
-                written = session.run(statement, params).fetchone()[0]
-        except sa.exc.IntegrityError as exc:
-            raise ConcurrencyConflict(review.id, review.version - 1, None) from exc
-        return bool(written)
-
-    def _write_review(
-        self, session: _Session, review: Review, event: Event, text: str, expected_version: int
-    ) -> None:
-        sql = self._sql
-        review_id = review.id
-        received_on = sql.date_in(review.received_on)
-        stage = review.stage.value
-        if expected_version == 0:
-            row = {
-                "id": review_id,
-                "reference": review.reference,
-                "stage": stage,
-                "version": review.version,
-                "settings_version": review.settings_version,
-                "received_on": received_on,
-                "data": text,
-                "head": review.head,
-            }
-            values = tuple(row[name] for name in REVIEW_COLUMNS)
-            try:
-                inserted = session.run(sql.insert_review, values).fetchone()
-                written = 0 if inserted is None else 1
-            except sa.exc.IntegrityError as exc:
-                if "reference" in str(exc.orig):
-                    raise StorageError(
-                        f"reference {review.reference!r} is already used by another review"
-                    ) from exc
-                raise ConcurrencyConflict(review_id, expected_version, None) from exc
-        else:
-            kept = (review.reference, review.settings_version, received_on)
-            head, prev = review.head, event.prev_hash
-            if event.stage_before is review.stage:  # the usual case: set version and data
-                written = session.run(
-                    sql.update_review,
-                    (review.version, text, head, review_id, expected_version, prev, stage, *kept),
-                ).rowcount
-            else:
-                written = session.run(
-                    sql.update_review_stage,
-                    (review.version, text, head, stage, review_id, expected_version, prev, *kept),
-                ).rowcount
-            if written != 1:  # the guess was wrong (or the version is not the expected one)
-                written = session.run(
-                    sql.update_review_all,
-                    (review.version, text, head, stage, *kept, review_id, expected_version, prev),
-                ).rowcount
-        if written != 1:
-            found = session.run(sql.version, (review_id,)).fetchone()
-            if found is not None and found[0] == expected_version:
-                raise IntegrityError(
-                    review_id, ["the new event does not follow the stored review's head"]
-                )
-            raise ConcurrencyConflict(review_id, expected_version, found[0] if found else 0)
-
-    def _write_deadlines(
-        self, session: _Session, review_id: str, rows: dict[str, tuple[Any, ...]]
-    ) -> None:
-        """Make the review's stored deadline rows ``rows`` (by key), writing only the
-        rows that differ: read in the write transaction, so exact whoever wrote last."""
-        sql = self._sql
-        stored = {
-            found[0]: tuple(found[1:])
-            for found in session.run(sql.deadlines_of, (review_id,)).fetchall()
-        }
-        gone = [(review_id, key) for key in stored if key not in rows]
-        new: list[tuple[Any, ...]] = []
-        changed: dict[tuple[int, ...], list[tuple[Any, ...]]] = {}
-        for key, values in rows.items():
-            before = stored.get(key)
-            if before is None:
-                new.append((review_id, key, *values))
-            elif before != values:
-                columns = tuple(i for i, value in enumerate(values) if before[i] != value)
-                update = (*(values[i] for i in columns), review_id, key)
-                changed.setdefault(columns, []).append(update)
-        if gone:
-            session.run_many(sql.delete_deadline, gone)
-        for columns, updates in changed.items():
-            session.run_many(sql.update_deadline(columns), updates)
-        if new:
-            session.run_many(sql.insert_deadline, new)
 
     def history(self, review_id: str) -> tuple[Event, ...]:
         """Every event of the review, in sequence order."""

@@ -62,6 +62,7 @@ TARGETS = {  # the goal of issue 14, per file
     "engine.py": 90.0,
     "_arguments.py": 90.0,  # split out of engine.py
     "_erasure.py": 90.0,  # split out of engine.py
+    "_listing.py": 90.0,  # split out of engine.py
     "sections.py": 95.0,  # split out of rules/report.py
     "states/": 90.0,
 }

@@ -5,7 +5,7 @@ Each refuses with :class:`~scr_engine.InvalidRequest`, naming the argument."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from scr_engine.commands import Command
@@ -25,6 +25,7 @@ __all__ = [
     "check_cursor",
     "check_day",
     "check_id",
+    "check_overdue",
     "command_name",
     "raise_for",
     "refuse",
@@ -149,6 +150,27 @@ def check_cursor(after: Any) -> None:
     if not ok:
         message = "after must be the sort_key of a row: (due date, review id, key)"
         raise refuse("overdue", message, "after")
+
+
+def check_overdue(as_of: Any, within_days: Any, limit: Any, after: Any, today: date) -> date:
+    """Refuse the arguments of :meth:`ReviewEngine.overdue
+    <scr_engine.ReviewEngine.overdue>` it cannot use (a day that is not a date, a
+    look-ahead or page size out of range, a cursor that is not a row's ``sort_key``, a
+    look-ahead past the calendar's end); the day asked about (``today`` by default)."""
+    if as_of is not None:
+        check_day("overdue", as_of)
+    check_count("overdue", within_days, "within_days", MAX_WITHIN_DAYS)
+    check_count("overdue", limit, "limit", MAX_PAGE)
+    if after is not None:
+        check_cursor(after)
+    day: date = as_of if as_of is not None else today
+    try:
+        day + timedelta(days=within_days)
+    except OverflowError:
+        raise refuse(
+            "overdue", "as_of plus within_days is beyond the calendar", "within_days"
+        ) from None
+    return day
 
 
 def raise_for(command: str, refusals: list[Refusal]) -> None:

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from attrs import evolve, frozen
 
 from scr_engine._arguments import (
     MAX_PAGE,
-    MAX_WITHIN_DAYS,
     check_actor,
     check_count,
-    check_cursor,
     check_day,
     check_id,
+    check_overdue,
     command_name,
     raise_for,
     refuse,
@@ -673,19 +672,7 @@ class ReviewEngine:
         With ``actor``, only the rows of reviews the read policy lets them read, each
         such review's read logged (PR-e); with none, as the host's trusted code.
         """
-        if as_of is not None:
-            check_day("overdue", as_of)
-        check_count("overdue", within_days, "within_days", MAX_WITHIN_DAYS)
-        check_count("overdue", limit, "limit", MAX_PAGE)
-        if after is not None:
-            check_cursor(after)
-        day = as_of if as_of is not None else local_date(self.clock.now())
-        try:
-            day + timedelta(days=within_days)
-        except OverflowError:
-            raise refuse(
-                "overdue", "as_of plus within_days is beyond the calendar", "within_days"
-            ) from None
+        day = check_overdue(as_of, within_days, limit, after, local_date(self.clock.now()))
         if actor is not None:
             check_actor("overdue", actor, self.settings.max_actor_length)
             return readable_overdue(

@@ -43,7 +43,7 @@ from scr_engine.records import (
 from scr_engine.rules.criteria import assess
 from scr_engine.serialization import structure, unstructure
 
-__all__ = ["EFFECTS", "Effect", "apply", "effect_of", "merge_facts", "occurred_day"]
+__all__ = ["EFFECTS", "Effect", "apply", "effect_of", "fulfils", "merge_facts", "occurred_day"]
 
 _C = TypeVar("_C", bound=c.Command)
 
@@ -480,6 +480,18 @@ def effect_of(cls: type[c.AnyCommand]) -> Effect[Any] | None:
 
 EFFECTS: dict[str, Effect[Any]] = c.tabulate(effect_of)
 """What every command but ``submit_request`` records."""
+
+
+def fulfils(command: Any) -> tuple[TaskKind, str] | None:
+    """The task ``command`` fulfils, as (kind, agency), if any: an agency that has
+    secured its records needs no letter asking it to (RF-5), nor one that has named
+    its IMR writer a request for one. The engine closes the review's tasks of that
+    kind for that agency in the save that records the command."""
+    if isinstance(command, c.RecordRecordsSecured):
+        return TaskKind.SECURE_RECORDS, command.agency
+    if isinstance(command, c.RecordImrWriter):
+        return TaskKind.REQUEST_IMR_WRITER, command.agency
+    return None
 
 
 def occurred_day(command: Any, at: datetime) -> date:

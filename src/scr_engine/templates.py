@@ -737,7 +737,11 @@ def _dump_table(lines: list[str], path: list[str], data: Mapping[str, Any]) -> N
 def _comment(f: TemplateField) -> list[str]:
     lines = _wrapped(f.description)
     parts = [f.words]
-    if f.allowed and f.kind is not FieldKind.KEYED:
+    if f.allowed and f.kind is FieldKind.CHOICE:
+        parts = ["one of: " + ", ".join(f.allowed)]
+    elif f.allowed and f.kind is FieldKind.LIST and f.item is FieldKind.CHOICE:
+        parts = ["a list, each one of: " + ", ".join(f.allowed)]
+    elif f.allowed and f.kind is not FieldKind.KEYED:
         parts.append("allowed: " + ", ".join(f.allowed))
     if f.required:
         parts.append("required")

@@ -225,6 +225,7 @@ def _typed(base: TemplateField, kind: Any) -> TemplateField:
         if isinstance(item, type) and attrs.has(item):
             return evolve(
                 base,
+                description=base.description or _cls_doc(item),
                 kind=FieldKind.TABLES,
                 words=f"a list of tables ({_cls_words(item)}), one [[{base.path}]] each",
                 fields=_record_fields(item, base.path),
@@ -247,6 +248,7 @@ def _typed(base: TemplateField, kind: Any) -> TemplateField:
         key, value = args
         return evolve(
             base,
+            description=base.description or _cls_doc(value),
             kind=FieldKind.KEYED,
             words=f"a table for each key, each {_cls_words(value)}",
             allowed=_enum_values(key),
@@ -273,6 +275,7 @@ def _typed(base: TemplateField, kind: Any) -> TemplateField:
         if attrs.has(kind):
             return evolve(
                 base,
+                description=base.description or _cls_doc(kind),
                 kind=FieldKind.TABLE,
                 words=f"a table ({_cls_words(kind)})",
                 fields=_record_fields(kind, base.path),

@@ -1,5 +1,6 @@
 """Pages made when the site is built (mkdocs-gen-files): the rule catalogue, the
-command-line reference and a page per command."""
+command-line reference, a page per command and the stage diagram (an SVG: no script,
+no network)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _catalogue
 import _cli_reference
 import _commands
+import _diagram
 
 with mkdocs_gen_files.open("rules.md", "w") as page:
     page.write(_catalogue.markdown())
@@ -26,3 +28,6 @@ with mkdocs_gen_files.open("commands/index.md", "w") as page:
 for name in _commands.NAMES:
     with mkdocs_gen_files.open(f"commands/{name}.md", "w") as page:
         page.write(_commands.page(name))
+
+with mkdocs_gen_files.open("stages.svg", "w") as image:
+    image.write(_diagram.svg())

@@ -391,8 +391,13 @@ def field_rules(command: str) -> Mapping[str, tuple[str, ...]]:
     dotted path (``terms.support`` → ``("SU-10",)``): read from the command's guard,
     the helpers it calls, and (for the overview report) its sections. Only rules of
     the registry's protocol count (not ``INPUT`` or ``MAP``)."""
+    from scr_engine.rules.guards import CHECKS
+
     pairs, calls = _scanned()
-    roots = [command, "missing_sections"] if command == "submit_overview_report" else [command]
+    guard = CHECKS.get(command)
+    roots = [guard.__name__ if guard is not None else command]
+    if command == "submit_overview_report":
+        roots.append("missing_sections")  # read before the guard (RP-2, RP-3)
     seen: set[str] = set()
     todo = list(roots)
     found: dict[str, set[str]] = {}

@@ -1,2 +1,2 @@
 """The ``scr`` command line: a review from submit to close, errors, fuzzing, start-up
-cost and the terminal."""
+cost, the terminal, and the command templates (``scr run --template``)."""

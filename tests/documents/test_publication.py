@@ -13,22 +13,9 @@ from scr_engine import ReviewEngine, TransitionRefused
 from scr_engine.demo import REQUESTER, demo_request
 from scr_engine.publication import REDACTED, PublicReport, public_export
 from scr_engine.records import Review
-from support.publication import RATIFIED, reviews_with_leaky_text
+from support.publication import CODES, RATIFIED, reviews_with_leaky_text
 
 pytestmark = pytest.mark.rule("PR-e")
-
-
-def _codes(report: PublicReport) -> str:
-    """The export's identifiers (reference, recommendation and action ids): public by
-    design, never personal; a drawn value that happens to be part of one (``poli`` in
-    ``R-police``) is not a leak."""
-    ids = [report.reference]
-    ids += [r.id for r in report.recommendations]
-    ids += [part for a in report.actions for part in (a.id, a.recommendation_id)]
-    return " ".join(ids).lower()
-
-
-CODES = _codes(public_export(RATIFIED))
 
 
 def _texts(report: PublicReport) -> list[str]:

@@ -1,5 +1,6 @@
 """Pages made when the site is built (mkdocs-gen-files): the rule catalogue, the
-command-line reference and the stage diagram (an SVG: no script, no network)."""
+command-line reference, the HTTP API reference and the stage diagram (an SVG: no
+script, no network)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ with mkdocs_gen_files.open("rules.md", "w") as page:
 
 with mkdocs_gen_files.open("cli-reference.md", "w") as page:
     page.write(_cli_reference.markdown())
+
+with mkdocs_gen_files.open("service-api.md", "w") as page:
+    from scr_engine.service.openapi import markdown
+
+    page.write(markdown())
 
 with mkdocs_gen_files.open("stages.svg", "w") as image:
     image.write(_diagram.svg())

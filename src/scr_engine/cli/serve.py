@@ -102,13 +102,13 @@ def token() -> None:
 
 
 @scr_command(token, "issue")
-@click.argument("actor_id", metavar="ACTOR")
+@click.argument("person", metavar="ACTOR")
 @_TOKENS_OPTION
-def issue(session: Session, actor_id: str, tokens_path: str | None) -> None:
+def issue(session: Session, person: str, tokens_path: str | None) -> None:
     """Issue a token for ACTOR (an id of the actors file) and print it, once: only its
     hash is kept."""
     _service_needed()
-    actor = session.actors.get(actor_id)
+    actor = session.actors.get(person)
     tokens = _tokens(session, tokens_path)
     entry, secret = tokens.issue(actor.id)
     data = {"id": entry.id, "actor": entry.actor, "issued_at": entry.issued_at, "token": secret}

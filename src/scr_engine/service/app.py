@@ -118,9 +118,9 @@ class _Service:
         """Run a blocking engine call in a worker thread."""
         return await run_in_threadpool(function, *args, **kwargs)
 
-    async def body(self, request: Request) -> dict[str, Any]:
-        """The request's JSON object; 413 past :attr:`max_body` bytes (read no further),
-        400 for anything but a JSON object."""
+    async def body(self, request: Request, *, optional: bool = False) -> dict[str, Any]:
+        """The request's JSON object (``{}`` for an empty body if ``optional``); 413 past
+        :attr:`max_body` bytes (read no further), 400 for anything but a JSON object."""
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_body:
             raise Problem(413, "too_large", f"the body is longer than {self.max_body} bytes")
@@ -131,6 +131,8 @@ class _Service:
             if total > self.max_body:
                 raise Problem(413, "too_large", f"the body is longer than {self.max_body} bytes")
             chunks.append(chunk)
+        if optional and total == 0:
+            return {}
         try:
             data = json.loads(b"".join(chunks) or b"null")
         except (ValueError, RecursionError):
@@ -312,7 +314,7 @@ class _Service:
 
     async def verify(self, request: Request, actor: Actor) -> Response:
         self.officer(actor, "verify the store")
-        data = await self.body(request) if request.headers.get("content-length") else {}
+        data = await self.body(request, optional=True)
         exact = data.get("exact", False)
         if type(exact) is not bool:
             raise InvalidRequest("verify", [Refusal.input("exact must be true or false", "exact")])

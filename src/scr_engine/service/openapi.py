@@ -222,7 +222,9 @@ def _operation(
     if body is not None:
         operation["requestBody"] = _json_body(body)
     problem = {"application/problem+json": {"schema": _ref("Problem")}}
-    words = {status: when for status, _, when in STATUSES}
+    words: dict[int, str] = {}
+    for status, _, when in STATUSES:
+        words[status] = f"{words[status]}; {when}" if status in words else when
     all_responses = dict(responses)
     for status in sorted(errors):
         all_responses[str(status)] = {"description": words[status], "content": problem}
@@ -234,7 +236,10 @@ def _operation(
 
 def _paths() -> dict[str, Any]:
     review = "/v1/reviews/{review_id}"
-    day = lambda name, about: _param(name, "query", _DAY, about)  # noqa: E731
+
+    def day(name: str, about: str) -> dict[str, Any]:
+        return _param(name, "query", _DAY, about)
+
     limit = _param("limit", "query", _INT, "At most this many.")
     writes = (400, 401, 403, 404, 409, 413, 422, 503)
     return {
@@ -402,7 +407,7 @@ def _paths() -> dict[str, Any]:
         },
         "/v1/overdue": {
             "get": _operation(
-                "Deadlines overdue (or due within some days) across the reviews the caller may read.",
+                "Deadlines overdue (or due within some days) across the reviews the caller reads.",
                 _ok(
                     "A page.",
                     _list_of("deadlines", "OverdueRow", as_of=_DAY, next_after=_NULL_TEXT),

@@ -25,41 +25,37 @@ PROBLEM_TYPE = "urn:scr-engine:problem:"
 """The prefix of every problem's ``type`` (``urn:scr-engine:problem:invalid`` …)."""
 
 STATUSES: tuple[tuple[int, str, str], ...] = (
+    (400, "malformed", "the body is not a JSON object; a malformed If-Match or query parameter"),
     (
-        400,
-        "malformed",
-        "the request is not what HTTP or JSON allows: a body that is not "
-        "a JSON object, a malformed If-Match or query parameter",
+        401,
+        "unauthenticated",
+        "no bearer token, or one that is wrong, revoked or of an actor no longer listed",
     ),
-    (401, "unauthenticated", "no bearer token, or one that is wrong or revoked"),
     (
         403,
         "permission_denied",
-        "PermissionDenied: the actor's role, agency or appointment "
-        "may not, or the read policy keeps the review from them (PR-e)",
+        "PermissionDenied: the actor's role, agency or appointment may "
+        "not; the read policy keeps the review from them (PR-e)",
     ),
-    (404, "not_found", "ReviewNotFound: no such review, reference, task, document or route"),
+    (404, "not_found", "ReviewNotFound; no such reference, task, document or route"),
     (405, "method_not_allowed", "the route takes another method"),
-    (
-        409,
-        "refused",
-        "TransitionRefused: the protocol refuses the command now (a guard, the "
-        "stage); ConcurrencyConflict without If-Match: another writer saved first",
-    ),
-    (412, "stale", "ConcurrencyConflict: If-Match names a version that is not the review's"),
-    (413, "too_large", "the body is longer than the settings allow"),
+    (409, "refused", "TransitionRefused: a guard or the stage refuses the command now"),
+    (409, "conflict", "ConcurrencyConflict without If-Match: another writer saved first"),
+    (412, "stale", "ConcurrencyConflict with If-Match: the review is not at that version"),
+    (413, "too_large", "the body is longer than the service takes"),
     (
         422,
         "invalid",
-        "InvalidRequest: the input does not fit the command: missing, unknown "
-        "or malformed fields, too long a text",
+        "InvalidRequest: missing, unknown or malformed fields, too long a text, "
+        "a reused idempotency key",
     ),
-    (500, "integrity", "IntegrityError: the review disagrees with its history (run verify)"),
+    (500, "integrity", "IntegrityError: the review disagrees with its history"),
+    (500, "failed", "a fault of the program (logged; no detail is given)"),
     (
         503,
         "unavailable",
-        "StorageError: the store cannot be reached, or the service lacks "
-        "what the request needs (the documents extra, a signing key)",
+        "StorageError: the store failed; no signing key for checkpoints; "
+        "the documents extra missing",
     ),
 )
 """Every status the service answers a failure with: ``(status, kind, when)``; the

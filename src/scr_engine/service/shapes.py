@@ -86,9 +86,14 @@ def submission(data: dict[str, Any], actor: Actor) -> tuple[RequestForm, date | 
             received = None
         if received is None:
             problems.append(Refusal.input("received_on must be a date, YYYY-MM-DD", "received_on"))
-    if problems:
+    form: RequestForm | None = None
+    if "request" in data:
+        try:
+            form = structure(data["request"], RequestForm, what="submit_request", from_json=True)
+        except InvalidRequest as exc:
+            problems.extend(exc.refusals)
+    if problems or form is None:
         raise InvalidRequest("submit_request", problems)
-    form = structure(data["request"], RequestForm, what="submit_request", from_json=True)
     return form, received
 
 

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from conftest_pg import postgres_schema
 from scr_engine import MemoryStore
-from service.serving import Service, running
+from support.postgres import postgres_schema
+from support.serving import Service, running
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import httpx
 
-from clitools import Scr, scr
 from scr_engine.demo import demo_request
 from scr_engine.serialization import unstructure
+from support.clitools import Scr, scr
 
 __all__ = ["scr"]  # the fixture, for pytest
 

@@ -17,7 +17,7 @@ from scr_engine.demo import BUSINESS_MANAGER, REQUESTER, demo_request, run_to_cl
 from scr_engine.records import Actor, Review
 from scr_engine.serialization import structure, unstructure
 from scr_engine.storage.sql import SqlStore
-from service.serving import Service, engine_over, running
+from support.serving import Service, engine_over, running
 
 
 class OverHttp:

@@ -16,7 +16,7 @@ from scr_engine.errors import IntegrityError, StorageError
 from scr_engine.records import Review
 from scr_engine.serialization import unstructure
 from scr_engine.service import STATUSES
-from service.serving import Service, running
+from support.serving import Service, running
 
 PROBLEM = "application/problem+json"
 

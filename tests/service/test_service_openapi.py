@@ -13,7 +13,7 @@ from starlette.routing import Route
 from scr_engine.commands import COMMANDS
 from scr_engine.service import create_app
 from scr_engine.service.openapi import openapi_document, openapi_json
-from service.serving import Service
+from support.serving import Service
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -19,7 +19,7 @@ from scr_engine.demo import (
 )
 from scr_engine.serialization import unstructure
 from scr_engine.states.stages import Stage
-from service.serving import OUTSIDER, Service
+from support.serving import OUTSIDER, Service
 
 SUBMISSION = {"request": unstructure(demo_request())}
 

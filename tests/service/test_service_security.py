@@ -14,7 +14,7 @@ import pytest
 from scr_engine import MemoryStore
 from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, REQUESTER, demo_request
 from scr_engine.serialization import unstructure
-from service.serving import OUTSIDER, Service, running
+from support.serving import OUTSIDER, Service, running
 
 SUBMISSION = {"request": unstructure(demo_request())}
 

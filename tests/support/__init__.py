@@ -14,5 +14,6 @@ another:
 - :mod:`support.crash_writer` — the writer the SQLite crash test kills;
 - :mod:`support.jsondocs` — paths into JSON documents;
 - :mod:`support.clitools` — running ``scr`` in-process;
+- :mod:`support.serving` — the HTTP service, served in a thread for the service tests;
 - :mod:`support.documents` — the reviews the document tests render.
 """

@@ -48,7 +48,8 @@ Handler = Callable[[Request, Actor], Awaitable[Response]]
 
 
 def _json(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    body = text.encode("utf-8")
     return Response(body, status, dict(headers or {}), media_type="application/json")
 
 
@@ -378,20 +379,22 @@ class _RequestLog:
         try:
             await self.app(scope, receive, sending)
         finally:
-            route = next(
-                (r.path for r in self.routes if r.matches(scope)[0] is Match.FULL), "(none)"
+            if LOGGER.isEnabledFor(logging.INFO):
+                self._log(scope, request_id, status, started)
+
+    def _log(self, scope: Scope, request_id: str, status: int, started: float) -> None:
+        route = next((r.path for r in self.routes if r.matches(scope)[0] is Match.FULL), "(none)")
+        LOGGER.info(
+            json.dumps(
+                {
+                    "request_id": request_id,
+                    "method": scope.get("method"),
+                    "route": route,
+                    "status": status,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                }
             )
-            LOGGER.info(
-                json.dumps(
-                    {
-                        "request_id": request_id,
-                        "method": scope.get("method"),
-                        "route": route,
-                        "status": status,
-                        "ms": round((time.perf_counter() - started) * 1000, 1),
-                    }
-                )
-            )
+        )
 
 
 def create_app(

@@ -1,5 +1,5 @@
-"""Pages made when the site is built (mkdocs-gen-files): the rule catalogue and the
-command-line reference."""
+"""Pages made when the site is built (mkdocs-gen-files): the rule catalogue, the
+command-line reference and the stage diagram (an SVG: no script, no network)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _catalogue
 import _cli_reference
+import _diagram
 
 with mkdocs_gen_files.open("rules.md", "w") as page:
     page.write(_catalogue.markdown())
 
 with mkdocs_gen_files.open("cli-reference.md", "w") as page:
     page.write(_cli_reference.markdown())
+
+with mkdocs_gen_files.open("stages.svg", "w") as image:
+    image.write(_diagram.svg())

@@ -84,7 +84,7 @@ def test_a_review_runs_from_submit_to_close_review(scr: Scr, tmp_path: Path) -> 
 
     listed = scr.json("list", actor="u-bm")["reviews"]
     assert [r["reference"] for r in listed] == [reference]
-    assert scr.json("list", "--stage", "requested", actor="u-bm") == {"reviews": []}
+    assert scr.json("list", "--stage", "requested", actor="u-bm")["reviews"] == []
 
     exported = scr.json("export", reference, "--public", actor="u-chair")
     assert exported["reference"] == reference
@@ -201,6 +201,40 @@ def test_overdue_and_tasks_across_the_store(scr: Scr) -> None:
 
 
 @pytest.mark.rule("PR-e")
+def test_pre_list_filters_and_pages_what_the_actor_may_read(scr: Scr) -> None:
+    """`scr list` filters by stage (repeatable), agency, text and an overdue deadline,
+    pages with --limit and --after, and leaves out a restricted review its reader may
+    not read (PR-e)."""
+    scr.ready()
+    form = scr.write("form.toml", FORM_TEMPLATE)
+    old = scr.json("submit", form, "--received-on", "2025-01-06", actor="u-req")["reference"]
+    new, hidden = scr.submit()["reference"], scr.submit()["reference"]
+    for name in ("assess_criteria", "confirm_review"):
+        scr.json("run", old, name, actor="u-chair")
+    scr.json("run", hidden, "restrict_access", "--set", "reasons=Staff.", actor="u-chair")
+
+    def listed(*args: str, actor: str = "u-bm") -> list[str]:
+        return [r["reference"] for r in scr.json("list", *args, actor=actor)["reviews"]]
+
+    assert listed() == [old, new]
+    assert listed(actor="u-chair") == [old, new, hidden]
+    assert listed("--stage", "requested") == [new]
+    assert listed("--stage", "screened") == [old]
+    both = ("--stage", "requested", "--stage", "screened")
+    assert listed(*both, actor="u-chair") == [old, new, hidden]
+    assert listed("--agency", "gp") == [old, new]
+    assert listed("--agency", "nhs") == []
+    assert listed("--text", new[-3:]) == [new]
+    assert listed("--overdue") == [old]
+    page = scr.json("list", "--limit", "1", actor="u-bm")
+    assert [r["reference"] for r in page["reviews"]] == [old]
+    assert page["next_after"] == old
+    assert listed("--after", old) == [new]
+    assert scr.json("list", "--after", new, actor="u-bm") == {"reviews": [], "next_after": None}
+    assert scr("list", "--stage", "done", actor="u-bm").exit_code == 2
+
+
+@pytest.mark.rule("PR-e")
 def test_pre_tasks_and_overdue_leave_out_a_restricted_review(scr: Scr) -> None:
     """PR-e: an officer not named on a restricted review sees none of its tasks or
     deadlines in `scr tasks` and `scr overdue`; the chair who restricted it does."""
@@ -241,6 +275,16 @@ def test_rf5_a_review_s_tasks_by_short_id(scr: Scr) -> None:
     assert after["secure_records:gp"] == "done" and after["secure_records:asc"] == "pending"
     missing = scr("tasks", "--review", reference, "--done", "secure_records:nhs", actor="u-bm")
     assert missing.exit_code == 3
+    # The police secured their records: the letter asking them to closes itself.
+    scr.json("run", reference, "record_records_secured", "--set", "agency=police", actor="u-bm")
+    closed = {
+        t["short_id"]: t["status"]
+        for t in scr.json("tasks", "--review", reference, actor="u-bm")["tasks"]
+    }
+    assert closed["secure_records:police"] == "done"
+    assert closed["request_imr_writer:police"] == "pending"
+    pending = scr.json("tasks", actor="u-bm")["tasks"]
+    assert "secure_records:police" not in {t["short_id"] for t in pending}
     scr.json("run", reference, "withdraw", "--set", "reasons=Family asked.", actor="u-chair")
     ended = {
         t["short_id"]: t["status"]

@@ -326,14 +326,35 @@ def test_rf5_confirm_emits_one_task_per_agency_per_kind(
 
 @pytest.mark.rule("RF-5")
 def test_rf5_tasks_are_not_emitted_twice_or_by_other_commands(engine: ReviewEngine) -> None:
-    """RF-5: the rest of set-up emits no further tasks; delivered tasks leave the list."""
+    """RF-5: the rest of set-up emits no further tasks; delivered tasks leave the list,
+    and so do the tasks the agencies fulfil (records secured, IMR writer named)."""
     review = submit(engine)
     screen(engine, review.id)
     tasks = engine.store.pending_tasks()
-    prepare_panel(engine, review.id)
-    assert engine.store.pending_tasks() == tasks
     engine.store.complete_task(tasks[0].id)
     assert engine.store.pending_tasks() == tasks[1:]
+    prepare_panel(engine, review.id)
+    assert [s.task for s in engine.tasks(review.id)] == tasks
+    assert {s.status for s in engine.tasks(review.id)} == {TaskStatus.DONE}
+    assert engine.store.pending_tasks() == []
+
+
+@pytest.mark.rule("RF-5")
+def test_rf5_each_answer_closes_its_own_letter(engine: ReviewEngine) -> None:
+    """RF-5: an agency's records secured closes its records letter only; its IMR
+    writer named closes its writer request only; other agencies' stay pending."""
+    review = submit(engine)
+    screen(engine, review.id)
+    engine.execute(review.id, c.RecordRecordsSecured("gp"), BUSINESS_MANAGER)
+    status = {(s.task.kind, s.task.agency): s.status for s in engine.tasks(review.id)}
+    assert [k for k, v in status.items() if v is TaskStatus.DONE] == [
+        (TaskKind.SECURE_RECORDS, "gp")
+    ]
+    engine.execute(review.id, c.RecordImrWriter("gp", "p-gp-w", "Dr Imr", False), BUSINESS_MANAGER)
+    status = {(s.task.kind, s.task.agency): s.status for s in engine.tasks(review.id)}
+    assert sorted(k for k, v in status.items() if v is TaskStatus.DONE) == sorted(
+        [(TaskKind.SECURE_RECORDS, "gp"), (TaskKind.REQUEST_IMR_WRITER, "gp")]
+    )
 
 
 @pytest.mark.rule("RF-5")

@@ -87,7 +87,7 @@ from scr_engine import (
 from scr_engine import commands as c
 from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, PANEL_CHAIR, REQUESTER, demo_request
 from scr_engine.history import Event, event_day
-from scr_engine.records import Actor, Appointment, Role, TaskKind, TaskStatus, TorItem
+from scr_engine.records import Actor, Appointment, Role, Task, TaskKind, TaskStatus, TorItem
 from scr_engine.rules.criteria import meets_cr1
 from scr_engine.rules.dates import entered_on, is_dated
 from scr_engine.rules.reasons import Refusal, RefusalKind
@@ -353,6 +353,20 @@ def check_accepted(
 # ----------------------------------------------------------------------------- the machine
 
 
+def _status(review: Review, task: Task) -> TaskStatus:
+    """What a task of ``review`` should read (no task is marked delivered here): done
+    once its agency has fulfilled it (RF-5), else cancelled if the review has ended
+    (PR-d), else pending."""
+    fulfilled = (
+        task.agency in review.records_secured
+        if task.kind is TaskKind.SECURE_RECORDS
+        else task.agency in {w.agency for w in review.imr_writers}
+    )
+    if fulfilled:
+        return TaskStatus.DONE
+    return TaskStatus.CANCELLED if review.stage.terminal else TaskStatus.PENDING
+
+
 class ReviewProtocolMachine(RuleBasedStateMachine):
     """Several reviews, one engine, random commands: the protocol holds throughout.
 
@@ -486,17 +500,20 @@ class ReviewProtocolMachine(RuleBasedStateMachine):
         # RF-5: confirming a review emits a records task and an IMR-writer task per agency.
         new_tasks = self._tasks() - tasks_before
         states = self.engine.tasks(review_id)
+        # RF-5: a task its agency fulfilled (records secured, IMR writer named) closed
+        # itself; PR-d: an ended review's other tasks are cancelled, not pending.
+        for state in states:
+            assert state.status is _status(after, state.task), state
         if after.stage.terminal:
-            # RF-5, PR-d: an ended review's undelivered tasks are cancelled, not pending.
-            assert {s.status for s in states} <= {TaskStatus.CANCELLED}
             if not before.stage.terminal:
-                assert new_tasks == -len(states)
+                assert new_tasks == -sum(s.status is TaskStatus.CANCELLED for s in states)
             else:
                 assert new_tasks == 0
-        else:
-            assert {s.status for s in states} <= {TaskStatus.PENDING}
-        if after.stage.terminal:
-            pass
+        elif command.name in ("record_records_secured", "record_imr_writer"):
+            assert new_tasks == -sum(
+                _status(before, s.task) is TaskStatus.PENDING and s.status is TaskStatus.DONE
+                for s in states
+            )
         elif command.name == "confirm_review":
             assert new_tasks == 2 * len(after.agencies)
             pending = [t for t in self.store.pending_tasks(limit=10**6) if t.review_id == review_id]

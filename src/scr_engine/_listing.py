@@ -8,13 +8,21 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
 from scr_engine._arguments import MAX_PAGE
-from scr_engine.records import Review, Task
+from scr_engine.records import Review, Task, TaskStatus
 from scr_engine.rules.deadlines import DeadlineStatus, deadlines
 from scr_engine.rules.settings import ProtocolSettings
+from scr_engine.states.effects import fulfils
 from scr_engine.states.stages import Stage
 from scr_engine.storage.port import DeadlineRow, ReviewStore
 
-__all__ = ["every_review", "matching", "readable_overdue", "readable_tasks", "scan_for"]
+__all__ = [
+    "every_review",
+    "fulfilled",
+    "matching",
+    "readable_overdue",
+    "readable_tasks",
+    "scan_for",
+]
 
 
 def every_review(store: ReviewStore) -> Iterator[Review]:
@@ -24,6 +32,22 @@ def every_review(store: ReviewStore) -> Iterator[Review]:
         cursor = page[-1]
         for review_id in page:
             yield store.load(review_id)
+
+
+def fulfilled(store: ReviewStore, review_id: str, command: object) -> tuple[str, ...]:
+    """The ids of the review's pending tasks that ``command`` fulfils
+    (:func:`~scr_engine.states.effects.fulfils`), for the save that records it to close."""
+    wanted = fulfils(command)
+    if wanted is None:
+        return ()
+    kind, agency = wanted
+    return tuple(
+        state.task.id
+        for state in store.tasks(review_id)
+        if state.task.kind is kind
+        and state.task.agency == agency
+        and state.status is TaskStatus.PENDING
+    )
 
 
 def scan_for(store: ReviewStore, reference: str) -> str | None:

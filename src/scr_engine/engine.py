@@ -28,7 +28,13 @@ from scr_engine._arguments import (
     without_numbering,
 )
 from scr_engine._erasure import holds, scrubbed, with_rewrites
-from scr_engine._listing import matching, readable_overdue, readable_tasks, scan_for
+from scr_engine._listing import (
+    fulfilled,
+    matching,
+    readable_overdue,
+    readable_tasks,
+    scan_for,
+)
 from scr_engine.access import DEFAULT_READ_POLICY, AccessEntry, ReadPolicy, read_refusal
 from scr_engine.checkpoints import Checkpoint, CheckpointEntry, sign_checkpoint
 from scr_engine.clock import Clock, SystemClock, local_date
@@ -336,13 +342,13 @@ class ReviewEngine:
             key=key,
         )
         rows = self._rows(updated, local_date(now)) if clocks_changed(review, updated) else None
+        # Stores written before erasure (or task closing) need not take ``scrub``
+        # (or ``close``): each is passed only when there is something to pass.
+        extra: dict[str, Any] = {"scrub": scrubbed} if scrubbed else {}
+        if closed := fulfilled(self.store, review_id, verdict.command):
+            extra["close"] = closed
         try:
-            if scrubbed:
-                self.store.save(
-                    updated, event, tasks, rows, expected_version=review.version, scrub=scrubbed
-                )
-            else:  # stores written before erasure need not take ``scrub``
-                self.store.save(updated, event, tasks, rows, expected_version=review.version)
+            self.store.save(updated, event, tasks, rows, expected_version=review.version, **extra)
         except ConcurrencyConflict:
             # The same command, sent twice at once: the other one won; its result.
             done = self._replayed(review_id, key, command, actor) if key is not None else None

@@ -650,35 +650,57 @@ def history(session: Session, review: str) -> None:
 
 
 @scr_command(cli, "list")
-@click.option("--stage", metavar="STAGE", help="only reviews at STAGE (a stage code).")
+@click.option(
+    "--stage",
+    "stage_codes",
+    multiple=True,
+    metavar="STAGE",
+    help="only reviews at STAGE (a stage code). Repeatable.",
+)
+@click.option("--agency", metavar="CODE", help="only reviews involving the agency CODE.")
+@click.option(
+    "--text", metavar="TEXT", help="only reviews whose reference or an agency holds TEXT."
+)
+@click.option("--overdue", is_flag=True, help="only reviews with a deadline overdue today.")
 @click.option(
     "--limit",
     default=100,
     show_default=True,
     type=click.IntRange(1, 100_000),
-    help="at most this many reviews per stage.",
+    help="at most this many reviews.",
 )
-def list_reviews(session: Session, stage: str | None, limit: int) -> None:
-    """List the reviews you may read, by stage and reference."""
+@click.option("--after", metavar="REFERENCE", help="the next page: reviews after this reference.")
+def list_reviews(
+    session: Session,
+    stage_codes: tuple[str, ...],
+    agency: str | None,
+    text: str | None,
+    overdue: bool,
+    limit: int,
+    after: str | None,
+) -> None:
+    """List the reviews you may read, by reference, filtered by stage, agency, text or
+    an overdue deadline (every filter given must match)."""
+    from scr_engine._arguments import MAX_PAGE
     from scr_engine.access import read_refusal
     from scr_engine.cli.shapes import STAGE_WORDS
     from scr_engine.states.stages import Stage
 
-    stages = list(Stage)
-    if stage is not None:
-        try:
-            stages = [Stage(stage)]
-        except ValueError:
-            raise usage(
-                f"unknown stage {stage!r} (stages: {', '.join(s.value for s in Stage)})"
-            ) from None
+    stages: list[Stage] | None = None
+    if stage_codes:
+        known = {s.value: s for s in Stage}
+        unknown = [code for code in stage_codes if code not in known]
+        if unknown:
+            raise usage(f"unknown stage {unknown[0]!r} (stages: {', '.join(known)})")
+        stages = [known[code] for code in stage_codes]
     engine = session.engine
     actor = session.actor
-    reviews = []
-    for s in stages:
-        for r in engine.store.list_by_stage(s, limit=limit):
-            if read_refusal(engine.read_policy, r, actor) is None:
-                reviews.append(r)
+    # Filtered by the read policy, not logged as reads (a list of references, as the
+    # register shows them): so a read-only copy of a store can still be listed.
+    matched = engine.reviews(
+        stages=stages, agency=agency, text=text, overdue=overdue, limit=MAX_PAGE, after=after
+    )
+    reviews = [r for r in matched if read_refusal(engine.read_policy, r, actor) is None][:limit]
     rows: list[dict[str, Any]] = [
         {
             "id": r.id,
@@ -694,7 +716,7 @@ def list_reviews(session: Session, stage: str | None, limit: int) -> None:
 
     def render(console: Console) -> None:
         if not rows:
-            console.print("No reviews" + (f" at stage {stage}." if stage else "."))
+            console.print("No reviews" + (" match." if filtered else "."))
             return
         table = person_table("Reviews", "Reference", "Stage", "Received", "Agencies", "Id")
         for row in rows:
@@ -706,8 +728,12 @@ def list_reviews(session: Session, stage: str | None, limit: int) -> None:
                 row["id"],
             )
         console.print(table)
+        if following is not None:
+            console.print(f"More: scr list --after {following} (with the same filters)")
 
-    session.emit({"reviews": rows}, render)
+    filtered = bool(stage_codes or agency or text or overdue or after)
+    following = rows[-1]["reference"] if len(rows) == limit else None
+    session.emit({"reviews": rows, "next_after": following}, render)
 
 
 def _parse_day(value: str | None, option: str) -> date | None:

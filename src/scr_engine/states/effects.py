@@ -43,7 +43,7 @@ from scr_engine.records import (
 from scr_engine.rules.criteria import assess
 from scr_engine.serialization import structure, unstructure
 
-__all__ = ["EFFECTS", "Effect", "apply", "merge_facts", "occurred_day"]
+__all__ = ["EFFECTS", "Effect", "apply", "fulfils", "merge_facts", "occurred_day"]
 
 Outcome = tuple[dict[str, Any], tuple[Task, ...]]
 """The fields a command changes on the review, and the tasks it emits."""
@@ -418,6 +418,18 @@ EFFECTS: dict[str, Effect] = {
     "revise_terms_of_reference": _revise_terms_of_reference,
 }
 """What every command but ``submit_request`` records."""
+
+
+def fulfils(command: Any) -> tuple[TaskKind, str] | None:
+    """The task ``command`` fulfils, as (kind, agency), if any: an agency that has
+    secured its records needs no letter asking it to (RF-5), nor one that has named
+    its IMR writer a request for one. The engine closes the review's tasks of that
+    kind for that agency in the save that records the command."""
+    if isinstance(command, c.RecordRecordsSecured):
+        return TaskKind.SECURE_RECORDS, command.agency
+    if isinstance(command, c.RecordImrWriter):
+        return TaskKind.REQUEST_IMR_WRITER, command.agency
+    return None
 
 
 def occurred_day(command: Any, at: datetime) -> date:

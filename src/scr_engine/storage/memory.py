@@ -86,9 +86,11 @@ class MemoryStore:
         *,
         expected_version: int,
         scrub: Sequence[Event] = (),
+        close: Sequence[str] = (),
     ) -> None:
         """Store the review, its event, tasks and deadlines at once, if nobody changed
-        it first (and replace the events an erasure ``scrub`` s)."""
+        it first (and replace the events an erasure ``scrub`` s, and mark the tasks
+        it fulfils, ``close``, completed)."""
         with self._lock:
             current = self._reviews.get(review.id)
             actual = current.version if current is not None else 0
@@ -125,6 +127,10 @@ class MemoryStore:
                     raise IntegrityError(
                         review.id, [f"event {scrubbed.sequence} to scrub is not the one stored"]
                     )
+            mine = self._tasks_of.get(review.id, {})
+            for task_id in close:
+                if task_id not in mine:
+                    raise StorageError(f"no task {task_id!r} of review {review.id!r} to close")
             for scrubbed in scrub:
                 held[scrubbed.sequence - 1] = scrubbed
             if current is None and review.reference in self._references_used:
@@ -144,6 +150,7 @@ class MemoryStore:
             for task in tasks:
                 self._tasks[task.id] = task
                 self._tasks_of.setdefault(task.review_id, {})[task.id] = None
+            self._done.update(close)
             if deadlines is not None:
                 self._index(review.id, deadlines)
 

@@ -177,9 +177,16 @@ class ReviewStore(Protocol):
         *,
         expected_version: int,
         scrub: Sequence[Event] = (),
+        close: Sequence[str] = (),
     ) -> None:
         """Store ``review`` with its new ``event``, the ``tasks`` it emitted and its
         ``deadlines`` atomically: all or nothing.
+
+        ``close`` are ids of the review's earlier tasks that the event fulfils (the
+        agency secured its records, named its IMR writer): each is marked completed
+        in the same transaction, as :meth:`complete_task` would mark it (one already
+        completed keeps its completion). An id that is not a task of the review
+        raises :class:`~scr_engine.errors.StorageError` and nothing is written.
 
         ``scrub`` are earlier events of the review as an erasure leaves them (personal
         values erased, salts dropped: :func:`scr_engine.history.scrub`): each replaces

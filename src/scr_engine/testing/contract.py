@@ -103,25 +103,21 @@ class Save:
     deadlines: tuple[DeadlineRow, ...] | None
     expected_version: int
     scrub: tuple[Event, ...] = ()
+    close: tuple[str, ...] = ()
 
     def apply(self, store: ReviewStore) -> None:
-        """Make the same call on ``store``."""
-        if self.scrub:
-            store.save(
-                self.review,
-                self.event,
-                self.tasks,
-                self.deadlines,
-                expected_version=self.expected_version,
-                scrub=self.scrub,
-            )
-            return
+        """Make the same call on ``store`` (``scrub`` and ``close`` passed only when
+        there are some, as the engine passes them)."""
+        extra: dict[str, Any] = {"scrub": self.scrub} if self.scrub else {}
+        if self.close:
+            extra["close"] = self.close
         store.save(
             self.review,
             self.event,
             self.tasks,
             self.deadlines,
             expected_version=self.expected_version,
+            **extra,
         )
 
 
@@ -141,13 +137,21 @@ class RecordingStore(MemoryStore):
         *,
         expected_version: int,
         scrub: Sequence[Event] = (),
+        close: Sequence[str] = (),
     ) -> None:
         """Save as a :class:`MemoryStore` does, and record the call."""
         super().save(
-            review, event, tasks, deadlines, expected_version=expected_version, scrub=scrub
+            review,
+            event,
+            tasks,
+            deadlines,
+            expected_version=expected_version,
+            scrub=scrub,
+            close=close,
         )
         rows = tuple(deadlines) if deadlines is not None else None
-        self.saves.append(Save(review, event, tuple(tasks), rows, expected_version, tuple(scrub)))
+        save = Save(review, event, tuple(tasks), rows, expected_version, tuple(scrub), tuple(close))
+        self.saves.append(save)
 
 
 def _recorder(ids: Sequence[str]) -> tuple[ReviewEngine, RecordingStore, FixedClock]:
@@ -173,6 +177,22 @@ def closure_saves() -> tuple[Save, ...]:
     engine, store, clock = _recorder(["rev-closure"])
     review = engine.submit(demo_request(), REQUESTER)
     run_to_closure(engine, review.id, step=lambda: clock.advance(hours=20))
+    return tuple(store.saves)
+
+
+@functools.cache
+def fulfilment_saves() -> tuple[Save, ...]:
+    """Two reviews confirmed (each emitting its RF-5 tasks), then ``rev-f``'s first
+    agency's records secured: the last save closes that agency's letter."""
+    engine, store, clock = _recorder(["rev-f", "rev-g"])
+    first = engine.submit(demo_request(), REQUESTER)
+    clock.advance(hours=3)
+    _confirm(engine, engine.submit(demo_request(), REQUESTER))
+    clock.advance(hours=3)
+    _confirm(engine, first)
+    clock.advance(hours=3)
+    agency = first.agencies[0]
+    engine.execute(first.id, c.RecordRecordsSecured(agency), BUSINESS_MANAGER)
     return tuple(store.saves)
 
 
@@ -707,6 +727,36 @@ class StoreContract(BoardContract):
         with pytest.raises(ReviewNotFound):
             store.tasks("rev-nobody")
 
+    def test_a_save_closes_the_tasks_it_fulfils_rf_5(self, store: ReviewStore) -> None:
+        """RF-5: the save that records an agency's records secured closes that
+        agency's letter with it, all or nothing: with a task of no review, or of
+        another review, or refused for its version, it closes nothing and writes
+        nothing."""
+        *earlier, closing = fulfilment_saves()
+        for save in earlier:
+            save.apply(store)
+        review_id = closing.review.id
+        assert len(closing.close) == 1
+        before = store.tasks(review_id)
+        pending = store.pending_tasks(limit=10_000)
+        foreign = next(t.id for t in pending if t.review_id != review_id)
+        for wrong in ("task-nobody", foreign):
+            with pytest.raises(StorageError):
+                evolve(closing, close=(*closing.close, wrong)).apply(store)
+            assert store.tasks(review_id) == before
+            assert store.load(review_id).version == closing.expected_version
+        stale = evolve(closing, expected_version=closing.expected_version + 1)
+        with pytest.raises(ConcurrencyConflict):
+            stale.apply(store)
+        assert store.tasks(review_id) == before
+        assert store.pending_tasks(limit=10_000) == pending
+        closing.apply(store)
+        done = [s.task.id for s in store.tasks(review_id) if s.status is TaskStatus.DONE]
+        assert done == list(closing.close)
+        assert store.pending_tasks(limit=10_000) == [t for t in pending if t.id not in done]
+        store.complete_task(done[0])  # marked delivered as well: harmless
+        assert [s.task.id for s in store.tasks(review_id) if s.status is TaskStatus.DONE] == done
+
     def test_completing_an_unknown_task_is_an_error(self, store: ReviewStore) -> None:
         with pytest.raises(StorageError):
             store.complete_task("task-nobody")
@@ -727,10 +777,11 @@ class StoreContract(BoardContract):
         assert verify_history(events) == []
         assert replay(events) == store.load(submitted.id) == closed
         assert store.list_by_stage(Stage.CLOSED) == [closed]
-        # RF-5: the letters were never marked delivered, and the review has ended.
+        # RF-5: each agency secured its records and named its IMR writer, so each
+        # letter closed itself in the save that recorded its answer.
         assert store.pending_tasks(limit=10_000) == []
         states = engine.tasks(submitted.id)
-        assert states and {s.status for s in states} == {TaskStatus.CANCELLED}
+        assert states and {s.status for s in states} == {TaskStatus.DONE}
         assert engine.submit(demo_request(), REQUESTER).reference == "SCR-2026-002"
 
     # ------------------------------------------------------------- integrity

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 import threading
 import urllib.parse
@@ -71,8 +72,35 @@ def _sqlite_on_begin(conn: Connection) -> None:
         raise _as_sqlalchemy_error(conn.dialect, sql, exc) from exc
 
 
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def check_schema_name(schema: str) -> str:
+    """``schema`` if it is a PostgreSQL schema name the store can use (lower-case
+    letters, digits and underscores, not starting with a digit, at most 63
+    characters: a name PostgreSQL keeps as written, with no quoting); otherwise
+    :class:`~scr_engine.errors.StorageError` saying so."""
+    if not isinstance(schema, str) or _SCHEMA_NAME.fullmatch(schema) is None:
+        raise StorageError(
+            f"schema must be a PostgreSQL schema name of lower-case letters, digits and "
+            f"underscores, not starting with a digit, at most 63 characters: {schema!r}"
+        )
+    return schema
+
+
+def ensure_schema(engine: Engine, schema: str) -> None:
+    """Create the PostgreSQL schema ``schema`` if it does not exist yet."""
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{check_schema_name(schema)}"')
+
+
 def create_engine(
-    url: str | URL, *, durable: bool = True, timeout: float = 30.0, **options: Any
+    url: str | URL,
+    *,
+    durable: bool = True,
+    timeout: float = 30.0,
+    schema: str | None = None,
+    **options: Any,
 ) -> Engine:
     """A SQLAlchemy engine configured as the SQL store needs it.
 
@@ -82,6 +110,11 @@ def create_engine(
     writes) so that SAVEPOINTs work. A host that hands the store its own SQLite
     connection (:meth:`SqlStore.from_connection`) should make its engine here.
     ``options`` go to :func:`sqlalchemy.create_engine`.
+
+    For PostgreSQL, ``schema`` names the schema the store's tables live in (each
+    connection's ``search_path``), so that one database can hold several stores, or
+    a store beside a host's own tables; by default, the server's ``search_path``
+    (usually ``public``). It is refused for SQLite, which has no schemas.
 
     For PostgreSQL, pooled connections are not tested before use (SQLAlchemy's
     ``pool_pre_ping`` costs a round trip to the server on every checkout, two per
@@ -100,6 +133,8 @@ def create_engine(
             raise StorageError(
                 f"scr_engine stores reviews in SQLite or PostgreSQL, not {backend!r}"
             )
+        if schema is not None and backend == "sqlite":
+            raise StorageError("schema is for PostgreSQL: a SQLite database has no schemas")
         if backend == "sqlite":
             mode = parsed.query.get("mode")
             if parsed.database in (None, "", ":memory:") or "memory" in (
@@ -117,6 +152,13 @@ def create_engine(
             sa_event.listen(engine, "connect", _sqlite_on_connect("FULL" if durable else "NORMAL"))
             sa_event.listen(engine, "begin", _sqlite_on_begin)
         else:
+            if schema is not None:
+                connect_args = dict(options.pop("connect_args", {}))
+                given = [connect_args.get("options"), parsed.query.get("options")]
+                settings = [o for o in given if isinstance(o, str) and o]
+                settings.append(f"-csearch_path={check_schema_name(schema)}")
+                connect_args["options"] = " ".join(settings)
+                options["connect_args"] = connect_args
             engine = sa.create_engine(parsed, **options)
     return engine
 

@@ -158,6 +158,11 @@ class _Sql:
             f"VALUES ({', '.join('?' for _ in TASK_COLUMNS)}) ON CONFLICT (id) DO UPDATE SET "
             + ", ".join(f"{name} = excluded.{name}" for name in TASK_COLUMNS if name != "id")
         )
+        # A task the saved event fulfils: completed as complete_task would (once).
+        self.close_task = q(
+            "UPDATE scr_tasks SET completed_at = COALESCE(completed_at, ?), "
+            "completion = COALESCE(completion, ?) WHERE id = ? AND review_id = ?"
+        )
         row = columns(DEADLINE_ROW_COLUMNS)
         order = 'ORDER BY due_on, review_id, "key" LIMIT ?'
         # The same predicate as the partial index, so SQLite's planner can use it.

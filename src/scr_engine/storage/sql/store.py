@@ -44,6 +44,7 @@ from scr_engine.storage.sql.connections import (
     _shown,
     _sqlite_read_only,
     create_engine,
+    ensure_schema,
 )
 from scr_engine.storage.sql.errors import _conflicts_on_serialization, _translated
 from scr_engine.storage.sql.migrate import Migrate, _check_schema, _prepare
@@ -93,6 +94,10 @@ class SqlStore:
     :param engine_options: passed on to :func:`sqlalchemy.create_engine` (pool size…).
     :param cache_size: how many decoded reviews the store keeps (see
         :attr:`CACHE_SIZE`); 0 keeps none.
+    :param schema: PostgreSQL only: the schema holding the store's tables (each
+        connection's ``search_path``), created if missing when ``migrate`` is
+        ``"create"`` or ``"upgrade"``; by default the server's ``search_path``.
+        Lower-case letters, digits and underscores (see :func:`create_engine`).
 
     Raises :class:`~scr_engine.errors.SchemaMismatch` when the schema is behind or
     ahead, :class:`~scr_engine.errors.StorageError` when the database cannot be used.
@@ -130,6 +135,7 @@ class SqlStore:
         clock: Clock | None = None,
         engine_options: Mapping[str, Any] | None = None,
         cache_size: int = CACHE_SIZE,
+        schema: str | None = None,
     ) -> None:
         if migrate not in ("check", "create", "upgrade"):
             raise InvalidRequest(
@@ -146,12 +152,17 @@ class SqlStore:
         read_only = None
         if found is not None:
             read_only, url = found
-        engine = create_engine(url, durable=durable, timeout=timeout, **dict(engine_options or {}))
+        engine = create_engine(
+            url, durable=durable, timeout=timeout, schema=schema, **dict(engine_options or {})
+        )
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._cache = _ReviewCache(cache_size, self.CACHE_MAX_CHARS)
         try:
             self._sql = _Sql(engine.dialect)
             self._db = Connections(self._sql, engine=engine, read_only=read_only)
+            if schema is not None and migrate != "check":
+                with _translated(f"creating the schema {schema!r}"):
+                    ensure_schema(engine, schema)
             _prepare(self._db, migrate)
         except StorageError as exc:
             engine.dispose()
@@ -294,9 +305,11 @@ class SqlStore:
         *,
         expected_version: int,
         scrub: Sequence[Event] = (),
+        close: Sequence[str] = (),
     ) -> None:
         """Store ``review`` with its new ``event``, its ``tasks`` and its ``deadlines``
-        (and the events an erasure ``scrub`` s) in one transaction, if the stored
+        (and the events an erasure ``scrub`` s, and the completion of the tasks the
+        event fulfils, ``close``, at the event's time) in one transaction, if the stored
         version is ``expected_version`` (0 for a new review); otherwise write nothing
         and raise
         :class:`~scr_engine.ConcurrencyConflict`.
@@ -318,7 +331,7 @@ class SqlStore:
             None if deadlines is None else {row.key: sql.deadline_values(row) for row in deadlines}
         )
         task_values = _task_values(tasks)
-        if sql.one_statement and follows and expected_version > 0 and not scrub:
+        if sql.one_statement and follows and expected_version > 0 and not (scrub or close):
             with (
                 _translated(f"saving review {review.id!r}"),
                 _conflicts_on_serialization(review.id, expected_version),
@@ -349,6 +362,8 @@ class SqlStore:
                 self._write_deadlines(session, review.id, deadline_values)
             if task_values:
                 session.run_many(sql.upsert_task, task_values)
+            if close:
+                self._close_tasks(session, review.id, close, _utc_text(event.at))
             for scrubbed in scrub:
                 values = EVENTS.named(scrubbed)
                 kept = (values["payload"], values["salts"], values["state_salt"])
@@ -361,6 +376,18 @@ class SqlStore:
                     )
         stored.state = event.state
         self._cache.put(review.id, stored)
+
+    def _close_tasks(
+        self, session: _Session, review_id: str, close: Sequence[str], at: str
+    ) -> None:
+        """Mark the review's tasks ``close`` completed at ``at`` (each once: one
+        completed before keeps its completion); :class:`StorageError` for an id that
+        is not a task of the review."""
+        for task_id in close:
+            proof = completion_digest(task_id, at)
+            found = session.run(self._sql.close_task, (at, proof, task_id, review_id)).rowcount
+            if found == 0:
+                raise StorageError(f"no task {task_id!r} of review {review_id!r} to close")
 
     def _save_in_one_statement(
         self,

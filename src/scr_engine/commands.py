@@ -5,9 +5,9 @@ JSON with :func:`to_dict` / :func:`from_dict` (the library's cattrs converter), 
 ``{"command": "<name>", ...fields}``, so host systems can send them over the wire.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeAlias, TypeVar, get_args
 
 from attrs import field, frozen
 
@@ -37,6 +37,7 @@ __all__ = [
     "AddAction",
     "AddAgency",
     "AgreeLeadAuthority",
+    "AnyCommand",
     "AppointOverviewWriter",
     "AppointPanelChair",
     "AppointPanelMember",
@@ -72,9 +73,11 @@ __all__ = [
     "ReviseTermsOfReference",
     "StandDownPanelMember",
     "StartMonitoring",
+    "SubmitOverviewReport",
     "SubmitRequest",
     "Withdraw",
     "from_dict",
+    "tabulate",
     "to_dict",
 ]
 
@@ -553,53 +556,108 @@ class ReviseTermsOfReference(Command):
     occurred_on: date | None = None
 
 
-COMMANDS: dict[str, type[Command]] = {
-    cls.name: cls
-    for cls in (
-        SubmitRequest,
-        RecordChairNotified,
-        AssessCriteria,
-        ConfirmReview,
-        RecommendAlternative,
-        Decline,
-        RecordRecordsSecured,
-        RecordImrWriter,
-        AgreeLeadAuthority,
-        AppointPanelChair,
-        AppointPanelMember,
-        AppointOverviewWriter,
-        RecordBudget,
-        HoldInitialMeeting,
-        ConvenePanel,
-        ReceiveImr,
-        JudgeImr,
-        ConfirmOverviewBrief,
-        AcceptEvidence,
-        RecordWriterMeeting,
-        SubmitOverviewReport,
-        RequestRevision,
-        RecordAgencySignoff,
-        AddAction,
-        RecordDissemination,
-        Ratify,
-        StartMonitoring,
-        RecordActionProgress,
-        CompleteAction,
-        CloseReview,
-        Withdraw,
-        ErasePersonalData,
-        RestrictAccess,
-        AddAgency,
-        PauseClock,
-        ResumeClock,
-        ExtendDeadline,
-        ReplacePanelChair,
-        ReplaceOverviewWriter,
-        StandDownPanelMember,
-        ReviseTermsOfReference,
-    )
-}
-"""Every command class by its stable name."""
+AnyCommand: TypeAlias = (
+    SubmitRequest
+    | RecordChairNotified
+    | AssessCriteria
+    | ConfirmReview
+    | RecommendAlternative
+    | Decline
+    | RecordRecordsSecured
+    | RecordImrWriter
+    | AgreeLeadAuthority
+    | AppointPanelChair
+    | AppointPanelMember
+    | AppointOverviewWriter
+    | RecordBudget
+    | HoldInitialMeeting
+    | ConvenePanel
+    | ReceiveImr
+    | JudgeImr
+    | ConfirmOverviewBrief
+    | AcceptEvidence
+    | RecordWriterMeeting
+    | SubmitOverviewReport
+    | RequestRevision
+    | RecordAgencySignoff
+    | AddAction
+    | RecordDissemination
+    | Ratify
+    | StartMonitoring
+    | RecordActionProgress
+    | CompleteAction
+    | CloseReview
+    | Withdraw
+    | ErasePersonalData
+    | RestrictAccess
+    | AddAgency
+    | PauseClock
+    | ResumeClock
+    | ExtendDeadline
+    | ReplacePanelChair
+    | ReplaceOverviewWriter
+    | StandDownPanelMember
+    | ReviseTermsOfReference
+)
+"""Every command, as one closed union of its classes.
+
+A table with an entry per command is written as a function over
+``type[AnyCommand]`` that narrows with ``issubclass`` and ends in
+``typing.assert_never`` (see :func:`tabulate`): mypy strict then names every command
+the function misses. A class that subclasses :class:`Command` here but is left out of
+the union stops the import, naming it."""
+
+
+def _every_class() -> tuple[type[AnyCommand], ...]:
+    """The classes of :data:`AnyCommand`, checked to be every command this module
+    defines, each with a ``name`` of its own, no two alike."""
+    classes: tuple[type[AnyCommand], ...] = get_args(AnyCommand)
+    defined = [
+        v
+        for v in globals().values()
+        if isinstance(v, type) and issubclass(v, Command) and v is not Command
+    ]
+    problems = [
+        f"{cls.__name__} subclasses Command but is not in AnyCommand: add it to the union"
+        for cls in defined
+        if cls not in classes
+    ]
+    problems += [
+        f"{cls.__name__} has no name of its own: give it name: ClassVar[str] = '<command>'"
+        for cls in classes
+        if "name" not in vars(cls)
+    ]
+    seen: dict[str, str] = {}
+    for cls in classes:
+        name = vars(cls).get("name", "")
+        if name in seen:
+            problems.append(f"{cls.__name__} and {seen[name]} are both named {name!r}")
+        seen[name] = cls.__name__
+    if problems:
+        raise TypeError("scr_engine.commands: " + "; ".join(problems))
+    return classes
+
+
+_CLASSES = _every_class()
+
+COMMANDS: dict[str, type[Command]] = {cls.name: cls for cls in _CLASSES}
+"""Every command class by its stable name (the classes of :data:`AnyCommand`)."""
+
+_T = TypeVar("_T")
+
+
+def tabulate(entry: Callable[[type[AnyCommand]], _T | None]) -> dict[str, _T]:
+    """A table of every command, keyed by its stable name (the name its events carry),
+    built once from ``entry``: a function written over ``type[AnyCommand]`` that
+    ends in ``typing.assert_never``, so that mypy strict names any command it misses.
+    ``entry`` is called once for each class; a command for which it returns ``None``
+    has no entry. Looking a command up is one dictionary lookup on its name."""
+    table: dict[str, _T] = {}
+    for cls in _CLASSES:
+        value = entry(cls)
+        if value is not None:
+            table[cls.name] = value
+    return table
 
 
 def to_dict(command: Command) -> dict[str, Any]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeAlias, TypeVar
 
 from attrs import frozen
 
+from scr_engine.commands import Command
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.records import Actor, Review, Role
 from scr_engine.rules.request import is_text
@@ -33,8 +34,11 @@ class Context:
     settings: ProtocolSettings
 
 
-Check = Callable[[Review, Any, Context], list[Refusal]]
-"""A guard: every reason a command would be refused on a review."""
+_C = TypeVar("_C", bound=Command)
+
+Check: TypeAlias = Callable[[Review, _C, Context], list[Refusal]]
+"""A guard of commands of one class (``Check[AssessCriteria]``): every reason such a
+command would be refused on a review."""
 
 
 def need_text(out: list[Refusal], value: Any, rule: str, field: str, what: str) -> None:

@@ -22,7 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import assert_never
 
+from scr_engine import commands as c
+from scr_engine.commands import AnyCommand, tabulate
 from scr_engine.errors.refusals import Refusal
 from scr_engine.records import ImrJudgement, Review
 from scr_engine.rules import clocks, corrections, referral, setup
@@ -30,7 +33,7 @@ from scr_engine.rules.common import Context
 from scr_engine.rules.deadlines import FURTHEST_DAYS, deadlines
 from scr_engine.states.stages import Stage
 
-__all__ = ["PRECONDITIONS", "Precondition"]
+__all__ = ["PRECONDITIONS", "Precondition", "precondition_of"]
 
 Precondition = Callable[[Review, Context], list[Refusal]]
 """Every reason a command would be refused on a review whatever its input (empty when
@@ -160,6 +163,14 @@ def _stand_down(review: Review, ctx: Context) -> list[Refusal]:
     return [Refusal("SU-2", "the panel has no member to stand down")]
 
 
+def _redirect(review: Review, ctx: Context) -> list[Refusal]:
+    return referral.screening_preconditions(review, "redirected")
+
+
+def _decline(review: Review, ctx: Context) -> list[Refusal]:
+    return referral.screening_preconditions(review, "declined")
+
+
 def _without_context(check: Callable[[Review], list[Refusal]]) -> Precondition:
     def precondition(review: Review, ctx: Context) -> list[Refusal]:
         return check(review)
@@ -168,34 +179,94 @@ def _without_context(check: Callable[[Review], list[Refusal]]) -> Precondition:
     return precondition
 
 
-PRECONDITIONS: dict[str, Precondition] = {
-    "record_chair_notified": _chair_notified,
-    "recommend_alternative": lambda review, ctx: referral.screening_preconditions(
-        review, "redirected"
-    ),
-    "decline": lambda review, ctx: referral.screening_preconditions(review, "declined"),
-    "record_records_secured": _records_secured,
-    "agree_lead_authority": _lead_authority,
-    "appoint_panel_chair": setup.chair_taken,
-    "appoint_panel_member": _panel_member,
-    "appoint_overview_writer": setup.writer_taken,
-    "hold_initial_meeting": _initial_meeting,
-    "receive_imr": _receive_imr,
-    "judge_imr": _judge_imr,
-    "confirm_overview_brief": _writer_appointed,
-    "record_writer_meeting": _writer_appointed,
-    "record_agency_signoff": _agency_signoff,
-    "add_action": _add_action,
-    "record_action_progress": _open_action,
-    "complete_action": _open_action,
-    "withdraw": _without_context(clocks.withdraw_preconditions),
-    "pause_clock": _without_context(clocks.pause_preconditions),
-    "extend_deadline": _extend_deadline,
-    "replace_panel_chair": _without_context(corrections.chair_preconditions),
-    "replace_overview_writer": _without_context(corrections.writer_preconditions),
-    "stand_down_panel_member": _stand_down,
-    "revise_terms_of_reference": _without_context(corrections.terms_preconditions),
-}
+def precondition_of(cls: type[AnyCommand]) -> Precondition | None:
+    """What refuses commands of ``cls`` whatever their input, or ``None``: for a
+    command that takes no input (judged whole instead), and for one whose guard is not
+    known to refuse every input in some state of the review.
+
+    Written over every class of :data:`~scr_engine.commands.AnyCommand`: mypy strict
+    names a command missing here (``assert_never``)."""
+    if issubclass(cls, c.RecordChairNotified):
+        return _chair_notified
+    if issubclass(cls, c.RecommendAlternative):
+        return _redirect
+    if issubclass(cls, c.Decline):
+        return _decline
+    if issubclass(cls, c.RecordRecordsSecured):
+        return _records_secured
+    if issubclass(cls, c.AgreeLeadAuthority):
+        return _lead_authority
+    if issubclass(cls, c.AppointPanelChair):
+        return setup.chair_taken
+    if issubclass(cls, c.AppointPanelMember):
+        return _panel_member
+    if issubclass(cls, c.AppointOverviewWriter):
+        return setup.writer_taken
+    if issubclass(cls, c.HoldInitialMeeting):
+        return _initial_meeting
+    if issubclass(cls, c.ReceiveImr):
+        return _receive_imr
+    if issubclass(cls, c.JudgeImr):
+        return _judge_imr
+    if issubclass(cls, c.ConfirmOverviewBrief):
+        return _writer_appointed
+    if issubclass(cls, c.RecordWriterMeeting):
+        return _writer_appointed
+    if issubclass(cls, c.RecordAgencySignoff):
+        return _agency_signoff
+    if issubclass(cls, c.AddAction):
+        return _add_action
+    if issubclass(cls, c.RecordActionProgress):
+        return _open_action
+    if issubclass(cls, c.CompleteAction):
+        return _open_action
+    if issubclass(cls, c.Withdraw):
+        return _without_context(clocks.withdraw_preconditions)
+    if issubclass(cls, c.PauseClock):
+        return _without_context(clocks.pause_preconditions)
+    if issubclass(cls, c.ExtendDeadline):
+        return _extend_deadline
+    if issubclass(cls, c.ReplacePanelChair):
+        return _without_context(corrections.chair_preconditions)
+    if issubclass(cls, c.ReplaceOverviewWriter):
+        return _without_context(corrections.writer_preconditions)
+    if issubclass(cls, c.StandDownPanelMember):
+        return _stand_down
+    if issubclass(cls, c.ReviseTermsOfReference):
+        return _without_context(corrections.terms_preconditions)
+    if issubclass(
+        cls,
+        (
+            c.SubmitRequest,
+            c.RecordImrWriter,
+            c.RecordBudget,
+            c.SubmitOverviewReport,
+            c.RequestRevision,
+            c.RecordDissemination,
+            c.ErasePersonalData,
+            c.RestrictAccess,
+            c.AddAgency,
+        ),
+    ):
+        return None  # no precondition known (submit_request makes a review instead)
+    if issubclass(
+        cls,
+        (
+            c.AssessCriteria,
+            c.ConfirmReview,
+            c.ConvenePanel,
+            c.AcceptEvidence,
+            c.Ratify,
+            c.StartMonitoring,
+            c.CloseReview,
+            c.ResumeClock,
+        ),
+    ):
+        return None  # no input: judged whole (scr_engine.rules.judge.obstacles)
+    assert_never(cls)
+
+
+PRECONDITIONS: dict[str, Precondition] = tabulate(precondition_of)
 """For commands that take input, command name → the part of its guard that refuses it
 whatever the input, citing that guard's rule. ``record_imr_writer`` has none: an
 agency may name another writer at any time (RF-5 refuses only the same writer twice)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeAlias, TypeVar, assert_never
 
 from attrs import evolve, fields
 
@@ -43,11 +43,15 @@ from scr_engine.records import (
 from scr_engine.rules.criteria import assess
 from scr_engine.serialization import structure, unstructure
 
-__all__ = ["EFFECTS", "Effect", "apply", "fulfils", "merge_facts", "occurred_day"]
+__all__ = ["EFFECTS", "Effect", "apply", "effect_of", "fulfils", "merge_facts", "occurred_day"]
+
+_C = TypeVar("_C", bound=c.Command)
 
 Outcome = tuple[dict[str, Any], tuple[Task, ...]]
 """The fields a command changes on the review, and the tasks it emits."""
-Effect = Callable[[Review, Any, str, date, datetime], Outcome]
+Effect: TypeAlias = Callable[[Review, _C, str, date, datetime], Outcome]
+"""What commands of one class record (``Effect[AssessCriteria]``): ``(review, command,
+actor_id, today, at) -> (changes, tasks)``."""
 _NONE: tuple[Task, ...] = ()
 
 
@@ -94,7 +98,9 @@ def _recommend_alternative(
     return dict(alternative=cmd.kind, outcome_reasons=cmd.reasons), _NONE
 
 
-def _with_reasons(r: Review, cmd: Any, who: str, today: date, at: datetime) -> Outcome:
+def _with_reasons(
+    r: Review, cmd: c.Decline | c.Withdraw, who: str, today: date, at: datetime
+) -> Outcome:
     return dict(outcome_reasons=cmd.reasons), _NONE
 
 
@@ -146,7 +152,7 @@ def _hold_initial_meeting(
     return dict(terms_of_reference=cmd.terms, initial_meeting_on=today), _NONE
 
 
-def _nothing(r: Review, cmd: Any, who: str, today: date, at: datetime) -> Outcome:
+def _nothing(r: Review, cmd: c.Command, who: str, today: date, at: datetime) -> Outcome:
     return {}, _NONE
 
 
@@ -375,48 +381,104 @@ def _revise_terms_of_reference(
     return dict(terms_of_reference=cmd.terms, terms_revisions=(*r.terms_revisions, revision)), _NONE
 
 
-EFFECTS: dict[str, Effect] = {
-    "record_chair_notified": _record_chair_notified,
-    "assess_criteria": _assess_criteria,
-    "confirm_review": _confirm_review,
-    "recommend_alternative": _recommend_alternative,
-    "decline": _with_reasons,
-    "record_records_secured": _record_records_secured,
-    "record_imr_writer": _record_imr_writer,
-    "agree_lead_authority": _agree_lead_authority,
-    "appoint_panel_chair": _appoint_panel_chair,
-    "appoint_panel_member": _appoint_panel_member,
-    "appoint_overview_writer": _appoint_overview_writer,
-    "record_budget": _record_budget,
-    "hold_initial_meeting": _hold_initial_meeting,
-    "convene_panel": _nothing,
-    "receive_imr": _receive_imr,
-    "judge_imr": _judge_imr,
-    "confirm_overview_brief": _confirm_overview_brief,
-    "accept_evidence": _nothing,
-    "record_writer_meeting": _record_writer_meeting,
-    "submit_overview_report": _submit_overview_report,
-    "request_revision": _request_revision,
-    "record_agency_signoff": _record_agency_signoff,
-    "add_action": _add_action,
-    "record_dissemination": _record_dissemination,
-    "ratify": _ratify,
-    "start_monitoring": _nothing,
-    "record_action_progress": _record_action_progress,
-    "complete_action": _complete_action,
-    "close_review": _close_review,
-    "withdraw": _with_reasons,
-    "pause_clock": _pause_clock,
-    "resume_clock": _resume_clock,
-    "extend_deadline": _extend_deadline,
-    "erase_personal_data": _erase_personal_data,
-    "restrict_access": _restrict_access,
-    "add_agency": _add_agency,
-    "replace_panel_chair": _replace_panel_chair,
-    "replace_overview_writer": _replace_overview_writer,
-    "stand_down_panel_member": _stand_down_panel_member,
-    "revise_terms_of_reference": _revise_terms_of_reference,
-}
+def _for(cls: type[_C], effect: Effect[_C]) -> Effect[Any]:
+    """``effect``, which mypy checks is an effect of commands of ``cls``."""
+    return effect
+
+
+def effect_of(cls: type[c.AnyCommand]) -> Effect[Any] | None:
+    """What commands of ``cls`` record (``None`` for ``submit_request``: the request
+    makes the review, :func:`scr_engine.history.start`).
+
+    Written over every class of :data:`~scr_engine.commands.AnyCommand`: mypy strict
+    names a command missing here (``assert_never``), and each effect is checked to take
+    its own command class."""
+    if issubclass(cls, c.SubmitRequest):
+        return None
+    if issubclass(cls, c.RecordChairNotified):
+        return _for(cls, _record_chair_notified)
+    if issubclass(cls, c.AssessCriteria):
+        return _for(cls, _assess_criteria)
+    if issubclass(cls, c.ConfirmReview):
+        return _for(cls, _confirm_review)
+    if issubclass(cls, c.RecommendAlternative):
+        return _for(cls, _recommend_alternative)
+    if issubclass(cls, c.Decline):
+        return _for(cls, _with_reasons)
+    if issubclass(cls, c.RecordRecordsSecured):
+        return _for(cls, _record_records_secured)
+    if issubclass(cls, c.RecordImrWriter):
+        return _for(cls, _record_imr_writer)
+    if issubclass(cls, c.AgreeLeadAuthority):
+        return _for(cls, _agree_lead_authority)
+    if issubclass(cls, c.AppointPanelChair):
+        return _for(cls, _appoint_panel_chair)
+    if issubclass(cls, c.AppointPanelMember):
+        return _for(cls, _appoint_panel_member)
+    if issubclass(cls, c.AppointOverviewWriter):
+        return _for(cls, _appoint_overview_writer)
+    if issubclass(cls, c.RecordBudget):
+        return _for(cls, _record_budget)
+    if issubclass(cls, c.HoldInitialMeeting):
+        return _for(cls, _hold_initial_meeting)
+    if issubclass(cls, c.ConvenePanel):
+        return _for(cls, _nothing)
+    if issubclass(cls, c.ReceiveImr):
+        return _for(cls, _receive_imr)
+    if issubclass(cls, c.JudgeImr):
+        return _for(cls, _judge_imr)
+    if issubclass(cls, c.ConfirmOverviewBrief):
+        return _for(cls, _confirm_overview_brief)
+    if issubclass(cls, c.AcceptEvidence):
+        return _for(cls, _nothing)
+    if issubclass(cls, c.RecordWriterMeeting):
+        return _for(cls, _record_writer_meeting)
+    if issubclass(cls, c.SubmitOverviewReport):
+        return _for(cls, _submit_overview_report)
+    if issubclass(cls, c.RequestRevision):
+        return _for(cls, _request_revision)
+    if issubclass(cls, c.RecordAgencySignoff):
+        return _for(cls, _record_agency_signoff)
+    if issubclass(cls, c.AddAction):
+        return _for(cls, _add_action)
+    if issubclass(cls, c.RecordDissemination):
+        return _for(cls, _record_dissemination)
+    if issubclass(cls, c.Ratify):
+        return _for(cls, _ratify)
+    if issubclass(cls, c.StartMonitoring):
+        return _for(cls, _nothing)
+    if issubclass(cls, c.RecordActionProgress):
+        return _for(cls, _record_action_progress)
+    if issubclass(cls, c.CompleteAction):
+        return _for(cls, _complete_action)
+    if issubclass(cls, c.CloseReview):
+        return _for(cls, _close_review)
+    if issubclass(cls, c.Withdraw):
+        return _for(cls, _with_reasons)
+    if issubclass(cls, c.ErasePersonalData):
+        return _for(cls, _erase_personal_data)
+    if issubclass(cls, c.RestrictAccess):
+        return _for(cls, _restrict_access)
+    if issubclass(cls, c.AddAgency):
+        return _for(cls, _add_agency)
+    if issubclass(cls, c.PauseClock):
+        return _for(cls, _pause_clock)
+    if issubclass(cls, c.ResumeClock):
+        return _for(cls, _resume_clock)
+    if issubclass(cls, c.ExtendDeadline):
+        return _for(cls, _extend_deadline)
+    if issubclass(cls, c.ReplacePanelChair):
+        return _for(cls, _replace_panel_chair)
+    if issubclass(cls, c.ReplaceOverviewWriter):
+        return _for(cls, _replace_overview_writer)
+    if issubclass(cls, c.StandDownPanelMember):
+        return _for(cls, _stand_down_panel_member)
+    if issubclass(cls, c.ReviseTermsOfReference):
+        return _for(cls, _revise_terms_of_reference)
+    assert_never(cls)
+
+
+EFFECTS: dict[str, Effect[Any]] = c.tabulate(effect_of)
 """What every command but ``submit_request`` records."""
 
 
@@ -440,7 +502,7 @@ def occurred_day(command: Any, at: datetime) -> date:
 
 
 def apply(
-    review: Review, command: Any, actor_id: str, at: datetime, after: Any, *, dated: bool
+    review: Review, command: c.Command, actor_id: str, at: datetime, after: Any, *, dated: bool
 ) -> Outcome:
     """What the accepted ``command`` changes on ``review`` and the tasks it emits, its
     effect run on the day it occurred (:func:`occurred_day`). ``after`` is the stage

@@ -382,8 +382,17 @@ def submit(
 @click.argument("review")
 @click.argument("command")
 @click.option(
-    "--payload", metavar="FILE", help="the command's fields: FILE.toml, FILE.json or - (JSON)."
+    "--template",
+    is_flag=True,
+    help="print the command's fields to fill in (TOML; --json for JSON), and stop.",
 )
+@click.option(
+    "--from",
+    "from_file",
+    metavar="FILE",
+    help="the command's fields: FILE.toml, FILE.json or - (JSON), as --template prints them.",
+)
+@click.option("--payload", metavar="FILE", help="the same as --from (kept for scripts).")
 @click.option(
     "--set",
     "assignments",
@@ -402,6 +411,8 @@ def run(
     session: Session,
     review: str,
     command: str,
+    template: bool,
+    from_file: str | None,
     payload: str | None,
     assignments: tuple[str, ...],
     dry_run: bool,
@@ -411,7 +422,9 @@ def run(
     """Issue a protocol COMMAND on REVIEW (its id or reference).
 
     A refusal prints every reason with its rule ID (exit 1); --dry-run explains
-    without changing anything. `scr show REVIEW` lists the commands open now.
+    without changing anything. `scr show REVIEW` lists the commands open now;
+    `--template > FILE.toml` gives the command's fields to fill in, `--from FILE.toml`
+    reads them back.
     """
     from scr_engine.commands import COMMANDS
 
@@ -421,7 +434,18 @@ def run(
         if command == "submit_request":
             raise usage("submit_request creates a review: use `scr submit FORM`")
         raise usage(f"unknown command {command!r}{hint}; `scr show REVIEW` lists those open now")
-    data = read_document(payload) if payload is not None else {}
+    if template:
+        from scr_engine.cli.templates import print_template
+
+        print_template(session, resolve_review(session, review), command)
+        return None
+    if from_file is not None and payload is not None:
+        raise usage("give the fields once: --from FILE (or --payload FILE), not both")
+    source = from_file if from_file is not None else payload
+    data = read_document(source) if source is not None else {}
+    if {"fields", "payload"} <= data.keys() and isinstance(data["payload"], dict):
+        # The JSON that `--template --json` prints: its payload holds the fields.
+        data = {"command": data.get("command", command), **data["payload"]}
     data = parse_set(data, assignments)
     if "command" in data and data["command"] != command:
         raise usage(f"the payload is for {data['command']!r}, not {command!r}")
@@ -515,8 +539,10 @@ def show(session: Session, review: str, as_of: str | None) -> None:
         option_json,
         review_json,
     )
+    from scr_engine.cli.templates import fields_json
     from scr_engine.clock import local_date
     from scr_engine.rules.deadlines import deadlines
+    from scr_engine.templates import fields_summary
 
     day = _parse_day(as_of, "--as-of")
     review_id = resolve_review(session, review)
@@ -535,7 +561,7 @@ def show(session: Session, review: str, as_of: str | None) -> None:
             "roles": sorted(r.value for r in actor.roles),
         },
         "as_of": today.isoformat(),
-        "options": [option_json(o) for o in options],
+        "options": [{**option_json(o), "fields": fields_json(o.command)} for o in options],
         "deadlines": [deadline_json(d) for d in clocks],
         "tasks": tasks,
     }
@@ -548,10 +574,13 @@ def show(session: Session, review: str, as_of: str | None) -> None:
         refused = [o for o in options if not o.allowed]
         who = f"{actor.name} ({actor.id})"
         if allowed:
-            table = person_table(f"What {who} may do now", "Command", "In words", "Needs input")
+            table = person_table(f"What {who} may do now", "Command", "In words", "Fields")
             for o in allowed:
-                table.add_row(o.command, command_words(o.command), "yes" if o.takes_input else "no")
+                table.add_row(o.command, command_words(o.command), fields_summary(o.command))
             console.print(table)
+            console.print(
+                "[dim]scr run REVIEW COMMAND --template prints a command's fields to fill in.[/dim]"
+            )
         else:
             console.print(f"{who} may do nothing on this review now.")
         if refused:

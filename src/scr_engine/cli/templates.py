@@ -1,0 +1,33 @@
+"""``scr run REVIEW COMMAND --template``: a command's fields to fill in, as a commented
+TOML file (or JSON with ``--json``), filled in from the review where it can be."""
+
+from __future__ import annotations
+
+import sys
+
+from scr_engine.cli.app import Session
+
+__all__ = ["fields_json", "print_template"]
+
+
+def print_template(session: Session, review_id: str, command: str) -> None:
+    """Print the template of ``command`` filled in from the review ``review_id`` (read
+    as the session's actor: who may not read the review gets no template of it)."""
+    from scr_engine.templates import template, template_json, to_toml
+
+    found = session.engine.get(review_id, session.actor)
+    made = template(command, found)
+    if session.json:
+        session.emit(template_json(made))
+    else:
+        sys.stdout.write(to_toml(made))
+
+
+def fields_json(command: str) -> list[dict[str, object]]:
+    """A command's fields in short (``scr show --json``): each one's name, type in
+    words and whether it is required."""
+    from scr_engine.templates import template
+
+    return [
+        {"name": f.name, "type": f.words, "required": f.required} for f in template(command).fields
+    ]

@@ -1,6 +1,6 @@
 """Pages made when the site is built (mkdocs-gen-files): the rule catalogue, the
-command-line reference, a page per command and the stage diagram (an SVG: no script,
-no network)."""
+command-line reference, a page per command, the HTTP API reference and the stage
+diagram (an SVG: no script, no network)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,11 @@ with mkdocs_gen_files.open("commands/index.md", "w") as page:
 for name in _commands.NAMES:
     with mkdocs_gen_files.open(f"commands/{name}.md", "w") as page:
         page.write(_commands.page(name))
+
+with mkdocs_gen_files.open("service-api.md", "w") as page:
+    from scr_engine.service.openapi import markdown
+
+    page.write(markdown())
 
 with mkdocs_gen_files.open("stages.svg", "w") as image:
     image.write(_diagram.svg())

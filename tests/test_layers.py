@@ -87,12 +87,14 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "scr_engine.testing.*",
             "scr_engine.cli",
             "scr_engine.cli.*",
+            "scr_engine.service",
+            "scr_engine.service.*",
         ),
     ),
 ]
 """The layers, lowest first: a module may import its own layer's modules and those
 below, never one above. The errors and the refusals they carry are the floor; the
-command line, the demo and the test kit the top."""
+command line, the HTTP service, the demo and the test kit the top."""
 
 
 def _modules() -> dict[str, tuple[Path, bool]]:

@@ -1,0 +1,167 @@
+"""``scr serve`` and ``scr token``: the HTTP service, and the bearer tokens it takes.
+
+``scr token issue ACTOR`` makes a token for a person of the actors file and prints it
+once; the tokens file (``scr-tokens.json`` beside the actors file, or ``--tokens
+FILE`` / ``SCR_TOKENS``) keeps only its SHA-256. ``scr serve`` runs the service
+(:mod:`scr_engine.service`) on Uvicorn over the database every ``scr`` command uses.
+Both need the ``service`` extra.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from scr_engine.cli.app import EXIT_NOT_FOUND, CliError, Session, cli, scr_command, usage
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from scr_engine.service.tokens import TokenFile
+
+__all__ = ["issue", "list_tokens", "revoke", "serve", "token"]
+
+_TOKENS_OPTION = click.option(
+    "--tokens",
+    "tokens_path",
+    envvar="SCR_TOKENS",
+    metavar="FILE",
+    help="the tokens file (default: scr-tokens.json beside the actors file; $SCR_TOKENS).",
+)
+
+
+def _service_needed() -> None:
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        raise CliError(
+            "the service needs Starlette and Uvicorn: pip install 'scr_engine[service]'"
+        ) from None
+
+
+def _tokens(session: Session, given: str | None) -> TokenFile:
+    from scr_engine.service.tokens import TOKENS_FILE, TokenFile
+
+    if given:
+        return TokenFile(Path(given))
+    return TokenFile(session.actors.path.with_name(TOKENS_FILE))
+
+
+@scr_command(cli, "serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="the address to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="the port."
+)
+@_TOKENS_OPTION
+@click.option(
+    "--signing-key",
+    "signing_key",
+    metavar="FILE",
+    help="the Board's signing key (PEM), for POST /v1/checkpoints.",
+)
+def serve(
+    session: Session, host: str, port: int, tokens_path: str | None, signing_key: str | None
+) -> None:
+    """Serve the reviews over HTTP (JSON under /v1; docs/service.md): every call with a
+    bearer token from `scr token issue`. Stop it with Ctrl-C."""
+    _service_needed()
+    import uvicorn
+
+    from scr_engine.service import LOGGER, create_app
+
+    key = None
+    if signing_key is not None:
+        from scr_engine.checkpoints import load_private_key
+
+        try:
+            key = load_private_key(Path(signing_key).read_bytes())
+        except OSError as exc:
+            raise usage(f"cannot read the signing key {signing_key}: {exc.strerror}") from None
+    tokens = _tokens(session, tokens_path)
+    app = create_app(session.engine, session.actors.people, tokens, signing_key=key)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    LOGGER.addHandler(handler)
+    LOGGER.setLevel(logging.INFO)
+    click.echo(
+        f"scr serve: {session.where} on http://{host}:{port}/v1 "
+        f"(actors {session.actors.path}, tokens {tokens.path})",
+        err=True,
+    )
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+@cli.group("token")
+def token() -> None:
+    """Issue, list and revoke the bearer tokens of `scr serve`."""
+
+
+@scr_command(token, "issue")
+@click.argument("person", metavar="ACTOR")
+@_TOKENS_OPTION
+def issue(session: Session, person: str, tokens_path: str | None) -> None:
+    """Issue a token for ACTOR (an id of the actors file) and print it, once: only its
+    hash is kept."""
+    _service_needed()
+    actor = session.actors.get(person)
+    tokens = _tokens(session, tokens_path)
+    entry, secret = tokens.issue(actor.id)
+    data = {"id": entry.id, "actor": entry.actor, "issued_at": entry.issued_at, "token": secret}
+
+    def render(console: Console) -> None:
+        console.print(
+            f"Token {entry.id} for {actor.name} ({actor.id}), kept as a hash in {tokens.path}:"
+        )
+        console.print(secret, soft_wrap=True)
+        console.print("It is shown this once: give it to the system that acts as them.")
+
+    session.emit(data, render)
+
+
+@scr_command(token, "revoke")
+@click.argument("token_id", metavar="ID")
+@_TOKENS_OPTION
+def revoke(session: Session, token_id: str, tokens_path: str | None) -> None:
+    """Revoke the token ID (as `scr token list` shows it): refused from the next request."""
+    _service_needed()
+    tokens = _tokens(session, tokens_path)
+    entry = tokens.revoke(token_id)
+    if entry is None:
+        raise CliError(f"no token {token_id!r} in {tokens.path}", EXIT_NOT_FOUND, kind="not_found")
+    data = {"id": entry.id, "actor": entry.actor, "revoked_at": entry.revoked_at}
+
+    def render(console: Console) -> None:
+        console.print(f"Token {entry.id} of {entry.actor} revoked ({entry.revoked_at}).")
+
+    session.emit(data, render)
+
+
+@scr_command(token, "list")
+@_TOKENS_OPTION
+def list_tokens(session: Session, tokens_path: str | None) -> None:
+    """The tokens issued (never the tokens themselves): id, actor, when issued and
+    revoked."""
+    _service_needed()
+    from scr_engine.cli.app import person_table
+
+    tokens = _tokens(session, tokens_path)
+    rows: list[dict[str, Any]] = [
+        {"id": e.id, "actor": e.actor, "issued_at": e.issued_at, "revoked_at": e.revoked_at}
+        for e in tokens.entries()
+    ]
+
+    def render(console: Console) -> None:
+        if not rows:
+            console.print(f"No tokens in {tokens.path}: issue one with `scr token issue ACTOR`.")
+            return
+        table = person_table(f"Tokens in {tokens.path}", "Id", "Actor", "Issued", "Revoked")
+        for row in rows:
+            table.add_row(row["id"], row["actor"], row["issued_at"], row["revoked_at"] or "")
+        console.print(table)
+
+    session.emit({"tokens": rows}, render)

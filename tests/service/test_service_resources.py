@@ -1,0 +1,174 @@
+"""The resources beside commands: lists and pages, explain and options, deadlines,
+overdue, tasks, the public export, documents, verify; and retries that get the first
+response byte for byte."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from scr_engine.demo import (
+    BOARD_CHAIR,
+    BUSINESS_MANAGER,
+    REQUESTER,
+    demo_request,
+    run_to_closure,
+)
+from scr_engine.serialization import unstructure
+from scr_engine.states.stages import Stage
+from service.serving import OUTSIDER, Service
+
+SUBMISSION = {"request": unstructure(demo_request())}
+
+
+def submit(service: Service, **headers: str) -> Any:
+    return service.http.post(
+        "/v1/reviews", json=SUBMISSION, headers=service.auth(REQUESTER, **headers)
+    )
+
+
+def test_a_retried_submission_gets_the_first_response_byte_for_byte(service: Service) -> None:
+    first = submit(service, Idempotency_Key="submit-once")
+    assert first.status_code == 201
+    before = len(service.engine.reviews())
+    service.clock.advance(minutes=5)
+    again = submit(service, Idempotency_Key="submit-once")
+    assert (again.status_code, again.content) == (201, first.content)
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert len(service.engine.reviews()) == before
+
+
+def test_a_retried_command_gets_the_first_response_and_stores_nothing(service: Service) -> None:
+    review_id = submit(service).json()["id"]
+    url = f"/v1/reviews/{review_id}/commands"
+    body = {"command": "record_chair_notified", "received_on": "2026-02-02"}
+    headers = service.auth(BUSINESS_MANAGER, Idempotency_Key="notified", If_Match='"1"')
+    first = service.http.post(url, json=body, headers=headers)
+    assert first.status_code == 200, first.text
+    service.http.post(
+        url, json={"command": "assess_criteria"}, headers=service.auth(BOARD_CHAIR)
+    ).raise_for_status()
+    # The retry's If-Match is stale by now: it is still answered as the first time.
+    again = service.http.post(url, json=body, headers=headers)
+    assert (again.status_code, again.content) == (200, first.content)
+    assert service.engine.get(review_id).version == 3
+    other = service.http.post(
+        url, json={"command": "record_chair_notified", "received_on": "2026-01-30"}, headers=headers
+    )
+    assert other.status_code == 422
+    assert service.engine.get(review_id).version == 3
+
+
+def test_explain_and_options_change_nothing(service: Service) -> None:
+    review_id = submit(service).json()["id"]
+    chair = service.auth(BOARD_CHAIR)
+    explained = service.http.post(
+        f"/v1/reviews/{review_id}/explain",
+        json={"command": "decline", "reasons": "Not needed."},
+        headers=chair,
+    ).json()
+    assert explained["accepted"] is False
+    assert [r["rule"] for r in explained["refusals"]] == ["RF-4", "CR-1"]
+    ok = service.http.post(
+        f"/v1/reviews/{review_id}/explain", json={"command": "assess_criteria"}, headers=chair
+    ).json()
+    assert ok == {"command": "assess_criteria", "accepted": True, "refusals": []}
+    options = service.http.get(f"/v1/reviews/{review_id}/options", headers=chair).json()["options"]
+    allowed = [o["command"] for o in options if o["allowed"]]
+    assert allowed == service.engine.allowed(review_id, BOARD_CHAIR)
+    assert service.engine.get(review_id).version == 1
+
+
+def test_lists_filter_and_page_by_reference(service: Service) -> None:
+    for _ in range(3):
+        submit(service)
+    officer = service.auth(BUSINESS_MANAGER)
+    everything = service.http.get("/v1/reviews?limit=1000", headers=officer).json()["reviews"]
+    references = [r["reference"] for r in everything]
+    assert references == sorted(references) and len(references) >= 3
+    first = service.http.get("/v1/reviews?limit=2", headers=officer).json()
+    assert [r["reference"] for r in first["reviews"]] == references[:2]
+    following = service.http.get(
+        f"/v1/reviews?limit=2&after={first['next_after']}", headers=officer
+    ).json()
+    assert [r["reference"] for r in following["reviews"]] == references[2:4]
+    at = service.http.get("/v1/reviews?stage=requested&agency=gp&text=SCR", headers=officer)
+    assert {r["stage"] for r in at.json()["reviews"]} == {"requested"}
+    assert service.http.get("/v1/reviews", headers=service.auth(OUTSIDER)).json()["reviews"] == []
+    found = service.http.get(f"/v1/references/{references[0]}", headers=officer)
+    assert found.json()["reference"] == references[0]
+    assert found.headers["Content-Location"] == f"/v1/reviews/{found.json()['id']}"
+
+
+@pytest.mark.rule("RF-5")
+def test_tasks_are_fed_listed_and_completed(service: Service) -> None:
+    """RF-5: confirming a review emits a letter to each agency; the feed lists them,
+    an officer marks one delivered, and it leaves the feed."""
+    review_id = submit(service).json()["id"]
+    bm, chair = service.auth(BUSINESS_MANAGER), service.auth(BOARD_CHAIR)
+    url = f"/v1/reviews/{review_id}/commands"
+    for body, who in (
+        ({"command": "record_chair_notified", "received_on": "2026-02-02"}, bm),
+        ({"command": "assess_criteria"}, chair),
+        ({"command": "confirm_review", "reasons": "CR-1 is met."}, chair),
+    ):
+        service.http.post(url, json=body, headers=who).raise_for_status()
+    feed = service.http.get("/v1/tasks?limit=1000", headers=bm).json()["tasks"]
+    mine = [t for t in feed if t["review_id"] == review_id]
+    assert {t["agency"] for t in mine} == {"asc", "gp", "police"}
+    task = mine[0]
+    refused = service.http.post(
+        f"/v1/reviews/{review_id}/tasks/{task['id']}/complete", headers=service.auth(REQUESTER)
+    )
+    assert refused.status_code == 403
+    done = service.http.post(f"/v1/reviews/{review_id}/tasks/{task['id']}/complete", headers=bm)
+    assert done.status_code == 200 and done.json()["status"] == "done"
+    listed = service.http.get(f"/v1/reviews/{review_id}/tasks", headers=bm).json()["tasks"]
+    assert {t["id"]: t["status"] for t in listed}[task["id"]] == "done"
+    feed = service.http.get("/v1/tasks?limit=1000", headers=bm).json()["tasks"]
+    assert task["id"] not in [t["id"] for t in feed]
+
+
+def test_deadlines_and_overdue(service: Service) -> None:
+    review_id = submit(service).json()["id"]
+    bm = service.auth(BUSINESS_MANAGER)
+    deadlines = service.http.get(f"/v1/reviews/{review_id}/deadlines", headers=bm).json()
+    assert [d["key"] for d in deadlines["deadlines"]] == [
+        d.key for d in service.engine.deadlines(review_id)
+    ]
+    late = (service.clock.now() + timedelta(days=400)).date().isoformat()
+    rows: list[Any] = []
+    query = f"/v1/overdue?as_of={late}&limit=2"
+    while query:
+        page = service.http.get(query, headers=bm).json()
+        rows += page["deadlines"]
+        query = (
+            f"/v1/overdue?as_of={late}&limit=2&after={page['next_after']}"
+            if page["next_after"]
+            else ""
+        )
+    expected = service.engine.overdue(
+        (service.clock.now() + timedelta(days=400)).date(), limit=1000
+    )
+    assert [(r["review_id"], r["key"]) for r in rows] == [(r.review_id, r.key) for r in expected]
+    assert all(r["status"] == "overdue" for r in rows)
+
+
+def test_the_public_export_and_the_documents_of_a_ratified_review(service: Service) -> None:
+    review_id = submit(service).json()["id"]
+    run_to_closure(service.engine, review_id, until=Stage.RATIFIED)
+    bm = service.auth(BUSINESS_MANAGER)
+    exported = service.http.get(f"/v1/reviews/{review_id}/public-export", headers=bm)
+    assert exported.status_code == 200
+    report = service.engine.public_export(review_id)
+    assert exported.json() == json.loads(json.dumps(unstructure(report), default=str))
+    assert "Ada" not in exported.text
+    html = service.http.get(f"/v1/reviews/{review_id}/documents/overview?format=html", headers=bm)
+    assert html.headers["content-type"].startswith("text/html")
+    assert "<html" in html.text
+    md = service.http.get(f"/v1/reviews/{review_id}/documents/action-plan", headers=bm)
+    assert md.headers["content-type"].startswith("text/markdown")
+    assert md.text.startswith("#") or "Action plan" in md.text

@@ -25,6 +25,7 @@ from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scr_engine.access import ReadScope
+from scr_engine.board import DEFAULT_BOARD
 from scr_engine.clock import Clock, local_date
 from scr_engine.engine import ReviewEngine
 from scr_engine.errors import InvalidRequest, PermissionDenied
@@ -295,6 +296,7 @@ class _Service:
         review_id = request.path_params["review_id"]
         review = await self.call(self.engine.get, review_id, actor)
         events = await self.call(self.engine.history, review_id, actor)
+        board = await self.call(self.engine.store.board_identity)
         day = as_of if as_of is not None else local_date(self.engine.clock.now())
         try:
             document = await self.call(
@@ -305,6 +307,7 @@ class _Service:
                 as_of=day,
                 settings=self.engine.settings_for(review),
                 history=events,
+                board=board if board is not None else DEFAULT_BOARD,
             )
         except ImportError:  # pragma: no cover - Jinja2 missing
             raise Problem(503, "unavailable", "documents need the documents extra") from None

@@ -40,7 +40,16 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "scr_engine.states.permissions",
         ),
     ),
-    ("records", ("scr_engine.records", "scr_engine.serialization", "scr_engine.sections")),
+    (
+        "records",
+        (
+            "scr_engine.records",
+            "scr_engine.serialization",
+            "scr_engine.sections",
+            "scr_engine.board",
+            "scr_engine.words",
+        ),
+    ),
     ("commands", ("scr_engine.commands", "scr_engine.personal", "scr_engine.schema")),
     ("rules", ("scr_engine.rules", "scr_engine.rules.*")),
     ("effects", ("scr_engine.states.effects",)),

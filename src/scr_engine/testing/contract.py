@@ -58,6 +58,7 @@ from scr_engine.rules.settings import DEFAULT_SETTINGS
 from scr_engine.states.stages import Stage
 from scr_engine.storage.memory import MemoryStore
 from scr_engine.storage.port import DeadlineRow, ReviewStore
+from scr_engine.testing.board_contract import BoardContract
 
 __all__ = [
     "START",
@@ -351,7 +352,7 @@ def _snapshot(store: ReviewStore, review_id: str) -> tuple[Any, ...]:
     )
 
 
-class StoreContract:
+class StoreContract(BoardContract):
     """The store contract as pytest tests: subclass it (as ``Test…``) and provide a
     fresh, empty store by overriding :meth:`make_store` or the ``store`` fixture."""
 

@@ -13,7 +13,7 @@ import pytest
 from scr_engine.demo import BUSINESS_MANAGER, REQUESTER, demo_request
 from scr_engine.serialization import unstructure
 from scr_engine.storage.sql import SqlStore
-from service.serving import Service, running
+from support.serving import Service, running
 
 CLIENTS = 50
 

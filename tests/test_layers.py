@@ -47,6 +47,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "scr_engine.records.*",
             "scr_engine.serialization",
             "scr_engine.sections",
+            "scr_engine.board",
+            "scr_engine.words",
         ),
     ),
     ("commands", ("scr_engine.commands", "scr_engine.personal", "scr_engine.schema")),

@@ -30,6 +30,10 @@ if TYPE_CHECKING:  # the one list of public names (see the module's docstring)
         ReadPolicy as ReadPolicy,
         ReadScope as ReadScope,
     )
+    from scr_engine.board import (
+        DEFAULT_BOARD as DEFAULT_BOARD,
+        BoardIdentity as BoardIdentity,
+    )
     from scr_engine.checkpoints import Checkpoint as Checkpoint, CheckpointEntry as CheckpointEntry
     from scr_engine.clock import (
         BOARD_TIMEZONE as BOARD_TIMEZONE,

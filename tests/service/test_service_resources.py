@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from scr_engine.board import BoardIdentity
 from scr_engine.demo import (
     BOARD_CHAIR,
     BUSINESS_MANAGER,
@@ -172,3 +173,14 @@ def test_the_public_export_and_the_documents_of_a_ratified_review(service: Servi
     md = service.http.get(f"/v1/reviews/{review_id}/documents/action-plan", headers=bm)
     assert md.headers["content-type"].startswith("text/markdown")
     assert md.text.startswith("#") or "Action plan" in md.text
+
+
+def test_a_document_names_the_store_s_board_and_carries_its_marking(service: Service) -> None:
+    review_id = submit(service).json()["id"]
+    bm = service.auth(BUSINESS_MANAGER)
+    service.engine.store.set_board_identity(BoardIdentity("Northshire <SAB>", area="Northshire"))
+    html = service.http.get(f"/v1/reviews/{review_id}/documents/request?format=html", headers=bm)
+    assert html.text.count("Northshire &lt;SAB&gt;") == 2 and "<SAB>" not in html.text
+    assert html.text.count(">OFFICIAL-SENSITIVE</p>") == 2
+    md = service.http.get(f"/v1/reviews/{review_id}/documents/public-report", headers=bm)
+    assert md.text.startswith("**OFFICIAL**")

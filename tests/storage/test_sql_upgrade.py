@@ -19,10 +19,12 @@ from alembic import command
 from alembic.script import ScriptDirectory
 
 from scr_engine import (
+    BoardIdentity,
     FaultKind,
     FixedClock,
     IntegrityError,
     ReviewEngine,
+    SchemaMismatch,
     Stage,
     replay,
     verify_history,
@@ -124,6 +126,25 @@ def test_a_store_written_before_events_committed_to_state_upgrades_and_verifies(
         assert verify_history(history) == [] and replay(history) == after
         assert store.load(ids[1]) == after
         assert engine.verify().ok
+
+
+def test_a_store_upgraded_from_before_board_identities_has_none_until_one_is_set(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    clock = FixedClock(datetime(2026, 2, 2, 9, tzinfo=UTC))
+    ids = legacy_store(url, clock)
+    with pytest.raises(SchemaMismatch):
+        SqlStore(url, durable=False)  # refused, not served, until upgraded
+    upgrade(url)
+    board = BoardIdentity("Northshire Safeguarding Adults Board", area="Northshire")
+    with SqlStore(url, durable=False) as store:
+        assert store.board_identity() is None
+        store.set_board_identity(board)
+        assert ReviewEngine(store, clock).verify().ok
+    with SqlStore(url, durable=False) as store:  # kept across opening the store again
+        assert store.board_identity() == board
+        assert store.load(ids[0]).stage is Stage.CLOSED
 
 
 def test_a_legacy_review_row_edited_before_the_upgrade_is_caught_by_replay(

@@ -116,6 +116,7 @@ def export(
     if public:
         _print_public(session, review_id)
         return
+    from scr_engine.board import DEFAULT_BOARD
     from scr_engine.cli.app import EXIT_USAGE, CliError
     from scr_engine.clock import local_date
     from scr_engine.documents import export_all
@@ -133,6 +134,7 @@ def export(
             ) from None
     found = engine.get(review_id, actor)
     history = engine.history(review_id, actor)
+    board = engine.store.board_identity() or DEFAULT_BOARD
     try:
         written = export_all(
             found,
@@ -141,6 +143,7 @@ def export(
             "md" if fmt == "md" else "html",
             Path(out),
             history=history,
+            board=board,
         )
     except OSError as exc:
         raise CliError(f"cannot write into {out}: {exc.strerror or exc}") from exc
@@ -148,13 +151,17 @@ def export(
         "reference": found.reference,
         "format": fmt,
         "as_of": day.isoformat(),
+        "board": board.name,
         "files": [str(path) for path in written],
     }
 
     def render(console: Console) -> None:
         from rich.markup import escape
 
-        console.print(f"Documents of {escape(found.reference)} as of {day.isoformat()}:")
+        console.print(
+            f"Documents of {escape(found.reference)} for {escape(board.name)} "
+            f"as of {day.isoformat()}:"
+        )
         for path in written:
             console.print(f"  {escape(str(path))}")
 

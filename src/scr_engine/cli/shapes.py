@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from scr_engine.words import ROLE_WORDS, STAGE_WORDS, TASK_WORDS
+
 if TYPE_CHECKING:
     from scr_engine.engine import CommandOption
     from scr_engine.errors.refusals import Refusal
@@ -41,34 +43,6 @@ __all__ = [
 
 Names = Callable[[str], str]
 """A person's name by id ('' when unknown)."""
-
-STAGE_WORDS: dict[str, str] = {
-    "requested": "Request received",
-    "screened": "Screened: set-up under way",
-    "panel_convened": "Panel convened: IMRs being gathered",
-    "evidence_received": "Evidence received: overview report being written",
-    "overview_drafted": "Overview report drafted: sign-off and action plan",
-    "ratified": "Ratified by the Board",
-    "action_plan_monitored": "Action plan being monitored",
-    "closed": "Closed",
-    "redirected": "Redirected to another kind of review",
-    "not_taken_forward": "Not taken forward",
-    "withdrawn": "Withdrawn",
-}
-"""Each stage code in words (``protocol/map.md``)."""
-
-ROLE_WORDS: dict[str, str] = {
-    "panel_chair": "Panel chair",
-    "overview_writer": "Overview writer",
-    "panel_member": "Panel member",
-}
-"""Each role of :class:`~scr_engine.records.Replacement` in words."""
-
-TASK_WORDS: dict[str, str] = {
-    "secure_records": "Ask the agency to secure its records",
-    "request_imr_writer": "Ask the agency to name its IMR writer",
-}
-"""Each task kind in words (RF-5 letters)."""
 
 _ABBREVIATIONS = {"imr": "IMR"}
 

@@ -25,6 +25,7 @@ from scr_engine.documents.register import (
 )
 from scr_engine.documents.render import (
     DOCUMENTS,
+    PUBLIC_DOCUMENTS,
     Document,
     Format,
     export_all,
@@ -36,6 +37,7 @@ from scr_engine.documents.timeline import Timeline, review_timeline
 __all__ = [
     "BOARD",
     "DOCUMENTS",
+    "PUBLIC_DOCUMENTS",
     "REGISTER_FIELDS",
     "Chronology",
     "Document",

@@ -25,6 +25,7 @@ from scr_engine.records import (
 )
 from scr_engine.rules.deadlines import DeadlineStatus, deadlines
 from scr_engine.rules.settings import ProtocolSettings
+from scr_engine.words import in_words, stage_words
 
 __all__ = [
     "CHANGED_ROLES",
@@ -86,7 +87,7 @@ def _header(review: Review, as_of: date, title: str) -> dict[str, Any]:
     return {
         "title": title,
         "reference": review.reference,
-        "stage": review.stage.value,
+        "stage": stage_words(review.stage.value),
         "as_of": as_of.isoformat(),
     }
 
@@ -109,7 +110,7 @@ def request_context(review: Review, as_of: date) -> dict[str, Any]:
             ("Address", r.address),
             ("Contact No", r.contact_number),
             ("email", r.email),
-            ("Requester category (RF-1)", r.category.value.replace("_", " ")),
+            ("Requester category (RF-1)", in_words(r.category)),
         ],
         other_contact=[
             ("Other named contact", o.name),
@@ -308,8 +309,8 @@ def overview_context(review: Review, as_of: date) -> dict[str, Any]:
             tor_facts.append(
                 (
                     "The adult and family (SU-8)",
-                    f"{terms.family.decision.value.replace('_', ' ')}, represented "
-                    f"{terms.family.representation.value}: {terms.family.reasons}",
+                    f"Decided {in_words(terms.family.decision)}, "
+                    f"{in_words(terms.family.representation)}: {terms.family.reasons}",
                 )
             )
     tor_text = report.introduction.terms_of_reference if report is not None else ""
@@ -326,7 +327,7 @@ def overview_context(review: Review, as_of: date) -> dict[str, Any]:
                 "agency": _agency(review, code),
                 "writer": writers.get(code, ""),
                 "received_on": imr.received_on.isoformat() if imr is not None else "",
-                "judgement": imr.judgement.value.replace("_", " ")
+                "judgement": in_words(imr.judgement)
                 if imr is not None and imr.judgement is not None
                 else "",
                 "summary": imr.summary if imr is not None else "",
@@ -484,14 +485,14 @@ def public_report_context(review: Review, as_of: date) -> dict[str, Any]:
     except TransitionRefused as refused:
         ctx.update(
             reference=review.reference,
-            stage=review.stage.value,
+            stage=stage_words(review.stage.value),
             report=None,
             missing=[f"{r.message} ({r.rule})" for r in refused.refusals],
         )
         return ctx
     ctx.update(
         reference=public.reference,
-        stage=public.stage.value,
+        stage=stage_words(public.stage.value),
         report={
             "agreed_on": public.agreed_on.isoformat() if public.agreed_on else "",
             "executive_summary": public.executive_summary,
@@ -509,6 +510,7 @@ def public_report_context(review: Review, as_of: date) -> dict[str, Any]:
                     "outcome": a.intended_outcome,
                     "monitoring": a.monitoring,
                     "status": a.status.value,
+                    "status_words": in_words(a.status),
                     "completed_on": a.completed_on.isoformat() if a.completed_on else "",
                 }
                 for a in public.actions
@@ -535,7 +537,7 @@ def timeline_context(
     ctx.update(
         stages=[
             {
-                "stage": s.stage.value,
+                "stage": stage_words(s.stage.value),
                 "started_on": s.started_on.isoformat(),
                 "ended_on": s.ended_on.isoformat() if s.ended_on else "",
                 "days": s.days(as_of),
@@ -572,7 +574,8 @@ def timeline_context(
         corrections=corrections(review),
         layout=svg_layout(timeline),
         ended=review.stage.terminal,
-        open_stage=None if review.stage.terminal else review.stage.value,
+        open_stage=None if review.stage.terminal else stage_words(review.stage.value),
+        ended_on=timeline.ended_on.isoformat() if timeline.ended_on else "",
         missing=list(timeline.missing),
     )
     return ctx

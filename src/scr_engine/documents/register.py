@@ -20,17 +20,35 @@ from datetime import date
 
 from attrs import frozen
 
+from scr_engine.board import DEFAULT_BOARD, BoardIdentity
 from scr_engine.errors import TransitionRefused
 from scr_engine.publication import public_export
 from scr_engine.records import ActionStatus, Review
 from scr_engine.rules.deadlines import DeadlineStatus, deadlines
 from scr_engine.rules.settings import ProtocolSettings
 from scr_engine.states.stages import Stage
+from scr_engine.words import in_words
 
-__all__ = ["BOARD", "REGISTER_FIELDS", "RegisterField", "register_csv", "register_row"]
+__all__ = [
+    "BOARD",
+    "REGISTER_FIELDS",
+    "RegisterField",
+    "as_identity",
+    "register_csv",
+    "register_row",
+]
 
-BOARD = "Herefordshire Safeguarding Adults Board"
-"""The Board whose protocol the engine runs (a review does not record its Board)."""
+BOARD = DEFAULT_BOARD.name
+"""The name printed for a store with no Board identity set (a review does not record
+its Board: the store does, :meth:`~scr_engine.ReviewStore.board_identity`)."""
+
+
+def as_identity(board: BoardIdentity | str) -> BoardIdentity:
+    """``board`` as an identity: a text is the name of a Board otherwise as
+    :data:`~scr_engine.board.DEFAULT_BOARD`."""
+    if isinstance(board, BoardIdentity):
+        return board
+    return DEFAULT_BOARD.updated(name=board)
 
 
 @frozen
@@ -57,7 +75,7 @@ REGISTER_FIELDS: tuple[RegisterField, ...] = (
     RegisterField(
         "board",
         "Safeguarding Partnership Board",
-        "the Board's name, as given to the export (a review does not record it)",
+        "the Board's name, as set for the store (scr init --board-name, scr board set)",
     ),
     RegisterField(
         "type_of_review",
@@ -90,6 +108,12 @@ REGISTER_FIELDS: tuple[RegisterField, ...] = (
         "open (AP-1, AP-2), then each action as published: 'id: intended outcome "
         "[status]'; empty before ratification",
     ),
+    RegisterField(
+        "protective_marking",
+        "(not a tracker field)",
+        "the row's protective marking: the Board's public marking (OFFICIAL by "
+        "default), since a row holds no personal data",
+    ),
 )
 """The register's columns, in order."""
 
@@ -102,7 +126,7 @@ def _cell(value: str) -> str:
 
 def _type(review: Review) -> str:
     if review.alternative is not None:
-        return review.alternative.value.replace("_", " ").capitalize()
+        return in_words(review.alternative)
     return "Serious Case Review (adult)"
 
 
@@ -110,9 +134,14 @@ _SIGNED_OFF = frozenset({Stage.RATIFIED, Stage.ACTION_PLAN_MONITORED})
 
 
 def register_row(
-    review: Review, settings: ProtocolSettings, as_of: date, board: str = BOARD
+    review: Review,
+    settings: ProtocolSettings,
+    as_of: date,
+    board: BoardIdentity | str = DEFAULT_BOARD,
 ) -> dict[str, str]:
-    """The register's row for one review on ``as_of``, by column name."""
+    """The register's row for one review on ``as_of``, by column name; ``board`` is
+    the store's Board identity (a text is taken as its name)."""
+    identity = as_identity(board)
     closed = review.stage.terminal or review.stage in _SIGNED_OFF
     themes = ""
     actions = ""
@@ -152,13 +181,14 @@ def register_row(
         "date_added": review.received_on.isoformat(),
         "incident_date": incident.isoformat() if incident is not None else "",
         "local_reference": review.reference,
-        "board": board,
+        "board": identity.name,
         "type_of_review": _type(review),
         "stage": review.stage.value,
         "report_signed_off_date": review.ratified_on.isoformat() if review.ratified_on else "",
         "publication_date": "",
         "recommendation_themes": themes,
         "actions": actions,
+        "protective_marking": identity.public_marking,
     }
     return {key: _cell(value) for key, value in row.items()}
 
@@ -167,7 +197,7 @@ def register_csv(
     reviews: Iterable[Review],
     settings: ProtocolSettings | Callable[[Review], ProtocolSettings],
     as_of: date,
-    board: str = BOARD,
+    board: BoardIdentity | str = DEFAULT_BOARD,
 ) -> str:
     """The register as CSV text: a header row, then one row per review in the order
     given. ``settings`` is the settings every review runs under, or a function that

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from attrs import frozen
 
+from scr_engine.board import DEFAULT_BOARD, BoardIdentity
 from scr_engine.documents import build
 from scr_engine.documents.escape import md_block, md_inline
-from scr_engine.documents.register import BOARD, register_csv
+from scr_engine.documents.register import as_identity, register_csv
 from scr_engine.errors import ScrEngineError
 from scr_engine.history import Event
 from scr_engine.records import Review
@@ -29,7 +30,15 @@ from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
 if TYPE_CHECKING:  # pragma: no cover
     import jinja2
 
-__all__ = ["DOCUMENTS", "Document", "Format", "export_all", "render", "render_all"]
+__all__ = [
+    "DOCUMENTS",
+    "PUBLIC_DOCUMENTS",
+    "Document",
+    "Format",
+    "export_all",
+    "render",
+    "render_all",
+]
 
 Format = Literal["md", "html"]
 """A document's format: Markdown or self-contained HTML."""
@@ -44,6 +53,11 @@ DOCUMENTS: tuple[str, ...] = (
 )
 """Every document, by its stable name (also its file name's tail)."""
 
+PUBLIC_DOCUMENTS: frozenset[str] = frozenset({"public-report"})
+"""The documents that hold no personal data (built from the public export alone):
+marked with the Board's ``public_marking``; every other document holds personal data
+and carries its ``marking`` (OFFICIAL-SENSITIVE by default)."""
+
 
 @frozen
 class Document:
@@ -56,6 +70,9 @@ class Document:
     text: str
     missing: tuple[str, ...]
     """What the review does not hold yet, which the document says is missing."""
+    marking: str = ""
+    """The protective marking printed at its top and bottom (:data:`PUBLIC_DOCUMENTS`
+    carry the Board's ``public_marking``, the others its ``marking``)."""
 
     @property
     def filename(self) -> str:
@@ -95,7 +112,20 @@ def _environments() -> tuple[jinja2.Environment, jinja2.Environment]:
     md.filters["block"] = lambda text: Markup(md_block(str(text)))
     md.filters["raw"] = lambda text: Markup(str(text))
     html.filters["block"] = lambda text: [p for p in re.split(r"\n\s*\n", str(text)) if p.strip()]
+    html.filters["dates"] = _html_dates
     return html, md
+
+
+_ISO_DAY = re.compile(r"\b[0-9]{4}-[0-9]{2}-[0-9]{2}\b")
+
+
+def _html_dates(value: Any) -> Any:
+    """``value`` escaped, each ISO date in it kept on one line (``<span
+    class="date">``: a date never breaks at its hyphens)."""
+    from markupsafe import Markup, escape
+
+    text = str(escape("" if value is None else value))
+    return Markup(_ISO_DAY.sub(lambda m: f'<span class="date">{m.group(0)}</span>', text))
 
 
 def _context(
@@ -120,6 +150,15 @@ def _context(
     raise ValueError(f"no document {name!r}: one of {', '.join(DOCUMENTS)}")
 
 
+def _identity(board: BoardIdentity, name: str) -> dict[str, str]:
+    return {
+        "name": board.name,
+        "area": board.area if board.area.casefold() not in board.name.casefold() else "",
+        "logo_text": board.logo_text,
+        "marking": board.public_marking if name in PUBLIC_DOCUMENTS else board.marking,
+    }
+
+
 def render(
     name: str,
     review: Review,
@@ -128,19 +167,31 @@ def render(
     as_of: date,
     settings: ProtocolSettings = DEFAULT_SETTINGS,
     history: Sequence[Event] | None = None,
+    board: BoardIdentity | str = DEFAULT_BOARD,
 ) -> Document:
     """One document of ``review`` (``name`` one of :data:`DOCUMENTS`) as it stands on
     ``as_of``, in Markdown or HTML. ``settings`` are the review's protocol settings
     (:meth:`scr_engine.ReviewEngine.settings_for`); ``history`` (the review's events)
-    dates the stages of the timeline. A document the review cannot complete yet says
-    what is missing."""
+    dates the stages of the timeline; ``board`` is the Board's identity
+    (:meth:`ReviewStore.board_identity <scr_engine.ReviewStore.board_identity>`; a
+    text is taken as its name), printed with the document's protective marking at
+    its top and bottom. A document the review cannot complete yet says what is
+    missing."""
     if fmt not in ("md", "html"):
         raise ValueError(f"no format {fmt!r}: md or html")
     html, md = _environments()
     context = _context(name, review, settings, as_of, history)
+    context["board"] = _identity(as_identity(board), name)
     template = (html if fmt == "html" else md).get_template(f"{name}.{fmt}.j2")
     text = template.render(context)
-    return Document(name, fmt, context["title"], text, tuple(context["missing"]))
+    return Document(
+        name,
+        fmt,
+        context["title"],
+        text,
+        tuple(context["missing"]),
+        context["board"]["marking"],
+    )
 
 
 def render_all(
@@ -150,10 +201,11 @@ def render_all(
     as_of: date,
     settings: ProtocolSettings = DEFAULT_SETTINGS,
     history: Sequence[Event] | None = None,
+    board: BoardIdentity | str = DEFAULT_BOARD,
 ) -> list[Document]:
     """Every document of :data:`DOCUMENTS`, in that order."""
     return [
-        render(name, review, fmt=fmt, as_of=as_of, settings=settings, history=history)
+        render(name, review, fmt=fmt, as_of=as_of, settings=settings, history=history, board=board)
         for name in DOCUMENTS
     ]
 
@@ -169,17 +221,21 @@ def export_all(
     out_dir: Path,
     *,
     history: Sequence[Event] | None = None,
-    board: str = BOARD,
+    board: BoardIdentity | str = DEFAULT_BOARD,
 ) -> list[Path]:
     """Write every document of ``review`` into ``out_dir`` (created if need be) and
-    the register row as CSV; the paths written, in :data:`DOCUMENTS` order, then the
+    the register row as CSV, each naming the Board (``board``) and carrying its
+    protective marking; the paths written, in :data:`DOCUMENTS` order, then the
     register. Files are ``<reference>-<name>.<fmt>`` and
     ``<reference>-register.csv`` (the reference made safe for a file name), UTF-8,
     overwritten if there."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = _UNSAFE.sub("_", review.reference).strip("._") or "review"
     written: list[Path] = []
-    for document in render_all(review, fmt=fmt, as_of=as_of, settings=settings, history=history):
+    documents = render_all(
+        review, fmt=fmt, as_of=as_of, settings=settings, history=history, board=board
+    )
+    for document in documents:
         path = out_dir / f"{stem}-{document.filename}"
         path.write_text(document.text, encoding="utf-8", newline="")
         written.append(path)

@@ -20,6 +20,7 @@ from scr_engine.records import Review
 from scr_engine.rules.deadlines import Deadline, DeadlineStatus, deadlines
 from scr_engine.rules.settings import ProtocolSettings
 from scr_engine.states.stages import Stage
+from scr_engine.words import stage_words
 
 __all__ = [
     "Band",
@@ -77,6 +78,9 @@ class Timeline:
     from_history: bool
     """The stages' dates come from the history (else from the review's own dates)."""
     missing: tuple[str, ...]
+    ended_on: date | None = None
+    """The day the review ended (entered its final stage: closed, withdrawn …); None
+    while it is open. The picture's axis ends there, not on ``as_of``."""
 
 
 def _stages_from_history(events: Sequence[Event]) -> list[tuple[Stage, date]]:
@@ -127,6 +131,7 @@ def review_timeline(
         for i, (stage, on) in enumerate(entered)
     )
     pauses = tuple(PauseSpan(p.started_on, p.ended_on, p.process) for p in review.pauses)
+    last = spans[-1] if spans else None
     return Timeline(
         review.reference,
         as_of,
@@ -135,6 +140,7 @@ def review_timeline(
         pauses,
         bool(events),
         tuple(missing),
+        last.started_on if last is not None and last.stage.terminal else None,
     )
 
 
@@ -189,10 +195,13 @@ class SvgLayout:
     today_x: float
     deadline_top: float
     """Where the deadlines' rows start (below the stages)."""
+    end_label: str = ""
+    """What the dashed line at ``today_x`` marks: ``as of <day>`` for an open review,
+    ``ended <day>`` for one that has ended."""
 
 
-_WIDTH = 960
-_LEFT = 250
+_WIDTH = 1000
+_LEFT = 320
 _RIGHT = 40
 _TOP = 40
 _ROW = 22
@@ -200,8 +209,16 @@ _ROW = 22
 
 def svg_layout(timeline: Timeline) -> SvgLayout:
     """The coordinates of the timeline's picture: one row per stage, then one per
-    deadline, date on the horizontal axis, pauses as bands, today as a line."""
-    days: list[date] = [timeline.as_of]
+    deadline, date on the horizontal axis, pauses as bands, a dashed line on the day
+    the review ended or, while it is open, on ``as_of``.
+
+    The axis runs from the first day shown to the review's end (:attr:`Timeline.ended_on`)
+    — a review closed months before ``as_of`` fills the picture — or, for an open
+    review, to ``as_of`` or the last due date after it; what lies beyond an ended
+    review's end (a deadline that would have fallen due later) is cut at its end."""
+    ended = timeline.ended_on
+    marker = ended if ended is not None else timeline.as_of
+    days: list[date] = [marker]
     for span in timeline.stages:
         days.append(span.started_on)
     for d in timeline.deadlines:
@@ -211,25 +228,28 @@ def svg_layout(timeline: Timeline) -> SvgLayout:
     for p in timeline.pauses:
         days.append(p.started_on)
     start, end = min(days), max(days)
+    if ended is not None:
+        end = ended
     if end <= start:
         end = start + timedelta(days=1)
     span_days = (end - start).days
     scale = (_WIDTH - _LEFT - _RIGHT) / span_days
 
     def x(day: date) -> float:
-        return round(_LEFT + (day - start).days * scale, 1)
+        return round(_LEFT + (min(max(day, start), end) - start).days * scale, 1)
 
     bars: list[Bar] = []
     y = float(_TOP)
     for stage in timeline.stages:
-        until = stage.ended_on if stage.ended_on is not None else timeline.as_of
+        until = stage.ended_on if stage.ended_on is not None else marker
         if stage.stage.terminal:
             until = stage.started_on
         width = max(x(until) - x(stage.started_on), 2.0)
         note = f"{stage.started_on.isoformat()}, {stage.days(timeline.as_of)} days"
         if stage.stage.terminal:
             note = f"{stage.started_on.isoformat()} (final)"
-        bars.append(Bar(stage.stage.value, x(stage.started_on), width, y, "stage", note))
+        label = stage_words(stage.stage.value)
+        bars.append(Bar(label, x(stage.started_on), width, y, "stage", note))
         y += _ROW
     deadline_top = y + _ROW / 2
     y = deadline_top
@@ -238,7 +258,7 @@ def svg_layout(timeline: Timeline) -> SvgLayout:
         if d.met_on is not None:
             mark = x(d.met_on)
         elif d.status is DeadlineStatus.OVERDUE:
-            mark = x(timeline.as_of)
+            mark = x(marker)
         width = max(x(d.due_on) - x(d.starts_on), 2.0)
         note = f"{d.status.value}, due {d.due_on.isoformat()}"
         if d.met_on is not None:
@@ -261,7 +281,7 @@ def svg_layout(timeline: Timeline) -> SvgLayout:
     bands = tuple(
         Band(
             x(p.started_on),
-            max(x(p.ended_on or timeline.as_of) - x(p.started_on), 2.0),
+            max(x(p.ended_on or marker) - x(p.started_on), 2.0),
             f"paused: {p.process}",
         )
         for p in timeline.pauses
@@ -275,6 +295,7 @@ def svg_layout(timeline: Timeline) -> SvgLayout:
         total = month.month - 1 + step
         month = date(month.year + total // 12, total % 12 + 1, 1)
     height = int(y + _ROW)
+    said = f"ended {ended.isoformat()}" if ended is not None else f"as of {marker.isoformat()}"
     return SvgLayout(
         _WIDTH,
         height,
@@ -283,6 +304,7 @@ def svg_layout(timeline: Timeline) -> SvgLayout:
         tuple(bars),
         tuple(ticks),
         bands,
-        x(timeline.as_of),
+        x(marker),
         deadline_top,
+        said,
     )

@@ -25,6 +25,7 @@ from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scr_engine.access import ReadScope
+from scr_engine.board import DEFAULT_BOARD
 from scr_engine.clock import Clock, local_date
 from scr_engine.engine import ReviewEngine
 from scr_engine.errors import InvalidRequest, PermissionDenied
@@ -48,7 +49,8 @@ Handler = Callable[[Request, Actor], Awaitable[Response]]
 
 
 def _json(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    body = text.encode("utf-8")
     return Response(body, status, dict(headers or {}), media_type="application/json")
 
 
@@ -294,6 +296,7 @@ class _Service:
         review_id = request.path_params["review_id"]
         review = await self.call(self.engine.get, review_id, actor)
         events = await self.call(self.engine.history, review_id, actor)
+        board = await self.call(self.engine.store.board_identity)
         day = as_of if as_of is not None else local_date(self.engine.clock.now())
         try:
             document = await self.call(
@@ -304,6 +307,7 @@ class _Service:
                 as_of=day,
                 settings=self.engine.settings_for(review),
                 history=events,
+                board=board if board is not None else DEFAULT_BOARD,
             )
         except ImportError:  # pragma: no cover - Jinja2 missing
             raise Problem(503, "unavailable", "documents need the documents extra") from None
@@ -378,20 +382,22 @@ class _RequestLog:
         try:
             await self.app(scope, receive, sending)
         finally:
-            route = next(
-                (r.path for r in self.routes if r.matches(scope)[0] is Match.FULL), "(none)"
+            if LOGGER.isEnabledFor(logging.INFO):
+                self._log(scope, request_id, status, started)
+
+    def _log(self, scope: Scope, request_id: str, status: int, started: float) -> None:
+        route = next((r.path for r in self.routes if r.matches(scope)[0] is Match.FULL), "(none)")
+        LOGGER.info(
+            json.dumps(
+                {
+                    "request_id": request_id,
+                    "method": scope.get("method"),
+                    "route": route,
+                    "status": status,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                }
             )
-            LOGGER.info(
-                json.dumps(
-                    {
-                        "request_id": request_id,
-                        "method": scope.get("method"),
-                        "route": route,
-                        "status": status,
-                        "ms": round((time.perf_counter() - started) * 1000, 1),
-                    }
-                )
-            )
+        )
 
 
 def create_app(

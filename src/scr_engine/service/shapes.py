@@ -205,13 +205,14 @@ class Query:
 
 
 def plain(value: Any) -> Any:
-    """A record as JSON values (enums as their codes, mappings as objects)."""
-    return json.loads(json.dumps(unstructure(value), default=str))
+    """A record as the library's JSON form has it (:func:`unstructure`); what is left
+    that JSON lacks (a code of a string enum) is written as text by the service."""
+    return unstructure(value)
 
 
 def review(found: Review) -> dict[str, Any]:
     """A review, whole, as the library's JSON form has it."""
-    shaped: dict[str, Any] = plain(found)
+    shaped: dict[str, Any] = unstructure(found)
     return shaped
 
 

@@ -9,12 +9,19 @@ from datetime import date, datetime, timedelta
 
 from scr_engine.access import GENESIS, AccessEntry, access_entry
 from scr_engine.binding import review_problems
+from scr_engine.board import BoardIdentity
 from scr_engine.checkpoints import Checkpoint
 from scr_engine.errors import ConcurrencyConflict, IntegrityError, ReviewNotFound, StorageError
 from scr_engine.history import Event
 from scr_engine.records import Review, Task, TaskState, TaskStatus
 from scr_engine.states.stages import Stage
-from scr_engine.storage.port import DeadlineRow, StoredReview, check_page, check_rows
+from scr_engine.storage.port import (
+    DeadlineRow,
+    StoredReview,
+    check_board,
+    check_page,
+    check_rows,
+)
 
 __all__ = ["MemoryStore"]
 
@@ -47,6 +54,7 @@ class MemoryStore:
         self._checkpoints: list[Checkpoint] = []
         self._accesses: dict[str, list[AccessEntry]] = {}
         self._keys: dict[tuple[str | None, str], Event] = {}
+        self._board: BoardIdentity | None = None
 
     def load(self, review_id: str) -> Review:
         """The review at its latest version, checked against its history: the last
@@ -348,3 +356,13 @@ class MemoryStore:
         """The event saved with this idempotency key (see the port)."""
         with self._lock:
             return self._keys.get((review_id, key))
+
+    def board_identity(self) -> BoardIdentity | None:
+        """The Board's identity set for this store, if any."""
+        return self._board
+
+    def set_board_identity(self, identity: BoardIdentity) -> None:
+        """Keep the Board's identity (replacing the one before)."""
+        checked = check_board(identity)
+        with self._lock:
+            self._board = checked

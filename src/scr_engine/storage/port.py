@@ -14,6 +14,7 @@ from typing import Protocol, runtime_checkable
 from attrs import frozen
 
 from scr_engine.access import AccessEntry
+from scr_engine.board import BoardIdentity
 from scr_engine.checkpoints import Checkpoint
 from scr_engine.errors import InvalidRequest, StorageError
 from scr_engine.errors.refusals import Refusal
@@ -22,7 +23,14 @@ from scr_engine.records import Review, Task, TaskState
 from scr_engine.rules.deadlines import Deadline, DeadlineStatus
 from scr_engine.states.stages import Stage
 
-__all__ = ["DeadlineRow", "ReviewStore", "StoredReview", "check_page", "check_rows"]
+__all__ = [
+    "DeadlineRow",
+    "ReviewStore",
+    "StoredReview",
+    "check_board",
+    "check_page",
+    "check_rows",
+]
 
 _RUNNING = frozenset({DeadlineStatus.DUE, DeadlineStatus.OVERDUE})
 
@@ -127,6 +135,15 @@ def check_page(limit: int, offset: int = 0) -> None:
             "page",
             [Refusal.input("limit and offset cannot be negative", "limit")],
         )
+
+
+def check_board(identity: object) -> BoardIdentity:
+    """Refuse anything but a :class:`~scr_engine.board.BoardIdentity` with
+    :class:`~scr_engine.InvalidRequest` (every store refuses it the same way)."""
+    if not isinstance(identity, BoardIdentity):
+        message = f"a Board's identity must be a BoardIdentity, not {type(identity).__name__}"
+        raise InvalidRequest("board_identity", [Refusal.input(message, "identity")])
+    return identity
 
 
 def check_rows(review: Review, rows: Sequence[DeadlineRow]) -> None:
@@ -291,4 +308,15 @@ class ReviewStore(Protocol):
     ) -> list[AccessEntry]:
         """Access-log entries of one review or one actor (or all), oldest first (by
         time, review, sequence), ``limit`` at a time."""
+        ...
+
+    def board_identity(self) -> BoardIdentity | None:
+        """The Board's identity as set for this store (:meth:`set_board_identity`), or
+        None when none has been set (documents then print
+        :data:`~scr_engine.board.DEFAULT_BOARD`)."""
+        ...
+
+    def set_board_identity(self, identity: BoardIdentity) -> None:
+        """Keep ``identity`` as the store's one Board identity, replacing any set
+        before (a store holds the reviews of one Board)."""
         ...

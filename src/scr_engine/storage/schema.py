@@ -34,6 +34,7 @@ __all__ = [
     "reference_counters",
     "reviews",
     "running_deadline",
+    "store_settings",
     "task_pending",
     "tasks",
 ]
@@ -176,6 +177,15 @@ reference_counters = sa.Table(
     sa.Column("last", sa.Integer(), nullable=False),
 )
 """The last review number handed out per year (``SCR-<year>-<last>``)."""
+
+store_settings = sa.Table(
+    "scr_store_settings",
+    _metadata,
+    sa.Column("key", _key(), primary_key=True),
+    sa.Column("value", sa.Text(), nullable=False),
+)
+"""What is set once for the whole store, one row per key, each value JSON text:
+``board`` is the Board's identity (:class:`~scr_engine.board.BoardIdentity`)."""
 
 
 metadata: sa.MetaData

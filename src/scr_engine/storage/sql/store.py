@@ -21,6 +21,7 @@ from sqlalchemy.engine import URL, Connection, Engine
 from scr_engine.access import GENESIS as ACCESS_GENESIS
 from scr_engine.access import AccessEntry, access_entry
 from scr_engine.binding import column_problems, review_problems
+from scr_engine.board import BoardIdentity
 from scr_engine.checkpoints import Checkpoint
 from scr_engine.clock import Clock, SystemClock
 from scr_engine.errors import (
@@ -76,6 +77,7 @@ from scr_engine.storage.sql.statements import (
     _upsert,
     columns,
 )
+from scr_engine.storage.sql.store_settings import read_board, write_board
 from scr_engine.storage.sql.writes import (
     close_tasks,
     save_in_one_statement,
@@ -732,3 +734,11 @@ class SqlStore:
             return Checkpoint.from_json(data)
         except InvalidRequest as exc:
             raise StorageError(f"the stored checkpoint cannot be read: {exc}") from exc
+
+    def board_identity(self) -> BoardIdentity | None:
+        """The Board's identity kept in ``scr_store_settings``, if one was set."""
+        return read_board(self._db)
+
+    def set_board_identity(self, identity: BoardIdentity) -> None:
+        """Keep the Board's identity in ``scr_store_settings`` (replacing the one before)."""
+        write_board(self._db, identity)

@@ -1,0 +1,274 @@
+"""What the HTTP service costs: one command over HTTP against the same command in
+process, and what a second worker adds.
+
+A script, not a test: run it, read the numbers (issue 22). Every ratio is against a
+baseline measured in the same run, interleaved with the service's own measurements,
+so that a busy machine moves both sides alike.
+
+1. Per command, on SQLite (a file) and on PostgreSQL: the median of
+   ``record_action_progress`` sent to ``scr serve``'s application (Uvicorn, one worker,
+   in a process of its own; a keep-alive ``httpx`` client) against the median of the
+   same command through ``ReviewEngine.execute`` in this process, on the same
+   database. Goal: HTTP <= 2 x in-process, on both.
+2. PostgreSQL, throughput of the service with two Uvicorn workers against one, with
+   ``--clients`` client threads each sending commands to a review of its own. Goal:
+   two workers >= 1.6 x one. (On a machine with two cores the clients compete with the
+   workers for them: read the number with that in mind.)
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_service.py            # full run
+    .venv/bin/python benchmarks/bench_service.py --quick    # fewer samples
+    .venv/bin/python benchmarks/bench_service.py --no-postgres
+    .venv/bin/python benchmarks/bench_service.py --strict   # exit 1 on MISS
+
+PostgreSQL is ``SCR_BENCH_POSTGRES_URL`` (else ``SCR_TEST_POSTGRES_URL``, else
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``), in a scratch schema dropped at
+the end; when it cannot be reached its goals print ``SKIP``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from bench_command import monitored_reviews  # the same demo reviews, one recipe
+
+from scr_engine import FixedClock, ReviewEngine, SystemClock
+from scr_engine import commands as c
+from scr_engine.demo import BUSINESS_MANAGER
+from scr_engine.storage.sql import SqlStore
+
+START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
+POSTGRES_URL = os.environ.get(
+    "SCR_BENCH_POSTGRES_URL",
+    os.environ.get("SCR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
+)
+LATENCY_GOAL = 2.0
+SCALE_GOAL = 1.6
+HERE = Path(__file__).resolve().parent
+
+ns = time.perf_counter_ns
+
+
+def app_from_environment() -> Any:
+    """The application a server process runs (Uvicorn's factory): the database and
+    tokens file named by ``SCR_BENCH_URL`` and ``SCR_BENCH_TOKENS``."""
+    from scr_engine.service import TokenFile, create_app
+
+    store = SqlStore(os.environ["SCR_BENCH_URL"])
+    actors = {BUSINESS_MANAGER.id: BUSINESS_MANAGER}
+    return create_app(store, actors, TokenFile(os.environ["SCR_BENCH_TOKENS"]))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def server(url: str, tokens: Path, workers: int) -> Iterator[str]:
+    """``scr serve``'s application in a process of its own (``workers`` Uvicorn
+    workers) over ``url``; its base URL."""
+    port = _free_port()
+    code = (
+        "import uvicorn; uvicorn.run('bench_service:app_from_environment', factory=True, "
+        f"host='127.0.0.1', port={port}, workers={workers}, log_level='warning', "
+        f"app_dir={str(HERE)!r})"
+    )
+    environment = {**os.environ, "SCR_BENCH_URL": url, "SCR_BENCH_TOKENS": str(tokens)}
+    process = subprocess.Popen([sys.executable, "-c", code], env=environment)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                if httpx.get(f"{base}/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the service did not start")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+@contextmanager
+def databases(postgres: bool) -> Iterator[list[tuple[str, str | None]]]:
+    """``(name, url)`` for SQLite and PostgreSQL (url None when unreachable)."""
+    with tempfile.TemporaryDirectory() as folder:
+        found: list[tuple[str, str | None]] = [("SQLite", f"sqlite:///{folder}/bench.db")]
+        schema = f"scr_bench_{uuid.uuid4().hex[:12]}"
+        admin = None
+        if postgres:
+            try:
+                admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+                with admin.connect() as conn:
+                    conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+                url = sa.make_url(POSTGRES_URL).update_query_dict(
+                    {"options": f"-csearch_path={schema}"}
+                )
+                found.append(("PostgreSQL", url.render_as_string(hide_password=False)))
+            except Exception as exc:
+                print(f"PostgreSQL unreachable ({type(exc).__name__}): its goals are skipped")
+                found.append(("PostgreSQL", None))
+                admin = None
+        try:
+            yield found
+        finally:
+            if admin is not None:
+                with admin.connect() as conn:
+                    conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+                admin.dispose()
+
+
+def _progress(action_id: str, n: int) -> c.Command:
+    return c.RecordActionProgress(action_id, f"Progress note {n}.")
+
+
+def _prepared(url: str, reviews: int) -> tuple[ReviewEngine, list[tuple[str, str]]]:
+    """An engine over ``url`` and ``reviews`` monitored reviews, each with an action."""
+    clock = FixedClock(START)
+    engine = ReviewEngine(SqlStore(url, migrate="create"), clock)
+    ids = monitored_reviews(engine, clock, reviews)
+    engine.clock = SystemClock()  # later than every event made above
+    return engine, [(rid, engine.get(rid).actions[0].id) for rid in ids]
+
+
+def latency(url: str, samples: int) -> tuple[float, float]:
+    """Median microseconds of one command in process and over HTTP, interleaved."""
+    engine, targets = _prepared(url, 2)
+    (local_id, local_action), (remote_id, remote_action) = targets
+    with tempfile.TemporaryDirectory() as folder:
+        from scr_engine.service import TokenFile
+
+        tokens = TokenFile(Path(folder) / "tokens.json")
+        token = tokens.issue(BUSINESS_MANAGER.id)[1]
+        with server(url, tokens.path, 1) as base, httpx.Client(base_url=base) as client:
+            headers = {"Authorization": f"Bearer {token}"}
+            path = f"/v1/reviews/{remote_id}/commands"
+            local: list[int] = []
+            remote: list[int] = []
+            for n in range(samples + 20):
+                started = ns()
+                engine.execute(local_id, _progress(local_action, n), BUSINESS_MANAGER)
+                local_ns = ns() - started
+                body = {"command": "record_action_progress", "action_id": remote_action}
+                body["note"] = f"Progress note {n}."
+                started = ns()
+                response = client.post(path, json=body, headers=headers)
+                remote_ns = ns() - started
+                if response.status_code != 200:
+                    raise RuntimeError(response.text)
+                if n >= 20:  # warmed up
+                    local.append(local_ns)
+                    remote.append(remote_ns)
+    engine.store.close()  # type: ignore[attr-defined]
+    return statistics.median(local) / 1000, statistics.median(remote) / 1000
+
+
+def throughput(url: str, workers: int, clients: int, seconds: float) -> float:
+    """Commands per second the service takes from ``clients`` threads for ``seconds``."""
+    engine, targets = _prepared(url, clients)
+    engine.store.close()  # type: ignore[attr-defined]
+    with tempfile.TemporaryDirectory() as folder:
+        from scr_engine.service import TokenFile
+
+        tokens = TokenFile(Path(folder) / "tokens.json")
+        token = tokens.issue(BUSINESS_MANAGER.id)[1]
+        with server(url, tokens.path, workers) as base:
+            done = [0] * clients
+            stop = time.monotonic() + seconds
+
+            def client(i: int) -> None:
+                review_id, action_id = targets[i]
+                headers = {"Authorization": f"Bearer {token}"}
+                with httpx.Client(base_url=base, timeout=60) as http:
+                    while time.monotonic() < stop:
+                        body = {
+                            "command": "record_action_progress",
+                            "action_id": action_id,
+                            "note": f"Note {done[i]}.",
+                        }
+                        response = http.post(
+                            f"/v1/reviews/{review_id}/commands", json=body, headers=headers
+                        )
+                        if response.status_code != 200:
+                            raise RuntimeError(response.text)
+                        done[i] += 1
+
+            threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+            started = time.monotonic()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            return sum(done) / (time.monotonic() - started)
+
+
+def _goal(ok: bool | None, text: str) -> str:
+    word = "SKIP" if ok is None else ("PASS" if ok else "MISS")
+    return f"{word}  {text}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer samples, shorter runs")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--clients", type=int, default=8, help="client threads (section 2)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
+    args = parser.parse_args(argv)
+    samples = 100 if args.quick else 400
+    seconds = 5.0 if args.quick else 15.0
+    goals: list[str] = []
+    with databases(not args.no_postgres) as found:
+        print("1. One command: in process against over HTTP (median, microseconds)")
+        for name, url in found:
+            if url is None:
+                goals.append(_goal(None, f"{name}: HTTP <= {LATENCY_GOAL} x in-process"))
+                continue
+            local, remote = latency(url, samples)
+            ratio = remote / local
+            print(f"   {name:<10} in-process {local:9.0f}   HTTP {remote:9.0f}   x{ratio:.2f}")
+            goals.append(
+                _goal(ratio <= LATENCY_GOAL, f"{name}: HTTP {ratio:.2f} x in-process (<= 2)")
+            )
+        postgres = dict(found).get("PostgreSQL")
+        print(f"2. PostgreSQL throughput, {args.clients} clients (commands per second)")
+        if postgres is None:
+            goals.append(_goal(None, f"two workers >= {SCALE_GOAL} x one"))
+        else:
+            one = throughput(postgres, 1, args.clients, seconds)
+            two = throughput(postgres, 2, args.clients, seconds)
+            print(f"   one worker {one:8.1f}   two workers {two:8.1f}   x{two / one:.2f}")
+            goals.append(
+                _goal(two / one >= SCALE_GOAL, f"two workers {two / one:.2f} x one (>= 1.6)")
+            )
+    print()
+    for line in goals:
+        print(line)
+    return 1 if args.strict and any(g.startswith("MISS") for g in goals) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -76,13 +76,8 @@ def _time(value: datetime) -> str:
 
 
 def refusal_json(refusal: Refusal) -> dict[str, Any]:
-    """``{"rule", "message", "kind", "field"}``."""
-    return {
-        "rule": refusal.rule,
-        "message": refusal.message,
-        "kind": refusal.kind.value,
-        "field": refusal.field,
-    }
+    """``{"rule", "message", "kind", "field"}`` (:meth:`Refusal.to_json`)."""
+    return refusal.to_json()
 
 
 def appointee_name(review: Review, person_id: str | None) -> str | None:

@@ -6,7 +6,7 @@ import nothing of the domain; :mod:`scr_engine.rules.reasons` names them too."""
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
 
 from attrs import frozen
 
@@ -47,6 +47,16 @@ class Refusal:
         """An ``INPUT`` refusal (malformed data): ``message`` says what is wrong and,
         when it can, what to send instead; ``field`` names the offending field."""
         return cls("INPUT", message, RefusalKind.INPUT, field)
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"rule", "message", "kind", "field"}``: the refusal as every face (the
+        command line, the service) writes it."""
+        return {
+            "rule": self.rule,
+            "message": self.message,
+            "kind": self.kind.value,
+            "field": self.field,
+        }
 
     def __str__(self) -> str:
         where = f" [{self.field}]" if self.field else ""

@@ -79,13 +79,8 @@ _TITLES = {
 
 
 def refusal_json(refusal: Refusal) -> dict[str, Any]:
-    """``{"rule", "message", "kind", "field"}``."""
-    return {
-        "rule": refusal.rule,
-        "message": refusal.message,
-        "kind": refusal.kind.value,
-        "field": refusal.field,
-    }
+    """``{"rule", "message", "kind", "field"}`` (:meth:`Refusal.to_json`)."""
+    return refusal.to_json()
 
 
 class Problem(Exception):

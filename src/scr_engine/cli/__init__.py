@@ -22,7 +22,7 @@ actors file and :mod:`.shapes` makes the JSON shapes.
 from __future__ import annotations
 
 # Each module registers its commands on ``cli`` when imported.
-from scr_engine.cli import clocks, db, integrity, misc, reviews, serve  # noqa: F401
+from scr_engine.cli import clocks, db, integrity, misc, reviews, serve, webhook  # noqa: F401
 from scr_engine.cli.app import (
     EXIT_CODES,
     EXIT_FAILED,

@@ -64,8 +64,21 @@ def _tokens(session: Session, given: str | None) -> TokenFile:
     metavar="FILE",
     help="the Board's signing key (PEM), for POST /v1/checkpoints.",
 )
+@click.option(
+    "--webhook-interval",
+    "webhook_interval",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="seconds between rounds of webhook deliveries (`scr webhook set`); 0 sends none.",
+)
 def serve(
-    session: Session, host: str, port: int, tokens_path: str | None, signing_key: str | None
+    session: Session,
+    host: str,
+    port: int,
+    tokens_path: str | None,
+    signing_key: str | None,
+    webhook_interval: float,
 ) -> None:
     """Serve the reviews over HTTP (JSON under /v1; docs/service.md): every call with a
     bearer token from `scr token issue`. Stop it with Ctrl-C."""
@@ -93,7 +106,15 @@ def serve(
         f"(actors {session.actors.path}, tokens {tokens.path})",
         err=True,
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    from scr_engine.service.webhooks import Dispatcher
+
+    dispatcher = Dispatcher(session.store, interval=webhook_interval)
+    if webhook_interval > 0:
+        dispatcher.start()
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    finally:
+        dispatcher.stop()
 
 
 @cli.group("token")

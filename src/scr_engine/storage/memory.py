@@ -5,7 +5,9 @@ from __future__ import annotations
 import bisect
 import threading
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+
+from attrs import evolve
 
 from scr_engine.access import GENESIS, AccessEntry, access_entry
 from scr_engine.binding import review_problems
@@ -21,6 +23,14 @@ from scr_engine.storage.port import (
     check_board,
     check_page,
     check_rows,
+    check_webhook,
+)
+from scr_engine.webhooks import (
+    Delivery,
+    DeliveryStatus,
+    Webhook,
+    check_delivery,
+    deliveries_of,
 )
 
 __all__ = ["MemoryStore"]
@@ -55,6 +65,8 @@ class MemoryStore:
         self._accesses: dict[str, list[AccessEntry]] = {}
         self._keys: dict[tuple[str | None, str], Event] = {}
         self._board: BoardIdentity | None = None
+        self._webhook: Webhook | None = None
+        self._deliveries: dict[str, Delivery] = {}
 
     def load(self, review_id: str) -> Review:
         """The review at its latest version, checked against its history: the last
@@ -150,6 +162,8 @@ class MemoryStore:
             for task in tasks:
                 self._tasks[task.id] = task
                 self._tasks_of.setdefault(task.review_id, {})[task.id] = None
+            for delivery in deliveries_of(review, event, tasks):
+                self._deliveries.setdefault(delivery.id, delivery)
             self._done.update(close)
             if deadlines is not None:
                 self._index(review.id, deadlines)
@@ -366,3 +380,57 @@ class MemoryStore:
         checked = check_board(identity)
         with self._lock:
             self._board = checked
+
+    def webhook(self) -> Webhook | None:
+        """The store's webhook, if one is set."""
+        return self._webhook
+
+    def set_webhook(self, webhook: Webhook | None) -> None:
+        """Keep the store's webhook (replacing the one before); None removes it."""
+        checked = None if webhook is None else check_webhook(webhook)
+        with self._lock:
+            self._webhook = checked
+
+    def deliveries(
+        self,
+        *,
+        status: DeliveryStatus | None = None,
+        due_by: datetime | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Delivery]:
+        """The queued deliveries (see the port)."""
+        check_page(limit, offset)
+        with self._lock:
+            found = list(self._deliveries.values())
+        if due_by is not None:
+            due = due_by.astimezone(UTC)
+            found = [
+                d
+                for d in found
+                if d.status is DeliveryStatus.PENDING
+                and d.next_attempt_at is not None
+                and d.next_attempt_at <= due
+            ]
+            found.sort(key=lambda d: (d.next_attempt_at, d.id))
+        else:
+            found.sort(key=lambda d: d.sort_key)
+        if status is not None:
+            found = [d for d in found if d.status is status]
+        return found[offset : offset + limit]
+
+    def record_attempt(self, delivery: Delivery) -> None:
+        """Keep what an attempt changed of a queued delivery."""
+        checked = check_delivery(delivery)
+        with self._lock:
+            kept = self._deliveries.get(checked.id)
+            if kept is None:
+                raise StorageError(f"no webhook delivery {checked.id!r} queued")
+            self._deliveries[checked.id] = evolve(
+                kept,
+                status=checked.status,
+                attempts=checked.attempts,
+                next_attempt_at=checked.next_attempt_at,
+                last_error=checked.last_error,
+                delivered_at=checked.delivered_at,
+            )

@@ -22,6 +22,7 @@ from scr_engine.history import Event
 from scr_engine.records import Review, Task, TaskState
 from scr_engine.rules.deadlines import Deadline, DeadlineStatus
 from scr_engine.states.stages import Stage
+from scr_engine.webhooks import Delivery, DeliveryStatus, Webhook
 
 __all__ = [
     "DeadlineRow",
@@ -30,6 +31,7 @@ __all__ = [
     "check_board",
     "check_page",
     "check_rows",
+    "check_webhook",
 ]
 
 _RUNNING = frozenset({DeadlineStatus.DUE, DeadlineStatus.OVERDUE})
@@ -144,6 +146,15 @@ def check_board(identity: object) -> BoardIdentity:
         message = f"a Board's identity must be a BoardIdentity, not {type(identity).__name__}"
         raise InvalidRequest("board_identity", [Refusal.input(message, "identity")])
     return identity
+
+
+def check_webhook(webhook: object) -> Webhook:
+    """Refuse anything but a :class:`~scr_engine.webhooks.Webhook` with
+    :class:`~scr_engine.InvalidRequest` (every store refuses it the same way)."""
+    if not isinstance(webhook, Webhook):
+        message = f"a webhook must be a Webhook, not {type(webhook).__name__}"
+        raise InvalidRequest("webhook", [Refusal.input(message, "webhook")])
+    return webhook
 
 
 def check_rows(review: Review, rows: Sequence[DeadlineRow]) -> None:
@@ -319,4 +330,33 @@ class ReviewStore(Protocol):
     def set_board_identity(self, identity: BoardIdentity) -> None:
         """Keep ``identity`` as the store's one Board identity, replacing any set
         before (a store holds the reviews of one Board)."""
+        ...
+
+    def webhook(self) -> Webhook | None:
+        """The store's webhook (:meth:`set_webhook`), or None when none is set."""
+        ...
+
+    def set_webhook(self, webhook: Webhook | None) -> None:
+        """Keep ``webhook`` as the store's one webhook, replacing any set before; None
+        removes it (deliveries stay queued, sent once one is set again)."""
+        ...
+
+    def deliveries(
+        self,
+        *,
+        status: DeliveryStatus | None = None,
+        due_by: datetime | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Delivery]:
+        """The webhook deliveries queued by :meth:`save` (one per task, in the save's
+        transaction: :func:`scr_engine.webhooks.deliveries_of`), of ``status`` if
+        given, oldest first (by queue time, then id); with ``due_by``, only pending
+        ones whose next attempt is due by then, by next attempt time, then id."""
+        ...
+
+    def record_attempt(self, delivery: Delivery) -> None:
+        """Keep ``delivery``'s status, attempts, next attempt time, last error and
+        delivery time (what an attempt changed); an id not queued raises
+        :class:`~scr_engine.errors.StorageError`."""
         ...

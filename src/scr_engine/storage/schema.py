@@ -37,6 +37,7 @@ __all__ = [
     "store_settings",
     "task_pending",
     "tasks",
+    "webhook_deliveries",
 ]
 
 VERSION_TABLE = "scr_alembic_version"
@@ -185,7 +186,30 @@ store_settings = sa.Table(
     sa.Column("value", sa.Text(), nullable=False),
 )
 """What is set once for the whole store, one row per key, each value JSON text:
-``board`` is the Board's identity (:class:`~scr_engine.board.BoardIdentity`)."""
+``board`` is the Board's identity (:class:`~scr_engine.board.BoardIdentity`),
+``webhook`` the store's webhook (:class:`~scr_engine.webhooks.Webhook`: its URL and
+where its secret is kept, never the secret)."""
+
+webhook_deliveries = sa.Table(
+    "scr_webhook_deliveries",
+    _metadata,
+    sa.Column("id", _key(), primary_key=True),
+    sa.Column("task_id", _key(), nullable=False),
+    sa.Column("review_id", _key(), nullable=False),
+    sa.Column("sequence", sa.Integer(), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("created_at", _key(), nullable=False),
+    sa.Column("status", sa.String(), nullable=False),
+    sa.Column("attempts", sa.Integer(), nullable=False),
+    sa.Column("next_attempt_at", _key(), nullable=True),
+    sa.Column("last_error", sa.Text(), nullable=True),
+    sa.Column("delivered_at", sa.String(), nullable=True),
+    sa.Index("ix_scr_webhook_deliveries_due", "status", "next_attempt_at", "id"),
+    sa.Index("ix_scr_webhook_deliveries_created", "created_at", "id"),
+)
+"""The webhook outbox (:class:`~scr_engine.webhooks.Delivery`): one row per task,
+written in the transaction that writes the task; the dispatcher updates its status,
+attempts and next attempt time. Times are fixed-width UTC text."""
 
 
 metadata: sa.MetaData

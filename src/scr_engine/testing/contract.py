@@ -70,6 +70,7 @@ from scr_engine.testing.scenarios import (
     submission_saves,
     withdrawal_saves,
 )
+from scr_engine.testing.webhook_contract import WebhookContract
 
 __all__ = [
     "START",
@@ -125,10 +126,11 @@ def _snapshot(store: ReviewStore, review_id: str) -> tuple[Any, ...]:
         store.pending_tasks(limit=10_000),
         store.overdue(FAR_FUTURE, limit=10_000),
         store.list_by_stage(review.stage, limit=10_000),
+        store.deliveries(limit=10_000),
     )
 
 
-class StoreContract(BoardContract):
+class StoreContract(BoardContract, WebhookContract):
     """The store contract as pytest tests: subclass it (as ``Test…``) and provide a
     fresh, empty store by overriding :meth:`make_store` or the ``store`` fixture."""
 

@@ -29,6 +29,7 @@ from scr_engine.states.stages import Stage
 from scr_engine.storage import schema
 from scr_engine.storage.port import DeadlineRow, StoredReview
 from scr_engine.storage.sql.review_json import _decode_review
+from scr_engine.webhooks import Delivery
 
 T = TypeVar("T")
 
@@ -432,4 +433,30 @@ def _stored_review(
         (row.head or "") if row is not None else None,
         tuple(faults) + ((access_problem,) if access_problem else ()),
         tuple(accesses),
+    )
+
+
+DELIVERY_COLUMNS = tuple(c.name for c in schema.webhook_deliveries.c)
+"""The columns of ``scr_webhook_deliveries``, in the order of :func:`delivery_values`."""
+
+
+def _time(at: datetime | None) -> str | None:
+    return None if at is None else _utc_text(at)
+
+
+def delivery_values(delivery: Delivery) -> tuple[Any, ...]:
+    """A delivery's row, in :data:`DELIVERY_COLUMNS` order."""
+    d = delivery
+    return (
+        d.id,
+        d.task_id,
+        d.review_id,
+        d.sequence,
+        d.body,
+        _utc_text(d.created_at),
+        d.status.value,
+        d.attempts,
+        _time(d.next_attempt_at),
+        d.last_error,
+        _time(d.delivered_at),
     )

@@ -27,6 +27,7 @@ from scr_engine.storage.sql.review_json import _to_json
 from scr_engine.storage.sql.rows import (
     DEADLINE_COLUMNS,
     DEADLINE_ROW_COLUMNS,
+    DELIVERY_COLUMNS,
     EVENT_COLUMNS,
     REVIEW_COLUMNS,
     TASK_COLUMNS,
@@ -158,6 +159,10 @@ class _Sql:
             f"VALUES ({', '.join('?' for _ in TASK_COLUMNS)}) ON CONFLICT (id) DO UPDATE SET "
             + ", ".join(f"{name} = excluded.{name}" for name in TASK_COLUMNS if name != "id")
         )
+        self.insert_delivery = q(
+            f"INSERT INTO scr_webhook_deliveries ({columns(DELIVERY_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in DELIVERY_COLUMNS)}) ON CONFLICT (id) DO NOTHING"
+        )
         # A task the saved event fulfils: completed as complete_task would (once).
         self.close_task = q(
             "UPDATE scr_tasks SET completed_at = COALESCE(completed_at, ?), "
@@ -231,6 +236,16 @@ class _Sql:
                 f"WHERE ({old}) IS DISTINCT FROM ({new}))",
             ]
         if tasks:
+            # The webhook outbox: one delivery per task, in the same statement.
+            record = ", ".join(
+                f"{_quoted(name)} {pg_type(schema.webhook_deliveries.c[name])}"
+                for name in DELIVERY_COLUMNS
+            )
+            parts.append(
+                f"wh AS (INSERT INTO scr_webhook_deliveries ({columns(DELIVERY_COLUMNS)}) "
+                f"SELECT n.* FROM upd, json_to_recordset(%(deliveries)s::json) AS n({record}) "
+                "ON CONFLICT (id) DO NOTHING)"
+            )
             record = ", ".join(f"{name} {pg_type(schema.tasks.c[name])}" for name in TASK_COLUMNS)
             sets = ", ".join(f"{name} = excluded.{name}" for name in TASK_COLUMNS if name != "id")
             parts.append(
@@ -249,6 +264,7 @@ class _Sql:
         event_values: tuple[Any, ...],
         deadlines: dict[str, tuple[Any, ...]] | None,
         tasks: list[tuple[Any, ...]],
+        deliveries: Sequence[tuple[Any, ...]] = (),
     ) -> dict[str, Any]:
         """The named parameters of :meth:`save_statement`: the review's columns, the
         event's by column name, and the deadline rows and tasks as JSON records."""
@@ -280,6 +296,9 @@ class _Sql:
             rows = [dict(zip(TASK_COLUMNS, values, strict=True)) for values in tasks]
             unique = {row["id"]: row for row in rows}  # the last one wins, as in order
             params["tasks"] = _to_json(list(unique.values()))
+            params["deliveries"] = _to_json(
+                [dict(zip(DELIVERY_COLUMNS, values, strict=True)) for values in deliveries]
+            )
         return params
 
     def update_deadline(self, changed: tuple[int, ...]) -> str:

@@ -49,6 +49,12 @@ from scr_engine.storage.sql.connections import (
 )
 from scr_engine.storage.sql.errors import _conflicts_on_serialization, _translated
 from scr_engine.storage.sql.migrate import Migrate, _check_schema, _prepare
+from scr_engine.storage.sql.outbox import (
+    list_deliveries,
+    read_webhook,
+    record_attempt,
+    write_webhook,
+)
 from scr_engine.storage.sql.review_json import (
     _Cached,
     _decode_review,
@@ -68,6 +74,7 @@ from scr_engine.storage.sql.rows import (
     _task_values,
     _utc_text,
     completion_digest,
+    delivery_values,
 )
 from scr_engine.storage.sql.statements import (
     _HISTORY,
@@ -84,6 +91,7 @@ from scr_engine.storage.sql.writes import (
     write_deadlines,
     write_review,
 )
+from scr_engine.webhooks import Delivery, DeliveryStatus, Webhook, deliveries_of
 
 
 class SqlStore:
@@ -338,6 +346,7 @@ class SqlStore:
             None if deadlines is None else {row.key: sql.deadline_values(row) for row in deadlines}
         )
         task_values = _task_values(tasks)
+        delivery_rows = [delivery_values(d) for d in deliveries_of(review, event, tasks)]
         if sql.one_statement and follows and expected_version > 0 and not (scrub or close):
             with (
                 _translated(f"saving review {review.id!r}"),
@@ -352,6 +361,7 @@ class SqlStore:
                     event_values,
                     deadline_values,
                     task_values,
+                    delivery_rows,
                 )
             if saved:
                 stored.state = event.state
@@ -376,6 +386,7 @@ class SqlStore:
                 write_deadlines(sql, session, review.id, deadline_values)
             if task_values:
                 session.run_many(sql.upsert_task, task_values)
+                session.run_many(sql.insert_delivery, delivery_rows)  # the webhook outbox
             if close:
                 close_tasks(sql, session, review.id, close, _utc_text(event.at))
             for scrubbed in scrub:
@@ -742,3 +753,27 @@ class SqlStore:
     def set_board_identity(self, identity: BoardIdentity) -> None:
         """Keep the Board's identity in ``scr_store_settings`` (replacing the one before)."""
         write_board(self._db, identity)
+
+    def webhook(self) -> Webhook | None:
+        """The webhook kept in ``scr_store_settings``, if one was set."""
+        return read_webhook(self._db)
+
+    def set_webhook(self, webhook: Webhook | None) -> None:
+        """Keep the webhook in ``scr_store_settings`` (replacing the one before); None
+        removes it."""
+        write_webhook(self._db, webhook)
+
+    def deliveries(
+        self,
+        *,
+        status: DeliveryStatus | None = None,
+        due_by: datetime | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Delivery]:
+        """The webhook deliveries queued (see the port)."""
+        return list_deliveries(self._db, status=status, due_by=due_by, limit=limit, offset=offset)
+
+    def record_attempt(self, delivery: Delivery) -> None:
+        """Keep what an attempt changed of a queued delivery."""
+        record_attempt(self._db, delivery)

@@ -34,6 +34,7 @@ def save_in_one_statement(
     event_values: tuple[Any, ...],
     deadlines: dict[str, tuple[Any, ...]] | None,
     tasks: list[tuple[Any, ...]],
+    deliveries: list[tuple[Any, ...]],
 ) -> bool:
     """PostgreSQL: the whole save as one statement (data-modifying CTEs, see
     :meth:`_Sql.save_statement`), in autocommit mode on the store's own engine (a
@@ -44,7 +45,7 @@ def save_in_one_statement(
     and the general path decides."""
     stage_changed = event.stage_before is not review.stage
     statement = sql.save_statement(stage_changed, deadlines is not None, bool(tasks))
-    params = sql.save_params(review, text, event_values, deadlines, tasks)
+    params = sql.save_params(review, text, event_values, deadlines, tasks, deliveries)
     try:
         with db.writing(one_statement=True) as session:
             written = session.run(statement, params).fetchone()[0]

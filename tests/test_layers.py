@@ -62,6 +62,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "scr_engine.access",
             "scr_engine.checkpoints",
             "scr_engine.publication",
+            "scr_engine.webhooks",
         ),
     ),
     ("storage", ("scr_engine.storage", "scr_engine.storage.*")),

@@ -40,14 +40,12 @@ import hmac
 import json
 import random
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from attrs import evolve, frozen
 
@@ -89,9 +87,9 @@ SIGNATURE_HEADER = "X-SCR-Signature"
 """The header ``t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + body>``."""
 EVENT_TYPE = "task.created"
 """The ``type`` of every delivery's body (the one kind of delivery there is)."""
-MAX_ATTEMPTS = 10
-"""Attempts before a delivery is given up as failed (about a day and a half of
-backoff with the defaults of :func:`backoff`)."""
+MAX_ATTEMPTS = 15
+"""Attempts before a delivery is given up as failed: with the defaults of
+:func:`backoff`, between about 19 and 38 hours after the first."""
 TOLERANCE_SECONDS = 300
 """How far a request's timestamp may be from the receiver's clock (five minutes)."""
 MIN_SECRET_BYTES = 32
@@ -343,20 +341,21 @@ Poster = Callable[[str, bytes, Mapping[str, str], float], int]
 raises (any :class:`Exception`) when no answer came."""
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None  # a redirect is an answer other than 2xx: retried later
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
 def post_json(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int:
     """The :data:`Poster` used by default: one POST with the standard library, no
-    redirects followed; the status of the answer."""
+    redirects followed (a redirect is an answer other than 2xx: retried later); the
+    status of the answer."""
+    import urllib.error
+    import urllib.request  # here: importing the library never loads HTTP
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
     request = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")
     try:
-        with _OPENER.open(request, timeout=timeout) as answer:
+        with opener.open(request, timeout=timeout) as answer:
             return int(answer.status)
     except urllib.error.HTTPError as exc:
         exc.close()
@@ -367,7 +366,7 @@ def backoff(
     attempts: int,
     rng: random.Random,
     *,
-    base: float = 30.0,
+    base: float = 60.0,
     cap: float = 6 * 3600.0,
 ) -> timedelta:
     """The wait after ``attempts`` failed attempts: ``base`` doubled each time up to

@@ -282,7 +282,7 @@ def test_backoff_grows_with_jitter_up_to_its_cap() -> None:
     rng = random.Random(1)
     for attempts in range(1, 30):
         wait = backoff(attempts, rng).total_seconds()
-        ceiling = min(6 * 3600.0, 30.0 * 2 ** (attempts - 1))
+        ceiling = min(6 * 3600.0, 60.0 * 2 ** (attempts - 1))
         assert ceiling / 2 <= wait <= ceiling
 
 

@@ -145,7 +145,7 @@ def webhook_remove(session: Session) -> None:
 )
 def webhook_deliver(session: Session, secret_file: str | None, limit: int) -> None:
     """Send once every delivery due (from cron; `scr serve` sends in the background):
-    failures are retried later with backoff, given up after 10 attempts."""
+    failures are retried later with backoff, given up after 15 attempts (a day or so)."""
     from scr_engine.errors import InvalidRequest
     from scr_engine.webhooks import deliver_due
 

@@ -118,14 +118,14 @@ def test_a_command_s_tasks_reach_the_receiver_signed(store: SqlStore, secret_fil
 def test_a_receiver_failing_twice_gets_the_same_delivery_again(
     store: SqlStore, secret_file: Path
 ) -> None:
-    """At least once: a 500, then no answer at all, then a 200. Each attempt carries
-    the same delivery id and body, each signed at its own time; nothing is tried
-    before its backoff is over."""
+    """At least once: the receiver answers 500, then 502; then no answer comes in
+    time; then it answers 200. Each attempt carries the same delivery id and body,
+    each signed at its own time; nothing is tried before its backoff is over."""
     clock = FixedClock(START)
     engine = ReviewEngine(store, clock)
     failures: list[int] = []
 
-    with receiving([500]) as receiver:
+    with receiving([500, 502]) as receiver:
         store.set_webhook(Webhook.create(receiver.url, secret_file))
         review_id = _confirmed(engine)
         first = store.deliveries(limit=1)[0]
@@ -135,14 +135,14 @@ def test_a_receiver_failing_twice_gets_the_same_delivery_again(
         def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
             from scr_engine.webhooks import post_json
 
-            if len(receiver.received) == 1 and not failures:
+            if len(receiver.received) == 2 and not failures:
                 failures.append(1)
                 raise TimeoutError("no answer in time")
             return post_json(url, body, headers, timeout)
 
         rng = random.Random(7)
         times = []
-        for _ in range(3):
+        for _ in range(4):
             now = clock.now()
             report = deliver_due(store, now=clock.now, post=post, rng=rng)  # type: ignore[arg-type]
             times.append(now)
@@ -152,13 +152,13 @@ def test_a_receiver_failing_twice_gets_the_same_delivery_again(
                 assert stored.next_attempt_at is not None and stored.next_attempt_at > now
                 clock.advance(seconds=(stored.next_attempt_at - now).total_seconds())
         assert report.delivered == (first.id,)
-    assert len(receiver.received) == 2  # the one that timed out never reached it
-    for got, at in zip(receiver.received, (times[0], times[2]), strict=True):
+    assert len(receiver.received) == 3  # the one that timed out never reached it
+    for got, at in zip(receiver.received, (times[0], times[1], times[3]), strict=True):
         verify_signature(SECRET, got.headers, got.body, now=at.timestamp())
         assert got.headers[DELIVERY_HEADER.lower()] == first.id
         assert got.body == first.body.encode()
     done = next(d for d in store.deliveries() if d.id == first.id)
-    assert (done.status, done.attempts, done.last_error) == (DeliveryStatus.DELIVERED, 3, None)
+    assert (done.status, done.attempts, done.last_error) == (DeliveryStatus.DELIVERED, 4, None)
     assert review_id == done.review_id
 
 

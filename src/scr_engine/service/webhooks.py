@@ -54,7 +54,8 @@ class Dispatcher:
     background thread, until :meth:`stop`. Each round is one
     :func:`~scr_engine.webhooks.deliver_due`; a round that fails (the store
     unreachable, the secret file unreadable) is logged, without personal data, and
-    tried again next round.
+    tried again next round (a fault of the program is logged with its traceback,
+    and the thread goes on).
 
     ``now`` and ``post`` are injectable, as for :func:`deliver_due`."""
 
@@ -85,6 +86,8 @@ class Dispatcher:
                 report = self.run_once()
             except ScrEngineError as exc:
                 LOGGER.warning("webhook deliveries not sent: %s", type(exc).__name__)
+            except Exception:  # a fault of the program: logged, the thread lives on
+                LOGGER.exception("webhook deliveries failed")
             else:
                 if report.delivered or report.retrying or report.failed:
                     LOGGER.info(

@@ -71,8 +71,7 @@ def _rule_markdown(rule: Rule, code: set[str], tests: list[str]) -> list[str]:
         "",
         rule.text,
         "",
-        f"- Enforced in: {where}",
-        f"- Proved by: {proved}",
+        f"- For developers — enforced in: {where}; proved by: {proved}",
         "",
     ]
 
@@ -83,11 +82,14 @@ def markdown() -> str:
     lines = [
         "# Rule catalogue",
         "",
-        "Every rule of the protocol, as the registry in code holds it",
-        "(`scr_engine.rules.RULES`): its ID, the section of the source text it comes",
-        "from, its kind and its text; the modules of the library that cite it (where it",
-        "is enforced) and the test files that name it (what proves it). A refusal's",
-        "`rule` is always one of these IDs. This page is generated when the site is built.",
+        "Every rule of the protocol: its ID, the section of the source text it comes",
+        "from, its kind and its text. Every refusal cites one of these IDs. This page is",
+        "generated when the site is built.",
+        "",
+        '!!! note "For developers"',
+        "    The rules are the registry in code (`scr_engine.rules.RULES`). Under each",
+        "    rule, the modules of the library that cite it (where it is enforced) and the",
+        "    test files that name it (what proves it).",
         "",
     ]
     section = None

@@ -183,7 +183,7 @@ class RecordImrWriter(Command):
     writer_name: str = field(metadata=MARK)
     declared_involvement: bool | None = None
     """Whether the writer declared direct involvement with the adult or the family
-    (PR-b); ``None`` when no declaration is recorded (as in records made before it
+    (PR-b); left out when no declaration is recorded (as in records made before it
     could be)."""
     involvement: str = field(default="", metadata=MARK)
     """What the declared involvement was."""
@@ -448,7 +448,7 @@ class ErasePersonalData(Command):
     reasons: str
     legal_basis: str
     paths: tuple[str, ...] | None = None
-    """The review's fields to erase; ``None`` (the default) for every personal field."""
+    """The review's fields to erase; left out (the default) for every personal field."""
     pseudonym: str = ""
     rewrites: tuple[TextRewrite, ...] = ()
     """Personal texts that named the person, with only those spans struck out
@@ -473,7 +473,7 @@ class AddAgency(Command):
 class RestrictAccess(Command):
     """Restrict who may read the review (PR-e) to the people named on it and the
     ``readers`` given (the chair issuing it is added), or lift the restriction
-    (``restricted=False``), with reasons."""
+    (``restricted`` false), with reasons."""
 
     name: ClassVar[str] = "restrict_access"
     reasons: str

@@ -251,6 +251,29 @@ def test_pre_tasks_and_overdue_leave_out_a_restricted_review(scr: Scr) -> None:
 
 
 @pytest.mark.rule("RF-5")
+def test_rf5_the_task_tables_show_the_short_id_a_person_types(scr: Scr) -> None:
+    """RF-5: the tables of `scr show` and `scr tasks` give each letter its short id
+    (`secure_records:gp`, never the long id that wraps) and say how to mark one
+    delivered; `scr show --json` carries the short id beside the id."""
+    scr.ready()
+    reference = scr.submit()["reference"]
+    for name in ("assess_criteria", "confirm_review"):
+        scr.json("run", reference, name, actor="u-chair")
+    shown = scr("show", reference, actor="u-bm")
+    listed = scr("tasks", actor="u-bm")
+    for result in (shown, listed):
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        assert any("secure_records:gp" in line for line in lines), result.output
+        assert ":4:secure_records" not in result.output  # the long id is not printed
+        assert "--done TASK" in result.output
+    assert f"scr tasks --review {reference} --done TASK" in shown.output
+    tasks = scr.json("show", reference, actor="u-bm")["tasks"]
+    assert {t["short_id"] for t in tasks} >= {"secure_records:gp", "request_imr_writer:asc"}
+    assert all(t["id"].endswith(t["short_id"]) for t in tasks)
+
+
+@pytest.mark.rule("RF-5")
 def test_rf5_a_review_s_tasks_by_short_id(scr: Scr) -> None:
     """RF-5: `scr tasks --review` lists every task of one review with its status and a
     short id (`secure_records:gp`), by which `--done` marks one delivered; a withdrawn

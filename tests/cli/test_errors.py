@@ -48,6 +48,20 @@ def test_a_wrong_role_is_refused_naming_the_rule(scr: Scr) -> None:
     assert "RF-1" in one_line(refused)
 
 
+def test_a_command_at_the_wrong_stage_says_when_it_can_be_issued(scr: Scr) -> None:
+    """MAP: `ratify` on a review just received is refused saying the stage it is issued
+    from, not only that it cannot be issued now; `scr show` says the same."""
+    scr.ready()
+    reference = scr.submit()["reference"]
+    result = scr("run", reference, "ratify", actor="u-chair")
+    assert result.exit_code == EXIT_FAILED
+    assert one_line(result) == "scr run: ratify: refused by the protocol (MAP)"
+    assert "it is issued while the review is overview_drafted" in result.stderr
+    error = scr.json("run", reference, "ratify", actor="u-chair", code=1)["error"]
+    assert error["rules"] == ["MAP"]
+    assert "overview_drafted" in error["refusals"][0]["message"]
+
+
 def test_a_reader_outside_the_review_is_refused(scr: Scr) -> None:
     scr.ready()
     reference = scr.submit()["reference"]

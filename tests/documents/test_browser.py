@@ -5,11 +5,9 @@ folder; at a phone's width no date in a document breaks across lines.
 
 The network is off: Chromium runs in a network namespace of its own with no
 interface but loopback (``unshare --net``, where the machine allows it), and is told
-to resolve no host name and to send everything through a proxy that does not exist.
-
-Chromium is Debian's ``chromium`` package (``.ci/run`` installs it when it is absent).
-Without it the tests are skipped with the reason, except when ``CI=true``, where they
-fail: CI must not pass without them (the rule the PostgreSQL tests follow).
+to resolve no host name and to send everything through a proxy that does not exist
+(``support.chromium``). Without Chromium the tests are skipped with the reason, except
+when ``CI=true``, where they fail.
 """
 
 from __future__ import annotations
@@ -17,9 +15,7 @@ from __future__ import annotations
 import functools
 import html
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -27,9 +23,8 @@ import pytest
 
 from scr_engine import BoardIdentity
 from scr_engine.documents import DOCUMENTS, render
+from support.chromium import chromium_command, chromium_env, require_chromium
 from support.documents import Case, closed_demo, late_demo, requested_demo
-
-_BROWSERS = ("chromium", "chromium-browser")
 
 BOARD = BoardIdentity(
     "Northshire Safeguarding Adults Board <&>",
@@ -42,33 +37,15 @@ WIDE, NARROW = "1200,1600", "360,2400"
 """A desktop's window and a phone's."""
 
 
-@functools.cache
-def _offline_prefix() -> tuple[str, ...]:
-    """``unshare --net`` when this machine lets a process leave the network (root, or
-    user namespaces), else nothing (the flags of :func:`_open` still keep it off)."""
-    unshare = shutil.which("unshare")
-    if unshare is None:
-        return ()
-    for prefix in ((unshare, "--net"), (unshare, "--user", "--map-root-user", "--net")):
-        done = subprocess.run([*prefix, "true"], capture_output=True, timeout=30)
-        if done.returncode == 0:
-            return prefix
-    return ()
-
-
-def require_chromium() -> str:
-    """The Chromium executable; skip the calling test without one (fail when CI=true)."""
-    for name in _BROWSERS:
-        found = shutil.which(name)
-        if found is not None:
-            return found
-    message = (
-        "Chromium is not installed (Debian: apt-get install chromium), so the HTML "
-        "documents are not opened in a browser"
-    )
-    if os.environ.get("CI", "").strip().lower() == "true":
-        pytest.fail(f"{message}. CI=true: the browser tests must run.", pytrace=False)
-    pytest.skip(message)
+def _console(stderr: str) -> list[str]:
+    """The console messages of the page: Chromium's log lines marked ``:CONSOLE``, less
+    those of the browser's own pages (``chrome://``, such as its note that the network
+    is slow), which are not the document's."""
+    return [
+        line
+        for line in stderr.splitlines()
+        if ":CONSOLE" in line and "source: chrome://" not in line
+    ]
 
 
 def _open(
@@ -81,36 +58,18 @@ def _open(
     """Load ``page`` in headless Chromium with the network off, and screenshot it to
     ``shot`` (or, with none, print its DOM once loaded); its own profile and home under
     ``work``, so nothing is left anywhere else."""
-    home = work / "home"
-    home.mkdir(parents=True, exist_ok=True)
-    command = [
-        *_offline_prefix(),
+    command = chromium_command(
         browser,
-        "--headless",
-        "--disable-gpu",
-        "--no-first-run",
-        "--no-default-browser-check",
-        "--hide-scrollbars",
-        "--host-resolver-rules=MAP * ~NOTFOUND",
-        "--proxy-server=127.0.0.1:9",
-        "--disable-background-networking",
-        "--disable-component-update",
-        f"--user-data-dir={work / 'profile'}",
-        f"--window-size={size}",
+        work,
+        size,
         "--enable-logging=stderr",
         "--v=0",
         f"--screenshot={shot}" if shot is not None else "--dump-dom",
         page.as_uri(),
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.insert(len(_offline_prefix()) + 1, "--no-sandbox")  # refused as root otherwise
-    env = {
-        **os.environ,
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "XDG_CACHE_HOME": str(home / ".cache"),
-    }
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+    )
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=120, env=chromium_env(work)
+    )
 
 
 CASES = (
@@ -149,7 +108,7 @@ def test_each_html_document_loads_in_chromium_without_console_messages(
         shot = tmp_path / f"{case}-{name}-{width}.png"
         done = _open(browser, page, shot, tmp_path / "chromium", size)
         assert done.returncode == 0, done.stderr[-2000:]
-        console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
+        console = _console(done.stderr)
         assert console == [], console
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert shot.stat().st_size > 10_000  # a page was drawn, not an empty frame
@@ -216,4 +175,4 @@ def test_the_check_sees_a_console_message(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     done = _open(browser, page, tmp_path / "blocked.png", tmp_path / "chromium")
-    assert any(":CONSOLE" in line for line in done.stderr.splitlines()), done.stderr[-2000:]
+    assert _console(done.stderr), done.stderr[-2000:]

@@ -15,5 +15,6 @@ another:
 - :mod:`support.jsondocs` — paths into JSON documents;
 - :mod:`support.clitools` — running ``scr`` in-process;
 - :mod:`support.serving` — the HTTP service, served in a thread for the service tests;
-- :mod:`support.documents` — the reviews the document tests render.
+- :mod:`support.documents` — the reviews the document tests render;
+- :mod:`support.chromium` — headless Chromium with the network off, and its DevTools pipe.
 """

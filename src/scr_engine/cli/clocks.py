@@ -198,9 +198,9 @@ def tasks(session: Session, done: str | None, review: str | None, limit: int) ->
                 row["agency"],
                 row["rule"],
                 row["created_at"][:10],
-                row["id"],
+                row["short_id"],
             )
         console.print(table)
-        console.print("Mark one delivered with: scr tasks --done TASK")
+        console.print("Mark one delivered with: scr tasks --review REVIEW --done TASK")
 
     session.emit({"tasks": rows}, render)

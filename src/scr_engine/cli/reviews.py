@@ -243,6 +243,7 @@ def _review_tasks(session: Session, review_id: str) -> list[dict[str, Any]]:
             "agency": row.agency,
             "created_at": datetime.fromisoformat(row.created_at).isoformat(),
             "rule": row.rule,
+            "short_id": f"{row.kind}:{row.agency}",
         }
         for row in rows
     ]
@@ -632,8 +633,11 @@ def show(session: Session, review: str, as_of: str | None) -> None:
         if tasks:
             table = person_table("Pending tasks", "Task", "What", "Agency", "Since")
             for t in tasks:
-                table.add_row(t["id"], t["kind_words"], t["agency"], t["created_at"][:10])
+                table.add_row(t["short_id"], t["kind_words"], t["agency"], t["created_at"][:10])
             console.print(table)
+            console.print(
+                f"Mark one delivered with: scr tasks --review {found.reference} --done TASK"
+            )
 
     session.emit(data, render)
 

@@ -74,6 +74,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "scr_engine._erasure",
             "scr_engine._listing",
             "scr_engine.templates",
+            "scr_engine.templates.*",
         ),
     ),
     ("documents", ("scr_engine.documents", "scr_engine.documents.*")),

@@ -24,9 +24,11 @@ that holds only such text — changes only words a person reads; the rule ID, fi
 class, which a caller acts on and the tests pin, stay as they were (docs/mutation.md
 says why).
 
-Which tests judge the mutants: the files listed in ``pytest_add_cli_args_test_selection``
-(the fast tests of ``tests/protocol``, ``tests/engine``, ``tests/history`` …); a run
-stops before it starts when one of them is missing (a test file moved or renamed), so
+Which tests judge the mutants: the folders and files named in
+``pytest_add_cli_args_test_selection`` (the fast tests: all of ``tests/protocol``,
+``tests/engine`` and ``tests/history`` but the ``--ignore``d state machine, so that a
+test file added to a section's folder is selected without listing it); a run stops
+before it starts when one of them is missing (a folder or file moved or renamed), so
 that no mutant survives only because its tests were never found.
 
 The fast tests are run with ``HYPOTHESIS_PROFILE=mutation`` (few examples, the same
@@ -364,8 +366,14 @@ def selection() -> list[str]:
 
 
 def missing_tests() -> list[str]:
-    """The selected test files that do not exist (moved or renamed since listed)."""
-    return [path for path in selection() if not (ROOT / path).is_file()]
+    """The selected test folders and files, and those ``--ignore``d, that do not exist
+    (moved or renamed since listed); other pytest options are not paths."""
+    paths = [
+        arg.removeprefix("--ignore=")
+        for arg in selection()
+        if not arg.startswith("-") or arg.startswith("--ignore=")
+    ]
+    return [path for path in paths if not (ROOT / path).exists()]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,7 @@ site serves and a test keeps fresh).
     .venv/bin/python scripts/openapi.py
 
 Run it after changing a command, a record or a resource of the service:
-``tests/service/test_openapi.py`` fails while the copy is stale.
+``tests/service/test_service_openapi.py`` fails while the copy is stale.
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@ The graph is read from the source (every ``import`` of every module, those insid
 functions too; only ``if TYPE_CHECKING:`` blocks, which never run, are left out), so a
 lazy import cannot hide an arrow that runs back up. Importing ``a.b.c`` from outside
 ``a.b`` runs ``a.b``'s ``__init__`` as well, and the graph counts that too.
+
+The house's other two rules are checked here as well: no module of the library longer
+than about 800 lines, and no test module importing another (helpers come from
+``tests/support``).
 """
 
 from __future__ import annotations
@@ -76,6 +80,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "scr_engine._erasure",
             "scr_engine._listing",
             "scr_engine.templates",
+            "scr_engine.templates.*",
         ),
     ),
     ("documents", ("scr_engine.documents", "scr_engine.documents.*")),
@@ -241,3 +246,61 @@ def test_no_import_runs_up_a_layer() -> None:
         if _layer(target) > _layer(module)
     )
     assert upward == []
+
+
+LONGEST = 850
+"""No module of the library longer than about 800 lines: past this, split it along its
+seams (as ``storage/sql/`` and ``templates/`` were)."""
+
+
+def test_no_module_is_longer_than_about_800_lines() -> None:
+    long = sorted(
+        f"{module}: {lines} lines"
+        for module, (path, _) in MODULES.items()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > LONGEST
+    )
+    assert long == []
+
+
+TESTS = Path(__file__).resolve().parent
+
+
+def _test_imports(path: Path) -> list[str]:
+    """What a test file imports from ``tests/`` other than ``support``: another test
+    module, a section's folder, or anything relative."""
+    folders = {p.name for p in TESTS.iterdir() if p.is_dir() and p.name != "support"}
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = ["." * node.level + (node.module or "")]
+        else:
+            continue
+        for name in names:
+            top = name.split(".")[0]
+            relative = name.startswith(".")
+            if relative or top.startswith("test_") or top in folders | {"tests", "conftest"}:
+                found.append(name)
+    return found
+
+
+def test_the_check_of_test_imports_sees_one(tmp_path: Path) -> None:
+    """Control: the check names an import of another test module, of a section's
+    folder and a relative one, and leaves ``support`` and the library alone."""
+    probe = tmp_path / "test_probe.py"
+    probe.write_text(
+        "import test_layers\nfrom protocol.test_setup import x\nfrom . import y\n"
+        "from support.builders import submit\nimport scr_engine\n",
+        encoding="utf-8",
+    )
+    assert _test_imports(probe) == ["test_layers", "protocol.test_setup", "."]
+
+
+def test_no_test_module_imports_another() -> None:
+    found = sorted(
+        f"{path.relative_to(TESTS)} imports {name}"
+        for path in TESTS.rglob("*.py")
+        for name in _test_imports(path)
+    )
+    assert found == []

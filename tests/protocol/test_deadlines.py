@@ -16,7 +16,6 @@ from scr_engine import (
     DeadlineStatus,
     FixedClock,
     ImrJudgement,
-    MemoryStore,
     ProtocolSettings,
     ReviewEngine,
     Stage,
@@ -30,6 +29,7 @@ from support.builders import (
     at_noon,
     do,
     draft_report,
+    engine_on,
     full_terms,
     plan_actions,
     prepare_panel,
@@ -39,15 +39,6 @@ from support.builders import (
     to_stage,
     today,
 )
-
-
-def _engine_on(
-    day: date, settings: ProtocolSettings | None = None
-) -> tuple[ReviewEngine, FixedClock]:
-    clock = FixedClock(at_noon(day))
-    if settings is None:
-        return ReviewEngine(MemoryStore(), clock), clock
-    return ReviewEngine(MemoryStore(), clock, settings=settings), clock
 
 
 def _due(engine: ReviewEngine, review_id: str, as_of: date | None = None) -> dict[str, Deadline]:
@@ -73,7 +64,7 @@ def test_su5_initial_meeting_due_one_calendar_month_after_receipt(
 ) -> None:
     """SU-5: the initial meeting is due one calendar month after the Chair's receipt,
     clamped to the month's end."""
-    engine, _ = _engine_on(received)
+    engine, _ = engine_on(received)
     review = submit(engine)
     engine.execute(review.id, c.RecordChairNotified(received), BUSINESS_MANAGER)
     meeting = _due(engine, review.id)["initial_meeting"]
@@ -85,7 +76,7 @@ def test_su5_initial_meeting_due_one_calendar_month_after_receipt(
 def test_su5_due_day_is_not_late_but_the_day_after_is() -> None:
     """SU-5: held on the due date the meeting is met; still open the next day it is
     overdue by one day."""
-    engine, clock = _engine_on(date(2028, 1, 31))
+    engine, clock = engine_on(date(2028, 1, 31))
     review = submit(engine)
     screen(engine, review.id)
     prepare_panel(engine, review.id, meeting=False)
@@ -121,7 +112,7 @@ def test_su5_due_day_is_not_late_but_the_day_after_is() -> None:
 def test_su4_review_due_six_calendar_months_after_receipt(received: date, due: date) -> None:
     """SU-4: with no other timescale, the review is due six calendar months after the
     Chair's receipt of the request."""
-    engine, _ = _engine_on(received)
+    engine, _ = engine_on(received)
     review = submit(engine)
     engine.execute(review.id, c.RecordChairNotified(received), BUSINESS_MANAGER)
     complete = _due(engine, review.id)["review_complete"]
@@ -132,7 +123,7 @@ def test_su4_review_due_six_calendar_months_after_receipt(received: date, due: d
 def test_su4_terms_of_reference_override_the_six_months() -> None:
     """SU-4: terms of reference giving 4 months move the due date, still from the
     Chair's receipt (31 Aug 2027 → 31 Dec 2027)."""
-    engine, _ = _engine_on(date(2027, 8, 31))
+    engine, _ = engine_on(date(2027, 8, 31))
     review = submit(engine)
     screen(engine, review.id)
     prepare_panel(engine, review.id, meeting=False)
@@ -145,7 +136,7 @@ def test_su4_terms_of_reference_override_the_six_months() -> None:
 def test_su4_met_by_ratification_or_missed() -> None:
     """SU-4: the review is complete when ratified; ratified after the due date it is
     reported missed by the days it ran over."""
-    engine, clock = _engine_on(date(2026, 1, 5))
+    engine, clock = engine_on(date(2026, 1, 5))
     review = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED, step=timedelta(0))
     plan_actions(engine, review.id)
     clock.set(at_noon(date(2026, 7, 10)))  # due 5 July 2026
@@ -162,7 +153,7 @@ def test_su4_met_by_ratification_or_missed() -> None:
 def test_rp1_overview_report_due_as_set_at_the_initial_meeting() -> None:
     """RP-1: the overview report is due on the date the initial meeting set, counted
     from that meeting; submitted on time it is met."""
-    engine, clock = _engine_on(date(2027, 1, 31))
+    engine, clock = engine_on(date(2027, 1, 31))
     review = to_stage(engine, clock, Stage.EVIDENCE_RECEIVED, step=timedelta(0))
     report = _due(engine, review.id)["overview_report"]
     assert (report.rule, report.starts_on, report.due_on) == (
@@ -196,7 +187,7 @@ def test_ap2_action_due_its_timescale_after_ratification(
 ) -> None:
     """AP-2: each action is due its timescale in calendar months after ratification,
     clamped to the month's end; past it, still open, it is overdue."""
-    engine, clock = _engine_on(ratified)
+    engine, clock = engine_on(ratified)
     review = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED, step=timedelta(0))
     plan_actions(engine, review.id, timescale_months=months)
     ratify(engine, review.id)
@@ -220,7 +211,7 @@ def test_rf3_board_target_for_notifying_the_chair() -> None:
     after the request arrives; unrecorded past that it is overdue, recorded late it is
     missed; and the Chair's receipt restarts SU-5 (31 Jan → 6 Feb → 6 Mar 2028)."""
     received = date(2028, 1, 31)
-    engine, clock = _engine_on(received, ProtocolSettings(chair_notification_days=5))
+    engine, clock = engine_on(received, ProtocolSettings(chair_notification_days=5))
     review = submit(engine)
     notify = _due(engine, review.id)["chair_notified"]
     assert (notify.rule, notify.starts_on, notify.due_on, notify.status) == (
@@ -248,7 +239,7 @@ def test_rf3_board_target_for_notifying_the_chair() -> None:
 @pytest.mark.rule("RF-3")
 def test_rf3_notified_within_target_is_met() -> None:
     """RF-3: the Chair notified on the target day meets it."""
-    engine, clock = _engine_on(date(2027, 1, 31), ProtocolSettings(chair_notification_days=5))
+    engine, clock = engine_on(date(2027, 1, 31), ProtocolSettings(chair_notification_days=5))
     review = submit(engine)
     clock.set(at_noon(date(2027, 2, 5)))
     engine.execute(review.id, c.RecordChairNotified(date(2027, 2, 5)), BUSINESS_MANAGER)

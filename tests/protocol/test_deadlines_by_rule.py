@@ -42,32 +42,12 @@ from scr_engine.demo import (
 )
 from scr_engine.rules.deadlines import add_months, add_working_days
 from scr_engine.storage.port import DeadlineRow
+from support.builders import at_noon, engine_on
 
 PAUSE = c.PauseClock("criminal proceedings", "The trial must finish first.")
 RESUME = c.ResumeClock("The trial has ended.")
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def noon(day: date) -> datetime:
-    """Noon UTC of ``day``: the same calendar day in Europe/London all year."""
-    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
-
-
-def new_engine(
-    day: date,
-    settings: ProtocolSettings | None = None,
-    known: tuple[ProtocolSettings, ...] = (),
-    store: MemoryStore | None = None,
-) -> tuple[ReviewEngine, FixedClock]:
-    clock = FixedClock(noon(day))
-    engine = ReviewEngine(
-        store if store is not None else MemoryStore(),
-        clock,
-        settings=settings if settings is not None else ProtocolSettings(),
-        known_settings=known,
-    )
-    return engine, clock
 
 
 def today(engine: ReviewEngine) -> date:
@@ -178,7 +158,7 @@ def plan_and_ratify(engine: ReviewEngine, rid: str, months: tuple[int, ...]) -> 
 
 def at_meeting(day: date) -> tuple[ReviewEngine, FixedClock, str]:
     """A review received and screened on ``day`` whose initial meeting is held then."""
-    engine, clock = new_engine(day)
+    engine, clock = engine_on(day)
     rid = submit(engine)
     screen(engine, rid)
     prepare(engine, rid)
@@ -216,7 +196,7 @@ def test_su5_initial_meeting_due_one_calendar_month_after_the_chairs_receipt(
     received: date, expected: date
 ) -> None:
     """SU-5: 1 calendar month from the Chair's receipt, clamped to the month's end."""
-    engine, _ = new_engine(received)
+    engine, _ = engine_on(received)
     rid = submit(engine)
     screen(engine, rid)
     meeting = due(engine, rid)["initial_meeting"]
@@ -230,7 +210,7 @@ def test_su5_initial_meeting_due_one_calendar_month_after_the_chairs_receipt(
 def test_su5_31_january_2028_gives_29_february_before_and_after_the_chair_is_notified() -> None:
     """SU-5: a request received on 31 January 2028 has its initial meeting due on
     29 February 2028 (counted from the request until the Chair's receipt is recorded)."""
-    engine, _ = new_engine(date(2028, 1, 31))
+    engine, _ = engine_on(date(2028, 1, 31))
     assert engine.clock.now() == datetime(2028, 1, 31, 12, tzinfo=UTC)
     rid = submit(engine)
     assert engine.get(rid).received_on == date(2028, 1, 31)
@@ -244,9 +224,9 @@ def test_su5_31_january_2028_gives_29_february_before_and_after_the_chair_is_not
 @pytest.mark.rule("RF-3")
 def test_su5_counts_from_the_chairs_receipt_not_the_request() -> None:
     """SU-5 / RF-3: the clock starts when the Chair received the request."""
-    engine, clock = new_engine(date(2028, 1, 20))
+    engine, clock = engine_on(date(2028, 1, 20))
     rid = submit(engine)
-    clock.set(noon(date(2028, 2, 5)))
+    clock.set(at_noon(date(2028, 2, 5)))
     screen(engine, rid, chair_on=date(2028, 1, 31))
     meeting = due(engine, rid)["initial_meeting"]
     assert (meeting.starts_on, meeting.due_on) == (date(2028, 1, 31), date(2028, 2, 29))
@@ -257,11 +237,11 @@ def test_su5_met_on_the_due_day_missed_the_day_after() -> None:
     """SU-5: a meeting on the due day meets the deadline; a day later misses it by one
     day. Neither blocks the review."""
     for late, status in ((0, DeadlineStatus.MET), (1, DeadlineStatus.MISSED)):
-        engine, clock = new_engine(date(2027, 1, 31))
+        engine, clock = engine_on(date(2027, 1, 31))
         rid = submit(engine)
         screen(engine, rid)
         prepare(engine, rid)
-        clock.set(noon(date(2027, 2, 28) + timedelta(days=late)))
+        clock.set(at_noon(date(2027, 2, 28) + timedelta(days=late)))
         meet(engine, rid)
         meeting = due(engine, rid)["initial_meeting"]
         assert meeting.status is status
@@ -276,7 +256,7 @@ def test_su5_initial_meeting_in_working_days() -> None:
     21 December 2026 skip Christmas Day, Boxing Day (substitute Monday 28th) and New
     Year's Day: Thursday 7 January 2027."""
     settings = ProtocolSettings(version="wd", initial_meeting_working_days=10)
-    engine, _ = new_engine(date(2026, 12, 21), settings)
+    engine, _ = engine_on(date(2026, 12, 21), settings)
     rid = submit(engine)
     screen(engine, rid)
     meeting = due(engine, rid)["initial_meeting"]
@@ -292,9 +272,9 @@ def test_su5_initial_meeting_in_working_days() -> None:
 def test_su4_review_due_six_months_after_the_chairs_receipt() -> None:
     """SU-4: the review completes within 6 calendar months of the Chair's receipt
     (31 August + 6 months = 28 February)."""
-    engine, clock = new_engine(date(2026, 8, 28))
+    engine, clock = engine_on(date(2026, 8, 28))
     rid = submit(engine)
-    clock.set(noon(date(2026, 8, 31)))
+    clock.set(at_noon(date(2026, 8, 31)))
     screen(engine, rid)
     complete = due(engine, rid)["review_complete"]
     assert complete.rule == "SU-4"
@@ -305,7 +285,7 @@ def test_su4_review_due_six_months_after_the_chairs_receipt() -> None:
 def test_su4_terms_of_reference_override_the_six_months() -> None:
     """SU-4: the terms of reference's ``review_months`` replaces the 6 months (still
     counted from the Chair's receipt), and ratification meets it."""
-    engine, clock = new_engine(date(2027, 3, 31))
+    engine, clock = engine_on(date(2027, 3, 31))
     rid = submit(engine)
     screen(engine, rid)
     prepare(engine, rid)
@@ -329,7 +309,7 @@ def test_rp1_overview_due_as_set_at_the_initial_meeting_and_met_on_first_submiss
     """RP-1: the overview report is due on the date the initial meeting set; the first
     submission meets it, and a revision asked for later does not reopen it (nor does
     the resubmission, late, make it missed)."""
-    engine, clock = new_engine(date(2027, 5, 3))
+    engine, clock = engine_on(date(2027, 5, 3))
     rid = submit(engine)
     screen(engine, rid)
     prepare(engine, rid)
@@ -341,12 +321,12 @@ def test_rp1_overview_due_as_set_at_the_initial_meeting_and_met_on_first_submiss
     assert imrs and all(d.rule == "SU-7" and d.due_on == date(2027, 6, 1) for d in imrs)
 
     gather(engine, rid)
-    clock.set(noon(date(2027, 7, 15)))
+    clock.set(at_noon(date(2027, 7, 15)))
     draft(engine, rid)
     report = due(engine, rid)["overview_report"]
     assert report.status is DeadlineStatus.MET and report.met_on == date(2027, 7, 15)
 
-    clock.set(noon(date(2027, 8, 20)))
+    clock.set(at_noon(date(2027, 8, 20)))
     engine.execute(rid, c.RequestRevision("Strengthen the analysis."), PANEL_CHAIR)
     assert due(engine, rid)["overview_report"] == report
     clock.advance(days=10)
@@ -358,13 +338,13 @@ def test_rp1_overview_due_as_set_at_the_initial_meeting_and_met_on_first_submiss
 def test_rp1_overview_late_is_missed_and_reported_overdue_until_then() -> None:
     """RP-1: past its due date the overview report is overdue (and listed by
     ``engine.overdue``); submitted late it is missed, by how many days."""
-    engine, clock = new_engine(date(2027, 5, 3))
+    engine, clock = engine_on(date(2027, 5, 3))
     rid = submit(engine)
     screen(engine, rid)
     prepare(engine, rid)
     meet(engine, rid, imr_due=date(2027, 6, 1), overview_due=date(2027, 7, 15))
     gather(engine, rid)
-    clock.set(noon(date(2027, 7, 20)))
+    clock.set(at_noon(date(2027, 7, 20)))
     report = due(engine, rid)["overview_report"]
     assert report.status is DeadlineStatus.OVERDUE and report.days_late == 5
     assert (rid, "overview_report") in overdue_keys(engine, today(engine))
@@ -411,12 +391,12 @@ def test_ap2_overdue_actions_are_reported_until_completed() -> None:
     first_due = add_months(date(2027, 1, 7), 1)  # ratified 7 January 2027
     assert first_due == date(2027, 2, 7)
 
-    clock.set(noon(date(2027, 2, 7)))
+    clock.set(at_noon(date(2027, 2, 7)))
     assert overdue_keys(engine, today(engine)) == set()  # due today: not yet late
     soon = overdue_keys(engine, today(engine), within_days=1)
     assert soon == {(rid, f"action:{a.id}") for a in short}
 
-    clock.set(noon(date(2027, 2, 10)))
+    clock.set(at_noon(date(2027, 2, 10)))
     rows = engine.overdue(today(engine))
     assert {r.key for r in rows} == {f"action:{a.id}" for a in short}
     assert all(r.rule == "AP-2" and r.due_on == first_due for r in rows)
@@ -438,7 +418,7 @@ def test_ap2_overdue_actions_are_reported_until_completed() -> None:
 def test_rf3_no_chair_notification_deadline_unless_the_board_sets_one() -> None:
     """RF-3: "as soon as practicable" has no number: without a Board target there is
     no deadline, only the recorded date."""
-    engine, _ = new_engine(date(2027, 4, 1))
+    engine, _ = engine_on(date(2027, 4, 1))
     rid = submit(engine)
     assert "chair_notified" not in due(engine, rid)
 
@@ -449,14 +429,14 @@ def test_rf3_chair_notification_days_met_or_missed() -> None:
     request; met when the Chair's receipt is recorded in time, missed otherwise, and
     reported overdue in between."""
     settings = ProtocolSettings(version="rf3", chair_notification_days=2)
-    engine, clock = new_engine(date(2027, 4, 1), settings)
+    engine, clock = engine_on(date(2027, 4, 1), settings)
     on_time, late = submit(engine), submit(engine)
     notified = due(engine, on_time)["chair_notified"]
     assert notified.rule == "RF-3"
     assert (notified.starts_on, notified.due_on) == (date(2027, 4, 1), date(2027, 4, 3))
-    clock.set(noon(date(2027, 4, 3)))
+    clock.set(at_noon(date(2027, 4, 3)))
     engine.execute(on_time, c.RecordChairNotified(date(2027, 4, 2)), BUSINESS_MANAGER)
-    clock.set(noon(date(2027, 4, 6)))
+    clock.set(at_noon(date(2027, 4, 6)))
     assert overdue_keys(engine, today(engine)) == {(late, "chair_notified")}
     engine.execute(late, c.RecordChairNotified(date(2027, 4, 5)), BUSINESS_MANAGER)
     met = due(engine, on_time)["chair_notified"]
@@ -474,7 +454,7 @@ def test_rf3_working_days_skip_christmas_and_boxing_day() -> None:
     settings = ProtocolSettings(
         version="rf3-wd", chair_notification_days=1, chair_notification_working_days=3
     )
-    engine, _ = new_engine(date(2026, 12, 23), settings)
+    engine, _ = engine_on(date(2026, 12, 23), settings)
     rid = submit(engine)
     notified = due(engine, rid)["chair_notified"]
     assert (notified.starts_on, notified.due_on) == (date(2026, 12, 23), date(2026, 12, 30))
@@ -494,11 +474,11 @@ def test_a_review_keeps_the_settings_version_it_started_under_su4_su5() -> None:
     old = ProtocolSettings(version="hsab-2008")
     new = ProtocolSettings(version="hsab-2027", initial_meeting_months=2, review_months=9)
     store = MemoryStore()
-    first, _ = new_engine(date(2027, 1, 31), old, store=store)
+    first, _ = engine_on(date(2027, 1, 31), old, store=store)
     old_id = submit(first)
     assert first.get(old_id).settings_version == "hsab-2008"
 
-    engine, _ = new_engine(date(2027, 1, 31), new, known=(old,), store=store)
+    engine, _ = engine_on(date(2027, 1, 31), new, known=(old,), store=store)
     new_id = submit(engine)
     assert engine.get(new_id).settings_version == "hsab-2027"
     assert engine.settings_for(engine.get(old_id)) == old
@@ -519,9 +499,9 @@ def test_an_engine_without_a_reviews_settings_names_the_missing_version() -> Non
     refuses to guess, naming the version."""
     old = ProtocolSettings(version="hsab-2008")
     store = MemoryStore()
-    first, _ = new_engine(date(2027, 1, 31), old, store=store)
+    first, _ = engine_on(date(2027, 1, 31), old, store=store)
     rid = submit(first)
-    engine, _ = new_engine(date(2027, 1, 31), ProtocolSettings(version="hsab-2027"), store=store)
+    engine, _ = engine_on(date(2027, 1, 31), ProtocolSettings(version="hsab-2027"), store=store)
     with pytest.raises(ScrEngineError, match="hsab-2008"):
         engine.deadlines(rid)
     with pytest.raises(ScrEngineError, match="hsab-2008"):
@@ -538,14 +518,14 @@ def test_pr_a_paused_clocks_are_paused_not_overdue_and_resume_later() -> None:
     (met ones stay met) and none is reported overdue, however long; on resuming each
     open due date has moved by the days paused."""
     settings = ProtocolSettings("rf3", chair_notification_days=3)
-    engine, clock = new_engine(date(2027, 1, 31), settings)
+    engine, clock = engine_on(date(2027, 1, 31), settings)
     rid = submit(engine)
     screen(engine, rid)
     before = due(engine, rid)
     assert before["chair_notified"].status is DeadlineStatus.MET
-    clock.set(noon(date(2027, 2, 10)))
+    clock.set(at_noon(date(2027, 2, 10)))
     engine.execute(rid, PAUSE, BOARD_CHAIR)
-    clock.set(noon(date(2027, 6, 10)))
+    clock.set(at_noon(date(2027, 6, 10)))
     during = due(engine, rid)
     assert during["initial_meeting"].status is DeadlineStatus.PAUSED
     assert during["review_complete"].status is DeadlineStatus.PAUSED
@@ -606,10 +586,10 @@ def test_pr_a_extension_moves_one_deadline_and_records_why() -> None:
 def test_withdrawn_review_cancels_its_open_deadlines_su4_su5() -> None:
     """Withdrawal ends the review: its open deadlines are ``cancelled`` (met ones stay
     met), never overdue however late, and off the overdue report."""
-    engine, clock = new_engine(date(2027, 1, 31))
+    engine, clock = engine_on(date(2027, 1, 31))
     rid = submit(engine)
     screen(engine, rid)
-    clock.set(noon(date(2027, 3, 15)))
+    clock.set(at_noon(date(2027, 3, 15)))
     assert (rid, "initial_meeting") in overdue_keys(engine, today(engine))
     engine.execute(rid, c.Withdraw("The family asked for the review to stop."), BOARD_CHAIR)
     found = due(engine, rid, as_of=date(2030, 1, 1))
@@ -625,7 +605,7 @@ def test_declined_request_cancels_its_deadlines_rf3() -> None:
     """RF-3 / SU-5: a request the Chair declines (CR-4) ends there: its met RF-3
     deadline stays met, the rest are cancelled."""
     settings = ProtocolSettings(version="rf3", chair_notification_days=5)
-    engine, _ = new_engine(date(2027, 1, 31), settings)
+    engine, _ = engine_on(date(2027, 1, 31), settings)
     form = demo_request(CriteriaFacts(abuse_or_neglect_factor=True), incident_on=date(2027, 1, 20))
     rid = engine.submit(form, REQUESTER).id
     engine.execute(rid, c.RecordChairNotified(date(2027, 1, 31)), BUSINESS_MANAGER)
@@ -641,24 +621,24 @@ def test_declined_request_cancels_its_deadlines_rf3() -> None:
 def _initial_meeting_with(status: DeadlineStatus) -> Deadline:
     """The SU-5 deadline of a review received on 31 January 2027 (due 28 February),
     brought to ``status``."""
-    engine, clock = new_engine(date(2027, 1, 31))
+    engine, clock = engine_on(date(2027, 1, 31))
     rid = submit(engine)
     screen(engine, rid)
     prepare(engine, rid)
     if status is DeadlineStatus.MET:
-        clock.set(noon(date(2027, 2, 20)))
+        clock.set(at_noon(date(2027, 2, 20)))
         meet(engine, rid)
     elif status is DeadlineStatus.MISSED:
-        clock.set(noon(date(2027, 3, 3)))
+        clock.set(at_noon(date(2027, 3, 3)))
         meet(engine, rid)
     elif status is DeadlineStatus.OVERDUE:
-        clock.set(noon(date(2027, 3, 3)))
+        clock.set(at_noon(date(2027, 3, 3)))
     elif status is DeadlineStatus.PAUSED:
         engine.execute(rid, PAUSE, BOARD_CHAIR)
-        clock.set(noon(date(2027, 3, 3)))
+        clock.set(at_noon(date(2027, 3, 3)))
     elif status is DeadlineStatus.CANCELLED:
         engine.execute(rid, c.Withdraw("The family asked for it to stop."), BOARD_CHAIR)
-        clock.set(noon(date(2027, 3, 3)))
+        clock.set(at_noon(date(2027, 3, 3)))
     return due(engine, rid)["initial_meeting"]
 
 
@@ -686,10 +666,10 @@ def test_su5_every_deadline_status(status: DeadlineStatus) -> None:
 def test_su5_overdue_report_states_status_as_of_the_date_asked() -> None:
     """SU-5: the overdue report gives each deadline's status on the date asked, even
     when the review has not changed a clock since it fell due."""
-    engine, clock = new_engine(date(2027, 1, 31))
+    engine, clock = engine_on(date(2027, 1, 31))
     rid = submit(engine)
     screen(engine, rid)
-    clock.set(noon(date(2027, 3, 10)))
+    clock.set(at_noon(date(2027, 3, 10)))
     engine.execute(rid, c.RecordBudget(100, "Venue."), BOARD_CHAIR)
     rows = {r.key: r for r in engine.overdue(date(2027, 3, 10)) if r.review_id == rid}
     assert rows["initial_meeting"].status is DeadlineStatus.OVERDUE

@@ -713,9 +713,9 @@ def test_a_connection_the_server_dropped_fails_one_operation() -> None:
             save.apply(store)
         assert store.engine is not None
         pooled = [store.engine.raw_connection() for _ in range(2)]
-        pids = {fairy.dbapi_connection.info.backend_pid for fairy in pooled}  # type: ignore[union-attr]
-        for fairy in pooled:
-            fairy.close()
+        pids = {connection.dbapi_connection.info.backend_pid for connection in pooled}  # type: ignore[union-attr]
+        for connection in pooled:
+            connection.close()
         admin = create_engine(pg_url)
         try:
             with admin.connect() as conn:

@@ -22,6 +22,8 @@ from scr_engine import (
     Dissemination,
     FixedClock,
     ImrJudgement,
+    MemoryStore,
+    ProtocolSettings,
     RequestForm,
     Review,
     ReviewEngine,
@@ -103,6 +105,25 @@ TWO_AUTHORITIES: tuple[Agency, ...] = (
 def at_noon(day: date) -> datetime:
     """Noon UTC of ``day`` (the same calendar day in Europe/London all year)."""
     return datetime(day.year, day.month, day.day, 12, 0, tzinfo=UTC)
+
+
+def engine_on(
+    day: date,
+    settings: ProtocolSettings | None = None,
+    known: tuple[ProtocolSettings, ...] = (),
+    store: MemoryStore | None = None,
+) -> tuple[ReviewEngine, FixedClock]:
+    """An engine whose clock stands at noon of ``day``, over ``store`` (a fresh
+    in-memory one by default), new reviews under ``settings`` (the protocol's
+    defaults by default), earlier reviews under ``known`` too; and its clock."""
+    clock = FixedClock(at_noon(day))
+    engine = ReviewEngine(
+        store if store is not None else MemoryStore(),
+        clock,
+        settings=settings if settings is not None else ProtocolSettings(),
+        known_settings=known,
+    )
+    return engine, clock
 
 
 def cr2_facts(*, inter_agency_concern: bool = True) -> CriteriaFacts:

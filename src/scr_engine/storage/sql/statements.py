@@ -189,7 +189,7 @@ class _Sql:
 
     def save_statement(self, stage_changed: bool, deadlines: bool, tasks: bool) -> str:
         """PostgreSQL: one save as one statement, named parameters (see
-        :meth:`~scr_engine.storage.sql.SqlStore._save_in_one_statement`): the
+        :func:`~scr_engine.storage.sql.writes.save_in_one_statement`): the
         versioned ``UPDATE`` (of the stage only when ``stage_changed``), then, for its
         row only, the event, the deadline rows (those gone deleted, the others inserted
         or updated where they differ) and the tasks. Parameters are cast to their

@@ -10,6 +10,7 @@ Both need the ``service`` extra.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,11 +65,46 @@ def _tokens(session: Session, given: str | None) -> TokenFile:
     metavar="FILE",
     help="the Board's signing key (PEM), for POST /v1/checkpoints.",
 )
+@click.option(
+    "--pool-size",
+    "pool_size",
+    envvar="SCR_POOL_SIZE",
+    type=click.IntRange(min=1),
+    help="connections the store's pool keeps open (default 5; $SCR_POOL_SIZE).",
+)
+@click.option(
+    "--max-overflow",
+    "max_overflow",
+    envvar="SCR_POOL_MAX_OVERFLOW",
+    type=click.IntRange(min=0),
+    help="connections opened past the pool's size under load (default 10; $SCR_POOL_MAX_OVERFLOW).",
+)
+@click.option(
+    "--shutdown-timeout",
+    "shutdown_timeout",
+    envvar="SCR_SHUTDOWN_TIMEOUT",
+    default=30,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="seconds the requests in flight get to finish after SIGTERM or Ctrl-C "
+    "($SCR_SHUTDOWN_TIMEOUT).",
+)
 def serve(
-    session: Session, host: str, port: int, tokens_path: str | None, signing_key: str | None
+    session: Session,
+    host: str,
+    port: int,
+    tokens_path: str | None,
+    signing_key: str | None,
+    pool_size: int | None,
+    max_overflow: int | None,
+    shutdown_timeout: int,
 ) -> None:
     """Serve the reviews over HTTP (JSON under /v1; docs/service.md): every call with a
-    bearer token from `scr token issue`. Stop it with Ctrl-C."""
+    bearer token from `scr token issue`.
+
+    SIGTERM or Ctrl-C stops it gracefully: no new connections are taken, the requests
+    in flight finish (for at most --shutdown-timeout seconds), the store's connections
+    are closed, and it exits 0."""
     _service_needed()
     import uvicorn
 
@@ -83,6 +119,10 @@ def serve(
         except OSError as exc:
             raise usage(f"cannot read the signing key {signing_key}: {exc.strerror}") from None
     tokens = _tokens(session, tokens_path)
+    if pool_size is not None:
+        session.store_options["pool_size"] = pool_size
+    if max_overflow is not None:
+        session.store_options["max_overflow"] = max_overflow
     app = create_app(session.engine, session.actors.people, tokens, signing_key=key)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
@@ -93,7 +133,29 @@ def serve(
         f"(actors {session.actors.path}, tokens {tokens.path})",
         err=True,
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    stopped: list[int] = []
+    previous = {
+        number: signal.signal(number, lambda received, frame: stopped.append(received))
+        for number in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        # Uvicorn takes SIGTERM and SIGINT while it runs, shuts down gracefully, then
+        # raises the signal again: the handlers above take it, so that the store is
+        # closed and the command ends normally.
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=shutdown_timeout,
+        )
+    finally:
+        for number, before in previous.items():
+            signal.signal(number, before)
+        session.store.close()
+    if stopped:
+        click.echo("scr serve: stopped; the store is closed", err=True)
 
 
 @cli.group("token")

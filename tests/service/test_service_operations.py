@@ -1,0 +1,142 @@
+"""Operating ``scr serve``: a graceful shutdown on SIGTERM (the request in flight
+finishes, the store is closed, the process exits 0), and the store's connection pool
+sized by configuration."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from scr_engine.demo import demo_request
+from scr_engine.errors import InvalidRequest
+from scr_engine.serialization import unstructure
+from scr_engine.storage.sql import SqlStore
+from support.clitools import Scr, scr
+from support.postgres import postgres_schema
+
+__all__ = ["scr"]  # the fixture, for pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _start(folder: Path, *options: str) -> tuple[subprocess.Popen[str], int]:
+    port = _free_port()
+    environment = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "scr_engine", "serve", "--port", str(port), *options],
+        cwd=folder,
+        env=environment,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
+                return server, port
+        except httpx.TransportError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            raise AssertionError(f"scr serve did not start: {server.communicate()[1]}")
+        time.sleep(0.1)
+
+
+def _read_until(sock: socket.socket, marker: bytes) -> bytes:
+    data = b""
+    while marker not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def test_sigterm_lets_the_request_in_flight_finish(scr: Scr) -> None:
+    """A request whose handler is running when SIGTERM comes (it has asked for the
+    body: ``Expect: 100-continue`` tells the client so) is answered in full; then the
+    service stops, closes the store and exits 0, and the store verifies."""
+    scr.ready()
+    token = scr.json("token", "issue", "u-req")["token"]
+    server, port = _start(scr.folder, "--shutdown-timeout", "60")
+    try:
+        body = json.dumps(
+            {"request": json.loads(json.dumps(unstructure(demo_request()), default=str))}
+        ).encode("utf-8")
+        head = (
+            f"POST /v1/reviews HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n"
+        ).encode("ascii")
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(head)
+            interim = _read_until(sock, b"\r\n\r\n")
+            assert interim.startswith(b"HTTP/1.1 100"), interim
+            server.send_signal(signal.SIGTERM)
+            sock.sendall(body)
+            answer = _read_until(sock, b"}")
+        assert answer.startswith(b"HTTP/1.1 201"), answer
+        _, errors = server.communicate(timeout=90)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.communicate()
+    assert server.returncode == 0, errors
+    assert "the store is closed" in errors
+    shown = scr.json("show", "SCR-2026-001", actor="u-bm")
+    assert shown["review"]["reference"] == "SCR-2026-001"
+    assert scr.json("verify")["ok"] is True
+
+
+def test_the_pool_size_is_checked(scr: Scr, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--pool-size`` and ``SCR_POOL_SIZE`` take a whole number of at least 1; junk
+    is refused before anything is served."""
+    scr.ready()
+    for junk in ("none", "0", "-3", "2.5"):
+        result = scr("serve", "--pool-size", junk)
+        assert result.exit_code == 2, result.output
+        assert "--pool-size" in result.output and junk in result.output
+    monkeypatch.setenv("SCR_POOL_SIZE", "lots")
+    result = scr("serve")
+    assert result.exit_code == 2 and "lots" in result.output
+    monkeypatch.delenv("SCR_POOL_SIZE")
+    result = scr("serve", "--max-overflow", "-1")
+    assert result.exit_code == 2 and "--max-overflow" in result.output
+
+
+def test_the_store_refuses_a_junk_pool_size(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'board.sqlite3'}"
+    for options in ({"pool_size": 0}, {"pool_size": True}, {"max_overflow": -1}):
+        with pytest.raises(InvalidRequest) as caught:
+            SqlStore(url, migrate="create", **options)  # type: ignore[arg-type]
+        (field,) = options
+        assert [r.field for r in caught.value.refusals] == [field]
+    assert not (tmp_path / "board.sqlite3").exists()
+
+
+def test_the_pool_has_the_configured_size_on_postgresql() -> None:
+    with (
+        postgres_schema() as url,
+        SqlStore(url, migrate="create", pool_size=3, max_overflow=1) as store,
+    ):
+        pool = store.engine.pool if store.engine is not None else None
+        assert isinstance(pool, sa.pool.QueuePool)
+        assert pool.size() == 3
+        assert pool._max_overflow == 1

@@ -244,7 +244,7 @@ class _Service:
             after=query.cursor("after"),
             actor=actor,
         )
-        following = shapes.encode_cursor(rows[-1].sort_key) if len(rows) == limit else None
+        following = shapes.encode_cursor(rows[-1].sort_key) if rows and len(rows) == limit else None
         return _json(
             {
                 "as_of": day.isoformat(),

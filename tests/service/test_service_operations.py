@@ -140,3 +140,69 @@ def test_the_pool_has_the_configured_size_on_postgresql() -> None:
         assert isinstance(pool, sa.pool.QueuePool)
         assert pool.size() == 3
         assert pool._max_overflow == 1
+
+
+def test_scr_serve_takes_jwts_of_the_configured_issuer(scr: Scr) -> None:
+    """``--jwt-*`` options: a JWT signed by the key in ``--jwt-public-key`` acts as the
+    actor its ``scr_actor`` claim names; bearer tokens still work."""
+    import jwt
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    scr.ready()
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    (scr.folder / "idp.pem").write_bytes(pem)
+    bearer = scr.json("token", "issue", "u-bm")["token"]
+    options = [
+        "--jwt-issuer=https://id.example",
+        "--jwt-audience=scr",
+        "--jwt-public-key=idp.pem",
+        "--jwt-actor-claim=scr_actor",
+    ]
+    server, port = _start(scr.folder, *options)
+    try:
+        now = int(time.time())
+        claims = {"iss": "https://id.example", "aud": "scr", "exp": now + 600}
+        good = jwt.encode({**claims, "scr_actor": "u-bm"}, key, algorithm="ES256")
+        stranger = jwt.encode({**claims, "scr_actor": "u-nobody"}, key, algorithm="ES256")
+        base = f"http://127.0.0.1:{port}/v1/reviews"
+        for token, status in ((good, 200), (bearer, 200), (stranger, 401)):
+            response = httpx.get(base, headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == status, response.text
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=60)
+    assert server.returncode == 0, errors
+
+
+def test_jwt_options_it_cannot_use_are_refused(scr: Scr) -> None:
+    scr.ready()
+    (scr.folder / "idp.pem").write_text("not a key", "utf-8")
+    for options, words in (
+        (["--jwt-audience=scr"], "--jwt-issuer"),
+        (["--jwt-issuer=https://id.example"], "--jwt-audience"),
+        (["--jwt-issuer=https://id.example", "--jwt-audience=scr"], "public_key"),
+        (
+            [
+                "--jwt-issuer=https://id.example",
+                "--jwt-audience=scr",
+                "--jwt-public-key=idp.pem",
+            ],
+            "PEM",
+        ),
+        (
+            [
+                "--jwt-issuer=https://id.example",
+                "--jwt-audience=scr",
+                "--jwt-jwks-url=https://id.example/keys",
+                "--jwt-algorithms=HS256",
+            ],
+            "HS256",
+        ),
+    ):
+        result = scr("serve", *options)
+        assert result.exit_code == 2, (options, result.output)
+        assert words in result.output, (options, result.output)

@@ -21,7 +21,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from scr_engine.errors import InvalidRequest
+from scr_engine.errors import InvalidRequest, ScrEngineError
 from scr_engine.errors.refusals import Refusal
 
 __all__ = ["ALGORITHMS", "JwtRefused", "JwtVerifier", "looks_like_jwt"]
@@ -44,8 +44,9 @@ ALGORITHMS: frozenset[str] = frozenset(
 ``HS*``)."""
 
 
-class JwtRefused(Exception):
-    """A token that does not verify; its message says why (never the token)."""
+class JwtRefused(ScrEngineError, ValueError):
+    """A token that does not verify; its message says why (never the token). The
+    service answers it ``401``."""
 
 
 def looks_like_jwt(token: str) -> bool:

@@ -208,3 +208,18 @@ def test_jwt_options_it_cannot_use_are_refused(scr: Scr) -> None:
         result = scr("serve", *options)
         assert result.exit_code == 2, (options, result.output)
         assert words in result.output, (options, result.output)
+
+
+def test_the_pool_options_reach_the_store(scr: Scr) -> None:
+    """What ``scr serve --pool-size`` sets is what the store's engine is made with."""
+    from scr_engine.cli.app import Session
+
+    scr.ready()
+    session = Session("serve")
+    session.store_options.update(pool_size=3, max_overflow=2)
+    try:
+        engine = session.store.engine
+        assert engine is not None and isinstance(engine.pool, sa.pool.QueuePool)
+        assert engine.pool.size() == 3 and engine.pool._max_overflow == 2
+    finally:
+        session.store.close()

@@ -21,7 +21,13 @@ import pytest
 import scr_engine
 
 HEAVY = ("sqlalchemy", "alembic", "psycopg")
-LIGHT_MODULES = ("scr_engine", "scr_engine.commands", "scr_engine.rules", "scr_engine.states")
+LIGHT_MODULES = (
+    "scr_engine",
+    "scr_engine.commands",
+    "scr_engine.rules",
+    "scr_engine.states",
+    "scr_engine.protocols",
+)
 
 
 def _fresh(code: str) -> Any:

@@ -54,6 +54,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("commands", ("scr_engine.commands", "scr_engine.personal", "scr_engine.schema")),
     ("rules", ("scr_engine.rules", "scr_engine.rules.*")),
     ("effects", ("scr_engine.states.effects",)),
+    ("protocols", ("scr_engine.protocols", "scr_engine.protocols.*")),
     (
         "history",
         (

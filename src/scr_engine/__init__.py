@@ -23,7 +23,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the one list of public names (see the module's docstring)
-    from scr_engine import commands as commands  # noqa: I001 (as X: exported)
+    from scr_engine import commands as commands, protocols as protocols  # noqa: I001 (as X: exported)
     from scr_engine.access import (
         DEFAULT_READ_POLICY as DEFAULT_READ_POLICY,
         AccessEntry as AccessEntry,
@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # the one list of public names (see the module's docstring)
         ScrEngineError as ScrEngineError,
         StorageError as StorageError,
         TransitionRefused as TransitionRefused,
+        UnknownProtocol as UnknownProtocol,
     )
     from scr_engine.errors.refusals import Refusal as Refusal, RefusalKind as RefusalKind
     from scr_engine.history import (

@@ -11,6 +11,8 @@ from typing import Any
 from scr_engine.commands import Command
 from scr_engine.errors import InvalidRequest, PermissionDenied, TransitionRefused
 from scr_engine.errors.refusals import Refusal, RefusalKind
+from scr_engine.protocols.scr import NAME as DEFAULT_PROTOCOL
+from scr_engine.protocols.scr import VERSION as DEFAULT_PROTOCOL_VERSION
 from scr_engine.records import Actor, Role
 from scr_engine.rules.settings import DEFAULT_SETTINGS
 from scr_engine.serialization import text_problems
@@ -28,6 +30,7 @@ __all__ = [
     "check_overdue",
     "command_name",
     "raise_for",
+    "recorded_protocol",
     "refuse",
     "without_numbering",
 ]
@@ -96,8 +99,27 @@ def brief(value: Any) -> str:
 
 
 def without_numbering(payload: Any) -> dict[str, Any]:
-    """A submission's payload without what the engine adds (reference, settings)."""
-    return {k: v for k, v in payload.items() if k not in ("reference", "settings_version")}
+    """A submission's payload without what the engine adds (reference, settings, the
+    protocol's version) and without the protocol when it is the SCR (left out of the
+    payload, as it always was)."""
+    return {
+        k: v
+        for k, v in payload.items()
+        if k not in ("reference", "settings_version", "protocol_version")
+        and not (k == "protocol" and v == DEFAULT_PROTOCOL)
+    }
+
+
+def recorded_protocol(payload: dict[str, Any]) -> dict[str, Any]:
+    """A submission's payload as stored: ``protocol`` and ``protocol_version`` only
+    when they are not the SCR's, so that an SCR event's body (and its hash) is what
+    it has always been."""
+    if (payload.get("protocol"), payload.get("protocol_version")) == (
+        DEFAULT_PROTOCOL,
+        DEFAULT_PROTOCOL_VERSION,
+    ):
+        return {k: v for k, v in payload.items() if k not in ("protocol", "protocol_version")}
+    return payload
 
 
 def check_id(command: str, value: Any, what: str = "review_id") -> str:

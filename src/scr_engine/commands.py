@@ -95,8 +95,8 @@ class Command:
 
 @frozen
 class SubmitRequest(Command):
-    """Receive an Appendix 1 request (RF-1, RF-2). ``reference`` and
-    ``settings_version`` are filled in by the engine."""
+    """Receive an Appendix 1 request (RF-1, RF-2). ``reference``,
+    ``settings_version`` and ``protocol_version`` are filled in by the engine."""
 
     name: ClassVar[str] = "submit_request"
     request: RequestForm
@@ -104,6 +104,10 @@ class SubmitRequest(Command):
     settings_version: str = ""
     occurred_on: date | None = None
     """The day it happened; the day it is recorded when omitted."""
+    protocol: str = "scr"
+    """The protocol the review runs under (the SCR when omitted)."""
+    protocol_version: str = "1"
+    """The version of that protocol's definition (the newest when submitted)."""
 
 
 @frozen

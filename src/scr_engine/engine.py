@@ -23,6 +23,7 @@ from scr_engine._arguments import (
     check_overdue,
     command_name,
     raise_for,
+    recorded_protocol,
     refuse,
     without_numbering,
 )
@@ -37,13 +38,14 @@ from scr_engine._listing import (
 from scr_engine.access import DEFAULT_READ_POLICY, AccessEntry, ReadPolicy, read_refusal
 from scr_engine.checkpoints import Checkpoint, CheckpointEntry, sign_checkpoint
 from scr_engine.clock import Clock, SystemClock, local_date
-from scr_engine.commands import COMMANDS, Command, ErasePersonalData, SubmitRequest
+from scr_engine.commands import Command, ErasePersonalData, SubmitRequest
 from scr_engine.errors import (
     ConcurrencyConflict,
     InvalidRequest,
     PermissionDenied,
     ReviewNotFound,
     ScrEngineError,
+    UnknownProtocol,
 )
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.history import Event, advance, replay, start
@@ -56,6 +58,9 @@ from scr_engine.personal import (
     text_paths,
     value_at,
 )
+from scr_engine.protocols import DEFAULT as DEFAULT_PROTOCOL
+from scr_engine.protocols import Protocol
+from scr_engine.protocols import get as get_protocol
 from scr_engine.publication import PublicReport, public_export
 from scr_engine.records import Actor, RequestForm, Review, Task, TaskState
 from scr_engine.rules.dates import DATE_RULE
@@ -71,9 +76,7 @@ from scr_engine.rules.judge import (
 from scr_engine.rules.request import validate_request
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
 from scr_engine.serialization import canonical_json, unstructure
-from scr_engine.states.machine import commands_from
 from scr_engine.states.stages import TERMINAL_STAGES, Stage
-from scr_engine.states.table import TABLE, row
 from scr_engine.storage.port import DeadlineRow, ReviewStore
 
 if TYPE_CHECKING:
@@ -152,8 +155,14 @@ class ReviewEngine:
         *,
         idempotency_key: str | None = None,
         received_on: date | None = None,
+        protocol: str = DEFAULT_PROTOCOL.name,
     ) -> Review:
         """Receive an Appendix 1 request: a new review in ``requested``.
+
+        ``protocol`` names the protocol the review runs under (the SCR by default;
+        :func:`scr_engine.protocols.available` lists them): the review records it and
+        the newest version of its definition. An unknown one is an
+        :class:`InvalidRequest` on the field ``protocol``.
 
         ``received_on`` is the day the request was received, when it is recorded later
         (today by default; never in the future): the review's deadlines start from it.
@@ -168,8 +177,9 @@ class ReviewEngine:
         :class:`InvalidRequest` naming every missing or invalid field (RF-1, RF-2).
         """
         check_actor("submit_request", actor, self.settings.max_actor_length)
+        definition, unknown = self._protocol_named(protocol)
         # Permission first: who may not submit learns nothing about the form (RF-1).
-        role = acting_role(row("submit_request"), actor)
+        role = acting_role(definition.row("submit_request"), actor)
         if role is None:
             held = ", ".join(sorted(r.value for r in actor.roles)) or "no role"
             message = (
@@ -182,13 +192,15 @@ class ReviewEngine:
         if idempotency_key is not None:
             check_id("submit_request", idempotency_key, "idempotency_key")
             done = self._replayed(
-                None, idempotency_key, SubmitRequest(request, occurred_on=received_on), actor
+                None, idempotency_key, self._submission(request, received_on, definition), actor
             )
             if done is not None:
                 return done
         now = self.clock.now()
         today = local_date(now)
         refusals = validate_request(request, today)
+        if unknown is not None:
+            refusals.append(Refusal.input(unknown, "protocol"))
         if received_on is not None:
             if not isinstance(received_on, date) or isinstance(received_on, datetime):
                 refusals.append(Refusal.input("received_on must be a date", "received_on"))
@@ -199,11 +211,13 @@ class ReviewEngine:
         payload: dict[str, Any] | None = None
         if not refusals:
             command, payload, refusals = check_shape(
-                SubmitRequest(request, occurred_on=received_on)
+                self._submission(request, received_on, definition)
             )
             if payload is not None and received_on is None:
                 # Received the day it is recorded: the payload stays as it always was.
                 payload = {k: v for k, v in payload.items() if k != "occurred_on"}
+            if payload is not None:
+                payload = recorded_protocol(payload)
         if payload is not None and not refusals:
             refusals = too_long(payload, self.settings)
         raise_for("submit_request", refusals)
@@ -235,7 +249,7 @@ class ReviewEngine:
             # The same request, sent twice at once: the other one won; its review.
             done = (
                 self._replayed(
-                    None, idempotency_key, SubmitRequest(request, occurred_on=received_on), actor
+                    None, idempotency_key, self._submission(request, received_on, definition), actor
                 )
                 if idempotency_key is not None
                 else None
@@ -355,6 +369,40 @@ class ReviewEngine:
                 raise
             return done
         return updated
+
+    @staticmethod
+    def _protocol_named(name: Any) -> tuple[Protocol, str | None]:
+        """The newest definition of the protocol ``name``; for an unknown one, the
+        SCR's (to judge the permission by) and what is wrong."""
+        if type(name) is not str:
+            return DEFAULT_PROTOCOL, f"protocol must be text, not {type(name).__name__}"
+        try:
+            return get_protocol(name), None
+        except UnknownProtocol as exc:
+            return DEFAULT_PROTOCOL, str(exc)
+
+    @staticmethod
+    def _submission(
+        request: RequestForm, received_on: date | None, definition: Protocol
+    ) -> SubmitRequest:
+        return SubmitRequest(
+            request,
+            occurred_on=received_on,
+            protocol=definition.name,
+            protocol_version=definition.version,
+        )
+
+    def definition(self, review: Review) -> Protocol:
+        """The protocol definition ``review`` runs under (the one it records).
+
+        Raises :class:`~scr_engine.errors.UnknownProtocol` when this installation has
+        no such definition (a store written where another protocol was registered).
+        """
+        if review.protocol == DEFAULT_PROTOCOL.name and (
+            review.protocol_version == DEFAULT_PROTOCOL.version
+        ):
+            return DEFAULT_PROTOCOL
+        return get_protocol(review.protocol, review.protocol_version)
 
     def _replayed(
         self, review_id: str | None, key: str, command: Command, actor: Actor
@@ -515,14 +563,15 @@ class ReviewEngine:
         self._may_read(review, actor, "options")
         today = local_date(self.clock.now())
         settings = self._settings_of(review)
-        valid = commands_from(review.stage)
+        definition = self.definition(review)
+        valid = definition.commands_from(review.stage)
         return [
             CommandOption(
                 table_row.command,
-                takes_input(COMMANDS[table_row.command]),
+                takes_input(definition.commands[table_row.command]),
                 tuple(obstacles(review, table_row, actor, today, settings)),
             )
-            for table_row in TABLE
+            for table_row in definition.table
             if table_row.command in valid
         ]
 

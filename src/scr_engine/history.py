@@ -270,6 +270,8 @@ def start(
         request=command.request,
         requested_by=actor_id,
         received_on=occurred_day(command, at),
+        protocol=command.protocol,
+        protocol_version=command.protocol_version,
     )
     changes: dict[str, Any] = {"stage": Stage.REQUESTED, "version": 1}
     event, made = _event(
@@ -501,6 +503,8 @@ def replay_steps(
         request=submit.request,
         requested_by=first.actor_id,
         received_on=occurred_day(submit, first.at),
+        protocol=submit.protocol,
+        protocol_version=submit.protocol_version,
     )
     yield first, review, ()
     for event in events[1:]:

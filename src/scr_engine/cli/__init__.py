@@ -15,14 +15,14 @@ One module per group of commands: :mod:`.app` (the root, the common options, err
 and output), :mod:`.reviews` (submit, run, show, history, list), :mod:`.clocks`
 (overdue, tasks), :mod:`.integrity` (verify, checkpoint, keygen), :mod:`.db` (init,
 db upgrade), :mod:`.misc` (demo, diagram, export, actors), :mod:`.serve` (serve,
-token); :mod:`.actors` reads the
+token), :mod:`.protocols` (protocols); :mod:`.actors` reads the
 actors file and :mod:`.shapes` makes the JSON shapes.
 """
 
 from __future__ import annotations
 
 # Each module registers its commands on ``cli`` when imported.
-from scr_engine.cli import clocks, db, integrity, misc, reviews, serve  # noqa: F401
+from scr_engine.cli import clocks, db, integrity, misc, protocols, reviews, serve  # noqa: F401
 from scr_engine.cli.app import (
     EXIT_CODES,
     EXIT_FAILED,

@@ -324,12 +324,20 @@ def _corrections(console: Console, session: Session, review: Review) -> None:
     metavar="YYYY-MM-DD",
     help="the day the request was received, when recorded later (default today).",
 )
+@click.option(
+    "--protocol",
+    default="scr",
+    show_default=True,
+    metavar="NAME",
+    help="the protocol the review runs under (scr protocols lists them).",
+)
 def submit(
     session: Session,
     form: str | None,
     template: bool,
     idempotency_key: str | None,
     received_on: str | None,
+    protocol: str,
 ) -> None:
     """Submit an Appendix 1 request: a new review (as a requester or business manager).
 
@@ -366,7 +374,9 @@ def submit(
             # Permission first: who may not submit learns nothing about the form (RF-1).
             engine.submit(data, actor)  # type: ignore[arg-type]  # raises PermissionDenied
         raise malformed(exc) from None
-    review = engine.submit(request, actor, idempotency_key=idempotency_key, received_on=received)
+    review = engine.submit(
+        request, actor, idempotency_key=idempotency_key, received_on=received, protocol=protocol
+    )
 
     def render(console: Console) -> None:
         console.print(

@@ -107,6 +107,8 @@ def review_json(review: Review, names: Names | None = None) -> dict[str, Any]:
     return {
         "id": review.id,
         "reference": review.reference,
+        "protocol": review.protocol,
+        "protocol_version": review.protocol_version,
         "stage": review.stage.value,
         "stage_words": STAGE_WORDS.get(review.stage.value, review.stage.value),
         "version": review.version,

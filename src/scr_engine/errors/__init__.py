@@ -23,6 +23,7 @@ __all__ = [
     "ScrEngineError",
     "StorageError",
     "TransitionRefused",
+    "UnknownProtocol",
 ]
 
 
@@ -75,6 +76,23 @@ class ReviewNotFound(ScrEngineError, LookupError):
     def __init__(self, review_id: str) -> None:
         self.review_id = review_id
         super().__init__(f"no review with id {review_id!r}")
+
+
+class UnknownProtocol(ScrEngineError, LookupError):
+    """No protocol definition has this name (and version).
+
+    ``available`` lists the ``(name, version)`` of every registered definition.
+    """
+
+    def __init__(
+        self, name: str, version: str | None, available: tuple[tuple[str, str], ...]
+    ) -> None:
+        self.name = name
+        self.version = version
+        self.available = available
+        which = f"{name!r} version {version!r}" if version is not None else repr(name)
+        known = ", ".join(f"{n} {v}" for n, v in available) or "none"
+        super().__init__(f"no protocol {which}; available: {known}")
 
 
 class ConcurrencyConflict(ScrEngineError, RuntimeError):

@@ -77,6 +77,11 @@ class Review:
     joinings: tuple[Joining, ...] = ()
     """The day each agency of ``joined_agencies`` joined, in the same order; empty in
     a review recorded before that day was kept."""
+    protocol: str = "scr"
+    """The code of the protocol the review runs under (:mod:`scr_engine.protocols`);
+    a review recorded before reviews kept it runs under the SCR."""
+    protocol_version: str = "1"
+    """The version of that protocol's definition."""
 
     @property
     def agencies(self) -> tuple[str, ...]:

@@ -1,0 +1,43 @@
+"""``scr protocols`` and ``scr submit --protocol`` (issue 23)."""
+
+from __future__ import annotations
+
+from scr_engine.cli import EXIT_FAILED
+from scr_engine.protocols.scr import SCR
+from scr_engine.states.stages import Stage
+from scr_engine.states.table import TABLE
+from support.clitools import Scr, scr
+
+__all__ = ["scr"]  # the fixture, for pytest
+
+
+def test_scr_protocols_lists_the_scr_with_its_stages_commands_and_rules(scr: Scr) -> None:
+    shown = scr.json("protocols")
+    (only,) = shown["protocols"]
+    assert (only["name"], only["version"]) == ("scr", "1")
+    assert [s["code"] for s in only["stages"]] == [s.value for s in Stage]
+    assert {s["code"] for s in only["stages"] if s["terminal"]} == {
+        s.value for s in Stage if s.terminal
+    }
+    assert only["commands"] == [r.command for r in TABLE]
+    assert "CR-1" in only["rules"] and "AP-3" in only["rules"]
+    assert set(only["rules"]) | set(only["engine_rules"]) == set(SCR.rules)
+    assert set(only["engine_rules"]) == {"MAP", "INPUT", "DATE"}
+    assert only["documents"] == list(SCR.documents)
+
+
+def test_scr_protocols_for_a_person_names_each_protocol(scr: Scr) -> None:
+    result = scr("protocols")
+    assert result.exit_code == 0
+    assert "scr version 1" in result.stdout and "submit_request" in result.stdout
+
+
+def test_a_review_submitted_from_the_command_line_records_its_protocol(scr: Scr) -> None:
+    scr.ready()
+    review = scr.submit()
+    assert (review["protocol"], review["protocol_version"]) == ("scr", "1")
+    form = scr.write("again.toml", (scr.folder / "form.toml").read_text(encoding="utf-8"))
+    refused = scr.json("submit", form, "--protocol", "no-such", actor="u-req", code=EXIT_FAILED)
+    assert refused["error"]["kind"] == "invalid"
+    assert [r["field"] for r in refused["error"]["refusals"]] == ["protocol"]
+    assert "available: scr 1" in refused["error"]["refusals"][0]["message"]

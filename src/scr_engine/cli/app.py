@@ -127,6 +127,9 @@ class Session:
         self.actor_id = actor_id
         self.json = json_output
         self._store: SqlStore | None = None
+        self.store_options: dict[str, Any] = {}
+        """More keyword arguments for the :class:`~scr_engine.storage.sql.SqlStore`
+        (``scr serve``'s pool size), set before the store is opened."""
         self._engine: ReviewEngine | None = None
         self._actors: Actors | None = None
         self._console: Console | None = None
@@ -162,7 +165,11 @@ class Session:
                 kind="no_database",
             )
         try:
-            self._store = SqlStore(self.url, migrate=migrate)  # type: ignore[arg-type]
+            self._store = SqlStore(
+                self.url,
+                migrate=migrate,  # type: ignore[arg-type]
+                **self.store_options,
+            )
             resume_gc()  # the start-up is over: the store is open
         except SchemaMismatch as exc:
             found = ", ".join(exc.current) or "no scr_engine schema"

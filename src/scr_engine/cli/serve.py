@@ -10,6 +10,7 @@ Both need the ``service`` extra.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from scr_engine.cli.app import EXIT_NOT_FOUND, CliError, Session, cli, scr_comma
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from scr_engine.service.oidc import JwtVerifier
     from scr_engine.service.tokens import TokenFile
 
 __all__ = ["issue", "list_tokens", "revoke", "serve", "token"]
@@ -72,6 +74,78 @@ def _tokens(session: Session, given: str | None) -> TokenFile:
     type=click.FloatRange(0),
     help="seconds between rounds of webhook deliveries (`scr webhook set`); 0 sends none.",
 )
+@click.option(
+    "--pool-size",
+    "pool_size",
+    envvar="SCR_POOL_SIZE",
+    type=click.IntRange(min=1),
+    help="connections the store's pool keeps open (default 5; $SCR_POOL_SIZE).",
+)
+@click.option(
+    "--max-overflow",
+    "max_overflow",
+    envvar="SCR_POOL_MAX_OVERFLOW",
+    type=click.IntRange(min=0),
+    help="connections opened past the pool's size under load (default 10; $SCR_POOL_MAX_OVERFLOW).",
+)
+@click.option(
+    "--shutdown-timeout",
+    "shutdown_timeout",
+    envvar="SCR_SHUTDOWN_TIMEOUT",
+    default=30,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="seconds the requests in flight get to finish after SIGTERM or Ctrl-C "
+    "($SCR_SHUTDOWN_TIMEOUT).",
+)
+@click.option(
+    "--jwt-issuer",
+    "jwt_issuer",
+    envvar="SCR_JWT_ISSUER",
+    metavar="URL",
+    help="also take JWTs of this OIDC issuer (iss); needs --jwt-audience and a key "
+    "($SCR_JWT_ISSUER).",
+)
+@click.option(
+    "--jwt-audience",
+    "jwt_audience",
+    envvar="SCR_JWT_AUDIENCE",
+    metavar="TEXT",
+    help="the audience (aud) the JWTs must carry ($SCR_JWT_AUDIENCE).",
+)
+@click.option(
+    "--jwt-public-key",
+    "jwt_public_key",
+    envvar="SCR_JWT_PUBLIC_KEY",
+    metavar="FILE",
+    help="the issuer's public key, PEM ($SCR_JWT_PUBLIC_KEY); or --jwt-jwks-url.",
+)
+@click.option(
+    "--jwt-jwks-url",
+    "jwt_jwks_url",
+    envvar="SCR_JWT_JWKS_URL",
+    metavar="URL",
+    help="where the issuer publishes its keys ($SCR_JWT_JWKS_URL).",
+)
+@click.option(
+    "--jwt-algorithms",
+    "jwt_algorithms",
+    envvar="SCR_JWT_ALGORITHMS",
+    default="RS256,ES256",
+    show_default=True,
+    metavar="LIST",
+    help="the algorithms allowed, comma-separated: asymmetric only, never none or HS* "
+    "($SCR_JWT_ALGORITHMS).",
+)
+@click.option(
+    "--jwt-actor-claim",
+    "jwt_actor_claim",
+    envvar="SCR_JWT_ACTOR_CLAIM",
+    default="sub",
+    show_default=True,
+    metavar="CLAIM",
+    help="the claim holding the actor's id in the actors file ($SCR_JWT_ACTOR_CLAIM).",
+)
 def serve(
     session: Session,
     host: str,
@@ -79,9 +153,22 @@ def serve(
     tokens_path: str | None,
     signing_key: str | None,
     webhook_interval: float,
+    pool_size: int | None,
+    max_overflow: int | None,
+    shutdown_timeout: int,
+    jwt_issuer: str | None,
+    jwt_audience: str | None,
+    jwt_public_key: str | None,
+    jwt_jwks_url: str | None,
+    jwt_algorithms: str,
+    jwt_actor_claim: str,
 ) -> None:
     """Serve the reviews over HTTP (JSON under /v1; docs/service.md): every call with a
-    bearer token from `scr token issue`. Stop it with Ctrl-C."""
+    bearer token from `scr token issue`.
+
+    SIGTERM or Ctrl-C stops it gracefully: no new connections are taken, the requests
+    in flight finish (for at most --shutdown-timeout seconds), the store's connections
+    are closed, and it exits 0."""
     _service_needed()
     import uvicorn
 
@@ -96,7 +183,14 @@ def serve(
         except OSError as exc:
             raise usage(f"cannot read the signing key {signing_key}: {exc.strerror}") from None
     tokens = _tokens(session, tokens_path)
-    app = create_app(session.engine, session.actors.people, tokens, signing_key=key)
+    verifier = _jwt_verifier(
+        jwt_issuer, jwt_audience, jwt_public_key, jwt_jwks_url, jwt_algorithms, jwt_actor_claim
+    )
+    if pool_size is not None:
+        session.store_options["pool_size"] = pool_size
+    if max_overflow is not None:
+        session.store_options["max_overflow"] = max_overflow
+    app = create_app(session.engine, session.actors.people, tokens, signing_key=key, jwt=verifier)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     LOGGER.addHandler(handler)
@@ -111,10 +205,68 @@ def serve(
     dispatcher = Dispatcher(session.store, interval=webhook_interval)
     if webhook_interval > 0:
         dispatcher.start()
+    stopped: list[int] = []
+    previous = {
+        number: signal.signal(number, lambda received, frame: stopped.append(received))
+        for number in (signal.SIGTERM, signal.SIGINT)
+    }
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        # Uvicorn takes SIGTERM and SIGINT while it runs, shuts down gracefully, then
+        # raises the signal again: the handlers above take it, so that the store is
+        # closed and the command ends normally.
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=shutdown_timeout,
+        )
     finally:
         dispatcher.stop()
+        for number, before in previous.items():
+            signal.signal(number, before)
+        session.store.close()
+    if stopped:
+        click.echo("scr serve: stopped; the store is closed", err=True)
+
+
+def _jwt_verifier(
+    issuer: str | None,
+    audience: str | None,
+    public_key: str | None,
+    jwks_url: str | None,
+    algorithms: str,
+    actor_claim: str,
+) -> JwtVerifier | None:
+    """The JWT verifier ``scr serve``'s options describe, or None without an issuer."""
+    if issuer is None:
+        if audience or public_key or jwks_url:
+            raise usage("the --jwt-* options need --jwt-issuer")
+        return None
+    from scr_engine.errors import InvalidRequest
+    from scr_engine.service.oidc import JwtVerifier
+
+    if audience is None:
+        raise usage("--jwt-issuer needs --jwt-audience")
+    pem = None
+    if public_key is not None:
+        try:
+            pem = Path(public_key).read_bytes()
+        except OSError as exc:
+            raise usage(f"cannot read the JWT public key {public_key}: {exc.strerror}") from None
+    try:
+        return JwtVerifier(
+            issuer,
+            audience,
+            public_key=pem,
+            jwks_url=jwks_url,
+            algorithms=tuple(a.strip() for a in algorithms.split(",") if a.strip()),
+            actor_claim=actor_claim,
+        )
+    except InvalidRequest as exc:
+        reasons = "; ".join(r.message for r in exc.refusals)
+        raise usage(f"the JWT options cannot be used: {reasons}") from None
 
 
 @cli.group("token")

@@ -19,6 +19,7 @@ Uvicorn). The core never imports this package.
 from __future__ import annotations
 
 from scr_engine.service.app import LOGGER, create_app
+from scr_engine.service.oidc import JwtVerifier
 from scr_engine.service.problems import STATUSES, Problem
 from scr_engine.service.tokens import TOKENS_FILE, TokenEntry, TokenFile, hash_token
 
@@ -26,6 +27,7 @@ __all__ = [
     "LOGGER",
     "STATUSES",
     "TOKENS_FILE",
+    "JwtVerifier",
     "Problem",
     "TokenEntry",
     "TokenFile",

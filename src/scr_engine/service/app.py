@@ -32,6 +32,7 @@ from scr_engine.errors import InvalidRequest, PermissionDenied
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.records import Actor
 from scr_engine.service import shapes
+from scr_engine.service.oidc import JwtRefused, JwtVerifier, looks_like_jwt
 from scr_engine.service.problems import Problem, problem_of
 from scr_engine.service.tokens import TokenFile
 from scr_engine.storage.port import ReviewStore
@@ -68,7 +69,9 @@ class _Service:
         tokens: TokenFile,
         signing_key: Ed25519PrivateKey | None,
         max_body: int,
+        jwt: JwtVerifier | None = None,
     ) -> None:
+        self.jwt = jwt
         self.engine = engine
         self.actors = dict(actors)
         self.tokens = tokens
@@ -77,11 +80,21 @@ class _Service:
 
     # ------------------------------------------------------------- plumbing
 
-    def _authenticate(self, request: Request) -> Actor:
+    async def _authenticate(self, request: Request) -> Actor:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Problem(401, "unauthenticated", "give a bearer token: Authorization: Bearer …")
+        if self.jwt is not None and looks_like_jwt(token.strip()):
+            try:
+                actor_id = await self.call(self.jwt.actor_of, token.strip())
+            except JwtRefused as exc:
+                raise Problem(401, "unauthenticated", str(exc)) from None
+            actor = self.actors.get(actor_id)
+            if actor is None:
+                detail = "the token's actor is not in the actors file"
+                raise Problem(401, "unauthenticated", detail)
+            return actor
         actor_id = self.tokens.actor_of(token.strip())
         actor = self.actors.get(actor_id) if actor_id is not None else None
         if actor is None:
@@ -94,7 +107,7 @@ class _Service:
 
         async def endpoint(request: Request) -> Response:
             try:
-                actor = self._authenticate(request)
+                actor = await self._authenticate(request)
                 return await handler(request, actor)
             except Exception as exc:
                 return self.failure(request, exc)
@@ -244,7 +257,7 @@ class _Service:
             after=query.cursor("after"),
             actor=actor,
         )
-        following = shapes.encode_cursor(rows[-1].sort_key) if len(rows) == limit else None
+        following = shapes.encode_cursor(rows[-1].sort_key) if rows and len(rows) == limit else None
         return _json(
             {
                 "as_of": day.isoformat(),
@@ -408,6 +421,7 @@ def create_app(
     clock: Clock | None = None,
     signing_key: Ed25519PrivateKey | None = None,
     max_body: int | None = None,
+    jwt: JwtVerifier | None = None,
 ) -> Starlette:
     """The service as an ASGI application, for ``scr serve`` or a host's own server.
 
@@ -420,10 +434,13 @@ def create_app(
     :param max_body: the longest body accepted, in bytes (413 past it); by default four
         bytes (UTF-8's most) for each character of the settings' ``max_command_length``,
         so that any command the engine would accept fits.
+    :param jwt: also take JSON Web Tokens of an OIDC provider, each naming an actor of
+        ``actors`` (:class:`~scr_engine.service.oidc.JwtVerifier`); bearer tokens of
+        ``tokens`` keep working beside them.
     """
     engine = target if isinstance(target, ReviewEngine) else ReviewEngine(target, clock)
     limit = max_body if max_body is not None else 4 * engine.settings.max_command_length
-    service = _Service(engine, actors, tokens, signing_key, limit)
+    service = _Service(engine, actors, tokens, signing_key, limit, jwt)
     g = service.guarded
     review = "/v1/reviews/{review_id}"
     routes = [

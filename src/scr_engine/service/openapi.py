@@ -365,6 +365,7 @@ def _paths() -> dict[str, Any]:
                 "The public report of a ratified review: no personal data (PR-e, RP-3).",
                 _ok("The public report.", _ref("PublicReport")),
                 parameters=(_REVIEW_ID,),
+                errors=(401, 403, 404, 409, 422, 503),
             )
         },
         f"{review}/documents/{{name}}": {

@@ -29,7 +29,9 @@ STATUSES: tuple[tuple[int, str, str], ...] = (
     (
         401,
         "unauthenticated",
-        "no bearer token, or one that is wrong, revoked or of an actor no longer listed",
+        "no bearer token, or one that is wrong, revoked or of an actor no longer listed; "
+        "a JWT that does not verify (signature, algorithm, expiry, issuer, audience) or "
+        "names no actor of the actors file",
     ),
     (
         403,

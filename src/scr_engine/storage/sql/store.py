@@ -94,6 +94,27 @@ from scr_engine.storage.sql.writes import (
 from scr_engine.webhooks import Delivery, DeliveryStatus, Webhook, deliveries_of
 
 
+def _pool_options(pool_size: object, max_overflow: object) -> dict[str, int]:
+    """The engine options for the pool's size and overflow, each checked: a whole
+    number, ``pool_size`` at least 1, ``max_overflow`` at least 0."""
+    options: dict[str, int] = {}
+    refusals: list[Refusal] = []
+    for name, value, least in (("pool_size", pool_size, 1), ("max_overflow", max_overflow, 0)):
+        if value is None:
+            continue
+        if type(value) is not int or value < least:
+            refusals.append(
+                Refusal.input(
+                    f"{name} must be a whole number of at least {least}, not {value!r}", name
+                )
+            )
+        else:
+            options[name] = value
+    if refusals:
+        raise InvalidRequest("SqlStore", refusals)
+    return options
+
+
 class SqlStore:
     """A :class:`~scr_engine.storage.port.ReviewStore` in SQLite or PostgreSQL.
 
@@ -113,6 +134,12 @@ class SqlStore:
         connection's ``search_path``), created if missing when ``migrate`` is
         ``"create"`` or ``"upgrade"``; by default the server's ``search_path``.
         Lower-case letters, digits and underscores (see :func:`create_engine`).
+    :param pool_size: how many connections the engine's pool keeps open (SQLAlchemy's
+        ``pool_size``; its default, 5, when None); at least 1.
+    :param max_overflow: how many more it may open past ``pool_size`` under load
+        (SQLAlchemy's ``max_overflow``; its default, 10, when None); at least 0.
+        Either refused with :class:`~scr_engine.errors.InvalidRequest` when it is not
+        such a whole number.
 
     Raises :class:`~scr_engine.errors.SchemaMismatch` when the schema is behind or
     ahead, :class:`~scr_engine.errors.StorageError` when the database cannot be used.
@@ -151,7 +178,11 @@ class SqlStore:
         engine_options: Mapping[str, Any] | None = None,
         cache_size: int = CACHE_SIZE,
         schema: str | None = None,
+        pool_size: int | None = None,
+        max_overflow: int | None = None,
     ) -> None:
+        options = dict(engine_options or {})
+        options.update(_pool_options(pool_size, max_overflow))
         if migrate not in ("check", "create", "upgrade"):
             raise InvalidRequest(
                 "SqlStore",
@@ -167,9 +198,7 @@ class SqlStore:
         read_only = None
         if found is not None:
             read_only, url = found
-        engine = create_engine(
-            url, durable=durable, timeout=timeout, schema=schema, **dict(engine_options or {})
-        )
+        engine = create_engine(url, durable=durable, timeout=timeout, schema=schema, **options)
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._cache = _ReviewCache(cache_size, self.CACHE_MAX_CHARS)
         try:

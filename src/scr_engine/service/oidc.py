@@ -1,0 +1,169 @@
+"""Optional OIDC/JWT sign-in for the service: a JSON Web Token from the council's
+identity provider, verified with PyJWT, names an actor of the actors file.
+
+A :class:`JwtVerifier` holds what a token must satisfy: its issuer (``iss``), its
+audience (``aud``), a signature by the provider's key (a PEM public key, or the keys
+its JWKS URL publishes) in one of the allowed algorithms, an expiry (``exp``) still
+ahead, and a claim naming the actor (``sub`` by default; ``scr_actor``, say, when
+the provider can add one). Only asymmetric algorithms are allowed: never ``none``,
+never an HMAC (``HS256`` …), so that a token "signed" with the public key as a shared
+secret (algorithm confusion) is refused like any other forgery.
+
+Bearer tokens of ``scr token`` keep working beside it: a bearer that has the three
+dot-separated parts of a JWT is verified here, any other is looked up in the tokens
+file. This module needs PyJWT (``pip install 'scr_engine[service]'``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from attrs import field, frozen
+
+from scr_engine.errors import InvalidRequest, ScrEngineError
+from scr_engine.errors.refusals import Refusal
+
+__all__ = ["ALGORITHMS", "JwtRefused", "JwtVerifier", "looks_like_jwt"]
+
+ALGORITHMS: frozenset[str] = frozenset(
+    {
+        "RS256",
+        "RS384",
+        "RS512",
+        "PS256",
+        "PS384",
+        "PS512",
+        "ES256",
+        "ES384",
+        "ES512",
+        "EdDSA",
+    }
+)
+"""The algorithms a verifier may allow: the asymmetric ones only (no ``none``, no
+``HS*``)."""
+
+
+class JwtRefused(ScrEngineError, ValueError):
+    """A token that does not verify; its message says why (never the token). The
+    service answers it ``401``."""
+
+
+def looks_like_jwt(token: str) -> bool:
+    """Whether ``token`` has a JWT's three dot-separated parts (a ``scr token`` has
+    none: its characters are letters, digits, ``-`` and ``_``)."""
+    return token.count(".") == 2
+
+
+def _algorithms(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@frozen
+class JwtVerifier:
+    """What a JWT must satisfy to act as an actor; see the module's documentation.
+
+    :param issuer: the ``iss`` every token must carry (the provider's issuer URL).
+    :param audience: the ``aud`` every token must carry (this service's client id).
+    :param public_key: the provider's public key, PEM; or
+    :param jwks_url: where the provider publishes its keys (fetched, then cached).
+        Exactly one of the two.
+    :param algorithms: the allowed algorithms, some of :data:`ALGORITHMS`.
+    :param actor_claim: the claim whose value is the actor's id in the actors file.
+    :param leeway: seconds of clock skew tolerated on ``exp``, ``nbf`` and ``iat``.
+
+    Raises :class:`~scr_engine.errors.InvalidRequest` for a configuration it cannot
+    use, with a refusal for each problem.
+    """
+
+    issuer: str
+    audience: str
+    public_key: bytes | None = None
+    jwks_url: str | None = None
+    algorithms: tuple[str, ...] = field(default=("RS256", "ES256"), converter=_algorithms)
+    actor_claim: str = "sub"
+    leeway: int = 0
+    _key: Any = field(init=False, default=None, eq=False, repr=False)
+    _jwks: Any = field(init=False, default=None, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        refusals: list[Refusal] = []
+        for name in ("issuer", "audience", "actor_claim"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                refusals.append(Refusal.input(f"{name} must be a non-empty text", name))
+        if (self.public_key is None) == (self.jwks_url is None):
+            refusals.append(
+                Refusal.input("give exactly one of public_key (PEM) and jwks_url", "public_key")
+            )
+        if self.jwks_url is not None and not self.jwks_url.startswith(("https://", "http://")):
+            refusals.append(Refusal.input("jwks_url must be an http(s) URL", "jwks_url"))
+        wrong = [a for a in self.algorithms if a not in ALGORITHMS]
+        if wrong or not self.algorithms:
+            refusals.append(
+                Refusal.input(
+                    f"algorithms must be some of {', '.join(sorted(ALGORITHMS))} "
+                    f"(never none or HS*), not {', '.join(wrong) or 'none at all'}",
+                    "algorithms",
+                )
+            )
+        if type(self.leeway) is not int or self.leeway < 0:
+            refusals.append(Refusal.input("leeway must be a whole number of seconds", "leeway"))
+        try:
+            import jwt
+        except ImportError:
+            refusals.append(
+                Refusal.input("JWT sign-in needs PyJWT: pip install 'scr_engine[service]'")
+            )
+            raise InvalidRequest("JwtVerifier", refusals) from None
+        if self.public_key is not None and not refusals:
+            from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+            try:
+                key = load_pem_public_key(self.public_key)
+            except (ValueError, TypeError) as exc:
+                refusals.append(
+                    Refusal.input(f"public_key is not a PEM public key: {exc}", "public_key")
+                )
+            else:
+                object.__setattr__(self, "_key", key)
+        if self.jwks_url is not None and not refusals:
+            object.__setattr__(self, "_jwks", jwt.PyJWKClient(self.jwks_url, timeout=10))
+        if refusals:
+            raise InvalidRequest("JwtVerifier", refusals)
+
+    def actor_of(self, token: str) -> str:
+        """The actor id ``token`` names, once it verifies; :class:`JwtRefused` saying
+        why otherwise. Blocks while the JWKS is fetched (run it in a worker thread)."""
+        import jwt
+
+        try:
+            header = jwt.get_unverified_header(token)
+            if header.get("alg") not in self.algorithms:
+                raise JwtRefused(f"the token's algorithm {header.get('alg')!r} is not allowed")
+            key = self._key
+            if self._jwks is not None:
+                key = self._jwks.get_signing_key_from_jwt(token).key
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=list(self.algorithms),
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": ["exp", "iss", "aud", self.actor_claim]},
+            )
+        except jwt.PyJWKClientError as exc:
+            raise JwtRefused(f"the issuer's keys do not verify the token: {exc}") from None
+        except jwt.ExpiredSignatureError:
+            raise JwtRefused("the token has expired") from None
+        except jwt.InvalidAudienceError:
+            raise JwtRefused("the token is for another audience") from None
+        except jwt.InvalidIssuerError:
+            raise JwtRefused("the token is from another issuer") from None
+        except jwt.InvalidTokenError as exc:
+            raise JwtRefused(f"the token does not verify: {exc}") from None
+        actor = claims.get(self.actor_claim)
+        if not isinstance(actor, str) or not actor:
+            raise JwtRefused(f"the token's {self.actor_claim!r} claim names no actor")
+        return actor

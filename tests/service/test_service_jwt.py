@@ -1,0 +1,202 @@
+"""OIDC/JWT sign-in: a JWT from the provider's key names an actor of the actors file;
+every forgery, expiry, wrong issuer or audience, or unknown actor is a 401 problem;
+bearer tokens keep working beside it. Keys are made here, by the test."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from scr_engine import MemoryStore
+from scr_engine.demo import BOARD_CHAIR, REQUESTER, demo_request
+from scr_engine.errors import InvalidRequest
+from scr_engine.service import JwtVerifier
+from support.serving import OUTSIDER, Service, running
+
+ISSUER = "https://id.council.example"
+AUDIENCE = "scr-service"
+
+KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+PEM = KEY.public_key().public_bytes(
+    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+)
+
+
+def _claims(**changes: Any) -> dict[str, Any]:
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": BOARD_CHAIR.id,
+        "iat": now,
+        "exp": now + 600,
+    }
+    claims.update(changes)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def _signed(key: Any = KEY, algorithm: str = "RS256", **changes: Any) -> str:
+    return jwt.encode(_claims(**changes), key, algorithm=algorithm)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _hs256_with_the_public_key() -> str:
+    """Algorithm confusion: HS256 "signed" with the PEM public key as the secret
+    (PyJWT will not make one, so it is made by hand)."""
+    head = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    body = _b64(json.dumps(_claims()).encode())
+    signature = hmac.new(PEM, f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{_b64(signature)}"
+
+
+def _unsigned() -> str:
+    head = _b64(json.dumps({"alg": "none", "typ": "JWT"}).encode())
+    return f"{head}.{_b64(json.dumps(_claims()).encode())}."
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    verifier = JwtVerifier(ISSUER, AUDIENCE, public_key=PEM, algorithms=("RS256", "ES256"))
+    with running(MemoryStore(), tmp_path_factory.mktemp("jwt"), jwt=verifier) as found:
+        found.engine.submit(demo_request(), REQUESTER)
+        yield found
+
+
+def _get(service: Service, token: str) -> Any:
+    return service.http.get("/v1/reviews", headers={"Authorization": f"Bearer {token}"})
+
+
+def test_a_verified_jwt_acts_as_its_actor(service: Service) -> None:
+    chair = _get(service, _signed())
+    assert chair.status_code == 200, chair.text
+    assert [r["reference"] for r in chair.json()["reviews"]] == ["SCR-2026-001"]
+    outsider = _get(service, _signed(sub=OUTSIDER.id))
+    assert outsider.status_code == 200 and outsider.json()["reviews"] == []
+
+
+def test_bearer_tokens_keep_working(service: Service) -> None:
+    response = service.http.get("/v1/reviews", headers=service.auth(BOARD_CHAIR))
+    assert response.status_code == 200
+
+
+FORGED = {
+    "alg none": _unsigned,
+    "HS256 with the public key": _hs256_with_the_public_key,
+    "another key": lambda: _signed(rsa.generate_private_key(public_exponent=65537, key_size=2048)),
+    "an algorithm not allowed": lambda: _signed(algorithm="RS512"),
+    "expired": lambda: _signed(exp=int(time.time()) - 600, iat=int(time.time()) - 1200),
+    "no expiry": lambda: _signed(exp=None),
+    "another audience": lambda: _signed(aud="another-service"),
+    "another issuer": lambda: _signed(iss="https://evil.example"),
+    "no actor claim": lambda: _signed(sub=None),
+    "an actor not in the actors file": lambda: _signed(sub="u-nobody"),
+    "tampered claims": lambda: ".".join(
+        [
+            _signed().split(".")[0],
+            _b64(json.dumps(_claims(sub=BOARD_CHAIR.id, aud=AUDIENCE, x=1)).encode()),
+            _signed().split(".")[2],
+        ]
+    ),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(FORGED))
+def test_a_jwt_that_does_not_verify_is_refused(service: Service, attack: str) -> None:
+    token = FORGED[attack]()
+    response = _get(service, token)
+    assert response.status_code == 401, (attack, response.text)
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == 401 and problem["type"].endswith("unauthenticated")
+    assert token not in response.text
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_nothing_is_stored_by_a_forged_jwt(service: Service) -> None:
+    before = len(service.engine.reviews(actor=BOARD_CHAIR))
+    response = service.http.post(
+        "/v1/reviews",
+        json={"request": {}},
+        headers={"Authorization": f"Bearer {_hs256_with_the_public_key()}"},
+    )
+    assert response.status_code == 401
+    assert len(service.engine.reviews(actor=BOARD_CHAIR)) == before
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"public_key": PEM, "algorithms": ("HS256",)}, "algorithms"),
+        ({"public_key": PEM, "algorithms": ("none",)}, "algorithms"),
+        ({"public_key": PEM, "algorithms": ()}, "algorithms"),
+        ({}, "public_key"),
+        ({"public_key": PEM, "jwks_url": "https://id.example/jwks"}, "public_key"),
+        ({"public_key": b"not a key"}, "public_key"),
+        ({"jwks_url": "file:///etc/passwd"}, "jwks_url"),
+        ({"public_key": PEM, "actor_claim": ""}, "actor_claim"),
+    ],
+)
+def test_a_configuration_it_cannot_use_is_refused(options: dict[str, Any], field: str) -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        JwtVerifier(ISSUER, AUDIENCE, **options)
+    assert field in [r.field for r in caught.value.refusals]
+
+
+@pytest.fixture
+def jwks() -> Iterator[tuple[str, Any]]:
+    """A JWKS endpoint on a free port publishing one EC key: its URL and the key."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    published = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
+    body = json.dumps({"keys": [{**published, "kid": "k1", "use": "sig"}]}).encode()
+
+    class Keys(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Keys)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/jwks", key
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_keys_from_a_jwks_url(jwks: tuple[str, Any]) -> None:
+    url, key = jwks
+    verifier = JwtVerifier(ISSUER, AUDIENCE, jwks_url=url, actor_claim="scr_actor")
+    token = jwt.encode(_claims(scr_actor="u-bm"), key, algorithm="ES256", headers={"kid": "k1"})
+    assert verifier.actor_of(token) == "u-bm"
+    other = ec.generate_private_key(ec.SECP256R1())
+    forged = jwt.encode(_claims(scr_actor="u-bm"), other, algorithm="ES256", headers={"kid": "k1"})
+    unknown_kid = jwt.encode(
+        _claims(scr_actor="u-bm"), key, algorithm="ES256", headers={"kid": "k9"}
+    )
+    from scr_engine.service.oidc import JwtRefused
+
+    for token in (forged, unknown_kid):
+        with pytest.raises(JwtRefused):
+            verifier.actor_of(token)

@@ -24,6 +24,7 @@ from scr_engine.documents.escape import md_block, md_inline
 from scr_engine.documents.register import as_identity, register_csv
 from scr_engine.errors import ScrEngineError
 from scr_engine.history import Event
+from scr_engine.protocols.scr import DOCUMENTS as SCR_DOCUMENTS
 from scr_engine.records import Review
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
 
@@ -43,15 +44,9 @@ __all__ = [
 Format = Literal["md", "html"]
 """A document's format: Markdown or self-contained HTML."""
 
-DOCUMENTS: tuple[str, ...] = (
-    "request",
-    "chronology",
-    "overview",
-    "action-plan",
-    "public-report",
-    "timeline",
-)
-"""Every document, by its stable name (also its file name's tail)."""
+DOCUMENTS: tuple[str, ...] = SCR_DOCUMENTS
+"""Every document, by its stable name (also its file name's tail): the SCR
+definition's list, :data:`scr_engine.protocols.scr.DOCUMENTS`."""
 
 PUBLIC_DOCUMENTS: frozenset[str] = frozenset({"public-report"})
 """The documents that hold no personal data (built from the public export alone):

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from scr_engine.commands import COMMANDS
+from scr_engine.protocols.scr import DOCUMENTS as SCR_DOCUMENTS
 from scr_engine.publication import PublicReport
 from scr_engine.records import Review
 from scr_engine.rules.deadlines import Deadline
@@ -385,16 +386,7 @@ def _paths() -> dict[str, Any]:
                     _param(
                         "name",
                         "path",
-                        {
-                            "enum": [
-                                "request",
-                                "chronology",
-                                "overview",
-                                "action-plan",
-                                "public-report",
-                                "timeline",
-                            ]
-                        },
+                        {"enum": list(SCR_DOCUMENTS)},
                         "The document.",
                         required=True,
                     ),

@@ -61,6 +61,7 @@ from scr_engine.personal import (
 from scr_engine.protocols import DEFAULT as DEFAULT_PROTOCOL
 from scr_engine.protocols import Protocol
 from scr_engine.protocols import get as get_protocol
+from scr_engine.protocols import of as protocol_of
 from scr_engine.publication import PublicReport, public_export
 from scr_engine.records import Actor, RequestForm, Review, Task, TaskState
 from scr_engine.rules.dates import DATE_RULE
@@ -331,7 +332,8 @@ class ReviewEngine:
                     )
                 ],
             )
-        verdict = judge(review, command, actor, local_date(now), self._settings_of(review))
+        settings, definition = self._settings_of(review), self.definition(review)
+        verdict = judge(review, command, actor, local_date(now), settings, definition)
         if verdict.refusals:
             # PR-e: a refusal tells its reader about the review: a read, logged. (An
             # accepted command needs no entry: its event records it.)
@@ -398,11 +400,7 @@ class ReviewEngine:
         Raises :class:`~scr_engine.errors.UnknownProtocol` when this installation has
         no such definition (a store written where another protocol was registered).
         """
-        if review.protocol == DEFAULT_PROTOCOL.name and (
-            review.protocol_version == DEFAULT_PROTOCOL.version
-        ):
-            return DEFAULT_PROTOCOL
-        return get_protocol(review.protocol, review.protocol_version)
+        return protocol_of(review)
 
     def _replayed(
         self, review_id: str | None, key: str, command: Command, actor: Actor
@@ -548,7 +546,8 @@ class ReviewEngine:
                 Refusal("MAP", "submit_request creates a review: use submit()", RefusalKind.STAGE)
             ]
         today = local_date(self.clock.now())
-        return judge(review, command, actor, today, self._settings_of(review)).refusals
+        settings = self._settings_of(review)
+        return judge(review, command, actor, today, settings, self.definition(review)).refusals
 
     def options(self, review_id: str, actor: Actor) -> list[CommandOption]:
         """Every command of the review's stage (each row of the table valid from it),
@@ -569,7 +568,7 @@ class ReviewEngine:
             CommandOption(
                 table_row.command,
                 takes_input(definition.commands[table_row.command]),
-                tuple(obstacles(review, table_row, actor, today, settings)),
+                tuple(obstacles(review, table_row, actor, today, settings, definition)),
             )
             for table_row in definition.table
             if table_row.command in valid

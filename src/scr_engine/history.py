@@ -19,7 +19,7 @@ from attrs import evolve, field, frozen
 from scr_engine.clock import local_date
 from scr_engine.commands import COMMANDS, Command, SubmitRequest
 from scr_engine.digest import RecordDigest, record_digest
-from scr_engine.errors import ScrEngineError
+from scr_engine.errors import ScrEngineError, UnknownProtocol
 from scr_engine.personal import (
     ERASED,
     SaltSource,
@@ -31,10 +31,10 @@ from scr_engine.personal import (
     seal,
     value_at,
 )
+from scr_engine.protocols import Protocol, of
 from scr_engine.records import Review, Role, Task
 from scr_engine.serialization import canonical_json, freeze, structure
 from scr_engine.states.effects import apply, occurred_day
-from scr_engine.states.machine import next_stage
 from scr_engine.states.stages import Stage
 
 __all__ = [
@@ -259,11 +259,13 @@ def start(
     salt: SaltSource = new_salt,
     key: str | None = None,
 ) -> tuple[Review, Event]:
-    """A new review in ``requested`` and its first event (``submit_request``)."""
+    """A new review in its protocol's first stage (``requested``) and its first event
+    (``submit_request``)."""
+    initial = Stage(of(command).initial)
     draft = Review(
         id=review_id,
         reference=command.reference,
-        stage=Stage.REQUESTED,
+        stage=initial,
         version=1,
         head="",
         settings_version=command.settings_version,
@@ -273,7 +275,7 @@ def start(
         protocol=command.protocol,
         protocol_version=command.protocol_version,
     )
-    changes: dict[str, Any] = {"stage": Stage.REQUESTED, "version": 1}
+    changes: dict[str, Any] = {"stage": initial, "version": 1}
     event, made = _event(
         draft, changes, at, actor_id, role, command, payload, None, GENESIS, salt, key
     )
@@ -295,10 +297,20 @@ def advance(
 ) -> tuple[Review, Event, tuple[Task, ...]]:
     """Apply an accepted command: its record, its stage change, its event, its tasks.
 
-    Call only once every guard has passed (:func:`scr_engine.rules.judge.judge`).
+    Call only once every guard has passed (:func:`scr_engine.rules.judge.judge`). The
+    stage change and the effect are those of the definition the review records.
     """
-    after = next_stage(review.stage, command.name)
-    changes, tasks = apply(review, command, actor_id, at, after, dated="occurred_on" in payload)
+    definition = of(review)
+    after = Stage(definition.next_stage(review.stage, command.name))
+    changes, tasks = apply(
+        review,
+        command,
+        actor_id,
+        at,
+        after,
+        dated="occurred_on" in payload,
+        effects=definition.effects,
+    )
     changes = {**changes, "stage": after, "version": review.version + 1}
     event, made = _event(
         review, changes, at, actor_id, role, command, payload, review.stage, review.head, salt, key
@@ -493,10 +505,11 @@ def replay_steps(
     submit = _command(first)
     if not isinstance(submit, SubmitRequest):
         raise CorruptHistory([HistoryProblem(1, "a history starts with submit_request")])
+    definition = _definition(submit)
     review = Review(
         id=first.review_id,
         reference=submit.reference,
-        stage=Stage.REQUESTED,
+        stage=Stage(definition.initial),
         version=1,
         head=first.hash,
         settings_version=submit.settings_version,
@@ -508,9 +521,9 @@ def replay_steps(
     )
     yield first, review, ()
     for event in events[1:]:
-        command = _command(event)
+        command = _command(event, definition)
         try:
-            after = next_stage(review.stage, command.name)
+            after = Stage(definition.next_stage(review.stage, command.name))
             changes, tasks = apply(
                 review,
                 command,
@@ -518,6 +531,7 @@ def replay_steps(
                 event.at,
                 after,
                 dated="occurred_on" in event.payload,
+                effects=definition.effects,
             )
         except (ValueError, LookupError, TypeError, AttributeError) as exc:
             raise CorruptHistory([HistoryProblem(event.sequence, str(exc))]) from exc
@@ -538,8 +552,18 @@ def replay_steps(
         yield event, review, tasks
 
 
-def _command(event: Event) -> Command:
-    cls = COMMANDS.get(event.command)
+def _definition(submit: SubmitRequest) -> Protocol:
+    """The definition a history's first command records; an unknown one makes the
+    history unreadable here (:class:`CorruptHistory`, naming it)."""
+    try:
+        return of(submit)
+    except UnknownProtocol as exc:
+        raise CorruptHistory([HistoryProblem(1, str(exc))]) from exc
+
+
+def _command(event: Event, definition: Protocol | None = None) -> Command:
+    commands = COMMANDS if definition is None else definition.commands
+    cls = commands.get(event.command)
     if cls is None:
         raise CorruptHistory([HistoryProblem(event.sequence, f"unknown command {event.command!r}")])
     fields = {k: v for k, v in event.payload.items() if k != "command"}

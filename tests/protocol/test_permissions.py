@@ -143,16 +143,20 @@ def test_the_rulebook_built_from_the_table_has_exactly_its_moves() -> None:
     from scr_engine.states import machine
     from scr_engine.states.table import TABLE
 
-    built = machine._build()
+    moves = machine.Moves(
+        TABLE, [s.value for s in Stage], Stage.REQUESTED.value, [s for s in Stage if s.terminal]
+    )
+    built = moves.machine
     for stage in Stage:
         want = {r.command for r in TABLE if stage in r.sources}
         assert set(built.get_triggers(stage.value)) == want, stage
-        assert machine.commands_from(stage) == want
+        assert machine.commands_from(stage) == want == moves.commands_from(stage)
     for r in TABLE:
         for source in r.sources:
             token = machine._Token(source.value)
             built.events[r.command].trigger(token)
             assert token.state == (r.dest or source).value
+            assert moves.next_stage(source, r.command) == token.state
     assert built.initial == Stage.REQUESTED.value
 
 

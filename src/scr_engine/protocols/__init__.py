@@ -8,6 +8,8 @@ there; a review that records no protocol runs under it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from scr_engine.errors import UnknownProtocol
 from scr_engine.protocols.definition import (
     ClockBasis,
@@ -27,6 +29,7 @@ __all__ = [
     "StageDef",
     "available",
     "get",
+    "of",
     "register",
     "unregister",
 ]
@@ -64,6 +67,17 @@ def get(name: str, version: str | None = None) -> Protocol:
         if versions:
             return versions[-1]
     raise UnknownProtocol(name, version, tuple(p.key for p in available()))
+
+
+def of(review: Any) -> Protocol:
+    """The definition ``review`` records (its ``protocol`` and ``protocol_version``; the
+    SCR's when it records none). :class:`~scr_engine.errors.UnknownProtocol` when
+    this installation has no such definition."""
+    name = getattr(review, "protocol", None) or DEFAULT.name
+    version = getattr(review, "protocol_version", None) or DEFAULT.version
+    if name == DEFAULT.name and version == DEFAULT.version:
+        return DEFAULT
+    return get(name, version)
 
 
 def register(definition: Protocol) -> None:

@@ -9,20 +9,36 @@ same for every protocol; only the definition differs. Each review records the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from scr_engine.commands import Command
+from scr_engine.errors.refusals import Refusal
+from scr_engine.records import Actor, Review, Role
 from scr_engine.rules.common import Check
 from scr_engine.rules.preconditions import Precondition
 from scr_engine.rules.registry import Rule
 from scr_engine.states.effects import Effect
+from scr_engine.states.machine import Moves
 from scr_engine.states.table import Row
 
-__all__ = ["ClockBasis", "ClockKind", "Protocol", "SettingDef", "StageDef"]
+__all__ = [
+    "ClockBasis",
+    "ClockKind",
+    "Permission",
+    "Protocol",
+    "SettingDef",
+    "StageDef",
+    "compile_moves",
+]
+
+Permission = Callable[[Review, Row, Actor, Any], tuple[Role | None, list[Refusal]]]
+"""Who may issue a row's command on a review: ``(review, row, actor, command)`` to the
+role they would act in and every reason who they are does not allow it (the command
+is None when only the person, not the input, is judged)."""
 
 
 @frozen
@@ -73,9 +89,11 @@ class Protocol:
     """A protocol the engine runs. Built once, at import, and never changed.
 
     ``commands``, ``guards``, ``preconditions`` and ``effects`` are keyed by command
-    name, the name the stored events carry. ``moves`` maps each stage code to the
-    commands the table allows from it. Two definitions are the same when their
-    ``name`` and ``version`` are.
+    name, the name the stored events carry. ``moves`` is the table compiled
+    (:class:`~scr_engine.states.machine.Moves`): which command leads where.
+    ``permission`` judges who may issue a command. The engine judges, advances and
+    replays a review by the definition it records (:func:`scr_engine.protocols.of`).
+    Two definitions are the same when their ``name`` and ``version`` are.
     """
 
     name: str
@@ -86,7 +104,8 @@ class Protocol:
     roles: tuple[str, ...]
     commands: Mapping[str, type[Command]]
     table: tuple[Row, ...]
-    moves: Mapping[str, frozenset[str]]
+    moves: Moves
+    permission: Permission
     guards: Mapping[str, Check[Any]]
     preconditions: Mapping[str, Precondition]
     effects: Mapping[str, Effect[Any]]
@@ -99,6 +118,55 @@ class Protocol:
     rules: Mapping[str, Rule]
     request_form: type
     documents: tuple[str, ...]
+
+    def __attrs_post_init__(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise ValueError(f"protocol {self.name} {self.version}: " + "; ".join(problems))
+
+    def problems(self) -> list[str]:
+        """Every way the definition contradicts itself (it is refused when built with
+        any): ``moves`` compiled from another table or other stages; a command of the
+        table with no class, or (but for the one that creates a review) no guard or
+        no effect; a guard, effect or precondition of a command the table lacks."""
+        found: list[str] = []
+        if self.moves.table != self.table:
+            found.append("moves are compiled from another table: build them from this one")
+        if self.moves.stages != self.stage_codes or self.moves.initial != self.initial:
+            found.append("moves are compiled for other stages")
+        if self.moves.terminal != self.terminal_stages:
+            found.append("moves name other terminal stages")
+        names = set(self.command_names)
+        for name in self.command_names:
+            if name not in self.commands:
+                found.append(f"{name} has no command class")
+            if name != "submit_request" and name not in self.guards:
+                found.append(f"{name} has no guard")
+            if name != "submit_request" and name not in self.effects:
+                found.append(f"{name} has no effect")
+        for what, table in (
+            ("guard", self.guards),
+            ("effect", self.effects),
+            ("precondition", self.preconditions),
+            ("command class", self.commands),
+        ):
+            found.extend(f"a {what} of {n}, which the table lacks" for n in table if n not in names)
+        return found
+
+    def derive(self, name: str, version: str, **changes: Any) -> Protocol:
+        """A Board's variant of this definition: the same but for ``changes`` (any
+        field: ``title``, ``table``, ``guards``, ``settings`` …), under its own ``name``
+        and ``version``. When the table or the stages change, ``moves`` is compiled
+        again from them (unless given). ``ValueError`` (:meth:`problems`) when the
+        variant contradicts itself — a table row with no guard, say."""
+        if "moves" not in changes and {"table", "stages", "initial"} & set(changes):
+            changes["moves"] = compile_moves(
+                tuple(changes.get("table", self.table)),
+                tuple(changes.get("stages", self.stages)),
+                changes.get("initial", self.initial),
+            )
+        made: Protocol = evolve(self, name=name, version=version, **changes)
+        return made
 
     @property
     def key(self) -> tuple[str, str]:
@@ -134,7 +202,15 @@ class Protocol:
 
     def commands_from(self, stage: str) -> frozenset[str]:
         """Every command the table allows from ``stage``."""
-        return self.moves.get(stage, frozenset())
+        return self.moves.commands_from(stage)
+
+    def valid_in(self, stage: str, command: str) -> bool:
+        """Whether the table allows ``command`` from ``stage`` at all."""
+        return self.moves.valid_in(stage, command)
+
+    def next_stage(self, stage: str, command: str) -> str:
+        """Where ``command`` leads from ``stage`` (``ValueError`` for no such move)."""
+        return self.moves.next_stage(stage, command)
 
     def schema(self, command: str) -> dict[str, Any]:
         """The JSON Schema of ``command`` (or of ``request_form``)."""
@@ -151,3 +227,9 @@ class Protocol:
 
     def __hash__(self) -> int:
         return hash(self.key)
+
+
+def compile_moves(table: tuple[Row, ...], stages: tuple[StageDef, ...], initial: str) -> Moves:
+    """``table`` compiled over ``stages`` (:class:`~scr_engine.states.machine.Moves`):
+    what a definition's ``moves`` are."""
+    return Moves(table, (s.code for s in stages), initial, (s.code for s in stages if s.terminal))

@@ -23,10 +23,11 @@ from scr_engine.protocols.definition import (
 )
 from scr_engine.records import RequestForm
 from scr_engine.rules.guards import CHECKS, PRECONDITIONS
+from scr_engine.rules.judge import permission
 from scr_engine.rules.registry import RULES
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
 from scr_engine.states.effects import EFFECTS
-from scr_engine.states.machine import commands_from
+from scr_engine.states.machine import SCR_MOVES
 from scr_engine.states.roles import Role
 from scr_engine.states.stages import Stage
 from scr_engine.states.table import TABLE
@@ -88,7 +89,8 @@ SCR = Protocol(
     roles=tuple(r.value for r in Role),
     commands=MappingProxyType({r.command: COMMANDS[r.command] for r in TABLE}),
     table=TABLE,
-    moves=MappingProxyType({s.value: commands_from(s) for s in Stage}),
+    moves=SCR_MOVES,
+    permission=permission,
     guards=MappingProxyType(CHECKS),
     preconditions=MappingProxyType(PRECONDITIONS),
     effects=MappingProxyType(EFFECTS),

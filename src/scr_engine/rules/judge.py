@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from attrs import NOTHING, evolve, fields
 
@@ -11,18 +12,22 @@ from scr_engine.commands import COMMANDS, Command, SubmitOverviewReport, to_dict
 from scr_engine.errors import InvalidRequest
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.records import Actor, Review, Role
+from scr_engine.rules.common import Check
 from scr_engine.rules.dates import date_problems, is_dated
 from scr_engine.rules.guards import CHECKS, PRECONDITIONS, Context
+from scr_engine.rules.preconditions import Precondition
 from scr_engine.rules.report import with_imr_chronology
 from scr_engine.rules.settings import ProtocolSettings
 from scr_engine.rules.setup import represented_agency
 from scr_engine.sections import missing_sections
 from scr_engine.serialization import field_problems, size_problems, structure, text_problems
-from scr_engine.states.machine import valid_in
+from scr_engine.states.machine import SCR_MOVES
 from scr_engine.states.table import Row, row
 
 __all__ = [
+    "SCR_RULES",
     "Judgement",
+    "Rulebook",
     "acting_role",
     "agency_standing",
     "check_shape",
@@ -34,6 +39,36 @@ __all__ = [
     "too_long",
     "wrong_stage",
 ]
+
+
+class Rulebook(Protocol):
+    """What :func:`judge` and :func:`obstacles` judge by: a protocol's commands, table,
+    moves, guards, preconditions and permission. Every
+    :class:`~scr_engine.protocols.Protocol` is one; :data:`SCR_RULES` is the SCR's."""
+
+    @property
+    def commands(self) -> Mapping[str, type[Command]]:
+        """Each command's class, by name."""
+
+    @property
+    def guards(self) -> Mapping[str, Check[Any]]:
+        """Each command's guard, by name."""
+
+    @property
+    def preconditions(self) -> Mapping[str, Precondition]:
+        """What refuses a command whatever its input, by name (some commands only)."""
+
+    def row(self, command: str) -> Row:
+        """The table row of ``command``."""
+
+    def valid_in(self, stage: str, command: str) -> bool:
+        """Whether the table allows ``command`` from ``stage``."""
+
+    def permission(
+        self, review: Review, table_row: Row, actor: Actor, command: Any, /
+    ) -> tuple[Role | None, list[Refusal]]:
+        """The role ``actor`` acts in for the row's command, and every reason who they
+        are does not allow it."""
 
 
 def acting_role(table_row: Row, actor: Actor) -> Role | None:
@@ -180,7 +215,12 @@ def permission(
 
 
 def judge(
-    review: Review, command: Command, actor: Actor, today: date, settings: ProtocolSettings
+    review: Review,
+    command: Command,
+    actor: Actor,
+    today: date,
+    settings: ProtocolSettings,
+    rules: Rulebook | None = None,
 ) -> Judgement:
     """Every reason ``actor`` may not issue ``command`` on ``review`` on ``today``.
 
@@ -189,13 +229,17 @@ def judge(
     and filled into the normalised command and its payload.
 
     Permission comes first: when the actor's role, agency or appointment does not allow
-    the command, the refusals are those alone (no input, stage or guard reasons)."""
+    the command, the refusals are those alone (no input, stage or guard reasons).
+
+    ``rules`` is the protocol judged by (the SCR's, :data:`SCR_RULES`, by default): a
+    command it does not have is refused as not a command."""
+    book = SCR_RULES if rules is None else rules
     name = getattr(command, "name", None) if isinstance(command, Command) else None
-    if not isinstance(name, str) or name not in COMMANDS:
+    if not isinstance(name, str) or name not in book.commands:
         message = f"not a command: {type(command).__name__}"
         return Judgement(None, None, None, [Refusal.input(message)])
-    table_row = row(name)
-    role, denied = permission(review, table_row, actor, command)
+    table_row = book.row(name)
+    role, denied = book.permission(review, table_row, actor, command)
     if denied:
         return Judgement(role, None, None, denied)
     checked, payload, refusals = check_shape(command)
@@ -218,17 +262,18 @@ def judge(
         # The integrated chronology starts from the IMRs' (RP-2 then judges it).
         command = with_imr_chronology(review, command)
         payload = to_dict(command)
-    if not valid_in(review.stage, name):
-        refusals.append(wrong_stage(name, review))
+    if not book.valid_in(review.stage, name):
+        refusals.append(wrong_stage(name, review, book))
     else:
-        refusals.extend(CHECKS[name](review, command, Context(actor, role, day, settings)))
+        refusals.extend(book.guards[name](review, command, Context(actor, role, day, settings)))
     return Judgement(role, command, payload, refusals)
 
 
-def wrong_stage(name: str, review: Review) -> Refusal:
+def wrong_stage(name: str, review: Review, rules: Rulebook | None = None) -> Refusal:
     """The refusal of a command the review's stage does not allow, saying when it can
-    be issued (the stages the table allows it from)."""
-    sources = [stage.value for stage in row(name).sources]
+    be issued (the stages ``rules``' table allows it from; the SCR's by default)."""
+    book = SCR_RULES if rules is None else rules
+    sources = [str(stage) for stage in book.row(name).sources]
     when = (
         f"it is issued while the review is {' or '.join(sources)}"
         if sources
@@ -236,7 +281,7 @@ def wrong_stage(name: str, review: Review) -> Refusal:
     )
     return Refusal(
         "MAP",
-        f"{name} cannot be issued while the review is {review.stage.value}: {when}",
+        f"{name} cannot be issued while the review is {review.stage}: {when}",
         RefusalKind.STAGE,
     )
 
@@ -253,7 +298,12 @@ def takes_input(cls: type[Command]) -> bool:
 
 
 def obstacles(
-    review: Review, table_row: Row, actor: Actor, today: date, settings: ProtocolSettings
+    review: Review,
+    table_row: Row,
+    actor: Actor,
+    today: date,
+    settings: ProtocolSettings,
+    rules: Rulebook | None = None,
 ) -> list[Refusal]:
     """Every reason ``actor`` could not issue the row's command on ``review`` now,
     whatever its input: who they are (:func:`permission`); for a command that takes
@@ -261,16 +311,51 @@ def obstacles(
     command that takes none, every reason :func:`judge` gives for it. For a command
     that takes input the list is a guarantee one way only: what it holds refuses every
     input (:data:`~scr_engine.rules.preconditions.PRECONDITIONS`), but an empty list
-    does not promise that some input will be accepted."""
-    role, refusals = permission(review, table_row, actor)
+    does not promise that some input will be accepted. ``rules`` as for :func:`judge`."""
+    book = SCR_RULES if rules is None else rules
+    role, refusals = book.permission(review, table_row, actor, None)
     if refusals:
         return refusals
-    if not valid_in(review.stage, table_row.command):
-        return [wrong_stage(table_row.command, review)]
-    cls = COMMANDS[table_row.command]
+    if not book.valid_in(review.stage, table_row.command):
+        return [wrong_stage(table_row.command, review, book)]
+    cls = book.commands[table_row.command]
     if not takes_input(cls):
-        return judge(review, cls(), actor, today, settings).refusals
-    precondition = PRECONDITIONS.get(table_row.command)
+        return judge(review, cls(), actor, today, settings, book).refusals
+    precondition = book.preconditions.get(table_row.command)
     if precondition is None:
         return []
     return precondition(review, Context(actor, role, today, settings))
+
+
+class _ScrRules:
+    """The SCR's rulebook: the tables of :mod:`scr_engine.commands`,
+    :mod:`scr_engine.states` and :mod:`scr_engine.rules.guards`."""
+
+    __slots__ = ()
+
+    @property
+    def commands(self) -> Mapping[str, type[Command]]:
+        return COMMANDS
+
+    @property
+    def guards(self) -> Mapping[str, Check[Any]]:
+        return CHECKS
+
+    @property
+    def preconditions(self) -> Mapping[str, Precondition]:
+        return PRECONDITIONS
+
+    def row(self, command: str) -> Row:
+        return row(command)
+
+    def valid_in(self, stage: str, command: str) -> bool:
+        return SCR_MOVES.valid_in(stage, command)
+
+    def permission(
+        self, review: Review, table_row: Row, actor: Actor, command: Any, /
+    ) -> tuple[Role | None, list[Refusal]]:
+        return permission(review, table_row, actor, command)
+
+
+SCR_RULES: Rulebook = _ScrRules()
+"""The SCR's rulebook: what :func:`judge` judges by when given none."""

@@ -11,7 +11,7 @@ again to rebuild the review exactly. ``today`` is the day the command *occurred*
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any, TypeAlias, TypeVar, assert_never
 
@@ -502,18 +502,27 @@ def occurred_day(command: Any, at: datetime) -> date:
 
 
 def apply(
-    review: Review, command: c.Command, actor_id: str, at: datetime, after: Any, *, dated: bool
+    review: Review,
+    command: c.Command,
+    actor_id: str,
+    at: datetime,
+    after: Any,
+    *,
+    dated: bool,
+    effects: Mapping[str, Effect[Any]] | None = None,
 ) -> Outcome:
     """What the accepted ``command`` changes on ``review`` and the tasks it emits, its
     effect run on the day it occurred (:func:`occurred_day`). ``after`` is the stage
     it leads to. ``dated`` says the command was recorded with its ``occurred_on`` (every
     command recorded since that field exists): then the day the stage was entered and
     the day of the last sign-off are kept too, which later dates may not precede. The
-    engine and the replay of a history both call it, so they agree."""
+    engine and the replay of a history both call it, so they agree. ``effects`` are
+    the protocol's (the SCR's, :data:`EFFECTS`, by default)."""
     day = occurred_day(command, at)
-    changes, tasks = EFFECTS[command.name](review, command, actor_id, day, at)
+    effect = (EFFECTS if effects is None else effects)[command.name]
+    changes, tasks = effect(review, command, actor_id, day, at)
     if dated:
-        if after is not review.stage:
+        if after != review.stage:
             changes = {**changes, "stage_entered_on": day}
         if isinstance(command, c.RecordAgencySignoff):
             last = review.last_signoff_on

@@ -24,8 +24,11 @@ class Row:
     """One command of the protocol."""
 
     command: str
-    sources: tuple[Stage, ...]
-    dest: Stage | None
+    sources: tuple[str, ...]
+    """The stage codes it may be issued from (none for the command that creates a
+    review)."""
+    dest: str | None
+    """The stage code it leads to (None for a record made inside a stage)."""
     roles: frozenset[Role]
     rules: tuple[str, ...]
     role_rule: str = "MAP"
@@ -243,8 +246,8 @@ def markdown() -> str:
     two equal)."""
     lines = ["| Command | From | To | Who | Rules |", "|---|---|---|---|---|"]
     for r in TABLE:
-        sources = ", ".join(s.value for s in r.sources) or "—"
-        dest = r.dest.value if r.dest is not None else "(same stage)"
+        sources = ", ".join(str(s) for s in r.sources) or "—"
+        dest = str(r.dest) if r.dest is not None else "(same stage)"
         who = ", ".join(sorted(role.value for role in r.roles))
         lines.append(f"| `{r.command}` | {sources} | {dest} | {who} | {', '.join(r.rules)} |")
     return "\n".join(lines)

@@ -3,7 +3,8 @@
 5xx and with a response the document describes (a documented status, its content
 type, a body matching its schema).
 
-The service runs over a memory store seeded with the demo's review, and the calls
+The service runs over a memory store, then over PostgreSQL (a schema of its own),
+each seeded with the demo's review, and the calls
 come from the Board's chair (who reads every review), so that the paths name a real
 review and most operations get past their 404. Examples per operation follow the
 hypothesis profile: a quarter of its ``max_examples`` (15 under ``ci``, 250 under
@@ -13,6 +14,7 @@ hypothesis profile: a quarter of its ``max_examples`` (15 under ``ci``, 250 unde
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
 import schemathesis
@@ -28,6 +30,8 @@ from schemathesis.specs.openapi.checks import (
 from scr_engine import MemoryStore
 from scr_engine.demo import BOARD_CHAIR, REQUESTER, demo_request
 from scr_engine.service.openapi import openapi_document
+from scr_engine.storage.sql import SqlStore
+from support.postgres import postgres_schema
 from support.serving import Service, running
 
 CHECKS = [
@@ -40,12 +44,22 @@ CHECKS = [
 EXAMPLES = max(5, settings().max_examples // 4)
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, str, str]]:
+@pytest.fixture(
+    scope="module", params=["memory", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def seeded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Service, str, str]]:
     """The running service, the demo review's id and its reference."""
     key = Ed25519PrivateKey.generate()
     folder = tmp_path_factory.mktemp("schemathesis")
-    with running(MemoryStore(), folder, signing_key=key) as service:
+    with ExitStack() as stack:
+        if request.param == "memory":
+            store: MemoryStore | SqlStore = MemoryStore()
+        else:
+            url = stack.enter_context(postgres_schema())
+            store = stack.enter_context(SqlStore(url, migrate="create"))
+        service = stack.enter_context(running(store, folder, signing_key=key))
         review = service.engine.submit(demo_request(), REQUESTER)
         yield service, review.id, review.reference
 

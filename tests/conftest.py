@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, settings
 
 from scr_engine import FixedClock, MemoryStore, Review, ReviewEngine
 from scr_engine.rules.reasons import Refusal
+from scr_engine.protocols.sar.rules import SAR_RULES
 from scr_engine.rules.registry import RULES
 from support.builders import EVERYONE_READS, START, screen, submit
 
@@ -40,13 +41,15 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-# Every refusal any test makes the engine produce must cite a rule of the registry:
-# an unknown ID fails the test that produced it (see tests/test_rule_registry.py).
+# Every refusal any test makes the engine produce must cite a rule of a registry (the
+# SCR's, or the SAR's for ``SAR-…`` IDs): an unknown ID fails the test that produced it
+# (see tests/test_rule_registry.py).
 _made = Refusal.__init__
 
 
 def _registered(self: Refusal, rule: str, *args: object, **kwargs: object) -> None:
-    assert rule in RULES, f"a refusal cites {rule!r}, which the rule registry lacks"
+    registry = SAR_RULES if rule.startswith("SAR-") else RULES
+    assert rule in registry, f"a refusal cites {rule!r}, which the rule registry lacks"
     _made(self, rule, *args, **kwargs)  # type: ignore[arg-type]
 
 

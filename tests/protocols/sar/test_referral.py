@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from scr_engine.protocols.sar import commands as c
-from scr_engine.protocols.sar.records import InvolvementEntry, Referral, ReferrerCategory
+from scr_engine.protocols.sar.records import Adult, InvolvementEntry, Referral, ReferrerCategory
 from scr_engine.protocols.sar.settings import REFERRAL_FIELDS, InformFamily, SarSettings
 from scr_engine.states.roles import Role
 from support.sar import (

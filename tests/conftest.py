@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from scr_engine import FixedClock, MemoryStore, Review, ReviewEngine, protocols
+from scr_engine.protocols.sar.rules import SAR_RULES
 from scr_engine.rules.reasons import Refusal
 from scr_engine.rules.registry import RULES
 from support.builders import EVERYONE_READS, START, screen, submit
@@ -40,14 +41,16 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-# Every refusal any test makes the engine produce must cite a rule of the registry (or
-# of a registered protocol's: a Board's variant may add its own): an unknown ID fails
-# the test that produced it (see tests/test_rule_registry.py).
+# Every refusal any test makes the engine produce must cite a rule of a registry (the
+# SCR's; the SAR's for ``SAR-…`` IDs; a registered protocol's, for a Board's variant
+# may add its own): an unknown ID fails the test that produced it (see
+# tests/test_rule_registry.py).
 _made = Refusal.__init__
 
 
 def _registered(self: Refusal, rule: str, *args: object, **kwargs: object) -> None:
-    known = rule in RULES or any(rule in p.rules for p in protocols.available())
+    registry = SAR_RULES if rule.startswith("SAR-") else RULES
+    known = rule in registry or any(rule in p.rules for p in protocols.available())
     assert known, f"a refusal cites {rule!r}, which the rule registry lacks"
     _made(self, rule, *args, **kwargs)  # type: ignore[arg-type]
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import scr_engine
+from scr_engine.protocols.sar.rules import SAR_RULES
 from scr_engine.rules.reasons import Refusal
 from scr_engine.rules.registry import RULES, Rule, RuleKind, rule
 
@@ -42,10 +43,28 @@ def _refusal_ids_in_code() -> set[str]:
     return ids
 
 
+_SAR_ID = re.compile(r"^SAR-[A-Z]-[0-9]+$")
+
+
+def _sar_ids_in_code() -> set[str]:
+    """Every SAR rule ID written as a string constant in the library."""
+    ids = set()
+    for path in SOURCE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if _SAR_ID.match(node.value):
+                    ids.add(node.value)
+    return ids
+
+
 def test_every_rule_id_the_code_cites_is_registered() -> None:
-    cited = set(cited_in_code(SOURCE)) | _refusal_ids_in_code()
-    assert cited - set(RULES) == set()
+    """Per protocol: an SCR ID in the SCR registry, a ``SAR-…`` ID in the SAR's."""
+    cited = set(cited_in_code(SOURCE)) | _refusal_ids_in_code() | _sar_ids_in_code()
+    sar = {rid for rid in cited if rid.startswith("SAR-")}
+    assert cited - sar - set(RULES) == set()
+    assert sar - set(SAR_RULES) == set()
     assert {"MAP", "INPUT"} <= cited
+    assert len(sar) > 50
 
 
 def test_every_rule_to_enforce_is_checked_in_the_code() -> None:

@@ -22,11 +22,11 @@ from scr_engine import (
     FixedClock,
     MemoryStore,
     ReviewEngine,
-    Role,
     ScrEngineError,
 )
 from scr_engine import commands as c
 from scr_engine.demo import BUSINESS_MANAGER, PANEL_CHAIR, REQUESTER, demo_request
+from scr_engine.states.roles import SCR_ROLES
 from scr_engine.storage.sql import SqlStore
 from support.builders import BOARD_CHAIR, START, screen, submit
 
@@ -61,7 +61,7 @@ _JUNK = st.recursive(
     max_leaves=10,
 )
 _ROLES = st.frozensets(
-    st.one_of(st.sampled_from(list(Role)), st.sampled_from(["board_chair", "x", 5, None])),
+    st.one_of(st.sampled_from(list(SCR_ROLES)), st.sampled_from(["board_chair", "x", 5, None])),
     max_size=3,
 )
 

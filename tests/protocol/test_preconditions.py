@@ -48,6 +48,7 @@ from scr_engine.demo import (
 from scr_engine.rules.judge import takes_input
 from scr_engine.rules.preconditions import PRECONDITIONS
 from scr_engine.states.machine import commands_from
+from scr_engine.states.roles import SCR_ROLES
 from scr_engine.states.table import TABLE
 from support.builders import EVERYONE_READS, START, cr2_facts, submit, to_stage
 from support.strategies import (
@@ -339,7 +340,7 @@ _ACTORS = st.one_of(
         Actor,
         st.sampled_from(["u-chair", "u-bm", "u-pc", "u-ow", "u-pm-gp", "u-other"]),
         st.just("Someone"),
-        st.frozensets(st.sampled_from(list(Role))),
+        st.frozensets(st.sampled_from(list(SCR_ROLES))),
         st.sampled_from([None, "asc", "gp", "police", "fire"]),
     ),
 )

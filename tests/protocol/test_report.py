@@ -32,6 +32,7 @@ from scr_engine import (
 from scr_engine import commands as c
 from scr_engine.demo import OVERVIEW_WRITER
 from scr_engine.serialization import unstructure
+from scr_engine.states.roles import SCR_ROLES
 from scr_engine.states.table import row
 from support.asserts import accepted, assert_refused, invalid, refusal_of, unchanged
 from support.builders import (
@@ -521,7 +522,7 @@ def test_rp2_report_sent_as_json_with_a_null_or_absent_section_names_it(
 
 
 @pytest.mark.rule("RP-7")
-@pytest.mark.parametrize("role", list(Role), ids=str)
+@pytest.mark.parametrize("role", list(SCR_ROLES), ids=str)
 def test_rp7_the_board_ratifies_through_its_chair_or_as_the_board(
     engine: ReviewEngine, clock: FixedClock, role: Role
 ) -> None:

@@ -29,6 +29,7 @@ from scr_engine import (
 from scr_engine import commands as c
 from scr_engine.access import DEFAULT_READ_POLICY
 from scr_engine.demo import BOARD_CHAIR, REQUESTER, demo_request, run_to_closure
+from scr_engine.states.roles import SCR_ROLES
 from scr_engine.storage.sql import SqlStore
 from support.builders import START
 
@@ -98,7 +99,7 @@ def test_exactly_the_policy_s_pairs_read_and_each_read_is_logged_once(
     assert named_ids
     granted: dict[tuple[str, str], int] = {}
     for n, (role, agency, named, what) in enumerate(
-        itertools.product(Role, (involved[0], "elsewhere", None), (False, True), READS)
+        itertools.product(SCR_ROLES, (involved[0], "elsewhere", None), (False, True), READS)
     ):
         actor_id = named_ids[n % len(named_ids)] if named else f"stranger-{n}"
         actor = Actor(actor_id, "Someone", {role}, agency)
@@ -116,7 +117,7 @@ def test_exactly_the_policy_s_pairs_read_and_each_read_is_logged_once(
         if entry.granted:
             counted[entry.actor_id, entry.what] = counted.get((entry.actor_id, entry.what), 0) + 1
     assert counted == granted
-    assert len(log) == len(Role) * 3 * 2 * len(READS)
+    assert len(log) == len(SCR_ROLES) * 3 * 2 * len(READS)
     assert engine.verify().ok
 
 

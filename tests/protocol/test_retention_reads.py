@@ -29,6 +29,7 @@ from scr_engine import (
 )
 from scr_engine import commands as c
 from scr_engine.access import DEFAULT_READ_POLICY, ReadScope
+from scr_engine.states.roles import SCR_ROLES
 from support.builders import BOARD_CHAIR, BUSINESS_MANAGER, MAIN_LINE, START, to_stage
 
 pytestmark = pytest.mark.rule("PR-e")
@@ -101,7 +102,7 @@ def _asks(engine: ReviewEngine, review_id: str, actor: Actor) -> list[Callable[[
 @given(
     stage=st.sampled_from(STAGES),
     restricted=st.booleans(),
-    roles=st.frozensets(st.sampled_from(list(Role)), max_size=2),
+    roles=st.frozensets(st.sampled_from(list(SCR_ROLES)), max_size=2),
     named=st.sampled_from(["no", "requester", "board chair", "panel chair"]),
     which=st.integers(min_value=0, max_value=100),
 )

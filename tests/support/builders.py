@@ -48,7 +48,7 @@ from scr_engine.demo import (
     panel_member,
 )
 from scr_engine.rules.setup import advocacy_seated
-from scr_engine.states.roles import Role
+from scr_engine.states.roles import SCR_ROLES
 
 __all__ = [
     "AGENCIES",
@@ -89,7 +89,7 @@ START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 
 CommandLog = list[c.Command]
 
-EVERYONE_READS = ReadPolicy({role: ReadScope.ALL for role in Role})
+EVERYONE_READS = ReadPolicy({role: ReadScope.ALL for role in SCR_ROLES})
 """A read policy under which every role reads every unrestricted review: for tests of
 the other rules, so that who may *act* is judged on its own (PR-e is proved by the
 tests of reads, under the default policy)."""

@@ -54,6 +54,7 @@ from scr_engine.records import (
 from scr_engine.rules.criteria import meets_cr1, meets_cr2, meets_cr3
 from scr_engine.rules.setup import advocacy_seated
 from scr_engine.states.machine import commands_from
+from scr_engine.states.roles import SCR_ROLES
 from scr_engine.states.stages import Stage
 
 __all__ = [
@@ -203,7 +204,7 @@ def actors(agencies: tuple[str, ...] = ()) -> st.SearchStrategy[Actor]:
         Actor,
         id=st.sampled_from(("u-x", "u-y", "u-pc", "u-chair", "u-bm")),
         name=st.just("A stranger"),
-        roles=st.frozensets(st.sampled_from(Role), max_size=3),
+        roles=st.frozensets(st.sampled_from(SCR_ROLES), max_size=3),
         agency=st.one_of(st.none(), st.sampled_from(codes)),
     )
     return st.one_of(known, strangers)

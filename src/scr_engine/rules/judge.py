@@ -22,6 +22,7 @@ from scr_engine.rules.setup import represented_agency
 from scr_engine.sections import missing_sections
 from scr_engine.serialization import field_problems, size_problems, structure, text_problems
 from scr_engine.states.machine import SCR_MOVES
+from scr_engine.states.roles import SCR_ROLES
 from scr_engine.states.table import Row, row
 
 __all__ = [
@@ -74,7 +75,7 @@ class Rulebook(Protocol):
 def acting_role(table_row: Row, actor: Actor) -> Role | None:
     """The role in which ``actor`` may issue the row's command (the first of the
     actor's roles that the table allows, in the order of :class:`Role`), or None."""
-    for role in Role:
+    for role in SCR_ROLES:
         if role in actor.roles and role in table_row.roles:
             return role
     return None

@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from attrs import frozen
 
-from scr_engine.states.roles import Role
+from scr_engine.states.roles import SCR_ROLES, Role
 from scr_engine.states.table import TABLE
 
 __all__ = ["PERMISSIONS", "Condition", "Permission", "markdown", "permissions"]
@@ -89,7 +89,7 @@ def permissions() -> tuple[Permission, ...]:
 def markdown() -> str:
     """The permission matrix as Markdown: a row per command, a column per role (✓ where
     the role may issue it), and the conditions on who the actor is."""
-    roles = list(Role)
+    roles = list(SCR_ROLES)
     head = "| Command | " + " | ".join(r.value for r in roles) + " | Also |"
     lines = [head, "|---|" + "---|" * len(roles) + "---|"]
     for p in PERMISSIONS:

@@ -1,0 +1,101 @@
+"""The Safeguarding Adults Review (Care Act 2014 s.44; ``sar/map.md`` §1) as a
+definition: one folder a reader can see.
+
+- :mod:`.stages` — stage codes, meanings, terminal;
+- :mod:`.records` — the review's records (the referral, the per-adult three-valued
+  mandatory test, the decision and mandate, findings decisions, the publication
+  record, waivers …); :mod:`.methodology` — methodology profiles as data;
+- :mod:`.commands` — one attrs class per command, with JSON Schemas (:mod:`.schema`);
+- :mod:`.table` — the transition table; :mod:`.guards` and ``guards_*`` — the pure
+  checks; :mod:`.effects` — what each command records, and a pure runner;
+- :mod:`.settings` — a Board's settings and their defaults; :mod:`.clocks` — the
+  deadlines, on a configured bank-holiday calendar;
+- :mod:`.rules` — the rule registry (ID, text, kind, force, source), parsed once from
+  ``rules.md``.
+
+:data:`SAR` is not registered with :mod:`scr_engine.protocols` yet: that waits until
+the engine judges and advances by definition.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Any, cast
+
+import attrs
+
+from scr_engine.protocols.definition import Protocol, SettingDef
+from scr_engine.protocols.sar.clocks import CLOCKS
+from scr_engine.protocols.sar.commands import COMMANDS
+from scr_engine.protocols.sar.effects import EFFECTS
+from scr_engine.protocols.sar.guards import GUARDS
+from scr_engine.protocols.sar.guards_common import permission
+from scr_engine.protocols.sar.records import Referral
+from scr_engine.protocols.sar.rules import FIXED, SAR_RULES
+from scr_engine.protocols.sar.settings import DEFAULT_SAR_SETTINGS, SETTING_RULES, SarSettings
+from scr_engine.protocols.sar.stages import REQUESTED, STAGES
+from scr_engine.protocols.sar.table import MOVES, TABLE
+from scr_engine.states.roles import SAR_ROLES
+
+__all__ = ["DOCUMENTS", "NAME", "SAR", "VERSION"]
+
+NAME = "sar"
+"""The SAR's protocol code, recorded on each review."""
+VERSION = "1"
+"""The SAR definition's version."""
+
+DOCUMENTS: tuple[str, ...] = (
+    "referral",
+    "decision-record",
+    "terms-of-reference",
+    "report",
+    "publishable-summary",
+    "action-plan",
+    "timeline",
+)
+"""The documents of a SAR, by name (issue 23's list; rendered in a later step)."""
+
+
+def _settings() -> tuple[SettingDef, ...]:
+    return tuple(
+        SettingDef(f.name, getattr(DEFAULT_SAR_SETTINGS, f.name), SETTING_RULES[f.name])
+        for f in attrs.fields(SarSettings)
+    )
+
+
+def _no_guard(review: Any, command: Any, context: Any) -> list[Any]:
+    """The guard of a command the SAR's table alone judges (stage and role)."""
+    return []
+
+
+_GUARDS = {
+    **{r.command: _no_guard for r in TABLE if r.command != "submit_request"},
+    **GUARDS,
+}
+
+SAR = Protocol(
+    name=NAME,
+    version=VERSION,
+    title="Safeguarding Adults Review (Care Act 2014 s.44)",
+    stages=STAGES,
+    initial=REQUESTED,
+    roles=tuple(r.value for r in SAR_ROLES),
+    commands=MappingProxyType(dict(COMMANDS)),
+    table=TABLE,
+    moves=MOVES,
+    permission=permission,
+    # The definition's guard and effect slots are typed for the SCR's Review today; the
+    # SAR's take a SarReview and a SarContext. The engine judging by definition reads them.
+    guards=cast(Any, MappingProxyType(_GUARDS)),
+    preconditions=MappingProxyType({}),
+    effects=cast(Any, EFFECTS),
+    clocks=CLOCKS,
+    settings=SarSettings,
+    default_settings=DEFAULT_SAR_SETTINGS,
+    setting_defs=_settings(),
+    fixed=FIXED,
+    rules=SAR_RULES,
+    request_form=Referral,
+    documents=DOCUMENTS,
+)
+"""The SAR definition, version 1 (not registered yet)."""

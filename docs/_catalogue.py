@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from scr_engine.rules.registry import RULES, Rule
@@ -14,7 +15,7 @@ from scr_engine.rules.registry import RULES, Rule
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "src" / "scr_engine"
 TESTS = ROOT / "tests"
-_ID = re.compile(r"^[A-Z]{2}-(?:[0-9]+[a-z]?|[a-z])$")
+_ID = re.compile(r"^(?:SAR-[A-Z]-[0-9]+|[A-Z]{2}-(?:[0-9]+[a-z]?|[a-z]))$")
 
 
 def cited_in_code(source: Path = SOURCE) -> dict[str, set[str]]:
@@ -45,7 +46,7 @@ def cited_in_code(source: Path = SOURCE) -> dict[str, set[str]]:
 
 
 def named_in_tests(
-    tests: Path = TESTS, skip: str = "test_rule_registry.py"
+    tests: Path = TESTS, skip: str = "test_rule_registry.py", rules: Mapping[str, Rule] = RULES
 ) -> dict[str, list[str]]:
     """Per rule ID, the test files (``test_*.py`` in ``tests`` and its folders, by their
     path under ``tests``) that name it as a whole word."""
@@ -55,7 +56,7 @@ def named_in_tests(
         if p.name != skip
     }
     found: dict[str, list[str]] = {}
-    for rid in RULES:
+    for rid in rules:
         pattern = re.compile(rf"(?<![A-Za-z0-9]){re.escape(rid)}(?![0-9A-Za-z])")
         found[rid] = [name for name, text in texts.items() if pattern.search(text)]
     return found
@@ -64,10 +65,12 @@ def named_in_tests(
 def _rule_markdown(rule: Rule, code: set[str], tests: list[str]) -> list[str]:
     where = ", ".join(f"`{m}`" for m in sorted(code)) or "—"
     proved = ", ".join(f"`{t}`" for t in tests) or "—"
+    force, source = getattr(rule, "force_text", ""), getattr(rule, "source", "")
+    origin = f" · force: {force} · source: {source}" if force or source else ""
     return [
         f"### {rule.id} — {rule.title}",
         "",
-        f"*{rule.kind.value}* · {rule.section}",
+        f"*{rule.kind.value}* · {rule.section}{origin}",
         "",
         rule.text,
         "",
@@ -94,6 +97,34 @@ def markdown() -> str:
     ]
     section = None
     for rule in RULES.values():
+        if rule.section != section:
+            section = rule.section
+            lines += [f"## {section}", ""]
+        lines += _rule_markdown(rule, code.get(rule.id, set()), tests.get(rule.id, []))
+    return "\n".join(lines)
+
+
+def protocol_markdown(title: str, rules: Mapping[str, Rule], registry: str) -> str:
+    """The catalogue page of another protocol's rules (its own IDs only; the engine's
+    ``MAP``, ``INPUT`` and ``DATE`` are the SCR catalogue's)."""
+    own = {rid: rule for rid, rule in rules.items() if rid not in RULES}
+    code, tests = cited_in_code(), named_in_tests(rules=own)
+    lines = [
+        f"# {title}: rule catalogue",
+        "",
+        "Every rule of the protocol: its ID, its section, its kind, its force (the Act,",
+        "the statutory guidance, a Quality Marker, local practice) and its source, and",
+        "its text. Every refusal of a review under this protocol cites one of these IDs",
+        "(or the engine's own `MAP`, `INPUT` and `DATE`). This page is generated when the",
+        "site is built.",
+        "",
+        '!!! note "For developers"',
+        f"    The rules are the registry in code (`{registry}`). Under each rule, the",
+        "    modules of the library that cite it and the test files that name it.",
+        "",
+    ]
+    section = None
+    for rule in own.values():
         if rule.section != section:
             section = rule.section
             lines += [f"## {section}", ""]

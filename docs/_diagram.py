@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from scr_engine.states.stages import OPEN_STAGES, Stage
-from scr_engine.states.table import TABLE, Row
+from scr_engine.protocols import Protocol
+from scr_engine.protocols.scr import SCR
+from scr_engine.states.table import Row
 
 __all__ = ["svg"]
 
@@ -26,23 +27,26 @@ _TOP = 30
 _FONT = "font-family:system-ui,sans-serif;font-size:13px"
 
 
-def _edges(rows: Iterable[Row]) -> list[tuple[Stage, Stage, str]]:
+def _edges(rows: Iterable[Row]) -> list[tuple[str, str, str]]:
     """(from, to, command) of every command that changes the stage."""
     return [
         (source, row.dest, row.command)
         for row in rows
         if row.dest is not None
         for source in row.sources
-        if source is not row.dest
+        if source != row.dest
     ]
 
 
-def svg(rows: Iterable[Row] = TABLE) -> str:
-    """The stage diagram of ``rows`` as a standalone SVG document."""
-    edges = _edges(rows)
-    main = [*OPEN_STAGES, *(s for s in Stage if s.terminal and s is Stage.CLOSED)]
-    side = [s for s in Stage if s.terminal and s not in main]
-    at: dict[Stage, tuple[int, int]] = {}
+def svg(definition: Protocol = SCR) -> str:
+    """The stage diagram of a protocol's table as a standalone SVG document: its open
+    stages and its first end (``closed``) in one column, its other ends beside it."""
+    edges = _edges(definition.table)
+    ends = [s.code for s in definition.stages if s.terminal]
+    main = [*definition.open_stages, *ends[:1]]
+    side = ends[1:]
+    terminal = definition.terminal_stages
+    at: dict[str, tuple[int, int]] = {}
     for i, stage in enumerate(main):
         at[stage] = (_LEFT, _TOP + i * _ROW)
     for i, stage in enumerate(side):
@@ -58,7 +62,7 @@ def svg(rows: Iterable[Row] = TABLE) -> str:
         "markerWidth='7' markerHeight='7' orient='auto-start-reverse'>"
         "<path d='M0,0 L10,5 L0,10 z' fill='#444'/></marker></defs>",
     ]
-    labelled: set[tuple[Stage, str]] = set()
+    labelled: set[tuple[str, str]] = set()
     for source, dest, command in edges:
         (x1, y1), (x2, y2) = at[source], at[dest]
         name = escape(command)
@@ -95,14 +99,14 @@ def svg(rows: Iterable[Row] = TABLE) -> str:
                     f'fill="#333" text-anchor="end">{name}</text>'
                 )
     for stage, (x, y) in at.items():
-        fill = "#eef3fb" if not stage.terminal else "#f4f4f4"
+        fill = "#eef3fb" if stage not in terminal else "#f4f4f4"
         out.append(
             f'<rect x="{x}" y="{y}" width="{_BOX_W}" height="{_BOX_H}" rx="8" '
             f'fill="{fill}" stroke="#35557f"/>'
         )
         out.append(
             f'<text x="{x + _BOX_W // 2}" y="{y + _BOX_H // 2 + 5}" style="{_FONT}" '
-            f'text-anchor="middle" fill="#111">{escape(stage.value)}</text>'
+            f'text-anchor="middle" fill="#111">{escape(stage)}</text>'
         )
     out.append("</svg>")
     return "\n".join(out) + "\n"

@@ -9,12 +9,16 @@ from pathlib import Path
 
 import mkdocs_gen_files
 
+from scr_engine.protocols.sar import SAR
+from scr_engine.protocols.sar.rules import SAR_RULES
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _catalogue
 import _cli_reference
 import _commands
 import _diagram
+import _protocol_pages
 
 with mkdocs_gen_files.open("rules.md", "w") as page:
     page.write(_catalogue.markdown())
@@ -36,3 +40,17 @@ with mkdocs_gen_files.open("service-api.md", "w") as page:
 
 with mkdocs_gen_files.open("stages.svg", "w") as image:
     image.write(_diagram.svg())
+
+# The SAR's pages, generated from its definition (the SCR's are written by hand).
+with mkdocs_gen_files.open("sar/index.md", "w") as page:
+    page.write(_protocol_pages.overview(SAR))
+
+with mkdocs_gen_files.open("sar/rules.md", "w") as page:
+    page.write(
+        _catalogue.protocol_markdown(
+            SAR.title, SAR_RULES, "scr_engine.protocols.sar.rules.SAR_RULES"
+        )
+    )
+
+with mkdocs_gen_files.open("sar/stages.svg", "w") as image:
+    image.write(_diagram.svg(SAR))

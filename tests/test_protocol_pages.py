@@ -1,0 +1,54 @@
+"""The docs have one section per protocol (issue 23, item 6): the SAR's overview and
+rule catalogue are generated from its definition, so they say what the engine runs."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from scr_engine.protocols.sar import SAR
+from scr_engine.protocols.sar.rules import SAR_RULES
+from scr_engine.rules.registry import RULES
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "docs"))
+from _catalogue import protocol_markdown
+from _diagram import svg
+from _protocol_pages import overview
+
+
+def test_the_sar_overview_lists_every_stage_command_clock_and_setting() -> None:
+    page = overview(SAR)
+    for stage in SAR.stages:
+        assert f"| `{stage.code}` |" in page
+    for row in SAR.table:
+        line = next(x for x in page.splitlines() if x.startswith(f"| `{row.command}` |"))
+        assert all(rid in line for rid in row.rules)
+        assert all(str(role) in line for role in row.roles)
+    for clock in SAR.clocks:
+        assert f"| `{clock.key}` | {clock.rule} |" in page
+    for setting in SAR.setting_defs:
+        assert f"| `{setting.name}` |" in page
+    assert all(rid in page for rid in SAR.fixed)
+
+
+def test_the_sar_catalogue_has_every_sar_rule_with_its_force_and_source() -> None:
+    page = protocol_markdown(SAR.title, SAR_RULES, "SAR_RULES")
+    headings = re.findall(r"^### (\S+) — ", page, flags=re.MULTILINE)
+    own = [rid for rid in SAR_RULES if rid not in RULES]
+    assert headings == own and len(own) == 75
+    for rid in own:
+        rule = SAR_RULES[rid]
+        block = page.split(f"### {rid} — ", 1)[1].split("### ", 1)[0]
+        assert f"force: {rule.force_text}" in block  # type: ignore[attr-defined]
+        assert rule.section in block
+
+
+def test_the_sar_diagram_draws_every_stage_and_every_move() -> None:
+    drawn = svg(SAR)
+    for stage in SAR.stage_codes:
+        assert f">{stage}</text>" in drawn
+    moves = {r.command for r in SAR.table if r.dest is not None and r.sources}
+    moves = {m for m in moves if any(s != SAR.row(m).dest for s in SAR.row(m).sources)}
+    for command in moves:
+        assert f">{command}</text>" in drawn

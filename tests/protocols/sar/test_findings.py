@@ -13,13 +13,19 @@ from datetime import date
 import attrs
 
 from scr_engine.protocols.sar import commands as c
-from scr_engine.protocols.sar.records import Action, ActionStatus, Implementation
+from scr_engine.protocols.sar.records import (
+    Action,
+    ActionStatus,
+    Implementation,
+    PublicationChoice,
+)
 from support.sar import (
     AGENCIES,
     BOARD,
     CHAIR,
     MANAGER,
     SUBGROUP,
+    Run,
     contributor,
     monitored,
     ratified,
@@ -29,7 +35,7 @@ from support.sar import (
 ACTION = Action("A1", "asc", date(2027, 12, 1), "better handovers", "audit", ("F1",))
 
 
-def _checked():
+def _checked() -> Run:
     run = report_drafted()
     for a in AGENCIES:
         run.do(contributor(a.code), c.RecordAgencySignoff(a.code, True))
@@ -54,7 +60,8 @@ def test_not_implement_needs_reasons_and_is_dated_sar_a_1() -> None:
     assert d is not None and d.decided_on == run.today and d.reasons == "covered nationally"
     assert run.rules(CHAIR, c.DecideFinding("F2", Implementation.IMPLEMENT)) == {"SAR-A-1"}
     run.do(CHAIR, c.DecideFinding("F2", Implementation.IMPLEMENT, "new funding"), days=30)
-    assert run.r.decision_on("F2").decision is Implementation.IMPLEMENT  # type: ignore[union-attr]
+    changed = run.r.decision_on("F2")
+    assert changed is not None and changed.decision is Implementation.IMPLEMENT
     assert run.rules(SUBGROUP, c.DecideFinding("F1", Implementation.IMPLEMENT)) == {"SAR-D-1"}
     run.do(BOARD, c.DecideFinding("F1", Implementation.IMPLEMENT))
 
@@ -103,7 +110,7 @@ def test_closure_needs_actions_done_publication_carried_out_and_annual_report_sa
     refusals = run.refusals(CHAIR, c.CloseReview())
     assert [r.rule for r in refusals] == ["SAR-A-4"] * 3
     run.do(MANAGER, c.CompleteAction("A1", "audit shows handovers improved"))
-    run.do(CHAIR, c.DecidePublication(c.PublicationChoice.DO_NOT_PUBLISH, "family asked"))
+    run.do(CHAIR, c.DecidePublication(PublicationChoice.DO_NOT_PUBLISH, "family asked"))
     assert len(run.refusals(CHAIR, c.CloseReview())) == 1
     run.review = attrs.evolve(run.r, in_published_annual_report=True)
     run.do(CHAIR, c.CloseReview())

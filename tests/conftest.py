@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from scr_engine import FixedClock, MemoryStore, Review, ReviewEngine
-from scr_engine.rules.reasons import Refusal
 from scr_engine.protocols.sar.rules import SAR_RULES
+from scr_engine.rules.reasons import Refusal
 from scr_engine.rules.registry import RULES
 from support.builders import EVERYONE_READS, START, screen, submit
 

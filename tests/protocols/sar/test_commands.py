@@ -71,7 +71,7 @@ def test_commands_round_trip_and_validate(command: c.SarCommand) -> None:
 
 def _schema_accepts(doc: dict[str, Any]) -> bool:
     v = Draft202012Validator(load(doc["command"]), format_checker=FormatChecker())
-    return v.is_valid(doc)
+    return bool(v.is_valid(doc))
 
 
 def _from_dict_accepts(doc: dict[str, Any]) -> bool:

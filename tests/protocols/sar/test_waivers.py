@@ -15,6 +15,7 @@ import pytest
 
 from scr_engine.marks import PERSONAL
 from scr_engine.protocols.sar import commands as c
+from scr_engine.protocols.sar.effects import governance
 from scr_engine.protocols.sar.records import (
     Adult,
     LeadReviewer,
@@ -29,6 +30,7 @@ from scr_engine.protocols.sar.settings import SarSettings
 from scr_engine.states.roles import Role
 from support.sar import (
     CHAIR,
+    LEAD,
     SUBGROUP,
     Run,
     assessment,
@@ -57,6 +59,21 @@ def test_a_waiver_is_recorded_and_cited_sar_g_6() -> None:
     )
     assert run.r.waived("SAR-M-3")
     run.do(CHAIR, c.AppointLeadReviewer(conflicted))
+    assert governance(run.r) == (
+        f"SAR-M-3 waived on {run.today.isoformat()} by u-chair (board_chair):"
+        " only reviewer with the expertise; involvement minor",
+    )
+
+
+def test_a_per_item_waiver_covers_only_its_item_sar_g_6_sar_m_11() -> None:
+    """SAR-G-6, SAR-M-11: a waiver of an evidence item names it and covers no other."""
+    run = commissioned()
+    assert run.r.methodology is not None
+    first, second, third = run.r.methodology.plan
+    run.do(CHAIR, c.RecordWaiver("SAR-M-11", "agency dissolved", first.id))
+    assert run.r.waived("SAR-M-11", first.id) and not run.r.waived("SAR-M-11", second.id)
+    assert {r.field for r in run.refusals(LEAD, c.AcceptEvidence())} == {second.id, third.id}
+    assert governance(run.r)[0].startswith(f"SAR-M-11 for {first.id} waived on")
 
 
 def test_a_waiver_needs_reasons_and_an_authorised_role_sar_g_6() -> None:

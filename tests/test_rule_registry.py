@@ -51,9 +51,12 @@ def _sar_ids_in_code() -> set[str]:
     ids = set()
     for path in SOURCE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if _SAR_ID.match(node.value):
-                    ids.add(node.value)
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and _SAR_ID.match(node.value)
+            ):
+                ids.add(node.value)
     return ids
 
 

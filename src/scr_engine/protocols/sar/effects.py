@@ -40,7 +40,7 @@ from scr_engine.protocols.sar.settings import ConcludedEvent
 from scr_engine.protocols.sar.table import row
 from scr_engine.states.roles import Role
 
-__all__ = ["EFFECTS", "EffectOutcome", "SarEffect", "SarTask", "execute", "judge"]
+__all__ = ["EFFECTS", "EffectOutcome", "SarEffect", "SarTask", "execute", "governance", "judge"]
 
 
 @frozen
@@ -427,3 +427,16 @@ def execute(
     if dest is not None:
         changes["stage"] = str(dest)
     return evolve(review, **changes), tasks
+
+
+def governance(review: SarReview) -> tuple[str, ...]:
+    """The report's governance section on waivers (SAR-G-6): one line per recorded
+    waiver, citing the guard waived, what it covers, when, by whom (in which role) and
+    why."""
+    lines = []
+    for w in review.waivers:
+        covers = f" for {w.subject}" if w.subject else ""
+        lines.append(
+            f"{w.rule}{covers} waived on {w.on.isoformat()} by {w.by} ({w.role.value}): {w.reasons}"
+        )
+    return tuple(lines)

@@ -116,10 +116,13 @@ FIXED: tuple[str, ...] = (
     "SAR-I-2",
     "SAR-I-6",
     "SAR-A-6",
-    "SAR-A-7",
     "SAR-A-8",
 )
-"""The rules ``map.md`` says the Act fixes: never settings, never waived."""
+"""The rules ``map.md`` says the Act fixes: never settings, never waived. SAR-A-7 (what
+"concluded" means) is left out: ``map.md`` makes its event a setting
+(``concluded_event``), while the financial-year window is the Act's. SAR-A-8's
+recipients are fixed; only the timing target for sending is a setting
+(``docs/decisions.md``)."""
 
 WAIVABLE: frozenset[str] = frozenset(
     {"SAR-M-3", "SAR-M-4", "SAR-M-5", "SAR-M-11", "SAR-P-1", "SAR-R-6"}

@@ -97,6 +97,8 @@ MESSAGE_SLOTS = {
     "_make": (4, "title"),
     "ScrEngineError": (0, None),
     "ValueError": (0, None),
+    # typing.assert_never: its argument is only shown in the AssertionError's text
+    "assert_never": (0, None),
 }
 
 
@@ -135,9 +137,21 @@ def _differences(a: object, b: object, trail: list[Step]) -> Iterator[list[Step]
             yield trail
 
 
-def _in_message(trail: list[Step], text: frozenset[str] = frozenset()) -> bool:
-    """Whether the node at the end of ``trail`` lies in a message slot, or in the value
-    given to one of the ``text`` variables."""
+Unread = dict[str, tuple[frozenset[int], frozenset[str]]]
+_EFFECTS = (ast.Call, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)
+
+
+def _inert(node: ast.AST) -> bool:
+    """Whether evaluating ``node`` does nothing but make a value (no call, no walrus)."""
+    return not any(isinstance(n, _EFFECTS) for n in ast.walk(node))
+
+
+def _in_message(
+    trail: list[Step], text: frozenset[str] = frozenset(), unread: Unread | None = None
+) -> bool:
+    """Whether the node at the end of ``trail`` lies in a message slot, in the value
+    given to one of the ``text`` variables, or in an argument the called function of
+    the module never reads (``unread``: see :func:`_unread_parameters`)."""
     for parent, name, index in trail:
         if (
             isinstance(parent, ast.Assign)
@@ -147,6 +161,15 @@ def _in_message(trail: list[Step], text: frozenset[str] = frozenset()) -> bool:
             return True
         if not isinstance(parent, ast.Call) or index is None:
             continue
+        if unread and isinstance(parent.func, ast.Name) and parent.func.id in unread:
+            positions, names = unread[parent.func.id]
+            starred = any(isinstance(a, ast.Starred) for a in parent.args)
+            given = parent.args[index] if name == "args" else parent.keywords[index].value
+            if _inert(given) and (
+                (name == "args" and index in positions and not starred)
+                or (name == "keywords" and parent.keywords[index].arg in names)
+            ):
+                return True
         slot = MESSAGE_SLOTS.get(_callee(parent) or "")
         if slot is None:
             continue
@@ -214,16 +237,45 @@ def _text_variables(function: ast.AST) -> frozenset[str]:
         text |= more
 
 
+def _unread_parameters(functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]) -> Unread:
+    """Module function name -> the positions and names of its parameters that its
+    (original) body never reads, such as the ``cls`` of the ``_for`` helpers of
+    ``rules/guards.py`` and ``states/effects.py``, there only for mypy to check that a
+    guard or an effect takes its own command class. A mutant that changes only what is
+    passed there calls the same code with the same values that are read: equivalent."""
+    found: Unread = {}
+    for key, node in functions.items():
+        m = re.fullmatch(r"x_(\w+)__mutmut_orig", key)
+        if m is None:
+            continue
+        params = [*node.args.posonlyargs, *node.args.args]
+        read = {
+            n.id
+            for statement in node.body
+            for n in ast.walk(statement)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+        }
+        idle = [(i, p.arg) for i, p in enumerate(params) if p.arg not in read]
+        if idle:
+            found[m.group(1)] = (
+                frozenset(i for i, _ in idle),
+                frozenset(a for i, a in idle if i >= len(node.args.posonlyargs)),
+            )
+    return found
+
+
 def message_only(rel: str, names: list[str]) -> set[str]:
     """The mutants of ``rel`` (a file under src/scr_engine) whose every difference
-    from the original function lies inside the text of a refusal (MESSAGE_SLOTS), or
-    in the value of a variable holding only such text."""
+    from the original function lies inside the text of a refusal (MESSAGE_SLOTS), in
+    the value of a variable holding only such text, or in an argument the called
+    function never reads (:func:`_unread_parameters`)."""
     source = (MUTANTS / rel).read_text(encoding="utf-8")
     functions = {
         node.name: node
         for node in ast.walk(ast.parse(source))
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
     }
+    unread = _unread_parameters(functions)
     found = set()
     texts: dict[str, frozenset[str]] = {}
     for name in names:
@@ -237,7 +289,7 @@ def message_only(rel: str, names: list[str]) -> set[str]:
             texts[base] = _text_variables(orig)
         orig.name = mutant.name
         trails = list(_differences(orig, mutant, []))
-        if trails and all(_in_message(t, texts[base]) for t in trails):
+        if trails and all(_in_message(t, texts[base], unread) for t in trails):
             found.add(name)
     return found
 

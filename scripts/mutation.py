@@ -237,17 +237,25 @@ def _text_variables(function: ast.AST) -> frozenset[str]:
         text |= more
 
 
-def _unread_parameters(functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]) -> Unread:
+def _unread_parameters(module: ast.Module) -> Unread:
     """Module function name -> the positions and names of its parameters that its
     (original) body never reads, such as the ``cls`` of the ``_for`` helpers of
     ``rules/guards.py`` and ``states/effects.py``, there only for mypy to check that a
     guard or an effect takes its own command class. A mutant that changes only what is
-    passed there calls the same code with the same values that are read: equivalent."""
+    passed there (an expression that calls nothing) calls the same code with the same
+    values that are read: equivalent. A function mutmut mutates is read in its
+    original (``x_NAME__mutmut_orig``); one it leaves alone is as written."""
     found: Unread = {}
-    for key, node in functions.items():
-        m = re.fullmatch(r"x_(\w+)__mutmut_orig", key)
-        if m is None:
+    for node in module.body:
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
+        m = re.fullmatch(r"x_(\w+)__mutmut_orig", node.name)
+        if m is not None:
+            name = m.group(1)
+        elif node.name.startswith("x_") or "__mutmut_" in node.name:
+            continue  # a mutant
+        else:
+            name = node.name  # not mutated, or mutmut's trampoline (no named parameter)
         params = [*node.args.posonlyargs, *node.args.args]
         read = {
             n.id
@@ -256,8 +264,8 @@ def _unread_parameters(functions: dict[str, ast.FunctionDef | ast.AsyncFunctionD
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
         }
         idle = [(i, p.arg) for i, p in enumerate(params) if p.arg not in read]
-        if idle:
-            found[m.group(1)] = (
+        if idle and (m is not None or name not in found):
+            found[name] = (
                 frozenset(i for i, _ in idle),
                 frozenset(a for i, a in idle if i >= len(node.args.posonlyargs)),
             )
@@ -269,13 +277,13 @@ def message_only(rel: str, names: list[str]) -> set[str]:
     from the original function lies inside the text of a refusal (MESSAGE_SLOTS), in
     the value of a variable holding only such text, or in an argument the called
     function never reads (:func:`_unread_parameters`)."""
-    source = (MUTANTS / rel).read_text(encoding="utf-8")
+    module = ast.parse((MUTANTS / rel).read_text(encoding="utf-8"))
     functions = {
         node.name: node
-        for node in ast.walk(ast.parse(source))
+        for node in ast.walk(module)
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
     }
-    unread = _unread_parameters(functions)
+    unread = _unread_parameters(module)
     found = set()
     texts: dict[str, frozenset[str]] = {}
     for name in names:

@@ -13,9 +13,11 @@ from scr_engine import (
     Stage,
 )
 from scr_engine import commands as c
+from scr_engine.commands import COMMANDS
 from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER
 from scr_engine.records import ActionStatus
-from support.builders import PANEL_CHAIR, prepare_panel, to_stage, today
+from scr_engine.states.effects import EFFECTS, effect_of
+from support.builders import PANEL_CHAIR, command_class, prepare_panel, to_stage, today
 
 
 def _task_ids(engine: ReviewEngine, review_id: str) -> set[str]:
@@ -169,3 +171,38 @@ def test_each_command_records_what_it_says(engine: ReviewEngine, clock: FixedClo
     finished = completed.action(action)
     assert finished is not None and finished.status is ActionStatus.COMPLETED
     assert finished.completed_on == today(engine)
+
+
+@pytest.mark.rule("MAP")
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_s_effect_is_the_one_its_class_names(name: str) -> None:
+    """What a command records is the effect :func:`effect_of` gives for its class (the
+    table of effects is built from it once, at import; called again it says the same),
+    and every command of the table (MAP) but ``submit_request`` has one."""
+    found = effect_of(command_class(name))
+    if name == "submit_request":
+        assert found is None and name not in EFFECTS
+    else:
+        assert found is EFFECTS[name] and callable(found)
+
+
+def test_a_class_that_is_no_command_has_no_effect() -> None:
+    with pytest.raises(AssertionError):
+        effect_of(c.Command)  # type: ignore[arg-type]
+
+
+@pytest.mark.rule("SU-6", "EV-3", "AP-1", "CR-4", "PR-d")
+def test_commands_that_change_nothing_share_the_effect_that_changes_nothing(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """``convene_panel`` (SU-6), ``accept_evidence`` (EV-3) and ``start_monitoring``
+    (AP-1) only move the stage: their effect changes no field and emits no task; the
+    reasons of ``decline`` (CR-4) and ``withdraw`` (PR-d) are recorded the same way."""
+    review = to_stage(engine, clock, Stage.SCREENED)
+    day, at = review.received_on, engine.history(review.id)[-1].at
+    for name in ("convene_panel", "accept_evidence", "start_monitoring"):
+        command = command_class(name)()  # type: ignore[call-arg]
+        assert EFFECTS[name](review, command, "u-any", day, at) == ({}, ())
+    decline = EFFECTS["decline"](review, c.Decline("Not met."), "u-any", day, at)
+    withdraw = EFFECTS["withdraw"](review, c.Withdraw("Not met."), "u-any", day, at)
+    assert decline == withdraw and decline[1] == ()

@@ -22,7 +22,10 @@ argument of a call that is only words for a person (``MESSAGE_SLOTS``: the ``mes
 of a ``Refusal``, the ``what`` of ``need_text`` …), or the value of a local variable
 that holds only such text — changes only words a person reads; the rule ID, field, kind and error
 class, which a caller acts on and the tests pin, stay as they were (docs/mutation.md
-says why).
+says why). The text of an ``assert_never`` is such words too, and so is, though not
+text, an argument the called function of the module never reads (the command class
+given to the ``_for`` helpers of ``rules/guards.py`` and ``states/effects.py``, only
+for mypy): they are counted with the message-only mutants.
 
 Which tests judge the mutants: the folders and files named in
 ``pytest_add_cli_args_test_selection`` (the fast tests: all of ``tests/protocol``,

@@ -49,6 +49,7 @@ from scr_engine.demo import (
     run_to_closure,
 )
 from scr_engine.rules.common import Context
+from scr_engine.rules.deadlines import FURTHEST_DAYS, deadlines
 from scr_engine.rules.judge import takes_input
 from scr_engine.rules.preconditions import PRECONDITIONS, precondition_of
 from scr_engine.rules.settings import DEFAULT_SETTINGS
@@ -609,3 +610,20 @@ def test_cr1_screening_preconditions_of_redirect_and_decline(engine: ReviewEngin
     cr2 = submit(engine, demo_request(cr2_facts()))
     assert "CR-1" not in _rules("recommend_alternative", cr2)
     assert _rules("recommend_alternative", cr2) == _rules("decline", cr2)
+
+
+@pytest.mark.rule("PR-a")
+def test_pra_a_deadline_due_as_far_ahead_as_allowed_cannot_be_extended(
+    reviews: dict[Stage, Review],
+) -> None:
+    """An extension is at most FURTHEST_DAYS ahead: a deadline already due that far
+    ahead cannot be moved later, by any input."""
+    review = reviews[Stage.SCREENED]
+    day = review.received_on
+    due = min(d.due_on for d in deadlines(review, DEFAULT_SETTINGS, day) if d.open)
+    at_the_limit = due - timedelta(days=FURTHEST_DAYS)
+    assert all(d.open for d in deadlines(review, DEFAULT_SETTINGS, at_the_limit) if d.due_on == due)
+    ctx = Context(BOARD_CHAIR, None, at_the_limit, DEFAULT_SETTINGS)
+    assert [r.rule for r in PRECONDITIONS["extend_deadline"](review, ctx)] == ["PR-a"]
+    ctx = Context(BOARD_CHAIR, None, at_the_limit + timedelta(days=1), DEFAULT_SETTINGS)
+    assert PRECONDITIONS["extend_deadline"](review, ctx) == []

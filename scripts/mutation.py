@@ -22,7 +22,10 @@ argument of a call that is only words for a person (``MESSAGE_SLOTS``: the ``mes
 of a ``Refusal``, the ``what`` of ``need_text`` …), or the value of a local variable
 that holds only such text — changes only words a person reads; the rule ID, field, kind and error
 class, which a caller acts on and the tests pin, stay as they were (docs/mutation.md
-says why).
+says why). The text of an ``assert_never`` is such words too, and so is, though not
+text, an argument the called function of the module never reads (the command class
+given to the ``_for`` helpers of ``rules/guards.py`` and ``states/effects.py``, only
+for mypy): they are counted with the message-only mutants.
 
 Which tests judge the mutants: the folders and files named in
 ``pytest_add_cli_args_test_selection`` (the fast tests: all of ``tests/protocol``,
@@ -97,6 +100,8 @@ MESSAGE_SLOTS = {
     "_make": (4, "title"),
     "ScrEngineError": (0, None),
     "ValueError": (0, None),
+    # typing.assert_never: its argument is only shown in the AssertionError's text
+    "assert_never": (0, None),
 }
 
 
@@ -135,9 +140,21 @@ def _differences(a: object, b: object, trail: list[Step]) -> Iterator[list[Step]
             yield trail
 
 
-def _in_message(trail: list[Step], text: frozenset[str] = frozenset()) -> bool:
-    """Whether the node at the end of ``trail`` lies in a message slot, or in the value
-    given to one of the ``text`` variables."""
+Unread = dict[str, tuple[frozenset[int], frozenset[str]]]
+_EFFECTS = (ast.Call, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)
+
+
+def _inert(node: ast.AST) -> bool:
+    """Whether evaluating ``node`` does nothing but make a value (no call, no walrus)."""
+    return not any(isinstance(n, _EFFECTS) for n in ast.walk(node))
+
+
+def _in_message(
+    trail: list[Step], text: frozenset[str] = frozenset(), unread: Unread | None = None
+) -> bool:
+    """Whether the node at the end of ``trail`` lies in a message slot, in the value
+    given to one of the ``text`` variables, or in an argument the called function of
+    the module never reads (``unread``: see :func:`_unread_parameters`)."""
     for parent, name, index in trail:
         if (
             isinstance(parent, ast.Assign)
@@ -147,6 +164,15 @@ def _in_message(trail: list[Step], text: frozenset[str] = frozenset()) -> bool:
             return True
         if not isinstance(parent, ast.Call) or index is None:
             continue
+        if unread and isinstance(parent.func, ast.Name) and parent.func.id in unread:
+            positions, names = unread[parent.func.id]
+            starred = any(isinstance(a, ast.Starred) for a in parent.args)
+            given = parent.args[index] if name == "args" else parent.keywords[index].value
+            if _inert(given) and (
+                (name == "args" and index in positions and not starred)
+                or (name == "keywords" and parent.keywords[index].arg in names)
+            ):
+                return True
         slot = MESSAGE_SLOTS.get(_callee(parent) or "")
         if slot is None:
             continue
@@ -214,16 +240,53 @@ def _text_variables(function: ast.AST) -> frozenset[str]:
         text |= more
 
 
+def _unread_parameters(module: ast.Module) -> Unread:
+    """Module function name -> the positions and names of its parameters that its
+    (original) body never reads, such as the ``cls`` of the ``_for`` helpers of
+    ``rules/guards.py`` and ``states/effects.py``, there only for mypy to check that a
+    guard or an effect takes its own command class. A mutant that changes only what is
+    passed there (an expression that calls nothing) calls the same code with the same
+    values that are read: equivalent. A function mutmut mutates is read in its
+    original (``x_NAME__mutmut_orig``); one it leaves alone is as written."""
+    found: Unread = {}
+    for node in module.body:
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        m = re.fullmatch(r"x_(\w+)__mutmut_orig", node.name)
+        if m is not None:
+            name = m.group(1)
+        elif node.name.startswith("x_") or "__mutmut_" in node.name:
+            continue  # a mutant
+        else:
+            name = node.name  # not mutated, or mutmut's trampoline (no named parameter)
+        params = [*node.args.posonlyargs, *node.args.args]
+        read = {
+            n.id
+            for statement in node.body
+            for n in ast.walk(statement)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+        }
+        idle = [(i, p.arg) for i, p in enumerate(params) if p.arg not in read]
+        if idle and (m is not None or name not in found):
+            found[name] = (
+                frozenset(i for i, _ in idle),
+                frozenset(a for i, a in idle if i >= len(node.args.posonlyargs)),
+            )
+    return found
+
+
 def message_only(rel: str, names: list[str]) -> set[str]:
     """The mutants of ``rel`` (a file under src/scr_engine) whose every difference
-    from the original function lies inside the text of a refusal (MESSAGE_SLOTS), or
-    in the value of a variable holding only such text."""
-    source = (MUTANTS / rel).read_text(encoding="utf-8")
+    from the original function lies inside the text of a refusal (MESSAGE_SLOTS), in
+    the value of a variable holding only such text, or in an argument the called
+    function never reads (:func:`_unread_parameters`)."""
+    module = ast.parse((MUTANTS / rel).read_text(encoding="utf-8"))
     functions = {
         node.name: node
-        for node in ast.walk(ast.parse(source))
+        for node in ast.walk(module)
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
     }
+    unread = _unread_parameters(module)
     found = set()
     texts: dict[str, frozenset[str]] = {}
     for name in names:
@@ -237,7 +300,7 @@ def message_only(rel: str, names: list[str]) -> set[str]:
             texts[base] = _text_variables(orig)
         orig.name = mutant.name
         trails = list(_differences(orig, mutant, []))
-        if trails and all(_in_message(t, texts[base]) for t in trails):
+        if trails and all(_in_message(t, texts[base], unread) for t in trails):
             found.add(name)
     return found
 

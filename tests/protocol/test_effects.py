@@ -3,19 +3,25 @@ leaves behind (issue 14: pinned where the other tests looked only at the stage).
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
+from attrs import evolve
 
 from scr_engine import (
     Agency,
     FixedClock,
     ImrJudgement,
+    Review,
     ReviewEngine,
     Stage,
 )
 from scr_engine import commands as c
+from scr_engine.commands import COMMANDS
 from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER
-from scr_engine.records import ActionStatus
-from support.builders import PANEL_CHAIR, prepare_panel, to_stage, today
+from scr_engine.records import ActionStatus, Appointment, Replacement, TermsRevision
+from scr_engine.states.effects import EFFECTS, effect_of
+from support.builders import PANEL_CHAIR, at_noon, command_class, prepare_panel, to_stage, today
 
 
 def _task_ids(engine: ReviewEngine, review_id: str) -> set[str]:
@@ -169,3 +175,134 @@ def test_each_command_records_what_it_says(engine: ReviewEngine, clock: FixedClo
     finished = completed.action(action)
     assert finished is not None and finished.status is ActionStatus.COMPLETED
     assert finished.completed_on == today(engine)
+
+
+@pytest.mark.rule("MAP")
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_s_effect_is_the_one_its_class_names(name: str) -> None:
+    """What a command records is the effect :func:`effect_of` gives for its class (the
+    table of effects is built from it once, at import; called again it says the same),
+    and every command of the table (MAP) but ``submit_request`` has one."""
+    found = effect_of(command_class(name))
+    if name == "submit_request":
+        assert found is None and name not in EFFECTS
+    else:
+        assert found is EFFECTS[name] and callable(found)
+
+
+def test_a_class_that_is_no_command_has_no_effect() -> None:
+    with pytest.raises(AssertionError):
+        effect_of(c.Command)  # type: ignore[arg-type]
+
+
+@pytest.mark.rule("SU-6", "EV-3", "AP-1", "CR-4", "PR-d")
+def test_commands_that_change_nothing_share_the_effect_that_changes_nothing(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """``convene_panel`` (SU-6), ``accept_evidence`` (EV-3) and ``start_monitoring``
+    (AP-1) only move the stage: their effect changes no field and emits no task; the
+    reasons of ``decline`` (CR-4) and ``withdraw`` (PR-d) are recorded the same way."""
+    review = to_stage(engine, clock, Stage.SCREENED)
+    day, at = review.received_on, engine.history(review.id)[-1].at
+    for name in ("convene_panel", "accept_evidence", "start_monitoring"):
+        command = command_class(name)()  # type: ignore[call-arg]
+        assert EFFECTS[name](review, command, "u-any", day, at) == ({}, ())
+    decline = EFFECTS["decline"](review, c.Decline("Not met."), "u-any", day, at)
+    withdraw = EFFECTS["withdraw"](review, c.Withdraw("Not met."), "u-any", day, at)
+    assert decline == withdraw and decline[1] == ()
+
+
+def _effect(name: str, review: Review, command: c.Command, day: date) -> dict[str, object]:
+    """The changes of ``command``'s effect on ``review``, run directly on ``day`` (a day
+    no record of the review carries yet, so that a value dated by it is seen to be)."""
+    changes, tasks = EFFECTS[name](review, command, "u-any", day, at_noon(day))
+    assert tasks == ()
+    return changes
+
+
+@pytest.fixture
+def convened(engine: ReviewEngine, clock: FixedClock) -> Review:
+    return to_stage(engine, clock, Stage.PANEL_CONVENED)
+
+
+@pytest.mark.rule("SU-1", "SU-9", "PR-b")
+@pytest.mark.parametrize(
+    ("name", "role", "command"),
+    [
+        ("replace_panel_chair", "panel_chair", c.ReplacePanelChair),
+        ("replace_overview_writer", "overview_writer", c.ReplaceOverviewWriter),
+    ],
+)
+def test_pr_b_a_replaced_chair_or_writer_is_recorded_with_who_followed(
+    convened: Review, name: str, role: str, command: type[c.ReplacePanelChair]
+) -> None:
+    """SU-1 / SU-9 with PR-b: the newcomer is appointed on the day, and the one who
+    goes is kept as appointed, with who took their place, the reasons and the day."""
+    day = convened.received_on + timedelta(days=40)
+    before = getattr(convened, role)
+    newcomer = Appointment("u-new", "Nia Newcomer")
+    changes = _effect(name, convened, command(newcomer, "Moved away."), day)
+    assert changes[role] == evolve(newcomer, appointed_on=day)
+    assert changes["replaced"] == (
+        *convened.replaced,
+        Replacement(role, before, "u-new", "Moved away.", day),
+    )
+
+
+@pytest.mark.rule("SU-2", "PR-b")
+def test_pr_b_a_panel_member_stands_down_with_or_without_a_successor(convened: Review) -> None:
+    day = convened.received_on + timedelta(days=40)
+    first, second, *_ = convened.panel_members
+    alone = _effect(
+        "stand_down_panel_member", convened, c.StandDownPanelMember(second.person_id, "Ill."), day
+    )
+    kept = tuple(m for m in convened.panel_members if m != second)
+    assert alone["panel_members"] == kept
+    assert alone["replaced"] == (
+        *convened.replaced,
+        Replacement("panel_member", second, None, "Ill.", day),
+    )
+    successor = Appointment("u-next", "Ned Next", second.agency)
+    command = c.StandDownPanelMember(first.person_id, "Retired.", successor)
+    followed = _effect("stand_down_panel_member", convened, command, day)
+    others = tuple(m for m in convened.panel_members if m != first)
+    assert followed["panel_members"] == (*others, evolve(successor, appointed_on=day))
+    assert followed["replaced"] == (
+        *convened.replaced,
+        Replacement("panel_member", first, "u-next", "Retired.", day),
+    )
+
+
+@pytest.mark.rule("SU-6", "PR-c")
+def test_pr_c_revised_terms_keep_the_terms_they_replace(convened: Review) -> None:
+    day = convened.received_on + timedelta(days=40)
+    terms = convened.terms_of_reference
+    assert terms is not None
+    revised = evolve(terms, imr_agencies=terms.imr_agencies[:1])
+    command = c.ReviseTermsOfReference(revised, "Narrowed.")
+    changes = _effect("revise_terms_of_reference", convened, command, day)
+    assert changes["terms_of_reference"] == revised
+    assert changes["terms_revisions"] == (
+        *convened.terms_revisions,
+        TermsRevision(terms, "Narrowed.", day),
+    )
+
+
+@pytest.mark.rule("RP-2", "RP-4")
+def test_rp2_a_revision_asks_for_every_sign_off_again(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """A revised report is signed off afresh (RP-4): the sign-offs, the day of the last
+    one, the actions and the dissemination go with the report."""
+    review = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED)
+    day = review.received_on + timedelta(days=90)
+    signed = frozenset(review.agencies[:1])
+    drafted = evolve(review, signoffs=signed, last_signoff_on=day - timedelta(days=1))
+    changes = _effect("request_revision", drafted, c.RequestRevision("Say more."), day)
+    assert changes == dict(
+        overview_report=None,
+        signoffs=frozenset(),
+        actions=(),
+        dissemination=None,
+        last_signoff_on=None,
+    )

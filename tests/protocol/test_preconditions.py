@@ -17,6 +17,7 @@ import contextlib
 from datetime import timedelta
 
 import pytest
+from attrs import evolve
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +25,7 @@ from scr_engine import (
     Actor,
     CommandOption,
     FixedClock,
+    ImrJudgement,
     MemoryStore,
     PermissionDenied,
     RefusalKind,
@@ -35,6 +37,7 @@ from scr_engine import (
 )
 from scr_engine import commands as c
 from scr_engine.clock import local_date
+from scr_engine.commands import COMMANDS
 from scr_engine.demo import (
     BOARD_CHAIR,
     BUSINESS_MANAGER,
@@ -45,12 +48,24 @@ from scr_engine.demo import (
     panel_member,
     run_to_closure,
 )
+from scr_engine.rules.common import Context
+from scr_engine.rules.deadlines import FURTHEST_DAYS, deadlines
 from scr_engine.rules.judge import takes_input
-from scr_engine.rules.preconditions import PRECONDITIONS
+from scr_engine.rules.preconditions import PRECONDITIONS, precondition_of
+from scr_engine.rules.settings import DEFAULT_SETTINGS
 from scr_engine.states.machine import commands_from
 from scr_engine.states.roles import SCR_ROLES
 from scr_engine.states.table import TABLE
-from support.builders import EVERYONE_READS, START, cr2_facts, submit, to_stage
+from support.builders import (
+    AGENCIES,
+    EVERYONE_READS,
+    MAIN_LINE,
+    START,
+    command_class,
+    cr2_facts,
+    submit,
+    to_stage,
+)
 from support.strategies import (
     any_command,
     chair_actor,
@@ -409,3 +424,207 @@ def test_signoff_is_offered_only_to_an_agencys_panel_member(
         with pytest.raises(PermissionDenied) as denied:
             engine.execute(review.id, c.RecordAgencySignoff(agency), panel_member("gp"))  # type: ignore[arg-type]
         assert denied.value.rules == ("RP-4",)
+
+
+# The preconditions called directly, on reviews built along the main line and changed
+# with ``evolve`` where the main line never goes: each refuses, citing its rule, exactly
+# when no input could satisfy its command's guard.
+
+
+def _ctx(review: Review, actor: Actor = BOARD_CHAIR) -> Context:
+    return Context(actor, None, review.received_on + timedelta(days=1), DEFAULT_SETTINGS)
+
+
+def _rules(name: str, review: Review, actor: Actor = BOARD_CHAIR) -> list[str]:
+    return [r.rule for r in PRECONDITIONS[name](review, _ctx(review, actor))]
+
+
+@pytest.fixture
+def reviews(engine: ReviewEngine, clock: FixedClock) -> dict[Stage, Review]:
+    """One review at each stage of the main line, the happy way."""
+    return {stage: to_stage(engine, clock, stage) for stage in MAIN_LINE}
+
+
+@pytest.mark.rule("MAP")
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_s_precondition_is_the_one_its_class_names(
+    name: str, reviews: dict[Stage, Review]
+) -> None:
+    """:func:`precondition_of` says, for each command's class, what the table of
+    preconditions (built from it once, at import) holds for that command: none, or one
+    that refuses the same on the review at every stage of the main line."""
+    found = precondition_of(command_class(name))
+    if name not in PRECONDITIONS:
+        assert found is None
+        return
+    assert found is not None and found.__doc__ == PRECONDITIONS[name].__doc__
+    for review in reviews.values():
+        ctx = _ctx(review, panel_member(review.agencies[0]))
+        assert found(review, ctx) == PRECONDITIONS[name](review, ctx), review.stage
+
+
+def test_a_class_that_is_no_command_has_no_precondition() -> None:
+    with pytest.raises(AssertionError):
+        precondition_of(c.Command)  # type: ignore[arg-type]
+
+
+@pytest.mark.rule("RF-3")
+def test_rf3_the_chair_is_notified_once(reviews: dict[Stage, Review]) -> None:
+    review = reviews[Stage.SCREENED]
+    assert _rules("record_chair_notified", review) == ["RF-3"]
+    assert _rules("record_chair_notified", evolve(review, chair_received_on=None)) == []
+
+
+@pytest.mark.rule("RF-5")
+def test_rf5_records_are_secured_until_every_agency_s_are(reviews: dict[Stage, Review]) -> None:
+    review = reviews[Stage.PANEL_CONVENED]
+    assert _rules("record_records_secured", review) == ["RF-5"]
+    some = frozenset(review.agencies[1:])
+    assert _rules("record_records_secured", evolve(review, records_secured=some)) == []
+    assert _rules("record_records_secured", evolve(review, records_secured=frozenset())) == []
+
+
+@pytest.mark.rule("RF-6")
+def test_rf6_a_lead_authority_needs_a_local_authority(engine: ReviewEngine) -> None:
+    with_one = submit(engine)
+    assert any(a.local_authority for a in with_one.involved_agencies)
+    assert _rules("agree_lead_authority", with_one) == []
+    others = tuple(a for a in AGENCIES if not a.local_authority)
+    without = submit(engine, demo_request(agencies=others))
+    assert _rules("agree_lead_authority", without) == ["RF-6"]
+
+
+@pytest.mark.rule("RP-4", "SU-2")
+def test_rp4_late_panel_members_only_for_an_unrepresented_agency(
+    reviews: dict[Stage, Review],
+) -> None:
+    for stage in (Stage.EVIDENCE_RECEIVED, Stage.OVERVIEW_DRAFTED):
+        review = reviews[stage]
+        assert _rules("appoint_panel_member", review) == ["RP-4"]
+        fewer = tuple(m for m in review.panel_members if m.agency != review.agencies[-1])
+        assert _rules("appoint_panel_member", evolve(review, panel_members=fewer)) == []
+    for stage in (Stage.SCREENED, Stage.PANEL_CONVENED, Stage.RATIFIED):
+        assert _rules("appoint_panel_member", reviews[stage]) == []
+
+
+@pytest.mark.rule("SU-1", "SU-6")
+def test_su6_one_initial_meeting_once_a_chair_is_appointed(
+    reviews: dict[Stage, Review],
+) -> None:
+    held = reviews[Stage.PANEL_CONVENED]
+    assert _rules("hold_initial_meeting", held) == ["SU-6"]
+    ready = evolve(held, initial_meeting_on=None)
+    assert _rules("hold_initial_meeting", ready) == []
+    assert _rules("hold_initial_meeting", evolve(ready, panel_chair=None)) == ["SU-1"]
+    assert _rules("hold_initial_meeting", evolve(held, panel_chair=None)) == ["SU-6", "SU-1"]
+
+
+@pytest.mark.rule("EV-1")
+def test_ev1_an_imr_is_received_while_one_is_awaited(reviews: dict[Stage, Review]) -> None:
+    convened = reviews[Stage.PANEL_CONVENED]
+    assert not convened.imrs and _rules("receive_imr", convened) == []
+    received = reviews[Stage.EVIDENCE_RECEIVED]
+    assert _rules("receive_imr", received) == ["EV-1"]
+    first, *rest = received.imrs
+    asked = evolve(first, judgement=ImrJudgement.FURTHER_INFORMATION_REQUESTED)
+    assert _rules("receive_imr", evolve(received, imrs=(asked, *rest))) == []
+    assert _rules("receive_imr", evolve(received, imrs=tuple(rest))) == []
+
+
+@pytest.mark.rule("EV-1", "EV-2")
+def test_ev2_an_imr_is_judged_once_received_and_not_yet_judged(
+    reviews: dict[Stage, Review],
+) -> None:
+    convened = reviews[Stage.PANEL_CONVENED]
+    assert _rules("judge_imr", convened) == ["EV-1"]
+    received = reviews[Stage.EVIDENCE_RECEIVED]
+    assert _rules("judge_imr", received) == ["EV-2"]
+    first, *rest = received.imrs
+    unjudged = evolve(first, judgement=None)
+    assert _rules("judge_imr", evolve(received, imrs=(*rest, unjudged))) == []
+    assert _rules("judge_imr", evolve(received, imrs=tuple(rest))) == ["EV-2", "EV-1"]
+
+
+@pytest.mark.rule("SU-9", "EV-3")
+def test_su9_the_writer_s_commands_need_a_writer(reviews: dict[Stage, Review]) -> None:
+    review = reviews[Stage.PANEL_CONVENED]
+    for name in ("confirm_overview_brief", "record_writer_meeting"):
+        assert _rules(name, review) == []
+        assert _rules(name, evolve(review, overview_writer=None)) == ["SU-9"]
+
+
+@pytest.mark.rule("RP-4")
+def test_rp4_an_agency_signs_off_once(reviews: dict[Stage, Review]) -> None:
+    review = reviews[Stage.RATIFIED]
+    agency = review.agencies[0]
+    assert _rules("record_agency_signoff", review, panel_member(agency)) == ["RP-4"]
+    unsigned = evolve(review, signoffs=review.signoffs - {agency})
+    assert _rules("record_agency_signoff", unsigned, panel_member(agency)) == []
+    assert _rules("record_agency_signoff", review, BOARD_CHAIR) == []  # no agency
+
+
+@pytest.mark.rule("RP-5")
+def test_rp5_an_action_needs_a_recommendation(reviews: dict[Stage, Review]) -> None:
+    review = reviews[Stage.OVERVIEW_DRAFTED]
+    assert _rules("add_action", review) == []
+    assert _rules("add_action", reviews[Stage.EVIDENCE_RECEIVED]) == ["RP-5"]
+    report = review.overview_report
+    assert report is not None
+    bare = evolve(report, conclusions=evolve(report.conclusions, recommendations=()))
+    assert _rules("add_action", evolve(review, overview_report=bare)) == ["RP-5"]
+
+
+@pytest.mark.rule("AP-1")
+def test_ap1_action_commands_need_an_open_action(reviews: dict[Stage, Review]) -> None:
+    monitored = reviews[Stage.ACTION_PLAN_MONITORED]
+    closed = reviews[Stage.CLOSED]
+    for name in ("record_action_progress", "complete_action"):
+        assert _rules(name, monitored) == []
+        assert _rules(name, closed) == ["AP-1"]
+        assert _rules(name, evolve(monitored, actions=())) == ["AP-1"]
+        some_open = (*closed.actions[1:], monitored.actions[0])
+        assert _rules(name, evolve(closed, actions=some_open)) == []
+
+
+@pytest.mark.rule("SU-2")
+def test_su2_a_member_stands_down_only_from_a_panel_that_has_one(
+    reviews: dict[Stage, Review],
+) -> None:
+    review = reviews[Stage.PANEL_CONVENED]
+    assert _rules("stand_down_panel_member", review) == []
+    assert _rules("stand_down_panel_member", evolve(review, panel_members=())) == ["SU-2"]
+
+
+@pytest.mark.rule("PR-a")
+def test_pra_a_deadline_is_extended_while_one_is_open(reviews: dict[Stage, Review]) -> None:
+    assert _rules("extend_deadline", reviews[Stage.SCREENED]) == []
+    assert _rules("extend_deadline", reviews[Stage.CLOSED]) == ["PR-a"]
+
+
+@pytest.mark.rule("CR-1", "CR-4")
+def test_cr1_screening_preconditions_of_redirect_and_decline(engine: ReviewEngine) -> None:
+    """A CR-1 request is neither redirected nor declined (CR-4 only when no criterion
+    forbids it); both are refused for the same reasons, whatever they are."""
+    cr1 = submit(engine)
+    assert "CR-1" in _rules("recommend_alternative", cr1)
+    assert _rules("recommend_alternative", cr1) == _rules("decline", cr1)
+    cr2 = submit(engine, demo_request(cr2_facts()))
+    assert "CR-1" not in _rules("recommend_alternative", cr2)
+    assert _rules("recommend_alternative", cr2) == _rules("decline", cr2)
+
+
+@pytest.mark.rule("PR-a")
+def test_pra_a_deadline_due_as_far_ahead_as_allowed_cannot_be_extended(
+    reviews: dict[Stage, Review],
+) -> None:
+    """An extension is at most FURTHEST_DAYS ahead: a deadline already due that far
+    ahead cannot be moved later, by any input."""
+    review = reviews[Stage.SCREENED]
+    day = review.received_on
+    due = min(d.due_on for d in deadlines(review, DEFAULT_SETTINGS, day) if d.open)
+    at_the_limit = due - timedelta(days=FURTHEST_DAYS)
+    assert all(d.open for d in deadlines(review, DEFAULT_SETTINGS, at_the_limit) if d.due_on == due)
+    ctx = Context(BOARD_CHAIR, None, at_the_limit, DEFAULT_SETTINGS)
+    assert [r.rule for r in PRECONDITIONS["extend_deadline"](review, ctx)] == ["PR-a"]
+    ctx = Context(BOARD_CHAIR, None, at_the_limit + timedelta(days=1), DEFAULT_SETTINGS)
+    assert PRECONDITIONS["extend_deadline"](review, ctx) == []

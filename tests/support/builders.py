@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 
 import attrs
 
@@ -64,6 +65,7 @@ __all__ = [
     "TWO_AUTHORITIES",
     "CommandLog",
     "at_noon",
+    "command_class",
     "cr2_facts",
     "demo_request",
     "do",
@@ -124,6 +126,12 @@ def engine_on(
         known_settings=known,
     )
     return engine, clock
+
+
+def command_class(name: str) -> type[c.AnyCommand]:
+    """The command class of ``name`` (:data:`~scr_engine.commands.COMMANDS`), typed as
+    the tables written over :data:`~scr_engine.commands.AnyCommand` take it."""
+    return cast("type[c.AnyCommand]", c.COMMANDS[name])
 
 
 def cr2_facts(*, inter_agency_concern: bool = True) -> CriteriaFacts:

@@ -2,11 +2,14 @@
 
 A store holds at most one webhook (:class:`Webhook`: a URL and where its shared
 secret is kept), set with ``scr webhook set`` or
-:meth:`ReviewStore.set_webhook <scr_engine.ReviewStore.set_webhook>`. Every task a
-command emits (an RF-5 letter to an agency, a request for an IMR writer …) is queued
-as a :class:`Delivery` in the same transaction as the command's event: the
-*transactional outbox*. A command refused, or a save that fails, queues nothing; a
-command recorded always queues its deliveries.
+:meth:`ReviewStore.set_webhook <scr_engine.ReviewStore.set_webhook>`. While one is
+set, every task a command emits (an RF-5 letter to an agency, a request for an IMR
+writer …) is queued as a :class:`Delivery` in the same transaction as the command's
+event: the *transactional outbox*. A command refused, or a save that fails, queues
+nothing; a command recorded while a webhook is set always queues its deliveries. A
+save made while none is set queues nothing (the store reads the webhook in the
+save's own transaction), and a webhook set later gets the tasks emitted after it,
+not those before (``/v1/tasks`` and ``pending_tasks`` list every task).
 
 :func:`deliver_due` (run in the background by ``scr serve``, or once from cron by
 ``scr webhook deliver``) POSTs each due delivery's body, signed with HMAC-SHA256

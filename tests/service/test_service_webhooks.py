@@ -186,6 +186,7 @@ def test_the_outbox_is_written_with_the_command_or_not_at_all(
     records neither the event nor its tasks (one transaction)."""
     clock = FixedClock(START)
     engine = ReviewEngine(store, clock)
+    store.set_webhook(Webhook.create("https://cases.council.example/hooks", secret_file))
     review = engine.submit(demo_request(), REQUESTER)
     with pytest.raises(ScrEngineError):
         engine.execute(review.id, c.ConfirmReview("too early"), BOARD_CHAIR)

@@ -162,8 +162,9 @@ class MemoryStore:
             for task in tasks:
                 self._tasks[task.id] = task
                 self._tasks_of.setdefault(task.review_id, {})[task.id] = None
-            for delivery in deliveries_of(review, event, tasks):
-                self._deliveries.setdefault(delivery.id, delivery)
+            if tasks and self._webhook is not None:  # the outbox, while a webhook is set
+                for delivery in deliveries_of(review, event, tasks):
+                    self._deliveries.setdefault(delivery.id, delivery)
             self._done.update(close)
             if deadlines is not None:
                 self._index(review.id, deadlines)

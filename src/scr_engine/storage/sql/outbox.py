@@ -1,6 +1,7 @@
 """The SQL store's webhook: its setting (``scr_store_settings``, key ``webhook``) and
 its outbox (``scr_webhook_deliveries``): the rows a save queues, in the save's own
-transaction, and what the dispatcher reads and records."""
+transaction and only while a webhook is set, and what the dispatcher reads and
+records."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from scr_engine.storage import schema
 from scr_engine.storage.port import check_page, check_webhook
 from scr_engine.storage.sql.connections import Connections
 from scr_engine.storage.sql.errors import _translated
-from scr_engine.storage.sql.rows import DELIVERY_COLUMNS, _time, _utc_text
+from scr_engine.storage.sql.rows import DELIVERY_COLUMNS, WEBHOOK_KEY, _time, _utc_text
 from scr_engine.webhooks import Delivery, DeliveryStatus, Webhook, check_delivery
 
 __all__ = [
@@ -24,9 +25,6 @@ __all__ = [
     "record_attempt",
     "write_webhook",
 ]
-
-WEBHOOK_KEY = "webhook"
-"""The key of the store's webhook in ``scr_store_settings``."""
 
 
 def _decode(row: Any) -> Delivery:

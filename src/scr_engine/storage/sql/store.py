@@ -66,6 +66,7 @@ from scr_engine.storage.sql.rows import (
     EVENT_COLUMNS,
     EVENTS,
     REVIEW_COLUMNS,
+    WEBHOOK_KEY,
     _decode_access,
     _decode_event,
     _decode_task,
@@ -375,8 +376,9 @@ class SqlStore:
             None if deadlines is None else {row.key: sql.deadline_values(row) for row in deadlines}
         )
         task_values = _task_values(tasks)
-        delivery_rows = [delivery_values(d) for d in deliveries_of(review, event, tasks)]
         if sql.one_statement and follows and expected_version > 0 and not (scrub or close):
+            # The statement queues the deliveries only while a webhook is set.
+            delivery_rows = [delivery_values(d) for d in deliveries_of(review, event, tasks)]
             with (
                 _translated(f"saving review {review.id!r}"),
                 _conflicts_on_serialization(review.id, expected_version),
@@ -415,7 +417,10 @@ class SqlStore:
                 write_deadlines(sql, session, review.id, deadline_values)
             if task_values:
                 session.run_many(sql.upsert_task, task_values)
-                session.run_many(sql.insert_delivery, delivery_rows)  # the webhook outbox
+                # The webhook outbox, only while a webhook is set (read in this transaction).
+                if session.run(sql.webhook_set, (WEBHOOK_KEY,)).fetchone() is not None:
+                    queued = deliveries_of(review, event, tasks)
+                    session.run_many(sql.insert_delivery, [delivery_values(d) for d in queued])
             if close:
                 close_tasks(sql, session, review.id, close, _utc_text(event.at))
             for scrubbed in scrub:

@@ -420,6 +420,11 @@ class MemoryStore:
             found = [d for d in found if d.status is status]
         return found[offset : offset + limit]
 
+    def delivery(self, delivery_id: str) -> Delivery | None:
+        """The delivery queued with this id, if any."""
+        with self._lock:
+            return self._deliveries.get(delivery_id)
+
     def record_attempt(self, delivery: Delivery) -> None:
         """Keep what an attempt changed of a queued delivery."""
         checked = check_delivery(delivery)

@@ -361,6 +361,11 @@ class ReviewStore(Protocol):
         ones whose next attempt is due by then, by next attempt time, then id."""
         ...
 
+    def delivery(self, delivery_id: str) -> Delivery | None:
+        """The delivery queued with this id, whatever its status; None if none was
+        (what ``scr webhook retry`` looks up)."""
+        ...
+
     def record_attempt(self, delivery: Delivery) -> None:
         """Keep ``delivery``'s status, attempts, next attempt time, last error and
         delivery time (what an attempt changed); an id not queued raises

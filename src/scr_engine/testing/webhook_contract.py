@@ -15,8 +15,15 @@ from attrs import evolve
 
 from scr_engine.errors import ConcurrencyConflict, InvalidRequest, StorageError
 from scr_engine.storage.port import ReviewStore
-from scr_engine.testing.scenarios import closure_saves, portfolio_saves
-from scr_engine.webhooks import DeliveryStatus, Webhook, deliveries_of, delivery_id
+from scr_engine.testing.scenarios import START, closure_saves, portfolio_saves
+from scr_engine.webhooks import (
+    DeliveryStatus,
+    Webhook,
+    deliveries_of,
+    delivery_id,
+    retry_delivery,
+    retry_failed,
+)
 
 __all__ = ["WebhookContract"]
 
@@ -188,3 +195,73 @@ class WebhookContract:
                 seen.add(sent.id)
                 taken.append(sent.task_id)
         assert sorted(taken) == sorted(d.task_id for d in queued)
+
+    def test_a_delivery_is_found_by_its_id(self, store: ReviewStore) -> None:
+        store.set_webhook(_HOOK)
+        for save in closure_saves():
+            save.apply(store)
+        queued = store.deliveries(limit=10_000)
+        for delivery in queued:
+            assert store.delivery(delivery.id) == delivery
+        done = evolve(queued[0], status=DeliveryStatus.DELIVERED, attempts=1, delivered_at=START)
+        store.record_attempt(done)
+        assert store.delivery(done.id) == done
+        assert store.delivery("dlv-unknown") is None
+        assert store.delivery("") is None
+
+    def test_a_failed_delivery_retried_is_due_now_and_keeps_its_attempts(
+        self, store: ReviewStore
+    ) -> None:
+        """``retry_delivery`` (``scr webhook retry``, ``POST
+        /v1/webhook/deliveries/{id}/retry``): a failed delivery is pending again and due
+        at the time given, its attempts and last error kept; a pending one is due at
+        once; a delivered one is refused and left as it is; an unknown id is None."""
+        store.set_webhook(_HOOK)
+        for save in closure_saves():
+            save.apply(store)
+        queued = store.deliveries(limit=10_000)
+        assert len(queued) >= 3
+        now = max(d.created_at for d in queued) + timedelta(days=3)
+        failed = evolve(
+            queued[0],
+            status=DeliveryStatus.FAILED,
+            attempts=15,
+            next_attempt_at=None,
+            last_error="HTTP 503",
+        )
+        waiting = evolve(queued[1], attempts=2, next_attempt_at=now + timedelta(hours=6))
+        done = evolve(queued[2], status=DeliveryStatus.DELIVERED, attempts=1, delivered_at=now)
+        for delivery in (failed, waiting, done):
+            store.record_attempt(delivery)
+        assert failed.id not in {d.id for d in store.deliveries(due_by=now, limit=10_000)}
+
+        retried = retry_delivery(store, failed.id, now=now)
+        assert retried == evolve(failed, status=DeliveryStatus.PENDING, next_attempt_at=now)
+        assert store.delivery(failed.id) == retried
+        assert failed.id in {d.id for d in store.deliveries(due_by=now, limit=10_000)}
+        hurried = retry_delivery(store, waiting.id, now=now)
+        assert hurried is not None and hurried.next_attempt_at == now
+        assert store.delivery(waiting.id) == hurried
+        with pytest.raises(InvalidRequest) as refused:
+            retry_delivery(store, done.id, now=now)
+        assert refused.value.refusals[0].field == "delivery_id"
+        assert store.delivery(done.id) == done
+        assert retry_delivery(store, "dlv-unknown", now=now) is None
+
+    def test_every_failed_delivery_is_retried_at_once(self, store: ReviewStore) -> None:
+        store.set_webhook(_HOOK)
+        for save in portfolio_saves():
+            save.apply(store)
+        queued = store.deliveries(limit=10_000)
+        now = max(d.created_at for d in queued) + timedelta(days=3)
+        gave_up = queued[::2]
+        for delivery in gave_up:
+            store.record_attempt(
+                evolve(delivery, status=DeliveryStatus.FAILED, attempts=15, next_attempt_at=None)
+            )
+        retried = retry_failed(store, now=now)
+        assert [d.id for d in retried] == [d.id for d in gave_up]
+        assert store.deliveries(status=DeliveryStatus.FAILED) == []
+        assert all(store.delivery(d.id) == d for d in retried)
+        assert all(d.attempts == 15 and d.next_attempt_at == now for d in retried)
+        assert retry_failed(store, now=now) == []

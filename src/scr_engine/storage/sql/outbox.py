@@ -20,6 +20,7 @@ from scr_engine.webhooks import Delivery, DeliveryStatus, Webhook, check_deliver
 
 __all__ = [
     "WEBHOOK_KEY",
+    "find_delivery",
     "list_deliveries",
     "read_webhook",
     "record_attempt",
@@ -102,6 +103,15 @@ def list_deliveries(
     with _translated("listing webhook deliveries"), db.reading(core=True) as session:
         rows = session.connection.execute(query).fetchall()
     return [_decode(row) for row in rows]
+
+
+def find_delivery(db: Connections, delivery_id: str) -> Delivery | None:
+    """The delivery queued with this id, None if none."""
+    t = schema.webhook_deliveries
+    query = sa.select(*(t.c[name] for name in DELIVERY_COLUMNS)).where(t.c.id == delivery_id)
+    with _translated("reading a webhook delivery"), db.reading(core=True) as session:
+        row = session.connection.execute(query).fetchone()
+    return None if row is None else _decode(row)
 
 
 def record_attempt(db: Connections, delivery: Delivery) -> None:

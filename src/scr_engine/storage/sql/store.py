@@ -50,6 +50,7 @@ from scr_engine.storage.sql.connections import (
 from scr_engine.storage.sql.errors import _conflicts_on_serialization, _translated
 from scr_engine.storage.sql.migrate import Migrate, _check_schema, _prepare
 from scr_engine.storage.sql.outbox import (
+    find_delivery,
     list_deliveries,
     read_webhook,
     record_attempt,
@@ -807,6 +808,10 @@ class SqlStore:
     ) -> list[Delivery]:
         """The webhook deliveries queued (see the port)."""
         return list_deliveries(self._db, status=status, due_by=due_by, limit=limit, offset=offset)
+
+    def delivery(self, delivery_id: str) -> Delivery | None:
+        """The delivery queued with this id, if any."""
+        return find_delivery(self._db, delivery_id)
 
     def record_attempt(self, delivery: Delivery) -> None:
         """Keep what an attempt changed of a queued delivery."""

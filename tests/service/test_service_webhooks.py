@@ -38,6 +38,7 @@ from scr_engine.webhooks import (
     Webhook,
     backoff,
     deliver_due,
+    delivery_id,
 )
 from support.clitools import Scr, scr
 from support.postgres import postgres_schema
@@ -160,6 +161,40 @@ def test_a_receiver_failing_twice_gets_the_same_delivery_again(
     done = next(d for d in store.deliveries() if d.id == first.id)
     assert (done.status, done.attempts, done.last_error) == (DeliveryStatus.DELIVERED, 4, None)
     assert review_id == done.review_id
+
+
+def test_a_receiver_de_duplicates_a_delivery_sent_twice_by_its_id(
+    store: SqlStore, secret_file: Path
+) -> None:
+    """At least once: the receiver takes every delivery but its answers are lost, so
+    every one is sent again. Each copy carries the same ``X-SCR-Delivery`` (the UUID 5
+    of its task's id, :func:`delivery_id`) and the same body, so a receiver that keeps
+    the ids it has seen acts on each task once."""
+    clock = FixedClock(START)
+    engine = ReviewEngine(store, clock)
+    with receiving() as receiver:
+        store.set_webhook(Webhook.create(receiver.url, secret_file))
+        review_id = _confirmed(engine)
+
+        def lost(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
+            from scr_engine.webhooks import post_json
+
+            post_json(url, body, headers, timeout)  # taken: the answer never comes back
+            raise TimeoutError("no answer in time")
+
+        first = deliver_due(store, now=clock.now, post=lost)  # type: ignore[arg-type]
+        clock.advance(days=1)
+        second = deliver_due(store, now=clock.now)
+    assert sorted(first.retrying) == sorted(second.delivered)
+    tasks = {state.task.id for state in engine.tasks(review_id)}
+    assert len(receiver.received) == 2 * len(tasks)
+    kept: dict[str, bytes] = {}
+    for got in receiver.received:
+        ident = got.headers[DELIVERY_HEADER.lower()]
+        body = json.loads(got.body)
+        assert ident == body["delivery_id"] == delivery_id(body["task"]["id"])
+        assert kept.setdefault(ident, got.body) == got.body  # a copy: the same bytes
+    assert {json.loads(body)["task"]["id"] for body in kept.values()} == tasks
 
 
 def test_a_delivery_never_taken_is_given_up_as_failed(store: SqlStore, secret_file: Path) -> None:

@@ -2,11 +2,14 @@
 
 A store holds at most one webhook (:class:`Webhook`: a URL and where its shared
 secret is kept), set with ``scr webhook set`` or
-:meth:`ReviewStore.set_webhook <scr_engine.ReviewStore.set_webhook>`. Every task a
-command emits (an RF-5 letter to an agency, a request for an IMR writer …) is queued
-as a :class:`Delivery` in the same transaction as the command's event: the
-*transactional outbox*. A command refused, or a save that fails, queues nothing; a
-command recorded always queues its deliveries.
+:meth:`ReviewStore.set_webhook <scr_engine.ReviewStore.set_webhook>`. While one is
+set, every task a command emits (an RF-5 letter to an agency, a request for an IMR
+writer …) is queued as a :class:`Delivery` in the same transaction as the command's
+event: the *transactional outbox*. A command refused, or a save that fails, queues
+nothing; a command recorded while a webhook is set always queues its deliveries. A
+save made while none is set queues nothing (the store reads the webhook in the
+save's own transaction), and a webhook set later gets the tasks emitted after it,
+not those before (``/v1/tasks`` and ``pending_tasks`` list every task).
 
 :func:`deliver_due` (run in the background by ``scr serve``, or once from cron by
 ``scr webhook deliver``) POSTs each due delivery's body, signed with HMAC-SHA256
@@ -72,8 +75,11 @@ __all__ = [
     "deliver_due",
     "deliveries_of",
     "delivery_id",
+    "delivery_json",
     "post_json",
     "read_secret",
+    "retry_delivery",
+    "retry_failed",
     "sign",
     "signature_headers",
     "verify_signature",
@@ -401,6 +407,8 @@ class _Outbox(Protocol):
 
     def record_attempt(self, delivery: Delivery) -> None: ...  # pragma: no cover
 
+    def delivery(self, delivery_id: str) -> Delivery | None: ...  # pragma: no cover
+
 
 def deliver_due(
     store: _Outbox,
@@ -469,6 +477,64 @@ def deliver_due(
             retrying.append(delivery.id)
         store.record_attempt(done)
     return DeliveryReport(tuple(delivered), tuple(retrying), tuple(failed))
+
+
+def delivery_json(delivery: Delivery) -> dict[str, Any]:
+    """A delivery as operators see it (``scr webhook deliveries``, ``GET
+    /v1/webhook/deliveries``): its id, task, review, status, attempts, last error and
+    times (ISO 8601, UTC; None where unset). Never its body: read the task through the
+    engine."""
+
+    def at(value: datetime | None) -> str | None:
+        return None if value is None else _utc(value).isoformat()
+
+    return {
+        "id": delivery.id,
+        "task_id": delivery.task_id,
+        "review_id": delivery.review_id,
+        "status": delivery.status.value,
+        "attempts": delivery.attempts,
+        "last_error": delivery.last_error,
+        "next_attempt_at": at(delivery.next_attempt_at),
+        "created_at": at(delivery.created_at),
+        "delivered_at": at(delivery.delivered_at),
+    }
+
+
+def retry_delivery(store: _Outbox, ident: str, *, now: datetime) -> Delivery | None:
+    """Make the delivery ``ident`` due at ``now``: a failed one pending again (one more
+    attempt: failing again, it is marked failed again, since its attempts are kept), a
+    pending one due at once instead of after its backoff. Returns the delivery as
+    stored now, or None if the store queued none with that id. A delivery already
+    delivered is refused with :class:`~scr_engine.InvalidRequest` (its receiver would
+    drop it as a duplicate)."""
+    found = store.delivery(ident)
+    if found is None:
+        return None
+    if found.status is DeliveryStatus.DELIVERED:
+        message = f"delivery {ident!r} was delivered; its receiver would drop it as a duplicate"
+        raise InvalidRequest("webhook_retry", [Refusal.input(message, "delivery_id")])
+    due = evolve(found, status=DeliveryStatus.PENDING, next_attempt_at=_utc(now))
+    store.record_attempt(due)
+    return due
+
+
+def retry_failed(store: _Outbox, *, now: datetime) -> list[Delivery]:
+    """:func:`retry_delivery` of every failed delivery, oldest first; the deliveries
+    made due."""
+    done: list[Delivery] = []
+    seen: set[str] = set()
+    while True:
+        page = [
+            d for d in store.deliveries(status=DeliveryStatus.FAILED, limit=100) if d.id not in seen
+        ]
+        if not page:
+            return done
+        for delivery in page:
+            seen.add(delivery.id)
+            retried = retry_delivery(store, delivery.id, now=now)
+            if retried is not None:
+                done.append(retried)
 
 
 def check_delivery(delivery: object) -> Delivery:

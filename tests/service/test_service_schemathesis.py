@@ -28,9 +28,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from scr_engine import MemoryStore
-from scr_engine.demo import BOARD_CHAIR, REQUESTER, demo_request
+from scr_engine import commands as c
+from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, REQUESTER, demo_request
 from scr_engine.service.openapi import openapi_document
 from scr_engine.storage.sql import SqlStore
+from scr_engine.webhooks import Webhook
 from support.postgres import postgres_schema
 from support.serving import Service, running
 
@@ -44,13 +46,18 @@ CHECKS = [
 EXAMPLES = max(5, settings().max_examples // 4)
 
 
+Seeded = tuple[Service, str, str, str]
+
+
 @pytest.fixture(
     scope="module", params=["memory", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
 def seeded(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Service, str, str]]:
-    """The running service, the demo review's id and its reference."""
+) -> Iterator[Seeded]:
+    """The running service (over a memory store, then PostgreSQL), the demo review's
+    id and its reference, and the id of a webhook delivery (of a second review,
+    confirmed: its RF-5 letters queued)."""
     key = Ed25519PrivateKey.generate()
     folder = tmp_path_factory.mktemp("schemathesis")
     with ExitStack() as stack:
@@ -59,9 +66,16 @@ def seeded(
         else:
             url = stack.enter_context(postgres_schema())
             store = stack.enter_context(SqlStore(url, migrate="create"))
+        store.set_webhook(Webhook("https://cases.council.example/hooks", "/etc/secret", "0" * 16))
         service = stack.enter_context(running(store, folder, signing_key=key))
-        review = service.engine.submit(demo_request(), REQUESTER)
-        yield service, review.id, review.reference
+        engine = service.engine
+        review = engine.submit(demo_request(), REQUESTER)
+        other = engine.submit(demo_request(), REQUESTER)
+        engine.execute(other.id, c.RecordChairNotified(other.received_on), BUSINESS_MANAGER)
+        engine.execute(other.id, c.AssessCriteria(), BOARD_CHAIR)
+        engine.execute(other.id, c.ConfirmReview("CR-1 is met."), BOARD_CHAIR)
+        delivery = store.deliveries(limit=1)[0]
+        yield service, review.id, review.reference, delivery.id
 
 
 schema = schemathesis.openapi.from_dict(openapi_document())
@@ -70,19 +84,21 @@ schema = schemathesis.openapi.from_dict(openapi_document())
 
 @schema.parametrize()
 @settings(max_examples=EXAMPLES)
-def test_every_response_is_documented(
-    case: schemathesis.Case, seeded: tuple[Service, str, str]
-) -> None:
-    service, review_id, reference = seeded
+def test_every_response_is_documented(case: schemathesis.Case, seeded: Seeded) -> None:
+    service, review_id, reference, delivery_id = seeded
     if case.path_parameters:
         if "review_id" in case.path_parameters:
             case.path_parameters["review_id"] = review_id
         if "reference" in case.path_parameters:
             case.path_parameters["reference"] = reference
+        if "delivery_id" in case.path_parameters:
+            case.path_parameters["delivery_id"] = delivery_id
     case.call_and_validate(base_url=service.base, headers=service.auth(BOARD_CHAIR), checks=CHECKS)
 
 
-def test_the_seeded_review_is_there(seeded: tuple[Service, str, str]) -> None:
-    service, review_id, _ = seeded
+def test_the_seeded_review_and_delivery_are_there(seeded: Seeded) -> None:
+    service, review_id, _, delivery_id = seeded
     response = service.http.get(f"/v1/reviews/{review_id}", headers=service.auth(BOARD_CHAIR))
     assert response.status_code == 200
+    listed = service.http.get("/v1/webhook/deliveries", headers=service.auth(BOARD_CHAIR))
+    assert delivery_id in {row["id"] for row in listed.json()["deliveries"]}

@@ -38,6 +38,7 @@ from scr_engine.webhooks import (
     Webhook,
     backoff,
     deliver_due,
+    delivery_id,
 )
 from support.clitools import Scr, scr
 from support.postgres import postgres_schema
@@ -162,6 +163,40 @@ def test_a_receiver_failing_twice_gets_the_same_delivery_again(
     assert review_id == done.review_id
 
 
+def test_a_receiver_de_duplicates_a_delivery_sent_twice_by_its_id(
+    store: SqlStore, secret_file: Path
+) -> None:
+    """At least once: the receiver takes every delivery but its answers are lost, so
+    every one is sent again. Each copy carries the same ``X-SCR-Delivery`` (the UUID 5
+    of its task's id, :func:`delivery_id`) and the same body, so a receiver that keeps
+    the ids it has seen acts on each task once."""
+    clock = FixedClock(START)
+    engine = ReviewEngine(store, clock)
+    with receiving() as receiver:
+        store.set_webhook(Webhook.create(receiver.url, secret_file))
+        review_id = _confirmed(engine)
+
+        def lost(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
+            from scr_engine.webhooks import post_json
+
+            post_json(url, body, headers, timeout)  # taken: the answer never comes back
+            raise TimeoutError("no answer in time")
+
+        first = deliver_due(store, now=clock.now, post=lost)  # type: ignore[arg-type]
+        clock.advance(days=1)
+        second = deliver_due(store, now=clock.now)
+    assert sorted(first.retrying) == sorted(second.delivered)
+    tasks = {state.task.id for state in engine.tasks(review_id)}
+    assert len(receiver.received) == 2 * len(tasks)
+    kept: dict[str, bytes] = {}
+    for got in receiver.received:
+        ident = got.headers[DELIVERY_HEADER.lower()]
+        body = json.loads(got.body)
+        assert ident == body["delivery_id"] == delivery_id(body["task"]["id"])
+        assert kept.setdefault(ident, got.body) == got.body  # a copy: the same bytes
+    assert {json.loads(body)["task"]["id"] for body in kept.values()} == tasks
+
+
 def test_a_delivery_never_taken_is_given_up_as_failed(store: SqlStore, secret_file: Path) -> None:
     clock = FixedClock(START)
     engine = ReviewEngine(store, clock)
@@ -186,6 +221,7 @@ def test_the_outbox_is_written_with_the_command_or_not_at_all(
     records neither the event nor its tasks (one transaction)."""
     clock = FixedClock(START)
     engine = ReviewEngine(store, clock)
+    store.set_webhook(Webhook.create("https://cases.council.example/hooks", secret_file))
     review = engine.submit(demo_request(), REQUESTER)
     with pytest.raises(ScrEngineError):
         engine.execute(review.id, c.ConfirmReview("too early"), BOARD_CHAIR)

@@ -5,7 +5,8 @@ the Board's own system (:mod:`scr_engine.webhooks`).
 file: the database keeps its path and a fingerprint, never the secret), ``show``
 prints it and the deliveries pending or failed, ``remove`` removes it, and
 ``deliver`` sends what is due once (for cron; ``scr serve`` sends in the
-background).
+background). ``deliveries`` lists the deliveries (``--status``) and ``retry`` makes a
+failed one (or ``--all-failed``) due now: both for the Board's officers.
 """
 
 from __future__ import annotations
@@ -15,13 +16,22 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from scr_engine.cli.app import Session, cli, scr_command, usage
+from scr_engine.cli.errors import EXIT_NOT_FOUND, CliError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from scr_engine.webhooks import Delivery, Webhook
 
-__all__ = ["webhook", "webhook_deliver", "webhook_remove", "webhook_set", "webhook_show"]
+__all__ = [
+    "webhook",
+    "webhook_deliver",
+    "webhook_deliveries",
+    "webhook_remove",
+    "webhook_retry",
+    "webhook_set",
+    "webhook_show",
+]
 
 _SECRET_OPTION = click.option(
     "--secret-file",
@@ -40,20 +50,9 @@ def _webhook_json(hook: Webhook | None) -> dict[str, str] | None:
 
 
 def _delivery_json(delivery: Delivery) -> dict[str, Any]:
-    def at(value: Any) -> str | None:
-        return None if value is None else value.isoformat()
+    from scr_engine.webhooks import delivery_json
 
-    return {
-        "id": delivery.id,
-        "task_id": delivery.task_id,
-        "review_id": delivery.review_id,
-        "status": delivery.status.value,
-        "attempts": delivery.attempts,
-        "created_at": at(delivery.created_at),
-        "next_attempt_at": at(delivery.next_attempt_at),
-        "delivered_at": at(delivery.delivered_at),
-        "last_error": delivery.last_error,
-    }
+    return delivery_json(delivery)
 
 
 @cli.group("webhook")
@@ -164,5 +163,82 @@ def webhook_deliver(session: Session, secret_file: str | None, limit: int) -> No
             f"Delivered {len(report.delivered)}, to retry {len(report.retrying)}, "
             f"failed {len(report.failed)}."
         )
+
+    session.emit(data, render)
+
+
+_WHO = "webhook deliveries"
+
+
+@scr_command(webhook, "deliveries")
+@click.option(
+    "--status",
+    "status",
+    type=click.Choice(["pending", "failed", "delivered"]),
+    default=None,
+    help="only the deliveries of this status (default: all).",
+)
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(0), help="rows.")
+@click.option("--offset", default=0, type=click.IntRange(0), help="rows skipped first.")
+def webhook_deliveries(session: Session, status: str | None, limit: int, offset: int) -> None:
+    """The webhook's deliveries, oldest first: id, task, review, status, attempts,
+    last error and next attempt (the Board's officers)."""
+    from scr_engine.webhooks import DeliveryStatus
+
+    session.require_officer(_WHO)
+    chosen = None if status is None else DeliveryStatus(status)
+    found = session.store.deliveries(status=chosen, limit=limit, offset=offset)
+    rows = [_delivery_json(d) for d in found]
+    following = offset + len(rows) if rows and len(rows) == limit else None
+    data = {"deliveries": rows, "next_offset": following}
+
+    def render(console: Console) -> None:
+        if not rows:
+            console.print("No deliveries" + (f" {status}." if status else "."))
+            return
+        for row in rows:
+            line = (
+                f"{row['id']} task {row['task_id']} review {row['review_id']}: "
+                f"{row['status']}, {row['attempts']} attempt(s)"
+            )
+            if row["next_attempt_at"]:
+                line += f", next {row['next_attempt_at']}"
+            if row["last_error"]:
+                line += f", last {row['last_error']}"
+            console.print(line, soft_wrap=True, markup=False)
+        if data["next_offset"] is not None:
+            console.print(f"More: --offset {data['next_offset']}.")
+
+    session.emit(data, render)
+
+
+@scr_command(webhook, "retry")
+@click.argument("delivery_id", required=False, metavar="ID")
+@click.option("--all-failed", "all_failed", is_flag=True, help="every failed delivery.")
+def webhook_retry(session: Session, delivery_id: str | None, all_failed: bool) -> None:
+    """Make a failed delivery ID (or every failed one) due now: `scr serve` or `scr
+    webhook deliver` sends it next. One more attempt: failing again, it is failed
+    again (the Board's officers)."""
+    from scr_engine.webhooks import retry_delivery, retry_failed
+
+    if (delivery_id is None) is not all_failed:
+        raise usage("give one delivery ID, or --all-failed")
+    session.require_officer(_WHO)
+    store = session.store
+    now = session.engine.clock.now()
+    if delivery_id is None:
+        retried = retry_failed(store, now=now)
+    else:
+        found = retry_delivery(store, delivery_id, now=now)
+        if found is None:
+            message = f"no webhook delivery {delivery_id!r} (`scr webhook deliveries` lists them)"
+            raise CliError(message, EXIT_NOT_FOUND, kind="not_found")
+        retried = [found]
+    data = {"retried": [_delivery_json(d) for d in retried]}
+
+    def render(console: Console) -> None:
+        console.print(f"Due now: {len(retried)} deliver{'y' if len(retried) == 1 else 'ies'}.")
+        for d in retried:
+            console.print(f"  {d.id} task {d.task_id}", soft_wrap=True, markup=False)
 
     session.emit(data, render)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -36,17 +37,23 @@ from scr_engine.service.oidc import JwtRefused, JwtVerifier, looks_like_jwt
 from scr_engine.service.problems import Problem, problem_of
 from scr_engine.service.tokens import TokenFile
 from scr_engine.storage.port import ReviewStore
+from scr_engine.webhooks import DeliveryStatus, delivery_json, retry_delivery
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-__all__ = ["LOGGER", "create_app"]
+__all__ = ["LOGGER", "MAX_PAGE", "create_app"]
 
 LOGGER = logging.getLogger("scr_engine.service")
 """Where the service logs each request: one JSON line (method, route template,
 status, duration, request id), never a path's ids, a query, a body or a person."""
 
 Handler = Callable[[Request, Actor], Awaitable[Response]]
+
+MAX_PAGE = 1000
+"""The most webhook deliveries one ``GET /v1/webhook/deliveries`` lists."""
+_STATUSES = tuple(status.value for status in DeliveryStatus)
+_DELIVERY_ID = re.compile(r"dlv-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def _json(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
@@ -345,6 +352,35 @@ class _Service:
         made = await self.call(self.engine.checkpoint, self.signing_key)
         return Response(made.to_json(), 201, media_type="application/json")
 
+    # ------------------------------------------------------------- webhook
+
+    async def deliveries(self, request: Request, actor: Actor) -> Response:
+        self.officer(actor, "see webhook deliveries")
+        query = shapes.Query(request)
+        status = None
+        if query.text("status") is not None:
+            status = DeliveryStatus(query.choice("status", _STATUSES, "pending"))
+        limit, offset = query.count("limit", 100), query.count("offset", 0)
+        if limit > MAX_PAGE:
+            message = f"limit must be at most {MAX_PAGE}"
+            raise InvalidRequest("deliveries", [Refusal.input(message, "limit")])
+        found = await self.call(
+            self.engine.store.deliveries, status=status, limit=limit, offset=offset
+        )
+        following = offset + len(found) if found and len(found) == limit else None
+        return _json({"deliveries": [delivery_json(d) for d in found], "next_offset": following})
+
+    async def retry_delivery(self, request: Request, actor: Actor) -> Response:
+        self.officer(actor, "retry webhook deliveries")
+        ident = request.path_params["delivery_id"]
+        now = self.engine.clock.now()
+        retried = None
+        if _DELIVERY_ID.fullmatch(ident):  # no other id was ever queued
+            retried = await self.call(retry_delivery, self.engine.store, ident, now=now)
+        if retried is None:
+            raise Problem(404, "not_found", f"no webhook delivery {ident!r}")
+        return _json(delivery_json(retried))
+
     # ------------------------------------------------------------- operations
 
     async def healthz(self, request: Request) -> Response:
@@ -464,6 +500,12 @@ def create_app(
         Route("/v1/tasks", g(service.pending_tasks), methods=["GET"]),
         Route("/v1/verify", g(service.verify), methods=["POST"]),
         Route("/v1/checkpoints", g(service.checkpoint), methods=["POST"]),
+        Route("/v1/webhook/deliveries", g(service.deliveries), methods=["GET"]),
+        Route(
+            "/v1/webhook/deliveries/{delivery_id}/retry",
+            g(service.retry_delivery),
+            methods=["POST"],
+        ),
     ]
 
     async def unrouted(request: Request, exc: Exception) -> Response:

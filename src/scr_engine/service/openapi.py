@@ -19,6 +19,7 @@ from scr_engine.rules.deadlines import Deadline
 from scr_engine.schema import DIALECT, schema_of
 from scr_engine.service.problems import STATUSES
 from scr_engine.states.stages import Stage
+from scr_engine.webhooks import DeliveryStatus
 
 __all__ = ["markdown", "openapi_document", "openapi_json"]
 
@@ -52,6 +53,7 @@ _BOOL = {"type": "boolean"}
 _DAY = {"type": "string", "format": "date"}
 _TIME = {"type": "string", "format": "date-time"}
 _NULL_TEXT = {"type": ["string", "null"]}
+_NULL_TIME = {"type": ["string", "null"], "format": "date-time"}
 
 
 def _resources(into: dict[str, Any]) -> None:
@@ -159,6 +161,19 @@ def _resources(into: dict[str, Any]) -> None:
             "due_on": _DAY,
             "status": _TEXT,
             "days_late": _INT,
+        }
+    )
+    into["Delivery"] = _object(
+        {
+            "id": {**_TEXT, "description": "The delivery's id: the same on every attempt."},
+            "task_id": _TEXT,
+            "review_id": _TEXT,
+            "status": {"enum": [s.value for s in DeliveryStatus]},
+            "attempts": _INT,
+            "last_error": _NULL_TEXT,
+            "next_attempt_at": _NULL_TIME,
+            "created_at": _TIME,
+            "delivered_at": _NULL_TIME,
         }
     )
     into["VerifyReport"] = {
@@ -434,6 +449,37 @@ def _paths() -> dict[str, Any]:
                 "Sign a checkpoint of the store with the service's key (the Board's officers).",
                 _ok("The signed checkpoint.", {"type": "object"}, "201"),
                 errors=(401, 403, 503),
+            )
+        },
+        "/v1/webhook/deliveries": {
+            "get": _operation(
+                "The webhook's deliveries, oldest first, a page at a time (the Board's officers).",
+                _ok(
+                    "A page.",
+                    _list_of("deliveries", "Delivery", next_offset={"type": ["integer", "null"]}),
+                ),
+                parameters=(
+                    _param(
+                        "status",
+                        "query",
+                        {"enum": [s.value for s in DeliveryStatus]},
+                        "Only the deliveries of this status.",
+                    ),
+                    _param("limit", "query", _INT, "At most this many (1000 at most)."),
+                    _param("offset", "query", _INT, "The next page: next_offset of the last."),
+                ),
+                errors=(400, 401, 403, 422, 503),
+            )
+        },
+        "/v1/webhook/deliveries/{delivery_id}/retry": {
+            "post": _operation(
+                "Make a failed (or pending) delivery due now: one more attempt "
+                "(the Board's officers).",
+                _ok("The delivery, pending.", _ref("Delivery")),
+                parameters=(
+                    _param("delivery_id", "path", _TEXT, "The delivery's id.", required=True),
+                ),
+                errors=(401, 403, 404, 422, 503),
             )
         },
     }

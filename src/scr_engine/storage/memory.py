@@ -162,8 +162,9 @@ class MemoryStore:
             for task in tasks:
                 self._tasks[task.id] = task
                 self._tasks_of.setdefault(task.review_id, {})[task.id] = None
-            for delivery in deliveries_of(review, event, tasks):
-                self._deliveries.setdefault(delivery.id, delivery)
+            if tasks and self._webhook is not None:  # the outbox, while a webhook is set
+                for delivery in deliveries_of(review, event, tasks):
+                    self._deliveries.setdefault(delivery.id, delivery)
             self._done.update(close)
             if deadlines is not None:
                 self._index(review.id, deadlines)
@@ -418,6 +419,11 @@ class MemoryStore:
         if status is not None:
             found = [d for d in found if d.status is status]
         return found[offset : offset + limit]
+
+    def delivery(self, delivery_id: str) -> Delivery | None:
+        """The delivery queued with this id, if any."""
+        with self._lock:
+            return self._deliveries.get(delivery_id)
 
     def record_attempt(self, delivery: Delivery) -> None:
         """Keep what an attempt changed of a queued delivery."""

@@ -191,7 +191,9 @@ class ReviewStore(Protocol):
         close: Sequence[str] = (),
     ) -> None:
         """Store ``review`` with its new ``event``, the ``tasks`` it emitted and its
-        ``deadlines`` atomically: all or nothing.
+        ``deadlines`` atomically: all or nothing. While a webhook is set
+        (:meth:`set_webhook`, as this transaction sees it), each task's webhook
+        delivery is queued in the same transaction (:meth:`deliveries`).
 
         ``close`` are ids of the review's earlier tasks that the event fulfils (the
         agency secured its records, named its IMR writer): each is marked completed
@@ -338,7 +340,8 @@ class ReviewStore(Protocol):
 
     def set_webhook(self, webhook: Webhook | None) -> None:
         """Keep ``webhook`` as the store's one webhook, replacing any set before; None
-        removes it (deliveries stay queued, sent once one is set again)."""
+        removes it (deliveries already queued stay queued, sent once one is set again;
+        no new ones are queued while none is set)."""
         ...
 
     def deliveries(
@@ -350,9 +353,17 @@ class ReviewStore(Protocol):
         offset: int = 0,
     ) -> list[Delivery]:
         """The webhook deliveries queued by :meth:`save` (one per task, in the save's
-        transaction: :func:`scr_engine.webhooks.deliveries_of`), of ``status`` if
+        transaction: :func:`scr_engine.webhooks.deliveries_of`; only while a webhook is
+        set, as the save's transaction sees it: a save made while none is set queues
+        nothing, and setting one later does not queue the tasks saved before), of
+        ``status`` if
         given, oldest first (by queue time, then id); with ``due_by``, only pending
         ones whose next attempt is due by then, by next attempt time, then id."""
+        ...
+
+    def delivery(self, delivery_id: str) -> Delivery | None:
+        """The delivery queued with this id, whatever its status; None if none was
+        (what ``scr webhook retry`` looks up)."""
         ...
 
     def record_attempt(self, delivery: Delivery) -> None:

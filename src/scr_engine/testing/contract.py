@@ -71,6 +71,7 @@ from scr_engine.testing.scenarios import (
     withdrawal_saves,
 )
 from scr_engine.testing.webhook_contract import WebhookContract
+from scr_engine.webhooks import Webhook
 
 __all__ = [
     "START",
@@ -85,6 +86,9 @@ __all__ = [
     "submission_saves",
     "withdrawal_saves",
 ]
+
+
+_WEBHOOK = Webhook("https://council.example/hooks/scr", "/etc/scr/secret", "0123abcd" * 2)
 
 
 def _pages(store: ReviewStore, as_of: date, within_days: int, limit: int) -> list[DeadlineRow]:
@@ -275,6 +279,7 @@ class StoreContract(BoardContract, WebhookContract):
             for n in range(3)
         )
         target = evolve(saves[at], deadlines=rows)
+        store.set_webhook(_WEBHOOK)  # so that the outbox is written, or not, with the rest
         for save in saves[:at]:
             save.apply(store)
         before = _snapshot(store, "rev-closure")
@@ -294,6 +299,7 @@ class StoreContract(BoardContract, WebhookContract):
         after = _snapshot(store, "rev-closure")
         assert after[0] == target.review
         assert {t.id for t in after[2]} >= {t.id for t in target.tasks}
+        assert {d.task_id for d in after[5]} >= {t.id for t in target.tasks}
         assert after[3] == list(rows)
 
     def test_bad_deadline_rows_are_refused_whole(self, store: ReviewStore) -> None:

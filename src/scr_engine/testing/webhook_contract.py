@@ -1,23 +1,33 @@
 """The part of the store contract about webhooks: the store's one webhook
 (:meth:`~scr_engine.storage.port.ReviewStore.set_webhook`) and its outbox, queued in
-the transaction of the save that emits the tasks
+the transaction of the save that emits the tasks, only while a webhook is set
 (:meth:`~scr_engine.storage.port.ReviewStore.deliveries`). Part of
 :class:`~scr_engine.testing.StoreContract`, which every store's tests subclass."""
 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from attrs import evolve
 
 from scr_engine.errors import ConcurrencyConflict, InvalidRequest, StorageError
 from scr_engine.storage.port import ReviewStore
-from scr_engine.testing.scenarios import closure_saves, portfolio_saves
-from scr_engine.webhooks import DeliveryStatus, Webhook, deliveries_of
+from scr_engine.testing.scenarios import START, closure_saves, portfolio_saves
+from scr_engine.webhooks import (
+    DeliveryStatus,
+    Webhook,
+    deliveries_of,
+    delivery_id,
+    retry_delivery,
+    retry_failed,
+)
 
 __all__ = ["WebhookContract"]
+
+FAR_FUTURE_TIME = datetime(9000, 1, 1, tzinfo=UTC)
 
 _HOOK = Webhook("https://council.example/hooks/scr?a=1&b=%27", "/etc/scr/secret", "0123abcd" * 2)
 
@@ -45,6 +55,7 @@ class WebhookContract:
         """The outbox is written with the tasks: every task a save emits has one
         pending delivery, due at once, whose body names the task and the review (and
         nothing personal); a save refused queues nothing."""
+        store.set_webhook(_HOOK)
         saves = portfolio_saves()
         at = next(i for i, s in enumerate(saves) if s.tasks)
         for save in saves[:at]:
@@ -79,6 +90,7 @@ class WebhookContract:
         assert store.deliveries(status=DeliveryStatus.DELIVERED) == []
 
     def test_attempts_are_recorded_and_change_what_is_due(self, store: ReviewStore) -> None:
+        store.set_webhook(_HOOK)
         for save in closure_saves():
             save.apply(store)
         queued = store.deliveries(limit=10_000)
@@ -111,3 +123,145 @@ class WebhookContract:
             store.record_attempt(evolve(first, id="dlv-unknown"))
         with pytest.raises(InvalidRequest):
             store.deliveries(limit=-1)
+
+    def test_no_delivery_is_queued_while_no_webhook_is_set(self, store: ReviewStore) -> None:
+        """Tasks are recorded (and listed for pollers) whether or not a webhook is
+        set; a delivery is queued for them only while one is."""
+        store.set_webhook(_HOOK)
+        store.set_webhook(None)  # set once, then removed: none is set now
+        saves = portfolio_saves()
+        for save in saves:
+            save.apply(store)
+        assert any(save.tasks for save in saves)
+        assert store.pending_tasks(limit=10_000) != []
+        assert store.deliveries(limit=10_000) == []
+        assert store.deliveries(due_by=FAR_FUTURE_TIME, limit=10_000) == []
+
+    def test_a_webhook_set_later_gets_the_tasks_emitted_after_it_not_before(
+        self, store: ReviewStore
+    ) -> None:
+        """Setting a webhook does not queue the tasks saved before it (they stay for
+        pollers, ``pending_tasks``); the tasks of every save after it are queued.
+        Removing it leaves what was queued queued."""
+        saves = portfolio_saves()
+        first, second = [i for i, save in enumerate(saves) if save.tasks][:2]
+        for save in saves[:second]:
+            save.apply(store)
+        store.set_webhook(_HOOK)
+        for save in saves[second:]:
+            save.apply(store)
+        before = {t.id for save in saves[:second] for t in save.tasks}
+        after = {t.id for save in saves[second:] for t in save.tasks}
+        assert saves[first].tasks and before and after and not before & after
+        assert before <= {t.id for t in store.pending_tasks(limit=10_000)}
+        queued = store.deliveries(limit=10_000)
+        assert {d.task_id for d in queued} == after
+        expected = {
+            d.id: d
+            for save in reversed(saves[second:])
+            for d in deliveries_of(save.review, save.event, save.tasks)
+        }
+        assert sorted(queued, key=lambda d: d.id) == sorted(expected.values(), key=lambda d: d.id)
+        store.set_webhook(None)
+        assert store.deliveries(limit=10_000) == queued
+
+    def test_a_delivery_s_id_is_its_task_s_so_a_receiver_can_de_duplicate(
+        self, store: ReviewStore
+    ) -> None:
+        """A delivery's id is derived from its task's id alone (``dlv-`` and a UUID 5):
+        the same in every store given the same saves, in its body, and after every
+        attempt, so a receiver that got it twice (at least once) drops the copy."""
+        store.set_webhook(_HOOK)
+        saves = closure_saves()
+        for save in saves:
+            save.apply(store)
+        queued = store.deliveries(limit=10_000)
+        assert queued
+        for delivery in queued:
+            assert delivery.id == delivery_id(delivery.task_id)
+            assert delivery.id.startswith("dlv-")
+            assert uuid.UUID(delivery.id.removeprefix("dlv-")).version == 5
+            assert json.loads(delivery.body)["delivery_id"] == delivery.id
+        assert len({d.id for d in queued}) == len(queued)
+        tried = evolve(queued[0], attempts=3, last_error="HTTP 502")
+        store.record_attempt(tried)
+        again = {d.id: d for d in store.deliveries(limit=10_000)}
+        assert again[tried.id].attempts == 3 and again[tried.id].body == queued[0].body
+        # A receiver keeping the ids it has seen takes each task once.
+        seen: set[str] = set()
+        taken: list[str] = []
+        for sent in [*queued, *again.values()]:  # every delivery sent twice
+            if sent.id not in seen:
+                seen.add(sent.id)
+                taken.append(sent.task_id)
+        assert sorted(taken) == sorted(d.task_id for d in queued)
+
+    def test_a_delivery_is_found_by_its_id(self, store: ReviewStore) -> None:
+        store.set_webhook(_HOOK)
+        for save in closure_saves():
+            save.apply(store)
+        queued = store.deliveries(limit=10_000)
+        for delivery in queued:
+            assert store.delivery(delivery.id) == delivery
+        done = evolve(queued[0], status=DeliveryStatus.DELIVERED, attempts=1, delivered_at=START)
+        store.record_attempt(done)
+        assert store.delivery(done.id) == done
+        assert store.delivery("dlv-unknown") is None
+        assert store.delivery("") is None
+
+    def test_a_failed_delivery_retried_is_due_now_and_keeps_its_attempts(
+        self, store: ReviewStore
+    ) -> None:
+        """``retry_delivery`` (``scr webhook retry``, ``POST
+        /v1/webhook/deliveries/{id}/retry``): a failed delivery is pending again and due
+        at the time given, its attempts and last error kept; a pending one is due at
+        once; a delivered one is refused and left as it is; an unknown id is None."""
+        store.set_webhook(_HOOK)
+        for save in closure_saves():
+            save.apply(store)
+        queued = store.deliveries(limit=10_000)
+        assert len(queued) >= 3
+        now = max(d.created_at for d in queued) + timedelta(days=3)
+        failed = evolve(
+            queued[0],
+            status=DeliveryStatus.FAILED,
+            attempts=15,
+            next_attempt_at=None,
+            last_error="HTTP 503",
+        )
+        waiting = evolve(queued[1], attempts=2, next_attempt_at=now + timedelta(hours=6))
+        done = evolve(queued[2], status=DeliveryStatus.DELIVERED, attempts=1, delivered_at=now)
+        for delivery in (failed, waiting, done):
+            store.record_attempt(delivery)
+        assert failed.id not in {d.id for d in store.deliveries(due_by=now, limit=10_000)}
+
+        retried = retry_delivery(store, failed.id, now=now)
+        assert retried == evolve(failed, status=DeliveryStatus.PENDING, next_attempt_at=now)
+        assert store.delivery(failed.id) == retried
+        assert failed.id in {d.id for d in store.deliveries(due_by=now, limit=10_000)}
+        hurried = retry_delivery(store, waiting.id, now=now)
+        assert hurried is not None and hurried.next_attempt_at == now
+        assert store.delivery(waiting.id) == hurried
+        with pytest.raises(InvalidRequest) as refused:
+            retry_delivery(store, done.id, now=now)
+        assert refused.value.refusals[0].field == "delivery_id"
+        assert store.delivery(done.id) == done
+        assert retry_delivery(store, "dlv-unknown", now=now) is None
+
+    def test_every_failed_delivery_is_retried_at_once(self, store: ReviewStore) -> None:
+        store.set_webhook(_HOOK)
+        for save in portfolio_saves():
+            save.apply(store)
+        queued = store.deliveries(limit=10_000)
+        now = max(d.created_at for d in queued) + timedelta(days=3)
+        gave_up = queued[::2]
+        for delivery in gave_up:
+            store.record_attempt(
+                evolve(delivery, status=DeliveryStatus.FAILED, attempts=15, next_attempt_at=None)
+            )
+        retried = retry_failed(store, now=now)
+        assert [d.id for d in retried] == [d.id for d in gave_up]
+        assert store.deliveries(status=DeliveryStatus.FAILED) == []
+        assert all(store.delivery(d.id) == d for d in retried)
+        assert all(d.attempts == 15 and d.next_attempt_at == now for d in retried)
+        assert retry_failed(store, now=now) == []

@@ -1,6 +1,7 @@
 """The SQL store's webhook: its setting (``scr_store_settings``, key ``webhook``) and
 its outbox (``scr_webhook_deliveries``): the rows a save queues, in the save's own
-transaction, and what the dispatcher reads and records."""
+transaction and only while a webhook is set, and what the dispatcher reads and
+records."""
 
 from __future__ import annotations
 
@@ -14,19 +15,17 @@ from scr_engine.storage import schema
 from scr_engine.storage.port import check_page, check_webhook
 from scr_engine.storage.sql.connections import Connections
 from scr_engine.storage.sql.errors import _translated
-from scr_engine.storage.sql.rows import DELIVERY_COLUMNS, _time, _utc_text
+from scr_engine.storage.sql.rows import DELIVERY_COLUMNS, WEBHOOK_KEY, _time, _utc_text
 from scr_engine.webhooks import Delivery, DeliveryStatus, Webhook, check_delivery
 
 __all__ = [
     "WEBHOOK_KEY",
+    "find_delivery",
     "list_deliveries",
     "read_webhook",
     "record_attempt",
     "write_webhook",
 ]
-
-WEBHOOK_KEY = "webhook"
-"""The key of the store's webhook in ``scr_store_settings``."""
 
 
 def _decode(row: Any) -> Delivery:
@@ -104,6 +103,15 @@ def list_deliveries(
     with _translated("listing webhook deliveries"), db.reading(core=True) as session:
         rows = session.connection.execute(query).fetchall()
     return [_decode(row) for row in rows]
+
+
+def find_delivery(db: Connections, delivery_id: str) -> Delivery | None:
+    """The delivery queued with this id, None if none."""
+    t = schema.webhook_deliveries
+    query = sa.select(*(t.c[name] for name in DELIVERY_COLUMNS)).where(t.c.id == delivery_id)
+    with _translated("reading a webhook delivery"), db.reading(core=True) as session:
+        row = session.connection.execute(query).fetchone()
+    return None if row is None else _decode(row)
 
 
 def record_attempt(db: Connections, delivery: Delivery) -> None:

@@ -436,6 +436,10 @@ def _stored_review(
     )
 
 
+WEBHOOK_KEY = "webhook"
+"""The key of the store's webhook in ``scr_store_settings``: a save queues its
+deliveries only while a row of this key exists (read in the save's transaction)."""
+
 DELIVERY_COLUMNS = tuple(c.name for c in schema.webhook_deliveries.c)
 """The columns of ``scr_webhook_deliveries``, in the order of :func:`delivery_values`."""
 

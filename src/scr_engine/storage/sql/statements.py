@@ -31,6 +31,7 @@ from scr_engine.storage.sql.rows import (
     EVENT_COLUMNS,
     REVIEW_COLUMNS,
     TASK_COLUMNS,
+    WEBHOOK_KEY,
     RowCodec,
     _iso_date,
     _unchanged,
@@ -163,6 +164,9 @@ class _Sql:
             f"INSERT INTO scr_webhook_deliveries ({columns(DELIVERY_COLUMNS)}) "
             f"VALUES ({', '.join('?' for _ in DELIVERY_COLUMNS)}) ON CONFLICT (id) DO NOTHING"
         )
+        # Whether a webhook is set, read in the save's own transaction: deliveries are
+        # queued only while one is (the memory store decides under its lock).
+        self.webhook_set = q('SELECT 1 FROM scr_store_settings WHERE "key" = ?')
         # A task the saved event fulfils: completed as complete_task would (once).
         self.close_task = q(
             "UPDATE scr_tasks SET completed_at = COALESCE(completed_at, ?), "
@@ -192,7 +196,8 @@ class _Sql:
         :func:`~scr_engine.storage.sql.writes.save_in_one_statement`): the
         versioned ``UPDATE`` (of the stage only when ``stage_changed``), then, for its
         row only, the event, the deadline rows (those gone deleted, the others inserted
-        or updated where they differ) and the tasks. Parameters are cast to their
+        or updated where they differ), the tasks and, while a webhook is set, their
+        deliveries. Parameters are cast to their
         columns' types (:func:`pg_type`)."""
         key = (stage_changed, deadlines, tasks)
         statement = self._saves.get(key)
@@ -236,7 +241,8 @@ class _Sql:
                 f"WHERE ({old}) IS DISTINCT FROM ({new}))",
             ]
         if tasks:
-            # The webhook outbox: one delivery per task, in the same statement.
+            # The webhook outbox: one delivery per task, in the same statement, and
+            # only while a webhook is set (its row read in the statement's snapshot).
             record = ", ".join(
                 f"{_quoted(name)} {pg_type(schema.webhook_deliveries.c[name])}"
                 for name in DELIVERY_COLUMNS
@@ -244,6 +250,7 @@ class _Sql:
             parts.append(
                 f"wh AS (INSERT INTO scr_webhook_deliveries ({columns(DELIVERY_COLUMNS)}) "
                 f"SELECT n.* FROM upd, json_to_recordset(%(deliveries)s::json) AS n({record}) "
+                'WHERE EXISTS (SELECT FROM scr_store_settings WHERE "key" = %(webhook_key)s) '
                 "ON CONFLICT (id) DO NOTHING)"
             )
             record = ", ".join(f"{name} {pg_type(schema.tasks.c[name])}" for name in TASK_COLUMNS)
@@ -299,6 +306,7 @@ class _Sql:
             params["deliveries"] = _to_json(
                 [dict(zip(DELIVERY_COLUMNS, values, strict=True)) for values in deliveries]
             )
+            params["webhook_key"] = WEBHOOK_KEY
         return params
 
     def update_deadline(self, changed: tuple[int, ...]) -> str:

@@ -50,6 +50,7 @@ from scr_engine.storage.sql.connections import (
 from scr_engine.storage.sql.errors import _conflicts_on_serialization, _translated
 from scr_engine.storage.sql.migrate import Migrate, _check_schema, _prepare
 from scr_engine.storage.sql.outbox import (
+    find_delivery,
     list_deliveries,
     read_webhook,
     record_attempt,
@@ -66,6 +67,7 @@ from scr_engine.storage.sql.rows import (
     EVENT_COLUMNS,
     EVENTS,
     REVIEW_COLUMNS,
+    WEBHOOK_KEY,
     _decode_access,
     _decode_event,
     _decode_task,
@@ -375,8 +377,9 @@ class SqlStore:
             None if deadlines is None else {row.key: sql.deadline_values(row) for row in deadlines}
         )
         task_values = _task_values(tasks)
-        delivery_rows = [delivery_values(d) for d in deliveries_of(review, event, tasks)]
         if sql.one_statement and follows and expected_version > 0 and not (scrub or close):
+            # The statement queues the deliveries only while a webhook is set.
+            delivery_rows = [delivery_values(d) for d in deliveries_of(review, event, tasks)]
             with (
                 _translated(f"saving review {review.id!r}"),
                 _conflicts_on_serialization(review.id, expected_version),
@@ -415,7 +418,10 @@ class SqlStore:
                 write_deadlines(sql, session, review.id, deadline_values)
             if task_values:
                 session.run_many(sql.upsert_task, task_values)
-                session.run_many(sql.insert_delivery, delivery_rows)  # the webhook outbox
+                # The webhook outbox, only while a webhook is set (read in this transaction).
+                if session.run(sql.webhook_set, (WEBHOOK_KEY,)).fetchone() is not None:
+                    queued = deliveries_of(review, event, tasks)
+                    session.run_many(sql.insert_delivery, [delivery_values(d) for d in queued])
             if close:
                 close_tasks(sql, session, review.id, close, _utc_text(event.at))
             for scrubbed in scrub:
@@ -802,6 +808,10 @@ class SqlStore:
     ) -> list[Delivery]:
         """The webhook deliveries queued (see the port)."""
         return list_deliveries(self._db, status=status, due_by=due_by, limit=limit, offset=offset)
+
+    def delivery(self, delivery_id: str) -> Delivery | None:
+        """The delivery queued with this id, if any."""
+        return find_delivery(self._db, delivery_id)
 
     def record_attempt(self, delivery: Delivery) -> None:
         """Keep what an attempt changed of a queued delivery."""

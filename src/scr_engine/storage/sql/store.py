@@ -277,6 +277,16 @@ class SqlStore:
         """The store's own engine (``None`` for a store on a host's connection)."""
         return self._db.engine
 
+    def review_json(self, review: Review) -> str | None:
+        """The stored JSON text of exactly this review (the very object the store
+        last loaded or saved for its ID), or None when the store does not hold it in
+        memory. No read: what a face that sends the review as JSON can reuse instead
+        of encoding it again (the text is the converter's, compact, in field order)."""
+        cached = self._cache.get(review.id)
+        if cached is None or cached.review is not review:
+            return None
+        return cached.text
+
     def close(self) -> None:
         """Release the store's connections (a host's connection is left alone)."""
         self._cache.clear()

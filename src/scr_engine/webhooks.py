@@ -407,6 +407,10 @@ class _Outbox(Protocol):
 
     def record_attempt(self, delivery: Delivery) -> None: ...  # pragma: no cover
 
+
+class _Retrying(_Outbox, Protocol):
+    """What :func:`retry_delivery` needs of a store: also one delivery by its id."""
+
     def delivery(self, delivery_id: str) -> Delivery | None: ...  # pragma: no cover
 
 
@@ -501,7 +505,7 @@ def delivery_json(delivery: Delivery) -> dict[str, Any]:
     }
 
 
-def retry_delivery(store: _Outbox, ident: str, *, now: datetime) -> Delivery | None:
+def retry_delivery(store: _Retrying, ident: str, *, now: datetime) -> Delivery | None:
     """Make the delivery ``ident`` due at ``now``: a failed one pending again (one more
     attempt: failing again, it is marked failed again, since its attempts are kept), a
     pending one due at once instead of after its backoff. Returns the delivery as
@@ -519,7 +523,7 @@ def retry_delivery(store: _Outbox, ident: str, *, now: datetime) -> Delivery | N
     return due
 
 
-def retry_failed(store: _Outbox, *, now: datetime) -> list[Delivery]:
+def retry_failed(store: _Retrying, *, now: datetime) -> list[Delivery]:
     """:func:`retry_delivery` of every failed delivery, oldest first; the deliveries
     made due."""
     done: list[Delivery] = []

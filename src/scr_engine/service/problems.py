@@ -39,7 +39,11 @@ STATUSES: tuple[tuple[int, str, str], ...] = (
         "PermissionDenied: the actor's role, agency or appointment may "
         "not; the read policy keeps the review from them (PR-e)",
     ),
-    (404, "not_found", "ReviewNotFound; no such reference, task, document or route"),
+    (
+        404,
+        "not_found",
+        "ReviewNotFound; no such reference, task, webhook delivery, document or route",
+    ),
     (405, "method_not_allowed", "the route takes another method"),
     (409, "refused", "TransitionRefused: a guard or the stage refuses the command now"),
     (409, "conflict", "ConcurrencyConflict without If-Match: another writer saved first"),

@@ -356,9 +356,9 @@ class ReviewStore(Protocol):
         transaction: :func:`scr_engine.webhooks.deliveries_of`; only while a webhook is
         set, as the save's transaction sees it: a save made while none is set queues
         nothing, and setting one later does not queue the tasks saved before), of
-        ``status`` if
-        given, oldest first (by queue time, then id); with ``due_by``, only pending
-        ones whose next attempt is due by then, by next attempt time, then id."""
+        ``status`` if given, oldest first (by queue time, then id); with ``due_by``,
+        only pending ones whose next attempt is due by then, by next attempt time,
+        then id."""
         ...
 
     def delivery(self, delivery_id: str) -> Delivery | None:

@@ -20,7 +20,7 @@ from scr_engine import commands as c
 from scr_engine.commands import COMMANDS
 from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER
 from scr_engine.records import ActionStatus, Appointment, Replacement, TermsRevision
-from scr_engine.states.effects import EFFECTS, effect_of
+from scr_engine.states.effects import EFFECTS, apply, effect_of
 from support.builders import PANEL_CHAIR, at_noon, command_class, prepare_panel, to_stage, today
 
 
@@ -306,3 +306,28 @@ def test_rp2_a_revision_asks_for_every_sign_off_again(
         dissemination=None,
         last_signoff_on=None,
     )
+
+
+@pytest.mark.rule("RP-4", "DATE")
+def test_rp4_the_last_sign_off_day_is_the_latest_whatever_the_order_recorded(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """A sign-off recorded late, dated before one already recorded, leaves the day of
+    the last sign-off (which later dates may not precede) where it was; one dated after
+    moves it; the first sets it."""
+    review = to_stage(engine, clock, Stage.OVERVIEW_DRAFTED)
+    first, second = review.agencies[:2]
+    day = review.received_on + timedelta(days=30)
+    at = at_noon(day + timedelta(days=5))
+    signed = evolve(review, signoffs=frozenset({first}), last_signoff_on=day)
+
+    def last_after(command: c.RecordAgencySignoff, on: Review) -> object:
+        changes, _ = apply(on, command, "u-any", at, on.stage, dated=True)
+        return changes["last_signoff_on"]
+
+    earlier = day - timedelta(days=2)
+    assert last_after(c.RecordAgencySignoff(second, occurred_on=earlier), signed) == day
+    later = day + timedelta(days=1)
+    assert last_after(c.RecordAgencySignoff(second, occurred_on=later), signed) == later
+    unsigned = evolve(review, signoffs=frozenset(), last_signoff_on=None)
+    assert last_after(c.RecordAgencySignoff(first, occurred_on=earlier), unsigned) == earlier

@@ -22,6 +22,7 @@ from scr_engine.clock import local_date
 from scr_engine.commands import COMMANDS
 from scr_engine.errors.refusals import Refusal
 from scr_engine.history import replay_steps
+from scr_engine.records import Appointment
 from scr_engine.rules.common import Context
 from scr_engine.rules.guards import CHECKS, PRECONDITIONS, guard_of, table_problems
 from scr_engine.rules.preconditions import PRECONDITIONS as OWN_PRECONDITIONS
@@ -133,8 +134,6 @@ def test_rf3_the_chair_is_notified_once(engine: ReviewEngine, screened: Review) 
 
 @pytest.mark.rule("SU-2", "INPUT")
 def test_su2_a_panel_member_needs_an_involved_agency(screened: Review) -> None:
-    from scr_engine.records import Appointment
-
     ctx = _context(screened.received_on)
     refused = CHECKS["appoint_panel_member"](
         screened, c.AppointPanelMember(Appointment("u-x", "X", "nowhere")), ctx
@@ -153,8 +152,6 @@ def test_ev1_an_imr_is_judged_only_once_received(engine: ReviewEngine, clock: Fi
 
 @pytest.mark.rule("SU-1")
 def test_su1_a_panel_chair_is_appointed_once(engine: ReviewEngine, clock: FixedClock) -> None:
-    from scr_engine.records import Appointment
-
     review = to_stage(engine, clock, Stage.PANEL_CONVENED)
     ctx = _context(review.received_on + timedelta(days=1))
     refused = CHECKS["appoint_panel_chair"](

@@ -87,3 +87,28 @@ def test_a_long_title_is_cut_at_a_word_before_80_characters() -> None:
 
 def test_a_title_drops_markup_and_surrounding_space() -> None:
     assert _titled("  The **Board** runs `it`.") == "The Board runs it"
+
+
+def test_a_title_ends_at_a_colon_or_semicolon_ending_the_text() -> None:
+    assert _titled("C" * 30 + ";") == "C" * 30
+    assert _titled("C" * 45 + ":") == "C" * 45
+
+
+def test_only_stops_colons_and_semicolons_end_a_clause() -> None:
+    """Letters end nothing, even capitals; a clause's last letters are kept, dots only
+    are dropped."""
+    assert _titled("A" * 31 + " X then the rest. Tail.") == "A" * 31 + " X then the rest"
+    assert _titled("A" * 30 + " X. Tail.") == "A" * 30 + " X"
+
+
+def test_a_very_short_first_clause_takes_the_next_one_with_it() -> None:
+    """A clause of one letter ("A;") is short too: the title runs to the end of the
+    next clause, not further."""
+    assert _titled("A; b c d. Tail. More words") == "A; b c d"
+
+
+def test_a_long_title_is_cut_at_a_space() -> None:
+    """Cut at the last space before 80 characters (only a comma before it is dropped,
+    not the letters of the word)."""
+    assert _titled("x" * 70 + "  " + "y" * 20) == "x" * 70 + "  …"
+    assert _titled("a" * 70 + " bbbbbX cccccccccccc") == "a" * 70 + " bbbbbX …"

@@ -149,7 +149,7 @@ def referral_context(review: SarReview, as_of: date) -> dict[str, Any]:
     form = review.referral
     missing: list[str] = []
     if review.acknowledged_on is None:
-        missing.append("the date the referral was acknowledged (SAR-R-2)")
+        missing.append("the date the referral was acknowledged (SAR-R-3)")
     if review.information_outstanding:
         missing.append(
             f"information incomplete: {review.information_outstanding} information "
@@ -361,8 +361,7 @@ def report_context(review: SarReview, as_of: date) -> dict[str, Any]:
         parts=parts,
         findings=[{"id": f.id, "text": f.text, "theme": f.theme} for f in findings],
         recommendations=[
-            {"id": r.id, "text": r.text, "findings": ", ".join(r.findings)}
-            for r in recommendations
+            {"id": r.id, "text": r.text, "findings": ", ".join(r.findings)} for r in recommendations
         ],
         summary=report.summary if report is not None else "",
         signoffs=[(_agency(review, k), v) for k, v in sorted(review.signoffs.items())],
@@ -437,10 +436,10 @@ def action_plan_context(review: SarReview, as_of: date) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     for f in report.findings if report is not None else ():
         decided = review.decision_on(f.id)
-        actions = [a.id for a in review.actions if f.id in a.findings]
+        linked = [a.id for a in review.actions if f.id in a.findings]
         if decided is None:
             missing.append(f"the SAB's decision on finding {f.id} (SAR-A-1)")
-        elif decided.decision is Implementation.IMPLEMENT and not actions:
+        elif decided.decision is Implementation.IMPLEMENT and not linked:
             missing.append(f"an action for finding {f.id}, to be implemented (SAR-A-1)")
         rows.append(
             {
@@ -449,7 +448,7 @@ def action_plan_context(review: SarReview, as_of: date) -> dict[str, Any]:
                 "decision": decided.decision.value if decided else "",
                 "decided_on": _day(decided.decided_on) if decided else "",
                 "reasons": decided.reasons if decided else "",
-                "actions": ", ".join(actions),
+                "actions": ", ".join(linked),
             }
         )
     actions = []
@@ -486,8 +485,8 @@ def action_plan_context(review: SarReview, as_of: date) -> dict[str, Any]:
 def _events(review: SarReview) -> list[tuple[date, str, str]]:
     found: list[tuple[date | None, str, str]] = [
         (review.received_on, "Referral received", "SAR-R-1"),
-        (review.acknowledged_on, "Referral acknowledged", "SAR-R-2"),
-        (review.chairs_notified_on, "Chairs notified", "SAR-R-2"),
+        (review.acknowledged_on, "Referral acknowledged", "SAR-R-3"),
+        (review.chairs_notified_on, "Chairs notified", "SAR-R-3"),
         (review.information_complete_on, "Information complete", "SAR-R-4"),
     ]
     if review.recommendation is not None:
@@ -499,7 +498,9 @@ def _events(review: SarReview) -> list[tuple[date, str, str]]:
     found.append((review.commissioned_on, "Review commissioned", "SAR-M-7"))
     for item in review.methodology.plan if review.methodology else ():
         found.append((item.received_on, f"Evidence {item.id} received", "SAR-M-11"))
-        found.append((item.judged_on, f"Evidence {item.id} judged {_words(item.status)}", "SAR-M-11"))
+        found.append(
+            (item.judged_on, f"Evidence {item.id} judged {_words(item.status)}", "SAR-M-11")
+        )
     for p in review.pauses:
         found.append((p.started_on, f"Clocks paused for {p.process}", "SAR-M-10"))
         found.append((p.ended_on, f"Clocks resumed after {p.process}", "SAR-M-10"))
@@ -517,8 +518,8 @@ def _events(review: SarReview) -> list[tuple[date, str, str]]:
     found.append((review.ratified_on, "Signed off by the SAB", "SAR-P-9"))
     found.append((review.concluded_on, "Concluded", "SAR-A-7"))
     found.append((review.publication.tor_published_on, "Terms of reference published", "SAR-P-4"))
-    for p in review.publication.entries:
-        found.append((p.on, f"Published: {p.what}", "SAR-P-7"))
+    for entry in review.publication.entries:
+        found.append((entry.on, f"Published: {entry.what}", "SAR-P-7"))
     dated = [(day, what, rule) for day, what, rule in found if day is not None]
     return sorted(dated, key=lambda row: row[0])
 

@@ -32,6 +32,7 @@ from scr_engine.marks import FREE_TEXT, PERSONAL
 from scr_engine.protocols import sar
 from scr_engine.protocols.sar import commands as c
 from scr_engine.protocols.sar.records import PublicationChoice, PublicationEntry, SarReview
+from scr_engine.publication import REDACTED
 from support.sar import (
     CHAIR,
     MANAGER,
@@ -430,16 +431,38 @@ def test_sar_g_5_sar_p_6_no_personal_value_reaches_the_publishable_summary(point
 _TOKEN = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ", min_size=10, max_size=16)
 
 
-@given(_TOKEN)
-def test_sar_g_5_a_marked_value_reaches_the_referral_but_never_the_summary(token: str) -> None:
-    marked = "PII" + token
+@given(_TOKEN, st.sampled_from(["lower", "upper", "title"]))
+def test_sar_g_5_sar_p_6_a_marked_value_reaches_the_referral_but_never_the_summary(
+    token: str, case: str
+) -> None:
+    """Every personal field holds the value, and every free-text field names it (in
+    any case): the referral shows it, the publishable summary strikes it out."""
+    marked = "Pii" + token.lower()
+    written = getattr(marked, case)()
+    personal = _personal_field_names()
     review = _fill(
-        _published(), lambda name: marked if name in _personal_field_names() else "learning"
+        _published(),
+        lambda name: marked if name in personal else f"learning about {written} here",
     )
     assert marked in render_sar("referral", review, as_of=AS_OF).text
     for fmt in FORMATS:
-        text = render_sar("publishable-summary", review, fmt=fmt, as_of=AS_OF).text
-        assert marked not in text
+        document = render_sar("publishable-summary", review, fmt=fmt, as_of=AS_OF)
+        assert marked.casefold() not in document.text.casefold()
+        struck = md_inline(REDACTED) if fmt == "md" else REDACTED
+        assert "learning about" in document.text and struck in document.text
+
+
+def test_sar_p_6_a_summary_naming_the_adult_or_the_referrer_is_redacted() -> None:
+    review = _published()
+    assert review.report is not None
+    adult_name, referrer = review.referral.adults[0].name, review.referral.referrer
+    summary = f"{adult_name} was referred by {referrer.upper()}; agencies should share."
+    named = attrs.evolve(review, report=attrs.evolve(review.report, summary=summary))
+    for fmt in FORMATS:
+        text = render_sar("publishable-summary", named, fmt=fmt, as_of=AS_OF).text
+        assert adult_name not in text and referrer.upper() not in text
+        assert "agencies should share" in text
+        assert "referred by" in text
 
 
 def _personal_field_names() -> set[str]:
@@ -456,7 +479,12 @@ def _personal_field_names() -> set[str]:
 
 
 def _hostile() -> SarReview:
-    hostile: SarReview = _fill(_published(), lambda name: HOSTILE)
+    """Every free-text field holds :data:`HOSTILE`; every personal field other markup
+    (a personal value is struck whole from the publishable summary's texts)."""
+    personal = _personal_field_names()
+    hostile: SarReview = _fill(
+        _published(), lambda name: "<i>someone</i> **x**" if name in personal else HOSTILE
+    )
     return hostile
 
 
@@ -511,10 +539,19 @@ _LINE = st.text(
 @given(_LINE)
 def test_random_text_in_every_sar_free_text_field_never_breaks_out_of_escaping(text: str) -> None:
     """The documents' structure (HTML tags, Markdown blocks and inline markup) is the
-    same whatever one line of text fills every free-text and personal field."""
+    same whatever one line of text fills every free-text and personal field (the
+    publishable summary included, SAR-P-6)."""
     assume(text.strip() and not re.search(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text))
-    plain = _fill(REVIEWS["ratified"], lambda name: "plain")
-    filled = _fill(REVIEWS["ratified"], lambda name: text)
+    personal = _personal_field_names()
+
+    def fill(line: str) -> SarReview:
+        # A personal value longer than the free text: the summary strikes it, not them.
+        filled: SarReview = _fill(
+            _published(), lambda name: f"{line} (person)" if name in personal else line
+        )
+        return filled
+
+    plain, filled = fill("plain"), fill(text)
     for name in SAR_DOCUMENTS:
         html = render_sar(name, filled, fmt="html", as_of=AS_OF).text
         assert _html_tags(html) == _html_tags(render_sar(name, plain, fmt="html", as_of=AS_OF).text)

@@ -5,8 +5,10 @@ Jinja2 environments (HTML autoescaped, Markdown escaped on output) with the Boar
 identity and the protective marking at the top and bottom. A document the review
 cannot complete yet lists what is missing, each item with the rule that asks for it.
 
-The publishable summary is the public one (SAR-P-4, SAR-P-6, SAR-G-5): it is built
-from fields not marked as personal data alone, and carries the Board's
+The publishable summary is the public one (SAR-P-4, SAR-P-6, SAR-G-5): it reads no
+field marked as personal data, strikes every personal value the review holds out of
+the free text it prints (as :func:`scr_engine.publication.public_export` does for an
+SCR: each becomes :data:`~scr_engine.publication.REDACTED`), and carries the Board's
 ``public_marking``.
 """
 
@@ -18,6 +20,7 @@ from typing import Any
 from scr_engine.board import DEFAULT_BOARD, BoardIdentity
 from scr_engine.documents.register import as_identity
 from scr_engine.documents.render import Document, Format, _environments, _identity
+from scr_engine.personal import ERASED, Striker, personal_paths
 from scr_engine.protocols.sar import DOCUMENTS as _SAR_DOCUMENT_NAMES
 from scr_engine.protocols.sar.guards_setup import PRINCIPLES, TOR_ITEMS
 from scr_engine.protocols.sar.records import (
@@ -32,7 +35,9 @@ from scr_engine.protocols.sar.records import (
     SarReview,
     review_test,
 )
-from scr_engine.protocols.sar.stages import STAGES, TERMINAL
+from scr_engine.protocols.sar.stages import TERMINAL
+from scr_engine.publication import REDACTED
+from scr_engine.serialization import unstructure
 
 __all__ = [
     "SAR_DOCUMENTS",
@@ -85,8 +90,6 @@ _TITLES: dict[str, str] = {
     "timeline": "Timeline",
 }
 
-_STAGE_MEANINGS = {s.code: s.meaning for s in STAGES}
-
 _CONJUNCTS: tuple[tuple[str, str], ...] = (
     ("in_area", "(a) in the Board's area (SAR-C-1)"),
     ("care_and_support_needs", "(b) needs for care and support (SAR-C-1)"),
@@ -122,7 +125,6 @@ def _header(review: SarReview, as_of: date, name: str) -> dict[str, Any]:
         "title": _TITLES[name],
         "reference": review.reference,
         "stage": _stage(review.stage),
-        "stage_meaning": _STAGE_MEANINGS.get(review.stage, ""),
         "as_of": as_of.isoformat(),
     }
 
@@ -372,12 +374,21 @@ def report_context(review: SarReview, as_of: date) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- public
 
+_MARKS = (REDACTED, "[—]", "[*]", "[#]", "[x]")
+
+
+def _redactor(review: SarReview) -> Striker:
+    """Strikes every personal value of ``review`` out of a text (SAR-P-6)."""
+    values = {v for _, v in personal_paths(SarReview, unstructure(review)) if v and v != ERASED}
+    return Striker(values, next((m for m in _MARKS if m not in values), ""))
+
 
 def publishable_summary_context(review: SarReview, as_of: date) -> dict[str, Any]:
     """The publishable summary (SAR-P-4, SAR-P-5, SAR-P-6, SAR-G-5): the mandate, the
     summary or learning briefing, the findings with the SAB's decisions (SAR-A-1) and
-    the recommendations, and what was published (SAR-P-7). Only fields not marked as
-    personal data are read; no adult, referrer, contact or person is named."""
+    the recommendations, and what was published (SAR-P-7). No field marked as personal
+    data is read, and every personal value of the review is struck out of the free text
+    it prints (SAR-P-6): no adult, referrer, contact or person is named."""
     missing: list[str] = []
     report = review.report
     if report is None or not report.summary:
@@ -387,33 +398,40 @@ def publishable_summary_context(review: SarReview, as_of: date) -> dict[str, Any
     publication = review.publication
     if publication.status is PublicationStatus.UNDECIDED:
         missing.append("the publication decision (SAR-P-5)")
+    clean = _redactor(review)
     findings = []
     for f in report.findings if report is not None else ():
         decided = review.decision_on(f.id)
         findings.append(
             {
-                "id": f.id,
-                "text": f.text,
-                "theme": f.theme,
+                "id": clean(f.id),
+                "text": clean(f.text),
+                "theme": clean(f.theme),
                 "decision": _words(decided.decision) if decided else "",
-                "reasons": decided.reasons if decided else "",
+                "reasons": clean(decided.reasons) if decided else "",
             }
         )
     ctx = _header(review, as_of, "publishable-summary")
     ctx.update(
+        reference=clean(review.reference),
         mandate=_mandate(review),
         ratified_on=_day(review.ratified_on),
-        summary=report.summary if report is not None else "",
+        summary=clean(report.summary) if report is not None else "",
         findings=findings,
         recommendations=[
-            {"id": r.id, "text": r.text, "findings": ", ".join(r.findings)}
+            {"id": clean(r.id), "text": clean(r.text), "findings": clean(", ".join(r.findings))}
             for r in (report.recommendations if report is not None else ())
         ],
         publication=_words(publication.status),
         choice=_words(publication.choice) if publication.choice is not None else "",
-        defer_until=publication.defer_until_event,
+        defer_until=clean(publication.defer_until_event),
         published=[
-            {"on": e.on.isoformat(), "url": e.url, "version": e.version, "what": e.what}
+            {
+                "on": e.on.isoformat(),
+                "url": clean(e.url),
+                "version": clean(e.version),
+                "what": clean(e.what),
+            }
             for e in publication.entries
         ],
         missing=missing,

@@ -557,3 +557,42 @@ def test_random_text_in_every_sar_free_text_field_never_breaks_out_of_escaping(t
         assert _html_tags(html) == _html_tags(render_sar(name, plain, fmt="html", as_of=AS_OF).text)
         md = render_sar(name, filled, fmt="md", as_of=AS_OF).text
         assert _md_structure(md) == _md_structure(render_sar(name, plain, as_of=AS_OF).text)
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class _Dates(HTMLParser):
+    """Every text of the body with an ISO date in it, and whether an element around
+    it is of class ``date`` (kept on one line)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, bool]] = []
+        self.loose: list[str] = []
+        self.kept = 0
+
+    def handle_starttag(self, tag: str, attributes: list[tuple[str, str | None]]) -> None:
+        if tag not in ("meta", "br"):
+            classes = (dict(attributes).get("class") or "").split()
+            self.stack.append((tag, "date" in classes))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        if "body" not in [tag for tag, _ in self.stack] or not _ISO_DAY.search(data):
+            return
+        if any(kept for _, kept in self.stack):
+            self.kept += 1
+        else:
+            self.loose.append(data)
+
+
+@pytest.mark.parametrize("name", SAR_DOCUMENTS)
+def test_every_date_of_a_sar_html_document_is_kept_on_one_line(name: str) -> None:
+    parser = _Dates()
+    parser.feed(render_sar(name, _published(), fmt="html", as_of=AS_OF).text)
+    assert parser.loose == []
+    assert parser.kept >= 1

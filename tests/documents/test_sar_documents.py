@@ -31,7 +31,12 @@ from scr_engine.documents.sar import (
 from scr_engine.marks import FREE_TEXT, PERSONAL
 from scr_engine.protocols import sar
 from scr_engine.protocols.sar import commands as c
-from scr_engine.protocols.sar.records import PublicationChoice, PublicationEntry, SarReview
+from scr_engine.protocols.sar.records import (
+    AlternativeKind,
+    PublicationChoice,
+    PublicationEntry,
+    SarReview,
+)
 from scr_engine.publication import REDACTED
 from support.sar import (
     CHAIR,
@@ -203,6 +208,19 @@ def test_sar_r_3_the_acknowledgement_is_missing_until_recorded() -> None:
     assert "Referral acknowledged" in render_sar("timeline", run.r, as_of=AS_OF).text
 
 
+def test_sar_r_4_the_referral_is_information_incomplete_while_a_request_is_open() -> None:
+    run = requested()
+    ask = c.RequestInformation(
+        c.InformationKind.VOLUNTARY, "referrer", "more detail", "sar_decision", scoping=True
+    )
+    run.do(SUBGROUP, ask)
+    missing = render_sar("referral", run.r, as_of=AS_OF).missing
+    assert any("information incomplete" in m and "SAR-R-4" in m for m in missing)
+    assert not any(
+        "SAR-R-4" in m for m in render_sar("referral", REVIEWS["requested"], as_of=AS_OF).missing
+    )
+
+
 # --------------------------------------------------------------------------- decision
 
 
@@ -254,9 +272,24 @@ def test_sar_d_3_sar_d_8_the_decision_record_holds_the_outcome_and_the_mandate(f
     after = render_sar("decision-record", review, fmt=fmt, as_of=AS_OF)
     assert after.missing == ()
     assert review.decision is not None
-    assert "sar mandatory" in after.text and "mandatory, condition 1" in after.text
+    assert "a SAR, mandatory" in after.text and "mandatory, condition 1" in after.text
     assert review.decision.reasons in after.text
     assert review.decision.decided_on.isoformat() in after.text
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_sar_d_2_another_learning_review_is_recorded_with_its_kind_and_no_mandate(
+    fmt: Format,
+) -> None:
+    run = requested()
+    run.do(SUBGROUP, c.AssessCriteria((assessment(a="not_met"),)))
+    run.do(CHAIR, c.RecommendAlternative(AlternativeKind.THEMATIC_REVIEW, "a thematic review fits"))
+    document = render_sar("decision-record", run.r, fmt=fmt, as_of=AS_OF)
+    assert document.missing == ()
+    assert "another learning review (thematic review)" in document.text
+    assert "a thematic review fits" in document.text
+    assert "none: not a SAR" in document.text  # a mandate is a SAR's only (SAR-D-8)
+    assert "Decided: another learning review" in render_sar("timeline", run.r, as_of=AS_OF).text
 
 
 # --------------------------------------------------------------------------- terms

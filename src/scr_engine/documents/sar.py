@@ -108,6 +108,14 @@ _REPORT_PARTS: tuple[tuple[str, str], ...] = (
 )
 
 
+_OUTCOMES: dict[Outcome, str] = {
+    Outcome.SAR_MANDATORY: "a SAR, mandatory",
+    Outcome.SAR_DISCRETIONARY: "a SAR, discretionary",
+    Outcome.OTHER_LEARNING_REVIEW: "another learning review",
+    Outcome.NO_REVIEW: "no review",
+}
+
+
 def _words(code: str) -> str:
     return code.replace("_", " ")
 
@@ -220,7 +228,7 @@ def _decision(review: SarReview, d: Decision | None) -> dict[str, Any] | None:
     if d is None:
         return None
     return {
-        "outcome": _words(d.outcome),
+        "outcome": _OUTCOMES[d.outcome],
         "alternative": _words(d.alternative) if d.alternative is not None else "",
         "reasons": d.reasons,
         "decided_by": d.decided_by,
@@ -254,7 +262,7 @@ def decision_record_context(review: SarReview, as_of: date) -> dict[str, Any]:
         test=_words(review_test(assessments)),
         recommendation=_decision(review, review.recommendation),
         decision=_decision(review, decision),
-        mandate=_mandate(review) if sar else "",
+        mandate=_mandate(review) if sar else "none: not a SAR" if decision else "",
         withdrawal=_words(review.withdrawal) if review.withdrawal is not None else "",
         missing=missing,
     )
@@ -509,10 +517,10 @@ def _events(review: SarReview) -> list[tuple[date, str, str]]:
     ]
     if review.recommendation is not None:
         d = review.recommendation
-        found.append((d.decided_on, f"Recommended: {_words(d.outcome)}", "SAR-D-1"))
+        found.append((d.decided_on, f"Recommended: {_OUTCOMES[d.outcome]}", "SAR-D-1"))
     if review.decision is not None:
         d = review.decision
-        found.append((d.decided_on, f"Decided: {_words(d.outcome)}", "SAR-D-3"))
+        found.append((d.decided_on, f"Decided: {_OUTCOMES[d.outcome]}", "SAR-D-3"))
     found.append((review.commissioned_on, "Review commissioned", "SAR-M-7"))
     for item in review.methodology.plan if review.methodology else ():
         found.append((item.received_on, f"Evidence {item.id} received", "SAR-M-11"))

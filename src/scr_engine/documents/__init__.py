@@ -1,7 +1,9 @@
 """The review's documents (issue 12): the Appendix 1 request, the integrated
 chronology, the overview report in the Appendix 3 structure, the action plan, the
 public report, the timeline, in Markdown and self-contained HTML, and the register
-row as CSV.
+row as CSV; and a Safeguarding Adults Review's documents (:mod:`.sar`: the referral,
+the decision record, the terms of reference, the report, the publishable summary, the
+action plan and the timeline).
 
 Import it explicitly (``import scr_engine.documents``): the core never does. Rendering
 needs the ``documents`` extra (Jinja2), imported on first use; the chronology and the
@@ -32,6 +34,12 @@ from scr_engine.documents.render import (
     render,
     render_all,
 )
+from scr_engine.documents.sar import (
+    SAR_DOCUMENTS,
+    SAR_PUBLIC_DOCUMENTS,
+    render_all_sar,
+    render_sar,
+)
 from scr_engine.documents.timeline import Timeline, review_timeline
 
 __all__ = [
@@ -39,6 +47,8 @@ __all__ = [
     "DOCUMENTS",
     "PUBLIC_DOCUMENTS",
     "REGISTER_FIELDS",
+    "SAR_DOCUMENTS",
+    "SAR_PUBLIC_DOCUMENTS",
     "Chronology",
     "Document",
     "Format",
@@ -53,5 +63,7 @@ __all__ = [
     "register_row",
     "render",
     "render_all",
+    "render_all_sar",
+    "render_sar",
     "review_timeline",
 ]

@@ -34,7 +34,7 @@ from scr_engine import ReviewStore, Stage
 from scr_engine import commands as c
 from scr_engine.records import Actor
 from scr_engine.storage.sql import SqlStore
-from support.machine import PROVED_RULES, ReviewProtocolMachine, proves
+from support.machine import PROVED_RULES, ReviewProtocolMachine, proves, without_source_constants
 from support.postgres import postgres_schema, require_postgres
 
 STEPS = 80
@@ -198,12 +198,14 @@ def test_fixed_seed_sql_run_matches_memory() -> None:
     """For a fixed seed the SQLite runs get past screening to ``closed`` (AP-3, PR-h)
     through every stage of the main path, and issue, accept and refuse command for
     command exactly what the same runs over memory do (PR-d): the SQL store changes
-    nothing the machine can see. Deterministic: the same seed always makes the same runs."""
+    nothing the machine can see. Deterministic: the same seed always makes the same runs,
+    whatever else the suite has imported (:func:`without_source_constants`)."""
     for machine in (SeededMemoryMachine, SeededSqliteMachine):
         machine.reached.clear()
         machine.accepted.clear()
         machine.transcript.clear()
-        run_state_machine_as_test(machine, settings=SEEDED)
+        with without_source_constants():
+            run_state_machine_as_test(machine, settings=SEEDED)
     unreached = {x.value for x in MAIN_PATH - SeededSqliteMachine.reached}
     assert not unreached, f"stages never reached on SQLite: {sorted(unreached)}"
     memory, sql = SeededMemoryMachine.transcript, SeededSqliteMachine.transcript

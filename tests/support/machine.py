@@ -45,7 +45,8 @@ the machine reaches every stage, every way out included.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any, ClassVar, TypeVar
@@ -959,3 +960,26 @@ class ReviewProtocolMachine(RuleBasedStateMachine):
         for review in self.known.values():
             if meets_cr1(review.request.facts):
                 assert review.stage not in SCREENED_OUT
+
+
+@contextmanager
+def without_source_constants() -> Iterator[None]:
+    """Hypothesis draws about one value in twenty from the constants of the source
+    modules loaded so far (``sys.modules``), so a seeded run would change with every
+    string added anywhere in the library and with which tests ran first. Inside this
+    block the provider still spends its random draw but never takes a constant: a
+    seed makes the same runs whatever the suite has imported."""
+    from hypothesis.internal.conjecture import providers
+
+    provider = providers.HypothesisProvider
+    original = provider._maybe_draw_constant
+
+    def no_constant(self: Any, *args: Any, **kwargs: Any) -> None:
+        assert self._random is not None
+        self._random.random()
+
+    provider._maybe_draw_constant = no_constant  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        provider._maybe_draw_constant = original  # type: ignore[method-assign]

@@ -27,7 +27,7 @@ from scr_engine.rules.guards import CHECKS, PRECONDITIONS
 from scr_engine.rules.registry import RULES
 from scr_engine.states.effects import EFFECTS
 from scr_engine.states.machine import commands_from, next_stage
-from scr_engine.states.roles import Role
+from scr_engine.states.roles import SCR_ROLES
 from scr_engine.states.stages import OPEN_STAGES, TERMINAL_STAGES, Stage
 from scr_engine.states.table import TABLE
 
@@ -85,7 +85,8 @@ def test_the_scr_definitions_stages_are_the_engines() -> None:
     assert SCR.open_stages == tuple(s.value for s in OPEN_STAGES)
     assert SCR.terminal_stages == frozenset(s.value for s in TERMINAL_STAGES)
     assert SCR.initial == Stage.REQUESTED.value
-    assert SCR.roles == tuple(r.value for r in Role)
+    assert SCR.roles == tuple(r.value for r in SCR_ROLES)
+    assert "lead_reviewer" not in SCR.roles  # a SAR role, not the SCR's
 
 
 def test_every_command_of_the_definition_is_in_the_table_and_vice_versa() -> None:

@@ -28,7 +28,7 @@ from scr_engine.rules.registry import RULES
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
 from scr_engine.states.effects import EFFECTS
 from scr_engine.states.machine import SCR_MOVES
-from scr_engine.states.roles import Role
+from scr_engine.states.roles import SCR_ROLES
 from scr_engine.states.stages import Stage
 from scr_engine.states.table import TABLE
 from scr_engine.words import STAGE_WORDS
@@ -86,7 +86,7 @@ SCR = Protocol(
     title="Serious Case Review (Herefordshire Safeguarding Adults Board, 2008)",
     stages=tuple(StageDef(s.value, STAGE_WORDS.get(s.value, s.value), s.terminal) for s in Stage),
     initial=Stage.REQUESTED.value,
-    roles=tuple(r.value for r in Role),
+    roles=tuple(r.value for r in SCR_ROLES),
     commands=MappingProxyType({r.command: COMMANDS[r.command] for r in TABLE}),
     table=TABLE,
     moves=SCR_MOVES,

@@ -4,6 +4,7 @@ leaves behind (issue 14: pinned where the other tests looked only at the stage).
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from attrs import evolve
@@ -331,3 +332,25 @@ def test_rp4_the_last_sign_off_day_is_the_latest_whatever_the_order_recorded(
     assert last_after(c.RecordAgencySignoff(second, occurred_on=later), signed) == later
     unsigned = evolve(review, signoffs=frozenset(), last_signoff_on=None)
     assert last_after(c.RecordAgencySignoff(first, occurred_on=earlier), unsigned) == earlier
+
+
+def test_apply_runs_the_effect_of_the_definition_it_is_given(
+    engine: ReviewEngine, clock: FixedClock
+) -> None:
+    """A Board's variant's effect is the one applied (the SCR's by default): what a
+    review under a variant records is its definition's."""
+    review = to_stage(engine, clock, Stage.SCREENED)
+    command = c.RecordBudget(1200, "panel costs")
+    calls: list[str] = []
+
+    def local(review: Any, cmd: Any, actor_id: str, day: date, at: Any) -> Any:
+        calls.append(cmd.name)
+        return {"budget_pounds": 1}, ()
+
+    effects = {**EFFECTS, command.name: local}
+    changes, tasks = apply(
+        review, command, "u1", at_noon(today(engine)), review.stage, dated=False, effects=effects
+    )
+    assert calls == [command.name] and changes == {"budget_pounds": 1} and tasks == ()
+    default, _ = apply(review, command, "u1", at_noon(today(engine)), review.stage, dated=False)
+    assert default != changes and calls == [command.name]

@@ -11,9 +11,10 @@ blocks the review; it is reported.
 from __future__ import annotations
 
 import functools
-from collections.abc import Container
+from collections.abc import Container, Sequence
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from attrs import frozen
 from dateutil.relativedelta import relativedelta
@@ -25,11 +26,13 @@ from scr_engine.states.stages import TERMINAL_STAGES
 __all__ = [
     "FURTHEST_DAYS",
     "LONGEST_MONTHS",
+    "Clocked",
     "Deadline",
     "DeadlineStatus",
     "add_months",
     "add_working_days",
     "clocks_changed",
+    "deadline_of",
     "deadlines",
     "find_deadline",
     "imr_clock",
@@ -116,7 +119,37 @@ def add_working_days(start: date, days: int) -> date:
     return current
 
 
-def _paused_days(review: Review, since: date, until: date) -> int:
+class _Paused(Protocol):
+    @property
+    def started_on(self) -> date: ...
+    @property
+    def ended_on(self) -> date | None: ...
+
+
+class _Extended(Protocol):
+    @property
+    def deadline(self) -> str: ...
+    @property
+    def new_due(self) -> date: ...
+    @property
+    def on(self) -> date: ...
+
+
+class Clocked(Protocol):
+    """What :func:`deadline_of` reads of a review, whatever its protocol: its stage,
+    its clock pauses and its deadline extensions."""
+
+    @property
+    def stage(self) -> str: ...
+    @property
+    def paused(self) -> bool: ...
+    @property
+    def pauses(self) -> Sequence[_Paused]: ...
+    @property
+    def extensions(self) -> Sequence[_Extended]: ...
+
+
+def _paused_days(review: Clocked, since: date, until: date) -> int:
     total = 0
     for pause in review.pauses:
         lo = max(pause.started_on, since)
@@ -124,6 +157,44 @@ def _paused_days(review: Review, since: date, until: date) -> int:
         if hi > lo:
             total += (hi - lo).days
     return total
+
+
+def deadline_of(
+    review: Clocked,
+    today: date,
+    key: str,
+    rule: str,
+    title: str,
+    starts_on: date,
+    base_due: date,
+    met_on: date | None,
+    *,
+    terminal: Container[str],
+) -> Deadline:
+    """One deadline of ``review`` on ``today``, for any protocol: due ``base_due``
+    plus the days its clocks were paused since ``starts_on``, or the latest
+    extension's date (plus the pauses after it: an extension never leaves a deadline
+    earlier than the protocol's own date); met on ``met_on`` (late or not), cancelled
+    once the review is in a ``terminal`` stage, paused while its clocks are, else due
+    or overdue."""
+    until = met_on if met_on is not None else today
+    due = base_due + timedelta(days=_paused_days(review, starts_on, until))
+    for ext in review.extensions:
+        if ext.deadline == key:
+            since = max(starts_on, ext.on)
+            due = max(due, ext.new_due + timedelta(days=_paused_days(review, since, until)))
+    if met_on is not None:
+        late = (met_on - due).days
+        status = DeadlineStatus.MISSED if late > 0 else DeadlineStatus.MET
+        return Deadline(key, rule, title, starts_on, due, met_on, status, max(late, 0))
+    if review.stage in terminal:
+        return Deadline(key, rule, title, starts_on, due, None, DeadlineStatus.CANCELLED)
+    if review.paused:
+        return Deadline(key, rule, title, starts_on, due, None, DeadlineStatus.PAUSED)
+    late = (today - due).days
+    if late > 0:
+        return Deadline(key, rule, title, starts_on, due, None, DeadlineStatus.OVERDUE, late)
+    return Deadline(key, rule, title, starts_on, due, None, DeadlineStatus.DUE)
 
 
 def _make(
@@ -136,26 +207,9 @@ def _make(
     base_due: date,
     met_on: date | None,
 ) -> Deadline:
-    until = met_on if met_on is not None else today
-    due = base_due + timedelta(days=_paused_days(review, starts_on, until))
-    for ext in review.extensions:
-        if ext.deadline == key:
-            # An extension moves the date later and keeps running with later pauses;
-            # it never leaves a deadline earlier than the protocol's own date.
-            since = max(starts_on, ext.on)
-            due = max(due, ext.new_due + timedelta(days=_paused_days(review, since, until)))
-    if met_on is not None:
-        late = (met_on - due).days
-        status = DeadlineStatus.MISSED if late > 0 else DeadlineStatus.MET
-        return Deadline(key, rule, title, starts_on, due, met_on, status, max(late, 0))
-    if review.stage in TERMINAL_STAGES:
-        return Deadline(key, rule, title, starts_on, due, None, DeadlineStatus.CANCELLED)
-    if review.paused:
-        return Deadline(key, rule, title, starts_on, due, None, DeadlineStatus.PAUSED)
-    late = (today - due).days
-    if late > 0:
-        return Deadline(key, rule, title, starts_on, due, None, DeadlineStatus.OVERDUE, late)
-    return Deadline(key, rule, title, starts_on, due, None, DeadlineStatus.DUE)
+    return deadline_of(
+        review, today, key, rule, title, starts_on, base_due, met_on, terminal=TERMINAL_STAGES
+    )
 
 
 def imr_clock(review: Review, imr_due: date, agency: str) -> tuple[date, date]:

@@ -119,6 +119,17 @@ def test_a_pause_stops_the_clocks_and_an_extension_moves_one_sar_m_10_sar_m_12()
     assert _by_key(run)["review_complete"].due_on == date(2027, 12, 1)
 
 
+def test_a_pause_after_an_extension_still_stops_the_clock_sar_m_12() -> None:
+    """SAR-M-10, SAR-M-12: an extended deadline keeps running with the pauses after
+    the extension, as the SCR's do (one deadline rule for every protocol)."""
+    run = screened()
+    run.do(CHAIR, c.ExtendDeadline("review_complete", date(2027, 12, 1), "court dates"))
+    run.do(MANAGER, c.RegisterParallelProcess(ParallelProcess("trial", ParallelProcessType.POLICE)))
+    run.do(CHAIR, c.PauseClock("trial", "the police asked"), days=1)
+    run.do(CHAIR, c.ResumeClock(), days=20)
+    assert _by_key(run)["review_complete"].due_on == date(2027, 12, 21)
+
+
 def test_report_due_as_set_in_the_terms_sar_p_10() -> None:
     """SAR-P-10: the report is due as the ToR set; an overdue report is reported."""
     run = commissioned()

@@ -25,7 +25,7 @@ from scr_engine.protocols.sar.settings import (
     SarSettings,
 )
 from scr_engine.protocols.sar.stages import TERMINAL
-from scr_engine.rules.deadlines import Deadline, DeadlineStatus, add_months
+from scr_engine.rules.deadlines import Deadline, add_months, deadline_of
 
 __all__ = [
     "CALENDARS",
@@ -86,15 +86,6 @@ def add_duration(start: date, length: Duration, calendar: str = "england_and_wal
     return start + timedelta(days=length.amount)
 
 
-def _paused_days(review: SarReview, since: date, until: date) -> int:
-    total = 0
-    for pause in review.pauses:
-        lo, hi = max(pause.started_on, since), min(pause.ended_on or until, until)
-        if hi > lo:
-            total += (hi - lo).days
-    return total
-
-
 def _make(
     review: SarReview,
     today: date,
@@ -105,23 +96,7 @@ def _make(
     due: date,
     met_on: date | None,
 ) -> Deadline:
-    until = met_on if met_on is not None else today
-    due += timedelta(days=_paused_days(review, starts_on, until))
-    for ext in review.extensions:
-        if ext.deadline == key:
-            due = max(due, ext.new_due)
-    if met_on is not None:
-        late = (met_on - due).days
-        status = DeadlineStatus.MISSED if late > 0 else DeadlineStatus.MET
-        return Deadline(key, rule, title, starts_on, due, met_on, status, max(late, 0))
-    if review.stage in TERMINAL:
-        return Deadline(key, rule, title, starts_on, due, None, DeadlineStatus.CANCELLED)
-    if review.paused:
-        return Deadline(key, rule, title, starts_on, due, None, DeadlineStatus.PAUSED)
-    late = (today - due).days
-    if late > 0:
-        return Deadline(key, rule, title, starts_on, due, None, DeadlineStatus.OVERDUE, late)
-    return Deadline(key, rule, title, starts_on, due, None, DeadlineStatus.DUE)
+    return deadline_of(review, today, key, rule, title, starts_on, due, met_on, terminal=TERMINAL)
 
 
 def sar_deadlines(review: SarReview, settings: SarSettings, today: date) -> tuple[Deadline, ...]:

@@ -18,12 +18,14 @@ from scr_engine import (
     PermissionDenied,
     ReviewEngine,
     TransitionRefused,
+    UnknownProtocol,
     protocols,
 )
 from scr_engine import commands as c
 from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, REQUESTER, demo_request
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.history import CorruptHistory, replay
+from scr_engine.protocols import StageDef
 from scr_engine.protocols.scr import SCR
 from scr_engine.records import AlternativeReview, Review, Role
 from scr_engine.rules.guards import Context
@@ -184,3 +186,14 @@ def test_derive_compiles_the_moves_of_a_new_table() -> None:
     assert "withdraw" in SCR.commands_from(Stage.REQUESTED)
     assert made.next_stage(Stage.REQUESTED, "confirm_review") == Stage.SCREENED.value
     assert made.moves.mermaid().count("-->") < SCR.moves.mermaid().count("-->")
+
+
+def test_a_definition_with_stages_the_engine_cannot_hold_is_not_registered() -> None:
+    """Until a definition brings its own record, a review's stage is an SCR stage: a
+    variant with another stage is refused at registration, not at its first review."""
+    paused = StageDef("paused_for_inquest", "Waiting for the inquest", False)
+    made = SCR.derive("scr-inquest", "1", stages=(*SCR.stages, paused))
+    with pytest.raises(ValueError, match="paused_for_inquest"):
+        protocols.register(made)
+    with pytest.raises(UnknownProtocol):
+        protocols.get("scr-inquest")

@@ -84,11 +84,21 @@ def register(definition: Protocol) -> None:
     """Add ``definition`` (a Board's variant, or a protocol of another package).
 
     A definition with the name and version of one registered already is refused
-    (``ValueError``): a review's recorded protocol must always mean one thing.
+    (``ValueError``): a review's recorded protocol must always mean one thing. So is
+    one with a stage the SCR has not: the engine holds every review in the SCR's
+    record for now, whose stage is an SCR stage (a definition will bring its own
+    record with the SAR).
     """
     if definition.key in _REGISTRY:
         name, version = definition.key
         raise ValueError(f"protocol {name} version {version} is registered already")
+    foreign = [code for code in definition.stage_codes if code not in DEFAULT.stage_codes]
+    if foreign:
+        raise ValueError(
+            f"protocol {definition.name} version {definition.version} has stages the "
+            f"engine cannot hold yet ({', '.join(foreign)}): a registered definition's "
+            "stages are the SCR's"
+        )
     _REGISTRY[definition.key] = definition
 
 

@@ -79,6 +79,20 @@ def _rule_markdown(rule: Rule, code: set[str], tests: list[str]) -> list[str]:
     ]
 
 
+def _by_section(
+    rules: Mapping[str, Rule], code: dict[str, set[str]], tests: dict[str, list[str]]
+) -> list[str]:
+    """Each rule's entry, under a heading for each section as it starts."""
+    lines: list[str] = []
+    section = None
+    for rule in rules.values():
+        if rule.section != section:
+            section = rule.section
+            lines += [f"## {section}", ""]
+        lines += _rule_markdown(rule, code.get(rule.id, set()), tests.get(rule.id, []))
+    return lines
+
+
 def markdown() -> str:
     """The catalogue page."""
     code, tests = cited_in_code(), named_in_tests()
@@ -95,13 +109,7 @@ def markdown() -> str:
         "    test files that name it (what proves it).",
         "",
     ]
-    section = None
-    for rule in RULES.values():
-        if rule.section != section:
-            section = rule.section
-            lines += [f"## {section}", ""]
-        lines += _rule_markdown(rule, code.get(rule.id, set()), tests.get(rule.id, []))
-    return "\n".join(lines)
+    return "\n".join(lines + _by_section(RULES, code, tests))
 
 
 def protocol_markdown(title: str, rules: Mapping[str, Rule], registry: str) -> str:
@@ -123,10 +131,4 @@ def protocol_markdown(title: str, rules: Mapping[str, Rule], registry: str) -> s
         "    modules of the library that cite it and the test files that name it.",
         "",
     ]
-    section = None
-    for rule in own.values():
-        if rule.section != section:
-            section = rule.section
-            lines += [f"## {section}", ""]
-        lines += _rule_markdown(rule, code.get(rule.id, set()), tests.get(rule.id, []))
-    return "\n".join(lines)
+    return "\n".join(lines + _by_section(own, code, tests))

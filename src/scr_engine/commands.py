@@ -5,7 +5,7 @@ JSON with :func:`to_dict` / :func:`from_dict` (the library's cattrs converter), 
 ``{"command": "<name>", ...fields}``, so host systems can send them over the wire.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any, ClassVar, TypeAlias, TypeVar, get_args
 
@@ -76,6 +76,7 @@ __all__ = [
     "SubmitOverviewReport",
     "SubmitRequest",
     "Withdraw",
+    "command_from_dict",
     "from_dict",
     "tabulate",
     "to_dict",
@@ -648,6 +649,7 @@ COMMANDS: dict[str, type[Command]] = {cls.name: cls for cls in _CLASSES}
 """Every command class by its stable name (the classes of :data:`AnyCommand`)."""
 
 _T = TypeVar("_T")
+_C = TypeVar("_C", bound=Command)
 
 
 def tabulate(entry: Callable[[type[AnyCommand]], _T | None]) -> dict[str, _T]:
@@ -676,6 +678,13 @@ def from_dict(data: Any) -> Command:
     Raises :class:`~scr_engine.InvalidRequest` naming every problem: not an object,
     no or unknown ``command``, unknown fields, missing fields, wrong types.
     """
+    return command_from_dict(data, COMMANDS)
+
+
+def command_from_dict(data: Any, commands: Mapping[str, type[_C]], label: str = "command") -> _C:
+    """Rebuild a command of ``commands`` (a protocol's classes by name) from
+    :func:`to_dict`'s form, as :func:`from_dict` does for the SCR's; ``label`` names
+    what an unknown name is not (``"SAR command"``)."""
     if not isinstance(data, dict):
         raise InvalidRequest(
             "command",
@@ -685,13 +694,13 @@ def from_dict(data: Any) -> Command:
     if problems:
         raise InvalidRequest("command", problems)
     name = data.get("command")
-    cls = COMMANDS.get(name) if isinstance(name, str) else None
+    cls = commands.get(name) if isinstance(name, str) else None
     if cls is None:
         raise InvalidRequest(
             str(name),
             [
                 Refusal.input(
-                    f"unknown command {name!r}; known commands: {', '.join(sorted(COMMANDS))}",
+                    f"unknown {label} {name!r}; known {label}s: {', '.join(sorted(commands))}",
                     "command",
                 )
             ],
@@ -702,4 +711,5 @@ def from_dict(data: Any) -> Command:
         missing = missing_sections(fields.get("report"))
         if missing:
             raise InvalidRequest(cls.name, missing)
-    return structure(fields, cls, what=cls.name)
+    built: _C = structure(fields, cls, what=cls.name)
+    return built

@@ -17,9 +17,7 @@ from typing import Any, ClassVar
 
 from attrs import field, frozen
 
-from scr_engine.commands import Command
-from scr_engine.errors import InvalidRequest
-from scr_engine.errors.refusals import Refusal
+from scr_engine.commands import Command, command_from_dict, to_dict
 from scr_engine.marks import MARK, TEXT
 from scr_engine.protocols.sar.records import (
     Action,
@@ -39,7 +37,6 @@ from scr_engine.protocols.sar.records import (
     TermsOfReference,
     WithdrawReason,
 )
-from scr_engine.serialization import shape_problems, structure, unstructure
 
 __all__ = [
     "COMMANDS",
@@ -701,25 +698,7 @@ COMMANDS: dict[str, type[SarCommand]] = {
 """Every SAR review command class by its name, in ``map.md``'s order."""
 
 
-def to_dict(command: SarCommand) -> dict[str, Any]:
-    """The JSON-ready form: ``{"command": name, ...fields}``."""
-    data: dict[str, Any] = unstructure(command)
-    return {"command": command.name, **data}
-
-
 def from_dict(data: Any) -> SarCommand:
     """Rebuild a SAR command from :func:`to_dict`'s form; :class:`InvalidRequest`
     names every problem."""
-    if not isinstance(data, dict):
-        raise InvalidRequest("command", [Refusal.input("a command must be a JSON object")])
-    problems = shape_problems(data)
-    if problems:
-        raise InvalidRequest("command", problems)
-    name = data.get("command")
-    cls = COMMANDS.get(name) if isinstance(name, str) else None
-    if cls is None:
-        known = ", ".join(sorted(COMMANDS))
-        raise InvalidRequest(
-            str(name), [Refusal.input(f"unknown SAR command {name!r}; known: {known}", "command")]
-        )
-    return structure({k: v for k, v in data.items() if k != "command"}, cls, what=cls.name)
+    return command_from_dict(data, COMMANDS, "SAR command")

@@ -59,20 +59,18 @@ _DELIVERY_ID = re.compile(r"dlv-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
 def _review_json(
     store: object, review: Any, extra: Mapping[str, Any] | None = None, **headers: str
 ) -> Response:
-    """``{"review": …}`` (and ``extra``'s members after it) as :func:`_json` would
-    write it, byte for byte, taking the review's JSON text from the store when it
-    holds it (the SQL store keeps the text it stored: ``review_json``) rather than
-    encoding a long review again."""
+    """The review's JSON (or ``{"review": …}`` with ``extra``'s members after it), as
+    :func:`_json` would write it, byte for byte, taking the review's text from the
+    store when it holds it (the SQL store keeps the text it stored: ``review_json``)
+    rather than encoding a long review again."""
     known = getattr(store, "review_json", None)
     text = known(review) if callable(known) else None
     if text is None:
-        body = {"review": shapes.review(review), **(extra or {})}
-        return _json(body if extra is not None else body["review"], headers=headers)
-    if extra is None:
-        return Response(text.encode("utf-8"), 200, headers, media_type="application/json")
-    rest = "".join("," + _dumps(k) + ":" + _dumps(v) for k, v in extra.items())
-    data = '{"review":' + text + rest + "}"
-    return Response(data.encode("utf-8"), 200, headers, media_type="application/json")
+        text = _dumps(shapes.review(review))
+    if extra is not None:
+        rest = "".join("," + _dumps(k) + ":" + _dumps(v) for k, v in extra.items())
+        text = '{"review":' + text + rest + "}"
+    return Response(text.encode("utf-8"), 200, headers, media_type="application/json")
 
 
 def _dumps(data: Any) -> str:
@@ -80,8 +78,7 @@ def _dumps(data: Any) -> str:
 
 
 def _json(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
-    body = text.encode("utf-8")
+    body = _dumps(data).encode("utf-8")
     return Response(body, status, dict(headers or {}), media_type="application/json")
 
 

@@ -195,10 +195,7 @@ class Protocol:
 
     def row(self, command: str) -> Row:
         """The table row of ``command`` (``KeyError`` for a name it does not have)."""
-        for found in self.table:
-            if found.command == command:
-                return found
-        raise KeyError(command)
+        return self.moves.row(command)
 
     def commands_from(self, stage: str) -> frozenset[str]:
         """Every command the table allows from ``stage``."""

@@ -51,7 +51,7 @@ class Moves:
     its own stages only.
     """
 
-    __slots__ = ("_next", "_valid", "initial", "machine", "stages", "table", "terminal")
+    __slots__ = ("_next", "_rows", "_valid", "initial", "machine", "stages", "table", "terminal")
 
     def __init__(
         self,
@@ -64,6 +64,7 @@ class Moves:
         self.stages: tuple[str, ...] = tuple(str(s) for s in stages)
         self.initial = str(initial)
         self.terminal: frozenset[str] = frozenset(str(s) for s in terminal)
+        self._rows: dict[str, Row] = {r.command: r for r in self.table}
         known = set(self.stages)
         for r in self.table:
             named = (*r.sources, *([r.dest] if r.dest is not None else []))
@@ -104,6 +105,10 @@ class Moves:
         except (MachineError, KeyError) as exc:  # pragma: no cover - only allowed moves fired
             raise ValueError(f"{command} is not valid from {stage}") from exc
         return str(token.state)
+
+    def row(self, command: str) -> Row:
+        """The table row of ``command`` (``KeyError`` for a name it does not have)."""
+        return self._rows[command]
 
     def valid_in(self, stage: str, command: str) -> bool:
         """Whether the table allows ``command`` from ``stage`` at all."""

@@ -87,9 +87,15 @@ DEFAULT_READ_POLICY = ReadPolicy(
         Role.PANEL_MEMBER: ReadScope.NAMED,
         Role.IMR_WRITER: ReadScope.NAMED,
         Role.REQUESTER: ReadScope.NAMED,
+        Role.REFERRER: ReadScope.NAMED,
+        Role.LEAD_REVIEWER: ReadScope.NAMED,
+        Role.AGENCY_CONTRIBUTOR: ReadScope.AGENCY,
+        Role.LA_ADVOCACY_LEAD: ReadScope.ALL,
     }
 )
-"""The Board's officers read every review; everyone else the reviews they are named on."""
+"""The Board's officers (and, for SARs, the local authority's advocacy lead, who
+judges s.68 advocacy on every one) read every review; an agency contributor to a SAR
+the reviews involving their agency; everyone else the reviews they are named on."""
 
 
 def read_refusal(policy: ReadPolicy, review: Review, actor: Actor) -> Refusal | None:

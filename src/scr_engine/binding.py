@@ -55,8 +55,8 @@ def column_problems(
 ) -> list[str]:
     """The stored columns beside a review's JSON that disagree with it."""
     problems = []
-    if stage is not None and stage != review.stage.value:
-        problems.append(f"the stage column says {stage}, the stored review {review.stage.value}")
+    if stage is not None and stage != str(review.stage):
+        problems.append(f"the stage column says {stage}, the stored review {review.stage}")
     if version is not None and version != review.version:
         problems.append(f"the version column says {version}, the stored review {review.version}")
     if head is not None and head != review.head:

@@ -359,9 +359,9 @@ def run_demo(
     echo("History:")
     for event in engine.history(review.id):
         move = (
-            f"{event.stage_before.value} -> {event.stage_after.value}"
+            f"{event.stage_before} -> {event.stage_after}"
             if event.stage_before is not None and event.stage_before != event.stage_after
-            else event.stage_after.value
+            else str(event.stage_after)
         )
         echo(
             f"  #{event.sequence:>3} {event.at:%Y-%m-%d} {event.role.value:<16} "

@@ -35,16 +35,16 @@ from scr_engine._listing import (
     readable_tasks,
     scan_for,
 )
+from scr_engine._settings_book import SettingsBook, request_problems, submission
 from scr_engine.access import DEFAULT_READ_POLICY, AccessEntry, ReadPolicy, read_refusal
 from scr_engine.checkpoints import Checkpoint, CheckpointEntry, sign_checkpoint
 from scr_engine.clock import Clock, SystemClock, local_date
-from scr_engine.commands import Command, ErasePersonalData, SubmitRequest
+from scr_engine.commands import Command, ErasePersonalData
 from scr_engine.errors import (
     ConcurrencyConflict,
     InvalidRequest,
     PermissionDenied,
     ReviewNotFound,
-    ScrEngineError,
     UnknownProtocol,
 )
 from scr_engine.errors.refusals import Refusal, RefusalKind
@@ -65,7 +65,7 @@ from scr_engine.protocols import of as protocol_of
 from scr_engine.publication import PublicReport, public_export
 from scr_engine.records import Actor, RequestForm, Review, Task, TaskState
 from scr_engine.rules.dates import DATE_RULE
-from scr_engine.rules.deadlines import Deadline, clocks_changed, deadlines
+from scr_engine.rules.deadlines import Deadline
 from scr_engine.rules.judge import (
     acting_role,
     check_shape,
@@ -74,7 +74,6 @@ from scr_engine.rules.judge import (
     takes_input,
     too_long,
 )
-from scr_engine.rules.request import validate_request
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
 from scr_engine.serialization import canonical_json, unstructure
 from scr_engine.states.stages import TERMINAL_STAGES, Stage
@@ -118,7 +117,11 @@ class ReviewEngine:
     :param clock: where time comes from; the system clock (UTC) by default.
     :param settings: the protocol settings new reviews start under.
     :param known_settings: earlier settings that existing reviews may still use,
-        found by their ``version``.
+        found by their ``version`` (of any protocol: each settings class is its
+        protocol's).
+    :param protocol_settings: the settings new reviews of other protocols start under
+        (a :class:`~scr_engine.protocols.sar.settings.SarSettings` for SARs, say);
+        their definition's defaults for a protocol given none.
     :param new_id: makes review IDs (a random UUID by default).
     :param salt: makes the random salts of the history's commitments to personal
         values and review states (16 random bytes, hex, by default; see
@@ -138,11 +141,12 @@ class ReviewEngine:
         new_id: Callable[[], str] | None = None,
         salt: SaltSource | None = None,
         read_policy: ReadPolicy = DEFAULT_READ_POLICY,
+        protocol_settings: Iterable[Any] = (),
     ) -> None:
         self.store = store
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.settings = settings
-        self._settings = {s.version: s for s in (*known_settings, settings)}
+        self._book = SettingsBook((*protocol_settings, settings), known_settings)
         self._new_id = new_id if new_id is not None else (lambda: uuid.uuid4().hex)
         self._salt: SaltSource = salt if salt is not None else new_salt
         self.read_policy = read_policy
@@ -151,14 +155,16 @@ class ReviewEngine:
 
     def submit(
         self,
-        request: RequestForm,
+        request: RequestForm | Any,
         actor: Actor,
         *,
         idempotency_key: str | None = None,
         received_on: date | None = None,
         protocol: str = DEFAULT_PROTOCOL.name,
     ) -> Review:
-        """Receive an Appendix 1 request: a new review in ``requested``.
+        """Receive a request (the SCR's Appendix 1 form, or the request form of the
+        review's protocol: a SAR's :class:`~scr_engine.protocols.sar.records.Referral`):
+        a new review in ``requested``.
 
         ``protocol`` names the protocol the review runs under (the SCR by default;
         :func:`scr_engine.protocols.available` lists them): the review records it and
@@ -193,13 +199,14 @@ class ReviewEngine:
         if idempotency_key is not None:
             check_id("submit_request", idempotency_key, "idempotency_key")
             done = self._replayed(
-                None, idempotency_key, self._submission(request, received_on, definition), actor
+                None, idempotency_key, submission(request, received_on, definition), actor
             )
             if done is not None:
                 return done
         now = self.clock.now()
         today = local_date(now)
-        refusals = validate_request(request, today)
+        current = self._book.current(definition)
+        refusals = request_problems(definition, request, actor, role, today, current)
         if unknown is not None:
             refusals.append(Refusal.input(unknown, "protocol"))
         if received_on is not None:
@@ -211,9 +218,7 @@ class ReviewEngine:
         command: Command | None = None
         payload: dict[str, Any] | None = None
         if not refusals:
-            command, payload, refusals = check_shape(
-                self._submission(request, received_on, definition)
-            )
+            command, payload, refusals = check_shape(submission(request, received_on, definition))
             if payload is not None and received_on is None:
                 # Received the day it is recorded: the payload stays as it always was.
                 payload = {k: v for k, v in payload.items() if k != "occurred_on"}
@@ -222,17 +227,20 @@ class ReviewEngine:
         if payload is not None and not refusals:
             refusals = too_long(payload, self.settings)
         raise_for("submit_request", refusals)
-        assert role is not None and payload is not None
-        assert isinstance(command, SubmitRequest)
-        command = evolve(
-            command,
-            reference=self.store.next_reference(today.year),
-            settings_version=self.settings.version,
+        assert role is not None and payload is not None and command is not None
+        reference = self.store.next_reference(today.year)
+        if definition.reference_prefix != "SCR" and reference.startswith("SCR-"):
+            reference = definition.reference_prefix + reference[3:]
+        submitted: Any = evolve(
+            command,  # type: ignore[misc]
+            reference=reference,
+            settings_version=current.version,
         )
+        command = submitted
         payload = {
             **payload,
-            "reference": command.reference,
-            "settings_version": command.settings_version,
+            "reference": submitted.reference,
+            "settings_version": submitted.settings_version,
         }
         review, event = start(
             self._new_id(),
@@ -250,7 +258,7 @@ class ReviewEngine:
             # The same request, sent twice at once: the other one won; its review.
             done = (
                 self._replayed(
-                    None, idempotency_key, self._submission(request, received_on, definition), actor
+                    None, idempotency_key, submission(request, received_on, definition), actor
                 )
                 if idempotency_key is not None
                 else None
@@ -323,7 +331,7 @@ class ReviewEngine:
         if expected_version is not None and expected_version != review.version:
             raise ConcurrencyConflict(review_id, expected_version, review.version)
         now = self.clock.now()
-        if isinstance(command, SubmitRequest):
+        if name == "submit_request":
             raise_for(
                 name,
                 [
@@ -355,8 +363,10 @@ class ReviewEngine:
             now,
             salt=self._salt,
             key=key,
+            settings=settings,
         )
-        rows = self._rows(updated, local_date(now)) if clocks_changed(review, updated) else None
+        changed = definition.clocks_changed(review, updated)
+        rows = self._rows(updated, local_date(now)) if changed else None
         # Stores written before erasure (or task closing) need not take ``scrub``
         # (or ``close``): each is passed only when there is something to pass.
         extra: dict[str, Any] = {"scrub": scrubbed} if scrubbed else {}
@@ -382,17 +392,6 @@ class ReviewEngine:
             return get_protocol(name), None
         except UnknownProtocol as exc:
             return DEFAULT_PROTOCOL, str(exc)
-
-    @staticmethod
-    def _submission(
-        request: RequestForm, received_on: date | None, definition: Protocol
-    ) -> SubmitRequest:
-        return SubmitRequest(
-            request,
-            occurred_on=received_on,
-            protocol=definition.name,
-            protocol_version=definition.version,
-        )
 
     def definition(self, review: Review) -> Protocol:
         """The protocol definition ``review`` runs under (the one it records).
@@ -441,7 +440,7 @@ class ReviewEngine:
         history = self.store.history(found.review_id)
         if found.sequence == len(history):
             return self.store.load(found.review_id)
-        return replay(history[: found.sequence])
+        return replay(history[: found.sequence], settings=self._settings_of)
 
     def _scrubbed(self, review_id: str, value: str | None) -> tuple[Event, ...]:
         """The review's events as an erasure leaves them (:func:`scrubbed`)."""
@@ -541,7 +540,7 @@ class ReviewEngine:
         check_id(name, review_id)
         review = self.store.load(review_id)
         self._may_read(review, actor, f"explain {name}")
-        if isinstance(command, SubmitRequest):
+        if name == "submit_request":
             return [
                 Refusal("MAP", "submit_request creates a review: use submit()", RefusalKind.STAGE)
             ]
@@ -652,7 +651,7 @@ class ReviewEngine:
         review = self.store.load(review_id)
         self._may_read(review, actor, "deadlines")
         today = as_of if as_of is not None else local_date(self.clock.now())
-        return deadlines(review, self._settings_of(review), today)
+        return self.definition(review).deadlines(review, self._settings_of(review), today)
 
     def access_log(
         self,
@@ -736,8 +735,8 @@ class ReviewEngine:
         return [row.as_of(day) for row in rows]
 
     def _rows(self, review: Review, today: date) -> list[DeadlineRow]:
-        settings = self._settings_of(review)
-        return [DeadlineRow.of(review, d) for d in deadlines(review, settings, today)]
+        settings, definition = self._settings_of(review), self.definition(review)
+        return [DeadlineRow.of(review, d) for d in definition.deadlines(review, settings, today)]
 
     def pending_tasks(self, *, limit: int = 100, actor: Actor | None = None) -> list[Task]:
         """Tasks emitted by commands (RF-5 letters and IMR writer requests) and not yet
@@ -828,15 +827,11 @@ class ReviewEngine:
             exact=exact,
         )
 
-    def settings_for(self, review: Review) -> ProtocolSettings:
-        """The settings a review runs under (those it started with)."""
+    def settings_for(self, review: Review) -> Any:
+        """The settings a review runs under (those it started with: a
+        :class:`ProtocolSettings` for an SCR, its protocol's settings class for
+        another)."""
         return self._settings_of(review)
 
-    def _settings_of(self, review: Review) -> ProtocolSettings:
-        try:
-            return self._settings[review.settings_version]
-        except KeyError:
-            raise ScrEngineError(
-                f"review {review.id} runs under settings {review.settings_version!r}, which "
-                "this engine was not given (pass them in known_settings)"
-            ) from None
+    def _settings_of(self, review: Review) -> Any:
+        return self._book.of(review)

@@ -10,14 +10,14 @@ insertion or reordering; :func:`replay` rebuilds the review exactly (PR-d).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from attrs import evolve, field, frozen
 
 from scr_engine.clock import local_date
-from scr_engine.commands import COMMANDS, Command, SubmitRequest
+from scr_engine.commands import COMMANDS, Command
 from scr_engine.digest import RecordDigest, record_digest
 from scr_engine.errors import ScrEngineError, UnknownProtocol
 from scr_engine.personal import (
@@ -31,11 +31,12 @@ from scr_engine.personal import (
     seal,
     value_at,
 )
-from scr_engine.protocols import Protocol, of
+from scr_engine.protocols import DEFAULT, Protocol, of
+from scr_engine.protocols import get as get_protocol
+from scr_engine.protocols.definition import Step
 from scr_engine.records import Review, Role, Task
 from scr_engine.serialization import canonical_json, freeze, structure
-from scr_engine.states.effects import apply, occurred_day
-from scr_engine.states.stages import Stage
+from scr_engine.states.effects import occurred_day
 
 __all__ = [
     "FORMAT",
@@ -89,8 +90,11 @@ class Event:
     command: str
     payload: dict[str, Any] = field(converter=freeze)
     """The command as JSON primitives, read-only (a :class:`FrozenDict`)."""
-    stage_before: Stage | None
-    stage_after: Stage
+    stage_before: str | None
+    """The stage code the review was in (None for the first event)."""
+    stage_after: str
+    """The stage code the command led to (a :class:`~scr_engine.states.Stage` of the
+    SCR, or another protocol's code)."""
     prev_hash: str
     hash: str
     state: str | None = None
@@ -115,8 +119,8 @@ class Event:
             "role": self.role.value,
             "command": self.command,
             "payload": self.payload,
-            "stage_before": self.stage_before.value if self.stage_before else None,
-            "stage_after": self.stage_after.value,
+            "stage_before": str(self.stage_before) if self.stage_before else None,
+            "stage_after": str(self.stage_after),
             "prev_hash": self.prev_hash,
         }
         if self.format != 1:
@@ -139,8 +143,8 @@ def event_to_dict(event: Event) -> dict[str, Any]:
         "role": event.role.value,
         "command": event.command,
         "payload": event.payload,
-        "stage_before": event.stage_before.value if event.stage_before else None,
-        "stage_after": event.stage_after.value,
+        "stage_before": str(event.stage_before) if event.stage_before else None,
+        "stage_after": str(event.stage_after),
         "prev_hash": event.prev_hash,
         "hash": event.hash,
     }
@@ -193,7 +197,7 @@ def _event(
     role: Role,
     command: Command,
     payload: dict[str, Any],
-    before: Stage | None,
+    before: str | None,
     prev_hash: str,
     salt: SaltSource,
     key: str | None = None,
@@ -208,7 +212,7 @@ def _event(
     state_salt = salt()
     state, made = _state(review, state_salt, changes)
     sequence: int = changes["version"]
-    after: Stage = changes["stage"]
+    after: str = changes["stage"]
     body = {
         "review_id": review.id,
         "sequence": sequence,
@@ -217,8 +221,8 @@ def _event(
         "role": role.value,
         "command": command.name,
         "payload": seal(payload, commitments),
-        "stage_before": before.value if before is not None else None,
-        "stage_after": after.value,
+        "stage_before": str(before) if before is not None else None,
+        "stage_after": str(after),
         "prev_hash": prev_hash,
         "commitments": commitments,
         "state": state,
@@ -250,7 +254,7 @@ def _event(
 
 def start(
     review_id: str,
-    command: SubmitRequest,
+    command: Command,
     payload: dict[str, Any],
     actor_id: str,
     role: Role,
@@ -260,21 +264,11 @@ def start(
     key: str | None = None,
 ) -> tuple[Review, Event]:
     """A new review in its protocol's first stage (``requested``) and its first event
-    (``submit_request``)."""
-    initial = Stage(of(command).initial)
-    draft = Review(
-        id=review_id,
-        reference=command.reference,
-        stage=initial,
-        version=1,
-        head="",
-        settings_version=command.settings_version,
-        request=command.request,
-        requested_by=actor_id,
-        received_on=occurred_day(command, at),
-        protocol=command.protocol,
-        protocol_version=command.protocol_version,
-    )
+    (``submit_request``): the record its definition opens (:attr:`Protocol.open
+    <scr_engine.protocols.Protocol.open>`)."""
+    definition = of(command)
+    draft = definition.open(definition, review_id, command, actor_id, occurred_day(command, at))
+    initial = draft.stage
     changes: dict[str, Any] = {"stage": initial, "version": 1}
     event, made = _event(
         draft, changes, at, actor_id, role, command, payload, None, GENESIS, salt, key
@@ -294,23 +288,18 @@ def advance(
     *,
     salt: SaltSource = new_salt,
     key: str | None = None,
+    settings: Any = None,
 ) -> tuple[Review, Event, tuple[Task, ...]]:
     """Apply an accepted command: its record, its stage change, its event, its tasks.
 
     Call only once every guard has passed (:func:`scr_engine.rules.judge.judge`). The
-    stage change and the effect are those of the definition the review records.
+    stage change and the effect are those of the definition the review records;
+    ``settings`` are the review's (a protocol whose effects read them needs them).
     """
     definition = of(review)
-    after = Stage(definition.next_stage(review.stage, command.name))
-    changes, tasks = apply(
-        review,
-        command,
-        actor_id,
-        at,
-        after,
-        dated="occurred_on" in payload,
-        effects=definition.effects,
-    )
+    after = definition.stage(definition.next_stage(review.stage, command.name))
+    step = Step(actor_id, role, at, after, "occurred_on" in payload, settings)
+    changes, tasks = definition.apply(definition, review, command, step)
     changes = {**changes, "stage": after, "version": review.version + 1}
     event, made = _event(
         review, changes, at, actor_id, role, command, payload, review.stage, review.head, salt, key
@@ -438,10 +427,9 @@ def head_problems(review: Review, event: Event | None) -> list[str]:
         )
     if event.hash != review.head:
         problems.append("the review row's head is not the hash of its last event")
-    if event.stage_after is not review.stage:
+    if event.stage_after != review.stage:
         problems.append(
-            f"the review row says stage {review.stage.value}, its last event "
-            f"{event.stage_after.value}"
+            f"the review row says stage {review.stage}, its last event {event.stage_after}"
         )
     if event.format != 1:
         if event.state_salt is None:
@@ -472,22 +460,41 @@ def _state_of(review: Review, salt: str) -> str | None:
     return digest
 
 
-def replay(events: Sequence[Event]) -> Review:
+def replay(events: Sequence[Event], *, settings: SettingsOf | None = None) -> Review:
     """Rebuild a review from its history by applying every command again.
 
     Raises :class:`CorruptHistory` when the history does not verify or a command
     cannot be rebuilt. Erased personal values replay as
-    :data:`~scr_engine.personal.ERASED`.
+    :data:`~scr_engine.personal.ERASED`. ``settings`` as for :func:`replay_steps`.
     """
     last: Review | None = None
-    for _, last, _ in replay_steps(events):  # noqa: B007 - the last step's review
+    for _, last, _ in replay_steps(events, settings=settings):  # noqa: B007 - the last step's review
         pass
     assert last is not None
     return last
 
 
+SettingsOf = Callable[[Any], Any]
+"""The settings a review runs under (:class:`~scr_engine.errors.ScrEngineError` when
+they are not known)."""
+
+
+def _settings(settings: SettingsOf | None, definition: Protocol, review: Any) -> Any:
+    """The review's settings, or None when they are not known."""
+    if settings is None:
+        return definition.settings_named(review.settings_version)
+    try:
+        return settings(review)
+    except ScrEngineError:
+        return None
+
+
 def replay_steps(
-    events: Sequence[Event], *, verified: bool = False, digests: bool = False
+    events: Sequence[Event],
+    *,
+    verified: bool = False,
+    digests: bool = False,
+    settings: SettingsOf | None = None,
 ) -> Iterator[tuple[Event, Review, tuple[Task, ...]]]:
     """Replay a history step by step: each event with the review it produced and the
     tasks it emitted. Raises :class:`CorruptHistory` as :func:`replay` does
@@ -495,44 +502,37 @@ def replay_steps(
 
     With ``digests``, each review's state digest parts are kept with it
     (:mod:`scr_engine.digest`), so that checking every event's state afterwards costs
-    what each command changed (``verify`` does; a plain replay need not)."""
+    what each command changed (``verify`` does; a plain replay need not).
+
+    ``settings`` finds the review's settings, for a protocol whose effects read them
+    (the definition's defaults, when the review runs under them, by default)."""
     problems = [] if verified else verify_history(events)
     if not events:
         problems.append(HistoryProblem(0, "a history has at least one event"))
     if problems:
         raise CorruptHistory(problems)
     first = events[0]
-    submit = _command(first)
-    if not isinstance(submit, SubmitRequest):
+    definition = _definition(first)
+    submit = _command(first, definition)
+    if submit.name != "submit_request":
         raise CorruptHistory([HistoryProblem(1, "a history starts with submit_request")])
-    definition = _definition(submit)
-    review = Review(
-        id=first.review_id,
-        reference=submit.reference,
-        stage=Stage(definition.initial),
-        version=1,
-        head=first.hash,
-        settings_version=submit.settings_version,
-        request=submit.request,
-        requested_by=first.actor_id,
-        received_on=occurred_day(submit, first.at),
-        protocol=submit.protocol,
-        protocol_version=submit.protocol_version,
-    )
+    try:
+        review = definition.open(
+            definition, first.review_id, submit, first.actor_id, occurred_day(submit, first.at)
+        )
+    except (ValueError, LookupError, TypeError, AttributeError) as exc:
+        raise CorruptHistory([HistoryProblem(1, str(exc))]) from exc
+    review = evolve(review, head=first.hash)
     yield first, review, ()
+    known = _settings(settings, definition, review)
     for event in events[1:]:
         command = _command(event, definition)
         try:
-            after = Stage(definition.next_stage(review.stage, command.name))
-            changes, tasks = apply(
-                review,
-                command,
-                event.actor_id,
-                event.at,
-                after,
-                dated="occurred_on" in event.payload,
-                effects=definition.effects,
+            after = definition.stage(definition.next_stage(review.stage, command.name))
+            step = Step(
+                event.actor_id, event.role, event.at, after, "occurred_on" in event.payload, known
             )
+            changes, tasks = definition.apply(definition, review, command, step)
         except (ValueError, LookupError, TypeError, AttributeError) as exc:
             raise CorruptHistory([HistoryProblem(event.sequence, str(exc))]) from exc
         if after != event.stage_after:
@@ -540,7 +540,7 @@ def replay_steps(
                 [
                     HistoryProblem(
                         event.sequence,
-                        f"replay leads to {after.value}, history says {event.stage_after.value}",
+                        f"replay leads to {after}, history says {event.stage_after}",
                     )
                 ]
             )
@@ -552,12 +552,17 @@ def replay_steps(
         yield event, review, tasks
 
 
-def _definition(submit: SubmitRequest) -> Protocol:
-    """The definition a history's first command records; an unknown one makes the
-    history unreadable here (:class:`CorruptHistory`, naming it)."""
+def _definition(first: Event) -> Protocol:
+    """The definition a history's first command (``submit_request``) records, the
+    SCR's when it records none; an unknown one makes the history unreadable here
+    (:class:`CorruptHistory`, naming it)."""
+    name = first.payload.get("protocol") or DEFAULT.name
+    version = first.payload.get("protocol_version") or DEFAULT.version
     try:
-        return of(submit)
-    except UnknownProtocol as exc:
+        if not isinstance(name, str) or not isinstance(version, str):
+            raise ValueError("its protocol and protocol_version are text")
+        return DEFAULT if (name, version) == DEFAULT.key else get_protocol(name, version)
+    except (UnknownProtocol, ValueError) as exc:
         raise CorruptHistory([HistoryProblem(1, str(exc))]) from exc
 
 

@@ -40,9 +40,8 @@ from scr_engine.history import (
     state_problem,
     verify_history,
 )
+from scr_engine.protocols import of as protocol_of
 from scr_engine.records import Review, Task
-from scr_engine.rules.deadlines import clocks_changed, deadlines
-from scr_engine.rules.settings import ProtocolSettings
 from scr_engine.storage.port import DeadlineRow, ReviewStore, StoredReview
 
 if TYPE_CHECKING:
@@ -148,7 +147,7 @@ Progress = Callable[[int, int], None]
 
 def verify_store(
     store: ReviewStore,
-    settings_of: Callable[[Review], ProtocolSettings],
+    settings_of: Callable[[Review], Any],
     checkpoint: Checkpoint | None = None,
     *,
     public_key: Ed25519PublicKey | None = None,
@@ -290,9 +289,7 @@ def _checkpoint_faults(
     return []
 
 
-def _review_faults(
-    stored: StoredReview, settings_of: Callable[[Review], ProtocolSettings]
-) -> list[Fault]:
+def _review_faults(stored: StoredReview, settings_of: Callable[[Review], Any]) -> list[Fault]:
     rid = stored.review_id
     faults: list[Fault] = []
 
@@ -317,7 +314,7 @@ def _review_faults(
     replay_problems: list[HistoryProblem] = []
     if not chain and events:
         try:
-            steps = list(replay_steps(events, verified=True, digests=True))
+            steps = list(replay_steps(events, verified=True, digests=True, settings=settings_of))
         except CorruptHistory as exc:
             replay_problems = list(exc.problems)
     rebuilt = steps[-1][1] if steps else None
@@ -356,7 +353,7 @@ def _review_faults(
     if review is not None and not replayed:
         differ = [
             a.name
-            for a in attrs.fields(Review)
+            for a in attrs.fields(type(rebuilt))
             if getattr(rebuilt, a.name) != getattr(review, a.name)
         ]
         fault(
@@ -378,20 +375,22 @@ def _review_faults(
 def _deadline_faults(
     stored: StoredReview,
     steps: list[tuple[Event, Review, tuple[Task, ...]]],
-    settings: ProtocolSettings,
+    settings: Any,
 ) -> list[Fault]:
     """The stored deadline rows against those written at the last command that
     changed a clock (the engine writes them then, as of that day)."""
     event, review, _ = steps[0]
+    definition = protocol_of(review)
     for step in steps[1:]:
-        if clocks_changed(review, step[1]):
+        if definition.clocks_changed(review, step[1]):
             event = step[0]
         review = step[1]
     # ``review`` is the latest; the clocks read as at ``event``, the last change.
     expected = {
         row.key: row
         for row in (
-            DeadlineRow.of(review, d) for d in deadlines(review, settings, local_date(event.at))
+            DeadlineRow.of(review, d)
+            for d in definition.deadlines(review, settings, local_date(event.at))
         )
     }
     held = {row.key: row for row in stored.deadlines}

@@ -13,7 +13,8 @@ __all__ = ["scr"]  # the fixture, for pytest
 
 def test_scr_protocols_lists_the_scr_with_its_stages_commands_and_rules(scr: Scr) -> None:
     shown = scr.json("protocols")
-    (only,) = shown["protocols"]
+    assert [(p["name"], p["version"]) for p in shown["protocols"]] == [("sar", "1"), ("scr", "1")]
+    only = shown["protocols"][1]
     assert (only["name"], only["version"]) == ("scr", "1")
     assert [s["code"] for s in only["stages"]] == [s.value for s in Stage]
     assert {s["code"] for s in only["stages"] if s["terminal"]} == {
@@ -26,10 +27,26 @@ def test_scr_protocols_lists_the_scr_with_its_stages_commands_and_rules(scr: Scr
     assert only["documents"] == list(SCR.documents)
 
 
+def test_scr_protocols_lists_the_sar_as_its_map_and_requirements_name_it(scr: Scr) -> None:
+    """Issue 23: the SAR's stages, commands and rule IDs (``SAR-…``, with the engine's
+    own beside them) as ``sar/map.md`` and ``sar/requirements.md`` name them."""
+    from scr_engine.protocols.sar import SAR
+
+    sar = scr.json("protocols")["protocols"][0]
+    assert (sar["name"], sar["version"]) == ("sar", "1")
+    assert [s["code"] for s in sar["stages"]] == list(SAR.stage_codes)
+    assert {s["code"] for s in sar["stages"] if s["terminal"]} == set(SAR.terminal_stages)
+    assert sar["commands"] == list(SAR.command_names)
+    assert "SAR-C-8" in sar["rules"] and "SAR-A-4" in sar["rules"]
+    assert set(sar["rules"]) | set(sar["engine_rules"]) == set(SAR.rules)
+    assert all(r.startswith("SAR-") for r in sar["rules"])
+
+
 def test_scr_protocols_for_a_person_names_each_protocol(scr: Scr) -> None:
     result = scr("protocols")
     assert result.exit_code == 0
     assert "scr version 1" in result.stdout and "submit_request" in result.stdout
+    assert "sar version 1" in result.stdout and "confirm_review" in result.stdout
 
 
 def test_a_review_submitted_from_the_command_line_records_its_protocol(scr: Scr) -> None:
@@ -40,4 +57,4 @@ def test_a_review_submitted_from_the_command_line_records_its_protocol(scr: Scr)
     refused = scr.json("submit", form, "--protocol", "no-such", actor="u-req", code=EXIT_FAILED)
     assert refused["error"]["kind"] == "invalid"
     assert [r["field"] for r in refused["error"]["refusals"]] == ["protocol"]
-    assert "available: scr 1" in refused["error"]["refusals"][0]["message"]
+    assert "available: sar 1, scr 1" in refused["error"]["refusals"][0]["message"]

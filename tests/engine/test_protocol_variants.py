@@ -188,12 +188,12 @@ def test_derive_compiles_the_moves_of_a_new_table() -> None:
     assert made.moves.mermaid().count("-->") < SCR.moves.mermaid().count("-->")
 
 
-def test_a_definition_with_stages_the_engine_cannot_hold_is_not_registered() -> None:
-    """Until a definition brings its own record, a review's stage is an SCR stage: a
-    variant with another stage is refused at registration, not at its first review."""
+def test_a_definition_whose_record_cannot_hold_its_stages_is_refused() -> None:
+    """A definition brings its own record: an SCR variant keeps the SCR's, whose stage
+    is an SCR ``Stage``, so a variant with another stage is refused when it is built,
+    not at its first review."""
     paused = StageDef("paused_for_inquest", "Waiting for the inquest", False)
-    made = SCR.derive("scr-inquest", "1", stages=(*SCR.stages, paused))
-    with pytest.raises(ValueError, match="paused_for_inquest"):
-        protocols.register(made)
+    with pytest.raises(ValueError, match="cannot hold stage 'paused_for_inquest'"):
+        SCR.derive("scr-inquest", "1", stages=(*SCR.stages, paused))
     with pytest.raises(UnknownProtocol):
         protocols.get("scr-inquest")

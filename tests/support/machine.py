@@ -197,7 +197,7 @@ def check_history(review: Review, events: tuple[Event, ...]) -> None:
 def check_review(review: Review, events: tuple[Event, ...]) -> None:
     """The protocol's safety properties, on any review at any time."""
     stage = review.stage
-    assert events[-1].stage_after is stage
+    assert events[-1].stage_after == stage
     commands = {e.command for e in events}
 
     # CR-1: a review the Board must conduct is never redirected or declined.
@@ -429,7 +429,7 @@ class ReviewProtocolMachine(RuleBasedStateMachine):
         assert review.received_on == self.today()
         assert review.requested_by == actor.id
         events = self.engine.history(review.id)
-        assert len(events) == 1 and events[0].stage_after is Stage.REQUESTED
+        assert len(events) == 1 and events[0].stage_after == Stage.REQUESTED
         check_history(review, events)
         check_review(review, events)
         self._record(review)

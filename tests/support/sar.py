@@ -233,7 +233,7 @@ def commissioned(run: Run | None = None) -> Run:
     """A SAR commissioned: methodology, lead reviewer, ToR, involvement plan."""
     run = screened(run)
     run.do(SUBGROUP, c.ChooseMethodology(methodology()))
-    run.do(CHAIR, c.AppointLeadReviewer(LeadReviewer("p-lead", "Lee Reviewer", "Independent Ltd")))
+    run.do(CHAIR, c.AppointLeadReviewer(LeadReviewer("u-lead", "Lee Reviewer", "Independent Ltd")))
     run.do(SUBGROUP, c.AgreeTermsOfReference(terms()))
     run.do(
         MANAGER,

@@ -373,7 +373,7 @@ def submit(
 
         if acting_role(row("submit_request"), actor) is None:
             # Permission first: who may not submit learns nothing about the form (RF-1).
-            engine.submit(data, actor)  # type: ignore[arg-type]  # raises PermissionDenied
+            engine.submit(data, actor)  # raises PermissionDenied
         raise malformed(exc) from None
     review = engine.submit(
         request, actor, idempotency_key=idempotency_key, received_on=received, protocol=protocol
@@ -673,9 +673,9 @@ def history(session: Session, review: str) -> None:
         )
         for e in events:
             move = (
-                f"{e.stage_before.value} → {e.stage_after.value}"
+                f"{e.stage_before} → {e.stage_after}"
                 if e.stage_before is not None and e.stage_before != e.stage_after
-                else e.stage_after.value
+                else str(e.stage_after)
             )
             table.add_row(
                 str(e.sequence),

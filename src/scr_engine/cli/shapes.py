@@ -223,8 +223,8 @@ def event_json(event: Event, names: Names | None = None) -> dict[str, Any]:
         "role": event.role.value,
         "command": event.command,
         "command_words": command_words(event.command),
-        "stage_before": event.stage_before.value if event.stage_before is not None else None,
-        "stage_after": event.stage_after.value,
+        "stage_before": str(event.stage_before) if event.stage_before is not None else None,
+        "stage_after": str(event.stage_after),
         "payload": _plain(event.payload),
         "hash": event.hash,
     }

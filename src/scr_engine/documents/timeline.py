@@ -86,8 +86,8 @@ class Timeline:
 def _stages_from_history(events: Sequence[Event]) -> list[tuple[Stage, date]]:
     entered: list[tuple[Stage, date]] = []
     for event in events:
-        if event.stage_before is None or event.stage_before is not event.stage_after:
-            entered.append((event.stage_after, event_day(event)))
+        if event.stage_before is None or event.stage_before != event.stage_after:
+            entered.append((Stage(event.stage_after), event_day(event)))
     return entered
 
 

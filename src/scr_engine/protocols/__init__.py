@@ -2,8 +2,10 @@
 
 :func:`get` finds a definition by name (and version: the newest when none is named),
 :func:`available` lists them, :func:`register` adds a host's own (a Board's
-variant). The Serious Case Review (:data:`scr_engine.protocols.scr.SCR`) is always
-there; a review that records no protocol runs under it.
+variant). The Serious Case Review (:data:`scr_engine.protocols.scr.SCR`) and the
+Safeguarding Adults Review (:data:`scr_engine.protocols.sar.SAR`) are always there
+(the SAR's definition is imported the first time the registry is read); a review that
+records no protocol runs under the SCR.
 """
 
 from __future__ import annotations
@@ -38,6 +40,18 @@ DEFAULT: Protocol = SCR
 """The definition of a review that records none: the SCR, version 1."""
 
 _REGISTRY: dict[tuple[str, str], Protocol] = {SCR.key: SCR}
+_SHIPPED_LOADED = False
+
+
+def _registry() -> dict[tuple[str, str], Protocol]:
+    """The registry, with the shipped definitions besides the SCR loaded (once)."""
+    global _SHIPPED_LOADED
+    if not _SHIPPED_LOADED:
+        from scr_engine.protocols.sar import SAR
+
+        _REGISTRY.setdefault(SAR.key, SAR)
+        _SHIPPED_LOADED = True
+    return _REGISTRY
 
 
 def _version_key(version: str) -> tuple[int, ...] | tuple[float, str]:
@@ -49,7 +63,8 @@ def _version_key(version: str) -> tuple[int, ...] | tuple[float, str]:
 
 def available() -> tuple[Protocol, ...]:
     """Every registered definition, by name, then version (oldest first)."""
-    return tuple(_REGISTRY[k] for k in sorted(_REGISTRY, key=lambda k: (k[0], _version_key(k[1]))))
+    registry = _registry()
+    return tuple(registry[k] for k in sorted(registry, key=lambda k: (k[0], _version_key(k[1]))))
 
 
 def get(name: str, version: str | None = None) -> Protocol:
@@ -59,7 +74,7 @@ def get(name: str, version: str | None = None) -> Protocol:
     there is no such definition.
     """
     if version is not None:
-        found = _REGISTRY.get((name, version))
+        found = _registry().get((name, version))
         if found is not None:
             return found
     else:
@@ -84,26 +99,17 @@ def register(definition: Protocol) -> None:
     """Add ``definition`` (a Board's variant, or a protocol of another package).
 
     A definition with the name and version of one registered already is refused
-    (``ValueError``): a review's recorded protocol must always mean one thing. So is
-    one with a stage the SCR has not: the engine holds every review in the SCR's
-    record for now, whose stage is an SCR stage (a definition will bring its own
-    record with the SAR).
+    (``ValueError``): a review's recorded protocol must always mean one thing.
     """
-    if definition.key in _REGISTRY:
+    registry = _registry()
+    if definition.key in registry:
         name, version = definition.key
         raise ValueError(f"protocol {name} version {version} is registered already")
-    foreign = [code for code in definition.stage_codes if code not in DEFAULT.stage_codes]
-    if foreign:
-        raise ValueError(
-            f"protocol {definition.name} version {definition.version} has stages the "
-            f"engine cannot hold yet ({', '.join(foreign)}): a registered definition's "
-            "stages are the SCR's"
-        )
-    _REGISTRY[definition.key] = definition
+    registry[definition.key] = definition
 
 
 def unregister(name: str, version: str) -> None:
     """Remove a definition :func:`register` added (the SCR cannot be removed)."""
     if (name, version) == DEFAULT.key:
         raise ValueError("the SCR definition cannot be removed")
-    _REGISTRY.pop((name, version), None)
+    _registry().pop((name, version), None)

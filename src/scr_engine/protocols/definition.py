@@ -10,6 +10,7 @@ same for every protocol; only the definition differs. Each review records the
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -17,8 +18,9 @@ from attrs import evolve, frozen
 
 from scr_engine.commands import Command
 from scr_engine.errors.refusals import Refusal
-from scr_engine.records import Actor, Review, Role
+from scr_engine.records import Actor, Review, Role, Task
 from scr_engine.rules.common import Check
+from scr_engine.rules.deadlines import Deadline
 from scr_engine.rules.preconditions import Precondition
 from scr_engine.rules.registry import Rule
 from scr_engine.states.effects import Effect
@@ -26,12 +28,15 @@ from scr_engine.states.machine import Moves
 from scr_engine.states.table import Row
 
 __all__ = [
+    "Applier",
     "ClockBasis",
     "ClockKind",
+    "Opener",
     "Permission",
     "Protocol",
     "SettingDef",
     "StageDef",
+    "Step",
     "compile_moves",
 ]
 
@@ -39,6 +44,34 @@ Permission = Callable[[Review, Row, Actor, Any], tuple[Role | None, list[Refusal
 """Who may issue a row's command on a review: ``(review, row, actor, command)`` to the
 role they would act in and every reason who they are does not allow it (the command
 is None when only the person, not the input, is judged)."""
+
+
+Opener = Callable[["Protocol", str, Any, str, date], Any]
+"""How a protocol's review begins: ``(definition, review_id, submit command, actor_id,
+received_on)`` to its record at version 1, in the definition's first stage, with no
+``head`` yet (the history sets it)."""
+
+
+@frozen
+class Step:
+    """What the history knows of an accepted command besides the command itself:
+    who issued it, in which role, when it was recorded, the stage it leads to, whether
+    it was recorded with its day (``occurred_on``), and the settings of the review
+    (None when a replay was not given them)."""
+
+    actor_id: str
+    role: Role
+    at: datetime
+    after: str
+    dated: bool
+    settings: Any
+
+
+Applier = Callable[["Protocol", Any, Any, Step], tuple[dict[str, Any], tuple[Task, ...]]]
+"""What an accepted command changes: ``(definition, review, command, step)`` to the
+fields of the record that change (the history sets ``stage``, ``version`` and
+``head``) and the tasks it emits. The engine and the replay of a history both call it,
+so they agree."""
 
 
 @frozen
@@ -118,6 +151,27 @@ class Protocol:
     rules: Mapping[str, Rule]
     request_form: type
     documents: tuple[str, ...]
+    record: type
+    """The class of the protocol's review record (:class:`~scr_engine.records.Review`
+    for the SCR). It has the envelope every review has: ``id``, ``reference``,
+    ``stage``, ``version``, ``head``, ``settings_version``, ``requested_by``,
+    ``received_on``, ``protocol`` and ``protocol_version``."""
+    open: Opener
+    """Makes a review's record from its ``submit_request``."""
+    apply: Applier
+    """Runs an accepted command's effect (one of ``effects``) on a review."""
+    stage_type: Callable[[str], str]
+    """Makes a stage code the value a record holds (the SCR's
+    :class:`~scr_engine.states.Stage`; plain text for others)."""
+    deadlines: Callable[[Any, Any, date], tuple[Deadline, ...]]
+    """``(review, settings, today)`` to every deadline of the review (its clocks)."""
+    clocks_changed: Callable[[Any, Any], bool]
+    """``(before, after)``: whether a change can change the review's deadlines (True
+    is always safe: the engine then computes them again)."""
+    reference_prefix: str = "SCR"
+    """What a review's reference starts with (``SAR-2027-004``): every protocol's
+    reviews are numbered in one sequence per year, so a reference names one review
+    whatever its protocol."""
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()
@@ -126,7 +180,8 @@ class Protocol:
 
     def problems(self) -> list[str]:
         """Every way the definition contradicts itself (it is refused when built with
-        any): ``moves`` compiled from another table or other stages; a command of the
+        any): ``moves`` compiled from another table or other stages; a stage its
+        record cannot hold (an SCR variant's stage the SCR's ``Stage`` lacks); a command of the
         table with no class, or (but for the one that creates a review) no guard or
         no effect; a guard, effect or precondition of a command the table lacks."""
         found: list[str] = []
@@ -136,6 +191,11 @@ class Protocol:
             found.append("moves are compiled for other stages")
         if self.moves.terminal != self.terminal_stages:
             found.append("moves name other terminal stages")
+        for code in self.stage_codes:
+            try:
+                self.stage_type(code)
+            except ValueError:
+                found.append(f"its record ({self.record.__name__}) cannot hold stage {code!r}")
         names = set(self.command_names)
         for name in self.command_names:
             if name not in self.commands:
@@ -192,6 +252,19 @@ class Protocol:
     def command_names(self) -> tuple[str, ...]:
         """Every command, in the table's order."""
         return tuple(r.command for r in self.table)
+
+    def stage(self, code: str) -> str:
+        """``code`` as the record holds a stage (``ValueError`` for a code the
+        definition does not have)."""
+        if code not in self.moves.stages:
+            raise ValueError(f"{code!r} is not a stage of protocol {self.name}")
+        return self.stage_type(code)
+
+    def settings_named(self, version: str) -> Any:
+        """The definition's default settings when their version is ``version``, else
+        None (a Board's own settings are the engine's to give)."""
+        default = self.default_settings
+        return default if getattr(default, "version", None) == version else None
 
     def row(self, command: str) -> Row:
         """The table row of ``command`` (``KeyError`` for a name it does not have)."""

@@ -9,7 +9,9 @@ preconditions, the registry, the settings), :mod:`scr_engine.states.effects`,
 
 from __future__ import annotations
 
+from datetime import date
 from types import MappingProxyType
+from typing import Any
 
 import attrs
 
@@ -20,20 +22,22 @@ from scr_engine.protocols.definition import (
     Protocol,
     SettingDef,
     StageDef,
+    Step,
 )
-from scr_engine.records import RequestForm
+from scr_engine.records import RequestForm, Review, Task
+from scr_engine.rules.deadlines import clocks_changed, deadlines
 from scr_engine.rules.guards import CHECKS, PRECONDITIONS
 from scr_engine.rules.judge import permission
 from scr_engine.rules.registry import RULES
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
-from scr_engine.states.effects import EFFECTS
+from scr_engine.states.effects import EFFECTS, apply
 from scr_engine.states.machine import SCR_MOVES
 from scr_engine.states.roles import SCR_ROLES
 from scr_engine.states.stages import Stage
 from scr_engine.states.table import TABLE
 from scr_engine.words import STAGE_WORDS
 
-__all__ = ["DOCUMENTS", "NAME", "SCR", "VERSION"]
+__all__ = ["DOCUMENTS", "NAME", "SCR", "VERSION", "apply_scr", "open_scr"]
 
 NAME = "scr"
 """The SCR's protocol code, recorded on each review (the default)."""
@@ -80,6 +84,42 @@ def _settings() -> tuple[SettingDef, ...]:
     )
 
 
+def open_scr(
+    definition: Protocol, review_id: str, command: Any, actor_id: str, received_on: date
+) -> Review:
+    """An SCR's record as its ``submit_request`` makes it (the definition's first
+    stage, version 1)."""
+    return Review(
+        id=review_id,
+        reference=command.reference,
+        stage=Stage(definition.initial),
+        version=1,
+        head="",
+        settings_version=command.settings_version,
+        request=command.request,
+        requested_by=actor_id,
+        received_on=received_on,
+        protocol=command.protocol,
+        protocol_version=command.protocol_version,
+    )
+
+
+def apply_scr(
+    definition: Protocol, review: Any, command: Any, step: Step
+) -> tuple[dict[str, Any], tuple[Task, ...]]:
+    """What an accepted SCR command records: the definition's effect of it
+    (:func:`scr_engine.states.effects.apply`; the SCR's effects read no settings)."""
+    return apply(
+        review,
+        command,
+        step.actor_id,
+        step.at,
+        step.after,
+        dated=step.dated,
+        effects=definition.effects,
+    )
+
+
 SCR = Protocol(
     name=NAME,
     version=VERSION,
@@ -102,6 +142,12 @@ SCR = Protocol(
     rules=RULES,
     request_form=RequestForm,
     documents=DOCUMENTS,
+    record=Review,
+    open=open_scr,
+    apply=apply_scr,
+    stage_type=Stage,
+    deadlines=deadlines,
+    clocks_changed=clocks_changed,
 )
 """The SCR definition. Its protocol is a Board's own text, not an Act: no rule of it
 is fixed by law (``fixed`` is empty); its settings are :class:`ProtocolSettings`."""

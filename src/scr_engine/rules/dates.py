@@ -38,7 +38,8 @@ def entered_on(review: Review) -> date:
     """The day the review entered its current stage, as far as it is known: the day
     kept with the stage, else the request's receipt (a review recorded before that
     day was kept)."""
-    return review.stage_entered_on or review.received_on
+    entered: date | None = getattr(review, "stage_entered_on", None)
+    return entered or review.received_on
 
 
 def _dependencies(review: Review, command: Any) -> list[tuple[str, date, str]]:
@@ -84,8 +85,8 @@ def date_problems(review: Review, command: Any, today: date) -> list[Refusal]:
         refuse(DATE_RULE, f"{command.name} cannot have happened on {on}, after today")
     floors = [
         (DATE_RULE, review.received_on, "the request was received"),
-        (DATE_RULE, entered_on(review), f"the review became {review.stage.value}"),
-        *_dependencies(review, command),
+        (DATE_RULE, entered_on(review), f"the review became {review.stage}"),
+        *(_dependencies(review, command) if isinstance(review, Review) else ()),
     ]
     seen: set[tuple[str, date]] = set()
     for rule, floor, what in floors:

@@ -17,7 +17,7 @@ from scr_engine.rules.dates import date_problems, is_dated
 from scr_engine.rules.guards import CHECKS, PRECONDITIONS, Context
 from scr_engine.rules.preconditions import Precondition
 from scr_engine.rules.report import with_imr_chronology
-from scr_engine.rules.settings import ProtocolSettings
+from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
 from scr_engine.rules.setup import represented_agency
 from scr_engine.sections import missing_sections
 from scr_engine.serialization import field_problems, size_problems, structure, text_problems
@@ -289,8 +289,10 @@ def wrong_stage(name: str, review: Review, rules: Rulebook | None = None) -> Ref
 
 def too_long(payload: Any, settings: ProtocolSettings) -> list[Refusal]:
     """Every text field of a command's JSON ``payload`` longer than the settings allow,
-    and the whole command if it is (``max_text_length``, ``max_command_length``)."""
-    return size_problems(payload, settings.max_text_length, settings.max_command_length)
+    and the whole command if it is (``max_text_length``, ``max_command_length``; the
+    SCR's defaults for a protocol whose settings do not set them)."""
+    limits = settings if hasattr(settings, "max_text_length") else DEFAULT_SETTINGS
+    return size_problems(payload, limits.max_text_length, limits.max_command_length)
 
 
 def takes_input(cls: type[Command]) -> bool:

@@ -221,7 +221,7 @@ def summary(found: Review) -> dict[str, Any]:
     return {
         "id": found.id,
         "reference": found.reference,
-        "stage": found.stage.value,
+        "stage": str(found.stage),
         "version": found.version,
         "received_on": found.received_on.isoformat(),
         "agencies": list(found.agencies),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import threading
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
@@ -16,7 +17,7 @@ from scr_engine.checkpoints import Checkpoint
 from scr_engine.errors import ConcurrencyConflict, IntegrityError, ReviewNotFound, StorageError
 from scr_engine.history import Event
 from scr_engine.records import Review, Task, TaskState, TaskStatus
-from scr_engine.states.stages import Stage
+from scr_engine.states.stages import TERMINAL_STAGES, Stage
 from scr_engine.storage.port import (
     DeadlineRow,
     StoredReview,
@@ -48,7 +49,8 @@ class MemoryStore:
         self._reviews: dict[str, Review] = {}
         self._saved: dict[str, Review] = {}  # the review object each save stored
         self._events: dict[str, list[Event]] = {}
-        self._by_stage: dict[Stage, dict[str, None]] = {stage: {} for stage in Stage}
+        # By stage code (an SCR's Stage is its code): every protocol's reviews.
+        self._by_stage: defaultdict[str, dict[str, None]] = defaultdict(dict)
         self._tasks: dict[str, Task] = {}
         self._tasks_of: dict[str, dict[str, None]] = {}  # task ids by review
         self._done: set[str] = set()
@@ -233,10 +235,11 @@ class MemoryStore:
             raise ReviewNotFound(review_id) from None
 
     def list_by_stage(self, stage: Stage, *, limit: int = 100, offset: int = 0) -> list[Review]:
-        """Reviews at ``stage``, ordered by reference."""
+        """Reviews at ``stage`` (of every protocol with that stage code), ordered by
+        reference."""
         check_page(limit, offset)
         with self._lock:
-            found = [self._reviews[i] for i in self._by_stage[stage]]
+            found = [self._reviews[i] for i in self._by_stage.get(stage, {})]
         found.sort(key=lambda r: r.reference)
         return found[offset : offset + limit]
 
@@ -257,7 +260,7 @@ class MemoryStore:
 
     def _open(self, task: Task) -> bool:
         review = self._reviews.get(task.review_id)
-        return review is None or not review.stage.terminal
+        return review is None or review.stage not in TERMINAL_STAGES
 
     def tasks(self, review_id: str) -> list[TaskState]:
         """Every task of the review, oldest first, with its status."""

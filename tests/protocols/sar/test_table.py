@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scr_engine.protocols import available
+from scr_engine.protocols import available, get
 from scr_engine.protocols.sar import SAR
 from scr_engine.protocols.sar import stages as s
 from scr_engine.protocols.sar.commands import COMMANDS
@@ -98,8 +98,10 @@ def test_every_command_has_an_effect_and_commands_with_rules_a_guard() -> None:
     } - set(GUARDS)
 
 
-def test_the_sar_is_defined_but_not_registered_yet() -> None:
-    """The SAR definition waits for the engine to judge by definition."""
+def test_the_sar_is_registered_beside_the_scr() -> None:
+    """Every installation runs both: ``scr protocols`` lists the SAR, and a review
+    recording ``sar`` version 1 finds its definition."""
     assert SAR.key == ("sar", "1")
-    assert SAR not in available()
+    assert SAR in available()
+    assert get("sar") is SAR and get("sar", "1") is SAR
     assert set(SAR.rules) >= {"SAR-C-1", "MAP", "INPUT"}

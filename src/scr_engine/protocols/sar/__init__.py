@@ -19,25 +19,28 @@ the engine judges and advances by definition.
 
 from __future__ import annotations
 
+from datetime import date
 from types import MappingProxyType
 from typing import Any, cast
 
 import attrs
 
-from scr_engine.protocols.definition import Protocol, SettingDef
-from scr_engine.protocols.sar.clocks import CLOCKS
+from scr_engine.protocols.definition import Protocol, SettingDef, Step
+from scr_engine.protocols.sar.clocks import CLOCKS, sar_deadlines
 from scr_engine.protocols.sar.commands import COMMANDS
 from scr_engine.protocols.sar.effects import EFFECTS
 from scr_engine.protocols.sar.guards import GUARDS
-from scr_engine.protocols.sar.guards_common import permission
-from scr_engine.protocols.sar.records import Referral
+from scr_engine.protocols.sar.guards_common import SarContext, permission
+from scr_engine.protocols.sar.records import Referral, SarReview
 from scr_engine.protocols.sar.rules import FIXED, SAR_RULES
 from scr_engine.protocols.sar.settings import DEFAULT_SAR_SETTINGS, SETTING_RULES, SarSettings
 from scr_engine.protocols.sar.stages import REQUESTED, STAGES
 from scr_engine.protocols.sar.table import MOVES, TABLE
+from scr_engine.records import Actor, Task
+from scr_engine.states.effects import occurred_day
 from scr_engine.states.roles import SAR_ROLES
 
-__all__ = ["DOCUMENTS", "NAME", "SAR", "VERSION"]
+__all__ = ["DOCUMENTS", "NAME", "SAR", "VERSION", "apply_sar", "open_sar"]
 
 NAME = "sar"
 """The SAR's protocol code, recorded on each review."""
@@ -73,6 +76,50 @@ _GUARDS = {
     **GUARDS,
 }
 
+
+def open_sar(
+    definition: Protocol, review_id: str, command: Any, actor_id: str, received_on: date
+) -> SarReview:
+    """A SAR's record as its ``submit_request`` makes it: the referral received, in the
+    definition's first stage, version 1."""
+    return SarReview(
+        command.reference,
+        received_on,
+        command.referral,
+        stage=definition.initial,
+        settings_version=command.settings_version,
+        protocol=command.protocol,
+        protocol_version=command.protocol_version,
+        id=review_id,
+        version=1,
+        head="",
+        requested_by=actor_id,
+    )
+
+
+def apply_sar(
+    definition: Protocol, review: Any, command: Any, step: Step
+) -> tuple[dict[str, Any], tuple[Task, ...]]:
+    """What an accepted SAR command records: its effect, run in the acting role on the
+    day it occurred, under the review's settings (which some effects read:
+    ``ValueError`` when they were not given)."""
+    if step.settings is None:
+        raise ValueError(
+            f"review {review.id} runs under SAR settings {review.settings_version!r}, which "
+            "were not given"
+        )
+    actor = Actor(step.actor_id, step.actor_id, frozenset({step.role}))
+    ctx = SarContext(actor, step.role, occurred_day(command, step.at), step.settings)
+    effect: Any = definition.effects[command.name]
+    changes, _ = effect(review, command, ctx)
+    return changes, ()
+
+
+def _always(before: Any, after: Any) -> bool:
+    """The SAR's deadlines are computed again after every command."""
+    return True
+
+
 SAR = Protocol(
     name=NAME,
     version=VERSION,
@@ -97,5 +144,12 @@ SAR = Protocol(
     rules=SAR_RULES,
     request_form=Referral,
     documents=DOCUMENTS,
+    record=SarReview,
+    open=open_sar,
+    apply=apply_sar,
+    stage_type=str,
+    deadlines=sar_deadlines,
+    clocks_changed=_always,
+    reference_prefix="SAR",
 )
 """The SAR definition, version 1 (not registered yet)."""

@@ -666,7 +666,12 @@ class Extension:
 
 @frozen
 class SarReview:
-    """A Safeguarding Adults Review: every record the history has built."""
+    """A Safeguarding Adults Review: every record the history has built.
+
+    Its envelope is every review's (:attr:`scr_engine.protocols.Protocol.record`):
+    ``id``, ``reference``, ``stage``, ``version`` (the count of its history's events),
+    ``head`` (the hash of the last), ``settings_version``, ``requested_by``,
+    ``received_on``, ``protocol`` and ``protocol_version``."""
 
     reference: str
     received_on: date
@@ -675,6 +680,10 @@ class SarReview:
     settings_version: str = ""
     protocol: str = "sar"
     protocol_version: str = "1"
+    id: str = ""
+    version: int = 1
+    head: str = ""
+    requested_by: str = ""
     acknowledged_on: date | None = None
     chairs_notified_on: date | None = None
     information_outstanding: int = 0
@@ -738,6 +747,27 @@ class SarReview:
     def agency_codes(self) -> tuple[str, ...]:
         """The involved agencies' codes."""
         return tuple(a.code for a in self.referral.agencies)
+
+    @property
+    def agencies(self) -> tuple[str, ...]:
+        """The involved agencies' codes (as every review names them, for the read
+        policy's agency scope)."""
+        return self.agency_codes
+
+    @property
+    def restricted(self) -> bool:
+        """A SAR is never restricted to the people named on it (the SCR's
+        ``restrict_access`` has no SAR counterpart): the read policy's scopes apply."""
+        return False
+
+    def named(self) -> frozenset[str]:
+        """The ids of the people named on the review: its referrer (who submitted
+        it), lead reviewer, panel chair and panel members."""
+        people = {self.requested_by, self.panel_chair, *self.panel_members}
+        if self.lead_reviewer is not None:
+            people.add(self.lead_reviewer.person_id)
+        people.discard("")
+        return frozenset(people)
 
     def waived(self, rule: str, subject: str = "") -> bool:
         """Whether a waiver of ``rule`` (for ``subject``, or for the whole review) is

@@ -19,15 +19,33 @@ from typing import Any, TypeAlias
 import attrs
 
 from scr_engine.errors import ScrEngineError, StorageError
+from scr_engine.protocols import DEFAULT
+from scr_engine.protocols import get as get_protocol
 from scr_engine.records import Review
 from scr_engine.serialization import structure, unstructure
 
 
 def _decode_review(data: str) -> Review:
     try:
-        return structure(json.loads(data), Review, what="stored review", from_json=True)
+        value = json.loads(data)
+        record: type[Review] = _record_of(value)
+        return structure(value, record, what="stored review", from_json=True)
     except (ValueError, ScrEngineError) as exc:
         raise StorageError(f"a stored review cannot be read: {exc}") from exc
+
+
+def _record_of(value: Any) -> Any:
+    """The record class of a stored review's JSON: its protocol's (the SCR's when it
+    names none). :class:`~scr_engine.errors.UnknownProtocol` for a protocol this
+    installation does not have."""
+    if not isinstance(value, dict):
+        return Review
+    name, version = value.get("protocol"), value.get("protocol_version")
+    if name in (None, DEFAULT.name) and version in (None, DEFAULT.version):
+        return Review
+    if not isinstance(name, str) or not isinstance(version, str):
+        raise ValueError("a stored review's protocol is text")
+    return get_protocol(name, version).record
 
 
 _to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -235,7 +253,7 @@ def _encode_review(review: Review, prior: _Cached | None) -> _Cached:
     memo, so that the next time only what changed inside them is encoded again (for a
     review with a long history of progress notes, most of the cost). A review with no
     ``prior`` (a new one) is encoded at once."""
-    keys = _attrs_keys(Review)
+    keys = _attrs_keys(type(review))
     members = None
     if prior is not None and keys is not None:
         members = prior.members or _members_of(prior.text, keys)

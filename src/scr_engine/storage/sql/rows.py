@@ -200,8 +200,8 @@ EVENTS: RowCodec[Event] = RowCodec(
         "at": lambda e: e.at.isoformat(),
         "role": lambda e: e.role.value,
         "payload": lambda e: canonical_json(e.payload),
-        "stage_before": lambda e: None if e.stage_before is None else e.stage_before.value,
-        "stage_after": lambda e: e.stage_after.value,
+        "stage_before": lambda e: None if e.stage_before is None else str(e.stage_before),
+        "stage_after": lambda e: str(e.stage_after),
         "commitments": _v2_json("commitments"),
         "salts": _v2_json("salts"),
     },
@@ -217,6 +217,14 @@ _ROLES = {role.value: role for role in Role}
 _STAGES = {stage.value: stage for stage in Stage}
 _TEXT = ("review_id", "at", "actor_id", "command", "payload", "prev_hash", "hash")
 """Event columns that must hold text (role and stages are looked up by their text)."""
+
+
+def _stage(code: Any) -> str:
+    """A stage column's value: the SCR's :class:`Stage` for its codes, another
+    protocol's code as text (``TypeError`` for what is not text)."""
+    if type(code) is not str:
+        raise TypeError("a stage is text")
+    return _STAGES.get(code, code)
 
 
 def _text_or_none(value: Any) -> str | None:
@@ -278,8 +286,8 @@ def _decode_event(row: Any) -> Event:
             role=_ROLES[v["role"]],
             command=v["command"],
             payload=data,
-            stage_before=None if before is None else _STAGES[before],
-            stage_after=_STAGES[v["stage_after"]],
+            stage_before=None if before is None else _stage(before),
+            stage_after=_stage(v["stage_after"]),
             prev_hash=v["prev_hash"],
             hash=v["hash"],
             state=state,

@@ -280,7 +280,7 @@ class _Sql:
             "version": review.version,
             "data": text,
             "expected": review.version - 1,
-            "stage": review.stage.value,
+            "stage": str(review.stage),
             "reference": review.reference,
             "settings_version": review.settings_version,
             "received_on": review.received_on,

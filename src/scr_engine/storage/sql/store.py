@@ -330,7 +330,7 @@ class SqlStore:
                 if (
                     last == version == review.version
                     and last_hash == head == review.head
-                    and stage == review.stage.value
+                    and stage == str(review.stage)
                     and last_state == cached.state
                 ):
                     return review

@@ -43,7 +43,7 @@ def save_in_one_statement(
     False when it matched no row (another version is stored, or the stage or
     another indexed column changed otherwise than guessed): then it wrote nothing,
     and the general path decides."""
-    stage_changed = event.stage_before is not review.stage
+    stage_changed = event.stage_before != review.stage
     statement = sql.save_statement(stage_changed, deadlines is not None, bool(tasks))
     params = sql.save_params(review, text, event_values, deadlines, tasks, deliveries)
     try:
@@ -65,7 +65,7 @@ def write_review(
     :class:`IntegrityError`."""
     review_id = review.id
     received_on = sql.date_in(review.received_on)
-    stage = review.stage.value
+    stage = str(review.stage)
     if expected_version == 0:
         row = {
             "id": review_id,
@@ -90,7 +90,7 @@ def write_review(
     else:
         kept = (review.reference, review.settings_version, received_on)
         head, prev = review.head, event.prev_hash
-        if event.stage_before is review.stage:  # the usual case: set version and data
+        if event.stage_before == review.stage:  # the usual case: set version and data
             written = session.run(
                 sql.update_review,
                 (review.version, text, head, review_id, expected_version, prev, stage, *kept),

@@ -1,0 +1,97 @@
+"""What the engine needs of a review's protocol besides its definition: the settings
+it knows for every protocol (each review runs under the settings it started with, its
+``settings_version``, found here by its protocol's settings class and that version),
+and a protocol's ``submit_request`` made and judged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from scr_engine.commands import Command
+from scr_engine.errors import ScrEngineError
+from scr_engine.errors.refusals import Refusal
+from scr_engine.protocols import Protocol
+from scr_engine.protocols import of as protocol_of
+from scr_engine.records import Actor
+from scr_engine.rules.common import Context
+from scr_engine.rules.request import validate_request
+
+__all__ = ["SettingsBook", "request_problems", "submission"]
+
+
+class SettingsBook:
+    """Settings by protocol and version.
+
+    ``current`` are the settings new reviews start under, one per settings class (the
+    SCR's :class:`~scr_engine.rules.settings.ProtocolSettings`, the SAR's
+    :class:`~scr_engine.protocols.sar.settings.SarSettings` …); ``known`` are earlier
+    ones that existing reviews may still use. A protocol the engine was given no
+    settings for runs new reviews under its definition's defaults.
+    """
+
+    __slots__ = ("_current", "_known")
+
+    def __init__(self, current: Iterable[Any], known: Iterable[Any] = ()) -> None:
+        given = tuple(current)
+        self._current: dict[type, Any] = {type(s): s for s in given}
+        self._known: dict[tuple[type, str], Any] = {
+            (type(s), s.version): s for s in (*known, *given)
+        }
+
+    def current(self, definition: Protocol) -> Any:
+        """The settings a new review of ``definition`` starts under."""
+        found = self._current.get(definition.settings)
+        return definition.default_settings if found is None else found
+
+    def of(self, review: Any) -> Any:
+        """The settings ``review`` runs under (those it started with).
+
+        :class:`~scr_engine.errors.ScrEngineError` when the engine was not given them
+        (a protocol the engine was given no settings for runs on its definition's
+        defaults: those are known)."""
+        definition = protocol_of(review)
+        version = review.settings_version
+        found = self._known.get((definition.settings, version))
+        if found is None and definition.settings not in self._current:
+            found = definition.settings_named(version)  # the protocol runs on its defaults
+        if found is None:
+            raise ScrEngineError(
+                f"review {review.id} runs under settings {version!r}, which this engine "
+                "was not given (pass them in known_settings)"
+            )
+        return found
+
+
+def submission(request: Any, received_on: date | None, definition: Protocol) -> Command:
+    """The definition's ``submit_request`` of ``request`` (its request form)."""
+    made: Command = definition.commands["submit_request"](
+        request,  # type: ignore[call-arg]
+        occurred_on=received_on,
+        protocol=definition.name,
+        protocol_version=definition.version,
+    )
+    return made
+
+
+def request_problems(
+    definition: Protocol,
+    request: Any,
+    actor: Actor,
+    role: Any,
+    today: date,
+    settings: Any,
+) -> list[Refusal]:
+    """Every problem of a request form: the SCR's (RF-1, RF-2); another
+    protocol's by the guard of its ``submit_request``."""
+    guard = definition.guards.get("submit_request")
+    if guard is None:
+        return validate_request(request, today)
+    if not isinstance(request, definition.request_form):
+        message = f"a {definition.name} request is a {definition.request_form.__name__}"
+        return [Refusal.input(message, "request")]
+    command = submission(request, None, definition)
+    guard_: Any = guard
+    refusals: list[Refusal] = guard_(None, command, Context(actor, role, today, settings))
+    return refusals

@@ -123,7 +123,7 @@ def rewrite(url: str, review: Review, events: list[Event]) -> None:
                 ),
                 {
                     "d": _json(unstructure(review)),
-                    "s": review.stage.value,
+                    "s": str(review.stage),
                     "v": review.version,
                     "h": review.head,
                     "r": review.id,

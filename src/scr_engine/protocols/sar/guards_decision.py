@@ -289,6 +289,24 @@ def check_confirm(review: SarReview, cmd: c.ConfirmReview, ctx: SarContext) -> l
         return out
     test = review.test
     kind = cmd.mandate.kind
+    # SAR-D-8: the mandate states the outcome's duty: a mandatory SAR's is mandatory
+    # (or undetermined, until resolved), a discretionary SAR's discretionary.
+    if cmd.outcome is Outcome.SAR_MANDATORY:
+        guard(
+            out,
+            kind is not MandateKind.DISCRETIONARY,
+            "SAR-D-8",
+            "a mandatory SAR's mandate is mandatory (or undetermined), not discretionary",
+            "mandate",
+        )
+    else:
+        guard(
+            out,
+            kind is MandateKind.DISCRETIONARY,
+            "SAR-D-8",
+            "a discretionary SAR's mandate is discretionary",
+            "mandate",
+        )
     if test is TestResult.MET:
         guard(
             out,

@@ -35,13 +35,13 @@ def with_rewrites(
     if not (paths is None or isinstance(paths, tuple)) or not isinstance(pseudonym, str):
         return command
     data = unstructure(review)
-    held = dict(personal_paths(Review, data))
+    held = dict(personal_paths(type(review), data))
     whole = set(held) if paths is None else {p for p in paths if isinstance(p, str)}
     values = {value} if value is not None else {held[p] for p in whole if p in held}
     striker = Striker(values, pseudonym or ERASED)
     rewrites = tuple(
         TextRewrite(path, striker(text))
-        for path, text in text_paths(Review, data)
+        for path, text in text_paths(type(review), data)
         if path not in whole and striker.finds(text)
     )
     return evolve(command, rewrites=rewrites)

@@ -505,8 +505,9 @@ class ReviewEngine:
                 if read_refusal(self.read_policy, review, actor) is not None:
                     continue  # PR-e: not theirs to read, so not theirs to erase
                 data = unstructure(review)
-                paths = tuple(p for p, v in personal_paths(Review, data) if v == value)
-                mentioned = any(mentions(t, value) for _, t in text_paths(Review, data))
+                record = type(review)
+                paths = tuple(p for p, v in personal_paths(record, data) if v == value)
+                mentioned = any(mentions(t, value) for _, t in text_paths(record, data))
                 in_history = any(
                     e.format != 1
                     and any(

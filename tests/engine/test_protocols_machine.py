@@ -11,7 +11,6 @@ review; the store lists each review as its own record; and the whole store verif
 
 from __future__ import annotations
 
-import importlib
 from typing import Any, ClassVar
 
 from hypothesis import settings
@@ -30,11 +29,10 @@ from scr_engine.records import Review, Role
 from scr_engine.rules.registry import RULES
 from support.sar import MANAGER, adult, referral
 from support.sar_engine import EngineRun
+from support.sar_machine import SarMachine
 
-SarMachine: Any = importlib.import_module("protocols.sar.test_machine").SarMachine
 
-
-class BothProtocolsMachine(SarMachine):  # type: ignore[misc]
+class BothProtocolsMachine(SarMachine):
     """The SAR machine on an engine and a :class:`MemoryStore`, with SCRs beside it."""
 
     reached: ClassVar[set[tuple[str, str]]] = set()

@@ -12,11 +12,9 @@ review; every one that can be detected without the key makes ``get`` and
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import attrs
 import pytest
-import sqlalchemy as sa
 
 from scr_engine import (
     Checkpoint,
@@ -32,10 +30,9 @@ from scr_engine import commands as c
 from scr_engine.checkpoints import generate_key, load_private_key, public_key_pem
 from scr_engine.demo import BUSINESS_MANAGER, REQUESTER, demo_request, run_to_closure
 from scr_engine.history import Event, advance
-from scr_engine.records import Review
-from scr_engine.serialization import unstructure
-from scr_engine.storage.sql import SqlStore, _event_values
+from scr_engine.storage.sql import SqlStore
 from support.builders import START
+from support.tamper import dump, rewrite, sql
 
 pytestmark = pytest.mark.rule("PR-d")
 
@@ -71,72 +68,6 @@ def scene(url: str) -> Scene:
 
 
 # --------------------------------------------------------------------------- the database
-
-
-def sql(url: str, statement: str, **params: Any) -> None:
-    engine = sa.create_engine(url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(sa.text(statement), params)
-    finally:
-        engine.dispose()
-
-
-def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table of the store, sorted."""
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            names = [n for n in sa.inspect(conn).get_table_names() if n.startswith("scr_")]
-            return {
-                name: sorted(
-                    (tuple(row) for row in conn.execute(sa.text(f"SELECT * FROM {name}"))),
-                    key=repr,
-                )
-                for name in names
-            }
-    finally:
-        engine.dispose()
-
-
-def rewrite(url: str, review: Review, events: list[Event]) -> None:
-    """Replace a review's history and row, as an attacker who knows the schema."""
-    engine = sa.create_engine(url)
-    columns = (
-        "review_id, sequence, at, actor_id, role, command, payload, stage_before, "
-        "stage_after, prev_hash, hash, state, commitments, salts, state_salt, format, "
-        "idempotency_key"
-    )
-    marks = ", ".join(f":p{i}" for i in range(17))
-    try:
-        with engine.begin() as conn:
-            conn.execute(sa.text("DELETE FROM scr_events WHERE review_id = :r"), {"r": review.id})
-            for event in events:
-                values = dict(zip((f"p{i}" for i in range(17)), _event_values(event), strict=True))
-                conn.execute(
-                    sa.text(f"INSERT INTO scr_events ({columns}) VALUES ({marks})"), values
-                )
-            conn.execute(
-                sa.text(
-                    "UPDATE scr_reviews SET data = :d, stage = :s, version = :v, head = :h "
-                    "WHERE id = :r"
-                ),
-                {
-                    "d": _json(unstructure(review)),
-                    "s": str(review.stage),
-                    "v": review.version,
-                    "h": review.head,
-                    "r": review.id,
-                },
-            )
-    finally:
-        engine.dispose()
-
-
-def _json(data: Any) -> str:
-    import json
-
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
 def _sequence_of(scene: Scene, command: str) -> int:

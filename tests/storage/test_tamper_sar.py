@@ -21,7 +21,7 @@ from scr_engine.records import Role
 from scr_engine.storage.sql import SqlStore
 from support import sar as s
 from support.sar_engine import EngineRun
-from storage.test_tamper import dump, rewrite, sql
+from support.tamper import dump, rewrite, sql
 
 pytestmark = pytest.mark.rule("PR-d")
 
@@ -82,8 +82,8 @@ def edit_the_stage_column(sc: Scene) -> None:
 def edit_the_stage_in_the_json(sc: Scene) -> None:
     sql(
         sc.url,
-        "UPDATE scr_reviews SET data = replace(data, '\"stage\":\"ratified\"', "
-        "'\"stage\":\"closed\"') WHERE id = :r",
+        'UPDATE scr_reviews SET data = replace(data, \'"stage":"ratified"\', '
+        '\'"stage":"closed"\') WHERE id = :r',
         r=sc.target,
     )
 

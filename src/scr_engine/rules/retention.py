@@ -17,6 +17,8 @@ its personal values without containing them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from scr_engine import commands as c
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.personal import ERASED, personal_paths, strikes_only, text_paths
@@ -24,22 +26,32 @@ from scr_engine.records import Review
 from scr_engine.rules.common import Context, need_text
 from scr_engine.serialization import unstructure
 
-__all__ = ["erase_personal_data", "restrict_access"]
+__all__ = ["erase_personal_data", "erasure_problems", "restrict_access"]
 
 
 def erase_personal_data(review: Review, cmd: c.ErasePersonalData, ctx: Context) -> list[Refusal]:
+    """The SCR's erasure guard (PR-e): :func:`erasure_problems` citing PR-e."""
+    return erasure_problems(review, cmd, "PR-e")
+
+
+def erasure_problems(review: Any, cmd: c.ErasePersonalData, rule: str) -> list[Refusal]:
+    """Every reason an erasure of ``review`` (a record of any protocol) is refused,
+    citing ``rule`` (the protocol's own rule of erasure): no reasons, no legal basis, a
+    path that is not a personal field of the record, a rewrite that does more than
+    strike a mention."""
     out: list[Refusal] = []
-    need_text(out, cmd.reasons, "PR-e", "reasons", "the reasons for the erasure")
-    need_text(out, cmd.legal_basis, "PR-e", "legal_basis", "the legal basis of the erasure")
+    need_text(out, cmd.reasons, rule, "reasons", "the reasons for the erasure")
+    need_text(out, cmd.legal_basis, rule, "legal_basis", "the legal basis of the erasure")
     data = unstructure(review)
-    held = dict(personal_paths(Review, data))
-    out.extend(_rewrite_problems(cmd, held, dict(text_paths(Review, data))))
+    record = type(review)
+    held = dict(personal_paths(record, data))
+    out.extend(_rewrite_problems(cmd, held, dict(text_paths(record, data)), rule))
     if cmd.paths is not None:
         for index, path in enumerate(cmd.paths):
             if path not in held:
                 out.append(
                     Refusal(
-                        "PR-e",
+                        rule,
                         f"{path!r} is not a personal field of this review",
                         RefusalKind.INPUT,
                         f"paths[{index}]",
@@ -49,7 +61,7 @@ def erase_personal_data(review: Review, cmd: c.ErasePersonalData, ctx: Context) 
 
 
 def _rewrite_problems(
-    cmd: c.ErasePersonalData, held: dict[str, str], texts: dict[str, str]
+    cmd: c.ErasePersonalData, held: dict[str, str], texts: dict[str, str], rule: str
 ) -> list[Refusal]:
     """Each rewrite must strike spans of a text of the review that may name a person
     (personal or free text), and nothing else: no other character changed, no field
@@ -73,7 +85,7 @@ def _rewrite_problems(
             seen.add(rewrite.path)
             continue
         seen.add(rewrite.path)
-        out.append(Refusal("PR-e", message, RefusalKind.INPUT, where))
+        out.append(Refusal(rule, message, RefusalKind.INPUT, where))
     return out
 
 

@@ -318,7 +318,8 @@ def _erase_personal_data(
     pseudonym, and each of ``cmd.rewrites`` its struck text; only the fields of the
     review that change are returned."""
     data = unstructure(r)
-    held = [path for path, _ in personal_paths(Review, data)]
+    record = type(r)  # any protocol's record
+    held = [path for path, _ in personal_paths(record, data)]
     targets = set(held) if cmd.paths is None else set(cmd.paths)
     replacement = cmd.pseudonym or ERASED
     for path in held:
@@ -326,10 +327,10 @@ def _erase_personal_data(
             data = replace_at(data, path, replacement)
     for rewrite in cmd.rewrites:  # guarded: only strikes, of personal texts (PR-e)
         data = replace_at(data, rewrite.path, rewrite.text)
-    erased = structure(data, Review, what="erased review")
+    erased = structure(data, record, what="erased review")
     changes = {
         a.name: getattr(erased, a.name)
-        for a in fields(Review)
+        for a in fields(record)
         if getattr(erased, a.name) != getattr(r, a.name)
     }
     return changes, ()

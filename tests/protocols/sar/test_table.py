@@ -44,9 +44,10 @@ def test_stages_and_terminals() -> None:
     """map.md: closed, redirected, not_taken_forward and withdrawn are terminal;
     redirected and not_taken_forward are left only by reopen_request (SAR-D-6)."""
     assert {"closed", "redirected", "not_taken_forward", "withdrawn"} == s.TERMINAL
-    for stage in s.TERMINAL:
-        assert SAR.commands_from(stage) <= {"reopen_request"}
-    assert SAR.commands_from("redirected") == {"reopen_request"}
+    for stage in s.TERMINAL:  # besides the engine's erasure, which stays in the stage
+        assert SAR.commands_from(stage) <= {"reopen_request", "erase_personal_data"}
+        assert SAR.next_stage(stage, "erase_personal_data") == stage
+    assert SAR.commands_from("redirected") == {"reopen_request", "erase_personal_data"}
     assert SAR.initial == "requested" and SAR.open_stages == s.OPEN
 
 

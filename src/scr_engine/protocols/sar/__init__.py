@@ -19,13 +19,14 @@ the engine judges and advances by definition.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 from types import MappingProxyType
 from typing import Any, cast
 
 import attrs
 
-from scr_engine.protocols.definition import Protocol, SettingDef, Step
+from scr_engine.commands import ErasePersonalData
+from scr_engine.protocols.definition import Protocol, SettingDef, Step, compile_moves
 from scr_engine.protocols.sar.clocks import CLOCKS, sar_deadlines
 from scr_engine.protocols.sar.commands import COMMANDS
 from scr_engine.protocols.sar.effects import EFFECTS
@@ -35,12 +36,15 @@ from scr_engine.protocols.sar.records import Referral, SarReview
 from scr_engine.protocols.sar.rules import FIXED, SAR_RULES
 from scr_engine.protocols.sar.settings import DEFAULT_SAR_SETTINGS, SETTING_RULES, SarSettings
 from scr_engine.protocols.sar.stages import REQUESTED, STAGES
-from scr_engine.protocols.sar.table import MOVES, TABLE
-from scr_engine.records import Actor, Task
+from scr_engine.protocols.sar.table import TABLE
+from scr_engine.records import Actor, Role, Task
+from scr_engine.rules.retention import erasure_problems
+from scr_engine.states.effects import EFFECTS as SCR_EFFECTS
 from scr_engine.states.effects import occurred_day
 from scr_engine.states.roles import SAR_ROLES
+from scr_engine.states.table import Row
 
-__all__ = ["DOCUMENTS", "NAME", "SAR", "VERSION", "apply_sar", "open_sar"]
+__all__ = ["DOCUMENTS", "ERASURE", "NAME", "SAR", "VERSION", "apply_sar", "open_sar"]
 
 NAME = "sar"
 """The SAR's protocol code, recorded on each review."""
@@ -71,9 +75,35 @@ def _no_guard(review: Any, command: Any, context: Any) -> list[Any]:
     return []
 
 
+ERASURE = Row(
+    "erase_personal_data",
+    tuple(s.code for s in STAGES if s.terminal),
+    None,
+    frozenset({Role.BOARD_CHAIR, Role.BUSINESS_MANAGER}),
+    ("SAR-P-7",),
+    "SAR-P-7",
+)
+"""The engine's erasure of an ended review's personal data, beside ``map.md``'s
+commands: by the Board's chair or business manager, once the review has ended and its
+records' retention period (SAR-P-7, ``record_retention``) has run. Its guard and effect
+are the engine's (:func:`scr_engine.rules.retention.erasure_problems`, citing
+SAR-P-7); the history keeps verifying."""
+
+
+def _erasure_guard(review: Any, command: Any, context: Any) -> list[Any]:
+    return erasure_problems(review, command, "SAR-P-7")
+
+
+def _erasure_effect(review: Any, command: Any, ctx: SarContext) -> Any:
+    at = datetime.combine(ctx.today, time(), UTC)  # the SCR's effect does not read it
+    return SCR_EFFECTS["erase_personal_data"](review, command, ctx.actor.id, ctx.today, at)
+
+
+_TABLE = (*TABLE, ERASURE)
 _GUARDS = {
     **{r.command: _no_guard for r in TABLE if r.command != "submit_request"},
     **GUARDS,
+    ERASURE.command: _erasure_guard,
 }
 
 
@@ -127,15 +157,15 @@ SAR = Protocol(
     stages=STAGES,
     initial=REQUESTED,
     roles=tuple(r.value for r in SAR_ROLES),
-    commands=MappingProxyType(dict(COMMANDS)),
-    table=TABLE,
-    moves=MOVES,
+    commands=MappingProxyType({**COMMANDS, ERASURE.command: ErasePersonalData}),
+    table=_TABLE,
+    moves=compile_moves(_TABLE, STAGES, REQUESTED),
     permission=permission,
     # The definition's guard and effect slots are typed for the SCR's Review today; the
     # SAR's take a SarReview and a SarContext. The engine judging by definition reads them.
     guards=cast(Any, MappingProxyType(_GUARDS)),
     preconditions=MappingProxyType({}),
-    effects=cast(Any, EFFECTS),
+    effects=cast(Any, MappingProxyType({**EFFECTS, ERASURE.command: _erasure_effect})),
     clocks=CLOCKS,
     settings=SarSettings,
     default_settings=DEFAULT_SAR_SETTINGS,

@@ -29,7 +29,7 @@ from scr_engine.commands import ErasePersonalData
 from scr_engine.protocols.definition import Protocol, SettingDef, Step, compile_moves
 from scr_engine.protocols.sar.clocks import CLOCKS, sar_deadlines
 from scr_engine.protocols.sar.commands import COMMANDS
-from scr_engine.protocols.sar.effects import EFFECTS
+from scr_engine.protocols.sar.effects import EFFECTS, SECURE_RECORDS, SarTask
 from scr_engine.protocols.sar.guards import GUARDS
 from scr_engine.protocols.sar.guards_common import SarContext, permission
 from scr_engine.protocols.sar.records import Referral, SarReview
@@ -37,7 +37,7 @@ from scr_engine.protocols.sar.rules import FIXED, SAR_RULES
 from scr_engine.protocols.sar.settings import DEFAULT_SAR_SETTINGS, SETTING_RULES, SarSettings
 from scr_engine.protocols.sar.stages import REQUESTED, STAGES
 from scr_engine.protocols.sar.table import TABLE
-from scr_engine.records import Actor, Role, Task
+from scr_engine.records import Actor, Role, Task, TaskKind
 from scr_engine.rules.retention import erasure_problems
 from scr_engine.states.effects import EFFECTS as SCR_EFFECTS
 from scr_engine.states.effects import occurred_day
@@ -132,7 +132,9 @@ def apply_sar(
 ) -> tuple[dict[str, Any], tuple[Task, ...]]:
     """What an accepted SAR command records: its effect, run in the acting role on the
     day it occurred, under the review's settings (which some effects read:
-    ``ValueError`` when they were not given)."""
+    ``ValueError`` when they were not given). Its outputs (SAR-R-3, SAR-D-5, SAR-D-9,
+    SAR-M-6, SAR-M-12 …) are the review's tasks, delivered from the outbox as an SCR's
+    are: each to its recipient (an agency's code, or a role), citing its rule."""
     if step.settings is None:
         raise ValueError(
             f"review {review.id} runs under SAR settings {review.settings_version!r}, which "
@@ -141,8 +143,25 @@ def apply_sar(
     actor = Actor(step.actor_id, step.actor_id, frozenset({step.role}))
     ctx = SarContext(actor, step.role, occurred_day(command, step.at), step.settings)
     effect: Any = definition.effects[command.name]
-    changes, _ = effect(review, command, ctx)
-    return changes, ()
+    changes, outputs = effect(review, command, ctx)
+    return changes, tuple(
+        Task(
+            f"{review.id}:{review.version + 1}:{index}:{kind.value}:{output.to}",
+            review.id,
+            kind,
+            output.to,
+            step.at,
+            output.rule,
+        )
+        for index, output in enumerate(outputs)
+        for kind in (_task_kind(output),)
+    )
+
+
+def _task_kind(output: SarTask) -> TaskKind:
+    """The outbox kind of one of the SAR's outputs: records to secure (SAR-D-9), or a
+    notice its rule names."""
+    return TaskKind.SECURE_RECORDS if output.what == SECURE_RECORDS else TaskKind.NOTICE
 
 
 def _always(before: Any, after: Any) -> bool:

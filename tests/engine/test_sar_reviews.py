@@ -10,9 +10,6 @@ from pathlib import Path
 
 import attrs
 import pytest
-from tests.support import sar as s
-from tests.support.postgres import postgres_schema
-from tests.support.sar_engine import EngineRun
 
 from scr_engine import MemoryStore, ScrEngineError, TransitionRefused
 from scr_engine.demo import REQUESTER, demo_request
@@ -22,6 +19,9 @@ from scr_engine.protocols.sar.records import AlternativeKind, SarReview
 from scr_engine.protocols.sar.settings import SarSettings
 from scr_engine.records import Review
 from scr_engine.storage.port import ReviewStore
+from support import sar as s
+from support.postgres import postgres_schema
+from support.sar_engine import EngineRun
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgresql"])

@@ -8,8 +8,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from tests.support.sar import START
-
 from scr_engine import ReviewEngine
 from scr_engine.errors import InvalidRequest, PermissionDenied, TransitionRefused
 from scr_engine.errors.refusals import Refusal
@@ -17,6 +15,7 @@ from scr_engine.protocols.sar import commands as c
 from scr_engine.protocols.sar.records import SarReview
 from scr_engine.records import Actor
 from scr_engine.storage.port import ReviewStore
+from support.sar import START
 
 
 class MovableClock:

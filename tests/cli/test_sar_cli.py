@@ -207,3 +207,34 @@ def test_a_refused_sar_command_names_its_rule(scr: Scr) -> None:
     )
     assert refused["error"]["kind"] == "refused"
     assert "SAR-C-5" in {r["rule"] for r in refused["error"]["refusals"]}  # no assessment
+
+
+def test_the_sar_demo_runs_a_mandatory_sar_as_far_as_sar_a_4_allows(scr: Scr) -> None:
+    shown = scr.json("demo", "--protocol", "sar", "--db", "demo.sqlite3")
+    review = shown["review"]
+    assert review["protocol"] == "sar" and review["reference"].startswith("SAR-")
+    assert review["stage"] == "action_plan_monitored"
+    assert review["mandate"] == {"kind": "mandatory", "condition": 1}
+    assert review["actions"] == [{"id": "A1", "status": "completed", "findings": ["F1"]}]
+    assert review["publication"] == {"status": "published", "choice": "publish_summary"}
+    lines = shown["lines"]
+    assert any("SAR-A-4" in line and "annual report" in line for line in lines)
+    assert lines[-1] == f"Review {review['reference']} is action_plan_monitored."
+    verified = scr.json("verify", "--database", "sqlite:///demo.sqlite3")
+    assert verified["ok"] is True and verified["reviews"] == 1
+    assert verified["events"] == 28
+
+
+def test_the_default_demo_is_still_the_scr_s(scr: Scr) -> None:
+    shown = scr.json("demo", "--memory")
+    assert shown["review"]["protocol"] == "scr"
+    assert shown["review"]["stage"] == "closed"
+
+
+def test_export_says_a_sar_s_documents_are_not_made_yet(scr: Scr) -> None:
+    ready(scr)
+    reference = submit_sar(scr)["reference"]
+    documents = scr.json("export", reference, "--out", "docs", actor="u-chair", code=1)
+    assert "documents of a sar review are not made yet" in documents["error"]["message"]
+    public = scr.json("export", reference, "--public", actor="u-chair", code=1)
+    assert [r["rule"] for r in public["error"]["refusals"]] == ["MAP"]

@@ -24,12 +24,21 @@ __all__ = ["actors", "demo", "diagram", "export"]
 @scr_command(cli, "demo")
 @click.option("--db", "db", metavar="FILE", help="keep the review in this SQLite file.")
 @click.option("--memory", is_flag=True, help="keep the review in memory only.")
-def demo(session: Session, db: str | None, memory: bool) -> None:
+@click.option(
+    "--protocol",
+    type=click.Choice(["scr", "sar"]),
+    default="scr",
+    show_default=True,
+    help="the protocol of the fictional review: sar for a mandatory Safeguarding Adults Review.",
+)
+def demo(session: Session, db: str | None, memory: bool, protocol: str) -> None:
     """Run a fictional review through every stage and print what happens (on a new
-    SQLite file, removed afterwards unless --db keeps it)."""
+    SQLite file, removed afterwards unless --db keeps it). With --protocol sar, a
+    mandatory Safeguarding Adults Review, as far as the SAR allows (SAR-A-4)."""
     from scr_engine.cli.shapes import review_json
     from scr_engine.clock import FixedClock
     from scr_engine.demo import run_demo
+    from scr_engine.demo_sar import run_sar_demo
     from scr_engine.engine import ReviewEngine
     from scr_engine.storage.memory import MemoryStore
 
@@ -49,10 +58,9 @@ def demo(session: Session, db: str | None, memory: bool) -> None:
             where = f"SQLite database {path}" if db else "SQLite database (a temporary file)"
         resume_gc()  # the start-up is over: the store is made
         echo(f"Running the demo review on the {where}.")
+        runner = run_sar_demo if protocol == "sar" else run_demo
         try:
-            closed = run_demo(
-                ReviewEngine(store, clock), echo, step=lambda: clock.advance(hours=20)
-            )
+            closed = runner(ReviewEngine(store, clock), echo, step=lambda: clock.advance(hours=20))
         finally:
             close = getattr(store, "close", None)
             if close is not None:
@@ -133,6 +141,13 @@ def export(
                 f"--as-of: expected a date as YYYY-MM-DD, got {as_of!r}", EXIT_USAGE, kind="usage"
             ) from None
     found = engine.get(review_id, actor)
+    definition = engine.definition(found)
+    if definition.name != "scr":
+        raise CliError(
+            f"the documents of a {definition.name} review are not made yet (only an SCR's "
+            f"are): scr show {found.reference} --json and scr history give its record",
+            kind="unsupported",
+        )
     history = engine.history(review_id, actor)
     board = engine.store.board_identity() or DEFAULT_BOARD
     try:

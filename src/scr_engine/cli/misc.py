@@ -141,10 +141,11 @@ def export(
                 f"--as-of: expected a date as YYYY-MM-DD, got {as_of!r}", EXIT_USAGE, kind="usage"
             ) from None
     found = engine.get(review_id, actor)
-    definition = engine.definition(found)
-    if definition.name != "scr":
+    from scr_engine.cli.shapes import is_scr
+
+    if not is_scr(found):
         raise CliError(
-            f"the documents of a {definition.name} review are not made yet (only an SCR's "
+            f"the documents of a {found.protocol} review are not made yet (only an SCR's "
             f"are): scr show {found.reference} --json and scr history give its record",
             kind="unsupported",
         )

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from scr_engine.commands import COMMANDS
+from scr_engine.protocols.sar.records import Referral
 from scr_engine.protocols.scr import DOCUMENTS as SCR_DOCUMENTS
 from scr_engine.publication import PublicReport
 from scr_engine.records import Review
@@ -87,8 +88,24 @@ def _resources(into: dict[str, Any]) -> None:
     into["Review"] = _hoist(schema_of(Review), into)
     into["Deadline"] = _hoist(schema_of(Deadline), into)
     into["PublicReport"] = _hoist(schema_of(PublicReport), into)
+    into["Referral"] = _hoist(schema_of(Referral), into)
     into["Submission"] = {
-        **_object({"request": _ref("RequestForm"), "received_on": _DAY}, ("request",)),
+        **_object(
+            {
+                "request": {
+                    "description": "The protocol's request form: the SCR's Appendix 1 "
+                    "request, or a SAR's referral.",
+                    "anyOf": [_ref("RequestForm"), _ref("Referral")],
+                },
+                "received_on": _DAY,
+                "protocol": {
+                    "type": "string",
+                    "description": "The protocol the review runs under (scr by default; "
+                    "sar for a Safeguarding Adults Review).",
+                },
+            },
+            ("request",),
+        ),
         "additionalProperties": False,
     }
     into["ReviewSummary"] = _object(

@@ -231,10 +231,25 @@ def test_the_default_demo_is_still_the_scr_s(scr: Scr) -> None:
     assert shown["review"]["stage"] == "closed"
 
 
-def test_export_says_a_sar_s_documents_are_not_made_yet(scr: Scr) -> None:
+def test_export_writes_a_sar_s_documents_and_its_public_summary(scr: Scr) -> None:
     ready(scr)
     reference = submit_sar(scr)["reference"]
-    documents = scr.json("export", reference, "--out", "docs", actor="u-chair", code=1)
-    assert "documents of a sar review are not made yet" in documents["error"]["message"]
-    public = scr.json("export", reference, "--public", actor="u-chair", code=1)
-    assert [r["rule"] for r in public["error"]["refusals"]] == ["MAP"]
+    written = scr.json("export", reference, "--format", "md", "--out", "docs", actor="u-chair")
+    names = sorted(p.rsplit("/", 1)[-1] for p in written["files"])
+    assert names == sorted(
+        f"{reference}-{name}.md"
+        for name in (
+            "referral",
+            "decision-record",
+            "terms-of-reference",
+            "report",
+            "publishable-summary",
+            "action-plan",
+            "timeline",
+        )
+    )
+    public = scr.json("export", reference, "--public", actor="u-chair")
+    assert public["document"] == "publishable-summary"
+    assert "Dr Ivo Quill" not in public["text"]  # no personal data (SAR-G-5)
+    referral = (scr.folder / "docs" / f"{reference}-referral.md").read_text(encoding="utf-8")
+    assert "Dr Ivo Quill" in referral

@@ -109,10 +109,13 @@ def test_who_may_not_refer_is_refused_before_the_referral_is_read(service: Servi
     assert "nonsense" in invalid.text
 
 
-def test_a_sar_s_documents_are_not_made_yet(service: Service) -> None:
+def test_a_sar_s_documents_are_its_own(service: Service) -> None:
     review_id = submit_sar(service)["id"]
-    found = service.http.get(
-        f"/v1/reviews/{review_id}/documents/chronology", headers=service.auth(BOARD_CHAIR)
-    )
-    assert found.status_code == 404
-    assert "not made yet" in found.text
+    chair = service.auth(BOARD_CHAIR)
+    found = service.http.get(f"/v1/reviews/{review_id}/documents/referral", headers=chair)
+    assert found.status_code == 200, found.text
+    assert found.headers["content-type"].startswith("text/markdown")
+    assert "referral" in found.text.lower()
+    scr_only = service.http.get(f"/v1/reviews/{review_id}/documents/chronology", headers=chair)
+    assert scr_only.status_code == 404
+    assert "a SAR has no document 'chronology'" in scr_only.text

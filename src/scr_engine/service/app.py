@@ -342,17 +342,16 @@ class _Service:
         fmt = query.choice("format", ("md", "html"), "md")
         as_of = query.day("as_of")
         try:
-            from scr_engine.documents import DOCUMENTS, render
+            from scr_engine.documents import DOCUMENTS, SAR_DOCUMENTS, render
         except ImportError:  # pragma: no cover - depends on the installed extras
             raise Problem(503, "unavailable", "documents need the documents extra") from None
         name = request.path_params["name"]
-        if name not in DOCUMENTS:
+        if name not in DOCUMENTS and name not in SAR_DOCUMENTS:
             raise Problem(404, "not_found", f"no document {name!r}: {', '.join(DOCUMENTS)}")
         review_id = request.path_params["review_id"]
         review = await self.call(self.engine.get, review_id, actor)
         if not isinstance(review, Review):
-            message = f"review {review.reference} runs under {review.protocol}: its documents are"
-            raise Problem(404, "not_found", message + " not made yet (only an SCR's are)")
+            return await self.sar_document(review, name, fmt, as_of)
         events = await self.call(self.engine.history, review_id, actor)
         board = await self.call(self.engine.store.board_identity)
         day = as_of if as_of is not None else local_date(self.engine.clock.now())
@@ -369,6 +368,26 @@ class _Service:
             )
         except ImportError:  # pragma: no cover - Jinja2 missing
             raise Problem(503, "unavailable", "documents need the documents extra") from None
+        media = "text/html" if fmt == "html" else "text/markdown"
+        return Response(document.text, 200, media_type=f"{media}; charset=utf-8")
+
+    async def sar_document(self, review: Any, name: str, fmt: str, as_of: Any) -> Response:
+        """One document of a Safeguarding Adults Review (``SAR_DOCUMENTS``)."""
+        from scr_engine.documents import SAR_DOCUMENTS, render_sar
+
+        if name not in SAR_DOCUMENTS:
+            names = ", ".join(SAR_DOCUMENTS)
+            raise Problem(404, "not_found", f"a SAR has no document {name!r}: {names}")
+        board = await self.call(self.engine.store.board_identity)
+        day = as_of if as_of is not None else local_date(self.engine.clock.now())
+        document = await self.call(
+            render_sar,
+            name,
+            review,
+            fmt="html" if fmt == "html" else "md",
+            as_of=day,
+            board=board if board is not None else DEFAULT_BOARD,
+        )
         media = "text/html" if fmt == "html" else "text/markdown"
         return Response(document.text, 200, media_type=f"{media}; charset=utf-8")
 

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from scr_engine.commands import COMMANDS
+from scr_engine.protocols.sar import DOCUMENTS as SAR_DOCUMENTS
 from scr_engine.protocols.sar.records import Referral
 from scr_engine.protocols.scr import DOCUMENTS as SCR_DOCUMENTS
 from scr_engine.publication import PublicReport
@@ -38,6 +39,10 @@ def _hoist(schema: dict[str, Any], into: dict[str, Any]) -> dict[str, Any]:
         if into.setdefault(name, definition) != definition:
             raise ValueError(f"two records named {name} with different schemas")
     return moved
+
+
+_DOCUMENT_NAMES = [*SCR_DOCUMENTS, *(d for d in SAR_DOCUMENTS if d not in SCR_DOCUMENTS)]
+"""Every document's name: the SCR's, then the SAR's others."""
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -418,8 +423,13 @@ def _paths() -> dict[str, Any]:
                     _param(
                         "name",
                         "path",
-                        {"enum": list(SCR_DOCUMENTS)},
-                        "The document.",
+                        {
+                            "enum": [
+                                *SCR_DOCUMENTS,
+                                *(d for d in SAR_DOCUMENTS if d not in SCR_DOCUMENTS),
+                            ]
+                        },
+                        "The document (of the review's protocol: an SCR's or a SAR's).",
                         required=True,
                     ),
                     _param(

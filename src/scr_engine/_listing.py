@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
 from scr_engine._arguments import MAX_PAGE
+from scr_engine.protocols import of as protocol_of
 from scr_engine.records import Review, Task, TaskStatus
-from scr_engine.rules.deadlines import DeadlineStatus, deadlines
+from scr_engine.rules.deadlines import DeadlineStatus
 from scr_engine.rules.settings import ProtocolSettings
 from scr_engine.states.effects import fulfils
 from scr_engine.storage.port import DeadlineRow, ReviewStore
@@ -87,7 +88,7 @@ def matching(
             continue
         if overdue_on is not None and not any(
             d.status is DeadlineStatus.OVERDUE
-            for d in deadlines(review, settings_of(review), overdue_on)
+            for d in protocol_of(review).deadlines(review, settings_of(review), overdue_on)
         ):
             continue
         found.append(review)

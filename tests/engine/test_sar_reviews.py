@@ -146,3 +146,16 @@ def test_a_sar_cannot_be_submitted_with_an_scr_form() -> None:
 
 def test_sar_settings_are_a_settings_class_of_their_own() -> None:
     assert isinstance(s.DEFAULT_SAR_SETTINGS, SarSettings)
+
+
+def test_reviews_are_listed_by_a_sar_s_stages_agencies_and_overdue_deadlines() -> None:
+    """``reviews`` filters a SAR by its own stage codes, its agencies' names and its
+    own deadlines (SAR-M-12's, running once it is commissioned)."""
+    run = s.commissioned(EngineRun(MemoryStore()))
+    engine = run.engine
+    assert [r.id for r in engine.reviews(stages=["commissioned"])] == [run.r.id]
+    assert engine.reviews(stages=["report_drafted"]) == []
+    assert [r.id for r in engine.reviews(text="housing association")] == [run.r.id]
+    assert engine.reviews(overdue=True) == []
+    run.today = date(2029, 1, 1)
+    assert [r.id for r in engine.reviews(overdue=True)] == [run.r.id]

@@ -119,3 +119,30 @@ def test_a_sar_s_documents_are_its_own(service: Service) -> None:
     scr_only = service.http.get(f"/v1/reviews/{review_id}/documents/chronology", headers=chair)
     assert scr_only.status_code == 404
     assert "a SAR has no document 'chronology'" in scr_only.text
+
+
+def test_a_sar_s_options_explain_deadlines_and_reference_are_its_own(service: Service) -> None:
+    review = submit_sar(service)
+    chair = service.auth(BOARD_CHAIR)
+    base = f"/v1/reviews/{review['id']}"
+    options = service.http.get(f"{base}/options", headers=chair).json()["options"]
+    assert "commission_review" not in {o["command"] for o in options}
+    assert {"assess_criteria", "confirm_review"} <= {o["command"] for o in options}
+    explained = service.http.post(
+        f"{base}/explain",
+        json={
+            "command": "confirm_review",
+            "outcome": "sar_mandatory",
+            "reasons": "met",
+            "mandate": {"kind": "mandatory", "condition": 1},
+        },
+        headers=chair,
+    ).json()
+    assert explained["accepted"] is False
+    assert "SAR-C-5" in {r["rule"] for r in explained["refusals"]}
+    assert service.http.get(f"{base}/deadlines", headers=chair).status_code == 200
+    found = service.http.get(f"/v1/references/{review['reference']}", headers=chair)
+    assert found.json()["id"] == review["id"]
+    public = service.http.get(f"{base}/public-export", headers=chair)
+    assert public.status_code in (409, 422), public.text
+    assert public.json()["refusals"][0]["rule"] == "MAP"

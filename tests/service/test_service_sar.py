@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, OVERVIEW_WRITER
+from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, OVERVIEW_WRITER, REQUESTER, demo_request
 from scr_engine.demo_sar import demo_referral
 from scr_engine.serialization import unstructure
 from support.serving import Service
@@ -146,3 +146,18 @@ def test_a_sar_s_options_explain_deadlines_and_reference_are_its_own(service: Se
     public = service.http.get(f"{base}/public-export", headers=chair)
     assert public.status_code in (409, 422), public.text
     assert public.json()["refusals"][0]["rule"] == "MAP"
+
+
+def test_a_sar_s_document_name_on_an_scr_is_not_found(service: Service) -> None:
+    made = service.http.post(
+        "/v1/reviews",
+        json={"request": unstructure(demo_request())},
+        headers=service.auth(REQUESTER),
+    )
+    assert made.status_code == 201, made.text
+    found = service.http.get(
+        f"/v1/reviews/{made.json()['id']}/documents/publishable-summary",
+        headers=service.auth(BOARD_CHAIR),
+    )
+    assert found.status_code == 404
+    assert "no document 'publishable-summary'" in found.text

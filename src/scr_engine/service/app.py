@@ -352,6 +352,8 @@ class _Service:
         review = await self.call(self.engine.get, review_id, actor)
         if not isinstance(review, Review):
             return await self.sar_document(review, name, fmt, as_of)
+        if name not in DOCUMENTS:
+            raise Problem(404, "not_found", f"no document {name!r}: {', '.join(DOCUMENTS)}")
         events = await self.call(self.engine.history, review_id, actor)
         board = await self.call(self.engine.store.board_identity)
         day = as_of if as_of is not None else local_date(self.engine.clock.now())

@@ -8,11 +8,11 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
 from scr_engine._arguments import MAX_PAGE
+from scr_engine.protocols import of as protocol_of
 from scr_engine.records import Review, Task, TaskStatus
-from scr_engine.rules.deadlines import DeadlineStatus, deadlines
+from scr_engine.rules.deadlines import DeadlineStatus
 from scr_engine.rules.settings import ProtocolSettings
 from scr_engine.states.effects import fulfils
-from scr_engine.states.stages import Stage
 from scr_engine.storage.port import DeadlineRow, ReviewStore
 
 __all__ = [
@@ -58,7 +58,7 @@ def scan_for(store: ReviewStore, reference: str) -> str | None:
 
 def matching(
     store: ReviewStore,
-    stages: Iterable[Stage] | None,
+    stages: Iterable[str] | None,
     agency: str | None,
     text: str | None,
     overdue_on: date | None,
@@ -67,7 +67,7 @@ def matching(
 ) -> list[Review]:
     """The reviews matching every filter given (their reference after ``after``),
     ordered by reference."""
-    wanted = frozenset(Stage(s) for s in stages) if stages is not None else None
+    wanted = frozenset(str(s) for s in stages) if stages is not None else None
     needle = text.casefold() if text else None
     found = []
     for review in every_review(store):
@@ -88,7 +88,7 @@ def matching(
             continue
         if overdue_on is not None and not any(
             d.status is DeadlineStatus.OVERDUE
-            for d in deadlines(review, settings_of(review), overdue_on)
+            for d in protocol_of(review).deadlines(review, settings_of(review), overdue_on)
         ):
             continue
         found.append(review)

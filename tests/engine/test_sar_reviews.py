@@ -177,3 +177,16 @@ def test_a_variant_ending_in_a_stage_the_stores_do_not_know_is_refused() -> None
     archived = StageDef("archived", "Kept for the record", True)
     with pytest.raises(ValueError, match="do not know as ended: archived"):
         SAR.derive("sar-archive", "1", stages=(*SAR.stages, archived))
+
+
+def test_reviews_are_listed_by_a_sar_s_stages_agencies_and_overdue_deadlines() -> None:
+    """``reviews`` filters a SAR by its own stage codes, its agencies' names and its
+    own deadlines (SAR-M-12's, running once it is commissioned)."""
+    run = s.commissioned(EngineRun(MemoryStore()))
+    engine = run.engine
+    assert [r.id for r in engine.reviews(stages=["commissioned"])] == [run.r.id]
+    assert engine.reviews(stages=["report_drafted"]) == []
+    assert [r.id for r in engine.reviews(text="housing association")] == [run.r.id]
+    assert engine.reviews(overdue=True) == []
+    run.today = date(2029, 1, 1)
+    assert [r.id for r in engine.reviews(overdue=True)] == [run.r.id]

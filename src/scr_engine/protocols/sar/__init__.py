@@ -29,7 +29,7 @@ from scr_engine.commands import ErasePersonalData
 from scr_engine.protocols.definition import Protocol, SettingDef, Step, compile_moves
 from scr_engine.protocols.sar.clocks import CLOCKS, sar_deadlines
 from scr_engine.protocols.sar.commands import COMMANDS
-from scr_engine.protocols.sar.effects import EFFECTS, SECURE_RECORDS, SarTask
+from scr_engine.protocols.sar.effects import EFFECTS, SECURE_RECORDS
 from scr_engine.protocols.sar.guards import GUARDS
 from scr_engine.protocols.sar.guards_common import SarContext, permission
 from scr_engine.protocols.sar.records import Referral, SarReview
@@ -144,24 +144,19 @@ def apply_sar(
     ctx = SarContext(actor, step.role, occurred_day(command, step.at), step.settings)
     effect: Any = definition.effects[command.name]
     changes, outputs = effect(review, command, ctx)
-    return changes, tuple(
-        Task(
-            f"{review.id}:{review.version + 1}:{index}:{kind.value}:{output.to}",
-            review.id,
-            kind,
-            output.to,
-            step.at,
-            output.rule,
-        )
-        for index, output in enumerate(outputs)
-        for kind in (_task_kind(output),)
-    )
+    if not outputs:
+        return changes, ()
+    prefix = f"{review.id}:{review.version + 1}:"
+    tasks = []
+    for index, output in enumerate(outputs):
+        kind = TaskKind.SECURE_RECORDS if output.what == SECURE_RECORDS else TaskKind.NOTICE
+        task_id = f"{prefix}{index}:{_KIND_CODES[kind]}:{output.to}"
+        tasks.append(Task(task_id, review.id, kind, output.to, step.at, output.rule))
+    return changes, tuple(tasks)
 
 
-def _task_kind(output: SarTask) -> TaskKind:
-    """The outbox kind of one of the SAR's outputs: records to secure (SAR-D-9), or a
-    notice its rule names."""
-    return TaskKind.SECURE_RECORDS if output.what == SECURE_RECORDS else TaskKind.NOTICE
+_KIND_CODES = {kind: kind.value for kind in TaskKind}
+"""Each task kind's code (what a task id holds), looked up once."""
 
 
 def _always(before: Any, after: Any) -> bool:

@@ -58,6 +58,7 @@ __all__ = [
     "REQUESTER",
     "demo_chronology",
     "demo_request",
+    "echo_history_and_deadlines",
     "full_report",
     "full_terms",
     "panel_member",
@@ -356,25 +357,39 @@ def run_demo(
             echo(f"  {refusal}")
     closed = run_to_closure(engine, review.id, step)
     echo("")
+    echo_history_and_deadlines(engine, review.id, echo)
+    echo("")
+    echo(f"Review {closed.reference} is {closed.stage.value}.")
+    return closed
+
+
+def echo_history_and_deadlines(
+    engine: ReviewEngine,
+    review_id: str,
+    echo: Callable[[str], None],
+    *,
+    role_width: int = 16,
+    rule_width: int = 5,
+) -> None:
+    """Print a review's history (each event's day, role, command, stage move and hash)
+    and its deadlines, as the demos show them (any protocol's review)."""
     echo("History:")
-    for event in engine.history(review.id):
+    for event in engine.history(review_id):
         move = (
             f"{event.stage_before} -> {event.stage_after}"
             if event.stage_before is not None and event.stage_before != event.stage_after
             else str(event.stage_after)
         )
         echo(
-            f"  #{event.sequence:>3} {event.at:%Y-%m-%d} {event.role.value:<16} "
+            f"  #{event.sequence:>3} {event.at:%Y-%m-%d} {event.role.value:<{role_width}} "
             f"{event.command:<24} {move}  {event.hash[:12]}"
         )
     echo("")
     echo("Deadlines:")
-    for d in engine.deadlines(review.id):
+    for d in engine.deadlines(review_id):
         met = f"met {d.met_on.isoformat()}" if d.met_on else "open"
         late = f", {d.days_late} days late" if d.days_late else ""
         echo(
-            f"  {d.rule:<5} {d.key:<22} due {d.due_on.isoformat()}  {d.status.value:<8} {met}{late}"
+            f"  {d.rule:<{rule_width}} {d.key:<22} due {d.due_on.isoformat()}  "
+            f"{d.status.value:<8} {met}{late}"
         )
-    echo("")
-    echo(f"Review {closed.reference} is {closed.stage.value}.")
-    return closed

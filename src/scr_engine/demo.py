@@ -64,6 +64,7 @@ __all__ = [
     "panel_member",
     "run_demo",
     "run_to_closure",
+    "scr_review",
 ]
 
 AGENCIES: tuple[Agency, ...] = (
@@ -243,6 +244,14 @@ def _report_chronology(review: Review) -> tuple[ChronologyEntry, ...]:
     return tuple(sorted(entries, key=lambda e: e.date))
 
 
+def scr_review(review: object) -> Review:
+    """``review`` as the SCR's record (what the engine returns for an SCR); a review of
+    another protocol is a ``TypeError``."""
+    if not isinstance(review, Review):
+        raise TypeError(f"not an SCR review: {type(review).__name__}")
+    return review
+
+
 def run_to_closure(
     engine: ReviewEngine,
     review_id: str,
@@ -256,9 +265,9 @@ def run_to_closure(
 
     def do(command: c.Command, actor: Actor) -> Review:
         step()
-        return engine.execute(review_id, command, actor)
+        return scr_review(engine.execute(review_id, command, actor))
 
-    review = engine.get(review_id)
+    review = scr_review(engine.get(review_id))
     do(c.RecordChairNotified(review.received_on), BUSINESS_MANAGER)
     do(c.AssessCriteria(), BOARD_CHAIR)
     review = do(c.ConfirmReview("CR-1 is met."), BOARD_CHAIR)
@@ -280,7 +289,7 @@ def run_to_closure(
         do(c.AppointPanelMember(FAMILY_ADVOCATE), BOARD_CHAIR)
     do(c.AppointOverviewWriter(Appointment(OVERVIEW_WRITER.id, OVERVIEW_WRITER.name)), BOARD_CHAIR)
     do(c.RecordBudget(5000, "Independent overview writer and venue costs."), BOARD_CHAIR)
-    review = engine.get(review_id)
+    review = scr_review(engine.get(review_id))
     today = engine.history(review_id)[-1].at.date()
     do(c.HoldInitialMeeting(full_terms(review, today)), PANEL_CHAIR)
     review = do(c.ConvenePanel(), PANEL_CHAIR)
@@ -347,7 +356,7 @@ def run_demo(
 ) -> Review:
     """Run the fictional review through every stage and print what happens: each
     stage, one refusal explained with its rule IDs, the history and the deadlines."""
-    review = engine.submit(demo_request(), REQUESTER)
+    review = scr_review(engine.submit(demo_request(), REQUESTER))
     echo(f"Review {review.reference} received: stage {review.stage.value}")
     try:
         engine.execute(review.id, c.Decline("Not needed."), BOARD_CHAIR)

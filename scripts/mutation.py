@@ -97,6 +97,10 @@ MESSAGE_SLOTS = {
     "_problem": (3, "message"),
     "_missing_or_wrong": (3, "wanted"),
     "Deadline": (2, "title"),
+    # the SAR's guard helpers (protocols/sar/guards_common.py, guards_decision.py)
+    "guard": (3, "message"),
+    "waivable": (4, "message"),
+    "_not_met_only": (2, "what"),
     "_make": (4, "title"),
     "ScrEngineError": (0, None),
     "ValueError": (0, None),

@@ -89,6 +89,7 @@ def explained() -> dict[str, str]:
 # Calls whose argument at this position (or keyword) is text for a person to read.
 MESSAGE_SLOTS = {
     "Refusal": (1, "message"),
+    "input": (0, "message"),  # Refusal.input(message, field)
     "_refuse": (1, "message"),
     "HistoryProblem": (1, "message"),
     "need_text": (4, "what"),
@@ -202,7 +203,10 @@ def _walk(node: object, trail: list[Step]) -> Iterator[tuple[ast.AST, list[Step]
 
 
 # Calls that a text variable's value may make: they read, and change nothing.
-PURE_CALLS = {"join", "isoformat", "isinstance", "sorted", "str", "repr", "len", "type", "_brief"}
+PURE_CALLS = {
+    *("join", "isoformat", "isinstance", "sorted", "str", "repr", "len", "type", "_brief"),
+    "roles_for",  # protocols/sar/table.py: who may issue a command, for the refusal's text
+}
 
 
 def _text_variables(function: ast.AST) -> frozenset[str]:

@@ -367,6 +367,14 @@ def test_an_involvement_entry_names_the_person_and_the_reasons_sar_f_1_sar_f_5()
     ]
     invited = evolve(declined, level=InvolvementLevel.CONTRIBUTE)
     assert d.check_record_involvement(review, c.RecordInvolvement(invited), k) == []
+    explained = InvolvementEntry(
+        "sis",
+        "sister",
+        not_contacted_reason="no address known",
+        invited=False,
+        not_invited_reason="the adult asked that she not be",
+    )
+    assert d.check_record_involvement(review, c.RecordInvolvement(explained), k) == []
 
 
 def test_a_board_that_never_tells_the_family_of_a_referral_sar_r_5() -> None:

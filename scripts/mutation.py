@@ -103,6 +103,10 @@ MESSAGE_SLOTS = {
     "waivable": (4, "message"),
     "_not_met_only": (2, "what"),
     "_make": (4, "title"),
+    # the title of a SAR deadline (protocols/sar/clocks.py): its nested ``clock``, and
+    # ``deadline_of`` (rules/deadlines.py), which both protocols' ``_make`` call
+    "clock": (2, "title"),
+    "deadline_of": (4, "title"),
     "ScrEngineError": (0, None),
     "ValueError": (0, None),
     # typing.assert_never: its argument is only shown in the AssertionError's text

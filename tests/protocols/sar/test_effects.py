@@ -145,9 +145,9 @@ def test_an_alternative_or_no_review_is_a_decision_told_to_the_referrer_sar_d_3_
 # --- the day a command occurred ------------------------------------------------------
 
 
-def test_a_command_records_the_day_it_occurred_or_today_sar_r_3() -> None:
-    """SAR-R-3: the acknowledgement is dated the day it occurred (``occurred_on``),
-    else the day it is recorded."""
+def test_a_command_records_the_day_it_occurred_or_today_sar_g_4_sar_r_3() -> None:
+    """SAR-G-4 (every step is dated), SAR-R-3: the acknowledgement is dated the day it
+    occurred (``occurred_on``), else the day it is recorded."""
     review = requested().r
     changes, tasks = EFFECTS["acknowledge_request"](
         review, c.AcknowledgeRequest(occurred_on=EARLIER), ctx(MANAGER)
@@ -263,8 +263,9 @@ def test_a_family_response_updates_that_person_keeping_what_is_not_given_sar_f_6
 
 
 def test_the_runner_raises_by_the_kinds_of_refusal_with_every_reason() -> None:
-    """Only INPUT refusals: InvalidRequest; only PERMISSION: PermissionDenied; any other
-    mix: TransitionRefused; each names the command and carries every refusal."""
+    """Only INPUT refusals (SAR-R-2): InvalidRequest; only PERMISSION (a lead reviewer
+    acknowledging a referral, SAR-R-3): PermissionDenied; any other (a MAP stage
+    refusal): TransitionRefused; each names the command and carries every refusal."""
     bare = c.SubmitRequest(Referral())
     cases: list[tuple[SarReview | None, c.SarCommand, SarContext, type[TransitionRefused]]] = [
         (None, bare, ctx(MANAGER), InvalidRequest),

@@ -239,22 +239,31 @@ def test_when_the_test_is_not_met_only_a_discretionary_sar_sar_c_1_sar_c_6_sar_d
     assert refused(d.check_confirm(no_basis, ok, k)) == [("SAR-C-6", "outcome", G)]
     by_mandate = c.ConfirmReview(Outcome.SAR_MANDATORY, "met", DISCRETIONARY)
     assert refused(d.check_confirm(no_basis, by_mandate, k)) == [
+        ("SAR-D-8", "mandate", G),
         ("SAR-C-1", "outcome", G),
         ("SAR-C-6", "outcome", G),
     ]
     by_outcome = c.ConfirmReview(Outcome.SAR_DISCRETIONARY, "learning", MANDATORY_1)
     assert refused(d.check_confirm(no_basis, by_outcome, k)) == [
         ("SAR-D-8", "mandate", G),
+        ("SAR-D-8", "mandate", G),
         ("SAR-C-6", "outcome", G),
     ]
 
 
 def test_when_the_test_is_undetermined_the_mandate_is_not_mandatory_sar_d_8() -> None:
-    """SAR-D-8: an undetermined test leaves the mandate undetermined or discretionary."""
+    """SAR-D-8: an undetermined test leaves the mandate undetermined or discretionary;
+    the mandate states the outcome's duty (a mandatory SAR's undetermined until
+    resolved, a discretionary SAR's discretionary)."""
+    review, k = _assessed(UNKNOWN), ctx(CHAIR)
     mandatory = c.ConfirmReview(Outcome.SAR_MANDATORY, "met", MANDATORY_1)
-    assert refused(d.check_confirm(_assessed(UNKNOWN), mandatory, ctx(CHAIR))) == [
-        ("SAR-D-8", "mandate", G)
-    ]
+    assert refused(d.check_confirm(review, mandatory, k)) == [("SAR-D-8", "mandate", G)]
+    undetermined = Mandate(MandateKind.UNDETERMINED)
+    pending = c.ConfirmReview(Outcome.SAR_MANDATORY, "to resolve", undetermined)
+    assert d.check_confirm(review, pending, k) == []
+    loose = c.ConfirmReview(Outcome.SAR_DISCRETIONARY, "learning", undetermined)
+    assert refused(d.check_confirm(review, loose, k)) == [("SAR-D-8", "mandate", G)]
+    assert d.check_confirm(review, evolve(loose, mandate=DISCRETIONARY), k) == []
 
 
 def test_a_local_ground_is_configured_and_never_mandatory_sar_c_9() -> None:

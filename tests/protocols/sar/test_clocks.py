@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from attrs import evolve
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,7 +22,18 @@ from scr_engine.protocols.sar.clocks import (
     bank_holidays,
     sar_deadlines,
 )
-from scr_engine.protocols.sar.records import ParallelProcess, ParallelProcessType
+from scr_engine.protocols.sar.methodology import EvidenceType
+from scr_engine.protocols.sar.records import (
+    Action,
+    ActionStatus,
+    EvidenceItem,
+    EvidenceStatus,
+    InvolvementEntry,
+    InvolvementLevel,
+    ParallelProcess,
+    ParallelProcessType,
+    SarReview,
+)
 from scr_engine.protocols.sar.settings import (
     CompletionStart,
     DecisionStart,
@@ -30,7 +42,19 @@ from scr_engine.protocols.sar.settings import (
     SarSettings,
 )
 from scr_engine.rules.deadlines import Deadline, DeadlineStatus
-from support.sar import CHAIR, MANAGER, Run, commissioned, ratified, requested, screened
+from support.sar import (
+    CHAIR,
+    MANAGER,
+    START,
+    Run,
+    commissioned,
+    methodology,
+    ratified,
+    report,
+    requested,
+    screened,
+    terms,
+)
 
 WD = DurationUnit.WORKING_DAYS
 
@@ -185,3 +209,115 @@ def test_working_days_land_on_a_working_day(start: date, days: int) -> None:
     assert due.weekday() < 5 and due not in bank_holidays("england_and_wales")
     assert (due - start).days >= days
     assert add_duration(date(2027, 1, 31), Duration(1, DurationUnit.MONTHS)) == date(2027, 2, 28)
+
+
+def _rich() -> tuple[SarReview, SarSettings]:
+    """A review with every kind of deadline, every target set (Scottish calendar)."""
+    review = screened().r
+    assert review.decision is not None
+    plan = (
+        EvidenceItem("e1", EvidenceType.CHRONOLOGY, "asc", date(2027, 3, 1)),
+        EvidenceItem("e2", EvidenceType.CHRONOLOGY, "nhs", date(2027, 3, 2)),
+        EvidenceItem("e3", EvidenceType.CHRONOLOGY, "housing"),
+    )
+    plan = (
+        evolve(plan[0], status=EvidenceStatus.SUFFICIENT, judged_on=date(2027, 2, 20)),
+        evolve(plan[1], status=EvidenceStatus.RECEIVED, judged_on=date(2027, 2, 21)),
+        plan[2],
+    )
+    due = date(2027, 12, 1)
+    review = evolve(
+        review,
+        acknowledged_on=date(2027, 1, 13),
+        commissioned_on=date(2027, 1, 21),
+        terms=terms(),
+        report=evolve(report(), submitted_on=date(2027, 5, 20)),
+        methodology=evolve(methodology(), plan=plan),
+        involvement=(
+            InvolvementEntry(
+                "sis",
+                "sister",
+                InvolvementLevel.SEE_REPORT,
+                START,
+                sight_sent_on=date(2027, 5, 21),
+                responded_on=date(2027, 5, 25),
+            ),
+            InvolvementEntry("bro", "brother", InvolvementLevel.SEE_REPORT, START),
+        ),
+        ratified_on=date(2027, 6, 10),
+        concluded_on=date(2027, 6, 10),
+        actions=(
+            Action("A1", "asc", due, "o", "m", ("F1",), created_on=date(2027, 6, 11)),
+            Action(
+                "A2",
+                "nhs",
+                due,
+                "o",
+                "m",
+                ("F1",),
+                status=ActionStatus.COMPLETED,
+                closed_on=date(2027, 11, 30),
+            ),
+        ),
+    )
+    settings = SarSettings(
+        acknowledge_target=Duration(60, WD),
+        decision_target=Duration(28),
+        commissioning_target=Duration(2, DurationUnit.MONTHS),
+        family_sight_days=Duration(14),
+        bank_holiday_calendar="scotland",
+    )
+    return review, settings
+
+
+def test_every_deadline_of_a_review_with_its_rule_start_due_and_met_day() -> None:
+    """SAR-R-3, SAR-D-4, SAR-M-7, SAR-M-12, SAR-P-10, SAR-M-11, SAR-F-6, SAR-A-3: each
+    deadline's key, rule, start, due day (counted on the Board's calendar) and the day
+    it was met: evidence when judged sufficient, family sight when answered, an action
+    when closed."""
+    review, settings = _rich()
+    decided = date(2027, 1, 12)
+    ack = add_working_days_on(START, 60, "scotland")
+    assert ack != add_working_days_on(START, 60, "england_and_wales")  # Easter Monday
+    found = [
+        (d.key, d.rule, d.starts_on, d.due_on, d.met_on)
+        for d in sar_deadlines(review, settings, date(2027, 7, 1))
+    ]
+    assert found == [
+        ("referral_acknowledged", "SAR-R-3", START, ack, date(2027, 1, 13)),
+        ("decision", "SAR-D-4", START, date(2027, 2, 8), decided),
+        ("commissioning", "SAR-M-7", decided, date(2027, 3, 12), date(2027, 1, 21)),
+        ("review_complete", "SAR-M-12", decided, date(2027, 7, 12), date(2027, 6, 10)),
+        ("report_due", "SAR-P-10", date(2027, 1, 21), date(2027, 6, 1), date(2027, 5, 20)),
+        ("evidence:e1", "SAR-M-11", date(2027, 1, 21), date(2027, 3, 1), date(2027, 2, 20)),
+        ("evidence:e2", "SAR-M-11", date(2027, 1, 21), date(2027, 3, 2), None),
+        ("family_sight:sis", "SAR-F-6", date(2027, 5, 21), date(2027, 6, 4), date(2027, 5, 25)),
+        ("action:A1", "SAR-A-3", date(2027, 6, 11), date(2027, 12, 1), None),
+        ("action:A2", "SAR-A-3", date(2027, 6, 10), date(2027, 12, 1), date(2027, 11, 30)),
+    ]
+
+
+def test_deadlines_wait_for_what_they_count_from_sar_p_10_sar_m_11_sar_a_3() -> None:
+    """SAR-P-10, SAR-M-11: no report or evidence deadline before commissioning, nor a
+    report deadline without terms; SAR-A-3: an action with no creation day counts from
+    the referral when not yet ratified."""
+    review, settings = _rich()
+    early = evolve(review, commissioned_on=None)
+    keys = {d.key for d in sar_deadlines(early, settings, START)}
+    assert not {"report_due", "evidence:e1", "evidence:e2"} & keys
+    no_terms = evolve(review, terms=None)
+    assert "report_due" not in {d.key for d in sar_deadlines(no_terms, settings, START)}
+    no_plan = evolve(review, methodology=None)
+    assert "evidence:e1" not in {d.key for d in sar_deadlines(no_plan, settings, START)}
+    unratified = evolve(review, ratified_on=None)
+    a2 = {d.key: d for d in sar_deadlines(unratified, settings, START)}["action:A2"]
+    assert a2.starts_on == START
+
+
+def test_a_duration_in_working_days_counts_the_calendar_given() -> None:
+    """SAR-P-3, SAR-F-6 (any working-day target): St Andrew's Day is a Scottish bank
+    holiday, not an English one."""
+    monday = date(2027, 11, 29)
+    one = Duration(1, WD)
+    assert add_duration(monday, one, "scotland") == date(2027, 12, 1)
+    assert add_duration(monday, one) == date(2027, 11, 30)

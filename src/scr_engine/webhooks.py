@@ -76,6 +76,7 @@ __all__ = [
     "deliveries_of",
     "delivery_id",
     "delivery_json",
+    "lease_for",
     "post_json",
     "read_secret",
     "retry_delivery",
@@ -408,6 +409,12 @@ class _Outbox(Protocol):
     def record_attempt(self, delivery: Delivery) -> None: ...  # pragma: no cover
 
 
+def lease_for(timeout: float) -> timedelta:
+    """How long a sender holds a delivery it is sending: twice the request's timeout
+    and a minute more, so that a slow answer is not sent twice while it is awaited."""
+    return timedelta(seconds=2 * timeout + 60)
+
+
 class _Retrying(_Outbox, Protocol):
     """What :func:`retry_delivery` needs of a store: also one delivery by its id."""
 
@@ -442,9 +449,14 @@ def deliver_due(
     delivered: list[str] = []
     retrying: list[str] = []
     failed: list[str] = []
+    claim: Callable[[Delivery, datetime], bool] | None = getattr(store, "claim_delivery", None)
     for delivery in store.deliveries(status=DeliveryStatus.PENDING, due_by=clock(), limit=limit):
         body = delivery.body.encode("utf-8")
         at = _utc(clock())
+        # Leased while it is sent, so that another sender (a second `scr serve`)
+        # skips it; one that dies holding it leaves it due again when the lease ends.
+        if claim is not None and not claim(delivery, at + lease_for(timeout)):
+            continue
         headers = signature_headers(secret, delivery.id, int(at.timestamp()), body)
         try:
             status = post(webhook.url, body, headers, timeout)

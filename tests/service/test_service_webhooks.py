@@ -34,6 +34,7 @@ from scr_engine.storage.sql import SqlStore
 from scr_engine.testing import START
 from scr_engine.webhooks import (
     MIN_SECRET_BYTES,
+    DeliveryReport,
     DeliveryStatus,
     Webhook,
     backoff,
@@ -195,6 +196,35 @@ def test_a_receiver_de_duplicates_a_delivery_sent_twice_by_its_id(
         assert ident == body["delivery_id"] == delivery_id(body["task"]["id"])
         assert kept.setdefault(ident, got.body) == got.body  # a copy: the same bytes
     assert {json.loads(body)["task"]["id"] for body in kept.values()} == tasks
+
+
+def test_two_senders_at_once_send_each_delivery_once(store: SqlStore, secret_file: Path) -> None:
+    """Two ``scr serve`` processes share one outbox: while the first is sending a
+    delivery, the second runs through everything due. Each delivery is leased to the
+    one that claims it first, so the receiver gets each once, and both senders' reports
+    together name each once."""
+    clock = FixedClock(START)
+    engine = ReviewEngine(store, clock)
+    with receiving() as receiver:
+        store.set_webhook(Webhook.create(receiver.url, secret_file))
+        _confirmed(engine)
+        queued = {d.id for d in store.deliveries()}
+        assert len(queued) >= 2
+        from scr_engine.webhooks import post_json
+
+        second: list[DeliveryReport] = []
+
+        def slow(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
+            if not second:  # the other sender runs while this one waits for its answer
+                second.append(deliver_due(store, now=clock.now, secret_file=secret_file))
+            return post_json(url, body, headers, timeout)
+
+        first = deliver_due(store, now=clock.now, post=slow, secret_file=secret_file)
+    sent = [got.headers[DELIVERY_HEADER.lower()] for got in receiver.received]
+    assert sorted(sent) == sorted(queued)  # each once
+    both = [*first.delivered, *second[0].delivered]
+    assert sorted(both) == sorted(queued)
+    assert all(d.status is DeliveryStatus.DELIVERED for d in store.deliveries())
 
 
 def test_a_delivery_never_taken_is_given_up_as_failed(store: SqlStore, secret_file: Path) -> None:

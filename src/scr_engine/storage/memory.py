@@ -428,6 +428,21 @@ class MemoryStore:
         with self._lock:
             return self._deliveries.get(delivery_id)
 
+    def claim_delivery(self, delivery: Delivery, until: datetime) -> bool:
+        """Lease a pending delivery until ``until`` if it is as read (see the port)."""
+        checked = check_delivery(delivery)
+        with self._lock:
+            kept = self._deliveries.get(checked.id)
+            if (
+                kept is None
+                or kept.status is not DeliveryStatus.PENDING
+                or kept.attempts != checked.attempts
+                or kept.next_attempt_at != checked.next_attempt_at
+            ):
+                return False
+            self._deliveries[checked.id] = evolve(kept, next_attempt_at=until.astimezone(UTC))
+            return True
+
     def record_attempt(self, delivery: Delivery) -> None:
         """Keep what an attempt changed of a queued delivery."""
         checked = check_delivery(delivery)

@@ -372,3 +372,13 @@ class ReviewStore(Protocol):
         delivery time (what an attempt changed); an id not queued raises
         :class:`~scr_engine.errors.StorageError`."""
         ...
+
+    def claim_delivery(self, delivery: Delivery, until: datetime) -> bool:
+        """Lease a pending delivery to the caller until ``until``, atomically: its
+        next attempt moves to ``until`` only if it is still pending, with the attempts
+        and next attempt time ``delivery`` was read with. True when this caller got
+        it; False when another did first (or it changed since): the caller must not
+        send it. A sender that dies holding it leaves it due again at ``until``, so a
+        delivery is still sent at least once. (Optional: :func:`deliver_due` sends
+        without leasing through a store that lacks it.)"""
+        ...

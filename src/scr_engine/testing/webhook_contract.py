@@ -89,6 +89,30 @@ class WebhookContract:
         assert store.deliveries(limit=2, offset=1) == got[1:3]
         assert store.deliveries(status=DeliveryStatus.DELIVERED) == []
 
+    def test_a_pending_delivery_is_leased_to_one_sender(self, store: ReviewStore) -> None:
+        """Of two senders that read a delivery as due, one gets it: the lease moves its
+        next attempt to the lease's end, and a claim by what was read before fails.
+        When the lease ends it is due again (a sender that died holding it)."""
+        store.set_webhook(_HOOK)
+        for save in closure_saves():
+            save.apply(store)
+        first = store.deliveries(limit=10_000)[0]
+        assert first.next_attempt_at is not None
+        now = max(d.created_at for d in store.deliveries(limit=10_000))
+        until = now + timedelta(minutes=2)
+        assert store.claim_delivery(first, until) is True
+        assert store.claim_delivery(first, until + timedelta(hours=1)) is False
+        leased = store.delivery(first.id)
+        assert leased is not None and leased.next_attempt_at == until
+        assert leased.status is DeliveryStatus.PENDING and leased.attempts == 0
+        assert first.id not in {d.id for d in store.deliveries(due_by=now, limit=10_000)}
+        assert first.id in {d.id for d in store.deliveries(due_by=until, limit=10_000)}
+        assert store.claim_delivery(leased, until + timedelta(minutes=2)) is True
+        done = evolve(leased, status=DeliveryStatus.DELIVERED, attempts=1, next_attempt_at=None)
+        store.record_attempt(evolve(done, delivered_at=until))
+        assert store.claim_delivery(leased, FAR_FUTURE_TIME) is False  # not pending now
+        assert store.claim_delivery(evolve(first, id="dlv-unknown"), until) is False
+
     def test_attempts_are_recorded_and_change_what_is_due(self, store: ReviewStore) -> None:
         store.set_webhook(_HOOK)
         for save in closure_saves():

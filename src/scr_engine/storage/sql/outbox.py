@@ -20,6 +20,7 @@ from scr_engine.webhooks import Delivery, DeliveryStatus, Webhook, check_deliver
 
 __all__ = [
     "WEBHOOK_KEY",
+    "claim_delivery",
     "find_delivery",
     "list_deliveries",
     "read_webhook",
@@ -112,6 +113,28 @@ def find_delivery(db: Connections, delivery_id: str) -> Delivery | None:
     with _translated("reading a webhook delivery"), db.reading(core=True) as session:
         row = session.connection.execute(query).fetchone()
     return None if row is None else _decode(row)
+
+
+def claim_delivery(db: Connections, delivery: Delivery, until: datetime) -> bool:
+    """Lease a pending delivery until ``until`` if it is still as read: one
+    compare-and-set ``UPDATE`` (its status, attempts and next attempt time are the
+    version), so of two senders exactly one gets it."""
+    d = check_delivery(delivery)
+    t = schema.webhook_deliveries
+    seen = _time(d.next_attempt_at)
+    update = (
+        sa.update(t)
+        .where(
+            t.c.id == d.id,
+            t.c.status == DeliveryStatus.PENDING.value,
+            t.c.attempts == d.attempts,
+            t.c.next_attempt_at.is_(None) if seen is None else t.c.next_attempt_at == seen,
+        )
+        .values(next_attempt_at=_time(until))
+    )
+    with _translated(f"leasing webhook delivery {d.id!r}"), db.writing(core=True) as session:
+        found = session.connection.execute(update).rowcount
+    return bool(found == 1)
 
 
 def record_attempt(db: Connections, delivery: Delivery) -> None:

@@ -50,6 +50,7 @@ from scr_engine.storage.sql.connections import (
 from scr_engine.storage.sql.errors import _conflicts_on_serialization, _translated
 from scr_engine.storage.sql.migrate import Migrate, _check_schema, _prepare
 from scr_engine.storage.sql.outbox import (
+    claim_delivery,
     find_delivery,
     list_deliveries,
     read_webhook,
@@ -830,3 +831,7 @@ class SqlStore:
     def record_attempt(self, delivery: Delivery) -> None:
         """Keep what an attempt changed of a queued delivery."""
         record_attempt(self._db, delivery)
+
+    def claim_delivery(self, delivery: Delivery, until: datetime) -> bool:
+        """Lease a pending delivery until ``until`` if it is as read (see the port)."""
+        return claim_delivery(self._db, delivery, until)

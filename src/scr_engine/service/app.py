@@ -248,20 +248,27 @@ class _Service:
     async def command(self, request: Request, actor: Actor) -> Response:
         review_id = request.path_params["review_id"]
         data = await self.body(request)
-        command = shapes.command(data, await self.call(self.definition, review_id))
         expected = shapes.if_match(request.headers.get("if-match"))
         key = request.headers.get("idempotency-key")
-        review = await self.call(
-            self.engine.execute, review_id, command, actor, expected, idempotency_key=key
-        )
+
+        def run() -> Any:
+            # One trip to a worker thread: the review's protocol, then its command.
+            command = shapes.command(data, self.definition(review_id))
+            return self.engine.execute(review_id, command, actor, expected, idempotency_key=key)
+
+        review = await self.call(run)
         event = {"sequence": review.version, "hash": review.head}
         return _review_json(self.engine.store, review, {"event": event}, ETag=_etag(review.version))
 
     async def explain(self, request: Request, actor: Actor) -> Response:
         review_id = request.path_params["review_id"]
         data = await self.body(request)
-        command = shapes.command(data, await self.call(self.definition, review_id))
-        refusals = await self.call(self.engine.explain, review_id, command, actor)
+
+        def run() -> tuple[Any, list[Any]]:
+            command = shapes.command(data, self.definition(review_id))
+            return command, self.engine.explain(review_id, command, actor)
+
+        command, refusals = await self.call(run)
         return _json(
             {
                 "command": command.name,

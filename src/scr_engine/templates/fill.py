@@ -178,16 +178,7 @@ def template(
         given = known
     if values is not None:
         given = _merge(given, {k: v for k, v in values.items() if k != "command"})
-    return CommandTemplate(
-        command=command,
-        summary=cls_doc(cls),
-        roles=tuple(sorted(r.value for r in table_row.roles)),
-        stages=tuple(str(s) for s in table_row.sources),
-        leads_to=str(table_row.dest) if table_row.dest is not None else None,
-        rules=table_row.rules,
-        fields=fields,
-        values=_fill(fields, given),
-    )
+    return _made(cls, table_row, fields, given)
 
 
 def _other_template(
@@ -202,8 +193,22 @@ def _other_template(
     table_row = definition.row(command)
     fields = record_fields(cls)
     given = {k: v for k, v in (values or {}).items() if k != "command"}
+    titles = {r: definition.rules[r].title for r in table_row.rules if r in definition.rules}
+    return _made(cls, table_row, fields, given, titles)
+
+
+def _made(
+    cls: type,
+    table_row: Any,
+    fields: Any,
+    given: Any,
+    titles: dict[str, str] | None = None,
+) -> CommandTemplate:
+    """The template of the row's command of class ``cls``: who, from where, to where,
+    its rules, its fields and their values."""
+    extra: dict[str, Any] = {} if titles is None else {"titles": titles}
     return CommandTemplate(
-        command=command,
+        command=table_row.command,
         summary=cls_doc(cls),
         roles=tuple(sorted(r.value for r in table_row.roles)),
         stages=tuple(str(s) for s in table_row.sources),
@@ -211,7 +216,7 @@ def _other_template(
         rules=table_row.rules,
         fields=fields,
         values=_fill(fields, given),
-        titles={r: definition.rules[r].title for r in table_row.rules if r in definition.rules},
+        **extra,
     )
 
 

@@ -298,3 +298,65 @@ def test_a_report_is_not_a_review_of_another_protocol() -> None:
     with pytest.raises(ScrEngineError):
         ar.stale(run.engine, "no-such-review")
     assert isinstance(run.r, SarReview)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"year": "2026"}, "form.year"),
+        ({"year": True}, "form.year"),
+        ({"members": "asc"}, "form.members"),
+        ({"members": ({"id": "asc"},)}, "form.members"),
+        ({"recipients": None}, "form.recipients"),
+        ({"recipients": (Member("la", "not a recipient"),)}, "form.recipients"),
+    ],
+)
+def test_a_malformed_form_is_refused_by_field(changes: dict[str, object], field: str) -> None:
+    """Input of the wrong type is an :class:`InvalidRequest` naming the field (SAR-A-5,
+    SAR-A-8), never a crash; nothing is stored."""
+    engine = ReviewEngine(MemoryStore())
+    with pytest.raises(InvalidRequest) as refused:
+        engine.submit(form(**changes), s.MANAGER, protocol="sar-annual-report")
+    assert field in {r.field for r in refused.value.refusals}
+    assert engine.store.review_ids() == []
+
+
+def test_the_report_clocks_run_from_31_march_and_from_publication() -> None:
+    """SAR-A-5: with ``annual_report_target`` set, publication is due that long after 31
+    March (off by default: the Act says "as soon as is feasible"), and lateness shows in
+    the overdue list; SAR-A-8: every copy is due ``annual_report_send_target`` after
+    publication, met by the last one sent."""
+    from scr_engine.protocols.sar.settings import Duration, DurationUnit, SarSettings
+    from scr_engine.rules.deadlines import DeadlineStatus
+
+    targets = SarSettings(
+        version="with-targets",
+        annual_report_target=Duration(3, DurationUnit.MONTHS),
+        annual_report_send_target=Duration(14),
+    )
+    run = EngineRun(MemoryStore(), protocol_settings=(targets,))
+    s.monitored(run)
+    engine = run.engine
+    run.today = AFTER_YEAR
+    off = ReviewEngine(engine.store, run.clock)
+    assert off.deadlines(ar.open_report(off, form(YEAR - 1), s.MANAGER).id) == ()
+    report = drafted(engine)
+    (due,) = engine.deadlines(report.id)
+    assert (due.key, due.rule, due.due_on, due.status) == (
+        "annual_report",
+        "SAR-A-5",
+        date(2027, 6, 30),
+        DeadlineStatus.DUE,
+    )
+    assert engine.deadlines(report.id, as_of=date(2027, 7, 2))[0].status is DeadlineStatus.OVERDUE
+    late = [r for r in engine.overdue(date(2027, 7, 2)) if r.review_id == report.id]
+    assert [r.key for r in late] == ["annual_report"]
+    ar.compile_sections(engine, report.id, s.MANAGER)
+    engine.execute(report.id, ac.ApproveAnnualReport(), s.CHAIR)
+    engine.execute(report.id, ac.PublishAnnualReport(URL), s.MANAGER)
+    published_, sent = engine.deadlines(report.id)
+    assert published_.status is DeadlineStatus.MET
+    assert (sent.key, sent.rule, sent.due_on) == ("annual_report_sent", "SAR-A-8", date(2027, 5, 4))
+    for recipient in RECIPIENTS:
+        ar.send(engine, report.id, recipient.id, s.MANAGER)
+    assert engine.deadlines(report.id)[1].status is DeadlineStatus.MET

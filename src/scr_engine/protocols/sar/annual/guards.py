@@ -18,6 +18,8 @@ from scr_engine.protocols.sar.annual import commands as c
 from scr_engine.protocols.sar.annual.records import (
     AnnualReport,
     Approval,
+    Member,
+    Recipient,
     RecipientKind,
     RecordedSection,
     ReviewSections,
@@ -52,27 +54,44 @@ def _blank(value: Any) -> bool:
     return not (isinstance(value, str) and value.strip())
 
 
+def _items(value: Any, kind: type) -> tuple[Any, ...] | None:
+    """``value``'s items when it is a tuple or list of ``kind``, else None."""
+    if isinstance(value, tuple | list) and all(isinstance(v, kind) for v in value):
+        return tuple(value)
+    return None
+
+
 def check_open(report: Any, cmd: c.OpenAnnualReport, ctx: Any) -> list[Refusal]:
     """SAR-A-5: the financial year; the SAB's members, each once. SAR-A-8: every kind
-    of statutory recipient named, each recipient once."""
+    of statutory recipient named, each recipient once. (Judged before the form's
+    shape: every value is checked for its type here.)"""
     out: list[Refusal] = []
     form = cmd.form
-    if not FIRST_YEAR <= form.year <= LAST_YEAR:
+    year = getattr(form, "year", None)
+    if type(year) is not int or not FIRST_YEAR <= year <= LAST_YEAR:
         _input(
             out,
             "SAR-A-5",
-            f"the financial year starts on 1 April of a year from {FIRST_YEAR} to "
-            f"{LAST_YEAR}, not {form.year}",
+            f"the financial year is the year (a whole number from {FIRST_YEAR} to "
+            f"{LAST_YEAR}) of the 1 April it starts on, not {year!r}",
             "form.year",
         )
-    if not form.members:
+    members = _items(getattr(form, "members", None), Member)
+    if members is None:
+        _input(out, "SAR-A-5", "the SAB's members are a list of members", "form.members")
+        members = ()
+    elif not members:
         _input(out, "SAR-A-5", "the SAB's members must be listed", "form.members")
-    ids = [m.id for m in form.members]
-    if any(_blank(i) for i in ids) or any(_blank(m.name) for m in form.members):
+    ids = [m.id for m in members]
+    if any(_blank(i) for i in ids) or any(_blank(m.name) for m in members):
         _input(out, "SAR-A-5", "every member has an id and a name", "form.members")
-    if len(set(ids)) != len(ids):
+    elif len(set(ids)) != len(ids):
         _input(out, "SAR-A-5", "a member is listed twice", "form.members")
-    kinds = {r.kind for r in form.recipients}
+    recipients = _items(getattr(form, "recipients", None), Recipient)
+    if recipients is None:
+        _input(out, "SAR-A-8", "the recipients are a list of recipients", "form.recipients")
+        return out
+    kinds = {r.kind for r in recipients}
     missing = [k.value for k in RecipientKind if k not in kinds]
     if missing:
         _input(
@@ -81,10 +100,10 @@ def check_open(report: Any, cmd: c.OpenAnnualReport, ctx: Any) -> list[Refusal]:
             f"copies must go to every statutory recipient; none is named of: {', '.join(missing)}",
             "form.recipients",
         )
-    sent_to = [r.id for r in form.recipients]
-    if any(_blank(i) for i in sent_to) or any(_blank(r.name) for r in form.recipients):
+    sent_to = [r.id for r in recipients]
+    if any(_blank(i) for i in sent_to) or any(_blank(r.name) for r in recipients):
         _input(out, "SAR-A-8", "every recipient has an id and a name", "form.recipients")
-    if len(set(sent_to)) != len(sent_to):
+    elif len(set(sent_to)) != len(sent_to):
         _input(out, "SAR-A-8", "a recipient is listed twice", "form.recipients")
     return out
 

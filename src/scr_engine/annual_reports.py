@@ -9,6 +9,8 @@ review at a time, on top of :class:`~scr_engine.engine.ReviewEngine`.
   (a source event changed, or the sections computed now differ);
 - :func:`send` records a copy sent, and the report ``distributed`` after the last one
   (SAR-A-8);
+- :func:`inclusion_problems` checks every recorded inclusion against the report it
+  cites;
 - :func:`record_inclusions` records, on every SAR section (d) of a published report
   lists, that its findings are in a published annual report (SAR-A-4), which
   ``close_review`` needs.
@@ -27,6 +29,7 @@ from attrs import frozen
 
 from scr_engine._arguments import check_id, raise_for
 from scr_engine.engine import ReviewEngine
+from scr_engine.errors import ScrEngineError
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.history import Event
 from scr_engine.protocols.sar.annual import ANNUAL_REPORT, NAME, PUBLISHED
@@ -40,6 +43,7 @@ from scr_engine.records import Actor
 __all__ = [
     "compile_sections",
     "computed_now",
+    "inclusion_problems",
     "open_report",
     "record_inclusions",
     "reports",
@@ -203,3 +207,37 @@ def record_inclusions(engine: ReviewEngine, report_id: str, actor: Actor) -> lis
         )
         done.append(engine.execute(entry.review_id, command, actor))  # type: ignore[arg-type]
     return done
+
+
+def inclusion_problems(engine: ReviewEngine) -> list[str]:
+    """Every ``record_annual_report_inclusion`` of the store's SARs whose cited report
+    is not as it says (SAR-A-4): not in the store, not an annual report, not published,
+    of another reference, year, publication day or URL, or not listing the review in
+    section (d). Empty when every inclusion holds."""
+    problems: list[str] = []
+    for history in sar_histories(engine):
+        for event in history:
+            if event.command != "record_annual_report_inclusion":
+                continue
+            cited = event.payload
+            where = f"review {event.review_id}, event {event.sequence}"
+            try:
+                report: Any = engine.store.load(str(cited.get("report_id", "")))
+            except ScrEngineError:
+                problems.append(f"{where}: the annual report it cites is not in the store")
+                continue
+            if not isinstance(report, AnnualReport) or report.published_on is None:
+                problems.append(f"{where}: it cites no published annual report")
+                continue
+            claimed = (
+                cited.get("report_reference"),
+                cited.get("year"),
+                cited.get("published_on"),
+                cited.get("url"),
+            )
+            actual = (report.reference, report.year, report.published_on.isoformat(), report.url)
+            if claimed != actual:
+                problems.append(f"{where}: the report it cites is not as it says")
+            if not report.listed(event.review_id):
+                problems.append(f"{where}: the report it cites does not list the review")
+    return problems

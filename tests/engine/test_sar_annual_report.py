@@ -236,6 +236,7 @@ def test_a_review_closes_once_a_published_report_lists_it(store: ReviewStore) ->
     (included,) = ar.record_inclusions(engine, report.id, s.MANAGER)
     assert included.id == run.r.id and included.in_published_annual_report
     assert ar.record_inclusions(engine, report.id, s.MANAGER) == []
+    assert ar.inclusion_problems(engine) == []
     run.review = included
     closed = run.do(s.CHAIR, c.CloseReview())
     assert closed.stage == "closed"
@@ -360,3 +361,25 @@ def test_the_report_clocks_run_from_31_march_and_from_publication() -> None:
     for recipient in RECIPIENTS:
         ar.send(engine, report.id, recipient.id, s.MANAGER)
     assert engine.deadlines(report.id)[1].status is DeadlineStatus.MET
+
+
+def test_an_inclusion_citing_a_report_that_does_not_list_the_review_is_found() -> None:
+    """SAR-A-4: an inclusion recorded by hand, citing a report that is not published or
+    does not list the review, passes the review's own guard (it sees one record) but is
+    found by :func:`annual_reports.inclusion_problems`."""
+    run = _board(MemoryStore())
+    engine = run.engine
+    run.today = AFTER_YEAR
+    report = published(engine, YEAR - 1)  # 2025's report lists none of the 2026 SARs
+    forged = ac.RecordAnnualReportInclusion(report.id, report.reference, YEAR, AFTER_YEAR, URL)
+    engine.execute(run.r.id, forged, s.MANAGER)
+    at = f"review {run.r.id}, event {run.r.version + 1}"
+    assert ar.inclusion_problems(engine) == [
+        f"{at}: the report it cites is not as it says",
+        f"{at}: the report it cites does not list the review",
+    ]
+    missing = ac.RecordAnnualReportInclusion("gone", "SAR-AR-1", YEAR, AFTER_YEAR, URL)
+    other = EngineRun(engine.store)
+    s.ratified(other)
+    engine.execute(other.r.id, missing, s.MANAGER)
+    assert any("not in the store" in p for p in ar.inclusion_problems(engine))

@@ -34,6 +34,10 @@ from scr_engine.protocols.sar.commands import COMMANDS
 from scr_engine.protocols.sar.effects import EFFECTS
 from scr_engine.protocols.sar.guards import GUARDS
 from scr_engine.protocols.sar.guards_common import SarContext, permission
+from scr_engine.protocols.sar.information import COMMANDS as INFORMATION_COMMANDS
+from scr_engine.protocols.sar.information import EFFECTS as INFORMATION_EFFECTS
+from scr_engine.protocols.sar.information import GUARDS as INFORMATION_GUARDS
+from scr_engine.protocols.sar.information import ROWS as INFORMATION_ROWS
 from scr_engine.protocols.sar.records import Referral, SarReview
 from scr_engine.protocols.sar.rules import FIXED, SAR_RULES
 from scr_engine.protocols.sar.settings import DEFAULT_SAR_SETTINGS, SETTING_RULES, SarSettings
@@ -121,10 +125,11 @@ annual report (:mod:`.annual`), recorded by the business manager
 (:func:`scr_engine.annual_reports.record_inclusions` issues it for every review a
 published report lists); ``close_review`` reads it."""
 
-_TABLE = (*TABLE, ERASURE, INCLUSION)
+_TABLE = (*TABLE, *INFORMATION_ROWS, ERASURE, INCLUSION)
 _GUARDS = {
     **{r.command: _no_guard for r in TABLE if r.command != "submit_request"},
     **GUARDS,
+    **INFORMATION_GUARDS,
     ERASURE.command: _erasure_guard,
     INCLUSION.command: check_inclusion,
 }
@@ -183,6 +188,7 @@ SAR = Protocol(
     commands=MappingProxyType(
         {
             **COMMANDS,
+            **INFORMATION_COMMANDS,
             ERASURE.command: ErasePersonalData,
             INCLUSION.command: RecordAnnualReportInclusion,
         }
@@ -197,7 +203,12 @@ SAR = Protocol(
     effects=cast(
         Any,
         MappingProxyType(
-            {**EFFECTS, ERASURE.command: _erasure_effect, INCLUSION.command: include_effect}
+            {
+                **EFFECTS,
+                **INFORMATION_EFFECTS,
+                ERASURE.command: _erasure_effect,
+                INCLUSION.command: include_effect,
+            }
         ),
     ),
     clocks=CLOCKS,

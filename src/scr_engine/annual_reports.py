@@ -127,10 +127,17 @@ def _settings(engine: ReviewEngine, histories: list[tuple[Event, ...]]) -> dict[
     return found
 
 
+def _reviews(engine: ReviewEngine) -> list[tuple[Event, ...]]:
+    """The histories of the store's SARs and SCRs (not its annual reports)."""
+    return [h for h in _histories(engine) if h and h[0].payload.get("protocol") != NAME]
+
+
 def computed_now(engine: ReviewEngine, year: int) -> ReviewSections:
-    """Sections (d)–(g) of ``year`` as the store's SAR histories give them now."""
-    histories = sar_histories(engine)
-    return compute(histories, year, _settings(engine, histories))
+    """Sections (d)–(g) of ``year`` as the store's SAR histories give them now (and the
+    SCRs open in the year, listed apart)."""
+    histories = _reviews(engine)
+    sars = [h for h in histories if h[0].payload.get("protocol") == "sar"]
+    return compute(histories, year, _settings(engine, sars))
 
 
 def compile_sections(
@@ -153,16 +160,23 @@ def stale(engine: ReviewEngine, report_id: str) -> list[str]:
     report = _report(engine, report_id, "compile_review_sections")
     if report.computed is None:
         return []
-    histories = sar_histories(engine)
+    histories = _reviews(engine)
+    sars = [h for h in histories if h[0].payload.get("protocol") == "sar"]
     problems = source_problems(report.computed, histories)
-    now = compute(histories, report.year, _settings(engine, histories))
+    now = compute(histories, report.year, _settings(engine, sars))
     if _figures(now) != _figures(report.computed):
         problems.append("the sections computed from the store now differ from those recorded")
     return problems
 
 
 def _figures(sections: ReviewSections) -> tuple[Any, ...]:
-    return (sections.concluded, sections.ongoing, sections.implementation, sections.not_implemented)
+    return (
+        sections.concluded,
+        sections.ongoing,
+        sections.implementation,
+        sections.not_implemented,
+        sections.other,
+    )
 
 
 def send(

@@ -383,3 +383,21 @@ def test_an_inclusion_citing_a_report_that_does_not_list_the_review_is_found() -
     s.ratified(other)
     engine.execute(other.r.id, missing, s.MANAGER)
     assert any("not in the store" in p for p in ar.inclusion_problems(engine))
+
+
+def test_an_scr_open_in_the_year_appears_as_what_it_is(store: ReviewStore) -> None:
+    """An SCR in the same store is no SAR (not in sections (d)–(g), SAR-A-6), but an
+    SCR open in the year is listed apart, as an SCR, with its stage at 31 March."""
+    from scr_engine.demo import REQUESTER, demo_request
+
+    run = _board(store)
+    scr = run.engine.submit(demo_request(), REQUESTER)
+    run.today = AFTER_YEAR
+    report = published(run.engine)
+    assert report.computed is not None
+    assert scr.id not in {d.review_id for d in report.computed.concluded}
+    assert scr.id not in {o.review_id for o in report.computed.ongoing}
+    assert [(o.review_id, o.protocol, o.stage) for o in report.computed.other] == [
+        (scr.id, "scr", "requested")
+    ]
+    assert ar.stale(run.engine, report.id) == []

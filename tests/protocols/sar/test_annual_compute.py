@@ -276,11 +276,23 @@ def test_a_changed_source_event_is_named() -> None:
     assert source_problems(sections, [events[:2]]) == ["event 3 of review a is gone"]
 
 
-def test_histories_of_other_protocols_are_left_out() -> None:
-    """Only SARs (s.44) are in sections (d)–(g) (SAR-A-6)."""
+def test_reviews_of_other_protocols_are_listed_apart_as_what_they_are() -> None:
+    """Only SARs (s.44) are in sections (d)–(g) (SAR-A-6); an SCR open in the year is
+    listed apart, with its stage at the year's end; one ended before the year, or
+    received after it, is not; another protocol's history is left out."""
     events = history("a", [("confirm_review", date(2026, 5, 1), "screened", {})])
-    scr = [evolve(events[0], payload={"protocol": "scr"}), *events[1:]]
-    assert compute([scr], 2026).ongoing == ()
+    scr = [evolve(events[0], payload={"reference": "SCR-2026-001"}), *events[1:]]
+    sections = compute([scr], 2026)
+    assert sections.ongoing == () and sections.concluded == ()
+    assert [(o.reference, o.protocol, o.stage) for o in sections.other] == [
+        ("SCR-2026-001", "scr", "screened")
+    ]
+    assert [x.sequence for x in sections.other[0].sources] == [1, 2]
+    ended = [*scr, evolve(scr[1], sequence=3, stage_after="closed", payload={})]
+    assert compute([ended], 2027).other == ()
+    assert compute([scr], 2023).other == ()  # received on 1 January 2025
+    foreign = [evolve(events[0], payload={"protocol": "other"}), *events[1:]]
+    assert compute([foreign], 2026) == compute([], 2026)
     assert compute([events], 2026).read[0].sequence == 2
 
 

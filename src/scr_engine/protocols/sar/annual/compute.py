@@ -28,12 +28,16 @@ from scr_engine.protocols.sar.annual.records import (
     FindingEntry,
     ImplementationEntry,
     OngoingReview,
+    OtherReview,
     ReviewSections,
     Source,
     year_end,
     year_start,
 )
 from scr_engine.protocols.sar.settings import DEFAULT_SAR_SETTINGS, SarSettings
+from scr_engine.states.stages import TERMINAL_STAGES
+
+_SCR_ENDS = frozenset(str(s) for s in TERMINAL_STAGES)
 
 __all__ = ["ACTION_COMMANDS", "EventLike", "compute", "day_of", "source_of", "source_problems"]
 
@@ -208,6 +212,27 @@ def _declined(events: Sequence[EventLike], reference: str, year: int) -> list[De
     return out
 
 
+def _other(events: Sequence[EventLike], year: int) -> OtherReview | None:
+    """An SCR open at some time in the year: received by 31 March, and not ended
+    before 1 April; with its stage at the year's end."""
+    first = events[0]
+    received = day_of(first)
+    if received > year_end(year):
+        return None
+    ended = _first(events, lambda e: e.stage_after in _SCR_ENDS)
+    if ended is not None and day_of(ended) < year_start(year):
+        return None
+    then = _last(events, lambda e: day_of(e) <= year_end(year))
+    return OtherReview(
+        first.review_id,
+        str(first.payload.get("reference", "")),
+        str(first.payload.get("protocol") or "scr"),
+        received,
+        then.stage_after if then is not None else first.stage_after,
+        tuple({e.sequence: source_of(e) for e in (first, then) if e is not None}.values()),
+    )
+
+
 def _settings(settings: SarSettings | Mapping[str, SarSettings], review_id: str) -> SarSettings:
     if isinstance(settings, SarSettings):
         return settings
@@ -220,8 +245,9 @@ def compute(
     settings: SarSettings | Mapping[str, SarSettings] = DEFAULT_SAR_SETTINGS,
 ) -> ReviewSections:
     """Sections (d)–(g) of the financial year ``year`` (1 April ``year`` to 31 March
-    ``year + 1``) from the SAR reviews' ``histories`` (each in sequence order; a history
-    of another protocol is left out), under ``settings`` (one for every review, or each
+    ``year + 1``) from the SAR reviews' ``histories`` (each in sequence order; an SCR's
+    is listed apart when it was open in the year, :class:`~.records.OtherReview`; any
+    other protocol's is left out), under ``settings`` (one for every review, or each
     review's by its id: its ``concluded_event``). Deterministic: the sections are the
     same whatever order the histories come in."""
     concluded: list[ConcludedReview] = []
@@ -229,12 +255,22 @@ def compute(
     implementation: list[ImplementationEntry] = []
     declined: list[DeclinedFinding] = []
     read: list[Source] = []
+    other: list[OtherReview] = []
     ordered = sorted(
-        (tuple(h) for h in histories if h and h[0].payload.get("protocol") == "sar"),
+        (tuple(h) for h in histories if h),
         key=lambda h: (str(h[0].payload.get("reference", "")), h[0].review_id),
     )
     for events in ordered:
         first = events[0]
+        protocol = first.payload.get("protocol") or "scr"
+        if protocol == "scr":
+            read.append(source_of(events[-1]))
+            found = _other(events, year)
+            if found is not None:
+                other.append(found)
+            continue
+        if protocol != "sar":
+            continue
         reference = str(first.payload.get("reference", ""))
         own = _settings(settings, first.review_id)
         read.append(source_of(events[-1]))
@@ -254,6 +290,7 @@ def compute(
         tuple(sorted(implementation, key=lambda i: (i.on, i.reference, i.source.sequence))),
         tuple(sorted(declined, key=lambda d: (d.decided_on, d.reference, d.source.sequence))),
         tuple(read),
+        tuple(other),
     )
 
 
@@ -269,6 +306,8 @@ def source_problems(
         cited.extend(c.sources)
     for o in sections.ongoing:
         cited.extend(o.sources)
+    for x in sections.other:
+        cited.extend(x.sources)
     cited.extend(i.source for i in sections.implementation)
     cited.extend(d.source for d in sections.not_implemented)
     out = []

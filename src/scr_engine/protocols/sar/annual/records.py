@@ -25,6 +25,7 @@ __all__ = [
     "ImplementationEntry",
     "Member",
     "OngoingReview",
+    "OtherReview",
     "Recipient",
     "RecipientKind",
     "RecordedSection",
@@ -182,6 +183,20 @@ class DeclinedFinding:
 
 
 @frozen
+class OtherReview:
+    """A review of another protocol (an SCR, not under s.44) open in the year: an
+    optional extra of the report, shown as what it is (SAR-A-6), with its stage at the
+    year's end."""
+
+    review_id: str
+    reference: str
+    protocol: str
+    received_on: date
+    stage: str
+    sources: tuple[Source, ...]
+
+
+@frozen
 class ReviewSections:
     """Sections (d)–(g), computed from the SAR reviews' histories as at 31 March
     (:func:`scr_engine.protocols.sar.annual.compute.compute`). ``read`` names every
@@ -194,6 +209,8 @@ class ReviewSections:
     implementation: tuple[ImplementationEntry, ...] = ()
     not_implemented: tuple[DeclinedFinding, ...] = ()
     read: tuple[Source, ...] = ()
+    other: tuple[OtherReview, ...] = ()
+    """SCRs open in the year (not SARs: not in sections (d)-(g))."""
 
 
 @frozen

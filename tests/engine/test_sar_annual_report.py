@@ -401,3 +401,33 @@ def test_an_scr_open_in_the_year_appears_as_what_it_is(store: ReviewStore) -> No
         (scr.id, "scr", "requested")
     ]
     assert ar.stale(run.engine, report.id) == []
+
+
+def test_sections_that_do_not_fit_the_report_are_refused() -> None:
+    """SAR-A-7: the sections recorded are the report's year's, as at its 31 March, with
+    every entry inside the year and every figure naming its events; anything else is
+    refused, storing nothing."""
+    from attrs import evolve
+
+    run = _board(MemoryStore())
+    engine = run.engine
+    run.today = AFTER_YEAR
+    report = drafted(engine)
+    good = ar.computed_now(engine, YEAR)
+    wrong_year = ar.computed_now(engine, YEAR + 1)
+    assert _refused(engine, report.id, ac.CompileReviewSections(wrong_year), s.MANAGER) == {
+        "SAR-A-7"
+    }
+    (done,) = good.concluded
+    unsourced = evolve(good, concluded=(evolve(done, sources=()),))
+    assert _refused(engine, report.id, ac.CompileReviewSections(unsourced), s.MANAGER) == {
+        "SAR-A-7"
+    }
+    late = evolve(good, concluded=(evolve(done, concluded_on=date(2027, 4, 2)),))
+    refused = engine.explain(report.id, ac.CompileReviewSections(late), s.MANAGER)
+    assert [r.rule for r in refused] == ["SAR-A-7"] and "did not conclude" in refused[0].message
+    assert _refused(engine, report.id, ac.CompileReviewSections(good), s.CHAIR) == {"MAP"}
+    compiled: AnnualReport = engine.execute(  # type: ignore[assignment]
+        report.id, ac.CompileReviewSections(good), s.MANAGER
+    )
+    assert compiled.computed == good and compiled.compiled_on == AFTER_YEAR

@@ -431,3 +431,22 @@ def test_sections_that_do_not_fit_the_report_are_refused() -> None:
         report.id, ac.CompileReviewSections(good), s.MANAGER
     )
     assert compiled.computed == good and compiled.compiled_on == AFTER_YEAR
+
+
+def test_the_engines_listing_reads_every_protocol() -> None:
+    """``reviews`` searches a SAR by its agencies' codes and names, and its overdue
+    filter judges each record by its own definition's clocks (the annual report's
+    SAR-A-5 clock here), not the SCR's."""
+    from scr_engine.protocols.sar.settings import Duration, SarSettings
+
+    targets = SarSettings(version="with-target", annual_report_target=Duration(30))
+    run = EngineRun(MemoryStore(), protocol_settings=(targets,))
+    s.monitored(run)
+    engine = run.engine
+    assert [r.id for r in engine.reviews(text="Community Health")] == [run.r.id]
+    assert [r.id for r in engine.reviews(text="housing")] == [run.r.id]
+    run.today = AFTER_YEAR
+    report = drafted(engine)
+    assert engine.reviews(overdue=True) == []
+    run.today = date(2027, 5, 3)
+    assert [r.id for r in engine.reviews(overdue=True)] == [report.id]

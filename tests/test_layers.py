@@ -93,6 +93,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "scr_engine.__main__",
             "scr_engine._program",
             "scr_engine.demo",
+            "scr_engine.demo_sar",
             "scr_engine.testing",
             "scr_engine.testing.*",
             "scr_engine.cli",

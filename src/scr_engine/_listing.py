@@ -14,7 +14,6 @@ from scr_engine.records import Review, Task, TaskStatus
 from scr_engine.rules.deadlines import DeadlineStatus
 from scr_engine.rules.settings import ProtocolSettings
 from scr_engine.states.effects import fulfils
-from scr_engine.states.stages import Stage
 from scr_engine.storage.port import DeadlineRow, ReviewStore
 
 __all__ = [
@@ -74,7 +73,7 @@ def _agency_words(review: Review) -> Iterator[str]:
 
 def matching(
     store: ReviewStore,
-    stages: Iterable[Stage] | None,
+    stages: Iterable[str] | None,
     agency: str | None,
     text: str | None,
     overdue_on: date | None,
@@ -83,7 +82,7 @@ def matching(
 ) -> list[Review]:
     """The reviews matching every filter given (their reference after ``after``),
     ordered by reference."""
-    wanted = frozenset(Stage(s) for s in stages) if stages is not None else None
+    wanted = frozenset(str(s) for s in stages) if stages is not None else None
     needle = text.casefold() if text else None
     found = []
     for review in every_review(store):

@@ -32,7 +32,7 @@ from scr_engine.engine import ReviewEngine
 from scr_engine.errors import ScrEngineError
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.history import Event
-from scr_engine.protocols.sar.annual import ANNUAL_REPORT, NAME, PUBLISHED
+from scr_engine.protocols.sar.annual import DISTRIBUTED, NAME, PUBLISHED
 from scr_engine.protocols.sar.annual import commands as c
 from scr_engine.protocols.sar.annual.compute import compute, source_problems
 from scr_engine.protocols.sar.annual.records import AnnualReport, AnnualReportForm, ReviewSections
@@ -202,7 +202,7 @@ def record_inclusions(engine: ReviewEngine, report_id: str, actor: Actor) -> lis
     so already are left as they are. Refused (SAR-A-4), storing nothing, while the
     report is not published."""
     report = _report(engine, report_id, "record_annual_report_inclusion")
-    if report.stage not in (PUBLISHED, *ANNUAL_REPORT.terminal_stages) or (
+    if report.stage not in (PUBLISHED, DISTRIBUTED) or (
         report.published_on is None or report.computed is None
     ):
         message = f"the annual report {report.reference} is not published"

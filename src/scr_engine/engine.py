@@ -76,7 +76,7 @@ from scr_engine.rules.judge import (
 )
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
 from scr_engine.serialization import canonical_json, unstructure
-from scr_engine.states.stages import TERMINAL_STAGES, Stage
+from scr_engine.states.stages import TERMINAL_STAGES
 from scr_engine.storage.port import DeadlineRow, ReviewStore
 
 if TYPE_CHECKING:
@@ -605,7 +605,7 @@ class ReviewEngine:
     def reviews(
         self,
         *,
-        stages: Iterable[Stage] | None = None,
+        stages: Iterable[str] | None = None,
         agency: str | None = None,
         text: str | None = None,
         overdue: bool = False,
@@ -614,12 +614,13 @@ class ReviewEngine:
         actor: Actor | None = None,
     ) -> list[Review]:
         """The reviews matching every filter given, ordered by reference, ``limit`` at
-        a time after the reference ``after``: at one of ``stages``; involving the
-        agency code ``agency``; whose reference or an involved agency's code or name
-        holds ``text`` (ignoring case); with a deadline overdue today (``overdue``).
-        With ``actor``, only the reviews the read policy lets them read, each one
-        listed logged as a read (PR-e); with none, as the host's trusted code. Reads
-        every review of the store: meant for a Board's hundreds, not for millions."""
+        a time after the reference ``after``: at one of ``stages`` (stage codes, of any
+        protocol); involving the agency code ``agency``; whose reference or an involved
+        agency's code or name holds ``text`` (ignoring case); with a deadline overdue
+        today (``overdue``). With ``actor``, only the reviews the read policy lets them
+        read, each one listed logged as a read (PR-e); with none, as the host's trusted
+        code. Reads every review of the store: meant for a Board's hundreds, not for
+        millions."""
         check_count("reviews", limit, "limit", MAX_PAGE)
         if after is not None:
             check_id("reviews", after, "after")

@@ -87,6 +87,12 @@ def public_export(review: Review) -> PublicReport:
     """The public report of a ratified review (ratified, monitored or closed);
     :class:`~scr_engine.TransitionRefused` (RP-7) for a review the Board has not
     agreed, which has nothing to publish."""
+    if not isinstance(review, Review):
+        message = (
+            f"review {review.reference} runs under protocol {review.protocol}: its public "
+            "report is not made yet (only an SCR's is)"
+        )
+        raise TransitionRefused("public_export", [Refusal("MAP", message, RefusalKind.STAGE)])
     report = review.overview_report
     if review.stage not in _PUBLISHABLE or report is None:
         raise TransitionRefused(

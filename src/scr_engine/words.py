@@ -51,6 +51,7 @@ ROLE_WORDS: dict[str, str] = {
 """Each role of :class:`~scr_engine.records.Replacement` in words."""
 
 TASK_WORDS: dict[str, str] = {
+    "notice": "Give the notice the rule names",
     "secure_records": "Ask the agency to secure its records",
     "request_imr_writer": "Ask the agency to name its IMR writer",
 }

@@ -146,3 +146,47 @@ def test_a_sar_cannot_be_submitted_with_an_scr_form() -> None:
 
 def test_sar_settings_are_a_settings_class_of_their_own() -> None:
     assert isinstance(s.DEFAULT_SAR_SETTINGS, SarSettings)
+
+
+def test_a_sars_outputs_are_tasks_in_the_outbox(store: ReviewStore) -> None:
+    """SAR-D-5, SAR-D-9: confirming a SAR tells the referrer and each agency, asks each
+    agency to secure its records and the business manager to open the involvement
+    plan; an agency's ``record_records_secured`` closes its task. The tasks are what
+    the history implies: the store verifies."""
+    run = s.screened(EngineRun(store))
+    pending = run.engine.pending_tasks()
+    found = {(t.kind.value, t.agency, t.rule) for t in pending if t.review_id == run.r.id}
+    agencies = {a.code for a in s.AGENCIES}
+    assert ("notice", "referrer", "SAR-D-5") in found
+    assert {a for k, a, r in found if k == "secure_records" and r == "SAR-D-9"} == agencies
+    assert {a for k, a, r in found if k == "notice" and r == "SAR-D-5"} == agencies | {"referrer"}
+    assert ("notice", "business_manager", "SAR-D-9") in found
+    first = sorted(agencies)[0]
+    run.do(s.MANAGER, c.RecordRecordsSecured(first))
+    left = {(t.kind.value, t.agency) for t in run.engine.pending_tasks()}
+    assert ("secure_records", first) not in left and ("notice", first) in left
+    assert run.engine.verify().ok
+
+
+def test_a_variant_ending_in_a_stage_the_stores_do_not_know_is_refused() -> None:
+    """A review's tasks are cancelled when it ends, which every store reads from the
+    stage code: a definition's ending stages are those codes."""
+    from scr_engine.protocols import StageDef
+    from scr_engine.protocols.sar import SAR
+
+    archived = StageDef("archived", "Kept for the record", True)
+    with pytest.raises(ValueError, match="do not know as ended: archived"):
+        SAR.derive("sar-archive", "1", stages=(*SAR.stages, archived))
+
+
+def test_reviews_are_listed_by_a_sar_s_stages_agencies_and_overdue_deadlines() -> None:
+    """``reviews`` filters a SAR by its own stage codes, its agencies' names and its
+    own deadlines (SAR-M-12's, running once it is commissioned)."""
+    run = s.commissioned(EngineRun(MemoryStore()))
+    engine = run.engine
+    assert [r.id for r in engine.reviews(stages=["commissioned"])] == [run.r.id]
+    assert engine.reviews(stages=["report_drafted"]) == []
+    assert [r.id for r in engine.reviews(text="housing association")] == [run.r.id]
+    assert engine.reviews(overdue=True) == []
+    run.today = date(2029, 1, 1)
+    assert [r.id for r in engine.reviews(overdue=True)] == [run.r.id]

@@ -14,8 +14,9 @@ database again:
   review's version is the length of its history and its head the last event's hash
   (no half-written command: an event without its review's update, or the reverse);
 - every review's stored deadline rows are its deadlines (``engine.deadlines``);
-- every task belongs to a committed event, and every committed ``confirm_review``
-  has all its tasks;
+- every task belongs to a committed event, and every committed command has all the
+  tasks its replay emits (an SCR's ``confirm_review``; a SAR's acknowledgement and
+  decision), of SCRs and SARs alike;
 - ``engine.verify()`` finds no fault in the whole store;
 - nothing committed is lost: the new events number at least the commands the child
   saw return, and at most one more, only when it was killed inside a command.
@@ -33,7 +34,6 @@ import random
 import signal
 import sys
 import time
-from collections import defaultdict
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
 
@@ -41,7 +41,7 @@ import pytest
 import sqlalchemy as sa
 
 from scr_engine import FixedClock, ReviewEngine, replay, verify_history
-from scr_engine.records import TaskKind
+from scr_engine.history import replay_steps
 from scr_engine.storage import schema
 from scr_engine.storage.port import DeadlineRow
 from scr_engine.storage.sql import SqlStore
@@ -58,6 +58,7 @@ DELAY = (0.05, 0.3)
 READY_TIMEOUT = 60.0
 PRELOAD = (
     "scr_engine.demo",
+    "scr_engine.demo_sar",
     "scr_engine.storage.sql",
     "sqlalchemy.dialects.sqlite",
     "alembic.command",
@@ -66,8 +67,6 @@ PRELOAD = (
 )
 """What the forkserver imports once for every child. (Not ``support.crash_writer`` itself:
 the forkserver does not see the tests' ``sys.path``, and a failed preload is silent.)"""
-TASK_KINDS = (TaskKind.SECURE_RECORDS, TaskKind.REQUEST_IMR_WRITER)
-"""The tasks ``confirm_review`` emits for each of the review's agencies."""
 
 
 @pytest.fixture(scope="module")
@@ -94,11 +93,7 @@ def _check_database(url: str) -> int:
                     schema.reference_counters.c.year == START.year
                 )
             ).scalar_one_or_none()
-        emitted: dict[tuple[str, int], set[tuple[str, str]]] = defaultdict(set)
-        for task in tasks:
-            review_id, sequence, kind, agency = task.id.split(":")
-            assert (task.review_id, task.kind, task.agency) == (review_id, kind, agency)
-            emitted[(review_id, int(sequence))].add((kind, agency))
+        emitted = {task.id: task for task in tasks}
         histories = 0
         references = set()
         for review_id in ids:
@@ -111,12 +106,18 @@ def _check_database(url: str) -> int:
             assert replay(history) == review
             rows = [DeadlineRow.of(review, d) for d in engine.deadlines(review_id, START.date())]
             assert store.deadline_rows(review_id) == sorted(rows, key=lambda row: row.key)
-            for event in history:
-                found = emitted.pop((review_id, event.sequence), set())
-                expected = set()
-                if event.command == "confirm_review":
-                    expected = {(k.value, a) for k in TASK_KINDS for a in review.agencies}
-                assert found == expected, f"tasks of {review_id} #{event.sequence}"
+            # Each event's tasks, as its replay emits them (an SCR's confirm_review: a
+            # letter per agency and kind; a SAR's outputs), and no others.
+            for event, _, replayed in replay_steps(history):
+                for task in replayed:
+                    found = emitted.pop(task.id, None)
+                    assert found is not None, f"task {task.id} of #{event.sequence} is missing"
+                    assert (found.review_id, found.kind, found.agency, found.rule) == (
+                        task.review_id,
+                        task.kind.value,
+                        task.agency,
+                        task.rule,
+                    )
             references.add(int(review.reference.rsplit("-", 1)[1]))
         assert emitted == {}, "tasks of events that were never committed"
         report = engine.verify()

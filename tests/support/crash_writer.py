@@ -5,7 +5,9 @@ opens its own :class:`SqlStore` and issues commands on the database's reviews as
 as it can, reporting ``"ready"`` on its pipe after the first few (once warm): new
 reviews (``submit``, whose reference is numbered in a transaction of its own),
 ``record_chair_notified``, ``assess_criteria``, ``pause_clock``/``resume_clock`` (each
-rewrites the review's deadline rows) and ``confirm_review`` (which emits tasks).
+rewrites the review's deadline rows) and ``confirm_review`` (which emits tasks); about
+half the reviews are Safeguarding Adults Reviews, taken through their own notice,
+acknowledgement (a task), assessment and decision (tasks).
 Every command writes several tables, so most kills land inside one.
 
 Around each command it keeps two counters in memory shared with the parent:
@@ -36,6 +38,19 @@ from scr_engine.commands import (
     ResumeClock,
 )
 from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, REQUESTER, demo_request
+from scr_engine.demo_sar import BOARD_CHAIR as SAR_CHAIR
+from scr_engine.demo_sar import BUSINESS_MANAGER as SAR_MANAGER
+from scr_engine.demo_sar import SUBGROUP_CHAIR, demo_referral
+from scr_engine.protocols.sar import commands as sar
+from scr_engine.protocols.sar.records import (
+    AdultAssessment,
+    Conjunct,
+    Mandate,
+    MandateKind,
+    Outcome,
+    SarReview,
+    TestValue,
+)
 from scr_engine.records import Actor, Review
 from scr_engine.states.stages import Stage
 from scr_engine.storage import schema
@@ -58,8 +73,28 @@ class SharedInt(Protocol):
     value: int
 
 
+def _assessment() -> AdultAssessment:
+    met = Conjunct(TestValue.MET, "met")
+    not_met = Conjunct(TestValue.NOT_MET, "not met")
+    return AdultAssessment("a1", met, met, met, met, not_met, died_on=START.date())
+
+
+def _next_sar_command(review: SarReview, rng: random.Random, tag: str) -> tuple[Command, Actor]:
+    """A command the SAR accepts (or a guard refuses, writing nothing)."""
+    if review.chairs_notified_on is None:
+        return sar.RecordChairNotified(review.received_on), SAR_MANAGER
+    if review.acknowledged_on is None:
+        return sar.AcknowledgeRequest(), SAR_MANAGER
+    if not review.assessments or rng.random() < 0.3:
+        return sar.AssessCriteria((_assessment(),)), SUBGROUP_CHAIR
+    mandate = Mandate(MandateKind.MANDATORY, 1)
+    return sar.ConfirmReview(Outcome.SAR_MANDATORY, tag, mandate), SAR_CHAIR
+
+
 def _next_command(review: Review, rng: random.Random, tag: str) -> tuple[Command, Actor]:
     """A command the review accepts in its stage."""
+    if isinstance(review, SarReview):
+        return _next_sar_command(review, rng, tag)
     toggle: Command = ResumeClock(tag) if review.paused else PauseClock("inquest", tag)
     if review.stage is Stage.REQUESTED:
         if review.chair_received_on is None:
@@ -90,7 +125,10 @@ def write_until_killed(
                 ids = list(conn.execute(ids_query).scalars())
             pending.value = 1
             if len(ids) < MAX_REVIEWS and (not ids or rng.random() < 0.15):
-                engine.submit(demo_request(), REQUESTER)
+                if rng.random() < 0.5:
+                    engine.submit(demo_referral(START.date()), SAR_MANAGER, protocol="sar")
+                else:
+                    engine.submit(demo_request(), REQUESTER)
             else:
                 review_id = rng.choice(ids)
                 review = engine.get(review_id)

@@ -6,7 +6,7 @@ import sys
 import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
@@ -16,6 +16,7 @@ from scr_engine.cli.app import Session, cli, person_table, scr_command
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from scr_engine.board import BoardIdentity
     from scr_engine.storage.port import ReviewStore
 
 __all__ = ["actors", "demo", "diagram", "export"]
@@ -24,12 +25,21 @@ __all__ = ["actors", "demo", "diagram", "export"]
 @scr_command(cli, "demo")
 @click.option("--db", "db", metavar="FILE", help="keep the review in this SQLite file.")
 @click.option("--memory", is_flag=True, help="keep the review in memory only.")
-def demo(session: Session, db: str | None, memory: bool) -> None:
+@click.option(
+    "--protocol",
+    type=click.Choice(["scr", "sar"]),
+    default="scr",
+    show_default=True,
+    help="the protocol of the fictional review: sar for a mandatory Safeguarding Adults Review.",
+)
+def demo(session: Session, db: str | None, memory: bool, protocol: str) -> None:
     """Run a fictional review through every stage and print what happens (on a new
-    SQLite file, removed afterwards unless --db keeps it)."""
+    SQLite file, removed afterwards unless --db keeps it). With --protocol sar, a
+    mandatory Safeguarding Adults Review, as far as the SAR allows (SAR-A-4)."""
     from scr_engine.cli.shapes import review_json
     from scr_engine.clock import FixedClock
     from scr_engine.demo import run_demo
+    from scr_engine.demo_sar import run_sar_demo
     from scr_engine.engine import ReviewEngine
     from scr_engine.storage.memory import MemoryStore
 
@@ -49,10 +59,9 @@ def demo(session: Session, db: str | None, memory: bool) -> None:
             where = f"SQLite database {path}" if db else "SQLite database (a temporary file)"
         resume_gc()  # the start-up is over: the store is made
         echo(f"Running the demo review on the {where}.")
+        runner = run_sar_demo if protocol == "sar" else run_demo
         try:
-            closed = run_demo(
-                ReviewEngine(store, clock), echo, step=lambda: clock.advance(hours=20)
-            )
+            closed = runner(ReviewEngine(store, clock), echo, step=lambda: clock.advance(hours=20))
         finally:
             close = getattr(store, "close", None)
             if close is not None:
@@ -133,18 +142,22 @@ def export(
                 f"--as-of: expected a date as YYYY-MM-DD, got {as_of!r}", EXIT_USAGE, kind="usage"
             ) from None
     found = engine.get(review_id, actor)
-    history = engine.history(review_id, actor)
     board = engine.store.board_identity() or DEFAULT_BOARD
     try:
-        written = export_all(
-            found,
-            engine.settings_for(found),
-            day,
-            "md" if fmt == "md" else "html",
-            Path(out),
-            history=history,
-            board=board,
-        )
+        from scr_engine.cli.shapes import is_scr
+
+        if not is_scr(found):
+            written = _write_sar_documents(found, day, "md" if fmt == "md" else "html", out, board)
+        else:
+            written = export_all(
+                found,
+                engine.settings_for(found),
+                day,
+                "md" if fmt == "md" else "html",
+                Path(out),
+                history=engine.history(review_id, actor),
+                board=board,
+            )
     except OSError as exc:
         raise CliError(f"cannot write into {out}: {exc.strerror or exc}") from exc
     data: dict[str, Any] = {
@@ -168,10 +181,35 @@ def export(
     session.emit(data, render)
 
 
+def _write_sar_documents(
+    review: Any, day: date, fmt: Literal["md", "html"], out: str, board: BoardIdentity
+) -> list[Path]:
+    """Write every document of a Safeguarding Adults Review into ``out``:
+    ``<reference>-<name>.<fmt>``, as the SCR's are written."""
+    import re
+
+    from scr_engine.documents import render_all_sar
+
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", review.reference).strip("._") or "review"
+    written = []
+    for document in render_all_sar(review, fmt=fmt, as_of=day, board=board):
+        path = folder / f"{stem}-{document.filename}"
+        path.write_text(document.text, encoding="utf-8", newline="")
+        written.append(path)
+    return written
+
+
 def _print_public(session: Session, review_id: str) -> None:
+    from scr_engine.cli.reviews import _definition_of
+    from scr_engine.protocols import DEFAULT
     from scr_engine.serialization import unstructure
 
     actor = session.actor
+    if _definition_of(session, review_id) is not DEFAULT:
+        _print_sar_summary(session, review_id)
+        return
     report = session.engine.public_export(review_id, actor)
     data: dict[str, Any] = unstructure(report)
 
@@ -196,6 +234,32 @@ def _print_public(session: Session, review_id: str) -> None:
         if report.national_lessons:
             out += ["", "## National lessons", "", report.national_lessons]
         console.print(escape("\n".join(out)))
+
+    session.emit(data, render)
+
+
+def _print_sar_summary(session: Session, review_id: str) -> None:
+    """``scr export --public`` of a Safeguarding Adults Review: its publishable
+    summary (no personal data: SAR-P-4, SAR-P-6, SAR-G-5), in Markdown."""
+    from scr_engine.board import DEFAULT_BOARD
+    from scr_engine.clock import local_date
+    from scr_engine.documents import render_sar
+
+    engine = session.engine
+    found: Any = engine.get(review_id, session.actor)
+    board = engine.store.board_identity() or DEFAULT_BOARD
+    day = local_date(engine.clock.now())
+    document = render_sar("publishable-summary", found, fmt="md", as_of=day, board=board)
+    data = {
+        "reference": found.reference,
+        "document": document.name,
+        "title": document.title,
+        "missing": list(document.missing),
+        "text": document.text,
+    }
+
+    def render(console: Console) -> None:
+        sys.stdout.write(document.text)
 
     session.emit(data, render)
 

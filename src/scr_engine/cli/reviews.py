@@ -4,36 +4,40 @@ review at a time."""
 from __future__ import annotations
 
 import difflib
-import json
 import sys
-import tomllib
 from datetime import date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from scr_engine.cli.app import (
     EXIT_FAILED,
-    EXIT_USAGE,
-    CliError,
     Session,
     cli,
     person_table,
     scr_command,
     usage,
 )
+from scr_engine.cli.forms import (
+    FORM_TEMPLATE,
+    _json_ready,
+    malformed,
+    parse_set,
+    read_document,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from scr_engine.errors import InvalidRequest
+    from scr_engine.protocols import Protocol
     from scr_engine.records import Review
 
 __all__ = [
     "FORM_TEMPLATE",
+    "_json_ready",
     "history",
     "list_reviews",
+    "malformed",
     "parse_set",
     "read_document",
     "resolve_review",
@@ -41,175 +45,6 @@ __all__ = [
     "show",
     "submit",
 ]
-
-FORM_TEMPLATE = """\
-# An Appendix 1 request for a Serious Case Review: fill it in, then `scr submit FORM.toml`.
-# Every field is required but other_information (RF-2). Dates are YYYY-MM-DD.
-
-how_meets_criteria = "The adult died and neglect is suspected to be a factor (§3)."
-signed_name = "Ada Requester"
-signed_date = 2026-01-05
-other_information = ""
-
-[requester]
-name = "Dr Ada Requester"
-job_title = "General Practitioner"
-organisation = "Riverside GP Practice"
-workplace = "Riverside Surgery"
-address = "1 River Lane, Hereford"
-contact_number = "01432 000000"
-email = "ada.requester@example.org"
-# partner_agency, member_of_public, family_member, carer, the_adult or other
-category = "partner_agency"
-
-[other_contact]
-name = "Fay Contact"
-job_title = "Practice Manager"
-contact_number = "01432 000001"
-email = "fay.contact@example.org"
-
-# What the request says happened; one [[incidents]] table per incident.
-[[incidents]]
-date = 2026-01-05
-details = "Mr X was found dead at home; neglect suspected."
-
-# The criteria of §3 as facts (true or false), so the Chair can assess them (CR-1...CR-4).
-[facts]
-adult_died = true
-abuse_or_neglect_factor = true
-life_threatening_injury = false
-serious_sexual_abuse = false
-serious_permanent_impairment = false
-inter_agency_concern = true
-serious_abuse_in_institution = false
-multiple_abusers = false
-
-# Every agency known to be involved; one [[agencies]] table each.
-[[agencies]]
-code = "asc"
-name = "Adult Social Care"
-local_authority = true
-
-[[agencies]]
-code = "gp"
-name = "Riverside GP Practice"
-local_authority = false
-
-[[agencies]]
-code = "police"
-name = "County Police"
-local_authority = false
-"""
-"""A request form to fill in (``scr submit --template``): the demo's request."""
-
-
-# --------------------------------------------------------------------------- input
-
-
-def _json_ready(value: Any) -> Any:
-    """TOML's dates and times as ISO text, as the JSON form of commands has them."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _json_ready(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_ready(v) for v in value]
-    return value
-
-
-def read_document(path: str) -> dict[str, Any]:
-    """A TOML (``.toml``) or JSON file as a table, ``-`` for JSON on standard input;
-    a usage error naming the file and what is wrong with it."""
-    try:
-        if path == "-":
-            if sys.stdin.isatty():
-                click.echo("Reading JSON from standard input (end with Ctrl-D).", err=True)
-            text = sys.stdin.read()
-            name = "standard input"
-        else:
-            text = Path(path).read_text(encoding="utf-8")
-            name = path
-    except FileNotFoundError:
-        raise usage(f"no file {path}") from None
-    except IsADirectoryError:
-        raise usage(f"{path} is a directory, not a file") from None
-    except UnicodeDecodeError:
-        raise usage(f"{path} is not UTF-8 text") from None
-    except OSError as exc:
-        raise usage(f"cannot read {path}: {exc.strerror or exc}") from None
-    if path.lower().endswith(".toml"):
-        try:
-            data: Any = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise usage(f"{name} is not valid TOML: {exc}") from None
-    else:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            hint = " (name a TOML file FILE.toml)" if path != "-" else ""
-            raise usage(f"{name} is not valid JSON: {exc}{hint}") from None
-    if not isinstance(data, dict):
-        raise usage(f"{name} must hold a table of fields (a JSON object), not a list or value")
-    ready: dict[str, Any] = _json_ready(data)
-    return ready
-
-
-def parse_set(data: dict[str, Any], assignments: tuple[str, ...]) -> dict[str, Any]:
-    """``data`` with each ``field=value`` (text) or ``field:=JSON`` (a number, true,
-    a list …) set; a dotted field sets inside a table (``report.facts.summary=…``)."""
-    result = json.loads(json.dumps(data))
-    for item in assignments:
-        if ":=" in item and item.index(":=") < item.index("=") + 1:
-            path, raw = item.split(":=", 1)
-            try:
-                value: Any = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise usage(f"--set {path}:= needs a JSON value ({exc.msg}): {raw!r}") from None
-        elif "=" in item:
-            path, value = item.split("=", 1)
-        else:
-            raise usage(f"--set takes field=value (or field:=JSON), not {item!r}")
-        keys = path.strip().split(".")
-        if not all(keys):
-            raise usage(f"--set: {path!r} is not a field name")
-        target = result
-        for key in keys[:-1]:
-            inner = target.setdefault(key, {})
-            if not isinstance(inner, dict):
-                raise usage(f"--set {path}: {key} is not a table")
-            target = inner
-        target[keys[-1]] = value
-    return dict(result)
-
-
-_NOT_TEXT = ("expected a whole number", "expected true or false", "expected a list")
-
-
-def malformed(exc: InvalidRequest, assignments: tuple[str, ...] = ()) -> CliError:
-    """A value that does not fit its field, as a usage error (exit 2): every field at
-    fault with what it accepts; for a number, true/false or a list given as text with
-    ``--set field=value``, how to give it (``--set field:=value``)."""
-    from scr_engine.cli.shapes import refusal_json
-
-    as_text = {
-        item.split("=", 1)[0].strip()
-        for item in assignments
-        if "=" in item and not (":=" in item and item.index(":=") < item.index("=") + 1)
-    }
-    lines = []
-    for refusal in exc.refusals:
-        line = f"{refusal.field}: {refusal.message}" if refusal.field else refusal.message
-        if refusal.field in as_text and refusal.message.startswith(_NOT_TEXT):
-            line += f" (give it as --set {refusal.field}:=VALUE)"
-        lines.append(line)
-    message = f"{exc.command}: invalid input: " + "; ".join(lines)
-    data = {
-        "command": exc.command,
-        "rules": list(exc.rules),
-        "refusals": [refusal_json(r) for r in exc.refusals],
-    }
-    return CliError(message, EXIT_USAGE, kind="invalid", data=data)
-
 
 _PENDING_TASKS = (
     "SELECT id, kind, agency, created_at, rule FROM scr_tasks "
@@ -221,6 +56,19 @@ def resolve_review(session: Session, given: str) -> str:
     """A review's id from its id or its reference (``SCR-2026-001``)."""
     found = session.store.review_id_of(given)
     return found if found is not None else given
+
+
+def _definition_of(session: Session, given: str) -> Protocol:
+    """The protocol definition of the review ``given`` (its id or reference): the
+    SCR's when there is no such review, or it cannot be read (the engine then says
+    why, as for any command)."""
+    from scr_engine.errors import ScrEngineError
+    from scr_engine.protocols import DEFAULT, of
+
+    try:
+        return of(session.store.load(resolve_review(session, given)))
+    except ScrEngineError:
+        return DEFAULT
 
 
 def _review_tasks(session: Session, review_id: str) -> list[dict[str, Any]]:
@@ -258,11 +106,11 @@ def _person(session: Session, person_id: str, name: str | None = None) -> str:
 
 
 def _heading(console: Console, session: Session, review: Review) -> None:
-    from scr_engine.cli.shapes import STAGE_WORDS
+    from scr_engine.cli.shapes import is_scr, stage_words
 
-    words = STAGE_WORDS.get(review.stage.value, review.stage.value)
+    code = str(review.stage)
     console.print(
-        f"[bold]{review.reference}[/bold]  {words} [dim]({review.stage.value})[/dim]  "
+        f"[bold]{review.reference}[/bold]  {stage_words(review)} [dim]({code})[/dim]  "
         f"version {review.version}  [dim]id {review.id}[/dim]"
     )
     agencies = ", ".join(f"{a.name} ({a.code})" for a in review.involved_agencies)
@@ -270,6 +118,14 @@ def _heading(console: Console, session: Session, review: Review) -> None:
         f"Received {review.received_on.isoformat()} from "
         f"{_person(session, review.requested_by)}; agencies: {agencies}"
     )
+    if not is_scr(review):
+        from scr_engine.protocols import of
+
+        console.print(f"Protocol: {of(review).title} ({review.protocol})")
+        lead: Any = getattr(review, "lead_reviewer", None)
+        if lead is not None:
+            console.print(f"Appointed: lead reviewer {_person(session, lead.person_id, lead.name)}")
+        return
     people = []
     if review.panel_chair is not None:
         chair = review.panel_chair
@@ -286,8 +142,10 @@ def _corrections(console: Console, session: Session, review: Review) -> None:
     terms of reference (SU-6), oldest first; nothing when there were none."""
     from rich.markup import escape
 
-    from scr_engine.cli.shapes import ROLE_WORDS, appointee_name
+    from scr_engine.cli.shapes import ROLE_WORDS, appointee_name, is_scr
 
+    if not is_scr(review):
+        return
     if review.replaced:
         table = person_table(
             "Replaced or stood down", "Day", "Role", "Person", "Replaced by", "Reasons"
@@ -346,8 +204,17 @@ def submit(
     fill in.
     """
     received = _parse_day(received_on, "--received-on")
+    from scr_engine.cli.forms import definition_named
+
+    definition = definition_named(protocol, strict=template)
     if template:
-        if session.json:
+        from scr_engine.protocols import DEFAULT
+
+        if definition is not DEFAULT:
+            from scr_engine.cli.forms import print_form_template
+
+            print_form_template(session, definition)
+        elif session.json:
             from scr_engine.demo import demo_request
             from scr_engine.serialization import unstructure
 
@@ -360,20 +227,18 @@ def submit(
     data = read_document(form)
     from scr_engine.cli.shapes import review_json
     from scr_engine.errors import InvalidRequest
-    from scr_engine.records import RequestForm
     from scr_engine.serialization import structure
 
     engine = session.engine
     actor = session.actor
     try:
-        request = structure(data, RequestForm, what="submit_request")
+        request: Any = structure(data, definition.request_form, what="submit_request")
     except InvalidRequest as exc:
         from scr_engine.rules.judge import acting_role
-        from scr_engine.states.table import row
 
-        if acting_role(row("submit_request"), actor) is None:
+        if acting_role(definition.row("submit_request"), actor) is None:
             # Permission first: who may not submit learns nothing about the form (RF-1).
-            engine.submit(data, actor)  # raises PermissionDenied
+            engine.submit(data, actor, protocol=protocol)  # raises PermissionDenied
         raise malformed(exc) from None
     review = engine.submit(
         request, actor, idempotency_key=idempotency_key, received_on=received, protocol=protocol
@@ -382,7 +247,7 @@ def submit(
     def render(console: Console) -> None:
         console.print(
             f"Review [bold]{review.reference}[/bold] received (id {review.id}): "
-            f"stage {review.stage.value}."
+            f"stage {review.stage}."
         )
         console.print(f"Next: scr show {review.reference}")
 
@@ -437,10 +302,10 @@ def run(
     `--template > FILE.toml` gives the command's fields to fill in, `--from FILE.toml`
     reads them back.
     """
-    from scr_engine.commands import COMMANDS
-
-    if command not in COMMANDS or command == "submit_request":
-        close = difflib.get_close_matches(command, list(COMMANDS), n=3)
+    definition = _definition_of(session, review)
+    commands = definition.commands
+    if command not in commands or command == "submit_request":
+        close = difflib.get_close_matches(command, list(commands), n=3)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         if command == "submit_request":
             raise usage("submit_request creates a review: use `scr submit FORM`")
@@ -464,18 +329,17 @@ def run(
     if occurred_on is not None:
         from scr_engine.rules.dates import is_dated
 
-        if not is_dated(COMMANDS[command]):
+        if not is_dated(commands[command]):
             raise usage(f"{command} records no happening: it takes no --occurred-on")
         day = _parse_day(occurred_on, "--occurred-on")
         data["occurred_on"] = day.isoformat() if day is not None else None
-    from scr_engine.cli.shapes import refusal_json, review_json
-    from scr_engine.commands import from_dict
+    from scr_engine.cli.shapes import parse_command, refusal_json, review_json
     from scr_engine.errors import InvalidRequest
 
     review_id = resolve_review(session, review)
     actor = session.actor
     try:
-        cmd = from_dict(data)
+        cmd = parse_command(definition, data)
     except InvalidRequest as exc:
         raise malformed(exc, assignments) from None
     engine = session.engine
@@ -509,7 +373,7 @@ def run(
         engine.store.find_key(idempotency_key, review_id) if idempotency_key is not None else None
     )
     updated = engine.execute(review_id, cmd, actor, idempotency_key=idempotency_key)
-    from scr_engine.cli.shapes import STAGE_WORDS, command_words
+    from scr_engine.cli.shapes import command_words, stage_words
 
     result = {
         "command": command,
@@ -521,7 +385,7 @@ def run(
     }
 
     def render(console: Console) -> None:
-        words = STAGE_WORDS.get(updated.stage.value, updated.stage.value)
+        words = stage_words(updated)
         if earlier is not None:
             console.print(
                 f"Already done: key {idempotency_key} recorded {command} on "
@@ -531,7 +395,7 @@ def run(
             return
         console.print(
             f"{command_words(command)} ({command}) recorded on {updated.reference} as event "
-            f"{updated.version}; stage: {words} ({updated.stage.value})."
+            f"{updated.version}; stage: {words} ({updated.stage})."
         )
 
     session.emit(result, render)
@@ -552,7 +416,7 @@ def show(session: Session, review: str, as_of: str | None) -> None:
     )
     from scr_engine.cli.templates import fields_json
     from scr_engine.clock import local_date
-    from scr_engine.rules.deadlines import deadlines
+    from scr_engine.protocols import DEFAULT
     from scr_engine.templates import fields_summary
 
     day = _parse_day(as_of, "--as-of")
@@ -560,9 +424,11 @@ def show(session: Session, review: str, as_of: str | None) -> None:
     actor = session.actor
     engine = session.engine
     found = engine.get(review_id, actor)
+    definition = engine.definition(found)
+    of = None if definition is DEFAULT else definition
     options = engine.options(review_id, actor)
     today = day if day is not None else local_date(engine.clock.now())
-    clocks = deadlines(found, engine.settings_for(found), today)
+    clocks = definition.deadlines(found, engine.settings_for(found), today)
     tasks = _review_tasks(session, review_id)
     data = {
         "review": review_json(found, session.name_of),
@@ -572,7 +438,7 @@ def show(session: Session, review: str, as_of: str | None) -> None:
             "roles": sorted(r.value for r in actor.roles),
         },
         "as_of": today.isoformat(),
-        "options": [{**option_json(o), "fields": fields_json(o.command)} for o in options],
+        "options": [{**option_json(o, of), "fields": fields_json(o.command, of)} for o in options],
         "deadlines": [deadline_json(d) for d in clocks],
         "tasks": tasks,
     }
@@ -587,7 +453,7 @@ def show(session: Session, review: str, as_of: str | None) -> None:
         if allowed:
             table = person_table(f"What {who} may do now", "Command", "In words", "Fields")
             for o in allowed:
-                table.add_row(o.command, command_words(o.command), fields_summary(o.command))
+                table.add_row(o.command, command_words(o.command), fields_summary(o.command, of))
             console.print(table)
             console.print(
                 "[dim]scr run REVIEW COMMAND --template prints a command's fields to fill in.[/dim]"
@@ -655,7 +521,7 @@ def history(session: Session, review: str) -> None:
     found = engine.get(review_id, actor)
     events = engine.history(review_id)
     data = {
-        "review": {"id": found.id, "reference": found.reference, "stage": found.stage.value},
+        "review": {"id": found.id, "reference": found.reference, "stage": str(found.stage)},
         "events": [event_json(e, session.name_of) for e in events],
     }
 
@@ -726,16 +592,18 @@ def list_reviews(
     an overdue deadline (every filter given must match)."""
     from scr_engine._arguments import MAX_PAGE
     from scr_engine.access import read_refusal
-    from scr_engine.cli.shapes import STAGE_WORDS
+    from scr_engine.cli.shapes import stage_words
+    from scr_engine.protocols import available
     from scr_engine.states.stages import Stage
 
-    stages: list[Stage] | None = None
+    stages: list[str] | None = None
     if stage_codes:
-        known = {s.value: s for s in Stage}
+        known = [s.value for s in Stage]
+        known += [c for p in available() for c in p.stage_codes if c not in known]
         unknown = [code for code in stage_codes if code not in known]
         if unknown:
             raise usage(f"unknown stage {unknown[0]!r} (stages: {', '.join(known)})")
-        stages = [known[code] for code in stage_codes]
+        stages = list(stage_codes)
     engine = session.engine
     actor = session.actor
     # Filtered by the read policy, not logged as reads (a list of references, as the
@@ -748,8 +616,8 @@ def list_reviews(
         {
             "id": r.id,
             "reference": r.reference,
-            "stage": r.stage.value,
-            "stage_words": STAGE_WORDS.get(r.stage.value, r.stage.value),
+            "stage": str(r.stage),
+            "stage_words": stage_words(r),
             "version": r.version,
             "received_on": r.received_on.isoformat(),
             "agencies": list(r.agencies),

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from scr_engine.errors.refusals import Refusal
     from scr_engine.history import Event
     from scr_engine.integrity import Fault, VerifyReport
+    from scr_engine.protocols import Protocol
     from scr_engine.records import Review, Task
     from scr_engine.rules.deadlines import Deadline
     from scr_engine.storage.port import DeadlineRow
@@ -35,8 +36,10 @@ __all__ = [
     "event_json",
     "fault_json",
     "option_json",
+    "parse_command",
     "refusal_json",
     "review_json",
+    "stage_words",
     "task_json",
     "verify_json",
 ]
@@ -56,11 +59,42 @@ def command_words(name: str) -> str:
     return " ".join([first[:1].upper() + first[1:], *words[1:]])
 
 
-def command_about(name: str) -> str:
-    """What a command does: the first sentence of its documentation ('' if unknown)."""
+def is_scr(review: Any) -> bool:
+    """Whether ``review`` is an SCR (its record the SCR's: its words are the SCR's)."""
+    from scr_engine.records import Review
+
+    return isinstance(review, Review)
+
+
+def stage_words(review: Any) -> str:
+    """A review's stage in words: the SCR's words, or the first clause of what the
+    stage means in the review's protocol (its ``StageDef``)."""
+    from scr_engine.protocols import of
+
+    code = str(review.stage)
+    if is_scr(review):
+        return STAGE_WORDS.get(code, code)
+    meaning = next((s.meaning for s in of(review).stages if s.code == code), code)
+    return meaning.split("; ")[0].split(" (")[0].rstrip(".")
+
+
+def parse_command(definition: Protocol, data: Any) -> Any:
+    """A command of ``definition`` from its JSON form (``{"command": name, ...}``);
+    :class:`~scr_engine.InvalidRequest` naming every problem."""
+    from scr_engine.commands import command_from_dict, from_dict
+    from scr_engine.protocols import DEFAULT
+
+    if definition is DEFAULT:
+        return from_dict(data)
+    return command_from_dict(data, definition.commands, f"{definition.name.upper()} command")
+
+
+def command_about(name: str, definition: Protocol | None = None) -> str:
+    """What a command does: the first sentence of its documentation ('' if unknown);
+    ``definition`` is the protocol whose command it is (the SCR's by default)."""
     from scr_engine.commands import COMMANDS
 
-    cls = COMMANDS.get(name)
+    cls = (definition.commands if definition is not None else COMMANDS).get(name)
     doc = (cls.__doc__ or "") if cls is not None else ""
     text = " ".join(doc.split())
     end = text.find(". ")
@@ -96,7 +130,10 @@ def appointee_name(review: Review, person_id: str | None) -> str | None:
 def review_json(review: Review, names: Names | None = None) -> dict[str, Any]:
     """A review's summary: ids, stage, dates, agencies, the people appointed, and the
     corrections: the people replaced or stood down (``replaced``: SU-1, SU-9, SU-2) and
-    the revisions of the terms of reference (``terms_revisions``: SU-6), oldest first."""
+    the revisions of the terms of reference (``terms_revisions``: SU-6), oldest first.
+    A review of another protocol has its own summary (:func:`other_review_json`)."""
+    if not is_scr(review):
+        return other_review_json(review, names)
 
     def person(person_id: str | None, name: str | None = None) -> dict[str, Any] | None:
         if person_id is None:
@@ -110,7 +147,7 @@ def review_json(review: Review, names: Names | None = None) -> dict[str, Any]:
         "protocol": review.protocol,
         "protocol_version": review.protocol_version,
         "stage": review.stage.value,
-        "stage_words": STAGE_WORDS.get(review.stage.value, review.stage.value),
+        "stage_words": stage_words(review),
         "version": review.version,
         "received_on": _day(review.received_on),
         "chair_received_on": _day(review.chair_received_on),
@@ -152,12 +189,64 @@ def review_json(review: Review, names: Names | None = None) -> dict[str, Any]:
     }
 
 
-def option_json(option: CommandOption) -> dict[str, Any]:
-    """``{"command", "command_words", "about", "takes_input", "allowed", "refusals"}``."""
+def other_review_json(review: Any, names: Names | None = None) -> dict[str, Any]:
+    """The summary of a review of a protocol other than the SCR (a SAR): its envelope
+    (ids, protocol, stage with its words, version, day received, who submitted it), its
+    agencies, and what it records of the fields every protocol shares (``None`` where
+    it records nothing): the lead reviewer, the mandate, the actions, publication."""
+
+    def person(person_id: str | None, name: str | None = None) -> dict[str, Any] | None:
+        if not person_id:
+            return None
+        found = name or (names(person_id) if names is not None else "")
+        return {"id": person_id, "name": found or None}
+
+    lead = getattr(review, "lead_reviewer", None)
+    mandate = getattr(review, "mandate", None)
+    publication = getattr(review, "publication", None)
+    return {
+        "id": review.id,
+        "reference": review.reference,
+        "protocol": review.protocol,
+        "protocol_version": review.protocol_version,
+        "stage": str(review.stage),
+        "stage_words": stage_words(review),
+        "version": review.version,
+        "received_on": _day(review.received_on),
+        "requested_by": person(review.requested_by),
+        "agencies": [
+            {"code": a.code, "name": a.name} for a in getattr(review, "involved_agencies", ())
+        ],
+        "lead_reviewer": person(lead.person_id, lead.name) if lead is not None else None,
+        "mandate": (
+            {"kind": str(mandate.kind), "condition": mandate.condition}
+            if mandate is not None
+            else None
+        ),
+        "ratified_on": _day(getattr(review, "ratified_on", None)),
+        "actions": [
+            {"id": a.id, "status": str(a.status), "findings": list(a.findings)}
+            for a in getattr(review, "actions", ())
+        ],
+        "publication": (
+            {
+                "status": str(publication.status),
+                "choice": str(publication.choice) if publication.choice is not None else None,
+            }
+            if publication is not None
+            else None
+        ),
+        "restricted": review.restricted,
+    }
+
+
+def option_json(option: CommandOption, definition: Protocol | None = None) -> dict[str, Any]:
+    """``{"command", "command_words", "about", "takes_input", "allowed", "refusals"}``
+    (``definition`` as for :func:`command_about`)."""
     return {
         "command": option.command,
         "command_words": command_words(option.command),
-        "about": command_about(option.command),
+        "about": command_about(option.command, definition),
         "takes_input": option.takes_input,
         "allowed": option.allowed,
         "refusals": [refusal_json(r) for r in option.refusals],

@@ -4,8 +4,12 @@ TOML file (or JSON with ``--json``), filled in from the review where it can be."
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from scr_engine.cli.app import Session
+
+if TYPE_CHECKING:
+    from scr_engine.protocols import Protocol
 
 __all__ = ["fields_json", "print_template"]
 
@@ -23,11 +27,11 @@ def print_template(session: Session, review_id: str, command: str) -> None:
         sys.stdout.write(to_toml(made))
 
 
-def fields_json(command: str) -> list[dict[str, object]]:
+def fields_json(command: str, definition: Protocol | None = None) -> list[dict[str, object]]:
     """A command's fields in short (``scr show --json``): each one's name, type in
-    words and whether it is required."""
+    words and whether it is required (``definition``: the protocol whose command it
+    is, the SCR's by default)."""
     from scr_engine.templates import template
 
-    return [
-        {"name": f.name, "type": f.words, "required": f.required} for f in template(command).fields
-    ]
+    made = template(command, definition=definition)
+    return [{"name": f.name, "type": f.words, "required": f.required} for f in made.fields]

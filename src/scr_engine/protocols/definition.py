@@ -25,6 +25,7 @@ from scr_engine.rules.preconditions import Precondition
 from scr_engine.rules.registry import Rule
 from scr_engine.states.effects import Effect
 from scr_engine.states.machine import Moves
+from scr_engine.states.stages import TERMINAL_STAGES
 from scr_engine.states.table import Row
 
 __all__ = [
@@ -191,6 +192,13 @@ class Protocol:
             found.append("moves are compiled for other stages")
         if self.moves.terminal != self.terminal_stages:
             found.append("moves name other terminal stages")
+        ended = sorted(self.terminal_stages - TERMINAL_STAGES)
+        if ended:
+            # The stores tell an ended review's tasks from a running one's by its code.
+            found.append(
+                f"terminal stages the stores do not know as ended: {', '.join(ended)} "
+                f"(an ending stage is one of {', '.join(sorted(TERMINAL_STAGES))})"
+            )
         for code in self.stage_codes:
             try:
                 self.stage_type(code)

@@ -10,7 +10,7 @@ from attrs import field, frozen
 
 from scr_engine.marks import MARK
 from scr_engine.states.roles import Role
-from scr_engine.states.stages import Stage
+from scr_engine.states.stages import TERMINAL_STAGES
 
 __all__ = [
     "Actor",
@@ -167,6 +167,10 @@ class TaskKind(StrEnum):
 
     SECURE_RECORDS = "secure_records"
     REQUEST_IMR_WRITER = "request_imr_writer"
+    NOTICE = "notice"
+    """Someone must be told something the protocol names (a SAR's receipt acknowledged
+    to the referrer, its decision, the SAR arranged to each agency …): the task's
+    ``rule`` says what, its ``agency`` whom (an agency's code, or a role)."""
 
 
 @frozen
@@ -197,12 +201,13 @@ class TaskStatus(StrEnum):
     it. Derived from the review's stage; nothing stored changes."""
 
     @classmethod
-    def of(cls, stage: Stage, done: bool) -> "TaskStatus":
-        """The status of a task of a review at ``stage``, delivered or not: how every
-        store decides it."""
+    def of(cls, stage: str, done: bool) -> "TaskStatus":
+        """The status of a task of a review at ``stage`` (its code, of any protocol:
+        every protocol's ending stages are the SCR's codes), delivered or not: how
+        every store decides it."""
         if done:
             return cls.DONE
-        return cls.CANCELLED if stage.terminal else cls.PENDING
+        return cls.CANCELLED if stage in TERMINAL_STAGES else cls.PENDING
 
 
 @frozen

@@ -29,9 +29,11 @@ from scr_engine.access import ReadScope
 from scr_engine.board import DEFAULT_BOARD
 from scr_engine.clock import Clock, local_date
 from scr_engine.engine import ReviewEngine
-from scr_engine.errors import InvalidRequest, PermissionDenied
+from scr_engine.errors import InvalidRequest, PermissionDenied, ScrEngineError
 from scr_engine.errors.refusals import Refusal, RefusalKind
-from scr_engine.records import Actor
+from scr_engine.protocols import Protocol
+from scr_engine.protocols import of as protocol_of
+from scr_engine.records import Actor, Review
 from scr_engine.service import shapes
 from scr_engine.service.oidc import JwtRefused, JwtVerifier, looks_like_jwt
 from scr_engine.service.problems import Problem, problem_of
@@ -194,12 +196,25 @@ class _Service:
 
     # ------------------------------------------------------------- reviews
 
+    def definition(self, review_id: str) -> Protocol | None:
+        """The protocol of the review ``review_id``, to read a command by; None when
+        it cannot be read (the engine then says why, as for any command)."""
+        try:
+            return protocol_of(self.engine.store.load(review_id))
+        except ScrEngineError:
+            return None
+
     async def submit(self, request: Request, actor: Actor) -> Response:
         data = await self.body(request)
-        request_form, received_on = shapes.submission(data, actor)
+        request_form, received_on, protocol = shapes.submission(data, actor)
         key = request.headers.get("idempotency-key")
         review = await self.call(
-            self.engine.submit, request_form, actor, idempotency_key=key, received_on=received_on
+            self.engine.submit,
+            request_form,
+            actor,
+            idempotency_key=key,
+            received_on=received_on,
+            protocol=protocol,
         )
         headers = {"ETag": _etag(review.version), "Location": f"/v1/reviews/{review.id}"}
         return _json(shapes.review(review), 201, headers)
@@ -233,7 +248,7 @@ class _Service:
     async def command(self, request: Request, actor: Actor) -> Response:
         review_id = request.path_params["review_id"]
         data = await self.body(request)
-        command = shapes.command(data)
+        command = shapes.command(data, await self.call(self.definition, review_id))
         expected = shapes.if_match(request.headers.get("if-match"))
         key = request.headers.get("idempotency-key")
         review = await self.call(
@@ -244,7 +259,8 @@ class _Service:
 
     async def explain(self, request: Request, actor: Actor) -> Response:
         review_id = request.path_params["review_id"]
-        command = shapes.command(await self.body(request))
+        data = await self.body(request)
+        command = shapes.command(data, await self.call(self.definition, review_id))
         refusals = await self.call(self.engine.explain, review_id, command, actor)
         return _json(
             {
@@ -326,14 +342,18 @@ class _Service:
         fmt = query.choice("format", ("md", "html"), "md")
         as_of = query.day("as_of")
         try:
-            from scr_engine.documents import DOCUMENTS, render
+            from scr_engine.documents import DOCUMENTS, SAR_DOCUMENTS, render
         except ImportError:  # pragma: no cover - depends on the installed extras
             raise Problem(503, "unavailable", "documents need the documents extra") from None
         name = request.path_params["name"]
-        if name not in DOCUMENTS:
+        if name not in DOCUMENTS and name not in SAR_DOCUMENTS:
             raise Problem(404, "not_found", f"no document {name!r}: {', '.join(DOCUMENTS)}")
         review_id = request.path_params["review_id"]
         review = await self.call(self.engine.get, review_id, actor)
+        if not isinstance(review, Review):
+            return await self.sar_document(review, name, fmt, as_of)
+        if name not in DOCUMENTS:
+            raise Problem(404, "not_found", f"no document {name!r}: {', '.join(DOCUMENTS)}")
         events = await self.call(self.engine.history, review_id, actor)
         board = await self.call(self.engine.store.board_identity)
         day = as_of if as_of is not None else local_date(self.engine.clock.now())
@@ -350,6 +370,26 @@ class _Service:
             )
         except ImportError:  # pragma: no cover - Jinja2 missing
             raise Problem(503, "unavailable", "documents need the documents extra") from None
+        media = "text/html" if fmt == "html" else "text/markdown"
+        return Response(document.text, 200, media_type=f"{media}; charset=utf-8")
+
+    async def sar_document(self, review: Any, name: str, fmt: str, as_of: Any) -> Response:
+        """One document of a Safeguarding Adults Review (``SAR_DOCUMENTS``)."""
+        from scr_engine.documents import SAR_DOCUMENTS, render_sar
+
+        if name not in SAR_DOCUMENTS:
+            names = ", ".join(SAR_DOCUMENTS)
+            raise Problem(404, "not_found", f"a SAR has no document {name!r}: {names}")
+        board = await self.call(self.engine.store.board_identity)
+        day = as_of if as_of is not None else local_date(self.engine.clock.now())
+        document = await self.call(
+            render_sar,
+            name,
+            review,
+            fmt="html" if fmt == "html" else "md",
+            as_of=day,
+            board=board if board is not None else DEFAULT_BOARD,
+        )
         media = "text/html" if fmt == "html" else "text/markdown"
         return Response(document.text, 200, media_type=f"{media}; charset=utf-8")
 

@@ -12,6 +12,8 @@ import json
 from typing import Any
 
 from scr_engine.commands import COMMANDS
+from scr_engine.protocols.sar import DOCUMENTS as SAR_DOCUMENTS
+from scr_engine.protocols.sar.records import Referral
 from scr_engine.protocols.scr import DOCUMENTS as SCR_DOCUMENTS
 from scr_engine.publication import PublicReport
 from scr_engine.records import Review
@@ -37,6 +39,10 @@ def _hoist(schema: dict[str, Any], into: dict[str, Any]) -> dict[str, Any]:
         if into.setdefault(name, definition) != definition:
             raise ValueError(f"two records named {name} with different schemas")
     return moved
+
+
+_DOCUMENT_NAMES = [*SCR_DOCUMENTS, *(d for d in SAR_DOCUMENTS if d not in SCR_DOCUMENTS)]
+"""Every document's name: the SCR's, then the SAR's others."""
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -87,8 +93,24 @@ def _resources(into: dict[str, Any]) -> None:
     into["Review"] = _hoist(schema_of(Review), into)
     into["Deadline"] = _hoist(schema_of(Deadline), into)
     into["PublicReport"] = _hoist(schema_of(PublicReport), into)
+    into["Referral"] = _hoist(schema_of(Referral), into)
     into["Submission"] = {
-        **_object({"request": _ref("RequestForm"), "received_on": _DAY}, ("request",)),
+        **_object(
+            {
+                "request": {
+                    "description": "The protocol's request form: the SCR's Appendix 1 "
+                    "request, or a SAR's referral.",
+                    "anyOf": [_ref("RequestForm"), _ref("Referral")],
+                },
+                "received_on": _DAY,
+                "protocol": {
+                    "type": "string",
+                    "description": "The protocol the review runs under (scr by default; "
+                    "sar for a Safeguarding Adults Review).",
+                },
+            },
+            ("request",),
+        ),
         "additionalProperties": False,
     }
     into["ReviewSummary"] = _object(
@@ -401,8 +423,13 @@ def _paths() -> dict[str, Any]:
                     _param(
                         "name",
                         "path",
-                        {"enum": list(SCR_DOCUMENTS)},
-                        "The document.",
+                        {
+                            "enum": [
+                                *SCR_DOCUMENTS,
+                                *(d for d in SAR_DOCUMENTS if d not in SCR_DOCUMENTS),
+                            ]
+                        },
+                        "The document (of the review's protocol: an SCR's or a SAR's).",
                         required=True,
                     ),
                     _param(

@@ -15,10 +15,10 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from scr_engine.commands import Command, from_dict
-from scr_engine.errors import InvalidRequest
+from scr_engine.commands import command_from_dict, from_dict
+from scr_engine.errors import InvalidRequest, UnknownProtocol
 from scr_engine.errors.refusals import Refusal
-from scr_engine.records import Actor, RequestForm, Review, Task
+from scr_engine.records import Actor, Review, Task
 from scr_engine.serialization import structure, unstructure
 from scr_engine.service.problems import Problem, refusal_json
 from scr_engine.states.stages import Stage
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from scr_engine.engine import CommandOption
     from scr_engine.history import Event
     from scr_engine.integrity import VerifyReport
+    from scr_engine.protocols import Protocol
     from scr_engine.rules.deadlines import Deadline
     from scr_engine.storage.port import DeadlineRow
 
@@ -51,7 +52,7 @@ __all__ = [
     "verify",
 ]
 
-_SUBMISSION_KEYS = frozenset({"request", "received_on"})
+_SUBMISSION_KEYS = frozenset({"request", "received_on", "protocol"})
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -62,17 +63,26 @@ def _malformed(message: str) -> Problem:
 # --------------------------------------------------------------------------- input
 
 
-def submission(data: dict[str, Any], actor: Actor) -> tuple[RequestForm, date | None]:
-    """The request form and the day it was received from a submission's body:
-    ``{"request": {...the form...}, "received_on": "YYYY-MM-DD"}`` (the day optional).
-    Who may not submit learns nothing about the form (RF-1): their body is not read."""
+def submission(data: dict[str, Any], actor: Actor) -> tuple[Any, date | None, str]:
+    """The request form, the day it was received and the protocol from a
+    submission's body: ``{"request": {...the form...}, "received_on": "YYYY-MM-DD",
+    "protocol": "sar"}`` (the day optional; the protocol the SCR's when not given).
+    The form is read as the protocol's ``request_form`` (a SAR's referral). Who may
+    not submit learns nothing about the form (RF-1): their body is not read."""
+    from scr_engine.protocols import DEFAULT, get
     from scr_engine.rules.judge import acting_role
-    from scr_engine.states.table import row
 
-    if acting_role(row("submit_request"), actor) is None:
-        return data, None  # type: ignore[return-value]  # the engine refuses the actor first
+    protocol = data.get("protocol", DEFAULT.name)
+    try:
+        definition = get(protocol) if isinstance(protocol, str) else DEFAULT
+    except UnknownProtocol:
+        definition = DEFAULT  # the engine refuses it, naming the field protocol
+    if acting_role(definition.row("submit_request"), actor) is None:
+        return data, None, protocol  # the engine refuses the actor first
     problems = [
-        Refusal.input(f"unknown field {key!r}: a submission has request and received_on", key)
+        Refusal.input(
+            f"unknown field {key!r}: a submission has request, received_on and protocol", key
+        )
         for key in sorted(set(data) - _SUBMISSION_KEYS)
     ]
     if "request" not in data:
@@ -86,26 +96,34 @@ def submission(data: dict[str, Any], actor: Actor) -> tuple[RequestForm, date | 
             received = None
         if received is None:
             problems.append(Refusal.input("received_on must be a date, YYYY-MM-DD", "received_on"))
-    form: RequestForm | None = None
+    form: Any = None
     if "request" in data:
         try:
-            form = structure(data["request"], RequestForm, what="submit_request", from_json=True)
+            form = structure(
+                data["request"], definition.request_form, what="submit_request", from_json=True
+            )
         except InvalidRequest as exc:
             problems.extend(exc.refusals)
     if problems or form is None:
         raise InvalidRequest("submit_request", problems)
-    return form, received
+    return form, received, protocol
 
 
-def command(data: dict[str, Any]) -> Command:
-    """A command from its JSON (``{"command": name, ...fields}``, as its JSON Schema
-    shapes it); :class:`InvalidRequest` naming every problem."""
+def command(data: dict[str, Any], definition: Protocol | None = None) -> Any:
+    """A command of ``definition`` (the review's protocol; the SCR's by default) from
+    its JSON (``{"command": name, ...fields}``, as its JSON Schema shapes it);
+    :class:`InvalidRequest` naming every problem."""
     if data.get("command") == "submit_request":
         raise InvalidRequest(
             "submit_request",
             [Refusal.input("submit_request creates a review: POST /v1/reviews", "command")],
         )
-    return from_dict(data)
+    from scr_engine.protocols import DEFAULT
+
+    if definition is None or definition is DEFAULT:
+        return from_dict(data)
+    label = f"{definition.name.upper()} command"
+    return command_from_dict(data, definition.commands, label)
 
 
 def if_match(value: str | None) -> int | None:
@@ -184,16 +202,20 @@ class Query:
             raise _malformed(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
         return value
 
-    def stages(self) -> list[Stage] | None:
-        """Every ``stage`` given (repeatable), as stages; None when none is."""
+    def stages(self) -> list[str] | None:
+        """Every ``stage`` given (repeatable), each a stage code of a protocol; None
+        when none is."""
         codes = self.params.getlist("stage")
         if not codes:
             return None
-        known = {s.value: s for s in Stage}
+        from scr_engine.protocols import available
+
+        known = [s.value for s in Stage]
+        known += [c for p in available() for c in p.stage_codes if c not in known]
         unknown = [c for c in codes if c not in known]
         if unknown:
             raise _malformed(f"unknown stage {unknown[0]!r} (stages: {', '.join(known)})")
-        return [known[c] for c in codes]
+        return list(codes)
 
     def cursor(self, name: str) -> tuple[date, str, str] | None:
         """An ``overdue`` cursor (None when absent)."""

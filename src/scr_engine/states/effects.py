@@ -487,9 +487,12 @@ def fulfils(command: Any) -> tuple[TaskKind, str] | None:
     """The task ``command`` fulfils, as (kind, agency), if any: an agency that has
     secured its records needs no letter asking it to (RF-5), nor one that has named
     its IMR writer a request for one. The engine closes the review's tasks of that
-    kind for that agency in the save that records the command."""
-    if isinstance(command, c.RecordRecordsSecured):
-        return TaskKind.SECURE_RECORDS, command.agency
+    kind for that agency in the save that records the command. By the command's name:
+    a SAR's ``record_records_secured`` fulfils its SAR-D-9 task as an SCR's does."""
+    name = getattr(command, "name", None)
+    agency = getattr(command, "agency", None)
+    if name == "record_records_secured" and isinstance(agency, str):
+        return TaskKind.SECURE_RECORDS, agency
     if isinstance(command, c.RecordImrWriter):
         return TaskKind.REQUEST_IMR_WRITER, command.agency
     return None

@@ -17,7 +17,7 @@ from scr_engine.checkpoints import Checkpoint
 from scr_engine.errors import ConcurrencyConflict, IntegrityError, ReviewNotFound, StorageError
 from scr_engine.history import Event
 from scr_engine.records import Review, Task, TaskState, TaskStatus
-from scr_engine.states.stages import TERMINAL_STAGES, Stage
+from scr_engine.states.stages import TERMINAL_STAGES
 from scr_engine.storage.port import (
     DeadlineRow,
     StoredReview,
@@ -234,7 +234,7 @@ class MemoryStore:
         except KeyError:
             raise ReviewNotFound(review_id) from None
 
-    def list_by_stage(self, stage: Stage, *, limit: int = 100, offset: int = 0) -> list[Review]:
+    def list_by_stage(self, stage: str, *, limit: int = 100, offset: int = 0) -> list[Review]:
         """Reviews at ``stage`` (of every protocol with that stage code), ordered by
         reference."""
         check_page(limit, offset)

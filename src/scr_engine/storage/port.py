@@ -21,7 +21,6 @@ from scr_engine.errors.refusals import Refusal
 from scr_engine.history import Event
 from scr_engine.records import Review, Task, TaskState
 from scr_engine.rules.deadlines import Deadline, DeadlineStatus
-from scr_engine.states.stages import Stage
 from scr_engine.webhooks import Delivery, DeliveryStatus, Webhook
 
 __all__ = [
@@ -233,8 +232,10 @@ class ReviewStore(Protocol):
         the last row of the previous page."""
         ...
 
-    def list_by_stage(self, stage: Stage, *, limit: int = 100, offset: int = 0) -> list[Review]:
-        """Reviews at ``stage``, ordered by reference."""
+    def list_by_stage(self, stage: str, *, limit: int = 100, offset: int = 0) -> list[Review]:
+        """Reviews at ``stage`` (a stage code: an SCR's :class:`Stage`, or another
+        protocol's code; reviews of every protocol with that code), ordered by
+        reference."""
         ...
 
     def next_reference(self, year: int) -> str:

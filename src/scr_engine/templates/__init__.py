@@ -17,7 +17,7 @@ a helper it calls. A field no guard names has none.
 from __future__ import annotations
 
 from scr_engine.templates.fields import CommandTemplate, FieldKind, TemplateField
-from scr_engine.templates.fill import fields_summary, template
+from scr_engine.templates.fill import fields_summary, form_template, template
 from scr_engine.templates.render import template_json, to_toml
 from scr_engine.templates.rules import field_rules
 from scr_engine.templates.toml import dumps_toml
@@ -29,6 +29,7 @@ __all__ = [
     "dumps_toml",
     "field_rules",
     "fields_summary",
+    "form_template",
     "template",
     "template_json",
     "to_toml",

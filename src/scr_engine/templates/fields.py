@@ -94,6 +94,8 @@ class CommandTemplate:
     ``command`` key): given values, what the review knows, defaults; a required field
     nothing fills is ``""`` (or ``[]`` for a list), which the command refuses naming
     it; an optional field with no value is absent."""
+    titles: Mapping[str, str] = attrs.field(factory=dict)
+    """The titles of ``rules`` that are not the SCR's (another protocol's rules)."""
 
 
 def _plain(text: str) -> str:
@@ -213,12 +215,19 @@ def _typed(base: TemplateField, kind: Any) -> TemplateField:
         )
     if origin is dict:
         key, value = args
+        keys = _enum_values(key) if isinstance(key, type) and issubclass(key, Enum) else ()
+        if not attrs.has(value):
+            # Text by key (another protocol's records: a principle and how it is met).
+            inner = _typed(base, value)
+            return evolve(
+                base, kind=FieldKind.KEYED, words=f"a table of {inner.words} by key", allowed=keys
+            )
         return evolve(
             base,
             description=base.description or cls_doc(value),
             kind=FieldKind.KEYED,
             words=f"a table for each key, each {_cls_words(value)}",
-            allowed=_enum_values(key),
+            allowed=keys,
             fields=record_fields(value, f"{base.path}.KEY"),
         )
     if isinstance(kind, type):

@@ -11,6 +11,8 @@ from typing import Any
 from attrs import evolve
 
 from scr_engine.commands import COMMANDS
+from scr_engine.protocols import DEFAULT, Protocol
+from scr_engine.protocols import of as protocol_of
 from scr_engine.records import Review
 from scr_engine.serialization import unstructure
 from scr_engine.states.table import row
@@ -146,13 +148,24 @@ def _allowed_from(
 
 
 def template(
-    command: str, review: Review | None = None, values: Mapping[str, Any] | None = None
+    command: str,
+    review: Any = None,
+    values: Mapping[str, Any] | None = None,
+    definition: Protocol | None = None,
 ) -> CommandTemplate:
     """The template of ``command`` (a command code): its fields, filled in from
     ``review`` where the review knows them, then from ``values`` (JSON-ready, as
     :func:`~scr_engine.commands.to_dict` gives them, without ``command``).
 
+    ``definition`` is the protocol whose command it is (the review's, else the SCR's).
+    Another protocol's template has its command's fields and rules, filled in from
+    ``values`` and the defaults only.
+
     ``KeyError`` naming the command when there is none by that code."""
+    if definition is None:
+        definition = protocol_of(review) if review is not None else DEFAULT
+    if definition is not DEFAULT:
+        return _other_template(definition, command, values)
     cls = COMMANDS.get(command)
     if cls is None:
         raise KeyError(f"no command {command!r}; known: {', '.join(sorted(COMMANDS))}")
@@ -177,16 +190,62 @@ def template(
     )
 
 
+def _other_template(
+    definition: Protocol, command: str, values: Mapping[str, Any] | None
+) -> CommandTemplate:
+    """The template of a command of a protocol other than the SCR: its fields and the
+    rules of its table row, filled in from ``values`` and the defaults."""
+    cls = definition.commands.get(command)
+    if cls is None:
+        known = ", ".join(sorted(definition.commands))
+        raise KeyError(f"no {definition.name} command {command!r}; known: {known}")
+    table_row = definition.row(command)
+    fields = record_fields(cls)
+    given = {k: v for k, v in (values or {}).items() if k != "command"}
+    return CommandTemplate(
+        command=command,
+        summary=cls_doc(cls),
+        roles=tuple(sorted(r.value for r in table_row.roles)),
+        stages=tuple(str(s) for s in table_row.sources),
+        leads_to=str(table_row.dest) if table_row.dest is not None else None,
+        rules=table_row.rules,
+        fields=fields,
+        values=_fill(fields, given),
+        titles={r: definition.rules[r].title for r in table_row.rules if r in definition.rules},
+    )
+
+
+def form_template(definition: Protocol, values: Mapping[str, Any] | None = None) -> CommandTemplate:
+    """The template of a protocol's request form (``scr submit --template``), filled
+    in from ``values``."""
+    cls = definition.request_form
+    table_row = definition.row("submit_request")
+    fields = record_fields(cls)
+    return CommandTemplate(
+        command="submit_request",
+        summary=cls_doc(cls),
+        roles=tuple(sorted(r.value for r in table_row.roles)),
+        stages=(),
+        leads_to=str(table_row.dest) if table_row.dest is not None else None,
+        rules=table_row.rules,
+        fields=fields,
+        values=_fill(fields, dict(values or {})),
+        titles={r: definition.rules[r].title for r in table_row.rules if r in definition.rules},
+    )
+
+
 @cache
 def _command_fields(command: str) -> tuple[TemplateField, ...]:
     """A command's fields with the rules that ask for them (made once)."""
     return with_rules(record_fields(COMMANDS[command]), field_rules(command))
 
 
-def fields_summary(command: str) -> str:
+def fields_summary(command: str, definition: Protocol | None = None) -> str:
     """A command's fields in one line: the required ones, then the optional ones
-    (``agency; optional: occurred_on``); ``"none"`` for a command without fields."""
-    fields = record_fields(COMMANDS[command])
+    (``agency; optional: occurred_on``); ``"none"`` for a command without fields.
+    ``definition`` is the protocol whose command it is (the SCR's by default)."""
+    commands = definition.commands if definition is not None else COMMANDS
+    fields = record_fields(commands[command])
     required = ", ".join(f.name for f in fields if f.required)
     optional = ", ".join(f.name for f in fields if not f.required)
     if optional:

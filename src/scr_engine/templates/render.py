@@ -44,10 +44,15 @@ def template_json(made: CommandTemplate) -> dict[str, Any]:
         "roles": list(made.roles),
         "stages": list(made.stages),
         "leads_to": made.leads_to,
-        "rules": [{"id": r, "title": RULES[r].title} for r in made.rules],
+        "rules": [{"id": r, "title": _title(made, r)} for r in made.rules],
         "fields": [_field_json(f) for f in made.fields],
         "payload": dict(made.values),
     }
+
+
+def _title(made: CommandTemplate, rule: str) -> str:
+    """A rule's title: the template's own (another protocol's rule) or the SCR's."""
+    return made.titles.get(rule) or RULES[rule].title
 
 
 def _comment(f: TemplateField) -> list[str]:
@@ -92,7 +97,7 @@ def to_toml(made: CommandTemplate) -> str:
         + (f"; leads to {made.leads_to}." if made.leads_to else "; the stage stays.")
     )
     for rule in made.rules:
-        head.append(f"# {rule}: {RULES[rule].title}")
+        head.append(f"# {rule}: {_title(made, rule)}")
     head.append(f"# Fill it in, then: scr run REVIEW {made.command} --from FILE.toml")
     lines: list[str] = []
     _template_table(lines, [], made.fields, made.values)

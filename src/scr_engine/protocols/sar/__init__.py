@@ -31,7 +31,7 @@ from scr_engine.protocols.sar.annual.commands import RecordAnnualReportInclusion
 from scr_engine.protocols.sar.annual.guards import check_inclusion, include_effect
 from scr_engine.protocols.sar.clocks import CLOCKS, sar_deadlines
 from scr_engine.protocols.sar.commands import COMMANDS
-from scr_engine.protocols.sar.effects import EFFECTS
+from scr_engine.protocols.sar.effects import EFFECTS, SECURE_RECORDS
 from scr_engine.protocols.sar.guards import GUARDS
 from scr_engine.protocols.sar.guards_common import SarContext, permission
 from scr_engine.protocols.sar.information import COMMANDS as INFORMATION_COMMANDS
@@ -49,7 +49,7 @@ from scr_engine.protocols.sar.stages import (
     STAGES,
 )
 from scr_engine.protocols.sar.table import TABLE
-from scr_engine.records import Actor, Role, Task
+from scr_engine.records import Actor, Role, Task, TaskKind
 from scr_engine.rules.retention import erasure_problems
 from scr_engine.states.effects import EFFECTS as SCR_EFFECTS
 from scr_engine.states.effects import occurred_day
@@ -160,7 +160,9 @@ def apply_sar(
 ) -> tuple[dict[str, Any], tuple[Task, ...]]:
     """What an accepted SAR command records: its effect, run in the acting role on the
     day it occurred, under the review's settings (which some effects read:
-    ``ValueError`` when they were not given)."""
+    ``ValueError`` when they were not given). Its outputs (SAR-R-3, SAR-D-5, SAR-D-9,
+    SAR-M-6, SAR-M-12 …) are the review's tasks, delivered from the outbox as an SCR's
+    are: each to its recipient (an agency's code, or a role), citing its rule."""
     if step.settings is None:
         raise ValueError(
             f"review {review.id} runs under SAR settings {review.settings_version!r}, which "
@@ -169,8 +171,20 @@ def apply_sar(
     actor = Actor(step.actor_id, step.actor_id, frozenset({step.role}))
     ctx = SarContext(actor, step.role, occurred_day(command, step.at), step.settings)
     effect: Any = definition.effects[command.name]
-    changes, _ = effect(review, command, ctx)
-    return changes, ()
+    changes, outputs = effect(review, command, ctx)
+    if not outputs:
+        return changes, ()
+    prefix = f"{review.id}:{review.version + 1}:"
+    tasks = []
+    for index, output in enumerate(outputs):
+        kind = TaskKind.SECURE_RECORDS if output.what == SECURE_RECORDS else TaskKind.NOTICE
+        task_id = f"{prefix}{index}:{_KIND_CODES[kind]}:{output.to}"
+        tasks.append(Task(task_id, review.id, kind, output.to, step.at, output.rule))
+    return changes, tuple(tasks)
+
+
+_KIND_CODES = {kind: kind.value for kind in TaskKind}
+"""Each task kind's code (what a task id holds), looked up once."""
 
 
 def _always(before: Any, after: Any) -> bool:

@@ -42,7 +42,16 @@ from scr_engine.protocols.sar.settings import ConcludedEvent
 from scr_engine.protocols.sar.table import row
 from scr_engine.states.roles import Role
 
-__all__ = ["EFFECTS", "EffectOutcome", "SarEffect", "SarTask", "execute", "governance", "judge"]
+__all__ = [
+    "EFFECTS",
+    "SECURE_RECORDS",
+    "EffectOutcome",
+    "SarEffect",
+    "SarTask",
+    "execute",
+    "governance",
+    "judge",
+]
 
 
 @frozen
@@ -58,6 +67,8 @@ EffectOutcome = tuple[dict[str, Any], tuple[SarTask, ...]]
 """The fields a command changes, and the tasks it emits."""
 SarEffect: TypeAlias = Callable[[SarReview, Any, SarContext], EffectOutcome]
 _NONE: tuple[SarTask, ...] = ()
+SECURE_RECORDS = "secure records"
+"""What the output asking an agency to secure its records says (SAR-D-9)."""
 
 
 def _day(cmd: Any, ctx: SarContext) -> date:
@@ -90,7 +101,7 @@ def _confirm(review: SarReview, cmd: c.ConfirmReview, ctx: SarContext) -> Effect
         duty = "the s.44(5) duty to co-operate" if agency.sab_member else "a request to contribute"
         tasks.append(SarTask("SAR-D-5", agency.code, f"the SAR is arranged ({duty}, SAR-D-9)"))
         if ctx.settings.secure_records_on_decision:
-            tasks.append(SarTask("SAR-D-9", agency.code, "secure records"))
+            tasks.append(SarTask("SAR-D-9", agency.code, SECURE_RECORDS))
     for p in review.parallel_processes:
         tasks.append(
             SarTask("SAR-D-9", p.contact or p.type.value, "tell the SIO or coroner of the SAR")

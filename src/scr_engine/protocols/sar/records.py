@@ -752,6 +752,11 @@ class SarReview:
         return tuple(a.code for a in self.referral.agencies)
 
     @property
+    def involved_agencies(self) -> tuple[AgencyRecord, ...]:
+        """The involved agencies (as every review names them: a code and a name)."""
+        return self.referral.agencies
+
+    @property
     def agencies(self) -> tuple[str, ...]:
         """The involved agencies' codes (as every review names them, for the read
         policy's agency scope)."""

@@ -493,12 +493,16 @@ class SqlStore:
             rows = session.run(sql.deadline_rows, (review_id,)).fetchall()
         return sql.decode_deadlines(rows)
 
-    def list_by_stage(self, stage: Stage, *, limit: int = 100, offset: int = 0) -> list[Review]:
+    def list_by_stage(self, stage: str, *, limit: int = 100, offset: int = 0) -> list[Review]:
         """Reviews at ``stage``, ordered by reference."""
         check_page(limit, offset)
         if limit == 0:
             return []
-        params = (Stage(stage).value, limit, offset)
+        if not isinstance(stage, str):
+            raise InvalidRequest(
+                "list_by_stage", [Refusal.input("a stage is a stage code (text)", "stage")]
+            )
+        params = (str(stage), limit, offset)
         with _translated(f"listing reviews at stage {stage!s}"), self._db.reading() as session:
             found = session.run(self._sql.list_by_stage, params).fetchall()
         reviews = []

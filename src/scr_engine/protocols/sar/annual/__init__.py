@@ -64,8 +64,11 @@ DISTRIBUTED = "distributed"
 STAGES: tuple[StageDef, ...] = (
     StageDef(DRAFTING, "Sections are being written and compiled (SAR-A-6).", False),
     StageDef(PUBLISHED, "Published, with its URL (SAR-A-9); copies are being sent.", False),
-    StageDef(DISTRIBUTED, "Sent to every statutory recipient (SAR-A-8).", True),
+    StageDef(DISTRIBUTED, "Sent to every statutory recipient (SAR-A-8).", False),
 )
+"""``map.md`` §3's stages. ``distributed`` is the last (no command leads out of it) but
+is not declared terminal: the stores know an ended record by the SCR's ending codes
+(``closed``, ``withdrawn`` …), and the report has no tasks for an ending to cancel."""
 
 _R = Role
 _BM = frozenset({_R.BUSINESS_MANAGER})
@@ -154,7 +157,7 @@ def annual_deadlines(
     default: the Act gives no number)."""
     out: list[Deadline] = []
     cal = settings.bank_holiday_calendar
-    terminal = frozenset({DISTRIBUTED})
+    terminal = frozenset({DISTRIBUTED})  # its clocks stop there
     clocked: Any = report
     if settings.annual_report_target is not None:
         due = add_duration(report.ends_on, settings.annual_report_target, cal)

@@ -1,0 +1,278 @@
+"""A fictional mandatory Safeguarding Adults Review, taken as far along its main line as
+the SAR definition allows: the library's SAR demonstration (``scr demo --protocol sar``).
+
+Everything here is invented: the adult, the people, the agencies, the events. The
+review is referred, assessed, confirmed mandatory (condition 1), set up (methodology,
+lead reviewer, terms of reference, involvement plan) and commissioned; its evidence is
+received and judged sufficient; the report is submitted and checked for accuracy by
+every agency; one finding is decided to be implemented, with an action, and one
+declined with reasons; the Board ratifies; the action plan is monitored and its action
+completed; publication of the summary is decided and carried out.
+
+``close_review`` then needs the findings in a published annual report (SAR-A-4), which
+only the annual report machine sets: until it exists the review stays at
+``action_plan_monitored`` (:data:`CLOSE_BLOCKED`), and :func:`run_sar_demo` says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from scr_engine.clock import local_date
+from scr_engine.engine import ReviewEngine
+from scr_engine.protocols.sar import commands as c
+from scr_engine.protocols.sar.guards_setup import PRINCIPLES, TOR_ITEMS
+from scr_engine.protocols.sar.methodology import EvidenceType, MethodologyCode
+from scr_engine.protocols.sar.records import (
+    AbuseType,
+    Action,
+    Adult,
+    AdultAssessment,
+    AgencyRecord,
+    Conjunct,
+    DatedEvent,
+    EvidenceItem,
+    Finding,
+    Implementation,
+    InvolvementEntry,
+    InvolvementLevel,
+    LeadReviewer,
+    Mandate,
+    MandateKind,
+    Methodology,
+    Outcome,
+    PublicationChoice,
+    Recommendation,
+    Referral,
+    ReferrerCategory,
+    Report,
+    TermsOfReference,
+    TestValue,
+    TorEntry,
+)
+from scr_engine.records import Actor, Role
+
+__all__ = [
+    "AGENCIES",
+    "BOARD",
+    "BOARD_CHAIR",
+    "BUSINESS_MANAGER",
+    "CLOSE_BLOCKED",
+    "LEAD_REVIEWER",
+    "SUBGROUP_CHAIR",
+    "contributor",
+    "demo_referral",
+    "run_sar_demo",
+    "run_sar_main_line",
+]
+
+BOARD_CHAIR = Actor("u-chair", "Bea Chair", {Role.BOARD_CHAIR})
+BUSINESS_MANAGER = Actor("u-bm", "Cal Manager", {Role.BUSINESS_MANAGER})
+SUBGROUP_CHAIR = Actor("u-sub", "Gus Subgroup", {Role.SUBGROUP_CHAIR})
+LEAD_REVIEWER = Actor("u-lead", "Hal Reviewer", {Role.LEAD_REVIEWER})
+BOARD = Actor("u-board", "The Board", {Role.BOARD})
+
+AGENCIES = (
+    AgencyRecord("asc", "Adult Social Care", True),
+    AgencyRecord("nhs", "Riverside Community Health Trust", True),
+    AgencyRecord("housing", "Meadow Housing Association", False),
+)
+"""The involved agencies (the first two SAB members)."""
+
+CLOSE_BLOCKED = (
+    "close_review needs the findings in a published annual report (SAR-A-4, Care Act 2014 "
+    "Sch. 2 para 4(1)(d)); only the annual report machine records that, and it is not part "
+    "of the engine yet, so the review stays at action_plan_monitored."
+)
+"""Why the demo stops before ``closed``."""
+
+
+def contributor(agency: str) -> Actor:
+    """The named contact of ``agency`` (who checks the report for accuracy)."""
+    return Actor(f"u-{agency}", f"Contact at {agency}", {Role.AGENCY_CONTRIBUTOR}, agency)
+
+
+def demo_referral(today: date = date(2026, 1, 12)) -> Referral:
+    """A fictional referral received on ``today``: one adult, who died a week before."""
+    died = today - timedelta(days=7)
+    return Referral(
+        referrer_category=ReferrerCategory.MEMBER_AGENCY,
+        referrer="Dr Ivo Quill",
+        referrer_contact="ivo.quill@example.org",
+        adults=(Adult("a1", "Mr Olaf Vance", "Riverside", False, died),),
+        events=(DatedEvent(died, "Mr Vance was found dead at home; neglect is suspected."),),
+        rationale="He had care and support needs, died, and neglect by others is suspected; "
+        "agencies did not share what they knew.",
+        agencies=AGENCIES,
+        other_processes=("inquest",),
+        adult_or_family_aware=True,
+    )
+
+
+def _conjunct(value: TestValue) -> Conjunct:
+    return Conjunct(value, f"the Board finds it {value.value}")
+
+
+def _assessment(died: date) -> AdultAssessment:
+    met, not_met = TestValue.MET, TestValue.NOT_MET
+    return AdultAssessment(
+        "a1",
+        in_area=_conjunct(met),
+        care_and_support_needs=_conjunct(met),
+        working_together_concern=_conjunct(met),
+        condition_1=_conjunct(met),
+        condition_2=_conjunct(not_met),
+        abuse_types=frozenset({AbuseType.NEGLECT}),
+        died_on=died,
+        knowledge_basis="post-mortem findings and the GP's records",
+    )
+
+
+def _terms(today: date) -> TermsOfReference:
+    return TermsOfReference(
+        {k: TorEntry(f"{k.replace('_', ' ')}: as the panel agreed") for k in TOR_ITEMS},
+        period_start=today - timedelta(days=365),
+        period_end=today,
+        report_due=today + timedelta(days=180),
+        principles={p: f"{p.replace('_', ' ')} is reflected in the plan" for p in PRINCIPLES},
+    )
+
+
+def _report() -> Report:
+    return Report(
+        mandate_and_tor="A mandatory SAR (condition 1); the terms of reference are attached.",
+        methodology="Learning together, chosen for a single death with two agencies involved.",
+        involvement="Mr Vance's sister contributed her memories of him.",
+        period="The twelve months before Mr Vance died.",
+        analysis="What happened, and why agencies did not share what they knew.",
+        purpose="To learn lessons, not to apportion blame.",
+        findings=(
+            Finding("F1", "Hospital discharge notes did not reach the care team.", "handover"),
+            Finding("F2", "No national guidance covers self-funded carers.", "policy"),
+        ),
+        recommendations=(
+            Recommendation("R1", "Send discharge notes to the care team the same day.", ("F1",)),
+            Recommendation("R2", "Ask for national guidance on self-funded carers.", ("F2",)),
+        ),
+        summary="A learning briefing for every agency.",
+    )
+
+
+def run_sar_main_line(
+    engine: ReviewEngine, step: Callable[[], object] = lambda: None, today: date | None = None
+) -> Any:
+    """Submit the fictional referral and take the review along the main line as far
+    as the SAR definition allows (``action_plan_monitored``: :data:`CLOSE_BLOCKED`);
+    ``step`` runs after each command (to move a fixed clock on). Returns the review."""
+    start = today if today is not None else local_date(engine.clock.now())
+    review: Any = engine.submit(demo_referral(start), BUSINESS_MANAGER, protocol="sar")
+
+    def do(command: c.SarCommand, actor: Actor) -> Any:
+        done = engine.execute(review.id, command, actor)
+        step()
+        return done
+
+    day = start
+    do(c.AssessCriteria((_assessment(start - timedelta(days=7)),)), SUBGROUP_CHAIR)
+    mandate = Mandate(MandateKind.MANDATORY, 1)
+    do(c.ConfirmReview(Outcome.SAR_MANDATORY, "The mandatory test is met.", mandate), BOARD_CHAIR)
+    plan = tuple(
+        EvidenceItem(f"chron-{a.code}", EvidenceType.CHRONOLOGY, a.code, day + timedelta(days=60))
+        for a in AGENCIES
+    )
+    methodology = Methodology(
+        MethodologyCode.SYSTEMS_LEARNING_TOGETHER,
+        "It fits a single death with several agencies involved.",
+        "Proportionate to the agencies' involvement.",
+        plan=plan,
+    )
+    do(c.ChooseMethodology(methodology), SUBGROUP_CHAIR)
+    lead = LeadReviewer(LEAD_REVIEWER.id, LEAD_REVIEWER.name, "Independent Reviews Ltd")
+    do(c.AppointLeadReviewer(lead), BOARD_CHAIR)
+    do(c.AgreeTermsOfReference(_terms(day)), SUBGROUP_CHAIR)
+    sister = InvolvementEntry("fam-sister", "sister", InvolvementLevel.CONTRIBUTE, contacted_on=day)
+    do(c.RecordInvolvement(sister), BUSINESS_MANAGER)
+    do(c.CommissionReview(), SUBGROUP_CHAIR)
+    for item in plan:
+        do(c.ReceiveEvidence(item.id), LEAD_REVIEWER)
+        do(c.JudgeEvidence(item.id, True), LEAD_REVIEWER)
+    do(c.AcceptEvidence(), LEAD_REVIEWER)
+    do(c.SubmitReport(_report()), LEAD_REVIEWER)
+    for agency in AGENCIES:
+        do(c.RecordAgencySignoff(agency.code, True), contributor(agency.code))
+    now = local_date(engine.clock.now())
+    action = Action(
+        "A1",
+        "asc",
+        now + timedelta(days=120),
+        "Discharge notes reach the care team the same day.",
+        "A quarterly audit of discharges.",
+        ("F1",),
+    )
+    do(c.AddAction(action), BUSINESS_MANAGER)
+    do(c.DecideFinding("F1", Implementation.IMPLEMENT), BOARD_CHAIR)
+    do(
+        c.DecideFinding(
+            "F2", Implementation.NOT_IMPLEMENT, "National policy is a matter for the government."
+        ),
+        BOARD_CHAIR,
+    )
+    do(c.Ratify(), BOARD)
+    do(c.StartMonitoring(), BUSINESS_MANAGER)
+    do(c.RecordActionProgress("A1", "The new discharge letter is in use."), BUSINESS_MANAGER)
+    do(c.CompleteAction("A1", "Every discharge audited since reached the team."), BUSINESS_MANAGER)
+    do(c.DecidePublication(PublicationChoice.PUBLISH_SUMMARY), BOARD_CHAIR)
+    return do(
+        c.RecordPublication(
+            c.PublishedWhat.SUMMARY,
+            "https://example.org/sab/sar-summary",
+            cleared=True,
+        ),
+        BUSINESS_MANAGER,
+    )
+
+
+def run_sar_demo(
+    engine: ReviewEngine,
+    echo: Callable[[str], None] = print,
+    step: Callable[[], object] = lambda: None,
+) -> Any:
+    """Run the fictional SAR as far as it goes and print what happens: each stage, one
+    refusal explained with its rule IDs, the history, the deadlines, and why it does
+    not close."""
+    review = run_sar_main_line(engine, step)
+    echo(f"Review {review.reference} (a Safeguarding Adults Review) received and run.")
+    echo("")
+    echo("History:")
+    for event in engine.history(review.id):
+        move = (
+            f"{event.stage_before} -> {event.stage_after}"
+            if event.stage_before is not None and event.stage_before != event.stage_after
+            else str(event.stage_after)
+        )
+        echo(
+            f"  #{event.sequence:>3} {event.at:%Y-%m-%d} {event.role.value:<18} "
+            f"{event.command:<24} {move}  {event.hash[:12]}"
+        )
+    echo("")
+    echo("Deadlines:")
+    for d in engine.deadlines(review.id):
+        met = f"met {d.met_on.isoformat()}" if d.met_on else "open"
+        late = f", {d.days_late} days late" if d.days_late else ""
+        echo(
+            f"  {d.rule:<9} {d.key:<22} due {d.due_on.isoformat()}  {d.status.value:<8} {met}{late}"
+        )
+    echo("")
+    refusals = engine.explain(review.id, c.CloseReview(), BOARD_CHAIR)
+    if refusals:
+        echo("Closing it is refused, as the protocol requires:")
+        for refusal in refusals:
+            echo(f"  {refusal}")
+        echo(CLOSE_BLOCKED)
+        echo("")
+    else:  # pragma: no cover - once the annual report machine sets SAR-A-4's record
+        review = engine.execute(review.id, c.CloseReview(), BOARD_CHAIR)
+    echo(f"Review {review.reference} is {review.stage}.")
+    return review

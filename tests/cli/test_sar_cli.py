@@ -1,0 +1,255 @@
+"""``scr`` runs a Safeguarding Adults Review as it runs an SCR: ``scr submit --protocol
+sar`` receives a referral, and ``run``, ``show``, ``history``, ``list`` and ``verify``
+work on the SAR unchanged, with its own commands, stages and words."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from typing import Any
+
+import pytest
+
+from scr_engine.cli.forms import _json_ready
+from scr_engine.demo_sar import run_sar_main_line
+from scr_engine.engine import ReviewEngine
+from scr_engine.protocols.sar import commands as c
+from scr_engine.protocols.sar.records import Referral
+from scr_engine.records import Actor
+from scr_engine.serialization import structure
+from scr_engine.storage.memory import MemoryStore
+from support.clitools import Scr, scr
+
+__all__ = ["scr"]  # the fixture, for pytest
+
+SAR_ACTORS = """
+[actors.u-sub]
+name = "Gus Subgroup"
+roles = ["subgroup_chair"]
+
+[actors.u-lead]
+name = "Hal Reviewer"
+roles = ["lead_reviewer"]
+
+[actors.u-board]
+name = "The Board"
+roles = ["board"]
+
+[actors.u-asc]
+name = "Contact at asc"
+roles = ["agency_contributor"]
+agency = "asc"
+
+[actors.u-nhs]
+name = "Contact at nhs"
+roles = ["agency_contributor"]
+agency = "nhs"
+
+[actors.u-housing]
+name = "Contact at housing"
+roles = ["agency_contributor"]
+agency = "housing"
+"""
+
+
+def ready(scr: Scr) -> Scr:
+    """A new database, with the SCR demo's people and the SAR's."""
+    scr.ready()
+    with open(scr.folder / "scr-actors.toml", "a", encoding="utf-8") as actors:
+        actors.write(SAR_ACTORS)
+    return scr
+
+
+def submit_sar(scr: Scr, actor: str = "u-bm") -> dict[str, Any]:
+    """``scr submit --protocol sar`` of the template as printed."""
+    template = scr("submit", "--protocol", "sar", "--template")
+    assert template.exit_code == 0, template.output
+    form = scr.write("referral.toml", template.stdout)
+    review: dict[str, Any] = scr.json("submit", "--protocol", "sar", form, actor=actor)
+    return review
+
+
+def sar_commands() -> list[tuple[dict[str, Any], str]]:
+    """The SAR demo's commands as JSON, with the id of the actor who issues each, in
+    the order the demo issues them."""
+    issued: list[tuple[dict[str, Any], str]] = []
+
+    class Recording(ReviewEngine):
+        def execute(  # type: ignore[override]
+            self, review_id: str, command: Any, actor: Actor, *args: Any, **kw: Any
+        ) -> Any:
+            issued.append((c.to_dict(command), actor.id))
+            return super().execute(review_id, command, actor, *args, **kw)
+
+    run_sar_main_line(Recording(MemoryStore()))
+    return issued
+
+
+def test_the_sar_referral_template_reads_back_as_a_referral(scr: Scr) -> None:
+    printed = scr("submit", "--protocol", "sar", "--template")
+    assert printed.exit_code == 0
+    assert "scr submit --protocol sar FORM.toml" in printed.stdout
+    data = _json_ready(tomllib.loads(printed.stdout))
+    assert isinstance(structure(data, Referral), Referral)
+    as_json = scr.json("submit", "--protocol", "sar", "--template")
+    assert as_json == data
+
+
+def test_a_sar_referral_is_submitted_and_shown_in_its_own_words(scr: Scr) -> None:
+    ready(scr)
+    review = submit_sar(scr)
+    assert review["reference"].startswith("SAR-")
+    assert review["protocol"] == "sar"
+    assert review["stage"] == "requested"
+    assert review["stage_words"] == "A referral has been received"
+    assert review["requested_by"] == {"id": "u-bm", "name": "Cal Manager"}
+    assert [a["code"] for a in review["agencies"]] == ["asc", "nhs", "housing"]
+
+    shown = scr.json("show", review["reference"], actor="u-sub")
+    options = {o["command"]: o for o in shown["options"]}
+    assert options["assess_criteria"]["allowed"] is True
+    assert options["assess_criteria"]["about"].startswith("The mandatory test per adult")
+    assert {f["name"] for f in options["assess_criteria"]["fields"]} >= {"assessments"}
+    assert [r["rule"] for r in options["confirm_review"]["refusals"]] == ["SAR-D-1"]
+    text = scr("show", review["reference"], actor="u-sub").stdout
+    assert "A referral has been received (requested)" in text
+    assert "Safeguarding Adults Review" in text
+
+
+def test_who_may_not_refer_is_refused_before_the_form_is_read(scr: Scr) -> None:
+    ready(scr)
+    bad = scr.write("bad.json", json.dumps({"nonsense": 1}))
+    refused = scr.json("submit", "--protocol", "sar", bad, actor="u-ow", code=1)
+    assert refused["error"]["kind"] == "permission_denied"
+    invalid = scr.json("submit", "--protocol", "sar", bad, actor="u-bm", code=2)
+    assert "nonsense" in invalid["error"]["message"]
+
+
+def test_an_unknown_protocol_is_a_usage_error_naming_those_there_are(scr: Scr) -> None:
+    ready(scr)
+    result = scr("submit", "--protocol", "dhr", "--template")
+    assert result.exit_code == 2
+    assert "unknown protocol 'dhr' (protocols: sar, scr)" in result.stderr
+
+
+def test_a_sar_runs_through_scr_run_to_monitoring_with_its_history(scr: Scr) -> None:
+    ready(scr)
+    reference = submit_sar(scr)["reference"]
+    issued = sar_commands()
+    for sequence, (payload, actor) in enumerate(issued, start=2):
+        name = payload.pop("command")
+        path = scr.write(f"{name}-{sequence}.json", json.dumps(payload))
+        done = scr.json("run", reference, name, "--from", path, actor=actor)
+        assert done["event"]["sequence"] == sequence, name
+    assert done["review"]["stage"] == "action_plan_monitored"
+    assert done["review"]["stage_words"] == "Actions are being carried out and logged"
+    assert done["review"]["lead_reviewer"] == {"id": "u-lead", "name": "Hal Reviewer"}
+    assert done["review"]["mandate"] == {"kind": "mandatory", "condition": 1}
+    assert done["review"]["actions"] == [{"id": "A1", "status": "completed", "findings": ["F1"]}]
+    assert done["review"]["publication"]["status"] == "published"
+
+    close = scr.json("run", reference, "close_review", "--dry-run", actor="u-chair", code=1)
+    assert [r["rule"] for r in close["refusals"]] == ["SAR-A-4"]
+
+    history = scr.json("history", reference, actor="u-bm")
+    assert history["review"]["stage"] == "action_plan_monitored"
+    events = history["events"]
+    assert [e["sequence"] for e in events] == list(range(1, len(issued) + 2))
+    assert events[0]["command"] == "submit_request"
+    assert events[2]["stage_before"] == "requested" and events[2]["stage_after"] == "screened"
+
+    listed = scr.json("list", "--stage", "action_plan_monitored", actor="u-bm")["reviews"]
+    assert [r["reference"] for r in listed] == [reference]
+    assert scr.json("list", "--stage", "commissioned", actor="u-bm")["reviews"] == []
+    assert scr.json("list", "--text", "meadow", actor="u-bm")["reviews"][0]["reference"] == (
+        reference
+    )
+    assert scr.json("verify")["ok"] is True
+
+
+def test_run_suggests_the_sar_s_own_commands(scr: Scr) -> None:
+    ready(scr)
+    reference = submit_sar(scr)["reference"]
+    result = scr("run", reference, "confirm_reviw", actor="u-chair")
+    assert result.exit_code == 2
+    assert "did you mean confirm_review" in result.stderr
+    result = scr("run", reference, "convene_panel", actor="u-chair")  # the SCR's, not the SAR's
+    assert result.exit_code == 2
+    assert "unknown command 'convene_panel'" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["assess_criteria", "confirm_review", "add_action"])
+def test_run_template_gives_the_sar_command_s_fields(scr: Scr, command: str) -> None:
+    ready(scr)
+    reference = submit_sar(scr)["reference"]
+    printed = scr.json("run", reference, command, "--template", actor="u-chair")
+    assert printed["command"] == command
+    assert all(r["title"] for r in printed["rules"])
+    toml = scr("run", reference, command, "--template", actor="u-chair").stdout
+    tomllib.loads(toml)
+
+
+def test_a_refused_sar_command_names_its_rule(scr: Scr) -> None:
+    ready(scr)
+    reference = submit_sar(scr)["reference"]
+    refused = scr.json(
+        "run",
+        reference,
+        "confirm_review",
+        "--set",
+        "outcome=sar_mandatory",
+        "--set",
+        "reasons=met",
+        "--set",
+        'mandate:={"kind": "mandatory", "condition": 1}',
+        actor="u-chair",
+        code=1,
+    )
+    assert refused["error"]["kind"] == "refused"
+    assert "SAR-C-5" in {r["rule"] for r in refused["error"]["refusals"]}  # no assessment
+
+
+def test_the_sar_demo_runs_a_mandatory_sar_as_far_as_sar_a_4_allows(scr: Scr) -> None:
+    shown = scr.json("demo", "--protocol", "sar", "--db", "demo.sqlite3")
+    review = shown["review"]
+    assert review["protocol"] == "sar" and review["reference"].startswith("SAR-")
+    assert review["stage"] == "action_plan_monitored"
+    assert review["mandate"] == {"kind": "mandatory", "condition": 1}
+    assert review["actions"] == [{"id": "A1", "status": "completed", "findings": ["F1"]}]
+    assert review["publication"] == {"status": "published", "choice": "publish_summary"}
+    lines = shown["lines"]
+    assert any("SAR-A-4" in line and "annual report" in line for line in lines)
+    assert lines[-1] == f"Review {review['reference']} is action_plan_monitored."
+    verified = scr.json("verify", "--database", "sqlite:///demo.sqlite3")
+    assert verified["ok"] is True and verified["reviews"] == 1
+    assert verified["events"] == 28
+
+
+def test_the_default_demo_is_still_the_scr_s(scr: Scr) -> None:
+    shown = scr.json("demo", "--memory")
+    assert shown["review"]["protocol"] == "scr"
+    assert shown["review"]["stage"] == "closed"
+
+
+def test_export_writes_a_sar_s_documents_and_its_public_summary(scr: Scr) -> None:
+    ready(scr)
+    reference = submit_sar(scr)["reference"]
+    written = scr.json("export", reference, "--format", "md", "--out", "docs", actor="u-chair")
+    names = sorted(p.rsplit("/", 1)[-1] for p in written["files"])
+    assert names == sorted(
+        f"{reference}-{name}.md"
+        for name in (
+            "referral",
+            "decision-record",
+            "terms-of-reference",
+            "report",
+            "publishable-summary",
+            "action-plan",
+            "timeline",
+        )
+    )
+    public = scr.json("export", reference, "--public", actor="u-chair")
+    assert public["document"] == "publishable-summary"
+    assert "Dr Ivo Quill" not in public["text"]  # no personal data (SAR-G-5)
+    referral = (scr.folder / "docs" / f"{reference}-referral.md").read_text(encoding="utf-8")
+    assert "Dr Ivo Quill" in referral

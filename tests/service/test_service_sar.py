@@ -1,0 +1,163 @@
+"""A Safeguarding Adults Review over HTTP: ``POST /v1/reviews`` with ``"protocol":
+"sar"`` receives a referral, and ``POST /v1/reviews/{id}/commands`` reads each command
+by the review's own definition (the SAR's commands, not the SCR's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, OVERVIEW_WRITER, REQUESTER, demo_request
+from scr_engine.demo_sar import demo_referral
+from scr_engine.serialization import unstructure
+from support.serving import Service
+
+REFERRAL = unstructure(demo_referral())
+
+ASSESSMENT = {
+    "adult": "a1",
+    **{
+        conjunct: {"value": "met", "reasons": "the Board finds it met"}
+        for conjunct in ("in_area", "care_and_support_needs", "working_together_concern")
+    },
+    "condition_1": {"value": "met", "reasons": "the Board finds it met"},
+    "condition_2": {"value": "not_met", "reasons": "the adult died"},
+    "abuse_types": ["neglect"],
+    "died_on": REFERRAL["adults"][0]["died_on"],
+    "knowledge_basis": "post-mortem findings",
+}
+
+
+def submit_sar(service: Service) -> Any:
+    response = service.http.post(
+        "/v1/reviews",
+        json={"request": REFERRAL, "protocol": "sar"},
+        headers=service.auth(BUSINESS_MANAGER),
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_a_sar_referral_is_received_over_http(service: Service) -> None:
+    review = submit_sar(service)
+    assert review["protocol"] == "sar"
+    assert review["reference"].startswith("SAR-")
+    assert review["stage"] == "requested"
+    assert review["referral"]["agencies"][0]["code"] == "asc"
+    found = service.http.get(f"/v1/reviews/{review['id']}", headers=service.auth(BOARD_CHAIR))
+    assert found.status_code == 200 and found.json()["protocol"] == "sar"
+
+
+def test_a_sar_command_is_read_by_the_sar_s_definition(service: Service) -> None:
+    review_id = submit_sar(service)["id"]
+    url = f"/v1/reviews/{review_id}/commands"
+    chair = service.auth(BOARD_CHAIR)
+    assessed = service.http.post(
+        url, json={"command": "assess_criteria", "assessments": [ASSESSMENT]}, headers=chair
+    )
+    assert assessed.status_code == 200, assessed.text
+    confirmed = service.http.post(
+        url,
+        json={
+            "command": "confirm_review",
+            "outcome": "sar_mandatory",
+            "reasons": "the mandatory test is met",
+            "mandate": {"kind": "mandatory", "condition": 1},
+        },
+        headers=chair,
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    body = confirmed.json()
+    assert body["review"]["stage"] == "screened"
+    assert body["event"]["sequence"] == 3
+
+    listed = service.http.get("/v1/reviews?stage=screened", headers=chair).json()["reviews"]
+    assert review_id in {r["id"] for r in listed}
+    history = service.http.get(f"/v1/reviews/{review_id}/history", headers=chair).json()
+    assert [e["command"] for e in history["events"]] == [
+        "submit_request",
+        "assess_criteria",
+        "confirm_review",
+    ]
+
+
+def test_an_scr_command_on_a_sar_is_refused_naming_the_sar_s_commands(service: Service) -> None:
+    review_id = submit_sar(service)["id"]
+    refused = service.http.post(
+        f"/v1/reviews/{review_id}/commands",
+        json={"command": "convene_panel"},
+        headers=service.auth(BOARD_CHAIR),
+    )
+    assert refused.status_code == 422, refused.text
+    message = refused.json()["refusals"][0]["message"]
+    assert "unknown SAR command 'convene_panel'" in message
+    assert "commission_review" in message
+
+
+def test_who_may_not_refer_is_refused_before_the_referral_is_read(service: Service) -> None:
+    refused = service.http.post(
+        "/v1/reviews",
+        json={"request": {"nonsense": 1}, "protocol": "sar"},
+        headers=service.auth(OVERVIEW_WRITER),
+    )
+    assert refused.status_code == 403, refused.text
+    invalid = service.http.post(
+        "/v1/reviews",
+        json={"request": {"nonsense": 1}, "protocol": "sar"},
+        headers=service.auth(BUSINESS_MANAGER),
+    )
+    assert invalid.status_code == 422
+    assert "nonsense" in invalid.text
+
+
+def test_a_sar_s_documents_are_its_own(service: Service) -> None:
+    review_id = submit_sar(service)["id"]
+    chair = service.auth(BOARD_CHAIR)
+    found = service.http.get(f"/v1/reviews/{review_id}/documents/referral", headers=chair)
+    assert found.status_code == 200, found.text
+    assert found.headers["content-type"].startswith("text/markdown")
+    assert "referral" in found.text.lower()
+    scr_only = service.http.get(f"/v1/reviews/{review_id}/documents/chronology", headers=chair)
+    assert scr_only.status_code == 404
+    assert "a SAR has no document 'chronology'" in scr_only.text
+
+
+def test_a_sar_s_options_explain_deadlines_and_reference_are_its_own(service: Service) -> None:
+    review = submit_sar(service)
+    chair = service.auth(BOARD_CHAIR)
+    base = f"/v1/reviews/{review['id']}"
+    options = service.http.get(f"{base}/options", headers=chair).json()["options"]
+    assert "commission_review" not in {o["command"] for o in options}
+    assert {"assess_criteria", "confirm_review"} <= {o["command"] for o in options}
+    explained = service.http.post(
+        f"{base}/explain",
+        json={
+            "command": "confirm_review",
+            "outcome": "sar_mandatory",
+            "reasons": "met",
+            "mandate": {"kind": "mandatory", "condition": 1},
+        },
+        headers=chair,
+    ).json()
+    assert explained["accepted"] is False
+    assert "SAR-C-5" in {r["rule"] for r in explained["refusals"]}
+    assert service.http.get(f"{base}/deadlines", headers=chair).status_code == 200
+    found = service.http.get(f"/v1/references/{review['reference']}", headers=chair)
+    assert found.json()["id"] == review["id"]
+    public = service.http.get(f"{base}/public-export", headers=chair)
+    assert public.status_code in (409, 422), public.text
+    assert public.json()["refusals"][0]["rule"] == "MAP"
+
+
+def test_a_sar_s_document_name_on_an_scr_is_not_found(service: Service) -> None:
+    made = service.http.post(
+        "/v1/reviews",
+        json={"request": unstructure(demo_request())},
+        headers=service.auth(REQUESTER),
+    )
+    assert made.status_code == 201, made.text
+    found = service.http.get(
+        f"/v1/reviews/{made.json()['id']}/documents/publishable-summary",
+        headers=service.auth(BOARD_CHAIR),
+    )
+    assert found.status_code == 404
+    assert "no document 'publishable-summary'" in found.text

@@ -144,8 +144,9 @@ def test_a_response_is_supplied_with_items_or_refused_with_grounds() -> None:
 
 
 def test_a_late_or_refused_request_is_escalated_by_the_chair() -> None:
-    """SAR-I-5: what follows a refusal (escalation, legal advice) is recorded by the
-    board_chair, not automated; a withdrawn request is not escalated."""
+    """SAR-I-5: a refused s.45 request is reported to the board_chair (a task); what
+    follows (escalation, legal advice) is recorded by the chair, not automated; a
+    withdrawn request is not escalated."""
     run = s.requested(EngineRun(MemoryStore()))
     run.do(s.CHAIR, _s45())
     run.do(s.MANAGER, RecordInformationResponse("IR-1", ResponseKind.REFUSED, grounds="none"))
@@ -155,6 +156,8 @@ def test_a_late_or_refused_request_is_escalated_by_the_chair() -> None:
     run.do(s.CHAIR, escalate)
     request = run.r.information_request("IR-1")
     assert request is not None and [e.by for e in request.escalations] == [s.CHAIR.id]
+    told = [t.task for t in run.engine.tasks(run.r.id) if t.task.rule == "SAR-I-5"]
+    assert [t.agency for t in told] == ["board_chair"]
     run.do(s.MANAGER, _voluntary())
     run.do(s.MANAGER, WithdrawInformationRequest("IR-2", "no longer needed"))
     assert _refused(run, s.CHAIR, EscalateInformationRequest("IR-2", "chase")) == {"SAR-I-5"}

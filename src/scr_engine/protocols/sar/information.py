@@ -27,6 +27,7 @@ from scr_engine.commands import Command
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.marks import TEXT
 from scr_engine.protocols.sar.commands import SarCommand
+from scr_engine.protocols.sar.effects import SarTask
 from scr_engine.protocols.sar.information_records import (
     SAB_FUNCTIONS,
     Disclosure,
@@ -157,7 +158,8 @@ def _request(
 
 
 def check_response(review: SarReview, cmd: RecordInformationResponse, ctx: Any) -> list[Refusal]:
-    """SAR-I-5: a response to a request still awaited; refused with stated grounds.
+    """SAR-I-5: a response to a request still awaited; refused with stated grounds (a
+    refused s.45 request is reported to the board_chair: a task).
     SAR-I-6: what was supplied is named item by item, so that each is tagged."""
     out: list[Refusal] = []
     _request(out, review, cmd.request, "SAR-I-5", RequestStatus.SENT)
@@ -257,7 +259,13 @@ def _response(review: SarReview, cmd: RecordInformationResponse, ctx: Any) -> An
         grounds=cmd.grounds,
         supplied=tuple(cmd.items),
     )
-    return {"information_requests": requests, **_settled(review, day)}, ()
+    found = review.information_request(cmd.request)
+    told: tuple[SarTask, ...] = ()
+    if refused and found is not None and found.kind == "s45":
+        # SAR-I-5: a refused s.45 request is reported to the board_chair.
+        what = f"s.45 request {found.id} to {found.addressee} refused: escalation is the chair's"
+        told = (SarTask("SAR-I-5", "board_chair", what),)
+    return {"information_requests": requests, **_settled(review, day)}, told
 
 
 def _escalation(review: SarReview, cmd: EscalateInformationRequest, ctx: Any) -> Any:

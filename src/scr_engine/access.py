@@ -22,12 +22,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Protocol
 
 from attrs import field, frozen
 
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.history import GENESIS
-from scr_engine.records import Actor, Review
+from scr_engine.records import Actor
 from scr_engine.serialization import canonical_json
 from scr_engine.states.roles import Role
 
@@ -37,6 +38,7 @@ __all__ = [
     "AccessEntry",
     "ReadPolicy",
     "ReadScope",
+    "Readable",
     "access_entry",
     "access_log_problems",
     "read_refusal",
@@ -76,6 +78,18 @@ class ReadPolicy:
         return max(found, key=_ORDER.index, default=ReadScope.NONE)
 
 
+class Readable(Protocol):
+    """What the read policy reads of a review, whatever its protocol."""
+
+    @property
+    def reference(self) -> str: ...
+    @property
+    def restricted(self) -> bool: ...
+    @property
+    def agencies(self) -> tuple[str, ...]: ...
+    def named(self) -> frozenset[str]: ...
+
+
 DEFAULT_READ_POLICY = ReadPolicy(
     {
         Role.BOARD_CHAIR: ReadScope.ALL,
@@ -98,7 +112,7 @@ judges s.68 advocacy on every one) read every review; an agency contributor to a
 the reviews involving their agency; everyone else the reviews they are named on."""
 
 
-def read_refusal(policy: ReadPolicy, review: Review, actor: Actor) -> Refusal | None:
+def read_refusal(policy: ReadPolicy, review: Readable, actor: Actor) -> Refusal | None:
     """Why ``actor`` may not read ``review`` under ``policy`` (None when they may)."""
     scope = policy.scope(actor)
     if scope is ReadScope.NONE:

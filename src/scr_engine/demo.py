@@ -58,11 +58,13 @@ __all__ = [
     "REQUESTER",
     "demo_chronology",
     "demo_request",
+    "echo_history_and_deadlines",
     "full_report",
     "full_terms",
     "panel_member",
     "run_demo",
     "run_to_closure",
+    "scr_review",
 ]
 
 AGENCIES: tuple[Agency, ...] = (
@@ -242,6 +244,14 @@ def _report_chronology(review: Review) -> tuple[ChronologyEntry, ...]:
     return tuple(sorted(entries, key=lambda e: e.date))
 
 
+def scr_review(review: object) -> Review:
+    """``review`` as the SCR's record (what the engine returns for an SCR); a review of
+    another protocol is a ``TypeError``."""
+    if not isinstance(review, Review):
+        raise TypeError(f"not an SCR review: {type(review).__name__}")
+    return review
+
+
 def run_to_closure(
     engine: ReviewEngine,
     review_id: str,
@@ -255,9 +265,9 @@ def run_to_closure(
 
     def do(command: c.Command, actor: Actor) -> Review:
         step()
-        return engine.execute(review_id, command, actor)
+        return scr_review(engine.execute(review_id, command, actor))
 
-    review = engine.get(review_id)
+    review = scr_review(engine.get(review_id))
     do(c.RecordChairNotified(review.received_on), BUSINESS_MANAGER)
     do(c.AssessCriteria(), BOARD_CHAIR)
     review = do(c.ConfirmReview("CR-1 is met."), BOARD_CHAIR)
@@ -279,7 +289,7 @@ def run_to_closure(
         do(c.AppointPanelMember(FAMILY_ADVOCATE), BOARD_CHAIR)
     do(c.AppointOverviewWriter(Appointment(OVERVIEW_WRITER.id, OVERVIEW_WRITER.name)), BOARD_CHAIR)
     do(c.RecordBudget(5000, "Independent overview writer and venue costs."), BOARD_CHAIR)
-    review = engine.get(review_id)
+    review = scr_review(engine.get(review_id))
     today = engine.history(review_id)[-1].at.date()
     do(c.HoldInitialMeeting(full_terms(review, today)), PANEL_CHAIR)
     review = do(c.ConvenePanel(), PANEL_CHAIR)
@@ -346,7 +356,7 @@ def run_demo(
 ) -> Review:
     """Run the fictional review through every stage and print what happens: each
     stage, one refusal explained with its rule IDs, the history and the deadlines."""
-    review = engine.submit(demo_request(), REQUESTER)
+    review = scr_review(engine.submit(demo_request(), REQUESTER))
     echo(f"Review {review.reference} received: stage {review.stage.value}")
     try:
         engine.execute(review.id, c.Decline("Not needed."), BOARD_CHAIR)
@@ -356,25 +366,39 @@ def run_demo(
             echo(f"  {refusal}")
     closed = run_to_closure(engine, review.id, step)
     echo("")
+    echo_history_and_deadlines(engine, review.id, echo)
+    echo("")
+    echo(f"Review {closed.reference} is {closed.stage.value}.")
+    return closed
+
+
+def echo_history_and_deadlines(
+    engine: ReviewEngine,
+    review_id: str,
+    echo: Callable[[str], None],
+    *,
+    role_width: int = 16,
+    rule_width: int = 5,
+) -> None:
+    """Print a review's history (each event's day, role, command, stage move and hash)
+    and its deadlines, as the demos show them (any protocol's review)."""
     echo("History:")
-    for event in engine.history(review.id):
+    for event in engine.history(review_id):
         move = (
             f"{event.stage_before} -> {event.stage_after}"
             if event.stage_before is not None and event.stage_before != event.stage_after
             else str(event.stage_after)
         )
         echo(
-            f"  #{event.sequence:>3} {event.at:%Y-%m-%d} {event.role.value:<16} "
+            f"  #{event.sequence:>3} {event.at:%Y-%m-%d} {event.role.value:<{role_width}} "
             f"{event.command:<24} {move}  {event.hash[:12]}"
         )
     echo("")
     echo("Deadlines:")
-    for d in engine.deadlines(review.id):
+    for d in engine.deadlines(review_id):
         met = f"met {d.met_on.isoformat()}" if d.met_on else "open"
         late = f", {d.days_late} days late" if d.days_late else ""
         echo(
-            f"  {d.rule:<5} {d.key:<22} due {d.due_on.isoformat()}  {d.status.value:<8} {met}{late}"
+            f"  {d.rule:<{rule_width}} {d.key:<22} due {d.due_on.isoformat()}  "
+            f"{d.status.value:<8} {met}{late}"
         )
-    echo("")
-    echo(f"Review {closed.reference} is {closed.stage.value}.")
-    return closed

@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from scr_engine.clock import local_date
+from scr_engine.demo import echo_history_and_deadlines
 from scr_engine.engine import ReviewEngine
 from scr_engine.protocols.sar import commands as c
 from scr_engine.protocols.sar.guards_setup import PRINCIPLES, TOR_ITEMS
@@ -245,25 +246,7 @@ def run_sar_demo(
     review = run_sar_main_line(engine, step)
     echo(f"Review {review.reference} (a Safeguarding Adults Review) received and run.")
     echo("")
-    echo("History:")
-    for event in engine.history(review.id):
-        move = (
-            f"{event.stage_before} -> {event.stage_after}"
-            if event.stage_before is not None and event.stage_before != event.stage_after
-            else str(event.stage_after)
-        )
-        echo(
-            f"  #{event.sequence:>3} {event.at:%Y-%m-%d} {event.role.value:<18} "
-            f"{event.command:<24} {move}  {event.hash[:12]}"
-        )
-    echo("")
-    echo("Deadlines:")
-    for d in engine.deadlines(review.id):
-        met = f"met {d.met_on.isoformat()}" if d.met_on else "open"
-        late = f", {d.days_late} days late" if d.days_late else ""
-        echo(
-            f"  {d.rule:<9} {d.key:<22} due {d.due_on.isoformat()}  {d.status.value:<8} {met}{late}"
-        )
+    echo_history_and_deadlines(engine, review.id, echo, role_width=18, rule_width=9)
     echo("")
     refusals = engine.explain(review.id, c.CloseReview(), BOARD_CHAIR)
     if refusals:

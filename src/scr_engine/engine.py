@@ -80,6 +80,15 @@ from scr_engine.states.stages import TERMINAL_STAGES
 from scr_engine.storage.port import DeadlineRow, ReviewStore
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from scr_engine.protocols.sar.records import SarReview
+
+    AnyReview: TypeAlias = Review | SarReview
+    """A review of either shipped protocol: an SCR's :class:`Review`, a SAR's
+    :class:`~scr_engine.protocols.sar.records.SarReview` (each as its definition's
+    ``record``)."""
+
     from cryptography.hazmat.primitives.asymmetric.ed25519 import (
         Ed25519PrivateKey,
         Ed25519PublicKey,
@@ -161,7 +170,7 @@ class ReviewEngine:
         idempotency_key: str | None = None,
         received_on: date | None = None,
         protocol: str = DEFAULT_PROTOCOL.name,
-    ) -> Review:
+    ) -> AnyReview:
         """Receive a request (the SCR's Appendix 1 form, or the request form of the
         review's protocol: a SAR's :class:`~scr_engine.protocols.sar.records.Referral`):
         a new review in ``requested``.
@@ -276,7 +285,7 @@ class ReviewEngine:
         expected_version: int | None = None,
         *,
         idempotency_key: str | None = None,
-    ) -> Review:
+    ) -> AnyReview:
         """Apply ``command`` to the review as ``actor``; return the updated review.
 
         Raises :class:`PermissionDenied` (wrong role, agency or appointment: judged
@@ -310,7 +319,7 @@ class ReviewEngine:
         expected_version: int | None = None,
         erase_value: str | None = None,
         key: str | None = None,
-    ) -> Review:
+    ) -> AnyReview:
         name = command_name(command)
         check_actor(name, actor, self.settings.max_actor_length)
         check_id(name, review_id)
@@ -393,7 +402,7 @@ class ReviewEngine:
         except UnknownProtocol as exc:
             return DEFAULT_PROTOCOL, str(exc)
 
-    def definition(self, review: Review) -> Protocol:
+    def definition(self, review: AnyReview) -> Protocol:
         """The protocol definition ``review`` runs under (the one it records).
 
         Raises :class:`~scr_engine.errors.UnknownProtocol` when this installation has
@@ -454,7 +463,7 @@ class ReviewEngine:
         reasons: str,
         legal_basis: str,
         vacuum: bool = True,
-    ) -> Review:
+    ) -> AnyReview:
         """Erase every personal value of an ended review (PR-e): from the review and
         from every event of its history (their hashes stay valid: they covered
         commitments, not values), recorded as ``erase_personal_data`` with the reasons
@@ -580,7 +589,7 @@ class ReviewEngine:
         (``convene_panel``, ``ratify`` …) is listed only if it would be accepted."""
         return [o.command for o in self.options(review_id, actor) if o.allowed]
 
-    def get(self, review_id: str, actor: Actor | None = None) -> Review:
+    def get(self, review_id: str, actor: Actor | None = None) -> AnyReview:
         """The review at its latest version. With ``actor``, only if the read policy
         lets them read it (:class:`PermissionDenied`, PR-e, otherwise), and the read
         is logged; with none, as the host's trusted code (see :mod:`scr_engine.access`)."""
@@ -588,7 +597,7 @@ class ReviewEngine:
         self._may_read(review, actor, "get")
         return review
 
-    def by_reference(self, reference: str, actor: Actor | None = None) -> Review:
+    def by_reference(self, reference: str, actor: Actor | None = None) -> AnyReview:
         """The review with this human reference (``SCR-2026-001``), as :meth:`get`
         gives it (``actor`` as there); :class:`~scr_engine.ReviewNotFound` when the
         store holds none."""
@@ -612,7 +621,7 @@ class ReviewEngine:
         limit: int = 100,
         after: str | None = None,
         actor: Actor | None = None,
-    ) -> list[Review]:
+    ) -> list[AnyReview]:
         """The reviews matching every filter given, ordered by reference, ``limit`` at
         a time after the reference ``after``: at one of ``stages`` (stage codes, of any
         protocol); involving the agency code ``agency``; whose reference or an involved
@@ -627,7 +636,9 @@ class ReviewEngine:
         if actor is not None:
             check_actor("reviews", actor, self.settings.max_actor_length)
         overdue_on = local_date(self.clock.now()) if overdue else None
-        found = matching(self.store, stages, agency, text, overdue_on, after, self._settings_of)
+        found: list[AnyReview] = list(
+            matching(self.store, stages, agency, text, overdue_on, after, self._settings_of)
+        )
         if actor is None:
             return found[:limit]
         shown = [r for r in found if read_refusal(self.read_policy, r, actor) is None][:limit]
@@ -829,11 +840,11 @@ class ReviewEngine:
             exact=exact,
         )
 
-    def settings_for(self, review: Review) -> Any:
+    def settings_for(self, review: AnyReview) -> Any:
         """The settings a review runs under (those it started with: a
         :class:`ProtocolSettings` for an SCR, its protocol's settings class for
         another)."""
         return self._settings_of(review)
 
-    def _settings_of(self, review: Review) -> Any:
+    def _settings_of(self, review: AnyReview) -> Any:
         return self._book.of(review)

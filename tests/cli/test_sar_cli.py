@@ -22,41 +22,11 @@ from support.clitools import Scr, scr
 
 __all__ = ["scr"]  # the fixture, for pytest
 
-SAR_ACTORS = """
-[actors.u-sub]
-name = "Gus Subgroup"
-roles = ["subgroup_chair"]
-
-[actors.u-lead]
-name = "Hal Reviewer"
-roles = ["lead_reviewer"]
-
-[actors.u-board]
-name = "The Board"
-roles = ["board"]
-
-[actors.u-asc]
-name = "Contact at asc"
-roles = ["agency_contributor"]
-agency = "asc"
-
-[actors.u-nhs]
-name = "Contact at nhs"
-roles = ["agency_contributor"]
-agency = "nhs"
-
-[actors.u-housing]
-name = "Contact at housing"
-roles = ["agency_contributor"]
-agency = "housing"
-"""
-
 
 def ready(scr: Scr) -> Scr:
-    """A new database, with the SCR demo's people and the SAR's."""
+    """A new database, with the example actors file: the SCR demo's people and the
+    SAR's (``scr init --example-actors`` writes the same)."""
     scr.ready()
-    with open(scr.folder / "scr-actors.toml", "a", encoding="utf-8") as actors:
-        actors.write(SAR_ACTORS)
     return scr
 
 

@@ -38,8 +38,11 @@ TEMPLATE = """\
 # One table per person, keyed by their id (the id the review's history records).
 #   name   (required) the person's name, shown beside their id
 #   roles  (required) role codes: requester, board_chair, business_manager,
-#          subgroup_chair, panel_chair, panel_member, imr_writer, overview_writer, board
-#   agency (optional) the agency code the person works for (a panel member's agency)
+#          subgroup_chair, panel_chair, panel_member, imr_writer, overview_writer, board;
+#          for Safeguarding Adults Reviews also referrer, lead_reviewer,
+#          agency_contributor, la_advocacy_lead
+#   agency (optional) the agency code the person works for (a panel member's agency,
+#          an agency contributor's)
 
 [actors.u-req]
 name = "Dr Ada Requester"
@@ -76,6 +79,44 @@ agency = "gp"
 name = "Panel member for police"
 roles = ["panel_member"]
 agency = "police"
+
+# The people of a Safeguarding Adults Review (scr submit --protocol sar; scr demo
+# --protocol sar) besides the chair and the business manager above.
+
+[actors.u-sub]
+name = "Gus Subgroup"
+roles = ["subgroup_chair"]
+
+[actors.u-lead]
+name = "Hal Reviewer"
+roles = ["lead_reviewer"]
+
+[actors.u-board]
+name = "The Board"
+roles = ["board"]
+
+[actors.u-ref]
+name = "Ivy Referrer"
+roles = ["referrer"]
+
+[actors.u-adv]
+name = "Jo Advocacy"
+roles = ["la_advocacy_lead"]
+
+[actors.u-asc]
+name = "Contact at asc"
+roles = ["agency_contributor"]
+agency = "asc"
+
+[actors.u-nhs]
+name = "Contact at nhs"
+roles = ["agency_contributor"]
+agency = "nhs"
+
+[actors.u-housing]
+name = "Contact at housing"
+roles = ["agency_contributor"]
+agency = "housing"
 """
 """An actors file with the demo's people (``scr actors --template``)."""
 

@@ -144,9 +144,9 @@ def export(
     found = engine.get(review_id, actor)
     board = engine.store.board_identity() or DEFAULT_BOARD
     try:
-        from scr_engine.cli.shapes import is_scr
+        from scr_engine.records import Review as Scr
 
-        if not is_scr(found):
+        if not isinstance(found, Scr):
             written = _write_sar_documents(found, day, "md" if fmt == "md" else "html", out, board)
         else:
             written = export_all(

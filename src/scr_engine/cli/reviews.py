@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from scr_engine.protocols import Protocol
+    from scr_engine.protocols.sar.records import SarReview
     from scr_engine.records import Review
 
 __all__ = [
@@ -105,8 +106,8 @@ def _person(session: Session, person_id: str, name: str | None = None) -> str:
     return f"{found} ({person_id})" if found else person_id
 
 
-def _heading(console: Console, session: Session, review: Review) -> None:
-    from scr_engine.cli.shapes import is_scr, stage_words
+def _heading(console: Console, session: Session, review: Review | SarReview) -> None:
+    from scr_engine.cli.shapes import stage_words
 
     code = str(review.stage)
     console.print(
@@ -118,7 +119,9 @@ def _heading(console: Console, session: Session, review: Review) -> None:
         f"Received {review.received_on.isoformat()} from "
         f"{_person(session, review.requested_by)}; agencies: {agencies}"
     )
-    if not is_scr(review):
+    from scr_engine.records import Review as Scr
+
+    if not isinstance(review, Scr):
         from scr_engine.protocols import of
 
         console.print(f"Protocol: {of(review).title} ({review.protocol})")
@@ -137,14 +140,15 @@ def _heading(console: Console, session: Session, review: Review) -> None:
         console.print("Appointed: " + "; ".join(people))
 
 
-def _corrections(console: Console, session: Session, review: Review) -> None:
+def _corrections(console: Console, session: Session, review: Review | SarReview) -> None:
     """The people replaced or stood down (SU-1, SU-9, SU-2) and the revisions of the
     terms of reference (SU-6), oldest first; nothing when there were none."""
     from rich.markup import escape
 
-    from scr_engine.cli.shapes import ROLE_WORDS, appointee_name, is_scr
+    from scr_engine.cli.shapes import ROLE_WORDS, appointee_name
+    from scr_engine.records import Review as Scr
 
-    if not is_scr(review):
+    if not isinstance(review, Scr):
         return
     if review.replaced:
         table = person_table(

@@ -26,6 +26,7 @@ from scr_engine.demo import (
     REQUESTER,
     demo_request,
     run_to_closure,
+    scr_review,
 )
 from scr_engine.engine import ReviewEngine
 from scr_engine.history import Event
@@ -142,7 +143,8 @@ def _recorder(ids: Sequence[str]) -> tuple[ReviewEngine, RecordingStore, FixedCl
     return engine, store, clock
 
 
-def _confirm(engine: ReviewEngine, review: Review) -> None:
+def _confirm(engine: ReviewEngine, submitted: object) -> None:
+    review = scr_review(submitted)
     engine.execute(review.id, c.RecordChairNotified(review.received_on), BUSINESS_MANAGER)
     engine.execute(review.id, c.AssessCriteria(), BOARD_CHAIR)
     engine.execute(review.id, c.ConfirmReview("CR-1 is met."), BOARD_CHAIR)

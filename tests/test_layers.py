@@ -76,6 +76,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "engine",
         (
             "scr_engine.engine",
+            "scr_engine.annual_reports",
             "scr_engine._arguments",
             "scr_engine._erasure",
             "scr_engine._listing",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from typing import Any
 
 from scr_engine._arguments import MAX_PAGE
 from scr_engine.protocols import of as protocol_of
@@ -56,6 +57,20 @@ def scan_for(store: ReviewStore, reference: str) -> str | None:
     return next((r.id for r in every_review(store) if r.reference == reference), None)
 
 
+def _agency_words(review: Review) -> Iterator[str]:
+    """The codes and names of the agencies a review involves, whatever its protocol (an
+    SCR's ``involved_agencies``; another's ``agencies`` codes, and a SAR's referral's
+    names)."""
+    involved: Any = getattr(review, "involved_agencies", None)
+    if involved is None:
+        referral = getattr(review, "referral", None)
+        involved = getattr(referral, "agencies", ())
+    for agency in involved:
+        yield agency.code
+        yield agency.name
+    yield from getattr(review, "agencies", ())
+
+
 def matching(
     store: ReviewStore,
     stages: Iterable[str] | None,
@@ -78,12 +93,7 @@ def matching(
         if agency is not None and agency not in review.agencies:
             continue
         if needle is not None and not any(
-            needle in words.casefold()
-            for words in (
-                review.reference,
-                *(a.code for a in review.involved_agencies),
-                *(a.name for a in review.involved_agencies),
-            )
+            needle in words.casefold() for words in (review.reference, *_agency_words(review))
         ):
             continue
         if overdue_on is not None and not any(

@@ -13,8 +13,12 @@ __all__ = ["scr"]  # the fixture, for pytest
 
 def test_scr_protocols_lists_the_scr_with_its_stages_commands_and_rules(scr: Scr) -> None:
     shown = scr.json("protocols")
-    assert [(p["name"], p["version"]) for p in shown["protocols"]] == [("sar", "1"), ("scr", "1")]
-    only = shown["protocols"][1]
+    assert [(p["name"], p["version"]) for p in shown["protocols"]] == [
+        ("sar", "1"),
+        ("sar-annual-report", "1"),
+        ("scr", "1"),
+    ]
+    only = shown["protocols"][2]
     assert (only["name"], only["version"]) == ("scr", "1")
     assert [s["code"] for s in only["stages"]] == [s.value for s in Stage]
     assert {s["code"] for s in only["stages"] if s["terminal"]} == {
@@ -57,4 +61,6 @@ def test_a_review_submitted_from_the_command_line_records_its_protocol(scr: Scr)
     refused = scr.json("submit", form, "--protocol", "no-such", actor="u-req", code=EXIT_FAILED)
     assert refused["error"]["kind"] == "invalid"
     assert [r["field"] for r in refused["error"]["refusals"]] == ["protocol"]
-    assert "available: sar 1, scr 1" in refused["error"]["refusals"][0]["message"]
+    assert (
+        "available: sar 1, sar-annual-report 1, scr 1" in refused["error"]["refusals"][0]["message"]
+    )

@@ -99,7 +99,7 @@ def test_an_unknown_protocol_is_a_usage_error_naming_those_there_are(scr: Scr) -
     ready(scr)
     result = scr("submit", "--protocol", "dhr", "--template")
     assert result.exit_code == 2
-    assert "unknown protocol 'dhr' (protocols: sar, scr)" in result.stderr
+    assert "unknown protocol 'dhr' (protocols: sar, sar-annual-report, scr)" in result.stderr
 
 
 def test_a_sar_runs_through_scr_run_to_monitoring_with_its_history(scr: Scr) -> None:

@@ -48,8 +48,10 @@ def _registry() -> dict[tuple[str, str], Protocol]:
     global _SHIPPED_LOADED
     if not _SHIPPED_LOADED:
         from scr_engine.protocols.sar import SAR
+        from scr_engine.protocols.sar.annual import ANNUAL_REPORT
 
         _REGISTRY.setdefault(SAR.key, SAR)
+        _REGISTRY.setdefault(ANNUAL_REPORT.key, ANNUAL_REPORT)
         _SHIPPED_LOADED = True
     return _REGISTRY
 

@@ -27,15 +27,27 @@ import attrs
 
 from scr_engine.commands import ErasePersonalData
 from scr_engine.protocols.definition import Protocol, SettingDef, Step, compile_moves
+from scr_engine.protocols.sar.annual.commands import RecordAnnualReportInclusion
+from scr_engine.protocols.sar.annual.guards import check_inclusion, include_effect
 from scr_engine.protocols.sar.clocks import CLOCKS, sar_deadlines
 from scr_engine.protocols.sar.commands import COMMANDS
 from scr_engine.protocols.sar.effects import EFFECTS, SECURE_RECORDS
 from scr_engine.protocols.sar.guards import GUARDS
 from scr_engine.protocols.sar.guards_common import SarContext, permission
+from scr_engine.protocols.sar.information import COMMANDS as INFORMATION_COMMANDS
+from scr_engine.protocols.sar.information import EFFECTS as INFORMATION_EFFECTS
+from scr_engine.protocols.sar.information import GUARDS as INFORMATION_GUARDS
+from scr_engine.protocols.sar.information import ROWS as INFORMATION_ROWS
 from scr_engine.protocols.sar.records import Referral, SarReview
 from scr_engine.protocols.sar.rules import FIXED, SAR_RULES
 from scr_engine.protocols.sar.settings import DEFAULT_SAR_SETTINGS, SETTING_RULES, SarSettings
-from scr_engine.protocols.sar.stages import REQUESTED, STAGES
+from scr_engine.protocols.sar.stages import (
+    ACTION_PLAN_MONITORED,
+    RATIFIED,
+    REPORT_DRAFTED,
+    REQUESTED,
+    STAGES,
+)
 from scr_engine.protocols.sar.table import TABLE
 from scr_engine.records import Actor, Role, Task, TaskKind
 from scr_engine.rules.retention import erasure_problems
@@ -44,7 +56,7 @@ from scr_engine.states.effects import occurred_day
 from scr_engine.states.roles import SAR_ROLES
 from scr_engine.states.table import Row
 
-__all__ = ["DOCUMENTS", "ERASURE", "NAME", "SAR", "VERSION", "apply_sar", "open_sar"]
+__all__ = ["DOCUMENTS", "ERASURE", "INCLUSION", "NAME", "SAR", "VERSION", "apply_sar", "open_sar"]
 
 NAME = "sar"
 """The SAR's protocol code, recorded on each review."""
@@ -99,11 +111,27 @@ def _erasure_effect(review: Any, command: Any, ctx: SarContext) -> Any:
     return SCR_EFFECTS["erase_personal_data"](review, command, ctx.actor.id, ctx.today, at)
 
 
-_TABLE = (*TABLE, ERASURE)
+INCLUSION = Row(
+    "record_annual_report_inclusion",
+    (REPORT_DRAFTED, RATIFIED, ACTION_PLAN_MONITORED),
+    None,
+    frozenset({Role.BUSINESS_MANAGER}),
+    ("SAR-A-4",),
+    "MAP",
+)
+"""The SAR's link to the annual report machine (``map.md`` §3, SAR-A-4), beside
+``map.md``'s commands: the review's findings appear in section (d) of a published
+annual report (:mod:`.annual`), recorded by the business manager
+(:func:`scr_engine.annual_reports.record_inclusions` issues it for every review a
+published report lists); ``close_review`` reads it."""
+
+_TABLE = (*TABLE, *INFORMATION_ROWS, ERASURE, INCLUSION)
 _GUARDS = {
     **{r.command: _no_guard for r in TABLE if r.command != "submit_request"},
     **GUARDS,
+    **INFORMATION_GUARDS,
     ERASURE.command: _erasure_guard,
+    INCLUSION.command: check_inclusion,
 }
 
 
@@ -171,7 +199,14 @@ SAR = Protocol(
     stages=STAGES,
     initial=REQUESTED,
     roles=tuple(r.value for r in SAR_ROLES),
-    commands=MappingProxyType({**COMMANDS, ERASURE.command: ErasePersonalData}),
+    commands=MappingProxyType(
+        {
+            **COMMANDS,
+            **INFORMATION_COMMANDS,
+            ERASURE.command: ErasePersonalData,
+            INCLUSION.command: RecordAnnualReportInclusion,
+        }
+    ),
     table=_TABLE,
     moves=compile_moves(_TABLE, STAGES, REQUESTED),
     permission=permission,
@@ -179,7 +214,17 @@ SAR = Protocol(
     # SAR's take a SarReview and a SarContext. The engine judging by definition reads them.
     guards=cast(Any, MappingProxyType(_GUARDS)),
     preconditions=MappingProxyType({}),
-    effects=cast(Any, MappingProxyType({**EFFECTS, ERASURE.command: _erasure_effect})),
+    effects=cast(
+        Any,
+        MappingProxyType(
+            {
+                **EFFECTS,
+                **INFORMATION_EFFECTS,
+                ERASURE.command: _erasure_effect,
+                INCLUSION.command: include_effect,
+            }
+        ),
+    ),
     clocks=CLOCKS,
     settings=SarSettings,
     default_settings=DEFAULT_SAR_SETTINGS,

@@ -15,6 +15,7 @@ from collections.abc import Container
 from datetime import date, timedelta
 
 from scr_engine.protocols.definition import ClockBasis, ClockKind
+from scr_engine.protocols.sar.information_records import RequestStatus
 from scr_engine.protocols.sar.records import SarReview
 from scr_engine.protocols.sar.settings import (
     CALENDARS,
@@ -196,6 +197,32 @@ def sar_deadlines(review: SarReview, settings: SarSettings, today: date) -> tupl
                 person.sight_sent_on,
                 settings.family_sight_days,
                 person.responded_on,
+            )
+    for request in review.information_requests:
+        if request.status is RequestStatus.WITHDRAWN or not (
+            request.scoping or request.kind == "s45"
+        ):
+            continue
+        key, rule, title, target = (
+            (f"scoping:{request.id}", "SAR-R-4", "Scoping return", settings.scoping_return_target)
+            if request.scoping
+            else (f"s45:{request.id}", "SAR-I-5", "s.45 response", settings.s45_response_target)
+        )
+        due = request.due_on or (
+            add_duration(request.sent_on, target, cal) if target is not None else None
+        )
+        if due is not None:
+            out.append(
+                _make(
+                    review,
+                    today,
+                    key,
+                    rule,
+                    f"{title} ({request.id}, {request.addressee})",
+                    request.sent_on,
+                    due,
+                    request.responded_on,
+                )
             )
     for action in review.actions:
         start_on = action.created_on or review.ratified_on or review.received_on

@@ -19,8 +19,10 @@ from attrs import evolve, frozen
 from scr_engine.errors import InvalidRequest, PermissionDenied, TransitionRefused
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.protocols.sar import commands as c
+from scr_engine.protocols.sar.clocks import add_duration
 from scr_engine.protocols.sar.guards import GUARDS
 from scr_engine.protocols.sar.guards_common import SarContext, acting_role, standing
+from scr_engine.protocols.sar.information_records import InformationRequest
 from scr_engine.protocols.sar.records import (
     ActionStatus,
     AdvocacyAssessment,
@@ -209,6 +211,36 @@ def _fam(review: SarReview, cmd: c.RecordFamilyResponse, ctx: SarContext) -> Eff
     return {"involvement": tuple(update(p) for p in review.involvement)}, _NONE
 
 
+def _request(review: SarReview, cmd: c.RequestInformation, ctx: SarContext) -> dict[str, Any]:
+    """The request recorded with its own state, ``IR-<n>`` in the order sent (``map.md``
+    §2), due on its own date or, for a s.45 or scoping request, after the Board's target
+    (SAR-I-5, SAR-R-4), and counted outstanding (SAR-R-4)."""
+    day, settings = _day(cmd, ctx), ctx.settings
+    target = (
+        settings.scoping_return_target
+        if cmd.scoping
+        else settings.s45_response_target
+        if cmd.kind is c.InformationKind.S45
+        else None
+    )
+    due = cmd.due_on
+    if due is None and target is not None:
+        due = add_duration(day, target, settings.bank_holiday_calendar)
+    made = InformationRequest(
+        f"IR-{len(review.information_requests) + 1}",
+        cmd.kind.value,
+        cmd.addressee,
+        cmd.function,
+        day,
+        due,
+        cmd.scoping,
+    )
+    return {
+        "information_outstanding": review.information_outstanding + 1,
+        "information_requests": (*review.information_requests, made),
+    }
+
+
 def _pass(review: SarReview, cmd: Any, ctx: SarContext) -> EffectOutcome:
     return {}, _NONE
 
@@ -238,9 +270,7 @@ EFFECTS: Mapping[str, SarEffect] = MappingProxyType(
             "receipt acknowledged",
         ),
         "record_chair_notified": _e(lambda r, x, k: {"chairs_notified_on": x.notified_on}),
-        "request_information": _e(
-            lambda r, x, k: {"information_outstanding": r.information_outstanding + 1}
-        ),
+        "request_information": _e(_request),
         "record_involvement": _e(
             lambda r, x, k: {"involvement": _replace(r.involvement, "person_id", x.entry)}
         ),

@@ -17,6 +17,7 @@ from enum import StrEnum
 from attrs import field, frozen
 
 from scr_engine.marks import MARK, TEXT
+from scr_engine.protocols.sar.information_records import InformationRequest
 from scr_engine.protocols.sar.methodology import EvidenceType, MethodologyCode, profile
 from scr_engine.protocols.sar.stages import REQUESTED
 from scr_engine.states.roles import Role
@@ -689,6 +690,8 @@ class SarReview:
     information_outstanding: int = 0
     """Open information requests (SAR-R-4: "information incomplete" while any is)."""
     information_complete_on: date | None = None
+    information_requests: tuple[InformationRequest, ...] = ()
+    """Each information request with its own state (``map.md`` §2)."""
     assessments: tuple[AdultAssessment, ...] = ()
     recommendation: Decision | None = None
     decision: Decision | None = None
@@ -778,6 +781,10 @@ class SarReview:
         """Whether a waiver of ``rule`` (for ``subject``, or for the whole review) is
         recorded (SAR-G-6)."""
         return any(w.rule == rule and w.subject in ("", subject) for w in self.waivers)
+
+    def information_request(self, request_id: str) -> InformationRequest | None:
+        """The information request ``request_id``."""
+        return next((r for r in self.information_requests if r.id == request_id), None)
 
     def decision_on(self, finding: str) -> FindingDecision | None:
         """The latest decision on ``finding`` (SAR-A-1)."""

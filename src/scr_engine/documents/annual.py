@@ -1,0 +1,200 @@
+"""The SAB annual report's SAR chapter as a document (issue 24, item 3): sections
+(a)–(g) of Sch. 2 para 4 from an :class:`~scr_engine.protocols.sar.annual.records.AnnualReport`,
+in Markdown or HTML with the Board's identity and public marking. The computed figures
+are also available as CSV, one row per figure, each naming the events it came from.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Any
+
+from scr_engine.board import DEFAULT_BOARD, BoardIdentity
+from scr_engine.documents.register import as_identity
+from scr_engine.documents.render import Document, Format, _environments, _identity
+from scr_engine.protocols.sar.annual.guards import incomplete
+from scr_engine.protocols.sar.annual.records import AnnualReport, SectionCode, Source
+
+__all__ = ["ANNUAL_REPORT_DOCUMENT", "annual_report_context", "figures_csv", "render_annual_report"]
+
+ANNUAL_REPORT_DOCUMENT = "annual-report"
+"""The document's name."""
+
+_CSV_HEADER = ("section", "review", "reference", "what", "date", "detail", "sources")
+
+
+def _sources(sources: tuple[Source, ...]) -> str:
+    return " ".join(f"{s.review_id}#{s.sequence}:{s.hash[:12]}" for s in sources)
+
+
+def annual_report_context(report: AnnualReport, as_of: date) -> dict[str, Any]:
+    """What the templates read: the header, sections (a)–(c) as written, (d)–(g) as
+    computed, SCRs listed apart, publication and sendings, and what is missing."""
+    members = []
+    for m in report.members:
+        entry = report.section(SectionCode.MEMBER, m.id)
+        members.append({"id": m.id, "name": m.name, "text": entry.text if entry else ""})
+    computed = report.computed
+    period = f"1 April {report.year} to 31 March {report.year + 1}"
+    # The title's year as Boards write it: 2026/27.
+
+    def text(code: SectionCode) -> str:
+        entry = report.section(code)
+        return entry.text if entry is not None else ""
+
+    return {
+        "title": f"Annual report {report.year}/{(report.year + 1) % 100:02d}: SARs",
+        "reference": report.reference,
+        "stage": report.stage,
+        "as_of": as_of.isoformat(),
+        "period": period,
+        "missing": incomplete(report),
+        "objective": text(SectionCode.OBJECTIVE),
+        "strategy": text(SectionCode.STRATEGY),
+        "members": members,
+        "computed": computed is not None,
+        "compiled_on": report.compiled_on.isoformat() if report.compiled_on else "",
+        "concluded": [
+            {
+                "reference": d.reference,
+                "concluded_on": d.concluded_on.isoformat(),
+                "days": "" if d.days_to_complete is None else str(d.days_to_complete),
+                "period": (
+                    f"{d.period_start} to {d.period_end}"
+                    if d.period_start and d.period_end
+                    else "not recorded"
+                ),
+                "findings": [f"{f.id}: {f.text}" for f in d.findings],
+            }
+            for d in (computed.concluded if computed else ())
+        ],
+        "ongoing": [
+            {"reference": o.reference, "screened_on": o.screened_on.isoformat(), "stage": o.stage}
+            for o in (computed.ongoing if computed else ())
+        ],
+        "implementation": [
+            {
+                "reference": i.reference,
+                "action": i.action,
+                "what": i.what,
+                "on": i.on.isoformat(),
+                "findings": ", ".join(i.findings),
+            }
+            for i in (computed.implementation if computed else ())
+        ],
+        "declined": [
+            {
+                "reference": g.reference,
+                "finding": g.finding,
+                "decided_on": g.decided_on.isoformat(),
+                "reasons": g.reasons,
+            }
+            for g in (computed.not_implemented if computed else ())
+        ],
+        "other": [
+            {"reference": x.reference, "protocol": x.protocol.upper(), "stage": x.stage}
+            for x in (computed.other if computed else ())
+        ],
+        "url": report.url,
+        "published_on": report.published_on.isoformat() if report.published_on else "",
+        "sendings": [
+            {
+                "recipient": next((r.name for r in report.recipients if r.id == s.recipient), ""),
+                "on": s.on.isoformat(),
+            }
+            for s in report.sendings
+        ],
+    }
+
+
+def render_annual_report(
+    report: AnnualReport,
+    *,
+    fmt: Format = "md",
+    as_of: date,
+    board: BoardIdentity | str = DEFAULT_BOARD,
+) -> Document:
+    """The report's SAR chapter as it stands on ``as_of``, in Markdown or HTML, naming
+    the Board (``board``) with its public marking; what the report still lacks
+    (SAR-A-6) is listed at its top."""
+    if fmt not in ("md", "html"):
+        raise ValueError(f"no format {fmt!r}: md or html")
+    context = annual_report_context(report, as_of)
+    identity = as_identity(board)
+    context["board"] = {
+        **_identity(identity, ANNUAL_REPORT_DOCUMENT),
+        "marking": identity.public_marking,
+    }
+    html, md = _environments()
+    template = (html if fmt == "html" else md).get_template(f"sar/annual-report.{fmt}.j2")
+    return Document(
+        ANNUAL_REPORT_DOCUMENT,
+        fmt,
+        context["title"],
+        template.render(context),
+        tuple(context["missing"]),
+        context["board"]["marking"],
+    )
+
+
+def figures_csv(report: AnnualReport) -> str:
+    """Every computed figure as a CSV row: its section, review, what, date, detail and
+    the events it came from (``review#sequence:hash``). Empty but for the header before
+    the sections are compiled."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_CSV_HEADER)
+    computed = report.computed
+    if computed is not None:
+        for d in computed.concluded:
+            detail = "; ".join(f"{f.id}: {f.text}" for f in d.findings)
+            writer.writerow(
+                (
+                    "d",
+                    d.review_id,
+                    d.reference,
+                    "concluded",
+                    d.concluded_on,
+                    detail,
+                    _sources(d.sources),
+                )
+            )
+        for o in computed.ongoing:
+            writer.writerow(
+                (
+                    "e",
+                    o.review_id,
+                    o.reference,
+                    "ongoing",
+                    o.screened_on,
+                    o.stage,
+                    _sources(o.sources),
+                )
+            )
+        for i in computed.implementation:
+            writer.writerow(
+                (
+                    "f",
+                    i.review_id,
+                    i.reference,
+                    f"action {i.action} {i.what}",
+                    i.on,
+                    ", ".join(i.findings),
+                    _sources((i.source,)),
+                )
+            )
+        for g in computed.not_implemented:
+            writer.writerow(
+                (
+                    "g",
+                    g.review_id,
+                    g.reference,
+                    f"finding {g.finding} not implemented",
+                    g.decided_on,
+                    g.reasons,
+                    _sources((g.source,)),
+                )
+            )
+    return out.getvalue()

@@ -1,0 +1,60 @@
+"""The annual report's SAR chapter as a document (issue 24, item 3): sections (a)–(g)
+in Markdown and HTML, what is missing at the top, the figures as CSV with their
+sources (SAR-A-6, SAR-A-9, SAR-A-8)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from scr_engine import MemoryStore, ReviewEngine
+from scr_engine import annual_reports as ar
+from scr_engine.documents.annual import figures_csv, render_annual_report
+from scr_engine.protocols.sar.annual.records import AnnualReport
+from support import sar as s
+from support.annual import AFTER_YEAR, RECIPIENTS, URL, form, published
+from support.sar_engine import EngineRun
+
+
+def _report() -> AnnualReport:
+    run = s.monitored(EngineRun(MemoryStore()))
+    run.today = AFTER_YEAR
+    report = published(run.engine)
+    return ar.send(run.engine, report.id, RECIPIENTS[0].id, s.MANAGER)
+
+
+def test_the_chapter_holds_every_section_in_markdown_and_html() -> None:
+    """SAR-A-6 (a)–(g), each under its own heading, the concluded SAR's findings, time
+    to complete and period under review, the decision not to implement F2 with its
+    reasons; the URL (SAR-A-9) and the copies sent (SAR-A-8); nothing missing."""
+    report = _report()
+    md = render_annual_report(report, fmt="md", as_of=AFTER_YEAR, board="Shire SAB")
+    assert md.missing == ()
+    for heading in ("## (a)", "## (b)", "## (c)", "## (d)", "## (e)", "## (f)", "## (g)"):
+        assert heading in md.text
+    assert "F2: finding F2" in md.text and "national policy already covers it" in md.text
+    assert "2026-01-01 to 2027-01-02" in md.text
+    assert URL in md.text and RECIPIENTS[0].name in md.text
+    assert md.title == "Annual report 2026/27: SARs"
+    html = render_annual_report(report, fmt="html", as_of=AFTER_YEAR, board="Shire SAB")
+    assert html.text.startswith("<!DOCTYPE html>") and f'href="{URL}"' in html.text
+    assert "national policy already covers it" in html.text
+
+
+def test_a_draft_says_what_it_lacks() -> None:
+    """SAR-A-6: a report opened but not written lists what it still lacks."""
+    engine = ReviewEngine(MemoryStore())
+    report = ar.open_report(engine, form(), s.MANAGER)
+    doc = render_annual_report(report, as_of=report.received_on)
+    assert "section (a)" in doc.missing and "Not yet complete" in doc.text
+    assert "*Not yet computed.*" in doc.text
+    assert figures_csv(report).splitlines() == ["section,review,reference,what,date,detail,sources"]
+
+
+def test_the_figures_as_csv_name_their_events() -> None:
+    """Every computed figure is a CSV row naming the events it came from."""
+    report = _report()
+    rows = list(csv.DictReader(io.StringIO(figures_csv(report))))
+    assert [r["section"] for r in rows] == ["d", "f", "g"]
+    assert all(r["sources"] for r in rows)
+    assert rows[2]["detail"] == "national policy already covers it"

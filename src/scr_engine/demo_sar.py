@@ -17,7 +17,7 @@ only the annual report machine sets: until it exists the review stays at
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from scr_engine.clock import local_date
@@ -63,6 +63,7 @@ __all__ = [
     "CLOSE_BLOCKED",
     "LEAD_REVIEWER",
     "SUBGROUP_CHAIR",
+    "close_through_annual_report",
     "contributor",
     "demo_referral",
     "run_sar_demo",
@@ -84,10 +85,10 @@ AGENCIES = (
 
 CLOSE_BLOCKED = (
     "close_review needs the findings in a published annual report (SAR-A-4, Care Act 2014 "
-    "Sch. 2 para 4(1)(d)); only the annual report machine records that, and it is not part "
-    "of the engine yet, so the review stays at action_plan_monitored."
+    "Sch. 2 para 4(1)(d)): the annual report of the financial year the review concluded "
+    "in, published once that year has ended (SAR-A-5)."
 )
-"""Why the demo stops before ``closed``."""
+"""Why the review cannot close straight after monitoring."""
 
 
 def contributor(agency: str) -> Actor:
@@ -235,14 +236,73 @@ def run_sar_main_line(
     )
 
 
+def close_through_annual_report(
+    engine: ReviewEngine, review: Any, echo: Callable[[str], None] = print
+) -> Any:
+    """Take a monitored SAR to ``closed`` the way the Act has it (SAR-A-4): move the
+    clock past the end of the financial year it concluded in, open that year's annual
+    report, write sections (a)-(c), compute (d)-(g) from the store, approve and publish
+    it, record on the review that its findings are in it, close the review, and send the
+    report to its four statutory recipients. The clock must be one that can be set
+    (:class:`~scr_engine.clock.FixedClock`); otherwise the review is left as it is."""
+    from scr_engine import annual_reports
+    from scr_engine.protocols.sar.annual import commands as ac
+    from scr_engine.protocols.sar.annual.records import (
+        AnnualReportForm,
+        Member,
+        Recipient,
+        RecipientKind,
+        SectionCode,
+    )
+
+    concluded = review.concluded_on
+    set_clock = getattr(engine.clock, "set", None)
+    if concluded is None or not callable(set_clock):
+        return review
+    year = concluded.year if concluded.month >= 4 else concluded.year - 1
+    set_clock(datetime(year + 1, 4, 20, 9, tzinfo=UTC))  # the year has ended (SAR-A-5)
+    members = tuple(Member(a.code, a.name) for a in AGENCIES)
+    recipients = (
+        Recipient("la", RecipientKind.LOCAL_AUTHORITY, "The council's chief executive and leader"),
+        Recipient("pcc", RecipientKind.POLICING_BODY, "The Police and Crime Commissioner"),
+        Recipient("hw", RecipientKind.HEALTHWATCH, "Healthwatch Riverside"),
+        Recipient(
+            "hwb", RecipientKind.HEALTH_AND_WELLBEING_BOARD, "The Health and Wellbeing Board"
+        ),
+    )
+    form = AnnualReportForm(year, members, recipients)
+    report = annual_reports.open_report(engine, form, BUSINESS_MANAGER)
+    parts = [("a", ""), ("b", ""), *(("c", m.id) for m in members)]
+    for section, member in parts:
+        text = f"What {member or 'the Board'} did in the year ({section})."
+        command = ac.RecordAnnualReportSection(SectionCode(section), text, member)
+        engine.execute(report.id, command, BUSINESS_MANAGER)
+    annual_reports.compile_sections(engine, report.id, BUSINESS_MANAGER)
+    engine.execute(report.id, ac.ApproveAnnualReport(), BOARD_CHAIR)
+    url = f"https://example.org/sab/annual-report-{year}-{(year + 1) % 100:02d}"
+    published: Any = engine.execute(report.id, ac.PublishAnnualReport(url), BUSINESS_MANAGER)
+    report = published
+    echo(
+        f"Annual report {report.reference} of {year}-{(year + 1) % 100:02d} published at "
+        f"{url}: its section (d) lists {review.reference} (SAR-A-4, SAR-A-6, SAR-A-9)."
+    )
+    annual_reports.record_inclusions(engine, report.id, BUSINESS_MANAGER)
+    review = engine.execute(review.id, c.CloseReview(), BOARD_CHAIR)
+    for recipient in recipients:
+        report = annual_reports.send(engine, report.id, recipient.id, BUSINESS_MANAGER)
+    echo(f"Annual report {report.reference} sent to its four recipients (SAR-A-8).")
+    return review
+
+
 def run_sar_demo(
     engine: ReviewEngine,
     echo: Callable[[str], None] = print,
     step: Callable[[], object] = lambda: None,
 ) -> Any:
-    """Run the fictional SAR as far as it goes and print what happens: each stage, one
-    refusal explained with its rule IDs, the history, the deadlines, and why it does
-    not close."""
+    """Run the fictional SAR along its main line and print what happens: its history,
+    its deadlines, the SAR-A-4 refusal to close it before its findings are in a
+    published annual report, then that year's annual report published and the review
+    closed (:func:`close_through_annual_report`)."""
     review = run_sar_main_line(engine, step)
     echo(f"Review {review.reference} (a Safeguarding Adults Review) received and run.")
     echo("")
@@ -255,7 +315,6 @@ def run_sar_demo(
             echo(f"  {refusal}")
         echo(CLOSE_BLOCKED)
         echo("")
-    else:  # pragma: no cover - once the annual report machine sets SAR-A-4's record
-        review = engine.execute(review.id, c.CloseReview(), BOARD_CHAIR)
+    review = close_through_annual_report(engine, review, echo)
     echo(f"Review {review.reference} is {review.stage}.")
     return review

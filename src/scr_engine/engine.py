@@ -82,12 +82,13 @@ from scr_engine.storage.port import DeadlineRow, ReviewStore
 if TYPE_CHECKING:
     from typing import TypeAlias
 
+    from scr_engine.protocols.sar.annual.records import AnnualReport
     from scr_engine.protocols.sar.records import SarReview
 
-    AnyReview: TypeAlias = Review | SarReview
-    """A review of either shipped protocol: an SCR's :class:`Review`, a SAR's
-    :class:`~scr_engine.protocols.sar.records.SarReview` (each as its definition's
-    ``record``)."""
+    AnyReview: TypeAlias = Review | SarReview | AnnualReport
+    """A record of any shipped definition: an SCR's :class:`Review`, a SAR's
+    :class:`~scr_engine.protocols.sar.records.SarReview`, a SAB's annual report
+    (:class:`~scr_engine.protocols.sar.annual.records.AnnualReport`)."""
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import (
         Ed25519PrivateKey,

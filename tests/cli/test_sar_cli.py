@@ -179,20 +179,25 @@ def test_a_refused_sar_command_names_its_rule(scr: Scr) -> None:
     assert "SAR-C-5" in {r["rule"] for r in refused["error"]["refusals"]}  # no assessment
 
 
-def test_the_sar_demo_runs_a_mandatory_sar_as_far_as_sar_a_4_allows(scr: Scr) -> None:
+def test_the_sar_demo_takes_a_mandatory_sar_to_closed_through_the_annual_report(
+    scr: Scr,
+) -> None:
+    """Issue 23: a fictional mandatory SAR to closed. Closing is refused until its
+    findings are in a published annual report (SAR-A-4); the demo then publishes the
+    report of the year it concluded in, once that year has ended, and closes it."""
     shown = scr.json("demo", "--protocol", "sar", "--db", "demo.sqlite3")
     review = shown["review"]
     assert review["protocol"] == "sar" and review["reference"].startswith("SAR-")
-    assert review["stage"] == "action_plan_monitored"
+    assert review["stage"] == "closed"
     assert review["mandate"] == {"kind": "mandatory", "condition": 1}
     assert review["actions"] == [{"id": "A1", "status": "completed", "findings": ["F1"]}]
     assert review["publication"] == {"status": "published", "choice": "publish_summary"}
     lines = shown["lines"]
     assert any("SAR-A-4" in line and "annual report" in line for line in lines)
-    assert lines[-1] == f"Review {review['reference']} is action_plan_monitored."
+    assert any("published at https://" in line and review["reference"] in line for line in lines)
+    assert lines[-1] == f"Review {review['reference']} is closed."
     verified = scr.json("verify", "--database", "sqlite:///demo.sqlite3")
-    assert verified["ok"] is True and verified["reviews"] == 1
-    assert verified["events"] == 28
+    assert verified["ok"] is True and verified["reviews"] == 2  # the SAR and the report
 
 
 def test_the_default_demo_is_still_the_scr_s(scr: Scr) -> None:

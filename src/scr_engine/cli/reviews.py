@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from scr_engine.protocols import Protocol
+    from scr_engine.protocols.sar.annual.records import AnnualReport
     from scr_engine.protocols.sar.records import SarReview
     from scr_engine.records import Review
 
@@ -106,7 +107,7 @@ def _person(session: Session, person_id: str, name: str | None = None) -> str:
     return f"{found} ({person_id})" if found else person_id
 
 
-def _heading(console: Console, session: Session, review: Review | SarReview) -> None:
+def _heading(console: Console, session: Session, review: Review | SarReview | AnnualReport) -> None:
     from scr_engine.cli.shapes import stage_words
 
     code = str(review.stage)
@@ -114,7 +115,8 @@ def _heading(console: Console, session: Session, review: Review | SarReview) -> 
         f"[bold]{review.reference}[/bold]  {stage_words(review)} [dim]({code})[/dim]  "
         f"version {review.version}  [dim]id {review.id}[/dim]"
     )
-    agencies = ", ".join(f"{a.name} ({a.code})" for a in review.involved_agencies)
+    involved = getattr(review, "involved_agencies", ())  # an annual report involves none
+    agencies = ", ".join(f"{a.name} ({a.code})" for a in involved) or "none"
     console.print(
         f"Received {review.received_on.isoformat()} from "
         f"{_person(session, review.requested_by)}; agencies: {agencies}"
@@ -140,7 +142,9 @@ def _heading(console: Console, session: Session, review: Review | SarReview) -> 
         console.print("Appointed: " + "; ".join(people))
 
 
-def _corrections(console: Console, session: Session, review: Review | SarReview) -> None:
+def _corrections(
+    console: Console, session: Session, review: Review | SarReview | AnnualReport
+) -> None:
     """The people replaced or stood down (SU-1, SU-9, SU-2) and the revisions of the
     terms of reference (SU-6), oldest first; nothing when there were none."""
     from rich.markup import escape

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from scr_engine.history import Event
     from scr_engine.integrity import Fault, VerifyReport
     from scr_engine.protocols import Protocol
+    from scr_engine.protocols.sar.annual.records import AnnualReport
     from scr_engine.protocols.sar.records import SarReview
     from scr_engine.records import Review, Task
     from scr_engine.rules.deadlines import Deadline
@@ -128,7 +129,9 @@ def appointee_name(review: Review, person_id: str | None) -> str | None:
     return None
 
 
-def review_json(review: Review | SarReview, names: Names | None = None) -> dict[str, Any]:
+def review_json(
+    review: Review | SarReview | AnnualReport, names: Names | None = None
+) -> dict[str, Any]:
     """A review's summary: ids, stage, dates, agencies, the people appointed, and the
     corrections: the people replaced or stood down (``replaced``: SU-1, SU-9, SU-2) and
     the revisions of the terms of reference (``terms_revisions``: SU-6), oldest first.

@@ -85,10 +85,7 @@ if TYPE_CHECKING:
     from scr_engine.protocols.sar.annual.records import AnnualReport
     from scr_engine.protocols.sar.records import SarReview
 
-    AnyReview: TypeAlias = Review | SarReview | AnnualReport
-    """A record of any shipped definition: an SCR's :class:`Review`, a SAR's
-    :class:`~scr_engine.protocols.sar.records.SarReview`, a SAB's annual report
-    (:class:`~scr_engine.protocols.sar.annual.records.AnnualReport`)."""
+    AnyReview: TypeAlias = Review | SarReview | AnnualReport  # each shipped record
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import (
         Ed25519PrivateKey,

@@ -15,7 +15,8 @@ One module per group of commands: :mod:`.app` (the root, the common options, err
 and output), :mod:`.reviews` (submit, run, show, history, list), :mod:`.clocks`
 (overdue, tasks), :mod:`.integrity` (verify, checkpoint, keygen), :mod:`.db` (init,
 db upgrade), :mod:`.misc` (demo, diagram, export, actors), :mod:`.serve` (serve,
-token), :mod:`.protocols` (protocols); :mod:`.actors` reads the
+token), :mod:`.protocols` (protocols), :mod:`.annual` (annual-report); :mod:`.actors`
+reads the
 actors file and :mod:`.shapes` makes the JSON shapes.
 """
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 # Each module registers its commands on ``cli`` when imported.
 from scr_engine.cli import (  # noqa: F401
+    annual,
     clocks,
     db,
     integrity,

@@ -212,17 +212,22 @@ def test_export_writes_a_sar_s_documents_and_its_public_summary(scr: Scr) -> Non
     written = scr.json("export", reference, "--format", "md", "--out", "docs", actor="u-chair")
     names = sorted(p.rsplit("/", 1)[-1] for p in written["files"])
     assert names == sorted(
-        f"{reference}-{name}.md"
-        for name in (
-            "referral",
-            "decision-record",
-            "terms-of-reference",
-            "report",
-            "publishable-summary",
-            "action-plan",
-            "timeline",
-        )
+        [f"{reference}-register.csv"]  # its row of the tracker's register, as an SCR's
+        + [
+            f"{reference}-{name}.md"
+            for name in (
+                "referral",
+                "decision-record",
+                "terms-of-reference",
+                "report",
+                "publishable-summary",
+                "action-plan",
+                "timeline",
+            )
+        ]
     )
+    register = (scr.folder / "docs" / f"{reference}-register.csv").read_text(encoding="utf-8")
+    assert reference in register and "Dr Ivo Quill" not in register
     public = scr.json("export", reference, "--public", actor="u-chair")
     assert public["document"] == "publishable-summary"
     assert "Dr Ivo Quill" not in public["text"]  # no personal data (SAR-G-5)

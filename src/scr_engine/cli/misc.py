@@ -147,7 +147,10 @@ def export(
         from scr_engine.records import Review as Scr
 
         if not isinstance(found, Scr):
-            written = _write_sar_documents(found, day, "md" if fmt == "md" else "html", out, board)
+            settings = engine.settings_for(found)
+            written = _write_sar_documents(
+                found, settings, day, "md" if fmt == "md" else "html", out, board
+            )
         else:
             written = export_all(
                 found,
@@ -182,13 +185,18 @@ def export(
 
 
 def _write_sar_documents(
-    review: Any, day: date, fmt: Literal["md", "html"], out: str, board: BoardIdentity
+    review: Any,
+    settings: Any,
+    day: date,
+    fmt: Literal["md", "html"],
+    out: str,
+    board: BoardIdentity,
 ) -> list[Path]:
     """Write every document of a Safeguarding Adults Review into ``out``:
     ``<reference>-<name>.<fmt>``, as the SCR's are written."""
     import re
 
-    from scr_engine.documents import render_all_sar
+    from scr_engine.documents import register_csv_of, render_all_sar
 
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -198,6 +206,10 @@ def _write_sar_documents(
         path = folder / f"{stem}-{document.filename}"
         path.write_text(document.text, encoding="utf-8", newline="")
         written.append(path)
+    path = folder / f"{stem}-register.csv"  # the tracker's row, as for an SCR
+    text = register_csv_of([review], lambda _: settings, day, board)
+    path.write_text(text, encoding="utf-8", newline="")
+    written.append(path)
     return written
 
 

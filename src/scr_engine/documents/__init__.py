@@ -40,6 +40,7 @@ from scr_engine.documents.sar import (
     render_all_sar,
     render_sar,
 )
+from scr_engine.documents.sar_register import register_csv_of, sar_register_row
 from scr_engine.documents.timeline import Timeline, review_timeline
 
 __all__ = [
@@ -60,10 +61,12 @@ __all__ = [
     "md_inline",
     "merge_chronologies",
     "register_csv",
+    "register_csv_of",
     "register_row",
     "render",
     "render_all",
     "render_all_sar",
     "render_sar",
     "review_timeline",
+    "sar_register_row",
 ]

@@ -50,3 +50,14 @@ def test_a_year_with_no_report_is_not_found(scr: Scr) -> None:
     refused = scr.json("annual-report", "2030", *DB, actor="u-bm", code=EXIT_NOT_FOUND)
     assert refused["error"]["kind"] == "not_found"
     assert "2030-31" in refused["error"]["message"]
+
+
+def test_export_of_an_annual_report_points_to_scr_annual_report(scr: Scr) -> None:
+    scr.ready()
+    scr.json("demo", "--protocol", "sar", "--db", "demo.sqlite3")
+    listed = scr.json("list", *DB, actor="u-bm")
+    report = next(r for r in listed["reviews"] if r["reference"].startswith("SAR-AR-"))
+    for extra in ((), ("--public",)):
+        refused = scr.json("export", report["reference"], *extra, *DB, actor="u-bm", code=2)
+        assert refused["error"]["kind"] == "usage"
+        assert "scr annual-report 2025" in refused["error"]["message"]

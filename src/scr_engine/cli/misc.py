@@ -122,6 +122,7 @@ def export(
     from scr_engine.cli.reviews import resolve_review
 
     review_id = resolve_review(session, review)
+    _refuse_annual_report(session, review_id)
     if public:
         _print_public(session, review_id)
         return
@@ -211,6 +212,22 @@ def _write_sar_documents(
     path.write_text(text, encoding="utf-8", newline="")
     written.append(path)
     return written
+
+
+def _refuse_annual_report(session: Session, review_id: str) -> None:
+    """An annual report is not a review with documents: ``scr annual-report`` writes it."""
+    from scr_engine.cli.app import EXIT_USAGE
+    from scr_engine.cli.errors import CliError
+    from scr_engine.protocols.sar.annual.records import AnnualReport
+
+    found = session.engine.store.load(review_id)
+    if isinstance(found, AnnualReport):
+        raise CliError(
+            f"{found.reference} is the annual report of {found.year}: write it with "
+            f"scr annual-report {found.year} --out DIR",
+            EXIT_USAGE,
+            kind="usage",
+        )
 
 
 def _print_public(session: Session, review_id: str) -> None:

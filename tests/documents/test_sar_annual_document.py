@@ -58,3 +58,43 @@ def test_the_figures_as_csv_name_their_events() -> None:
     assert [r["section"] for r in rows] == ["d", "f", "g"]
     assert all(r["sources"] for r in rows)
     assert rows[2]["detail"] == "national policy already covers it"
+
+
+def test_time_to_complete_is_charted_in_the_html_chapter() -> None:
+    """Issue 24, "a chart per figure where a chart says it better": section (d)'s time
+    to complete (SAR-A-7) as a bar per concluded SAR, the longest at full length, each
+    labelled with its days; the Markdown chapter keeps the figure in its table."""
+    import attrs
+
+    from scr_engine.documents.annual import CHART_WIDTH, time_to_complete_chart
+
+    report = _report()
+    assert report.computed is not None
+    (concluded,) = report.computed.concluded
+    assert concluded.days_to_complete is not None
+    bars = time_to_complete_chart(report)
+    assert bars == [
+        {
+            "reference": concluded.reference,
+            "days": concluded.days_to_complete,
+            "length": CHART_WIDTH,
+        }
+    ]
+    html = render_annual_report(report, fmt="html", as_of=AFTER_YEAR).text
+    assert '<svg xmlns="http://www.w3.org/2000/svg" role="img"' in html
+    assert f'width="{CHART_WIDTH}"' in html and f"{concluded.days_to_complete} days" in html
+    # A second SAR twice as long halves the first bar; one with no decision day is left out.
+    longer = attrs.evolve(
+        concluded, reference="SAR-X<1>", days_to_complete=2 * concluded.days_to_complete
+    )
+    untimed = attrs.evolve(concluded, reference="SAR-Y", days_to_complete=None)
+    computed = attrs.evolve(report.computed, concluded=(concluded, longer, untimed))
+    both = attrs.evolve(report, computed=computed)
+    assert [(b["reference"], b["length"]) for b in time_to_complete_chart(both)] == [
+        (concluded.reference, CHART_WIDTH // 2),
+        ("SAR-X<1>", CHART_WIDTH),
+    ]
+    html = render_annual_report(both, fmt="html", as_of=AFTER_YEAR).text
+    assert "SAR-X&lt;1&gt;" in html and "SAR-X<1>" not in html
+    md = render_annual_report(both, fmt="md", as_of=AFTER_YEAR).text
+    assert "<svg" not in md

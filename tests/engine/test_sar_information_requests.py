@@ -28,31 +28,15 @@ from scr_engine.records import Actor
 from scr_engine.rules.deadlines import DeadlineStatus
 from scr_engine.storage.port import ReviewStore
 from support import sar as s
-from support.postgres import postgres_schema
 from support.sar_engine import EngineRun
+from support.stores import KINDS, fresh_store
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+@pytest.fixture(params=KINDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ReviewStore]:
     """A fresh store of each kind."""
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    from scr_engine.storage.sql import SqlStore
-
-    if request.param == "sqlite":
-        sql = SqlStore(f"sqlite:///{tmp_path / 'board.db'}", migrate="create")
-        try:
-            yield sql
-        finally:
-            sql.close()
-        return
-    with postgres_schema() as url:
-        sql = SqlStore(url, migrate="create")
-        try:
-            yield sql
-        finally:
-            sql.close()
+    with fresh_store(request.param, tmp_path) as made:
+        yield made
 
 
 def _voluntary(addressee: str = "gp", **changes: object) -> c.RequestInformation:

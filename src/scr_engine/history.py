@@ -31,8 +31,7 @@ from scr_engine.personal import (
     seal,
     value_at,
 )
-from scr_engine.protocols import DEFAULT, Protocol, of
-from scr_engine.protocols import get as get_protocol
+from scr_engine.protocols import Protocol, named, of
 from scr_engine.protocols.definition import Step
 from scr_engine.records import Review, Role, Task
 from scr_engine.serialization import canonical_json, freeze, structure
@@ -556,12 +555,12 @@ def _definition(first: Event) -> Protocol:
     """The definition a history's first command (``submit_request``) records, the
     SCR's when it records none; an unknown one makes the history unreadable here
     (:class:`CorruptHistory`, naming it)."""
-    name = first.payload.get("protocol") or DEFAULT.name
-    version = first.payload.get("protocol_version") or DEFAULT.version
+    name = first.payload.get("protocol") or None
+    version = first.payload.get("protocol_version") or None
     try:
-        if not isinstance(name, str) or not isinstance(version, str):
+        if not all(v is None or isinstance(v, str) for v in (name, version)):
             raise ValueError("its protocol and protocol_version are text")
-        return DEFAULT if (name, version) == DEFAULT.key else get_protocol(name, version)
+        return named(name, version)
     except (UnknownProtocol, ValueError) as exc:
         raise CorruptHistory([HistoryProblem(1, str(exc))]) from exc
 

@@ -31,6 +31,7 @@ __all__ = [
     "StageDef",
     "available",
     "get",
+    "named",
     "of",
     "register",
     "unregister",
@@ -86,15 +87,24 @@ def get(name: str, version: str | None = None) -> Protocol:
     raise UnknownProtocol(name, version, tuple(p.key for p in available()))
 
 
+def named(name: str | None, version: str | None) -> Protocol:
+    """The definition a record names by its ``protocol`` and ``protocol_version``, each
+    None when it names none (the SCR's name, version 1): a review, a history's first
+    command, a stored review's JSON. :class:`~scr_engine.errors.UnknownProtocol`
+    when this installation has no such definition."""
+    wanted = (
+        DEFAULT.name if name is None else name,
+        DEFAULT.version if version is None else version,
+    )
+    return DEFAULT if wanted == DEFAULT.key else get(*wanted)
+
+
 def of(review: Any) -> Protocol:
-    """The definition ``review`` records (its ``protocol`` and ``protocol_version``; the
-    SCR's when it records none). :class:`~scr_engine.errors.UnknownProtocol` when
-    this installation has no such definition."""
-    name = getattr(review, "protocol", None) or DEFAULT.name
-    version = getattr(review, "protocol_version", None) or DEFAULT.version
-    if name == DEFAULT.name and version == DEFAULT.version:
-        return DEFAULT
-    return get(name, version)
+    """The definition ``review`` records (:func:`named`; the SCR's when it records
+    none)."""
+    return named(
+        getattr(review, "protocol", None) or None, getattr(review, "protocol_version", None) or None
+    )
 
 
 def register(definition: Protocol) -> None:

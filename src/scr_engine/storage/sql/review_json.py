@@ -19,8 +19,7 @@ from typing import Any, TypeAlias
 import attrs
 
 from scr_engine.errors import ScrEngineError, StorageError
-from scr_engine.protocols import DEFAULT
-from scr_engine.protocols import get as get_protocol
+from scr_engine.protocols import named
 from scr_engine.records import Review
 from scr_engine.serialization import structure, unstructure
 
@@ -41,11 +40,9 @@ def _record_of(value: Any) -> Any:
     if not isinstance(value, dict):
         return Review
     name, version = value.get("protocol"), value.get("protocol_version")
-    if name in (None, DEFAULT.name) and version in (None, DEFAULT.version):
-        return Review
-    if not isinstance(name, str) or not isinstance(version, str):
+    if not all(v is None or isinstance(v, str) for v in (name, version)):
         raise ValueError("a stored review's protocol is text")
-    return get_protocol(name, version).record
+    return named(name, version).record
 
 
 _to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode

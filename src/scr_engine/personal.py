@@ -37,6 +37,7 @@ __all__ = [
     "FREE_TEXT",
     "MARK",
     "PERSONAL",
+    "REDACTED",
     "TEXT",
     "Striker",
     "commit",
@@ -44,6 +45,7 @@ __all__ = [
     "new_salt",
     "personal_fields",
     "personal_paths",
+    "publication_striker",
     "replace_at",
     "seal",
     "strikes_only",
@@ -54,6 +56,13 @@ __all__ = [
 
 ERASED = "[erased]"
 """What an erased personal value reads as, in a payload and in a replayed review."""
+
+REDACTED = "[…]"
+"""What a personal value reads as in a published text (three characters: shorter than
+any value struck out by substring, so that striking always ends; in the unlikely case
+that a personal value is this very text, another short mark is used)."""
+
+_MARKS = (REDACTED, "[—]", "[*]", "[#]", "[x]")
 
 _COMMIT_TAG = b"scr-value:1\x00"
 
@@ -329,3 +338,11 @@ def strikes_only(before: str, after: str, mark: str) -> bool:
         position = found + len(piece)
     last = pieces[-1]
     return before.endswith(last) and len(before) - len(last) > position
+
+
+def publication_striker(values: Iterable[str]) -> Striker:
+    """The :class:`Striker` of a published text: every one of ``values`` (personal
+    values, information not cleared for publication) becomes :data:`REDACTED`, or, when
+    that very text is one of them, another short mark."""
+    held = frozenset(values)
+    return Striker(held, next((m for m in _MARKS if m not in held), ""))

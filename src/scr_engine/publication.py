@@ -20,19 +20,13 @@ from attrs import frozen
 
 from scr_engine.errors import TransitionRefused
 from scr_engine.errors.refusals import Refusal, RefusalKind
-from scr_engine.personal import ERASED, Striker, personal_paths
+from scr_engine.personal import ERASED, REDACTED, Striker, personal_paths, publication_striker
 from scr_engine.records import ActionStatus, Review
 from scr_engine.serialization import unstructure
 from scr_engine.states.stages import Stage
 
 __all__ = ["REDACTED", "PublicAction", "PublicRecommendation", "PublicReport", "public_export"]
 
-REDACTED = "[…]"
-"""What a personal value reads as in a published text (three characters: shorter than
-any value struck out by substring, so that striking always ends; in the unlikely case
-that a personal value is this very text, another short mark is used)."""
-
-_MARKS = (REDACTED, "[—]", "[*]", "[#]", "[x]")
 
 _PUBLISHABLE = frozenset({Stage.RATIFIED, Stage.ACTION_PLAN_MONITORED, Stage.CLOSED})
 
@@ -80,7 +74,7 @@ def _redactor(review: Review) -> Striker:
     """Strikes every personal value of a review out of a text."""
     values = {v for _, v in personal_paths(Review, unstructure(review)) if v and v != ERASED}
     # The marker, unless a personal value is that very text: then another.
-    return Striker(values, next((m for m in _MARKS if m not in values), ""))
+    return publication_striker(values)
 
 
 def public_export(review: Review) -> PublicReport:

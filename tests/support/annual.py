@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from attrs import frozen
+from attrs import Factory, frozen
 
 from scr_engine import ReviewEngine
 from scr_engine import annual_reports as ar
@@ -85,6 +85,7 @@ class FakeEvent:
     payload: dict[str, Any]
     stage_after: str
     hash: str
+    commitments: dict[str, str] = Factory(dict)
 
 
 def history(review_id: str, steps: list[tuple[str, date, str, dict[str, Any]]]) -> list[FakeEvent]:

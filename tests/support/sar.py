@@ -257,17 +257,17 @@ def evidence_received(run: Run | None = None) -> Run:
     return run
 
 
-def report_drafted(run: Run | None = None) -> Run:
-    """The report submitted."""
+def report_drafted(run: Run | None = None, made: Report | None = None) -> Run:
+    """The report (``made``, else :func:`report`'s) submitted."""
     run = evidence_received(run)
-    run.do(LEAD, c.SubmitReport(report()), days=1)
+    run.do(LEAD, c.SubmitReport(made or report()), days=1)
     return run
 
 
-def ratified(run: Run | None = None) -> Run:
-    """Accuracy checked, findings decided (F1 implemented with an action, F2 declined),
-    signed off."""
-    run = report_drafted(run)
+def ratified(run: Run | None = None, made: Report | None = None, declined: str = "") -> Run:
+    """Accuracy checked, findings decided (F1 implemented with an action, F2 declined
+    for ``declined`` reasons), signed off."""
+    run = report_drafted(run, made)
     for agency in AGENCIES:
         run.do(contributor(agency.code), c.RecordAgencySignoff(agency.code, True))
     run.do(
@@ -277,14 +277,16 @@ def ratified(run: Run | None = None) -> Run:
     run.do(CHAIR, c.DecideFinding("F1", Implementation.IMPLEMENT))
     run.do(
         CHAIR,
-        c.DecideFinding("F2", Implementation.NOT_IMPLEMENT, "national policy already covers it"),
+        c.DecideFinding(
+            "F2", Implementation.NOT_IMPLEMENT, declined or "national policy already covers it"
+        ),
     )
     run.do(BOARD, c.Ratify(), days=1)
     return run
 
 
-def monitored(run: Run | None = None) -> Run:
+def monitored(run: Run | None = None, made: Report | None = None, declined: str = "") -> Run:
     """Monitoring started."""
-    run = ratified(run)
+    run = ratified(run, made, declined)
     run.do(MANAGER, c.StartMonitoring())
     return run

@@ -8,8 +8,10 @@ cannot complete yet lists what is missing, each item with the rule that asks for
 The publishable summary is the public one (SAR-P-4, SAR-P-6, SAR-G-5): it reads no
 field marked as personal data, strikes every personal value the review holds out of
 the free text it prints (as :func:`scr_engine.publication.public_export` does for an
-SCR: each becomes :data:`~scr_engine.publication.REDACTED`), and carries the Board's
-``public_marking``.
+SCR: each becomes :data:`~scr_engine.personal.REDACTED`), and every item supplied
+under an information request that no disclosure to
+:data:`~scr_engine.protocols.sar.information_records.PUBLIC` has cleared (SAR-I-6), and
+carries the Board's ``public_marking``.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from typing import Any
 from scr_engine.board import DEFAULT_BOARD, BoardIdentity
 from scr_engine.documents.register import as_identity
 from scr_engine.documents.render import Document, Format, _environments, _identity
-from scr_engine.personal import ERASED, Striker, personal_paths
+from scr_engine.personal import ERASED, Striker, personal_paths, publication_striker
 from scr_engine.protocols.sar import DOCUMENTS as _SAR_DOCUMENT_NAMES
 from scr_engine.protocols.sar.guards_setup import PRINCIPLES, TOR_ITEMS
+from scr_engine.protocols.sar.information_records import uncleared_items
 from scr_engine.protocols.sar.records import (
     ActionStatus,
     AdultAssessment,
@@ -36,7 +39,6 @@ from scr_engine.protocols.sar.records import (
     review_test,
 )
 from scr_engine.protocols.sar.stages import TERMINAL
-from scr_engine.publication import REDACTED
 from scr_engine.serialization import unstructure
 
 __all__ = [
@@ -382,13 +384,13 @@ def report_context(review: SarReview, as_of: date) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- public
 
-_MARKS = (REDACTED, "[—]", "[*]", "[#]", "[x]")
-
 
 def _redactor(review: SarReview) -> Striker:
-    """Strikes every personal value of ``review`` out of a text (SAR-P-6)."""
+    """Strikes out of a text every personal value of ``review`` and every item
+    supplied under its information requests and not cleared for publication
+    (SAR-P-6, SAR-I-6)."""
     values = {v for _, v in personal_paths(SarReview, unstructure(review)) if v and v != ERASED}
-    return Striker(values, next((m for m in _MARKS if m not in values), ""))
+    return publication_striker(values | uncleared_items(review.information_requests))
 
 
 def publishable_summary_context(review: SarReview, as_of: date) -> dict[str, Any]:

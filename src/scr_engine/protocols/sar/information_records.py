@@ -7,6 +7,7 @@ what was supplied with its purpose.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 
@@ -15,12 +16,14 @@ from attrs import field, frozen
 from scr_engine.marks import TEXT
 
 __all__ = [
+    "PUBLIC",
     "SAB_FUNCTIONS",
     "Disclosure",
     "Escalation",
     "InformationRequest",
     "RequestStatus",
     "ResponseKind",
+    "uncleared_items",
 ]
 
 SAB_FUNCTIONS: tuple[str, ...] = (
@@ -32,6 +35,13 @@ SAB_FUNCTIONS: tuple[str, ...] = (
 )
 """The SAB's functions (Care Act 2014 s.43–s.45, Sch. 2): the only purposes for which
 information supplied under a request may be used or disclosed (SAR-I-6)."""
+
+
+PUBLIC = "public"
+"""The recipient that clears items for publication: a disclosure recorded ``to`` it
+(``record_disclosure``, for an SAB function) is the Board's decision that those items
+may appear in what it publishes (SAR-I-6, SAR-P-6). Until then the engine's published
+outputs strike them out."""
 
 
 class RequestStatus(StrEnum):
@@ -97,6 +107,25 @@ class InformationRequest:
     withdrawn_reasons: str = field(default="", metadata=TEXT)
     disclosures: tuple[Disclosure, ...] = ()
 
+    @property
+    def cleared(self) -> frozenset[str]:
+        """The items supplied that a disclosure :data:`PUBLIC` cleared for publication."""
+        return frozenset(
+            item for d in self.disclosures if d.to == PUBLIC for item in d.items
+        ) & frozenset(self.supplied)
+
+    @property
+    def uncleared(self) -> frozenset[str]:
+        """The items supplied and not cleared: kept out of published outputs (SAR-P-6)."""
+        return frozenset(self.supplied) - self.cleared
+
     def overdue(self, today: date) -> bool:
         """Whether it is still awaited after its due date (derived, not a state)."""
         return self.status is RequestStatus.SENT and self.due_on is not None and today > self.due_on
+
+
+def uncleared_items(requests: Iterable[InformationRequest]) -> frozenset[str]:
+    """Every item supplied under ``requests`` and not cleared for publication (SAR-I-6,
+    SAR-P-6): what the engine's published outputs strike out. An item cleared under one
+    request and supplied uncleared under another stays struck."""
+    return frozenset(item for r in requests for item in r.uncleared)

@@ -10,9 +10,12 @@ Board's settings, the same whatever order the histories are given in.
 - (g): every ``not_implement`` finding decision dated in the year, with its reasons.
 
 A day is the day the command says it happened (``occurred_on``), else the Board's
-local day it was recorded. Every figure names the events it came from
-(:class:`~.records.Source`), and the sections name every history read (its last
-event), so that a changed event shows (:func:`source_problems`).
+local day it was recorded. The report is published (SAR-A-9), so the text it copies
+from a review (a finding, the reasons for not implementing one) has every personal
+value of that review's events and every item supplied under its information requests
+and not cleared for publication struck out (SAR-P-6, SAR-I-6). Every figure names the
+events it came from (:class:`~.records.Source`), and the sections name every history
+read (its last event), so that a changed event shows (:func:`source_problems`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from scr_engine.clock import local_date
+from scr_engine.personal import ERASED, Striker, publication_striker, value_at
 from scr_engine.protocols.sar.annual.records import (
     ConcludedReview,
     DeclinedFinding,
@@ -34,12 +38,21 @@ from scr_engine.protocols.sar.annual.records import (
     year_end,
     year_start,
 )
+from scr_engine.protocols.sar.information_records import PUBLIC
 from scr_engine.protocols.sar.settings import DEFAULT_SAR_SETTINGS, SarSettings
 from scr_engine.states.stages import TERMINAL_STAGES
 
 _SCR_ENDS = frozenset(str(s) for s in TERMINAL_STAGES)
 
-__all__ = ["ACTION_COMMANDS", "EventLike", "compute", "day_of", "source_of", "source_problems"]
+__all__ = [
+    "ACTION_COMMANDS",
+    "EventLike",
+    "compute",
+    "day_of",
+    "source_of",
+    "source_problems",
+    "withheld",
+]
 
 ACTION_COMMANDS: tuple[str, ...] = ("add_action", "record_action_progress", "complete_action")
 """The commands that record what was done to implement findings (SAR-A-6(f))."""
@@ -62,6 +75,8 @@ class EventLike(Protocol):
     def stage_after(self) -> str: ...
     @property
     def hash(self) -> str: ...
+    @property
+    def commitments(self) -> Mapping[str, str]: ...
 
 
 def day_of(event: EventLike) -> date:
@@ -102,8 +117,41 @@ def _last(events: Iterable[EventLike], test: Any) -> EventLike | None:
     return found
 
 
+def withheld(events: Iterable[EventLike]) -> Striker:
+    """What a published report strikes out of one review's text (SAR-P-6): every
+    personal value its events hold (each path an event commits to), and every item
+    supplied under one of its information requests that no disclosure to
+    :data:`~scr_engine.protocols.sar.information_records.PUBLIC` cleared (SAR-I-6)."""
+    values: set[str] = set()
+    supplied: dict[str, set[str]] = {}
+    cleared: dict[str, set[str]] = {}
+    for event in events:
+        for path in event.commitments:
+            try:
+                value = value_at(event.payload, path)
+            except (KeyError, IndexError, ValueError, TypeError):
+                continue
+            if isinstance(value, str) and value and value != ERASED:
+                values.add(value)
+        if event.command == "record_information_response":
+            into = supplied
+        elif event.command == "record_disclosure" and event.payload.get("to") == PUBLIC:
+            into = cleared
+        else:
+            continue
+        request = str(event.payload.get("request", ""))
+        into.setdefault(request, set()).update(str(i) for i in event.payload.get("items") or ())
+    for request, items in supplied.items():
+        values |= items - cleared.get(request, set())
+    return publication_striker(values)
+
+
 def _concluded(
-    events: Sequence[EventLike], reference: str, settings: SarSettings, year: int
+    events: Sequence[EventLike],
+    reference: str,
+    settings: SarSettings,
+    year: int,
+    strike: Striker,
 ) -> ConcludedReview | None:
     event_name = settings.concluded_event.value
     concluding = _first(events, lambda e: e.command == event_name)
@@ -119,7 +167,7 @@ def _concluded(
     screened_on = day_of(screening) if screening is not None else None
     found = report.payload.get("report", {}) if report is not None else {}
     findings = tuple(
-        FindingEntry(str(f.get("id", "")), str(f.get("text", "")))
+        FindingEntry(str(f.get("id", "")), strike(str(f.get("text", ""))))
         for f in (found.get("findings") or ())
     )
     period = terms.payload.get("terms", {}) if terms is not None else {}
@@ -192,7 +240,9 @@ def _implementation(
     return out
 
 
-def _declined(events: Sequence[EventLike], reference: str, year: int) -> list[DeclinedFinding]:
+def _declined(
+    events: Sequence[EventLike], reference: str, year: int, strike: Striker
+) -> list[DeclinedFinding]:
     out: list[DeclinedFinding] = []
     for event in events:
         if event.command != "decide_finding" or event.payload.get("decision") != "not_implement":
@@ -205,7 +255,7 @@ def _declined(events: Sequence[EventLike], reference: str, year: int) -> list[De
                     reference,
                     str(event.payload.get("finding", "")),
                     on,
-                    str(event.payload.get("reasons", "")),
+                    strike(str(event.payload.get("reasons", ""))),
                     source_of(event),
                 )
             )
@@ -274,14 +324,15 @@ def compute(
         reference = str(first.payload.get("reference", ""))
         own = _settings(settings, first.review_id)
         read.append(source_of(events[-1]))
-        done = _concluded(events, reference, own, year)
+        strike = withheld(events)
+        done = _concluded(events, reference, own, year, strike)
         if done is not None:
             concluded.append(done)
         still = _ongoing(events, reference, own, year)
         if still is not None:
             ongoing.append(still)
         implementation.extend(_implementation(events, reference, year))
-        declined.extend(_declined(events, reference, year))
+        declined.extend(_declined(events, reference, year, strike))
     return ReviewSections(
         year,
         year_end(year),

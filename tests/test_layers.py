@@ -77,6 +77,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "scr_engine.engine",
             "scr_engine.annual_reports",
+            "scr_engine.information_requests",
             "scr_engine._arguments",
             "scr_engine._erasure",
             "scr_engine._listing",

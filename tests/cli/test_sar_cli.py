@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -233,3 +234,39 @@ def test_export_writes_a_sar_s_documents_and_its_public_summary(scr: Scr) -> Non
     assert "Dr Ivo Quill" not in public["text"]  # no personal data (SAR-G-5)
     referral = (scr.folder / "docs" / f"{reference}-referral.md").read_text(encoding="utf-8")
     assert "Dr Ivo Quill" in referral
+
+
+def test_scr_report_overdue_tells_the_chair_of_a_late_s45_request_once(scr: Scr) -> None:
+    """SAR-I-5: `scr report-overdue` reports an s.45 request past its due date to the
+    board chair (a pending task for the chair, the day recorded on the request), once;
+    a request recorded after the fact may be due before the day it is recorded."""
+    ready(scr)
+    today = date.today()
+    template = scr("submit", "--protocol", "sar", "--template").stdout
+    form = scr.write("referral.toml", template)
+    received = (today - timedelta(days=40)).isoformat()
+    submitted = scr.json(
+        "submit", "--protocol", "sar", form, "--received-on", received, actor="u-bm"
+    )
+    reference = submitted["reference"]
+    assert scr.json("report-overdue", actor="u-bm") == {"reported": []}
+    fields = {
+        "kind": "s45",
+        "addressee": "housing",
+        "information": "the tenancy records",
+        "function": "deciding_on_a_sar",
+        "likely_reason": "the landlord",
+        "occurred_on": (today - timedelta(days=30)).isoformat(),
+        "due_on": (today - timedelta(days=20)).isoformat(),
+    }
+    sets = [part for k, v in fields.items() for part in ("--set", f"{k}={v}")]
+    sets += ["--set", "relates_to_addressee:=true"]
+    scr.json("run", reference, "request_information", *sets, actor="u-chair")
+    assert scr.json("report-overdue", actor="u-bm") == {
+        "reported": [{"review_id": submitted["id"], "reference": reference, "request": "IR-1"}]
+    }
+    assert scr.json("report-overdue", actor="u-bm") == {"reported": []}
+    told = [t for t in scr.json("tasks", actor="u-chair")["tasks"] if t["rule"] == "SAR-I-5"]
+    assert [(t["reference"], t["agency"]) for t in told] == [(reference, "board_chair")]
+    shown = scr("report-overdue", actor="u-bm").stdout
+    assert "No s.45 request is overdue and unreported." in shown

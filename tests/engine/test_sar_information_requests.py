@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scr_engine import MemoryStore
+from scr_engine import MemoryStore, information_requests
 from scr_engine.errors import InvalidRequest, PermissionDenied, TransitionRefused
 from scr_engine.history import replay
 from scr_engine.protocols.sar import commands as c
@@ -19,6 +19,7 @@ from scr_engine.protocols.sar.information import (
     EscalateInformationRequest,
     RecordDisclosure,
     RecordInformationResponse,
+    ReportOverdueInformationRequest,
     WithdrawInformationRequest,
 )
 from scr_engine.protocols.sar.information_records import RequestStatus, ResponseKind
@@ -215,3 +216,42 @@ def test_requests_work_at_any_open_stage() -> None:
     run.do(s.MANAGER, RecordInformationResponse("IR-1", ResponseKind.SUPPLIED, ("notes",)))
     run.do(s.LEAD, RecordDisclosure("IR-1", "carrying_out_a_sar", "panel", ("notes",)))
     assert isinstance(run.r, SarReview) and run.r.stage == "commissioned"
+
+
+def test_an_overdue_s45_request_is_reported_to_the_chair_once(store: ReviewStore) -> None:
+    """SAR-I-5: an s.45 request still awaited after its due date is reported to the
+    board_chair: ``information_requests.report_overdue`` records it on the review with
+    a task for the chair, once per request; not before it is overdue, never for a
+    voluntary or answered request, and only by the business manager. Replays and
+    verifies on every store."""
+    settings = SarSettings(version="with-s45", s45_response_target=Duration(10))
+    run = s.requested(EngineRun(store, protocol_settings=(settings,)))
+    sent = run.today
+    run.do(s.CHAIR, _s45())
+    run.do(s.CHAIR, _s45("police"))
+    run.do(s.MANAGER, _voluntary("dentist", due_on=sent + timedelta(days=3)))
+    run.do(s.MANAGER, RecordInformationResponse("IR-2", ResponseKind.SUPPLIED, ("log",)))
+    report = ReportOverdueInformationRequest("IR-1")
+    assert _refused(run, s.MANAGER, report) == {"SAR-I-5"}
+    assert information_requests.report_overdue(run.engine, s.MANAGER) == []
+    run.today = sent + timedelta(days=11)
+    assert information_requests.overdue_s45(run.engine) == [(run.r.id, "IR-1")]
+    with pytest.raises(PermissionDenied) as chair:
+        run.engine.execute(run.r.id, report, s.CHAIR)
+    assert [r.rule for r in chair.value.refusals] == ["SAR-I-5"]
+    assert _refused(run, s.MANAGER, ReportOverdueInformationRequest("IR-3")) == {"SAR-I-5"}
+    assert _refused(run, s.MANAGER, ReportOverdueInformationRequest("IR-2")) == {"SAR-I-5"}
+    (done,) = information_requests.report_overdue(run.engine, s.MANAGER)
+    reported = done.review
+    assert done.request == "IR-1"
+    request = reported.information_request("IR-1")
+    assert request is not None and request.reported_overdue_on == run.today
+    told = [t.task for t in run.engine.tasks(run.r.id) if t.task.rule == "SAR-I-5"]
+    assert [t.agency for t in told] == ["board_chair"]
+    assert information_requests.report_overdue(run.engine, s.MANAGER) == []
+    assert information_requests.overdue_s45(run.engine) == []
+    assert _refused(run, s.MANAGER, report) == {"SAR-I-5"}
+    stored = run.engine.store.load(run.r.id)
+    assert stored == reported
+    assert replay(run.engine.history(stored.id), settings=run.engine.settings_for) == stored
+    assert run.engine.verify().ok

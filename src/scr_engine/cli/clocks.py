@@ -1,5 +1,6 @@
-"""``scr overdue`` and ``scr tasks``: what is late, and the letters to send, across
-every review (for those who read every review: the Board's officers)."""
+"""``scr overdue``, ``scr report-overdue`` and ``scr tasks``: what is late, the
+chair told of overdue s.45 requests, and the letters to send, across every review (for
+those who read every review: the Board's officers)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from scr_engine.cli.app import (
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["overdue", "tasks"]
+__all__ = ["overdue", "report_overdue", "tasks"]
 
 
 @scr_command(cli, "overdue")
@@ -84,6 +85,33 @@ def overdue(session: Session, as_of: str | None, within: int, limit: int) -> Non
         console.print(table)
 
     session.emit(data, render)
+
+
+@scr_command(cli, "report-overdue")
+def report_overdue(session: Session) -> None:
+    """Tell the board chair of every s.45 information request gone overdue and not
+    yet reported (SAR-I-5): recorded on its review, with a task for the chair. Run it
+    daily; a request is reported once."""
+    from scr_engine import information_requests
+
+    actor = session.require_officer("overdue s.45 requests")
+    done = information_requests.report_overdue(session.engine, actor)
+    rows = [
+        {"review_id": r.review.id, "reference": r.review.reference, "request": r.request}
+        for r in done
+    ]
+
+    def render(console: Console) -> None:
+        if not rows:
+            console.print("No s.45 request is overdue and unreported.")
+            return
+        for row in rows:
+            console.print(
+                f"{row['reference']}: s.45 request {row['request']} reported overdue to the "
+                "board chair."
+            )
+
+    session.emit({"reported": rows}, render)
 
 
 def _task_state(session: Session, task_id: str) -> tuple[bool, str | None] | None:

@@ -445,7 +445,8 @@ def check_request_information(
     need_text(out, cmd.addressee, "SAR-I-1", "addressee", "the addressee")
     need_text(out, cmd.information, "SAR-I-1", "information", "what information is asked for")
     need_text(out, cmd.function, "SAR-I-1", "function", "the SAB function the request serves")
-    if cmd.due_on is not None and cmd.due_on < ctx.today:
+    sent = cmd.occurred_on if cmd.occurred_on is not None else ctx.today
+    if cmd.due_on is not None and cmd.due_on < sent:
         out.append(
             Refusal(
                 "SAR-I-1", "the due date cannot be before the request", RefusalKind.INPUT, "due_on"

@@ -8,6 +8,7 @@ each request (``request_information``, :mod:`.commands`) keeps its own state
 | ``escalate_information_request`` | sent, refused | — | board_chair | I-5 |
 | ``withdraw_information_request`` | sent | withdrawn | ``s45_roles`` | I-5 |
 | ``record_disclosure`` | answered | — | business_manager, lead_reviewer | I-6 |
+| ``report_overdue_information_request`` | sent | — | business_manager | I-5 |
 
 The request's states are the request's, not the review's: every row keeps the review
 in its stage, any open stage (SAR-I-4). :data:`ROWS`, :data:`GUARDS`, :data:`EFFECTS`
@@ -49,6 +50,7 @@ __all__ = [
     "EscalateInformationRequest",
     "RecordDisclosure",
     "RecordInformationResponse",
+    "ReportOverdueInformationRequest",
     "WithdrawInformationRequest",
 ]
 
@@ -100,6 +102,17 @@ class RecordDisclosure(SarCommand):
     occurred_on: date | None = None
 
 
+@frozen
+class ReportOverdueInformationRequest(SarCommand):
+    """Tell the board_chair that an s.45 request is overdue (SAR-I-5): recorded once
+    per request, with a task for the chair; :func:`scr_engine.information_requests.\
+report_overdue` issues it for every overdue request of a store."""
+
+    name: ClassVar[str] = "report_overdue_information_request"
+    request: str
+    occurred_on: date | None = None
+
+
 _BM = frozenset({Role.BUSINESS_MANAGER})
 
 ROWS: tuple[Row, ...] = (
@@ -128,6 +141,7 @@ ROWS: tuple[Row, ...] = (
         ("SAR-I-6",),
         "MAP",
     ),
+    Row("report_overdue_information_request", OPEN, None, _BM, ("SAR-I-5",), "SAR-I-5"),
 )
 """``map.md`` §2's rows, on the review (any open stage, SAR-I-4)."""
 
@@ -219,12 +233,39 @@ def check_disclosure(review: SarReview, cmd: RecordDisclosure, ctx: Any) -> list
     return out
 
 
+def check_overdue_report(
+    review: SarReview, cmd: ReportOverdueInformationRequest, ctx: Any
+) -> list[Refusal]:
+    """SAR-I-5: an overdue s.45 request is reported to the board_chair, once: the
+    request is ``s45``, still awaited, past its due date on the day reported, and not
+    reported before."""
+    out: list[Refusal] = []
+    found = _request(out, review, cmd.request, "SAR-I-5", RequestStatus.SENT)
+    if found is None:
+        return out
+    day = _day(cmd, ctx)
+    if found.kind != "s45":
+        message = f"request {found.id} is {found.kind}: only an s.45 request is reported"
+        out.append(Refusal("SAR-I-5", message, RefusalKind.GUARD, "request"))
+    if not found.overdue(day):
+        due = found.due_on.isoformat() if found.due_on is not None else "no due date"
+        message = f"request {found.id} is not overdue on {day.isoformat()} (due: {due})"
+        out.append(Refusal("SAR-I-5", message, RefusalKind.GUARD, "request"))
+    if found.reported_overdue_on is not None:
+        message = (
+            f"request {found.id} was reported overdue on {found.reported_overdue_on.isoformat()}"
+        )
+        out.append(Refusal("SAR-I-5", message, RefusalKind.GUARD, "request"))
+    return out
+
+
 GUARDS: Mapping[str, Callable[[SarReview, Any, Any], list[Refusal]]] = MappingProxyType(
     {
         "record_information_response": check_response,
         "escalate_information_request": check_escalation,
         "withdraw_information_request": check_withdrawal,
         "record_disclosure": check_disclosure,
+        "report_overdue_information_request": check_overdue_report,
     }
 )
 
@@ -296,12 +337,25 @@ def _disclosure(review: SarReview, cmd: RecordDisclosure, ctx: Any) -> Any:
     return {"information_requests": requests}, ()
 
 
+def _overdue_report(review: SarReview, cmd: ReportOverdueInformationRequest, ctx: Any) -> Any:
+    found = review.information_request(cmd.request)
+    assert found is not None and found.due_on is not None
+    day = _day(cmd, ctx)
+    requests = _changed(review, cmd.request, reported_overdue_on=day)
+    what = (
+        f"s.45 request {found.id} to {found.addressee} overdue since "
+        f"{found.due_on.isoformat()}: escalation is the chair's"
+    )
+    return {"information_requests": requests}, (SarTask("SAR-I-5", "board_chair", what),)
+
+
 EFFECTS: Mapping[str, Callable[[SarReview, Any, Any], Any]] = MappingProxyType(
     {
         "record_information_response": _response,
         "escalate_information_request": _escalation,
         "withdraw_information_request": _withdrawal,
         "record_disclosure": _disclosure,
+        "report_overdue_information_request": _overdue_report,
     }
 )
 
@@ -313,6 +367,7 @@ COMMANDS: Mapping[str, type[Command]] = MappingProxyType(
             EscalateInformationRequest,
             WithdrawInformationRequest,
             RecordDisclosure,
+            ReportOverdueInformationRequest,
         )
     }
 )

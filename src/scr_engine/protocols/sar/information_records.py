@@ -106,6 +106,8 @@ class InformationRequest:
     withdrawn_on: date | None = None
     withdrawn_reasons: str = field(default="", metadata=TEXT)
     disclosures: tuple[Disclosure, ...] = ()
+    reported_overdue_on: date | None = None
+    """When the board_chair was told the s.45 request is overdue (SAR-I-5)."""
 
     @property
     def cleared(self) -> frozenset[str]:

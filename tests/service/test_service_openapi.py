@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.routing import Route
 
+from scr_engine import protocols
 from scr_engine.commands import COMMANDS
 from scr_engine.service import create_app
 from scr_engine.service.openapi import openapi_document, openapi_json
@@ -49,9 +50,75 @@ def test_every_reference_resolves_and_every_command_is_offered() -> None:
     for ref in _refs(document):
         assert ref.startswith("#/components/schemas/"), ref
         assert ref.rpartition("/")[2] in schemas, ref
-    mapping = schemas["Command"]["discriminator"]["mapping"]
+    mapping = schemas["ScrCommandBody"]["discriminator"]["mapping"]
     assert set(mapping) == set(COMMANDS) - {"submit_request"}
+    for definition in protocols.available():
+        union = "ScrCommandBody" if definition.name == "scr" else None
+        union = union or "".join(p.title() for p in definition.name.split("-")) + "CommandBody"
+        offered = set(schemas[union]["discriminator"]["mapping"])
+        assert offered == set(definition.commands) - {"submit_request"}, definition.name
+        assert _ref(union) in schemas["Command"]["anyOf"]
     assert "#/$defs/" not in json.dumps(document)
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def validator_of(component: str) -> Any:
+    """A JSON Schema validator of one component of the document."""
+    import jsonschema
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
+    document = openapi_document()
+    registry = Registry().with_resource("urn:openapi", DRAFT202012.create_resource(document))
+    return jsonschema.Draft202012Validator(
+        {"$ref": f"urn:openapi#/components/schemas/{component}"}, registry=registry
+    )
+
+
+def test_every_protocols_commands_and_records_fit_the_document(service: Service) -> None:
+    """A SAR's commands (information requests and annual report commands too), as the
+    service takes them, fit ``Command``; a SAR review as the service returns it fits
+    ``AnyReview`` (and the SAR's own record schema, not the SCR's); a SAR command's
+    fields of the wrong type do not fit."""
+    from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER
+    from scr_engine.demo_sar import demo_referral
+    from scr_engine.protocols.sar import commands as c
+    from scr_engine.protocols.sar.annual import commands as ac
+    from scr_engine.protocols.sar.information import RecordDisclosure
+    from scr_engine.serialization import unstructure
+
+    command = validator_of("Command")
+    bodies = [
+        c.to_dict(
+            c.RequestInformation(
+                kind=c.InformationKind.VOLUNTARY,
+                addressee="gp",
+                information="records",
+                function="deciding_on_a_sar",
+            )
+        ),
+        {"command": "record_disclosure", **unstructure(RecordDisclosure("IR-1", "x", "y", ()))},
+        {"command": "approve_annual_report", **unstructure(ac.ApproveAnnualReport())},
+    ]
+    for body in bodies:
+        plain = json.loads(json.dumps(body, default=str))
+        assert not list(command.iter_errors(plain)), plain
+    assert list(command.iter_errors({"command": "record_disclosure", "request": 5}))
+    made = service.http.post(
+        "/v1/reviews",
+        json={"request": unstructure(demo_referral()), "protocol": "sar"},
+        headers=service.auth(BUSINESS_MANAGER),
+    )
+    assert made.status_code == 201, made.text
+    review = service.http.get(
+        f"/v1/reviews/{made.json()['id']}", headers=service.auth(BOARD_CHAIR)
+    ).json()
+    assert not list(validator_of("AnyReview").iter_errors(review))
+    assert not list(validator_of("SarReview").iter_errors(review))
+    assert list(validator_of("Review").iter_errors(review))
 
 
 def test_every_route_is_in_the_document_and_nothing_else(tmp_path: Path) -> None:

@@ -9,18 +9,17 @@ either is stale).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from scr_engine.commands import COMMANDS
+from scr_engine import protocols
+from scr_engine.protocols.definition import Protocol
 from scr_engine.protocols.sar import DOCUMENTS as SAR_DOCUMENTS
-from scr_engine.protocols.sar.records import Referral
 from scr_engine.protocols.scr import DOCUMENTS as SCR_DOCUMENTS
 from scr_engine.publication import PublicReport
-from scr_engine.records import Review
 from scr_engine.rules.deadlines import Deadline
 from scr_engine.schema import DIALECT, schema_of
 from scr_engine.service.problems import STATUSES
-from scr_engine.states.stages import Stage
 from scr_engine.webhooks import DeliveryStatus
 
 __all__ = ["markdown", "openapi_document", "openapi_json"]
@@ -28,17 +27,93 @@ __all__ = ["markdown", "openapi_document", "openapi_json"]
 _REF = "#/components/schemas/"
 
 
-def _hoist(schema: dict[str, Any], into: dict[str, Any]) -> dict[str, Any]:
-    """``schema`` with its ``$defs`` moved into ``into`` (the components), its
-    references pointing there; a name defined twice must be the same record."""
-    text = json.dumps(schema).replace('"#/$defs/', f'"{_REF}')
+def _definitions() -> list[Protocol]:
+    """The newest definition of every registered protocol, the SCR's first."""
+    names = sorted({p.name for p in protocols.available()}, key=lambda n: (n != "scr", n))
+    return [protocols.get(name) for name in names]
+
+
+def _prefix(definition: Protocol) -> str:
+    """What the names of a protocol's components start with: nothing for the SCR (its
+    names came first), else its name in CamelCase (``Sar``, ``SarAnnualReport``)."""
+    if definition.name == "scr":
+        return ""
+    return "".join(part.title() for part in re.split(r"[-_]", definition.name))
+
+
+def _named(prefix: str, name: str) -> str:
+    """``name`` under ``prefix``, the words they share said once: ``Sar`` and
+    ``Withdraw`` give ``SarWithdraw``, ``Sar`` and ``SarReview`` ``SarReview``,
+    ``SarAnnualReport`` and ``AnnualReportForm`` ``SarAnnualReportForm``."""
+    for k in range(len(name), 0, -1):
+        whole_words = k == len(name) or name[k].isupper()
+        if whole_words and prefix.endswith(name[:k]):
+            return prefix + name[k:]
+    return prefix + name
+
+
+def _hoist(schema: dict[str, Any], into: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``schema`` with its ``$defs`` moved into ``into`` (the components), each named
+    under ``prefix``, its references pointing there; a name defined twice must be the
+    same record."""
+    text = re.sub(
+        r'"#/\$defs/([^"]+)"',
+        lambda m: json.dumps(_REF + _named(prefix, m.group(1))),
+        json.dumps(schema),
+    )
     moved: dict[str, Any] = json.loads(text)
     moved.pop("$schema", None)
     moved.pop("$id", None)
     for name, definition in moved.pop("$defs", {}).items():
-        if into.setdefault(name, definition) != definition:
-            raise ValueError(f"two records named {name} with different schemas")
+        named = _named(prefix, name)
+        if into.setdefault(named, definition) != definition:
+            raise ValueError(f"two records named {named} with different schemas")
     return moved
+
+
+def _command_schema(name: str, cls: type) -> dict[str, Any]:
+    """A command's JSON Schema, its ``command`` code required."""
+    schema = schema_of(cls)
+    if "command" not in schema["properties"]:
+        schema["properties"] = {"command": {"const": name}, **schema["properties"]}
+        schema["required"] = ["command", *schema["required"]]
+    return schema
+
+
+def _issued(definition: Protocol) -> list[str]:
+    """The commands run on a review of ``definition`` (not the one that opens it)."""
+    return sorted(row.command for row in definition.table if row.sources)
+
+
+def _commands(into: dict[str, Any]) -> dict[str, list[str]]:
+    """Every protocol's commands as components, each protocol's under one
+    ``<Prefix>CommandBody`` (a ``oneOf`` told apart by ``command``), and ``Command``,
+    any of them: the review's protocol says which. The commands' names by protocol."""
+    bodies: list[dict[str, str]] = []
+    names: dict[str, list[str]] = {}
+    for definition in _definitions():
+        prefix = _prefix(definition)
+        mapping: dict[str, str] = {}
+        for command in _issued(definition):
+            cls = definition.commands[command]
+            component = _named(prefix, cls.__name__)
+            into[component] = _hoist(_command_schema(command, cls), into, prefix)
+            mapping[command] = _REF + component
+        union = f"{prefix or 'Scr'}CommandBody"
+        into[union] = {
+            "description": f"A command of {definition.title} ({definition.name}): "
+            '{"command": name, ...fields}.',
+            "oneOf": [{"$ref": ref} for ref in sorted(set(mapping.values()))],
+            "discriminator": {"propertyName": "command", "mapping": mapping},
+        }
+        bodies.append(_ref(union))
+        names[definition.name] = sorted(mapping)
+    into["Command"] = {
+        "description": 'A command as its JSON Schema shapes it: {"command": name, '
+        "...fields}, one of the commands of the review's protocol.",
+        "anyOf": bodies,
+    }
+    return names
 
 
 _DOCUMENT_NAMES = [*SCR_DOCUMENTS, *(d for d in SAR_DOCUMENTS if d not in SCR_DOCUMENTS)]
@@ -90,17 +165,31 @@ def _resources(into: dict[str, Any]) -> None:
         },
         "required": ["type", "title", "status", "detail", "instance"],
     }
-    into["Review"] = _hoist(schema_of(Review), into)
+    records: list[dict[str, str]] = []
+    forms: list[dict[str, str]] = []
+    stages: list[str] = []
+    for definition in _definitions():
+        prefix = _prefix(definition)
+        record = _named(prefix, definition.record.__name__)
+        into[record] = _hoist(schema_of(definition.record), into, prefix)
+        records.append(_ref(record))
+        form = _named(prefix, definition.request_form.__name__)
+        into[form] = _hoist(schema_of(definition.request_form), into, prefix)
+        forms.append(_ref(form))
+        stages.extend(s.code for s in definition.stages if s.code not in stages)
+    into["AnyReview"] = {
+        "description": "A review as its protocol records it (its `protocol` says which).",
+        "anyOf": records,
+    }
     into["Deadline"] = _hoist(schema_of(Deadline), into)
     into["PublicReport"] = _hoist(schema_of(PublicReport), into)
-    into["Referral"] = _hoist(schema_of(Referral), into)
     into["Submission"] = {
         **_object(
             {
                 "request": {
                     "description": "The protocol's request form: the SCR's Appendix 1 "
-                    "request, or a SAR's referral.",
-                    "anyOf": [_ref("RequestForm"), _ref("Referral")],
+                    "request, a SAR's referral, or another protocol's.",
+                    "anyOf": forms,
                 },
                 "received_on": _DAY,
                 "protocol": {
@@ -117,7 +206,7 @@ def _resources(into: dict[str, Any]) -> None:
         {
             "id": _TEXT,
             "reference": _TEXT,
-            "stage": {"enum": [s.value for s in Stage]},
+            "stage": {"enum": stages},
             "version": _INT,
             "received_on": _DAY,
             "agencies": {"type": "array", "items": _TEXT},
@@ -142,7 +231,7 @@ def _resources(into: dict[str, Any]) -> None:
     )
     into["CommandResult"] = _object(
         {
-            "review": _ref("Review"),
+            "review": _ref("AnyReview"),
             "event": _object({"sequence": _INT, "hash": _TEXT}),
         }
     )
@@ -302,7 +391,7 @@ def _paths() -> dict[str, Any]:
         "/v1/reviews": {
             "post": _operation(
                 "Submit an Appendix 1 request: a new review (RF-1, RF-2).",
-                _ok("The review, as received.", _ref("Review"), "201"),
+                _ok("The review, as received.", _ref("AnyReview"), "201"),
                 parameters=(_IDEMPOTENCY,),
                 body=_ref("Submission"),
                 errors=(400, 401, 403, 413, 422, 503),
@@ -330,14 +419,14 @@ def _paths() -> dict[str, Any]:
         review: {
             "get": _operation(
                 "A review (its ETag is its version).",
-                _ok("The review.", _ref("Review")),
+                _ok("The review.", _ref("AnyReview")),
                 parameters=(_REVIEW_ID,),
             )
         },
         "/v1/references/{reference}": {
             "get": _operation(
                 "A review by its reference (SCR-2026-001).",
-                _ok("The review.", _ref("Review")),
+                _ok("The review.", _ref("AnyReview")),
                 parameters=(_param("reference", "path", _TEXT, "The reference.", required=True),),
             )
         },
@@ -515,20 +604,7 @@ def _paths() -> dict[str, Any]:
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of the service, made now."""
     components: dict[str, Any] = {}
-    for name in sorted(COMMANDS):
-        if name != "submit_request":
-            components[COMMANDS[name].__name__] = _hoist(schema_of(COMMANDS[name]), components)
-    names = sorted(COMMANDS[n].__name__ for n in COMMANDS if n != "submit_request")
-    components["Command"] = {
-        "description": 'A command as its JSON Schema shapes it: {"command": name, ...fields}.',
-        "oneOf": [_ref(n) for n in names],
-        "discriminator": {
-            "propertyName": "command",
-            "mapping": {
-                n: _REF + COMMANDS[n].__name__ for n in sorted(COMMANDS) if n != "submit_request"
-            },
-        },
-    }
+    _commands(components)
     _resources(components)
     return {
         "openapi": "3.1.0",
@@ -581,6 +657,9 @@ def markdown() -> str:
             statuses = ", ".join(operation["responses"])
             summary = operation["summary"].replace("|", "\\|")
             lines.append(f"| {method.upper()} | `{path}` | {summary} | {statuses} |")
-    lines += ["", "## Commands", "", "The body of `POST /v1/reviews/{review_id}/commands`:", ""]
-    lines += [f"- `{name}`" for name in sorted(COMMANDS) if name != "submit_request"]
+    lines += ["", "## Commands", "", "The body of `POST /v1/reviews/{review_id}/commands`, by"]
+    lines += ["the review's protocol:"]
+    for definition in _definitions():
+        lines += ["", f"### {definition.title} (`{definition.name}`)", ""]
+        lines += [f"- `{name}`" for name in _issued(definition)]
     return "\n".join(lines) + "\n"

@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 import scr_engine.protocols.sar as sar_package
 from scr_engine.errors import InvalidRequest
+from scr_engine.protocols.sar import SAR
 from scr_engine.protocols.sar import commands as c
 from scr_engine.protocols.sar.records import (
     Implementation,
@@ -49,6 +50,7 @@ def test_the_shipped_schemas_are_fresh() -> None:
         assert load(name) == json.loads(dumps(schema))
     with pytest.raises(KeyError, match="nope"):
         load("nope")
+    assert set(NAMES) == {*SAR.commands, "request_form"}
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -11,12 +11,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from scr_engine.protocols.sar.commands import COMMANDS
+from scr_engine.protocols.sar import SAR
 from scr_engine.protocols.sar.records import Referral
 from scr_engine.schema import dumps, schema_of
 
-__all__ = ["NAMES", "generate", "load", "sar_schema", "write"]
+__all__ = ["COMMANDS", "NAMES", "generate", "load", "sar_schema", "write"]
 
+COMMANDS = dict(SAR.commands)
+"""Every command of the SAR definition: ``map.md`` §1's, the information requests'
+(§2), the erasure and the annual report inclusion."""
 NAMES: tuple[str, ...] = (*sorted(COMMANDS), "request_form")
 """The shipped schemas: one per SAR command, and ``request_form`` (the referral)."""
 
@@ -27,7 +30,7 @@ def sar_schema(cls: type) -> dict[str, Any]:
     schema = schema_of(cls)
     name = getattr(cls, "name", None)
     title = name if isinstance(name, str) and COMMANDS.get(name) is cls else cls.__name__
-    if title == name:
+    if title == name and "command" not in schema["properties"]:
         schema["properties"] = {"command": {"const": name}, **schema["properties"]}
         schema["required"] = ["command", *schema["required"]]
     schema["title"] = title

@@ -63,6 +63,39 @@ def test_a_retried_command_gets_the_first_response_and_stores_nothing(service: S
     assert service.engine.get(review_id).version == 3
 
 
+def test_prefer_return_minimal_answers_a_command_with_a_receipt(service: Service) -> None:
+    """RFC 7240: with ``Prefer: return=minimal`` a command is answered with the
+    review's id, reference, stage and version and its event (``Preference-Applied``
+    says so), the same as the whole answer holds; a retry with the same key and the
+    same preference gets it byte for byte; without the preference, the whole review."""
+    review = submit(service).json()
+    url = f"/v1/reviews/{review['id']}/commands"
+    body = {"command": "record_chair_notified", "received_on": "2026-02-02"}
+    headers = service.auth(
+        BUSINESS_MANAGER, Idempotency_Key="minimal", Prefer='respond-async, return="minimal"'
+    )
+    first = service.http.post(url, json=body, headers=headers)
+    assert first.status_code == 200, first.text
+    assert first.headers["Preference-Applied"] == "return=minimal"
+    stored = service.engine.get(review["id"])
+    assert first.json() == {
+        "id": stored.id,
+        "reference": stored.reference,
+        "stage": str(stored.stage),
+        "version": stored.version,
+        "event": {"sequence": stored.version, "hash": stored.head},
+    }
+    assert first.headers["ETag"] == f'"{stored.version}"'
+    again = service.http.post(url, json=body, headers=headers)
+    assert (again.status_code, again.content) == (200, first.content)
+    whole = service.http.post(
+        url, json={"command": "assess_criteria"}, headers=service.auth(BOARD_CHAIR)
+    )
+    assert "Preference-Applied" not in whole.headers
+    assert whole.json()["review"]["version"] == 3
+    assert whole.json()["event"]["sequence"] == 3
+
+
 def test_explain_and_options_change_nothing(service: Service) -> None:
     review_id = submit(service).json()["id"]
     chair = service.auth(BOARD_CHAIR)

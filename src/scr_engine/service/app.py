@@ -84,6 +84,17 @@ def _json(data: Any, status: int = 200, headers: Mapping[str, str] | None = None
     return Response(body, status, dict(headers or {}), media_type="application/json")
 
 
+def _minimal(prefer: list[str]) -> bool:
+    """Whether the ``Prefer`` headers ask for ``return=minimal`` (RFC 7240: tokens are
+    case-insensitive, preferences comma-separated, parameters after ``;``)."""
+    for header in prefer:
+        for preference in header.split(","):
+            token, _, value = preference.split(";")[0].partition("=")
+            if token.strip().lower() == "return" and value.strip().strip('"').lower() == "minimal":
+                return True
+    return False
+
+
 def _etag(version: int) -> str:
     return f'"{version}"'
 
@@ -258,6 +269,16 @@ class _Service:
 
         review = await self.call(run)
         event = {"sequence": review.version, "hash": review.head}
+        if _minimal(request.headers.getlist("prefer")):
+            receipt = {
+                "id": review.id,
+                "reference": review.reference,
+                "stage": str(review.stage),
+                "version": review.version,
+                "event": event,
+            }
+            headers = {"ETag": _etag(review.version), "Preference-Applied": "return=minimal"}
+            return _json(receipt, headers=headers)
         return _review_json(self.engine.store, review, {"event": event}, ETag=_etag(review.version))
 
     async def explain(self, request: Request, actor: Actor) -> Response:

@@ -235,6 +235,18 @@ def _resources(into: dict[str, Any]) -> None:
             "event": _object({"sequence": _INT, "hash": _TEXT}),
         }
     )
+    into["CommandReceipt"] = {
+        **_object(
+            {
+                "id": _TEXT,
+                "reference": _TEXT,
+                "stage": {"enum": stages},
+                "version": _INT,
+                "event": _object({"sequence": _INT, "hash": _TEXT}),
+            }
+        ),
+        "additionalProperties": False,
+    }
     into["Explanation"] = _object(
         {
             "command": _TEXT,
@@ -328,6 +340,13 @@ _IDEMPOTENCY = _param(
     "header",
     _TEXT,
     "A retry with the same key gets the first response, byte for byte, and stores nothing.",
+)
+_PREFER = _param(
+    "Prefer",
+    "header",
+    _TEXT,
+    "return=minimal (RFC 7240): answer with the review's id, reference, stage and version "
+    "and the event, not the whole review (Preference-Applied says so).",
 )
 _IF_MATCH = _param(
     "If-Match", "header", _TEXT, 'The ETag of the review the command expects ("7"): 412 if stale.'
@@ -433,8 +452,11 @@ def _paths() -> dict[str, Any]:
         f"{review}/commands": {
             "post": _operation(
                 'Run a command on the review: {"command": name, ...its fields}.',
-                _ok("The review after it, and its event.", _ref("CommandResult")),
-                parameters=(_REVIEW_ID, _IDEMPOTENCY, _IF_MATCH),
+                _ok(
+                    "The review after it and its event; with Prefer: return=minimal, a receipt.",
+                    {"anyOf": [_ref("CommandResult"), _ref("CommandReceipt")]},
+                ),
+                parameters=(_REVIEW_ID, _IDEMPOTENCY, _IF_MATCH, _PREFER),
                 body=_ref("Command"),
                 errors=(*writes, 412),
             )

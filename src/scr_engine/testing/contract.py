@@ -54,6 +54,7 @@ from scr_engine.records import Review, Task, TaskState, TaskStatus
 from scr_engine.rules.deadlines import DeadlineStatus
 from scr_engine.states.stages import Stage
 from scr_engine.storage.port import DeadlineRow, ReviewStore
+from scr_engine.testing.annual_contract import AnnualReportContract
 from scr_engine.testing.board_contract import BoardContract
 from scr_engine.testing.protocols_contract import ProtocolsContract
 from scr_engine.testing.scenarios import (
@@ -135,7 +136,7 @@ def _snapshot(store: ReviewStore, review_id: str) -> tuple[Any, ...]:
     )
 
 
-class StoreContract(BoardContract, ProtocolsContract, WebhookContract):
+class StoreContract(AnnualReportContract, BoardContract, ProtocolsContract, WebhookContract):
     """The store contract as pytest tests: subclass it (as ``Test…``) and provide a
     fresh, empty store by overriding :meth:`make_store` or the ``store`` fixture."""
 

@@ -71,3 +71,20 @@ class ProtocolsContract:
         engine.execute(review.id, merged, BOARD_CHAIR)
         assert {s.status for s in store.tasks(review.id)} == {TaskStatus.CANCELLED}
         assert store.pending_tasks() == []
+
+    def test_a_sars_tasks_are_listed_at_each_of_its_stages(self, store: ReviewStore) -> None:
+        """``tasks`` of a SAR at a stage code the SCR does not have (``commissioned``,
+        ``report_drafted`` …) lists them as at any other stage."""
+        engine, clock = _engine(store)
+        seen: dict[str, list[TaskStatus]] = {}
+
+        def step() -> None:
+            clock.advance(hours=6)
+            (review_id,) = store.review_ids()
+            statuses = [s.status for s in store.tasks(review_id)]
+            assert statuses == [s.status for s in engine.tasks(review_id)]
+            seen[store.load(review_id).stage] = statuses
+
+        sar = run_sar_main_line(engine, step)
+        assert {"commissioned", "report_drafted", sar.stage} <= set(seen)
+        assert seen["commissioned"] and TaskStatus.CANCELLED not in seen["commissioned"]

@@ -35,7 +35,6 @@ from scr_engine.errors import (
 from scr_engine.errors.refusals import Refusal
 from scr_engine.history import Event
 from scr_engine.records import Review, Task, TaskState, TaskStatus
-from scr_engine.states.stages import Stage
 from scr_engine.storage import schema
 from scr_engine.storage.port import DeadlineRow, StoredReview, check_page, check_rows
 from scr_engine.storage.sql.connections import (
@@ -551,10 +550,9 @@ class SqlStore:
             rows = conn.execute(_REVIEW_TASKS, params).all()
         if not rows:
             raise ReviewNotFound(review_id)
-        try:
-            stage = Stage(rows[0].stage)
-        except ValueError as exc:
-            raise StorageError(f"review {review_id!r} has no stage this library knows") from exc
+        # A stage code of any protocol (an SAR's ``commissioned``, an annual report's
+        # ``drafting`` …): every protocol's ending stages are the SCR's codes.
+        stage = str(rows[0].stage)
         return [
             TaskState(_decode_task(row), TaskStatus.of(stage, row.completed_at is not None))
             for row in rows

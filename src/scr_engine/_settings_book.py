@@ -82,9 +82,11 @@ def request_problems(
     role: Any,
     today: date,
     settings: Any,
+    store: Any = None,
 ) -> list[Refusal]:
     """Every problem of a request form: the SCR's (RF-1, RF-2); another
-    protocol's by the guard of its ``submit_request``."""
+    protocol's by the guard of its ``submit_request``, then what ``store`` holds that
+    refuses it (:attr:`~scr_engine.protocols.definition.Protocol.admits`)."""
     guard = definition.guards.get("submit_request")
     if guard is None:
         return validate_request(request, today)
@@ -94,4 +96,6 @@ def request_problems(
     command = submission(request, None, definition)
     guard_: Any = guard
     refusals: list[Refusal] = guard_(None, command, Context(actor, role, today, settings))
+    if not refusals and definition.admits is not None and store is not None:
+        refusals = definition.admits(request, store)
     return refusals

@@ -213,7 +213,7 @@ class ReviewEngine:
         now = self.clock.now()
         today = local_date(now)
         current = self._book.current(definition)
-        refusals = request_problems(definition, request, actor, role, today, current)
+        refusals = request_problems(definition, request, actor, role, today, current, self.store)
         if unknown is not None:
             refusals.append(Refusal.input(unknown, "protocol"))
         if received_on is not None:

@@ -181,6 +181,25 @@ def test_opening_needs_the_year_the_members_and_every_recipient_once_a_year() ->
     assert len(ar.reports(engine)) == 1
 
 
+def test_a_second_report_of_a_year_is_refused_however_it_is_submitted(
+    store: ReviewStore,
+) -> None:
+    """SAR-A-5: ``engine.submit`` of the annual report's form (what ``scr submit`` and
+    the service call) refuses a second report of a year the store holds, at whatever
+    stage the first one is, naming it; nothing is stored; another year is taken."""
+    engine = EngineRun(store, AFTER_YEAR).engine
+    first = published(engine)
+    assert first.stage == "published"
+    before = store.review_ids()
+    with pytest.raises(TransitionRefused) as refused:
+        engine.submit(form(), s.MANAGER, protocol="sar-annual-report")
+    assert [(r.rule, r.field) for r in refused.value.refusals] == [("SAR-A-5", "form.year")]
+    assert first.reference in refused.value.refusals[0].message
+    assert store.review_ids() == before
+    engine.submit(form(YEAR - 1), s.MANAGER, protocol="sar-annual-report")
+    assert [r.year for r in ar.reports(engine)] == [YEAR - 1, YEAR]
+
+
 def test_each_recipient_is_sent_one_copy_before_the_report_is_distributed() -> None:
     """SAR-A-8: a copy per recipient with its date, only to the report's recipients,
     once each, not before publication; ``distributed`` only when every copy is sent."""

@@ -173,6 +173,10 @@ class Protocol:
     """What a review's reference starts with (``SAR-2027-004``): every protocol's
     reviews are numbered in one sequence per year, so a reference names one review
     whatever its protocol."""
+    admits: Callable[[Any, Any], list[Refusal]] | None = None
+    """``(request, store)``: what the store already holds that refuses a new review of
+    this request (the annual report's one per financial year, SAR-A-5), judged when it
+    is submitted, after the request's own checks; None when nothing does."""
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()

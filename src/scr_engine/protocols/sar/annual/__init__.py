@@ -31,8 +31,14 @@ from scr_engine.protocols.definition import (
     compile_moves,
 )
 from scr_engine.protocols.sar.annual.commands import COMMANDS
-from scr_engine.protocols.sar.annual.guards import EFFECTS, GUARDS
-from scr_engine.protocols.sar.annual.records import DRAFTING, AnnualReport, AnnualReportForm
+from scr_engine.protocols.sar.annual.guards import EFFECTS, GUARDS, one_a_year
+from scr_engine.protocols.sar.annual.records import (
+    DISTRIBUTED,
+    DRAFTING,
+    PUBLISHED,
+    AnnualReport,
+    AnnualReportForm,
+)
 from scr_engine.protocols.sar.clocks import add_duration
 from scr_engine.protocols.sar.rules import FIXED, SAR_RULES
 from scr_engine.protocols.sar.settings import DEFAULT_SAR_SETTINGS, SETTING_RULES, SarSettings
@@ -58,8 +64,6 @@ __all__ = [
 NAME = "sar-annual-report"
 """The annual report's protocol code, recorded on each report."""
 VERSION = "1"
-PUBLISHED = "published"
-DISTRIBUTED = "distributed"
 
 STAGES: tuple[StageDef, ...] = (
     StageDef(DRAFTING, "Sections are being written and compiled (SAR-A-6).", False),
@@ -241,5 +245,6 @@ ANNUAL_REPORT = Protocol(
     deadlines=cast(Any, annual_deadlines),
     clocks_changed=_always,
     reference_prefix="SAR-AR",
+    admits=one_a_year,
 )
 """The annual report definition, version 1 (registered beside the SAR)."""

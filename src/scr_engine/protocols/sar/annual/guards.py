@@ -16,6 +16,9 @@ from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.protocols.definition import Step
 from scr_engine.protocols.sar.annual import commands as c
 from scr_engine.protocols.sar.annual.records import (
+    DISTRIBUTED,
+    DRAFTING,
+    PUBLISHED,
     AnnualReport,
     Approval,
     Member,
@@ -35,6 +38,7 @@ __all__ = [
     "check_inclusion",
     "include_effect",
     "incomplete",
+    "one_a_year",
 ]
 
 FIRST_YEAR = 2014
@@ -59,6 +63,30 @@ def _items(value: Any, kind: type) -> tuple[Any, ...] | None:
     if isinstance(value, tuple | list) and all(isinstance(v, kind) for v in value):
         return tuple(value)
     return None
+
+
+_PAGE = 500
+
+
+def one_a_year(request: Any, store: Any) -> list[Refusal]:
+    """SAR-A-5: one report per financial year: refused when ``store`` holds a report
+    of the request's year already (read at every stage a report can be at)."""
+    year = getattr(request, "year", None)
+    for stage in (DRAFTING, PUBLISHED, DISTRIBUTED):
+        offset = 0
+        while True:
+            found = store.list_by_stage(stage, limit=_PAGE, offset=offset)
+            for held in found:
+                if isinstance(held, AnnualReport) and held.year == year:
+                    message = (
+                        f"the store holds the annual report of {year} already "
+                        f"({held.reference}): one per year"
+                    )
+                    return [Refusal("SAR-A-5", message, RefusalKind.GUARD, "form.year")]
+            if len(found) < _PAGE:
+                break
+            offset += _PAGE
+    return []
 
 
 def check_open(report: Any, cmd: c.OpenAnnualReport, ctx: Any) -> list[Refusal]:

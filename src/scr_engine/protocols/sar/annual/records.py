@@ -15,7 +15,9 @@ from scr_engine.marks import TEXT
 from scr_engine.states.roles import Role
 
 __all__ = [
+    "DISTRIBUTED",
     "DRAFTING",
+    "PUBLISHED",
     "AnnualReport",
     "AnnualReportForm",
     "Approval",
@@ -38,6 +40,8 @@ __all__ = [
 ]
 
 DRAFTING = "drafting"
+PUBLISHED = "published"
+DISTRIBUTED = "distributed"
 
 
 def year_start(year: int) -> date:

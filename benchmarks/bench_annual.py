@@ -36,19 +36,17 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
-import os
 import pstats
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
+from bench_sql import pg_schema  # one scratch-schema recipe
 
 from scr_engine import MemoryStore, ReviewEngine
 from scr_engine import annual_reports as ar
@@ -62,10 +60,6 @@ from support.sar_engine import EngineRun, MovableClock
 
 YEAR = 2026
 DAY = date(2027, 1, 11)
-POSTGRES_URL = os.environ.get(
-    "SCR_BENCH_POSTGRES_URL",
-    os.environ.get("SCR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
-)
 
 
 def recorded(store: RecordingStore, reviews: int, events: int) -> Iterator[list[Save]]:
@@ -103,24 +97,6 @@ def fill(url: str, reviews: int, events: int) -> float:
 
 
 @contextlib.contextmanager
-def pg_schema() -> Iterator[str]:
-    """The URL of a new scratch schema on the PostgreSQL server, dropped on exit."""
-    name = f"scr_bench_annual_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
-        url = sa.make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={name}"})
-        try:
-            yield url.render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP SCHEMA "{name}" CASCADE')
-    finally:
-        admin.dispose()
-
-
-@contextlib.contextmanager
 def opened(args: argparse.Namespace) -> Iterator[tuple[str, Any]]:
     """The store to measure, built (or reused), with its description."""
     if args.memory:
@@ -136,7 +112,7 @@ def opened(args: argparse.Namespace) -> Iterator[tuple[str, Any]]:
 
     with contextlib.ExitStack() as stack:
         if args.postgres:
-            url = stack.enter_context(pg_schema())
+            url = stack.enter_context(pg_schema("annual"))
             what = "PostgreSQL"
         elif args.database is not None:
             url = f"sqlite:///{Path(args.database).resolve()}"

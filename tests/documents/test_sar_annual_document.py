@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 from scr_engine import MemoryStore, ReviewEngine
 from scr_engine import annual_reports as ar
 from scr_engine.documents.annual import figures_csv, render_annual_report
 from scr_engine.protocols.sar.annual.records import AnnualReport
 from support import sar as s
-from support.annual import AFTER_YEAR, RECIPIENTS, URL, form, published
+from support.annual import AFTER_YEAR, RECIPIENTS, URL, drafted, form, published
 from support.sar_engine import EngineRun
 
 
@@ -98,3 +99,42 @@ def test_time_to_complete_is_charted_in_the_html_chapter() -> None:
     assert "SAR-X&lt;1&gt;" in html and "SAR-X<1>" not in html
     md = render_annual_report(both, fmt="md", as_of=AFTER_YEAR).text
     assert "<svg" not in md
+
+
+def test_the_sars_open_at_the_years_end_are_charted_by_days_open() -> None:
+    """SAR-A-6(e), SAR-A-7: each SAR ongoing on 31 March is a bar of its days from the
+    decision to 31 March, the longest at full length; none when none is ongoing."""
+    import attrs
+
+    from scr_engine.documents.annual import CHART_WIDTH, open_at_year_end_chart
+
+    store = MemoryStore()
+    first = EngineRun(store, date(2026, 12, 1))
+    s.screened(first)
+    second = EngineRun(store, date(2027, 2, 15))
+    s.screened(second)
+    second.today = AFTER_YEAR
+    report = ar.compile_sections(second.engine, drafted(second.engine).id, s.MANAGER)
+    assert report.computed is not None
+    days = {
+        o.reference: (report.computed.as_at - o.screened_on).days for o in report.computed.ongoing
+    }
+    assert sorted(days.values()) == [
+        (date(2027, 3, 31) - date(2027, 2, 16)).days,
+        (date(2027, 3, 31) - date(2026, 12, 2)).days,
+    ]
+    bars = {b["reference"]: (b["days"], b["length"]) for b in open_at_year_end_chart(report)}
+    longest = max(days.values())
+    assert bars == {
+        reference: (n, max(1, round(CHART_WIDTH * n / longest))) for reference, n in days.items()
+    }
+    assert CHART_WIDTH in {length for _, length in bars.values()}
+    html = render_annual_report(report, fmt="html", as_of=AFTER_YEAR).text
+    assert 'aria-labelledby="open-at-year-end"' in html
+    assert all(f"{n} days" in html for n in days.values())
+    none = attrs.evolve(report, computed=attrs.evolve(report.computed, ongoing=()))
+    assert open_at_year_end_chart(none) == []
+    assert (
+        'aria-labelledby="open-at-year-end"'
+        not in render_annual_report(none, fmt="html", as_of=AFTER_YEAR).text
+    )

@@ -22,6 +22,7 @@ __all__ = [
     "CHART_WIDTH",
     "annual_report_context",
     "figures_csv",
+    "open_at_year_end_chart",
     "render_annual_report",
     "time_to_complete_chart",
 ]
@@ -105,6 +106,7 @@ def annual_report_context(report: AnnualReport, as_of: date) -> dict[str, Any]:
             for x in (computed.other if computed else ())
         ],
         "chart": time_to_complete_chart(report),
+        "open_chart": open_at_year_end_chart(report),
         "url": report.url,
         "published_on": report.published_on.isoformat() if report.published_on else "",
         "sendings": [
@@ -121,19 +123,9 @@ CHART_WIDTH = 360
 """The length, in the chart's units, of the longest bar."""
 
 
-def time_to_complete_chart(report: AnnualReport) -> list[dict[str, Any]]:
-    """The bars of section (d)'s chart, a figure a chart says better than a column:
-    each concluded SAR's days from its decision to its conclusion (the national
-    analysis of SARs found times to complete missing from most annual reports), as
-    ``reference``, ``days`` and ``length`` (the longest is :data:`CHART_WIDTH`; at
-    least 1, so that a SAR of a day or less still shows). SARs with no decision day
-    recorded are left out: their row says so."""
-    computed = report.computed
-    timed = [
-        (d.reference, d.days_to_complete)
-        for d in (computed.concluded if computed is not None else ())
-        if d.days_to_complete is not None
-    ]
+def _bars(timed: list[tuple[str, int]]) -> list[dict[str, Any]]:
+    """Bars of ``(reference, days)``: the longest is :data:`CHART_WIDTH`, every one at
+    least 1 long, so that a bar of a day or less still shows."""
     longest = max((days for _, days in timed), default=0)
     return [
         {
@@ -143,6 +135,33 @@ def time_to_complete_chart(report: AnnualReport) -> list[dict[str, Any]]:
         }
         for reference, days in timed
     ]
+
+
+def time_to_complete_chart(report: AnnualReport) -> list[dict[str, Any]]:
+    """The bars of section (d)'s chart, a figure a chart says better than a column:
+    each concluded SAR's days from its decision to its conclusion (the national
+    analysis of SARs found times to complete missing from most annual reports), as
+    ``reference``, ``days`` and ``length`` (the longest is :data:`CHART_WIDTH`; at
+    least 1, so that a SAR of a day or less still shows). SARs with no decision day
+    recorded are left out: their row says so."""
+    computed = report.computed
+    return _bars(
+        [
+            (d.reference, d.days_to_complete)
+            for d in (computed.concluded if computed is not None else ())
+            if d.days_to_complete is not None
+        ]
+    )
+
+
+def open_at_year_end_chart(report: AnnualReport) -> list[dict[str, Any]]:
+    """The bars of section (e)'s chart: each SAR ongoing at the year's end, with its
+    days from the decision to 31 March, so that a review that has been open long shows
+    at a glance (bars as :func:`time_to_complete_chart`'s)."""
+    computed = report.computed
+    if computed is None:
+        return []
+    return _bars([(o.reference, (computed.as_at - o.screened_on).days) for o in computed.ongoing])
 
 
 def render_annual_report(

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from markupsafe import escape
 
 from scr_engine import MemoryStore
@@ -325,3 +327,49 @@ def test_the_letters_templates_print_no_date_outside_a_date_span() -> None:
     body = html.split("<main>")[1]
     bare = re.sub(r'<span class="date">[0-9-]{10}</span>', "", body)
     assert not re.search(r"\b[0-9]{4}-[0-9]{2}-[0-9]{2}\b", bare)
+
+
+def test_sar_i_1_a_letter_reads_only_its_own_request_s_event() -> None:
+    """The history of another review (or a shorter one) gives no request's words."""
+    review, _ = _run(_voluntary(), _s45())
+    _, other = _run(_s45())
+    letter = render_letter("information-request-IR-1", review, history=other, as_of=LATE)
+    assert letter.missing and "SAR-I-1" in letter.missing[0]
+    assert "tenancy file" not in letter.text
+    short = render_letter("information-request-IR-2", review, history=other[:1], as_of=LATE)
+    assert len(short.missing) == 2
+
+
+_LINE = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=40)
+
+
+def _tags(html: str) -> list[str]:
+    return re.findall(r"<[A-Za-z/!][^>]*>", html)
+
+
+@settings(deadline=None)
+@given(addressee=_LINE, information=_LINE, reason=_LINE, scoping=st.booleans())
+def test_sar_i_2_no_voluntary_letter_calls_itself_binding_whatever_it_records(
+    addressee: str, information: str, reason: str, scoping: bool
+) -> None:
+    """SAR-I-2, as a property: whatever line of text a voluntary request records (none
+    of it binding words), neither its letter nor its reminder says anything binding;
+    and in HTML the text adds no tag to what a plain request's letter has."""
+    assume(addressee.strip() and information.strip())
+    assume(not any(w in (addressee + information + reason).lower() for w in BINDING_WORDS))
+    assume(not re.search(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", addressee + information))  # dated
+
+    def made(who: str, what: str) -> tuple[SarReview, tuple[Event, ...]]:
+        ask = _voluntary(
+            addressee=who, information=what, likely_reason=reason, scoping=scoping, due_on=DUE
+        )
+        return _run(ask)
+
+    review, history = made(addressee, information)
+    plain, plain_history = made("Addressee", "Information")
+    for name in letter_names(review, LATE):
+        for fmt in FORMATS:
+            text = _text(name, review, history, fmt).lower()
+            assert not any(word in text for word in BINDING_WORDS), (name, fmt)
+        html = _text(name, review, history, "html")
+        assert _tags(html) == _tags(_text(name, plain, plain_history, "html"))

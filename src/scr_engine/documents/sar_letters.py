@@ -100,12 +100,14 @@ def _function(code: str) -> str:
     return _FUNCTIONS.get(code, _words(code))
 
 
-def _asked(history: Sequence[Event] | None, request_id: str) -> Mapping[str, Any]:
-    """The payload of the ``request_information`` event that made ``request_id`` (the
-    n-th of the history's for ``IR-<n>``); empty when the history does not hold it."""
+def _asked(history: Sequence[Event] | None, request: InformationRequest) -> Mapping[str, Any]:
+    """The payload of the ``request_information`` event that made ``request`` (the n-th
+    of the history's for ``IR-<n>``, of the same kind); empty when the history does not
+    hold it."""
     made = [e for e in history or () if e.command == "request_information"]
-    number = int(request_id.removeprefix("IR-"))
-    return made[number - 1].payload if 0 < number <= len(made) else {}
+    number = int(request.id.removeprefix("IR-"))
+    payload = made[number - 1].payload if 0 < number <= len(made) else {}
+    return payload if payload.get("kind") == request.kind else {}
 
 
 def _conditions(request: InformationRequest, asked: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -175,7 +177,7 @@ def letter_context(
             f"({request.status.value}, {due}): there is nothing to remind",
             "SAR-I-5",
         )
-    asked = _asked(history, request.id)
+    asked = _asked(history, request)
     missing: list[str] = []
     information = str(asked.get("information") or "")
     if not information:

@@ -270,3 +270,87 @@ def test_scr_report_overdue_tells_the_chair_of_a_late_s45_request_once(scr: Scr)
     assert [(t["reference"], t["agency"]) for t in told] == [(reference, "board_chair")]
     shown = scr("report-overdue", actor="u-bm").stdout
     assert "No s.45 request is overdue and unreported." in shown
+
+
+def test_export_writes_the_letter_of_each_information_request(scr: Scr) -> None:
+    """SAR-I-1, SAR-I-2, SAR-I-5: ``scr export`` of a SAR writes the letter of each
+    information request, and the reminder of one overdue on ``--as-of``; ``--document``
+    writes one letter alone; a letter the review does not have is the library's
+    ``InvalidRequest`` (exit 1, SAR-I-1); a name no document has is a usage error."""
+    ready(scr)
+    reference = submit_sar(scr)["reference"]
+    due = date.today() + timedelta(days=20)
+    asks = [
+        (
+            {
+                "kind": "voluntary",
+                "addressee": "<script>GP</script>",
+                "information": "the GP's records",
+                "function": "deciding_on_a_sar",
+            },
+            "u-bm",
+        ),
+        (
+            {
+                "kind": "s45",
+                "addressee": "Shire Housing",
+                "information": "the tenancy file",
+                "function": "deciding_on_a_sar",
+                "likely_reason": "the adult's landlord",
+                "relates_to_addressee": True,
+                "due_on": due.isoformat(),
+            },
+            "u-chair",
+        ),
+    ]
+    for number, (ask, actor) in enumerate(asks, start=1):
+        path = scr.write(f"ask-{number}.json", json.dumps(ask))
+        scr.json("run", reference, "request_information", "--from", path, actor=actor)
+    late = (due + timedelta(days=5)).isoformat()
+    written = scr.json(
+        "export", reference, "--format", "html", "--out", "out", "--as-of", late, actor="u-chair"
+    )
+    names = {p.rsplit("/", 1)[-1] for p in written["files"]}
+    assert {
+        f"{reference}-information-request-IR-1.html",
+        f"{reference}-information-request-IR-2.html",
+        f"{reference}-information-reminder-IR-2.html",
+    } <= names
+    assert f"{reference}-information-reminder-IR-1.html" not in names  # no due date
+    voluntary = (scr.folder / "out" / f"{reference}-information-request-IR-1.html").read_text(
+        encoding="utf-8"
+    )
+    assert "&lt;script&gt;GP&lt;/script&gt;" in voluntary and "<script>" not in voluntary
+    assert "must comply" not in voluntary and "binding" not in voluntary  # SAR-I-2
+
+    one = scr.json(
+        "export", reference, "--document", "information-request-IR-2", "--format", "md",
+        "--out", "one", actor="u-bm",
+    )  # fmt: skip
+    assert [p.rsplit("/", 1)[-1] for p in one["files"]] == [
+        f"{reference}-information-request-IR-2.md"
+    ]
+    s45 = (scr.folder / "one" / f"{reference}-information-request-IR-2.md").read_text("utf-8")
+    assert "you must comply with this request (Care Act 2014 s.45(1))" in s45
+    assert "Condition 3." in s45 and "OFFICIAL-SENSITIVE" in s45
+
+    unknown = scr.json(
+        "export", reference, "--document", "information-request-IR-9", actor="u-bm", code=1
+    )
+    error = unknown["error"]
+    assert error["kind"] == "invalid" and error["rules"] == ["SAR-I-1"]
+    assert "no information request 'IR-9' (requests: IR-1, IR-2)" in str(error["refusals"])
+    usage = scr.json("export", reference, "--document", "chronology", actor="u-bm", code=2)
+    assert "a SAR has no document 'chronology'" in usage["error"]["message"]
+
+
+def test_export_document_writes_one_document_of_an_scr_too(scr: Scr) -> None:
+    """``--document`` works on an SCR with its own documents; a SAR's letter is not one."""
+    scr.ready()
+    reference = scr.submit()["reference"]
+    one = scr.json("export", reference, "--document", "request", "--out", "one", actor="u-req")
+    assert [p.rsplit("/", 1)[-1] for p in one["files"]] == [f"{reference}-request.html"]
+    usage = scr.json(
+        "export", reference, "--document", "information-request-IR-1", actor="u-req", code=2
+    )
+    assert "an SCR has no document 'information-request-IR-1'" in usage["error"]["message"]

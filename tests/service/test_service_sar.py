@@ -6,10 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, OVERVIEW_WRITER, REQUESTER, demo_request
+from scr_engine.demo import (
+    BOARD_CHAIR,
+    BUSINESS_MANAGER,
+    OVERVIEW_WRITER,
+    REQUESTER,
+    demo_request,
+)
 from scr_engine.demo_sar import demo_referral
 from scr_engine.serialization import unstructure
-from support.serving import Service
+from support.serving import OUTSIDER, Service
 
 REFERRAL = unstructure(demo_referral())
 
@@ -161,3 +167,58 @@ def test_a_sar_s_document_name_on_an_scr_is_not_found(service: Service) -> None:
     )
     assert found.status_code == 404
     assert "no document 'publishable-summary'" in found.text
+
+
+def test_the_letter_of_an_information_request_over_http(service: Service) -> None:
+    """SAR-I-1, SAR-I-2, SAR-I-5: ``GET /v1/reviews/{id}/documents/information-request-IR-1``
+    is the request's letter (Markdown or HTML, the addressee escaped); a voluntary one
+    says nothing binding, an s45 one states its basis; the letter of a request the
+    review does not have, or the reminder of one not overdue, is not found."""
+    review_id = submit_sar(service)["id"]
+    chair = service.auth(BOARD_CHAIR)
+    url = f"/v1/reviews/{review_id}"
+    asks = (
+        {
+            "command": "request_information",
+            "kind": "voluntary",
+            "addressee": "<script>GP</script>",
+            "information": "the GP's records",
+            "function": "deciding_on_a_sar",
+        },
+        {
+            "command": "request_information",
+            "kind": "s45",
+            "addressee": "Shire Housing",
+            "information": "the tenancy file",
+            "function": "deciding_on_a_sar",
+            "likely_reason": "the adult's landlord",
+            "earlier_request": "IR-1",
+        },
+    )
+    for ask in asks:
+        made = service.http.post(f"{url}/commands", json=ask, headers=chair)
+        assert made.status_code == 200, made.text
+
+    voluntary = service.http.get(f"{url}/documents/information-request-IR-1", headers=chair)
+    assert voluntary.status_code == 200, voluntary.text
+    assert voluntary.headers["content-type"].startswith("text/markdown")
+    assert "Request for information" in voluntary.text and "OFFICIAL-SENSITIVE" in voluntary.text
+    assert "must" not in voluntary.text and "binding" not in voluntary.text
+    html = service.http.get(f"{url}/documents/information-request-IR-1?format=html", headers=chair)
+    assert html.headers["content-type"].startswith("text/html")
+    assert "&lt;script&gt;GP&lt;/script&gt;" in html.text and "<script>" not in html.text
+    s45 = service.http.get(f"{url}/documents/information-request-IR-2", headers=chair)
+    assert "you must comply with this request (Care Act 2014 s.45(1))" in s45.text
+    assert "Condition 4." in s45.text
+
+    unknown = service.http.get(f"{url}/documents/information-request-IR-9", headers=chair)
+    assert unknown.status_code == 404
+    assert "no information request 'IR-9' (requests: IR-1, IR-2)" in unknown.json()["detail"]
+    early = service.http.get(f"{url}/documents/information-reminder-IR-1", headers=chair)
+    assert early.status_code == 404 and "not overdue" in early.json()["detail"]
+    nothing = service.http.get(f"{url}/documents/information-letter-IR-1", headers=chair)
+    assert nothing.status_code == 404
+    outsider = service.http.get(
+        f"{url}/documents/information-request-IR-1", headers=service.auth(OUTSIDER)
+    )
+    assert outsider.status_code in (403, 404)

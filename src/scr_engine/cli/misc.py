@@ -110,14 +110,27 @@ def diagram(session: Session) -> None:
     is_flag=True,
     help="print the public report of a ratified review instead (no personal data).",
 )
+@click.option(
+    "--document",
+    metavar="NAME",
+    help="write this one document only (for a SAR, also a letter: information-request-IR-1).",
+)
 def export(
-    session: Session, review: str, fmt: str, out: str, as_of: str | None, public: bool
+    session: Session,
+    review: str,
+    fmt: str,
+    out: str,
+    as_of: str | None,
+    public: bool,
+    document: str | None,
 ) -> None:
     """Write the review's documents into DIR: the request, the integrated chronology,
     the overview report skeleton, the action plan, the public report and the
-    timeline, in Markdown or HTML, and the register row as CSV. A document the review
-    cannot complete yet says what is missing. With --public, print the public report
-    of a ratified REVIEW (executive summary, recommendations and action plan, no
+    timeline, in Markdown or HTML, and the register row as CSV (a SAR's own
+    documents, and the letter of each information request with the reminder of each
+    overdue one). A document the review cannot complete yet says what is missing.
+    With --document, write that one only. With --public, print the public report of
+    a ratified REVIEW (executive summary, recommendations and action plan, no
     personal data: PR-e, RP-3)."""
     from scr_engine.cli.reviews import resolve_review
 
@@ -145,13 +158,21 @@ def export(
     found = engine.get(review_id, actor)
     board = engine.store.board_identity() or DEFAULT_BOARD
     try:
+        from scr_engine.cli.exports import write_document, write_letters
         from scr_engine.records import Review as Scr
 
-        if not isinstance(found, Scr):
+        if document is not None:
+            kind: Literal["md", "html"] = "md" if fmt == "md" else "html"
+            made = write_document(engine, actor, found, document, day, kind, Path(out), board)
+            written = [made]
+        elif not isinstance(found, Scr):
             settings = engine.settings_for(found)
             written = _write_sar_documents(
                 found, settings, day, "md" if fmt == "md" else "html", out, board
             )
+            history = engine.history(review_id, actor)
+            kind = "md" if fmt == "md" else "html"
+            written += write_letters(found, history, day, kind, Path(out), board)
         else:
             written = export_all(
                 found,

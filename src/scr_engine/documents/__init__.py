@@ -3,7 +3,8 @@ chronology, the overview report in the Appendix 3 structure, the action plan, th
 public report, the timeline, in Markdown and self-contained HTML, and the register
 row as CSV; and a Safeguarding Adults Review's documents (:mod:`.sar`: the referral,
 the decision record, the terms of reference, the report, the publishable summary, the
-action plan and the timeline).
+action plan and the timeline; and :mod:`.sar_letters`, the letter of each information
+request and the reminder of an overdue one).
 
 Import it explicitly (``import scr_engine.documents``): the core never does. Rendering
 needs the ``documents`` extra (Jinja2), imported on first use; the chronology and the
@@ -40,12 +41,20 @@ from scr_engine.documents.sar import (
     render_all_sar,
     render_sar,
 )
+from scr_engine.documents.sar_letters import (
+    LETTERS,
+    is_letter,
+    letter_names,
+    render_all_letters,
+    render_letter,
+)
 from scr_engine.documents.sar_register import register_csv_of, sar_register_row
 from scr_engine.documents.timeline import Timeline, review_timeline
 
 __all__ = [
     "BOARD",
     "DOCUMENTS",
+    "LETTERS",
     "PUBLIC_DOCUMENTS",
     "REGISTER_FIELDS",
     "SAR_DOCUMENTS",
@@ -57,6 +66,8 @@ __all__ = [
     "Timeline",
     "export_all",
     "integrated_chronology",
+    "is_letter",
+    "letter_names",
     "md_block",
     "md_inline",
     "merge_chronologies",
@@ -65,7 +76,9 @@ __all__ = [
     "register_row",
     "render",
     "render_all",
+    "render_all_letters",
     "render_all_sar",
+    "render_letter",
     "render_sar",
     "review_timeline",
     "sar_register_row",

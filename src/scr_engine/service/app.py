@@ -370,15 +370,17 @@ class _Service:
         fmt = query.choice("format", ("md", "html"), "md")
         as_of = query.day("as_of")
         try:
-            from scr_engine.documents import DOCUMENTS, SAR_DOCUMENTS, render
+            from scr_engine.documents import DOCUMENTS, SAR_DOCUMENTS, is_letter, render
         except ImportError:  # pragma: no cover - depends on the installed extras
             raise Problem(503, "unavailable", "documents need the documents extra") from None
         name = request.path_params["name"]
-        if name not in DOCUMENTS and name not in SAR_DOCUMENTS:
+        if name not in DOCUMENTS and name not in SAR_DOCUMENTS and not is_letter(name):
             raise Problem(404, "not_found", f"no document {name!r}: {', '.join(DOCUMENTS)}")
         review_id = request.path_params["review_id"]
         review = await self.call(self.engine.get, review_id, actor)
         if not isinstance(review, Review):
+            if is_letter(name):
+                return await self.sar_letter(review, name, fmt, as_of, actor)
             return await self.sar_document(review, name, fmt, as_of)
         if name not in DOCUMENTS:
             raise Problem(404, "not_found", f"no document {name!r}: {', '.join(DOCUMENTS)}")
@@ -407,7 +409,8 @@ class _Service:
 
         if name not in SAR_DOCUMENTS:
             names = ", ".join(SAR_DOCUMENTS)
-            raise Problem(404, "not_found", f"a SAR has no document {name!r}: {names}")
+            letters = "information-request-IR-<n>, information-reminder-IR-<n>"
+            raise Problem(404, "not_found", f"a SAR has no document {name!r}: {names}; {letters}")
         board = await self.call(self.engine.store.board_identity)
         day = as_of if as_of is not None else local_date(self.engine.clock.now())
         document = await self.call(
@@ -418,6 +421,31 @@ class _Service:
             as_of=day,
             board=board if board is not None else DEFAULT_BOARD,
         )
+        media = "text/html" if fmt == "html" else "text/markdown"
+        return Response(document.text, 200, media_type=f"{media}; charset=utf-8")
+
+    async def sar_letter(
+        self, review: Any, name: str, fmt: str, as_of: Any, actor: Actor
+    ) -> Response:
+        """The letter of an information request of a SAR (``information-request-IR-1``,
+        ``information-reminder-IR-1``): not found when the review has no such letter."""
+        from scr_engine.documents import render_letter
+
+        events = await self.call(self.engine.history, review.id, actor)
+        board = await self.call(self.engine.store.board_identity)
+        day = as_of if as_of is not None else local_date(self.engine.clock.now())
+        try:
+            document = await self.call(
+                render_letter,
+                name,
+                review,
+                history=events,
+                fmt="html" if fmt == "html" else "md",
+                as_of=day,
+                board=board if board is not None else DEFAULT_BOARD,
+            )
+        except InvalidRequest as exc:
+            raise Problem(404, "not_found", exc.refusals[0].message) from None
         media = "text/html" if fmt == "html" else "text/markdown"
         return Response(document.text, 200, media_type=f"{media}; charset=utf-8")
 

@@ -119,6 +119,10 @@ def _commands(into: dict[str, Any]) -> dict[str, list[str]]:
 _DOCUMENT_NAMES = [*SCR_DOCUMENTS, *(d for d in SAR_DOCUMENTS if d not in SCR_DOCUMENTS)]
 """Every document's name: the SCR's, then the SAR's others."""
 
+_LETTER_PATTERN = "^information-(request|reminder)-IR-[0-9]+$"
+"""The names of a SAR's letters (:data:`scr_engine.documents.LETTERS`), one per
+information request and letter."""
+
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": _REF + name}
@@ -535,12 +539,14 @@ def _paths() -> dict[str, Any]:
                         "name",
                         "path",
                         {
-                            "enum": [
-                                *SCR_DOCUMENTS,
-                                *(d for d in SAR_DOCUMENTS if d not in SCR_DOCUMENTS),
+                            "anyOf": [
+                                {"enum": _DOCUMENT_NAMES},
+                                {"type": "string", "pattern": _LETTER_PATTERN},
                             ]
                         },
-                        "The document (of the review's protocol: an SCR's or a SAR's).",
+                        "The document (of the review's protocol: an SCR's or a SAR's), or the "
+                        "letter of a SAR's information request: information-request-IR-1, "
+                        "or information-reminder-IR-1 of an overdue one.",
                         required=True,
                     ),
                     _param(

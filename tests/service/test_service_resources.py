@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -217,3 +218,43 @@ def test_a_document_names_the_store_s_board_and_carries_its_marking(service: Ser
     assert html.text.count(">OFFICIAL-SENSITIVE</p>") == 2
     md = service.http.get(f"/v1/reviews/{review_id}/documents/public-report", headers=bm)
     assert md.text.startswith("**OFFICIAL**")
+
+
+def test_a_command_loads_its_review_once_after_the_first(tmp_path: Path) -> None:
+    """The service reads a review's protocol once (it never changes): every later
+    command on the review costs the engine's one load, not two; a review of each
+    protocol keeps its own."""
+    from scr_engine import MemoryStore
+    from scr_engine.demo_sar import demo_referral
+    from support.serving import running
+
+    class Counting(MemoryStore):
+        loads = 0
+
+        def load(self, review_id: str) -> Any:
+            Counting.loads += 1
+            return super().load(review_id)
+
+    with running(Counting(), tmp_path) as service:
+        scr_id = submit(service).json()["id"]
+        made = service.http.post(
+            "/v1/reviews",
+            json={"request": unstructure(demo_referral()), "protocol": "sar"},
+            headers=service.auth(BUSINESS_MANAGER),
+        )
+        sar_id = made.json()["id"]
+        url = f"/v1/reviews/{scr_id}/commands"
+        notified = {"command": "record_chair_notified", "received_on": "2026-02-02"}
+        assert service.http.post(url, json=notified, headers=service.auth(BUSINESS_MANAGER))
+        before = Counting.loads
+        assessed = service.http.post(
+            url, json={"command": "assess_criteria"}, headers=service.auth(BOARD_CHAIR)
+        )
+        assert assessed.status_code == 200, assessed.text
+        assert Counting.loads - before == 1
+        wrong = service.http.post(
+            f"/v1/reviews/{sar_id}/commands",
+            json={"command": "convene_panel"},
+            headers=service.auth(BOARD_CHAIR),
+        )
+        assert wrong.status_code == 422 and "convene_panel" in wrong.text

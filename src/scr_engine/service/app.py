@@ -95,6 +95,10 @@ def _minimal(prefer: list[str]) -> bool:
     return False
 
 
+_PROTOCOLS_KEPT = 4096
+"""How many reviews' protocols the service keeps (:meth:`_Service.definition`)."""
+
+
 def _etag(version: int) -> str:
     return f'"{version}"'
 
@@ -117,6 +121,7 @@ class _Service:
         self.tokens = tokens
         self.signing_key = signing_key
         self.max_body = max_body
+        self._protocols: dict[str, Protocol] = {}
 
     # ------------------------------------------------------------- plumbing
 
@@ -209,11 +214,20 @@ class _Service:
 
     def definition(self, review_id: str) -> Protocol | None:
         """The protocol of the review ``review_id``, to read a command by; None when
-        it cannot be read (the engine then says why, as for any command)."""
+        it cannot be read (the engine then says why, as for any command). A review's
+        protocol and version never change, so each is read once (the last
+        :data:`_PROTOCOLS_KEPT` reviews): a command then costs one load, the engine's."""
+        found = self._protocols.get(review_id)
+        if found is not None:
+            return found
         try:
-            return protocol_of(self.engine.store.load(review_id))
+            found = protocol_of(self.engine.store.load(review_id))
         except ScrEngineError:
             return None
+        if len(self._protocols) >= _PROTOCOLS_KEPT:
+            self._protocols.pop(next(iter(self._protocols)), None)
+        self._protocols[review_id] = found
+        return found
 
     async def submit(self, request: Request, actor: Actor) -> Response:
         data = await self.body(request)

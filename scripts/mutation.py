@@ -98,6 +98,7 @@ MESSAGE_SLOTS = {
     "refuse_cr1": (1, "what"),
     "screening_preconditions": (1, "what"),
     "_problem": (3, "message"),
+    "_input": (2, "message"),  # _input(out, rule, message, field): the SAR's sections
     "_missing_or_wrong": (3, "wanted"),
     "Deadline": (2, "title"),
     # the SAR's guard helpers (protocols/sar/guards_common.py, guards_decision.py)
@@ -105,6 +106,9 @@ MESSAGE_SLOTS = {
     "waivable": (4, "message"),
     "_not_met_only": (2, "what"),
     "_make": (4, "title"),
+    # a SAR output's words: the engine keeps its rule and recipient (and whether it is
+    # the request to secure records, which no mutant of a text can make)
+    "SarTask": (2, "what"),
     # the title of a SAR deadline (protocols/sar/clocks.py): its nested ``clock``, and
     # ``deadline_of`` (rules/deadlines.py), which both protocols' ``_make`` call
     "clock": (2, "title"),

@@ -27,6 +27,7 @@ from scr_engine.protocols.sar.records import SarReview
 from scr_engine.protocols.sar.settings import Duration, SarSettings
 from scr_engine.records import Actor
 from scr_engine.rules.deadlines import DeadlineStatus
+from scr_engine.states.roles import Role
 from scr_engine.storage.port import ReviewStore
 from support import sar as s
 from support.sar_engine import EngineRun
@@ -200,6 +201,8 @@ def test_the_s45_response_clock_and_overdue_requests() -> None:
     assert run.engine.deadlines(run.r.id, as_of=later)[1].status is DeadlineStatus.OVERDUE
     request = run.r.information_request("IR-1")
     assert request is not None and request.overdue(later) and not request.overdue(sent)
+    due = sent + timedelta(days=10)
+    assert not request.overdue(due) and request.overdue(due + timedelta(days=1))
     run.do(s.MANAGER, RecordInformationResponse("IR-1", ResponseKind.SUPPLIED, ("tenancy",)), 2)
     met = {d.key: d for d in run.engine.deadlines(run.r.id)}["s45:IR-1"]
     assert met.status is DeadlineStatus.MET
@@ -255,3 +258,107 @@ def test_an_overdue_s45_request_is_reported_to_the_chair_once(store: ReviewStore
     assert stored == reported
     assert replay(run.engine.history(stored.id), settings=run.engine.settings_for) == stored
     assert run.engine.verify().ok
+
+
+def _why(run: EngineRun, actor: Actor, command: c.SarCommand) -> set[tuple[str, str, str]]:
+    """Every refusal of ``command`` as (rule, kind, field); nothing is stored."""
+    before = run.engine.store.load(run.r.id).version
+    with pytest.raises((InvalidRequest, PermissionDenied, TransitionRefused)) as refused:
+        run.engine.execute(run.r.id, command, actor)
+    assert run.engine.store.load(run.r.id).version == before
+    return {(r.rule, str(r.kind), str(r.field)) for r in refused.value.refusals}
+
+
+def test_every_refusal_names_its_rule_kind_and_field() -> None:
+    """SAR-I-3, SAR-I-5, SAR-I-6: each refusal of the request machine names the rule,
+    whether it is the input, the request's state or the role, and the field to fix, so
+    that a screen can show it beside that field."""
+    settings = SarSettings(version="with-s45", s45_response_target=Duration(10))
+    run = s.requested(EngineRun(MemoryStore(), protocol_settings=(settings,)))
+    run.do(s.MANAGER, _voluntary())
+    run.do(s.CHAIR, _s45())
+    unknown = RecordInformationResponse("IR-9", ResponseKind.SUPPLIED, ("x",))
+    assert _why(run, s.MANAGER, unknown) == {("SAR-I-5", "input", "request")}
+    refused = RecordInformationResponse("IR-1", ResponseKind.REFUSED, ("x",), " ")
+    assert _why(run, s.MANAGER, refused) == {
+        ("SAR-I-5", "input", "grounds"),
+        ("SAR-I-5", "input", "items"),
+    }
+    blank = RecordInformationResponse("IR-1", ResponseKind.PARTIAL, ("notes", " "))
+    assert _why(run, s.MANAGER, blank) == {("SAR-I-6", "input", "items")}
+    early = RecordDisclosure("IR-1", "fundraising", " ", ())
+    assert _why(run, s.MANAGER, early) == {
+        ("SAR-I-6", "guard", "request"),
+        ("SAR-I-6", "guard", "purpose"),
+        ("SAR-I-6", "input", "to"),
+        ("SAR-I-6", "input", "items"),
+    }
+    assert _why(run, s.CHAIR, EscalateInformationRequest("IR-1", "")) == {
+        ("SAR-I-5", "input", "action")
+    }
+    assert _why(run, s.CHAIR, WithdrawInformationRequest("IR-2", " ")) == {
+        ("SAR-I-5", "input", "reasons")
+    }
+    assert _why(run, s.MANAGER, ReportOverdueInformationRequest("IR-1")) == {
+        ("SAR-I-5", "guard", "request")
+    }
+    run.do(s.MANAGER, RecordInformationResponse("IR-1", ResponseKind.SUPPLIED, ("notes",)))
+    again = RecordInformationResponse("IR-1", ResponseKind.SUPPLIED, ("notes",))
+    assert _why(run, s.MANAGER, again) == {("SAR-I-5", "guard", "request")}
+    assert _why(run, s.CHAIR, EscalateInformationRequest("IR-1", "chase")) == {
+        ("SAR-I-5", "guard", "request")
+    }
+    assert _why(run, s.CHAIR, WithdrawInformationRequest("IR-1", "done")) == {
+        ("SAR-I-5", "guard", "request")
+    }
+    other = RecordDisclosure("IR-1", "annual_report", "public", ("police-file",))
+    assert _why(run, s.MANAGER, other) == {("SAR-I-6", "input", "items")}
+    run.today += timedelta(days=11)
+    assert _why(run, s.MANAGER, ReportOverdueInformationRequest("IR-1")) == {
+        ("SAR-I-5", "guard", "request")
+    }
+    strict = SarSettings(version="chair-only", s45_roles=(Role.BOARD_CHAIR,))
+    own = s.requested(EngineRun(MemoryStore(), protocol_settings=(strict,)))
+    own.do(s.CHAIR, _s45())
+    assert _why(own, s.MANAGER, WithdrawInformationRequest("IR-1", "no longer needed")) == {
+        ("SAR-I-3", "permission", "role")
+    }
+
+
+def test_what_happened_earlier_is_dated_as_it_happened() -> None:
+    """SAR-I-5, SAR-I-6: a response, an escalation, a withdrawal, a disclosure and a
+    report to the chair recorded after the fact carry the day they happened
+    (``occurred_on``), and information is complete from the day the last awaited
+    request was settled (SAR-R-4)."""
+    settings = SarSettings(version="with-s45", s45_response_target=Duration(10))
+    run = s.requested(EngineRun(MemoryStore(), protocol_settings=(settings,)))
+    sent = run.today
+    run.do(s.CHAIR, _s45())
+    run.do(s.MANAGER, _voluntary())
+    run.do(s.CHAIR, _s45("police"))
+    run.today = sent + timedelta(days=30)
+    day = [sent + timedelta(days=n) for n in (12, 13, 14, 15, 16, 17)]
+    run.do(s.MANAGER, ReportOverdueInformationRequest("IR-1", occurred_on=day[0]))
+    run.do(s.CHAIR, EscalateInformationRequest("IR-1", "wrote again", occurred_on=day[1]))
+    run.do(
+        s.MANAGER,
+        RecordInformationResponse(
+            "IR-1", ResponseKind.REFUSED, grounds="no consent", occurred_on=day[2]
+        ),
+    )
+    run.do(
+        s.MANAGER,
+        RecordInformationResponse("IR-2", ResponseKind.SUPPLIED, ("n",), occurred_on=day[3]),
+    )
+    run.do(s.MANAGER, RecordDisclosure("IR-2", "carrying_out_a_sar", "sab", ("n",), day[4]))
+    run.do(s.CHAIR, WithdrawInformationRequest("IR-3", "came via ASC", occurred_on=day[5]))
+    first, second, third = run.r.information_requests
+    assert first.reported_overdue_on == day[0]
+    assert [e.on for e in first.escalations] == [day[1]]
+    assert first.responded_on == day[2]
+    assert second.responded_on == day[3]
+    assert [d.on for d in second.disclosures] == [day[4]]
+    assert third.withdrawn_on == day[5]
+    assert run.r.information_complete_on == day[5]
+    refused = [t.task for t in run.engine.tasks(run.r.id) if t.task.rule == "SAR-I-5"]
+    assert [t.agency for t in refused] == ["board_chair", "board_chair"]

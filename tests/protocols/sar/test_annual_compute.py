@@ -5,7 +5,7 @@ the reviews come in, across 31 March, and with each figure naming its events."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from attrs import evolve
@@ -298,3 +298,99 @@ def test_reviews_of_other_protocols_are_listed_apart_as_what_they_are() -> None:
 
 def _decision(finding: str, decision: str) -> dict[str, Any]:
     return {"finding": finding, "decision": decision, "reasons": f"reasons for {finding}"}
+
+
+LAST = date(2027, 3, 31)
+"""The last day of the financial year 2026."""
+FIRST = date(2026, 4, 1)
+"""Its first day."""
+
+
+def test_the_years_first_and_last_days_are_in_it() -> None:
+    """SAR-A-6(e)–(g), SAR-A-7 at the edges: what happened on 1 April or on 31 March is
+    in the year, what happened on 31 March 2026 or 1 April 2027 is not; each action
+    entry says what was done; an ongoing SAR's stage is its stage at the end of 31
+    March; a review decided or withdrawn on 31 March is (or is not) ongoing."""
+    acted = history(
+        "a",
+        [
+            ("confirm_review", date(2026, 3, 31), "screened", {}),
+            ("add_action", FIRST, "screened", {"action": {"id": "A1", "findings": ["F1"]}}),
+            ("add_action", date(2026, 3, 31), "screened", {"action": {"id": "A0"}}),
+            ("record_action_progress", LAST, "commissioned", {"action": "A1"}),
+            ("complete_action", LAST, "commissioned", {"action": "A1", "discontinued": False}),
+            ("complete_action", date(2027, 4, 1), "report_drafted", {"action": "A0"}),
+            ("decide_finding", LAST, "commissioned", _decision("F1", "not_implement")),
+            ("decide_finding", date(2027, 4, 1), "ratified", _decision("F2", "not_implement")),
+        ],
+    )
+    sections = compute([acted], 2026)
+    assert [(i.action, i.what, i.on, i.findings) for i in sections.implementation] == [
+        ("A1", "added", FIRST, ("F1",)),
+        ("A1", "progressed", LAST, ("F1",)),
+        ("A1", "completed", LAST, ("F1",)),
+    ]
+    assert [(d.finding, d.decided_on, d.reasons) for d in sections.not_implemented] == [
+        ("F1", LAST, "reasons for F1")
+    ]
+    (ongoing,) = sections.ongoing
+    assert (ongoing.reference, ongoing.stage) == ("SAR-a", "commissioned")
+    decided_last = history("b", [("confirm_review", LAST, "screened", {})])
+    withdrawn_last = history(
+        "c",
+        [
+            ("confirm_review", FIRST, "screened", {}),
+            ("withdraw", LAST, "withdrawn", {}),
+        ],
+    )
+    found = compute([decided_last, withdrawn_last], 2026)
+    assert [(o.reference, o.stage) for o in found.ongoing] == [("SAR-b", "screened")]
+
+
+def test_a_day_is_the_day_the_command_says_it_happened() -> None:
+    """SAR-A-7: an event recorded in April about 31 March counts in the year it
+    happened, by its ``occurred_on``; without one, by the day it was recorded."""
+    late = history("a", [("confirm_review", FIRST, "screened", {})])
+    recorded = evolve(
+        late[1],
+        sequence=3,
+        command="decide_finding",
+        at=datetime.combine(date(2027, 4, 3), time(9), UTC),
+        payload={**_decision("F1", "not_implement"), "occurred_on": LAST.isoformat()},
+    )
+    undated = evolve(
+        recorded,
+        sequence=4,
+        payload=_decision("F2", "not_implement"),
+    )
+    found = compute([[*late, recorded, undated]], 2026)
+    assert [(d.finding, d.decided_on) for d in found.not_implemented] == [("F1", LAST)]
+    assert [
+        (d.finding, d.decided_on) for d in compute([[*late, undated]], 2027).not_implemented
+    ] == [("F2", date(2027, 4, 3))]
+
+
+def test_an_scr_is_listed_from_the_years_last_day_to_its_first() -> None:
+    """An SCR received on 31 March is open in the year; one that ended on 1 April was
+    open in it too; its stage is the one it had at the end of 31 March."""
+    events = history("s", [("confirm_review", LAST, "screened", {})])
+    received_last = [
+        evolve(events[0], at=datetime.combine(LAST, time(9), UTC), payload={"reference": "SCR-1"}),
+        events[1],
+    ]
+    assert [(x.reference, x.stage) for x in compute([received_last], 2026).other] == [
+        ("SCR-1", "screened")
+    ]
+    ended_first = [
+        evolve(events[0], payload={"reference": "SCR-2"}),
+        evolve(events[1], payload={"occurred_on": date(2026, 3, 1).isoformat()}),
+        evolve(
+            events[1],
+            sequence=3,
+            stage_after="closed",
+            payload={"occurred_on": FIRST.isoformat()},
+        ),
+    ]
+    assert [(x.reference, x.protocol, x.stage) for x in compute([ended_first], 2026).other] == [
+        ("SCR-2", "scr", "closed")
+    ]

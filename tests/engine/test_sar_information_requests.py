@@ -354,11 +354,38 @@ def test_what_happened_earlier_is_dated_as_it_happened() -> None:
     run.do(s.CHAIR, WithdrawInformationRequest("IR-3", "came via ASC", occurred_on=day[5]))
     first, second, third = run.r.information_requests
     assert first.reported_overdue_on == day[0]
-    assert [e.on for e in first.escalations] == [day[1]]
+    assert [(e.on, e.by, e.action) for e in first.escalations] == [
+        (day[1], s.CHAIR.id, "wrote again")
+    ]
     assert first.responded_on == day[2]
     assert second.responded_on == day[3]
     assert [d.on for d in second.disclosures] == [day[4]]
-    assert third.withdrawn_on == day[5]
+    assert (third.withdrawn_on, third.withdrawn_reasons) == (day[5], "came via ASC")
+    assert _why(run, s.MANAGER, ReportOverdueInformationRequest("IR-1")) == {
+        ("SAR-I-5", "guard", "request")
+    }
     assert run.r.information_complete_on == day[5]
     refused = [t.task for t in run.engine.tasks(run.r.id) if t.task.rule == "SAR-I-5"]
     assert [t.agency for t in refused] == ["board_chair", "board_chair"]
+
+
+def test_information_is_complete_on_the_day_the_last_answer_came() -> None:
+    """SAR-R-4, SAR-I-5: when the last awaited request is answered, the review records
+    that day (the response's own, when recorded later) as the day its information
+    became complete; an s.45 request reported overdue and then answered is settled
+    too."""
+    settings = SarSettings(version="with-s45", s45_response_target=Duration(10))
+    run = s.requested(EngineRun(MemoryStore(), protocol_settings=(settings,)))
+    sent = run.today
+    run.do(s.CHAIR, _s45())
+    run.today = sent + timedelta(days=20)
+    run.do(s.MANAGER, ReportOverdueInformationRequest("IR-1"))
+    assert _why(run, s.MANAGER, ReportOverdueInformationRequest("IR-1")) == {
+        ("SAR-I-5", "guard", "request")
+    }
+    answered = sent + timedelta(days=15)
+    run.do(
+        s.MANAGER,
+        RecordInformationResponse("IR-1", ResponseKind.SUPPLIED, ("lease",), occurred_on=answered),
+    )
+    assert (run.r.information_outstanding, run.r.information_complete_on) == (0, answered)

@@ -394,3 +394,38 @@ def test_an_scr_is_listed_from_the_years_last_day_to_its_first() -> None:
     assert [(x.reference, x.protocol, x.stage) for x in compute([ended_first], 2026).other] == [
         ("SCR-2", "scr", "closed")
     ]
+
+
+def test_a_concluded_sar_brings_its_period_under_review_and_time_to_complete() -> None:
+    """SAR-A-6(d), SAR-A-7: a concluded SAR's period under review is the one its
+    latest terms of reference agreed before it concluded, its time to complete the days
+    from its decision; reviews are listed by reference, whatever their ids, and an SCR
+    or another protocol's history before a SAR leaves the SAR in."""
+    terms = {"terms": {"period_start": "2025-01-01", "period_end": "2025-12-31"}}
+    later = {"terms": {"period_start": "2024-06-01", "period_end": "2025-12-31"}}
+    events = history(
+        "z",
+        [
+            ("confirm_review", date(2026, 5, 1), "screened", {}),
+            ("agree_terms_of_reference", date(2026, 5, 2), "screened", terms),
+            ("agree_terms_of_reference", date(2026, 6, 2), "commissioned", later),
+            ("ratify", date(2026, 11, 1), "ratified", {}),
+            ("agree_terms_of_reference", date(2026, 12, 1), "ratified", terms),
+        ],
+    )
+    first = [evolve(events[0], payload={"protocol": "sar", "reference": "SAR-2026-001"})]
+    other = history("a", [("confirm_review", date(2026, 5, 1), "screened", {})])
+    second = [evolve(other[0], payload={"protocol": "sar", "reference": "SAR-2026-002"})]
+    scr = [evolve(other[0], review_id="s", payload={"reference": "AAA-SCR"})]
+    foreign = [evolve(other[0], review_id="f", payload={"protocol": "x", "reference": "AA"})]
+    found = compute([scr, foreign, [*second, *other[1:]], [*first, *events[1:]]], 2026)
+    (done,) = found.concluded
+    assert (done.reference, done.screened_on, done.days_to_complete) == (
+        "SAR-2026-001",
+        date(2026, 5, 1),
+        (date(2026, 11, 1) - date(2026, 5, 1)).days,
+    )
+    assert (done.period_start, done.period_end) == (date(2024, 6, 1), date(2025, 12, 31))
+    assert [o.reference for o in found.ongoing] == ["SAR-2026-002"]
+    assert [x.reference for x in found.other] == ["AAA-SCR"]
+    assert [s.review_id for s in found.read] == ["s", "z", "a"]

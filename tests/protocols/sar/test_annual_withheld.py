@@ -125,3 +125,15 @@ def test_a_published_report_quotes_only_what_is_cleared(
     assert withheld(events)(" ".join(WORDS)) == " ".join(
         REDACTED if w in struck else w for w in WORDS
     )
+
+
+def test_a_commitment_whose_value_is_gone_does_not_hide_the_next() -> None:
+    """SAR-P-6: a path an event commits to that its payload no longer holds is passed
+    over, and the values at the event's other paths are still struck."""
+    events = history("r1", [("confirm_review", date(2026, 5, 1), "screened", {})])
+    events[0] = evolve(
+        events[0],
+        payload={**events[0].payload, "people": ["hazel"]},
+        commitments={"/gone/0": "c", "/people/0": "c"},
+    )
+    assert withheld(events)("we met hazel") == f"we met {REDACTED}"

@@ -15,6 +15,7 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -26,7 +27,7 @@ from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scr_engine.access import ReadScope
-from scr_engine.board import DEFAULT_BOARD
+from scr_engine.board import DEFAULT_BOARD, BoardIdentity
 from scr_engine.clock import Clock, local_date
 from scr_engine.engine import ReviewEngine
 from scr_engine.errors import InvalidRequest, PermissionDenied, ScrEngineError
@@ -82,6 +83,12 @@ def _dumps(data: Any) -> str:
 def _json(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     body = _dumps(data).encode("utf-8")
     return Response(body, status, dict(headers or {}), media_type="application/json")
+
+
+def _document(text: str, fmt: str) -> Response:
+    """A rendered document as the service answers it: HTML or Markdown, UTF-8."""
+    media = "text/html" if fmt == "html" else "text/markdown"
+    return Response(text, 200, media_type=f"{media}; charset=utf-8")
 
 
 def _minimal(prefer: list[str]) -> bool:
@@ -399,8 +406,7 @@ class _Service:
         if name not in DOCUMENTS:
             raise Problem(404, "not_found", f"no document {name!r}: {', '.join(DOCUMENTS)}")
         events = await self.call(self.engine.history, review_id, actor)
-        board = await self.call(self.engine.store.board_identity)
-        day = as_of if as_of is not None else local_date(self.engine.clock.now())
+        board, day = await self._board_and_day(as_of)
         try:
             document = await self.call(
                 render,
@@ -410,33 +416,32 @@ class _Service:
                 as_of=day,
                 settings=self.engine.settings_for(review),
                 history=events,
-                board=board if board is not None else DEFAULT_BOARD,
+                board=board,
             )
         except ImportError:  # pragma: no cover - Jinja2 missing
             raise Problem(503, "unavailable", "documents need the documents extra") from None
-        media = "text/html" if fmt == "html" else "text/markdown"
-        return Response(document.text, 200, media_type=f"{media}; charset=utf-8")
+        return _document(document.text, fmt)
+
+    async def _board_and_day(self, as_of: date | None) -> tuple[BoardIdentity, date]:
+        """The store's Board (the default when none is set) and the day a document is
+        made as of (``as_of``, else today)."""
+        board = await self.call(self.engine.store.board_identity)
+        day = as_of if as_of is not None else local_date(self.engine.clock.now())
+        return (board if board is not None else DEFAULT_BOARD), day
 
     async def sar_document(self, review: Any, name: str, fmt: str, as_of: Any) -> Response:
         """One document of a Safeguarding Adults Review (``SAR_DOCUMENTS``)."""
-        from scr_engine.documents import SAR_DOCUMENTS, render_sar
+        from scr_engine.documents import LETTERS, SAR_DOCUMENTS, render_sar
 
         if name not in SAR_DOCUMENTS:
             names = ", ".join(SAR_DOCUMENTS)
-            letters = "information-request-IR-<n>, information-reminder-IR-<n>"
+            letters = ", ".join(f"{head}-IR-<n>" for head in LETTERS)
             raise Problem(404, "not_found", f"a SAR has no document {name!r}: {names}; {letters}")
-        board = await self.call(self.engine.store.board_identity)
-        day = as_of if as_of is not None else local_date(self.engine.clock.now())
+        board, day = await self._board_and_day(as_of)
         document = await self.call(
-            render_sar,
-            name,
-            review,
-            fmt="html" if fmt == "html" else "md",
-            as_of=day,
-            board=board if board is not None else DEFAULT_BOARD,
+            render_sar, name, review, fmt="html" if fmt == "html" else "md", as_of=day, board=board
         )
-        media = "text/html" if fmt == "html" else "text/markdown"
-        return Response(document.text, 200, media_type=f"{media}; charset=utf-8")
+        return _document(document.text, fmt)
 
     async def sar_letter(
         self, review: Any, name: str, fmt: str, as_of: Any, actor: Actor
@@ -446,8 +451,7 @@ class _Service:
         from scr_engine.documents import render_letter
 
         events = await self.call(self.engine.history, review.id, actor)
-        board = await self.call(self.engine.store.board_identity)
-        day = as_of if as_of is not None else local_date(self.engine.clock.now())
+        board, day = await self._board_and_day(as_of)
         try:
             document = await self.call(
                 render_letter,
@@ -456,12 +460,11 @@ class _Service:
                 history=events,
                 fmt="html" if fmt == "html" else "md",
                 as_of=day,
-                board=board if board is not None else DEFAULT_BOARD,
+                board=board,
             )
         except InvalidRequest as exc:
             raise Problem(404, "not_found", exc.refusals[0].message) from None
-        media = "text/html" if fmt == "html" else "text/markdown"
-        return Response(document.text, 200, media_type=f"{media}; charset=utf-8")
+        return _document(document.text, fmt)
 
     # ------------------------------------------------------------- integrity
 

@@ -3,8 +3,8 @@ review at a time, on top of :class:`~scr_engine.engine.ReviewEngine`.
 
 - :func:`report_overdue` tells the board_chair of every s.45 request that has gone
   overdue (SAR-I-5): one ``report_overdue_information_request`` per request, each
-  recorded on its review with a task for the chair. Run it daily (``scr overdue
-  --report``, a scheduler, the host's own loop): a request already reported is not
+  recorded on its review with a task for the chair. Run it daily (``scr
+  report-overdue``, a scheduler, the host's own loop): a request already reported is not
   reported again, and a retry of the same report is the same event.
 """
 

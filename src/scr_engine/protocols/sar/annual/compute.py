@@ -20,7 +20,7 @@ read (its last event), so that a changed event shows (:func:`source_problems`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -146,12 +146,25 @@ def withheld(events: Iterable[EventLike]) -> Striker:
     return publication_striker(values)
 
 
+def _lazily(events: Sequence[EventLike]) -> Callable[[str], str]:
+    """:func:`withheld`'s striker of ``events``, made the first time a text of theirs is
+    copied: most reviews give a year's report no text, and need not be read for it."""
+    made: list[Striker] = []
+
+    def strike(text: str) -> str:
+        if not made:
+            made.append(withheld(events))
+        return made[0](text)
+
+    return strike
+
+
 def _concluded(
     events: Sequence[EventLike],
     reference: str,
     settings: SarSettings,
     year: int,
-    strike: Striker,
+    strike: Callable[[str], str],
 ) -> ConcludedReview | None:
     event_name = settings.concluded_event.value
     concluding = _first(events, lambda e: e.command == event_name)
@@ -241,7 +254,7 @@ def _implementation(
 
 
 def _declined(
-    events: Sequence[EventLike], reference: str, year: int, strike: Striker
+    events: Sequence[EventLike], reference: str, year: int, strike: Callable[[str], str]
 ) -> list[DeclinedFinding]:
     out: list[DeclinedFinding] = []
     for event in events:
@@ -324,7 +337,7 @@ def compute(
         reference = str(first.payload.get("reference", ""))
         own = _settings(settings, first.review_id)
         read.append(source_of(events[-1]))
-        strike = withheld(events)
+        strike = _lazily(events)
         done = _concluded(events, reference, own, year, strike)
         if done is not None:
             concluded.append(done)

@@ -45,6 +45,7 @@ __all__ = [
     "new_salt",
     "personal_fields",
     "personal_paths",
+    "personal_values",
     "publication_striker",
     "replace_at",
     "seal",
@@ -175,6 +176,12 @@ def personal_paths(cls: type, data: Any) -> list[tuple[str, str]]:
     if plan is None:
         return []
     return list(_walk(plan, data, ""))
+
+
+def personal_values(cls: type, data: Any) -> frozenset[str]:
+    """Every personal text ``data`` (the JSON form of an instance of ``cls``) still
+    holds: what a published text strikes out (empty and erased values are not)."""
+    return frozenset(v for _, v in personal_paths(cls, data) if v and v != ERASED)
 
 
 def _unescape(part: str) -> str:

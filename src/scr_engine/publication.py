@@ -20,7 +20,7 @@ from attrs import frozen
 
 from scr_engine.errors import TransitionRefused
 from scr_engine.errors.refusals import Refusal, RefusalKind
-from scr_engine.personal import ERASED, REDACTED, Striker, personal_paths, publication_striker
+from scr_engine.personal import REDACTED, Striker, personal_values, publication_striker
 from scr_engine.records import ActionStatus, Review
 from scr_engine.serialization import unstructure
 from scr_engine.states.stages import Stage
@@ -72,9 +72,7 @@ class PublicReport:
 
 def _redactor(review: Review) -> Striker:
     """Strikes every personal value of a review out of a text."""
-    values = {v for _, v in personal_paths(Review, unstructure(review)) if v and v != ERASED}
-    # The marker, unless a personal value is that very text: then another.
-    return publication_striker(values)
+    return publication_striker(personal_values(Review, unstructure(review)))
 
 
 def public_export(review: Review) -> PublicReport:

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date
+from typing import Any
 
 import attrs
 import pytest
@@ -38,7 +40,14 @@ from scr_engine.checkpoints import (
 )
 from scr_engine.demo import BUSINESS_MANAGER, REQUESTER, demo_request, run_to_closure
 from scr_engine.history import Event, state_digest
-from scr_engine.personal import ERASED, commit, personal_fields, personal_paths, value_at
+from scr_engine.personal import (
+    ERASED,
+    commit,
+    personal_fields,
+    personal_paths,
+    personal_values,
+    value_at,
+)
 from scr_engine.serialization import FrozenDict, canonical_json
 
 # --------------------------------------------------------------------------- personal data
@@ -90,6 +99,31 @@ def test_an_event_hash_commits_to_personal_values_without_containing_them(
         assert set(event.commitments) == {p for p, _ in personal_paths(command, event.payload)}
         for path, commitment in event.commitments.items():
             assert commit(event.salts[path], value_at(event.payload, path)) == commitment
+
+
+@pytest.mark.rule("PR-e")
+def test_personal_values_are_the_held_texts_without_empty_or_erased_ones(
+    engine: ReviewEngine, closed: str
+) -> None:
+    payload = engine.history(closed)[0].payload
+    held = {v for _, v in personal_paths(c.SubmitRequest, payload)}
+    assert personal_values(c.SubmitRequest, payload) == held - {"", ERASED}
+    assert demo_request().requester.name in held
+    erased = _with(payload, "/request/requester/name", ERASED)
+    assert demo_request().requester.name not in personal_values(c.SubmitRequest, erased)
+    blank = _with(payload, "/request/requester/name", "")
+    assert "" not in personal_values(c.SubmitRequest, blank)
+
+
+def _with(payload: Any, path: str, value: str) -> Any:
+    """A deep copy of ``payload`` with the text at the JSON pointer ``path`` replaced."""
+    copied = json.loads(json.dumps(payload))
+    *parents, last = path.strip("/").split("/")
+    node = copied
+    for part in parents:
+        node = node[part]
+    node[last] = value
+    return copied
 
 
 def _erase(event: Event, path: str) -> Event:

@@ -22,7 +22,7 @@ from typing import Any
 from scr_engine.board import DEFAULT_BOARD, BoardIdentity
 from scr_engine.documents.register import as_identity
 from scr_engine.documents.render import Document, Format, _environments, _identity
-from scr_engine.personal import ERASED, Striker, personal_paths, publication_striker
+from scr_engine.personal import Striker, personal_values, publication_striker
 from scr_engine.protocols.sar import DOCUMENTS as _SAR_DOCUMENT_NAMES
 from scr_engine.protocols.sar.guards_setup import PRINCIPLES, TOR_ITEMS
 from scr_engine.protocols.sar.information_records import uncleared_items
@@ -389,7 +389,7 @@ def _redactor(review: SarReview) -> Striker:
     """Strikes out of a text every personal value of ``review`` and every item
     supplied under its information requests and not cleared for publication
     (SAR-P-6, SAR-I-6)."""
-    values = {v for _, v in personal_paths(SarReview, unstructure(review)) if v and v != ERASED}
+    values = personal_values(SarReview, unstructure(review))
     return publication_striker(values | uncleared_items(review.information_requests))
 
 

@@ -53,7 +53,7 @@ request itself, and the reminder of one still awaited after its due date (SAR-I-
 letter's document name is the head, a hyphen and the request's id
 (``information-request-IR-1``)."""
 
-_NAME = re.compile(r"^(information-request|information-reminder)-(IR-[0-9]+)$")
+_NAME = re.compile(rf"^({'|'.join(map(re.escape, LETTERS))})-(IR-[0-9]+)$")
 
 _TITLES = {
     "information-request": "Request for information",

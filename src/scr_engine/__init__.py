@@ -1,5 +1,6 @@
-"""scr_engine: a Safeguarding Adults Board's Serious Case Review protocol as an
-explicit, guarded, audited state machine with pluggable storage.
+"""scr_engine: a Safeguarding Adults Board's case review protocols (the Serious Case
+Review and the Care Act 2014's Safeguarding Adults Review) as explicit, guarded,
+audited state machines with pluggable storage.
 
 Start with :class:`ReviewEngine` over a :class:`MemoryStore` (or the SQL store of
 :mod:`scr_engine.storage.sql`), submit a :class:`RequestForm`, then ``execute``

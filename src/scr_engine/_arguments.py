@@ -14,6 +14,7 @@ from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.protocols.scr import NAME as DEFAULT_PROTOCOL
 from scr_engine.protocols.scr import VERSION as DEFAULT_PROTOCOL_VERSION
 from scr_engine.records import Actor, Role
+from scr_engine.rules.dates import DATE_RULE
 from scr_engine.rules.settings import DEFAULT_SETTINGS
 from scr_engine.serialization import text_problems
 
@@ -148,6 +149,19 @@ def check_day(command: str, value: Any, what: str = "as_of") -> date:
     if not isinstance(value, date) or isinstance(value, datetime):
         raise refuse(command, f"{what} must be a date, not {type(value).__name__}", what)
     return value
+
+
+def received_problems(received_on: Any, today: date) -> list[Refusal]:
+    """Why ``received_on``, the day a request was received when it is recorded later,
+    is refused: not a day, or after ``today``."""
+    if received_on is None:
+        return []
+    if not isinstance(received_on, date) or isinstance(received_on, datetime):
+        return [Refusal.input("received_on must be a date", "received_on")]
+    if received_on > today:
+        message = f"a request cannot have been received on {received_on}, after today"
+        return [Refusal(DATE_RULE, message, RefusalKind.INPUT, "received_on")]
+    return []
 
 
 def command_name(command: Any) -> str:

@@ -10,9 +10,11 @@ from datetime import date
 from typing import Any
 
 from scr_engine.commands import Command
-from scr_engine.errors import ScrEngineError
+from scr_engine.errors import ScrEngineError, UnknownProtocol
 from scr_engine.errors.refusals import Refusal
+from scr_engine.protocols import DEFAULT as DEFAULT_PROTOCOL
 from scr_engine.protocols import Protocol
+from scr_engine.protocols import get as get_protocol
 from scr_engine.protocols import of as protocol_of
 from scr_engine.records import Actor
 from scr_engine.rules.common import Context
@@ -99,3 +101,35 @@ def request_problems(
     if not refusals and definition.admits is not None and store is not None:
         refusals = definition.admits(request, store)
     return refusals
+
+
+def new_reference(definition: Protocol, request: Any, store: Any, year: int) -> str:
+    """The reference of a new review of ``request``: the one its definition names
+    (:attr:`~scr_engine.protocols.definition.Protocol.reference`), else the next of
+    the store's yearly sequence (``year``), under the definition's prefix."""
+    if definition.reference is not None:
+        return definition.reference(request)
+    reference: str = store.next_reference(year)
+    if definition.reference_prefix != "SCR" and reference.startswith("SCR-"):
+        reference = definition.reference_prefix + reference[3:]
+    return reference
+
+
+def admitted_again(definition: Protocol, request: Any, store: Any) -> list[Refusal]:
+    """What the store holds now that refuses ``request``, judged again when the store
+    refused the reference its definition names (another review of that reference was
+    stored since the first judgement); none for a numbered reference."""
+    if definition.reference is None or definition.admits is None:
+        return []
+    return definition.admits(request, store)
+
+
+def protocol_named(name: Any) -> tuple[Protocol, str | None]:
+    """The newest definition of the protocol ``name``; for an unknown one, the SCR's
+    (to judge the permission by) and what is wrong."""
+    if type(name) is not str:
+        return DEFAULT_PROTOCOL, f"protocol must be text, not {type(name).__name__}"
+    try:
+        return get_protocol(name), None
+    except UnknownProtocol as exc:
+        return DEFAULT_PROTOCOL, str(exc)

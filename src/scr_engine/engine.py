@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from attrs import evolve, frozen
@@ -23,6 +23,7 @@ from scr_engine._arguments import (
     check_overdue,
     command_name,
     raise_for,
+    received_problems,
     recorded_protocol,
     refuse,
     without_numbering,
@@ -35,7 +36,14 @@ from scr_engine._listing import (
     readable_tasks,
     scan_for,
 )
-from scr_engine._settings_book import SettingsBook, request_problems, submission
+from scr_engine._settings_book import (
+    SettingsBook,
+    admitted_again,
+    new_reference,
+    protocol_named,
+    request_problems,
+    submission,
+)
 from scr_engine.access import DEFAULT_READ_POLICY, AccessEntry, ReadPolicy, read_refusal
 from scr_engine.checkpoints import Checkpoint, CheckpointEntry, sign_checkpoint
 from scr_engine.clock import Clock, SystemClock, local_date
@@ -45,7 +53,7 @@ from scr_engine.errors import (
     InvalidRequest,
     PermissionDenied,
     ReviewNotFound,
-    UnknownProtocol,
+    StorageError,
 )
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.history import Event, advance, replay, start
@@ -60,11 +68,9 @@ from scr_engine.personal import (
 )
 from scr_engine.protocols import DEFAULT as DEFAULT_PROTOCOL
 from scr_engine.protocols import Protocol
-from scr_engine.protocols import get as get_protocol
 from scr_engine.protocols import of as protocol_of
 from scr_engine.publication import PublicReport, public_export
 from scr_engine.records import Actor, RequestForm, Review, Task, TaskState
-from scr_engine.rules.dates import DATE_RULE
 from scr_engine.rules.deadlines import Deadline
 from scr_engine.rules.judge import (
     acting_role,
@@ -191,7 +197,7 @@ class ReviewEngine:
         :class:`InvalidRequest` naming every missing or invalid field (RF-1, RF-2).
         """
         check_actor("submit_request", actor, self.settings.max_actor_length)
-        definition, unknown = self._protocol_named(protocol)
+        definition, unknown = protocol_named(protocol)
         # Permission first: who may not submit learns nothing about the form (RF-1).
         role = acting_role(definition.row("submit_request"), actor)
         if role is None:
@@ -216,12 +222,7 @@ class ReviewEngine:
         refusals = request_problems(definition, request, actor, role, today, current, self.store)
         if unknown is not None:
             refusals.append(Refusal.input(unknown, "protocol"))
-        if received_on is not None:
-            if not isinstance(received_on, date) or isinstance(received_on, datetime):
-                refusals.append(Refusal.input("received_on must be a date", "received_on"))
-            elif received_on > today:
-                message = f"a request cannot have been received on {received_on}, after today"
-                refusals.append(Refusal(DATE_RULE, message, RefusalKind.INPUT, "received_on"))
+        refusals += received_problems(received_on, today)
         command: Command | None = None
         payload: dict[str, Any] | None = None
         if not refusals:
@@ -235,9 +236,7 @@ class ReviewEngine:
             refusals = too_long(payload, self.settings)
         raise_for("submit_request", refusals)
         assert role is not None and payload is not None and command is not None
-        reference = self.store.next_reference(today.year)
-        if definition.reference_prefix != "SCR" and reference.startswith("SCR-"):
-            reference = definition.reference_prefix + reference[3:]
+        reference = new_reference(definition, request, self.store, today.year)
         submitted: Any = evolve(
             command,  # type: ignore[misc]
             reference=reference,
@@ -273,6 +272,11 @@ class ReviewEngine:
             if done is None:
                 raise
             return done
+        except StorageError:
+            # The reference the definition names is taken: by a review that the
+            # judgement of what the store holds refuses now (SAR-A-5), stored meanwhile.
+            raise_for("submit_request", admitted_again(definition, request, self.store))
+            raise
         return review
 
     def execute(
@@ -388,17 +392,6 @@ class ReviewEngine:
                 raise
             return done
         return updated
-
-    @staticmethod
-    def _protocol_named(name: Any) -> tuple[Protocol, str | None]:
-        """The newest definition of the protocol ``name``; for an unknown one, the
-        SCR's (to judge the permission by) and what is wrong."""
-        if type(name) is not str:
-            return DEFAULT_PROTOCOL, f"protocol must be text, not {type(name).__name__}"
-        try:
-            return get_protocol(name), None
-        except UnknownProtocol as exc:
-            return DEFAULT_PROTOCOL, str(exc)
 
     def definition(self, review: AnyReview) -> Protocol:
         """The protocol definition ``review`` runs under (the one it records).

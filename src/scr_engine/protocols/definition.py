@@ -177,6 +177,12 @@ class Protocol:
     """``(request, store)``: what the store already holds that refuses a new review of
     this request (the annual report's one per financial year, SAR-A-5), judged when it
     is submitted, after the request's own checks; None when nothing does."""
+    reference: Callable[[Any], str] | None = None
+    """``(request)`` to the reference a new review of it takes, when the definition
+    names it (the annual report of 2026: ``SAR-AR-2026-27``) instead of numbering it.
+    A store holds each reference once, so with :attr:`admits` judging the same thing
+    two submissions at the same moment cannot both be stored: the second is refused
+    with :attr:`admits`' reasons. None (the default): numbered in the yearly sequence."""
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()

@@ -59,6 +59,7 @@ __all__ = [
     "VERSION",
     "apply_annual_report",
     "open_annual_report",
+    "report_reference",
 ]
 
 NAME = "sar-annual-report"
@@ -142,6 +143,14 @@ def open_annual_report(
         head="",
         requested_by=actor_id,
     )
+
+
+def report_reference(form: AnnualReportForm) -> str:
+    """The reference of the annual report of ``form.year``: ``SAR-AR-2026-27`` for the
+    year from 1 April 2026. One report per year (SAR-A-5) is then one per reference,
+    which every store holds once: two reports of a year opened at the same moment
+    cannot both be stored."""
+    return f"SAR-AR-{form.year}-{(form.year + 1) % 100:02d}"
 
 
 def apply_annual_report(
@@ -246,5 +255,6 @@ ANNUAL_REPORT = Protocol(
     clocks_changed=_always,
     reference_prefix="SAR-AR",
     admits=one_a_year,
+    reference=report_reference,
 )
 """The annual report definition, version 1 (registered beside the SAR)."""

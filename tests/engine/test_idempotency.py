@@ -4,7 +4,6 @@ idempotency key gets the original result, never a second event and never a
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -12,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from scr_engine import (
-    ConcurrencyConflict,
     FixedClock,
     InvalidRequest,
     MemoryStore,
+    Review,
     ReviewEngine,
     ReviewStore,
     Stage,
@@ -24,6 +23,7 @@ from scr_engine import commands as c
 from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, REQUESTER, demo_request
 from scr_engine.storage.sql import SqlStore
 from support.builders import START
+from support.concurrency import at_once
 from support.postgres import postgres_schema
 
 pytestmark = pytest.mark.rule("PR-d")
@@ -103,26 +103,13 @@ def test_two_retries_at_once_make_one_event_and_both_get_the_result(tmp_path: Pa
     with SqlStore(url, migrate="create", durable=False) as store:
         engine = ReviewEngine(store, FixedClock(START))
         review = engine.submit(demo_request(), REQUESTER)
-        barrier = threading.Barrier(2)
-        results: list[object] = []
 
-        def send() -> None:
-            barrier.wait()
-            try:
-                results.append(
-                    engine.execute(
-                        review.id, c.AssessCriteria(), BOARD_CHAIR, idempotency_key="same"
-                    )
-                )
-            except ConcurrencyConflict as exc:  # never: the loser gets the result
-                results.append(exc)
+        def send() -> object:
+            command = c.AssessCriteria()
+            return engine.execute(review.id, command, BOARD_CHAIR, idempotency_key="same")
 
-        threads = [threading.Thread(target=send) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert len(results) == 2 and results[0] == results[1]
+        results = at_once(send, send)  # never a ConcurrencyConflict: the loser gets the result
+        assert isinstance(results[0], Review) and results[0] == results[1]
         assert [e.command for e in engine.history(review.id)] == [
             "submit_request",
             "assess_criteria",

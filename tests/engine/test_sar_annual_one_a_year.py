@@ -5,7 +5,6 @@ again and refused with SAR-A-5's reasons; nothing of it is stored."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ from scr_engine.protocols.sar.annual.records import AnnualReport
 from scr_engine.storage.port import ReviewStore
 from support import sar as s
 from support.annual import YEAR, form
+from support.concurrency import at_once
 from support.stores import KINDS, fresh_store
 
 ANNUAL = "sar-annual-report"
@@ -92,24 +92,7 @@ def test_reports_of_one_year_opened_at_the_same_moment_store_one(kind: str, tmp_
     own thread, store exactly one report; every other one is refused with SAR-A-5."""
     with fresh_store(kind, tmp_path) as shared:
         engine = _engine(shared)
-        start = threading.Barrier(6)
-        outcomes: list[object] = []
-        lock = threading.Lock()
-
-        def submit() -> None:
-            start.wait()
-            try:
-                made: object = engine.submit(form(), s.MANAGER, protocol=ANNUAL)
-            except Exception as exc:  # every outcome is asserted below
-                made = exc
-            with lock:
-                outcomes.append(made)
-
-        threads = [threading.Thread(target=submit) for _ in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        outcomes = at_once(*[lambda: engine.submit(form(), s.MANAGER, protocol=ANNUAL)] * 6)
         stored = [o for o in outcomes if isinstance(o, AnnualReport)]
         refused = [o for o in outcomes if isinstance(o, TransitionRefused)]
         assert len(stored) == 1 and len(refused) == 5, outcomes

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import threading
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -59,6 +58,7 @@ from scr_engine.serialization import structure, unstructure
 from scr_engine.storage.sql import SqlStore, upgrade
 from support.asserts import assert_refused
 from support.builders import START, submit, to_stage
+from support.concurrency import at_once
 from support.legacy import legacy_store
 from support.postgres import postgres_schema
 
@@ -428,25 +428,16 @@ def test_an_erasure_racing_another_command_loses_nothing(tmp_path: Path) -> None
         engine = ReviewEngine(store, clock)
         review_id = _closed(engine, clock)
         version = engine.get(review_id).version
-        barrier = threading.Barrier(2)
-        outcomes: list[str] = []
-
-        def run(command: c.Command) -> None:
-            barrier.wait()
-            try:
-                engine.execute(review_id, command, BOARD_CHAIR, version)
-                outcomes.append(command.name)
-            except ConcurrencyConflict:
-                outcomes.append("conflict")
-
-        threads = [
-            threading.Thread(target=run, args=(c.ErasePersonalData(REASONS, BASIS),)),
-            threading.Thread(target=run, args=(c.RestrictAccess("Press interest."),)),
+        erase, restrict = c.ErasePersonalData(REASONS, BASIS), c.RestrictAccess("Press interest.")
+        results = at_once(
+            lambda: engine.execute(review_id, erase, BOARD_CHAIR, version),
+            lambda: engine.execute(review_id, restrict, BOARD_CHAIR, version),
+        )
+        outcomes = [
+            "conflict" if isinstance(r, ConcurrencyConflict) else command.name
+            for r, command in zip(results, (erase, restrict), strict=True)
+            if isinstance(r, ConcurrencyConflict | Review)
         ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
         assert sorted(outcomes)[0] == "conflict" and len(outcomes) == 2
         winner = next(o for o in outcomes if o != "conflict")
         history = engine.history(review_id)

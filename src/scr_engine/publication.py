@@ -75,14 +75,25 @@ def _redactor(review: Review) -> Striker:
     return publication_striker(personal_values(Review, unstructure(review)))
 
 
+_PUBLISHED_AS = {
+    "sar": (
+        "its publishable summary, the document publishable-summary (scr export "
+        "--public; GET /v1/reviews/{id}/documents/publishable-summary)"
+    ),
+    "sar-annual-report": "as the annual report's document (scr annual-report YEAR)",
+}
+"""What another protocol's review publishes instead of the public export."""
+
+
 def public_export(review: Review) -> PublicReport:
     """The public report of a ratified review (ratified, monitored or closed);
     :class:`~scr_engine.TransitionRefused` (RP-7) for a review the Board has not
     agreed, which has nothing to publish."""
     if not isinstance(review, Review):
+        published = _PUBLISHED_AS.get(review.protocol, "as documents of its own")
         message = (
-            f"review {review.reference} runs under protocol {review.protocol}: its public "
-            "report is not made yet (only an SCR's is)"
+            f"review {review.reference} runs under protocol {review.protocol}: the public "
+            f"export is an SCR's public report; it publishes {published}"
         )
         raise TransitionRefused("public_export", [Refusal("MAP", message, RefusalKind.STAGE)])
     report = review.overview_report

@@ -88,6 +88,18 @@ def test_erasing_one_person_across_both_protocols() -> None:
     assert run.engine.verify().ok
 
 
+def test_a_sar_s_public_export_is_refused_naming_its_publishable_summary() -> None:
+    """SAR-P-5, SAR-P-6: what a SAR publishes is its publishable summary; the SCR's
+    public export of a SAR is refused (nothing of the SCR's shape is made up for it),
+    saying where the SAR's public text is."""
+    run = _withdrawn()
+    with pytest.raises(TransitionRefused) as refused:
+        run.engine.public_export(run.r.id, s.CHAIR)
+    (refusal,) = refused.value.refusals
+    assert refusal.rule == "MAP" and "publishable-summary" in refusal.message
+    assert run.r.reference in refusal.message
+
+
 def test_the_default_read_policy_on_a_sar() -> None:
     """PR-e as for an SCR: the Board's officers read every SAR, an agency contributor
     the SARs involving their agency, the lead reviewer the SAR they are appointed to,

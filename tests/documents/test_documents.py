@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 import scr_engine
-from scr_engine import ChronologyEntry, Stage
+from scr_engine import ChronologyEntry, InvalidRequest, RefusalKind, Stage
 from scr_engine.documents import (
     DOCUMENTS,
     REGISTER_FIELDS,
@@ -298,10 +298,18 @@ def test_an_ended_review_renders_every_document() -> None:
 
 
 def test_an_unknown_document_or_format_is_refused() -> None:
-    with pytest.raises(ValueError, match="no document"):
+    """An error of the library's tree (an ``InvalidRequest``, so a ``ValueError``)
+    naming the field and what it may be."""
+    with pytest.raises(InvalidRequest) as unknown:
         render("letters", CLOSED.review, as_of=CLOSED.as_of)
-    with pytest.raises(ValueError, match="no format"):
+    with pytest.raises(InvalidRequest) as pdf:
         render("request", CLOSED.review, fmt="pdf", as_of=CLOSED.as_of)  # type: ignore[arg-type]
+    for refused, field, said in ((unknown, "name", "no document 'letters'"), (pdf, "fmt", "pdf")):
+        assert isinstance(refused.value, ValueError)
+        (refusal,) = refused.value.refusals
+        assert (refusal.field, refusal.kind) == (field, RefusalKind.INPUT)
+        assert said in refusal.message
+    assert "timeline" in unknown.value.refusals[0].message  # the names it may be
 
 
 # --------------------------------------------------------------------------- corrections

@@ -8,9 +8,12 @@ import csv
 import io
 from datetime import date
 
+import pytest
+
 from scr_engine import MemoryStore, ReviewEngine
 from scr_engine import annual_reports as ar
 from scr_engine.documents.annual import figures_csv, render_annual_report
+from scr_engine.errors import InvalidRequest
 from scr_engine.protocols.sar.annual.records import AnnualReport
 from support import sar as s
 from support.annual import AFTER_YEAR, RECIPIENTS, URL, drafted, form, published
@@ -50,6 +53,14 @@ def test_a_draft_says_what_it_lacks() -> None:
     assert "section (a)" in doc.missing and "Not yet complete" in doc.text
     assert "*Not yet computed.*" in doc.text
     assert figures_csv(report).splitlines() == ["section,review,reference,what,date,detail,sources"]
+
+
+def test_a_format_other_than_md_or_html_is_refused_on_fmt() -> None:
+    engine = ReviewEngine(MemoryStore())
+    report = drafted(engine)
+    with pytest.raises(InvalidRequest, match="md or html") as refused:
+        render_annual_report(report, fmt="docx", as_of=AFTER_YEAR)  # type: ignore[arg-type]
+    assert [r.field for r in refused.value.refusals] == ["fmt"]
 
 
 def test_the_figures_as_csv_name_their_events() -> None:

@@ -28,6 +28,7 @@ from scr_engine.documents.sar import (
     render_all_sar,
     render_sar,
 )
+from scr_engine.errors import InvalidRequest
 from scr_engine.marks import FREE_TEXT, PERSONAL
 from scr_engine.protocols import sar
 from scr_engine.protocols.sar import commands as c
@@ -161,12 +162,14 @@ def test_a_board_given_by_name_is_printed_on_every_document() -> None:
 
 
 def test_an_unknown_sar_document_or_format_is_refused_naming_every_document() -> None:
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(InvalidRequest) as raised:
         render_sar("overview", REVIEWS["requested"], as_of=AS_OF)
+    assert [r.field for r in raised.value.refusals] == ["name"]
     for name in SAR_DOCUMENTS:
         assert name in str(raised.value)
-    with pytest.raises(ValueError, match="md or html"):
+    with pytest.raises(InvalidRequest, match="md or html") as pdf:
         render_sar("referral", REVIEWS["requested"], fmt="pdf", as_of=AS_OF)  # type: ignore[arg-type]
+    assert [r.field for r in pdf.value.refusals] == ["fmt"]
 
 
 def test_sar_rendering_is_deterministic() -> None:

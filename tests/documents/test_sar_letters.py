@@ -316,7 +316,7 @@ def test_sar_i_1_a_letter_the_review_does_not_have_is_the_library_s_error(
 
 def test_a_letter_in_an_unknown_format_is_refused() -> None:
     review, history = _run(_voluntary())
-    with pytest.raises(ValueError, match="no format 'pdf'"):
+    with pytest.raises(InvalidRequest, match="no format 'pdf'"):
         render_letter("information-request-IR-1", review, history=history, fmt="pdf", as_of=LATE)  # type: ignore[arg-type]
 
 

@@ -13,7 +13,13 @@ from typing import Any
 
 from scr_engine.board import DEFAULT_BOARD, BoardIdentity
 from scr_engine.documents.register import as_identity
-from scr_engine.documents.render import Document, Format, _environments, _identity
+from scr_engine.documents.render import (
+    Document,
+    Format,
+    _check_format,
+    _environments,
+    _identity,
+)
 from scr_engine.protocols.sar.annual.guards import incomplete
 from scr_engine.protocols.sar.annual.records import AnnualReport, SectionCode, Source
 
@@ -174,8 +180,7 @@ def render_annual_report(
     """The report's SAR chapter as it stands on ``as_of``, in Markdown or HTML, naming
     the Board (``board``) with its public marking; what the report still lacks
     (SAR-A-6) is listed at its top."""
-    if fmt not in ("md", "html"):
-        raise ValueError(f"no format {fmt!r}: md or html")
+    _check_format(fmt)
     context = annual_report_context(report, as_of)
     identity = as_identity(board)
     context["board"] = {

@@ -22,7 +22,8 @@ from scr_engine.board import DEFAULT_BOARD, BoardIdentity
 from scr_engine.documents import build
 from scr_engine.documents.escape import md_block, md_inline
 from scr_engine.documents.register import as_identity, register_csv
-from scr_engine.errors import ScrEngineError
+from scr_engine.errors import InvalidRequest, ScrEngineError
+from scr_engine.errors.refusals import Refusal
 from scr_engine.history import Event
 from scr_engine.protocols.scr import DOCUMENTS as SCR_DOCUMENTS
 from scr_engine.records import Review
@@ -85,6 +86,18 @@ def _markdown_value(value: Any) -> Any:
     return md_inline(str(value))
 
 
+def _refused_input(field: str, message: str) -> InvalidRequest:
+    """The error for a document name or format no document has: an
+    :class:`~scr_engine.errors.InvalidRequest` (a ``ValueError``) on ``field``."""
+    return InvalidRequest("render", [Refusal.input(message, field)])
+
+
+def _check_format(fmt: object) -> None:
+    """Refuse a format other than ``md`` and ``html`` (:func:`_refused_input`)."""
+    if fmt not in ("md", "html"):
+        raise _refused_input("fmt", f"no format {fmt!r}: md or html")
+
+
 @functools.cache
 def _environments() -> tuple[jinja2.Environment, jinja2.Environment]:
     try:
@@ -142,7 +155,7 @@ def _context(
         return build.public_report_context(review, as_of)
     if name == "timeline":
         return build.timeline_context(review, settings, as_of, history)
-    raise ValueError(f"no document {name!r}: one of {', '.join(DOCUMENTS)}")
+    raise _refused_input("name", f"no document {name!r}: one of {', '.join(DOCUMENTS)}")
 
 
 def _identity(board: BoardIdentity, name: str) -> dict[str, str]:
@@ -172,8 +185,7 @@ def render(
     text is taken as its name), printed with the document's protective marking at
     its top and bottom. A document the review cannot complete yet says what is
     missing."""
-    if fmt not in ("md", "html"):
-        raise ValueError(f"no format {fmt!r}: md or html")
+    _check_format(fmt)
     html, md = _environments()
     context = _context(name, review, settings, as_of, history)
     context["board"] = _identity(as_identity(board), name)

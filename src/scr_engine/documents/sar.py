@@ -21,7 +21,14 @@ from typing import Any
 
 from scr_engine.board import DEFAULT_BOARD, BoardIdentity
 from scr_engine.documents.register import as_identity
-from scr_engine.documents.render import Document, Format, _environments, _identity
+from scr_engine.documents.render import (
+    Document,
+    Format,
+    _check_format,
+    _environments,
+    _identity,
+    _refused_input,
+)
 from scr_engine.personal import Striker, personal_values, publication_striker
 from scr_engine.protocols.sar import DOCUMENTS as _SAR_DOCUMENT_NAMES
 from scr_engine.protocols.sar.guards_setup import PRINCIPLES, TOR_ITEMS
@@ -606,7 +613,8 @@ def sar_context(name: str, review: SarReview, as_of: date) -> dict[str, Any]:
     }
     builder = builders.get(name)
     if builder is None:
-        raise ValueError(f"no SAR document {name!r}: one of {', '.join(SAR_DOCUMENTS)}")
+        message = f"no SAR document {name!r}: one of {', '.join(SAR_DOCUMENTS)}"
+        raise _refused_input("name", message)
     return builder(review, as_of)
 
 
@@ -628,8 +636,7 @@ def render_sar(
     it stands on ``as_of``, in Markdown or HTML, naming the Board (``board``; a text
     is taken as its name) with the document's protective marking at its top and
     bottom. A document the review cannot complete yet says what is missing."""
-    if fmt not in ("md", "html"):
-        raise ValueError(f"no format {fmt!r}: md or html")
+    _check_format(fmt)
     context = sar_context(name, review, as_of)
     html, md = _environments()
     context["board"] = _sar_identity(as_identity(board), name)

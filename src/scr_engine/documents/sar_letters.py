@@ -27,7 +27,13 @@ from typing import Any
 
 from scr_engine.board import DEFAULT_BOARD, BoardIdentity
 from scr_engine.documents.register import as_identity
-from scr_engine.documents.render import Document, Format, _environments, _identity
+from scr_engine.documents.render import (
+    Document,
+    Format,
+    _check_format,
+    _environments,
+    _identity,
+)
 from scr_engine.errors import InvalidRequest
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.history import Event
@@ -228,8 +234,7 @@ def render_letter(
     and bottom. ``history`` is the review's events, which hold what each request asks
     for. :class:`InvalidRequest <scr_engine.errors.InvalidRequest>` (a ``ValueError``)
     when the review has no such letter."""
-    if fmt not in ("md", "html"):
-        raise ValueError(f"no format {fmt!r}: md or html")
+    _check_format(fmt)
     context = letter_context(name, review, history, as_of)
     html, md = _environments()
     identity = _identity(as_identity(board), name)

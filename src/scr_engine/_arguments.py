@@ -8,15 +8,19 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from attrs import evolve
+
 from scr_engine.commands import Command
 from scr_engine.errors import InvalidRequest, PermissionDenied, TransitionRefused
 from scr_engine.errors.refusals import Refusal, RefusalKind
+from scr_engine.history import Event
 from scr_engine.protocols.scr import NAME as DEFAULT_PROTOCOL
 from scr_engine.protocols.scr import VERSION as DEFAULT_PROTOCOL_VERSION
 from scr_engine.records import Actor, Role
 from scr_engine.rules.dates import DATE_RULE
+from scr_engine.rules.judge import check_shape
 from scr_engine.rules.settings import DEFAULT_SETTINGS
-from scr_engine.serialization import text_problems
+from scr_engine.serialization import canonical_json, text_problems
 
 __all__ = [
     "MAX_ID_LENGTH",
@@ -29,8 +33,10 @@ __all__ = [
     "check_day",
     "check_id",
     "check_overdue",
+    "check_retry",
     "command_name",
     "raise_for",
+    "received_problems",
     "recorded_protocol",
     "refuse",
     "without_numbering",
@@ -218,3 +224,32 @@ def raise_for(command: str, refusals: list[Refusal]) -> None:
     if RefusalKind.PERMISSION in kinds:
         raise PermissionDenied(command, refusals)
     raise TransitionRefused(command, refusals)
+
+
+def check_retry(found: Event, command: Command, actor: Actor) -> None:
+    """Refuse a retry that is not the very command ``found`` (the event stored with its
+    idempotency key) recorded, by the same actor: :class:`InvalidRequest` on
+    ``idempotency_key``. The day the command was accepted on, when the retry leaves it
+    out, and an erasure's rewrites (the engine fills both in) are not compared."""
+    _, payload, problems = check_shape(command)
+    if payload is not None and found.command == "erase_personal_data":
+        found = evolve(found, payload={**found.payload, "rewrites": payload.get("rewrites")})
+    if payload is not None and payload.get("occurred_on") is None:
+        # The day filled in when it was accepted (or none, for a receipt that day).
+        payload = {k: v for k, v in payload.items() if k != "occurred_on"}
+        if "occurred_on" in found.payload:
+            payload["occurred_on"] = found.payload["occurred_on"]
+    same = (
+        not problems
+        and payload is not None
+        and found.actor_id == actor.id
+        and found.command == payload.get("command")
+        and canonical_json(without_numbering(found.payload))
+        == canonical_json(without_numbering(payload))
+    )
+    if not same:
+        message = (
+            "this idempotency key was used for another command: a retry must send the very "
+            "same command, as the same actor"
+        )
+        raise InvalidRequest(found.command, [Refusal.input(message, "idempotency_key")])

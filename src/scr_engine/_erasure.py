@@ -16,11 +16,18 @@ from scr_engine.commands import COMMANDS, ErasePersonalData
 from scr_engine.errors import TransitionRefused
 from scr_engine.errors.refusals import Refusal
 from scr_engine.history import Event, scrub
-from scr_engine.personal import ERASED, Striker, mentions, personal_paths, text_paths
+from scr_engine.personal import (
+    ERASED,
+    Striker,
+    mentions,
+    personal_paths,
+    text_paths,
+    value_at,
+)
 from scr_engine.records import Review, TextRewrite
 from scr_engine.serialization import unstructure
 
-__all__ = ["holds", "scrubbed", "with_rewrites"]
+__all__ = ["holds", "paths_holding", "scrubbed", "with_rewrites"]
 
 
 def with_rewrites(
@@ -50,6 +57,24 @@ def with_rewrites(
 def holds(text: Any, value: str) -> bool:
     """Whether a personal value is ``value`` or mentions it as a whole word."""
     return isinstance(text, str) and (text == value or mentions(text, value))
+
+
+def paths_holding(review: Any, history: Iterable[Event], value: str) -> tuple[str, ...] | None:
+    """The personal fields of ``review`` holding exactly ``value`` (what
+    :meth:`~scr_engine.engine.ReviewEngine.erase_person` erases); None when neither
+    they, nor a text of the review, nor an event of its ``history`` holds it."""
+    data = unstructure(review)
+    record = type(review)
+    paths = tuple(p for p, v in personal_paths(record, data) if v == value)
+    mentioned = any(mentions(t, value) for _, t in text_paths(record, data))
+    in_history = any(
+        e.format != 1
+        and any(
+            path in e.salts and holds(value_at(e.payload, path), value) for path in e.commitments
+        )
+        for e in history
+    )
+    return paths if paths or mentioned or in_history else None
 
 
 def scrubbed(events: Iterable[Event], value: str | None) -> tuple[Event, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from attrs import evolve, frozen
 
@@ -21,14 +21,14 @@ from scr_engine._arguments import (
     check_day,
     check_id,
     check_overdue,
+    check_retry,
     command_name,
     raise_for,
     received_problems,
     recorded_protocol,
     refuse,
-    without_numbering,
 )
-from scr_engine._erasure import holds, scrubbed, with_rewrites
+from scr_engine._erasure import paths_holding, scrubbed, with_rewrites
 from scr_engine._listing import (
     fulfilled,
     matching,
@@ -60,11 +60,7 @@ from scr_engine.history import Event, advance, replay, start
 from scr_engine.integrity import Progress, VerifyReport, verify_store
 from scr_engine.personal import (
     SaltSource,
-    mentions,
     new_salt,
-    personal_paths,
-    text_paths,
-    value_at,
 )
 from scr_engine.protocols import DEFAULT as DEFAULT_PROTOCOL
 from scr_engine.protocols import Protocol
@@ -81,15 +77,14 @@ from scr_engine.rules.judge import (
     too_long,
 )
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
-from scr_engine.serialization import canonical_json, unstructure
 from scr_engine.states.stages import TERMINAL_STAGES
 from scr_engine.storage.port import DeadlineRow, ReviewStore
 
 if TYPE_CHECKING:
     from typing import TypeAlias
 
-    from scr_engine.protocols.sar.annual.records import AnnualReport
-    from scr_engine.protocols.sar.records import SarReview
+    from scr_engine.protocols.sar.annual.records import AnnualReport, AnnualReportForm
+    from scr_engine.protocols.sar.records import Referral, SarReview
 
     AnyReview: TypeAlias = Review | SarReview | AnnualReport  # each shipped record
 
@@ -166,6 +161,48 @@ class ReviewEngine:
 
     # ----------------------------------------------------------------- commands
 
+    # What a submission returns, by the protocol named (for type checkers: a SAR's
+    # referral gives a SarReview, an annual report's form an AnnualReport).
+    @overload
+    def submit(
+        self,
+        request: RequestForm,
+        actor: Actor,
+        *,
+        idempotency_key: str | None = None,
+        received_on: date | None = None,
+        protocol: Literal["scr"] = "scr",
+    ) -> Review: ...
+    @overload
+    def submit(
+        self,
+        request: Referral,
+        actor: Actor,
+        *,
+        idempotency_key: str | None = None,
+        received_on: date | None = None,
+        protocol: Literal["sar"],
+    ) -> SarReview: ...
+    @overload
+    def submit(
+        self,
+        request: AnnualReportForm,
+        actor: Actor,
+        *,
+        idempotency_key: str | None = None,
+        received_on: date | None = None,
+        protocol: Literal["sar-annual-report"],
+    ) -> AnnualReport: ...
+    @overload
+    def submit(
+        self,
+        request: Any,
+        actor: Actor,
+        *,
+        idempotency_key: str | None = None,
+        received_on: date | None = None,
+        protocol: str = DEFAULT_PROTOCOL.name,
+    ) -> AnyReview: ...
     def submit(
         self,
         request: RequestForm | Any,
@@ -410,33 +447,7 @@ class ReviewEngine:
         found = self.store.find_key(key, review_id)
         if found is None:
             return None
-        _, payload, problems = check_shape(command)
-        if payload is not None and found.command == "erase_personal_data":
-            found = evolve(found, payload={**found.payload, "rewrites": payload.get("rewrites")})
-        if payload is not None and payload.get("occurred_on") is None:
-            # The day filled in when it was accepted (or none, for a receipt that day).
-            payload = {k: v for k, v in payload.items() if k != "occurred_on"}
-            if "occurred_on" in found.payload:
-                payload["occurred_on"] = found.payload["occurred_on"]
-        same = (
-            not problems
-            and payload is not None
-            and found.actor_id == actor.id
-            and found.command == payload.get("command")
-            and canonical_json(without_numbering(found.payload))
-            == canonical_json(without_numbering(payload))
-        )
-        if not same:
-            raise InvalidRequest(
-                found.command,
-                [
-                    Refusal.input(
-                        "this idempotency key was used for another command: a retry must "
-                        "send the very same command, as the same actor",
-                        "idempotency_key",
-                    )
-                ],
-            )
+        check_retry(found, command, actor)
         history = self.store.history(found.review_id)
         if found.sequence == len(history):
             return self.store.load(found.review_id)
@@ -504,19 +515,8 @@ class ReviewEngine:
                     continue
                 if read_refusal(self.read_policy, review, actor) is not None:
                     continue  # PR-e: not theirs to read, so not theirs to erase
-                data = unstructure(review)
-                record = type(review)
-                paths = tuple(p for p, v in personal_paths(record, data) if v == value)
-                mentioned = any(mentions(t, value) for _, t in text_paths(record, data))
-                in_history = any(
-                    e.format != 1
-                    and any(
-                        path in e.salts and holds(value_at(e.payload, path), value)
-                        for path in e.commitments
-                    )
-                    for e in self.store.history(review_id)
-                )
-                if not paths and not mentioned and not in_history:
+                paths = paths_holding(review, self.store.history(review_id), value)
+                if paths is None:
                     continue
                 command = ErasePersonalData(reasons, legal_basis, paths, pseudonym)
                 self._execute(review_id, command, actor, erase_value=value)

@@ -58,10 +58,7 @@ from scr_engine.errors import (
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.history import Event, advance, replay, start
 from scr_engine.integrity import Progress, VerifyReport, verify_store
-from scr_engine.personal import (
-    SaltSource,
-    new_salt,
-)
+from scr_engine.personal import SaltSource, new_salt
 from scr_engine.protocols import DEFAULT as DEFAULT_PROTOCOL
 from scr_engine.protocols import Protocol
 from scr_engine.protocols import of as protocol_of

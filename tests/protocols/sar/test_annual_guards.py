@@ -318,26 +318,31 @@ def test_sections_within_the_year_as_at_31_march_are_accepted_sar_a_7() -> None:
 
 
 @pytest.mark.parametrize(
-    "changes",
+    ("changes", "names"),
     [
-        {"year": YEAR + 1},
-        {"as_at": LAST - DAY},
-        {"concluded": (_concluded(FIRST - DAY),)},
-        {"concluded": (_concluded(LAST + DAY),)},
-        {"ongoing": (_ongoing(LAST + DAY),)},
-        {"implementation": (_done(FIRST - DAY),)},
-        {"implementation": (_done(LAST + DAY),)},
-        {"not_implemented": (_declined(FIRST - DAY),)},
-        {"not_implemented": (_declined(LAST + DAY),)},
-        {"concluded": (_concluded(LAST), _concluded(LAST, ()))},
-        {"ongoing": (_ongoing(LAST), _ongoing(LAST, ()))},
+        ({"year": YEAR + 1}, "of the year 2027, not 2026"),
+        ({"as_at": LAST - DAY}, "as at 2027-03-30, not 31 March"),
+        ({"concluded": (_concluded(FIRST - DAY),)}, "section (d)"),
+        ({"concluded": (_concluded(LAST + DAY),)}, "section (d)"),
+        ({"ongoing": (_ongoing(LAST + DAY),)}, "section (e)"),
+        ({"implementation": (_done(FIRST - DAY),)}, "section (f)"),
+        ({"implementation": (_done(LAST + DAY),)}, "section (f)"),
+        ({"not_implemented": (_declined(FIRST - DAY),)}, "section (g)"),
+        ({"not_implemented": (_declined(LAST + DAY),)}, "section (g)"),
+        ({"concluded": (_concluded(LAST), _concluded(LAST, ()))}, "names the events"),
+        ({"ongoing": (_ongoing(LAST), _ongoing(LAST, ()))}, "names the events"),
     ],
 )
-def test_sections_that_do_not_fit_the_report_are_refused_sar_a_7(changes: dict[str, Any]) -> None:
+def test_sections_that_do_not_fit_the_report_are_refused_sar_a_7(
+    changes: dict[str, Any], names: str
+) -> None:
     """SAR-A-7: the year, the day they are as at, each entry's day and each figure's
-    events: each fault is one refusal on ``sections``."""
+    events: each fault is one refusal on ``sections``, its text naming what is wrong
+    (the rule and field are the same for every fault: the text tells them apart)."""
     sections = evolve(ReviewSections(YEAR, LAST), **changes)
-    assert _compile(sections) == [("SAR-A-7", "sections", IN)]
+    found = g.check_compile(_report(), ac.CompileReviewSections(sections), ctx(MANAGER))
+    assert refused(found) == [("SAR-A-7", "sections", IN)]
+    assert names in found[0].message
 
 
 def test_each_fault_of_the_sections_is_its_own_refusal_sar_a_7() -> None:

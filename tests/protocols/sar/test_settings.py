@@ -104,10 +104,11 @@ def test_bad_settings_are_refused_naming_the_setting(change: dict[str, object], 
 
 def _problems(**change: object) -> list[tuple[str, str | None, object]]:
     """Rule, field and kind of each problem ``SarSettings(**change)`` is refused with,
-    in order (an :class:`InvalidRequest`, exactly)."""
+    in order (an :class:`InvalidRequest` of the ``settings``, exactly)."""
     with pytest.raises(InvalidRequest) as caught:
         SarSettings(**change)  # type: ignore[arg-type]
     assert type(caught.value) is InvalidRequest
+    assert caught.value.command == "settings"
     return [(r.rule, r.field, r.kind) for r in caught.value.refusals]
 
 

@@ -92,7 +92,8 @@ def explained() -> dict[str, str]:
 MESSAGE_SLOTS = {
     "Refusal": (1, "message"),
     "input": (0, "message"),  # Refusal.input(message, field)
-    "_refuse": (1, "message"),
+    # _refuse(out, rule, message, field): the annual report's guards (its rule at 1)
+    "_refuse": (2, "message"),
     "HistoryProblem": (1, "message"),
     "need_text": (4, "what"),
     "refuse_cr1": (1, "what"),

@@ -7,6 +7,7 @@ import attrs
 import pytest
 
 from scr_engine.errors import InvalidRequest
+from scr_engine.errors.refusals import RefusalKind
 from scr_engine.protocols.sar import SAR
 from scr_engine.protocols.sar.rules import FIXED
 from scr_engine.protocols.sar.settings import (
@@ -17,6 +18,7 @@ from scr_engine.protocols.sar.settings import (
     ConcludedEvent,
     DecisionStart,
     Duration,
+    DurationUnit,
     InformFamily,
     SarSettings,
 )
@@ -98,3 +100,105 @@ def test_bad_settings_are_refused_naming_the_setting(change: dict[str, object], 
     with pytest.raises(InvalidRequest) as caught:
         SarSettings(**change)  # type: ignore[arg-type]
     assert [r.field for r in caught.value.refusals] == [field]
+
+
+def _problems(**change: object) -> list[tuple[str, str | None, object]]:
+    """Rule, field and kind of each problem ``SarSettings(**change)`` is refused with,
+    in order (an :class:`InvalidRequest` of the ``settings``, exactly)."""
+    with pytest.raises(InvalidRequest) as caught:
+        SarSettings(**change)  # type: ignore[arg-type]
+    assert type(caught.value) is InvalidRequest
+    assert caught.value.command == "settings"
+    return [(r.rule, r.field, r.kind) for r in caught.value.refusals]
+
+
+@pytest.mark.parametrize("name", ["decision_roles", "s45_roles", "waiver_roles"])
+def test_role_settings_name_sar_roles_only_sar_d_1_sar_i_3_sar_g_6(name: str) -> None:
+    """SAR-D-1, SAR-I-3, SAR-G-6: who decides, who issues a s.45 request, who waives
+    is one or more of the SAR's roles: none, or a role of the SCR only, is refused on
+    that setting (``INPUT``); any SAR role is accepted."""
+    wanted = [("INPUT", name, RefusalKind.INPUT)]
+    assert _problems(**{name: ()}) == wanted
+    assert _problems(**{name: (Role.BOARD_CHAIR, Role.IMR_WRITER)}) == wanted
+    made = SarSettings(**{name: (Role.BOARD, Role.LA_ADVOCACY_LEAD)})  # type: ignore[arg-type]
+    assert getattr(made, name) == (Role.BOARD, Role.LA_ADVOCACY_LEAD)
+
+
+def test_completion_months_are_from_1_to_120_sar_m_12() -> None:
+    """SAR-M-12: the months a review should take are from 1 to 120."""
+    assert SarSettings(completion_months=1).completion_months == 1
+    assert SarSettings(completion_months=120).completion_months == 120
+    for months in (0, 121, -6):
+        wanted = [("INPUT", "completion_months", RefusalKind.INPUT)]
+        assert _problems(completion_months=months) == wanted
+
+
+def test_required_referral_fields_are_fields_of_the_referral_sar_r_2() -> None:
+    """SAR-R-2: any subset of the referral's fields may be required (none too); a name
+    that is not one is refused, once however many there are."""
+    assert SarSettings(referral_required_fields=()).referral_required_fields == ()
+    assert SarSettings(referral_required_fields=("events",)).referral_required_fields == ("events",)
+    found = _problems(referral_required_fields=("events", "shoe_size", "hat"))
+    assert found == [("INPUT", "referral_required_fields", RefusalKind.INPUT)]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "acknowledge_target",
+        "scoping_return_target",
+        "s45_response_target",
+        "decision_target",
+        "decision_notice_target",
+        "commissioning_target",
+        "accuracy_window_days",
+        "family_sight_days",
+        "annual_report_target",
+        "annual_report_send_target",
+        "record_retention",
+    ],
+)
+def test_every_target_is_off_or_from_1_to_3660_sar_r_3_to_sar_p_7(name: str) -> None:
+    """SAR-R-3, SAR-R-4, SAR-I-5, SAR-D-4, SAR-D-5, SAR-M-7, SAR-P-3, SAR-F-6, SAR-A-5,
+    SAR-A-8, SAR-P-7: each target is off (``None``) or from 1 to 3660 (days, working
+    days or months); 0, less or more than 3660 is refused on that setting."""
+    for amount in (1, 3660):
+        made = SarSettings(**{name: Duration(amount, DurationUnit.MONTHS)})  # type: ignore[arg-type]
+        assert getattr(made, name) == Duration(amount, DurationUnit.MONTHS)
+    for amount in (0, 3661, -1):
+        assert _problems(**{name: Duration(amount)}) == [("INPUT", name, RefusalKind.INPUT)]
+
+
+@pytest.mark.parametrize("calendar", ["england_and_wales", "scotland", "northern_ireland"])
+def test_the_bank_holiday_calendar_is_one_of_the_three(calendar: str) -> None:
+    """The working-day calendar is England and Wales's, Scotland's or Northern
+    Ireland's; another is refused (``test_bad_settings_are_refused_naming_the_setting``)."""
+    assert SarSettings(bank_holiday_calendar=calendar).bank_holiday_calendar == calendar
+
+
+def test_every_problem_of_the_settings_is_named_at_once_in_order_sar_d_1_sar_m_12() -> None:
+    """Every bad setting is refused at once, one problem each, in the order of the
+    settings (SAR-D-1, SAR-I-3, SAR-G-6, SAR-M-12, SAR-R-2, the targets)."""
+    found = _problems(
+        version="",
+        decision_roles=(),
+        s45_roles=(),
+        waiver_roles=(),
+        completion_months=0,
+        referral_required_fields=("hat",),
+        acknowledge_target=Duration(0),
+        record_retention=Duration(4000),
+        bank_holiday_calendar="mars",
+    )
+    fields = [
+        "version",
+        "decision_roles",
+        "s45_roles",
+        "waiver_roles",
+        "completion_months",
+        "referral_required_fields",
+        "acknowledge_target",
+        "record_retention",
+        "bank_holiday_calendar",
+    ]
+    assert found == [("INPUT", f, RefusalKind.INPUT) for f in fields]

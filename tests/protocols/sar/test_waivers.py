@@ -76,6 +76,20 @@ def test_a_per_item_waiver_covers_only_its_item_sar_g_6_sar_m_11() -> None:
     assert governance(run.r)[0].startswith(f"SAR-M-11 for {first.id} waived on")
 
 
+def test_a_waiver_for_the_whole_review_covers_every_item_sar_g_6_sar_m_11() -> None:
+    """SAR-G-6, SAR-M-11: a waiver naming no item covers every item of its guard (and
+    the guard asked of no item); it covers no other guard."""
+    run = commissioned()
+    assert run.r.methodology is not None
+    items = [item.id for item in run.r.methodology.plan]
+    assert not any(run.r.waived("SAR-M-11", item) for item in items)
+    run.do(CHAIR, c.RecordWaiver("SAR-M-11", "the agencies were dissolved"))
+    assert all(run.r.waived("SAR-M-11", item) for item in items)
+    assert run.r.waived("SAR-M-11")
+    assert not run.r.waived("SAR-M-3") and not run.r.waived("SAR-M-3", items[0])
+    assert run.refusals(LEAD, c.AcceptEvidence()) == []
+
+
 def test_a_waiver_needs_reasons_and_an_authorised_role_sar_g_6() -> None:
     """SAR-G-6: reasons required; only `waiver_roles` (default board_chair)."""
     run = screened()
@@ -157,6 +171,20 @@ def test_every_step_is_dated_sar_g_4_sar_g_3() -> None:
     assert others == {"record_chair_notified", "record_writer_meeting", "record_family_response"}
     run = screened()
     assert run.r.decision is not None and run.r.decision.decided_on == run.today
+
+
+def test_the_people_named_on_a_review_are_those_it_records_sar_g_5() -> None:
+    """SAR-G-5: the people named on a review (whom the read policy lets read it) are
+    who submitted it, its lead reviewer, panel chair and panel members; a post not
+    filled names nobody (no empty id)."""
+    review = attrs.evolve(requested().r, requested_by="u-ref")
+    assert review.named() == frozenset({"u-ref"})
+    lead = LeadReviewer("p-lead", "Pat", "Independent")
+    full = attrs.evolve(
+        review, lead_reviewer=lead, panel_chair="p-chair", panel_members=("p-1", "p-2")
+    )
+    assert full.named() == frozenset({"u-ref", "p-lead", "p-chair", "p-1", "p-2"})
+    assert attrs.evolve(review, requested_by="").named() == frozenset()
 
 
 def test_personal_data_is_marked_sar_g_5() -> None:

@@ -62,13 +62,16 @@ def resolve_review(session: Session, given: str) -> str:
 
 def _definition_of(session: Session, given: str) -> Protocol:
     """The protocol definition of the review ``given`` (its id or reference): the
-    SCR's when there is no such review, or it cannot be read (the engine then says
-    why, as for any command)."""
-    from scr_engine.errors import ScrEngineError
+    SCR's when it cannot be read (the engine then says why, as for any command).
+    No such review is "not found" (exit 3) whatever the command: a SAR's command
+    is no unknown command of the SCR's."""
+    from scr_engine.errors import ReviewNotFound, ScrEngineError
     from scr_engine.protocols import DEFAULT, of
 
     try:
         return of(session.store.load(resolve_review(session, given)))
+    except ReviewNotFound:
+        raise
     except ScrEngineError:
         return DEFAULT
 

@@ -321,10 +321,15 @@ def run(
         if command == "submit_request":
             raise usage("submit_request creates a review: use `scr submit FORM`")
         raise usage(f"unknown command {command!r}{hint}; `scr show REVIEW` lists those open now")
+    from scr_engine.cli.annual import computed_sections
+
     if template:
         from scr_engine.cli.templates import print_template
 
-        print_template(session, resolve_review(session, review), command)
+        found = resolve_review(session, review)
+        computed = computed_sections(session, found, command)
+        values = {"sections": computed} if computed is not None else None
+        print_template(session, found, command, values)
         return None
     if from_file is not None and payload is not None:
         raise usage("give the fields once: --from FILE (or --payload FILE), not both")
@@ -349,6 +354,11 @@ def run(
 
     review_id = resolve_review(session, review)
     actor = session.actor
+    if "sections" not in data:
+        # An annual report's sections (d)-(g) are computed from the store (SAR-A-6).
+        computed = computed_sections(session, review_id, command)
+        if computed is not None:
+            data["sections"] = computed
     try:
         cmd = parse_command(definition, data)
     except InvalidRequest as exc:

@@ -96,3 +96,34 @@ def test_the_annual_reports_sections_d_to_g_compile_from_the_command_line(scr: S
     assert written["stale"] == []
     chapter = (scr.folder / "out" / f"annual-report-{year}-{(year + 1) % 100:02d}.md").read_text()
     assert sar in chapter
+
+
+def test_each_task_of_a_sar_has_its_own_short_id(scr: Scr) -> None:
+    """SAR-R-3, SAR-D-5: a SAR tells its referrer twice (the receipt acknowledged, then
+    the decision), so two of its tasks are ``notice:referrer``. Every task's short id is
+    unique within its review, in ``scr show``, ``scr tasks`` and ``scr tasks
+    --review``, and ``--done`` marks the one it names, not another."""
+    scr.ready()
+    form = scr.write("referral.toml", scr("submit", "--protocol", "sar", "--template").stdout)
+    sar = scr.json("submit", "--protocol", "sar", form, actor="u-bm")["reference"]
+    scr.json("run", sar, "acknowledge_request", actor="u-bm")
+    assessed = scr.write("assessed.toml", ASSESSED)
+    scr.json("run", sar, "assess_criteria", "--from", assessed, actor="u-chair")
+    confirm = ("--set", "outcome=sar_mandatory", "--set", "reasons=Condition 1 is met.")
+    mandate = ("--set", "mandate.kind=mandatory", "--set", "mandate.condition:=1")
+    scr.json("run", sar, "confirm_review", *confirm, *mandate, actor="u-chair")
+    listed = scr.json("tasks", "--review", sar, actor="u-bm")["tasks"]
+    shorts = [t["short_id"] for t in listed]
+    assert len(shorts) == len(set(shorts)), shorts
+    assert all(t["id"].endswith(t["short_id"]) for t in listed)
+    told = [t for t in listed if t["kind"] == "notice" and t["agency"] == "referrer"]
+    assert [t["rule"] for t in told] == ["SAR-R-3", "SAR-D-5"]
+    assert {t["short_id"] for t in scr.json("tasks", actor="u-bm")["tasks"]} == set(shorts)
+    shown = scr.json("show", sar, actor="u-bm")["tasks"]
+    assert {t["short_id"] for t in shown} == set(shorts)
+    first = told[0]["short_id"]
+    done = scr.json("tasks", "--review", sar, "--done", first, actor="u-bm")
+    assert done["completed"] == told[0]["id"]
+    after = scr.json("tasks", "--review", sar, actor="u-bm")["tasks"]
+    status = {t["id"]: t["status"] for t in after}
+    assert (status[told[0]["id"]], status[told[1]["id"]]) == ("done", "pending")

@@ -53,6 +53,8 @@ _PENDING_TASKS = (
     "WHERE review_id = :review_id AND completed_at IS NULL ORDER BY created_at, id"
 )
 
+_EVERY_TASK = "SELECT id, kind, agency FROM scr_tasks WHERE review_id = :review_id"
+
 
 def resolve_review(session: Session, given: str) -> str:
     """A review's id from its id or its reference (``SCR-2026-001``)."""
@@ -80,13 +82,15 @@ def _review_tasks(session: Session, review_id: str) -> list[dict[str, Any]]:
     """The review's pending tasks, oldest first (JSON shape of ``task_json``)."""
     import sqlalchemy as sa
 
-    from scr_engine.cli.shapes import TASK_WORDS
+    from scr_engine.cli.shapes import TASK_WORDS, short_ids
 
     engine = session.store.engine
     if engine is None:  # pragma: no cover
         return []
     with engine.connect() as conn:
         rows = conn.execute(sa.text(_PENDING_TASKS), {"review_id": review_id}).all()
+        every = conn.execute(sa.text(_EVERY_TASK), {"review_id": review_id}).all()
+    shorts = short_ids(review_id, ((r.id, f"{r.kind}:{r.agency}") for r in every))
     return [
         {
             "id": row.id,
@@ -96,7 +100,7 @@ def _review_tasks(session: Session, review_id: str) -> list[dict[str, Any]]:
             "agency": row.agency,
             "created_at": datetime.fromisoformat(row.created_at).isoformat(),
             "rule": row.rule,
-            "short_id": f"{row.kind}:{row.agency}",
+            "short_id": shorts.get(row.id, f"{row.kind}:{row.agency}"),
         }
         for row in rows
     ]

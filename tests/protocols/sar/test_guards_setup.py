@@ -374,6 +374,22 @@ def test_evidence_is_judged_once_received_sar_m_11() -> None:
     ]
 
 
+def test_evidence_is_not_judged_before_the_day_it_was_received_sar_m_11() -> None:
+    """SAR-M-11: an item is received and then judged, so a judgement recorded after the
+    fact (``occurred_on``) cannot precede the day the item was received."""
+    k = ctx(CHAIR)
+    review = _plan(EvidenceStatus.RECEIVED)
+    assert review.methodology is not None
+    received = START - timedelta(days=3)
+    item = evolve(review.methodology.plan[0], received_on=received)
+    review = evolve(review, methodology=evolve(review.methodology, plan=(item,)))
+    early = c.JudgeEvidence("e0", True, occurred_on=received - timedelta(days=1))
+    assert refused(s.check_judge_evidence(review, early, k)) == [("SAR-M-11", "occurred_on", IN)]
+    assert (
+        s.check_judge_evidence(review, c.JudgeEvidence("e0", True, occurred_on=received), k) == []
+    )
+
+
 def test_evidence_accepted_when_every_item_is_sufficient_or_waived_sar_m_11() -> None:
     """SAR-M-11 (each insufficient item refused on its own id, unless a waiver names
     it), SAR-M-2 (no plan at all)."""

@@ -394,7 +394,8 @@ def check_receive_evidence(
 
 
 def check_judge_evidence(review: SarReview, cmd: c.JudgeEvidence, ctx: SarContext) -> list[Refusal]:
-    """SAR-M-11: judged after receipt; not sufficient names the further information."""
+    """SAR-M-11: judged after receipt (and not dated before it); not sufficient names
+    the further information."""
     out: list[Refusal] = []
     status = _item(out, review, cmd.item)
     if status is not None:
@@ -405,6 +406,15 @@ def check_judge_evidence(review: SarReview, cmd: c.JudgeEvidence, ctx: SarContex
             f"item {cmd.item} is {status.value}: it is judged once received",
             "item",
         )
+        plan = review.methodology.plan if review.methodology is not None else ()
+        received = next((i.received_on for i in plan if i.id == cmd.item), None)
+        day = cmd.occurred_on
+        if received is not None and day is not None and day < received:
+            message = (
+                f"item {cmd.item} cannot have been judged on {day.isoformat()}, before it "
+                f"was received ({received.isoformat()})"
+            )
+            out.append(Refusal("SAR-M-11", message, RefusalKind.INPUT, "occurred_on"))
     if not cmd.sufficient:
         need_text(
             out,

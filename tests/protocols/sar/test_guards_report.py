@@ -118,6 +118,29 @@ def test_an_agencys_accuracy_is_confirmed_by_its_own_contributor_sar_p_3() -> No
     assert r.check_agency_signoff(review, own, ctx(contributor("asc"))) == []
 
 
+def test_nothing_of_the_report_is_dated_before_it_was_submitted_sar_p_3_sar_a_1_sar_p_9() -> None:
+    """SAR-P-3, SAR-A-1, SAR-P-9: an agency's accuracy check, a finding's decision and
+    the SAB's sign-off recorded after the fact (``occurred_on``) cannot precede the day
+    the report was submitted (the sign-off's day is the review's ``concluded_on``,
+    SAR-A-7): each is refused on ``occurred_on``."""
+    review, submitted, _ = _signed("confirmed", None)
+    early = submitted - timedelta(days=1)
+    signoff = c.RecordAgencySignoff("asc", True, occurred_on=early)
+    assert refused(r.check_agency_signoff(review, signoff, ctx(contributor("asc")))) == [
+        ("SAR-P-3", "occurred_on", IN)
+    ]
+    decided = c.DecideFinding("F1", Implementation.IMPLEMENT, "changed", occurred_on=early)
+    assert refused(r.check_decide_finding(review, decided, ctx(CHAIR))) == [
+        ("SAR-A-1", "occurred_on", IN)
+    ]
+    assert refused(r.check_ratify(review, c.Ratify(occurred_on=early), ctx(BOARD))) == [
+        ("SAR-P-9", "occurred_on", IN)
+    ]
+    on_the_day = c.RecordAgencySignoff("asc", True, occurred_on=submitted)
+    assert r.check_agency_signoff(review, on_the_day, ctx(contributor("asc"))) == []
+    assert r.check_ratify(review, c.Ratify(occurred_on=submitted), ctx(BOARD)) == []
+
+
 def _signed(said: str, days: int | None) -> tuple[SarReview, date, SarSettings]:
     """A drafted report, its findings decided, ``said`` by asc; the accuracy window."""
     review = report_drafted().r

@@ -98,6 +98,20 @@ def check_revision(review: SarReview, cmd: c.RequestRevision, ctx: SarContext) -
     return out
 
 
+def _after_report(
+    out: list[Refusal], review: SarReview, day: date | None, rule: str, what: str
+) -> None:
+    """``what`` recorded after the fact (``occurred_on``) cannot precede the day the
+    report was submitted."""
+    submitted = review.report.submitted_on if review.report is not None else None
+    if day is not None and submitted is not None and day < submitted:
+        message = (
+            f"{what} cannot have happened on {day.isoformat()}, before the report was "
+            f"submitted ({submitted.isoformat()})"
+        )
+        out.append(Refusal(rule, message, RefusalKind.INPUT, "occurred_on"))
+
+
 def check_agency_signoff(
     review: SarReview, cmd: c.RecordAgencySignoff, ctx: SarContext
 ) -> list[Refusal]:
@@ -114,6 +128,7 @@ def check_agency_signoff(
     )
     if not cmd.confirmed:
         need_text(out, cmd.dissent, "SAR-P-3", "dissent", "the agency's dissent")
+    _after_report(out, review, cmd.occurred_on, "SAR-P-3", "the agency's accuracy check")
     return out
 
 
@@ -149,6 +164,7 @@ def check_decide_finding(review: SarReview, cmd: c.DecideFinding, ctx: SarContex
         )
     if review.decision_on(cmd.finding) is not None:
         need_text(out, cmd.reasons, "SAR-A-1", "reasons", "the reasons for changing the decision")
+    _after_report(out, review, cmd.occurred_on, "SAR-A-1", "the finding's decision")
     return out
 
 
@@ -239,6 +255,7 @@ def check_ratify(review: SarReview, cmd: c.Ratify, ctx: SarContext) -> list[Refu
             )
             if said is not None and said != "confirmed":
                 guard(out, closed, "SAR-P-3", f"agency {agency} dissents and its window is open")
+    _after_report(out, review, cmd.occurred_on, "SAR-P-9", "the SAB's sign-off")
     return out
 
 

@@ -112,6 +112,16 @@ def _after_report(
         out.append(Refusal(rule, message, RefusalKind.INPUT, "occurred_on"))
 
 
+def _not_before(
+    out: list[Refusal], day: date | None, floor: date | None, rule: str, what: str
+) -> None:
+    """A happening recorded after the fact (``occurred_on``) cannot precede ``floor``,
+    the day ``what``."""
+    if day is not None and floor is not None and day < floor:
+        message = f"it cannot have happened on {day.isoformat()}, before {what} ({floor})"
+        out.append(Refusal(rule, message, RefusalKind.INPUT, "occurred_on"))
+
+
 def check_agency_signoff(
     review: SarReview, cmd: c.RecordAgencySignoff, ctx: SarContext
 ) -> list[Refusal]:
@@ -343,13 +353,12 @@ def check_record_publication(
         guard(out, review.terms is not None, "SAR-P-4", "no terms of reference are agreed", "what")
         return out
     pub = review.publication
-    guard(
-        out,
-        pub.status is PublicationStatus.TO_PUBLISH,
-        "SAR-P-5",
-        f"publication is {pub.status.value}: decide to publish first",
-        "what",
-    )
+    if pub.status is PublicationStatus.PUBLISHED:
+        then = f" on {pub.entries[-1].on.isoformat()}" if pub.entries else ""
+        message = f"it is published already{then}, as decided"
+    else:
+        message = f"publication is {pub.status.value}: decide to publish first"
+    guard(out, pub.status is PublicationStatus.TO_PUBLISH, "SAR-P-5", message, "what")
     if cmd.what is c.PublishedWhat.REPORT:
         guard(
             out,
@@ -370,6 +379,8 @@ def check_progress(
     found = next((a for a in review.actions if a.id == cmd.action), None)
     if found is None:
         out.append(Refusal.input(f"no action {cmd.action!r}", "action"))
+    else:
+        _not_before(out, cmd.occurred_on, found.created_on, "SAR-A-3", f"{found.id} was added")
     need_text(out, cmd.note, "SAR-A-3", "note", "the progress")
     return out
 
@@ -390,6 +401,7 @@ def check_complete_action(
             f"action {cmd.action} is closed",
             "action",
         )
+        _not_before(out, cmd.occurred_on, found.created_on, "SAR-A-2", f"{found.id} was added")
     need_text(
         out, cmd.outcome, "SAR-A-2", "outcome", "the outcome and impact (or why discontinued)"
     )
@@ -415,6 +427,9 @@ def check_close(review: SarReview, cmd: c.CloseReview, ctx: SarContext) -> list[
         "SAR-A-4",
         "the findings are not yet in a published annual report (Sch. 2 para 4(1)(d))",
     )
+    ended = [a.closed_on for a in review.actions if a.closed_on is not None]
+    if ended:
+        _not_before(out, cmd.occurred_on, max(ended), "SAR-A-4", "the last action ended")
     return out
 
 

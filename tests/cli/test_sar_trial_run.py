@@ -127,3 +127,16 @@ def test_each_task_of_a_sar_has_its_own_short_id(scr: Scr) -> None:
     after = scr.json("tasks", "--review", sar, actor="u-bm")["tasks"]
     status = {t["id"]: t["status"] for t in after}
     assert (status[told[0]["id"]], status[told[1]["id"]]) == ("done", "pending")
+
+
+def test_a_referrer_submits_a_sar_referral_sar_r_1(scr: Scr) -> None:
+    """SAR-R-1: anyone may refer; ``scr submit --protocol sar`` takes a referral from a
+    referrer (docs/cli.md: "a SAR: referrer, business_manager"), as from a business
+    manager; a board chair is still refused."""
+    scr.ready()
+    form = scr.write("referral.toml", scr("submit", "--protocol", "sar", "--template").stdout)
+    review = scr.json("submit", "--protocol", "sar", form, actor="u-ref")
+    assert review["protocol"] == "sar" and review["requested_by"]["id"] == "u-ref"
+    refused = scr.json("submit", "--protocol", "sar", form, actor="u-chair", code=1)
+    assert refused["error"]["kind"] == "permission_denied"
+    assert "referrer" in refused["error"]["refusals"][0]["message"]

@@ -63,7 +63,7 @@ from scr_engine.protocols import DEFAULT as DEFAULT_PROTOCOL
 from scr_engine.protocols import Protocol
 from scr_engine.protocols import of as protocol_of
 from scr_engine.publication import PublicReport, public_export
-from scr_engine.records import Actor, RequestForm, Review, Task, TaskState
+from scr_engine.records import Actor, RequestForm, Review, Role, Task, TaskState
 from scr_engine.rules.deadlines import Deadline
 from scr_engine.rules.judge import (
     acting_role,
@@ -236,10 +236,10 @@ class ReviewEngine:
         role = acting_role(definition.row("submit_request"), actor)
         if role is None:
             held = ", ".join(sorted(r.value for r in actor.roles)) or "no role"
-            message = (
-                f"{actor.id} ({held}) may not submit a request: it takes the requester or "
-                "business_manager role"
+            takes = " or ".join(
+                r.value for r in Role if r in definition.row("submit_request").roles
             )
+            message = f"{actor.id} ({held}) may not submit a request: it takes the {takes} role"
             raise PermissionDenied(
                 "submit_request", [Refusal("RF-1", message, RefusalKind.PERMISSION)]
             )

@@ -3,6 +3,7 @@ or the file), the documented exit status, and never a traceback."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -210,6 +211,27 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["overdue", "--within", "-1"]) == EXIT_USAGE
     err = capsys.readouterr().err
     assert "Traceback" not in err and "No such command" in err
+
+
+def test_a_usage_error_with_json_prints_the_error_document(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A bad option value or a missing argument found while the command line is read
+    ends as any usage error does under ``--json``: exit 2, the line on standard error,
+    and the error document on standard output (docs/cli.md, "Errors")."""
+    for argv in (
+        ["overdue", "--within", "-1", "--json"],
+        ["show", "--json"],
+        ["export", "R", "--format", "pdf", "--json"],
+    ):
+        assert main(argv) == EXIT_USAGE, argv
+        out, err = capsys.readouterr()
+        assert "Traceback" not in err and err.strip(), argv
+        error = json.loads(out)["error"]
+        assert error["kind"] == "usage" and error["exit_code"] == EXIT_USAGE, argv
+        assert error["message"]
+    assert main(["overdue", "--within", "-1"]) == EXIT_USAGE
+    assert capsys.readouterr().out == ""
 
 
 def test_ctrl_c_ends_quietly(

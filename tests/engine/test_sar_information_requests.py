@@ -389,3 +389,37 @@ def test_information_is_complete_on_the_day_the_last_answer_came() -> None:
         RecordInformationResponse("IR-1", ResponseKind.SUPPLIED, ("lease",), occurred_on=answered),
     )
     assert (run.r.information_outstanding, run.r.information_complete_on) == (0, answered)
+
+
+def test_nothing_of_a_request_happened_before_it_was_sent() -> None:
+    """SAR-I-5, SAR-I-6: a response, an escalation, a withdrawal or a report to the
+    chair recorded after the fact cannot be dated before the request was sent, nor a
+    disclosure before the response that supplied the items; each is refused naming
+    ``occurred_on`` and nothing is stored."""
+    settings = SarSettings(version="with-s45", s45_response_target=Duration(10))
+    run = s.requested(EngineRun(MemoryStore(), protocol_settings=(settings,)))
+    run.today += timedelta(days=5)
+    sent = run.today
+    run.do(s.CHAIR, _s45(occurred_on=sent))
+    run.do(s.MANAGER, _voluntary())
+    run.today = sent + timedelta(days=30)
+    early = sent - timedelta(days=1)
+    late = ("SAR-I-5", "input", "occurred_on")
+    for actor, command in (
+        (s.MANAGER, RecordInformationResponse("IR-1", ResponseKind.SUPPLIED, ("n",), "", early)),
+        (s.CHAIR, EscalateInformationRequest("IR-1", "wrote again", occurred_on=early)),
+        (s.CHAIR, WithdrawInformationRequest("IR-1", "not needed", occurred_on=early)),
+        (s.MANAGER, ReportOverdueInformationRequest("IR-1", occurred_on=early)),
+    ):
+        assert late in _why(run, actor, command), command
+    answered = sent + timedelta(days=3)
+    run.do(
+        s.MANAGER, RecordInformationResponse("IR-2", ResponseKind.SUPPLIED, ("n",), "", answered)
+    )
+    disclosed = RecordDisclosure(
+        "IR-2", "carrying_out_a_sar", "sab", ("n",), answered - timedelta(1)
+    )
+    assert _why(run, s.MANAGER, disclosed) == {("SAR-I-6", "input", "occurred_on")}
+    run.do(s.MANAGER, RecordDisclosure("IR-2", "carrying_out_a_sar", "sab", ("n",), answered))
+    run.do(s.MANAGER, RecordInformationResponse("IR-1", ResponseKind.SUPPLIED, ("f",), "", sent))
+    assert [r.responded_on for r in run.r.information_requests] == [sent, answered]

@@ -14,7 +14,7 @@ from scr_engine.cli.app import Session, cli, scr_command
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["annual_report"]
+__all__ = ["annual_report", "computed_sections"]
 
 
 @scr_command(cli, "annual-report")
@@ -90,3 +90,26 @@ def annual_report(session: Session, year: int, out: str) -> None:
             console.print(f"[yellow]Stale:[/yellow] {escape(problem)}")
 
     session.emit(data, render)
+
+
+def computed_sections(session: Session, review_id: str, command: str) -> dict[str, Any] | None:
+    """What ``scr run REPORT compile_review_sections`` records when its file gives no
+    ``sections`` (and what its ``--template`` is filled in with): sections (d)-(g) of
+    the report's year as the store's SAR histories give them now, as
+    :func:`scr_engine.annual_reports.compile_sections` computes them (SAR-A-6,
+    SAR-A-7). None for any other command, or a review that is no annual report."""
+    if command != "compile_review_sections":
+        return None
+    from scr_engine import annual_reports
+    from scr_engine.errors import ScrEngineError
+    from scr_engine.protocols.sar.annual.records import AnnualReport
+    from scr_engine.serialization import unstructure
+
+    try:
+        report = session.store.load(review_id)
+    except ScrEngineError:
+        return None  # the command then says why, as any other
+    if not isinstance(report, AnnualReport):
+        return None
+    made: dict[str, Any] = unstructure(annual_reports.computed_now(session.engine, report.year))
+    return made

@@ -520,6 +520,13 @@ def _main(argv: Sequence[str] | None) -> int:
             click.echo("scr: interrupted", err=True)
             return EXIT_INTERRUPTED
         except click.ClickException as exc:
+            args = list(argv) if argv is not None else sys.argv[1:]
+            if "--json" in args:
+                # As any usage error under --json: the error document on standard output.
+                message = " ".join(exc.format_message().split())
+                write_json(
+                    {"error": {"kind": "usage", "message": message, "exit_code": exc.exit_code}}
+                )
             exc.show()
             return exc.exit_code
         sys.stdout.flush()

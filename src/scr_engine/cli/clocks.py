@@ -22,6 +22,8 @@ from scr_engine.cli.app import (
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from scr_engine.records import Task
+
 __all__ = ["overdue", "report_overdue", "tasks"]
 
 
@@ -114,6 +116,13 @@ def report_overdue(session: Session) -> None:
     session.emit({"reported": rows}, render)
 
 
+def _short_ids(review_id: str, tasks: list[Task]) -> dict[str, str]:
+    """The short id of each of ``tasks``, every task of the review ``review_id``."""
+    from scr_engine.cli.shapes import short_ids
+
+    return short_ids(review_id, ((t.id, f"{t.kind.value}:{t.agency}") for t in tasks))
+
+
 def _task_state(session: Session, task_id: str) -> tuple[bool, str | None] | None:
     """Whether the task exists and when it was completed (None if it is unknown)."""
     import sqlalchemy as sa
@@ -157,8 +166,9 @@ def tasks(session: Session, done: str | None, review: str | None, limit: int) ->
 
         review_id = resolve_review(session, review)
         states = engine.tasks(review_id, actor)
+        shorts = _short_ids(review_id, [s.task for s in states])
         if done is not None:
-            full = {f"{s.task.kind.value}:{s.task.agency}": s.task.id for s in states}
+            full = {short: task_id for task_id, short in shorts.items()}
             done = full.get(done, done)
             if done not in {s.task.id for s in states}:
                 raise CliError(
@@ -168,7 +178,9 @@ def tasks(session: Session, done: str | None, review: str | None, limit: int) ->
                     kind="not_found",
                 )
         else:
-            listed = [{**task_json(s.task), "status": s.status.value} for s in states]
+            listed = [
+                {**task_json(s.task, shorts[s.task.id]), "status": s.status.value} for s in states
+            ]
 
             def render_review(console: Console) -> None:
                 table = person_table(
@@ -206,13 +218,18 @@ def tasks(session: Session, done: str | None, review: str | None, limit: int) ->
         return
     pending = engine.pending_tasks(limit=limit, actor=actor)
     references: dict[str, str] = {}
+    short_of: dict[str, str] = {}
     for task in pending:
         if task.review_id not in references:
             try:
                 references[task.review_id] = engine.store.load(task.review_id).reference
             except ScrEngineError:
                 references[task.review_id] = task.review_id
-    rows = [{**task_json(t), "reference": references[t.review_id]} for t in pending]
+            every = [s.task for s in engine.store.tasks(task.review_id)]
+            short_of.update(_short_ids(task.review_id, every))
+    rows = [
+        {**task_json(t, short_of.get(t.id)), "reference": references[t.review_id]} for t in pending
+    ]
 
     def render(console: Console) -> None:
         if not rows:

@@ -53,6 +53,8 @@ _PENDING_TASKS = (
     "WHERE review_id = :review_id AND completed_at IS NULL ORDER BY created_at, id"
 )
 
+_EVERY_TASK = "SELECT id, kind, agency FROM scr_tasks WHERE review_id = :review_id"
+
 
 def resolve_review(session: Session, given: str) -> str:
     """A review's id from its id or its reference (``SCR-2026-001``)."""
@@ -62,13 +64,16 @@ def resolve_review(session: Session, given: str) -> str:
 
 def _definition_of(session: Session, given: str) -> Protocol:
     """The protocol definition of the review ``given`` (its id or reference): the
-    SCR's when there is no such review, or it cannot be read (the engine then says
-    why, as for any command)."""
-    from scr_engine.errors import ScrEngineError
+    SCR's when it cannot be read (the engine then says why, as for any command).
+    No such review is "not found" (exit 3) whatever the command: a SAR's command
+    is no unknown command of the SCR's."""
+    from scr_engine.errors import ReviewNotFound, ScrEngineError
     from scr_engine.protocols import DEFAULT, of
 
     try:
         return of(session.store.load(resolve_review(session, given)))
+    except ReviewNotFound:
+        raise
     except ScrEngineError:
         return DEFAULT
 
@@ -77,13 +82,15 @@ def _review_tasks(session: Session, review_id: str) -> list[dict[str, Any]]:
     """The review's pending tasks, oldest first (JSON shape of ``task_json``)."""
     import sqlalchemy as sa
 
-    from scr_engine.cli.shapes import TASK_WORDS
+    from scr_engine.cli.shapes import TASK_WORDS, short_ids
 
     engine = session.store.engine
     if engine is None:  # pragma: no cover
         return []
     with engine.connect() as conn:
         rows = conn.execute(sa.text(_PENDING_TASKS), {"review_id": review_id}).all()
+        every = conn.execute(sa.text(_EVERY_TASK), {"review_id": review_id}).all()
+    shorts = short_ids(review_id, ((r.id, f"{r.kind}:{r.agency}") for r in every))
     return [
         {
             "id": row.id,
@@ -93,7 +100,7 @@ def _review_tasks(session: Session, review_id: str) -> list[dict[str, Any]]:
             "agency": row.agency,
             "created_at": datetime.fromisoformat(row.created_at).isoformat(),
             "rule": row.rule,
-            "short_id": f"{row.kind}:{row.agency}",
+            "short_id": shorts.get(row.id, f"{row.kind}:{row.agency}"),
         }
         for row in rows
     ]
@@ -318,10 +325,15 @@ def run(
         if command == "submit_request":
             raise usage("submit_request creates a review: use `scr submit FORM`")
         raise usage(f"unknown command {command!r}{hint}; `scr show REVIEW` lists those open now")
+    from scr_engine.cli.annual import computed_sections
+
     if template:
         from scr_engine.cli.templates import print_template
 
-        print_template(session, resolve_review(session, review), command)
+        found = resolve_review(session, review)
+        computed = computed_sections(session, found, command)
+        values = {"sections": computed} if computed is not None else None
+        print_template(session, found, command, values)
         return None
     if from_file is not None and payload is not None:
         raise usage("give the fields once: --from FILE (or --payload FILE), not both")
@@ -346,6 +358,11 @@ def run(
 
     review_id = resolve_review(session, review)
     actor = session.actor
+    if "sections" not in data:
+        # An annual report's sections (d)-(g) are computed from the store (SAR-A-6).
+        computed = computed_sections(session, review_id, command)
+        if computed is not None:
+            data["sections"] = computed
     try:
         cmd = parse_command(definition, data)
     except InvalidRequest as exc:

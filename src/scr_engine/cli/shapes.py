@@ -8,7 +8,8 @@ words beside it (``stage_words``, ``command_words``, ``title``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,7 @@ __all__ = [
     "parse_command",
     "refusal_json",
     "review_json",
+    "short_ids",
     "stage_words",
     "task_json",
     "verify_json",
@@ -288,11 +290,26 @@ def deadline_row_json(row: DeadlineRow, as_of: date) -> dict[str, Any]:
     }
 
 
-def task_json(task: Task) -> dict[str, Any]:
-    """One pending task (an RF-5 letter to deliver)."""
+def short_ids(review_id: str, tasks: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The short id of each task of one review, from every ``(id, "kind:agency")`` of
+    it: ``kind:agency`` (``secure_records:gp``) when no other task of the review has
+    the same, else the task's id after the review's (``2:0:notice:referrer``), so that
+    each is unique within its review and ``scr tasks --done`` names one task."""
+    pairs = list(tasks)
+    counts = Counter(short for _, short in pairs)
+    prefix = f"{review_id}:"
+    return {
+        task_id: short if counts[short] == 1 else task_id.removeprefix(prefix)
+        for task_id, short in pairs
+    }
+
+
+def task_json(task: Task, short_id: str | None = None) -> dict[str, Any]:
+    """One pending task (an RF-5 letter to deliver); ``short_id`` as
+    :func:`short_ids` gives it (``kind:agency`` when not given)."""
     return {
         "id": task.id,
-        "short_id": f"{task.kind.value}:{task.agency}",
+        "short_id": short_id or f"{task.kind.value}:{task.agency}",
         "review_id": task.review_id,
         "kind": task.kind.value,
         "kind_words": TASK_WORDS.get(task.kind.value, task.kind.value),

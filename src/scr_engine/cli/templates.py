@@ -4,7 +4,7 @@ TOML file (or JSON with ``--json``), filled in from the review where it can be."
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scr_engine.cli.app import Session
 
@@ -14,13 +14,16 @@ if TYPE_CHECKING:
 __all__ = ["fields_json", "print_template"]
 
 
-def print_template(session: Session, review_id: str, command: str) -> None:
+def print_template(
+    session: Session, review_id: str, command: str, values: dict[str, Any] | None = None
+) -> None:
     """Print the template of ``command`` filled in from the review ``review_id`` (read
-    as the session's actor: who may not read the review gets no template of it)."""
+    as the session's actor: who may not read the review gets no template of it), then
+    from ``values``."""
     from scr_engine.templates import template, template_json, to_toml
 
     found = session.engine.get(review_id, session.actor)
-    made = template(command, found)
+    made = template(command, found, values)
     if session.json:
         session.emit(template_json(made))
     else:

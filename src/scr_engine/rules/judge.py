@@ -74,8 +74,9 @@ class Rulebook(Protocol):
 
 def acting_role(table_row: Row, actor: Actor) -> Role | None:
     """The role in which ``actor`` may issue the row's command (the first of the
-    actor's roles that the table allows, in the order of :class:`Role`), or None."""
-    for role in SCR_ROLES:
+    actor's roles that the table allows, the SCR's in their order, then any other
+    protocol's in the order of :class:`Role`: a SAR's ``referrer``), or None."""
+    for role in (*SCR_ROLES, *(r for r in Role if r not in SCR_ROLES)):
         if role in actor.roles and role in table_row.roles:
             return role
     return None

@@ -118,6 +118,29 @@ def test_an_agencys_accuracy_is_confirmed_by_its_own_contributor_sar_p_3() -> No
     assert r.check_agency_signoff(review, own, ctx(contributor("asc"))) == []
 
 
+def test_nothing_of_the_report_is_dated_before_it_was_submitted_sar_p_3_sar_a_1_sar_p_9() -> None:
+    """SAR-P-3, SAR-A-1, SAR-P-9: an agency's accuracy check, a finding's decision and
+    the SAB's sign-off recorded after the fact (``occurred_on``) cannot precede the day
+    the report was submitted (the sign-off's day is the review's ``concluded_on``,
+    SAR-A-7): each is refused on ``occurred_on``."""
+    review, submitted, _ = _signed("confirmed", None)
+    early = submitted - timedelta(days=1)
+    signoff = c.RecordAgencySignoff("asc", True, occurred_on=early)
+    assert refused(r.check_agency_signoff(review, signoff, ctx(contributor("asc")))) == [
+        ("SAR-P-3", "occurred_on", IN)
+    ]
+    decided = c.DecideFinding("F1", Implementation.IMPLEMENT, "changed", occurred_on=early)
+    assert refused(r.check_decide_finding(review, decided, ctx(CHAIR))) == [
+        ("SAR-A-1", "occurred_on", IN)
+    ]
+    assert refused(r.check_ratify(review, c.Ratify(occurred_on=early), ctx(BOARD))) == [
+        ("SAR-P-9", "occurred_on", IN)
+    ]
+    on_the_day = c.RecordAgencySignoff("asc", True, occurred_on=submitted)
+    assert r.check_agency_signoff(review, on_the_day, ctx(contributor("asc"))) == []
+    assert r.check_ratify(review, c.Ratify(occurred_on=submitted), ctx(BOARD)) == []
+
+
 def _signed(said: str, days: int | None) -> tuple[SarReview, date, SarSettings]:
     """A drafted report, its findings decided, ``said`` by asc; the accuracy window."""
     review = report_drafted().r
@@ -293,6 +316,31 @@ def test_progress_and_completion_name_an_open_action_sar_a_3_sar_a_2() -> None:
     assert r.check_complete_action(review, c.CompleteAction("A1", "done"), k) == []
 
 
+def test_actions_and_the_close_are_not_dated_too_early_sar_a_2_sar_a_3_sar_a_4() -> None:
+    """SAR-A-2, SAR-A-3: progress on an action and its completion recorded after the
+    fact (``occurred_on``) cannot precede the day the action was added; SAR-A-4: the
+    review cannot close before its last action was completed or discontinued. Each is
+    refused on ``occurred_on``."""
+    review, k = ratified().r, ctx(MANAGER)
+    added = START + timedelta(days=10)
+    early = added - timedelta(days=1)
+    review = evolve(review, actions=(evolve(review.actions[0], created_on=added),))
+    progress = c.RecordActionProgress("A1", "audit booked", early)
+    assert refused(r.check_progress(review, progress, k)) == [("SAR-A-3", "occurred_on", IN)]
+    done = c.CompleteAction("A1", "done", occurred_on=early)
+    assert refused(r.check_complete_action(review, done, k)) == [("SAR-A-2", "occurred_on", IN)]
+    assert (
+        r.check_complete_action(review, c.CompleteAction("A1", "done", occurred_on=added), k) == []
+    )
+    ended = added + timedelta(days=5)
+    completed = evolve(review.actions[0], status=ActionStatus.COMPLETED, closed_on=ended)
+    closing = evolve(review, actions=(completed,))
+    before = c.CloseReview(occurred_on=ended - timedelta(days=1))
+    assert ("SAR-A-4", "occurred_on", IN) in refused(r.check_close(closing, before, ctx(CHAIR)))
+    on_the_day = refused(r.check_close(closing, c.CloseReview(occurred_on=ended), ctx(CHAIR)))
+    assert ("SAR-A-4", "occurred_on", IN) not in on_the_day
+
+
 def test_dissemination_says_to_whom_and_how_sar_p_8() -> None:
     """SAR-P-8: to whom (``to_whom``) and by what means (``means``)."""
     found = r.check_dissemination(ratified().r, c.RecordDissemination(" ", " "), ctx(MANAGER))
@@ -356,6 +404,18 @@ def test_publishing_the_report_follows_the_decision_sar_p_5_sar_f_6() -> None:
     assert refused(r.check_record_publication(decided, full, k)) == [("SAR-P-5", "what", G)]
     summary = evolve(full, what=c.PublishedWhat.SUMMARY)
     assert r.check_record_publication(decided, summary, k) == []
+
+
+def test_publishing_again_says_it_is_published_already_sar_p_5() -> None:
+    """SAR-P-5: once the summary is published, recording it again is refused saying it
+    is published already, not "decide to publish first" (it was decided)."""
+    review, k = ratified().r, ctx(MANAGER)
+    published = PublicationRecord(PublicationStatus.PUBLISHED, PublicationChoice.PUBLISH_SUMMARY)
+    done = evolve(review, publication=published, involvement=())
+    summary = c.RecordPublication(c.PublishedWhat.SUMMARY, "https://sab.example/s", cleared=True)
+    refusals = r.check_record_publication(done, summary, k)
+    assert refused(refusals) == [("SAR-P-5", "what", G)]
+    assert "already" in refusals[0].message and "decide to publish first" not in refusals[0].message
 
 
 # --- SAR-A-4: closure; withdrawal; SAR-G-6: waivers ----------------------------------

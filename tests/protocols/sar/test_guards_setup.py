@@ -374,6 +374,22 @@ def test_evidence_is_judged_once_received_sar_m_11() -> None:
     ]
 
 
+def test_evidence_is_not_judged_before_the_day_it_was_received_sar_m_11() -> None:
+    """SAR-M-11: an item is received and then judged, so a judgement recorded after the
+    fact (``occurred_on``) cannot precede the day the item was received."""
+    k = ctx(CHAIR)
+    review = _plan(EvidenceStatus.RECEIVED)
+    assert review.methodology is not None
+    received = START - timedelta(days=3)
+    item = evolve(review.methodology.plan[0], received_on=received)
+    review = evolve(review, methodology=evolve(review.methodology, plan=(item,)))
+    early = c.JudgeEvidence("e0", True, occurred_on=received - timedelta(days=1))
+    assert refused(s.check_judge_evidence(review, early, k)) == [("SAR-M-11", "occurred_on", IN)]
+    assert (
+        s.check_judge_evidence(review, c.JudgeEvidence("e0", True, occurred_on=received), k) == []
+    )
+
+
 def test_evidence_accepted_when_every_item_is_sufficient_or_waived_sar_m_11() -> None:
     """SAR-M-11 (each insufficient item refused on its own id, unless a waiver names
     it), SAR-M-2 (no plan at all)."""
@@ -436,6 +452,29 @@ def test_a_pause_names_a_process_with_reasons_once_sar_m_10_sar_m_12() -> None:
     assert s.check_pause(running, c.PauseClock("inq-1", "inquest opened"), k) == []
     assert refused(s.check_resume(running, c.ResumeClock(), k)) == [("SAR-M-12", None, G)]
     assert s.check_resume(paused, c.ResumeClock(), k) == []
+
+
+def test_a_clock_resumes_no_earlier_than_it_was_paused_sar_m_12() -> None:
+    """SAR-M-12 with the engine's rule ``DATE`` (docs/decisions.md, "Dates after the
+    fact": a clock cannot resume before it was paused): a resumption recorded after the
+    fact is refused on ``occurred_on`` when dated before the pause began."""
+    paused = evolve(_screened(), pauses=(ClockPause(START, "inq-1", "inquest opened"),))
+    k = ctx(CHAIR)
+    early = c.ResumeClock(START - timedelta(days=1))
+    assert refused(s.check_resume(paused, early, k)) == [("DATE", "occurred_on", IN)]
+    assert s.check_resume(paused, c.ResumeClock(START), k) == []
+
+
+def test_an_extension_names_a_deadline_the_review_has_sar_m_12() -> None:
+    """SAR-M-12: an extension moves one of the review's deadlines; a key the review has
+    no deadline by (misspelt, or of a clock that is off) is refused on ``deadline``,
+    naming the keys there are, instead of being recorded and moving nothing."""
+    review, k = _screened(), ctx(CHAIR)
+    later = START + timedelta(days=1)
+    wrong = c.ExtendDeadline("review_complet", later, "the inquest")
+    refusals = s.check_extend(review, wrong, k)
+    assert refused(refusals) == [("SAR-M-12", "deadline", IN)]
+    assert "review_complete" in refusals[0].message
 
 
 def test_an_extension_has_reasons_a_deadline_and_a_later_date_sar_m_12() -> None:

@@ -67,6 +67,19 @@ def test_receipt_acknowledged_once_and_chairs_told_sar_r_3() -> None:
     assert run.r.chairs_notified_on == run.today
 
 
+def test_the_chairs_are_told_on_a_real_day_sar_r_3() -> None:
+    """SAR-R-3: the day the chairs were told of the referral is neither before the SAB
+    received it nor after today; refused naming the field, nothing recorded."""
+    run = requested()
+    received = run.r.received_on
+    for day in (received - timedelta(days=1), run.today + timedelta(days=1)):
+        refusals = run.refusals(MANAGER, c.RecordChairNotified(day))
+        assert {(r.rule, r.kind.value, r.field) for r in refusals} == {
+            ("SAR-R-3", "input", "notified_on")
+        }
+    assert run.refusals(MANAGER, c.RecordChairNotified(received)) == []
+
+
 def test_scoping_requests_make_the_referral_information_incomplete_sar_r_4() -> None:
     """SAR-R-4: the subgroup may ask agencies for a summary or chronology before the
     decision; each is an information request; while any is outstanding the referral is

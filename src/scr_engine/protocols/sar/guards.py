@@ -19,6 +19,7 @@ GUARDS: Mapping[str, SarCheck[Any]] = MappingProxyType(
     {
         "submit_request": d.check_submit_request,
         "acknowledge_request": d.check_acknowledge,
+        "record_chair_notified": d.check_chair_notified,
         "request_information": d.check_request_information,
         "record_involvement": d.check_record_involvement,
         "register_parallel_process": s.check_parallel_process,

@@ -9,6 +9,7 @@ settings and never waived. Nothing requires services received or a s.42 enquiry
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from scr_engine.errors.refusals import Refusal, RefusalKind
@@ -117,6 +118,25 @@ def check_acknowledge(
     """SAR-R-3: acknowledged once."""
     out: list[Refusal] = []
     guard(out, review.acknowledged_on is None, "SAR-R-3", "the referral was acknowledged already")
+    return out
+
+
+def check_chair_notified(
+    review: SarReview, cmd: c.RecordChairNotified, ctx: SarContext
+) -> list[Refusal]:
+    """SAR-R-3: the chairs were told of the referral on a real day: not before the SAB
+    received it, and not after today."""
+    out: list[Refusal] = []
+    day = cmd.notified_on
+    if isinstance(day, date) and day < review.received_on:
+        message = (
+            f"the chairs cannot have been told on {day.isoformat()}, before the referral "
+            f"was received ({review.received_on.isoformat()})"
+        )
+        out.append(Refusal("SAR-R-3", message, RefusalKind.INPUT, "notified_on"))
+    if isinstance(day, date) and day > ctx.today:
+        message = f"the chairs cannot have been told on {day.isoformat()}, after today"
+        out.append(Refusal("SAR-R-3", message, RefusalKind.INPUT, "notified_on"))
     return out
 
 

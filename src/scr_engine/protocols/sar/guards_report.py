@@ -98,6 +98,30 @@ def check_revision(review: SarReview, cmd: c.RequestRevision, ctx: SarContext) -
     return out
 
 
+def _after_report(
+    out: list[Refusal], review: SarReview, day: date | None, rule: str, what: str
+) -> None:
+    """``what`` recorded after the fact (``occurred_on``) cannot precede the day the
+    report was submitted."""
+    submitted = review.report.submitted_on if review.report is not None else None
+    if day is not None and submitted is not None and day < submitted:
+        message = (
+            f"{what} cannot have happened on {day.isoformat()}, before the report was "
+            f"submitted ({submitted.isoformat()})"
+        )
+        out.append(Refusal(rule, message, RefusalKind.INPUT, "occurred_on"))
+
+
+def _not_before(
+    out: list[Refusal], day: date | None, floor: date | None, rule: str, what: str
+) -> None:
+    """A happening recorded after the fact (``occurred_on``) cannot precede ``floor``,
+    the day ``what``."""
+    if day is not None and floor is not None and day < floor:
+        message = f"it cannot have happened on {day.isoformat()}, before {what} ({floor})"
+        out.append(Refusal(rule, message, RefusalKind.INPUT, "occurred_on"))
+
+
 def check_agency_signoff(
     review: SarReview, cmd: c.RecordAgencySignoff, ctx: SarContext
 ) -> list[Refusal]:
@@ -114,6 +138,7 @@ def check_agency_signoff(
     )
     if not cmd.confirmed:
         need_text(out, cmd.dissent, "SAR-P-3", "dissent", "the agency's dissent")
+    _after_report(out, review, cmd.occurred_on, "SAR-P-3", "the agency's accuracy check")
     return out
 
 
@@ -149,6 +174,7 @@ def check_decide_finding(review: SarReview, cmd: c.DecideFinding, ctx: SarContex
         )
     if review.decision_on(cmd.finding) is not None:
         need_text(out, cmd.reasons, "SAR-A-1", "reasons", "the reasons for changing the decision")
+    _after_report(out, review, cmd.occurred_on, "SAR-A-1", "the finding's decision")
     return out
 
 
@@ -239,6 +265,7 @@ def check_ratify(review: SarReview, cmd: c.Ratify, ctx: SarContext) -> list[Refu
             )
             if said is not None and said != "confirmed":
                 guard(out, closed, "SAR-P-3", f"agency {agency} dissents and its window is open")
+    _after_report(out, review, cmd.occurred_on, "SAR-P-9", "the SAB's sign-off")
     return out
 
 
@@ -326,13 +353,12 @@ def check_record_publication(
         guard(out, review.terms is not None, "SAR-P-4", "no terms of reference are agreed", "what")
         return out
     pub = review.publication
-    guard(
-        out,
-        pub.status is PublicationStatus.TO_PUBLISH,
-        "SAR-P-5",
-        f"publication is {pub.status.value}: decide to publish first",
-        "what",
-    )
+    if pub.status is PublicationStatus.PUBLISHED:
+        then = f" on {pub.entries[-1].on.isoformat()}" if pub.entries else ""
+        message = f"it is published already{then}, as decided"
+    else:
+        message = f"publication is {pub.status.value}: decide to publish first"
+    guard(out, pub.status is PublicationStatus.TO_PUBLISH, "SAR-P-5", message, "what")
     if cmd.what is c.PublishedWhat.REPORT:
         guard(
             out,
@@ -353,6 +379,8 @@ def check_progress(
     found = next((a for a in review.actions if a.id == cmd.action), None)
     if found is None:
         out.append(Refusal.input(f"no action {cmd.action!r}", "action"))
+    else:
+        _not_before(out, cmd.occurred_on, found.created_on, "SAR-A-3", f"{found.id} was added")
     need_text(out, cmd.note, "SAR-A-3", "note", "the progress")
     return out
 
@@ -373,6 +401,7 @@ def check_complete_action(
             f"action {cmd.action} is closed",
             "action",
         )
+        _not_before(out, cmd.occurred_on, found.created_on, "SAR-A-2", f"{found.id} was added")
     need_text(
         out, cmd.outcome, "SAR-A-2", "outcome", "the outcome and impact (or why discontinued)"
     )
@@ -398,6 +427,9 @@ def check_close(review: SarReview, cmd: c.CloseReview, ctx: SarContext) -> list[
         "SAR-A-4",
         "the findings are not yet in a published annual report (Sch. 2 para 4(1)(d))",
     )
+    ended = [a.closed_on for a in review.actions if a.closed_on is not None]
+    if ended:
+        _not_before(out, cmd.occurred_on, max(ended), "SAR-A-4", "the last action ended")
     return out
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.protocols.sar import commands as c
+from scr_engine.protocols.sar.clocks import sar_deadlines
 from scr_engine.protocols.sar.guards_common import SarContext, guard, is_text, need_text, waivable
 from scr_engine.protocols.sar.methodology import MethodologyCode
 from scr_engine.protocols.sar.records import (
@@ -394,7 +395,8 @@ def check_receive_evidence(
 
 
 def check_judge_evidence(review: SarReview, cmd: c.JudgeEvidence, ctx: SarContext) -> list[Refusal]:
-    """SAR-M-11: judged after receipt; not sufficient names the further information."""
+    """SAR-M-11: judged after receipt (and not dated before it); not sufficient names
+    the further information."""
     out: list[Refusal] = []
     status = _item(out, review, cmd.item)
     if status is not None:
@@ -405,6 +407,15 @@ def check_judge_evidence(review: SarReview, cmd: c.JudgeEvidence, ctx: SarContex
             f"item {cmd.item} is {status.value}: it is judged once received",
             "item",
         )
+        plan = review.methodology.plan if review.methodology is not None else ()
+        received = next((i.received_on for i in plan if i.id == cmd.item), None)
+        day = cmd.occurred_on
+        if received is not None and day is not None and day < received:
+            message = (
+                f"item {cmd.item} cannot have been judged on {day.isoformat()}, before it "
+                f"was received ({received.isoformat()})"
+            )
+            out.append(Refusal("SAR-M-11", message, RefusalKind.INPUT, "occurred_on"))
     if not cmd.sufficient:
         need_text(
             out,
@@ -493,9 +504,18 @@ def check_pause(review: SarReview, cmd: c.PauseClock, ctx: SarContext) -> list[R
 
 
 def check_resume(review: SarReview, cmd: c.ResumeClock, ctx: SarContext) -> list[Refusal]:
-    """SAR-M-12: only paused clocks resume."""
+    """SAR-M-12: only paused clocks resume, and not before they were paused (the
+    engine's rule ``DATE``, as for an SCR)."""
     out: list[Refusal] = []
     guard(out, review.paused, "SAR-M-12", "the clocks are not paused")
+    day = cmd.occurred_on
+    if review.paused and day is not None and day < review.pauses[-1].started_on:
+        paused = review.pauses[-1].started_on.isoformat()
+        message = (
+            f"resume_clock cannot have happened on {day.isoformat()}, before the clocks "
+            f"were paused ({paused})"
+        )
+        out.append(Refusal("DATE", message, RefusalKind.INPUT, "occurred_on"))
     return out
 
 
@@ -504,6 +524,14 @@ def check_extend(review: SarReview, cmd: c.ExtendDeadline, ctx: SarContext) -> l
     out: list[Refusal] = []
     need_text(out, cmd.reasons, "SAR-M-12", "reasons", "the reasons for taking longer")
     need_text(out, cmd.deadline, "SAR-M-12", "deadline", "the deadline")
+    if is_text(cmd.deadline):
+        keys = [d.key for d in sar_deadlines(review, ctx.settings, ctx.today)]
+        if cmd.deadline not in keys:
+            message = (
+                f"the review has no deadline {cmd.deadline!r} "
+                f"(its deadlines: {', '.join(keys) or 'none'})"
+            )
+            out.append(Refusal("SAR-M-12", message, RefusalKind.INPUT, "deadline"))
     if cmd.new_due <= ctx.today:
         out.append(
             Refusal("SAR-M-12", "the new date must be after today", RefusalKind.INPUT, "new_due")

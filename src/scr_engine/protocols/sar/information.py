@@ -154,6 +154,18 @@ def _blank(value: Any) -> bool:
     return not (isinstance(value, str) and value.strip())
 
 
+def _not_before(
+    out: list[Refusal], cmd: Any, ctx: Any, rule: str, floor: date | None, what: str
+) -> None:
+    """A happening recorded after the fact cannot precede what it follows: a response,
+    escalation, withdrawal or report the request's sending (SAR-I-5), a disclosure
+    the response that supplied it (SAR-I-6)."""
+    day = _day(cmd, ctx)
+    if floor is not None and day < floor:
+        message = f"{cmd.name} cannot have happened on {day.isoformat()}, before {what} ({floor})"
+        out.append(Refusal(rule, message, RefusalKind.INPUT, "occurred_on"))
+
+
 def _request(
     out: list[Refusal], review: SarReview, request_id: str, rule: str, *allowed: RequestStatus
 ) -> InformationRequest | None:
@@ -176,7 +188,9 @@ def check_response(review: SarReview, cmd: RecordInformationResponse, ctx: Any) 
     refused s.45 request is reported to the board_chair: a task).
     SAR-I-6: what was supplied is named item by item, so that each is tagged."""
     out: list[Refusal] = []
-    _request(out, review, cmd.request, "SAR-I-5", RequestStatus.SENT)
+    found = _request(out, review, cmd.request, "SAR-I-5", RequestStatus.SENT)
+    if found is not None:
+        _not_before(out, cmd, ctx, "SAR-I-5", found.sent_on, f"{found.id} was sent")
     if cmd.response is ResponseKind.REFUSED:
         if _blank(cmd.grounds):
             _input(out, "SAR-I-5", "a refusal records its stated grounds", "grounds")
@@ -190,7 +204,9 @@ def check_response(review: SarReview, cmd: RecordInformationResponse, ctx: Any) 
 def check_escalation(review: SarReview, cmd: EscalateInformationRequest, ctx: Any) -> list[Refusal]:
     """SAR-I-5: a request still awaited or refused; what was done is recorded."""
     out: list[Refusal] = []
-    _request(out, review, cmd.request, "SAR-I-5", RequestStatus.SENT, RequestStatus.REFUSED)
+    found = _request(out, review, cmd.request, "SAR-I-5", RequestStatus.SENT, RequestStatus.REFUSED)
+    if found is not None:
+        _not_before(out, cmd, ctx, "SAR-I-5", found.sent_on, f"{found.id} was sent")
     if _blank(cmd.action):
         _input(out, "SAR-I-5", "what was done (escalation, legal advice …)", "action")
     return out
@@ -200,7 +216,9 @@ def check_withdrawal(review: SarReview, cmd: WithdrawInformationRequest, ctx: An
     """A request still awaited, withdrawn with reasons by the Board's ``s45_roles``
     (SAR-I-3)."""
     out: list[Refusal] = []
-    _request(out, review, cmd.request, "SAR-I-5", RequestStatus.SENT)
+    found = _request(out, review, cmd.request, "SAR-I-5", RequestStatus.SENT)
+    if found is not None:
+        _not_before(out, cmd, ctx, "SAR-I-5", found.sent_on, f"{found.id} was sent")
     if _blank(cmd.reasons):
         _input(out, "SAR-I-5", "the reasons for withdrawing the request", "reasons")
     roles = getattr(ctx.settings, "s45_roles", ())
@@ -215,6 +233,8 @@ def check_disclosure(review: SarReview, cmd: RecordDisclosure, ctx: Any) -> list
     SAB function (its purpose is recorded), and only the items it supplied."""
     out: list[Refusal] = []
     found = _request(out, review, cmd.request, "SAR-I-6", RequestStatus.ANSWERED)
+    if found is not None:
+        _not_before(out, cmd, ctx, "SAR-I-6", found.responded_on, f"{found.id} was answered")
     if cmd.purpose not in SAB_FUNCTIONS:
         message = (
             f"{cmd.purpose!r} is not a function of the SAB: information supplied under a "
@@ -243,6 +263,7 @@ def check_overdue_report(
     found = _request(out, review, cmd.request, "SAR-I-5", RequestStatus.SENT)
     if found is None:
         return out
+    _not_before(out, cmd, ctx, "SAR-I-5", found.sent_on, f"{found.id} was sent")
     day = _day(cmd, ctx)
     if found.kind != "s45":
         message = f"request {found.id} is {found.kind}: only an s.45 request is reported"

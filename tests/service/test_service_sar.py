@@ -222,3 +222,17 @@ def test_the_letter_of_an_information_request_over_http(service: Service) -> Non
         f"{url}/documents/information-request-IR-1", headers=service.auth(OUTSIDER)
     )
     assert outsider.status_code in (403, 404)
+
+
+def test_an_unknown_document_name_on_a_sar_names_the_sar_s_documents(service: Service) -> None:
+    """A name no protocol has, asked of a SAR, is not found naming what a SAR has (its
+    documents and letters), not the SCR's documents."""
+    review_id = submit_sar(service)["id"]
+    for name in ("novel", "REFERRAL", "information-request-"):
+        found = service.http.get(
+            f"/v1/reviews/{review_id}/documents/{name}", headers=service.auth(BOARD_CHAIR)
+        )
+        assert found.status_code == 404, found.text
+        detail = found.json()["detail"]
+        assert "referral" in detail and "information-request-IR-<n>" in detail, detail
+        assert "chronology" not in detail, detail

@@ -391,12 +391,10 @@ class _Service:
         fmt = query.choice("format", ("md", "html"), "md")
         as_of = query.day("as_of")
         try:
-            from scr_engine.documents import DOCUMENTS, SAR_DOCUMENTS, is_letter, render
+            from scr_engine.documents import DOCUMENTS, is_letter, render
         except ImportError:  # pragma: no cover - depends on the installed extras
             raise Problem(503, "unavailable", "documents need the documents extra") from None
         name = request.path_params["name"]
-        if name not in DOCUMENTS and name not in SAR_DOCUMENTS and not is_letter(name):
-            raise Problem(404, "not_found", f"no document {name!r}: {', '.join(DOCUMENTS)}")
         review_id = request.path_params["review_id"]
         review = await self.call(self.engine.get, review_id, actor)
         if not isinstance(review, Review):

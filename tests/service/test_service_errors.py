@@ -273,3 +273,23 @@ def test_every_status_of_the_table_is_documented() -> None:
     text = (Path(__file__).resolve().parents[2] / "docs" / "service.md").read_text("utf-8")
     for status, kind, _ in STATUSES:
         assert f"| {status} | `{kind}` |" in text, (status, kind)
+
+
+def test_a_request_form_that_is_not_an_object_is_422_naming_request(service: Service) -> None:
+    """The form of a submission that is not a JSON object is refused naming the field
+    ``request``, in words a caller in any language reads (not Python's); nothing is
+    stored."""
+    before = len(service.engine.reviews())
+    for protocol in ("scr", "sar"):
+        for form in ("a form", None, [1], 7):
+            response = service.http.post(
+                "/v1/reviews",
+                json={"request": form, "protocol": protocol},
+                headers=service.auth(BUSINESS_MANAGER),
+            )
+            body = problem(response, 422, "invalid")
+            assert [r["field"] for r in body["refusals"]] == ["request"], body
+            message = body["refusals"][0]["message"]
+            assert "JSON object" in message, message
+            assert "NoneType" not in body["detail"] and "attribute" not in body["detail"]
+    assert len(service.engine.reviews()) == before

@@ -293,3 +293,14 @@ def test_a_request_form_that_is_not_an_object_is_422_naming_request(service: Ser
             assert "JSON object" in message, message
             assert "NoneType" not in body["detail"] and "attribute" not in body["detail"]
     assert len(service.engine.reviews()) == before
+
+
+def test_a_method_not_allowed_says_which_are(service: Service, review: dict[str, Any]) -> None:
+    """405 carries Allow (RFC 9110 §15.5.6): the methods the route takes."""
+    chair = service.auth(BOARD_CHAIR)
+    response = service.http.delete(f"/v1/reviews/{review['id']}", headers=chair)
+    problem(response, 405, "method_not_allowed")
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
+    listing = service.http.put("/v1/reviews", headers=chair)
+    problem(listing, 405, "method_not_allowed")
+    assert set(listing.headers["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "POST"}

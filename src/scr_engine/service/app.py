@@ -642,7 +642,12 @@ def create_app(
         status = getattr(exc, "status_code", 404)
         kind = "not_found" if status == 404 else "method_not_allowed"
         detail = "no such resource" if status == 404 else f"{request.method} is not allowed here"
-        return service.failure(request, Problem(status, kind, detail))
+        answer = service.failure(request, Problem(status, kind, detail))
+        if status == 405:  # RFC 9110 §15.5.6: the methods every route of the path takes
+            path = request.scope["path"]
+            allowed = {m for r in routes if r.path_regex.fullmatch(path) for m in r.methods or ()}
+            answer.headers["Allow"] = ", ".join(sorted(allowed))
+        return answer
 
     app = Starlette(routes=routes, exception_handlers={HTTPException: unrouted})
     app.add_middleware(_RequestLog, routes=routes)

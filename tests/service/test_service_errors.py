@@ -304,3 +304,14 @@ def test_a_method_not_allowed_says_which_are(service: Service, review: dict[str,
     listing = service.http.put("/v1/reviews", headers=chair)
     problem(listing, 405, "method_not_allowed")
     assert set(listing.headers["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "POST"}
+
+
+def test_verify_refuses_an_unknown_field(service: Service) -> None:
+    """verify takes ``exact`` only: another field (a misspelt ``exact``, say) is 422
+    naming it, as for a command, rather than silently ignored."""
+    officer = service.auth(BUSINESS_MANAGER)
+    response = service.http.post("/v1/verify", json={"exct": True}, headers=officer)
+    body = problem(response, 422, "invalid")
+    assert [r["field"] for r in body["refusals"]] == ["exct"], body
+    taken = service.http.post("/v1/verify", json={"exact": False}, headers=officer)
+    assert taken.status_code == 200, taken.text

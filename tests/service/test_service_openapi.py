@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from scr_engine import protocols
 from scr_engine.commands import COMMANDS
+from scr_engine.demo import BUSINESS_MANAGER
 from scr_engine.service import create_app
 from scr_engine.service.openapi import openapi_document, openapi_json
 from support.serving import Service
@@ -160,3 +161,27 @@ def test_a_command_body_validates_against_the_document() -> None:
         assert not list(validator.iter_errors(body)), body
     assert list(validator.iter_errors({"command": "confirm_review", "reasons": 5}))
     assert re.match(r"^3\.1\.", document["openapi"])
+
+
+def test_the_statuses_of_a_malformed_id_and_a_long_body_are_documented(service: Service) -> None:
+    """A document asked of a review id the engine refuses (a NUL, too long) is 422, and
+    a verify body past the limit is 413: each operation documents the status it
+    answers; verify documents its optional body ({"exact": true})."""
+    paths = openapi_document()["paths"]
+    officer = service.auth(BUSINESS_MANAGER)
+    for review_id in ("%00", "r" * 2000):
+        found = service.http.get(f"/v1/reviews/{review_id}/documents/request", headers=officer)
+        assert found.status_code == 422, found.text
+        assert "422" in paths["/v1/reviews/{review_id}/documents/{name}"]["get"]["responses"]
+    limit = 4 * service.engine.settings.max_command_length
+    big = service.http.post(
+        "/v1/verify", content=b'{"exact": "' + b"x" * limit + b'"}', headers=officer
+    )
+    assert big.status_code == 413, big.text
+    verify = paths["/v1/verify"]["post"]
+    assert "413" in verify["responses"]
+    body = verify["requestBody"]
+    assert body["required"] is False
+    schema = body["content"]["application/json"]["schema"]
+    assert schema["properties"]["exact"]["type"] == "boolean"
+    assert schema["additionalProperties"] is False

@@ -470,8 +470,14 @@ class _Service:
         self.officer(actor, "verify the store")
         data = await self.body(request, optional=True)
         exact = data.get("exact", False)
+        problems = [
+            Refusal.input(f"unknown field {key!r}: verify takes exact only", key)
+            for key in sorted(set(data) - {"exact"})
+        ]
         if type(exact) is not bool:
-            raise InvalidRequest("verify", [Refusal.input("exact must be true or false", "exact")])
+            problems.append(Refusal.input("exact must be true or false", "exact"))
+        if problems:
+            raise InvalidRequest("verify", problems)
         report = await self.call(self.engine.verify, exact=exact)
         return _json(shapes.verify(report))
 

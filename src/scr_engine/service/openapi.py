@@ -365,12 +365,13 @@ def _operation(
     body: dict[str, Any] | None = None,
     errors: tuple[int, ...] = (401, 403, 404, 422, 503),
     public: bool = False,
+    body_required: bool = True,
 ) -> dict[str, Any]:
     operation: dict[str, Any] = {"summary": summary}
     if parameters:
         operation["parameters"] = list(parameters)
     if body is not None:
-        operation["requestBody"] = _json_body(body)
+        operation["requestBody"] = {**_json_body(body), "required": body_required}
     problem = {"application/problem+json": {"schema": _ref("Problem")}}
     words: dict[int, str] = {}
     for status, _, when in STATUSES:
@@ -554,7 +555,7 @@ def _paths() -> dict[str, Any]:
                     ),
                     day("as_of", "As of this day (today by default)."),
                 ),
-                errors=(400, 401, 403, 404, 503),
+                errors=(400, 401, 403, 404, 422, 503),
             )
         },
         "/v1/overdue": {
@@ -585,7 +586,19 @@ def _paths() -> dict[str, Any]:
             "post": _operation(
                 "Verify the whole store (the Board's officers).",
                 _ok("What verify found.", _ref("VerifyReport")),
-                errors=(400, 401, 403, 422, 503),
+                body={
+                    "type": "object",
+                    "properties": {
+                        "exact": {
+                            **_BOOL,
+                            "description": "Events after the latest checkpoint are "
+                            "faults, not only listed (false by default).",
+                        }
+                    },
+                    "additionalProperties": False,
+                },
+                body_required=False,
+                errors=(400, 401, 403, 413, 422, 503),
             )
         },
         "/v1/checkpoints": {

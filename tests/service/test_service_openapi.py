@@ -185,3 +185,28 @@ def test_the_statuses_of_a_malformed_id_and_a_long_body_are_documented(service: 
     schema = body["content"]["application/json"]["schema"]
     assert schema["properties"]["exact"]["type"] == "boolean"
     assert schema["additionalProperties"] is False
+
+
+def test_the_headers_a_client_relies_on_are_documented(service: Service) -> None:
+    """ETag (the review's version, for If-Match), Location of a new review and
+    Preference-Applied of a receipt are in the responses' ``headers`` of the document,
+    as the service sends them."""
+    from scr_engine.demo import REQUESTER, demo_request
+    from scr_engine.serialization import unstructure
+
+    paths = openapi_document()["paths"]
+    made = service.http.post(
+        "/v1/reviews",
+        json={"request": unstructure(demo_request())},
+        headers=service.auth(REQUESTER),
+    )
+    assert made.status_code == 201, made.text
+    sent = {"ETag", "Location"}
+    assert {h.lower() for h in sent} <= set(made.headers)
+    assert sent <= set(paths["/v1/reviews"]["post"]["responses"]["201"]["headers"])
+    review = "/v1/reviews/{review_id}"
+    for path in (review, "/v1/references/{reference}"):
+        assert "ETag" in paths[path]["get"]["responses"]["200"]["headers"], path
+    command = paths[f"{review}/commands"]["post"]["responses"]
+    assert {"ETag", "Preference-Applied"} <= set(command["200"]["headers"])
+    assert "ETag" in command["412"]["headers"]

@@ -385,7 +385,37 @@ def _operation(
     return operation
 
 
+_ETAG = {
+    "description": 'The review\'s version, quoted ("7"): send it back as If-Match.',
+    "schema": _TEXT,
+}
+_LOCATION = {"description": "The new review: /v1/reviews/{id}.", "schema": _TEXT}
+_APPLIED = {
+    "description": "return=minimal when the answer is the receipt (Prefer honoured).",
+    "schema": _TEXT,
+}
+
+
+def _headed(operation: dict[str, Any], status: str, **headers: dict[str, Any]) -> dict[str, Any]:
+    """``operation`` with ``headers`` (``_`` for ``-``) on its ``status`` response."""
+    named = {name.replace("_", "-"): header for name, header in headers.items()}
+    response = operation["responses"][status]
+    response["headers"] = {**response.get("headers", {}), **named}
+    return operation
+
+
 def _paths() -> dict[str, Any]:
+    paths = _operations()
+    review = "/v1/reviews/{review_id}"
+    _headed(paths["/v1/reviews"]["post"], "201", ETag=_ETAG, Location=_LOCATION)
+    _headed(paths[review]["get"], "200", ETag=_ETAG)
+    _headed(paths["/v1/references/{reference}"]["get"], "200", ETag=_ETAG)
+    _headed(paths[f"{review}/commands"]["post"], "200", ETag=_ETAG, Preference_Applied=_APPLIED)
+    _headed(paths[f"{review}/commands"]["post"], "412", ETag=_ETAG)
+    return paths
+
+
+def _operations() -> dict[str, Any]:
     review = "/v1/reviews/{review_id}"
 
     def day(name: str, about: str) -> dict[str, Any]:

@@ -236,3 +236,37 @@ def test_an_unknown_document_name_on_a_sar_names_the_sar_s_documents(service: Se
         detail = found.json()["detail"]
         assert "referral" in detail and "information-request-IR-<n>" in detail, detail
         assert "chronology" not in detail, detail
+
+
+def test_a_sar_s_budget_past_any_board_s_means_is_refused(service: Service) -> None:
+    """SAR-M-9: a sum of money past £1,000,000,000 (the SCR's SU-3 bound) is refused on
+    its field and stores nothing; 10**35 was stored, a number no JSON client reads back
+    exactly."""
+    review_id = submit_sar(service)["id"]
+    url = f"/v1/reviews/{review_id}/commands"
+    chair = service.auth(BOARD_CHAIR)
+    steps = (
+        {"command": "assess_criteria", "assessments": [ASSESSMENT]},
+        {
+            "command": "confirm_review",
+            "outcome": "sar_mandatory",
+            "reasons": "the mandatory test is met",
+            "mandate": {"kind": "mandatory", "condition": 1},
+        },
+    )
+    for step in steps:
+        taken = service.http.post(url, json=step, headers=chair)
+        assert taken.status_code == 200, taken.text
+    before = service.engine.get(review_id).version
+    manager = service.auth(BUSINESS_MANAGER)
+    for field in ("amount_pounds", "reviewer_fees_pounds"):
+        refused = service.http.post(
+            url, json={"command": "record_budget", field: 10**35}, headers=manager
+        )
+        assert refused.status_code == 422, refused.text
+        assert [(r["rule"], r["field"]) for r in refused.json()["refusals"]] == [("SAR-M-9", field)]
+    assert service.engine.get(review_id).version == before
+    most = service.http.post(
+        url, json={"command": "record_budget", "amount_pounds": 1_000_000_000}, headers=manager
+    )
+    assert most.status_code == 200, most.text

@@ -215,6 +215,17 @@ def test_sums_of_money_are_not_negative_sar_m_9() -> None:
     assert s.check_budget(review, c.RecordBudget(0, 0), k) == []
 
 
+def test_sums_of_money_are_bounded_sar_m_9() -> None:
+    """SAR-M-9: a sum past MOST_POUNDS is refused on its own field; MOST_POUNDS is not."""
+    review, k = _screened(), ctx(MANAGER)
+    most = s.MOST_POUNDS
+    assert refused(s.check_budget(review, c.RecordBudget(most + 1, 10**35), k)) == [
+        ("SAR-M-9", "amount_pounds", IN),
+        ("SAR-M-9", "reviewer_fees_pounds", IN),
+    ]
+    assert s.check_budget(review, c.RecordBudget(most, most), k) == []
+
+
 # --- SAR-M-5, SAR-D-8, SAR-G-1, SAR-G-2: the terms of reference ---------------------
 
 

@@ -190,12 +190,22 @@ def check_appoint_panel_member(
     return out
 
 
+MOST_POUNDS = 1_000_000_000
+"""The largest sum of money a budget records (SAR-M-9): the SCR's default bound (SU-3,
+``max_amount_pounds``), past any Board's means and well inside the whole numbers every
+JSON reader holds exactly."""
+
+
 def check_budget(review: SarReview, cmd: c.RecordBudget, ctx: SarContext) -> list[Refusal]:
-    """SAR-M-9: sums of money are not negative."""
+    """SAR-M-9: sums of money are not negative, nor past :data:`MOST_POUNDS`."""
     out: list[Refusal] = []
     for name in ("amount_pounds", "reviewer_fees_pounds"):
-        if getattr(cmd, name) < 0:
+        value = getattr(cmd, name)
+        if value < 0:
             out.append(Refusal("SAR-M-9", f"{name} cannot be negative", RefusalKind.INPUT, name))
+        elif value > MOST_POUNDS:
+            message = f"{name} cannot exceed £{MOST_POUNDS:,}"
+            out.append(Refusal("SAR-M-9", message, RefusalKind.INPUT, name))
     return out
 
 

@@ -270,3 +270,38 @@ def test_a_sar_s_budget_past_any_board_s_means_is_refused(service: Service) -> N
         url, json={"command": "record_budget", "amount_pounds": 1_000_000_000}, headers=manager
     )
     assert most.status_code == 200, most.text
+
+
+def test_a_sar_extension_names_an_open_deadline_within_ten_years(service: Service) -> None:
+    """SAR-M-12, as the SCR's PR-a: an extension of a deadline the review does not
+    have, or to a day more than ten years away, is refused on its field and stores
+    nothing (both were recorded: the timeline then told of "no such deadline moved to
+    9999-12-31")."""
+    review_id = submit_sar(service)["id"]
+    url = f"/v1/reviews/{review_id}/commands"
+    chair = service.auth(BOARD_CHAIR)
+    steps = (
+        {"command": "assess_criteria", "assessments": [ASSESSMENT]},
+        {
+            "command": "confirm_review",
+            "outcome": "sar_mandatory",
+            "reasons": "the mandatory test is met",
+            "mandate": {"kind": "mandatory", "condition": 1},
+        },
+    )
+    for step in steps:
+        taken = service.http.post(url, json=step, headers=chair)
+        assert taken.status_code == 200, taken.text
+    before = service.engine.get(review_id).version
+    for deadline, new_due, field in (
+        ("no_such_deadline", "2027-01-01", "deadline"),
+        ("review_complete", "9999-12-31", "new_due"),
+    ):
+        extend = {"command": "extend_deadline", "deadline": deadline, "new_due": new_due}
+        refused = service.http.post(url, json={**extend, "reasons": "trial"}, headers=chair)
+        assert refused.status_code == 422, refused.text
+        assert [r["field"] for r in refused.json()["refusals"]] == [field], refused.text
+    assert service.engine.get(review_id).version == before
+    extend = {"command": "extend_deadline", "deadline": "review_complete", "reasons": "trial"}
+    taken = service.http.post(url, json={**extend, "new_due": "2027-12-01"}, headers=chair)
+    assert taken.status_code == 200, taken.text

@@ -6,8 +6,11 @@ s.68 duty (SAR-F-3) is the Act's and never waived.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.protocols.sar import commands as c
+from scr_engine.protocols.sar.clocks import sar_deadlines
 from scr_engine.protocols.sar.guards_common import SarContext, guard, is_text, need_text, waivable
 from scr_engine.protocols.sar.methodology import MethodologyCode
 from scr_engine.protocols.sar.records import (
@@ -16,6 +19,7 @@ from scr_engine.protocols.sar.records import (
     MandateKind,
     SarReview,
 )
+from scr_engine.rules.deadlines import FURTHEST_DAYS
 
 __all__ = [
     "PRINCIPLES",
@@ -510,12 +514,25 @@ def check_resume(review: SarReview, cmd: c.ResumeClock, ctx: SarContext) -> list
 
 
 def check_extend(review: SarReview, cmd: c.ExtendDeadline, ctx: SarContext) -> list[Refusal]:
-    """SAR-M-12: reasons; a later date."""
+    """SAR-M-12: reasons; an open deadline of the review (as the SCR's PR-a); a date
+    after today and no more than ten years away (``FURTHEST_DAYS``)."""
     out: list[Refusal] = []
     need_text(out, cmd.reasons, "SAR-M-12", "reasons", "the reasons for taking longer")
     need_text(out, cmd.deadline, "SAR-M-12", "deadline", "the deadline")
+    if is_text(cmd.deadline):
+        found = {d.key: d for d in sar_deadlines(review, ctx.settings, ctx.today)}
+        deadline = found.get(cmd.deadline)
+        if deadline is None:
+            message = f"the review has no deadline {cmd.deadline!r}"
+            out.append(Refusal("SAR-M-12", message, RefusalKind.INPUT, "deadline"))
+        elif not deadline.open:
+            message = f"{cmd.deadline} is no longer open ({deadline.status.value})"
+            out.append(Refusal("SAR-M-12", message, RefusalKind.GUARD, "deadline"))
     if cmd.new_due <= ctx.today:
         out.append(
             Refusal("SAR-M-12", "the new date must be after today", RefusalKind.INPUT, "new_due")
         )
+    elif cmd.new_due > ctx.today + timedelta(days=FURTHEST_DAYS):
+        message = "an extension cannot be more than ten years away"
+        out.append(Refusal("SAR-M-12", message, RefusalKind.INPUT, "new_due"))
     return out

@@ -4,8 +4,11 @@ by the review's own definition (the SAR's commands, not the SCR's)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+from scr_engine import MemoryStore
 from scr_engine.demo import (
     BOARD_CHAIR,
     BUSINESS_MANAGER,
@@ -15,7 +18,7 @@ from scr_engine.demo import (
 )
 from scr_engine.demo_sar import demo_referral
 from scr_engine.serialization import unstructure
-from support.serving import OUTSIDER, Service
+from support.serving import OUTSIDER, Service, running
 
 REFERRAL = unstructure(demo_referral())
 
@@ -305,3 +308,67 @@ def test_a_sar_extension_names_an_open_deadline_within_ten_years(service: Servic
     extend = {"command": "extend_deadline", "deadline": "review_complete", "reasons": "trial"}
     taken = service.http.post(url, json={**extend, "new_due": "2027-12-01"}, headers=chair)
     assert taken.status_code == 200, taken.text
+
+
+def test_a_far_due_date_under_a_paused_clock_is_no_500(tmp_path: Path) -> None:
+    """An s.45 request due on 9999-12-30, then the clocks paused for an inquest: the
+    deadline moves by the days paused past the calendar's end. Its deadlines, read as
+    of a later day, and the next day's command were a 500 (OverflowError), leaving the
+    review unable to move; the due date stops at the calendar's end."""
+    with running(MemoryStore(), tmp_path) as service:
+        review_id = submit_sar(service)["id"]
+        url = f"/v1/reviews/{review_id}"
+        chair, manager = service.auth(BOARD_CHAIR), service.auth(BUSINESS_MANAGER)
+        steps = (
+            (chair, {"command": "assess_criteria", "assessments": [ASSESSMENT]}),
+            (
+                chair,
+                {
+                    "command": "confirm_review",
+                    "outcome": "sar_mandatory",
+                    "reasons": "the mandatory test is met",
+                    "mandate": {"kind": "mandatory", "condition": 1},
+                },
+            ),
+            (
+                chair,
+                {
+                    "command": "request_information",
+                    "kind": "voluntary",
+                    "addressee": "the GP",
+                    "information": "the GP's records",
+                    "function": "carrying_out_a_sar",
+                },
+            ),
+            (
+                chair,
+                {
+                    "command": "request_information",
+                    "kind": "s45",
+                    "addressee": "the landlord",
+                    "information": "the tenancy file",
+                    "function": "carrying_out_a_sar",
+                    "likely_reason": "the adult's landlord",
+                    "earlier_request": "IR-1",
+                    "due_on": "9999-12-30",
+                },
+            ),
+            (
+                manager,
+                {"command": "register_parallel_process", "process": {"id": "i", "type": "inquest"}},
+            ),
+            (chair, {"command": "pause_clock", "process": "i", "reasons": "the inquest"}),
+        )
+        for who, step in steps:
+            taken = service.http.post(f"{url}/commands", json=step, headers=who)
+            assert taken.status_code == 200, taken.text
+        later = service.http.get(f"{url}/deadlines?as_of=2027-06-01", headers=chair)
+        assert later.status_code == 200, later.text
+        s45 = next(d for d in later.json()["deadlines"] if d["key"] == "s45:IR-2")
+        assert s45["due_on"] == "9999-12-31"
+        service.clock.advance(timedelta(days=2))
+        resumed = service.http.post(
+            f"{url}/commands", json={"command": "resume_clock"}, headers=chair
+        )
+        assert resumed.status_code == 200, resumed.text
+        assert service.http.get(f"{url}/deadlines", headers=chair).status_code == 200

@@ -18,6 +18,8 @@ from scr_engine.demo import (
 )
 from scr_engine.demo_sar import demo_referral
 from scr_engine.serialization import unstructure
+from support.sar import report_drafted
+from support.sar_engine import EngineRun
 from support.serving import OUTSIDER, Service, running
 
 REFERRAL = unstructure(demo_referral())
@@ -372,3 +374,29 @@ def test_a_far_due_date_under_a_paused_clock_is_no_500(tmp_path: Path) -> None:
         )
         assert resumed.status_code == 200, resumed.text
         assert service.http.get(f"{url}/deadlines", headers=chair).status_code == 200
+
+
+def test_an_annual_report_year_off_the_calendar_is_422_not_500(tmp_path: Path) -> None:
+    """SAR-A-5: the year a SAR's findings were reported in is a whole number from
+    FIRST_YEAR to LAST_YEAR, as when the report is opened; 9999, 0, -1 or 2**31 made a
+    date off the calendar (a 500, explained or run) before."""
+    store = MemoryStore()
+    drafted = report_drafted(EngineRun(store))
+    with running(store, tmp_path) as service:
+        manager = service.auth(BUSINESS_MANAGER)
+        url = f"/v1/reviews/{drafted.r.id}"
+        for year in (9999, 0, -1, 2**31, 10**20):
+            inclusion = {
+                "command": "record_annual_report_inclusion",
+                "year": year,
+                "report_id": "r-1",
+                "report_reference": "SAR-AR-2026-001",
+                "published_on": "2026-04-20",
+                "url": "https://example.org/annual-report",
+            }
+            for verb in ("explain", "commands"):
+                answer = service.http.post(f"{url}/{verb}", json=inclusion, headers=manager)
+                assert answer.status_code in (200, 409, 422), (year, verb, answer.text)
+                found = {(r["rule"], r["field"]) for r in answer.json()["refusals"]}
+                assert ("SAR-A-5", "year") in found, (year, verb, found)
+        assert service.engine.get(drafted.r.id).version == drafted.r.version

@@ -46,6 +46,13 @@ FURTHEST_DAYS = 3660
 """How far ahead (about ten years) a due date may be set or extended."""
 
 
+def too_far(day: date, today: date) -> bool:
+    """Whether ``day`` is more than :data:`FURTHEST_DAYS` after ``today``, counted so
+    that a ``today`` near the calendar's end (a command dated 9999-12-31) does not
+    overflow it."""
+    return (day - today).days > FURTHEST_DAYS
+
+
 class DeadlineStatus(StrEnum):
     """Where a deadline stands on a given date."""
 

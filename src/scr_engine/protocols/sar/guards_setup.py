@@ -6,8 +6,6 @@ s.68 duty (SAR-F-3) is the Act's and never waived.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.protocols.sar import commands as c
 from scr_engine.protocols.sar.clocks import sar_deadlines
@@ -19,7 +17,7 @@ from scr_engine.protocols.sar.records import (
     MandateKind,
     SarReview,
 )
-from scr_engine.rules.deadlines import FURTHEST_DAYS
+from scr_engine.rules.deadlines import too_far
 
 __all__ = [
     "PRINCIPLES",
@@ -532,7 +530,7 @@ def check_extend(review: SarReview, cmd: c.ExtendDeadline, ctx: SarContext) -> l
         out.append(
             Refusal("SAR-M-12", "the new date must be after today", RefusalKind.INPUT, "new_due")
         )
-    elif cmd.new_due > ctx.today + timedelta(days=FURTHEST_DAYS):
+    elif too_far(cmd.new_due, ctx.today):
         message = "an extension cannot be more than ten years away"
         out.append(Refusal("SAR-M-12", message, RefusalKind.INPUT, "new_due"))
     return out

@@ -93,3 +93,24 @@ def test_scr_serve_serves_the_database(scr: Scr) -> None:
     assert ("POST", "/v1/reviews", 201) in routes
     assert ("GET", "/v1/reviews/{review_id}", 401) in routes
     assert review_id not in errors and token not in errors and "Ada" not in errors
+
+
+def test_scr_serve_on_a_port_in_use_fails_with_status_1(scr: Scr) -> None:
+    """A port another process listens on: ``scr serve`` says it cannot listen there and
+    exits 1 (failed), not Uvicorn's 3, which ``scr`` keeps for "not found"."""
+    scr.ready()
+    environment = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "scr_engine", "serve", "--port", str(port)],
+            cwd=scr.folder,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1, (done.returncode, done.stderr)
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr, done.stderr

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import httpx
 import pytest
 
 from scr_engine import MemoryStore
-from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, REQUESTER, demo_request
+from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, PANEL_CHAIR, REQUESTER, demo_request
 from scr_engine.errors import IntegrityError, StorageError
 from scr_engine.records import Review
 from scr_engine.serialization import unstructure
@@ -273,3 +274,74 @@ def test_every_status_of_the_table_is_documented() -> None:
     text = (Path(__file__).resolve().parents[2] / "docs" / "service.md").read_text("utf-8")
     for status, kind, _ in STATUSES:
         assert f"| {status} | `{kind}` |" in text, (status, kind)
+
+
+def test_a_request_form_that_is_not_an_object_is_422_naming_request(service: Service) -> None:
+    """The form of a submission that is not a JSON object is refused naming the field
+    ``request``, in words a caller in any language reads (not Python's); nothing is
+    stored."""
+    before = len(service.engine.reviews())
+    for protocol in ("scr", "sar"):
+        for form in ("a form", None, [1], 7):
+            response = service.http.post(
+                "/v1/reviews",
+                json={"request": form, "protocol": protocol},
+                headers=service.auth(BUSINESS_MANAGER),
+            )
+            body = problem(response, 422, "invalid")
+            assert [r["field"] for r in body["refusals"]] == ["request"], body
+            message = body["refusals"][0]["message"]
+            assert "JSON object" in message, message
+            assert "NoneType" not in body["detail"] and "attribute" not in body["detail"]
+    assert len(service.engine.reviews()) == before
+
+
+def test_a_method_not_allowed_says_which_are(service: Service, review: dict[str, Any]) -> None:
+    """405 carries Allow (RFC 9110 §15.5.6): the methods the route takes."""
+    chair = service.auth(BOARD_CHAIR)
+    response = service.http.delete(f"/v1/reviews/{review['id']}", headers=chair)
+    problem(response, 405, "method_not_allowed")
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
+    listing = service.http.put("/v1/reviews", headers=chair)
+    problem(listing, 405, "method_not_allowed")
+    assert set(listing.headers["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "POST"}
+
+
+def test_verify_refuses_an_unknown_field(service: Service) -> None:
+    """verify takes ``exact`` only: another field (a misspelt ``exact``, say) is 422
+    naming it, as for a command, rather than silently ignored."""
+    officer = service.auth(BUSINESS_MANAGER)
+    response = service.http.post("/v1/verify", json={"exct": True}, headers=officer)
+    body = problem(response, 422, "invalid")
+    assert [r["field"] for r in body["refusals"]] == ["exct"], body
+    taken = service.http.post("/v1/verify", json={"exact": False}, headers=officer)
+    assert taken.status_code == 200, taken.text
+
+
+def test_a_command_dated_at_the_calendar_s_end_is_422_not_500(service: Service) -> None:
+    """The initial meeting "held" on 9999-12-31 (``occurred_on``): its day is refused
+    (DATE: after today), and the terms' ten-year bound, counted from that day, does not
+    overflow the calendar (a 500, explained or run)."""
+    from support.builders import full_terms, prepare_panel, screen, today
+
+    made = service.http.post(
+        "/v1/reviews",
+        json={"request": unstructure(demo_request())},
+        headers=service.auth(REQUESTER),
+    )
+    assert made.status_code == 201, made.text
+    review_id = made.json()["id"]
+    screen(service.engine, review_id)
+    review = prepare_panel(service.engine, review_id, meeting=False)
+    terms = json.loads(
+        json.dumps(unstructure(full_terms(review, today(service.engine))), default=str)
+    )
+    body = {"command": "hold_initial_meeting", "terms": terms, "occurred_on": "9999-12-31"}
+    before = service.engine.get(review_id).version
+    for verb in ("explain", "commands"):
+        answer = service.http.post(
+            f"/v1/reviews/{review_id}/{verb}", json=body, headers=service.auth(PANEL_CHAIR)
+        )
+        assert answer.status_code in (200, 422), (verb, answer.text)
+        assert "DATE" in {r["rule"] for r in answer.json()["refusals"]}, answer.text
+    assert service.engine.get(review_id).version == before

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from scr_engine import protocols
 from scr_engine.commands import COMMANDS
+from scr_engine.demo import BUSINESS_MANAGER
 from scr_engine.service import create_app
 from scr_engine.service.openapi import openapi_document, openapi_json
 from support.serving import Service
@@ -160,3 +161,52 @@ def test_a_command_body_validates_against_the_document() -> None:
         assert not list(validator.iter_errors(body)), body
     assert list(validator.iter_errors({"command": "confirm_review", "reasons": 5}))
     assert re.match(r"^3\.1\.", document["openapi"])
+
+
+def test_the_statuses_of_a_malformed_id_and_a_long_body_are_documented(service: Service) -> None:
+    """A document asked of a review id the engine refuses (a NUL, too long) is 422, and
+    a verify body past the limit is 413: each operation documents the status it
+    answers; verify documents its optional body ({"exact": true})."""
+    paths = openapi_document()["paths"]
+    officer = service.auth(BUSINESS_MANAGER)
+    for review_id in ("%00", "r" * 2000):
+        found = service.http.get(f"/v1/reviews/{review_id}/documents/request", headers=officer)
+        assert found.status_code == 422, found.text
+        assert "422" in paths["/v1/reviews/{review_id}/documents/{name}"]["get"]["responses"]
+    limit = 4 * service.engine.settings.max_command_length
+    big = service.http.post(
+        "/v1/verify", content=b'{"exact": "' + b"x" * limit + b'"}', headers=officer
+    )
+    assert big.status_code == 413, big.text
+    verify = paths["/v1/verify"]["post"]
+    assert "413" in verify["responses"]
+    body = verify["requestBody"]
+    assert body["required"] is False
+    schema = body["content"]["application/json"]["schema"]
+    assert schema["properties"]["exact"]["type"] == "boolean"
+    assert schema["additionalProperties"] is False
+
+
+def test_the_headers_a_client_relies_on_are_documented(service: Service) -> None:
+    """ETag (the review's version, for If-Match), Location of a new review and
+    Preference-Applied of a receipt are in the responses' ``headers`` of the document,
+    as the service sends them."""
+    from scr_engine.demo import REQUESTER, demo_request
+    from scr_engine.serialization import unstructure
+
+    paths = openapi_document()["paths"]
+    made = service.http.post(
+        "/v1/reviews",
+        json={"request": unstructure(demo_request())},
+        headers=service.auth(REQUESTER),
+    )
+    assert made.status_code == 201, made.text
+    sent = {"ETag", "Location"}
+    assert {h.lower() for h in sent} <= set(made.headers)
+    assert sent <= set(paths["/v1/reviews"]["post"]["responses"]["201"]["headers"])
+    review = "/v1/reviews/{review_id}"
+    for path in (review, "/v1/references/{reference}"):
+        assert "ETag" in paths[path]["get"]["responses"]["200"]["headers"], path
+    command = paths[f"{review}/commands"]["post"]["responses"]
+    assert {"ETag", "Preference-Applied"} <= set(command["200"]["headers"])
+    assert "ETag" in command["412"]["headers"]

@@ -4,8 +4,11 @@ by the review's own definition (the SAR's commands, not the SCR's)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+from scr_engine import MemoryStore
 from scr_engine.demo import (
     BOARD_CHAIR,
     BUSINESS_MANAGER,
@@ -15,7 +18,9 @@ from scr_engine.demo import (
 )
 from scr_engine.demo_sar import demo_referral
 from scr_engine.serialization import unstructure
-from support.serving import OUTSIDER, Service
+from support.sar import report_drafted
+from support.sar_engine import EngineRun
+from support.serving import OUTSIDER, Service, running
 
 REFERRAL = unstructure(demo_referral())
 
@@ -222,3 +227,176 @@ def test_the_letter_of_an_information_request_over_http(service: Service) -> Non
         f"{url}/documents/information-request-IR-1", headers=service.auth(OUTSIDER)
     )
     assert outsider.status_code in (403, 404)
+
+
+def test_an_unknown_document_name_on_a_sar_names_the_sar_s_documents(service: Service) -> None:
+    """A name no protocol has, asked of a SAR, is not found naming what a SAR has (its
+    documents and letters), not the SCR's documents."""
+    review_id = submit_sar(service)["id"]
+    for name in ("novel", "REFERRAL", "information-request-"):
+        found = service.http.get(
+            f"/v1/reviews/{review_id}/documents/{name}", headers=service.auth(BOARD_CHAIR)
+        )
+        assert found.status_code == 404, found.text
+        detail = found.json()["detail"]
+        assert "referral" in detail and "information-request-IR-<n>" in detail, detail
+        assert "chronology" not in detail, detail
+
+
+def test_a_sar_s_budget_past_any_board_s_means_is_refused(service: Service) -> None:
+    """SAR-M-9: a sum of money past £1,000,000,000 (the SCR's SU-3 bound) is refused on
+    its field and stores nothing; 10**35 was stored, a number no JSON client reads back
+    exactly."""
+    review_id = submit_sar(service)["id"]
+    url = f"/v1/reviews/{review_id}/commands"
+    chair = service.auth(BOARD_CHAIR)
+    steps = (
+        {"command": "assess_criteria", "assessments": [ASSESSMENT]},
+        {
+            "command": "confirm_review",
+            "outcome": "sar_mandatory",
+            "reasons": "the mandatory test is met",
+            "mandate": {"kind": "mandatory", "condition": 1},
+        },
+    )
+    for step in steps:
+        taken = service.http.post(url, json=step, headers=chair)
+        assert taken.status_code == 200, taken.text
+    before = service.engine.get(review_id).version
+    manager = service.auth(BUSINESS_MANAGER)
+    for field in ("amount_pounds", "reviewer_fees_pounds"):
+        refused = service.http.post(
+            url, json={"command": "record_budget", field: 10**35}, headers=manager
+        )
+        assert refused.status_code == 422, refused.text
+        assert [(r["rule"], r["field"]) for r in refused.json()["refusals"]] == [("SAR-M-9", field)]
+    assert service.engine.get(review_id).version == before
+    most = service.http.post(
+        url, json={"command": "record_budget", "amount_pounds": 1_000_000_000}, headers=manager
+    )
+    assert most.status_code == 200, most.text
+
+
+def test_a_sar_extension_names_an_open_deadline_within_ten_years(service: Service) -> None:
+    """SAR-M-12, as the SCR's PR-a: an extension of a deadline the review does not
+    have, or to a day more than ten years away, is refused on its field and stores
+    nothing (both were recorded: the timeline then told of "no such deadline moved to
+    9999-12-31")."""
+    review_id = submit_sar(service)["id"]
+    url = f"/v1/reviews/{review_id}/commands"
+    chair = service.auth(BOARD_CHAIR)
+    steps = (
+        {"command": "assess_criteria", "assessments": [ASSESSMENT]},
+        {
+            "command": "confirm_review",
+            "outcome": "sar_mandatory",
+            "reasons": "the mandatory test is met",
+            "mandate": {"kind": "mandatory", "condition": 1},
+        },
+    )
+    for step in steps:
+        taken = service.http.post(url, json=step, headers=chair)
+        assert taken.status_code == 200, taken.text
+    before = service.engine.get(review_id).version
+    for deadline, new_due, field in (
+        ("no_such_deadline", "2027-01-01", "deadline"),
+        ("review_complete", "9999-12-31", "new_due"),
+    ):
+        extend = {"command": "extend_deadline", "deadline": deadline, "new_due": new_due}
+        refused = service.http.post(url, json={**extend, "reasons": "trial"}, headers=chair)
+        assert refused.status_code == 422, refused.text
+        assert [r["field"] for r in refused.json()["refusals"]] == [field], refused.text
+    assert service.engine.get(review_id).version == before
+    extend = {"command": "extend_deadline", "deadline": "review_complete", "reasons": "trial"}
+    taken = service.http.post(url, json={**extend, "new_due": "2027-12-01"}, headers=chair)
+    assert taken.status_code == 200, taken.text
+
+
+def test_a_far_due_date_under_a_paused_clock_is_no_500(tmp_path: Path) -> None:
+    """An s.45 request due on 9999-12-30, then the clocks paused for an inquest: the
+    deadline moves by the days paused past the calendar's end. Its deadlines, read as
+    of a later day, and the next day's command were a 500 (OverflowError), leaving the
+    review unable to move; the due date stops at the calendar's end."""
+    with running(MemoryStore(), tmp_path) as service:
+        review_id = submit_sar(service)["id"]
+        url = f"/v1/reviews/{review_id}"
+        chair, manager = service.auth(BOARD_CHAIR), service.auth(BUSINESS_MANAGER)
+        steps = (
+            (chair, {"command": "assess_criteria", "assessments": [ASSESSMENT]}),
+            (
+                chair,
+                {
+                    "command": "confirm_review",
+                    "outcome": "sar_mandatory",
+                    "reasons": "the mandatory test is met",
+                    "mandate": {"kind": "mandatory", "condition": 1},
+                },
+            ),
+            (
+                chair,
+                {
+                    "command": "request_information",
+                    "kind": "voluntary",
+                    "addressee": "the GP",
+                    "information": "the GP's records",
+                    "function": "carrying_out_a_sar",
+                },
+            ),
+            (
+                chair,
+                {
+                    "command": "request_information",
+                    "kind": "s45",
+                    "addressee": "the landlord",
+                    "information": "the tenancy file",
+                    "function": "carrying_out_a_sar",
+                    "likely_reason": "the adult's landlord",
+                    "earlier_request": "IR-1",
+                    "due_on": "9999-12-30",
+                },
+            ),
+            (
+                manager,
+                {"command": "register_parallel_process", "process": {"id": "i", "type": "inquest"}},
+            ),
+            (chair, {"command": "pause_clock", "process": "i", "reasons": "the inquest"}),
+        )
+        for who, step in steps:
+            taken = service.http.post(f"{url}/commands", json=step, headers=who)
+            assert taken.status_code == 200, taken.text
+        later = service.http.get(f"{url}/deadlines?as_of=2027-06-01", headers=chair)
+        assert later.status_code == 200, later.text
+        s45 = next(d for d in later.json()["deadlines"] if d["key"] == "s45:IR-2")
+        assert s45["due_on"] == "9999-12-31"
+        service.clock.advance(timedelta(days=2))
+        resumed = service.http.post(
+            f"{url}/commands", json={"command": "resume_clock"}, headers=chair
+        )
+        assert resumed.status_code == 200, resumed.text
+        assert service.http.get(f"{url}/deadlines", headers=chair).status_code == 200
+
+
+def test_an_annual_report_year_off_the_calendar_is_422_not_500(tmp_path: Path) -> None:
+    """SAR-A-5: the year a SAR's findings were reported in is a whole number from
+    FIRST_YEAR to LAST_YEAR, as when the report is opened; 9999, 0, -1 or 2**31 made a
+    date off the calendar (a 500, explained or run) before."""
+    store = MemoryStore()
+    drafted = report_drafted(EngineRun(store))
+    with running(store, tmp_path) as service:
+        manager = service.auth(BUSINESS_MANAGER)
+        url = f"/v1/reviews/{drafted.r.id}"
+        for year in (9999, 0, -1, 2**31, 10**20):
+            inclusion = {
+                "command": "record_annual_report_inclusion",
+                "year": year,
+                "report_id": "r-1",
+                "report_reference": "SAR-AR-2026-001",
+                "published_on": "2026-04-20",
+                "url": "https://example.org/annual-report",
+            }
+            for verb in ("explain", "commands"):
+                answer = service.http.post(f"{url}/{verb}", json=inclusion, headers=manager)
+                assert answer.status_code in (200, 409, 422), (year, verb, answer.text)
+                found = {(r["rule"], r["field"]) for r in answer.json()["refusals"]}
+                assert ("SAR-A-5", "year") in found, (year, verb, found)
+        assert service.engine.get(drafted.r.id).version == drafted.r.version

@@ -222,6 +222,10 @@ def serve(
             access_log=False,
             timeout_graceful_shutdown=shutdown_timeout,
         )
+    except SystemExit as exc:  # Uvicorn could not start (a port in use, say): its 3
+        if exc.code in (0, None):  # is scr's "not found"; failing to listen is exit 1
+            raise
+        raise CliError(f"cannot listen on {host}:{port} (see the error above)") from None
     finally:
         dispatcher.stop()
         for number, before in previous.items():

@@ -11,13 +11,11 @@ CR-1 request before it is screened, which would decline it by another name.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from scr_engine import commands as c
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.records import Review
 from scr_engine.rules.common import Context, need_text
-from scr_engine.rules.deadlines import FURTHEST_DAYS, find_deadline
+from scr_engine.rules.deadlines import find_deadline, too_far
 from scr_engine.rules.referral import refuse_cr1
 from scr_engine.states.stages import Stage
 
@@ -76,7 +74,7 @@ def extend_deadline(review: Review, cmd: c.ExtendDeadline, ctx: Context) -> list
         out.append(Refusal.input(f"the review has no deadline {cmd.deadline!r}", "deadline"))
     elif not deadline.open:
         out.append(Refusal("PR-a", f"{cmd.deadline} is no longer open ({deadline.status.value})"))
-    elif cmd.new_due > ctx.today + timedelta(days=FURTHEST_DAYS):
+    elif too_far(cmd.new_due, ctx.today):
         out.append(
             Refusal("PR-a", "an extension cannot be more than ten years away", _INPUT, "new_due")
         )

@@ -46,6 +46,13 @@ FURTHEST_DAYS = 3660
 """How far ahead (about ten years) a due date may be set or extended."""
 
 
+def too_far(day: date, today: date) -> bool:
+    """Whether ``day`` is more than :data:`FURTHEST_DAYS` after ``today``, counted so
+    that a ``today`` near the calendar's end (a command dated 9999-12-31) does not
+    overflow it."""
+    return (day - today).days > FURTHEST_DAYS
+
+
 class DeadlineStatus(StrEnum):
     """Where a deadline stands on a given date."""
 
@@ -149,6 +156,14 @@ class Clocked(Protocol):
     def extensions(self) -> Sequence[_Extended]: ...
 
 
+def _later(day: date, days: int) -> date:
+    """``day`` plus ``days``, stopping at the calendar's last day: a due date far ahead
+    (a protocol that does not bound it) moved by a pause stays a date."""
+    if days >= (date.max - day).days:
+        return date.max
+    return day + timedelta(days=days)
+
+
 def _paused_days(review: Clocked, since: date, until: date) -> int:
     total = 0
     for pause in review.pauses:
@@ -178,11 +193,11 @@ def deadline_of(
     once the review is in a ``terminal`` stage, paused while its clocks are, else due
     or overdue."""
     until = met_on if met_on is not None else today
-    due = base_due + timedelta(days=_paused_days(review, starts_on, until))
+    due = _later(base_due, _paused_days(review, starts_on, until))
     for ext in review.extensions:
         if ext.deadline == key:
             since = max(starts_on, ext.on)
-            due = max(due, ext.new_due + timedelta(days=_paused_days(review, since, until)))
+            due = max(due, _later(ext.new_due, _paused_days(review, since, until)))
     if met_on is not None:
         late = (met_on - due).days
         status = DeadlineStatus.MISSED if late > 0 else DeadlineStatus.MET

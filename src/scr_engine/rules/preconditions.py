@@ -21,7 +21,6 @@ of). A command that takes no input is judged whole instead
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import assert_never
 
 from scr_engine import commands as c
@@ -150,9 +149,8 @@ def _open_action(review: Review, ctx: Context) -> list[Refusal]:
 
 
 def _extend_deadline(review: Review, ctx: Context) -> list[Refusal]:
-    furthest = ctx.today + timedelta(days=FURTHEST_DAYS)
     for d in deadlines(review, ctx.settings, ctx.today):
-        if d.open and d.due_on < furthest:
+        if d.open and (d.due_on - ctx.today).days < FURTHEST_DAYS:
             return []
     return [Refusal("PR-a", "no deadline is open that can be moved later")]
 

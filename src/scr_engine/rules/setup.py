@@ -32,8 +32,6 @@ seats a member for advocacy services or for the subject or family (SU-2,
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from scr_engine import commands as c
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.records import (
@@ -47,7 +45,7 @@ from scr_engine.records import (
 )
 from scr_engine.rules.common import Context, known_agency, need_text
 from scr_engine.rules.conflict import conflict_of_interest
-from scr_engine.rules.deadlines import FURTHEST_DAYS, LONGEST_MONTHS
+from scr_engine.rules.deadlines import LONGEST_MONTHS, too_far
 from scr_engine.rules.request import is_text
 from scr_engine.states.stages import Stage
 
@@ -387,7 +385,7 @@ def terms_problems(review: Review, terms: TermsOfReference, ctx: Context) -> lis
             )
         )
     for name in ("imr_due", "overview_due"):
-        if getattr(terms, name) > ctx.today + timedelta(days=FURTHEST_DAYS):
+        if too_far(getattr(terms, name), ctx.today):
             out.append(
                 Refusal(
                     "SU-7" if name == "imr_due" else "RP-1",

@@ -391,12 +391,10 @@ class _Service:
         fmt = query.choice("format", ("md", "html"), "md")
         as_of = query.day("as_of")
         try:
-            from scr_engine.documents import DOCUMENTS, SAR_DOCUMENTS, is_letter, render
+            from scr_engine.documents import DOCUMENTS, is_letter, render
         except ImportError:  # pragma: no cover - depends on the installed extras
             raise Problem(503, "unavailable", "documents need the documents extra") from None
         name = request.path_params["name"]
-        if name not in DOCUMENTS and name not in SAR_DOCUMENTS and not is_letter(name):
-            raise Problem(404, "not_found", f"no document {name!r}: {', '.join(DOCUMENTS)}")
         review_id = request.path_params["review_id"]
         review = await self.call(self.engine.get, review_id, actor)
         if not isinstance(review, Review):
@@ -472,8 +470,14 @@ class _Service:
         self.officer(actor, "verify the store")
         data = await self.body(request, optional=True)
         exact = data.get("exact", False)
+        problems = [
+            Refusal.input(f"unknown field {key!r}: verify takes exact only", key)
+            for key in sorted(set(data) - {"exact"})
+        ]
         if type(exact) is not bool:
-            raise InvalidRequest("verify", [Refusal.input("exact must be true or false", "exact")])
+            problems.append(Refusal.input("exact must be true or false", "exact"))
+        if problems:
+            raise InvalidRequest("verify", problems)
         report = await self.call(self.engine.verify, exact=exact)
         return _json(shapes.verify(report))
 
@@ -644,7 +648,12 @@ def create_app(
         status = getattr(exc, "status_code", 404)
         kind = "not_found" if status == 404 else "method_not_allowed"
         detail = "no such resource" if status == 404 else f"{request.method} is not allowed here"
-        return service.failure(request, Problem(status, kind, detail))
+        answer = service.failure(request, Problem(status, kind, detail))
+        if status == 405:  # RFC 9110 §15.5.6: the methods every route of the path takes
+            path = request.scope["path"]
+            allowed = {m for r in routes if r.path_regex.fullmatch(path) for m in r.methods or ()}
+            answer.headers["Allow"] = ", ".join(sorted(allowed))
+        return answer
 
     app = Starlette(routes=routes, exception_handlers={HTTPException: unrouted})
     app.add_middleware(_RequestLog, routes=routes)

@@ -365,12 +365,13 @@ def _operation(
     body: dict[str, Any] | None = None,
     errors: tuple[int, ...] = (401, 403, 404, 422, 503),
     public: bool = False,
+    body_required: bool = True,
 ) -> dict[str, Any]:
     operation: dict[str, Any] = {"summary": summary}
     if parameters:
         operation["parameters"] = list(parameters)
     if body is not None:
-        operation["requestBody"] = _json_body(body)
+        operation["requestBody"] = {**_json_body(body), "required": body_required}
     problem = {"application/problem+json": {"schema": _ref("Problem")}}
     words: dict[int, str] = {}
     for status, _, when in STATUSES:
@@ -384,7 +385,37 @@ def _operation(
     return operation
 
 
+_ETAG = {
+    "description": 'The review\'s version, quoted ("7"): send it back as If-Match.',
+    "schema": _TEXT,
+}
+_LOCATION = {"description": "The new review: /v1/reviews/{id}.", "schema": _TEXT}
+_APPLIED = {
+    "description": "return=minimal when the answer is the receipt (Prefer honoured).",
+    "schema": _TEXT,
+}
+
+
+def _headed(operation: dict[str, Any], status: str, **headers: dict[str, Any]) -> dict[str, Any]:
+    """``operation`` with ``headers`` (``_`` for ``-``) on its ``status`` response."""
+    named = {name.replace("_", "-"): header for name, header in headers.items()}
+    response = operation["responses"][status]
+    response["headers"] = {**response.get("headers", {}), **named}
+    return operation
+
+
 def _paths() -> dict[str, Any]:
+    paths = _operations()
+    review = "/v1/reviews/{review_id}"
+    _headed(paths["/v1/reviews"]["post"], "201", ETag=_ETAG, Location=_LOCATION)
+    _headed(paths[review]["get"], "200", ETag=_ETAG)
+    _headed(paths["/v1/references/{reference}"]["get"], "200", ETag=_ETAG)
+    _headed(paths[f"{review}/commands"]["post"], "200", ETag=_ETAG, Preference_Applied=_APPLIED)
+    _headed(paths[f"{review}/commands"]["post"], "412", ETag=_ETAG)
+    return paths
+
+
+def _operations() -> dict[str, Any]:
     review = "/v1/reviews/{review_id}"
 
     def day(name: str, about: str) -> dict[str, Any]:
@@ -554,7 +585,7 @@ def _paths() -> dict[str, Any]:
                     ),
                     day("as_of", "As of this day (today by default)."),
                 ),
-                errors=(400, 401, 403, 404, 503),
+                errors=(400, 401, 403, 404, 422, 503),
             )
         },
         "/v1/overdue": {
@@ -585,7 +616,19 @@ def _paths() -> dict[str, Any]:
             "post": _operation(
                 "Verify the whole store (the Board's officers).",
                 _ok("What verify found.", _ref("VerifyReport")),
-                errors=(400, 401, 403, 422, 503),
+                body={
+                    "type": "object",
+                    "properties": {
+                        "exact": {
+                            **_BOOL,
+                            "description": "Events after the latest checkpoint are "
+                            "faults, not only listed (false by default).",
+                        }
+                    },
+                    "additionalProperties": False,
+                },
+                body_required=False,
+                errors=(400, 401, 403, 413, 422, 503),
             )
         },
         "/v1/checkpoints": {

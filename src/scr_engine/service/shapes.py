@@ -97,7 +97,9 @@ def submission(data: dict[str, Any], actor: Actor) -> tuple[Any, date | None, st
         if received is None:
             problems.append(Refusal.input("received_on must be a date, YYYY-MM-DD", "received_on"))
     form: Any = None
-    if "request" in data:
+    if "request" in data and not isinstance(data["request"], dict):
+        problems.append(Refusal.input("the request form must be a JSON object", "request"))
+    elif "request" in data:
         try:
             form = structure(
                 data["request"], definition.request_form, what="submit_request", from_json=True

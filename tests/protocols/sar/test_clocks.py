@@ -185,6 +185,26 @@ def test_family_sight_window_sar_f_6() -> None:
     assert _by_key(run)["family_sight:sister"].due_on == run.today + timedelta(14)
 
 
+def test_a_window_past_the_calendar_s_end_stops_there_sar_f_6() -> None:
+    """A draft "sent" near the calendar's end (nothing bounds the day) and a sight
+    window after it: the deadline is due on the last day, not an OverflowError (a 500
+    over HTTP, and every later command on the review refused by it)."""
+    late = date(9999, 12, 25)
+    for length in (Duration(14), Duration(14, WD), Duration(2, DurationUnit.MONTHS)):
+        assert add_duration(late, length) == date.max, length
+        run = Run(SarSettings(family_sight_days=length))
+        screened(run)
+        entry = InvolvementEntry(
+            "sister",
+            "sister",
+            InvolvementLevel.CONTRIBUTE,
+            contacted_on=run.today,
+            sight_sent_on=late,
+        )
+        run.do(MANAGER, c.RecordInvolvement(entry))
+        assert _by_key(run)["family_sight:sister"].due_on == date.max
+
+
 def test_s45_and_scoping_targets_are_local_settings_off_by_default_sar_i_5_sar_r_4() -> None:
     """SAR-I-5: "The Act sets no time limit: the due date is a setting
     (s45_response_target, default: off)"; SAR-R-4: `scoping_return_target` likewise."""

@@ -33,6 +33,7 @@ from scr_engine.protocols.sar.records import (
     Waiver,
 )
 from scr_engine.protocols.sar.table import row
+from scr_engine.rules.deadlines import FURTHEST_DAYS
 from scr_engine.states.roles import Role
 from support.sar import (
     ADVOCACY,
@@ -213,6 +214,17 @@ def test_sums_of_money_are_not_negative_sar_m_9() -> None:
         ("SAR-M-9", "reviewer_fees_pounds", IN)
     ]
     assert s.check_budget(review, c.RecordBudget(0, 0), k) == []
+
+
+def test_sums_of_money_are_bounded_sar_m_9() -> None:
+    """SAR-M-9: a sum past MOST_POUNDS is refused on its own field; MOST_POUNDS is not."""
+    review, k = _screened(), ctx(MANAGER)
+    most = s.MOST_POUNDS
+    assert refused(s.check_budget(review, c.RecordBudget(most + 1, 10**35), k)) == [
+        ("SAR-M-9", "amount_pounds", IN),
+        ("SAR-M-9", "reviewer_fees_pounds", IN),
+    ]
+    assert s.check_budget(review, c.RecordBudget(most, most), k) == []
 
 
 # --- SAR-M-5, SAR-D-8, SAR-G-1, SAR-G-2: the terms of reference ---------------------
@@ -488,3 +500,16 @@ def test_an_extension_has_reasons_a_deadline_and_a_later_date_sar_m_12() -> None
     ]
     later = c.ExtendDeadline("review_complete", START + timedelta(days=1), "the inquest")
     assert s.check_extend(review, later, k) == []
+
+
+def test_an_extension_is_of_an_open_deadline_within_ten_years_sar_m_12() -> None:
+    """SAR-M-12 (as PR-a): a deadline the review does not have is refused on
+    ``deadline``, a day more than ten years away on ``new_due``."""
+    review, k = _screened(), ctx(CHAIR)
+    unknown = c.ExtendDeadline("no_such_deadline", START + timedelta(days=1), "the inquest")
+    assert refused(s.check_extend(review, unknown, k)) == [("SAR-M-12", "deadline", IN)]
+    far = START + timedelta(days=FURTHEST_DAYS + 1)
+    too_far = c.ExtendDeadline("review_complete", far, "the inquest")
+    assert refused(s.check_extend(review, too_far, k)) == [("SAR-M-12", "new_due", IN)]
+    furthest = c.ExtendDeadline("review_complete", far - timedelta(days=1), "the inquest")
+    assert s.check_extend(review, furthest, k) == []

@@ -71,7 +71,7 @@ def add_working_days_on(start: date, days: int, calendar: str = "england_and_wal
     holidays do not count."""
     off = bank_holidays(calendar)
     current, left = start, days
-    while left > 0:
+    while left > 0 and current < date.max:  # the calendar's end stops the count
         current += timedelta(days=1)
         if current.weekday() < 5 and current not in off:
             left -= 1
@@ -79,11 +79,17 @@ def add_working_days_on(start: date, days: int, calendar: str = "england_and_wal
 
 
 def add_duration(start: date, length: Duration, calendar: str = "england_and_wales") -> date:
-    """``start`` plus ``length``, counted in its unit."""
+    """``start`` plus ``length``, counted in its unit; past the calendar's end, its
+    last day (a start day far ahead, which nothing bounds, stays a date)."""
     if length.unit is DurationUnit.MONTHS:
-        return add_months(start, length.amount)
+        try:
+            return add_months(start, length.amount)
+        except (OverflowError, ValueError):
+            return date.max
     if length.unit is DurationUnit.WORKING_DAYS:
         return add_working_days_on(start, length.amount, calendar)
+    if length.amount >= (date.max - start).days:
+        return date.max
     return start + timedelta(days=length.amount)
 
 

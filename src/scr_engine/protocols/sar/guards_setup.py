@@ -17,6 +17,7 @@ from scr_engine.protocols.sar.records import (
     MandateKind,
     SarReview,
 )
+from scr_engine.rules.deadlines import too_far
 
 __all__ = [
     "PRINCIPLES",
@@ -191,12 +192,22 @@ def check_appoint_panel_member(
     return out
 
 
+MOST_POUNDS = 1_000_000_000
+"""The largest sum of money a budget records (SAR-M-9): the SCR's default bound (SU-3,
+``max_amount_pounds``), past any Board's means and well inside the whole numbers every
+JSON reader holds exactly."""
+
+
 def check_budget(review: SarReview, cmd: c.RecordBudget, ctx: SarContext) -> list[Refusal]:
-    """SAR-M-9: sums of money are not negative."""
+    """SAR-M-9: sums of money are not negative, nor past :data:`MOST_POUNDS`."""
     out: list[Refusal] = []
     for name in ("amount_pounds", "reviewer_fees_pounds"):
-        if getattr(cmd, name) < 0:
+        value = getattr(cmd, name)
+        if value < 0:
             out.append(Refusal("SAR-M-9", f"{name} cannot be negative", RefusalKind.INPUT, name))
+        elif value > MOST_POUNDS:
+            message = f"{name} cannot exceed £{MOST_POUNDS:,}"
+            out.append(Refusal("SAR-M-9", message, RefusalKind.INPUT, name))
     return out
 
 
@@ -520,20 +531,28 @@ def check_resume(review: SarReview, cmd: c.ResumeClock, ctx: SarContext) -> list
 
 
 def check_extend(review: SarReview, cmd: c.ExtendDeadline, ctx: SarContext) -> list[Refusal]:
-    """SAR-M-12: reasons; a later date."""
+    """SAR-M-12: reasons; an open deadline of the review (as the SCR's PR-a); a date
+    after today and no more than ten years away (``FURTHEST_DAYS``)."""
     out: list[Refusal] = []
     need_text(out, cmd.reasons, "SAR-M-12", "reasons", "the reasons for taking longer")
     need_text(out, cmd.deadline, "SAR-M-12", "deadline", "the deadline")
     if is_text(cmd.deadline):
-        keys = [d.key for d in sar_deadlines(review, ctx.settings, ctx.today)]
-        if cmd.deadline not in keys:
+        found = {d.key: d for d in sar_deadlines(review, ctx.settings, ctx.today)}
+        deadline = found.get(cmd.deadline)
+        if deadline is None:
             message = (
                 f"the review has no deadline {cmd.deadline!r} "
-                f"(its deadlines: {', '.join(keys) or 'none'})"
+                f"(its deadlines: {', '.join(found) or 'none'})"
             )
             out.append(Refusal("SAR-M-12", message, RefusalKind.INPUT, "deadline"))
+        elif not deadline.open:
+            message = f"{cmd.deadline} is no longer open ({deadline.status.value})"
+            out.append(Refusal("SAR-M-12", message, RefusalKind.GUARD, "deadline"))
     if cmd.new_due <= ctx.today:
         out.append(
             Refusal("SAR-M-12", "the new date must be after today", RefusalKind.INPUT, "new_due")
         )
+    elif too_far(cmd.new_due, ctx.today):
+        message = "an extension cannot be more than ten years away"
+        out.append(Refusal("SAR-M-12", message, RefusalKind.INPUT, "new_due"))
     return out

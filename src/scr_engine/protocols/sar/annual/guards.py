@@ -297,16 +297,25 @@ def check_distributed(report: AnnualReport, cmd: c.RecordDistributed, ctx: Any) 
 def check_inclusion(review: Any, cmd: c.RecordAnnualReportInclusion, ctx: Any) -> list[Refusal]:
     """SAR-A-4 (on a SAR review): the review concluded in the cited report's year (so
     its section (d) lists it), the report was published after that year, with its URL
-    (SAR-A-9); once."""
+    (SAR-A-9); once. SAR-A-5: the year is one an annual report may be of."""
     out: list[Refusal] = []
     if _blank(cmd.report_id) or _blank(cmd.report_reference):
         _input(out, "SAR-A-4", "the annual report is named (its id and reference)", "report_id")
     if not _valid_url(cmd.url):
         _input(out, "SAR-A-9", "the published report's public URL is given", "url")
+    known = type(cmd.year) is int and FIRST_YEAR <= cmd.year <= LAST_YEAR
+    if not known:  # no day of such a year to compare with below
+        _input(
+            out,
+            "SAR-A-5",
+            f"the financial year is the year (a whole number from {FIRST_YEAR} to "
+            f"{LAST_YEAR}) of the 1 April it starts on, not {cmd.year!r}",
+            "year",
+        )
     concluded: date | None = review.concluded_on
     if concluded is None:
         _refuse(out, "SAR-A-4", "the review has not concluded: no annual report lists it yet")
-    elif not year_start(cmd.year) <= concluded <= year_end(cmd.year):
+    elif known and not year_start(cmd.year) <= concluded <= year_end(cmd.year):
         _refuse(
             out,
             "SAR-A-6",
@@ -314,7 +323,7 @@ def check_inclusion(review: Any, cmd: c.RecordAnnualReportInclusion, ctx: Any) -
             f"({year_start(cmd.year)} to {year_end(cmd.year)}): its section (d) does not list it",
             "year",
         )
-    if cmd.published_on <= year_end(cmd.year):
+    if known and cmd.published_on <= year_end(cmd.year):
         _input(
             out,
             "SAR-A-5",

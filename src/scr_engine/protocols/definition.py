@@ -177,6 +177,10 @@ class Protocol:
     """``(request, store)``: what the store already holds that refuses a new review of
     this request (the annual report's one per financial year, SAR-A-5), judged when it
     is submitted, after the request's own checks; None when nothing does."""
+    prefill: Callable[[str, Any], dict[str, Any]] | None = None
+    """``(command, review)`` to the JSON-ready values the template of ``command`` on
+    ``review`` starts from: what the review already knows (the adults to assess, the
+    next finding to decide). None: a template is filled from its defaults only."""
     reference: Callable[[Any], str] | None = None
     """``(request)`` to the reference a new review of it takes, when the definition
     names it (the annual report of 2026: ``SAR-AR-2026-27``) instead of numbering it.

@@ -165,7 +165,7 @@ def template(
     if definition is None:
         definition = protocol_of(review) if review is not None else DEFAULT
     if definition is not DEFAULT:
-        return _other_template(definition, command, values)
+        return _other_template(definition, command, review, values)
     cls = COMMANDS.get(command)
     if cls is None:
         raise KeyError(f"no command {command!r}; known: {', '.join(sorted(COMMANDS))}")
@@ -182,17 +182,21 @@ def template(
 
 
 def _other_template(
-    definition: Protocol, command: str, values: Mapping[str, Any] | None
+    definition: Protocol, command: str, review: Any, values: Mapping[str, Any] | None
 ) -> CommandTemplate:
     """The template of a command of a protocol other than the SCR: its fields and the
-    rules of its table row, filled in from ``values`` and the defaults."""
+    rules of its table row, filled in from what ``review`` knows (the definition's
+    ``prefill``), then ``values``, then the defaults."""
     cls = definition.commands.get(command)
     if cls is None:
         known = ", ".join(sorted(definition.commands))
         raise KeyError(f"no {definition.name} command {command!r}; known: {known}")
     table_row = definition.row(command)
     fields = record_fields(cls)
-    given = {k: v for k, v in (values or {}).items() if k != "command"}
+    given: dict[str, Any] = {}
+    if review is not None and definition.prefill is not None:
+        given = definition.prefill(command, review)
+    given = _merge(given, {k: v for k, v in (values or {}).items() if k != "command"})
     titles = {r: definition.rules[r].title for r in table_row.rules if r in definition.rules}
     return _made(cls, table_row, fields, given, titles)
 

@@ -38,6 +38,7 @@ from scr_engine.protocols.sar.information import COMMANDS as INFORMATION_COMMAND
 from scr_engine.protocols.sar.information import EFFECTS as INFORMATION_EFFECTS
 from scr_engine.protocols.sar.information import GUARDS as INFORMATION_GUARDS
 from scr_engine.protocols.sar.information import ROWS as INFORMATION_ROWS
+from scr_engine.protocols.sar.prefill import prefill
 from scr_engine.protocols.sar.records import Referral, SarReview
 from scr_engine.protocols.sar.rules import FIXED, SAR_RULES
 from scr_engine.protocols.sar.settings import DEFAULT_SAR_SETTINGS, SETTING_RULES, SarSettings
@@ -240,5 +241,6 @@ SAR = Protocol(
     deadlines=sar_deadlines,
     clocks_changed=_always,
     reference_prefix="SAR",
+    prefill=prefill,
 )
 """The SAR definition, version 1 (not registered yet)."""

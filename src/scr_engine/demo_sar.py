@@ -61,10 +61,12 @@ __all__ = [
     "BOARD_CHAIR",
     "BUSINESS_MANAGER",
     "CLOSE_BLOCKED",
+    "EXAMPLE_FORMS",
     "LEAD_REVIEWER",
     "SUBGROUP_CHAIR",
     "close_through_annual_report",
     "contributor",
+    "demo_annual_report_form",
     "demo_referral",
     "run_sar_demo",
     "run_sar_main_line",
@@ -236,6 +238,37 @@ def run_sar_main_line(
     )
 
 
+def demo_annual_report_form(year: int = 2025) -> Any:
+    """A fictional annual report form of the financial year from 1 April ``year``: the
+    demo's agencies as the SAB's members, the four kinds of statutory recipient
+    (SAR-A-5, SAR-A-8)."""
+    from scr_engine.protocols.sar.annual.records import (
+        AnnualReportForm,
+        Member,
+        Recipient,
+        RecipientKind,
+    )
+
+    members = tuple(Member(a.code, a.name) for a in AGENCIES)
+    recipients = (
+        Recipient("la", RecipientKind.LOCAL_AUTHORITY, "The council's chief executive and leader"),
+        Recipient("pcc", RecipientKind.POLICING_BODY, "The Police and Crime Commissioner"),
+        Recipient("hw", RecipientKind.HEALTHWATCH, "Healthwatch Riverside"),
+        Recipient(
+            "hwb", RecipientKind.HEALTH_AND_WELLBEING_BOARD, "The Health and Wellbeing Board"
+        ),
+    )
+    return AnnualReportForm(year, members, recipients)
+
+
+EXAMPLE_FORMS: dict[str, Callable[[], Any]] = {
+    "sar": demo_referral,
+    "sar-annual-report": demo_annual_report_form,
+}
+"""A fictional request form per protocol, by its name, for a person to start from
+(``scr submit --protocol NAME --template``)."""
+
+
 def close_through_annual_report(
     engine: ReviewEngine, review: Any, echo: Callable[[str], None] = print
 ) -> Any:
@@ -247,13 +280,7 @@ def close_through_annual_report(
     (:class:`~scr_engine.clock.FixedClock`); otherwise the review is left as it is."""
     from scr_engine import annual_reports
     from scr_engine.protocols.sar.annual import commands as ac
-    from scr_engine.protocols.sar.annual.records import (
-        AnnualReportForm,
-        Member,
-        Recipient,
-        RecipientKind,
-        SectionCode,
-    )
+    from scr_engine.protocols.sar.annual.records import SectionCode
 
     concluded = review.concluded_on
     set_clock = getattr(engine.clock, "set", None)
@@ -261,16 +288,8 @@ def close_through_annual_report(
         return review
     year = concluded.year if concluded.month >= 4 else concluded.year - 1
     set_clock(datetime(year + 1, 4, 20, 9, tzinfo=UTC))  # the year has ended (SAR-A-5)
-    members = tuple(Member(a.code, a.name) for a in AGENCIES)
-    recipients = (
-        Recipient("la", RecipientKind.LOCAL_AUTHORITY, "The council's chief executive and leader"),
-        Recipient("pcc", RecipientKind.POLICING_BODY, "The Police and Crime Commissioner"),
-        Recipient("hw", RecipientKind.HEALTHWATCH, "Healthwatch Riverside"),
-        Recipient(
-            "hwb", RecipientKind.HEALTH_AND_WELLBEING_BOARD, "The Health and Wellbeing Board"
-        ),
-    )
-    form = AnnualReportForm(year, members, recipients)
+    form = demo_annual_report_form(year)
+    members, recipients = form.members, form.recipients
     report = annual_reports.open_report(engine, form, BUSINESS_MANAGER)
     parts = [("a", ""), ("b", ""), *(("c", m.id) for m in members)]
     for section, member in parts:

@@ -61,3 +61,18 @@ def test_export_of_an_annual_report_points_to_scr_annual_report(scr: Scr) -> Non
         refused = scr.json("export", report["reference"], *extra, *DB, actor="u-bm", code=2)
         assert refused["error"]["kind"] == "usage"
         assert "scr annual-report 2025" in refused["error"]["message"]
+
+
+def test_an_annual_report_is_opened_from_its_printed_form(scr: Scr) -> None:
+    """SAR-A-5, SAR-A-8: ``scr submit --protocol sar-annual-report --template`` prints
+    a form filled in with fictional members and the four kinds of recipient, which
+    submitted as printed opens the report of its year, named by that year; a second
+    one of the same year is refused with SAR-A-5."""
+    scr.ready()
+    printed = scr("submit", "--protocol", "sar-annual-report", "--template").stdout
+    assert "year = 2025" in printed and "healthwatch" in printed
+    form = scr.write("annual.toml", printed)
+    opened = scr.json("submit", "--protocol", "sar-annual-report", str(form), actor="u-bm")
+    assert opened["reference"] == "SAR-AR-2025-26" and opened["stage"] == "drafting"
+    again = scr.json("submit", "--protocol", "sar-annual-report", str(form), actor="u-bm", code=1)
+    assert [r["rule"] for r in again["error"]["refusals"]] == ["SAR-A-5"]

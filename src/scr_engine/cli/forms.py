@@ -216,15 +216,14 @@ def definition_named(name: str, *, strict: bool = True) -> Protocol:
 
 def form_values(definition: Protocol) -> dict[str, Any]:
     """The request form of ``definition`` filled in with its demo's (fictional)
-    values, JSON-ready; empty for a protocol without a demo."""
+    values (:data:`~scr_engine.demo_sar.EXAMPLE_FORMS`), JSON-ready; empty for a
+    protocol without one."""
+    from scr_engine.demo_sar import EXAMPLE_FORMS
     from scr_engine.serialization import unstructure
 
-    if definition.name == "sar":
-        from scr_engine.demo_sar import demo_referral
-
-        values: dict[str, Any] = unstructure(demo_referral())
-        return values
-    return {}
+    example = EXAMPLE_FORMS.get(definition.name)
+    values: dict[str, Any] = unstructure(example()) if example is not None else {}
+    return values
 
 
 def print_form_template(session: Session, definition: Protocol) -> None:

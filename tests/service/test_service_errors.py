@@ -431,3 +431,16 @@ def test_every_route_with_a_body_documents_415(service: Service) -> None:
     assert len(with_body) >= len(JSON_ROUTES)
     for path, method in with_body:
         assert "415" in paths[path][method]["responses"], (path, method)
+
+
+@pytest.mark.parametrize("body", [{}, {"command": None}, {"command": 5}], ids=repr)
+def test_a_command_without_a_name_is_422_naming_no_none(
+    service: Service, review: dict[str, Any], body: dict[str, Any]
+) -> None:
+    for route in ("commands", "explain"):
+        response = service.http.post(
+            f"/v1/reviews/{review['id']}/{route}", json=body, headers=service.auth(BOARD_CHAIR)
+        )
+        found = problem(response, 422, "invalid")
+        assert found["command"] == "command" and "None" not in found["detail"], found
+        assert found["detail"].startswith("command refused:")

@@ -696,15 +696,14 @@ def command_from_dict(data: Any, commands: Mapping[str, type[_C]], label: str = 
     name = data.get("command")
     cls = commands.get(name) if isinstance(name, str) else None
     if cls is None:
-        raise InvalidRequest(
-            str(name),
-            [
-                Refusal.input(
-                    f"unknown {label} {name!r}; known {label}s: {', '.join(sorted(commands))}",
-                    "command",
-                )
-            ],
-        )
+        known = f"known {label}s: {', '.join(sorted(commands))}"
+        if name is None:
+            message = f"the command is not named (its field command is missing); {known}"
+        else:
+            message = f"unknown {label} {name!r}; {known}"
+        # A name that is not text is no command's: the refusal is the command's own.
+        what = name if isinstance(name, str) and name else "command"
+        raise InvalidRequest(what, [Refusal.input(message, "command")])
     fields = {k: v for k, v in data.items() if k != "command"}
     if cls is SubmitOverviewReport:
         # A report missing a section is refused naming it (RP-2), not its JSON shape.

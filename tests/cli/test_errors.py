@@ -297,3 +297,25 @@ def test_a_retried_key_says_it_returns_the_earlier_result(scr: Scr) -> None:
         " ".join(said.output.split())
     )
     assert len(scr.json("history", reference, actor="u-chair")["events"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "prefix"),
+    [
+        (("token", "revoke", "t-none"), "scr token revoke: "),
+        (("token", "issue", "u-nobody"), "scr token issue: "),
+        (("db", "upgrade", "--url", "sqlite:///:memory:"), "scr db upgrade: "),
+        (("board", "set", "--name", ""), "scr board set: "),
+        (("webhook", "retry", "d-none"), "scr webhook retry: "),
+        (("show", "SCR-1999-999"), "scr show: "),
+    ],
+)
+def test_an_error_names_the_command_with_its_group(
+    scr: Scr, args: tuple[str, ...], prefix: str
+) -> None:
+    """A command of a group (``scr token issue``, ``scr db upgrade`` …) is named in
+    full in its error, as it was typed; a command of ``scr`` itself by its name."""
+    scr.ready()
+    result = scr(*args, actor="u-bm")
+    assert result.exit_code != 0
+    assert one_line(result).startswith(prefix), one_line(result)

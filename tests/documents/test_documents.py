@@ -32,6 +32,7 @@ from scr_engine.documents import (
     REGISTER_FIELDS,
     export_all,
     integrated_chronology,
+    md_block,
     md_inline,
     merge_chronologies,
     register_csv,
@@ -40,6 +41,7 @@ from scr_engine.documents import (
 )
 from scr_engine.publication import REDACTED, public_export
 from scr_engine.records import Review
+from support.controls import controlled_lines, controlled_texts, raw_controls
 from support.documents import (
     MEMBER_REASONS,
     TERMS_REASONS,
@@ -428,12 +430,48 @@ def test_markdown_escapes_user_text() -> None:
     assert not any(line.startswith("    ") for line in lines)
 
 
-@given(st.text(max_size=40))
+@given(st.one_of(st.text(max_size=40), controlled_texts()))
 def test_markdown_escaping_leaves_no_markup_character_bare(text: str) -> None:
+    """No markup character is left bare, and no control or bidirectional character
+    raw: each is shown as its code point (``U+202E``); a tab is kept, and in a block
+    the line breaks."""
     escaped = md_inline(text)
     bare = re.sub(r"\\.", "", escaped)
     assert not set(bare) & set("\\`*_[]<>|~&!")
     assert "\n" not in escaped
+    assert not raw_controls(escaped) and not raw_controls(md_block(text))
+    for ch in {ch for ch in text if raw_controls(ch) and not ch.isspace()}:
+        assert f"U+{ord(ch):04X}" in escaped and f"U+{ord(ch):04X}" in md_block(text)
+    assert md_block("a\tb\nc") == "a\tb\nc"
+
+
+@given(organisation=controlled_lines(), other=controlled_texts(min_size=1))
+def test_no_control_or_bidi_character_reaches_any_document_raw(
+    organisation: str, other: str
+) -> None:
+    """Whatever control or bidirectional characters a review's free text holds, no
+    document holds them raw, in Markdown or in HTML: they are shown as their code
+    points (a terminal or a viewer showing the document is not spoofed)."""
+    request = attrs.evolve(
+        CLOSED.review.request,
+        other_information=other,
+        requester=attrs.evolve(CLOSED.review.request.requester, organisation=organisation),
+    )
+    review = attrs.evolve(CLOSED.review, request=request)
+    shown = {f"U+{ord(ch):04X}" for ch in raw_controls(organisation) if not ch.isspace()}
+    for name in ("request", "overview"):
+        for fmt in ("md", "html"):
+            text = render(
+                name,
+                review,
+                fmt=fmt,  # type: ignore[arg-type]
+                as_of=CLOSED.as_of,
+                settings=CLOSED.settings,
+                history=CLOSED.history,
+            ).text
+            assert not raw_controls(text), (name, fmt, raw_controls(text))
+            if name == "request":
+                assert all(code in text for code in shown), (name, fmt)
 
 
 # --------------------------------------------------------------------------- register

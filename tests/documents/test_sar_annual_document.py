@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -14,9 +15,11 @@ from scr_engine import MemoryStore, ReviewEngine
 from scr_engine import annual_reports as ar
 from scr_engine.documents.annual import figures_csv, render_annual_report
 from scr_engine.errors import InvalidRequest
-from scr_engine.protocols.sar.annual.records import AnnualReport
+from scr_engine.protocols.sar.annual import commands as ac
+from scr_engine.protocols.sar.annual.records import AnnualReport, SectionCode
 from support import sar as s
 from support.annual import AFTER_YEAR, RECIPIENTS, URL, drafted, form, published
+from support.controls import raw_controls
 from support.sar_engine import EngineRun
 
 
@@ -149,3 +152,19 @@ def test_the_sars_open_at_the_years_end_are_charted_by_days_open() -> None:
         'aria-labelledby="open-at-year-end"'
         not in render_annual_report(none, fmt="html", as_of=AFTER_YEAR).text
     )
+
+
+def test_no_control_or_bidi_character_reaches_the_chapter_raw() -> None:
+    """A section written with an escape sequence and a right-to-left override shows
+    them as their code points, in Markdown and in HTML."""
+    run = s.monitored(EngineRun(MemoryStore()))
+    run.today = AFTER_YEAR
+    report = ar.open_report(run.engine, form(), s.MANAGER)
+    spoof = "what was done \x1b[2J\u202eevil\u202c\x85\u2066x\u2069 (a)"
+    made: Any = run.engine.execute(
+        report.id, ac.RecordAnnualReportSection(SectionCode("a"), spoof, ""), s.MANAGER
+    )
+    for fmt in ("md", "html"):
+        text = render_annual_report(made, fmt=fmt, as_of=AFTER_YEAR).text  # type: ignore[arg-type]
+        assert not raw_controls(text), fmt
+        assert "U+001B" in text and "U+202E" in text and "U+2066" in text, fmt

@@ -39,6 +39,7 @@ from scr_engine.protocols.sar.records import (
     SarReview,
 )
 from scr_engine.publication import REDACTED
+from support.controls import controlled_texts, raw_controls
 from support.sar import (
     CHAIR,
     MANAGER,
@@ -593,6 +594,17 @@ def test_random_text_in_every_sar_free_text_field_never_breaks_out_of_escaping(t
         assert _html_tags(html) == _html_tags(render_sar(name, plain, fmt="html", as_of=AS_OF).text)
         md = render_sar(name, filled, fmt="md", as_of=AS_OF).text
         assert _md_structure(md) == _md_structure(render_sar(name, plain, as_of=AS_OF).text)
+
+
+@given(controlled_texts(min_size=1))
+def test_no_control_or_bidi_character_reaches_a_sar_document_raw(text: str) -> None:
+    """Text with control or bidirectional characters in every free-text and personal
+    field: no SAR document holds one raw, in Markdown or in HTML."""
+    filled: SarReview = _fill(_published(), lambda name: text)
+    for name in SAR_DOCUMENTS:
+        for fmt in FORMATS:
+            rendered = render_sar(name, filled, fmt=fmt, as_of=AS_OF).text
+            assert not raw_controls(rendered), (name, fmt, raw_controls(rendered))
 
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 
+import attrs
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -36,6 +37,7 @@ from scr_engine.protocols.sar.information_records import ResponseKind
 from scr_engine.protocols.sar.records import SarReview
 from scr_engine.service.openapi import _LETTER_PATTERN
 from support import sar as s
+from support.controls import controlled_lines, controlled_texts, raw_controls
 from support.sar_engine import EngineRun
 
 FORMATS: tuple[Format, ...] = ("md", "html")
@@ -288,6 +290,23 @@ def test_hostile_text_in_a_letter_is_escaped_in_html_and_markdown() -> None:
         md = _text(name, review, history, "md")
         assert "<script>" not in md and "[link](http://x)" not in md
         assert md_inline(HOSTILE) in md
+
+
+@settings(deadline=None, max_examples=30)
+@given(controlled_lines(), controlled_texts(min_size=1))
+def test_no_control_or_bidi_character_reaches_a_letter_raw(addressee: str, text: str) -> None:
+    """The addressee, what is asked for, the reason and where it goes holding control
+    or bidirectional characters (a NUL is refused): no letter holds one raw, in
+    Markdown or in HTML."""
+    addressee, text = addressee.replace("\x00", ""), text.replace("\x00", "")
+    assume(addressee.strip() and text.strip())
+    assume(not re.search(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", addressee + text))
+    ask = _s45(addressee=addressee, information=text, likely_reason=text, supply_to=text)
+    review, history = _run(attrs.evolve(ask, due_on=DUE))
+    for name in letter_names(review, LATE):
+        for fmt in FORMATS:
+            rendered = _text(name, review, history, fmt)
+            assert not raw_controls(rendered), (name, fmt, raw_controls(rendered))
 
 
 # --------------------------------------------------------------------------- errors

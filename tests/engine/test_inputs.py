@@ -136,7 +136,16 @@ def test_json_unknown_or_missing_command_name(data: dict[str, Any]) -> None:
         c.from_dict(data)
     [problem] = refused.value.refusals
     assert problem.field == "command"
-    assert "unknown command" in problem.message and "convene_panel" in problem.message
+    assert "command" in problem.message and "convene_panel" in problem.message
+    named = data.get("command")
+    assert refused.value.command == (named if isinstance(named, str) else "command")
+    assert str(refused.value).startswith(f"{refused.value.command} refused:")
+    assert "None" not in str(refused.value)
+
+
+def test_a_refusal_without_a_command_reads_refused() -> None:
+    refusal = Refusal.input("the form is empty", "form")
+    assert str(TransitionRefused("", [refusal])).startswith("refused:")
 
 
 def test_json_extra_keys_are_all_named() -> None:

@@ -50,9 +50,80 @@ def review(service: Service) -> dict[str, Any]:
 def test_a_body_that_is_not_json_is_400(service: Service, review: dict[str, Any]) -> None:
     for body in (b"{not json", b"[1, 2]", b"\xff\xfe"):
         response = service.http.post(
-            f"/v1/reviews/{review['id']}/commands", content=body, headers=service.auth(BOARD_CHAIR)
+            f"/v1/reviews/{review['id']}/commands",
+            content=body,
+            headers=service.auth(BOARD_CHAIR, **{"Content-Type": "application/json"}),
         )
         problem(response, 400, "malformed")
+
+
+JSON_ROUTES = ("/v1/reviews", "/v1/reviews/{id}/commands", "/v1/reviews/{id}/explain", "/v1/verify")
+"""Every route that reads a JSON body."""
+
+
+@pytest.mark.parametrize("route", JSON_ROUTES)
+@pytest.mark.parametrize(
+    "media_type",
+    [
+        None,
+        "text/plain",
+        "text/plain; charset=utf-8",
+        "application/x-www-form-urlencoded",
+        "application/jsonx",
+        "json",
+    ],
+)
+def test_a_body_not_sent_as_json_is_415_and_nothing_stored(
+    service: Service, review: dict[str, Any], route: str, media_type: str | None
+) -> None:
+    """A JSON body sent with another media type (or none) is refused with 415, saying
+    what to send, and nothing is stored; the same body sent as JSON is read."""
+    path = route.replace("{id}", review["id"])
+    body = {"request": unstructure(demo_request())} if route == "/v1/reviews" else {}
+    if route.endswith(("/commands", "/explain")):
+        body = {"command": "record_budget", "reasons": "no"}
+    headers = service.auth(BUSINESS_MANAGER if route == "/v1/verify" else BOARD_CHAIR)
+    if route == "/v1/reviews":
+        headers = service.auth(REQUESTER)
+    if media_type is not None:
+        headers["Content-Type"] = media_type
+    before = (
+        [(r.id, r.version) for r in service.engine.reviews()],
+        service.engine.history(review["id"]),
+    )
+    response = service.http.post(path, content=json.dumps(body).encode(), headers=headers)
+    found = problem(response, 415, "unsupported_media_type")
+    assert "application/json" in found["detail"]
+    assert (
+        [(r.id, r.version) for r in service.engine.reviews()],
+        service.engine.history(review["id"]),
+    ) == before
+
+
+@pytest.mark.parametrize(
+    "media_type",
+    [
+        "application/json",
+        "application/json; charset=utf-8",
+        "Application/JSON",
+        "application/merge-patch+json",
+    ],
+)
+def test_a_json_media_type_with_or_without_parameters_is_read(
+    service: Service, media_type: str
+) -> None:
+    headers = service.auth(BUSINESS_MANAGER, **{"Content-Type": media_type})
+    response = service.http.post("/v1/verify", content=b'{"exact": false}', headers=headers)
+    assert response.status_code == 200, response.text
+
+
+def test_a_route_whose_body_is_optional_takes_none_whatever_its_media_type(
+    service: Service,
+) -> None:
+    officer = service.auth(BUSINESS_MANAGER)
+    assert service.http.post("/v1/verify", headers=officer).status_code == 200
+    plain = service.auth(BUSINESS_MANAGER, **{"Content-Type": "text/plain"})
+    assert service.http.post("/v1/verify", content=b"", headers=plain).status_code == 200
 
 
 def test_a_malformed_if_match_or_query_is_400(service: Service, review: dict[str, Any]) -> None:
@@ -204,7 +275,9 @@ def test_an_oversized_body_is_413_and_unread(service: Service, review: dict[str,
     before = service.engine.get(review["id"]).version
     try:
         response = service.http.post(
-            f"/v1/reviews/{review['id']}/commands", content=body, headers=service.auth(BOARD_CHAIR)
+            f"/v1/reviews/{review['id']}/commands",
+            content=body,
+            headers=service.auth(BOARD_CHAIR, **{"Content-Type": "application/json"}),
         )
     except httpx.TransportError:  # the server may close before the whole body is sent
         pytest.fail("the service closed the connection instead of answering 413")
@@ -345,3 +418,29 @@ def test_a_command_dated_at_the_calendar_s_end_is_422_not_500(service: Service) 
         assert answer.status_code in (200, 422), (verb, answer.text)
         assert "DATE" in {r["rule"] for r in answer.json()["refusals"]}, answer.text
     assert service.engine.get(review_id).version == before
+
+
+def test_every_route_with_a_body_documents_415(service: Service) -> None:
+    paths = service.http.get("/v1/openapi.json").json()["paths"]
+    with_body = [
+        (path, method)
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        if "requestBody" in operation
+    ]
+    assert len(with_body) >= len(JSON_ROUTES)
+    for path, method in with_body:
+        assert "415" in paths[path][method]["responses"], (path, method)
+
+
+@pytest.mark.parametrize("body", [{}, {"command": None}, {"command": 5}], ids=repr)
+def test_a_command_without_a_name_is_422_naming_no_none(
+    service: Service, review: dict[str, Any], body: dict[str, Any]
+) -> None:
+    for route in ("commands", "explain"):
+        response = service.http.post(
+            f"/v1/reviews/{review['id']}/{route}", json=body, headers=service.auth(BOARD_CHAIR)
+        )
+        found = problem(response, 422, "invalid")
+        assert found["command"] == "command" and "None" not in found["detail"], found
+        assert found["detail"].startswith("command refused:")

@@ -405,6 +405,16 @@ _COMMON: tuple[Callable[[F], F], ...] = (
 )
 
 
+def _command_path(context: click.Context, name: str) -> str:
+    """The command as typed after ``scr``, its groups first (``token issue``, ``db
+    upgrade``): what its messages are prefixed with (``scr token issue: …``)."""
+    names: list[str] = []
+    while context.parent is not None:
+        names.append(context.info_name or "")
+        context = context.parent
+    return " ".join(reversed([n for n in names if n])) or name
+
+
 def scr_command(
     group: click.Group, name: str, **settings: Any
 ) -> Callable[[Callable[..., int | None]], click.Command]:
@@ -422,20 +432,21 @@ def scr_command(
             json_output: bool,
             **arguments: Any,
         ) -> None:
+            full = _command_path(click.get_current_context(), name)
             session = Session(
-                name, database=database, actors=actors, actor_id=actor_id, json_output=json_output
+                full, database=database, actors=actors, actor_id=actor_id, json_output=json_output
             )
             code = EXIT_OK
             try:
                 code = function(session, **arguments) or EXIT_OK
             except KeyboardInterrupt:
-                click.echo(f"scr {name}: interrupted", err=True)
+                click.echo(f"scr {full}: interrupted", err=True)
                 code = EXIT_INTERRUPTED
             except BrokenPipeError:
                 _pacify_stdout()
                 code = EXIT_PIPE
             except Exception as exc:
-                code = report(session, name, exc)
+                code = report(session, full, exc)
             finally:
                 session.close()
             if code != EXIT_OK:

@@ -4,7 +4,8 @@ Jinja2 is imported here only, when a document is first rendered: the ``documents
 extra (``pip install 'scr_engine[documents]'``). HTML templates are autoescaped; in
 Markdown templates every value printed is escaped as Markdown
 (:func:`scr_engine.documents.escape.md_inline`) unless a template marks it as already
-Markdown, so that no text from a review is read as markup.
+Markdown, so that no text from a review is read as markup. In both, a control or
+bidirectional formatting character is shown as its code point (``U+202E``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from attrs import frozen
 
 from scr_engine.board import DEFAULT_BOARD, BoardIdentity
 from scr_engine.documents import build
-from scr_engine.documents.escape import md_block, md_inline
+from scr_engine.documents.escape import md_block, md_inline, visible_controls
 from scr_engine.documents.register import as_identity, register_csv
 from scr_engine.errors import InvalidRequest, ScrEngineError
 from scr_engine.errors.refusals import Refusal
@@ -86,6 +87,18 @@ def _markdown_value(value: Any) -> Any:
     return md_inline(str(value))
 
 
+def _html_value(value: Any) -> Any:
+    """A value printed in HTML with its control and bidirectional characters shown
+    (:func:`~scr_engine.documents.escape.visible_controls`), then autoescaped."""
+    from markupsafe import Markup
+
+    if isinstance(value, Markup):
+        return Markup(visible_controls(str(value)))
+    if value is None or hasattr(value, "__html__"):
+        return value
+    return visible_controls(str(value))
+
+
 def _refused_input(field: str, message: str) -> InvalidRequest:
     """The error for a document name or format no document has: an
     :class:`~scr_engine.errors.InvalidRequest` (a ``ValueError``) on ``field``."""
@@ -115,7 +128,7 @@ def _environments() -> tuple[jinja2.Environment, jinja2.Environment]:
         "lstrip_blocks": True,
         "keep_trailing_newline": True,
     }
-    html = jinja2.Environment(autoescape=True, **common)
+    html = jinja2.Environment(autoescape=True, finalize=_html_value, **common)
     md = jinja2.Environment(autoescape=False, finalize=_markdown_value, **common)
     md.filters["block"] = lambda text: Markup(md_block(str(text)))
     md.filters["raw"] = lambda text: Markup(str(text))

@@ -45,7 +45,8 @@ class TransitionRefused(ScrEngineError, ValueError):
     def __init__(self, command: str, refusals: Iterable[Refusal]) -> None:
         self.command = command
         self.refusals: tuple[Refusal, ...] = tuple(refusals)
-        super().__init__(_summary(f"{command} refused:", self.refusals))
+        # A refusal before any command is named (an empty name) reads "refused: …".
+        super().__init__(_summary(f"{command} refused:" if command else "refused:", self.refusals))
 
     @property
     def rules(self) -> tuple[str, ...]:

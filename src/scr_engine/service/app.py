@@ -106,6 +106,16 @@ _PROTOCOLS_KEPT = 4096
 """How many reviews' protocols the service keeps (:meth:`_Service.definition`)."""
 
 
+def _is_json(content_type: str) -> bool:
+    """Whether ``content_type`` names JSON: ``application/json`` or
+    ``application/<anything>+json``, any case, with or without parameters
+    (``; charset=utf-8``)."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    kind, _, subtype = media_type.partition("/")
+    suffixed = len(subtype) > len("+json") and subtype.endswith("+json")
+    return kind == "application" and (subtype == "json" or suffixed)
+
+
 def _etag(version: int) -> str:
     return f'"{version}"'
 
@@ -187,7 +197,8 @@ class _Service:
 
     async def body(self, request: Request, *, optional: bool = False) -> dict[str, Any]:
         """The request's JSON object (``{}`` for an empty body if ``optional``); 413 past
-        :attr:`max_body` bytes (read no further), 400 for anything but a JSON object."""
+        :attr:`max_body` bytes (read no further), 415 for a body not sent as JSON
+        (:func:`_is_json`), 400 for anything but a JSON object."""
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_body:
             raise Problem(413, "too_large", f"the body is longer than {self.max_body} bytes")
@@ -200,6 +211,12 @@ class _Service:
             chunks.append(chunk)
         if optional and total == 0:
             return {}
+        if not _is_json(request.headers.get("content-type", "")):
+            raise Problem(
+                415,
+                "unsupported_media_type",
+                "send the body as JSON, with Content-Type: application/json",
+            )
         try:
             data = json.loads(b"".join(chunks) or b"null")
         except (ValueError, RecursionError):

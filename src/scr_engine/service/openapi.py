@@ -377,6 +377,8 @@ def _operation(
     for status, _, when in STATUSES:
         words[status] = f"{words[status]}; {when}" if status in words else when
     all_responses = dict(responses)
+    if body is not None:  # a body sent as another media type than JSON
+        errors = (*errors, 415)
     for status in sorted(errors):
         all_responses[str(status)] = {"description": words[status], "content": problem}
     operation["responses"] = all_responses

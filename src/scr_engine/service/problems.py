@@ -50,6 +50,11 @@ STATUSES: tuple[tuple[int, str, str], ...] = (
     (412, "stale", "ConcurrencyConflict with If-Match: the review is not at that version"),
     (413, "too_large", "the body is longer than the service takes"),
     (
+        415,
+        "unsupported_media_type",
+        "a body sent as another media type than application/json (or none)",
+    ),
+    (
         422,
         "invalid",
         "InvalidRequest: missing, unknown or malformed fields, too long a text, "
@@ -77,6 +82,7 @@ _TITLES = {
     "conflict": "Changed meanwhile",
     "stale": "Stale version",
     "too_large": "Request too large",
+    "unsupported_media_type": "Unsupported media type",
     "invalid": "Invalid input",
     "integrity": "Integrity fault",
     "unavailable": "Unavailable",

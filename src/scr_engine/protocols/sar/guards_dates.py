@@ -5,10 +5,13 @@ SAR's date inputs").
   the period reviewed) is not after the command's day: its ``occurred_on`` when it is
   recorded after the fact, else the day it is recorded.
 - A day something is **due or planned** (a request's or an evidence item's due date,
-  the report's due date, an action's timescale, a deferral's review date) is not
-  before the day it follows and no more than :data:`~scr_engine.rules.deadlines.\
-FURTHEST_DAYS` (about ten years) after the command's day
-  (:func:`~scr_engine.rules.deadlines.too_far`), as the SCR bounds its due dates.
+  the report's due date, an action's timescale, a deferral's review date) is no more
+  than :data:`~scr_engine.rules.deadlines.FURTHEST_DAYS` (about ten years) after the
+  command's day (:func:`~scr_engine.rules.deadlines.too_far`), as the SCR bounds its
+  due dates. Where it must also follow a day (a request's due date the day sent, an
+  action's timescale and a deferral's review date today), the command's guard says so;
+  a plan item's and the report's due dates may have passed when a plan or the terms
+  are agreed again.
 
 Each refusal is of kind INPUT, cites the rule of the guard that judges the command and
 names the field. :data:`DATES` holds the check of every command with such a field; the

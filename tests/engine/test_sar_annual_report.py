@@ -254,7 +254,10 @@ def test_an_inclusion_must_fit_the_review() -> None:
     run = _board(MemoryStore())
     engine = run.engine
     cite = ac.RecordAnnualReportInclusion("r1", "SAR-AR-2027-009", YEAR + 1, date(2028, 4, 2), "")
+    run.today = date(2028, 4, 2)  # recorded on the day it was published
     assert _refused(engine, run.r.id, cite, s.MANAGER) == {"SAR-A-6", "SAR-A-9"}
+    run.today = AFTER_YEAR  # a publication after the day recorded (SAR-A-4)
+    assert _refused(engine, run.r.id, cite, s.MANAGER) == {"SAR-A-4", "SAR-A-6", "SAR-A-9"}
     early = ac.RecordAnnualReportInclusion("r1", "SAR-AR-2027-009", YEAR, date(2027, 3, 1), URL)
     assert _refused(engine, run.r.id, early, s.MANAGER) == {"SAR-A-5"}
     good = ac.RecordAnnualReportInclusion("r1", "SAR-AR-2027-009", YEAR, AFTER_YEAR, URL)

@@ -17,6 +17,7 @@ from scr_engine.demo import (
     demo_request,
 )
 from scr_engine.demo_sar import demo_referral
+from scr_engine.rules.deadlines import FURTHEST_DAYS
 from scr_engine.serialization import unstructure
 from support.sar import report_drafted
 from support.sar_engine import EngineRun
@@ -308,10 +309,10 @@ def test_a_sar_extension_names_an_open_deadline_within_ten_years(service: Servic
 
 
 def test_a_far_due_date_under_a_paused_clock_is_no_500(tmp_path: Path) -> None:
-    """An s.45 request due on 9999-12-30, then the clocks paused for an inquest: the
-    deadline moves by the days paused past the calendar's end. Its deadlines, read as
-    of a later day, and the next day's command were a 500 (OverflowError), leaving the
-    review unable to move; the due date stops at the calendar's end."""
+    """An s.45 request due on 9999-12-30 is a 422 naming ``due_on`` (SAR-I-1: at most
+    ten years ahead; it was stored, and with the clocks paused its deadline moved past
+    the calendar's end, a 500). One due at the bound, then the clocks paused for an
+    inquest: its deadlines, read as of a later day, and the next day's command answer."""
     with running(MemoryStore(), tmp_path) as service:
         review_id = submit_sar(service)["id"]
         url = f"/v1/reviews/{review_id}"
@@ -356,13 +357,19 @@ def test_a_far_due_date_under_a_paused_clock_is_no_500(tmp_path: Path) -> None:
             ),
             (chair, {"command": "pause_clock", "process": "i", "reasons": "the inquest"}),
         )
+        bound = service.clock.now().date() + timedelta(days=FURTHEST_DAYS)
         for who, step in steps:
+            if step.get("due_on") == "9999-12-30":
+                far = service.http.post(f"{url}/commands", json=step, headers=who)
+                assert far.status_code == 422, far.text
+                assert "due_on" in far.text and "SAR-I-1" in far.text
+                step = {**step, "due_on": bound.isoformat()}
             taken = service.http.post(f"{url}/commands", json=step, headers=who)
             assert taken.status_code == 200, taken.text
         later = service.http.get(f"{url}/deadlines?as_of=2027-06-01", headers=chair)
         assert later.status_code == 200, later.text
         s45 = next(d for d in later.json()["deadlines"] if d["key"] == "s45:IR-2")
-        assert s45["due_on"] == "9999-12-31"
+        assert s45["due_on"] > bound.isoformat()  # moved by the days paused
         service.clock.advance(timedelta(days=2))
         resumed = service.http.post(
             f"{url}/commands", json={"command": "resume_clock"}, headers=chair

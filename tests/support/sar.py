@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import attrs
+
 from scr_engine.errors.refusals import Refusal
 from scr_engine.protocols.sar import commands as c
 from scr_engine.protocols.sar.effects import SarTask, execute, judge
@@ -47,6 +49,8 @@ from scr_engine.states.roles import Role
 
 START = date(2027, 1, 11)
 """When every SAR test's referral is received (a Monday)."""
+DIED = date(2027, 1, 2)
+"""When the referral's adult died (unless the review is received before)."""
 
 CHAIR = Actor("u-chair", "Chris Chair", {Role.BOARD_CHAIR})
 SUBGROUP = Actor("u-sub", "Sam Subgroup", {Role.SUBGROUP_CHAIR})
@@ -211,14 +215,21 @@ def report(*finding_ids: str) -> Report:
 def requested(run: Run | None = None, *adults: Adult) -> Run:
     """A referral received."""
     run = run or Run()
-    run.do(MANAGER, c.SubmitRequest(referral(*adults)))
+    if adults:
+        run.do(MANAGER, c.SubmitRequest(referral(*adults)))
+        return run
+    # A referral's days are not after its receipt (SAR-R-2): a review received before
+    # 2 January 2027 tells of a death on the day it is received.
+    day = min(DIED, run.today)
+    made = referral(attrs.evolve(adult(), died_on=day), events=(DatedEvent(day, "found at home"),))
+    run.do(MANAGER, c.SubmitRequest(made))
     return run
 
 
 def screened(run: Run | None = None) -> Run:
     """A mandatory SAR confirmed (condition 1)."""
     run = requested(run)
-    run.do(SUBGROUP, c.AssessCriteria((assessment(),)))
+    run.do(SUBGROUP, c.AssessCriteria((assessment(died_on=min(DIED, run.today)),)))
     run.do(
         CHAIR,
         c.ConfirmReview(

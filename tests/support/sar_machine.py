@@ -14,6 +14,7 @@ reopenings and steps along the way the Board takes, and whoever issues them,
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from hypothesis import strategies as st
@@ -164,7 +165,9 @@ class SarMachine(RuleBasedStateMachine):
         """The main line's next steps, issued on this review one by one (each judged
         as any other command)."""
         helper = ALONG[self.run.r.stage]
-        shadow = Run()
+        # A day before the review's: the steps after the confirmation are a day later
+        # (``screened``), so a day they record (a contact) is not after the review's.
+        shadow = Run(today=self.run.today - timedelta(days=1))
         steps: list[tuple[Actor, Any]] = []
         original = shadow.do
 

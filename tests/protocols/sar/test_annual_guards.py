@@ -524,7 +524,8 @@ def _include(review: Any, **changes: Any) -> list[Any]:
     }
     fields.update(changes)
     cmd = ac.RecordAnnualReportInclusion(**fields)
-    return refused(g.check_inclusion(review, cmd, ctx(MANAGER)))
+    # Recorded a month after the year's end: after the publication it cites.
+    return refused(g.check_inclusion(review, cmd, ctx(MANAGER, LAST + 30 * DAY)))
 
 
 def test_a_review_concluded_in_the_year_is_included_in_its_report_sar_a_4() -> None:
@@ -554,6 +555,9 @@ def test_the_report_cited_was_published_after_its_year_sar_a_5() -> None:
     """SAR-A-5: a report published on or before 31 March of its year is refused (on
     ``published_on``)."""
     assert _include(_review(LAST), published_on=LAST) == [("SAR-A-5", "published_on", IN)]
+    assert _include(_review(LAST), published_on=LAST + 31 * DAY) == [
+        ("SAR-A-4", "published_on", IN)
+    ]
 
 
 def test_a_review_is_included_once_sar_a_4() -> None:

@@ -186,13 +186,14 @@ def test_family_sight_window_sar_f_6() -> None:
 
 
 def test_a_window_past_the_calendar_s_end_stops_there_sar_f_6() -> None:
-    """A draft "sent" near the calendar's end (nothing bounds the day) and a sight
-    window after it: the deadline is due on the last day, not an OverflowError (a 500
-    over HTTP, and every later command on the review refused by it)."""
+    """A draft sent near the calendar's end (a review recorded then: a day sent is not
+    after the day recorded) and a sight window after it: the deadline is due on the
+    last day, not an OverflowError (a 500 over HTTP, and every later command on the
+    review refused by it)."""
     late = date(9999, 12, 25)
     for length in (Duration(14), Duration(14, WD), Duration(2, DurationUnit.MONTHS)):
         assert add_duration(late, length) == date.max, length
-        run = Run(SarSettings(family_sight_days=length))
+        run = Run(SarSettings(family_sight_days=length), today=late)
         screened(run)
         entry = InvolvementEntry(
             "sister",

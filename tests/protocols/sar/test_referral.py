@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
+from scr_engine.errors import TransitionRefused
 from scr_engine.protocols.sar import commands as c
 from scr_engine.protocols.sar.records import Adult, InvolvementEntry, Referral, ReferrerCategory
 from scr_engine.protocols.sar.settings import REFERRAL_FIELDS, InformFamily, SarSettings
@@ -78,6 +81,22 @@ def test_the_chairs_are_told_on_a_real_day_sar_r_3() -> None:
             ("SAR-R-3", "input", "notified_on")
         }
     assert run.refusals(MANAGER, c.RecordChairNotified(received)) == []
+
+
+def test_the_chairs_are_told_once_sar_r_3() -> None:
+    """SAR-R-3: the chairs' notification is recorded once (as the SCR's RF-3): a second
+    is refused as a guard naming the day recorded, and the first day stays."""
+    run = requested()
+    run.do(MANAGER, c.RecordChairNotified(run.today))
+    first = run.r.chairs_notified_on
+    refusals = run.refusals(MANAGER, c.RecordChairNotified(run.today))
+    assert [(r.rule, r.kind.value, r.field) for r in refusals] == [
+        ("SAR-R-3", "guard", "notified_on")
+    ]
+    assert str(first) in refusals[0].message
+    with pytest.raises(TransitionRefused):
+        run.do(MANAGER, c.RecordChairNotified(run.today))
+    assert run.r.chairs_notified_on == first
 
 
 def test_scoping_requests_make_the_referral_information_incomplete_sar_r_4() -> None:

@@ -124,9 +124,12 @@ def check_acknowledge(
 def check_chair_notified(
     review: SarReview, cmd: c.RecordChairNotified, ctx: SarContext
 ) -> list[Refusal]:
-    """SAR-R-3: the chairs were told of the referral on a real day: not before the SAB
-    received it, and not after today."""
+    """SAR-R-3: the chairs were told of the referral once, on a real day: not before
+    the SAB received it, and not after today."""
     out: list[Refusal] = []
+    if review.chairs_notified_on is not None:
+        message = f"the chairs were told of the referral on {review.chairs_notified_on} already"
+        guard(out, False, "SAR-R-3", message, "notified_on")
     day = cmd.notified_on
     if isinstance(day, date) and day < review.received_on:
         message = (

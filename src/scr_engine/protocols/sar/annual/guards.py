@@ -323,6 +323,14 @@ def check_inclusion(review: Any, cmd: c.RecordAnnualReportInclusion, ctx: Any) -
             f"({year_start(cmd.year)} to {year_end(cmd.year)}): its section (d) does not list it",
             "year",
         )
+    if isinstance(cmd.published_on, date) and cmd.published_on > ctx.today:
+        _input(
+            out,
+            "SAR-A-4",
+            f"the report cannot have been published on {cmd.published_on}, after today "
+            f"({ctx.today}): give the day it was published",
+            "published_on",
+        )
     if known and cmd.published_on <= year_end(cmd.year):
         _input(
             out,

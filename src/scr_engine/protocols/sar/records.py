@@ -19,7 +19,7 @@ from attrs import field, frozen
 from scr_engine.marks import MARK, TEXT
 from scr_engine.protocols.sar.information_records import InformationRequest
 from scr_engine.protocols.sar.methodology import EvidenceType, MethodologyCode, profile
-from scr_engine.protocols.sar.stages import REQUESTED
+from scr_engine.protocols.sar.stages import REQUESTED, entered_on
 from scr_engine.states.roles import Role
 
 __all__ = [
@@ -731,6 +731,11 @@ class SarReview:
     def paused(self) -> bool:
         """Whether the clocks are paused now."""
         return bool(self.pauses) and self.pauses[-1].ended_on is None
+
+    @property
+    def stage_entered_on(self) -> date:
+        """The latest day the review can have entered its stage (:func:`entered_on`)."""
+        return entered_on(self)
 
     @property
     def test(self) -> TestResult:

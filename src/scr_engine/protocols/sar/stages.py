@@ -7,6 +7,9 @@ be deferred for months while actions proceed.
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from scr_engine.protocols.definition import StageDef
 
 __all__ = [
@@ -26,6 +29,7 @@ __all__ = [
     "TERMINAL",
     "WITHDRAWN",
     "between",
+    "entered_on",
 ]
 
 REQUESTED = "requested"
@@ -114,3 +118,20 @@ def between(first: str, last: str) -> tuple[str, ...]:
     """The open stages from ``first`` to ``last``, both included (``map.md``'s
     "screened … action_plan_monitored")."""
     return OPEN[OPEN.index(first) : OPEN.index(last) + 1]
+
+
+def entered_on(review: Any) -> date:
+    """The latest day a SAR (:class:`~scr_engine.protocols.sar.records.SarReview`) can
+    have entered its current stage, from the days it records of each step forward:
+    received, decided, commissioned, the evidence received (once the review has left
+    ``commissioned``, where it is received), the report submitted, signed off. A
+    command is not dated before it (the engine's rule ``DATE``, as for an SCR's
+    ``stage_entered_on``); nothing new is stored for it."""
+    days: list[date | None] = [review.received_on, review.commissioned_on, review.ratified_on]
+    if review.decision is not None:
+        days.append(review.decision.decided_on)
+    if review.stage != COMMISSIONED and review.methodology is not None:
+        days += [item.received_on for item in review.methodology.plan]
+    if review.report is not None:
+        days.append(review.report.submitted_on)
+    return max(d for d in days if d is not None)

@@ -17,8 +17,8 @@ from scr_engine.documents.render import (
     Document,
     Format,
     _check_format,
-    _environments,
     _identity,
+    _rendered,
 )
 from scr_engine.protocols.sar.annual.guards import incomplete
 from scr_engine.protocols.sar.annual.records import AnnualReport, SectionCode, Source
@@ -187,16 +187,7 @@ def render_annual_report(
         **_identity(identity, ANNUAL_REPORT_DOCUMENT),
         "marking": identity.public_marking,
     }
-    html, md = _environments()
-    template = (html if fmt == "html" else md).get_template(f"sar/annual-report.{fmt}.j2")
-    return Document(
-        ANNUAL_REPORT_DOCUMENT,
-        fmt,
-        context["title"],
-        template.render(context),
-        tuple(context["missing"]),
-        context["board"]["marking"],
-    )
+    return _rendered(ANNUAL_REPORT_DOCUMENT, fmt, "sar/annual-report", context)
 
 
 def figures_csv(report: AnnualReport) -> str:

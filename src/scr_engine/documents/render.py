@@ -111,6 +111,16 @@ def _check_format(fmt: object) -> None:
         raise _refused_input("fmt", f"no format {fmt!r}: md or html")
 
 
+def _rendered(name: str, fmt: Format, template: str, context: dict[str, Any]) -> Document:
+    """The document ``name`` in ``fmt``, from the template ``template`` (its path
+    without the format and ``.j2``) and its ``context``, whose ``title``, ``missing``
+    and ``board``'s ``marking`` the document carries."""
+    html, md = _environments()
+    text = (html if fmt == "html" else md).get_template(f"{template}.{fmt}.j2").render(context)
+    title, missing = context["title"], tuple(context["missing"])
+    return Document(name, fmt, title, text, missing, context["board"]["marking"])
+
+
 @functools.cache
 def _environments() -> tuple[jinja2.Environment, jinja2.Environment]:
     try:
@@ -199,19 +209,9 @@ def render(
     its top and bottom. A document the review cannot complete yet says what is
     missing."""
     _check_format(fmt)
-    html, md = _environments()
     context = _context(name, review, settings, as_of, history)
     context["board"] = _identity(as_identity(board), name)
-    template = (html if fmt == "html" else md).get_template(f"{name}.{fmt}.j2")
-    text = template.render(context)
-    return Document(
-        name,
-        fmt,
-        context["title"],
-        text,
-        tuple(context["missing"]),
-        context["board"]["marking"],
-    )
+    return _rendered(name, fmt, name, context)
 
 
 def render_all(

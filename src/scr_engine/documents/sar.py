@@ -25,9 +25,9 @@ from scr_engine.documents.render import (
     Document,
     Format,
     _check_format,
-    _environments,
     _identity,
     _refused_input,
+    _rendered,
 )
 from scr_engine.personal import Striker, personal_values, publication_striker
 from scr_engine.protocols.sar import DOCUMENTS as _SAR_DOCUMENT_NAMES
@@ -638,17 +638,8 @@ def render_sar(
     bottom. A document the review cannot complete yet says what is missing."""
     _check_format(fmt)
     context = sar_context(name, review, as_of)
-    html, md = _environments()
     context["board"] = _sar_identity(as_identity(board), name)
-    template = (html if fmt == "html" else md).get_template(f"sar/{name}.{fmt}.j2")
-    return Document(
-        name,
-        fmt,
-        context["title"],
-        template.render(context),
-        tuple(context["missing"]),
-        context["board"]["marking"],
-    )
+    return _rendered(name, fmt, f"sar/{name}", context)
 
 
 def render_all_sar(

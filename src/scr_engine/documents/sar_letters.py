@@ -31,8 +31,8 @@ from scr_engine.documents.render import (
     Document,
     Format,
     _check_format,
-    _environments,
     _identity,
+    _rendered,
 )
 from scr_engine.errors import InvalidRequest
 from scr_engine.errors.refusals import Refusal, RefusalKind
@@ -236,19 +236,10 @@ def render_letter(
     when the review has no such letter."""
     _check_format(fmt)
     context = letter_context(name, review, history, as_of)
-    html, md = _environments()
     identity = _identity(as_identity(board), name)
     identity["marking"] = as_identity(board).marking  # a letter holds personal data
     context["board"] = identity
-    template = (html if fmt == "html" else md).get_template(f"sar/{context['letter']}.{fmt}.j2")
-    return Document(
-        name,
-        fmt,
-        context["title"],
-        template.render(context),
-        tuple(context["missing"]),
-        identity["marking"],
-    )
+    return _rendered(name, fmt, f"sar/{context['letter']}", context)
 
 
 def render_all_letters(

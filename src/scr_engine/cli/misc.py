@@ -216,13 +216,12 @@ def _write_sar_documents(
 ) -> list[Path]:
     """Write every document of a Safeguarding Adults Review into ``out``:
     ``<reference>-<name>.<fmt>``, as the SCR's are written."""
-    import re
-
+    from scr_engine.cli.exports import file_stem
     from scr_engine.documents import register_csv_of, render_all_sar
 
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", review.reference).strip("._") or "review"
+    stem = file_stem(review.reference)
     written = []
     for document in render_all_sar(review, fmt=fmt, as_of=day, board=board):
         path = folder / f"{stem}-{document.filename}"

@@ -4,6 +4,7 @@ and the TOML they are written in, which reads back exactly (hostile text include
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -102,6 +103,22 @@ def test_the_rules_that_ask_for_a_field_come_from_the_guards() -> None:
     for name in NAMES:
         for asked in field_rules(name).values():
             assert all(RULES[r].kind is not RuleKind.ENGINE for r in asked)
+
+
+def test_the_shipped_field_rules_are_what_the_guards_say(tmp_path: Path) -> None:
+    """The package ships the rules each field is asked for (read from the guards once,
+    not in every ``scr show``): the file must be what reading the guards gives now.
+    When this fails, run ``python -c "from scr_engine.templates.rules import write;
+    write()"``."""
+    from scr_engine.templates import rules
+
+    assert rules.SHIPPED.read_text(encoding="utf-8") == rules.write(
+        tmp_path / "fresh.json"
+    ).read_text(encoding="utf-8")
+    assert set(rules.generate()) == set(NAMES)
+    for name in NAMES:
+        assert field_rules(name) == rules.scanned(name)
+    assert field_rules("no_such_command") == {}
 
 
 def test_the_toml_comments_say_type_allowed_values_requirement_and_rule() -> None:

@@ -1,13 +1,20 @@
 """The rules that ask for a field, found in the guards themselves (:mod:`scr_engine.rules`):
 a refusal naming a rule of the registry and the field, in the guard of the command or
-a helper it calls. A field no guard names has none."""
+a helper it calls. A field no guard names has none.
+
+Reading the guards' source takes a tenth of a second, which every ``scr show`` paid:
+the package ships what the reading finds (``field_rules.json``, written by
+:func:`write`; a test reads the guards again and checks the file is fresh), and
+:func:`field_rules` looks it up."""
 
 from __future__ import annotations
 
 import ast
 import inspect
+import json
 from collections.abc import Mapping, Sequence
 from functools import cache
+from pathlib import Path
 
 from attrs import evolve
 
@@ -96,12 +103,50 @@ def _scanned() -> tuple[dict[str, set[tuple[str, str]]], dict[str, set[str]]]:
     return pairs, calls
 
 
+SHIPPED = Path(__file__).with_name("field_rules.json")
+"""Where the package keeps :func:`scanned` for every command of the SCR."""
+
+
+@cache
+def _shipped() -> dict[str, dict[str, list[str]]]:
+    found: dict[str, dict[str, list[str]]] = json.loads(SHIPPED.read_text(encoding="utf-8"))
+    return found
+
+
 @cache
 def field_rules(command: str) -> Mapping[str, tuple[str, ...]]:
     """The rule IDs whose checks refuse ``command`` naming a field, by the field's
     dotted path (``terms.support`` → ``("SU-10",)``): read from the command's guard,
     the helpers it calls, and (for the overview report) its sections. Only rules of
-    the registry's protocol count (not ``INPUT`` or ``MAP``)."""
+    the registry's protocol count (not ``INPUT`` or ``MAP``). What the package ships
+    for the SCR's commands (see the module); any other name is read from the source."""
+    shipped = _shipped().get(command)
+    if shipped is None:
+        return scanned(command)
+    return {path: tuple(rules) for path, rules in shipped.items()}
+
+
+def generate() -> dict[str, dict[str, list[str]]]:
+    """:func:`scanned` for every command of the SCR, as ``field_rules.json`` holds it."""
+    from scr_engine.commands import COMMANDS
+
+    return {
+        name: {path: list(rules) for path, rules in scanned(name).items()}
+        for name in sorted(COMMANDS)
+    }
+
+
+def write(path: Path | None = None) -> Path:
+    """Write :func:`generate` to ``path`` (the package's ``field_rules.json``)."""
+    target = path if path is not None else SHIPPED
+    text = json.dumps(generate(), indent=1, sort_keys=True) + "\n"
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def scanned(command: str) -> Mapping[str, tuple[str, ...]]:
+    """:func:`field_rules` read from the guards' source (slow: every rules module is
+    parsed once a process)."""
     from scr_engine.rules.guards import CHECKS
 
     pairs, calls = _scanned()

@@ -121,6 +121,25 @@ def test_the_shipped_field_rules_are_what_the_guards_say(tmp_path: Path) -> None
     assert field_rules("no_such_command") == {}
 
 
+def test_the_field_rules_of_the_scr_are_not_read_from_the_source(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What made every ``scr show`` slow: the guards' source parsed in every process."""
+    from scr_engine.templates import rules
+
+    def slow(command: str) -> Any:
+        raise AssertionError(f"{command}'s field rules were read from the source")
+
+    monkeypatch.setattr(rules, "scanned", slow)
+    rules.field_rules.cache_clear()
+    try:
+        assert field_rules("hold_initial_meeting")["terms.support"] == ("SU-10",)
+        for name in NAMES:
+            field_rules(name)
+    finally:
+        rules.field_rules.cache_clear()
+
+
 def test_the_toml_comments_say_type_allowed_values_requirement_and_rule() -> None:
     printed = to_toml(template("judge_imr"))
     assert "\n# EV-2: The panel judges whether each IMR" in printed

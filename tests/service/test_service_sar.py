@@ -198,7 +198,8 @@ def test_the_letter_of_an_information_request_over_http(service: Service) -> Non
             "information": "the tenancy file",
             "function": "deciding_on_a_sar",
             "likely_reason": "the adult's landlord",
-            "earlier_request": "IR-1",
+            # Condition 4 with a request of another review (IR-1 here is voluntary).
+            "earlier_request": "SAR-2025-004 IR-2",
         },
     )
     for ask in asks:
@@ -347,7 +348,7 @@ def test_a_far_due_date_under_a_paused_clock_is_no_500(tmp_path: Path) -> None:
                     "information": "the tenancy file",
                     "function": "carrying_out_a_sar",
                     "likely_reason": "the adult's landlord",
-                    "earlier_request": "IR-1",
+                    "relates_to_addressee": True,
                     "due_on": "9999-12-30",
                 },
             ),

@@ -14,6 +14,7 @@ from attrs import evolve
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.protocols.sar import commands as c
 from scr_engine.protocols.sar import guards_decision as d
+from scr_engine.protocols.sar.information_records import InformationRequest
 from scr_engine.protocols.sar.records import (
     Adult,
     AdultAssessment,
@@ -348,12 +349,48 @@ def test_a_s45_request_meets_its_conditions_and_comes_from_s45_roles_sar_i_2_sar
     review = _requested()
     s45 = c.RequestInformation(c.InformationKind.S45, "GP", "the notes", "a SAR")
     assert refused(d.check_request_information(review, s45, ctx(LEAD))) == [
+        ("SAR-I-2", "function", IN),
         ("SAR-I-2", "likely_reason", IN),
         ("SAR-I-2", "relates_to_addressee", G),
         ("SAR-I-3", "kind", P),
     ]
-    met = evolve(s45, likely_reason="she was registered there", earlier_request="REQ-1")
+    met = evolve(
+        s45,
+        function="deciding_on_a_sar",
+        likely_reason="she was registered there",
+        earlier_request="REQ-1",
+    )
     assert d.check_request_information(review, met, ctx(MANAGER)) == []
+    # A voluntary request names its purpose in its own words.
+    voluntary = evolve(s45, kind=c.InformationKind.VOLUNTARY)
+    assert d.check_request_information(review, voluntary, ctx(LEAD)) == []
+
+
+def test_condition_4_names_an_earlier_s45_request_sar_i_2() -> None:
+    """SAR-I-2 condition 4: "another s.45 request". An earlier request of this review
+    sent as voluntary does not meet it; a s.45 one does, and a name this review does
+    not hold is taken as another review's (the guard sees one review)."""
+    k = ctx(MANAGER)
+    review = _requested()
+    review = evolve(review, information_requests=(_request("IR-1", "voluntary"),))
+    onward = c.RequestInformation(
+        c.InformationKind.S45,
+        "Hospital",
+        "the notes the GP passed on",
+        "carrying_out_a_sar",
+        likely_reason="the GP sent them there",
+        earlier_request="IR-1",
+    )
+    found = d.check_request_information(review, onward, k)
+    assert refused(found) == [("SAR-I-2", "earlier_request", G)]
+    assert "IR-1 was sent as voluntary" in found[0].message
+    binding = evolve(review, information_requests=(_request("IR-1", "s45"),))
+    assert d.check_request_information(binding, onward, k) == []
+    assert d.check_request_information(review, evolve(onward, earlier_request="IR-9"), k) == []
+
+
+def _request(request_id: str, kind: str) -> InformationRequest:
+    return InformationRequest(request_id, kind, "GP", "deciding_on_a_sar", START)
 
 
 # --- SAR-F-1, SAR-F-5, SAR-R-5: the involvement plan ---------------------------------

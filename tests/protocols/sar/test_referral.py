@@ -157,6 +157,7 @@ def test_a_s45_request_needs_conditions_1_2_and_3_or_4_sar_i_2() -> None:
     run = requested()
     bare = c.RequestInformation(c.InformationKind.S45, "GP", "records", "deciding on a SAR")
     assert {(r.rule, r.field) for r in run.refusals(CHAIR, bare)} == {
+        ("SAR-I-2", "function"),
         ("SAR-I-2", "likely_reason"),
         ("SAR-I-2", "relates_to_addressee"),
     }
@@ -164,7 +165,7 @@ def test_a_s45_request_needs_conditions_1_2_and_3_or_4_sar_i_2() -> None:
         c.InformationKind.S45,
         "GP",
         "records",
-        "deciding",
+        "deciding_on_a_sar",
         likely_reason="treated her",
         relates_to_addressee=True,
     )
@@ -172,7 +173,7 @@ def test_a_s45_request_needs_conditions_1_2_and_3_or_4_sar_i_2() -> None:
         c.InformationKind.S45,
         "GP",
         "records",
-        "deciding",
+        "deciding_on_a_sar",
         likely_reason="held it",
         earlier_request="IR-1",
     )
@@ -184,7 +185,12 @@ def test_only_s45_roles_issue_binding_requests_sar_i_3() -> None:
     reviewer may ask voluntarily."""
     run = screened()
     s45 = c.RequestInformation(
-        c.InformationKind.S45, "GP", "records", "SAR", likely_reason="GP", relates_to_addressee=True
+        c.InformationKind.S45,
+        "GP",
+        "records",
+        "deciding_on_a_sar",
+        likely_reason="GP",
+        relates_to_addressee=True,
     )
     assert run.rules(LEAD, s45) == {"SAR-I-3"}
     voluntary = c.RequestInformation(c.InformationKind.VOLUNTARY, "GP", "records", "SAR")

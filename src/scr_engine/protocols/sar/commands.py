@@ -165,7 +165,8 @@ class RequestInformation(SarCommand):
     addressee: str
     information: str = field(metadata=TEXT)
     function: str
-    """The SAB function the request serves (condition 1)."""
+    """The SAB function the request serves (condition 1): for ``s45``, one of
+    ``information_records.SAB_FUNCTIONS``; a ``voluntary`` request's in words."""
     due_on: date | None = None
     supply_to: str = "sab"
     likely_reason: str = field(default="", metadata=TEXT)
@@ -173,7 +174,9 @@ class RequestInformation(SarCommand):
     relates_to_addressee: bool = False
     """Condition 3."""
     earlier_request: str = ""
-    """Condition 4: the s.45 request the information was first supplied under."""
+    """Condition 4: the s.45 request the information was first supplied under (a
+    request of this review must be a ``s45`` one; another review's is taken as
+    named)."""
     scoping: bool = False
     """A scoping request before the decision (SAR-R-4)."""
     occurred_on: date | None = None

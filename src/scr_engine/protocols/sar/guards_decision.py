@@ -15,6 +15,7 @@ from typing import Any
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.protocols.sar import commands as c
 from scr_engine.protocols.sar.guards_common import SarContext, guard, is_text, need_text
+from scr_engine.protocols.sar.information_records import SAB_FUNCTIONS
 from scr_engine.protocols.sar.records import (
     AdultAssessment,
     MandateKind,
@@ -476,6 +477,7 @@ def check_request_information(
             )
         )
     if cmd.kind is c.InformationKind.S45:
+        out.extend(_s45_function_and_earlier(review, cmd))
         need_text(
             out,
             cmd.likely_reason,
@@ -499,6 +501,35 @@ def check_request_information(
                     "kind",
                 )
             )
+    return out
+
+
+def _s45_function_and_earlier(review: SarReview, cmd: c.RequestInformation) -> list[Refusal]:
+    """SAR-I-2 condition 1: the function named is one of the SAB's (as a disclosure's
+    purpose is, SAR-I-6); condition 4: an earlier request of this review that the
+    request names is a s.45 one (one of another review is taken as named)."""
+    out: list[Refusal] = []
+    if is_text(cmd.function) and cmd.function not in SAB_FUNCTIONS:
+        out.append(
+            Refusal(
+                "SAR-I-2",
+                "condition 1 names one of the SAB's functions: "
+                f"{', '.join(SAB_FUNCTIONS)} (otherwise send it as voluntary)",
+                RefusalKind.INPUT,
+                "function",
+            )
+        )
+    earlier = review.information_request(cmd.earlier_request.strip())
+    if earlier is not None and earlier.kind != c.InformationKind.S45.value:
+        out.append(
+            Refusal(
+                "SAR-I-2",
+                f"condition 4 needs an earlier s.45 request; {earlier.id} was sent as "
+                f"{earlier.kind}",
+                RefusalKind.GUARD,
+                "earlier_request",
+            )
+        )
     return out
 
 

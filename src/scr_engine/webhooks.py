@@ -265,6 +265,7 @@ def deliveries_of(review: Review, event: Event, tasks: Sequence[Task]) -> list[D
                 "kind": task.kind.value,
                 "agency": task.agency,
                 "rule": task.rule,
+                "detail": task.detail,
                 "created_at": _utc(task.created_at).isoformat(),
             },
             "review": {"id": review.id, "reference": review.reference},

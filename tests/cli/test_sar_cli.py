@@ -268,6 +268,11 @@ def test_scr_report_overdue_tells_the_chair_of_a_late_s45_request_once(scr: Scr)
     assert scr.json("report-overdue", actor="u-bm") == {"reported": []}
     told = [t for t in scr.json("tasks", actor="u-chair")["tasks"] if t["rule"] == "SAR-I-5"]
     assert [(t["reference"], t["agency"]) for t in told] == [(reference, "board_chair")]
+    # The chair is told which request, in the JSON and in the table.
+    what = f"s.45 request IR-1 overdue since {fields['due_on']}: escalation is the chair's"
+    assert [t["detail"] for t in told] == [what]
+    table = " ".join(scr("tasks", actor="u-chair").stdout.split())
+    assert "s.45 request IR-1 overdue since" in table
     shown = scr("report-overdue", actor="u-bm").stdout
     assert "No s.45 request is overdue and unreported." in shown
 

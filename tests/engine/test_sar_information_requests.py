@@ -144,6 +144,8 @@ def test_a_late_or_refused_request_is_escalated_by_the_chair() -> None:
     assert request is not None and [e.by for e in request.escalations] == [s.CHAIR.id]
     told = [t.task for t in run.engine.tasks(run.r.id) if t.task.rule == "SAR-I-5"]
     assert [t.agency for t in told] == ["board_chair"]
+    # The chair's task says which request, and nothing of the review's free text.
+    assert [t.detail for t in told] == ["s.45 request IR-1 refused: escalation is the chair's"]
     run.do(s.MANAGER, _voluntary())
     run.do(s.MANAGER, WithdrawInformationRequest("IR-2", "no longer needed"))
     assert _refused(run, s.CHAIR, EscalateInformationRequest("IR-2", "chase")) == {"SAR-I-5"}
@@ -251,6 +253,11 @@ def test_an_overdue_s45_request_is_reported_to_the_chair_once(store: ReviewStore
     assert request is not None and request.reported_overdue_on == run.today
     told = [t.task for t in run.engine.tasks(run.r.id) if t.task.rule == "SAR-I-5"]
     assert [t.agency for t in told] == ["board_chair"]
+    due = (sent + timedelta(days=10)).isoformat()
+    assert [t.detail for t in told] == [
+        f"s.45 request IR-1 overdue since {due}: escalation is the chair's"
+    ]
+    assert told == [t for t in run.engine.pending_tasks() if t.rule == "SAR-I-5"]
     assert information_requests.report_overdue(run.engine, s.MANAGER) == []
     assert information_requests.overdue_s45(run.engine) == []
     assert _refused(run, s.MANAGER, report) == {"SAR-I-5"}

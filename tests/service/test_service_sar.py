@@ -403,3 +403,36 @@ def test_an_annual_report_year_off_the_calendar_is_422_not_500(tmp_path: Path) -
                 found = {(r["rule"], r["field"]) for r in answer.json()["refusals"]}
                 assert ("SAR-A-5", "year") in found, (year, verb, found)
         assert service.engine.get(drafted.r.id).version == drafted.r.version
+
+
+def test_the_chairs_task_for_a_refused_s45_request_names_it(service: Service) -> None:
+    """SAR-I-5: a refused s.45 request is reported to the board_chair; the task the
+    service lists (``/v1/tasks``, ``/v1/reviews/{id}/tasks``) says which request, and
+    holds none of the review's free text (the addressee)."""
+    review_id = submit_sar(service)["id"]
+    chair, manager = service.auth(BOARD_CHAIR), service.auth(BUSINESS_MANAGER)
+    url = f"/v1/reviews/{review_id}/commands"
+    ask = {
+        "command": "request_information",
+        "kind": "s45",
+        "addressee": "Shire Housing",
+        "information": "the tenancy file",
+        "function": "deciding_on_a_sar",
+        "likely_reason": "the adult's landlord",
+        "relates_to_addressee": True,
+    }
+    assert service.http.post(url, json=ask, headers=chair).status_code == 200
+    answer = {
+        "command": "record_information_response",
+        "request": "IR-1",
+        "response": "refused",
+        "grounds": "commercial confidence",
+    }
+    taken = service.http.post(url, json=answer, headers=manager)
+    assert taken.status_code == 200, taken.text
+    what = "s.45 request IR-1 refused: escalation is the chair's"
+    for path in ("/v1/tasks?limit=1000", f"/v1/reviews/{review_id}/tasks"):
+        listed = service.http.get(path, headers=manager).json()["tasks"]
+        told = [t for t in listed if t["rule"] == "SAR-I-5"]
+        assert [(t["agency"], t["detail"]) for t in told] == [("board_chair", what)]
+        assert all("Shire Housing" not in str(t["detail"]) for t in listed)

@@ -217,3 +217,35 @@ def test_a_downgrade_that_would_break_format_2_histories_is_refused(tmp_path: Pa
     assert schema_revision(url) == ("0003",)
     upgrade(url)
     assert _everything(url, ids) == before
+
+
+def test_a_store_of_sar_notices_from_before_0008_upgrades_and_verifies(tmp_path: Path) -> None:
+    """0008 adds ``scr_tasks.detail``: the SAR's notices stored before it have none,
+    load and verify; the next notices keep theirs."""
+    from support import sar as s
+    from support.sar_engine import EngineRun
+
+    url = f"sqlite:///{tmp_path / 'db.db'}"
+    with SqlStore(url, migrate="create", durable=False) as store:
+        run = s.screened(EngineRun(store))
+        before = {t.id for t in store.pending_tasks(limit=1000)}
+    assert before
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0007")
+    finally:
+        engine.dispose()
+    assert "detail" not in {
+        c["name"] for c in sa.inspect(sa.create_engine(url)).get_columns("scr_tasks")
+    }
+    assert upgrade(url)[0] >= "0008"
+    with SqlStore(url, durable=False) as store:
+        run.engine = ReviewEngine(store, run.engine.clock)
+        old = store.pending_tasks(limit=1000)
+        assert {t.id for t in old} == before and all(t.detail is None for t in old)
+        assert run.engine.verify().ok
+        s.screened(run)  # a new SAR decided: its notices to the referrer and agencies
+        new = [t for t in store.pending_tasks(limit=1000) if t.id not in before]
+        assert new and all(t.detail for t in new)
+        assert run.engine.verify().ok

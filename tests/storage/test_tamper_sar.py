@@ -126,6 +126,15 @@ def append_monitoring_with_a_valid_hash(sc: Scene) -> None:
     rewrite(sc.url, review, [*sc.events, forged])
 
 
+def reword_a_notice(sc: Scene) -> None:
+    """A task's detail (what the notice asks) rewritten: the task row only."""
+    sql(
+        sc.url,
+        "UPDATE scr_tasks SET detail = 'nothing to do' WHERE review_id = :r AND detail IS NOT NULL",
+        r=sc.target,
+    )
+
+
 NAIVE = [
     claim_the_findings_were_in_a_published_annual_report,
     soften_a_declined_findings_reasons,
@@ -137,7 +146,7 @@ NAIVE = [
 INFORMED = [truncate_three_events_and_restore_the_row, append_monitoring_with_a_valid_hash]
 
 
-@pytest.mark.parametrize("attack", NAIVE + INFORMED, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("attack", [*NAIVE, *INFORMED, reword_a_notice], ids=lambda f: f.__name__)
 def test_verify_reports_the_tampered_sar_alone(
     scene: Scene, attack: Callable[[Scene], None]
 ) -> None:
@@ -172,3 +181,15 @@ def test_an_untouched_store_of_both_protocols_verifies(scene: Scene) -> None:
     with SqlStore(scene.url, durable=False) as store:
         report = _engine(scene, store).verify(scene.checkpoint, public_key=KEY.public_key())
     assert report.ok, report.faults
+
+
+def test_tasks_stored_before_tasks_kept_their_detail_verify(scene: Scene) -> None:
+    """A store upgraded to 0008 holds its earlier tasks without a detail: verify judges
+    them without it (a detail that is there must be the history's)."""
+    with SqlStore(scene.url, durable=False) as store:
+        assert any(t.detail for t in store.pending_tasks(limit=1000))
+    sql(scene.url, "UPDATE scr_tasks SET detail = NULL")
+    with SqlStore(scene.url, durable=False) as store:
+        report = _engine(scene, store).verify(scene.checkpoint, public_key=KEY.public_key())
+        assert report.ok, report.faults
+        assert all(t.detail is None for t in store.pending_tasks(limit=1000))

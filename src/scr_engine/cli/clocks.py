@@ -188,7 +188,7 @@ def tasks(session: Session, done: str | None, review: str | None, limit: int) ->
                 )
                 for row in listed:
                     table.add_row(
-                        row["kind_words"],
+                        row["detail"] or row["kind_words"],
                         row["agency"],
                         row["status"],
                         row["created_at"][:10],
@@ -239,7 +239,7 @@ def tasks(session: Session, done: str | None, review: str | None, limit: int) ->
         for row in rows:
             table.add_row(
                 row["reference"],
-                row["kind_words"],
+                row["detail"] or row["kind_words"],
                 row["agency"],
                 row["rule"],
                 row["created_at"][:10],

@@ -316,6 +316,7 @@ def task_json(task: Task, short_id: str | None = None) -> dict[str, Any]:
         "agency": task.agency,
         "created_at": _time(task.created_at),
         "rule": task.rule,
+        "detail": task.detail,
     }
 
 

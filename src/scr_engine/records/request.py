@@ -183,6 +183,12 @@ class Task:
     agency: str
     created_at: datetime
     rule: str = "RF-5"
+    detail: str | None = None
+    """What the task asks, in the protocol's words, where its protocol says more than
+    kind and recipient (a SAR's notices: ``s.45 request IR-2 refused: escalation is the
+    chair's``); ids, codes and fixed phrases only, never the review's free text, which
+    its reader opens the review for. ``None`` for the SCR's tasks, and for a task stored
+    before tasks kept it."""
 
 
 class TaskStatus(StrEnum):

@@ -274,6 +274,11 @@ def _resources(into: dict[str, Any]) -> None:
             "agency": _TEXT,
             "created_at": _TIME,
             "rule": _TEXT,
+            "detail": {
+                **_NULL_TEXT,
+                "description": "What the task asks, in the protocol's words (a SAR's "
+                "notices); null for the SCR's tasks.",
+            },
             "status": {"enum": ["pending", "done", "cancelled"]},
         },
         ("id", "review_id", "kind", "agency", "created_at", "rule"),

@@ -298,6 +298,7 @@ def task(found: Task) -> dict[str, Any]:
         "agency": found.agency,
         "created_at": found.created_at.isoformat(),
         "rule": found.rule,
+        "detail": found.detail,
     }
 
 

@@ -135,6 +135,7 @@ tasks = sa.Table(
     sa.Column("rule", sa.String(), nullable=False),
     sa.Column("completed_at", sa.String(), nullable=True),
     sa.Column("completion", sa.String(), nullable=True),
+    sa.Column("detail", sa.Text(), nullable=True),
 )
 """The outbox: tasks emitted by commands, for the host to deliver (``completed_at``
 is set when it has, with ``completion``, a digest of the task id and that time that

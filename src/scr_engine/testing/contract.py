@@ -213,6 +213,8 @@ class StoreContract(AnnualReportContract, BoardContract, ProtocolsContract, Webh
         assert store.history(review.id) == tuple(s.event for s in saves)
         assert store.pending_tasks(limit=10_000) == _tasks(saves)
         assert any("o'brien" in t.agency for t in _tasks(saves))
+        assert {t.detail for t in _tasks(saves)} <= set(STRANGE_TEXT)
+        assert all(t.detail for t in store.pending_tasks(limit=10_000))
         assert store.overdue(FAR_FUTURE, limit=10_000) == brute_force_overdue(
             _current_rows(saves), FAR_FUTURE
         )

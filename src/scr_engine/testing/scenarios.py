@@ -233,7 +233,9 @@ def submission_saves(count: int) -> tuple[Save, ...]:
 @functools.cache
 def strange_saves() -> tuple[Save, ...]:
     """A review whose ID, agency codes and free text hold :data:`STRANGE_TEXT`,
-    submitted and confirmed (so tasks and deadlines carry the strange text too)."""
+    submitted and confirmed (so tasks and deadlines carry the strange text too; each
+    task a :attr:`~scr_engine.records.Task.detail` of it, as a protocol's notices
+    have)."""
     engine, store, _clock = _recorder(["rev-'\";--%s é🚑"])
     base = demo_request()
     request = evolve(
@@ -249,7 +251,16 @@ def strange_saves() -> tuple[Save, ...]:
     )
     review = engine.submit(request, REQUESTER)
     _confirm(engine, review)
-    return tuple(store.saves)
+    return tuple(
+        evolve(
+            save,
+            tasks=tuple(
+                evolve(task, detail=STRANGE_TEXT[i % len(STRANGE_TEXT)])
+                for i, task in enumerate(save.tasks)
+            ),
+        )
+        for save in store.saves
+    )
 
 
 def random_deadline_rows(rng: random.Random, review: Review) -> tuple[DeadlineRow, ...]:

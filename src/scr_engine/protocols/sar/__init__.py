@@ -180,7 +180,7 @@ def apply_sar(
     for index, output in enumerate(outputs):
         kind = TaskKind.SECURE_RECORDS if output.what == SECURE_RECORDS else TaskKind.NOTICE
         task_id = f"{prefix}{index}:{_KIND_CODES[kind]}:{output.to}"
-        tasks.append(Task(task_id, review.id, kind, output.to, step.at, output.rule))
+        tasks.append(Task(task_id, review.id, kind, output.to, step.at, output.rule, output.what))
     return changes, tuple(tasks)
 
 

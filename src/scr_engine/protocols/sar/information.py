@@ -325,7 +325,7 @@ def _response(review: SarReview, cmd: RecordInformationResponse, ctx: Any) -> An
     told: tuple[SarTask, ...] = ()
     if refused and found is not None and found.kind == "s45":
         # SAR-I-5: a refused s.45 request is reported to the board_chair.
-        what = f"s.45 request {found.id} to {found.addressee} refused: escalation is the chair's"
+        what = f"s.45 request {found.id} refused: escalation is the chair's"
         told = (SarTask("SAR-I-5", "board_chair", what),)
     return {"information_requests": requests, **_settled(review, day)}, told
 
@@ -363,10 +363,8 @@ def _overdue_report(review: SarReview, cmd: ReportOverdueInformationRequest, ctx
     assert found is not None and found.due_on is not None
     day = _day(cmd, ctx)
     requests = _changed(review, cmd.request, reported_overdue_on=day)
-    what = (
-        f"s.45 request {found.id} to {found.addressee} overdue since "
-        f"{found.due_on.isoformat()}: escalation is the chair's"
-    )
+    since = found.due_on.isoformat()
+    what = f"s.45 request {found.id} overdue since {since}: escalation is the chair's"
     return {"information_requests": requests}, (SarTask("SAR-I-5", "board_chair", what),)
 
 

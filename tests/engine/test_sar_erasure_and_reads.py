@@ -15,7 +15,14 @@ from scr_engine.errors import InvalidRequest
 from scr_engine.history import replay
 from scr_engine.personal import ERASED
 from scr_engine.protocols.sar import commands as c
-from scr_engine.protocols.sar.records import WithdrawReason
+from scr_engine.protocols.sar.records import (
+    Mandate,
+    MandateKind,
+    Outcome,
+    ParallelProcess,
+    ParallelProcessType,
+    WithdrawReason,
+)
 from scr_engine.records import Actor, Role
 from scr_engine.serialization import unstructure
 from support import sar as s
@@ -129,3 +136,27 @@ def test_the_default_read_policy_on_a_sar() -> None:
             run.engine.execute(run.r.id, c.ReceiveEvidence("chron-asc"), outsider)
     log = run.engine.access_log(review_id=run.r.id)
     assert {e.actor_id for e in log if not e.granted} == {a.id for a in outsiders}
+
+
+def test_a_parallel_process_contact_stays_out_of_the_tasks_and_is_erased() -> None:
+    """PR-e, SAR-D-9: the decision tells each parallel process's SIO or coroner of the
+    SAR. The task goes to the process's kind and names its id: the contact (a personal
+    value) is not copied into the outbox, where erasure does not reach, so an erased
+    review's tasks hold nothing of them and the store still verifies."""
+    run = s.requested(EngineRun(MemoryStore()))
+    process = ParallelProcess("pp-1", ParallelProcessType.POLICE, "OP-9", "DI Jane Smith")
+    run.do(s.MANAGER, c.RegisterParallelProcess(process))
+    run.do(s.SUBGROUP, c.AssessCriteria((s.assessment(died_on=min(s.DIED, run.today)),)))
+    decided = c.ConfirmReview(
+        Outcome.SAR_MANDATORY, "the test is met", Mandate(MandateKind.MANDATORY, 1)
+    )
+    run.do(s.CHAIR, decided, days=1)
+    told = [t.task for t in run.engine.tasks(run.r.id) if t.task.agency == "police"]
+    assert [t.detail for t in told] == [
+        "tell the SIO or coroner of the SAR (parallel process pp-1)"
+    ]
+    run.do(s.CHAIR, c.Withdraw(WithdrawReason.MERGED_INTO_OTHER_REVIEW, "merged", "DHR-7"))
+    run.engine.erase(run.r.id, s.CHAIR, reasons="retention over", legal_basis="Art. 17")
+    tasks = json.dumps([unstructure(t.task) for t in run.engine.tasks(run.r.id)])
+    assert "Jane Smith" not in tasks and "Jane Smith" not in _text(run)
+    assert run.engine.verify().ok

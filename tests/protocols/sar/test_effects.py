@@ -112,8 +112,9 @@ def test_a_confirmed_sar_records_the_decision_and_emits_every_task_sar_d_5_sar_d
         SarTask("SAR-D-9", "nhs", "secure records"),
         SarTask("SAR-D-5", "housing", other),
         SarTask("SAR-D-9", "housing", "secure records"),
-        SarTask("SAR-D-9", "HM Coroner", told),
-        SarTask("SAR-D-9", "police", told),
+        # To the process's kind, naming it: never its contact (a personal value, PR-e).
+        SarTask("SAR-D-9", "inquest", f"{told} (parallel process inq-1)"),
+        SarTask("SAR-D-9", "police", f"{told} (parallel process op-2)"),
         SarTask("SAR-D-9", "business_manager", "open the involvement plan (SAR-F-1)"),
     )
 

@@ -103,9 +103,10 @@ def _confirm(review: SarReview, cmd: c.ConfirmReview, ctx: SarContext) -> Effect
         if ctx.settings.secure_records_on_decision:
             tasks.append(SarTask("SAR-D-9", agency.code, SECURE_RECORDS))
     for p in review.parallel_processes:
-        tasks.append(
-            SarTask("SAR-D-9", p.contact or p.type.value, "tell the SIO or coroner of the SAR")
-        )
+        # To the process's kind, never its contact: a task's recipient and id leave the
+        # review (the outbox, webhook bodies) and erasure does not reach them (PR-e).
+        what = f"tell the SIO or coroner of the SAR (parallel process {p.id})"
+        tasks.append(SarTask("SAR-D-9", p.type.value, what))
     tasks.append(SarTask("SAR-D-9", "business_manager", "open the involvement plan (SAR-F-1)"))
     decision = _decision(
         review, cmd, ctx, cmd.outcome, mandate=cmd.mandate, joint_with=cmd.joint_with

@@ -10,7 +10,7 @@ import hmac
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -94,11 +94,14 @@ def test_bearer_tokens_keep_working(service: Service) -> None:
     assert response.status_code == 200
 
 
-FORGED = {
+FORGED: dict[str, Callable[[], str]] = {
     "alg none": _unsigned,
     "HS256 with the public key": _hs256_with_the_public_key,
     "another key": lambda: _signed(rsa.generate_private_key(public_exponent=65537, key_size=2048)),
     "an algorithm not allowed": lambda: _signed(algorithm="RS512"),
+    "an allowed algorithm not of the key": lambda: _signed(
+        ec.generate_private_key(ec.SECP256R1()), "ES256"
+    ),
     "expired": lambda: _signed(exp=int(time.time()) - 600, iat=int(time.time()) - 1200),
     "no expiry": lambda: _signed(exp=None),
     "another audience": lambda: _signed(aud="another-service"),
@@ -200,3 +203,24 @@ def test_keys_from_a_jwks_url(jwks: tuple[str, Any]) -> None:
     for token in (forged, unknown_kid):
         with pytest.raises(JwtRefused):
             verifier.actor_of(token)
+
+
+def test_a_token_whose_algorithm_is_not_its_key_s_is_refused() -> None:
+    """An allowed algorithm of another kind of key than the issuer's (PyJWT raises a
+    TypeError for it, not a refusal): refused, never a fault of the program."""
+    rsa_verifier = JwtVerifier(ISSUER, AUDIENCE, public_key=PEM, algorithms=("RS256", "ES256"))
+    p384 = ec.generate_private_key(ec.SECP384R1())
+    p384_pem = p384.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    ec_verifier = JwtVerifier(ISSUER, AUDIENCE, public_key=p384_pem, algorithms=("ES256", "ES384"))
+    from scr_engine.service.oidc import JwtRefused
+
+    for verifier, token in (
+        (rsa_verifier, _signed(ec.generate_private_key(ec.SECP256R1()), "ES256")),
+        (ec_verifier, _signed(ec.generate_private_key(ec.SECP256R1()), "ES256")),
+        (ec_verifier, _signed(KEY, "RS256")),
+    ):
+        with pytest.raises(JwtRefused):
+            verifier.actor_of(token)
+    assert ec_verifier.actor_of(_signed(p384, "ES384")) == BOARD_CHAIR.id

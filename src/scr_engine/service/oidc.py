@@ -26,6 +26,9 @@ from scr_engine.errors.refusals import Refusal
 
 __all__ = ["ALGORITHMS", "JwtRefused", "JwtVerifier", "looks_like_jwt"]
 
+_CURVES = {"ES256": "secp256r1", "ES384": "secp384r1", "ES512": "secp521r1"}
+"""The curve each ECDSA algorithm signs on."""
+
 ALGORITHMS: frozenset[str] = frozenset(
     {
         "RS256",
@@ -57,6 +60,19 @@ def looks_like_jwt(token: str) -> bool:
 
 def _algorithms(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
+
+
+def _fits(algorithm: str, key: Any) -> bool:
+    """Whether ``key`` is a key of ``algorithm``'s kind: RSA for ``RS*`` and ``PS*``,
+    an EC key on the algorithm's curve for ``ES*``, Ed25519 or Ed448 for ``EdDSA``
+    (PyJWT fails with a ``TypeError`` rather than a refusal for any other pairing)."""
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+
+    if algorithm.startswith(("RS", "PS")):
+        return isinstance(key, rsa.RSAPublicKey)
+    if algorithm in _CURVES:
+        return isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name == _CURVES[algorithm]
+    return isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey)
 
 
 @frozen
@@ -139,11 +155,14 @@ class JwtVerifier:
 
         try:
             header = jwt.get_unverified_header(token)
-            if header.get("alg") not in self.algorithms:
-                raise JwtRefused(f"the token's algorithm {header.get('alg')!r} is not allowed")
+            algorithm = header.get("alg")
+            if algorithm not in self.algorithms:
+                raise JwtRefused(f"the token's algorithm {algorithm!r} is not allowed")
             key = self._key
             if self._jwks is not None:
                 key = self._jwks.get_signing_key_from_jwt(token).key
+            if not _fits(algorithm, key):
+                raise JwtRefused(f"the token's algorithm {algorithm} is not that of the key")
             claims = jwt.decode(
                 token,
                 key,
@@ -163,6 +182,8 @@ class JwtVerifier:
             raise JwtRefused("the token is from another issuer") from None
         except jwt.InvalidTokenError as exc:
             raise JwtRefused(f"the token does not verify: {exc}") from None
+        except jwt.PyJWTError:  # InvalidKeyError …: a key that cannot check the token
+            raise JwtRefused("the token does not verify with the issuer's key") from None
         actor = claims.get(self.actor_claim)
         if not isinstance(actor, str) or not actor:
             raise JwtRefused(f"the token's {self.actor_claim!r} claim names no actor")

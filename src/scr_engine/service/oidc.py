@@ -24,7 +24,7 @@ from attrs import field, frozen
 from scr_engine.errors import InvalidRequest, ScrEngineError
 from scr_engine.errors.refusals import Refusal
 
-__all__ = ["ALGORITHMS", "JwtRefused", "JwtVerifier", "looks_like_jwt"]
+__all__ = ["ALGORITHMS", "JwtKeysUnavailable", "JwtRefused", "JwtVerifier", "looks_like_jwt"]
 
 _CURVES = {"ES256": "secp256r1", "ES384": "secp384r1", "ES512": "secp521r1"}
 """The curve each ECDSA algorithm signs on."""
@@ -50,6 +50,12 @@ ALGORITHMS: frozenset[str] = frozenset(
 class JwtRefused(ScrEngineError, ValueError):
     """A token that does not verify; its message says why (never the token). The
     service answers it ``401``."""
+
+
+class JwtKeysUnavailable(ScrEngineError):
+    """The provider's keys (its JWKS) cannot be fetched now: it is down, too slow, or
+    answers anything but a key set. Not the caller's fault: the service answers it
+    ``503``, and asks the provider again after a pause (:mod:`._jwks`)."""
 
 
 def looks_like_jwt(token: str) -> bool:
@@ -126,7 +132,7 @@ class JwtVerifier:
         if type(self.leeway) is not int or self.leeway < 0:
             refusals.append(Refusal.input("leeway must be a whole number of seconds", "leeway"))
         try:
-            import jwt
+            import jwt  # noqa: F401 (only whether PyJWT is installed)
         except ImportError:
             refusals.append(
                 Refusal.input("JWT sign-in needs PyJWT: pip install 'scr_engine[service]'")
@@ -144,13 +150,17 @@ class JwtVerifier:
             else:
                 object.__setattr__(self, "_key", key)
         if self.jwks_url is not None and not refusals:
-            object.__setattr__(self, "_jwks", jwt.PyJWKClient(self.jwks_url, timeout=10))
+            from scr_engine.service._jwks import KeySet
+
+            object.__setattr__(self, "_jwks", KeySet(self.jwks_url))
         if refusals:
             raise InvalidRequest("JwtVerifier", refusals)
 
     def actor_of(self, token: str) -> str:
         """The actor id ``token`` names, once it verifies; :class:`JwtRefused` saying
-        why otherwise. Blocks while the JWKS is fetched (run it in a worker thread)."""
+        why otherwise; :class:`JwtKeysUnavailable` when the provider's keys cannot be
+        fetched. Blocks while the JWKS is fetched, for at most a few seconds (run it in
+        a worker thread)."""
         import jwt
 
         try:

@@ -326,7 +326,8 @@ def verify_signature(
             stamp = value
         elif name == "v1":
             candidates.append(value)
-    if stamp is None or not stamp.isascii() or not stamp.isdigit() or not candidates:
+    digits = stamp is not None and stamp.isascii() and stamp.isdigit() and len(stamp) <= 15
+    if stamp is None or not digits or not candidates:
         raise _refused(f"{SIGNATURE_HEADER} must be t=<seconds>,v1=<hex>", "signature")
     timestamp = int(stamp)
     current = time.time() if now is None else now
@@ -338,7 +339,9 @@ def verify_signature(
     expected = sign(secret, timestamp, body)
     matched = False
     for candidate in candidates:
-        matched |= hmac.compare_digest(expected, candidate.lower())
+        # As bytes: compare_digest refuses a text with other characters than ASCII.
+        given = candidate.lower().encode("utf-8", "surrogatepass")
+        matched |= hmac.compare_digest(expected.encode("ascii"), given)
     if not matched:
         raise _refused("the signature does not match", "signature")
 

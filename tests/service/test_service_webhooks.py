@@ -329,6 +329,9 @@ def test_a_forged_webhook_signature_is_refused() -> None:
     assert _refused(_headers(at=NOW - 3600), tolerance=7200) is None
     for bad in ("", "t=,v1=", f"t={NOW}", "v1=abc", f"t=-{NOW},v1=00", f"t={NOW};v1=00"):
         assert _refused({SIGNATURE_HEADER: bad}) == "signature"
+    # Refused too, never a TypeError or ValueError: not ASCII, or too many digits.
+    for bad in (f"t={NOW},v1=\u00e9\u00e9", f"t={NOW},v1=\ud800", f"t={'1' * 5000},v1=00"):
+        assert _refused({SIGNATURE_HEADER: bad}) == "signature"
     assert _refused({}) == "signature"
     rotated = _headers()
     good = rotated[SIGNATURE_HEADER].split(",")[1]

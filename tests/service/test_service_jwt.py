@@ -151,6 +151,8 @@ def test_nothing_is_stored_by_a_forged_jwt(service: Service) -> None:
         ({"public_key": PEM, "jwks_url": "https://id.example/jwks"}, "public_key"),
         ({"public_key": b"not a key"}, "public_key"),
         ({"jwks_url": "file:///etc/passwd"}, "jwks_url"),
+        ({"jwks_url": 5}, "jwks_url"),
+        ({"public_key": PEM, "algorithms": "RS256,HS256"}, "algorithms"),
         ({"public_key": PEM, "actor_claim": ""}, "actor_claim"),
     ],
 )
@@ -158,6 +160,12 @@ def test_a_configuration_it_cannot_use_is_refused(options: dict[str, Any], field
     with pytest.raises(InvalidRequest) as caught:
         JwtVerifier(ISSUER, AUDIENCE, **options)
     assert field in [r.field for r in caught.value.refusals]
+
+
+def test_a_pem_given_as_text_and_algorithms_as_one_text_are_taken() -> None:
+    verifier = JwtVerifier(ISSUER, AUDIENCE, public_key=PEM.decode("ascii"), algorithms="RS256")
+    assert verifier.algorithms == ("RS256",)
+    assert verifier.actor_of(_signed()) == BOARD_CHAIR.id
 
 
 @pytest.fixture

@@ -64,8 +64,17 @@ def looks_like_jwt(token: str) -> bool:
     return token.count(".") == 2
 
 
-def _algorithms(value: Iterable[str]) -> tuple[str, ...]:
+def _algorithms(value: Iterable[str] | str) -> tuple[str, ...]:
+    """The algorithms as a tuple; a text is one name, or several separated by commas
+    (``"RS256"``, ``"RS256,ES256"``), never its letters one by one."""
+    if isinstance(value, str):
+        return tuple(name.strip() for name in value.split(",") if name.strip())
     return tuple(value)
+
+
+def _pem(value: bytes | str | None) -> bytes | None:
+    """A PEM key given as text (as read from a file in text mode) is its ASCII bytes."""
+    return value.encode("ascii", "replace") if isinstance(value, str) else value
 
 
 def _fits(algorithm: str, key: Any) -> bool:
@@ -87,7 +96,7 @@ class JwtVerifier:
 
     :param issuer: the ``iss`` every token must carry (the provider's issuer URL).
     :param audience: the ``aud`` every token must carry (this service's client id).
-    :param public_key: the provider's public key, PEM; or
+    :param public_key: the provider's public key, PEM (bytes, or text); or
     :param jwks_url: where the provider publishes its keys (fetched, then cached).
         Exactly one of the two.
     :param algorithms: the allowed algorithms, some of :data:`ALGORITHMS`.
@@ -100,7 +109,7 @@ class JwtVerifier:
 
     issuer: str
     audience: str
-    public_key: bytes | None = None
+    public_key: bytes | None = field(default=None, converter=_pem)
     jwks_url: str | None = None
     algorithms: tuple[str, ...] = field(default=("RS256", "ES256"), converter=_algorithms)
     actor_claim: str = "sub"
@@ -118,7 +127,10 @@ class JwtVerifier:
             refusals.append(
                 Refusal.input("give exactly one of public_key (PEM) and jwks_url", "public_key")
             )
-        if self.jwks_url is not None and not self.jwks_url.startswith(("https://", "http://")):
+        if self.jwks_url is not None and (
+            not isinstance(self.jwks_url, str)
+            or not self.jwks_url.startswith(("https://", "http://"))
+        ):
             refusals.append(Refusal.input("jwks_url must be an http(s) URL", "jwks_url"))
         wrong = [a for a in self.algorithms if a not in ALGORITHMS]
         if wrong or not self.algorithms:

@@ -38,12 +38,10 @@ the signature does not match
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
 import random
-import socket
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -358,58 +356,19 @@ def post_json(url: str, body: bytes, headers: Mapping[str, str], timeout: float)
     redirects followed (a redirect is an answer other than 2xx: retried later); the
     status of the answer. It takes at most ``timeout`` seconds in all: a receiver that
     sends its answer a byte at a time is cut off then (``TimeoutError``), as one that
-    sends nothing is."""
-    import http.client
-    import threading
+    sends nothing is (:func:`scr_engine._http.bounded`)."""
     import urllib.error
     import urllib.request  # here: importing the library never loads HTTP
 
-    cut = threading.Event()
-    sockets: list[Any] = []
+    from scr_engine._http import bounded
 
-    def bounded(kind: type[http.client.HTTPConnection]) -> Any:
-        class Bounded(kind):  # type: ignore[valid-type,misc]
-            def connect(self) -> None:
-                super().connect()
-                sockets.append(self.sock)
-
-        return Bounded
-
-    class Http(urllib.request.HTTPHandler):
-        def http_open(self, req: urllib.request.Request) -> Any:
-            return self.do_open(bounded(http.client.HTTPConnection), req)
-
-    class Https(urllib.request.HTTPSHandler):
-        def https_open(self, req: urllib.request.Request) -> Any:
-            return self.do_open(bounded(http.client.HTTPSConnection), req)
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-            return None
-
-    def cut_off() -> None:
-        cut.set()
-        for sock in sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-    opener = urllib.request.build_opener(Http, Https, NoRedirect)
     request = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")
-    timer = threading.Timer(timeout, cut_off)
-    timer.daemon = True
-    timer.start()
     try:
-        with opener.open(request, timeout=timeout) as answer:
+        with bounded(request, timeout) as answer:
             return int(answer.status)
     except urllib.error.HTTPError as exc:
         exc.close()
         return int(exc.code)
-    except Exception:
-        if cut.is_set():
-            raise TimeoutError(f"no whole answer in {timeout:g} seconds") from None
-        raise
-    finally:
-        timer.cancel()
 
 
 def backoff(

@@ -4,6 +4,7 @@ tests: it publishes the keys it is given, and can be told to fail as a provider 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -17,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 MODES = ("ok", "error", "junk", "not an object", "no keys", "hang", "drip")
 """How the provider answers: its keys; a 500; HTML; a JSON list; a set of no usable
-key; nothing for a long while; its keys one byte at a time, slowly."""
+key; nothing for a long while; its whole answer one byte at a time, slowly."""
 
 
 def jwk(key: Any, kid: str) -> dict[str, Any]:
@@ -69,17 +70,21 @@ def serving_keys() -> Iterator[Provider]:
                 self.send_error(500)
                 return
             body = provider.body()
+            if provider.mode == "drip":  # the whole answer, its status line first
+                head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+                for byte in head + body:
+                    if provider.stopping.is_set():
+                        return
+                    with contextlib.suppress(OSError):
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                    time.sleep(0.1)
+                return
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            for byte in body if provider.mode == "drip" else [body]:
-                if provider.stopping.is_set():
-                    return
-                self.wfile.write(bytes([byte]) if isinstance(byte, int) else byte)
-                self.wfile.flush()
-                if provider.mode == "drip":
-                    time.sleep(0.1)
+            self.wfile.write(body)
 
         def log_message(self, *args: Any) -> None:
             pass

@@ -5,7 +5,7 @@ PyJWT's :class:`jwt.PyJWKClient` caches the key set (five minutes) and fetches i
 for a ``kid`` it does not know (at most every 30 seconds), holding one lock while it
 fetches. Its fetch is replaced here so that
 
-- it takes at most :data:`FETCH_SECONDS` (each read, and the whole) and
+- it takes at most :data:`FETCH_SECONDS` in all, however slowly the answer comes, and
   :data:`MAX_BYTES`, so that a provider that hangs or drips holds no request longer;
 - a provider down, answering anything but a key set with a signing key (an error page,
   junk), or too slow, raises :class:`~scr_engine.service.oidc.JwtKeysUnavailable`
@@ -28,6 +28,7 @@ from typing import Any
 
 import jwt
 
+from scr_engine._http import bounded
 from scr_engine.service.oidc import JwtKeysUnavailable
 
 __all__ = ["FETCH_SECONDS", "MAX_BYTES", "RETRY_SECONDS", "KeySet"]
@@ -43,26 +44,17 @@ how long a ``kid`` not in the set is refused without fetching it again."""
 LOGGER = logging.getLogger("scr_engine.service.oidc")
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
 def _read(url: str, seconds: float) -> bytes:
     """The body of a GET of ``url`` (no redirect followed): at most :data:`MAX_BYTES`,
-    within ``seconds`` in all (each read is bounded by them too)."""
-    deadline = time.monotonic() + seconds
-    opener = urllib.request.build_opener(_NoRedirect)
+    within ``seconds`` in all (:func:`scr_engine._http.bounded`)."""
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
     chunks: list[bytes] = []
     size = 0
-    with opener.open(request, timeout=seconds) as answer:
+    with bounded(request, seconds) as answer:
         while chunk := answer.read1(65536):
             size += len(chunk)
             if size > MAX_BYTES:
                 raise ValueError(f"the key set is longer than {MAX_BYTES} bytes")
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"the key set took longer than {seconds:g} seconds")
             chunks.append(chunk)
     return b"".join(chunks)
 

@@ -8,6 +8,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -128,6 +129,26 @@ def test_a_jwt_that_does_not_verify_is_refused(service: Service, attack: str) ->
     assert problem["status"] == 401 and problem["type"].endswith("unauthenticated")
     assert token not in response.text
     assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_forged_jwts_store_nothing_and_log_no_token_nor_fault(
+    service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every forgery at once: each answered 401, none stores a review, and the log
+    holds neither a token, nor an actor, nor a fault of the program."""
+    before = len(service.engine.reviews(actor=BOARD_CHAIR))
+    tokens = [FORGED[attack]() for attack in sorted(FORGED)]
+    with caplog.at_level(logging.DEBUG, logger="scr_engine"):
+        for token in tokens:
+            response = service.http.post(
+                "/v1/reviews", json={"request": {}}, headers={"Authorization": f"Bearer {token}"}
+            )
+            assert response.status_code == 401, response.text
+    assert len(service.engine.reviews(actor=BOARD_CHAIR)) == before
+    logged = caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], logged
+    assert all(token.split(".")[1] not in logged for token in tokens)
+    assert BOARD_CHAIR.id not in logged and "u-nobody" not in logged
 
 
 def test_nothing_is_stored_by_a_forged_jwt(service: Service) -> None:

@@ -31,6 +31,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "scr_engine.digest",
             "scr_engine.marks",
             "scr_engine._collector",
+            "scr_engine._http",
             "scr_engine.states.stages",
             "scr_engine.states.roles",
         ),

@@ -327,7 +327,8 @@ def verify_signature(
             stamp = value
         elif name == "v1":
             candidates.append(value)
-    if stamp is None or not stamp.isascii() or not stamp.isdigit() or not candidates:
+    digits = stamp is not None and stamp.isascii() and stamp.isdigit() and len(stamp) <= 15
+    if stamp is None or not digits or not candidates:
         raise _refused(f"{SIGNATURE_HEADER} must be t=<seconds>,v1=<hex>", "signature")
     timestamp = int(stamp)
     current = time.time() if now is None else now
@@ -339,7 +340,9 @@ def verify_signature(
     expected = sign(secret, timestamp, body)
     matched = False
     for candidate in candidates:
-        matched |= hmac.compare_digest(expected, candidate.lower())
+        # As bytes: compare_digest refuses a text with other characters than ASCII.
+        given = candidate.lower().encode("utf-8", "surrogatepass")
+        matched |= hmac.compare_digest(expected.encode("ascii"), given)
     if not matched:
         raise _refused("the signature does not match", "signature")
 
@@ -352,18 +355,17 @@ raises (any :class:`Exception`) when no answer came."""
 def post_json(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int:
     """The :data:`Poster` used by default: one POST with the standard library, no
     redirects followed (a redirect is an answer other than 2xx: retried later); the
-    status of the answer."""
+    status of the answer. It takes at most ``timeout`` seconds in all: a receiver that
+    sends its answer a byte at a time is cut off then (``TimeoutError``), as one that
+    sends nothing is (:func:`scr_engine._http.bounded`)."""
     import urllib.error
     import urllib.request  # here: importing the library never loads HTTP
 
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-            return None
+    from scr_engine._http import bounded
 
-    opener = urllib.request.build_opener(NoRedirect)
     request = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")
     try:
-        with opener.open(request, timeout=timeout) as answer:
+        with bounded(request, timeout) as answer:
             return int(answer.status)
     except urllib.error.HTTPError as exc:
         exc.close()

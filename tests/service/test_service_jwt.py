@@ -8,9 +8,10 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -94,11 +95,14 @@ def test_bearer_tokens_keep_working(service: Service) -> None:
     assert response.status_code == 200
 
 
-FORGED = {
+FORGED: dict[str, Callable[[], str]] = {
     "alg none": _unsigned,
     "HS256 with the public key": _hs256_with_the_public_key,
     "another key": lambda: _signed(rsa.generate_private_key(public_exponent=65537, key_size=2048)),
     "an algorithm not allowed": lambda: _signed(algorithm="RS512"),
+    "an allowed algorithm not of the key": lambda: _signed(
+        ec.generate_private_key(ec.SECP256R1()), "ES256"
+    ),
     "expired": lambda: _signed(exp=int(time.time()) - 600, iat=int(time.time()) - 1200),
     "no expiry": lambda: _signed(exp=None),
     "another audience": lambda: _signed(aud="another-service"),
@@ -127,6 +131,26 @@ def test_a_jwt_that_does_not_verify_is_refused(service: Service, attack: str) ->
     assert response.headers["www-authenticate"].startswith("Bearer")
 
 
+def test_forged_jwts_store_nothing_and_log_no_token_nor_fault(
+    service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every forgery at once: each answered 401, none stores a review, and the log
+    holds neither a token, nor an actor, nor a fault of the program."""
+    before = len(service.engine.reviews(actor=BOARD_CHAIR))
+    tokens = [FORGED[attack]() for attack in sorted(FORGED)]
+    with caplog.at_level(logging.DEBUG, logger="scr_engine"):
+        for token in tokens:
+            response = service.http.post(
+                "/v1/reviews", json={"request": {}}, headers={"Authorization": f"Bearer {token}"}
+            )
+            assert response.status_code == 401, response.text
+    assert len(service.engine.reviews(actor=BOARD_CHAIR)) == before
+    logged = caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], logged
+    assert all(token.split(".")[1] not in logged for token in tokens)
+    assert BOARD_CHAIR.id not in logged and "u-nobody" not in logged
+
+
 def test_nothing_is_stored_by_a_forged_jwt(service: Service) -> None:
     before = len(service.engine.reviews(actor=BOARD_CHAIR))
     response = service.http.post(
@@ -148,6 +172,8 @@ def test_nothing_is_stored_by_a_forged_jwt(service: Service) -> None:
         ({"public_key": PEM, "jwks_url": "https://id.example/jwks"}, "public_key"),
         ({"public_key": b"not a key"}, "public_key"),
         ({"jwks_url": "file:///etc/passwd"}, "jwks_url"),
+        ({"jwks_url": 5}, "jwks_url"),
+        ({"public_key": PEM, "algorithms": "RS256,HS256"}, "algorithms"),
         ({"public_key": PEM, "actor_claim": ""}, "actor_claim"),
     ],
 )
@@ -155,6 +181,12 @@ def test_a_configuration_it_cannot_use_is_refused(options: dict[str, Any], field
     with pytest.raises(InvalidRequest) as caught:
         JwtVerifier(ISSUER, AUDIENCE, **options)
     assert field in [r.field for r in caught.value.refusals]
+
+
+def test_a_pem_given_as_text_and_algorithms_as_one_text_are_taken() -> None:
+    verifier = JwtVerifier(ISSUER, AUDIENCE, public_key=PEM.decode("ascii"), algorithms="RS256")
+    assert verifier.algorithms == ("RS256",)
+    assert verifier.actor_of(_signed()) == BOARD_CHAIR.id
 
 
 @pytest.fixture
@@ -200,3 +232,24 @@ def test_keys_from_a_jwks_url(jwks: tuple[str, Any]) -> None:
     for token in (forged, unknown_kid):
         with pytest.raises(JwtRefused):
             verifier.actor_of(token)
+
+
+def test_a_token_whose_algorithm_is_not_its_key_s_is_refused() -> None:
+    """An allowed algorithm of another kind of key than the issuer's (PyJWT raises a
+    TypeError for it, not a refusal): refused, never a fault of the program."""
+    rsa_verifier = JwtVerifier(ISSUER, AUDIENCE, public_key=PEM, algorithms=("RS256", "ES256"))
+    p384 = ec.generate_private_key(ec.SECP384R1())
+    p384_pem = p384.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    ec_verifier = JwtVerifier(ISSUER, AUDIENCE, public_key=p384_pem, algorithms=("ES256", "ES384"))
+    from scr_engine.service.oidc import JwtRefused
+
+    for verifier, token in (
+        (rsa_verifier, _signed(ec.generate_private_key(ec.SECP256R1()), "ES256")),
+        (ec_verifier, _signed(ec.generate_private_key(ec.SECP256R1()), "ES256")),
+        (ec_verifier, _signed(KEY, "RS256")),
+    ):
+        with pytest.raises(JwtRefused):
+            verifier.actor_of(token)
+    assert ec_verifier.actor_of(_signed(p384, "ES384")) == BOARD_CHAIR.id

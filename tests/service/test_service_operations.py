@@ -146,7 +146,8 @@ def test_the_pool_has_the_configured_size_on_postgresql() -> None:
 
 def test_scr_serve_takes_jwts_of_the_configured_issuer(scr: Scr) -> None:
     """``--jwt-*`` options: a JWT signed by the key in ``--jwt-public-key`` acts as the
-    actor its ``scr_actor`` claim names; bearer tokens still work."""
+    actor its ``scr_actor`` claim names; bearer tokens still work. ``--jwt-leeway``
+    takes a token issued by a provider whose clock is a little ahead."""
     import jwt
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -163,6 +164,7 @@ def test_scr_serve_takes_jwts_of_the_configured_issuer(scr: Scr) -> None:
         "--jwt-audience=scr",
         "--jwt-public-key=idp.pem",
         "--jwt-actor-claim=scr_actor",
+        "--jwt-leeway=60",
     ]
     server, port = _start(scr.folder, *options)
     try:
@@ -171,7 +173,10 @@ def test_scr_serve_takes_jwts_of_the_configured_issuer(scr: Scr) -> None:
         good = jwt.encode({**claims, "scr_actor": "u-bm"}, key, algorithm="ES256")
         stranger = jwt.encode({**claims, "scr_actor": "u-nobody"}, key, algorithm="ES256")
         base = f"http://127.0.0.1:{port}/v1/reviews"
-        for token, status in ((good, 200), (bearer, 200), (stranger, 401)):
+        ahead = jwt.encode({**claims, "scr_actor": "u-bm", "iat": now + 30}, key, "ES256")
+        future = jwt.encode({**claims, "scr_actor": "u-bm", "iat": now + 300}, key, "ES256")
+        cases = ((good, 200), (bearer, 200), (stranger, 401), (ahead, 200), (future, 401))
+        for token, status in cases:
             response = httpx.get(base, headers={"Authorization": f"Bearer {token}"})
             assert response.status_code == status, response.text
     finally:
@@ -185,6 +190,9 @@ def test_jwt_options_it_cannot_use_are_refused(scr: Scr) -> None:
     (scr.folder / "idp.pem").write_text("not a key", "utf-8")
     for options, words in (
         (["--jwt-audience=scr"], "--jwt-issuer"),
+        (["--jwt-actor-claim=scr_actor"], "--jwt-issuer"),
+        (["--jwt-algorithms=ES256"], "--jwt-issuer"),
+        (["--jwt-leeway=30"], "--jwt-issuer"),
         (["--jwt-issuer=https://id.example"], "--jwt-audience"),
         (["--jwt-issuer=https://id.example", "--jwt-audience=scr"], "public_key"),
         (

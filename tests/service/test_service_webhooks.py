@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -329,6 +330,9 @@ def test_a_forged_webhook_signature_is_refused() -> None:
     assert _refused(_headers(at=NOW - 3600), tolerance=7200) is None
     for bad in ("", "t=,v1=", f"t={NOW}", "v1=abc", f"t=-{NOW},v1=00", f"t={NOW};v1=00"):
         assert _refused({SIGNATURE_HEADER: bad}) == "signature"
+    # Refused too, never a TypeError or ValueError: not ASCII, or too many digits.
+    for bad in (f"t={NOW},v1=\u00e9\u00e9", f"t={NOW},v1=\ud800", f"t={'1' * 5000},v1=00"):
+        assert _refused({SIGNATURE_HEADER: bad}) == "signature"
     assert _refused({}) == "signature"
     rotated = _headers()
     good = rotated[SIGNATURE_HEADER].split(",")[1]
@@ -342,6 +346,23 @@ def test_any_change_to_a_signed_body_is_refused(body: bytes, extra: bytes) -> No
     assert _refused(headers, body=body) is None
     assert _refused(headers, body=body + extra) == "signature"
     assert sign(SECRET, NOW, body) == headers[SIGNATURE_HEADER].split("v1=")[1]
+
+
+def test_a_receiver_dribbling_its_answer_is_cut_off_at_the_timeout() -> None:
+    """ "No answer in 10 seconds" holds for a receiver that sends its answer a byte at a
+    time, too (each byte within the socket's timeout): the attempt ends at the
+    timeout, and is retried."""
+    from scr_engine.webhooks import post_json
+
+    with receiving() as receiver:
+        receiver.drip = 0.2
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            post_json(receiver.url, BODY, {"Content-Type": "application/json"}, 1.0)
+        assert time.monotonic() - started < 3
+        assert [r.body for r in receiver.received] == [BODY]
+        receiver.drip = 0.0
+        assert post_json(receiver.url, BODY, {"Content-Type": "application/json"}, 1.0) == 200
 
 
 def test_backoff_grows_with_jitter_up_to_its_cap() -> None:

@@ -4,6 +4,7 @@ answers each POST with the next status of a script and keeps what it was sent.""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,6 +31,9 @@ class Receiver:
     script: list[int]
     received: list[Received] = field(factory=list)
     arrived: threading.Event = field(factory=threading.Event)
+    drip: float = 0.0
+    """Seconds between the bytes of each answer (0: the answer at once); a receiver
+    that dribbles its answer."""
 
 
 @contextmanager
@@ -46,10 +50,20 @@ def receiving(script: Sequence[int] = ()) -> Iterator[Receiver]:
                 headers = {name.lower(): value for name, value in self.headers.items()}
                 receiver.received.append(Received(self.path, headers, body))
                 status = receiver.script.pop(0) if receiver.script else 200
+            receiver.arrived.set()
+            if receiver.drip:
+                answer = f"HTTP/1.1 {status} OK\r\nContent-Length: 0\r\n\r\n".encode()
+                try:
+                    for byte in answer:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(receiver.drip)
+                except OSError:  # the sender gave up
+                    pass
+                return
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
-            receiver.arrived.set()
 
         def log_message(self, format: str, *args: object) -> None:
             pass

@@ -146,6 +146,16 @@ def _tokens(session: Session, given: str | None) -> TokenFile:
     metavar="CLAIM",
     help="the claim holding the actor's id in the actors file ($SCR_JWT_ACTOR_CLAIM).",
 )
+@click.option(
+    "--jwt-leeway",
+    "jwt_leeway",
+    envvar="SCR_JWT_LEEWAY",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0, max=300),
+    metavar="SECONDS",
+    help="clock skew tolerated on a JWT's exp, nbf and iat, at most 300 ($SCR_JWT_LEEWAY).",
+)
 def serve(
     session: Session,
     host: str,
@@ -162,6 +172,7 @@ def serve(
     jwt_jwks_url: str | None,
     jwt_algorithms: str,
     jwt_actor_claim: str,
+    jwt_leeway: int,
 ) -> None:
     """Serve the reviews over HTTP (JSON under /v1; docs/service.md): every call with a
     bearer token from `scr token issue`.
@@ -183,8 +194,22 @@ def serve(
         except OSError as exc:
             raise usage(f"cannot read the signing key {signing_key}: {exc.strerror}") from None
     tokens = _tokens(session, tokens_path)
+    context = click.get_current_context()
+    given = [
+        name
+        for name in ("jwt_algorithms", "jwt_actor_claim", "jwt_leeway")
+        if context.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+    ]
+    if jwt_issuer is None and given:
+        raise usage("the --jwt-* options need --jwt-issuer")
     verifier = _jwt_verifier(
-        jwt_issuer, jwt_audience, jwt_public_key, jwt_jwks_url, jwt_algorithms, jwt_actor_claim
+        jwt_issuer,
+        jwt_audience,
+        jwt_public_key,
+        jwt_jwks_url,
+        jwt_algorithms,
+        jwt_actor_claim,
+        jwt_leeway,
     )
     if pool_size is not None:
         session.store_options["pool_size"] = pool_size
@@ -242,6 +267,7 @@ def _jwt_verifier(
     jwks_url: str | None,
     algorithms: str,
     actor_claim: str,
+    leeway: int = 0,
 ) -> JwtVerifier | None:
     """The JWT verifier ``scr serve``'s options describe, or None without an issuer."""
     if issuer is None:
@@ -267,6 +293,7 @@ def _jwt_verifier(
             jwks_url=jwks_url,
             algorithms=tuple(a.strip() for a in algorithms.split(",") if a.strip()),
             actor_claim=actor_claim,
+            leeway=leeway,
         )
     except InvalidRequest as exc:
         reasons = "; ".join(r.message for r in exc.refusals)

@@ -36,7 +36,12 @@ from scr_engine.protocols import Protocol
 from scr_engine.protocols import of as protocol_of
 from scr_engine.records import Actor, Review
 from scr_engine.service import shapes
-from scr_engine.service.oidc import JwtRefused, JwtVerifier, looks_like_jwt
+from scr_engine.service.oidc import (
+    JwtKeysUnavailable,
+    JwtRefused,
+    JwtVerifier,
+    looks_like_jwt,
+)
 from scr_engine.service.problems import Problem, problem_of
 from scr_engine.service.tokens import TokenFile
 from scr_engine.storage.port import ReviewStore
@@ -152,6 +157,9 @@ class _Service:
                 actor_id = await self.call(self.jwt.actor_of, token.strip())
             except JwtRefused as exc:
                 raise Problem(401, "unauthenticated", str(exc)) from None
+            except JwtKeysUnavailable:
+                detail = "the identity provider's keys cannot be fetched now; try again later"
+                raise Problem(503, "unavailable", detail) from None
             actor = self.actors.get(actor_id)
             if actor is None:
                 detail = "the token's actor is not in the actors file"

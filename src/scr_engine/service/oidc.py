@@ -23,8 +23,12 @@ from attrs import field, frozen
 
 from scr_engine.errors import InvalidRequest, ScrEngineError
 from scr_engine.errors.refusals import Refusal
+from scr_engine.service._jwt_errors import JwtKeysUnavailable
 
-__all__ = ["ALGORITHMS", "JwtRefused", "JwtVerifier", "looks_like_jwt"]
+__all__ = ["ALGORITHMS", "JwtKeysUnavailable", "JwtRefused", "JwtVerifier", "looks_like_jwt"]
+
+_CURVES = {"ES256": "secp256r1", "ES384": "secp384r1", "ES512": "secp521r1"}
+"""The curve each ECDSA algorithm signs on."""
 
 ALGORITHMS: frozenset[str] = frozenset(
     {
@@ -55,8 +59,30 @@ def looks_like_jwt(token: str) -> bool:
     return token.count(".") == 2
 
 
-def _algorithms(value: Iterable[str]) -> tuple[str, ...]:
+def _algorithms(value: Iterable[str] | str) -> tuple[str, ...]:
+    """The algorithms as a tuple; a text is one name, or several separated by commas
+    (``"RS256"``, ``"RS256,ES256"``), never its letters one by one."""
+    if isinstance(value, str):
+        return tuple(name.strip() for name in value.split(",") if name.strip())
     return tuple(value)
+
+
+def _pem(value: bytes | str | None) -> bytes | None:
+    """A PEM key given as text (as read from a file in text mode) is its ASCII bytes."""
+    return value.encode("ascii", "replace") if isinstance(value, str) else value
+
+
+def _fits(algorithm: str, key: Any) -> bool:
+    """Whether ``key`` is a key of ``algorithm``'s kind: RSA for ``RS*`` and ``PS*``,
+    an EC key on the algorithm's curve for ``ES*``, Ed25519 or Ed448 for ``EdDSA``
+    (PyJWT fails with a ``TypeError`` rather than a refusal for any other pairing)."""
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+
+    if algorithm.startswith(("RS", "PS")):
+        return isinstance(key, rsa.RSAPublicKey)
+    if algorithm in _CURVES:
+        return isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name == _CURVES[algorithm]
+    return isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey)
 
 
 @frozen
@@ -65,7 +91,7 @@ class JwtVerifier:
 
     :param issuer: the ``iss`` every token must carry (the provider's issuer URL).
     :param audience: the ``aud`` every token must carry (this service's client id).
-    :param public_key: the provider's public key, PEM; or
+    :param public_key: the provider's public key, PEM (bytes, or text); or
     :param jwks_url: where the provider publishes its keys (fetched, then cached).
         Exactly one of the two.
     :param algorithms: the allowed algorithms, some of :data:`ALGORITHMS`.
@@ -78,7 +104,7 @@ class JwtVerifier:
 
     issuer: str
     audience: str
-    public_key: bytes | None = None
+    public_key: bytes | None = field(default=None, converter=_pem)
     jwks_url: str | None = None
     algorithms: tuple[str, ...] = field(default=("RS256", "ES256"), converter=_algorithms)
     actor_claim: str = "sub"
@@ -96,7 +122,10 @@ class JwtVerifier:
             refusals.append(
                 Refusal.input("give exactly one of public_key (PEM) and jwks_url", "public_key")
             )
-        if self.jwks_url is not None and not self.jwks_url.startswith(("https://", "http://")):
+        if self.jwks_url is not None and (
+            not isinstance(self.jwks_url, str)
+            or not self.jwks_url.startswith(("https://", "http://"))
+        ):
             refusals.append(Refusal.input("jwks_url must be an http(s) URL", "jwks_url"))
         wrong = [a for a in self.algorithms if a not in ALGORITHMS]
         if wrong or not self.algorithms:
@@ -110,7 +139,7 @@ class JwtVerifier:
         if type(self.leeway) is not int or self.leeway < 0:
             refusals.append(Refusal.input("leeway must be a whole number of seconds", "leeway"))
         try:
-            import jwt
+            import jwt  # noqa: F401 (only whether PyJWT is installed)
         except ImportError:
             refusals.append(
                 Refusal.input("JWT sign-in needs PyJWT: pip install 'scr_engine[service]'")
@@ -128,22 +157,29 @@ class JwtVerifier:
             else:
                 object.__setattr__(self, "_key", key)
         if self.jwks_url is not None and not refusals:
-            object.__setattr__(self, "_jwks", jwt.PyJWKClient(self.jwks_url, timeout=10))
+            from scr_engine.service._jwks import KeySet
+
+            object.__setattr__(self, "_jwks", KeySet(self.jwks_url))
         if refusals:
             raise InvalidRequest("JwtVerifier", refusals)
 
     def actor_of(self, token: str) -> str:
         """The actor id ``token`` names, once it verifies; :class:`JwtRefused` saying
-        why otherwise. Blocks while the JWKS is fetched (run it in a worker thread)."""
+        why otherwise; :class:`JwtKeysUnavailable` when the provider's keys cannot be
+        fetched. Blocks while the JWKS is fetched, for at most a few seconds (run it in
+        a worker thread)."""
         import jwt
 
         try:
             header = jwt.get_unverified_header(token)
-            if header.get("alg") not in self.algorithms:
-                raise JwtRefused(f"the token's algorithm {header.get('alg')!r} is not allowed")
+            algorithm = header.get("alg")
+            if algorithm not in self.algorithms:
+                raise JwtRefused(f"the token's algorithm {algorithm!r} is not allowed")
             key = self._key
             if self._jwks is not None:
                 key = self._jwks.get_signing_key_from_jwt(token).key
+            if not _fits(algorithm, key):
+                raise JwtRefused(f"the token's algorithm {algorithm} is not that of the key")
             claims = jwt.decode(
                 token,
                 key,
@@ -163,6 +199,8 @@ class JwtVerifier:
             raise JwtRefused("the token is from another issuer") from None
         except jwt.InvalidTokenError as exc:
             raise JwtRefused(f"the token does not verify: {exc}") from None
+        except jwt.PyJWTError:  # InvalidKeyError …: a key that cannot check the token
+            raise JwtRefused("the token does not verify with the issuer's key") from None
         actor = claims.get(self.actor_claim)
         if not isinstance(actor, str) or not actor:
             raise JwtRefused(f"the token's {self.actor_claim!r} claim names no actor")

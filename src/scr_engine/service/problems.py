@@ -66,7 +66,7 @@ STATUSES: tuple[tuple[int, str, str], ...] = (
         503,
         "unavailable",
         "StorageError: the store failed; no signing key for checkpoints; "
-        "the documents extra missing",
+        "the documents extra missing; the identity provider's keys (JWKS) cannot be fetched",
     ),
 )
 """Every status the service answers a failure with: ``(status, kind, when)``; the

@@ -302,11 +302,16 @@ class ChooseMethodology(SarCommand):
 
 @frozen
 class AppointLeadReviewer(SarCommand):
-    """The lead reviewer, with their declaration (SAR-M-3; waivable, SAR-G-6)."""
+    """The lead reviewer, with their declaration (SAR-M-3; waivable, SAR-G-6). When
+    one was appointed before, this replaces them: ``reasons`` says why, and the review
+    keeps who they were (``SarReview.replaced_reviewers``)."""
 
     name: ClassVar[str] = "appoint_lead_reviewer"
     reviewer: LeadReviewer
     occurred_on: date | None = None
+    reasons: str = field(default="", metadata=MARK)
+    """Why the lead reviewer appointed before is replaced (required then; personal
+    data, PR-e)."""
 
 
 @frozen

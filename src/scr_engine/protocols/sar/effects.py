@@ -35,6 +35,7 @@ from scr_engine.protocols.sar.records import (
     PublicationChoice,
     PublicationEntry,
     PublicationStatus,
+    ReviewerReplacement,
     SarReview,
     Waiver,
 )
@@ -242,6 +243,18 @@ def _request(review: SarReview, cmd: c.RequestInformation, ctx: SarContext) -> d
     }
 
 
+def _lead_reviewer(review: SarReview, cmd: c.AppointLeadReviewer, ctx: SarContext) -> Any:
+    """SAR-M-3: the lead reviewer; the one appointed before is kept, with the reasons."""
+    before = review.lead_reviewer
+    if before is None:
+        return {"lead_reviewer": cmd.reviewer}
+    gone = ReviewerReplacement(before, cmd.reviewer.person_id, cmd.reasons, _day(cmd, ctx))
+    return {
+        "lead_reviewer": cmd.reviewer,
+        "replaced_reviewers": (*review.replaced_reviewers, gone),
+    }
+
+
 def _pass(review: SarReview, cmd: Any, ctx: SarContext) -> EffectOutcome:
     return {}, _NONE
 
@@ -307,7 +320,7 @@ EFFECTS: Mapping[str, SarEffect] = MappingProxyType(
             lambda r, x, k: {"records_secured": (*r.records_secured, x.agency)}
         ),
         "choose_methodology": _e(lambda r, x, k: {"methodology": x.methodology}),
-        "appoint_lead_reviewer": _e(lambda r, x, k: {"lead_reviewer": x.reviewer}),
+        "appoint_lead_reviewer": _e(_lead_reviewer),
         "appoint_panel_chair": _e(lambda r, x, k: {"panel_chair": x.person_id}),
         "appoint_panel_member": _e(lambda r, x, k: {"panel_members": (*r.panel_members, x.agency)}),
         "record_budget": _pass,

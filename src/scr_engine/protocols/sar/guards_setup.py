@@ -121,10 +121,20 @@ def check_appoint_lead_reviewer(
     review: SarReview, cmd: c.AppointLeadReviewer, ctx: SarContext
 ) -> list[Refusal]:
     """SAR-M-3: independent of the case and of the organisations reviewed; a declared
-    involvement or employment by an involved agency is refused unless waived."""
+    involvement or employment by an involved agency is refused unless waived. A
+    lead reviewer appointed in place of another gives the reasons (as an SCR's
+    replacement does)."""
     out: list[Refusal] = []
     r = cmd.reviewer
     need_text(out, r.person_id, "SAR-M-3", "reviewer.person_id", "the reviewer")
+    if review.lead_reviewer is not None:
+        need_text(
+            out,
+            cmd.reasons,
+            "SAR-M-3",
+            "reasons",
+            f"the reasons the lead reviewer {review.lead_reviewer.person_id} is replaced",
+        )
     if r.declared_involvement:
         need_text(out, r.involvement, "SAR-M-3", "reviewer.involvement", "what the involvement was")
     waivable(

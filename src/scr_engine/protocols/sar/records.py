@@ -17,6 +17,7 @@ from enum import StrEnum
 from attrs import field, frozen
 
 from scr_engine.marks import MARK, TEXT
+from scr_engine.protocols.sar.appointments import LeadReviewer, ReviewerReplacement
 from scr_engine.protocols.sar.information_records import InformationRequest
 from scr_engine.protocols.sar.methodology import EvidenceType, MethodologyCode, profile
 from scr_engine.protocols.sar.stages import REQUESTED, entered_on
@@ -60,6 +61,7 @@ __all__ = [
     "Referral",
     "ReferrerCategory",
     "Report",
+    "ReviewerReplacement",
     "SarReview",
     "Seriousness",
     "TermsOfReference",
@@ -445,17 +447,6 @@ class Methodology:
 
 
 @frozen
-class LeadReviewer:
-    """The lead reviewer and their declaration (SAR-M-3)."""
-
-    person_id: str
-    name: str = field(metadata=MARK)
-    employer: str = ""
-    declared_involvement: bool = False
-    involvement: str = field(default="", metadata=MARK)
-
-
-@frozen
 class TorEntry:
     """One item of the terms of reference: its text, or "not applicable" with a
     reason (SAR-M-5)."""
@@ -701,6 +692,8 @@ class SarReview:
     records_secured: tuple[str, ...] = ()
     methodology: Methodology | None = None
     lead_reviewer: LeadReviewer | None = None
+    replaced_reviewers: tuple[ReviewerReplacement, ...] = ()
+    """Lead reviewers who no longer lead the review, with the reasons, oldest first."""
     panel_chair: str = ""
     panel_members: tuple[str, ...] = ()
     terms: TermsOfReference | None = None

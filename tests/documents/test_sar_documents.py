@@ -34,8 +34,10 @@ from scr_engine.protocols import sar
 from scr_engine.protocols.sar import commands as c
 from scr_engine.protocols.sar.records import (
     AlternativeKind,
+    LeadReviewer,
     PublicationChoice,
     PublicationEntry,
+    ReviewerReplacement,
     SarReview,
 )
 from scr_engine.publication import REDACTED
@@ -328,6 +330,25 @@ def test_sar_m_5_a_not_applicable_item_shows_its_reason() -> None:
     changed = attrs.evolve(review, terms=attrs.evolve(review.terms, items=items))
     text = render_sar("terms-of-reference", changed, as_of=AS_OF).text
     assert "Not applicable: none under way" in text
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_sar_m_3_the_terms_of_reference_name_a_replaced_lead_reviewer(fmt: Format) -> None:
+    """A lead reviewer replaced stays on the terms of reference, with the day they
+    stopped and the reasons; hostile text in the reasons is shown, never obeyed."""
+    review = REVIEWS["commissioned"]
+    assert review.lead_reviewer is not None
+    gone = ReviewerReplacement(review.lead_reviewer, "u-l2", HOSTILE, date(2027, 1, 20))
+    newcomer = LeadReviewer("u-l2", "Nia Newlead", "Independent Reviews Ltd")
+    changed = attrs.evolve(review, lead_reviewer=newcomer, replaced_reviewers=(gone,))
+    text = render_sar("terms-of-reference", changed, fmt=fmt, as_of=AS_OF).text
+    assert "Lead reviewer until 2027-01-20 (SAR-M-3)" in text
+    assert review.lead_reviewer.name in text and "Nia Newlead" in text
+    assert "<script>" not in text
+    shown = str(escape(HOSTILE)) if fmt == "html" else md_inline(HOSTILE)
+    assert shown in text
+    plain = render_sar("terms-of-reference", review, fmt=fmt, as_of=AS_OF).text
+    assert "until" not in plain
 
 
 # --------------------------------------------------------------------------- report

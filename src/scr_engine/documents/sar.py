@@ -338,6 +338,13 @@ def terms_of_reference_context(review: SarReview, as_of: date) -> dict[str, Any]
             for i in (m.plan if m else ())
         ],
         lead_reviewer=review.lead_reviewer.name if review.lead_reviewer else "",
+        former_reviewers=[
+            (
+                f"Lead reviewer until {_day(gone.day)} (SAR-M-3)",
+                f"{gone.reviewer.name}, replaced: {gone.reasons}",
+            )
+            for gone in review.replaced_reviewers
+        ],
         commissioned_on=_day(review.commissioned_on),
         missing=missing,
     )

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from attrs import evolve, frozen
+from attrs import evolve
 
 from scr_engine._arguments import (
     MAX_PAGE,
@@ -28,7 +28,7 @@ from scr_engine._arguments import (
     recorded_protocol,
     refuse,
 )
-from scr_engine._erasure import paths_holding, scrubbed, with_rewrites
+from scr_engine._erasure import ended_holding, scrubbed, with_rewrites
 from scr_engine._listing import (
     fulfilled,
     matching,
@@ -36,6 +36,7 @@ from scr_engine._listing import (
     readable_tasks,
     scan_for,
 )
+from scr_engine._options import CommandOption, command_options
 from scr_engine._settings_book import (
     SettingsBook,
     admitted_again,
@@ -47,7 +48,7 @@ from scr_engine._settings_book import (
 from scr_engine.access import DEFAULT_READ_POLICY, AccessEntry, ReadPolicy, read_refusal
 from scr_engine.checkpoints import Checkpoint, CheckpointEntry, sign_checkpoint
 from scr_engine.clock import Clock, SystemClock, local_date
-from scr_engine.commands import Command, ErasePersonalData
+from scr_engine.commands import Command, ErasePersonalData, ScrCommand
 from scr_engine.errors import (
     ConcurrencyConflict,
     InvalidRequest,
@@ -69,18 +70,17 @@ from scr_engine.rules.judge import (
     acting_role,
     check_shape,
     judge,
-    obstacles,
-    takes_input,
     too_long,
 )
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
-from scr_engine.states.stages import TERMINAL_STAGES
 from scr_engine.storage.port import DeadlineRow, ReviewStore
 
 if TYPE_CHECKING:
     from typing import TypeAlias
 
+    from scr_engine.protocols.sar.annual.commands import AnnualReportCommand
     from scr_engine.protocols.sar.annual.records import AnnualReport, AnnualReportForm
+    from scr_engine.protocols.sar.commands import SarCommand
     from scr_engine.protocols.sar.records import Referral, SarReview
 
     AnyReview: TypeAlias = Review | SarReview | AnnualReport  # each shipped record
@@ -91,27 +91,6 @@ if TYPE_CHECKING:
     )
 
 __all__ = ["CommandOption", "ReviewEngine"]
-
-
-@frozen
-class CommandOption:
-    """One command a screen could offer an actor on a review (see
-    :meth:`ReviewEngine.options`)."""
-
-    command: str
-    """The command's stable name."""
-    takes_input: bool
-    """Whether the command has fields that must be given (a form to fill in)."""
-    refusals: tuple[Refusal, ...]
-    """Every reason the actor could not issue it now, whatever its input: their role,
-    agency or appointment; the stage; a guard no input can satisfy (CR-1 for
-    ``decline``); for a command that takes no input, every guard that fails."""
-
-    @property
-    def allowed(self) -> bool:
-        """Whether some input could make the command succeed now (for a command that
-        takes no input: whether it would)."""
-        return not self.refusals
 
 
 class ReviewEngine:
@@ -313,6 +292,48 @@ class ReviewEngine:
             raise
         return review
 
+    # What a command returns, by its protocol's base class (an SCR command gives a
+    # Review, a SAR's a SarReview; a command every protocol takes, erasure, any one).
+    @overload
+    def execute(
+        self,
+        review_id: str,
+        command: ScrCommand,
+        actor: Actor,
+        expected_version: int | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Review: ...
+    @overload
+    def execute(
+        self,
+        review_id: str,
+        command: SarCommand,
+        actor: Actor,
+        expected_version: int | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> SarReview: ...
+    @overload
+    def execute(
+        self,
+        review_id: str,
+        command: AnnualReportCommand,
+        actor: Actor,
+        expected_version: int | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> AnnualReport: ...
+    @overload
+    def execute(
+        self,
+        review_id: str,
+        command: Command,
+        actor: Actor,
+        expected_version: int | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> AnyReview: ...
     def execute(
         self,
         review_id: str,
@@ -503,21 +524,10 @@ class ReviewEngine:
                 [Refusal("PR-e", "the value to erase must be given", RefusalKind.INPUT, "value")],
             )
         changed: list[str] = []
-        after: str | None = None
-        while page := self.store.review_ids(after=after, limit=500):
-            after = page[-1]
-            for review_id in page:
-                review = self.store.load(review_id)
-                if review.stage not in TERMINAL_STAGES:
-                    continue
-                if read_refusal(self.read_policy, review, actor) is not None:
-                    continue  # PR-e: not theirs to read, so not theirs to erase
-                paths = paths_holding(review, self.store.history(review_id), value)
-                if paths is None:
-                    continue
-                command = ErasePersonalData(reasons, legal_basis, paths, pseudonym)
-                self._execute(review_id, command, actor, erase_value=value)
-                changed.append(review_id)
+        for review_id, paths in ended_holding(self.store, self.read_policy, actor, value):
+            command = ErasePersonalData(reasons, legal_basis, paths, pseudonym)
+            self._execute(review_id, command, actor, erase_value=value)
+            changed.append(review_id)
         if changed and vacuum:
             self._vacuum()
         return changed
@@ -557,19 +567,8 @@ class ReviewEngine:
         check_id("options", review_id)
         review = self.store.load(review_id)
         self._may_read(review, actor, "options")
-        today = local_date(self.clock.now())
-        settings = self._settings_of(review)
-        definition = self.definition(review)
-        valid = definition.commands_from(review.stage)
-        return [
-            CommandOption(
-                table_row.command,
-                takes_input(definition.commands[table_row.command]),
-                tuple(obstacles(review, table_row, actor, today, settings, definition)),
-            )
-            for table_row in definition.table
-            if table_row.command in valid
-        ]
+        today, definition = local_date(self.clock.now()), self.definition(review)
+        return command_options(review, actor, today, self._settings_of(review), definition)
 
     def allowed(self, review_id: str, actor: Actor) -> list[str]:
         """The commands ``actor`` could issue on the review now: the names of the

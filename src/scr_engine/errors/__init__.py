@@ -107,9 +107,13 @@ class ConcurrencyConflict(ScrEngineError, RuntimeError):
         self.review_id = review_id
         self.expected = expected
         self.actual = actual
-        super().__init__(
-            f"review {review_id!r} is at version {actual}, not the expected {expected}"
-        )
+        if actual is not None:
+            said = f"review {review_id!r} is at version {actual}, not the expected {expected}"
+        elif expected is not None:
+            said = f"review {review_id!r} was changed by another writer since version {expected}"
+        else:
+            said = f"review {review_id!r} was changed by another writer meanwhile"
+        super().__init__(f"{said}: reload it and try again")
 
 
 class IntegrityError(ScrEngineError, RuntimeError):

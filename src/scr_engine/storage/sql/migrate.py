@@ -92,8 +92,9 @@ def _stored_revisions(conn: Connection) -> tuple[str, ...] | None:
     return tuple(sorted(str(r) for r in rows))
 
 
-def _check_schema(conn: Connection, url: URL) -> None:
-    """Raise :class:`SchemaMismatch` unless the database is at the head revision.
+def _check_schema(conn: Connection, url: URL, schema: str | None = None) -> None:
+    """Raise :class:`SchemaMismatch` unless the database is at the head revision (in
+    the PostgreSQL ``schema`` the store was opened on, which the message then names).
 
     A database at the head is recognised without importing Alembic (a command-line
     process opening a current store should not pay for it); anything else is judged
@@ -105,7 +106,7 @@ def _check_schema(conn: Connection, url: URL) -> None:
     head = _head_revisions()
     if current == head:
         return
-    where = _shown(url)
+    where = _shown(url) + (f", in its schema {schema!r}," if schema is not None else "")
     wanted = ", ".join(head)
     unknown = [r for r in current if not _is_known(r)]
     if unknown:
@@ -119,10 +120,15 @@ def _check_schema(conn: Connection, url: URL) -> None:
             ahead=True,
         )
     found = f"schema revision {', '.join(current)}" if current else "no scr_engine schema"
+    hint = f"`{_UPGRADE_HINT.format(url=_shown(url))}` (or open the store with SqlStore(url, "
+    if schema is not None:
+        # The command line names the schema in the URL, as PostgreSQL's connection option.
+        on = _shown(url.update_query_dict({"options": f"-csearch_path={schema}"}))
+        hint = f"`{_UPGRADE_HINT.format(url=repr(on))}` once the schema exists (or open the "
+        hint += f"store with SqlStore(url, schema={schema!r}, "
     raise SchemaMismatch(
         f"the database at {where} has {found}; this version of scr_engine needs revision "
-        f"{wanted}. Upgrade it with `{_UPGRADE_HINT.format(url=where)}` (or open the store "
-        "with SqlStore(url, migrate='upgrade')).",
+        f"{wanted}. Upgrade it with {hint}migrate='upgrade')).",
         current=current,
         expected=head,
         ahead=False,
@@ -189,16 +195,17 @@ def schema_revision(url_or_connection: str | URL | Connection) -> tuple[str, ...
             engine.dispose()
 
 
-def _prepare(db: Connections, migrate: Migrate) -> None:
-    """Check the schema of a store's own database as it opens, and build or upgrade it
-    as ``migrate`` allows (see :class:`~scr_engine.storage.sql.SqlStore`)."""
+def _prepare(db: Connections, migrate: Migrate, schema: str | None = None) -> None:
+    """Check the schema of a store's own database as it opens (in its PostgreSQL
+    ``schema``), and build or upgrade it as ``migrate`` allows (see
+    :class:`~scr_engine.storage.sql.SqlStore`)."""
     engine, writer = db.engine, db.writer
     assert engine is not None and writer is not None
     url = engine.url
     with _translated(f"opening the store at {_shown(url)}"):
         with engine.connect() as conn:
             try:
-                _check_schema(conn, url)
+                _check_schema(conn, url, schema)
                 return
             except SchemaMismatch as mismatch:
                 if mismatch.ahead or migrate == "check":
@@ -207,6 +214,6 @@ def _prepare(db: Connections, migrate: Migrate) -> None:
                     raise
         with writer.begin() as conn:
             if migrate == "create" and _current_revisions(conn):
-                _check_schema(conn, url)  # someone else created it meanwhile
+                _check_schema(conn, url, schema)  # someone else created it meanwhile
             _run_upgrade(conn, "head")
-            _check_schema(conn, url)
+            _check_schema(conn, url, schema)

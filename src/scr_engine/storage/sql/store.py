@@ -209,7 +209,7 @@ class SqlStore:
             if schema is not None and migrate != "check":
                 with _translated(f"creating the schema {schema!r}"):
                     ensure_schema(engine, schema)
-            _prepare(self._db, migrate)
+            _prepare(self._db, migrate, schema)
         except StorageError as exc:
             engine.dispose()
             if read_only is None or isinstance(exc, SchemaMismatch):

@@ -17,6 +17,7 @@ from scr_engine import (
     ReviewEngine,
     ReviewNotFound,
     Role,
+    Stage,
 )
 from scr_engine import commands as c
 from support.builders import (
@@ -122,6 +123,18 @@ def test_overdue_arguments_are_checked(any_engine: ReviewEngine, kwargs: dict[st
     with pytest.raises(InvalidRequest) as refused:
         any_engine.overdue(**kwargs)
     assert {r.field for r in refused.value.refusals} <= {"limit", "within_days", "as_of", "after"}
+
+
+@pytest.mark.parametrize("stages", ["requested", ["requestd"], [5], 7], ids=repr)
+def test_reviews_stages_are_stage_codes(any_engine: ReviewEngine, stages: Any) -> None:
+    """reviews(stages=...) takes stage codes of a registered protocol (or their enum
+    members): one text, or a code no protocol has, is InvalidRequest naming ``stages``,
+    never a list that is silently empty."""
+    submit(any_engine)
+    with pytest.raises(InvalidRequest) as refused:
+        any_engine.reviews(stages=stages)
+    assert [r.field for r in refused.value.refusals] == ["stages"]
+    assert len(any_engine.reviews(stages=[Stage.REQUESTED, "withdrawn"])) == 1
 
 
 @pytest.mark.parametrize("limit", [None, 10**30, -1, "5", True])

@@ -593,7 +593,7 @@ class ReviewEngine:
         # A store written before the port had the lookup: look at each review.
         review_id = finder(reference) if callable(finder) else scan_for(self.store, reference)
         if review_id is None:
-            raise ReviewNotFound(reference)
+            raise ReviewNotFound(reference, "reference")
         review = self.store.load(review_id)
         self._may_read(review, actor, "get")
         return review

@@ -72,11 +72,11 @@ class InvalidRequest(TransitionRefused):
 
 
 class ReviewNotFound(ScrEngineError, LookupError):
-    """No review with this ID is stored."""
+    """No review with this ID (or, from ``by_reference``, this reference) is stored."""
 
-    def __init__(self, review_id: str) -> None:
+    def __init__(self, review_id: str, by: str = "id") -> None:
         self.review_id = review_id
-        super().__init__(f"no review with id {review_id!r}")
+        super().__init__(f"no review with {by} {review_id!r}")
 
 
 class UnknownProtocol(ScrEngineError, LookupError):

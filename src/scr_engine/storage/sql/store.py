@@ -725,6 +725,12 @@ class SqlStore:
         """Append one read to the review's access log, chained to the entry before it
         (read in the same transaction; a concurrent append of the same sequence makes
         this one try again)."""
+        if self._db.read_only is not None:
+            raise StorageError(
+                f"the database is read-only ({self._db.read_only}): a read naming an actor "
+                "must be logged (PR-e), so it is refused here; read without an actor, as "
+                "the host's own code, or open a copy that can be written"
+            )
         a = schema.access_log
         last = (
             sa.select(a.c.sequence, a.c.hash)

@@ -61,3 +61,23 @@ def test_what_execute_returns_is_the_record_promised() -> None:
         referral.id, sar.AcknowledgeRequest(), BUSINESS_MANAGER
     )
     assert type(acknowledged) is _promised(sar.AcknowledgeRequest) is SarReview
+
+
+def test_the_sar_demo_s_helpers_promise_what_they_return() -> None:
+    """A host starting from ``demo_sar`` (as the guides do) gets typed records, not
+    ``Any``: the helpers' annotations name the SAR's record and the annual report's
+    form, and what they return is that."""
+    from scr_engine import demo_sar
+    from scr_engine.protocols.sar.annual.records import AnnualReportForm
+
+    names = {**vars(demo_sar), "AnnualReportForm": AnnualReportForm}
+    for helper, promised in (
+        (demo_sar.run_sar_main_line, SarReview),
+        (demo_sar.close_through_annual_report, SarReview),
+        (demo_sar.run_sar_demo, SarReview),
+        (demo_sar.demo_annual_report_form, AnnualReportForm),
+    ):
+        assert typing.get_type_hints(helper, globalns=names)["return"] is promised
+    assert type(demo_sar.demo_annual_report_form(2026)) is AnnualReportForm
+    engine = ReviewEngine(MemoryStore(), FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC)))
+    assert type(demo_sar.run_sar_main_line(engine)) is SarReview

@@ -32,6 +32,7 @@ __all__ = [
     "check_cursor",
     "check_day",
     "check_id",
+    "check_now",
     "check_overdue",
     "check_retry",
     "command_name",
@@ -56,6 +57,19 @@ _ROLES = frozenset(Role)
 
 def refuse(command: str, message: str, field: str | None = None) -> InvalidRequest:
     return InvalidRequest(command, [Refusal.input(message, field)])
+
+
+def check_now(now: Any) -> datetime:
+    """What the engine's clock gave, if it is a timezone-aware ``datetime``; else
+    :class:`InvalidRequest` on ``clock``, before anything is read or stored (a naive
+    time would be stored in a history no store could read back as a time)."""
+    if not isinstance(now, datetime) or now.utcoffset() is None:
+        message = (
+            f"the engine's clock gave {now!r}: a Clock's now() must return a timezone-aware "
+            "datetime (as SystemClock and FixedClock do), such as datetime.now(UTC)"
+        )
+        raise refuse("", message, "clock")
+    return now
 
 
 def check_actor(command: str, actor: Any, longest: int = DEFAULT_SETTINGS.max_actor_length) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from attrs import evolve
@@ -20,6 +20,7 @@ from scr_engine._arguments import (
     check_count,
     check_day,
     check_id,
+    check_now,
     check_overdue,
     check_retry,
     command_name,
@@ -229,7 +230,7 @@ class ReviewEngine:
             )
             if done is not None:
                 return done
-        now = self.clock.now()
+        now = self._now()
         today = local_date(now)
         current = self._book.current(definition)
         refusals = request_problems(definition, request, actor, role, today, current, self.store)
@@ -396,7 +397,7 @@ class ReviewEngine:
             command = with_rewrites(review, command, erase_value)
         if expected_version is not None and expected_version != review.version:
             raise ConcurrencyConflict(review_id, expected_version, review.version)
-        now = self.clock.now()
+        now = self._now()
         if name == "submit_request":
             raise_for(
                 name,
@@ -552,7 +553,7 @@ class ReviewEngine:
             return [
                 Refusal("MAP", "submit_request creates a review: use submit()", RefusalKind.STAGE)
             ]
-        today = local_date(self.clock.now())
+        today = local_date(self._now())
         settings = self._settings_of(review)
         return judge(review, command, actor, today, settings, self.definition(review)).refusals
 
@@ -567,7 +568,7 @@ class ReviewEngine:
         check_id("options", review_id)
         review = self.store.load(review_id)
         self._may_read(review, actor, "options")
-        today, definition = local_date(self.clock.now()), self.definition(review)
+        today, definition = local_date(self._now()), self.definition(review)
         return command_options(review, actor, today, self._settings_of(review), definition)
 
     def allowed(self, review_id: str, actor: Actor) -> list[str]:
@@ -622,7 +623,7 @@ class ReviewEngine:
             check_id("reviews", after, "after")
         if actor is not None:
             check_actor("reviews", actor, self.settings.max_actor_length)
-        overdue_on = local_date(self.clock.now()) if overdue else None
+        overdue_on = local_date(self._now()) if overdue else None
         found: list[AnyReview] = list(
             matching(self.store, stages, agency, text, overdue_on, after, self._settings_of)
         )
@@ -630,7 +631,7 @@ class ReviewEngine:
             return found[:limit]
         shown = [r for r in found if read_refusal(self.read_policy, r, actor) is None][:limit]
         for review in shown:
-            self.store.log_access(review.id, self.clock.now(), actor.id, "reviews", True)
+            self.store.log_access(review.id, self._now(), actor.id, "reviews", True)
         return shown
 
     def history(self, review_id: str, actor: Actor | None = None) -> tuple[Event, ...]:
@@ -650,7 +651,7 @@ class ReviewEngine:
             check_day("deadlines", as_of)
         review = self.store.load(review_id)
         self._may_read(review, actor, "deadlines")
-        today = as_of if as_of is not None else local_date(self.clock.now())
+        today = as_of if as_of is not None else local_date(self._now())
         return self.definition(review).deadlines(review, self._settings_of(review), today)
 
     def access_log(
@@ -679,7 +680,7 @@ class ReviewEngine:
         review = self.store.load(review_id)
         if read_refusal(self.read_policy, review, actor) is not None:
             return False
-        self.store.log_access(review.id, self.clock.now(), actor.id, what, True)
+        self.store.log_access(review.id, self._now(), actor.id, what, True)
         return True
 
     def _may_act(self, review: Review, actor: Actor, command: str) -> None:
@@ -688,7 +689,7 @@ class ReviewEngine:
         refusal = read_refusal(self.read_policy, review, actor)
         if refusal is None:
             return
-        self.store.log_access(review.id, self.clock.now(), actor.id, command, False)
+        self.store.log_access(review.id, self._now(), actor.id, command, False)
         raise PermissionDenied(command, [refusal])
 
     def _may_read(self, review: Review, actor: Actor | None, what: str) -> None:
@@ -697,7 +698,7 @@ class ReviewEngine:
             return
         check_actor(what, actor, self.settings.max_actor_length)
         refusal = read_refusal(self.read_policy, review, actor)
-        self.store.log_access(review.id, self.clock.now(), actor.id, what, refusal is None)
+        self.store.log_access(review.id, self._now(), actor.id, what, refusal is None)
         if refusal is not None:
             raise PermissionDenied(what, [refusal])
 
@@ -719,7 +720,7 @@ class ReviewEngine:
         With ``actor``, only the rows of reviews the read policy lets them read, each
         such review's read logged (PR-e); with none, as the host's trusted code.
         """
-        day = check_overdue(as_of, within_days, limit, after, local_date(self.clock.now()))
+        day = check_overdue(as_of, within_days, limit, after, local_date(self._now()))
         if actor is not None:
             check_actor("overdue", actor, self.settings.max_actor_length)
             return readable_overdue(
@@ -792,7 +793,7 @@ class ReviewEngine:
         checkpoint covers, nor restore an older copy of a review, without
         :meth:`verify` saying so."""
         entries = list(map(CheckpointEntry._make, self.store.heads()))
-        checkpoint = sign_checkpoint(entries, self.clock.now(), signing_key)
+        checkpoint = sign_checkpoint(entries, self._now(), signing_key)
         self.store.save_checkpoint(checkpoint)
         return checkpoint
 
@@ -826,6 +827,9 @@ class ReviewEngine:
             progress=progress,
             exact=exact,
         )
+
+    def _now(self) -> datetime:
+        return check_now(self.clock.now())  # aware, or InvalidRequest: nothing stored
 
     def settings_for(self, review: AnyReview) -> Any:
         """The settings a review runs under (those it started with: a

@@ -22,6 +22,8 @@ from scr_engine import (
 from scr_engine import commands as c
 from support.builders import (
     BOARD_CHAIR,
+    BUSINESS_MANAGER,
+    REQUESTER,
     demo_request,
     submit,
 )
@@ -135,6 +137,39 @@ def test_reviews_stages_are_stage_codes(any_engine: ReviewEngine, stages: Any) -
         any_engine.reviews(stages=stages)
     assert [r.field for r in refused.value.refusals] == ["stages"]
     assert len(any_engine.reviews(stages=[Stage.REQUESTED, "withdrawn"])) == 1
+
+
+class _NaiveClock:
+    """A host's clock that forgets the time zone."""
+
+    def now(self) -> datetime:
+        return datetime(2026, 2, 2, 9)
+
+
+def test_a_clock_without_a_time_zone_is_refused_before_anything_is_stored(
+    any_engine: ReviewEngine,
+) -> None:
+    """A Clock's now() must be timezone-aware: a naive time is InvalidRequest naming
+    ``clock`` and saying what to return, and nothing is written (a SQL store wrote such
+    an event and could then never load the review again)."""
+    review = submit(any_engine)
+    trusted = any_engine.clock
+    any_engine.clock = _NaiveClock()
+    for attempt in (
+        lambda: any_engine.submit(demo_request(), REQUESTER),
+        lambda: any_engine.execute(
+            review.id, c.RecordChairNotified(review.received_on), BUSINESS_MANAGER
+        ),
+        lambda: any_engine.get(review.id, BOARD_CHAIR),
+    ):
+        with pytest.raises(InvalidRequest) as refused:
+            attempt()
+        (refusal,) = refused.value.refusals
+        assert refusal.field == "clock" and "timezone-aware" in refusal.message
+    any_engine.clock = trusted
+    assert [r.id for r in any_engine.reviews()] == [review.id]
+    assert any_engine.get(review.id) == review and any_engine.access_log() == []
+    assert any_engine.verify().ok
 
 
 @pytest.mark.parametrize("limit", [None, 10**30, -1, "5", True])

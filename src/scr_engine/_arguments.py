@@ -11,7 +11,13 @@ from typing import Any
 from attrs import evolve
 
 from scr_engine.commands import Command
-from scr_engine.errors import InvalidRequest, PermissionDenied, TransitionRefused
+from scr_engine.errors import (
+    IntegrityError,
+    InvalidRequest,
+    PermissionDenied,
+    ReviewNotFound,
+    TransitionRefused,
+)
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.history import Event
 from scr_engine.protocols.scr import NAME as DEFAULT_PROTOCOL
@@ -21,6 +27,7 @@ from scr_engine.rules.dates import DATE_RULE
 from scr_engine.rules.judge import check_shape
 from scr_engine.rules.settings import DEFAULT_SETTINGS
 from scr_engine.serialization import canonical_json, text_problems
+from scr_engine.storage.port import ReviewStore
 
 __all__ = [
     "MAX_ID_LENGTH",
@@ -36,6 +43,7 @@ __all__ = [
     "check_overdue",
     "check_retry",
     "command_name",
+    "new_id",
     "raise_for",
     "received_problems",
     "recorded_protocol",
@@ -155,6 +163,24 @@ def check_id(command: str, value: Any, what: str = "review_id") -> str:
     if problems:
         raise InvalidRequest(command, problems)
     return value
+
+
+def new_id(store: ReviewStore, made: Any) -> str:
+    """The id the engine's ``new_id`` ``made`` for a new review, if it is an id a read
+    can take (:func:`check_id`) that no stored review has; else
+    :class:`InvalidRequest` on ``new_id``, before anything is stored."""
+    review_id = check_id("submit_request", made, "new_id")
+    try:
+        store.load(review_id)
+    except ReviewNotFound:
+        return review_id
+    except IntegrityError:
+        pass  # stored, if not as its history says
+    message = (
+        f"new_id gave {review_id!r}, the id of a review already stored: each review needs "
+        "an id of its own (leave new_id out for random UUIDs)"
+    )
+    raise refuse("submit_request", message, "new_id")
 
 
 def check_count(command: str, value: Any, what: str, most: int) -> int:

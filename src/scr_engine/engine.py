@@ -24,6 +24,7 @@ from scr_engine._arguments import (
     check_overdue,
     check_retry,
     command_name,
+    new_id,
     raise_for,
     received_problems,
     recorded_protocol,
@@ -107,7 +108,7 @@ class ReviewEngine:
     :param protocol_settings: the settings new reviews of other protocols start under
         (a :class:`~scr_engine.protocols.sar.settings.SarSettings` for SARs, say);
         their definition's defaults for a protocol given none.
-    :param new_id: makes review IDs (a random UUID by default).
+    :param new_id: makes review IDs: new ids, as :meth:`get` takes them (random UUIDs by default).
     :param salt: makes the random salts of the history's commitments to personal
         values and review states (16 random bytes, hex, by default; see
         :mod:`scr_engine.personal`).
@@ -263,7 +264,7 @@ class ReviewEngine:
             "settings_version": submitted.settings_version,
         }
         review, event = start(
-            self._new_id(),
+            new_id(self.store, self._new_id()),
             command,
             payload,
             actor.id,

@@ -13,7 +13,9 @@ import pytest
 
 from scr_engine import (
     Actor,
+    FixedClock,
     InvalidRequest,
+    MemoryStore,
     ReviewEngine,
     ReviewNotFound,
     Role,
@@ -24,6 +26,7 @@ from support.builders import (
     BOARD_CHAIR,
     BUSINESS_MANAGER,
     REQUESTER,
+    START,
     demo_request,
     submit,
 )
@@ -170,6 +173,22 @@ def test_a_clock_without_a_time_zone_is_refused_before_anything_is_stored(
     assert [r.id for r in any_engine.reviews()] == [review.id]
     assert any_engine.get(review.id) == review and any_engine.access_log() == []
     assert any_engine.verify().ok
+
+
+@pytest.mark.parametrize("made", [5, "", "a\x00b", "x" * 1001, "r-taken"], ids=repr)
+def test_an_id_new_id_gives_that_no_read_could_use_is_refused(made: Any) -> None:
+    """The engine's ``new_id`` must give ids a store can look up, one per review: an id
+    ``get`` would refuse, or the id of a stored review, is InvalidRequest naming
+    ``new_id``, and nothing is stored (such a review could never be read again, and a
+    taken id read as a conflict to reload)."""
+    ids = iter(["r-taken", made])
+    engine = ReviewEngine(MemoryStore(), FixedClock(START), new_id=lambda: next(ids))
+    first = engine.submit(demo_request(), REQUESTER)
+    with pytest.raises(InvalidRequest) as refused:
+        engine.submit(demo_request(), REQUESTER)
+    assert [r.field for r in refused.value.refusals] == ["new_id"]
+    assert [r.id for r in engine.reviews()] == [first.id]
+    assert engine.verify().ok
 
 
 @pytest.mark.parametrize("limit", [None, 10**30, -1, "5", True])

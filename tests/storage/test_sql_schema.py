@@ -100,6 +100,28 @@ def test_a_store_behind_names_its_schema_and_how_to_upgrade_that_schema(
         assert {"scr_reviews", "scr_events"} <= _tables_in(name)
 
 
+def test_a_store_not_found_says_which_schema_was_searched(schemas: list[str]) -> None:
+    """A host's connection that does not search the store's schema is refused naming
+    the schema it searched, and how a store in a schema of its own is opened."""
+    elsewhere = schemas[1]
+    SqlStore(POSTGRES_URL, migrate="create", schema=schemas[0]).close()
+    admin = sa.create_engine(POSTGRES_URL)
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA "{elsewhere}"')
+            conn.exec_driver_sql(f'SET search_path TO "{elsewhere}"')
+            with pytest.raises(SchemaMismatch) as refused:
+                SqlStore.from_connection(conn)
+            conn.rollback()
+            conn.exec_driver_sql(f'SET search_path TO "{schemas[0]}"')
+            assert SqlStore.from_connection(conn) is not None  # as the message says
+    finally:
+        admin.dispose()
+    message = str(refused.value)
+    assert f"It looked in the schema {elsewhere!r}" in message
+    assert "SqlStore(url, schema=...)" in message and "search_path" in message
+
+
 @pytest.mark.parametrize(
     "name",
     ['x"; DROP TABLE scr_reviews; --', "Upper", "1starts_with_digit", "a b", "", "x" * 64],

@@ -126,9 +126,17 @@ def _check_schema(conn: Connection, url: URL, schema: str | None = None) -> None
         on = _shown(url.update_query_dict({"options": f"-csearch_path={schema}"}))
         hint = f"`{_UPGRADE_HINT.format(url=repr(on))}` once the schema exists (or open the "
         hint += f"store with SqlStore(url, schema={schema!r}, "
+    looked = ""
+    if not current and schema is None and conn.dialect.name == "postgresql":
+        # Found nowhere: perhaps the store is in a schema of its own, not searched.
+        name = conn.exec_driver_sql("SELECT current_schema()").scalar()
+        looked = (
+            f" It looked in the schema {name!r}: a store in a schema of its own is opened "
+            "with SqlStore(url, schema=...), or on a connection whose search_path names it."
+        )
     raise SchemaMismatch(
         f"the database at {where} has {found}; this version of scr_engine needs revision "
-        f"{wanted}. Upgrade it with {hint}migrate='upgrade')).",
+        f"{wanted}. Upgrade it with {hint}migrate='upgrade')).{looked}",
         current=current,
         expected=head,
         ahead=False,

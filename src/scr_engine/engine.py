@@ -42,6 +42,7 @@ from scr_engine._options import CommandOption, command_options
 from scr_engine._settings_book import (
     SettingsBook,
     admitted_again,
+    check_settings,
     new_reference,
     protocol_named,
     request_problems,
@@ -131,8 +132,9 @@ class ReviewEngine:
     ) -> None:
         self.store = store
         self.clock: Clock = clock if clock is not None else SystemClock()
-        self.settings = settings
-        self._book = SettingsBook((*protocol_settings, settings), known_settings)
+        self.settings, others = settings, tuple(protocol_settings)
+        check_settings(settings, others)
+        self._book = SettingsBook((*others, settings), known_settings)
         self._new_id = new_id if new_id is not None else (lambda: uuid.uuid4().hex)
         self._salt: SaltSource = salt if salt is not None else new_salt
         self.read_policy = read_policy

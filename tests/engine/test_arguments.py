@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+import attrs
 import pytest
 
 from scr_engine import (
@@ -189,6 +190,33 @@ def test_an_id_new_id_gives_that_no_read_could_use_is_refused(made: Any) -> None
     assert [r.field for r in refused.value.refusals] == ["new_id"]
     assert [r.id for r in engine.reviews()] == [first.id]
     assert engine.verify().ok
+
+
+def _settings_cases() -> list[tuple[dict[str, Any], str]]:
+    from scr_engine import DEFAULT_SETTINGS
+    from scr_engine.protocols.sar.settings import DEFAULT_SAR_SETTINGS
+
+    other = attrs.evolve(DEFAULT_SAR_SETTINGS, version="ours")
+    return [
+        ({"settings": DEFAULT_SAR_SETTINGS}, "settings"),
+        ({"protocol_settings": [attrs.evolve(DEFAULT_SETTINGS, version="x")]}, "protocol_settings"),
+        ({"protocol_settings": [DEFAULT_SAR_SETTINGS, other]}, "protocol_settings"),
+        ({"protocol_settings": [object()]}, "protocol_settings"),
+    ]
+
+
+@pytest.mark.parametrize(("kwargs", "field"), _settings_cases())
+def test_settings_an_engine_would_misread_or_ignore_are_refused(
+    kwargs: dict[str, Any], field: str
+) -> None:
+    """An engine's settings are the SCR's, and each of ``protocol_settings`` another
+    protocol's, one per protocol: a SAR's given as ``settings`` raised AttributeError
+    at the first command, and the SCR's in ``protocol_settings`` (or a second SAR's)
+    was silently ignored. Each is InvalidRequest naming the argument, as the engine is
+    made."""
+    with pytest.raises(InvalidRequest) as refused:
+        ReviewEngine(MemoryStore(), FixedClock(START), **kwargs)
+    assert [r.field for r in refused.value.refusals] == [field]
 
 
 @pytest.mark.parametrize("limit", [None, 10**30, -1, "5", True])

@@ -66,11 +66,24 @@ class SettingsBook:
         return found
 
 
-def check_settings(settings: Any, others: tuple[Any, ...]) -> None:
-    """Refuse, as the engine is made, settings it would misread or silently ignore:
-    ``settings`` that are not the SCR's, and ``protocol_settings`` of no registered
-    protocol, the SCR's (which ``settings`` holds) or two of one protocol
-    (:class:`InvalidRequest` naming the argument)."""
+def check_settings(
+    settings: Any, protocol_settings: Any, known_settings: Any
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """``protocol_settings`` and ``known_settings`` as tuples, once checked; refused as
+    the engine is made when it would misread or silently ignore them: ``settings``
+    that are not the SCR's; ``protocol_settings`` of no registered protocol, the SCR's
+    (which ``settings`` holds) or two of one protocol; either not a list, or
+    ``known_settings`` of no protocol (:class:`InvalidRequest` naming the argument)."""
+    lists = []
+    for name, given in (
+        ("protocol_settings", protocol_settings),
+        ("known_settings", known_settings),
+    ):
+        if not isinstance(given, Iterable) or hasattr(given, "version"):  # one, not a list
+            message = f"{name} must be a list of settings, not {type(given).__name__}"
+            raise InvalidRequest("", [Refusal.input(message, name)])
+        lists.append(tuple(given))
+    others, known = lists
     scr = DEFAULT_PROTOCOL.settings
     classes = {d.settings for d in available()}
     problems = []
@@ -85,16 +98,25 @@ def check_settings(settings: Any, others: tuple[Any, ...]) -> None:
         if kind is scr:
             message = f"the SCR's {scr.__name__} go in settings, not protocol_settings"
         elif kind not in classes:
-            known = ", ".join(sorted(c.__name__ for c in classes if c is not scr))
-            message = f"{kind.__name__} are no protocol's settings (protocols take: {known})"
+            takes = ", ".join(sorted(c.__name__ for c in classes if c is not scr))
+            message = f"{kind.__name__} are no protocol's settings (protocols take: {takes})"
         elif kind in seen:
             message = f"two {kind.__name__} given: a protocol's new reviews start under one"
         else:
             seen.add(kind)
             continue
         problems.append(Refusal.input(message, "protocol_settings"))
+    problems += [
+        Refusal.input(
+            f"{type(k).__name__} are no protocol's settings, so no review runs under them",
+            "known_settings",
+        )
+        for k in known
+        if type(k) not in classes
+    ]
     if problems:
         raise InvalidRequest("", problems)
+    return others, known
 
 
 def submission(request: Any, received_on: date | None, definition: Protocol) -> Command:

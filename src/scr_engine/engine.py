@@ -132,9 +132,9 @@ class ReviewEngine:
     ) -> None:
         self.store = store
         self.clock: Clock = clock if clock is not None else SystemClock()
-        self.settings, others = settings, tuple(protocol_settings)
-        check_settings(settings, others)
-        self._book = SettingsBook((*others, settings), known_settings)
+        self.settings = settings
+        others, known = check_settings(settings, protocol_settings, known_settings)
+        self._book = SettingsBook((*others, settings), known)
         self._new_id = new_id if new_id is not None else (lambda: uuid.uuid4().hex)
         self._salt: SaltSource = salt if salt is not None else new_salt
         self.read_policy = read_policy

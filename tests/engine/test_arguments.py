@@ -202,6 +202,9 @@ def _settings_cases() -> list[tuple[dict[str, Any], str]]:
         ({"protocol_settings": [attrs.evolve(DEFAULT_SETTINGS, version="x")]}, "protocol_settings"),
         ({"protocol_settings": [DEFAULT_SAR_SETTINGS, other]}, "protocol_settings"),
         ({"protocol_settings": [object()]}, "protocol_settings"),
+        ({"protocol_settings": DEFAULT_SAR_SETTINGS}, "protocol_settings"),
+        ({"known_settings": DEFAULT_SETTINGS}, "known_settings"),
+        ({"known_settings": [object()]}, "known_settings"),
     ]
 
 
@@ -210,10 +213,11 @@ def test_settings_an_engine_would_misread_or_ignore_are_refused(
     kwargs: dict[str, Any], field: str
 ) -> None:
     """An engine's settings are the SCR's, and each of ``protocol_settings`` another
-    protocol's, one per protocol: a SAR's given as ``settings`` raised AttributeError
-    at the first command, and the SCR's in ``protocol_settings`` (or a second SAR's)
-    was silently ignored. Each is InvalidRequest naming the argument, as the engine is
-    made."""
+    protocol's, one per protocol, ``known_settings`` a list of any protocol's: a SAR's
+    given as ``settings`` raised AttributeError at the first command, the SCR's in
+    ``protocol_settings`` (or a second SAR's) was silently ignored, and one settings
+    object where a list is wanted raised TypeError. Each is InvalidRequest naming the
+    argument, as the engine is made."""
     with pytest.raises(InvalidRequest) as refused:
         ReviewEngine(MemoryStore(), FixedClock(START), **kwargs)
     assert [r.field for r in refused.value.refusals] == [field]

@@ -10,6 +10,7 @@ from typing import Any
 
 from attrs import evolve
 
+from scr_engine.access import ReadPolicy
 from scr_engine.commands import Command
 from scr_engine.errors import (
     IntegrityError,
@@ -41,6 +42,7 @@ __all__ = [
     "check_id",
     "check_now",
     "check_overdue",
+    "check_parts",
     "check_retry",
     "command_name",
     "new_id",
@@ -78,6 +80,32 @@ def check_now(now: Any) -> datetime:
         )
         raise refuse("", message, "clock")
     return now
+
+
+def check_parts(store: Any, clock: Any, read_policy: Any, new_id: Any, salt: Any) -> None:
+    """Refuse, as an engine is made, a part it could not use (a URL for a store, a
+    ``datetime`` for a clock, a dict for a read policy): :class:`InvalidRequest` naming
+    each, rather than an ``AttributeError`` at the first call that needs it."""
+    problems = []
+    if isinstance(store, str) or not all(
+        callable(getattr(store, method, None)) for method in ("load", "save", "history")
+    ):
+        message = f"store must be a ReviewStore (MemoryStore(), SqlStore(url) …), not {store!r:.80}"
+        problems.append(Refusal.input(message, "store"))
+    if clock is not None and (
+        isinstance(clock, datetime) or not callable(getattr(clock, "now", None))
+    ):
+        message = f"clock must be a Clock (SystemClock(), FixedClock(start) …), not {clock!r:.80}"
+        problems.append(Refusal.input(message, "clock"))
+    if not isinstance(read_policy, ReadPolicy):
+        message = f"read_policy must be a ReadPolicy, not {type(read_policy).__name__}"
+        problems.append(Refusal.input(message, "read_policy"))
+    for name, given in (("new_id", new_id), ("salt", salt)):
+        if given is not None and not callable(given):
+            message = f"{name} must be a function taking no argument, not {type(given).__name__}"
+            problems.append(Refusal.input(message, name))
+    if problems:
+        raise InvalidRequest("", problems)
 
 
 def check_actor(command: str, actor: Any, longest: int = DEFAULT_SETTINGS.max_actor_length) -> None:

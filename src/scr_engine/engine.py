@@ -22,6 +22,7 @@ from scr_engine._arguments import (
     check_id,
     check_now,
     check_overdue,
+    check_parts,
     check_retry,
     command_name,
     new_id,
@@ -130,6 +131,7 @@ class ReviewEngine:
         read_policy: ReadPolicy = DEFAULT_READ_POLICY,
         protocol_settings: Iterable[Any] = (),
     ) -> None:
+        check_parts(store, clock, read_policy, new_id, salt)
         self.store = store
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.settings = settings

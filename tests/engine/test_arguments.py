@@ -223,6 +223,31 @@ def test_settings_an_engine_would_misread_or_ignore_are_refused(
     assert [r.field for r in refused.value.refusals] == [field]
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"store": "sqlite:///board.db"}, "store"),
+        ({"clock": START}, "clock"),
+        ({"clock": "now"}, "clock"),
+        ({"read_policy": {Role.BOARD_CHAIR: "all"}}, "read_policy"),
+        ({"new_id": "case-1"}, "new_id"),
+        ({"salt": b"salt"}, "salt"),
+    ],
+    ids=repr,
+)
+def test_an_engine_made_of_parts_it_cannot_use_is_refused(
+    kwargs: dict[str, Any], field: str
+) -> None:
+    """A URL for a store, a datetime for a clock, a dict for a read policy, a value for
+    a function: InvalidRequest naming the argument as the engine is made, not an
+    AttributeError at the first call that needs it (a datetime "clock" even had a
+    ``now``, the naive local time)."""
+    parts: dict[str, Any] = {"store": MemoryStore(), "clock": FixedClock(START), **kwargs}
+    with pytest.raises(InvalidRequest) as refused:
+        ReviewEngine(**parts)
+    assert [r.field for r in refused.value.refusals] == [field]
+
+
 @pytest.mark.parametrize("limit", [None, 10**30, -1, "5", True])
 def test_pending_tasks_limit_is_checked(any_engine: ReviewEngine, limit: Any) -> None:
     """Hardening 8: pending_tasks() refuses a page size it cannot use."""

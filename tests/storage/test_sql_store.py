@@ -353,6 +353,17 @@ def test_an_unusable_url_is_a_storage_error(bad: str) -> None:
         SqlStore(bad)
 
 
+@pytest.mark.parametrize("path", ["reviews.db", "/var/scr/reviews.db", "secret:pw@db"])
+def test_a_path_given_for_a_url_says_how_a_url_is_written(path: str) -> None:
+    """A developer's first try, a file's path, is refused saying how a database URL is
+    written (not SQLAlchemy's "Could not parse"), without repeating the text (a
+    malformed URL may hold a password)."""
+    with pytest.raises(StorageError) as refused:
+        SqlStore(path)
+    assert "sqlite:///board.sqlite3" in str(refused.value)
+    assert path not in str(refused.value)
+
+
 @pytest.mark.parametrize(
     "memory", ["sqlite://", "sqlite:///:memory:", "sqlite:///file:board?mode=memory&uri=true"]
 )

@@ -94,6 +94,20 @@ def ensure_schema(engine: Engine, schema: str) -> None:
         conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{check_schema_name(schema)}"')
 
 
+def database_url(url: str | URL) -> URL:
+    """``url`` parsed; text that is no URL (a file's path, say) is :class:`StorageError`
+    saying how a database URL is written (the text itself is not repeated: it may hold
+    a password)."""
+    try:
+        return sa.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise StorageError(
+            "the database is named by a URL: a SQLite file as sqlite:///board.sqlite3 "
+            "(relative to the working directory) or sqlite:////srv/scr/board.sqlite3, "
+            "PostgreSQL as postgresql+psycopg://user@host/database"
+        ) from exc
+
+
 def create_engine(
     url: str | URL,
     *,
@@ -127,7 +141,7 @@ def create_engine(
     :class:`~scr_engine.MemoryStore`), or a malformed URL.
     """
     with _translated("creating the database engine"):
-        parsed = sa.make_url(url)
+        parsed = database_url(url)
         backend = parsed.get_backend_name()
         if backend not in _SUPPORTED:
             raise StorageError(

@@ -44,6 +44,7 @@ from scr_engine.storage.sql.connections import (
     _shown,
     _sqlite_read_only,
     create_engine,
+    database_url,
     ensure_schema,
 )
 from scr_engine.storage.sql.errors import _conflicts_on_serialization, _translated
@@ -196,7 +197,7 @@ class SqlStore:
                 ],
             )
         with _translated("opening the store"):
-            found = _sqlite_read_only(sa.make_url(url))
+            found = _sqlite_read_only(database_url(url))
         read_only = None
         if found is not None:
             read_only, url = found

@@ -211,7 +211,12 @@ def _sqlite_read_only(url: URL) -> tuple[str, URL] | None:
     path = Path(database).absolute()
     folder = path.parent
     if not path.exists():
-        if folder.is_dir() and not _writable(folder):
+        if not folder.is_dir():
+            raise StorageError(
+                f"cannot create the database {path}: there is no directory {folder} "
+                "(SQLite creates the file, not its directory)"
+            )
+        if not _writable(folder):
             raise StorageError(
                 f"cannot create the database {path}: the directory {folder} is read-only"
             )

@@ -114,16 +114,6 @@ def test_no_database_in_a_read_only_directory(tmp_path: Path) -> None:
         folder.chmod(stat.S_IRWXU)
 
 
-def test_no_database_in_a_directory_that_does_not_exist(tmp_path: Path) -> None:
-    """A database whose directory is missing is refused naming the directory (not
-    SQLite's "unable to open database file")."""
-    path = tmp_path / "missing" / "board.db"
-    with pytest.raises(StorageError) as refused:
-        SqlStore(f"sqlite:///{path}", migrate="create")
-    assert f"there is no directory {path.parent}" in str(refused.value)
-    assert not path.parent.exists()
-
-
 @pytest.mark.skipif(
     os.geteuid() == 0,
     reason="as root SQLite creates its -shm file in a read-only directory, so the case "

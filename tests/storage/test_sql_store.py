@@ -319,12 +319,14 @@ def _chain(error: BaseException) -> list[BaseException]:
 
 
 def test_a_missing_directory_is_a_storage_error(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'no' / 'such' / 'scr.db'}"
+    """Named as the directory that is missing (SQLite creates the file, not its
+    directory), before SQLite is asked: not its "unable to open database file"."""
+    path = tmp_path / "no" / "such" / "scr.db"
     with pytest.raises(StorageError) as caught:
-        SqlStore(url, migrate="create")
+        SqlStore(f"sqlite:///{path}", migrate="create")
     assert not isinstance(caught.value, sqlite3.Error | sa.exc.SQLAlchemyError)
-    assert any(isinstance(e, sqlite3.Error) for e in _chain(caught.value))
-    assert "unable to open database file" in str(caught.value)
+    assert f"there is no directory {path.parent}" in str(caught.value)
+    assert not path.parent.exists()
 
 
 def test_a_read_only_database_is_a_storage_error(tmp_path: Path) -> None:

@@ -155,9 +155,9 @@ def test_the_cli_upgrades_a_database(url: str, capsys: pytest.CaptureFixture[str
 def test_the_cli_reports_a_database_it_cannot_open(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    missing = f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'scr.db'}"
-    assert main(["db", "upgrade", "--url", missing]) == 1
-    assert "unable to open database file" in capsys.readouterr().err
+    folder = tmp_path / "no" / "such" / "dir"
+    assert main(["db", "upgrade", "--url", f"sqlite:///{folder / 'scr.db'}"]) == 1
+    assert f"there is no directory {folder}" in capsys.readouterr().err
 
 
 def test_the_tables_and_the_migrations_agree(url: str) -> None:

@@ -159,6 +159,8 @@ def create_engine(
                     "store uses several: give a file (sqlite:///board.sqlite3), or use "
                     "MemoryStore to keep reviews in memory"
                 )
+            if parsed.database and not parsed.database.startswith("file:"):
+                _check_directory(Path(parsed.database).absolute())
             connect_args = dict(options.pop("connect_args", {}))
             connect_args.setdefault("timeout", timeout)
             options.setdefault("pool_use_lifo", True)
@@ -195,6 +197,17 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and bool(mode & 0o222)
 
 
+def _check_directory(path: Path) -> None:
+    """Refuse a SQLite database whose directory does not exist, naming it (SQLite
+    creates the file, not its directory, and says only "unable to open database
+    file")."""
+    if not path.exists() and not path.parent.is_dir():
+        raise StorageError(
+            f"cannot create the database {path}: there is no directory {path.parent} "
+            "(SQLite creates the file, not its directory)"
+        )
+
+
 def _sqlite_read_only(url: URL) -> tuple[str, URL] | None:
     """For a SQLite file that cannot be written, why (naming the file or the
     directory), and the URL that opens it read-only (SQLite's ``mode=ro``); None for
@@ -211,11 +224,7 @@ def _sqlite_read_only(url: URL) -> tuple[str, URL] | None:
     path = Path(database).absolute()
     folder = path.parent
     if not path.exists():
-        if not folder.is_dir():
-            raise StorageError(
-                f"cannot create the database {path}: there is no directory {folder} "
-                "(SQLite creates the file, not its directory)"
-            )
+        _check_directory(path)
         if not _writable(folder):
             raise StorageError(
                 f"cannot create the database {path}: the directory {folder} is read-only"

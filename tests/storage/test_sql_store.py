@@ -318,6 +318,18 @@ def _chain(error: BaseException) -> list[BaseException]:
     return found
 
 
+def test_check_creates_no_database(tmp_path: Path) -> None:
+    """The default ``migrate="check"`` changes nothing: a SQLite file that does not
+    exist is SchemaMismatch saying how to create it, and no empty file is left behind
+    (a mistyped path made one, which ``create`` then took for an empty database)."""
+    path = tmp_path / "typo.db"
+    with pytest.raises(SchemaMismatch) as refused:
+        SqlStore(f"sqlite:///{path}")
+    assert f"there is no database at {path}" in str(refused.value)
+    assert "migrate='create'" in str(refused.value) and refused.value.current == ()
+    assert not path.exists()
+
+
 def test_a_missing_directory_is_a_storage_error(tmp_path: Path) -> None:
     """Named as the directory that is missing (SQLite creates the file, not its
     directory), before SQLite is asked: not its "unable to open database file"."""

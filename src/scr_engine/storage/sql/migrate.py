@@ -92,6 +92,28 @@ def _stored_revisions(conn: Connection) -> tuple[str, ...] | None:
     return tuple(sorted(str(r) for r in rows))
 
 
+def refuse_missing(url: URL, migrate: Migrate) -> None:
+    """``migrate="check"`` changes nothing: a SQLite file that does not exist is
+    :class:`SchemaMismatch` (no scr_engine schema), and is not created empty."""
+    database = url.database or ""
+    if migrate != "check" or url.get_backend_name() != "sqlite" or not database:
+        return
+    if database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database).absolute()
+    if path.exists():
+        return
+    head = _shipped_head()
+    raise SchemaMismatch(
+        f"there is no database at {path} (no scr_engine schema); this version needs revision "
+        f"{', '.join(head)}. Create it with SqlStore(url, migrate='create') (or "
+        f"`{_UPGRADE_HINT.format(url=_shown(url))}`): migrate='check' creates nothing.",
+        current=(),
+        expected=head,
+        ahead=False,
+    )
+
+
 def _check_schema(conn: Connection, url: URL, schema: str | None = None) -> None:
     """Raise :class:`SchemaMismatch` unless the database is at the head revision (in
     the PostgreSQL ``schema`` the store was opened on, which the message then names).

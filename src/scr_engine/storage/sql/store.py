@@ -48,7 +48,7 @@ from scr_engine.storage.sql.connections import (
     ensure_schema,
 )
 from scr_engine.storage.sql.errors import _conflicts_on_serialization, _translated
-from scr_engine.storage.sql.migrate import Migrate, _check_schema, _prepare
+from scr_engine.storage.sql.migrate import Migrate, _check_schema, _prepare, refuse_missing
 from scr_engine.storage.sql.outbox import (
     claim_delivery,
     find_delivery,
@@ -197,7 +197,9 @@ class SqlStore:
                 ],
             )
         with _translated("opening the store"):
-            found = _sqlite_read_only(database_url(url))
+            parsed = database_url(url)
+            refuse_missing(parsed, migrate)
+            found = _sqlite_read_only(parsed)
         read_only = None
         if found is not None:
             read_only, url = found

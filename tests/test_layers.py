@@ -82,6 +82,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "scr_engine._arguments",
             "scr_engine._erasure",
             "scr_engine._listing",
+            "scr_engine._options",
             "scr_engine._settings_book",
             "scr_engine.templates",
             "scr_engine.templates.*",

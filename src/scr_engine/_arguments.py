@@ -10,8 +10,15 @@ from typing import Any
 
 from attrs import evolve
 
+from scr_engine.access import ReadPolicy
 from scr_engine.commands import Command
-from scr_engine.errors import InvalidRequest, PermissionDenied, TransitionRefused
+from scr_engine.errors import (
+    IntegrityError,
+    InvalidRequest,
+    PermissionDenied,
+    ReviewNotFound,
+    TransitionRefused,
+)
 from scr_engine.errors.refusals import Refusal, RefusalKind
 from scr_engine.history import Event
 from scr_engine.protocols.scr import NAME as DEFAULT_PROTOCOL
@@ -21,6 +28,7 @@ from scr_engine.rules.dates import DATE_RULE
 from scr_engine.rules.judge import check_shape
 from scr_engine.rules.settings import DEFAULT_SETTINGS
 from scr_engine.serialization import canonical_json, text_problems
+from scr_engine.storage.port import ReviewStore
 
 __all__ = [
     "MAX_ID_LENGTH",
@@ -32,9 +40,12 @@ __all__ = [
     "check_cursor",
     "check_day",
     "check_id",
+    "check_now",
     "check_overdue",
+    "check_parts",
     "check_retry",
     "command_name",
+    "new_id",
     "raise_for",
     "received_problems",
     "recorded_protocol",
@@ -56,6 +67,45 @@ _ROLES = frozenset(Role)
 
 def refuse(command: str, message: str, field: str | None = None) -> InvalidRequest:
     return InvalidRequest(command, [Refusal.input(message, field)])
+
+
+def check_now(now: Any) -> datetime:
+    """What the engine's clock gave, if it is a timezone-aware ``datetime``; else
+    :class:`InvalidRequest` on ``clock``, before anything is read or stored (a naive
+    time would be stored in a history no store could read back as a time)."""
+    if not isinstance(now, datetime) or now.utcoffset() is None:
+        message = (
+            f"the engine's clock gave {now!r}: a Clock's now() must return a timezone-aware "
+            "datetime (as SystemClock and FixedClock do), such as datetime.now(UTC)"
+        )
+        raise refuse("", message, "clock")
+    return now
+
+
+def check_parts(store: Any, clock: Any, read_policy: Any, new_id: Any, salt: Any) -> None:
+    """Refuse, as an engine is made, a part it could not use (a URL for a store, a
+    ``datetime`` for a clock, a dict for a read policy): :class:`InvalidRequest` naming
+    each, rather than an ``AttributeError`` at the first call that needs it."""
+    problems = []
+    if isinstance(store, str) or not all(
+        callable(getattr(store, method, None)) for method in ("load", "save", "history")
+    ):
+        message = f"store must be a ReviewStore (MemoryStore(), SqlStore(url) …), not {store!r:.80}"
+        problems.append(Refusal.input(message, "store"))
+    if clock is not None and (
+        isinstance(clock, datetime) or not callable(getattr(clock, "now", None))
+    ):
+        message = f"clock must be a Clock (SystemClock(), FixedClock(start) …), not {clock!r:.80}"
+        problems.append(Refusal.input(message, "clock"))
+    if not isinstance(read_policy, ReadPolicy):
+        message = f"read_policy must be a ReadPolicy, not {type(read_policy).__name__}"
+        problems.append(Refusal.input(message, "read_policy"))
+    for name, given in (("new_id", new_id), ("salt", salt)):
+        if given is not None and not callable(given):
+            message = f"{name} must be a function taking no argument, not {type(given).__name__}"
+            problems.append(Refusal.input(message, name))
+    if problems:
+        raise InvalidRequest("", problems)
 
 
 def check_actor(command: str, actor: Any, longest: int = DEFAULT_SETTINGS.max_actor_length) -> None:
@@ -141,6 +191,24 @@ def check_id(command: str, value: Any, what: str = "review_id") -> str:
     if problems:
         raise InvalidRequest(command, problems)
     return value
+
+
+def new_id(store: ReviewStore, made: Any) -> str:
+    """The id the engine's ``new_id`` ``made`` for a new review, if it is an id a read
+    can take (:func:`check_id`) that no stored review has; else
+    :class:`InvalidRequest` on ``new_id``, before anything is stored."""
+    review_id = check_id("submit_request", made, "new_id")
+    try:
+        store.load(review_id)
+    except ReviewNotFound:
+        return review_id
+    except IntegrityError:
+        pass  # stored, if not as its history says
+    message = (
+        f"new_id gave {review_id!r}, the id of a review already stored: each review needs "
+        "an id of its own (leave new_id out for random UUIDs)"
+    )
+    raise refuse("submit_request", message, "new_id")
 
 
 def check_count(command: str, value: Any, what: str, most: int) -> int:

@@ -7,11 +7,12 @@ judged and applied as any other."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from attrs import evolve
 
+from scr_engine.access import ReadPolicy, read_refusal
 from scr_engine.commands import COMMANDS, ErasePersonalData
 from scr_engine.errors import TransitionRefused
 from scr_engine.errors.refusals import Refusal
@@ -24,10 +25,12 @@ from scr_engine.personal import (
     text_paths,
     value_at,
 )
-from scr_engine.records import Review, TextRewrite
+from scr_engine.records import Actor, Review, TextRewrite
 from scr_engine.serialization import unstructure
+from scr_engine.states.stages import TERMINAL_STAGES
+from scr_engine.storage.port import ReviewStore
 
-__all__ = ["holds", "paths_holding", "scrubbed", "with_rewrites"]
+__all__ = ["ended_holding", "holds", "paths_holding", "scrubbed", "with_rewrites"]
 
 
 def with_rewrites(
@@ -75,6 +78,28 @@ def paths_holding(review: Any, history: Iterable[Event], value: str) -> tuple[st
         for e in history
     )
     return paths if paths or mentioned or in_history else None
+
+
+def ended_holding(
+    store: ReviewStore, policy: ReadPolicy, actor: Actor, value: str
+) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Each ended review of the store that ``actor`` may read and that holds ``value``,
+    with the paths holding it, in id order (what
+    :meth:`~scr_engine.engine.ReviewEngine.erase_person` erases). Reviews still open
+    are left out (their evidence is still needed), and so are those the read policy
+    keeps from the actor (PR-e: not theirs to read, so not theirs to erase)."""
+    after: str | None = None
+    while page := store.review_ids(after=after, limit=500):
+        after = page[-1]
+        for review_id in page:
+            review = store.load(review_id)
+            if review.stage not in TERMINAL_STAGES:
+                continue
+            if read_refusal(policy, review, actor) is not None:
+                continue
+            paths = paths_holding(review, store.history(review_id), value)
+            if paths is not None:
+                yield review_id, paths
 
 
 def scrubbed(events: Iterable[Event], value: str | None) -> tuple[Event, ...]:

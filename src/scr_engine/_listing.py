@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from enum import Enum
 from typing import Any
 
-from scr_engine._arguments import MAX_PAGE
+from scr_engine._arguments import MAX_PAGE, refuse
+from scr_engine.protocols import available
 from scr_engine.protocols import of as protocol_of
 from scr_engine.records import Review, Task, TaskStatus
 from scr_engine.rules.deadlines import DeadlineStatus
@@ -23,6 +25,7 @@ __all__ = [
     "readable_overdue",
     "readable_tasks",
     "scan_for",
+    "wanted_stages",
 ]
 
 
@@ -71,6 +74,24 @@ def _agency_words(review: Review) -> Iterator[str]:
     yield from getattr(review, "agencies", ())
 
 
+def wanted_stages(stages: Any) -> frozenset[str] | None:
+    """The stage codes ``reviews(stages=...)`` asks for, each the code of a stage of a
+    registered protocol; :class:`~scr_engine.errors.InvalidRequest` on ``stages`` for
+    one text (not a list of them) or a code no protocol has (a typo would otherwise
+    match nothing, silently)."""
+    if stages is None:
+        return None
+    if isinstance(stages, str) or not isinstance(stages, Iterable):
+        raise refuse("reviews", "stages must be a list of stage codes, not one", "stages")
+    wanted = frozenset(s.value if isinstance(s, Enum) else s for s in stages)
+    known = {code for definition in available() for code in definition.stage_codes}
+    unknown = sorted(repr(s) for s in wanted if not isinstance(s, str) or s not in known)
+    if unknown:
+        message = f"no protocol has the stage {', '.join(unknown)}; the stages are: "
+        raise refuse("reviews", message + ", ".join(sorted(known)), "stages")
+    return wanted
+
+
 def matching(
     store: ReviewStore,
     stages: Iterable[str] | None,
@@ -82,7 +103,7 @@ def matching(
 ) -> list[Review]:
     """The reviews matching every filter given (their reference after ``after``),
     ordered by reference."""
-    wanted = frozenset(str(s) for s in stages) if stages is not None else None
+    wanted = wanted_stages(stages)
     needle = text.casefold() if text else None
     found = []
     for review in every_review(store):

@@ -10,17 +10,17 @@ from datetime import date
 from typing import Any
 
 from scr_engine.commands import Command
-from scr_engine.errors import ScrEngineError, UnknownProtocol
+from scr_engine.errors import InvalidRequest, ScrEngineError, UnknownProtocol
 from scr_engine.errors.refusals import Refusal
 from scr_engine.protocols import DEFAULT as DEFAULT_PROTOCOL
-from scr_engine.protocols import Protocol
+from scr_engine.protocols import Protocol, available
 from scr_engine.protocols import get as get_protocol
 from scr_engine.protocols import of as protocol_of
 from scr_engine.records import Actor
 from scr_engine.rules.common import Context
 from scr_engine.rules.request import validate_request
 
-__all__ = ["SettingsBook", "request_problems", "submission"]
+__all__ = ["SettingsBook", "check_settings", "request_problems", "submission"]
 
 
 class SettingsBook:
@@ -64,6 +64,59 @@ class SettingsBook:
                 "was not given (pass them in known_settings)"
             )
         return found
+
+
+def check_settings(
+    settings: Any, protocol_settings: Any, known_settings: Any
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """``protocol_settings`` and ``known_settings`` as tuples, once checked; refused as
+    the engine is made when it would misread or silently ignore them: ``settings``
+    that are not the SCR's; ``protocol_settings`` of no registered protocol, the SCR's
+    (which ``settings`` holds) or two of one protocol; either not a list, or
+    ``known_settings`` of no protocol (:class:`InvalidRequest` naming the argument)."""
+    lists = []
+    for name, given in (
+        ("protocol_settings", protocol_settings),
+        ("known_settings", known_settings),
+    ):
+        if not isinstance(given, Iterable) or hasattr(given, "version"):  # one, not a list
+            message = f"{name} must be a list of settings, not {type(given).__name__}"
+            raise InvalidRequest("", [Refusal.input(message, name)])
+        lists.append(tuple(given))
+    others, known = lists
+    scr = DEFAULT_PROTOCOL.settings
+    classes = {d.settings for d in available()}
+    problems = []
+    if type(settings) is not scr:
+        name = type(settings).__name__
+        where = "go in protocol_settings" if type(settings) in classes else "are no protocol's"
+        message = f"settings are the SCR's {scr.__name__}, not {name}: {name} {where}"
+        problems.append(Refusal.input(message, "settings"))
+    seen: set[type] = set()
+    for given in others:
+        kind = type(given)
+        if kind is scr:
+            message = f"the SCR's {scr.__name__} go in settings, not protocol_settings"
+        elif kind not in classes:
+            takes = ", ".join(sorted(c.__name__ for c in classes if c is not scr))
+            message = f"{kind.__name__} are no protocol's settings (protocols take: {takes})"
+        elif kind in seen:
+            message = f"two {kind.__name__} given: a protocol's new reviews start under one"
+        else:
+            seen.add(kind)
+            continue
+        problems.append(Refusal.input(message, "protocol_settings"))
+    problems += [
+        Refusal.input(
+            f"{type(k).__name__} are no protocol's settings, so no review runs under them",
+            "known_settings",
+        )
+        for k in known
+        if type(k) not in classes
+    ]
+    if problems:
+        raise InvalidRequest("", problems)
+    return others, known
 
 
 def submission(request: Any, received_on: date | None, definition: Protocol) -> Command:

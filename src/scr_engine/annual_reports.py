@@ -144,10 +144,9 @@ def compile_sections(
     them (``compile_review_sections``, by ``actor``; SAR-A-6, SAR-A-7)."""
     report = _report(engine, report_id, "compile_review_sections")
     sections = computed_now(engine, report.year)
-    made: Any = engine.execute(
+    return engine.execute(
         report_id, c.CompileReviewSections(sections), actor, idempotency_key=idempotency_key
     )
-    return made  # type: ignore[no-any-return]
 
 
 def stale(engine: ReviewEngine, report_id: str) -> list[str]:
@@ -186,11 +185,10 @@ def send(
 ) -> AnnualReport:
     """Record a copy sent to ``recipient`` (``send_annual_report``, SAR-A-8); after the
     last recipient's, the report is ``distributed`` (``record_distributed``)."""
-    made: Any = engine.execute(report_id, c.SendAnnualReport(recipient, occurred_on), actor)
-    assert isinstance(made, AnnualReport)
+    made = engine.execute(report_id, c.SendAnnualReport(recipient, occurred_on), actor)
     if not made.unsent():
         made = engine.execute(report_id, c.RecordDistributed(), actor)
-    return made  # type: ignore[no-any-return]
+    return made
 
 
 def record_inclusions(engine: ReviewEngine, report_id: str, actor: Actor) -> list[SarReview]:
@@ -216,7 +214,7 @@ def record_inclusions(engine: ReviewEngine, report_id: str, actor: Actor) -> lis
         command = c.RecordAnnualReportInclusion(
             report.id, report.reference, report.year, report.published_on, report.url
         )
-        done.append(engine.execute(entry.review_id, command, actor))  # type: ignore[arg-type]
+        done.append(engine.execute(entry.review_id, command, actor))
     return done
 
 

@@ -71,6 +71,7 @@ __all__ = [
     "RestrictAccess",
     "ResumeClock",
     "ReviseTermsOfReference",
+    "ScrCommand",
     "StandDownPanelMember",
     "StartMonitoring",
     "SubmitOverviewReport",
@@ -94,8 +95,17 @@ class Command:
     name: ClassVar[str]
 
 
+class ScrCommand(Command):
+    """Base of every command of the SCR protocol alone (:class:`ErasePersonalData`,
+    which every protocol takes, is a plain :class:`Command`): for it,
+    :meth:`ReviewEngine.execute <scr_engine.ReviewEngine.execute>` returns a
+    :class:`~scr_engine.records.Review`, as a type checker knows."""
+
+    __slots__ = ()
+
+
 @frozen
-class SubmitRequest(Command):
+class SubmitRequest(ScrCommand):
     """Receive an Appendix 1 request (RF-1, RF-2). ``reference``,
     ``settings_version`` and ``protocol_version`` are filled in by the engine."""
 
@@ -112,7 +122,7 @@ class SubmitRequest(Command):
 
 
 @frozen
-class RecordChairNotified(Command):
+class RecordChairNotified(ScrCommand):
     """Record the date the Chair of the Board received the request (RF-3)."""
 
     name: ClassVar[str] = "record_chair_notified"
@@ -120,7 +130,7 @@ class RecordChairNotified(Command):
 
 
 @frozen
-class AssessCriteria(Command):
+class AssessCriteria(ScrCommand):
     """The Chair assesses the request against §3 (CR-1…CR-4). ``facts`` defaults to
     the facts stated on the request form."""
 
@@ -132,7 +142,7 @@ class AssessCriteria(Command):
 
 
 @frozen
-class ConfirmReview(Command):
+class ConfirmReview(ScrCommand):
     """The Chair confirms that the case proceeds to an SCR (RF-4); emits RF-5 tasks."""
 
     name: ClassVar[str] = "confirm_review"
@@ -142,7 +152,7 @@ class ConfirmReview(Command):
 
 
 @frozen
-class RecommendAlternative(Command):
+class RecommendAlternative(ScrCommand):
     """The Chair recommends an Individual Practice or Near Miss Review (RF-4a/b)."""
 
     name: ClassVar[str] = "recommend_alternative"
@@ -153,7 +163,7 @@ class RecommendAlternative(Command):
 
 
 @frozen
-class Decline(Command):
+class Decline(ScrCommand):
     """The Chair decides on no review, with reasons (CR-4)."""
 
     name: ClassVar[str] = "decline"
@@ -163,7 +173,7 @@ class Decline(Command):
 
 
 @frozen
-class RecordRecordsSecured(Command):
+class RecordRecordsSecured(ScrCommand):
     """An agency has secured its records (RF-5)."""
 
     name: ClassVar[str] = "record_records_secured"
@@ -173,7 +183,7 @@ class RecordRecordsSecured(Command):
 
 
 @frozen
-class RecordImrWriter(Command):
+class RecordImrWriter(ScrCommand):
     """An agency has identified its IMR writer (RF-5), with what the writer declared
     about direct involvement with the adult or the family (PR-b: those conducting an
     IMR were not directly concerned with them); a writer who declares it is refused."""
@@ -193,7 +203,7 @@ class RecordImrWriter(Command):
 
 
 @frozen
-class AgreeLeadAuthority(Command):
+class AgreeLeadAuthority(ScrCommand):
     """The local authorities involved agreed which of them leads (RF-6)."""
 
     name: ClassVar[str] = "agree_lead_authority"
@@ -203,7 +213,7 @@ class AgreeLeadAuthority(Command):
 
 
 @frozen
-class AppointPanelChair(Command):
+class AppointPanelChair(ScrCommand):
     """Appoint the chair of the review panel (SU-1, PR-b)."""
 
     name: ClassVar[str] = "appoint_panel_chair"
@@ -213,7 +223,7 @@ class AppointPanelChair(Command):
 
 
 @frozen
-class AppointPanelMember(Command):
+class AppointPanelMember(ScrCommand):
     """Appoint a panel member (SU-1, SU-2, PR-b): an involved agency's representative,
     or another member the Membership guidance names (``appointment.represents``)."""
 
@@ -224,7 +234,7 @@ class AppointPanelMember(Command):
 
 
 @frozen
-class AppointOverviewWriter(Command):
+class AppointOverviewWriter(ScrCommand):
     """Appoint the overview report writer (SU-9, PR-b)."""
 
     name: ClassVar[str] = "appoint_overview_writer"
@@ -234,7 +244,7 @@ class AppointOverviewWriter(Command):
 
 
 @frozen
-class RecordBudget(Command):
+class RecordBudget(ScrCommand):
     """Record the panel's budgetary requirements (SU-3)."""
 
     name: ClassVar[str] = "record_budget"
@@ -245,7 +255,7 @@ class RecordBudget(Command):
 
 
 @frozen
-class HoldInitialMeeting(Command):
+class HoldInitialMeeting(ScrCommand):
     """The initial meeting agrees the terms of reference (SU-4…SU-8, SU-10)."""
 
     name: ClassVar[str] = "hold_initial_meeting"
@@ -255,7 +265,7 @@ class HoldInitialMeeting(Command):
 
 
 @frozen
-class ConvenePanel(Command):
+class ConvenePanel(ScrCommand):
     """Convene the panel on the agreed terms of reference."""
 
     name: ClassVar[str] = "convene_panel"
@@ -264,7 +274,7 @@ class ConvenePanel(Command):
 
 
 @frozen
-class ReceiveImr(Command):
+class ReceiveImr(ScrCommand):
     """An agency presents its IMR (EV-1); also a resubmission with further information."""
 
     name: ClassVar[str] = "receive_imr"
@@ -279,7 +289,7 @@ class ReceiveImr(Command):
 
 
 @frozen
-class JudgeImr(Command):
+class JudgeImr(ScrCommand):
     """The panel judges an IMR (EV-2)."""
 
     name: ClassVar[str] = "judge_imr"
@@ -291,7 +301,7 @@ class JudgeImr(Command):
 
 
 @frozen
-class ConfirmOverviewBrief(Command):
+class ConfirmOverviewBrief(ScrCommand):
     """The panel confirms the brief for the overview report (EV-3)."""
 
     name: ClassVar[str] = "confirm_overview_brief"
@@ -301,7 +311,7 @@ class ConfirmOverviewBrief(Command):
 
 
 @frozen
-class AcceptEvidence(Command):
+class AcceptEvidence(ScrCommand):
     """Every IMR is in and sufficient; the writer is briefed (EV-1…EV-3)."""
 
     name: ClassVar[str] = "accept_evidence"
@@ -310,7 +320,7 @@ class AcceptEvidence(Command):
 
 
 @frozen
-class RecordWriterMeeting(Command):
+class RecordWriterMeeting(ScrCommand):
     """A meeting between the overview writer and the panel, with its purpose (OW-1)."""
 
     name: ClassVar[str] = "record_writer_meeting"
@@ -321,7 +331,7 @@ class RecordWriterMeeting(Command):
 
 
 @frozen
-class SubmitOverviewReport(Command):
+class SubmitOverviewReport(ScrCommand):
     """The overview writer submits the report and executive summary (RP-2, RP-3)."""
 
     name: ClassVar[str] = "submit_overview_report"
@@ -331,7 +341,7 @@ class SubmitOverviewReport(Command):
 
 
 @frozen
-class RequestRevision(Command):
+class RequestRevision(ScrCommand):
     """The panel sends the report back to the writer, with reasons."""
 
     name: ClassVar[str] = "request_revision"
@@ -341,7 +351,7 @@ class RequestRevision(Command):
 
 
 @frozen
-class RecordAgencySignoff(Command):
+class RecordAgencySignoff(ScrCommand):
     """An agency confirms its information is fully and fairly represented (RP-4)."""
 
     name: ClassVar[str] = "record_agency_signoff"
@@ -351,7 +361,7 @@ class RecordAgencySignoff(Command):
 
 
 @frozen
-class AddAction(Command):
+class AddAction(ScrCommand):
     """Add an action to the action plan for a recommendation (RP-5, AP-1)."""
 
     name: ClassVar[str] = "add_action"
@@ -366,7 +376,7 @@ class AddAction(Command):
 
 
 @frozen
-class RecordDissemination(Command):
+class RecordDissemination(ScrCommand):
     """Decide who gets the report, how, and how it is disseminated (RP-6)."""
 
     name: ClassVar[str] = "record_dissemination"
@@ -376,7 +386,7 @@ class RecordDissemination(Command):
 
 
 @frozen
-class Ratify(Command):
+class Ratify(ScrCommand):
     """The Board agrees the report and the action plan (RP-7): issued by the board
     chair on the Board's behalf, or by an actor holding the ``board`` role.
     ``occurred_on`` is the date of the Board's meeting (formerly ``agreed_on``); the
@@ -387,7 +397,7 @@ class Ratify(Command):
 
 
 @frozen
-class StartMonitoring(Command):
+class StartMonitoring(ScrCommand):
     """Start monitoring the action plan (AP-1)."""
 
     name: ClassVar[str] = "start_monitoring"
@@ -396,7 +406,7 @@ class StartMonitoring(Command):
 
 
 @frozen
-class RecordActionProgress(Command):
+class RecordActionProgress(ScrCommand):
     """Note progress on an action (AP-1, AP-2)."""
 
     name: ClassVar[str] = "record_action_progress"
@@ -407,7 +417,7 @@ class RecordActionProgress(Command):
 
 
 @frozen
-class CompleteAction(Command):
+class CompleteAction(ScrCommand):
     """An action is completed; its outcome goes into the learning log (AP-1, AP-3)."""
 
     name: ClassVar[str] = "complete_action"
@@ -418,7 +428,7 @@ class CompleteAction(Command):
 
 
 @frozen
-class CloseReview(Command):
+class CloseReview(ScrCommand):
     """Close the review: every action completed and logged (AP-3, PR-h)."""
 
     name: ClassVar[str] = "close_review"
@@ -427,7 +437,7 @@ class CloseReview(Command):
 
 
 @frozen
-class Withdraw(Command):
+class Withdraw(ScrCommand):
     """Stop the review before ratification, with reasons."""
 
     name: ClassVar[str] = "withdraw"
@@ -458,7 +468,7 @@ class ErasePersonalData(Command):
 
 
 @frozen
-class AddAgency(Command):
+class AddAgency(ScrCommand):
     """Bring an agency not named on the request into the review (SU-7: the terms of
     reference decide which agencies contribute), with reasons. It is then involved:
     RF-5 letters go to it, and every rule on involved agencies covers it."""
@@ -471,7 +481,7 @@ class AddAgency(Command):
 
 
 @frozen
-class RestrictAccess(Command):
+class RestrictAccess(ScrCommand):
     """Restrict who may read the review (PR-e) to the people named on it and the
     ``readers`` given (the chair issuing it is added), or lift the restriction
     (``restricted`` false), with reasons."""
@@ -483,7 +493,7 @@ class RestrictAccess(Command):
 
 
 @frozen
-class PauseClock(Command):
+class PauseClock(ScrCommand):
     """Stop every running clock of the review for a parallel process."""
 
     name: ClassVar[str] = "pause_clock"
@@ -494,7 +504,7 @@ class PauseClock(Command):
 
 
 @frozen
-class ResumeClock(Command):
+class ResumeClock(ScrCommand):
     """Restart the review's clocks after a pause."""
 
     name: ClassVar[str] = "resume_clock"
@@ -504,7 +514,7 @@ class ResumeClock(Command):
 
 
 @frozen
-class ExtendDeadline(Command):
+class ExtendDeadline(ScrCommand):
     """Move one deadline later, recording who and why."""
 
     name: ClassVar[str] = "extend_deadline"
@@ -514,7 +524,7 @@ class ExtendDeadline(Command):
 
 
 @frozen
-class ReplacePanelChair(Command):
+class ReplacePanelChair(ScrCommand):
     """Replace the panel chair, with reasons (SU-1, PR-b): the newcomer is appointed as
     at first, impartial; the chair replaced stays in the review's history."""
 
@@ -525,7 +535,7 @@ class ReplacePanelChair(Command):
 
 
 @frozen
-class ReplaceOverviewWriter(Command):
+class ReplaceOverviewWriter(ScrCommand):
     """Replace the overview report writer, with reasons (SU-9, PR-b): the newcomer is
     appointed as at first, impartial; the writer replaced stays in the history."""
 
@@ -536,7 +546,7 @@ class ReplaceOverviewWriter(Command):
 
 
 @frozen
-class StandDownPanelMember(Command):
+class StandDownPanelMember(ScrCommand):
     """Stand a panel member down, with reasons (SU-2, PR-b), for instance when a
     conflict of interest surfaces, optionally seating a ``replacement``; the member
     stood down stays in the history."""
@@ -549,7 +559,7 @@ class StandDownPanelMember(Command):
 
 
 @frozen
-class ReviseTermsOfReference(Command):
+class ReviseTermsOfReference(ScrCommand):
     """Revise the terms of reference agreed at the initial meeting, with reasons
     (Appendix 2, "to review the scope of the SCR"; SU-6 … SU-10): the new terms are
     judged as at the initial meeting, the deadlines follow them, and the terms
@@ -620,7 +630,7 @@ def _every_class() -> tuple[type[AnyCommand], ...]:
     defined = [
         v
         for v in globals().values()
-        if isinstance(v, type) and issubclass(v, Command) and v is not Command
+        if isinstance(v, type) and issubclass(v, Command) and v not in (Command, ScrCommand)
     ]
     problems = [
         f"{cls.__name__} subclasses Command but is not in AnyCommand: add it to the union"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scr_engine.clock import local_date
 from scr_engine.demo import echo_history_and_deadlines
@@ -49,11 +49,15 @@ from scr_engine.protocols.sar.records import (
     Referral,
     ReferrerCategory,
     Report,
+    SarReview,
     TermsOfReference,
     TestValue,
     TorEntry,
 )
 from scr_engine.records import Actor, Role
+
+if TYPE_CHECKING:
+    from scr_engine.protocols.sar.annual.records import AnnualReportForm
 
 __all__ = [
     "AGENCIES",
@@ -166,14 +170,14 @@ def _report() -> Report:
 
 def run_sar_main_line(
     engine: ReviewEngine, step: Callable[[], object] = lambda: None, today: date | None = None
-) -> Any:
+) -> SarReview:
     """Submit the fictional referral and take the review along the main line as far
     as the SAR definition allows (``action_plan_monitored``: :data:`CLOSE_BLOCKED`);
     ``step`` runs after each command (to move a fixed clock on). Returns the review."""
     start = today if today is not None else local_date(engine.clock.now())
-    review: Any = engine.submit(demo_referral(start), BUSINESS_MANAGER, protocol="sar")
+    review = engine.submit(demo_referral(start), BUSINESS_MANAGER, protocol="sar")
 
-    def do(command: c.SarCommand, actor: Actor) -> Any:
+    def do(command: c.SarCommand, actor: Actor) -> SarReview:
         done = engine.execute(review.id, command, actor)
         step()
         return done
@@ -238,7 +242,7 @@ def run_sar_main_line(
     )
 
 
-def demo_annual_report_form(year: int = 2025) -> Any:
+def demo_annual_report_form(year: int = 2025) -> AnnualReportForm:
     """A fictional annual report form of the financial year from 1 April ``year``: the
     demo's agencies as the SAB's members, the four kinds of statutory recipient
     (SAR-A-5, SAR-A-8)."""
@@ -270,8 +274,8 @@ EXAMPLE_FORMS: dict[str, Callable[[], Any]] = {
 
 
 def close_through_annual_report(
-    engine: ReviewEngine, review: Any, echo: Callable[[str], None] = print
-) -> Any:
+    engine: ReviewEngine, review: SarReview, echo: Callable[[str], None] = print
+) -> SarReview:
     """Take a monitored SAR to ``closed`` the way the Act has it (SAR-A-4): move the
     clock past the end of the financial year it concluded in, open that year's annual
     report, write sections (a)-(c), compute (d)-(g) from the store, approve and publish
@@ -299,8 +303,7 @@ def close_through_annual_report(
     annual_reports.compile_sections(engine, report.id, BUSINESS_MANAGER)
     engine.execute(report.id, ac.ApproveAnnualReport(), BOARD_CHAIR)
     url = f"https://example.org/sab/annual-report-{year}-{(year + 1) % 100:02d}"
-    published: Any = engine.execute(report.id, ac.PublishAnnualReport(url), BUSINESS_MANAGER)
-    report = published
+    report = engine.execute(report.id, ac.PublishAnnualReport(url), BUSINESS_MANAGER)
     echo(
         f"Annual report {report.reference} of {year}-{(year + 1) % 100:02d} published at "
         f"{url}: its section (d) lists {review.reference} (SAR-A-4, SAR-A-6, SAR-A-9)."
@@ -317,7 +320,7 @@ def run_sar_demo(
     engine: ReviewEngine,
     echo: Callable[[str], None] = print,
     step: Callable[[], object] = lambda: None,
-) -> Any:
+) -> SarReview:
     """Run the fictional SAR along its main line and print what happens: its history,
     its deadlines, the SAR-A-4 refusal to close it before its findings are in a
     published annual report, then that year's annual report published and the review

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from attrs import evolve, frozen
+from attrs import evolve
 
 from scr_engine._arguments import (
     MAX_PAGE,
@@ -20,15 +20,18 @@ from scr_engine._arguments import (
     check_count,
     check_day,
     check_id,
+    check_now,
     check_overdue,
+    check_parts,
     check_retry,
     command_name,
+    new_id,
     raise_for,
     received_problems,
     recorded_protocol,
     refuse,
 )
-from scr_engine._erasure import paths_holding, scrubbed, with_rewrites
+from scr_engine._erasure import ended_holding, scrubbed, with_rewrites
 from scr_engine._listing import (
     fulfilled,
     matching,
@@ -36,9 +39,11 @@ from scr_engine._listing import (
     readable_tasks,
     scan_for,
 )
+from scr_engine._options import CommandOption, command_options
 from scr_engine._settings_book import (
     SettingsBook,
     admitted_again,
+    check_settings,
     new_reference,
     protocol_named,
     request_problems,
@@ -47,7 +52,7 @@ from scr_engine._settings_book import (
 from scr_engine.access import DEFAULT_READ_POLICY, AccessEntry, ReadPolicy, read_refusal
 from scr_engine.checkpoints import Checkpoint, CheckpointEntry, sign_checkpoint
 from scr_engine.clock import Clock, SystemClock, local_date
-from scr_engine.commands import Command, ErasePersonalData
+from scr_engine.commands import Command, ErasePersonalData, ScrCommand
 from scr_engine.errors import (
     ConcurrencyConflict,
     InvalidRequest,
@@ -69,18 +74,17 @@ from scr_engine.rules.judge import (
     acting_role,
     check_shape,
     judge,
-    obstacles,
-    takes_input,
     too_long,
 )
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
-from scr_engine.states.stages import TERMINAL_STAGES
 from scr_engine.storage.port import DeadlineRow, ReviewStore
 
 if TYPE_CHECKING:
     from typing import TypeAlias
 
+    from scr_engine.protocols.sar.annual.commands import AnnualReportCommand
     from scr_engine.protocols.sar.annual.records import AnnualReport, AnnualReportForm
+    from scr_engine.protocols.sar.commands import SarCommand
     from scr_engine.protocols.sar.records import Referral, SarReview
 
     AnyReview: TypeAlias = Review | SarReview | AnnualReport  # each shipped record
@@ -91,27 +95,6 @@ if TYPE_CHECKING:
     )
 
 __all__ = ["CommandOption", "ReviewEngine"]
-
-
-@frozen
-class CommandOption:
-    """One command a screen could offer an actor on a review (see
-    :meth:`ReviewEngine.options`)."""
-
-    command: str
-    """The command's stable name."""
-    takes_input: bool
-    """Whether the command has fields that must be given (a form to fill in)."""
-    refusals: tuple[Refusal, ...]
-    """Every reason the actor could not issue it now, whatever its input: their role,
-    agency or appointment; the stage; a guard no input can satisfy (CR-1 for
-    ``decline``); for a command that takes no input, every guard that fails."""
-
-    @property
-    def allowed(self) -> bool:
-        """Whether some input could make the command succeed now (for a command that
-        takes no input: whether it would)."""
-        return not self.refusals
 
 
 class ReviewEngine:
@@ -127,7 +110,7 @@ class ReviewEngine:
     :param protocol_settings: the settings new reviews of other protocols start under
         (a :class:`~scr_engine.protocols.sar.settings.SarSettings` for SARs, say);
         their definition's defaults for a protocol given none.
-    :param new_id: makes review IDs (a random UUID by default).
+    :param new_id: makes review IDs: new ids, as :meth:`get` takes them (random UUIDs by default).
     :param salt: makes the random salts of the history's commitments to personal
         values and review states (16 random bytes, hex, by default; see
         :mod:`scr_engine.personal`).
@@ -148,10 +131,12 @@ class ReviewEngine:
         read_policy: ReadPolicy = DEFAULT_READ_POLICY,
         protocol_settings: Iterable[Any] = (),
     ) -> None:
+        check_parts(store, clock, read_policy, new_id, salt)
         self.store = store
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.settings = settings
-        self._book = SettingsBook((*protocol_settings, settings), known_settings)
+        others, known = check_settings(settings, protocol_settings, known_settings)
+        self._book = SettingsBook((*others, settings), known)
         self._new_id = new_id if new_id is not None else (lambda: uuid.uuid4().hex)
         self._salt: SaltSource = salt if salt is not None else new_salt
         self.read_policy = read_policy
@@ -250,7 +235,7 @@ class ReviewEngine:
             )
             if done is not None:
                 return done
-        now = self.clock.now()
+        now = self._now()
         today = local_date(now)
         current = self._book.current(definition)
         refusals = request_problems(definition, request, actor, role, today, current, self.store)
@@ -283,7 +268,7 @@ class ReviewEngine:
             "settings_version": submitted.settings_version,
         }
         review, event = start(
-            self._new_id(),
+            new_id(self.store, self._new_id()),
             command,
             payload,
             actor.id,
@@ -313,6 +298,48 @@ class ReviewEngine:
             raise
         return review
 
+    # What a command returns, by its protocol's base class (an SCR command gives a
+    # Review, a SAR's a SarReview; a command every protocol takes, erasure, any one).
+    @overload
+    def execute(
+        self,
+        review_id: str,
+        command: ScrCommand,
+        actor: Actor,
+        expected_version: int | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Review: ...
+    @overload
+    def execute(
+        self,
+        review_id: str,
+        command: SarCommand,
+        actor: Actor,
+        expected_version: int | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> SarReview: ...
+    @overload
+    def execute(
+        self,
+        review_id: str,
+        command: AnnualReportCommand,
+        actor: Actor,
+        expected_version: int | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> AnnualReport: ...
+    @overload
+    def execute(
+        self,
+        review_id: str,
+        command: Command,
+        actor: Actor,
+        expected_version: int | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> AnyReview: ...
     def execute(
         self,
         review_id: str,
@@ -375,7 +402,7 @@ class ReviewEngine:
             command = with_rewrites(review, command, erase_value)
         if expected_version is not None and expected_version != review.version:
             raise ConcurrencyConflict(review_id, expected_version, review.version)
-        now = self.clock.now()
+        now = self._now()
         if name == "submit_request":
             raise_for(
                 name,
@@ -503,21 +530,10 @@ class ReviewEngine:
                 [Refusal("PR-e", "the value to erase must be given", RefusalKind.INPUT, "value")],
             )
         changed: list[str] = []
-        after: str | None = None
-        while page := self.store.review_ids(after=after, limit=500):
-            after = page[-1]
-            for review_id in page:
-                review = self.store.load(review_id)
-                if review.stage not in TERMINAL_STAGES:
-                    continue
-                if read_refusal(self.read_policy, review, actor) is not None:
-                    continue  # PR-e: not theirs to read, so not theirs to erase
-                paths = paths_holding(review, self.store.history(review_id), value)
-                if paths is None:
-                    continue
-                command = ErasePersonalData(reasons, legal_basis, paths, pseudonym)
-                self._execute(review_id, command, actor, erase_value=value)
-                changed.append(review_id)
+        for review_id, paths in ended_holding(self.store, self.read_policy, actor, value):
+            command = ErasePersonalData(reasons, legal_basis, paths, pseudonym)
+            self._execute(review_id, command, actor, erase_value=value)
+            changed.append(review_id)
         if changed and vacuum:
             self._vacuum()
         return changed
@@ -542,7 +558,7 @@ class ReviewEngine:
             return [
                 Refusal("MAP", "submit_request creates a review: use submit()", RefusalKind.STAGE)
             ]
-        today = local_date(self.clock.now())
+        today = local_date(self._now())
         settings = self._settings_of(review)
         return judge(review, command, actor, today, settings, self.definition(review)).refusals
 
@@ -557,19 +573,8 @@ class ReviewEngine:
         check_id("options", review_id)
         review = self.store.load(review_id)
         self._may_read(review, actor, "options")
-        today = local_date(self.clock.now())
-        settings = self._settings_of(review)
-        definition = self.definition(review)
-        valid = definition.commands_from(review.stage)
-        return [
-            CommandOption(
-                table_row.command,
-                takes_input(definition.commands[table_row.command]),
-                tuple(obstacles(review, table_row, actor, today, settings, definition)),
-            )
-            for table_row in definition.table
-            if table_row.command in valid
-        ]
+        today, definition = local_date(self._now()), self.definition(review)
+        return command_options(review, actor, today, self._settings_of(review), definition)
 
     def allowed(self, review_id: str, actor: Actor) -> list[str]:
         """The commands ``actor`` could issue on the review now: the names of the
@@ -594,7 +599,7 @@ class ReviewEngine:
         # A store written before the port had the lookup: look at each review.
         review_id = finder(reference) if callable(finder) else scan_for(self.store, reference)
         if review_id is None:
-            raise ReviewNotFound(reference)
+            raise ReviewNotFound(reference, "reference")
         review = self.store.load(review_id)
         self._may_read(review, actor, "get")
         return review
@@ -623,7 +628,7 @@ class ReviewEngine:
             check_id("reviews", after, "after")
         if actor is not None:
             check_actor("reviews", actor, self.settings.max_actor_length)
-        overdue_on = local_date(self.clock.now()) if overdue else None
+        overdue_on = local_date(self._now()) if overdue else None
         found: list[AnyReview] = list(
             matching(self.store, stages, agency, text, overdue_on, after, self._settings_of)
         )
@@ -631,7 +636,7 @@ class ReviewEngine:
             return found[:limit]
         shown = [r for r in found if read_refusal(self.read_policy, r, actor) is None][:limit]
         for review in shown:
-            self.store.log_access(review.id, self.clock.now(), actor.id, "reviews", True)
+            self.store.log_access(review.id, self._now(), actor.id, "reviews", True)
         return shown
 
     def history(self, review_id: str, actor: Actor | None = None) -> tuple[Event, ...]:
@@ -651,7 +656,7 @@ class ReviewEngine:
             check_day("deadlines", as_of)
         review = self.store.load(review_id)
         self._may_read(review, actor, "deadlines")
-        today = as_of if as_of is not None else local_date(self.clock.now())
+        today = as_of if as_of is not None else local_date(self._now())
         return self.definition(review).deadlines(review, self._settings_of(review), today)
 
     def access_log(
@@ -680,7 +685,7 @@ class ReviewEngine:
         review = self.store.load(review_id)
         if read_refusal(self.read_policy, review, actor) is not None:
             return False
-        self.store.log_access(review.id, self.clock.now(), actor.id, what, True)
+        self.store.log_access(review.id, self._now(), actor.id, what, True)
         return True
 
     def _may_act(self, review: Review, actor: Actor, command: str) -> None:
@@ -689,7 +694,7 @@ class ReviewEngine:
         refusal = read_refusal(self.read_policy, review, actor)
         if refusal is None:
             return
-        self.store.log_access(review.id, self.clock.now(), actor.id, command, False)
+        self.store.log_access(review.id, self._now(), actor.id, command, False)
         raise PermissionDenied(command, [refusal])
 
     def _may_read(self, review: Review, actor: Actor | None, what: str) -> None:
@@ -698,7 +703,7 @@ class ReviewEngine:
             return
         check_actor(what, actor, self.settings.max_actor_length)
         refusal = read_refusal(self.read_policy, review, actor)
-        self.store.log_access(review.id, self.clock.now(), actor.id, what, refusal is None)
+        self.store.log_access(review.id, self._now(), actor.id, what, refusal is None)
         if refusal is not None:
             raise PermissionDenied(what, [refusal])
 
@@ -720,7 +725,7 @@ class ReviewEngine:
         With ``actor``, only the rows of reviews the read policy lets them read, each
         such review's read logged (PR-e); with none, as the host's trusted code.
         """
-        day = check_overdue(as_of, within_days, limit, after, local_date(self.clock.now()))
+        day = check_overdue(as_of, within_days, limit, after, local_date(self._now()))
         if actor is not None:
             check_actor("overdue", actor, self.settings.max_actor_length)
             return readable_overdue(
@@ -793,7 +798,7 @@ class ReviewEngine:
         checkpoint covers, nor restore an older copy of a review, without
         :meth:`verify` saying so."""
         entries = list(map(CheckpointEntry._make, self.store.heads()))
-        checkpoint = sign_checkpoint(entries, self.clock.now(), signing_key)
+        checkpoint = sign_checkpoint(entries, self._now(), signing_key)
         self.store.save_checkpoint(checkpoint)
         return checkpoint
 
@@ -827,6 +832,9 @@ class ReviewEngine:
             progress=progress,
             exact=exact,
         )
+
+    def _now(self) -> datetime:
+        return check_now(self.clock.now())  # aware, or InvalidRequest: nothing stored
 
     def settings_for(self, review: AnyReview) -> Any:
         """The settings a review runs under (those it started with: a

@@ -9,18 +9,25 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+import attrs
 import pytest
 
 from scr_engine import (
     Actor,
+    FixedClock,
     InvalidRequest,
+    MemoryStore,
     ReviewEngine,
     ReviewNotFound,
     Role,
+    Stage,
 )
 from scr_engine import commands as c
 from support.builders import (
     BOARD_CHAIR,
+    BUSINESS_MANAGER,
+    REQUESTER,
+    START,
     demo_request,
     submit,
 )
@@ -122,6 +129,123 @@ def test_overdue_arguments_are_checked(any_engine: ReviewEngine, kwargs: dict[st
     with pytest.raises(InvalidRequest) as refused:
         any_engine.overdue(**kwargs)
     assert {r.field for r in refused.value.refusals} <= {"limit", "within_days", "as_of", "after"}
+
+
+@pytest.mark.parametrize("stages", ["requested", ["requestd"], [5], 7], ids=repr)
+def test_reviews_stages_are_stage_codes(any_engine: ReviewEngine, stages: Any) -> None:
+    """reviews(stages=...) takes stage codes of a registered protocol (or their enum
+    members): one text, or a code no protocol has, is InvalidRequest naming ``stages``,
+    never a list that is silently empty."""
+    submit(any_engine)
+    with pytest.raises(InvalidRequest) as refused:
+        any_engine.reviews(stages=stages)
+    assert [r.field for r in refused.value.refusals] == ["stages"]
+    assert len(any_engine.reviews(stages=[Stage.REQUESTED, "withdrawn"])) == 1
+
+
+class _NaiveClock:
+    """A host's clock that forgets the time zone."""
+
+    def now(self) -> datetime:
+        return datetime(2026, 2, 2, 9)
+
+
+def test_a_clock_without_a_time_zone_is_refused_before_anything_is_stored(
+    any_engine: ReviewEngine,
+) -> None:
+    """A Clock's now() must be timezone-aware: a naive time is InvalidRequest naming
+    ``clock`` and saying what to return, and nothing is written (a SQL store wrote such
+    an event and could then never load the review again)."""
+    review = submit(any_engine)
+    trusted = any_engine.clock
+    any_engine.clock = _NaiveClock()
+    for attempt in (
+        lambda: any_engine.submit(demo_request(), REQUESTER),
+        lambda: any_engine.execute(
+            review.id, c.RecordChairNotified(review.received_on), BUSINESS_MANAGER
+        ),
+        lambda: any_engine.get(review.id, BOARD_CHAIR),
+    ):
+        with pytest.raises(InvalidRequest) as refused:
+            attempt()
+        (refusal,) = refused.value.refusals
+        assert refusal.field == "clock" and "timezone-aware" in refusal.message
+    any_engine.clock = trusted
+    assert [r.id for r in any_engine.reviews()] == [review.id]
+    assert any_engine.get(review.id) == review and any_engine.access_log() == []
+    assert any_engine.verify().ok
+
+
+@pytest.mark.parametrize("made", [5, "", "a\x00b", "x" * 1001, "r-taken"], ids=repr)
+def test_an_id_new_id_gives_that_no_read_could_use_is_refused(made: Any) -> None:
+    """The engine's ``new_id`` must give ids a store can look up, one per review: an id
+    ``get`` would refuse, or the id of a stored review, is InvalidRequest naming
+    ``new_id``, and nothing is stored (such a review could never be read again, and a
+    taken id read as a conflict to reload)."""
+    ids = iter(["r-taken", made])
+    engine = ReviewEngine(MemoryStore(), FixedClock(START), new_id=lambda: next(ids))
+    first = engine.submit(demo_request(), REQUESTER)
+    with pytest.raises(InvalidRequest) as refused:
+        engine.submit(demo_request(), REQUESTER)
+    assert [r.field for r in refused.value.refusals] == ["new_id"]
+    assert [r.id for r in engine.reviews()] == [first.id]
+    assert engine.verify().ok
+
+
+def _settings_cases() -> list[tuple[dict[str, Any], str]]:
+    from scr_engine import DEFAULT_SETTINGS
+    from scr_engine.protocols.sar.settings import DEFAULT_SAR_SETTINGS
+
+    other = attrs.evolve(DEFAULT_SAR_SETTINGS, version="ours")
+    return [
+        ({"settings": DEFAULT_SAR_SETTINGS}, "settings"),
+        ({"protocol_settings": [attrs.evolve(DEFAULT_SETTINGS, version="x")]}, "protocol_settings"),
+        ({"protocol_settings": [DEFAULT_SAR_SETTINGS, other]}, "protocol_settings"),
+        ({"protocol_settings": [object()]}, "protocol_settings"),
+        ({"protocol_settings": DEFAULT_SAR_SETTINGS}, "protocol_settings"),
+        ({"known_settings": DEFAULT_SETTINGS}, "known_settings"),
+        ({"known_settings": [object()]}, "known_settings"),
+    ]
+
+
+@pytest.mark.parametrize(("kwargs", "field"), _settings_cases())
+def test_settings_an_engine_would_misread_or_ignore_are_refused(
+    kwargs: dict[str, Any], field: str
+) -> None:
+    """An engine's settings are the SCR's, and each of ``protocol_settings`` another
+    protocol's, one per protocol, ``known_settings`` a list of any protocol's: a SAR's
+    given as ``settings`` raised AttributeError at the first command, the SCR's in
+    ``protocol_settings`` (or a second SAR's) was silently ignored, and one settings
+    object where a list is wanted raised TypeError. Each is InvalidRequest naming the
+    argument, as the engine is made."""
+    with pytest.raises(InvalidRequest) as refused:
+        ReviewEngine(MemoryStore(), FixedClock(START), **kwargs)
+    assert [r.field for r in refused.value.refusals] == [field]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"store": "sqlite:///board.db"}, "store"),
+        ({"clock": START}, "clock"),
+        ({"clock": "now"}, "clock"),
+        ({"read_policy": {Role.BOARD_CHAIR: "all"}}, "read_policy"),
+        ({"new_id": "case-1"}, "new_id"),
+        ({"salt": b"salt"}, "salt"),
+    ],
+    ids=repr,
+)
+def test_an_engine_made_of_parts_it_cannot_use_is_refused(
+    kwargs: dict[str, Any], field: str
+) -> None:
+    """A URL for a store, a datetime for a clock, a dict for a read policy, a value for
+    a function: InvalidRequest naming the argument as the engine is made, not an
+    AttributeError at the first call that needs it (a datetime "clock" even had a
+    ``now``, the naive local time)."""
+    parts: dict[str, Any] = {"store": MemoryStore(), "clock": FixedClock(START), **kwargs}
+    with pytest.raises(InvalidRequest) as refused:
+        ReviewEngine(**parts)
+    assert [r.field for r in refused.value.refusals] == [field]
 
 
 @pytest.mark.parametrize("limit", [None, 10**30, -1, "5", True])

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scr_engine.commands import COMMANDS, from_dict
-from scr_engine.errors import InvalidRequest
+from scr_engine.errors import ConcurrencyConflict, InvalidRequest
 
 TEACHING = ("expected ", "unknown field ", "required field missing")
 """How every message about a malformed value begins: what was expected, which field
@@ -94,3 +94,16 @@ def test_the_messages_the_issue_names(data: dict[str, Any], field: str | None, w
     assert any(r.field == field and words in r.message for r in refused.value.refusals), (
         refused.value.refusals
     )
+
+
+def test_a_conflict_says_what_happened_and_what_to_do() -> None:
+    """A stale ``expected_version`` names both versions; a lost race, whose winner's
+    version the store does not know, says another writer changed the review (never
+    "version None"); each says to reload the review and try again."""
+    stale = str(ConcurrencyConflict("r-1", 1, 2))
+    assert stale == "review 'r-1' is at version 2, not the expected 1: reload it and try again"
+    raced = str(ConcurrencyConflict("r-1", 3, None))
+    assert raced == (
+        "review 'r-1' was changed by another writer since version 3: reload it and try again"
+    )
+    assert "None" not in str(ConcurrencyConflict("r-1", None, None))

@@ -280,8 +280,9 @@ def test_pre_a_review_is_found_by_its_reference_under_the_read_policy(
     with pytest.raises(PermissionDenied) as denied:
         engine.by_reference(review.reference, stranger)
     assert denied.value.rules == ("PR-e",)
-    with pytest.raises(ReviewNotFound):
+    with pytest.raises(ReviewNotFound) as missing:
         engine.by_reference("SCR-1999-999")
+    assert str(missing.value) == "no review with reference 'SCR-1999-999'"  # not "id"
 
     class Older(MemoryStore):
         review_id_of = None  # type: ignore[assignment]  # a store without the lookup

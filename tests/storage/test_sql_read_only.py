@@ -57,6 +57,15 @@ def _reads_and_refuses_writes(store: SqlStore, review_id: str, names: str) -> No
             write()
         assert "read-only" in str(refused.value) and names in str(refused.value)
     assert len(engine.history(review_id)) == 1
+    for read in (  # what a read naming a person meets: why, and what works instead
+        lambda: engine.get(review_id, BOARD_CHAIR),
+        lambda: engine.overdue(date(2027, 1, 1), actor=BOARD_CHAIR),
+    ):
+        with pytest.raises(StorageError) as refused:
+            read()
+        assert names in str(refused.value)
+        assert "a read naming an actor must be logged (PR-e)" in str(refused.value)
+        assert "read without an actor" in str(refused.value)
 
 
 def test_read_only_file_opens_for_reading(stored: tuple[Path, str]) -> None:

@@ -17,7 +17,7 @@ from scr_engine import (
     StorageError,
 )
 from scr_engine.demo import REQUESTER, demo_request
-from scr_engine.storage.sql import SqlStore, create_engine
+from scr_engine.storage.sql import SqlStore, create_engine, upgrade
 from support.builders import START
 from support.postgres import POSTGRES_URL, require_postgres
 
@@ -73,6 +73,53 @@ def test_a_missing_schema_is_not_created_by_check(schemas: list[str]) -> None:
     with pytest.raises(SchemaMismatch):
         SqlStore(POSTGRES_URL, schema=schemas[0])
     assert _tables_in(schemas[0]) == set()
+
+
+def test_a_store_behind_names_its_schema_and_how_to_upgrade_that_schema(
+    schemas: list[str],
+) -> None:
+    """The refusal of a schema with no store names the schema, and both ways to
+    upgrade it there: the command line's URL with the schema as its ``search_path``,
+    and ``SqlStore(url, schema=..., migrate='upgrade')`` (never the database's default
+    schema, where an upgrade run as told would build another store)."""
+    name = schemas[0]
+    with pytest.raises(SchemaMismatch) as refused:
+        SqlStore(POSTGRES_URL, schema=name)
+    message = str(refused.value)
+    assert f"in its schema {name!r}" in message
+    assert f"?options=-csearch_path%3D{name}'`" in message
+    assert f"SqlStore(url, schema={name!r}, migrate='upgrade')" in message
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+    finally:
+        admin.dispose()
+    upgrade(sa.make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={name}"}))
+    with SqlStore(POSTGRES_URL, schema=name):  # as the message said: current now
+        assert {"scr_reviews", "scr_events"} <= _tables_in(name)
+
+
+def test_a_store_not_found_says_which_schema_was_searched(schemas: list[str]) -> None:
+    """A host's connection that does not search the store's schema is refused naming
+    the schema it searched, and how a store in a schema of its own is opened."""
+    elsewhere = schemas[1]
+    SqlStore(POSTGRES_URL, migrate="create", schema=schemas[0]).close()
+    admin = sa.create_engine(POSTGRES_URL)
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA "{elsewhere}"')
+            conn.exec_driver_sql(f'SET search_path TO "{elsewhere}"')
+            with pytest.raises(SchemaMismatch) as refused:
+                SqlStore.from_connection(conn)
+            conn.rollback()
+            conn.exec_driver_sql(f'SET search_path TO "{schemas[0]}"')
+            assert SqlStore.from_connection(conn) is not None  # as the message says
+    finally:
+        admin.dispose()
+    message = str(refused.value)
+    assert f"It looked in the schema {elsewhere!r}" in message
+    assert "SqlStore(url, schema=...)" in message and "search_path" in message
 
 
 @pytest.mark.parametrize(

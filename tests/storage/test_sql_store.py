@@ -155,9 +155,9 @@ def test_the_cli_upgrades_a_database(url: str, capsys: pytest.CaptureFixture[str
 def test_the_cli_reports_a_database_it_cannot_open(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    missing = f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'scr.db'}"
-    assert main(["db", "upgrade", "--url", missing]) == 1
-    assert "unable to open database file" in capsys.readouterr().err
+    folder = tmp_path / "no" / "such" / "dir"
+    assert main(["db", "upgrade", "--url", f"sqlite:///{folder / 'scr.db'}"]) == 1
+    assert f"there is no directory {folder}" in capsys.readouterr().err
 
 
 def test_the_tables_and_the_migrations_agree(url: str) -> None:
@@ -318,13 +318,27 @@ def _chain(error: BaseException) -> list[BaseException]:
     return found
 
 
+def test_check_creates_no_database(tmp_path: Path) -> None:
+    """The default ``migrate="check"`` changes nothing: a SQLite file that does not
+    exist is SchemaMismatch saying how to create it, and no empty file is left behind
+    (a mistyped path made one, which ``create`` then took for an empty database)."""
+    path = tmp_path / "typo.db"
+    with pytest.raises(SchemaMismatch) as refused:
+        SqlStore(f"sqlite:///{path}")
+    assert f"there is no database at {path}" in str(refused.value)
+    assert "migrate='create'" in str(refused.value) and refused.value.current == ()
+    assert not path.exists()
+
+
 def test_a_missing_directory_is_a_storage_error(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'no' / 'such' / 'scr.db'}"
+    """Named as the directory that is missing (SQLite creates the file, not its
+    directory), before SQLite is asked: not its "unable to open database file"."""
+    path = tmp_path / "no" / "such" / "scr.db"
     with pytest.raises(StorageError) as caught:
-        SqlStore(url, migrate="create")
+        SqlStore(f"sqlite:///{path}", migrate="create")
     assert not isinstance(caught.value, sqlite3.Error | sa.exc.SQLAlchemyError)
-    assert any(isinstance(e, sqlite3.Error) for e in _chain(caught.value))
-    assert "unable to open database file" in str(caught.value)
+    assert f"there is no directory {path.parent}" in str(caught.value)
+    assert not path.parent.exists()
 
 
 def test_a_read_only_database_is_a_storage_error(tmp_path: Path) -> None:
@@ -351,6 +365,17 @@ def test_an_unreachable_server_is_a_storage_error() -> None:
 def test_an_unusable_url_is_a_storage_error(bad: str) -> None:
     with pytest.raises(StorageError):
         SqlStore(bad)
+
+
+@pytest.mark.parametrize("path", ["reviews.db", "/var/scr/reviews.db", "secret:pw@db"])
+def test_a_path_given_for_a_url_says_how_a_url_is_written(path: str) -> None:
+    """A developer's first try, a file's path, is refused saying how a database URL is
+    written (not SQLAlchemy's "Could not parse"), without repeating the text (a
+    malformed URL may hold a password)."""
+    with pytest.raises(StorageError) as refused:
+        SqlStore(path)
+    assert "sqlite:///board.sqlite3" in str(refused.value)
+    assert path not in str(refused.value)
 
 
 @pytest.mark.parametrize(

@@ -72,11 +72,11 @@ class InvalidRequest(TransitionRefused):
 
 
 class ReviewNotFound(ScrEngineError, LookupError):
-    """No review with this ID is stored."""
+    """No review with this ID (or, from ``by_reference``, this reference) is stored."""
 
-    def __init__(self, review_id: str) -> None:
+    def __init__(self, review_id: str, by: str = "id") -> None:
         self.review_id = review_id
-        super().__init__(f"no review with id {review_id!r}")
+        super().__init__(f"no review with {by} {review_id!r}")
 
 
 class UnknownProtocol(ScrEngineError, LookupError):
@@ -107,9 +107,13 @@ class ConcurrencyConflict(ScrEngineError, RuntimeError):
         self.review_id = review_id
         self.expected = expected
         self.actual = actual
-        super().__init__(
-            f"review {review_id!r} is at version {actual}, not the expected {expected}"
-        )
+        if actual is not None:
+            said = f"review {review_id!r} is at version {actual}, not the expected {expected}"
+        elif expected is not None:
+            said = f"review {review_id!r} was changed by another writer since version {expected}"
+        else:
+            said = f"review {review_id!r} was changed by another writer meanwhile"
+        super().__init__(f"{said}: reload it and try again")
 
 
 class IntegrityError(ScrEngineError, RuntimeError):

@@ -216,6 +216,24 @@ def permission(
     return role, refusals
 
 
+def _foreign(command: Any, name: Any, review: Review, book: Rulebook) -> Refusal:
+    """The refusal of what is not one of the review's protocol's commands: a command
+    of another protocol (a SAR's ``record_chair_notified`` given for an SCR) names the
+    class to use instead."""
+    given = type(command)
+    if not isinstance(command, Command):
+        return Refusal.input(f"not a command: {given.__name__}")
+    protocol = getattr(review, "protocol", "") or "scr"
+    message = (
+        f"{given.__module__}.{given.__name__} is not a command of the {protocol} "
+        f"protocol, which review {review.reference} runs under"
+    )
+    if isinstance(name, str) and name in book.commands:
+        wanted = book.commands[name]
+        message += f": its {name} is {wanted.__module__}.{wanted.__name__}"
+    return Refusal.input(message)
+
+
 def judge(
     review: Review,
     command: Command,
@@ -237,9 +255,8 @@ def judge(
     command it does not have is refused as not a command."""
     book = SCR_RULES if rules is None else rules
     name = getattr(command, "name", None) if isinstance(command, Command) else None
-    if not isinstance(name, str) or name not in book.commands:
-        message = f"not a command: {type(command).__name__}"
-        return Judgement(None, None, None, [Refusal.input(message)])
+    if not isinstance(name, str) or not isinstance(command, book.commands.get(name, ())):
+        return Judgement(None, None, None, [_foreign(command, name, review, book)])
     table_row = book.row(name)
     role, denied = book.permission(review, table_row, actor, command)
     if denied:

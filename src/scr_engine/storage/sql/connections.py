@@ -94,6 +94,20 @@ def ensure_schema(engine: Engine, schema: str) -> None:
         conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{check_schema_name(schema)}"')
 
 
+def database_url(url: str | URL) -> URL:
+    """``url`` parsed; text that is no URL (a file's path, say) is :class:`StorageError`
+    saying how a database URL is written (the text itself is not repeated: it may hold
+    a password)."""
+    try:
+        return sa.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise StorageError(
+            "the database is named by a URL: a SQLite file as sqlite:///board.sqlite3 "
+            "(relative to the working directory) or sqlite:////srv/scr/board.sqlite3, "
+            "PostgreSQL as postgresql+psycopg://user@host/database"
+        ) from exc
+
+
 def create_engine(
     url: str | URL,
     *,
@@ -127,7 +141,7 @@ def create_engine(
     :class:`~scr_engine.MemoryStore`), or a malformed URL.
     """
     with _translated("creating the database engine"):
-        parsed = sa.make_url(url)
+        parsed = database_url(url)
         backend = parsed.get_backend_name()
         if backend not in _SUPPORTED:
             raise StorageError(
@@ -145,6 +159,8 @@ def create_engine(
                     "store uses several: give a file (sqlite:///board.sqlite3), or use "
                     "MemoryStore to keep reviews in memory"
                 )
+            if parsed.database and not parsed.database.startswith("file:"):
+                _check_directory(Path(parsed.database).absolute())
             connect_args = dict(options.pop("connect_args", {}))
             connect_args.setdefault("timeout", timeout)
             options.setdefault("pool_use_lifo", True)
@@ -181,6 +197,17 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and bool(mode & 0o222)
 
 
+def _check_directory(path: Path) -> None:
+    """Refuse a SQLite database whose directory does not exist, naming it (SQLite
+    creates the file, not its directory, and says only "unable to open database
+    file")."""
+    if not path.exists() and not path.parent.is_dir():
+        raise StorageError(
+            f"cannot create the database {path}: there is no directory {path.parent} "
+            "(SQLite creates the file, not its directory)"
+        )
+
+
 def _sqlite_read_only(url: URL) -> tuple[str, URL] | None:
     """For a SQLite file that cannot be written, why (naming the file or the
     directory), and the URL that opens it read-only (SQLite's ``mode=ro``); None for
@@ -197,7 +224,8 @@ def _sqlite_read_only(url: URL) -> tuple[str, URL] | None:
     path = Path(database).absolute()
     folder = path.parent
     if not path.exists():
-        if folder.is_dir() and not _writable(folder):
+        _check_directory(path)
+        if not _writable(folder):
             raise StorageError(
                 f"cannot create the database {path}: the directory {folder} is read-only"
             )

@@ -92,8 +92,31 @@ def _stored_revisions(conn: Connection) -> tuple[str, ...] | None:
     return tuple(sorted(str(r) for r in rows))
 
 
-def _check_schema(conn: Connection, url: URL) -> None:
-    """Raise :class:`SchemaMismatch` unless the database is at the head revision.
+def refuse_missing(url: URL, migrate: Migrate) -> None:
+    """``migrate="check"`` changes nothing: a SQLite file that does not exist is
+    :class:`SchemaMismatch` (no scr_engine schema), and is not created empty."""
+    database = url.database or ""
+    if migrate != "check" or url.get_backend_name() != "sqlite" or not database:
+        return
+    if database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database).absolute()
+    if path.exists():
+        return
+    head = _shipped_head()
+    raise SchemaMismatch(
+        f"there is no database at {path} (no scr_engine schema); this version needs revision "
+        f"{', '.join(head)}. Create it with SqlStore(url, migrate='create') (or "
+        f"`{_UPGRADE_HINT.format(url=_shown(url))}`): migrate='check' creates nothing.",
+        current=(),
+        expected=head,
+        ahead=False,
+    )
+
+
+def _check_schema(conn: Connection, url: URL, schema: str | None = None) -> None:
+    """Raise :class:`SchemaMismatch` unless the database is at the head revision (in
+    the PostgreSQL ``schema`` the store was opened on, which the message then names).
 
     A database at the head is recognised without importing Alembic (a command-line
     process opening a current store should not pay for it); anything else is judged
@@ -105,7 +128,7 @@ def _check_schema(conn: Connection, url: URL) -> None:
     head = _head_revisions()
     if current == head:
         return
-    where = _shown(url)
+    where = _shown(url) + (f", in its schema {schema!r}," if schema is not None else "")
     wanted = ", ".join(head)
     unknown = [r for r in current if not _is_known(r)]
     if unknown:
@@ -119,10 +142,23 @@ def _check_schema(conn: Connection, url: URL) -> None:
             ahead=True,
         )
     found = f"schema revision {', '.join(current)}" if current else "no scr_engine schema"
+    hint = f"`{_UPGRADE_HINT.format(url=_shown(url))}` (or open the store with SqlStore(url, "
+    if schema is not None:
+        # The command line names the schema in the URL, as PostgreSQL's connection option.
+        on = _shown(url.update_query_dict({"options": f"-csearch_path={schema}"}))
+        hint = f"`{_UPGRADE_HINT.format(url=repr(on))}` once the schema exists (or open the "
+        hint += f"store with SqlStore(url, schema={schema!r}, "
+    looked = ""
+    if not current and schema is None and conn.dialect.name == "postgresql":
+        # Found nowhere: perhaps the store is in a schema of its own, not searched.
+        name = conn.exec_driver_sql("SELECT current_schema()").scalar()
+        looked = (
+            f" It looked in the schema {name!r}: a store in a schema of its own is opened "
+            "with SqlStore(url, schema=...), or on a connection whose search_path names it."
+        )
     raise SchemaMismatch(
         f"the database at {where} has {found}; this version of scr_engine needs revision "
-        f"{wanted}. Upgrade it with `{_UPGRADE_HINT.format(url=where)}` (or open the store "
-        "with SqlStore(url, migrate='upgrade')).",
+        f"{wanted}. Upgrade it with {hint}migrate='upgrade')).{looked}",
         current=current,
         expected=head,
         ahead=False,
@@ -189,16 +225,17 @@ def schema_revision(url_or_connection: str | URL | Connection) -> tuple[str, ...
             engine.dispose()
 
 
-def _prepare(db: Connections, migrate: Migrate) -> None:
-    """Check the schema of a store's own database as it opens, and build or upgrade it
-    as ``migrate`` allows (see :class:`~scr_engine.storage.sql.SqlStore`)."""
+def _prepare(db: Connections, migrate: Migrate, schema: str | None = None) -> None:
+    """Check the schema of a store's own database as it opens (in its PostgreSQL
+    ``schema``), and build or upgrade it as ``migrate`` allows (see
+    :class:`~scr_engine.storage.sql.SqlStore`)."""
     engine, writer = db.engine, db.writer
     assert engine is not None and writer is not None
     url = engine.url
     with _translated(f"opening the store at {_shown(url)}"):
         with engine.connect() as conn:
             try:
-                _check_schema(conn, url)
+                _check_schema(conn, url, schema)
                 return
             except SchemaMismatch as mismatch:
                 if mismatch.ahead or migrate == "check":
@@ -207,6 +244,6 @@ def _prepare(db: Connections, migrate: Migrate) -> None:
                     raise
         with writer.begin() as conn:
             if migrate == "create" and _current_revisions(conn):
-                _check_schema(conn, url)  # someone else created it meanwhile
+                _check_schema(conn, url, schema)  # someone else created it meanwhile
             _run_upgrade(conn, "head")
-            _check_schema(conn, url)
+            _check_schema(conn, url, schema)

@@ -44,10 +44,11 @@ from scr_engine.storage.sql.connections import (
     _shown,
     _sqlite_read_only,
     create_engine,
+    database_url,
     ensure_schema,
 )
 from scr_engine.storage.sql.errors import _conflicts_on_serialization, _translated
-from scr_engine.storage.sql.migrate import Migrate, _check_schema, _prepare
+from scr_engine.storage.sql.migrate import Migrate, _check_schema, _prepare, refuse_missing
 from scr_engine.storage.sql.outbox import (
     claim_delivery,
     find_delivery,
@@ -196,7 +197,9 @@ class SqlStore:
                 ],
             )
         with _translated("opening the store"):
-            found = _sqlite_read_only(sa.make_url(url))
+            parsed = database_url(url)
+            refuse_missing(parsed, migrate)
+            found = _sqlite_read_only(parsed)
         read_only = None
         if found is not None:
             read_only, url = found
@@ -209,7 +212,7 @@ class SqlStore:
             if schema is not None and migrate != "check":
                 with _translated(f"creating the schema {schema!r}"):
                     ensure_schema(engine, schema)
-            _prepare(self._db, migrate)
+            _prepare(self._db, migrate, schema)
         except StorageError as exc:
             engine.dispose()
             if read_only is None or isinstance(exc, SchemaMismatch):
@@ -725,6 +728,12 @@ class SqlStore:
         """Append one read to the review's access log, chained to the entry before it
         (read in the same transaction; a concurrent append of the same sequence makes
         this one try again)."""
+        if self._db.read_only is not None:
+            raise StorageError(
+                f"the database is read-only ({self._db.read_only}): a read naming an actor "
+                "must be logged (PR-e), so it is refused here; read without an actor, as "
+                "the host's own code, or open a copy that can be written"
+            )
         a = schema.access_log
         last = (
             sa.select(a.c.sequence, a.c.hash)

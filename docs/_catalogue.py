@@ -18,6 +18,18 @@ TESTS = ROOT / "tests"
 _ID = re.compile(r"^(?:SAR-[A-Z]-[0-9]+|[A-Z]{2}-(?:[0-9]+[a-z]?|[a-z]))$")
 
 
+def anchor(rid: str) -> str:
+    """The anchor of a rule's entry in its catalogue: its ID in lower case (``rf-5``,
+    ``sar-d-5``, ``map``), the same whatever the rule's text says."""
+    return rid.lower()
+
+
+def link(rid: str, catalogue: str) -> str:
+    """A rule's ID as a link to its entry; ``catalogue`` is the path of its catalogue
+    page from the page the link is written on (``rules.md``, ``../rules.md`` …)."""
+    return f"[{rid}]({catalogue}#{anchor(rid)})"
+
+
 def cited_in_code(source: Path = SOURCE) -> dict[str, set[str]]:
     """Rule IDs written as string constants in the library (docstrings left out), by
     module (``rules/setup.py`` …): where each rule is enforced or cited."""
@@ -68,7 +80,7 @@ def _rule_markdown(rule: Rule, code: set[str], tests: list[str]) -> list[str]:
     force, source = getattr(rule, "force_text", ""), getattr(rule, "source", "")
     origin = f" · force: {force} · source: {source}" if force or source else ""
     return [
-        f"### {rule.id} — {rule.title}",
+        f"### {rule.id} — {rule.title} {{#{anchor(rule.id)}}}",
         "",
         f"*{rule.kind.value}* · {rule.section}{origin}",
         "",

@@ -26,7 +26,7 @@ def test_the_sar_overview_lists_every_stage_command_clock_and_setting() -> None:
         assert all(rid in line for rid in row.rules)
         assert all(str(role) in line for role in row.roles)
     for clock in SAR.clocks:
-        assert f"| `{clock.key}` | {clock.rule} |" in page
+        assert f"| `{clock.key}` | [{clock.rule}](" in page
     for setting in SAR.setting_defs:
         assert f"| `{setting.name}` |" in page
     assert all(rid in page for rid in SAR.fixed)
@@ -52,3 +52,29 @@ def test_the_sar_diagram_draws_every_stage_and_every_move() -> None:
     moves = {m for m in moves if any(s != SAR.row(m).dest for s in SAR.row(m).sources)}
     for command in moves:
         assert f">{command}</text>" in drawn
+
+
+def test_every_rule_id_on_a_generated_page_links_to_its_catalogue_entry() -> None:
+    """A rule's entry has a stable anchor (its ID in lower case), and the rule IDs of
+    the SAR overview and of a command's page are links to it: a reader follows a rule
+    from a command to its text, its code and its tests in one click."""
+    from _catalogue import markdown
+    from _commands import page
+
+    scr_catalogue = markdown()
+    sar_catalogue = protocol_markdown(SAR.title, SAR_RULES, "SAR_RULES")
+    for rid, rule in RULES.items():
+        assert f"### {rid} — {rule.title} {{#{rid.lower()}}}\n" in scr_catalogue
+    for rid in SAR_RULES:
+        if rid not in RULES:
+            assert f"### {rid} — {SAR_RULES[rid].title} {{#{rid.lower()}}}\n" in sar_catalogue
+    sar_page = overview(SAR)
+    for row in SAR.table:
+        line = next(x for x in sar_page.splitlines() if x.startswith(f"| `{row.command}` |"))
+        for rid in row.rules:
+            where = "../rules.md" if rid in RULES else "rules.md"
+            assert f"[{rid}]({where}#{rid.lower()})" in line
+    for clock in SAR.clocks:
+        assert f"[{clock.rule}](rules.md#{clock.rule.lower()})" in sar_page
+    judge = page("judge_imr")
+    assert "**[EV-2](../rules.md#ev-2)** — " in judge

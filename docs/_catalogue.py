@@ -1,5 +1,6 @@
-"""The rule catalogue: every rule of the registry with where the library enforces it
-and which tests prove it. Used by ``gen_pages.py`` (the site's ``rules.md``) and by
+"""The rule catalogue: every rule of the registry with where the library checks it
+(apart from where a table only lists it, and where a docstring says the code does
+what it asks) and which test functions are for it. Used by ``gen_pages.py`` (the site's ``rules.md``) and by
 ``tests/test_rule_registry.py`` (the same scan decides that every rule is checked and
 tested)."""
 
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from scr_engine.rules.registry import RULES, Rule
@@ -74,40 +75,167 @@ def named_in_tests(
     return found
 
 
-def _rule_markdown(rule: Rule, code: set[str], tests: list[str]) -> list[str]:
-    where = ", ".join(f"`{m}`" for m in sorted(code)) or "—"
-    proved = ", ".join(f"`{t}`" for t in tests) or "—"
+LISTS = frozenset(
+    {
+        "states/table.py",
+        "protocols/sar/table.py",
+        "protocols/sar/settings.py",
+        "protocols/sar/rules.py",
+    }
+)
+"""Modules that only list rule IDs (the tables of commands, the settings' rules, the
+registry's sets of waivable and fixed rules): where a rule is declared, not checked."""
+
+
+def _docstrings(tree: ast.AST) -> list[str]:
+    return [
+        node.body[0].value.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+        and isinstance(node.body[0].value.value, str)
+    ]
+
+
+def _word(rid: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![A-Za-z0-9-]){re.escape(rid)}(?![0-9A-Za-z])")
+
+
+def described_in_code(
+    rules: Mapping[str, Rule] = RULES, source: Path = SOURCE
+) -> dict[str, set[str]]:
+    """Per rule ID, the modules of the library whose docstrings name it: where the
+    code that does what the rule asks says so (a redaction, a task, a clock) even when
+    it cites no ID in its code."""
+    texts = {
+        path.relative_to(source).as_posix(): "\n".join(
+            _docstrings(ast.parse(path.read_text(encoding="utf-8")))
+        )
+        for path in sorted(source.rglob("*.py"))
+        if path.name != "registry.py"
+    }
+    return {rid: {name for name, text in texts.items() if _word(rid).search(text)} for rid in rules}
+
+
+def _marked(node: ast.AST) -> set[str]:
+    """The rule IDs of the ``pytest.mark.rule(...)`` calls in ``node``."""
+    return {
+        arg.value
+        for call in ast.walk(node)
+        if isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == "rule"
+        for arg in call.args
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+    }
+
+
+def rule_tests(tests: Path = TESTS, rules: Mapping[str, Rule] = RULES) -> dict[str, list[str]]:
+    """Per rule ID, the test functions (``file::test_name``, the file by its path under
+    ``tests``) that are for it: marked ``@pytest.mark.rule("ID")`` (or in a module
+    marked so), or naming it in their name (``…_sar_d_5``, ``…_rf5``) or their
+    docstring. Those naming it in their name come first, then those marked for it,
+    then those whose docstring names it, then those of a module marked for it."""
+    ranked: dict[str, list[tuple[int, str]]] = {rid: [] for rid in rules}
+    words = {rid: _word(rid) for rid in rules}
+    snakes = {rid: re.compile(rf"(?<![a-z0-9]){_snake(rid)}(?![0-9a-z])") for rid in rules}
+    for path in sorted(tests.rglob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        module = set()
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets
+            ):
+                module |= _marked(node.value)
+        for node in ast.walk(tree):
+            if not (
+                isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                and node.name.startswith("test")
+            ):
+                continue
+            doc = ast.get_docstring(node) or ""
+            name = f"{path.relative_to(tests).as_posix()}::{node.name}"
+            own = {m for d in node.decorator_list for m in _marked(d)}
+            for rid in rules:
+                if snakes[rid].search(node.name):
+                    ranked[rid].append((0, name))
+                elif rid in own:
+                    ranked[rid].append((1, name))
+                elif words[rid].search(doc):
+                    ranked[rid].append((2, name))
+                elif rid in module:
+                    ranked[rid].append((3, name))
+    return {
+        rid: [name for _, name in sorted(found, key=lambda f: f[0])]
+        for rid, found in ranked.items()
+    }
+
+
+def _snake(rid: str) -> str:
+    """A rule ID as a test's name writes it: ``sar_d_5``, ``rf_?5`` (``rf5`` too),
+    ``pr_e``."""
+    return re.sub(r"-(?=[0-9])", "_?", rid.lower()).replace("-", "_")
+
+
+def _rule_markdown(
+    rule: Rule, code: set[str], described: set[str], tests: list[str], files: list[str]
+) -> list[str]:
+    def paths(names: Iterable[str], root: str) -> str:
+        return ", ".join(f"`{root}{n}`" for n in names) or "—"
+
+    checked = sorted(code - LISTS)
+    listed = sorted(code & LISTS)
+    said = sorted(described - code)
+    shown = tests[:_SHOWN]
+    more = f" and {len(tests) - _SHOWN} more" if len(tests) > _SHOWN else ""
+    others = [f for f in files if not any(t.startswith(f"{f}::") for t in tests)]
     force, source = getattr(rule, "force_text", ""), getattr(rule, "source", "")
     origin = f" · force: {force} · source: {source}" if force or source else ""
-    return [
+    lines = [
         f"### {rule.id} — {rule.title} {{#{anchor(rule.id)}}}",
         "",
         f"*{rule.kind.value}* · {rule.section}{origin}",
         "",
         rule.text,
         "",
-        f"- For developers — enforced in: {where}; proved by: {proved}",
+        "For developers:",
         "",
+        f"- Checked in: {paths(checked, 'src/scr_engine/')}",
     ]
+    if listed:
+        lines.append(f"- Listed in: {paths(listed, 'src/scr_engine/')}")
+    if said:
+        lines.append(f"- Named in the docstrings of: {paths(said, 'src/scr_engine/')}")
+    lines.append(f"- Tests for it: {paths(shown, 'tests/')}{more}")
+    if others:
+        lines.append(f"- Also named in: {paths(others, 'tests/')}")
+    return [*lines, ""]
 
 
-def _by_section(
-    rules: Mapping[str, Rule], code: dict[str, set[str]], tests: dict[str, list[str]]
-) -> list[str]:
+_SHOWN = 6
+"""How many of a rule's tests its entry names (it counts the rest)."""
+
+
+def _by_section(rules: Mapping[str, Rule]) -> list[str]:
     """Each rule's entry, under a heading for each section as it starts."""
+    code, files = cited_in_code(), named_in_tests(rules=rules)
+    described, tests = described_in_code(rules), rule_tests(rules=rules)
     lines: list[str] = []
     section = None
     for rule in rules.values():
         if rule.section != section:
             section = rule.section
             lines += [f"## {section}", ""]
-        lines += _rule_markdown(rule, code.get(rule.id, set()), tests.get(rule.id, []))
+        lines += _rule_markdown(
+            rule, code.get(rule.id, set()), described[rule.id], tests[rule.id], files[rule.id]
+        )
     return lines
 
 
 def markdown() -> str:
     """The catalogue page."""
-    code, tests = cited_in_code(), named_in_tests()
     lines = [
         "# Rule catalogue",
         "",
@@ -117,18 +245,19 @@ def markdown() -> str:
         "",
         '!!! note "For developers"',
         "    The rules are the registry in code (`scr_engine.rules.RULES`). Under each",
-        "    rule, the modules of the library that cite it (where it is enforced) and the",
-        "    test files that name it (what proves it).",
+        "    rule: the modules that check it (they cite its ID in their code), those that",
+        "    only list it (the table of commands), those whose docstrings say they do what",
+        '    it asks, the tests for it (marked `@pytest.mark.rule("ID")`, or naming it',
+        "    in their name or docstring) and the other test files that name it.",
         "",
     ]
-    return "\n".join(lines + _by_section(RULES, code, tests))
+    return "\n".join(lines + _by_section(RULES))
 
 
 def protocol_markdown(title: str, rules: Mapping[str, Rule], registry: str) -> str:
     """The catalogue page of another protocol's rules (its own IDs only; the engine's
     ``MAP``, ``INPUT`` and ``DATE`` are the SCR catalogue's)."""
     own = {rid: rule for rid, rule in rules.items() if rid not in RULES}
-    code, tests = cited_in_code(), named_in_tests(rules=own)
     lines = [
         f"# {title}: rule catalogue",
         "",
@@ -139,8 +268,12 @@ def protocol_markdown(title: str, rules: Mapping[str, Rule], registry: str) -> s
         "site is built.",
         "",
         '!!! note "For developers"',
-        f"    The rules are the registry in code (`{registry}`). Under each rule, the",
-        "    modules of the library that cite it and the test files that name it.",
+        f"    The rules are the registry in code (`{registry}`, its text in",
+        "    `protocols/sar/rules.md`). Under each rule: the modules that check it (they",
+        "    cite its ID in their code), those that only list it (the table of commands,",
+        "    the settings), those whose docstrings say they do what it asks, the tests for",
+        "    it (naming it in their name or docstring, or marked",
+        '    `@pytest.mark.rule("ID")`) and the other test files that name it.',
         "",
     ]
-    return "\n".join(lines + _by_section(own, code, tests))
+    return "\n".join(lines + _by_section(own))

@@ -25,7 +25,7 @@ TESTS = Path(__file__).parent
 REQUIREMENTS = TESTS.parent.parent / "shared" / "protocol" / "requirements.md"
 
 sys.path.insert(0, str(TESTS.parent / "docs"))
-from _catalogue import cited_in_code, named_in_tests  # noqa: E402
+from _catalogue import cited_in_code, named_in_tests, rule_tests  # noqa: E402
 
 
 def _refusal_ids_in_code() -> set[str]:
@@ -80,6 +80,19 @@ def test_every_rule_to_enforce_is_named_by_a_test() -> None:
     named = named_in_tests(TESTS, skip=Path(__file__).name)
     unnamed = [r.id for r in RULES.values() if r.enforced and r.protocol and not named[r.id]]
     assert unnamed == []
+
+
+def test_every_rule_to_enforce_has_a_test_function_for_it() -> None:
+    """Not only a file naming it: a test marked ``@pytest.mark.rule("ID")``, or naming
+    the ID in its name or its docstring, that the catalogue names (SCR and SAR)."""
+    scr = rule_tests(TESTS, RULES)
+    assert [r.id for r in RULES.values() if r.enforced and r.protocol and not scr[r.id]] == []
+    own = {rid: r for rid, r in SAR_RULES.items() if rid not in RULES}
+    sar = rule_tests(TESTS, own)
+    assert [rid for rid in own if not sar[rid]] == []
+    assert "protocol/test_evidence.py::test_ev2_further_information_holds_the_review" in scr["EV-2"]
+    assert scr["RF-5"] and all("::test" in name for name in scr["RF-5"])
+    assert sar["SAR-M-3"][0].endswith("_sar_m_3")
 
 
 def test_a_refusal_citing_an_unregistered_rule_fails_the_suite() -> None:

@@ -1,8 +1,8 @@
 """The rule catalogue: every rule of the registry with where the library checks it
 (apart from where a table only lists it, and where a docstring says the code does
-what it asks) and which test functions are for it. Used by ``gen_pages.py`` (the site's ``rules.md``) and by
-``tests/test_rule_registry.py`` (the same scan decides that every rule is checked and
-tested)."""
+what it asks) and which test functions are for it. Used by ``gen_pages.py`` (the
+site's ``rules.md``) and by ``tests/test_rule_registry.py`` (the same scan decides
+that every rule is checked and tested)."""
 
 from __future__ import annotations
 

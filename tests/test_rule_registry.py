@@ -151,3 +151,18 @@ def test_every_rule_has_a_title_in_the_catalogue() -> None:
         plain = r.text.replace("**", "").replace("`", "")
         assert plain.startswith(r.title.removesuffix(" …")), r
         assert f"### {r.id} — {r.title}" in page
+
+
+def test_a_rule_with_its_own_heading_is_titled_by_it() -> None:
+    """The SAR's requirements open most rules with a bold heading ("**Publication
+    record.** Recorded: …"): that heading is the rule's title, not "Publication
+    record. Recorded". A title never holds a table cell's line break."""
+    assert SAR_RULES["SAR-P-7"].title == "Publication record"
+    assert SAR_RULES["SAR-M-3"].title == "Lead reviewer"
+    assert SAR_RULES["SAR-D-5"].title.startswith("The referrer is told the decision")
+    assert SAR_RULES["SAR-D-9"].title.startswith("On confirmation the engine emits these tasks")
+    for r in SAR_RULES.values():
+        assert "<br>" not in r.title and "**" not in r.title and "•" not in r.title, r.id
+        lead = re.match(r"\*\*([^*]+?)\.\*\*", r.text)
+        if lead:
+            assert r.title == lead.group(1), r.id

@@ -12,6 +12,7 @@ catalogue is generated from it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
@@ -52,11 +53,17 @@ class Rule:
 
     @property
     def title(self) -> str:
-        """A short title: the rule's text (markup removed) to the end of its first
-        clause, outside brackets, cut at a word before 80 characters. A very short
-        first clause ("The alternative the Chair may recommend:") takes the next one
-        with it."""
-        return _title(self.text.replace("**", "").replace("`", ""))
+        """A short title. A rule whose text opens with a bold heading, as the SAR's
+        requirements write it ("**Publication record.** Recorded: …"), is titled by
+        it ("Publication record"). Otherwise, the rule's text (markup and line breaks
+        removed) to the end of its first clause, outside brackets, cut at a word
+        before 80 characters; a very short first clause ("The alternative the Chair
+        may recommend:") takes the next one with it."""
+        heading = _HEADING.match(self.text)
+        if heading:
+            return heading.group(1)
+        plain = _BREAK.sub(" ", self.text).replace("**", "").replace("`", "")
+        return _title(" ".join(plain.split()))
 
     @property
     def enforced(self) -> bool:
@@ -433,6 +440,12 @@ def rule(rule_id: str) -> Rule:
         return RULES[rule_id]
     except KeyError:
         raise KeyError(f"no rule {rule_id!r} in the registry") from None
+
+
+_HEADING = re.compile(r"\*\*([^*]+?)\.\*\*")
+"""A rule's own heading: the bold sentence its text opens with."""
+_BREAK = re.compile(r"<br>\s*•?")
+"""A line break of a requirements table's cell, with the bullet that may follow it."""
 
 
 def _title(plain: str) -> str:

@@ -192,11 +192,13 @@ def _rule_markdown(
     more = f" and {len(tests) - _SHOWN} more" if len(tests) > _SHOWN else ""
     others = [f for f in files if not any(t.startswith(f"{f}::") for t in tests)]
     force, source = getattr(rule, "force_text", ""), getattr(rule, "source", "")
+    # Every kind the rule states ("data + guard", SAR-P-5), not only its first.
+    kinds = " + ".join(k.value for k in getattr(rule, "kinds", ())) or rule.kind.value
     origin = f" · force: {force} · source: {source}" if force or source else ""
     lines = [
         f"### {rule.id} — {rule.title} {{#{anchor(rule.id)}}}",
         "",
-        f"*{rule.kind.value}* · {rule.section}{origin}",
+        f"*{kinds}* · {rule.section}{origin}",
         "",
         rule.text,
         "",

@@ -33,6 +33,7 @@ def test_the_sar_overview_lists_every_stage_command_clock_and_setting() -> None:
 
 
 def test_the_sar_catalogue_has_every_sar_rule_with_its_force_and_source() -> None:
+    """And every kind the rule states, as its requirements do ("data + guard")."""
     page = protocol_markdown(SAR.title, SAR_RULES, "SAR_RULES")
     headings = re.findall(r"^### (\S+) — ", page, flags=re.MULTILINE)
     own = [rid for rid in SAR_RULES if rid not in RULES]
@@ -41,6 +42,8 @@ def test_the_sar_catalogue_has_every_sar_rule_with_its_force_and_source() -> Non
         rule = SAR_RULES[rid]
         block = page.split(f"### {rid} — ", 1)[1].split("### ", 1)[0]
         assert f"force: {rule.force_text}" in block  # type: ignore[attr-defined]
+        kinds = " + ".join(k.value for k in rule.kinds)  # type: ignore[attr-defined]
+        assert block.split("\n\n", 2)[1].startswith(f"*{kinds}* · "), rid
         assert rule.section in block
 
 

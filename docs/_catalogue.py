@@ -241,40 +241,47 @@ def markdown() -> str:
     lines = [
         "# Rule catalogue",
         "",
-        "Every rule of the protocol: its ID, the section of the source text it comes",
-        "from, its kind and its text. Every refusal cites one of these IDs. This page is",
+        "Every rule of the Serious Case Review protocol: its ID, the section of the source",
+        "text it comes from, its kind and its text, and the engine's own rules (`MAP`,",
+        "`INPUT`, `DATE`). Every refusal of an SCR cites one of these IDs; a Safeguarding",
+        "Adults Review's rules are in [its own catalogue](sar/rules.md). This page is",
         "generated when the site is built.",
         "",
         '!!! note "For developers"',
-        "    The rules are the registry in code (`scr_engine.rules.RULES`). Under each",
-        "    rule: the modules that check it (they cite its ID in their code), those that",
-        "    only list it (the table of commands), those whose docstrings say they do what",
-        '    it asks, the tests for it (marked `@pytest.mark.rule("ID")`, or naming it',
-        "    in their name or docstring) and the other test files that name it.",
+        f"    The rules are the registry in code ({_api('scr_engine.rules.registry.RULES')}).",
+        "    Under each rule: the modules that check it (they cite its ID in their code),",
+        "    those that only list it (the table of commands), those whose docstrings say",
+        '    they do what it asks, the tests for it (marked `@pytest.mark.rule("ID")`, or',
+        "    naming it in their name or docstring) and the other test files that name it.",
         "",
     ]
     return "\n".join(lines + _by_section(RULES))
+
+
+def _api(name: str, up: str = "") -> str:
+    """``name`` as a link to its entry in the Python API reference."""
+    return f"[`{name}`]({up}reference/api.md#{name})"
 
 
 def protocol_markdown(title: str, rules: Mapping[str, Rule], registry: str) -> str:
     """The catalogue page of another protocol's rules (its own IDs only; the engine's
     ``MAP``, ``INPUT`` and ``DATE`` are the SCR catalogue's)."""
     own = {rid: rule for rid, rule in rules.items() if rid not in RULES}
+    engine = ", ".join(link(rid, "../rules.md") for rid in rules if rid in RULES)
     lines = [
         f"# {title}: rule catalogue",
         "",
         "Every rule of the protocol: its ID, its section, its kind, its force (the Act,",
         "the statutory guidance, a Quality Marker, local practice) and its source, and",
         "its text. Every refusal of a review under this protocol cites one of these IDs",
-        "(or the engine's own `MAP`, `INPUT` and `DATE`). This page is generated when the",
-        "site is built.",
+        f"(or the engine's own {engine}). This page is generated when the site is built.",
         "",
         '!!! note "For developers"',
-        f"    The rules are the registry in code (`{registry}`, its text in",
-        "    `protocols/sar/rules.md`). Under each rule: the modules that check it (they",
-        "    cite its ID in their code), those that only list it (the table of commands,",
-        "    the settings), those whose docstrings say they do what it asks, the tests for",
-        "    it (naming it in their name or docstring, or marked",
+        f"    The rules are the registry in code ({_api(registry, '../')}, its text in",
+        "    `src/scr_engine/protocols/sar/rules.md`). Under each rule: the modules that",
+        "    check it (they cite its ID in their code), those that only list it (the table",
+        "    of commands, the settings), those whose docstrings say they do what it asks,",
+        "    the tests for it (naming it in their name or docstring, or marked",
         '    `@pytest.mark.rule("ID")`) and the other test files that name it.',
         "",
     ]

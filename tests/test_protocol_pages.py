@@ -102,3 +102,19 @@ def test_a_rule_s_entry_leads_to_the_code_that_checks_it_and_the_tests_for_it() 
     said = next(x for x in p6.splitlines() if x.startswith("- Named in the docstrings of: "))
     assert "`src/scr_engine/documents/sar.py`" in said
     assert "`tests/documents/test_sar_documents.py::test_sar_p_6_" in p6
+
+
+def test_each_catalogue_links_its_registry_in_the_api_and_the_other_catalogue() -> None:
+    """The SCR's catalogue leads to the SAR's; the SAR's to the engine's own rules in
+    the SCR's; each to its registry in the Python API reference, which has both."""
+    from _catalogue import markdown
+
+    scr = markdown()
+    assert "[its own catalogue](sar/rules.md)" in scr
+    assert "(reference/api.md#scr_engine.rules.registry.RULES)" in scr
+    sar = protocol_markdown(SAR.title, SAR_RULES, "scr_engine.protocols.sar.rules.SAR_RULES")
+    assert "[MAP](../rules.md#map)" in sar
+    assert "(../reference/api.md#scr_engine.protocols.sar.rules.SAR_RULES)" in sar
+    api = (Path(__file__).resolve().parent.parent / "docs" / "reference" / "api.md").read_text()
+    assert "::: scr_engine.rules.registry\n" in api
+    assert "::: scr_engine.protocols.sar.rules\n" in api

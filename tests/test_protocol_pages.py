@@ -118,3 +118,21 @@ def test_each_catalogue_links_its_registry_in_the_api_and_the_other_catalogue() 
     api = (Path(__file__).resolve().parent.parent / "docs" / "reference" / "api.md").read_text()
     assert "::: scr_engine.rules.registry\n" in api
     assert "::: scr_engine.protocols.sar.rules\n" in api
+
+
+def test_the_scr_page_written_by_hand_says_what_the_scr_table_says() -> None:
+    """``docs/protocol.md``'s table of commands, row by row: the stages a command is
+    issued from and leads to, who may issue it, and its rules, each a link to its
+    entry in the catalogue."""
+    from scr_engine.protocols.scr import SCR
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "protocol.md").read_text()
+    row = re.compile(r"^\| `(\w+)` \| ([^|]*) \| ([^|]*) \| ([^|]*) \| ([^|]*) \|$", re.M)
+    found = {m.group(1): m.groups()[1:] for m in row.finditer(page)}
+    assert sorted(found) == sorted(r.command for r in SCR.table)
+    for r in SCR.table:
+        sources, dest, who, rules = found[r.command]
+        assert sources == (", ".join(r.sources) or "—"), r.command
+        assert dest == (r.dest or "(same stage)"), r.command
+        assert sorted(who.split(", ")) == sorted(str(role) for role in r.roles), r.command
+        assert rules == ", ".join(f"[{i}](rules.md#{i.lower()})" for i in r.rules), r.command

@@ -166,3 +166,12 @@ def test_a_rule_with_its_own_heading_is_titled_by_it() -> None:
         lead = re.match(r"\*\*([^*]+?)\.\*\*", r.text)
         if lead:
             assert r.title == lead.group(1), r.id
+
+
+def test_the_registry_s_docstring_names_every_rule_the_engine_adds() -> None:
+    """A newcomer reading ``rules/registry.py`` learns every ID that is not the text's."""
+    import scr_engine.rules.registry as registry
+
+    added = [rid for rid, r in RULES.items() if r.kind is RuleKind.ENGINE]
+    assert added == ["MAP", "INPUT", "DATE"]
+    assert all(f"``{rid}``" in (registry.__doc__ or "") for rid in added)

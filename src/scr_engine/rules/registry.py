@@ -2,12 +2,15 @@
 
 Each :class:`Rule` has its ID (as ``requirements.md`` and the refusals cite it), the
 section of the source text it comes from, its text and its kind. A refusal's
-``rule`` is always an ID of :data:`RULES` — a protocol rule, or one of the two the
-engine adds for what the protocol's table decides rather than one rule: ``MAP`` (the
-command is not valid in the review's stage or not for this role) and ``INPUT``
-(malformed data). The tests prove that no refusal cites an ID missing here, that
-every rule is enforced somewhere and named by a test, and the documentation's rule
-catalogue is generated from it.
+``rule`` is always an ID of :data:`RULES` — a protocol rule, or one of the three the
+engine adds for what no one rule of the text decides: ``MAP`` (the command is not
+valid in the review's stage or not for this role, as the protocol's table says),
+``INPUT`` (malformed data) and ``DATE`` (a happening dated after the day it is
+recorded, or before the request's receipt or the review's current stage). A SAR's
+refusal cites an ID of the SAR's registry (:mod:`scr_engine.protocols.sar.rules`),
+which holds these three too. The tests prove that no refusal cites an ID missing
+here, that every rule is enforced somewhere and named by a test, and the
+documentation's rule catalogue is generated from it.
 """
 
 from __future__ import annotations

@@ -87,6 +87,43 @@ LISTS = frozenset(
 registry's sets of waivable and fixed rules): where a rule is declared, not checked."""
 
 
+def checked_in_functions(source: Path = SOURCE) -> dict[str, dict[str, set[str]]]:
+    """Per rule ID, per module, the functions whose code cites it (``Class.method``
+    for a method; ``(module)`` for a constant outside any function): where in a long
+    module to read. Docstrings are left out, as in :func:`cited_in_code`."""
+    found: dict[str, dict[str, set[str]]] = {}
+
+    def visit(node: ast.AST, where: str, module: str, docstrings: set[int]) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                inner = f"{where}.{child.name}" if where != "(module)" else child.name
+                visit(child, inner, module, docstrings)
+                continue
+            if (
+                isinstance(child, ast.Constant)
+                and isinstance(child.value, str)
+                and id(child) not in docstrings
+                and (_ID.match(child.value) or child.value in ("MAP", "INPUT", "DATE"))
+            ):
+                found.setdefault(child.value, {}).setdefault(module, set()).add(where)
+            visit(child, where, module, docstrings)
+
+    for path in sorted(source.rglob("*.py")):
+        if path.name == "registry.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        visit(tree, "(module)", path.relative_to(source).as_posix(), docstrings)
+    return found
+
+
 def _docstrings(tree: ast.AST) -> list[str]:
     return [
         node.body[0].value.value
@@ -180,12 +217,19 @@ def _snake(rid: str) -> str:
 
 
 def _rule_markdown(
-    rule: Rule, code: set[str], described: set[str], tests: list[str], files: list[str]
+    rule: Rule,
+    code: set[str],
+    described: set[str],
+    tests: list[str],
+    files: list[str],
+    functions: Mapping[str, set[str]],
 ) -> list[str]:
     def paths(names: Iterable[str], root: str) -> str:
         return ", ".join(f"`{root}{n}`" for n in names) or "—"
 
-    checked = sorted(code - LISTS)
+    checked = ", ".join(
+        f"`src/scr_engine/{m}` ({_names(functions.get(m, set()))})" for m in sorted(code - LISTS)
+    )
     listed = sorted(code & LISTS)
     said = sorted(described - code)
     shown = tests[:_SHOWN]
@@ -204,7 +248,7 @@ def _rule_markdown(
         "",
         "For developers:",
         "",
-        f"- Checked in: {paths(checked, 'src/scr_engine/')}",
+        f"- Checked in: {checked or '—'}",
     ]
     if listed:
         lines.append(f"- Listed in: {paths(listed, 'src/scr_engine/')}")
@@ -220,9 +264,17 @@ _SHOWN = 6
 """How many of a rule's tests its entry names (it counts the rest)."""
 
 
+def _names(functions: set[str]) -> str:
+    """A module's functions citing a rule, functions first, at most four."""
+    ordered = sorted(functions, key=lambda f: (f == "(module)", f))
+    shown = ["at module level" if f == "(module)" else f"`{f}`" for f in ordered[:4]]
+    return ", ".join(shown) + (f" and {len(ordered) - 4} more" if len(ordered) > 4 else "")
+
+
 def _by_section(rules: Mapping[str, Rule]) -> list[str]:
     """Each rule's entry, under a heading for each section as it starts."""
     code, files = cited_in_code(), named_in_tests(rules=rules)
+    functions = checked_in_functions()
     described, tests = described_in_code(rules), rule_tests(rules=rules)
     lines: list[str] = []
     section = None
@@ -231,7 +283,12 @@ def _by_section(rules: Mapping[str, Rule]) -> list[str]:
             section = rule.section
             lines += [f"## {section}", ""]
         lines += _rule_markdown(
-            rule, code.get(rule.id, set()), described[rule.id], tests[rule.id], files[rule.id]
+            rule,
+            code.get(rule.id, set()),
+            described[rule.id],
+            tests[rule.id],
+            files[rule.id],
+            functions.get(rule.id, {}),
         )
     return lines
 

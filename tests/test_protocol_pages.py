@@ -85,8 +85,9 @@ def test_every_rule_id_on_a_generated_page_links_to_its_catalogue_entry() -> Non
 
 def test_a_rule_s_entry_leads_to_the_code_that_checks_it_and_the_tests_for_it() -> None:
     """A newcomer reads, under a rule: the modules that check it (paths from the
-    repository's root), the table that only lists it apart, the modules whose
-    docstrings say they do what it asks, and test functions by ``file::name``."""
+    repository's root, with the functions in them that do), the table that only lists
+    it apart, the modules whose docstrings say they do what it asks, and test
+    functions by ``file::name``."""
     from _catalogue import markdown
 
     def entry(page: str, rid: str) -> str:
@@ -94,11 +95,15 @@ def test_a_rule_s_entry_leads_to_the_code_that_checks_it_and_the_tests_for_it() 
 
     ev2 = entry(markdown(), "EV-2")
     checked = next(x for x in ev2.splitlines() if x.startswith("- Checked in: "))
-    assert "`src/scr_engine/rules/evidence.py`" in checked and "table.py" not in checked
+    assert "`src/scr_engine/rules/evidence.py` (`accept_evidence`" in checked
+    assert "table.py" not in checked
     assert "- Listed in: `src/scr_engine/states/table.py`" in ev2
     assert "`tests/protocol/test_evidence.py::test_ev2_" in ev2
     p6 = entry(protocol_markdown(SAR.title, SAR_RULES, "SAR_RULES"), "SAR-P-6")
-    assert "- Checked in: `src/scr_engine/protocols/sar/guards_report.py`" in p6
+    assert (
+        "- Checked in: `src/scr_engine/protocols/sar/guards_report.py`"
+        " (`check_record_publication`)\n" in p6
+    )
     said = next(x for x in p6.splitlines() if x.startswith("- Named in the docstrings of: "))
     assert "`src/scr_engine/documents/sar.py`" in said
     assert "`tests/documents/test_sar_documents.py::test_sar_p_6_" in p6

@@ -98,8 +98,10 @@ def index() -> str:
     lines = [
         "# Commands",
         "",
-        "Every command of the protocol, with its fields, who may issue it, from which",
-        "stages and under which rules. `scr show REVIEW` lists those open now, and",
+        "Every command of the Serious Case Review protocol, with its fields, who may issue",
+        "it, from which stages and under which rules (a Safeguarding Adults Review's",
+        "commands are in [its overview](../sar/index.md#commands)). `scr show REVIEW`",
+        "lists those open now, and",
         "`scr run REVIEW COMMAND --template` prints one to fill in (see",
         "[the command line](../cli.md)). A request is submitted with `scr submit`",
         "([its form](../cli.md)). These pages are generated when the site is built.",

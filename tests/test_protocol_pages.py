@@ -81,6 +81,9 @@ def test_every_rule_id_on_a_generated_page_links_to_its_catalogue_entry() -> Non
         assert f"[{clock.rule}](rules.md#{clock.rule.lower()})" in sar_page
     judge = page("judge_imr")
     assert "**[EV-2](../rules.md#ev-2)** — " in judge
+    from _commands import index
+
+    assert "[its overview](../sar/index.md#commands)" in index()
 
 
 def test_a_rule_s_entry_leads_to_the_code_that_checks_it_and_the_tests_for_it() -> None:

@@ -144,3 +144,18 @@ def test_the_scr_page_written_by_hand_says_what_the_scr_table_says() -> None:
         assert dest == (r.dest or "(same stage)"), r.command
         assert sorted(who.split(", ")) == sorted(str(role) for role in r.roles), r.command
         assert rules == ", ".join(f"[{i}](rules.md#{i.lower()})" for i in r.rules), r.command
+
+
+def test_the_sar_folder_s_docstring_names_each_of_its_modules() -> None:
+    """ "A protocol is one folder a reader can see": the package's docstring is its map,
+    naming every module and subpackage of the folder, and says the SAR is registered."""
+    import scr_engine.protocols.sar as package
+    from scr_engine import protocols
+
+    folder = Path(package.__file__).parent
+    names = [p.stem for p in folder.glob("*.py") if p.stem != "__init__"]
+    names += [p.name for p in folder.iterdir() if (p / "__init__.py").exists()]
+    doc = package.__doc__ or ""
+    assert [n for n in sorted(names) if f":mod:`.{n}`" not in doc] == []
+    assert "not registered" not in doc
+    assert SAR.name in {p.name for p in protocols.available()}

@@ -31,6 +31,11 @@ def link(rid: str, catalogue: str) -> str:
     return f"[{rid}]({catalogue}#{anchor(rid)})"
 
 
+ABOUT = ("test_rule_registry.py", "test_protocol_pages.py")
+"""The tests of the registry and of the catalogue: they name rules to check the
+catalogue, not to prove them, so neither counts as a rule's test."""
+
+
 def cited_in_code(source: Path = SOURCE) -> dict[str, set[str]]:
     """Rule IDs written as string constants in the library (docstrings left out), by
     module (``rules/setup.py`` …): where each rule is enforced or cited."""
@@ -59,14 +64,14 @@ def cited_in_code(source: Path = SOURCE) -> dict[str, set[str]]:
 
 
 def named_in_tests(
-    tests: Path = TESTS, skip: str = "test_rule_registry.py", rules: Mapping[str, Rule] = RULES
+    tests: Path = TESTS, skip: str | tuple[str, ...] = ABOUT, rules: Mapping[str, Rule] = RULES
 ) -> dict[str, list[str]]:
     """Per rule ID, the test files (``test_*.py`` in ``tests`` and its folders, by their
     path under ``tests``) that name it as a whole word."""
     texts = {
         p.relative_to(tests).as_posix(): p.read_text(encoding="utf-8")
         for p in sorted(tests.rglob("test_*.py"))
-        if p.name != skip
+        if p.name not in ((skip,) if isinstance(skip, str) else skip)
     }
     found: dict[str, list[str]] = {}
     for rid in rules:
@@ -179,6 +184,8 @@ def rule_tests(tests: Path = TESTS, rules: Mapping[str, Rule] = RULES) -> dict[s
     words = {rid: _word(rid) for rid in rules}
     snakes = {rid: re.compile(rf"(?<![a-z0-9]){_snake(rid)}(?![0-9a-z])") for rid in rules}
     for path in sorted(tests.rglob("test_*.py")):
+        if path.name in ABOUT:
+            continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         module = set()
         for node in tree.body:

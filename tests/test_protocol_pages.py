@@ -102,6 +102,8 @@ def test_a_rule_s_entry_leads_to_the_code_that_checks_it_and_the_tests_for_it() 
     assert "table.py" not in checked
     assert "- Listed in: `src/scr_engine/states/table.py`" in ev2
     assert "`tests/protocol/test_evidence.py::test_ev2_" in ev2
+    # The catalogue's own tests name rules to check it, not to prove them.
+    assert "test_protocol_pages.py" not in ev2 and "test_rule_registry.py" not in ev2
     p6 = entry(protocol_markdown(SAR.title, SAR_RULES, "SAR_RULES"), "SAR-P-6")
     assert (
         "- Checked in: `src/scr_engine/protocols/sar/guards_report.py`"

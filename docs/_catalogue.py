@@ -1,13 +1,14 @@
-"""The rule catalogue: every rule of the registry with where the library enforces it
-and which tests prove it. Used by ``gen_pages.py`` (the site's ``rules.md``) and by
-``tests/test_rule_registry.py`` (the same scan decides that every rule is checked and
-tested)."""
+"""The rule catalogue: every rule of the registry with where the library checks it
+(apart from where a table only lists it, and where a docstring says the code does
+what it asks) and which test functions are for it. Used by ``gen_pages.py`` (the
+site's ``rules.md``) and by ``tests/test_rule_registry.py`` (the same scan decides
+that every rule is checked and tested)."""
 
 from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from scr_engine.rules.registry import RULES, Rule
@@ -16,6 +17,23 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "src" / "scr_engine"
 TESTS = ROOT / "tests"
 _ID = re.compile(r"^(?:SAR-[A-Z]-[0-9]+|[A-Z]{2}-(?:[0-9]+[a-z]?|[a-z]))$")
+
+
+def anchor(rid: str) -> str:
+    """The anchor of a rule's entry in its catalogue: its ID in lower case (``rf-5``,
+    ``sar-d-5``, ``map``), the same whatever the rule's text says."""
+    return rid.lower()
+
+
+def link(rid: str, catalogue: str) -> str:
+    """A rule's ID as a link to its entry; ``catalogue`` is the path of its catalogue
+    page from the page the link is written on (``rules.md``, ``../rules.md`` …)."""
+    return f"[{rid}]({catalogue}#{anchor(rid)})"
+
+
+ABOUT = ("test_rule_registry.py", "test_protocol_pages.py")
+"""The tests of the registry and of the catalogue: they name rules to check the
+catalogue, not to prove them, so neither counts as a rule's test."""
 
 
 def cited_in_code(source: Path = SOURCE) -> dict[str, set[str]]:
@@ -46,14 +64,14 @@ def cited_in_code(source: Path = SOURCE) -> dict[str, set[str]]:
 
 
 def named_in_tests(
-    tests: Path = TESTS, skip: str = "test_rule_registry.py", rules: Mapping[str, Rule] = RULES
+    tests: Path = TESTS, skip: str | tuple[str, ...] = ABOUT, rules: Mapping[str, Rule] = RULES
 ) -> dict[str, list[str]]:
     """Per rule ID, the test files (``test_*.py`` in ``tests`` and its folders, by their
     path under ``tests``) that name it as a whole word."""
     texts = {
         p.relative_to(tests).as_posix(): p.read_text(encoding="utf-8")
         for p in sorted(tests.rglob("test_*.py"))
-        if p.name != skip
+        if p.name not in ((skip,) if isinstance(skip, str) else skip)
     }
     found: dict[str, list[str]] = {}
     for rid in rules:
@@ -62,73 +80,273 @@ def named_in_tests(
     return found
 
 
-def _rule_markdown(rule: Rule, code: set[str], tests: list[str]) -> list[str]:
-    where = ", ".join(f"`{m}`" for m in sorted(code)) or "—"
-    proved = ", ".join(f"`{t}`" for t in tests) or "—"
-    force, source = getattr(rule, "force_text", ""), getattr(rule, "source", "")
-    origin = f" · force: {force} · source: {source}" if force or source else ""
+LISTS = frozenset(
+    {
+        "states/table.py",
+        "protocols/sar/table.py",
+        "protocols/sar/settings.py",
+        "protocols/sar/rules.py",
+    }
+)
+"""Modules that only list rule IDs (the tables of commands, the settings' rules, the
+registry's sets of waivable and fixed rules): where a rule is declared, not checked."""
+
+
+def checked_in_functions(source: Path = SOURCE) -> dict[str, dict[str, set[str]]]:
+    """Per rule ID, per module, the functions whose code cites it (``Class.method``
+    for a method; ``(module)`` for a constant outside any function): where in a long
+    module to read. Docstrings are left out, as in :func:`cited_in_code`."""
+    found: dict[str, dict[str, set[str]]] = {}
+
+    def visit(node: ast.AST, where: str, module: str, docstrings: set[int]) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                inner = f"{where}.{child.name}" if where != "(module)" else child.name
+                visit(child, inner, module, docstrings)
+                continue
+            if (
+                isinstance(child, ast.Constant)
+                and isinstance(child.value, str)
+                and id(child) not in docstrings
+                and (_ID.match(child.value) or child.value in ("MAP", "INPUT", "DATE"))
+            ):
+                found.setdefault(child.value, {}).setdefault(module, set()).add(where)
+            visit(child, where, module, docstrings)
+
+    for path in sorted(source.rglob("*.py")):
+        if path.name == "registry.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        visit(tree, "(module)", path.relative_to(source).as_posix(), docstrings)
+    return found
+
+
+def _docstrings(tree: ast.AST) -> list[str]:
     return [
-        f"### {rule.id} — {rule.title}",
-        "",
-        f"*{rule.kind.value}* · {rule.section}{origin}",
-        "",
-        rule.text,
-        "",
-        f"- For developers — enforced in: {where}; proved by: {proved}",
-        "",
+        node.body[0].value.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+        and isinstance(node.body[0].value.value, str)
     ]
 
 
-def _by_section(
-    rules: Mapping[str, Rule], code: dict[str, set[str]], tests: dict[str, list[str]]
+def _word(rid: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![A-Za-z0-9-]){re.escape(rid)}(?![0-9A-Za-z])")
+
+
+def described_in_code(
+    rules: Mapping[str, Rule] = RULES, source: Path = SOURCE
+) -> dict[str, set[str]]:
+    """Per rule ID, the modules of the library whose docstrings name it: where the
+    code that does what the rule asks says so (a redaction, a task, a clock) even when
+    it cites no ID in its code."""
+    texts = {
+        path.relative_to(source).as_posix(): "\n".join(
+            _docstrings(ast.parse(path.read_text(encoding="utf-8")))
+        )
+        for path in sorted(source.rglob("*.py"))
+        if path.name != "registry.py"
+    }
+    return {rid: {name for name, text in texts.items() if _word(rid).search(text)} for rid in rules}
+
+
+def _marked(node: ast.AST) -> set[str]:
+    """The rule IDs of the ``pytest.mark.rule(...)`` calls in ``node``."""
+    return {
+        arg.value
+        for call in ast.walk(node)
+        if isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == "rule"
+        for arg in call.args
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+    }
+
+
+def rule_tests(tests: Path = TESTS, rules: Mapping[str, Rule] = RULES) -> dict[str, list[str]]:
+    """Per rule ID, the test functions (``file::test_name``, the file by its path under
+    ``tests``) that are for it: marked ``@pytest.mark.rule("ID")`` (or in a module
+    marked so), or naming it in their name (``…_sar_d_5``, ``…_rf5``) or their
+    docstring. Those naming it in their name come first, then those marked for it,
+    then those whose docstring names it, then those of a module marked for it."""
+    ranked: dict[str, list[tuple[int, str]]] = {rid: [] for rid in rules}
+    words = {rid: _word(rid) for rid in rules}
+    snakes = {rid: re.compile(rf"(?<![a-z0-9]){_snake(rid)}(?![0-9a-z])") for rid in rules}
+    for path in sorted(tests.rglob("test_*.py")):
+        if path.name in ABOUT:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        module = set()
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets
+            ):
+                module |= _marked(node.value)
+        for node in ast.walk(tree):
+            if not (
+                isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                and node.name.startswith("test")
+            ):
+                continue
+            doc = ast.get_docstring(node) or ""
+            name = f"{path.relative_to(tests).as_posix()}::{node.name}"
+            own = {m for d in node.decorator_list for m in _marked(d)}
+            for rid in rules:
+                if snakes[rid].search(node.name):
+                    ranked[rid].append((0, name))
+                elif rid in own:
+                    ranked[rid].append((1, name))
+                elif words[rid].search(doc):
+                    ranked[rid].append((2, name))
+                elif rid in module:
+                    ranked[rid].append((3, name))
+    return {
+        rid: [name for _, name in sorted(found, key=lambda f: f[0])]
+        for rid, found in ranked.items()
+    }
+
+
+def _snake(rid: str) -> str:
+    """A rule ID as a test's name writes it: ``sar_d_5``, ``rf_?5`` (``rf5`` too),
+    ``pr_e``."""
+    return re.sub(r"-(?=[0-9])", "_?", rid.lower()).replace("-", "_")
+
+
+def _rule_markdown(
+    rule: Rule,
+    code: set[str],
+    described: set[str],
+    tests: list[str],
+    files: list[str],
+    functions: Mapping[str, set[str]],
 ) -> list[str]:
+    def paths(names: Iterable[str], root: str) -> str:
+        return ", ".join(f"`{root}{n}`" for n in names) or "—"
+
+    checked = ", ".join(
+        f"`src/scr_engine/{m}` ({_names(functions.get(m, set()))})" for m in sorted(code - LISTS)
+    )
+    listed = sorted(code & LISTS)
+    said = sorted(described - code)
+    shown = tests[:_SHOWN]
+    more = f" and {len(tests) - _SHOWN} more" if len(tests) > _SHOWN else ""
+    others = [f for f in files if not any(t.startswith(f"{f}::") for t in tests)]
+    force, source = getattr(rule, "force_text", ""), getattr(rule, "source", "")
+    # Every kind the rule states ("data + guard", SAR-P-5), not only its first.
+    kinds = " + ".join(k.value for k in getattr(rule, "kinds", ())) or rule.kind.value
+    origin = f" · force: {force} · source: {source}" if force or source else ""
+    lines = [
+        f"### {rule.id} — {rule.title} {{#{anchor(rule.id)}}}",
+        "",
+        f"*{kinds}* · {rule.section}{origin}",
+        "",
+        rule.text,
+        "",
+        "For developers:",
+        "",
+        f"- Checked in: {checked or '—'}",
+    ]
+    if listed:
+        lines.append(f"- Listed in: {paths(listed, 'src/scr_engine/')}")
+    if said:
+        lines.append(f"- Named in the docstrings of: {paths(said, 'src/scr_engine/')}")
+    lines.append(f"- Tests for it: {paths(shown, 'tests/')}{more}")
+    if others:
+        lines.append(f"- Also named in: {paths(others, 'tests/')}")
+    return [*lines, ""]
+
+
+_SHOWN = 6
+"""How many of a rule's tests its entry names (it counts the rest)."""
+
+
+def _names(functions: set[str]) -> str:
+    """A module's functions citing a rule, functions first, at most four."""
+    ordered = sorted(functions, key=lambda f: (f == "(module)", f))
+    shown = ["at module level" if f == "(module)" else f"`{f}`" for f in ordered[:4]]
+    return ", ".join(shown) + (f" and {len(ordered) - 4} more" if len(ordered) > 4 else "")
+
+
+def _by_section(rules: Mapping[str, Rule]) -> list[str]:
     """Each rule's entry, under a heading for each section as it starts."""
+    code, files = cited_in_code(), named_in_tests(rules=rules)
+    functions = checked_in_functions()
+    described, tests = described_in_code(rules), rule_tests(rules=rules)
     lines: list[str] = []
     section = None
     for rule in rules.values():
         if rule.section != section:
             section = rule.section
             lines += [f"## {section}", ""]
-        lines += _rule_markdown(rule, code.get(rule.id, set()), tests.get(rule.id, []))
+        lines += _rule_markdown(
+            rule,
+            code.get(rule.id, set()),
+            described[rule.id],
+            tests[rule.id],
+            files[rule.id],
+            functions.get(rule.id, {}),
+        )
     return lines
 
 
 def markdown() -> str:
     """The catalogue page."""
-    code, tests = cited_in_code(), named_in_tests()
     lines = [
         "# Rule catalogue",
         "",
-        "Every rule of the protocol: its ID, the section of the source text it comes",
-        "from, its kind and its text. Every refusal cites one of these IDs. This page is",
+        "Every rule of the Serious Case Review protocol: its ID, the section of the source",
+        "text it comes from, its kind and its text, and the engine's own rules (`MAP`,",
+        "`INPUT`, `DATE`). Every refusal of an SCR cites one of these IDs; a Safeguarding",
+        "Adults Review's rules are in [its own catalogue](sar/rules.md). This page is",
         "generated when the site is built.",
         "",
         '!!! note "For developers"',
-        "    The rules are the registry in code (`scr_engine.rules.RULES`). Under each",
-        "    rule, the modules of the library that cite it (where it is enforced) and the",
-        "    test files that name it (what proves it).",
+        f"    The rules are the registry in code ({_api('scr_engine.rules.registry.RULES')}).",
+        "    Under each rule: the modules that check it (they cite its ID in their code),",
+        "    those that only list it (the table of commands), those whose docstrings say",
+        '    they do what it asks, the tests for it (marked `@pytest.mark.rule("ID")`, or',
+        "    naming it in their name or docstring) and the other test files that name it.",
         "",
     ]
-    return "\n".join(lines + _by_section(RULES, code, tests))
+    return "\n".join(lines + _by_section(RULES))
+
+
+def _api(name: str, up: str = "") -> str:
+    """``name`` as a link to its entry in the Python API reference."""
+    return f"[`{name}`]({up}reference/api.md#{name})"
 
 
 def protocol_markdown(title: str, rules: Mapping[str, Rule], registry: str) -> str:
     """The catalogue page of another protocol's rules (its own IDs only; the engine's
     ``MAP``, ``INPUT`` and ``DATE`` are the SCR catalogue's)."""
     own = {rid: rule for rid, rule in rules.items() if rid not in RULES}
-    code, tests = cited_in_code(), named_in_tests(rules=own)
+    engine = ", ".join(link(rid, "../rules.md") for rid in rules if rid in RULES)
     lines = [
         f"# {title}: rule catalogue",
         "",
         "Every rule of the protocol: its ID, its section, its kind, its force (the Act,",
         "the statutory guidance, a Quality Marker, local practice) and its source, and",
         "its text. Every refusal of a review under this protocol cites one of these IDs",
-        "(or the engine's own `MAP`, `INPUT` and `DATE`). This page is generated when the",
-        "site is built.",
+        f"(or the engine's own {engine}). This page is generated when the site is built.",
         "",
         '!!! note "For developers"',
-        f"    The rules are the registry in code (`{registry}`). Under each rule, the",
-        "    modules of the library that cite it and the test files that name it.",
+        f"    The rules are the registry in code ({_api(registry, '../')}, its text in",
+        "    `src/scr_engine/protocols/sar/rules.md`). Under each rule: the modules that",
+        "    check it (they cite its ID in their code), those that only list it (the table",
+        "    of commands, the settings), those whose docstrings say they do what it asks,",
+        "    the tests for it (naming it in their name or docstring, or marked",
+        '    `@pytest.mark.rule("ID")`) and the other test files that name it.',
         "",
     ]
-    return "\n".join(lines + _by_section(own, code, tests))
+    return "\n".join(lines + _by_section(own))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+from _catalogue import link
+
 from scr_engine.cli.shapes import STAGE_WORDS, command_words
 from scr_engine.commands import COMMANDS
 from scr_engine.rules.registry import RULES
@@ -31,7 +33,7 @@ def _rows(fields: tuple[TemplateField, ...]) -> list[str]:
             allowed = f"default `{json.dumps(f.default, ensure_ascii=False)}`"
         else:
             allowed = ""
-        rules = ", ".join(f.rules)
+        rules = ", ".join(link(r, "../rules.md") for r in f.rules)
         what = f.description + (" *Personal data.*" if f.personal else "")
         rows.append(
             f"| `{name}` | {_cell(f.words)} | {'yes' if f.required else 'no'} "
@@ -63,7 +65,7 @@ def page(name: str) -> str:
         "",
         "The rules it answers to (see [the rule catalogue](../rules.md)):",
         "",
-        *[f"- **{r}** — {RULES[r].title}" for r in made.rules],
+        *[f"- **{link(r, '../rules.md')}** — {RULES[r].title}" for r in made.rules],
         "",
         "## Fields",
         "",
@@ -96,8 +98,10 @@ def index() -> str:
     lines = [
         "# Commands",
         "",
-        "Every command of the protocol, with its fields, who may issue it, from which",
-        "stages and under which rules. `scr show REVIEW` lists those open now, and",
+        "Every command of the Serious Case Review protocol, with its fields, who may issue",
+        "it, from which stages and under which rules (a Safeguarding Adults Review's",
+        "commands are in [its overview](../sar/index.md#commands)). `scr show REVIEW`",
+        "lists those open now, and",
         "`scr run REVIEW COMMAND --template` prints one to fill in (see",
         "[the command line](../cli.md)). A request is submitted with `scr submit`",
         "([its form](../cli.md)). These pages are generated when the site is built.",

@@ -5,7 +5,18 @@ written by hand around the same data."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from _catalogue import link
+
 from scr_engine.protocols import Protocol
+from scr_engine.rules.registry import RULES
+
+
+def _rules(ids: Iterable[str]) -> str:
+    """Rule IDs as links to their entries: the protocol's own in its catalogue
+    (``rules.md`` beside the page), the engine's (``MAP`` …) in the SCR's."""
+    return ", ".join(link(rid, "../rules.md" if rid in RULES else "rules.md") for rid in ids)
 
 
 def _cell(text: object) -> str:
@@ -42,7 +53,7 @@ def overview(definition: Protocol) -> str:
         sources = ", ".join(f"`{s}`" for s in row.sources) or "(creates the review)"
         dest = f"`{row.dest}`" if row.dest is not None else "(same stage)"
         who = ", ".join(sorted(str(r) for r in row.roles))
-        rules = ", ".join(row.rules)
+        rules = _rules(row.rules)
         lines.append(f"| `{row.command}` | {sources} | {dest} | {who} | {rules} |")
     lines += [
         "",
@@ -52,22 +63,21 @@ def overview(definition: Protocol) -> str:
         "| --- | --- | --- | --- |",
     ]
     for clock in definition.clocks:
-        lines.append(
-            f"| `{clock.key}` | {clock.rule} | {clock.basis.value} | {_cell(clock.title)} |"
-        )
+        rule, basis = _rules([clock.rule]), clock.basis.value
+        lines.append(f"| `{clock.key}` | {rule} | {basis} | {_cell(clock.title)} |")
     lines += [
         "",
         "## A Board's settings",
         "",
         "Each review keeps the version of the settings it started under. The rules the",
         "law fixes are never settings"
-        + (f": {', '.join(definition.fixed)}." if definition.fixed else "."),
+        + (f": {_rules(definition.fixed)}." if definition.fixed else "."),
         "",
         "| Setting | Default | Rules |",
         "| --- | --- | --- |",
     ]
     for setting in definition.setting_defs:
         default = _cell(repr(setting.default))
-        lines.append(f"| `{setting.name}` | `{default}` | {', '.join(setting.rules)} |")
+        lines.append(f"| `{setting.name}` | `{default}` | {_rules(setting.rules)} |")
     lines.append("")
     return "\n".join(lines)

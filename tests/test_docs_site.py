@@ -114,3 +114,53 @@ def test_the_check_sees_a_request_that_would_leave_the_machine(tmp_path: Path) -
         tab.load(page.as_uri())
         requests = list(tab.requests)
     assert "https://example.org/diagram.svg" in requests
+
+
+_NOT_IN_THE_REPOSITORY = {
+    "scr-actors.toml",
+    "scr-tokens.json",
+    "terms.toml",
+    "body.json",
+    "/v1/openapi.json",
+    "map.md",
+    "sar/map.md",
+    "protocol/sar/map.md",
+    "protocol/sar/requirements.md",
+}
+"""Files the docs name that are not the project's: a reader's own (the actors file,
+the tokens file, a body to send), an address of the service, and the protocol's
+source texts kept beside the project (``shared/protocol/``). (The migration the SQL
+store's worked example adds, ``…_task_note.py``, is the next test's.)"""
+
+
+def test_every_file_of_the_project_the_docs_name_is_there() -> None:
+    """A path in backticks (``rules/registry.py``, ``tests/test_rule_registry.py``)
+    leads to a file of the repository (by its path or the end of it): a newcomer
+    following the docs finds what they name."""
+    import re
+
+    files = [
+        p.relative_to(ROOT).as_posix()
+        for p in ROOT.rglob("*")
+        if p.is_file() and not {".git", ".venv", "site"} & set(p.relative_to(ROOT).parts)
+    ]
+    named = re.compile(r"`([A-Za-z0-9_./-]+\.(?:py|md|toml|json))`")
+    missing = {
+        (document.relative_to(ROOT).as_posix(), name)
+        for document in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+        for name in named.findall(document.read_text(encoding="utf-8"))
+        if name not in _NOT_IN_THE_REPOSITORY
+        and not name.endswith("_task_note.py")
+        and not any(f == name or f.endswith(f"/{name}") for f in files)
+    }
+    assert missing == set()
+
+
+def test_the_worked_migration_of_the_sql_store_is_the_next_one() -> None:
+    """``docs/sql-store.md`` adds a column with a migration numbered after the last."""
+    versions = ROOT / "src" / "scr_engine" / "storage" / "migrations" / "versions"
+    last = max(int(p.name[:4]) for p in versions.glob("[0-9][0-9][0-9][0-9]_*.py"))
+    page = (ROOT / "docs" / "sql-store.md").read_text(encoding="utf-8")
+    assert f"versions/{last + 1:04d}_task_note.py" in page
+    assert f'+revision: str = "{last + 1:04d}"' in page
+    assert f'+down_revision: str | Sequence[str] | None = "{last:04d}"' in page

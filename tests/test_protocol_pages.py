@@ -26,13 +26,14 @@ def test_the_sar_overview_lists_every_stage_command_clock_and_setting() -> None:
         assert all(rid in line for rid in row.rules)
         assert all(str(role) in line for role in row.roles)
     for clock in SAR.clocks:
-        assert f"| `{clock.key}` | {clock.rule} |" in page
+        assert f"| `{clock.key}` | [{clock.rule}](" in page
     for setting in SAR.setting_defs:
         assert f"| `{setting.name}` |" in page
     assert all(rid in page for rid in SAR.fixed)
 
 
 def test_the_sar_catalogue_has_every_sar_rule_with_its_force_and_source() -> None:
+    """And every kind the rule states, as its requirements do ("data + guard")."""
     page = protocol_markdown(SAR.title, SAR_RULES, "SAR_RULES")
     headings = re.findall(r"^### (\S+) — ", page, flags=re.MULTILINE)
     own = [rid for rid in SAR_RULES if rid not in RULES]
@@ -41,6 +42,8 @@ def test_the_sar_catalogue_has_every_sar_rule_with_its_force_and_source() -> Non
         rule = SAR_RULES[rid]
         block = page.split(f"### {rid} — ", 1)[1].split("### ", 1)[0]
         assert f"force: {rule.force_text}" in block  # type: ignore[attr-defined]
+        kinds = " + ".join(k.value for k in rule.kinds)  # type: ignore[attr-defined]
+        assert block.split("\n\n", 2)[1].startswith(f"*{kinds}* · "), rid
         assert rule.section in block
 
 
@@ -52,3 +55,109 @@ def test_the_sar_diagram_draws_every_stage_and_every_move() -> None:
     moves = {m for m in moves if any(s != SAR.row(m).dest for s in SAR.row(m).sources)}
     for command in moves:
         assert f">{command}</text>" in drawn
+
+
+def test_every_rule_id_on_a_generated_page_links_to_its_catalogue_entry() -> None:
+    """A rule's entry has a stable anchor (its ID in lower case), and the rule IDs of
+    the SAR overview and of a command's page are links to it: a reader follows a rule
+    from a command to its text, its code and its tests in one click."""
+    from _catalogue import markdown
+    from _commands import page
+
+    scr_catalogue = markdown()
+    sar_catalogue = protocol_markdown(SAR.title, SAR_RULES, "SAR_RULES")
+    for rid, rule in RULES.items():
+        assert f"### {rid} — {rule.title} {{#{rid.lower()}}}\n" in scr_catalogue
+    for rid in SAR_RULES:
+        if rid not in RULES:
+            assert f"### {rid} — {SAR_RULES[rid].title} {{#{rid.lower()}}}\n" in sar_catalogue
+    sar_page = overview(SAR)
+    for row in SAR.table:
+        line = next(x for x in sar_page.splitlines() if x.startswith(f"| `{row.command}` |"))
+        for rid in row.rules:
+            where = "../rules.md" if rid in RULES else "rules.md"
+            assert f"[{rid}]({where}#{rid.lower()})" in line
+    for clock in SAR.clocks:
+        assert f"[{clock.rule}](rules.md#{clock.rule.lower()})" in sar_page
+    judge = page("judge_imr")
+    assert "**[EV-2](../rules.md#ev-2)** — " in judge
+    from _commands import index
+
+    assert "[its overview](../sar/index.md#commands)" in index()
+
+
+def test_a_rule_s_entry_leads_to_the_code_that_checks_it_and_the_tests_for_it() -> None:
+    """A newcomer reads, under a rule: the modules that check it (paths from the
+    repository's root, with the functions in them that do), the table that only lists
+    it apart, the modules whose docstrings say they do what it asks, and test
+    functions by ``file::name``."""
+    from _catalogue import markdown
+
+    def entry(page: str, rid: str) -> str:
+        return page.split(f"### {rid} — ", 1)[1].split("\n### ", 1)[0]
+
+    ev2 = entry(markdown(), "EV-2")
+    checked = next(x for x in ev2.splitlines() if x.startswith("- Checked in: "))
+    assert "`src/scr_engine/rules/evidence.py` (`accept_evidence`" in checked
+    assert "table.py" not in checked
+    assert "- Listed in: `src/scr_engine/states/table.py`" in ev2
+    assert "`tests/protocol/test_evidence.py::test_ev2_" in ev2
+    # The catalogue's own tests name rules to check it, not to prove them.
+    assert "test_protocol_pages.py" not in ev2 and "test_rule_registry.py" not in ev2
+    p6 = entry(protocol_markdown(SAR.title, SAR_RULES, "SAR_RULES"), "SAR-P-6")
+    assert (
+        "- Checked in: `src/scr_engine/protocols/sar/guards_report.py`"
+        " (`check_record_publication`)\n" in p6
+    )
+    said = next(x for x in p6.splitlines() if x.startswith("- Named in the docstrings of: "))
+    assert "`src/scr_engine/documents/sar.py`" in said
+    assert "`tests/documents/test_sar_documents.py::test_sar_p_6_" in p6
+
+
+def test_each_catalogue_links_its_registry_in_the_api_and_the_other_catalogue() -> None:
+    """The SCR's catalogue leads to the SAR's; the SAR's to the engine's own rules in
+    the SCR's; each to its registry in the Python API reference, which has both."""
+    from _catalogue import markdown
+
+    scr = markdown()
+    assert "[its own catalogue](sar/rules.md)" in scr
+    assert "(reference/api.md#scr_engine.rules.registry.RULES)" in scr
+    sar = protocol_markdown(SAR.title, SAR_RULES, "scr_engine.protocols.sar.rules.SAR_RULES")
+    assert "[MAP](../rules.md#map)" in sar
+    assert "(../reference/api.md#scr_engine.protocols.sar.rules.SAR_RULES)" in sar
+    api = (Path(__file__).resolve().parent.parent / "docs" / "reference" / "api.md").read_text()
+    assert "::: scr_engine.rules.registry\n" in api
+    assert "::: scr_engine.protocols.sar.rules\n" in api
+
+
+def test_the_scr_page_written_by_hand_says_what_the_scr_table_says() -> None:
+    """``docs/protocol.md``'s table of commands, row by row: the stages a command is
+    issued from and leads to, who may issue it, and its rules, each a link to its
+    entry in the catalogue."""
+    from scr_engine.protocols.scr import SCR
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "protocol.md").read_text()
+    row = re.compile(r"^\| `(\w+)` \| ([^|]*) \| ([^|]*) \| ([^|]*) \| ([^|]*) \|$", re.M)
+    found = {m.group(1): m.groups()[1:] for m in row.finditer(page)}
+    assert sorted(found) == sorted(r.command for r in SCR.table)
+    for r in SCR.table:
+        sources, dest, who, rules = found[r.command]
+        assert sources == (", ".join(r.sources) or "—"), r.command
+        assert dest == (r.dest or "(same stage)"), r.command
+        assert sorted(who.split(", ")) == sorted(str(role) for role in r.roles), r.command
+        assert rules == ", ".join(f"[{i}](rules.md#{i.lower()})" for i in r.rules), r.command
+
+
+def test_the_sar_folder_s_docstring_names_each_of_its_modules() -> None:
+    """ "A protocol is one folder a reader can see": the package's docstring is its map,
+    naming every module and subpackage of the folder, and says the SAR is registered."""
+    import scr_engine.protocols.sar as package
+    from scr_engine import protocols
+
+    folder = Path(package.__file__).parent
+    names = [p.stem for p in folder.glob("*.py") if p.stem != "__init__"]
+    names += [p.name for p in folder.iterdir() if (p / "__init__.py").exists()]
+    doc = package.__doc__ or ""
+    assert [n for n in sorted(names) if f":mod:`.{n}`" not in doc] == []
+    assert "not registered" not in doc
+    assert SAR.name in {p.name for p in protocols.available()}

@@ -5,6 +5,9 @@ from the injected clock, the actor and the role they acted in, the command and i
 payload, the stage before and after, the previous event's hash and its own SHA-256
 over a canonical serialization. :func:`verify_history` finds any change, deletion,
 insertion or reordering; :func:`replay` rebuilds the review exactly (PR-d).
+
+A review under any protocol keeps the same history: for a SAR, it is the append-only
+record of who did what, in which role, when, why and with what payload (SAR-G-3).
 """
 
 from __future__ import annotations

@@ -2,16 +2,20 @@
 
 Each :class:`Rule` has its ID (as ``requirements.md`` and the refusals cite it), the
 section of the source text it comes from, its text and its kind. A refusal's
-``rule`` is always an ID of :data:`RULES` — a protocol rule, or one of the two the
-engine adds for what the protocol's table decides rather than one rule: ``MAP`` (the
-command is not valid in the review's stage or not for this role) and ``INPUT``
-(malformed data). The tests prove that no refusal cites an ID missing here, that
-every rule is enforced somewhere and named by a test, and the documentation's rule
-catalogue is generated from it.
+``rule`` is always an ID of :data:`RULES` — a protocol rule, or one of the three the
+engine adds for what no one rule of the text decides: ``MAP`` (the command is not
+valid in the review's stage or not for this role, as the protocol's table says),
+``INPUT`` (malformed data) and ``DATE`` (a happening dated after the day it is
+recorded, or before the request's receipt or the review's current stage). A SAR's
+refusal cites an ID of the SAR's registry (:mod:`scr_engine.protocols.sar.rules`),
+which holds these three too. The tests prove that no refusal cites an ID missing
+here, that every rule is enforced somewhere and named by a test, and the
+documentation's rule catalogue is generated from it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
@@ -52,11 +56,17 @@ class Rule:
 
     @property
     def title(self) -> str:
-        """A short title: the rule's text (markup removed) to the end of its first
-        clause, outside brackets, cut at a word before 80 characters. A very short
-        first clause ("The alternative the Chair may recommend:") takes the next one
-        with it."""
-        return _title(self.text.replace("**", "").replace("`", ""))
+        """A short title. A rule whose text opens with a bold heading, as the SAR's
+        requirements write it ("**Publication record.** Recorded: …"), is titled by
+        it ("Publication record"). Otherwise, the rule's text (markup and line breaks
+        removed) to the end of its first clause, outside brackets, cut at a word
+        before 80 characters; a very short first clause ("The alternative the Chair
+        may recommend:") takes the next one with it."""
+        heading = _HEADING.match(self.text)
+        if heading:
+            return heading.group(1)
+        plain = _BREAK.sub(" ", self.text).replace("**", "").replace("`", "")
+        return _title(" ".join(plain.split()))
 
     @property
     def enforced(self) -> bool:
@@ -433,6 +443,12 @@ def rule(rule_id: str) -> Rule:
         return RULES[rule_id]
     except KeyError:
         raise KeyError(f"no rule {rule_id!r} in the registry") from None
+
+
+_HEADING = re.compile(r"\*\*([^*]+?)\.\*\*")
+"""A rule's own heading: the bold sentence its text opens with."""
+_BREAK = re.compile(r"<br>\s*•?")
+"""A line break of a requirements table's cell, with the bullet that may follow it."""
 
 
 def _title(plain: str) -> str:

@@ -4,17 +4,26 @@ definition: one folder a reader can see.
 - :mod:`.stages` — stage codes, meanings, terminal;
 - :mod:`.records` — the review's records (the referral, the per-adult three-valued
   mandatory test, the decision and mandate, findings decisions, the publication
-  record, waivers …); :mod:`.methodology` — methodology profiles as data;
+  record, waivers …), with the lead reviewer and those replaced in
+  :mod:`.appointments`; :mod:`.methodology` — methodology profiles as data;
 - :mod:`.commands` — one attrs class per command, with JSON Schemas (:mod:`.schema`);
 - :mod:`.table` — the transition table; :mod:`.guards` and ``guards_*`` — the pure
-  checks; :mod:`.effects` — what each command records, and a pure runner;
+  checks (:mod:`.guards_common`, :mod:`.guards_dates`, :mod:`.guards_decision`,
+  :mod:`.guards_setup`, :mod:`.guards_report`); :mod:`.effects` — what each command
+  records, and a pure runner;
+- :mod:`.information` — the information requests' own commands (s.45, SAR-I), with
+  their records in :mod:`.information_records`;
 - :mod:`.settings` — a Board's settings and their defaults; :mod:`.clocks` — the
   deadlines, on a configured bank-holiday calendar;
+- :mod:`.prefill` — what a review already knows, for its commands' templates;
 - :mod:`.rules` — the rule registry (ID, text, kind, force, source), parsed once from
-  ``rules.md``.
+  ``rules.md``;
+- :mod:`.annual` — the SAB's annual report (SAR-A-5 to SAR-A-9), a definition of its
+  own beside the SAR.
 
-:data:`SAR` is not registered with :mod:`scr_engine.protocols` yet: that waits until
-the engine judges and advances by definition.
+:data:`SAR` is registered with :mod:`scr_engine.protocols` (``sar``), as is the
+annual report (``sar-annual-report``): the engine judges and advances a SAR by this
+definition.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from scr_engine.protocols.sar.records import (
     Decision,
     InvolvementEntry,
     InvolvementLevel,
+    LeadReviewer,
     Mandate,
     MandateKind,
     Outcome,
@@ -315,3 +316,53 @@ def test_the_referrer_category_is_kept_on_the_review() -> None:
     given = referral(referrer_category=ReferrerCategory.CORONER)
     made, _ = execute(None, c.SubmitRequest(given), ctx(MANAGER))
     assert made.referral == given and made.received_on == date(2027, 1, 11)
+
+
+# --- SAR-I-5, SAR-R-4: a request's due date; SAR-M-3: a replaced lead reviewer -------
+
+
+def test_a_request_is_due_after_its_own_target_from_the_day_it_was_sent_sar_i_5() -> None:
+    """A s.45 request is due ``s45_response_target`` after the day it was sent (its
+    ``occurred_on``, not the day recorded), counted on the Board's own bank-holiday
+    calendar; a scoping request after ``scoping_return_target`` whatever its kind; a
+    voluntary request has no target."""
+    from scr_engine.protocols.sar.settings import Duration, DurationUnit
+
+    settings = SarSettings(
+        version="targets",
+        s45_response_target=Duration(3, DurationUnit.WORKING_DAYS),
+        scoping_return_target=Duration(10),
+        bank_holiday_calendar="scotland",
+    )
+    review = _assessed()
+    k = ctx(CHAIR, date(2027, 1, 11), settings)
+    sent = date(2026, 12, 30)  # 2 January is a bank holiday in Scotland only
+    s45 = c.RequestInformation(
+        c.InformationKind.S45, "GP", "notes", "deciding_on_a_sar", occurred_on=sent
+    )
+    (made,) = EFFECTS["request_information"](review, s45, k)[0]["information_requests"]
+    assert (made.sent_on, made.due_on) == (sent, date(2027, 1, 6))
+    scoping = evolve(s45, scoping=True)
+    (made,) = EFFECTS["request_information"](review, scoping, k)[0]["information_requests"]
+    assert made.due_on == sent + timedelta(days=10)
+    voluntary = evolve(s45, kind=c.InformationKind.VOLUNTARY)
+    (made,) = EFFECTS["request_information"](review, voluntary, k)[0]["information_requests"]
+    assert made.due_on is None
+
+
+def test_a_replaced_lead_reviewer_is_kept_from_the_day_of_the_new_appointment_sar_m_3() -> None:
+    """The replacement is dated the day the new appointment was made (its
+    ``occurred_on``), else the day it is recorded."""
+    first = LeadReviewer("u-lead", "Lee Reviewer", "Independent Ltd")
+    review = evolve(_assessed(), lead_reviewer=first)
+    newcomer = LeadReviewer("u-l2", "Nia Newlead", "Independent Ltd")
+    cmd = c.AppointLeadReviewer(newcomer, occurred_on=EARLIER, reasons="stood down")
+    changes = EFFECTS["appoint_lead_reviewer"](review, cmd, ctx(CHAIR))[0]
+    (gone,) = changes["replaced_reviewers"]
+    assert (gone.reviewer, gone.replaced_by, gone.day) == (first, "u-l2", EARLIER)
+    undated = evolve(cmd, occurred_on=None)
+    (gone,) = EFFECTS["appoint_lead_reviewer"](review, undated, ctx(CHAIR))[0]["replaced_reviewers"]
+    assert gone.day == START
+    assert EFFECTS["appoint_lead_reviewer"](_assessed(), cmd, ctx(CHAIR))[0] == {
+        "lead_reviewer": newcomer
+    }

@@ -341,6 +341,13 @@ def test_an_information_request_is_recorded_in_full_sar_i_1() -> None:
     ]
     same_day = c.RequestInformation(kind, "GP", "the notes", "a SAR", due_on=START)
     assert d.check_request_information(review, same_day, k) == []
+    # Recorded after the fact: the due date is judged against the day it was sent.
+    sent = START - timedelta(days=5)
+    late = evolve(same_day, occurred_on=sent, due_on=sent + timedelta(days=2))
+    assert d.check_request_information(review, late, k) == []
+    assert refused(
+        d.check_request_information(review, evolve(late, due_on=sent - timedelta(1)), k)
+    ) == [("SAR-I-1", "due_on", IN)]
 
 
 def test_a_s45_request_meets_its_conditions_and_comes_from_s45_roles_sar_i_2_sar_i_3() -> None:

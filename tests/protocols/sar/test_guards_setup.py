@@ -46,6 +46,7 @@ from support.sar import (
     ctx,
     methodology,
     referral,
+    report_drafted,
     screened,
     terms,
 )
@@ -487,6 +488,20 @@ def test_an_extension_names_a_deadline_the_review_has_sar_m_12() -> None:
     refusals = s.check_extend(review, wrong, k)
     assert refused(refusals) == [("SAR-M-12", "deadline", IN)]
     assert "review_complete" in refusals[0].message
+
+
+def test_a_deadline_already_met_is_not_extended_sar_m_12() -> None:
+    """SAR-M-12: only an open deadline moves; one the review has met is refused on
+    ``deadline`` (a guard: the deadline is the review's, but no longer open), saying
+    so; an open one of the same review is extended."""
+    run = report_drafted()
+    k = ctx(CHAIR, run.today)
+    later = run.today + timedelta(days=30)
+    met = c.ExtendDeadline("report_due", later, "the inquest")
+    refusals = s.check_extend(run.r, met, k)
+    assert refused(refusals) == [("SAR-M-12", "deadline", G)]
+    assert refusals[0].message == "report_due is no longer open (met)"
+    assert s.check_extend(run.r, evolve(met, deadline="review_complete"), k) == []
 
 
 def test_an_extension_has_reasons_a_deadline_and_a_later_date_sar_m_12() -> None:

@@ -16,9 +16,6 @@ from scr_engine.history import replay
 from scr_engine.personal import ERASED
 from scr_engine.protocols.sar import commands as c
 from scr_engine.protocols.sar.records import (
-    Mandate,
-    MandateKind,
-    Outcome,
     ParallelProcess,
     ParallelProcessType,
     WithdrawReason,
@@ -143,14 +140,8 @@ def test_a_parallel_process_contact_stays_out_of_the_tasks_and_is_erased() -> No
     SAR. The task goes to the process's kind and names its id: the contact (a personal
     value) is not copied into the outbox, where erasure does not reach, so an erased
     review's tasks hold nothing of them and the store still verifies."""
-    run = s.requested(EngineRun(MemoryStore()))
     process = ParallelProcess("pp-1", ParallelProcessType.POLICE, "OP-9", "DI Jane Smith")
-    run.do(s.MANAGER, c.RegisterParallelProcess(process))
-    run.do(s.SUBGROUP, c.AssessCriteria((s.assessment(died_on=min(s.DIED, run.today)),)))
-    decided = c.ConfirmReview(
-        Outcome.SAR_MANDATORY, "the test is met", Mandate(MandateKind.MANDATORY, 1)
-    )
-    run.do(s.CHAIR, decided, days=1)
+    run = s.screened(EngineRun(MemoryStore()), processes=(process,))
     told = [t.task for t in run.engine.tasks(run.r.id) if t.task.agency == "police"]
     assert [t.detail for t in told] == [
         "tell the SIO or coroner of the SAR (parallel process pp-1)"

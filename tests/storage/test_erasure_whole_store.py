@@ -10,9 +10,6 @@ from pathlib import Path
 
 from scr_engine.protocols.sar import commands as c
 from scr_engine.protocols.sar.records import (
-    Mandate,
-    MandateKind,
-    Outcome,
     ParallelProcess,
     ParallelProcessType,
     WithdrawReason,
@@ -33,14 +30,8 @@ def test_an_erased_sar_leaves_no_personal_value_in_any_table(tmp_path: Path) -> 
     secret.write_text("s" * 40, encoding="utf-8")
     with SqlStore(url, migrate="create", durable=False) as store:
         store.set_webhook(Webhook.create("https://board.example/hooks", str(secret)))
-        run = s.requested(EngineRun(store))
         process = ParallelProcess("pp-1", ParallelProcessType.POLICE, "OP-9", "DI Jane Smith")
-        run.do(s.MANAGER, c.RegisterParallelProcess(process))
-        run.do(s.SUBGROUP, c.AssessCriteria((s.assessment(died_on=min(s.DIED, run.today)),)))
-        decided = c.ConfirmReview(
-            Outcome.SAR_MANDATORY, "the test is met", Mandate(MandateKind.MANDATORY, 1)
-        )
-        run.do(s.CHAIR, decided, days=1)
+        run = s.screened(EngineRun(store), processes=(process,))
         run.engine.get(run.r.id, s.CHAIR)  # a read, logged
         run.do(s.CHAIR, c.Withdraw(WithdrawReason.MERGED_INTO_OTHER_REVIEW, "merged", "DHR-7"))
         before = repr(dump(url))

@@ -33,6 +33,7 @@ from scr_engine.protocols.sar.records import (
     MandateKind,
     Methodology,
     Outcome,
+    ParallelProcess,
     Recommendation,
     Referral,
     ReferrerCategory,
@@ -226,9 +227,12 @@ def requested(run: Run | None = None, *adults: Adult) -> Run:
     return run
 
 
-def screened(run: Run | None = None) -> Run:
-    """A mandatory SAR confirmed (condition 1)."""
+def screened(run: Run | None = None, *, processes: tuple[ParallelProcess, ...] = ()) -> Run:
+    """A mandatory SAR confirmed (condition 1), with ``processes`` registered before
+    the decision (which tells each of them, SAR-D-9)."""
     run = requested(run)
+    for process in processes:
+        run.do(MANAGER, c.RegisterParallelProcess(process))
     run.do(SUBGROUP, c.AssessCriteria((assessment(died_on=min(DIED, run.today)),)))
     run.do(
         CHAIR,

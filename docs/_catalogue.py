@@ -36,6 +36,18 @@ ABOUT = ("test_rule_registry.py", "test_protocol_pages.py")
 catalogue, not to prove them, so neither counts as a rule's test."""
 
 
+def _docstring_ids(tree: ast.AST) -> set[int]:
+    """The ids of the docstring constants of a module, its classes and functions."""
+    return {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+
+
 def cited_in_code(source: Path = SOURCE) -> dict[str, set[str]]:
     """Rule IDs written as string constants in the library (docstrings left out), by
     module (``rules/setup.py`` …): where each rule is enforced or cited."""
@@ -44,14 +56,7 @@ def cited_in_code(source: Path = SOURCE) -> dict[str, set[str]]:
         if path.name == "registry.py":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        docstrings = {
-            id(node.body[0].value)
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
-            and node.body
-            and isinstance(node.body[0], ast.Expr)
-            and isinstance(node.body[0].value, ast.Constant)
-        }
+        docstrings = _docstring_ids(tree)
         for node in ast.walk(tree):
             if (
                 isinstance(node, ast.Constant)
@@ -117,14 +122,7 @@ def checked_in_functions(source: Path = SOURCE) -> dict[str, dict[str, set[str]]
         if path.name == "registry.py":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        docstrings = {
-            id(node.body[0].value)
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
-            and node.body
-            and isinstance(node.body[0], ast.Expr)
-            and isinstance(node.body[0].value, ast.Constant)
-        }
+        docstrings = _docstring_ids(tree)
         visit(tree, "(module)", path.relative_to(source).as_posix(), docstrings)
     return found
 

@@ -179,12 +179,11 @@ def test_the_registry_s_docstring_names_every_rule_the_engine_adds() -> None:
 
 def test_every_sar_rule_to_enforce_leads_to_a_module() -> None:
     """Each SAR rule's catalogue entry names a module of the library: one whose code
-    cites it or whose docstring says it does what the rule asks. (SAR-F-7, optional
-    data with no field of its own yet, is the one left.)"""
+    cites it or whose docstring says it does what the rule asks."""
     from _catalogue import described_in_code
 
     own = {rid: r for rid, r in SAR_RULES.items() if rid not in RULES}
     cited, described = cited_in_code(SOURCE), described_in_code(own, SOURCE)
     nowhere = [rid for rid in own if not cited.get(rid) and not described[rid]]
-    assert nowhere == ["SAR-F-7"]
+    assert nowhere == []
     assert "history.py" in described["SAR-G-3"]

@@ -154,7 +154,12 @@ def test_family_sight_before_publication_sar_f_6() -> None:
 
 def test_other_family_support_is_optional_data_sar_f_7() -> None:
     """SAR-F-7: bereavement advocacy or other support is optional data, not a duty:
-    nothing refuses a plan without it."""
+    nothing refuses a plan without it, and what is given is kept on the person's
+    entry."""
     run = screened()
     entry = InvolvementEntry("sis", "sister", contacted_on=run.today, communication_needs="BSL")
     assert run.refusals(MANAGER, c.RecordInvolvement(entry)) == []
+    supported = attrs.evolve(entry, other_support="specialist bereavement advocacy (AAFDA)")
+    run.do(MANAGER, c.RecordInvolvement(supported))
+    kept = [e for e in run.r.involvement if e.person_id == "sis"]
+    assert [e.other_support for e in kept] == ["specialist bereavement advocacy (AAFDA)"]

@@ -503,7 +503,8 @@ class Consent:
 
 @frozen
 class InvolvementEntry:
-    """One person of the involvement plan (SAR-F-1, SAR-F-2, SAR-F-5)."""
+    """One person of the involvement plan (SAR-F-1, SAR-F-2, SAR-F-5; SAR-F-7's other
+    support, optional)."""
 
     person_id: str
     relationship: str
@@ -521,6 +522,9 @@ class InvolvementEntry:
     responded_on: date | None = None
     response: str = field(default="", metadata=MARK)
     handling: str = field(default="", metadata=TEXT)
+    other_support: str = field(default="", metadata=MARK)
+    """Advocacy or support beyond the statutory, such as specialist bereavement
+    advocacy (SAR-F-7: optional data, not a duty; nothing asks for it)."""
 
 
 @frozen

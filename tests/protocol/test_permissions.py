@@ -201,8 +201,8 @@ def test_the_documented_table_and_diagram_are_the_engine_s() -> None:
     assert lines[:2] == ["| Command | From | To | Who | Rules |", "|---|---|---|---|---|"]
     assert len(lines) == 2 + len(TABLE)
     assert (
-        lines[2]
-        == "| `submit_request` | — | requested | business_manager, requester | RF-1, RF-2 |"
+        lines[2] == "| `submit_request` | — | requested | business_manager, requester | "
+        "[RF-1](rules.md#rf-1), [RF-2](rules.md#rf-2) |"
     )
     assert "| `record_chair_notified` | requested | (same stage) |" in table
     assert diagram.splitlines()[:2] == ["stateDiagram-v2", "    [*] --> requested"]

@@ -242,12 +242,13 @@ def row(command: str) -> Row:
 
 
 def markdown() -> str:
-    """The command table as Markdown (``docs/protocol.md`` holds it; a test keeps the
-    two equal)."""
+    """The command table as Markdown, each rule a link to its catalogue entry
+    (``docs/protocol.md`` holds it; a test keeps the two equal)."""
     lines = ["| Command | From | To | Who | Rules |", "|---|---|---|---|---|"]
     for r in TABLE:
         sources = ", ".join(str(s) for s in r.sources) or "—"
         dest = str(r.dest) if r.dest is not None else "(same stage)"
         who = ", ".join(sorted(role.value for role in r.roles))
-        lines.append(f"| `{r.command}` | {sources} | {dest} | {who} | {', '.join(r.rules)} |")
+        rules = ", ".join(f"[{i}](rules.md#{i.lower()})" for i in r.rules)
+        lines.append(f"| `{r.command}` | {sources} | {dest} | {who} | {rules} |")
     return "\n".join(lines)

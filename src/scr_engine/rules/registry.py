@@ -65,8 +65,7 @@ class Rule:
         heading = _HEADING.match(self.text)
         if heading:
             return heading.group(1)
-        plain = _BREAK.sub(" ", self.text).replace("**", "").replace("`", "")
-        return _title(" ".join(plain.split()))
+        return _title(_BREAK.sub(" ", self.text).replace("**", "").replace("`", ""))
 
     @property
     def enforced(self) -> bool:
@@ -447,7 +446,7 @@ def rule(rule_id: str) -> Rule:
 
 _HEADING = re.compile(r"\*\*([^*]+?)\.\*\*")
 """A rule's own heading: the bold sentence its text opens with."""
-_BREAK = re.compile(r"<br>\s*•?")
+_BREAK = re.compile(r"\s*<br>\s*(?:•\s*)?")
 """A line break of a requirements table's cell, with the bullet that may follow it."""
 
 

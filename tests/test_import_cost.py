@@ -138,3 +138,24 @@ def test_the_refusals_keep_their_first_address() -> None:
 
     assert reasons.Refusal is refusals.Refusal is scr_engine.Refusal
     assert reasons.RefusalKind is refusals.RefusalKind is scr_engine.RefusalKind
+
+
+def test_an_engine_of_the_scr_alone_loads_no_other_protocol() -> None:
+    """Every ``scr`` command makes an engine: with the SCR's settings alone it does not
+    import the SAR's definition (a tenth of a second of each command's start), which
+    loads when a review, a command or settings of the SAR need it."""
+    loaded = _fresh(
+        "import json, sys\n"
+        "from scr_engine import MemoryStore, ReviewEngine\n"
+        "ReviewEngine(MemoryStore())\n"
+        "print(json.dumps('scr_engine.protocols.sar' in sys.modules))\n"
+    )
+    assert loaded is False
+    with_sar = _fresh(
+        "import json, sys\n"
+        "from scr_engine import MemoryStore, ReviewEngine\n"
+        "from scr_engine.protocols.sar.settings import SarSettings\n"
+        "ReviewEngine(MemoryStore(), protocol_settings=[SarSettings(version='b')])\n"
+        "print(json.dumps('scr_engine.protocols.sar' in sys.modules))\n"
+    )
+    assert with_sar is True

@@ -85,6 +85,10 @@ def check_settings(
         lists.append(tuple(given))
     others, known = lists
     scr = DEFAULT_PROTOCOL.settings
+    if type(settings) is scr and not others and all(type(k) is scr for k in known):
+        # The SCR's alone: no other protocol need be loaded to judge them (a start-up
+        # of the command line would pay for importing every one).
+        return others, known
     classes = {d.settings for d in available()}
     problems = []
     if type(settings) is not scr:

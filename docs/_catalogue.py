@@ -7,15 +7,19 @@ that every rule is checked and tested)."""
 from __future__ import annotations
 
 import ast
+import copy
+import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any, TypeVar
 
 from scr_engine.rules.registry import RULES, Rule
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "src" / "scr_engine"
 TESTS = ROOT / "tests"
+T = TypeVar("T")
 _ID = re.compile(r"^(?:SAR-[A-Z]-[0-9]+|[A-Z]{2}-(?:[0-9]+[a-z]?|[a-z]))$")
 
 
@@ -36,6 +40,46 @@ ABOUT = ("test_rule_registry.py", "test_protocol_pages.py")
 catalogue, not to prove them, so neither counts as a rule's test."""
 
 
+def _newest(folder: Path) -> tuple[str, int, int]:
+    """What a folder of sources is now: its path, how many files, the newest change."""
+    stamps = [p.stat().st_mtime_ns for p in folder.rglob("*.py")]
+    return (str(folder), len(stamps), max(stamps, default=0))
+
+
+def _memo(fn: Callable[..., T]) -> Callable[..., T]:
+    """``fn`` computed once a process for the same arguments while the folders it
+    reads are unchanged (a folder by its files' newest change, a registry by its
+    identity): the catalogues and their tests ask the same questions many times."""
+    memo: dict[Any, T] = {}
+
+    def key(value: Any) -> Any:
+        if isinstance(value, Path):
+            return _newest(value)
+        if isinstance(value, Mapping):
+            return id(value)
+        return value
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        found = (tuple(map(key, args)), tuple(sorted((k, key(v)) for k, v in kwargs.items())))
+        if found not in memo:
+            memo[found] = fn(*args, **kwargs)
+        return copy.deepcopy(memo[found])
+
+    return wrapper
+
+
+def _tree(path: Path) -> ast.Module:
+    """The syntax tree of ``path``, parsed once a process while the file is unchanged
+    (every catalogue and its tests read the same files many times)."""
+    return _parsed(path, path.stat().st_mtime_ns)
+
+
+@functools.cache
+def _parsed(path: Path, stamp: int) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def _docstring_ids(tree: ast.AST) -> set[int]:
     """The ids of the docstring constants of a module, its classes and functions."""
     return {
@@ -48,6 +92,7 @@ def _docstring_ids(tree: ast.AST) -> set[int]:
     }
 
 
+@_memo
 def cited_in_code(source: Path = SOURCE) -> dict[str, set[str]]:
     """Rule IDs written as string constants in the library (docstrings left out), by
     module (``rules/setup.py`` …): where each rule is enforced or cited."""
@@ -55,7 +100,7 @@ def cited_in_code(source: Path = SOURCE) -> dict[str, set[str]]:
     for path in sorted(source.rglob("*.py")):
         if path.name == "registry.py":
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = _tree(path)
         docstrings = _docstring_ids(tree)
         for node in ast.walk(tree):
             if (
@@ -68,6 +113,7 @@ def cited_in_code(source: Path = SOURCE) -> dict[str, set[str]]:
     return found
 
 
+@_memo
 def named_in_tests(
     tests: Path = TESTS, skip: str | tuple[str, ...] = ABOUT, rules: Mapping[str, Rule] = RULES
 ) -> dict[str, list[str]]:
@@ -97,6 +143,7 @@ LISTS = frozenset(
 registry's sets of waivable and fixed rules): where a rule is declared, not checked."""
 
 
+@_memo
 def checked_in_functions(source: Path = SOURCE) -> dict[str, dict[str, set[str]]]:
     """Per rule ID, per module, the functions whose code cites it (``Class.method``
     for a method; ``(module)`` for a constant outside any function): where in a long
@@ -121,7 +168,7 @@ def checked_in_functions(source: Path = SOURCE) -> dict[str, dict[str, set[str]]
     for path in sorted(source.rglob("*.py")):
         if path.name == "registry.py":
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = _tree(path)
         docstrings = _docstring_ids(tree)
         visit(tree, "(module)", path.relative_to(source).as_posix(), docstrings)
     return found
@@ -143,6 +190,7 @@ def _word(rid: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z0-9-]){re.escape(rid)}(?![0-9A-Za-z])")
 
 
+@_memo
 def described_in_code(
     rules: Mapping[str, Rule] = RULES, source: Path = SOURCE
 ) -> dict[str, set[str]]:
@@ -150,9 +198,7 @@ def described_in_code(
     code that does what the rule asks says so (a redaction, a task, a clock) even when
     it cites no ID in its code."""
     texts = {
-        path.relative_to(source).as_posix(): "\n".join(
-            _docstrings(ast.parse(path.read_text(encoding="utf-8")))
-        )
+        path.relative_to(source).as_posix(): "\n".join(_docstrings(_tree(path)))
         for path in sorted(source.rglob("*.py"))
         if path.name != "registry.py"
     }
@@ -172,6 +218,7 @@ def _marked(node: ast.AST) -> set[str]:
     }
 
 
+@_memo
 def rule_tests(tests: Path = TESTS, rules: Mapping[str, Rule] = RULES) -> dict[str, list[str]]:
     """Per rule ID, the test functions (``file::test_name``, the file by its path under
     ``tests``) that are for it: marked ``@pytest.mark.rule("ID")`` (or in a module
@@ -184,7 +231,7 @@ def rule_tests(tests: Path = TESTS, rules: Mapping[str, Rule] = RULES) -> dict[s
     for path in sorted(tests.rglob("test_*.py")):
         if path.name in ABOUT:
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = _tree(path)
         module = set()
         for node in tree.body:
             if isinstance(node, ast.Assign) and any(

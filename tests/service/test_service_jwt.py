@@ -9,10 +9,8 @@ import hashlib
 import hmac
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
@@ -24,6 +22,7 @@ from scr_engine import MemoryStore
 from scr_engine.demo import BOARD_CHAIR, REQUESTER, demo_request
 from scr_engine.errors import InvalidRequest
 from scr_engine.service import JwtVerifier
+from support.jwks import serving_keys
 from support.serving import OUTSIDER, Service, running
 
 ISSUER = "https://id.council.example"
@@ -193,28 +192,9 @@ def test_a_pem_given_as_text_and_algorithms_as_one_text_are_taken() -> None:
 def jwks() -> Iterator[tuple[str, Any]]:
     """A JWKS endpoint on a free port publishing one EC key: its URL and the key."""
     key = ec.generate_private_key(ec.SECP256R1())
-    published = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
-    body = json.dumps({"keys": [{**published, "kid": "k1", "use": "sig"}]}).encode()
-
-    class Keys(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Keys)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/jwks", key
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving_keys() as provider:
+        provider.publish(key, "k1")
+        yield provider.url, key
 
 
 def test_keys_from_a_jwks_url(jwks: tuple[str, Any]) -> None:

@@ -25,25 +25,32 @@ review's deadlines.
 A last test gives SQLite writers a busy timeout too short to wait for the write lock:
 "database is locked" must reach them as :class:`StorageError`, never as the driver's
 error, and leave nothing behind.
+
+Two more put another writer's commit between the statements of one read: a load racing
+an erasure (which rewrites the history in place) and a whole-store verify racing
+commands; neither may report tampering that is not there.
 """
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import threading
 import traceback
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event as MpEvent
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from scr_engine import ConcurrencyConflict, FixedClock, ReviewEngine, replay, verify_history
 from scr_engine.commands import Command, PauseClock, ResumeClock
-from scr_engine.demo import BOARD_CHAIR, REQUESTER, demo_request
+from scr_engine.demo import BOARD_CHAIR, REQUESTER, demo_request, run_to_closure
 from scr_engine.storage.port import DeadlineRow
 from scr_engine.storage.sql import SqlStore
 from scr_engine.storage.sql import store as sql_store
@@ -289,3 +296,83 @@ def test_a_writer_that_cannot_wait_for_the_lock_gets_a_library_error(tmp_path: P
     finally:
         for store in stores:
             store.close()
+
+
+class _RacingSession:
+    """A read session that runs the first of ``pending`` just ahead of the statement
+    ``sql``: another writer's commit landing between two statements of one read."""
+
+    def __init__(self, session: Any, sql: str, pending: list[Callable[[], object]]) -> None:
+        self._session, self._sql, self._pending = session, sql, pending
+
+    def run(self, sql: str, params: Any = ()) -> Any:
+        if sql == self._sql and self._pending:
+            self._pending.pop(0)()
+        return self._session.run(sql, params)
+
+
+def test_a_load_racing_an_erasure_gives_the_review_not_a_false_alarm(url: str) -> None:
+    """A load reads the review's row, then (a review it has not checked before) its
+    history. An erasure rewrites the history's values in place: committed between the
+    two reads, the row is the one before the erasure and the history the one after.
+    The store must not report that as tampering (IntegrityError); it reads again and
+    gives the review the erasure left."""
+    clock = FixedClock(START)
+    with SqlStore(url, migrate="create", durable=False) as store, SqlStore(url) as reader:
+        engine = ReviewEngine(store, clock)
+        review_id = engine.submit(demo_request(), REQUESTER).id
+        run_to_closure(engine, review_id, lambda: clock.advance(hours=7))
+
+        def erase() -> None:
+            engine.erase(
+                review_id,
+                BOARD_CHAIR,
+                reasons="Retention ended.",
+                legal_basis="GDPR 5(1)(e)",
+                vacuum=False,
+            )
+
+        pending: list[Callable[[], object]] = [erase]
+        reading = reader._db.reading
+        history_upto = reader._sql.history_upto
+
+        @contextmanager
+        def racing(**options: Any) -> Iterator[Any]:
+            with reading(**options) as session:
+                yield _RacingSession(session, history_upto, pending)
+
+        reader._db.reading = racing  # type: ignore[method-assign]
+        loaded = reader.load(review_id)
+        assert pending == []  # the erasure did land inside the read
+        assert loaded == engine.get(review_id)
+        assert store.history(review_id)[-1].command == "erase_personal_data"
+        assert loaded.version == store.history(review_id)[-1].sequence
+
+
+def test_verify_while_commands_land_reports_no_false_fault(url: str) -> None:
+    """The whole-store verify reads each review's row, deadlines, events and tasks in
+    several statements. Commands committed between them (here: before the events are
+    read, on every review) must not show as faults: the statements read one snapshot
+    (SQLite's deferred transaction; PostgreSQL's REPEATABLE READ)."""
+    clock = FixedClock(START)
+    with SqlStore(url, migrate="create", durable=False) as store, SqlStore(url) as verifier:
+        engine = ReviewEngine(store, clock)
+        review_ids = [_submit(engine) for _ in range(3)]
+        pending = [
+            functools.partial(
+                engine.execute, review_id, PauseClock(PROCESS, "landed mid-verify"), BOARD_CHAIR
+            )
+            for review_id in review_ids
+        ]
+        assert verifier.engine is not None
+
+        def land(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if "FROM scr_events" in statement and pending:
+                pending.pop(0)()
+
+        sa.event.listen(verifier.engine, "before_cursor_execute", land)
+        report = ReviewEngine(verifier, clock).verify()
+        assert pending == []  # every command landed inside the verify's reads
+        assert report.faults == ()
+        assert report.ok
+        assert [store.load(i).version for i in review_ids] == [2, 2, 2]

@@ -478,6 +478,7 @@ class Connections:
         self.writer: Engine | None = None
         self.reader: Engine | None = None
         self.reuse: _Reuse | None = None
+        self.snapshots: Engine | None = None
         if engine is not None:
             self.writer = engine.execution_options(**{_WRITE: True})
             # PostgreSQL: a read is one statement, so it runs in autocommit mode (no
@@ -487,6 +488,11 @@ class Connections:
                 if engine.dialect.name == "sqlite"
                 else engine.execution_options(isolation_level="AUTOCOMMIT")
             )
+            # PostgreSQL: reads of several statements that must agree (``snapshot``).
+            if engine.dialect.name != "sqlite":
+                self.snapshots = engine.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                )
             # SQLite's hot paths keep connections between sessions (PostgreSQL's do not).
             if engine.dialect.name == "sqlite":
                 pool = engine.pool
@@ -501,7 +507,7 @@ class Connections:
             raise StorageError(f"the database is read-only ({self.read_only}): nothing is written")
 
     @contextmanager
-    def reading(self, *, core: bool = False) -> Iterator[_Session]:
+    def reading(self, *, core: bool = False, snapshot: bool = False) -> Iterator[_Session]:
         """A session for a read.
 
         By default, for one prebuilt statement: in autocommit mode on the store's own
@@ -511,13 +517,20 @@ class Connections:
         for several statements or Core queries: in a transaction on SQLite (a plain,
         deferred BEGIN: one snapshot, no write lock), in autocommit mode on
         PostgreSQL, in the host's transaction (begun if none is open: the host's to
-        end) on a host's connection."""
+        end) on a host's connection. With ``snapshot`` (implies ``core``), statements
+        that must agree with each other: on PostgreSQL in one ``REPEATABLE READ, READ
+        ONLY`` transaction too, so a write committed between two of them is seen by
+        neither."""
         sql = self.sql
         engine = self.engine
         with ExitStack() as stack:
-            if core or engine is None or _observed(engine):
+            if snapshot and self.snapshots is not None:
+                conn = stack.enter_context(self.snapshots.connect())
+                conn.begin()
+                yield _Session(conn, None, sql)
+            elif core or snapshot or engine is None or _observed(engine):
                 conn = self._core(stack, write=False)
-                yield _Session(conn, None, sql) if core else _Session.on(conn, sql)
+                yield _Session(conn, None, sql) if core or snapshot else _Session.on(conn, sql)
             elif sql.sqlite:  # the driver's connection is in autocommit mode already
                 yield self._kept(stack)
             else:

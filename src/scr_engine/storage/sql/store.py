@@ -20,7 +20,6 @@ from sqlalchemy.engine import URL, Connection, Engine
 
 from scr_engine.access import GENESIS as ACCESS_GENESIS
 from scr_engine.access import AccessEntry, access_entry
-from scr_engine.binding import column_problems, review_problems
 from scr_engine.board import BoardIdentity
 from scr_engine.checkpoints import Checkpoint
 from scr_engine.clock import Clock, SystemClock
@@ -57,8 +56,8 @@ from scr_engine.storage.sql.outbox import (
     record_attempt,
     write_webhook,
 )
+from scr_engine.storage.sql.reads import load_review
 from scr_engine.storage.sql.review_json import (
-    _Cached,
     _decode_review,
     _encode_review,
     _ReviewCache,
@@ -321,39 +320,10 @@ class SqlStore:
         One statement reads the row and its last event: the row's columns, its JSON
         and the last event must agree (version, head, stage, and the state digest the
         event committed to). A review the store has not checked in this exact text
-        before (see the cache above) is decoded and its whole chain verified too."""
-        with _translated(f"loading review {review_id!r}"), self._db.reading() as session:
-            row = session.run(self._sql.load, (review_id, review_id)).fetchone()
-            if row is None:
-                raise ReviewNotFound(review_id)
-            text, stage, version, head, last, last_hash, last_state = row
-            cached = self._cache.get(review_id)
-            if cached is not None and cached.text == text:
-                review = cached.review
-                if (
-                    last == version == review.version
-                    and last_hash == head == review.head
-                    and stage == str(review.stage)
-                    and last_state == cached.state
-                ):
-                    return review
-            try:
-                review = _decode_review(text)
-            except StorageError as exc:
-                raise IntegrityError(
-                    review_id, [f"the stored review cannot be read: {exc}"]
-                ) from exc
-            upto = last if last is not None and last > version else version
-            rows = session.run(self._sql.history_upto, (review_id, upto)).fetchall()
-        events = tuple(_decode_event(found) for found in rows)
-        problems = column_problems(review, stage=stage, version=version, head=head or "")
-        problems.extend(review_problems(review, events))
-        if problems:
-            raise IntegrityError(review_id, problems)
-        entry = _Cached(text, review)
-        entry.state = events[-1].state
-        self._cache.put(review_id, entry)
-        return review
+        before (see the cache above) is decoded and its whole chain verified too; a
+        review that moved during the read (an erasure rewrites its history) is read
+        again (:mod:`.reads`)."""
+        return load_review(self._db, self._sql, self._cache, review_id)
 
     def save(
         self,
@@ -644,7 +614,7 @@ class SqlStore:
         q = self._sql._q
         marks = ", ".join("?" for _ in ids)
         params = tuple(ids)
-        with _translated(f"reading {len(ids)} reviews"), self._db.reading(core=True) as session:
+        with _translated(f"reading {len(ids)} reviews"), self._db.reading(snapshot=True) as session:
             conn = session.connection
 
             def run(text: str, values: tuple[Any, ...] = params) -> list[Any]:

@@ -1,0 +1,73 @@
+"""Reading one review whole (:meth:`SqlStore.load <scr_engine.storage.sql.SqlStore.load>`):
+its row and last event in one statement, then, for a review the store has not checked
+in this exact text before, its history, all checked against each other.
+
+The two statements run without a shared snapshot (autocommit, one statement each: a
+read costs no BEGIN and ROLLBACK). Events are only ever appended, except by an erasure,
+which rewrites their values in place: one committed between the two statements leaves
+the row from before it and the history from after, which disagree. So when they
+disagree, the row is read again: if it changed, the review moved during the read and
+the read starts over; if it did not, nothing moved and the disagreement is the store's
+(:class:`~scr_engine.IntegrityError`).
+"""
+
+from __future__ import annotations
+
+from scr_engine.binding import column_problems, review_problems
+from scr_engine.errors import IntegrityError, ReviewNotFound, StorageError
+from scr_engine.records import Review
+from scr_engine.storage.sql.connections import Connections
+from scr_engine.storage.sql.errors import _translated
+from scr_engine.storage.sql.review_json import _Cached, _decode_review, _ReviewCache
+from scr_engine.storage.sql.rows import _decode_event
+from scr_engine.storage.sql.statements import _Sql
+
+__all__ = ["READ_ATTEMPTS", "load_review"]
+
+READ_ATTEMPTS = 4
+"""How many times a load reads a review that keeps moving under it before it reports
+what it found (each start over needs another writer's commit inside the read)."""
+
+
+def load_review(db: Connections, sql: _Sql, cache: _ReviewCache, review_id: str) -> Review:
+    """The review at its latest version, checked against its history (see the module);
+    :class:`~scr_engine.ReviewNotFound` if none, :class:`~scr_engine.IntegrityError`
+    if they disagree."""
+    problems: list[str] = []
+    for attempt in range(1, READ_ATTEMPTS + 1):
+        with _translated(f"loading review {review_id!r}"), db.reading() as session:
+            row = session.run(sql.load, (review_id, review_id)).fetchone()
+            if row is None:
+                raise ReviewNotFound(review_id)
+            text, stage, version, head, last, last_hash, last_state = row
+            cached = cache.get(review_id)
+            if cached is not None and cached.text == text:
+                review = cached.review
+                if (
+                    last == version == review.version
+                    and last_hash == head == review.head
+                    and stage == str(review.stage)
+                    and last_state == cached.state
+                ):
+                    return review
+            try:
+                review = _decode_review(text)
+            except StorageError as exc:
+                raise IntegrityError(
+                    review_id, [f"the stored review cannot be read: {exc}"]
+                ) from exc
+            upto = last if last is not None and last > version else version
+            rows = session.run(sql.history_upto, (review_id, upto)).fetchall()
+            events = tuple(_decode_event(found) for found in rows)
+            problems = column_problems(review, stage=stage, version=version, head=head or "")
+            problems.extend(review_problems(review, events))
+            if not problems:
+                entry = _Cached(text, review)
+                entry.state = events[-1].state
+                cache.put(review_id, entry)
+                return review
+            if attempt < READ_ATTEMPTS:
+                again = session.run(sql.load, (review_id, review_id)).fetchone()
+                if again is not None and tuple(again) == tuple(row):
+                    break  # nothing moved: the disagreement is stored
+    raise IntegrityError(review_id, problems)

@@ -5,7 +5,7 @@ Each refuses with :class:`~scr_engine.InvalidRequest`, naming the argument."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from attrs import evolve
@@ -44,6 +44,7 @@ __all__ = [
     "check_overdue",
     "check_parts",
     "check_retry",
+    "check_task_cursor",
     "command_name",
     "new_id",
     "raise_for",
@@ -260,6 +261,27 @@ def check_cursor(after: Any) -> None:
     if not ok:
         message = "after must be the sort_key of a row: (due date, review id, key)"
         raise refuse("overdue", message, "after")
+
+
+def check_task_cursor(after: Any) -> None:
+    """Refuse a ``pending_tasks`` cursor that is not a task's ``sort_key``: (an aware
+    date and time, a task id)."""
+    ok = (
+        isinstance(after, tuple)
+        and len(after) == 2
+        and isinstance(after[0], datetime)
+        and after[0].utcoffset() is not None
+        and type(after[1]) is str
+        and 0 < len(after[1]) <= MAX_ID_LENGTH
+        and not text_problems(after[1])
+    )
+    try:
+        ok = ok and after[0].astimezone(UTC) is not None  # a time that is one in UTC
+    except OverflowError:
+        ok = False
+    if not ok:
+        message = "after must be the sort_key of a task: (created_at, task id)"
+        raise refuse("pending_tasks", message, "after")
 
 
 def check_overdue(as_of: Any, within_days: Any, limit: Any, after: Any, today: date) -> date:

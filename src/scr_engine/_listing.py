@@ -9,7 +9,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from scr_engine._arguments import MAX_PAGE, refuse
+from scr_engine._arguments import check_task_cursor, refuse
 from scr_engine.protocols import available
 from scr_engine.protocols import of as protocol_of
 from scr_engine.records import Review, Task, TaskStatus
@@ -22,8 +22,8 @@ __all__ = [
     "every_review",
     "fulfilled",
     "matching",
+    "pending_page",
     "readable_overdue",
-    "readable_tasks",
     "scan_for",
     "wanted_stages",
 ]
@@ -155,19 +155,29 @@ def readable_overdue(
     return out
 
 
-def readable_tasks(store: ReviewStore, limit: int, readable: Readable) -> list[Task]:
-    """The pending tasks of readable reviews, oldest first, ``limit`` of them (the
-    store has no cursor for tasks: it is asked for more until enough are found)."""
+def pending_page(
+    store: ReviewStore, limit: int, after: Any, readable: Readable | None
+) -> list[Task]:
+    """A page of :meth:`~scr_engine.ReviewEngine.pending_tasks`: ``limit`` pending
+    tasks after the cursor ``after`` (checked here), of readable reviews only when
+    ``readable`` is given: the store's pages are then read and filtered until enough
+    are found or none are left, each review judged once. A store written before
+    ``pending_tasks`` took ``after`` is passed it only for a page after the first."""
+    if after is not None:
+        check_task_cursor(after)
+    if readable is None:
+        return store.pending_tasks(limit=limit, **({} if after is None else {"after": after}))
     judged: dict[str, bool] = {}
-    fetch = max(limit, 1)
-    while True:
-        tasks = store.pending_tasks(limit=fetch)
-        out = []
+    out: list[Task] = []
+    while len(out) < limit:
+        cursor = {} if after is None else {"after": after}
+        tasks = store.pending_tasks(limit=limit, **cursor)
         for task in tasks:
             if task.review_id not in judged:
                 judged[task.review_id] = readable(task.review_id)
-            if judged[task.review_id]:
+            if judged[task.review_id] and len(out) < limit:
                 out.append(task)
-        if len(out) >= limit or len(tasks) < fetch or fetch >= MAX_PAGE:
-            return out[:limit]
-        fetch = min(fetch * 4, MAX_PAGE)
+        if len(tasks) < limit:
+            break
+        after = tasks[-1].sort_key
+    return out

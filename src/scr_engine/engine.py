@@ -32,13 +32,7 @@ from scr_engine._arguments import (
     refuse,
 )
 from scr_engine._erasure import ended_holding, scrubbed, with_rewrites
-from scr_engine._listing import (
-    fulfilled,
-    matching,
-    readable_overdue,
-    readable_tasks,
-    scan_for,
-)
+from scr_engine._listing import fulfilled, matching, pending_page, readable_overdue, scan_for
 from scr_engine._options import CommandOption, command_options
 from scr_engine._settings_book import (
     SettingsBook,
@@ -744,9 +738,16 @@ class ReviewEngine:
         settings, definition = self._settings_of(review), self.definition(review)
         return [DeadlineRow.of(review, d) for d in definition.deadlines(review, settings, today)]
 
-    def pending_tasks(self, *, limit: int = 100, actor: Actor | None = None) -> list[Task]:
+    def pending_tasks(
+        self,
+        *,
+        limit: int = 100,
+        after: tuple[datetime, str] | None = None,
+        actor: Actor | None = None,
+    ) -> list[Task]:
         """Tasks emitted by commands (RF-5 letters and IMR writer requests) and not yet
-        completed, oldest first. Each is delivered at least once: mark it with
+        completed, oldest first, ``limit`` at a time: pass the last task's ``sort_key``
+        as ``after`` for the next page. Each is delivered at least once: mark it with
         :meth:`complete_task` only after delivering it. Tasks of a review that has
         ended (withdrawn, closed, redirected, not taken forward) are left out: they
         are cancelled (:meth:`tasks` shows them so). With ``actor``, only the tasks
@@ -754,11 +755,9 @@ class ReviewEngine:
         (PR-e)."""
         limit = check_count("pending_tasks", limit, "limit", MAX_PAGE)
         if actor is None:
-            return self.store.pending_tasks(limit=limit)
+            return pending_page(self.store, limit, after, None)
         check_actor("pending_tasks", actor, self.settings.max_actor_length)
-        return readable_tasks(
-            self.store, limit, lambda review_id: self._readable(review_id, actor, "tasks")
-        )
+        return pending_page(self.store, limit, after, lambda i: self._readable(i, actor, "tasks"))
 
     def tasks(self, review_id: str, actor: Actor | None = None) -> list[TaskState]:
         """Every task the review emitted, oldest first, each with its

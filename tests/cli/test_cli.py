@@ -200,6 +200,35 @@ def test_overdue_and_tasks_across_the_store(scr: Scr) -> None:
     assert {d["status"] for d in soon} == {"due"}
 
 
+def test_tasks_page_with_after(scr: Scr) -> None:
+    """`scr tasks --limit N` gives N tasks and, when there may be more, their
+    `next_after` (the last task's id, and a "More: scr tasks --after …" line in the
+    table); `--after` it gives the next page: every pending task once, in order. An
+    unknown task is not found (exit 3); with --review or --done, a usage error."""
+    scr.ready()
+    for _ in range(2):
+        reference = scr.submit()["reference"]
+        for name in ("assess_criteria", "confirm_review"):
+            scr.json("run", reference, name, actor="u-chair")
+    every = [t["id"] for t in scr.json("tasks", actor="u-bm")["tasks"]]
+    assert len(every) == 12
+    found: list[str] = []
+    page = scr.json("tasks", "--limit", "5", actor="u-bm")
+    while True:
+        found += [t["id"] for t in page["tasks"]]
+        if page["next_after"] is None:
+            break
+        assert page["next_after"] == found[-1] and len(found) < len(every)
+        page = scr.json("tasks", "--limit", "5", "--after", page["next_after"], actor="u-bm")
+    assert found == every
+    table = scr("tasks", "--limit", "5", actor="u-bm")
+    assert f"scr tasks --after {every[4]}" in " ".join(table.stdout.split())
+    missing = scr.json("tasks", "--after", "nope", actor="u-bm", code=3)
+    assert missing["error"]["kind"] == "not_found"
+    mixed = scr.json("tasks", "--after", every[0], "--done", every[1], actor="u-bm", code=2)
+    assert mixed["error"]["kind"] == "usage"
+
+
 @pytest.mark.rule("PR-e")
 def test_pre_list_filters_and_pages_what_the_actor_may_read(scr: Scr) -> None:
     """`scr list` filters by stage (repeatable), agency, text and an overdue deadline,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import attrs
@@ -253,6 +253,30 @@ def test_pending_tasks_limit_is_checked(any_engine: ReviewEngine, limit: Any) ->
     """Hardening 8: pending_tasks() refuses a page size it cannot use."""
     with pytest.raises(InvalidRequest):
         any_engine.pending_tasks(limit=limit)
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "x",
+        (datetime(2026, 2, 2, tzinfo=UTC),),
+        (datetime(2026, 2, 2), "t"),  # naive: no instant
+        (date(2026, 2, 2), "t"),
+        (datetime(2026, 2, 2, tzinfo=UTC), ""),
+        (datetime(2026, 2, 2, tzinfo=UTC), 5),
+        (datetime(2026, 2, 2, tzinfo=UTC), "t\x00"),
+        (datetime(2026, 2, 2, tzinfo=UTC), "t" * 10_000),
+        (datetime.max.replace(tzinfo=timezone(timedelta(hours=-5))), "t"),  # past UTC's end
+    ],
+)
+def test_pending_tasks_cursor_is_checked(any_engine: ReviewEngine, after: Any) -> None:
+    """Hardening 8: pending_tasks(after=) takes a task's sort_key (an aware time, a
+    task id), with or without an actor; anything else is InvalidRequest naming
+    ``after``, before the store is asked."""
+    for actor in (None, BOARD_CHAIR):
+        with pytest.raises(InvalidRequest) as refused:
+            any_engine.pending_tasks(after=after, actor=actor)
+        assert [r.field for r in refused.value.refusals] == ["after"]
 
 
 @pytest.mark.parametrize("as_of", ["2026-02-02", 5, datetime(2026, 2, 2, tzinfo=UTC)])

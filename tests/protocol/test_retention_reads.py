@@ -9,7 +9,7 @@ and changes nothing. A board chair who is not a reader cannot lift a restriction
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -26,6 +26,7 @@ from scr_engine import (
     Role,
     ScrEngineError,
     Stage,
+    Task,
 )
 from scr_engine import commands as c
 from scr_engine.access import DEFAULT_READ_POLICY, ReadScope
@@ -245,6 +246,35 @@ def test_pre_pending_tasks_for_an_actor_lists_only_what_they_read(clock: FixedCl
     assert mine == [t for t in every if t.review_id == shown][:2]
     assert engine.access_log(review_id=hidden, limit=1000) == []
     assert [e.what for e in engine.access_log(review_id=shown, limit=1000)] == ["tasks"]
+
+
+def test_pre_pending_tasks_for_an_actor_pages_past_what_they_may_not_read(
+    clock: FixedClock,
+) -> None:
+    """PR-e: pages of ``pending_tasks(actor=)``, each ``after`` the last task of the
+    one before, give every task the actor may read once, in order, even when pages
+    of the store's tasks hold none of theirs (hidden reviews' tasks before, between
+    and after); a page of one never stops early."""
+    engine = ReviewEngine(MemoryStore(), clock)
+    reviews = []
+    for hide in (True, False, True, False, True):
+        review_id = to_stage(engine, clock, Stage.SCREENED).id
+        if hide:
+            engine.execute(review_id, c.RestrictAccess("Staff involved."), BOARD_CHAIR)
+        reviews.append((review_id, hide))
+    hidden = {review_id for review_id, hide in reviews if hide}
+    every = engine.pending_tasks(limit=1000)
+    mine = [t for t in every if t.review_id not in hidden]
+    assert len(mine) >= 4 and len(every) - len(mine) >= 6
+    for size in (1, 3):
+        found: list[Task] = []
+        after: tuple[datetime, str] | None = None
+        while page := engine.pending_tasks(limit=size, after=after, actor=BUSINESS_MANAGER):
+            assert len(page) == size or len(found) + len(page) == len(mine)
+            found.extend(page)
+            after = page[-1].sort_key
+        assert found == mine, size
+    assert all(engine.access_log(review_id=r, limit=1000) == [] for r in hidden)
 
 
 def test_pre_a_reader_s_refused_command_is_logged_an_accepted_one_is_its_event(

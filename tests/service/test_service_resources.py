@@ -167,6 +167,38 @@ def test_tasks_are_fed_listed_and_completed(service: Service) -> None:
     assert task["id"] not in [t["id"] for t in feed]
 
 
+def test_the_task_feed_pages_by_next_after(service: Service) -> None:
+    """``/v1/tasks`` gives ``limit`` tasks and a ``next_after`` to pass as ``after``
+    for the next page (null on the last): every pending task once, in the library's
+    order; a cursor that is not one is 400."""
+    bm, chair = service.auth(BUSINESS_MANAGER), service.auth(BOARD_CHAIR)
+    for _ in range(2):
+        review_id = submit(service).json()["id"]
+        url = f"/v1/reviews/{review_id}/commands"
+        for body, who in (
+            ({"command": "record_chair_notified", "received_on": "2026-02-02"}, bm),
+            ({"command": "assess_criteria"}, chair),
+            ({"command": "confirm_review", "reasons": "CR-1 is met."}, chair),
+        ):
+            service.http.post(url, json=body, headers=who).raise_for_status()
+    expected = [t.id for t in service.engine.pending_tasks(limit=1000)]
+    assert len(expected) >= 6
+    found: list[str] = []
+    query = "/v1/tasks?limit=4"
+    while True:
+        page = service.http.get(query, headers=bm).json()
+        found += [t["id"] for t in page["tasks"]]
+        if page["next_after"] is None:
+            break
+        assert len(found) <= len(expected), "a page repeated tasks"
+        query = f"/v1/tasks?limit=4&after={page['next_after']}"
+    assert found == expected
+    for junk in ("x", "W10", "WyIyMDI2LTAyLTAyVDA5OjAwOjAwIiwidCJd"):  # [], a naive time
+        refused = service.http.get(f"/v1/tasks?after={junk}", headers=bm)
+        assert refused.status_code == 400, junk
+        assert refused.headers["Content-Type"].startswith("application/problem+json")
+
+
 def test_deadlines_and_overdue(service: Service) -> None:
     review_id = submit(service).json()["id"]
     bm = service.auth(BUSINESS_MANAGER)

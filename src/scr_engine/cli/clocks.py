@@ -4,7 +4,7 @@ those who read every review: the Board's officers)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -139,6 +139,27 @@ def _task_state(session: Session, task_id: str) -> tuple[bool, str | None] | Non
     return True, row.completed_at
 
 
+def _task_place(session: Session, task_id: str) -> tuple[datetime, str]:
+    """The sort key of the task ``--after`` names: where the next page starts."""
+    import sqlalchemy as sa
+
+    from scr_engine.storage import schema
+
+    engine = session.store.engine
+    assert engine is not None
+    t = schema.tasks
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(t.c.created_at).where(t.c.id == task_id)).first()
+    if row is None:
+        raise CliError(
+            f"no task {task_id!r}: --after takes the id of the last task of a page "
+            "(`scr tasks --json` gives it as next_after)",
+            EXIT_NOT_FOUND,
+            kind="not_found",
+        )
+    return datetime.fromisoformat(row.created_at), task_id
+
+
 @scr_command(cli, "tasks")
 @click.option(
     "--done",
@@ -152,13 +173,24 @@ def _task_state(session: Session, task_id: str) -> tuple[bool, str | None] | Non
     metavar="REVIEW",
     help="every task of one review (id or reference), with its status and short id.",
 )
+@click.option(
+    "--after",
+    "after",
+    metavar="TASK",
+    help="the next page: the pending tasks after this one (the last task id listed).",
+)
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 2**31 - 1))
-def tasks(session: Session, done: str | None, review: str | None, limit: int) -> None:
-    """The pending tasks (RF-5 letters to agencies), oldest first; --review REVIEW
-    every task of one review; --done TASK marks one delivered."""
+def tasks(
+    session: Session, done: str | None, review: str | None, after: str | None, limit: int
+) -> None:
+    """The pending tasks (RF-5 letters to agencies), oldest first, --limit at a time
+    (--after TASK for the next page); --review REVIEW every task of one review; --done
+    TASK marks one delivered."""
     from scr_engine.cli.shapes import task_json
     from scr_engine.errors import ScrEngineError
 
+    if after is not None and (review is not None or done is not None):
+        raise usage("--after pages the pending tasks: not with --review or --done")
     actor = session.require_officer("tasks")
     engine = session.engine
     if review is not None:
@@ -216,7 +248,9 @@ def tasks(session: Session, done: str | None, review: str | None, limit: int) ->
 
         session.emit(result, render_done)
         return
-    pending = engine.pending_tasks(limit=limit, actor=actor)
+    place = _task_place(session, after) if after is not None else None
+    pending = engine.pending_tasks(limit=limit, after=place, actor=actor)
+    following = pending[-1].id if len(pending) == limit else None
     references: dict[str, str] = {}
     short_of: dict[str, str] = {}
     for task in pending:
@@ -247,5 +281,7 @@ def tasks(session: Session, done: str | None, review: str | None, limit: int) ->
             )
         console.print(table)
         console.print("Mark one delivered with: scr tasks --review REVIEW --done TASK")
+        if following is not None:
+            console.print(f"More: scr tasks --after {following}")
 
-    session.emit({"tasks": rows}, render)
+    session.emit({"tasks": rows, "next_after": following}, render)

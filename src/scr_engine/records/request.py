@@ -190,6 +190,13 @@ class Task:
     its reader opens the review for. ``None`` for the SCR's tasks, and for a task stored
     before tasks kept it."""
 
+    @property
+    def sort_key(self) -> tuple[datetime, str]:
+        """``(created_at, id)``: the order of :meth:`ReviewEngine.pending_tasks
+        <scr_engine.ReviewEngine.pending_tasks>`; pass the last task's as ``after``
+        for the next page."""
+        return (self.created_at, self.id)
+
 
 class TaskStatus(StrEnum):
     """Where a task stands for the host that delivers it (RF-5, PR-d).

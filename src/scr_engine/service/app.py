@@ -385,9 +385,14 @@ class _Service:
     # ------------------------------------------------------------- tasks
 
     async def pending_tasks(self, request: Request, actor: Actor) -> Response:
-        limit = shapes.Query(request).count("limit", 100)
-        found = await self.call(self.engine.pending_tasks, limit=limit, actor=actor)
-        return _json({"tasks": [shapes.task(t) for t in found]})
+        query = shapes.Query(request)
+        limit = query.count("limit", 100)
+        after = query.task_cursor("after")
+        found = await self.call(self.engine.pending_tasks, limit=limit, after=after, actor=actor)
+        following = (
+            shapes.encode_task_cursor(found[-1].sort_key) if found and len(found) == limit else None
+        )
+        return _json({"tasks": [shapes.task(t) for t in found], "next_after": following})
 
     async def review_tasks(self, request: Request, actor: Actor) -> Response:
         states = await self.call(self.engine.tasks, request.path_params["review_id"], actor)

@@ -614,8 +614,11 @@ def _operations() -> dict[str, Any]:
         "/v1/tasks": {
             "get": _operation(
                 "Pending tasks (RF-5 letters) of the reviews the caller may read, oldest first.",
-                _ok("The tasks.", _list_of("tasks", "Task")),
-                parameters=(limit,),
+                _ok("A page of tasks.", _list_of("tasks", "Task", next_after=_NULL_TEXT)),
+                parameters=(
+                    limit,
+                    _param("after", "query", _TEXT, "The next page: next_after of the last."),
+                ),
                 errors=(400, 401, 422, 503),
             )
         },

@@ -12,7 +12,7 @@ import base64
 import binascii
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from scr_engine.commands import command_from_dict, from_dict
@@ -39,7 +39,9 @@ __all__ = [
     "deadline",
     "deadline_row",
     "decode_cursor",
+    "decode_task_cursor",
     "encode_cursor",
+    "encode_task_cursor",
     "event",
     "if_match",
     "option",
@@ -159,6 +161,27 @@ def decode_cursor(value: str) -> tuple[date, str, str]:
     return found
 
 
+def encode_task_cursor(key: tuple[datetime, str]) -> str:
+    """The ``next_after`` of a page of ``/v1/tasks``: the last task's sort key, opaque."""
+    text = json.dumps([key[0].isoformat(), key[1]], separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_task_cursor(value: str) -> tuple[datetime, str]:
+    """A cursor :func:`encode_task_cursor` made; 400 for anything else (what it holds
+    the engine checks as any cursor)."""
+    message = "after must be the next_after of a page of tasks"
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        at, task_id = json.loads(raw.decode("utf-8"))
+        found = (datetime.fromisoformat(at), task_id)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise _malformed(message) from None
+    if not isinstance(found[1], str) or found[0].utcoffset() is None:
+        raise _malformed(message)
+    return found
+
+
 class Query:
     """A request's query parameters, each read as its type (400 when it is not)."""
 
@@ -223,6 +246,11 @@ class Query:
         """An ``overdue`` cursor (None when absent)."""
         value = self.params.get(name)
         return decode_cursor(value) if value is not None else None
+
+    def task_cursor(self, name: str) -> tuple[datetime, str] | None:
+        """A ``/v1/tasks`` cursor (None when absent)."""
+        value = self.params.get(name)
+        return decode_task_cursor(value) if value is not None else None
 
 
 # --------------------------------------------------------------------------- output

@@ -250,12 +250,20 @@ class MemoryStore:
             self._references[year] = n
         return f"SCR-{year}-{n:03d}"
 
-    def pending_tasks(self, *, limit: int = 100) -> list[Task]:
-        """Tasks not yet completed whose review is open, oldest first."""
+    def pending_tasks(
+        self, *, limit: int = 100, after: tuple[datetime, str] | None = None
+    ) -> list[Task]:
+        """Tasks not yet completed whose review is open, oldest first, after ``after``."""
         check_page(limit)
         with self._lock:
-            pending = [t for t in self._tasks.values() if t.id not in self._done and self._open(t)]
-        pending.sort(key=lambda t: (t.created_at, t.id))
+            pending = [
+                t
+                for t in self._tasks.values()
+                if t.id not in self._done
+                and self._open(t)
+                and (after is None or t.sort_key > after)
+            ]
+        pending.sort(key=lambda t: t.sort_key)
         return pending[:limit]
 
     def _open(self, task: Task) -> bool:

@@ -243,9 +243,15 @@ class ReviewStore(Protocol):
         such as ``SCR-2026-001``."""
         ...
 
-    def pending_tasks(self, *, limit: int = 100) -> list[Task]:
+    def pending_tasks(
+        self, *, limit: int = 100, after: tuple[datetime, str] | None = None
+    ) -> list[Task]:
         """Tasks emitted and not yet completed whose review is still open, oldest
-        first (by creation time, then id). A task of a review that has ended (a stage
+        first (by creation time, then id: :attr:`Task.sort_key
+        <scr_engine.records.Task.sort_key>`), those after ``after`` (the last task's
+        ``sort_key`` of the previous page) when given. A store written for an earlier
+        release, without ``after``, is passed it only when a page after the first is
+        asked for. A task of a review that has ended (a stage
         of :data:`~scr_engine.states.TERMINAL_STAGES`: withdrawn, closed …) is
         cancelled, not pending (RF-5, PR-d): decided from the review's stage as stored
         now, so it leaves this list the moment its review ends."""

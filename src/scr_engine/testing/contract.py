@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -474,6 +474,41 @@ class StoreContract(AnnualReportContract, BoardContract, ProtocolsContract, Webh
         for task in expected[1:]:
             store.complete_task(task.id)
         assert store.pending_tasks() == []
+
+    def test_pending_tasks_pages_by_their_sort_key(self, store: ReviewStore) -> None:
+        """Pages that each start ``after`` the last task of the one before (its
+        ``sort_key``: created_at, then id) give every pending task once, in order, for
+        any page size; tasks made by one command share their time and follow each other
+        by id; a cursor in another time zone means the same instant; a cursor past the
+        last task gives nothing; a completed task still marks a place."""
+        saves = portfolio_saves()
+        for save in saves:
+            save.apply(store)
+        expected = _tasks(saves)
+        assert len({t.created_at for t in expected}) < len(expected)  # ties, broken by id
+        for size in (1, 2, 3, len(expected)):
+            found: list[Task] = []
+            after: tuple[datetime, str] | None = None
+            while page := store.pending_tasks(
+                limit=size, **({} if after is None else {"after": after})
+            ):
+                assert len(page) <= size
+                assert len(found) + len(page) <= len(expected), "a page repeated tasks"
+                found.extend(page)
+                after = page[-1].sort_key
+            assert found == expected, size
+        middle = expected[len(expected) // 2]
+        elsewhere = middle.created_at.astimezone(timezone(timedelta(hours=5, minutes=30)))
+        assert (
+            store.pending_tasks(limit=10_000, after=(elsewhere, middle.id))
+            == expected[len(expected) // 2 + 1 :]
+        )
+        assert store.pending_tasks(limit=10_000, after=expected[-1].sort_key) == []
+        store.complete_task(middle.id)
+        assert (
+            store.pending_tasks(limit=10_000, after=middle.sort_key)
+            == expected[len(expected) // 2 + 1 :]
+        )
 
     def test_rf5_tasks_of_a_withdrawn_review_are_cancelled_pr_d(self, store: ReviewStore) -> None:
         """RF-5, PR-d: once a review is withdrawn its undelivered letters are cancelled:

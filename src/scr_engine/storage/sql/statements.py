@@ -389,6 +389,18 @@ _PENDING_TASKS = (
     .limit(sa.bindparam("limit", type_=sa.Integer()))
 )
 
+_PENDING_TASKS_AFTER = _PENDING_TASKS.where(
+    sa.or_(
+        schema.tasks.c.created_at > sa.bindparam("at"),
+        sa.and_(
+            schema.tasks.c.created_at == sa.bindparam("at"),
+            schema.tasks.c.id > sa.bindparam("task_id"),
+        ),
+    )
+)
+"""The next page of :data:`_PENDING_TASKS`: after ``(at, task_id)``, ``at`` in the
+stored UTC text (which sorts in time order)."""
+
 _REVIEW_TASKS = sa.text(
     "SELECT r.stage AS stage, "
     + ", ".join(f"t.{name} AS {name}" for name in (*TASK_COLUMNS, "completed_at"))

@@ -81,6 +81,7 @@ from scr_engine.storage.sql.rows import (
 from scr_engine.storage.sql.statements import (
     _HISTORY,
     _PENDING_TASKS,
+    _PENDING_TASKS_AFTER,
     _REVIEW_TASKS,
     _Sql,
     _upsert,
@@ -501,14 +502,21 @@ class SqlStore:
             ).scalar_one()
         return f"SCR-{year}-{number:03d}"
 
-    def pending_tasks(self, *, limit: int = 100) -> list[Task]:
+    def pending_tasks(
+        self, *, limit: int = 100, after: tuple[datetime, str] | None = None
+    ) -> list[Task]:
         """Tasks not yet completed, oldest first (by creation time, then ID)."""
         check_page(limit)
         if limit == 0:
             return []
         with _translated("listing pending tasks"), self._db.reading(core=True) as session:
             conn = session.connection
-            rows = conn.execute(_PENDING_TASKS, {"limit": limit}).all()
+            if after is None:
+                rows = conn.execute(_PENDING_TASKS, {"limit": limit}).all()
+            else:
+                at, task_id = _utc_text(after[0]), after[1]
+                params = {"limit": limit, "at": at, "task_id": task_id}
+                rows = conn.execute(_PENDING_TASKS_AFTER, params).all()
         return [_decode_task(row) for row in rows]
 
     def tasks(self, review_id: str) -> list[TaskState]:

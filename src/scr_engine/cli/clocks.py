@@ -123,8 +123,8 @@ def _short_ids(review_id: str, tasks: list[Task]) -> dict[str, str]:
     return short_ids(review_id, ((t.id, f"{t.kind.value}:{t.agency}") for t in tasks))
 
 
-def _task_state(session: Session, task_id: str) -> tuple[bool, str | None] | None:
-    """Whether the task exists and when it was completed (None if it is unknown)."""
+def _task_row(session: Session, task_id: str) -> Any:
+    """The stored task's creation and completion times (None if it is unknown)."""
     import sqlalchemy as sa
 
     from scr_engine.storage import schema
@@ -133,23 +133,13 @@ def _task_state(session: Session, task_id: str) -> tuple[bool, str | None] | Non
     assert engine is not None
     t = schema.tasks
     with engine.connect() as conn:
-        row = conn.execute(sa.select(t.c.completed_at).where(t.c.id == task_id)).first()
-    if row is None:
-        return None
-    return True, row.completed_at
+        query = sa.select(t.c.created_at, t.c.completed_at).where(t.c.id == task_id)
+        return conn.execute(query).first()
 
 
 def _task_place(session: Session, task_id: str) -> tuple[datetime, str]:
     """The sort key of the task ``--after`` names: where the next page starts."""
-    import sqlalchemy as sa
-
-    from scr_engine.storage import schema
-
-    engine = session.store.engine
-    assert engine is not None
-    t = schema.tasks
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(t.c.created_at).where(t.c.id == task_id)).first()
+    row = _task_row(session, task_id)
     if row is None:
         raise CliError(
             f"no task {task_id!r}: --after takes the id of the last task of a page "
@@ -232,12 +222,12 @@ def tasks(
             session.emit({"review_id": review_id, "tasks": listed}, render_review)
             return
     if done is not None:
-        state = _task_state(session, done)
+        state = _task_row(session, done)
         if state is None:
             raise CliError(
                 f"no task {done!r} (`scr tasks` lists them)", EXIT_NOT_FOUND, kind="not_found"
             )
-        already = state[1] is not None
+        already = state.completed_at is not None
         if not already:
             engine.complete_task(done)
         result: dict[str, Any] = {"completed": done, "already": already}

@@ -19,7 +19,11 @@ __all__ = ["scr"]
 
 
 def environment(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ENVIRONMENT}
+    """The test's environment without the ``SCR_*`` settings, and without ``COLUMNS``
+    and ``LINES`` (set by some runners, such as pytest-xdist's workers: Rich would
+    take them over the terminal's own size)."""
+    dropped = {*ENVIRONMENT, "COLUMNS", "LINES"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(extra)
     return env
 

@@ -275,10 +275,11 @@ def check_task_cursor(after: Any) -> None:
         and 0 < len(after[1]) <= MAX_ID_LENGTH
         and not text_problems(after[1])
     )
-    try:
-        ok = ok and after[0].astimezone(UTC) is not None  # a time that is one in UTC
-    except OverflowError:
-        ok = False
+    if ok:
+        try:
+            after[0].astimezone(UTC)  # a time that is one in UTC (not past its end)
+        except OverflowError:
+            ok = False
     if not ok:
         message = "after must be the sort_key of a task: (created_at, task id)"
         raise refuse("pending_tasks", message, "after")

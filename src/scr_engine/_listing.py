@@ -165,13 +165,16 @@ def pending_page(
     ``pending_tasks`` took ``after`` is passed it only for a page after the first."""
     if after is not None:
         check_task_cursor(after)
-    if readable is None:
+
+    def page(after: Any) -> list[Task]:
         return store.pending_tasks(limit=limit, **({} if after is None else {"after": after}))
+
+    if readable is None:
+        return page(after)
     judged: dict[str, bool] = {}
     out: list[Task] = []
     while len(out) < limit:
-        cursor = {} if after is None else {"after": after}
-        tasks = store.pending_tasks(limit=limit, **cursor)
+        tasks = page(after)
         for task in tasks:
             if task.review_id not in judged:
                 judged[task.review_id] = readable(task.review_id)

@@ -142,44 +142,58 @@ def if_match(value: str | None) -> int | None:
     return int(inner)
 
 
+def _opaque(values: list[str]) -> str:
+    """A cursor's values as one opaque, URL-safe text (JSON in base64, unpadded)."""
+    text = json.dumps(values, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def _parts(value: str, count: int, message: str) -> list[str]:
+    """The ``count`` texts an :func:`_opaque` cursor holds; 400 with ``message`` for
+    anything else."""
+    try:
+        found = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise _malformed(message) from None
+    if not isinstance(found, list) or len(found) != count:
+        raise _malformed(message)
+    if not all(isinstance(v, str) for v in found):
+        raise _malformed(message)
+    return found
+
+
 def encode_cursor(key: tuple[date, str, str]) -> str:
     """The ``next_after`` of an ``overdue`` page: a row's sort key, opaque."""
-    text = json.dumps([key[0].isoformat(), key[1], key[2]], separators=(",", ":"))
-    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
+    return _opaque([key[0].isoformat(), key[1], key[2]])
 
 
 def decode_cursor(value: str) -> tuple[date, str, str]:
     """A cursor :func:`encode_cursor` made; 400 for anything else."""
+    message = "after must be the next_after of a page of overdue"
+    day, review_id, key = _parts(value, 3, message)
     try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-        day, review_id, key = json.loads(raw.decode("utf-8"))
-        found = (date.fromisoformat(day), review_id, key)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise _malformed("after must be the next_after of a page of overdue") from None
-    if not all(isinstance(v, str) for v in found[1:]):
-        raise _malformed("after must be the next_after of a page of overdue")
-    return found
+        return date.fromisoformat(day), review_id, key
+    except ValueError:
+        raise _malformed(message) from None
 
 
 def encode_task_cursor(key: tuple[datetime, str]) -> str:
     """The ``next_after`` of a page of ``/v1/tasks``: the last task's sort key, opaque."""
-    text = json.dumps([key[0].isoformat(), key[1]], separators=(",", ":"))
-    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
+    return _opaque([key[0].isoformat(), key[1]])
 
 
 def decode_task_cursor(value: str) -> tuple[datetime, str]:
     """A cursor :func:`encode_task_cursor` made; 400 for anything else (what it holds
     the engine checks as any cursor)."""
     message = "after must be the next_after of a page of tasks"
+    at, task_id = _parts(value, 2, message)
     try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-        at, task_id = json.loads(raw.decode("utf-8"))
-        found = (datetime.fromisoformat(at), task_id)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        found = datetime.fromisoformat(at)
+    except ValueError:
         raise _malformed(message) from None
-    if not isinstance(found[1], str) or found[0].utcoffset() is None:
+    if found.utcoffset() is None:
         raise _malformed(message)
-    return found
+    return found, task_id
 
 
 class Query:

@@ -58,16 +58,21 @@ def load_review(db: Connections, sql: _Sql, cache: _ReviewCache, review_id: str)
                 ) from exc
             upto = last if last is not None and last > version else version
             rows = session.run(sql.history_upto, (review_id, upto)).fetchall()
-            events = tuple(_decode_event(found) for found in rows)
-            problems = column_problems(review, stage=stage, version=version, head=head or "")
-            problems.extend(review_problems(review, events))
-            if not problems:
-                entry = _Cached(text, review)
-                entry.state = events[-1].state
-                cache.put(review_id, entry)
-                return review
-            if attempt < READ_ATTEMPTS:
-                again = session.run(sql.load, (review_id, review_id)).fetchone()
-                if again is not None and tuple(again) == tuple(row):
-                    break  # nothing moved: the disagreement is stored
+        events = tuple(_decode_event(found) for found in rows)
+        problems = column_problems(review, stage=stage, version=version, head=head or "")
+        problems.extend(review_problems(review, events))
+        if not problems:
+            entry = _Cached(text, review)
+            entry.state = events[-1].state
+            cache.put(review_id, entry)
+            return review
+        if attempt == READ_ATTEMPTS or not _moved(db, sql, review_id, tuple(row)):
+            break  # nothing moved: the disagreement is stored
     raise IntegrityError(review_id, problems)
+
+
+def _moved(db: Connections, sql: _Sql, review_id: str, row: tuple[object, ...]) -> bool:
+    """Whether the review's row and last event are no longer ``row`` (read before)."""
+    with _translated(f"loading review {review_id!r}"), db.reading() as session:
+        again = session.run(sql.load, (review_id, review_id)).fetchone()
+    return again is None or tuple(again) != row

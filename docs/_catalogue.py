@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import copy
 import functools
+import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -48,20 +49,25 @@ def _newest(folder: Path) -> tuple[str, int, int]:
 
 def _memo(fn: Callable[..., T]) -> Callable[..., T]:
     """``fn`` computed once a process for the same arguments while the folders it
-    reads are unchanged (a folder by its files' newest change, a registry by its
-    identity): the catalogues and their tests ask the same questions many times."""
+    reads are unchanged (a folder by its files' newest change, a registry by its rule
+    IDs, all the answers depend on): the catalogues and their tests ask the same
+    questions many times, of registries made afresh (a protocol's own rules)."""
     memo: dict[Any, T] = {}
 
     def key(value: Any) -> Any:
         if isinstance(value, Path):
             return _newest(value)
         if isinstance(value, Mapping):
-            return id(value)
+            return tuple(value)
         return value
+
+    signature = inspect.signature(fn)
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> T:
-        found = (tuple(map(key, args)), tuple(sorted((k, key(v)) for k, v in kwargs.items())))
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()  # f() and f(SOURCE) are the same question
+        found = tuple((name, key(value)) for name, value in bound.arguments.items())
         if found not in memo:
             memo[found] = fn(*args, **kwargs)
         return copy.deepcopy(memo[found])
@@ -80,6 +86,7 @@ def _parsed(path: Path, stamp: int) -> ast.Module:
     return ast.parse(path.read_text(encoding="utf-8"))
 
 
+@functools.cache
 def _docstring_ids(tree: ast.AST) -> set[int]:
     """The ids of the docstring constants of a module, its classes and functions."""
     return {
@@ -92,25 +99,11 @@ def _docstring_ids(tree: ast.AST) -> set[int]:
     }
 
 
-@_memo
 def cited_in_code(source: Path = SOURCE) -> dict[str, set[str]]:
     """Rule IDs written as string constants in the library (docstrings left out), by
-    module (``rules/setup.py`` …): where each rule is enforced or cited."""
-    found: dict[str, set[str]] = {}
-    for path in sorted(source.rglob("*.py")):
-        if path.name == "registry.py":
-            continue
-        tree = _tree(path)
-        docstrings = _docstring_ids(tree)
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Constant)
-                and isinstance(node.value, str)
-                and id(node) not in docstrings
-                and (_ID.match(node.value) or node.value in ("MAP", "INPUT", "DATE"))
-            ):
-                found.setdefault(node.value, set()).add(path.relative_to(source).as_posix())
-    return found
+    module (``rules/setup.py`` …): where each rule is enforced or cited (the modules of
+    :func:`checked_in_functions`)."""
+    return {rid: set(modules) for rid, modules in checked_in_functions(source).items()}
 
 
 @_memo
@@ -127,7 +120,7 @@ def named_in_tests(
     found: dict[str, list[str]] = {}
     for rid in rules:
         pattern = re.compile(rf"(?<![A-Za-z0-9]){re.escape(rid)}(?![0-9A-Za-z])")
-        found[rid] = [name for name, text in texts.items() if pattern.search(text)]
+        found[rid] = [name for name, text in texts.items() if rid in text and pattern.search(text)]
     return found
 
 
@@ -174,6 +167,7 @@ def checked_in_functions(source: Path = SOURCE) -> dict[str, dict[str, set[str]]
     return found
 
 
+@functools.cache
 def _docstrings(tree: ast.AST) -> list[str]:
     return [
         node.body[0].value.value
@@ -202,7 +196,10 @@ def described_in_code(
         for path in sorted(source.rglob("*.py"))
         if path.name != "registry.py"
     }
-    return {rid: {name for name, text in texts.items() if _word(rid).search(text)} for rid in rules}
+    return {
+        rid: {name for name, text in texts.items() if rid in text and _word(rid).search(text)}
+        for rid in rules
+    }
 
 
 def _marked(node: ast.AST) -> set[str]:
@@ -219,15 +216,11 @@ def _marked(node: ast.AST) -> set[str]:
 
 
 @_memo
-def rule_tests(tests: Path = TESTS, rules: Mapping[str, Rule] = RULES) -> dict[str, list[str]]:
-    """Per rule ID, the test functions (``file::test_name``, the file by its path under
-    ``tests``) that are for it: marked ``@pytest.mark.rule("ID")`` (or in a module
-    marked so), or naming it in their name (``…_sar_d_5``, ``…_rf5``) or their
-    docstring. Those naming it in their name come first, then those marked for it,
-    then those whose docstring names it, then those of a module marked for it."""
-    ranked: dict[str, list[tuple[int, str]]] = {rid: [] for rid in rules}
-    words = {rid: _word(rid) for rid in rules}
-    snakes = {rid: re.compile(rf"(?<![a-z0-9]){_snake(rid)}(?![0-9a-z])") for rid in rules}
+def _test_functions(tests: Path = TESTS) -> list[tuple[str, str, set[str], set[str]]]:
+    """Every test function of ``tests`` (the catalogue's own tests left out), as
+    (``file::test_name``, its docstring, the rule IDs it is marked for, those its
+    module is marked for): one read of the tests for every registry."""
+    found: list[tuple[str, str, set[str], set[str]]] = []
     for path in sorted(tests.rglob("test_*.py")):
         if path.name in ABOUT:
             continue
@@ -244,18 +237,33 @@ def rule_tests(tests: Path = TESTS, rules: Mapping[str, Rule] = RULES) -> dict[s
                 and node.name.startswith("test")
             ):
                 continue
-            doc = ast.get_docstring(node) or ""
-            name = f"{path.relative_to(tests).as_posix()}::{node.name}"
             own = {m for d in node.decorator_list for m in _marked(d)}
-            for rid in rules:
-                if snakes[rid].search(node.name):
-                    ranked[rid].append((0, name))
-                elif rid in own:
-                    ranked[rid].append((1, name))
-                elif words[rid].search(doc):
-                    ranked[rid].append((2, name))
-                elif rid in module:
-                    ranked[rid].append((3, name))
+            name = f"{path.relative_to(tests).as_posix()}::{node.name}"
+            found.append((name, ast.get_docstring(node) or "", own, module))
+    return found
+
+
+@_memo
+def rule_tests(tests: Path = TESTS, rules: Mapping[str, Rule] = RULES) -> dict[str, list[str]]:
+    """Per rule ID, the test functions (``file::test_name``, the file by its path under
+    ``tests``) that are for it: marked ``@pytest.mark.rule("ID")`` (or in a module
+    marked so), or naming it in their name (``…_sar_d_5``, ``…_rf5``) or their
+    docstring. Those naming it in their name come first, then those marked for it,
+    then those whose docstring names it, then those of a module marked for it."""
+    ranked: dict[str, list[tuple[int, str]]] = {rid: [] for rid in rules}
+    words = {rid: _word(rid) for rid in rules}
+    snakes = {rid: re.compile(rf"(?<![a-z0-9]){_snake(rid)}(?![0-9a-z])") for rid in rules}
+    for name, doc, own, module in _test_functions(tests):
+        function = name.rsplit("::", 1)[1]
+        for rid in rules:
+            if snakes[rid].search(function):
+                ranked[rid].append((0, name))
+            elif rid in own:
+                ranked[rid].append((1, name))
+            elif rid in doc and words[rid].search(doc):
+                ranked[rid].append((2, name))
+            elif rid in module:
+                ranked[rid].append((3, name))
     return {
         rid: [name for _, name in sorted(found, key=lambda f: f[0])]
         for rid, found in ranked.items()

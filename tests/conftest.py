@@ -90,3 +90,10 @@ def any_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Revie
         yield ReviewEngine(store, FixedClock(START), read_policy=EVERYONE_READS)
     finally:
         store.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``long`` run first, in their order, then the others in theirs: with
+    ``-n auto`` one worker takes the long ones on while the others run the short ones,
+    so the run does not end on one worker waiting for a long test collected last."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)

@@ -56,7 +56,21 @@ _SYBIL = Sybil(
 )
 
 
-@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: str(p.relative_to(ROOT)))
+_LONG = {"docs/tutorial.md", "docs/cli.md"}
+"""The documents whose blocks run for ten seconds or more (dozens of ``scr`` processes)."""
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(
+            path,
+            id=str(path.relative_to(ROOT)),
+            marks=[pytest.mark.long] if str(path.relative_to(ROOT)) in _LONG else [],
+        )
+        for path in DOCUMENTS
+    ],
+)
 def test_every_block_of_the_document_runs(
     path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -68,6 +68,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.long
 def test_every_page_of_the_site_renders_offline_with_a_screenshot(
     site: Path, tmp_path: Path
 ) -> None:

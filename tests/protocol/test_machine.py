@@ -30,6 +30,7 @@ from support import strategies as s
 from support.machine import PROVED_RULES, ReviewProtocolMachine, proves
 
 
+@pytest.mark.long
 @proves(*PROVED_RULES)
 def test_engine_obeys_the_protocol_cr1_su1_prb_ev2_rp4_rp5_ap3_prd() -> None:
     """CR-1, SU-1, PR-b, EV-2, RP-4, RP-5, AP-3, PR-d and the rest of ``PROVED_RULES``:
@@ -78,6 +79,7 @@ EXPLORED_COMMANDS = frozenset(
 (RF-6), the revision loop, every way out, the clocks."""
 
 
+@pytest.mark.long
 @proves("AP-3", "CR-4", "RF-4", "RF-6", "PR-d")
 def test_fixed_seed_runs_reach_every_stage() -> None:
     """For fixed seeds the machine reaches ``closed`` (AP-3), ``redirected`` and

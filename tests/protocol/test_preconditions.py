@@ -175,6 +175,7 @@ def _check_options(engine: ReviewEngine, review_id: str, data: st.DataObject) ->
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
+@pytest.mark.long
 @given(
     data=st.data(),
     form=st.one_of(st.just(demo_request()), st.just(demo_request()), request_forms()),

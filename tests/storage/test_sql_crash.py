@@ -131,6 +131,7 @@ def _check_database(url: str) -> int:
     return int(event_count)
 
 
+@pytest.mark.long
 def test_a_writer_killed_at_random_points_leaves_a_consistent_database(
     tmp_path: Path, forkserver: ForkServerContext
 ) -> None:

@@ -136,12 +136,14 @@ class PostgresMachine(SqlMachine):
 # ----------------------------------------------------------------------------- random runs
 
 
+@pytest.mark.long
 @proves(*PROVED_RULES)
 def test_engine_on_sqlite_obeys_the_protocol() -> None:
     """``PROVED_RULES``, as in ``protocol/test_machine.py``, with the reviews kept in SQLite."""
     run_state_machine_as_test(SqliteMachine, settings=sql_settings())
 
 
+@pytest.mark.long
 @proves(*PROVED_RULES)
 @pytest.mark.postgres
 def test_engine_on_postgres_obeys_the_protocol() -> None:

@@ -46,6 +46,9 @@ def overview(definition: Protocol) -> str:
         "",
         "## Commands",
         "",
+        "Each command's page has its fields, and a template to fill in: see "
+        "[every command](commands/index.md).",
+        "",
         "| Command | Issued from | Leads to | Who | Rules |",
         "| --- | --- | --- | --- | --- |",
     ]
@@ -54,7 +57,10 @@ def overview(definition: Protocol) -> str:
         dest = f"`{row.dest}`" if row.dest is not None else "(same stage)"
         who = ", ".join(sorted(str(r) for r in row.roles))
         rules = _rules(row.rules)
-        lines.append(f"| `{row.command}` | {sources} | {dest} | {who} | {rules} |")
+        name = f"`{row.command}`"
+        if row.command != "submit_request":  # each other command has a page of its own
+            name = f"[{name}](commands/{row.command}.md)"
+        lines.append(f"| {name} | {sources} | {dest} | {who} | {rules} |")
     lines += [
         "",
         "## Clocks",

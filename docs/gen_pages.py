@@ -10,6 +10,7 @@ from pathlib import Path
 import mkdocs_gen_files
 
 from scr_engine.protocols.sar import SAR
+from scr_engine.protocols.sar.annual import ANNUAL_REPORT
 from scr_engine.protocols.sar.rules import SAR_RULES
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -54,3 +55,12 @@ with mkdocs_gen_files.open("sar/rules.md", "w") as page:
 
 with mkdocs_gen_files.open("sar/stages.svg", "w") as image:
     image.write(_diagram.svg(SAR))
+
+# A page per command of the SAR and of its annual report (their codes are distinct).
+for definition in (SAR, ANNUAL_REPORT):
+    for name in _commands.names(definition):
+        with mkdocs_gen_files.open(f"sar/commands/{name}.md", "w") as page:
+            page.write(_commands.page(name, definition))
+
+with mkdocs_gen_files.open("sar/commands/index.md", "w") as page:
+    page.write(_commands.other_index((SAR, ANNUAL_REPORT)))

@@ -9,6 +9,7 @@ verdict does not depend on the run or on the mutants run before it).
 
 from __future__ import annotations
 
+import compileall
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+import scr_engine
 from scr_engine import FixedClock, MemoryStore, Review, ReviewEngine, protocols
 from scr_engine.protocols.sar.rules import SAR_RULES
 from scr_engine.rules.reasons import Refusal
@@ -90,6 +92,14 @@ def any_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Revie
         yield ReviewEngine(store, FixedClock(START), read_policy=EVERYONE_READS)
     finally:
         store.close()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The library compiled to bytecode before any test starts an ``scr`` process:
+    where the environment sets ``PYTHONDONTWRITEBYTECODE`` no process writes it, and
+    each of the hundreds the tests start would compile the library again (a quarter
+    of its time). Reading bytecode is not affected by that setting."""
+    compileall.compile_dir(Path(scr_engine.__file__).parent, quiet=1)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

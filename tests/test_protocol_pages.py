@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from scr_engine.protocols.sar import SAR
+from scr_engine.protocols.sar.annual import ANNUAL_REPORT
 from scr_engine.protocols.sar.rules import SAR_RULES
 from scr_engine.rules.registry import RULES
 
@@ -17,12 +18,21 @@ from _diagram import svg
 from _protocol_pages import overview
 
 
+def _row(page: str, command: str) -> str:
+    """The line of the overview's table of commands for ``command`` (its code, a link
+    to its page for every command but the request)."""
+    cell = (
+        f"`{command}`" if command == "submit_request" else f"[`{command}`](commands/{command}.md)"
+    )
+    return next(x for x in page.splitlines() if x.startswith(f"| {cell} |"))
+
+
 def test_the_sar_overview_lists_every_stage_command_clock_and_setting() -> None:
     page = overview(SAR)
     for stage in SAR.stages:
         assert f"| `{stage.code}` |" in page
     for row in SAR.table:
-        line = next(x for x in page.splitlines() if x.startswith(f"| `{row.command}` |"))
+        line = _row(page, row.command)
         assert all(rid in line for rid in row.rules)
         assert all(str(role) in line for role in row.roles)
     for clock in SAR.clocks:
@@ -73,7 +83,7 @@ def test_every_rule_id_on_a_generated_page_links_to_its_catalogue_entry() -> Non
             assert f"### {rid} — {SAR_RULES[rid].title} {{#{rid.lower()}}}\n" in sar_catalogue
     sar_page = overview(SAR)
     for row in SAR.table:
-        line = next(x for x in sar_page.splitlines() if x.startswith(f"| `{row.command}` |"))
+        line = _row(sar_page, row.command)
         for rid in row.rules:
             where = "../rules.md" if rid in RULES else "rules.md"
             assert f"[{rid}]({where}#{rid.lower()})" in line
@@ -83,7 +93,44 @@ def test_every_rule_id_on_a_generated_page_links_to_its_catalogue_entry() -> Non
     assert "**[EV-2](../rules.md#ev-2)** — " in judge
     from _commands import index
 
-    assert "[its overview](../sar/index.md#commands)" in index()
+    assert "[in its section](../sar/commands/index.md)" in index()
+
+
+def test_every_sar_and_annual_report_command_has_a_page_with_its_fields_and_rules() -> None:
+    """A person finds what a SAR command needs as an SCR one's: its protocol, who may
+    issue it, from which stages, its rules (links into the SAR's catalogue, or the
+    SCR's for the engine's own), each field, and a template that is TOML; the
+    overview and the index lead to every page."""
+    import tomllib
+
+    from _commands import names, other_index, page
+
+    from scr_engine.templates import template
+
+    index = other_index((SAR, ANNUAL_REPORT))
+    sar_page = overview(SAR)
+    assert not set(names(SAR)) & set(names(ANNUAL_REPORT))  # one folder holds both
+    for definition in (SAR, ANNUAL_REPORT):
+        assert names(definition) and "submit_request" not in names(definition)
+        for name in names(definition):
+            row, made, text = definition.row(name), template(name, definition=definition), ""
+            text = page(name, definition)
+            assert f"(`{name}`)\n" in text.splitlines(keepends=True)[0]
+            assert f"- **Protocol:** {definition.title} (`{definition.name}`)" in text
+            for role in row.roles:
+                assert f"`{role}`" in text.split("- **Who may issue it:** ", 1)[1].split("\n")[0]
+            for source in row.sources:
+                assert f"(`{source}`)" in text.split("- **From the stages:** ", 1)[1]
+            for rid in row.rules:
+                where = "../../rules.md" if rid in RULES else "../rules.md"
+                assert f"**[{rid}]({where}#{rid.lower()})** — {SAR_RULES[rid].title}" in text
+            for field in made.fields:
+                assert f"| `{field.path}` |" in text, (name, field.path)
+            toml = text.split("```toml\n", 1)[1].split("\n```", 1)[0]
+            assert isinstance(tomllib.loads(toml), dict)
+            assert f"]({name}.md) (`{name}`)" in index
+            if definition is SAR:
+                assert f"[`{name}`](commands/{name}.md)" in sar_page
 
 
 def test_a_rule_s_entry_leads_to_the_code_that_checks_it_and_the_tests_for_it() -> None:

@@ -359,3 +359,29 @@ def test_export_document_writes_one_document_of_an_scr_too(scr: Scr) -> None:
         "export", reference, "--document", "information-request-IR-1", actor="u-req", code=2
     )
     assert "an SCR has no document 'information-request-IR-1'" in usage["error"]["message"]
+
+
+def test_the_sar_terms_template_names_every_item_sar_m_5_and_principle_sar_g_2() -> None:
+    """A person filling in a SAR's terms of reference sees a table for every item they
+    must cover (SAR-M-5) and a line for each of the six principles (SAR-G-2), as an
+    SCR's template lists its SU-6 items; filled in, the file reads back as the command
+    with every item and principle."""
+    from scr_engine.protocols.sar import SAR
+    from scr_engine.protocols.sar.records import PRINCIPLES, TOR_ITEMS
+    from scr_engine.templates import template, to_toml
+
+    printed = to_toml(template("agree_terms_of_reference", definition=SAR))
+    for key in TOR_ITEMS:
+        assert f"[terms.items.{key}]" in printed
+    for key in PRINCIPLES:
+        assert f'# {key} = ""' in printed
+    data = tomllib.loads(printed)
+    assert list(data["terms"]["items"]) == list(TOR_ITEMS)
+    for key in TOR_ITEMS:
+        data["terms"]["items"][key]["text"] = f"The {key} as the panel agreed."
+    data["terms"]["principles"] = {key: f"How the review reflects {key}." for key in PRINCIPLES}
+    read = c.from_dict({"command": "agree_terms_of_reference", **_json_ready(data)})
+    assert isinstance(read, c.AgreeTermsOfReference)
+    assert set(read.terms.items) == set(TOR_ITEMS)
+    assert read.terms.items["mandate"].text == "The mandate as the panel agreed."
+    assert read.terms.principles == data["terms"]["principles"]

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 from attrs import evolve, frozen
 
+from scr_engine.marks import KEYS
 from scr_engine.personal import PERSONAL
 from scr_engine.serialization import unstructure
 
@@ -180,7 +181,11 @@ def _describe_field(
     base = TemplateField(
         name, path, FieldKind.TEXT, "text", required, default, personal=personal, description=doc
     )
-    return _typed(base, kind)
+    made = _typed(base, kind)
+    keys = field.metadata.get(KEYS)
+    if made.kind is FieldKind.KEYED and not made.allowed and keys:
+        made = evolve(made, allowed=tuple(keys))  # text keys, from a fixed list
+    return made
 
 
 def _typed(base: TemplateField, kind: Any) -> TemplateField:

@@ -126,7 +126,7 @@ def _fill(fields: Sequence[TemplateField], given: Mapping[str, Any]) -> dict[str
         elif f.kind is FieldKind.TABLE and f.required:
             out[f.name] = _fill(f.fields, {})
         elif f.kind is FieldKind.KEYED and f.required:
-            out[f.name] = {key: _fill(f.fields, {}) for key in f.allowed}
+            out[f.name] = {key: _fill(f.fields, {}) if f.fields else "" for key in f.allowed}
         elif f.default is not None and f.kind not in (FieldKind.TABLE, FieldKind.TABLES):
             out[f.name] = f.default
         elif f.required:

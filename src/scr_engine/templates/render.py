@@ -156,6 +156,14 @@ def _template_table(
         elif f.kind is FieldKind.KEYED:
             keyed = given if isinstance(given, Mapping) else {}
             keys = (*f.allowed, *(k for k in keyed if k not in f.allowed))
+            if not f.fields:  # text by key: one table, a line for each key
+                lines.append(f"{mark}[{toml_header(inner)}]")
+                for key in keys:
+                    shown = toml_value(keyed[key]) if key in keyed else '""'
+                    lines.append(
+                        f"{'# ' if off or key not in keyed else ''}{toml_key(key)} = {shown}"
+                    )
+                continue
             for n, key in enumerate(keys):
                 entry = keyed.get(key)
                 lines += [

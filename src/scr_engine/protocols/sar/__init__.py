@@ -5,7 +5,8 @@ definition: one folder a reader can see.
 - :mod:`.records` — the review's records (the referral, the per-adult three-valued
   mandatory test, the decision and mandate, findings decisions, the publication
   record, waivers …), with the lead reviewer and those replaced in
-  :mod:`.appointments`; :mod:`.methodology` — methodology profiles as data;
+  :mod:`.appointments` and the terms of reference in :mod:`.terms`;
+  :mod:`.methodology` — methodology profiles as data;
 - :mod:`.commands` — one attrs class per command, with JSON Schemas (:mod:`.schema`);
 - :mod:`.table` — the transition table; :mod:`.guards` and ``guards_*`` — the pure
   checks (:mod:`.guards_common`, :mod:`.guards_dates`, :mod:`.guards_decision`,

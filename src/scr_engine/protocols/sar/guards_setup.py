@@ -12,6 +12,8 @@ from scr_engine.protocols.sar.clocks import sar_deadlines
 from scr_engine.protocols.sar.guards_common import SarContext, guard, is_text, need_text, waivable
 from scr_engine.protocols.sar.methodology import MethodologyCode
 from scr_engine.protocols.sar.records import (
+    PRINCIPLES,
+    TOR_ITEMS,
     ConsentStatus,
     EvidenceStatus,
     MandateKind,
@@ -44,32 +46,6 @@ __all__ = [
     "check_terms",
     "commission_problems",
 ]
-
-TOR_ITEMS: tuple[str, ...] = (
-    "mandate",
-    "purpose",
-    "adults",
-    "period",
-    "lines_of_enquiry",
-    "agencies",
-    "methodology",
-    "involvement",
-    "parallel_processes",
-    "timescale",
-    "governance",
-    "publication",
-)
-"""The items the terms of reference must cover (SAR-M-5)."""
-
-PRINCIPLES: tuple[str, ...] = (
-    "empowerment",
-    "prevention",
-    "proportionality",
-    "protection",
-    "partnership",
-    "accountability",
-)
-"""The six safeguarding principles (SAR-G-2)."""
 
 
 def check_agency(review: SarReview, cmd: c.RecordRecordsSecured, ctx: SarContext) -> list[Refusal]:

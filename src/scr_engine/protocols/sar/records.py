@@ -21,9 +21,12 @@ from scr_engine.protocols.sar.appointments import LeadReviewer, ReviewerReplacem
 from scr_engine.protocols.sar.information_records import InformationRequest
 from scr_engine.protocols.sar.methodology import EvidenceType, MethodologyCode, profile
 from scr_engine.protocols.sar.stages import REQUESTED, entered_on
+from scr_engine.protocols.sar.terms import PRINCIPLES, TOR_ITEMS, TermsOfReference, TorEntry
 from scr_engine.states.roles import Role
 
 __all__ = [
+    "PRINCIPLES",
+    "TOR_ITEMS",
     "AbuseType",
     "Action",
     "ActionStatus",
@@ -444,29 +447,6 @@ class Methodology:
     def has_panel(self) -> bool:
         """Whether the methodology uses a review panel (SAR-M-4)."""
         return profile(self.code).has_panel
-
-
-@frozen
-class TorEntry:
-    """One item of the terms of reference: its text, or "not applicable" with a
-    reason (SAR-M-5)."""
-
-    text: str = field(default="", metadata=TEXT)
-    not_applicable: str = field(default="", metadata=TEXT)
-
-
-@frozen
-class TermsOfReference:
-    """The terms of reference (SAR-M-5, SAR-G-1, SAR-G-2): ``items`` by their key
-    (``TOR_ITEMS`` of :mod:`.guards_setup`), the period, and the six principles."""
-
-    items: dict[str, TorEntry]
-    period_start: date | None = None
-    period_end: date | None = None
-    report_due: date | None = None
-    """When the report is due (SAR-P-10)."""
-    principles: dict[str, str] = field(factory=dict)
-    """How the review reflects each of the six principles (SAR-G-2)."""
 
 
 @frozen

@@ -3,27 +3,26 @@ loads each one with no console message (no script error, no blocked request, no 
 violation) and takes a screenshot of it, wide and narrow, into the test's temporary
 folder; at a phone's width no date in a document breaks across lines.
 
-The network is off: Chromium runs in a network namespace of its own with no
-interface but loopback (``unshare --net``, where the machine allows it), and is told
-to resolve no host name and to send everything through a proxy that does not exist
-(``support.chromium``). Without Chromium the tests are skipped with the reason, except
-when ``CI=true``, where they fail.
+One Chromium serves the module, driven over its DevTools pipe (``support.chromium``):
+it sees each page's console messages (the browser's log, a script's console and its
+uncaught errors) as they come. The network is off: Chromium runs in a network
+namespace of its own with no interface but loopback (``unshare --net``, where the
+machine allows it), and is told to resolve no host name and to send everything
+through a proxy that does not exist. Without Chromium the tests are skipped with the
+reason, except when ``CI=true``, where they fail.
 """
 
 from __future__ import annotations
 
 import functools
-import html
-import json
-import re
-import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from scr_engine import BoardIdentity
 from scr_engine.documents import DOCUMENTS, render
-from support.chromium import chromium_command, chromium_env, require_chromium
+from support.chromium import DevTools, require_chromium
 from support.documents import Case, closed_demo, late_demo, requested_demo
 
 BOARD = BoardIdentity(
@@ -33,43 +32,24 @@ BOARD = BoardIdentity(
 )
 """The Board the documents are made for (its name must print as text)."""
 
-WIDE, NARROW = "1200,1600", "360,2400"
+WIDE, NARROW = (1200, 1600), (360, 2400)
 """A desktop's window and a phone's."""
 
 
-def _console(stderr: str) -> list[str]:
-    """The console messages of the page: Chromium's log lines marked ``:CONSOLE``, less
-    those of the browser's own pages (``chrome://``, such as its note that the network
-    is slow), which are not the document's."""
-    return [
-        line
-        for line in stderr.splitlines()
-        if ":CONSOLE" in line and "source: chrome://" not in line
-    ]
+@pytest.fixture(scope="module")
+def tab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
+    """One headless Chromium, network off, for the module's pages."""
+    browser = require_chromium()
+    with DevTools(browser, tmp_path_factory.mktemp("chromium")) as opened:
+        yield opened
 
 
-def _open(
-    browser: str,
-    page: Path,
-    shot: Path | None,
-    work: Path,
-    size: str = WIDE,
-) -> subprocess.CompletedProcess[str]:
-    """Load ``page`` in headless Chromium with the network off, and screenshot it to
-    ``shot`` (or, with none, print its DOM once loaded); its own profile and home under
-    ``work``, so nothing is left anywhere else."""
-    command = chromium_command(
-        browser,
-        work,
-        size,
-        "--enable-logging=stderr",
-        "--v=0",
-        f"--screenshot={shot}" if shot is not None else "--dump-dom",
-        page.as_uri(),
-    )
-    return subprocess.run(
-        command, capture_output=True, text=True, timeout=120, env=chromium_env(work)
-    )
+def _shown(tab: DevTools, page: Path, size: tuple[int, int], shot: Path) -> list[str]:
+    """Load ``page`` at ``size``, screenshot it to ``shot``; its console messages."""
+    tab.resize(*size)
+    tab.load(page.as_uri())
+    tab.screenshot(shot)
+    return list(tab.console)
 
 
 CASES = (
@@ -99,23 +79,19 @@ def _html(case: str, name: str) -> str:
 
 @pytest.mark.parametrize(("case", "name"), CASES)
 def test_each_html_document_loads_in_chromium_without_console_messages(
-    case: str, name: str, tmp_path: Path
+    case: str, name: str, tab: DevTools, tmp_path: Path
 ) -> None:
-    browser = require_chromium()
     page = tmp_path / f"{name}.html"
     page.write_text(_html(case, name), encoding="utf-8")
     for width, size in (("wide", WIDE), ("narrow", NARROW)):
         shot = tmp_path / f"{case}-{name}-{width}.png"
-        done = _open(browser, page, shot, tmp_path / "chromium", size)
-        assert done.returncode == 0, done.stderr[-2000:]
-        console = _console(done.stderr)
+        console = _shown(tab, page, size, shot)
         assert console == [], console
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert shot.stat().st_size > 10_000  # a page was drawn, not an empty frame
 
 
-_MEASURE = """<script>
-addEventListener("load", () => {
+_MEASURE = """(() => {
   const broken = [];
   for (const element of document.querySelectorAll(".date")) {
     const range = document.createRange();
@@ -123,56 +99,72 @@ addEventListener("load", () => {
     const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.bottom)));
     if (lines.size > 1) broken.push(element.textContent);
   }
-  document.body.dataset.dates = document.querySelectorAll(".date").length;
-  document.body.dataset.broken = JSON.stringify(broken);
-});
-</script>"""
-"""Counts the lines each date of the page is laid out on (a script the documents'
-own policy would block: the measured copy allows inline scripts, and nothing else)."""
+  return {dates: document.querySelectorAll(".date").length, broken: broken};
+})()"""
+"""Counts the lines each date of the page is laid out on (run by the browser's
+DevTools, so the document is measured as it ships, its policy forbidding scripts)."""
 
 
-def _dates_on_a_phone(browser: str, text: str, work: Path) -> tuple[int, list[str]]:
+def _dates_on_a_phone(tab: DevTools, text: str, work: Path) -> tuple[int, list[str]]:
     """How many dates the page shows at a phone's width, and those broken across lines."""
-    policy = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
-    text = re.sub(r'content="default-src[^"]*"', f'content="{policy}"', text, count=1)
     page = work / "measured.html"
-    page.write_text(text.replace("</body>", _MEASURE + "</body>"), encoding="utf-8")
-    done = _open(browser, page, None, work / "chromium", NARROW)
-    assert done.returncode == 0, done.stderr[-2000:]
-    found = re.search(r'<body data-dates="(\d+)" data-broken="([^"]*)"', done.stdout)
-    assert found is not None, done.stdout[:2000]
-    return int(found.group(1)), json.loads(html.unescape(found.group(2)))
+    page.write_text(text, encoding="utf-8")
+    tab.resize(*NARROW)
+    tab.load(page.as_uri())
+    found = tab.evaluate(_MEASURE)
+    return int(found["dates"]), list(found["broken"])
 
 
 @pytest.mark.parametrize(("case", "name"), CASES)
 def test_no_date_breaks_across_lines_at_a_phone_s_width(
-    case: str, name: str, tmp_path: Path
+    case: str, name: str, tab: DevTools, tmp_path: Path
 ) -> None:
-    browser = require_chromium()
-    dates, broken = _dates_on_a_phone(browser, _html(case, name), tmp_path)
+    dates, broken = _dates_on_a_phone(tab, _html(case, name), tmp_path)
     assert dates >= 1
     assert broken == []
 
 
-def test_the_measure_sees_a_date_that_breaks(tmp_path: Path) -> None:
+def test_the_measure_sees_a_date_that_breaks(tab: DevTools, tmp_path: Path) -> None:
     """The control: without the rule that keeps dates on one line, the same measure
     finds dates broken at a phone's width, so a clean run above means unbroken dates."""
-    browser = require_chromium()
     text = _html("late", "timeline").replace(".date { white-space: nowrap; }", "")
     text = text.replace("table { display: block; overflow-x: auto; }", "")
-    _, broken = _dates_on_a_phone(browser, text, tmp_path)
+    _, broken = _dates_on_a_phone(tab, text, tmp_path)
     assert broken, "no date broke without white-space: nowrap"
 
 
-def test_the_check_sees_a_console_message(tmp_path: Path) -> None:
-    """The control: a page whose script is blocked by the documents' own policy is
-    caught, so a silent run above means a clean page."""
-    browser = require_chromium()
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ("<script>1</script>", "Content Security Policy"),  # blocked by the policy
+        ('<img src="https://example.org/a.png">', "Content Security Policy"),
+    ],
+    ids=["inline-script", "remote-image"],
+)
+def test_the_check_sees_a_console_message(
+    body: str, said: str, tab: DevTools, tmp_path: Path
+) -> None:
+    """The control: a page whose script or image is blocked by the documents' own
+    policy is caught, so a silent run above means a clean page."""
     page = tmp_path / "blocked.html"
     page.write_text(
         '<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" '
-        "content=\"default-src 'none'\"></head><body><script>1</script></body></html>",
+        f"content=\"default-src 'none'\"></head><body>{body}</body></html>",
         encoding="utf-8",
     )
-    done = _open(browser, page, tmp_path / "blocked.png", tmp_path / "chromium")
-    assert _console(done.stderr), done.stderr[-2000:]
+    console = _shown(tab, page, WIDE, tmp_path / "blocked.png")
+    assert any(said in message for message in console), console
+
+
+def test_the_check_sees_a_script_s_console_and_its_error(tab: DevTools, tmp_path: Path) -> None:
+    """The control of the other console messages: a script's ``console.error`` and an
+    error it leaves uncaught (a page with no policy, so that its script runs)."""
+    page = tmp_path / "noisy.html"
+    page.write_text(
+        "<!DOCTYPE html><html><head><title>t</title></head><body><p>text</p>"
+        '<script>console.error("said aloud"); undefined_name();</script></body></html>',
+        encoding="utf-8",
+    )
+    console = _shown(tab, page, WIDE, tmp_path / "noisy.png")
+    assert any("console.error: said aloud" in m for m in console), console
+    assert any("uncaught:" in m and "undefined_name" in m for m in console), console

@@ -9,8 +9,10 @@
   its own profile, told to resolve no host name and to send everything through a proxy
   that does not exist.
 - :class:`DevTools` — one Chromium process driven over its DevTools pipe: load many
-  pages, evaluate a script in each, screenshot each, and see every request a page
-  makes (so a test can prove that none leaves the machine).
+  pages, at any window size, evaluate a script in each, screenshot each, and see
+  every request a page makes (so a test can prove that none leaves the machine) and
+  every console message it gives (a script's, an error's, the browser's: a blocked
+  request, a CSP violation).
 
 Chromium is Debian's ``chromium`` package (``.ci/run`` installs it when it is absent).
 """
@@ -33,6 +35,33 @@ import pytest
 __all__ = ["DevTools", "chromium_command", "chromium_env", "offline_prefix", "require_chromium"]
 
 _BROWSERS = ("chromium", "chromium-browser")
+
+
+def _logged(params: dict[str, Any]) -> str | None:
+    """A message of the browser's log (a blocked request, a CSP violation …), unless it
+    is about the browser's own pages (``chrome://``, such as its note that the network
+    is slow), which are not the page's."""
+    entry = params["entry"]
+    if str(entry.get("url", "")).startswith("chrome://"):
+        return None
+    return f"{entry.get('source')} {entry.get('level')}: {entry.get('text')}"
+
+
+_CONSOLE: dict[str, Any] = {
+    "Log.entryAdded": _logged,
+    "Runtime.consoleAPICalled": lambda p: (
+        f"console.{p.get('type')}: "
+        + " ".join(str(a.get("value", a.get("description", ""))) for a in p.get("args", []))
+    ),
+    "Runtime.exceptionThrown": lambda p: (
+        "uncaught: "
+        + str(
+            p["exceptionDetails"].get("exception", {}).get("description")
+            or p["exceptionDetails"].get("text")
+        )
+    ),
+}
+"""The DevTools events that are a console message, and the message of each."""
 
 
 @functools.cache
@@ -108,8 +137,10 @@ class DevTools:
     each message JSON ended by a NUL byte), with one tab.
 
     :meth:`load` opens a page and waits for its ``load`` event; :meth:`evaluate` runs a
-    script in it; :meth:`screenshot` writes a PNG; :attr:`requests` is the URL of every
-    request any page made, in order. Use it as a context manager.
+    script in it; :meth:`screenshot` writes a PNG; :meth:`resize` changes the window;
+    :attr:`requests` is the URL of every request any page made, in order, and
+    :attr:`console` the console messages of the page loaded last. Use it as a context
+    manager.
     """
 
     WAIT = 120.0
@@ -141,17 +172,14 @@ class DevTools:
         self._next_id = 0
         self._events: list[dict[str, Any]] = []
         self.requests: list[str] = []
+        self.console: list[str] = []
         target = self._call("Target.createTarget", {"url": "about:blank"})["targetId"]
         self._session = self._call("Target.attachToTarget", {"targetId": target, "flatten": True})[
             "sessionId"
         ]
-        for domain in ("Page", "Network", "Runtime"):
+        for domain in ("Page", "Network", "Runtime", "Log"):
             self._call(f"{domain}.enable", session=True)
-        self._call(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
-            session=True,
-        )
+        self.resize(width, height)
 
     def __enter__(self) -> DevTools:
         return self
@@ -172,9 +200,18 @@ class DevTools:
             with contextlib.suppress(OSError):
                 os.close(fd)
 
+    def resize(self, width: int, height: int) -> None:
+        """The window's size from now on (a desktop's, a phone's), in CSS pixels."""
+        self._call(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+            session=True,
+        )
+
     def load(self, url: str) -> None:
         """Open ``url`` in the tab and wait until its ``load`` event has fired."""
         self._events.clear()
+        self.console.clear()
         answer = self._call("Page.navigate", {"url": url}, session=True)
         if answer.get("errorText"):
             raise RuntimeError(f"{url}: {answer['errorText']}")
@@ -215,8 +252,13 @@ class DevTools:
             self._buffer += chunk
         message, self._buffer = self._buffer.split(b"\0", 1)
         decoded: dict[str, Any] = json.loads(message)
-        if decoded.get("method") == "Network.requestWillBeSent":
-            self.requests.append(decoded["params"]["request"]["url"])
+        method, params = decoded.get("method"), decoded.get("params", {})
+        if method == "Network.requestWillBeSent":
+            self.requests.append(params["request"]["url"])
+        elif method in _CONSOLE:
+            said = _CONSOLE[method](params)
+            if said is not None:
+                self.console.append(said)
         return decoded
 
     def _call(

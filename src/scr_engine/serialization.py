@@ -446,6 +446,12 @@ def field_problems(obj: Any, rule: str = "INPUT") -> list[Refusal]:
 def text_problems(data: Any, path: str = "", rule: str = "INPUT") -> list[Refusal]:
     """Every string in JSON-ready ``data`` that no store can keep and no hash can
     cover: a NUL character, or a lone surrogate (not valid Unicode)."""
+    if _scan(data)[0]:
+        return _text_problems(data, path, rule)
+    return []  # the common case, found without naming every path
+
+
+def _text_problems(data: Any, path: str, rule: str) -> list[Refusal]:
     problems: list[Refusal] = []
     if isinstance(data, str):
         if "\x00" in data or not _encodable(data):
@@ -454,12 +460,32 @@ def text_problems(data: Any, path: str = "", rule: str = "INPUT") -> list[Refusa
     elif isinstance(data, dict):
         for key, value in data.items():
             where = f"{path}.{key}" if path else str(key)
-            problems.extend(text_problems(key, where, rule))
-            problems.extend(text_problems(value, where, rule))
+            problems.extend(_text_problems(key, where, rule))
+            problems.extend(_text_problems(value, where, rule))
     elif isinstance(data, list | tuple):
         for index, value in enumerate(data):
-            problems.extend(text_problems(value, f"{path}[{index}]", rule))
+            problems.extend(_text_problems(value, f"{path}[{index}]", rule))
     return problems
+
+
+def _scan(data: Any) -> tuple[bool, int]:
+    """Whether JSON-ready ``data`` holds a text no store can keep (a key or a value:
+    see :func:`text_problems`), and the length of its longest value text."""
+    bad, longest = False, 0
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            longest = max(longest, len(value))
+            bad = bad or "\x00" in value or not (value.isascii() or _encodable(value))
+        elif isinstance(value, dict):
+            for key in value:
+                if isinstance(key, str) and not bad:
+                    bad = "\x00" in key or not (key.isascii() or _encodable(key))
+            stack.extend(value.values())
+        elif isinstance(value, list | tuple):
+            stack.extend(value)
+    return bad, longest
 
 
 def size_problems(
@@ -468,8 +494,8 @@ def size_problems(
     """Every text in JSON-ready ``data`` longer than ``max_text`` characters, named by
     its path, and the whole when its canonical JSON is longer than ``max_total``."""
     problems: list[Refusal] = []
-    stack: list[tuple[Any, str]] = [(data, "")]
-    while stack:
+    stack: list[tuple[Any, str]] = [(data, "")] if _scan(data)[1] > max_text else []
+    while stack:  # only when a text is too long: to name where
         value, path = stack.pop()
         if isinstance(value, str):
             if len(value) > max_text:

@@ -106,3 +106,52 @@ def test_keys_that_are_not_text_are_refused_unless_the_data_is_json() -> None:
     assert any("keys must be text" in r.message for r in refused.value.refusals)
     # What json.loads returns has no such key: the walk looking for one is skipped.
     assert structure(json.loads(json.dumps(DATA)), Review, from_json=True) == REVIEW
+
+
+# Texts no store can keep, and texts too long: found by a walk that names nothing,
+# then named by path only when there is something to name.
+
+_TEXTS = st.text(st.characters(codec=None), max_size=12) | st.sampled_from(
+    ["", "a\x00b", "\ud800", "lone \udfff", "é" * 30, "x" * 40]
+)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | _TEXTS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXTS, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def _texts(data: Any, path: str = "") -> list[tuple[str, str, bool]]:
+    """Every text of ``data`` (a key or a value) with its path, and whether a key."""
+    if isinstance(data, str):
+        return [(path, data, False)]
+    found: list[tuple[str, str, bool]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            where = f"{path}.{key}" if path else str(key)
+            found += [(where, key, True), *_texts(value, where)]
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found += _texts(value, f"{path}[{index}]")
+    return found
+
+
+def _unkeepable(text: str) -> bool:
+    return "\x00" in text or any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+
+
+@given(_JSON)
+def test_every_text_no_store_can_keep_is_named_by_its_path(data: Any) -> None:
+    from scr_engine.serialization import text_problems
+
+    expected = [path or None for path, text, _ in _texts(data) if _unkeepable(text)]
+    assert [p.field for p in text_problems(data)] == expected
+
+
+@given(_JSON, st.integers(min_value=0, max_value=35))
+def test_every_text_too_long_is_named_by_its_path(data: Any, limit: int) -> None:
+    from scr_engine.serialization import size_problems
+
+    long = sorted(path or None for path, text, key in _texts(data) if not key and len(text) > limit)
+    named = size_problems(data, limit, 10**9)
+    assert sorted(p.field for p in named) == long  # type: ignore[type-var]

@@ -148,3 +148,26 @@ def test_the_toml_comments_say_type_allowed_values_requirement_and_rule() -> Non
     assert '\njudgement = ""\n' in printed  # required: a blank to fill in
     legal = to_toml(template("hold_initial_meeting")).replace("\n# ", " ")
     assert "a list, each one of: data_protection, freedom_of_information" in legal
+
+
+def test_every_table_by_key_of_every_protocol_names_its_keys() -> None:
+    """A person is never left to guess the keys of a table by key (the SCR's SU-6
+    items, a SAR's SAR-M-5 items and SAR-G-2 principles, its Appendix 3 sections): each
+    template of each protocol lists them."""
+    from scr_engine.protocols import available
+
+    def unnamed(fields: Any) -> list[str]:
+        found = []
+        for f in fields:
+            if f.kind is FieldKind.KEYED and not f.allowed:
+                found.append(f.path)
+            found += unnamed(f.fields)
+        return found
+
+    missing = [
+        (definition.name, row.command, path)
+        for definition in available()
+        for row in definition.table
+        for path in unnamed(template(row.command, definition=definition).fields)
+    ]
+    assert missing == []

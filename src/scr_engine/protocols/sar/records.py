@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from attrs import field, frozen
 
-from scr_engine.marks import MARK, TEXT
+from scr_engine.marks import KEYS, MARK, TEXT
 from scr_engine.protocols.sar.appointments import LeadReviewer, ReviewerReplacement
 from scr_engine.protocols.sar.information_records import InformationRequest
 from scr_engine.protocols.sar.methodology import EvidenceType, MethodologyCode, profile
@@ -25,6 +25,7 @@ from scr_engine.protocols.sar.terms import PRINCIPLES, TOR_ITEMS, TermsOfReferen
 from scr_engine.states.roles import Role
 
 __all__ = [
+    "APPENDIX_3",
     "PRINCIPLES",
     "TOR_ITEMS",
     "AbuseType",
@@ -519,6 +520,11 @@ class ParallelProcess:
     coordination: str = field(default="", metadata=TEXT)
 
 
+APPENDIX_3: tuple[str, ...] = ("introduction", "facts", "analysis", "conclusions")
+"""The sections of the SCR's overview report (its Appendix 3), as an ``imr_overview``
+report gives them (SAR-P-1)."""
+
+
 @frozen
 class Finding:
     """A numbered finding (SAR-P-2)."""
@@ -551,7 +557,7 @@ class Report:
     findings: tuple[Finding, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()
     summary: str = field(default="", metadata=TEXT)
-    appendix3: dict[str, str] = field(factory=dict)
+    appendix3: dict[str, str] = field(factory=dict, metadata={KEYS: APPENDIX_3})
     """The SCR Appendix 3 sections, under ``imr_overview`` only."""
     submitted_on: date | None = None
 

@@ -171,3 +171,57 @@ def test_every_table_by_key_of_every_protocol_names_its_keys() -> None:
         for path in unnamed(template(row.command, definition=definition).fields)
     ]
     assert missing == []
+
+
+@pytest.mark.parametrize("protocol", ["sar", "sar-annual-report"])
+def test_another_protocols_shipped_field_rules_are_what_its_guards_say(
+    protocol: str, tmp_path: Path
+) -> None:
+    """A SAR's and an annual report's fields say which rules ask for them, as the SCR's
+    do, from a file read from their guards once (fresh: when this fails, run
+    ``write(definition=get("sar"))`` as the SCR's test says)."""
+    from scr_engine.protocols import get
+    from scr_engine.templates import rules
+
+    definition = get(protocol)
+    shipped = rules.shipped_path(definition)
+    fresh = rules.write(tmp_path / "fresh.json", definition)
+    assert shipped.read_text(encoding="utf-8") == fresh.read_text(encoding="utf-8")
+    for name in rules.generate(definition):
+        assert field_rules(name, definition) == rules.scanned(name, definition)
+        for found in field_rules(name, definition).values():
+            assert all(rid in definition.rules for rid in found)
+
+
+def test_a_sar_template_names_the_rules_that_ask_for_its_fields() -> None:
+    """The rules a SAR's guards refuse a field under are on the field (its template's
+    TOML comments, its page): the lead reviewer's declaration (SAR-M-3), the
+    methodology's rationale (SAR-M-1), an annual report's address (SAR-A-9); and the
+    engine's own rules are not among them."""
+    from scr_engine.protocols import get
+
+    sar, annual = get("sar"), get("sar-annual-report")
+
+    def rules_of(command: str, path: str, definition: Any) -> tuple[str, ...]:
+        fields = list(template(command, definition=definition).fields)
+        while fields:
+            f = fields.pop()
+            if f.path == path:
+                return f.rules
+            fields.extend(f.fields)
+        raise AssertionError(f"{command} has no field {path}")
+
+    assert "SAR-M-3" in rules_of("appoint_lead_reviewer", "reviewer.declared_involvement", sar)
+    assert "SAR-M-1" in rules_of("choose_methodology", "methodology.rationale", sar)
+    assert "SAR-A-9" in rules_of("publish_annual_report", "url", annual)
+    printed = to_toml(template("choose_methodology", definition=sar))
+    assert "SAR-M-1" in printed.split("rationale", 1)[0].rsplit("\n\n", 1)[-1] + "rationale"
+    every = [
+        rid
+        for definition in (sar, annual)
+        for name in definition.commands
+        if name != "submit_request"
+        for found in field_rules(name, definition).values()
+        for rid in found
+    ]
+    assert every and not {"INPUT", "MAP", "DATE"} & set(every)

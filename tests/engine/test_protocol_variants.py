@@ -197,3 +197,25 @@ def test_a_definition_whose_record_cannot_hold_its_stages_is_refused() -> None:
         SCR.derive("scr-inquest", "1", stages=(*SCR.stages, paused))
     with pytest.raises(UnknownProtocol):
         protocols.get("scr-inquest")
+
+
+def test_a_variants_templates_name_the_rules_its_guards_ask_for(
+    variant: protocols.Protocol,
+) -> None:
+    """A variant ships no file of the rules that ask for its fields: they are read from
+    its guards' source (the SCR's guards it keeps give the SCR's, SU-6 on the terms)."""
+    from scr_engine.templates import template
+    from scr_engine.templates.rules import field_rules
+
+    def rules(made: Any) -> dict[str, tuple[str, ...]]:
+        found, todo = {}, list(made.fields)
+        while todo:
+            f = todo.pop()
+            found[f.path] = f.rules
+            todo.extend(f.fields)
+        return found
+
+    ours = rules(template("hold_initial_meeting", definition=variant))
+    assert ours == rules(template("hold_initial_meeting"))
+    assert "SU-6" in ours["terms.items"]
+    assert field_rules("hold_initial_meeting", variant) == field_rules("hold_initial_meeting")

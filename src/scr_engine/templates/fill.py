@@ -192,7 +192,7 @@ def _other_template(
         known = ", ".join(sorted(definition.commands))
         raise KeyError(f"no {definition.name} command {command!r}; known: {known}")
     table_row = definition.row(command)
-    fields = record_fields(cls)
+    fields = with_rules(record_fields(cls), field_rules(command, definition))
     given: dict[str, Any] = {}
     if review is not None and definition.prefill is not None:
         given = definition.prefill(command, review)

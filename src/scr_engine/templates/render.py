@@ -6,9 +6,22 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from scr_engine.protocols import available
 from scr_engine.rules.registry import RULES
 from scr_engine.templates.fields import DATE_FORMAT, CommandTemplate, FieldKind, TemplateField
 from scr_engine.templates.toml import toml_header, toml_key, toml_string, toml_value
+
+
+def _rule_title(rule: str) -> str:
+    """A rule's title: the SCR's registry's, else that of the protocol whose rule it is
+    (a SAR's field asked for by SAR-M-1)."""
+    known = RULES.get(rule)
+    if known is not None:
+        return known.title
+    for definition in available():
+        if rule in definition.rules:
+            return definition.rules[rule].title
+    return rule
 
 
 def _field_json(f: TemplateField) -> dict[str, Any]:
@@ -28,7 +41,7 @@ def _field_json(f: TemplateField) -> dict[str, Any]:
         out["personal"] = True
     if f.description:
         out["description"] = f.description
-    out["rules"] = [{"id": r, "title": RULES[r].title} for r in f.rules]
+    out["rules"] = [{"id": r, "title": _rule_title(r)} for r in f.rules]
     if f.fields:
         out["fields"] = [_field_json(inner) for inner in f.fields]
     return out
@@ -52,7 +65,7 @@ def template_json(made: CommandTemplate) -> dict[str, Any]:
 
 def _title(made: CommandTemplate, rule: str) -> str:
     """A rule's title: the template's own (another protocol's rule) or the SCR's."""
-    return made.titles.get(rule) or RULES[rule].title
+    return made.titles.get(rule) or _rule_title(rule)
 
 
 def _comment(f: TemplateField) -> list[str]:
@@ -72,7 +85,7 @@ def _comment(f: TemplateField) -> list[str]:
         parts.append("optional")
     if f.personal:
         parts.append("personal data")
-    parts += [f"{r} {RULES[r].title}" for r in f.rules]
+    parts += [f"{r} {_rule_title(r)}" for r in f.rules]
     return lines + _comment_lines("; ".join(parts))
 
 

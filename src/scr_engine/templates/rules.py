@@ -1,11 +1,12 @@
-"""The rules that ask for a field, found in the guards themselves (:mod:`scr_engine.rules`):
-a refusal naming a rule of the registry and the field, in the guard of the command or
-a helper it calls. A field no guard names has none.
+"""The rules that ask for a field, found in the guards themselves (:mod:`scr_engine.rules`
+for the SCR; the package of its guards for another protocol): a refusal naming a rule
+of the protocol's registry and the field, in the guard of the command or a helper it
+calls. A field no guard names has none.
 
 Reading the guards' source takes a tenth of a second, which every ``scr show`` paid:
-the package ships what the reading finds (``field_rules.json``, written by
-:func:`write`; a test reads the guards again and checks the file is fresh), and
-:func:`field_rules` looks it up."""
+the package ships what the reading finds (``field_rules.json``, beside the guards of
+each protocol, written by :func:`write`; a test reads the guards again and checks each
+file is fresh), and :func:`field_rules` looks it up."""
 
 from __future__ import annotations
 
@@ -18,8 +19,18 @@ from pathlib import Path
 
 from attrs import evolve
 
+from scr_engine.protocols import DEFAULT, Protocol
 from scr_engine.rules.registry import RULES, RuleKind
 from scr_engine.templates.fields import TemplateField
+
+_HELPERS: Mapping[str, tuple[int, int]] = {
+    "need_text": (2, 3),  # need_text(out, value, RULE, FIELD, what)
+    "guard": (2, 4),  # guard(out, holds, RULE, message, FIELD): a SAR's
+    "waivable": (3, 5),  # waivable(out, review, holds, RULE, message, FIELD): a SAR's
+    "_refuse": (1, 3),  # _refuse(out, RULE, message, FIELD): the annual report's
+    "_input": (1, 3),  # _input(out, RULE, message, FIELD): the annual report's
+}
+"""The helpers that make a refusal, and where their rule and field are."""
 
 
 def _literal(node: ast.AST | None, constants: Mapping[str, str]) -> str | None:
@@ -53,31 +64,60 @@ def _refusal_pair(node: ast.Call, constants: Mapping[str, str]) -> tuple[str, st
     if name == "Refusal" and node.args:
         field = keywords.get("field", node.args[3] if len(node.args) > 3 else None)
         rule, where = _literal(node.args[0], constants), _literal(field, constants)
-    elif name == "need_text" and len(node.args) >= 4:
-        rule, where = _literal(node.args[2], constants), _literal(node.args[3], constants)
+    elif name is not None and name in _HELPERS:
+        at_rule, at_field = _HELPERS[name]
+        field = keywords.get("field", node.args[at_field] if len(node.args) > at_field else None)
+        if len(node.args) <= at_rule:
+            return None
+        rule, where = _literal(node.args[at_rule], constants), _literal(field, constants)
     else:
         return None
     return (rule, where) if rule and where else None
 
 
+def _packages(definition: Protocol) -> tuple[str, ...]:
+    """The packages whose modules hold ``definition``'s guards and their helpers, the
+    one holding most first (a guard or two may come from another protocol's package)."""
+    if definition is DEFAULT:
+        return ("scr_engine.rules",)
+    import sys
+    from collections import Counter
+
+    def home(name: str) -> str:
+        module = sys.modules.get(name)
+        package = module is not None and hasattr(module, "__path__")
+        return name if package else name.rpartition(".")[0]
+
+    found = Counter(home(getattr(g, "__module__", "")) for g in definition.guards.values())
+    return tuple(name for name, _ in found.most_common() if name)
+
+
 @cache
-def _scanned() -> tuple[dict[str, set[tuple[str, str]]], dict[str, set[str]]]:
-    """For every function of the rules (and the report's sections): the (rule, field)
-    pairs its refusals name, and the functions it calls."""
+def _scanned(package_name: str) -> tuple[dict[str, set[tuple[str, str]]], dict[str, set[str]]]:
+    """For every function of the package's modules (and, for the SCR's rules, the
+    report's sections): the (rule, field) pairs its refusals name, and the functions it
+    calls."""
     import importlib
     import pkgutil
+    import types
 
-    import scr_engine.rules as package
     from scr_engine import sections
 
-    modules = [sections] + [
+    package = importlib.import_module(package_name)
+    modules: list[types.ModuleType] = [sections] if package_name == "scr_engine.rules" else []
+    modules.append(package)  # its __init__ may hold guards too
+    modules += [
         importlib.import_module(f"{package.__name__}.{info.name}")
         for info in pkgutil.iter_modules(package.__path__)
+        if not info.ispkg
     ]
     pairs: dict[str, set[tuple[str, str]]] = {}
     calls: dict[str, set[str]] = {}
     for module in modules:
-        tree = ast.parse(inspect.getsource(module))
+        try:
+            tree = ast.parse(inspect.getsource(module))
+        except (OSError, TypeError):  # a host's protocol shipped without its source
+            continue
         constants = {
             t.id: node.value.value
             for node in tree.body
@@ -107,51 +147,82 @@ SHIPPED = Path(__file__).with_name("field_rules.json")
 """Where the package keeps :func:`scanned` for every command of the SCR."""
 
 
+def shipped_path(definition: Protocol = DEFAULT) -> Path:
+    """Where the package keeps :func:`scanned` for every command of ``definition``: for
+    the SCR :data:`SHIPPED`, for another protocol ``field_rules.json`` in the folder of
+    its guards (the SCR's folder for a protocol without guards: it has no such file)."""
+    if definition is DEFAULT:
+        return SHIPPED
+    import importlib
+
+    packages = _packages(definition)
+    if not packages:
+        return SHIPPED.with_name("no_guards.json")
+    package = importlib.import_module(packages[0])
+    return Path(str(package.__file__)).with_name("field_rules.json")
+
+
 @cache
-def _shipped() -> dict[str, dict[str, list[str]]]:
-    found: dict[str, dict[str, list[str]]] = json.loads(SHIPPED.read_text(encoding="utf-8"))
+def _shipped(definition: Protocol) -> dict[str, dict[str, list[str]]]:
+    path = shipped_path(definition)
+    if not path.is_file():
+        return {}
+    found: dict[str, dict[str, list[str]]] = json.loads(path.read_text(encoding="utf-8"))
     return found
 
 
 @cache
-def field_rules(command: str) -> Mapping[str, tuple[str, ...]]:
-    """The rule IDs whose checks refuse ``command`` naming a field, by the field's
-    dotted path (``terms.support`` → ``("SU-10",)``): read from the command's guard,
-    the helpers it calls, and (for the overview report) its sections. Only rules of
-    the registry's protocol count (not ``INPUT`` or ``MAP``). What the package ships
-    for the SCR's commands (see the module); any other name is read from the source."""
-    shipped = _shipped().get(command)
+def field_rules(command: str, definition: Protocol = DEFAULT) -> Mapping[str, tuple[str, ...]]:
+    """The rule IDs whose checks refuse ``command`` of ``definition`` (the SCR by
+    default) naming a field, by the field's dotted path (``terms.support`` →
+    ``("SU-10",)``): read from the command's guard, the helpers it calls, and (for the
+    SCR's overview report) its sections. Only rules of the protocol's registry count
+    (not the engine's ``INPUT``, ``MAP`` or ``DATE``). What the package ships for a
+    shipped protocol's commands (see the module); anything else is read from the
+    source."""
+    shipped = _shipped(definition).get(command)
     if shipped is None:
-        return scanned(command)
+        return scanned(command, definition)
     return {path: tuple(rules) for path, rules in shipped.items()}
 
 
-def generate() -> dict[str, dict[str, list[str]]]:
-    """:func:`scanned` for every command of the SCR, as ``field_rules.json`` holds it."""
+def generate(definition: Protocol = DEFAULT) -> dict[str, dict[str, list[str]]]:
+    """:func:`scanned` for every command of ``definition`` (the SCR by default) but its
+    request, as its ``field_rules.json`` holds it."""
     from scr_engine.commands import COMMANDS
 
+    names = COMMANDS if definition is DEFAULT else definition.commands
     return {
-        name: {path: list(rules) for path, rules in scanned(name).items()}
-        for name in sorted(COMMANDS)
+        name: {path: list(rules) for path, rules in scanned(name, definition).items()}
+        for name in sorted(names)
+        if name != "submit_request" or definition is DEFAULT
     }
 
 
-def write(path: Path | None = None) -> Path:
-    """Write :func:`generate` to ``path`` (the package's ``field_rules.json``)."""
-    target = path if path is not None else SHIPPED
-    text = json.dumps(generate(), indent=1, sort_keys=True) + "\n"
+def write(path: Path | None = None, definition: Protocol = DEFAULT) -> Path:
+    """Write :func:`generate` to ``path`` (the protocol's shipped ``field_rules.json``)."""
+    target = path if path is not None else shipped_path(definition)
+    text = json.dumps(generate(definition), indent=1, sort_keys=True) + "\n"
     target.write_text(text, encoding="utf-8")
     return target
 
 
-def scanned(command: str) -> Mapping[str, tuple[str, ...]]:
-    """:func:`field_rules` read from the guards' source (slow: every rules module is
-    parsed once a process)."""
+def scanned(command: str, definition: Protocol = DEFAULT) -> Mapping[str, tuple[str, ...]]:
+    """:func:`field_rules` read from the guards' source (slow: every module of the
+    guards' package is parsed once a process)."""
     from scr_engine.rules.guards import CHECKS
 
-    pairs, calls = _scanned()
-    guard = CHECKS.get(command)
-    roots = [guard.__name__ if guard is not None else command]
+    pairs: dict[str, set[tuple[str, str]]] = {}
+    calls: dict[str, set[str]] = {}
+    for package in _packages(definition):
+        found_pairs, found_calls = _scanned(package)
+        for name, made in found_pairs.items():
+            pairs.setdefault(name, set()).update(made)
+        for name, called in found_calls.items():
+            calls.setdefault(name, set()).update(called)
+    checks: Mapping[str, object] = CHECKS if definition is DEFAULT else definition.guards
+    guard = checks.get(command)
+    roots = [getattr(guard, "__name__", command) if guard is not None else command]
     if command == "submit_overview_report":
         roots.append("missing_sections")  # read before the guard (RP-2, RP-3)
     seen: set[str] = set()
@@ -163,8 +234,8 @@ def scanned(command: str) -> Mapping[str, tuple[str, ...]]:
             continue
         seen.add(name)
         for rule, where in pairs.get(name, ()):
-            known = RULES.get(rule)
-            if known is not None and known.kind is not RuleKind.ENGINE:
+            engine = rule in RULES and RULES[rule].kind is RuleKind.ENGINE
+            if rule in definition.rules and not engine:
                 found.setdefault(where, set()).add(rule)
         todo.extend(c for c in calls.get(name, ()) if c in pairs)
     return {k: tuple(sorted(v)) for k, v in sorted(found.items())}

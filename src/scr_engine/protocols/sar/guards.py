@@ -5,6 +5,7 @@ check (:mod:`.guards_dates`)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -78,10 +79,10 @@ def _dated(name: str) -> SarCheck[Any]:
     check: Callable[[SarReview, Any, SarContext], list[Any]] = _GUARDS.get(name, _none)
     dates = DATES[name]
 
+    @functools.wraps(check)  # its name and docstring: what reads the guards reads it
     def both(review: SarReview, cmd: Any, ctx: SarContext) -> list[Any]:
         return [*check(review, cmd, ctx), *dates(review, cmd, ctx)]
 
-    both.__doc__ = check.__doc__
     return both
 
 

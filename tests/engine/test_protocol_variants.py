@@ -219,3 +219,28 @@ def test_a_variants_templates_name_the_rules_its_guards_ask_for(
     assert ours == rules(template("hold_initial_meeting"))
     assert "SU-6" in ours["terms.items"]
     assert field_rules("hold_initial_meeting", variant) == field_rules("hold_initial_meeting")
+
+
+SUPPORT = Rule("LOCAL-2", "Support", "The Board names the review's support.", RuleKind.GUARD)
+
+
+def _support_named(review: Review, command: Any, context: Context) -> list[Refusal]:
+    local = Refusal("LOCAL-2", "name the support", RefusalKind.GUARD, "terms.support")
+    return [*SCR.guards["hold_initial_meeting"](review, command, context), local]
+
+
+def test_a_variants_own_guard_puts_its_rule_under_the_field_it_refuses() -> None:
+    """A Board's own guard, in its own module: its rule is named under the field it
+    refuses (read from the module's source; nothing is shipped for it)."""
+    from scr_engine.templates import template
+    from scr_engine.templates.rules import field_rules
+
+    made = SCR.derive(
+        "scr-support",
+        "1",
+        guards={**SCR.guards, "hold_initial_meeting": _support_named},
+        rules={**SCR.rules, SUPPORT.id: SUPPORT},
+    )
+    assert "LOCAL-2" in field_rules("hold_initial_meeting", made)["terms.support"]
+    fields = {f.path: f for f in template("hold_initial_meeting", definition=made).fields}
+    assert "LOCAL-2" in {r for f in fields["terms"].fields for r in f.rules}

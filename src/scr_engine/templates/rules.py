@@ -103,14 +103,17 @@ def _scanned(package_name: str) -> tuple[dict[str, set[tuple[str, str]]], dict[s
 
     from scr_engine import sections
 
-    package = importlib.import_module(package_name)
-    modules: list[types.ModuleType] = [sections] if package_name == "scr_engine.rules" else []
-    modules.append(package)  # its __init__ may hold guards too
-    modules += [
-        importlib.import_module(f"{package.__name__}.{info.name}")
-        for info in pkgutil.iter_modules(package.__path__)
-        if not info.ispkg
-    ]
+    try:
+        package = importlib.import_module(package_name)
+        modules: list[types.ModuleType] = [sections] if package_name == "scr_engine.rules" else []
+        modules.append(package)  # its __init__ may hold guards too
+        modules += [
+            importlib.import_module(f"{package.__name__}.{info.name}")
+            for info in pkgutil.iter_modules(getattr(package, "__path__", []))
+            if not info.ispkg
+        ]
+    except ImportError:  # a host's guards where no import reaches them: nothing to read
+        return {}, {}
     pairs: dict[str, set[tuple[str, str]]] = {}
     calls: dict[str, set[str]] = {}
     for module in modules:
@@ -158,7 +161,10 @@ def shipped_path(definition: Protocol = DEFAULT) -> Path:
     packages = _packages(definition)
     if not packages:
         return SHIPPED.with_name("no_guards.json")
-    package = importlib.import_module(packages[0])
+    try:
+        package = importlib.import_module(packages[0])
+    except ImportError:
+        return SHIPPED.with_name("no_guards.json")
     return Path(str(package.__file__)).with_name("field_rules.json")
 
 

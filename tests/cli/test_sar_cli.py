@@ -385,3 +385,22 @@ def test_the_sar_terms_template_names_every_item_sar_m_5_and_principle_sar_g_2()
     assert set(read.terms.items) == set(TOR_ITEMS)
     assert read.terms.items["mandate"].text == "The mandate as the panel agreed."
     assert read.terms.principles == data["terms"]["principles"]
+
+
+def test_a_sar_referral_submitted_as_an_scr_request_says_how_to_submit_it(scr: Scr) -> None:
+    """The SAR's referral form given to ``scr submit`` without ``--protocol sar`` (or
+    an SCR request with it) is refused as before, first saying what the form is and the
+    command that submits it; nothing is stored."""
+    ready(scr)
+    referral = scr.write("referral.toml", scr("submit", "--protocol", "sar", "--template").stdout)
+    refused = scr("submit", referral, actor="u-bm")
+    assert refused.exit_code == 2
+    assert f"scr submit --protocol sar {referral}" in refused.stderr.splitlines()[0]
+    as_json = scr.json("submit", referral, actor="u-bm", code=2)
+    assert as_json["error"]["hint"].endswith(f"scr submit --protocol sar {referral}")
+    request = scr.write("request.toml", scr("submit", "--template").stdout)
+    crossed = scr.json("submit", "--protocol", "sar", request, actor="u-bm", code=2)
+    assert crossed["error"]["hint"].endswith(f"scr submit --protocol scr {request}")
+    assert scr.json("list", actor="u-chair")["reviews"] == []
+    blank = scr.write("blank.toml", 'requester = "x"\n')  # its own form, values to mend
+    assert "hint" not in scr.json("submit", blank, actor="u-bm", code=2)["error"]

@@ -172,10 +172,13 @@ def parse_set(data: dict[str, Any], assignments: tuple[str, ...]) -> dict[str, A
 _NOT_TEXT = ("expected a whole number", "expected true or false", "expected a list")
 
 
-def malformed(exc: InvalidRequest, assignments: tuple[str, ...] = ()) -> CliError:
+def malformed(
+    exc: InvalidRequest, assignments: tuple[str, ...] = (), hint: str | None = None
+) -> CliError:
     """A value that does not fit its field, as a usage error (exit 2): every field at
     fault with what it accepts; for a number, true/false or a list given as text with
-    ``--set field=value``, how to give it (``--set field:=value``)."""
+    ``--set field=value``, how to give it (``--set field:=value``); then ``hint``, what
+    to do instead, when there is one (also ``hint`` in ``--json``)."""
     from scr_engine.cli.shapes import refusal_json
 
     as_text = {
@@ -190,12 +193,41 @@ def malformed(exc: InvalidRequest, assignments: tuple[str, ...] = ()) -> CliErro
             line += f" (give it as --set {refusal.field}:=VALUE)"
         lines.append(line)
     message = f"{exc.command}: invalid input: " + "; ".join(lines)
-    data = {
+    data: dict[str, Any] = {
         "command": exc.command,
         "rules": list(exc.rules),
         "refusals": [refusal_json(r) for r in exc.refusals],
     }
+    if hint is not None:
+        message = f"{hint}\n{message}"
+        data["hint"] = hint
     return CliError(message, EXIT_USAGE, kind="invalid", data=data)
+
+
+def other_form(data: Any, definition: Protocol, path: str) -> str | None:
+    """When a request form refused under ``definition`` is another protocol's (its
+    fields are all of that protocol's form, and not all of this one's): how to submit it
+    under that protocol."""
+    import attrs
+
+    from scr_engine.protocols import available
+
+    if not isinstance(data, dict) or not data:
+        return None
+
+    def fits(candidate: Protocol) -> bool:
+        names = {a.name for a in attrs.fields(candidate.request_form)}
+        return set(data) <= names
+
+    if fits(definition):
+        return None  # its own form, with values to mend
+    for candidate in available():
+        if candidate.name != definition.name and fits(candidate):
+            return (
+                f"{path} is a {candidate.name} request form ({candidate.title}): "
+                f"scr submit --protocol {candidate.name} {path}"
+            )
+    return None
 
 
 def definition_named(name: str, *, strict: bool = True) -> Protocol:

@@ -254,7 +254,9 @@ def submit(
         if acting_role(definition.row("submit_request"), actor) is None:
             # Permission first: who may not submit learns nothing about the form (RF-1).
             engine.submit(data, actor, protocol=protocol)  # raises PermissionDenied
-        raise malformed(exc) from None
+        from scr_engine.cli.forms import other_form
+
+        raise malformed(exc, hint=other_form(data, definition, form)) from None
     review = engine.submit(
         request, actor, idempotency_key=idempotency_key, received_on=received, protocol=protocol
     )

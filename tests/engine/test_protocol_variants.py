@@ -232,7 +232,7 @@ def _support_named(review: Review, command: Any, context: Context) -> list[Refus
 def test_a_variants_own_guard_puts_its_rule_under_the_field_it_refuses() -> None:
     """A Board's own guard, in its own module: its rule is named under the field it
     refuses (read from the module's source; nothing is shipped for it)."""
-    from scr_engine.templates import template
+    from scr_engine.templates import template, template_json, to_toml
     from scr_engine.templates.rules import field_rules
 
     made = SCR.derive(
@@ -242,5 +242,12 @@ def test_a_variants_own_guard_puts_its_rule_under_the_field_it_refuses() -> None
         rules={**SCR.rules, SUPPORT.id: SUPPORT},
     )
     assert "LOCAL-2" in field_rules("hold_initial_meeting", made)["terms.support"]
-    fields = {f.path: f for f in template("hold_initial_meeting", definition=made).fields}
+    made_template = template("hold_initial_meeting", definition=made)
+    fields = {f.path: f for f in made_template.fields}
     assert "LOCAL-2" in {r for f in fields["terms"].fields for r in f.rules}
+    # titled from the variant's own registry (it need not be registered)
+    printed = " ".join(line.lstrip("# ") for line in to_toml(made_template).splitlines())
+    assert f"LOCAL-2 {SUPPORT.title}" in printed
+    terms = next(f for f in template_json(made_template)["fields"] if f["name"] == "terms")
+    support = next(f for f in terms["fields"] if f["name"] == "terms.support")
+    assert {"id": "LOCAL-2", "title": SUPPORT.title} in support["rules"]

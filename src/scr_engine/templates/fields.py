@@ -96,7 +96,8 @@ class CommandTemplate:
     nothing fills is ``""`` (or ``[]`` for a list), which the command refuses naming
     it; an optional field with no value is absent."""
     titles: Mapping[str, str] = attrs.field(factory=dict)
-    """The titles of ``rules`` that are not the SCR's (another protocol's rules)."""
+    """The titles of the rules it shows (``rules`` and its fields') that are another
+    protocol's, from that protocol's registry; the SCR's are the registry's."""
 
 
 def _plain(text: str) -> str:

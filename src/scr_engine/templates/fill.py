@@ -192,12 +192,14 @@ def _other_template(
         known = ", ".join(sorted(definition.commands))
         raise KeyError(f"no {definition.name} command {command!r}; known: {known}")
     table_row = definition.row(command)
-    fields = with_rules(record_fields(cls), field_rules(command, definition))
+    asked = field_rules(command, definition)
+    fields = with_rules(record_fields(cls), asked)
     given: dict[str, Any] = {}
     if review is not None and definition.prefill is not None:
         given = definition.prefill(command, review)
     given = _merge(given, {k: v for k, v in (values or {}).items() if k != "command"})
-    titles = {r: definition.rules[r].title for r in table_row.rules if r in definition.rules}
+    shown = (*table_row.rules, *(rule for rules in asked.values() for rule in rules))
+    titles = {r: definition.rules[r].title for r in shown if r in definition.rules}
     return _made(cls, table_row, fields, given, titles)
 
 

@@ -6,25 +6,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from scr_engine.protocols import available
 from scr_engine.rules.registry import RULES
 from scr_engine.templates.fields import DATE_FORMAT, CommandTemplate, FieldKind, TemplateField
 from scr_engine.templates.toml import toml_header, toml_key, toml_string, toml_value
 
 
-def _rule_title(rule: str) -> str:
-    """A rule's title: the SCR's registry's, else that of the protocol whose rule it is
-    (a SAR's field asked for by SAR-M-1)."""
-    known = RULES.get(rule)
-    if known is not None:
-        return known.title
-    for definition in available():
-        if rule in definition.rules:
-            return definition.rules[rule].title
-    return rule
+def _named(rule: str, titles: Mapping[str, str]) -> str:
+    """A rule's title: the template's own (its protocol's rules), else the SCR's."""
+    return titles.get(rule) or RULES[rule].title
 
 
-def _field_json(f: TemplateField) -> dict[str, Any]:
+def _field_json(f: TemplateField, titles: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "name": f.path.replace(".KEY", ".*"),
         "type": f.words,
@@ -41,9 +33,9 @@ def _field_json(f: TemplateField) -> dict[str, Any]:
         out["personal"] = True
     if f.description:
         out["description"] = f.description
-    out["rules"] = [{"id": r, "title": _rule_title(r)} for r in f.rules]
+    out["rules"] = [{"id": r, "title": _named(r, titles)} for r in f.rules]
     if f.fields:
-        out["fields"] = [_field_json(inner) for inner in f.fields]
+        out["fields"] = [_field_json(inner, titles) for inner in f.fields]
     return out
 
 
@@ -57,18 +49,13 @@ def template_json(made: CommandTemplate) -> dict[str, Any]:
         "roles": list(made.roles),
         "stages": list(made.stages),
         "leads_to": made.leads_to,
-        "rules": [{"id": r, "title": _title(made, r)} for r in made.rules],
-        "fields": [_field_json(f) for f in made.fields],
+        "rules": [{"id": r, "title": _named(r, made.titles)} for r in made.rules],
+        "fields": [_field_json(f, made.titles) for f in made.fields],
         "payload": dict(made.values),
     }
 
 
-def _title(made: CommandTemplate, rule: str) -> str:
-    """A rule's title: the template's own (another protocol's rule) or the SCR's."""
-    return made.titles.get(rule) or _rule_title(rule)
-
-
-def _comment(f: TemplateField) -> list[str]:
+def _comment(f: TemplateField, titles: Mapping[str, str]) -> list[str]:
     lines = _comment_lines(f.description)
     parts = [f.words]
     if f.allowed and f.kind is FieldKind.CHOICE:
@@ -85,7 +72,7 @@ def _comment(f: TemplateField) -> list[str]:
         parts.append("optional")
     if f.personal:
         parts.append("personal data")
-    parts += [f"{r} {_rule_title(r)}" for r in f.rules]
+    parts += [f"{r} {_named(r, titles)}" for r in f.rules]
     return lines + _comment_lines("; ".join(parts))
 
 
@@ -110,10 +97,10 @@ def to_toml(made: CommandTemplate) -> str:
         + (f"; leads to {made.leads_to}." if made.leads_to else "; the stage stays.")
     )
     for rule in made.rules:
-        head.append(f"# {rule}: {_title(made, rule)}")
+        head.append(f"# {rule}: {_named(rule, made.titles)}")
     head.append(f"# Fill it in, then: scr run REVIEW {made.command} --from FILE.toml")
     lines: list[str] = []
-    _template_table(lines, [], made.fields, made.values)
+    _template_table(lines, [], made.fields, made.values, titles=made.titles)
     return "\n".join(head) + "\n" + "\n".join(lines) + "\n"
 
 
@@ -138,6 +125,8 @@ def _template_table(
     values: Mapping[str, Any],
     commented: bool = False,
     quiet: bool = False,
+    *,
+    titles: Mapping[str, str],
 ) -> None:
     hash_ = "# " if commented else ""
     tables: list[TemplateField] = []
@@ -148,7 +137,7 @@ def _template_table(
         if not (commented or quiet):
             lines.append("")
         if not quiet:
-            lines += _comment(f)
+            lines += _comment(f, titles)
         if f.name in values:
             shown = toml_value(
                 values[f.name], as_date=f.kind is FieldKind.DATE or f.item is FieldKind.DATE
@@ -162,10 +151,10 @@ def _template_table(
         off = commented or given is None
         mark = "# " if off else ""
         lines.append("")
-        lines += _comment(f)
+        lines += _comment(f, titles)
         if f.kind is FieldKind.TABLE:
             lines.append(f"{mark}[{toml_header(inner)}]")
-            _template_table(lines, inner, f.fields, given or {}, off)
+            _template_table(lines, inner, f.fields, given or {}, off, titles=titles)
         elif f.kind is FieldKind.KEYED:
             keyed = given if isinstance(given, Mapping) else {}
             keys = (*f.allowed, *(k for k in keyed if k not in f.allowed))
@@ -184,14 +173,20 @@ def _template_table(
                     f"{'# ' if off or entry is None else ''}[{toml_header([*inner, key])}]",
                 ]
                 _template_table(
-                    lines, [*inner, key], f.fields, entry or {}, off or entry is None, n > 0
+                    lines,
+                    [*inner, key],
+                    f.fields,
+                    entry or {},
+                    off or entry is None,
+                    n > 0,
+                    titles=titles,
                 )
         else:
             items = list(given) if isinstance(given, list | tuple) else []
             if not items:
                 lines.append(f"# (none yet: one [[{toml_header(inner)}]] table each)")
                 lines.append(f"# [[{toml_header(inner)}]]")
-                _template_table(lines, inner, f.fields, {}, True)
+                _template_table(lines, inner, f.fields, {}, True, titles=titles)
             for n, item in enumerate(items):
                 lines += ["", f"{mark}[[{toml_header(inner)}]]"]
-                _template_table(lines, inner, f.fields, item, off, n > 0)
+                _template_table(lines, inner, f.fields, item, off, n > 0, titles=titles)

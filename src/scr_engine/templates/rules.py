@@ -24,13 +24,15 @@ from scr_engine.rules.registry import RULES, RuleKind
 from scr_engine.templates.fields import TemplateField
 
 _HELPERS: Mapping[str, tuple[int, int]] = {
+    "Refusal": (0, 3),  # Refusal(RULE, message, kind, FIELD)
     "need_text": (2, 3),  # need_text(out, value, RULE, FIELD, what)
     "guard": (2, 4),  # guard(out, holds, RULE, message, FIELD): a SAR's
     "waivable": (3, 5),  # waivable(out, review, holds, RULE, message, FIELD): a SAR's
     "_refuse": (1, 3),  # _refuse(out, RULE, message, FIELD): the annual report's
     "_input": (1, 3),  # _input(out, RULE, message, FIELD): the annual report's
 }
-"""The helpers that make a refusal, and where their rule and field are."""
+"""The calls that make a refusal (the class and the helpers around it), and where
+their rule and field are (the field may be given by keyword)."""
 
 
 def _literal(node: ast.AST | None, constants: Mapping[str, str]) -> str | None:
@@ -57,21 +59,16 @@ def _called(node: ast.Call) -> str | None:
 
 
 def _refusal_pair(node: ast.Call, constants: Mapping[str, str]) -> tuple[str, str] | None:
-    """(rule, field) of ``Refusal(RULE, message, kind, FIELD)`` or ``need_text(out,
-    value, RULE, FIELD, what)`` when both are written out."""
+    """(rule, field) of a call of :data:`_HELPERS` when both are written out."""
     name = _called(node)
-    keywords = {k.arg: k.value for k in node.keywords}
-    if name == "Refusal" and node.args:
-        field = keywords.get("field", node.args[3] if len(node.args) > 3 else None)
-        rule, where = _literal(node.args[0], constants), _literal(field, constants)
-    elif name is not None and name in _HELPERS:
-        at_rule, at_field = _HELPERS[name]
-        field = keywords.get("field", node.args[at_field] if len(node.args) > at_field else None)
-        if len(node.args) <= at_rule:
-            return None
-        rule, where = _literal(node.args[at_rule], constants), _literal(field, constants)
-    else:
+    if name is None or name not in _HELPERS:
         return None
+    at_rule, at_field = _HELPERS[name]
+    if len(node.args) <= at_rule:
+        return None
+    keywords = {k.arg: k.value for k in node.keywords}
+    field = keywords.get("field", node.args[at_field] if len(node.args) > at_field else None)
+    rule, where = _literal(node.args[at_rule], constants), _literal(field, constants)
     return (rule, where) if rule and where else None
 
 
@@ -159,11 +156,11 @@ def shipped_path(definition: Protocol = DEFAULT) -> Path:
     import importlib
 
     packages = _packages(definition)
-    if not packages:
-        return SHIPPED.with_name("no_guards.json")
     try:
-        package = importlib.import_module(packages[0])
+        package = importlib.import_module(packages[0]) if packages else None
     except ImportError:
+        package = None
+    if package is None:
         return SHIPPED.with_name("no_guards.json")
     return Path(str(package.__file__)).with_name("field_rules.json")
 

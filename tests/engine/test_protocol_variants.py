@@ -34,6 +34,7 @@ from scr_engine.rules.registry import Rule, RuleKind
 from scr_engine.states.machine import Moves
 from scr_engine.states.stages import Stage
 from scr_engine.states.table import Row
+from support.templates import every_field
 
 KIND = AlternativeReview.NEAR_MISS_REVIEW
 LOCAL = Rule(
@@ -208,12 +209,7 @@ def test_a_variants_templates_name_the_rules_its_guards_ask_for(
     from scr_engine.templates.rules import field_rules
 
     def rules(made: Any) -> dict[str, tuple[str, ...]]:
-        found, todo = {}, list(made.fields)
-        while todo:
-            f = todo.pop()
-            found[f.path] = f.rules
-            todo.extend(f.fields)
-        return found
+        return {f.path: f.rules for f in every_field(made.fields)}
 
     ours = rules(template("hold_initial_meeting", definition=variant))
     assert ours == rules(template("hold_initial_meeting"))

@@ -126,15 +126,8 @@ def index() -> str:
         "[the command line](../cli.md)). A request is submitted with `scr submit`",
         "([its form](../cli.md)). These pages are generated when the site is built.",
         "",
-        "| Command | What it does | Who |",
-        "|---|---|---|",
+        *_table(DEFAULT),
     ]
-    for name in NAMES:
-        made = template(name)
-        lines.append(
-            f"| [{command_words(name)}]({name}.md) (`{name}`) | {_cell(made.summary)} "
-            f"| {', '.join(made.roles)} |"
-        )
     return "\n".join(lines) + "\n"
 
 
@@ -158,13 +151,19 @@ def other_index(definitions: Iterable[Protocol]) -> str:
             "",
             f"Protocol code `{definition.name}`.",
             "",
-            "| Command | What it does | Who |",
-            "|---|---|---|",
+            *_table(definition),
         ]
-        for name in names(definition):
-            made = template(name, definition=definition)
-            lines.append(
-                f"| [{command_words(name)}]({name}.md) (`{name}`) | {_cell(made.summary)} "
-                f"| {', '.join(made.roles)} |"
-            )
     return "\n".join(lines) + "\n"
+
+
+def _table(definition: Protocol) -> list[str]:
+    """The table of ``definition``'s commands: each linked to its page beside it, what
+    it does, who may issue it."""
+    lines = ["| Command | What it does | Who |", "|---|---|---|"]
+    for name in names(definition):
+        made = template(name, definition=definition)
+        lines.append(
+            f"| [{command_words(name)}]({name}.md) (`{name}`) | {_cell(made.summary)} "
+            f"| {', '.join(made.roles)} |"
+        )
+    return lines

@@ -231,6 +231,7 @@ class Workload:
     command: Callable[[str, int], tuple[c.Command, Any]]  # (review, visit) -> (cmd, actor)
     fresh: bool = False  # each sample needs a review of its own (confirm_review)
     judged: bool = True  # False: printed for information, not a goal
+    before: Callable[[str, int], object] | None = None  # untimed, before each sample
     engine: Series = field(default_factory=Series)
     base: Series = field(default_factory=Series)
 
@@ -329,14 +330,18 @@ def measure_commands(backend: str, tmp: Path, plan: Plan) -> list[Goal]:
                 engine.execute(review_id, c.ConfirmReview("CR-1 is met."), BOARD_CHAIR)
                 screened.append(review_id)
             monitored = monitored_reviews(engine, clock, 2)
+            shared = monitored_reviews(engine, clock, 2)
             uncached = [assessed_review(engine) for _ in range(samples + warm)]
-            actions = [(rid, a.id) for rid in monitored for a in engine.get(rid).actions]
+            actions = [(rid, a.id) for rid in monitored + shared for a in engine.get(rid).actions]
         store = SqlStore(url, durable=True)
         engine = ReviewEngine(store, clock)
         # Reviews assessed through the timed store itself, as an application assesses a
         # review and then confirms it: the store has kept the review it last saved.
         confirmable = [assessed_review(engine) for _ in range(samples + warm)]
-        print(f"  set-up: {8 + 8 + 2 + len(uncached) + len(confirmable)} reviews in ", end="")
+        # Another process's store writing the same reviews (a second worker of a service).
+        elsewhere = SqlStore(url, durable=True)
+        other = ReviewEngine(elsewhere, clock)
+        print(f"  set-up: {8 + 8 + 4 + len(uncached) + len(confirmable)} reviews in ", end="")
         print(f"{time.perf_counter() - t0:.1f} s", flush=True)
 
         def progress(review_id: str, visit: int) -> tuple[c.Command, Any]:
@@ -350,6 +355,13 @@ def measure_commands(backend: str, tmp: Path, plan: Plan) -> list[Goal]:
                 "assess_criteria", requested, lambda _r, _v: (c.AssessCriteria(), BOARD_CHAIR)
             ),
             Workload("record_action_progress", monitored, progress),
+            Workload(
+                "  after another store's",
+                shared,
+                progress,
+                judged=False,
+                before=lambda r, v: other.execute(r, *progress(r, v + 1)),
+            ),
             Workload(
                 "confirm_review",
                 confirmable,
@@ -369,6 +381,7 @@ def measure_commands(backend: str, tmp: Path, plan: Plan) -> list[Goal]:
         finally:
             baseline.close()
             store.close()
+            elsewhere.close()
     return goals
 
 
@@ -394,6 +407,8 @@ def _time_commands(
             else:
                 review_id = w.review_ids[visit // 2 % len(w.review_ids)]
             command, actor = w.command(review_id, visit)
+            if w.before is not None:
+                w.before(review_id, visit)
             t0 = ns()
             engine.execute(review_id, command, actor)
             out.append(ns() - t0)

@@ -25,15 +25,24 @@ def review_problems(
     stage: str | None = None,
     version: int | None = None,
     head: str | None = None,
+    after: tuple[int, str] | None = None,
 ) -> list[str]:
     """Every way a stored review disagrees with its history (empty when it is bound
     to it): the stored columns (``stage``, ``version``, ``head``, when the store keeps
     them beside the JSON) against the JSON, the chain, and the last event against the
     review. A review whose last event is format 1 (written before events committed to
-    their state) is compared with the replay of its history instead."""
+    their state) is compared with the replay of its history instead.
+
+    With ``after=(sequence, hash)``, ``events`` are only the events after the event
+    ``sequence`` of a history checked before (see
+    :func:`~scr_engine.history.verify_history`); its last must be format 2, whose
+    state digest binds the review without a replay (:class:`ValueError` otherwise)."""
     problems = column_problems(review, stage=stage, version=version, head=head)
-    problems.extend(f"event {p.sequence}: {p.message}" for p in verify_history(events))
+    chain = verify_history(events, after=after)
+    problems.extend(f"event {p.sequence}: {p.message}" for p in chain)
     last = events[-1] if events else None
+    if after is not None and last is not None and last.format == 1:
+        raise ValueError("a format-1 review is bound by the replay of its whole history")
     problems.extend(head_problems(review, last))
     if not problems and last is not None and last.format == 1:
         try:

@@ -352,18 +352,24 @@ class CorruptHistory(ScrEngineError, ValueError):
         super().__init__("; ".join(f"#{p.sequence}: {p.message}" for p in self.problems))
 
 
-def verify_history(events: Sequence[Event]) -> list[HistoryProblem]:
+def verify_history(
+    events: Sequence[Event], *, after: tuple[int, str] | None = None
+) -> list[HistoryProblem]:
     """Every problem with a review's history; empty when it is intact.
 
     Detects an edited event (its hash no longer matches), a deleted, inserted or
     reordered one (sequence numbers or the hash chain break), events of another
     review mixed in, and a personal value that no longer matches its commitment
     (an erased one, :data:`~scr_engine.personal.ERASED` with no salt, is fine).
+
+    With ``after=(sequence, hash)``, ``events`` are the rest of a history checked
+    before up to its event ``sequence``, whose hash was ``hash``: they must follow
+    that event (the first is ``sequence + 1`` and chains to ``hash``).
     """
     problems: list[HistoryProblem] = []
-    prev = GENESIS
+    done, prev = after if after is not None else (0, GENESIS)
     review_id = events[0].review_id if events else None
-    for position, event in enumerate(events, start=1):
+    for position, event in enumerate(events, start=done + 1):
         if event.review_id != review_id:
             problems.append(HistoryProblem(position, f"belongs to review {event.review_id!r}"))
         if event.sequence != position:

@@ -324,3 +324,28 @@ def test_verify_names_only_the_reviews_it_cannot_read(clock: FixedClock) -> None
     assert [(f.review_id, f.kind) for f in report.faults] == [(ids[1], FaultKind.UNREADABLE)]
     assert "cannot read" in report.faults[0].message
     assert report.reviews == 3 and seen[-1] == (3, 3)
+
+
+# --------------------------------------------------------------------------- the rest of a history
+
+
+def test_the_rest_of_a_history_checked_before_is_checked_from_where_it_left_off(
+    engine: ReviewEngine, closed: str
+) -> None:
+    """``verify_history(rest, after=(n, hash))``: the events after event ``n`` of a
+    history checked before follow it, and are judged as in the whole history; an
+    event that does not follow the one checked is found, by its sequence."""
+    events = engine.history(closed)
+    for done in range(1, len(events)):
+        rest = events[done:]
+        before = events[done - 1]
+        assert verify_history(rest, after=(done, before.hash)) == []
+        broken = verify_history(rest, after=(done, events[0].hash if done > 1 else "x"))
+        assert [(p.sequence, p.message) for p in broken] == [
+            (done + 1, "does not follow the event before it (hash chain broken)")
+        ]
+        skipped = verify_history(rest, after=(done - 1, before.hash))
+        assert skipped and skipped[0].sequence == done
+    edited = attrs.evolve(events[-1], at=events[-1].at.replace(year=2020))
+    whole = verify_history([*events[:-1], edited])
+    assert whole and verify_history([edited], after=(len(events) - 1, events[-2].hash)) == whole

@@ -56,7 +56,7 @@ from scr_engine.storage.sql import (
 from scr_engine.testing import START, closure_saves, submission_saves
 from support.postgres import postgres_schema
 
-HEAD = ("0008",)
+HEAD = ("0009",)
 
 host_metadata = sa.MetaData()
 host_audit = sa.Table(

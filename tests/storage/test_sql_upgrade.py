@@ -249,3 +249,72 @@ def test_a_store_of_sar_notices_from_before_0008_upgrades_and_verifies(tmp_path:
         new = [t for t in store.pending_tasks(limit=1000) if t.id not in before]
         assert new and all(t.detail for t in new)
         assert run.engine.verify().ok
+
+
+def _compressions(url: str) -> tuple[str | None, list[str]]:
+    """``scr_reviews.data``'s compression method (None: the server's default) and
+    the method each stored value was compressed with."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            column = conn.exec_driver_sql(
+                "SELECT attcompression FROM pg_attribute "
+                "WHERE attrelid = 'scr_reviews'::regclass AND attname = 'data'"
+            ).scalar()
+            values = conn.exec_driver_sql(
+                "SELECT pg_column_compression(data) FROM scr_reviews ORDER BY id"
+            ).scalars()
+            return {"l": "lz4", "p": "pglz"}.get(column or ""), [str(v) for v in values]
+    finally:
+        engine.dispose()
+
+
+def _server_has_lz4(url: str) -> bool:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            methods = conn.exec_driver_sql(
+                "SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'"
+            ).scalar()
+        return methods is not None and "lz4" in methods
+    finally:
+        engine.dispose()
+
+
+def test_a_postgresql_store_from_before_0009_compresses_its_reviews_with_lz4_after() -> None:
+    """0009 (PostgreSQL): a review's JSON is compressed with LZ4 from the upgrade on.
+    The values stored before it (pglz) are read as they are, the store verifies, and
+    the migration undoes and does again."""
+    from support.postgres import postgres_schema
+
+    with postgres_schema() as url:
+        ids = _fill(url)
+        lz4 = _server_has_lz4(url)
+        assert _compressions(url)[0] == ("lz4" if lz4 else None)
+        engine = create_engine(url)
+        try:
+            with engine.begin() as conn:
+                command.downgrade(alembic_config(conn), "0008")
+                # Every review's JSON written again as a store at 0008 wrote it.
+                conn.exec_driver_sql("UPDATE scr_reviews SET data = data || ''")
+        finally:
+            engine.dispose()
+        assert _compressions(url) == (None, ["pglz"] * 3)
+        clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+        with SqlStore(url, migrate="upgrade", durable=False, clock=clock) as store:
+            engine_ = ReviewEngine(store, clock)
+            before = [engine_.get(i) for i in ids]
+            assert engine_.verify().ok
+            run_to_closure(engine_, ids[1], lambda: clock.advance(hours=7))
+            assert [engine_.get(i) for i in (ids[0], ids[2])] == [before[0], before[2]]
+            assert engine_.verify().ok
+        column, values = _compressions(url)
+        if not lz4:
+            assert column is None
+            return
+        assert column == "lz4"
+        # The review written since (a long review's JSON is compressed) is LZ4; the
+        # others keep the method they were written with.
+        stored = dict(zip(sorted(ids), values, strict=True))
+        assert stored[ids[1]] == "lz4"
+        assert (stored[ids[0]], stored[ids[2]]) == ("pglz", "pglz")

@@ -2,6 +2,12 @@
 its row and last event in one statement, then, for a review the store has not checked
 in this exact text before, its history, all checked against each other.
 
+A review the store checked at an earlier version (a command since was another
+process's, or another store's) has only its events since that version read and
+checked, chained to the head it had: its earlier events were checked then, and only
+an erasure rewrites them, which keeps their hashes (the whole store's ``verify``
+checks every event again).
+
 The two statements run without a shared snapshot (autocommit, one statement each: a
 read costs no BEGIN and ROLLBACK). Events are only ever appended, except by an erasure,
 which rewrites their values in place: one committed between the two statements leaves
@@ -34,7 +40,10 @@ def load_review(db: Connections, sql: _Sql, cache: _ReviewCache, review_id: str)
     :class:`~scr_engine.ReviewNotFound` if none, :class:`~scr_engine.IntegrityError`
     if they disagree."""
     problems: list[str] = []
-    for attempt in range(1, READ_ATTEMPTS + 1):
+    attempt = 0
+    incremental = True
+    while attempt < READ_ATTEMPTS:
+        attempt += 1
         with _translated(f"loading review {review_id!r}"), db.reading() as session:
             row = session.run(sql.load, (review_id, review_id)).fetchone()
             if row is None:
@@ -51,24 +60,52 @@ def load_review(db: Connections, sql: _Sql, cache: _ReviewCache, review_id: str)
                 ):
                     return review
             try:
-                review = _decode_review(text)
+                review = _decode_review(text, cached)
             except StorageError as exc:
                 raise IntegrityError(
                     review_id, [f"the stored review cannot be read: {exc}"]
                 ) from exc
             upto = last if last is not None and last > version else version
-            rows = session.run(sql.history_upto, (review_id, upto)).fetchall()
-        events = tuple(_decode_event(found) for found in rows)
+            after = _checked_before(cached, review_id, version) if incremental else None
+            if after is not None:
+                rows = session.run(sql.history_between, (review_id, after[0], upto)).fetchall()
+                events = tuple(_decode_event(found) for found in rows)
+                if events and events[-1].format == 1:  # bound by a replay of them all
+                    after = None
+            if after is None:
+                rows = session.run(sql.history_upto, (review_id, upto)).fetchall()
+                events = tuple(_decode_event(found) for found in rows)
         problems = column_problems(review, stage=stage, version=version, head=head or "")
-        problems.extend(review_problems(review, events))
+        problems.extend(review_problems(review, events, after=after))
         if not problems:
             entry = _Cached(text, review)
             entry.state = events[-1].state
             cache.put(review_id, entry)
             return review
+        if after is not None:
+            # Judged on its events since the version checked before: judge it again on
+            # its whole history (a store restored from a backup and written since
+            # holds a history that left the one this store knew), at no cost of an
+            # attempt.
+            incremental = False
+            attempt -= 1
+            continue
         if attempt == READ_ATTEMPTS or not _moved(db, sql, review_id, tuple(row)):
             break  # nothing moved: the disagreement is stored
     raise IntegrityError(review_id, problems)
+
+
+def _checked_before(cached: _Cached | None, review_id: str, version: int) -> tuple[int, str] | None:
+    """``(version, head)`` of the review as this store last checked it (loaded with
+    its history, or saved with its new event), when the stored review is a later
+    version of it: only the events since need checking, chained to that head. None
+    when there is no such version (none cached, or the stored one is not later)."""
+    if cached is None:
+        return None
+    known = cached.review
+    if known.id != review_id or not 0 < known.version < version or not known.head:
+        return None
+    return known.version, known.head
 
 
 def _moved(db: Connections, sql: _Sql, review_id: str, row: tuple[object, ...]) -> bool:

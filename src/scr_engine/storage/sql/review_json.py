@@ -24,13 +24,65 @@ from scr_engine.records import Review
 from scr_engine.serialization import structure, unstructure
 
 
-def _decode_review(data: str) -> Review:
+def _decode_review(data: str, prior: _Cached | None = None) -> Review:
+    """The review stored as ``data``; given ``prior``, a review this store holds
+    decoded (an earlier version of it), only the fields whose JSON differs from
+    ``prior``'s are decoded, and the others are ``prior``'s very objects (which is
+    what a review made from ``prior`` by a command holds too)."""
+    if prior is not None:
+        review = _decode_changed(data, prior)
+        if review is not None:
+            return review
     try:
         value = json.loads(data)
         record: type[Review] = _record_of(value)
         return structure(value, record, what="stored review", from_json=True)
     except (ValueError, ScrEngineError) as exc:
         raise StorageError(f"a stored review cannot be read: {exc}") from exc
+
+
+_PROTOCOL_FIELDS = frozenset({"protocol", "protocol_version"})
+"""The fields naming a stored review's protocol (:func:`_record_of`)."""
+
+
+def _decode_changed(data: str, prior: _Cached) -> Review | None:
+    """``data`` decoded field by field against ``prior`` (see :func:`_decode_review`);
+    None when that cannot be done (``data`` is not a compact object of the same
+    record's fields, its protocol differs, or a field or the record does not
+    decode), for the whole decoding to do and to report."""
+    old = prior.review
+    cls = type(old)
+    keys = _attrs_keys(cls)
+    if keys is None:
+        return None
+    before = prior.members or _members_of(prior.text, keys)
+    after = _members_of(data, keys)
+    if not before or after is None:
+        return None
+    changed: dict[str, Any] = {}
+    try:
+        types = _field_types(cls)
+        for (name, key), new, was in zip(keys, after, before, strict=True):
+            if new != was:
+                if name in _PROTOCOL_FIELDS:
+                    return None
+                value = json.loads(new[len(key) :])
+                changed[name] = structure(value, types[name], from_json=True)
+        return attrs.evolve(old, **changed) if changed else old
+    except (ValueError, TypeError, ScrEngineError):
+        return None
+
+
+_FIELD_TYPES: dict[type, dict[str, Any]] = {}
+
+
+def _field_types(cls: type) -> dict[str, Any]:
+    """Each field of the attrs class ``cls`` with its type, resolved."""
+    types = _FIELD_TYPES.get(cls)
+    if types is None:
+        types = {f.name: f.type for f in attrs.fields(attrs.resolve_types(cls))}
+        _FIELD_TYPES[cls] = types
+    return types
 
 
 def _record_of(value: Any) -> Any:

@@ -109,6 +109,10 @@ class _Sql:
             f"SELECT {events} FROM scr_events "
             "WHERE review_id = ? AND sequence <= ? ORDER BY sequence"
         )
+        self.history_between = q(
+            f"SELECT {events} FROM scr_events "
+            "WHERE review_id = ? AND sequence > ? AND sequence <= ? ORDER BY sequence"
+        )
         self.version = q("SELECT version FROM scr_reviews WHERE id = ?")
         self.heads = "SELECT id, version, head FROM scr_reviews ORDER BY id"
         self.find_key = q(

@@ -321,9 +321,11 @@ class SqlStore:
         One statement reads the row and its last event: the row's columns, its JSON
         and the last event must agree (version, head, stage, and the state digest the
         event committed to). A review the store has not checked in this exact text
-        before (see the cache above) is decoded and its whole chain verified too; a
-        review that moved during the read (an erasure rewrites its history) is read
-        again (:mod:`.reads`)."""
+        before (see the cache above) is decoded and its chain verified too: whole, or,
+        for a later version of one it checked (another process wrote it since), the
+        events since, chained to the head it checked, and only its changed fields
+        decoded; a review that moved during the read (an erasure rewrites its history)
+        is read again (:mod:`.reads`)."""
         return load_review(self._db, self._sql, self._cache, review_id)
 
     def save(

@@ -279,3 +279,67 @@ def test_a_sar_checked_at_earlier_versions_loads_as_a_fresh_store_loads_it(tmp_p
         s.monitored(run)
         assert len(seen) > 3
         assert watching.load(run.r.id) == run.r == _fresh(url, run.r.id)
+
+
+def _texts(path: Path, review_id: str) -> str:
+    engine = sa.create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as conn:
+            text = conn.execute(
+                sa.text("SELECT data FROM scr_reviews WHERE id = :r"), {"r": review_id}
+            ).scalar_one()
+            return str(text)
+    finally:
+        engine.dispose()
+
+
+def test_a_review_decoded_against_an_earlier_version_is_the_review_decoded_whole(
+    stores: Stores,
+) -> None:
+    """The stored JSON of a later version, edited anywhere (or not): decoded against
+    the version checked before, it is what decoding it whole makes, or it is refused
+    just the same; its unchanged parts are the earlier version's very objects."""
+    from scr_engine.storage.sql.review_json import _Cached, _decode_entry, _decode_review
+
+    earlier, later = _texts(stores.at_v, stores.review_id), _texts(stores.full, stores.review_id)
+    other = _texts(stores.other, stores.review_id)
+
+    def whole(text: str) -> Any:
+        try:
+            return _decode_review(text)
+        except ScrEngineError as exc:
+            return type(exc).__name__, str(exc)
+
+    @given(
+        text=st.sampled_from([later, other, earlier]).flatmap(
+            lambda t: st.one_of(st.just(t), st.builds(_edited, st.just(t), st.data()))
+        )
+    )
+    def check(text: str) -> None:
+        prior = _Cached(earlier, _decode_review(earlier))
+        try:
+            decoded: Any = _decode_entry(text, prior).review
+        except ScrEngineError as exc:
+            decoded = type(exc).__name__, str(exc)
+        assert decoded == whole(text)
+        if text == later:
+            assert decoded.request is prior.review.request
+
+    check()
+
+
+def _edited(text: str, data: st.DataObject) -> str:
+    """``text`` with one character changed, cut or added, mostly inside a string
+    (where the JSON stays JSON and a part of the review changes)."""
+    quotes = [i for i, ch in enumerate(text) if ch == '"']
+    at = data.draw(st.sampled_from(quotes)) + 1 if data.draw(st.booleans()) else 0
+    at = min(data.draw(st.integers(at, min(at + 8, len(text) - 1))), len(text) - 1)
+    kind = data.draw(st.sampled_from(["flip", "cut", "add"]))
+    if kind == "cut":
+        return text[:at] + text[at + 1 :]
+    if kind == "add":
+        return text[:at] + data.draw(st.sampled_from(["x", ",", "1", "]", "}", '"'])) + text[at:]
+    old = text[at]
+    return (
+        text[:at] + (chr(ord(old) + 1) if old not in "9zZ" else chr(ord(old) - 1)) + text[at + 1 :]
+    )

@@ -24,7 +24,7 @@ from scr_engine.errors import IntegrityError, ReviewNotFound, StorageError
 from scr_engine.records import Review
 from scr_engine.storage.sql.connections import Connections
 from scr_engine.storage.sql.errors import _translated
-from scr_engine.storage.sql.review_json import _Cached, _decode_review, _ReviewCache
+from scr_engine.storage.sql.review_json import _Cached, _decode_entry, _ReviewCache
 from scr_engine.storage.sql.rows import _decode_event
 from scr_engine.storage.sql.statements import _Sql
 
@@ -60,11 +60,12 @@ def load_review(db: Connections, sql: _Sql, cache: _ReviewCache, review_id: str)
                 ):
                     return review
             try:
-                review = _decode_review(text, cached)
+                entry = _decode_entry(text, cached)
             except StorageError as exc:
                 raise IntegrityError(
                     review_id, [f"the stored review cannot be read: {exc}"]
                 ) from exc
+            review = entry.review
             upto = last if last is not None and last > version else version
             after = _checked_before(cached, review_id, version) if incremental else None
             if after is not None:
@@ -78,7 +79,6 @@ def load_review(db: Connections, sql: _Sql, cache: _ReviewCache, review_id: str)
         problems = column_problems(review, stage=stage, version=version, head=head or "")
         problems.extend(review_problems(review, events, after=after))
         if not problems:
-            entry = _Cached(text, review)
             entry.state = events[-1].state
             cache.put(review_id, entry)
             return review

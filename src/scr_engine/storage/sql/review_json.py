@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import operator
 import threading
+import typing
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime
@@ -24,15 +25,8 @@ from scr_engine.records import Review
 from scr_engine.serialization import structure, unstructure
 
 
-def _decode_review(data: str, prior: _Cached | None = None) -> Review:
-    """The review stored as ``data``; given ``prior``, a review this store holds
-    decoded (an earlier version of it), only the fields whose JSON differs from
-    ``prior``'s are decoded, and the others are ``prior``'s very objects (which is
-    what a review made from ``prior`` by a command holds too)."""
-    if prior is not None:
-        review = _decode_changed(data, prior)
-        if review is not None:
-            return review
+def _decode_review(data: str) -> Review:
+    """The review stored as ``data``. Raises :class:`StorageError`."""
     try:
         value = json.loads(data)
         record: type[Review] = _record_of(value)
@@ -41,15 +35,29 @@ def _decode_review(data: str, prior: _Cached | None = None) -> Review:
         raise StorageError(f"a stored review cannot be read: {exc}") from exc
 
 
+def _decode_entry(data: str, prior: _Cached | None) -> _Cached:
+    """The review stored as ``data``, as a cache entry. Given ``prior``, a review
+    this store holds decoded (an earlier version of it), only the parts whose JSON
+    differs from ``prior``'s are decoded (:func:`_decode_like`) and the others are
+    ``prior``'s very objects, as in a review made from ``prior`` by a command; the
+    entry keeps ``prior``'s memo of their JSON, so that the next save encodes only
+    what changes. Raises :class:`StorageError`."""
+    if prior is not None:
+        entry = _decode_changed(data, prior)
+        if entry is not None:
+            return entry
+    return _Cached(data, _decode_review(data))
+
+
 _PROTOCOL_FIELDS = frozenset({"protocol", "protocol_version"})
 """The fields naming a stored review's protocol (:func:`_record_of`)."""
 
 
-def _decode_changed(data: str, prior: _Cached) -> Review | None:
-    """``data`` decoded field by field against ``prior`` (see :func:`_decode_review`);
-    None when that cannot be done (``data`` is not a compact object of the same
-    record's fields, its protocol differs, or a field or the record does not
-    decode), for the whole decoding to do and to report."""
+def _decode_changed(data: str, prior: _Cached) -> _Cached | None:
+    """``data`` decoded against ``prior`` (see :func:`_decode_entry`); None when
+    that cannot be done (``data`` is not a compact object of the same record's
+    fields, its protocol differs, or a part or the record does not decode), for the
+    whole decoding to do and to report."""
     old = prior.review
     cls = type(old)
     keys = _attrs_keys(cls)
@@ -59,18 +67,95 @@ def _decode_changed(data: str, prior: _Cached) -> Review | None:
     after = _members_of(data, keys)
     if not before or after is None:
         return None
-    changed: dict[str, Any] = {}
+    for (name, _), new, was in zip(keys, after, before, strict=True):
+        if name in _PROTOCOL_FIELDS and new != was:
+            return None
     try:
-        types = _field_types(cls)
-        for (name, key), new, was in zip(keys, after, before, strict=True):
-            if new != was:
-                if name in _PROTOCOL_FIELDS:
-                    return None
-                value = json.loads(new[len(key) :])
-                changed[name] = structure(value, types[name], from_json=True)
-        return attrs.evolve(old, **changed) if changed else old
+        review: Review = _record_like(cls, keys, after, old, before)
     except (ValueError, TypeError, ScrEngineError):
         return None
+    return _Cached(data, review, after, prior.memo)
+
+
+def _record_like(
+    cls: type, keys: tuple[tuple[str, str], ...], members: Any, old: Any, was: Any
+) -> Any:
+    """The record of class ``cls`` whose JSON members are ``members``, decoded
+    against ``old`` (whose members were ``was``): ``old`` itself when nothing
+    changed, else ``old`` with each changed field decoded against ``old``'s."""
+    types = _field_types(cls)
+    changed = {
+        name: _decode_like(new[len(key) :], getattr(old, name), before[len(key) :], types[name])
+        for (name, key), new, before in zip(keys, members, was, strict=True)
+        if new != before
+    }
+    return attrs.evolve(old, **changed) if changed else old
+
+
+def _decode_like(text: str, old: Any, old_text: str, kind: Any) -> Any:
+    """``text``, the JSON of a value of type ``kind``, decoded sharing every part
+    whose JSON is that of the same part of ``old`` (decoded from ``old_text``): a
+    record's unchanged fields and a tuple's unchanged items (by position) are
+    ``old``'s; the rest is decoded by the converter. Raises what the converter
+    raises."""
+    if text == old_text:
+        return old
+    cls = type(old)
+    if cls is tuple:
+        item = _item_type(kind)
+        if item is not None and old and text.startswith(old_text[:-1] + ","):
+            # Items added at the end (a note, a pause …): ``old``'s and the new ones.
+            added = _items_of("[" + text[len(old_text) :])
+            if added is not None:
+                return old + tuple(structure(json.loads(a), item, from_json=True) for a in added)
+        items = _items_of(text) if item is not None else None
+        before = _items_of(old_text) if items is not None else None
+        if items is not None and before is not None and len(before) == len(old):
+            return tuple(
+                _decode_like(part, old[i], before[i], item)
+                if i < len(old)
+                else structure(json.loads(part), item, from_json=True)
+                for i, part in enumerate(items)
+            )
+    elif old is not None and cls not in (str, int, bool, float):
+        keys = _attrs_keys(cls)
+        members = _members_of(text, keys) if keys is not None else None
+        was = _members_of(old_text, keys) if members is not None and keys is not None else None
+        if keys is not None and members is not None and was is not None:
+            return _record_like(cls, keys, members, old, was)
+    return structure(json.loads(text), kind, from_json=True)
+
+
+def _item_type(kind: Any) -> Any:
+    """``X`` of ``tuple[X, ...]``; None for any other type."""
+    if typing.get_origin(kind) is tuple:
+        args = typing.get_args(kind)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return args[0]
+    return None
+
+
+def _items_of(text: str) -> list[str] | None:
+    """The JSON of each item of the compact JSON array ``text``; None unless
+    ``text`` is one."""
+    if not text.startswith("["):
+        return None
+    if text == "[]":
+        return []
+    items: list[str] = []
+    start = 1
+    while True:
+        try:
+            _, end = _scan_value(text, start)
+        except (StopIteration, ValueError):
+            return None
+        items.append(text[start:end])
+        closing = text[end : end + 1]
+        if closing == "]":
+            return items if end + 1 == len(text) else None
+        if closing != ",":
+            return None
+        start = end + 1
 
 
 _FIELD_TYPES: dict[type, dict[str, Any]] = {}

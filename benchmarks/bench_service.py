@@ -13,7 +13,8 @@ so that a busy machine moves both sides alike.
    with as little client as Python has) and ``httpx`` (what a Python caller with a
    full client sees). Goal: HTTP <= 2 x in-process, on both databases, judged with
    ``http.client``; ``httpx``'s ratio is printed beside it.
-2. PostgreSQL, throughput of the service with two Uvicorn workers against one, with
+2. PostgreSQL, throughput of the service with two workers (``scr serve --workers 2``:
+   each on a socket of its own, the kernel spreading the connections) against one, with
    ``--clients`` client processes, each sending commands in turn to ``--spread``
    reviews of its own (a review grows with every command, and a command on a larger
    review costs more: one review a client made the faster run pay more a command).
@@ -97,13 +98,20 @@ def _free_port() -> int:
 
 @contextmanager
 def server(url: str, tokens: Path, workers: int) -> Iterator[str]:
-    """``scr serve``'s application in a process of its own (``workers`` Uvicorn
-    workers) over ``url``; its base URL."""
+    """``scr serve``'s application in a process of its own over ``url``, with
+    ``workers`` workers as ``scr serve --workers`` runs them (each on a socket of its
+    own); its base URL."""
     port = _free_port()
     code = (
-        "import uvicorn; uvicorn.run('bench_service:app_from_environment', factory=True, "
-        f"host='127.0.0.1', port={port}, workers={workers}, log_level='warning', "
-        f"app_dir={str(HERE)!r})"
+        f"import sys, uvicorn; sys.path.insert(0, {str(HERE)!r})\n"
+        "from bench_service import app_from_environment\n"
+        "from scr_engine.service.workers import listening_sockets, run_workers\n"
+        "app = app_from_environment()\n"
+        f"if {workers} == 1:\n"
+        f"    uvicorn.run(app, host='127.0.0.1', port={port}, log_level='warning')\n"
+        "else:\n"
+        f"    run_workers(app, listening_sockets('127.0.0.1', {port}, {workers}), "
+        "shutdown_timeout=5)\n"
     )
     environment = {**os.environ, "SCR_BENCH_URL": url, "SCR_BENCH_TOKENS": str(tokens)}
     process = subprocess.Popen([sys.executable, "-c", code], env=environment)
@@ -275,16 +283,21 @@ def _client_process(
     base: str,
     token: str,
     targets: list[tuple[str, str]],
-    stop: float,
+    window: tuple[float, float],
     counts: Any,
     reconnect: int,
 ) -> None:
-    """One client process: commands to its reviews in turn until ``stop`` (monotonic),
-    on a connection it opens again after every ``reconnect`` commands (0: never); its
-    count put in ``counts``."""
+    """One client process: commands to its reviews in turn until the end of
+    ``window`` (monotonic start and stop), on a connection it opens again after every
+    ``reconnect`` commands (0: never); the count of those it finished inside the
+    window put in ``counts``."""
+    start, stop = window
     client = _Lean(base, token)
     done = 0
-    while time.monotonic() < stop:
+    before = None  # the count when the window opened
+    while (now := time.monotonic()) < stop:
+        if before is None and now >= start:
+            before = done
         review_id, action_id = targets[done % len(targets)]
         body = {"command": "record_action_progress", "action_id": action_id}
         body["note"] = f"Note {done}."
@@ -294,15 +307,22 @@ def _client_process(
             client.close()
             client = _Lean(base, token)
     client.close()
-    counts.put(done)
+    counts.put(done - (done if before is None else before))
+
+
+RAMP = 0.25
+"""Seconds between two clients' starts: clients join one at a time, as a load
+generator ramps up (Locust's spawn rate), so that each connection goes to the worker
+free to accept it then, not all to whichever worker woke first."""
 
 
 def throughput(
     url: str, workers: int, clients: int, seconds: float, spread: int, reconnect: int = 0
 ) -> float:
-    """Commands per second the service takes from ``clients`` processes for
-    ``seconds``, each sending to ``spread`` reviews of its own in turn, on a
-    connection opened again every ``reconnect`` commands (0: one for the run)."""
+    """Commands per second the service takes from ``clients`` processes, counted for
+    ``seconds`` once every client has joined (one each :data:`RAMP` seconds), each
+    sending to ``spread`` reviews of its own in turn, on a connection opened again
+    every ``reconnect`` commands (0: one for the run)."""
     engine, targets = _prepared(url, clients * spread)
     engine.store.close()  # type: ignore[attr-defined]
     with tempfile.TemporaryDirectory() as folder:
@@ -313,8 +333,8 @@ def throughput(
         with server(url, tokens.path, workers) as base:
             context = multiprocessing.get_context("fork")
             counts = context.Queue()
-            started = time.monotonic()
-            stop = started + seconds
+            start = time.monotonic() + RAMP * clients + 0.5
+            window = (start, start + seconds)
             processes = [
                 context.Process(
                     target=_client_process,
@@ -322,7 +342,7 @@ def throughput(
                         base,
                         token,
                         targets[i * spread : (i + 1) * spread],
-                        stop,
+                        window,
                         counts,
                         reconnect,
                     ),
@@ -331,12 +351,13 @@ def throughput(
             ]
             for process in processes:
                 process.start()
+                time.sleep(RAMP)
             total = sum(counts.get(timeout=seconds + 120) for _ in processes)
             for process in processes:
                 process.join(30)
                 if process.exitcode != 0:
                     raise RuntimeError(f"a client process failed ({process.exitcode})")
-            return total / (time.monotonic() - started)
+            return total / seconds
 
 
 def _goal(ok: bool | None, text: str) -> str:

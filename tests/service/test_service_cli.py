@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from scr_engine.demo import demo_request
 from scr_engine.serialization import unstructure
@@ -106,6 +108,130 @@ def test_scr_serve_on_a_port_in_use_fails_with_status_1(scr: Scr) -> None:
         port = taken.getsockname()[1]
         done = subprocess.run(
             [sys.executable, "-m", "scr_engine", "serve", "--port", str(port)],
+            cwd=scr.folder,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1, (done.returncode, done.stderr)
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr, done.stderr
+
+
+def _listening(port: int) -> set[int]:
+    """The socket inodes listening on ``port`` (IPv4)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+            found.add(int(fields[9]))
+    return found
+
+
+def _children(pid: int) -> list[int]:
+    text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    return [int(child) for child in text.split()]
+
+
+def _sockets_of(pid: int) -> set[int]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(int(target[8:-1]))
+    return inodes
+
+
+def _start(scr: Scr, *options: str) -> tuple[subprocess.Popen[str], str]:
+    port = _free_port()
+    environment = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "scr_engine", "serve", "--port", str(port), *options],
+        cwd=scr.folder,
+        env=environment,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/readyz").status_code == 200:
+                return server, base
+        except httpx.TransportError:
+            pass
+        assert server.poll() is None and time.monotonic() < deadline, "scr serve did not start"
+        time.sleep(0.1)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT: Linux")
+def test_scr_serve_with_workers_listens_on_a_socket_each_and_stops_together(scr: Scr) -> None:
+    """``scr serve --workers 2``: two processes, each listening on a socket of its own
+    on the one port (the kernel spreads connections across them); requests over new
+    connections are all answered, on one database; SIGTERM stops both, the store is
+    closed and it exits 0."""
+    scr.ready()
+    token = scr.json("token", "issue", "u-req")["token"]
+    reader = scr.json("token", "issue", "u-bm")["token"]
+    server, base = _start(scr, "--workers", "2")
+    port = int(base.rsplit(":", 1)[1])
+    try:
+        workers = _children(server.pid)
+        assert len(workers) == 2
+        listening = _listening(port)
+        assert len(listening) == 2
+        assert [len(_sockets_of(w) & listening) for w in workers] == [1, 1]
+        assert not _sockets_of(server.pid) & listening  # the parent keeps none
+        created = []
+        for _ in range(6):  # each on a new connection
+            response = httpx.post(
+                f"{base}/v1/reviews",
+                json={"request": json.loads(json.dumps(unstructure(demo_request()), default=str))},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert response.status_code == 201, response.text
+            created.append(response.json()["id"])
+        for review_id in created:
+            got = httpx.get(
+                f"{base}/v1/reviews/{review_id}", headers={"Authorization": f"Bearer {reader}"}
+            )
+            assert got.status_code == 200 and got.json()["id"] == review_id
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, errors = server.communicate(timeout=60)
+    assert server.returncode == 0, errors
+    assert "2 workers" in errors and "stopped; the store is closed" in errors
+    assert not any(Path(f"/proc/{w}").exists() for w in workers)
+    listed = scr.json("list", actor="u-bm")
+    assert len(listed["reviews"]) == 6
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT: Linux")
+def test_scr_serve_stops_every_worker_when_one_dies_and_exits_1(scr: Scr) -> None:
+    """A worker killed from outside: the other is stopped too, and ``scr serve`` says
+    which worker stopped, and exits 1 (a supervisor such as systemd restarts it)."""
+    scr.ready()
+    server, _ = _start(scr, "--workers", "2")
+    workers = _children(server.pid)
+    os.kill(workers[0], signal.SIGKILL)
+    _, errors = server.communicate(timeout=60)
+    assert server.returncode == 1, errors
+    assert f"worker {workers[0]} stopped by itself" in errors
+    assert not any(Path(f"/proc/{w}").exists() for w in workers)
+
+
+def test_scr_serve_with_workers_on_a_port_in_use_fails_with_status_1(scr: Scr) -> None:
+    scr.ready()
+    environment = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "scr_engine", "serve", "--port", str(port), "--workers", "2"],
             cwd=scr.folder,
             env=environment,
             capture_output=True,

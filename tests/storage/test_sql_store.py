@@ -14,6 +14,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -756,3 +757,40 @@ def test_a_connection_the_server_dropped_fails_one_operation() -> None:
         assert store.load("rev-closure") == closure_saves()[1].review
         closure_saves()[2].apply(store)
         assert store.load("rev-closure") == closure_saves()[2].review
+
+
+def _child_writes_and_closes(engine: ReviewEngine, review_id: str, done: Any) -> None:
+    """In a forked child: a command through the parent's engine, then the store
+    closed, as a worker does when it stops."""
+    try:
+        review = engine.execute(review_id, AssessCriteria(), BOARD_CHAIR)
+        engine.store.close()  # type: ignore[attr-defined]
+        done.put(review.version)
+    except BaseException as exc:  # the parent reports it
+        done.put(repr(exc))
+
+
+def test_a_store_opened_before_a_fork_serves_the_child_and_is_left_to_the_parent(
+    url: str,
+) -> None:
+    """A pre-forking server (``scr serve --workers``) opens the store, then forks:
+    the child opens connections of its own, and closing its store when it stops
+    closes none of the parent's, whose next commands go on."""
+    import multiprocessing
+
+    clock = FixedClock(START)
+    with SqlStore(url, migrate="create", durable=False) as store:
+        engine = ReviewEngine(store, clock)
+        review = engine.submit(demo_request(), REQUESTER)
+        engine.execute(review.id, RecordChairNotified(review.received_on), BUSINESS_MANAGER)
+        context = multiprocessing.get_context("fork")
+        done = context.Queue()
+        child = context.Process(target=_child_writes_and_closes, args=(engine, review.id, done))
+        child.start()
+        assert done.get(timeout=60) == 3
+        child.join(60)
+        assert child.exitcode == 0
+        assert engine.get(review.id).version == 3  # the parent's connections still serve
+        engine.execute(review.id, ConfirmReview("CR-1 is met."), BOARD_CHAIR)
+        assert engine.get(review.id).version == 4
+        assert engine.verify().ok

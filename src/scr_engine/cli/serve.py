@@ -89,6 +89,15 @@ def _tokens(session: Session, given: str | None) -> TokenFile:
     help="connections opened past the pool's size under load (default 10; $SCR_POOL_MAX_OVERFLOW).",
 )
 @click.option(
+    "--workers",
+    envvar="SCR_WORKERS",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="worker processes, each on a socket of its own (Linux: SO_REUSEPORT spreads "
+    "the connections across them); one per core the service may use ($SCR_WORKERS).",
+)
+@click.option(
     "--shutdown-timeout",
     "shutdown_timeout",
     envvar="SCR_SHUTDOWN_TIMEOUT",
@@ -165,6 +174,7 @@ def serve(
     webhook_interval: float,
     pool_size: int | None,
     max_overflow: int | None,
+    workers: int,
     shutdown_timeout: int,
     jwt_issuer: str | None,
     jwt_audience: str | None,
@@ -179,11 +189,18 @@ def serve(
 
     SIGTERM or Ctrl-C stops it gracefully: no new connections are taken, the requests
     in flight finish (for at most --shutdown-timeout seconds), the store's connections
-    are closed, and it exits 0."""
+    are closed, and it exits 0. With --workers N, each of the N processes does so, and
+    webhooks are sent by this one."""
     _service_needed()
     import uvicorn
 
     from scr_engine.service import LOGGER, create_app
+    from scr_engine.service.workers import listening_sockets, reuse_port_available
+
+    if workers > 1 and not reuse_port_available():
+        raise usage(
+            "--workers needs Linux (SO_REUSEPORT); run one process, or several behind a proxy"
+        )
 
     key = None
     if signing_key is not None:
@@ -220,11 +237,22 @@ def serve(
     handler.setFormatter(logging.Formatter("%(message)s"))
     LOGGER.addHandler(handler)
     LOGGER.setLevel(logging.INFO)
+    sockets = []
+    if workers > 1:
+        try:
+            sockets = listening_sockets(host, port, workers)
+        except OSError as exc:
+            raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        port = sockets[0].getsockname()[1]
     click.echo(
         f"scr serve: {session.where} on http://{host}:{port}/v1 "
-        f"(actors {session.actors.path}, tokens {tokens.path})",
+        f"(actors {session.actors.path}, tokens {tokens.path}"
+        + (f", {workers} workers)" if workers > 1 else ")"),
         err=True,
     )
+    if sockets:
+        _serve_workers(session, app, sockets, webhook_interval, shutdown_timeout)
+        return
     from scr_engine.service.webhooks import Dispatcher
 
     dispatcher = Dispatcher(session.store, interval=webhook_interval)
@@ -258,6 +286,28 @@ def serve(
         session.store.close()
     if stopped:
         click.echo("scr serve: stopped; the store is closed", err=True)
+
+
+def _serve_workers(
+    session: Session, app: Any, sockets: list[Any], webhook_interval: float, timeout: int
+) -> None:
+    """``scr serve --workers``: the workers forked, each on its socket; webhooks sent
+    from this process (its dispatcher started once they are); the store closed when
+    they have all stopped."""
+    from scr_engine.service.webhooks import Dispatcher
+    from scr_engine.service.workers import WorkerExit, run_workers
+
+    dispatcher = Dispatcher(session.store, interval=webhook_interval)
+    try:
+        # Started once the workers are forked: a thread is not to be forked with.
+        forked = dispatcher.start if webhook_interval > 0 else None
+        run_workers(app, sockets, shutdown_timeout=timeout, forked=forked)
+    except WorkerExit as exc:
+        raise CliError(f"scr serve: {exc}; the other workers were stopped") from None
+    finally:
+        dispatcher.stop()
+        session.store.close()
+    click.echo("scr serve: stopped; the store is closed", err=True)
 
 
 def _jwt_verifier(

@@ -176,6 +176,7 @@ def create_engine(
                 connect_args["options"] = " ".join(settings)
                 options["connect_args"] = connect_args
             engine = sa.create_engine(parsed, **options)
+    _ENGINES.add(engine)
     return engine
 
 
@@ -322,8 +323,19 @@ _forks = [0]
 (``os.getpid()`` is a system call per use; this is a list read)."""
 
 
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+"""Every engine :func:`create_engine` made that is still in use."""
+
+
 def _forked() -> None:
+    """In a child made by ``fork``: the kept connections and every pool of the
+    engines made here are the parent's, and are left to it (SQLAlchemy's recipe for
+    ``fork``, ``dispose(close=False)``): the child opens connections of its own, so
+    that a pre-forking server (``scr serve --workers``, Gunicorn's ``--preload``) may
+    open the store before it forks."""
     _forks[0] += 1
+    for engine in list(_ENGINES):
+        engine.dispose(close=False)
 
 
 if hasattr(os, "register_at_fork"):  # no fork, no need, where it is missing

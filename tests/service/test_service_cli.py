@@ -18,6 +18,7 @@ import pytest
 from scr_engine.demo import demo_request
 from scr_engine.serialization import unstructure
 from support.clitools import Scr, scr
+from support.serving import start_scr_serve
 
 __all__ = ["scr"]  # the fixture, for pytest
 
@@ -44,39 +45,15 @@ def test_tokens_are_issued_listed_and_revoked(scr: Scr) -> None:
     assert "u-nobody" in unknown["error"]["message"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_scr_serve_serves_the_database(scr: Scr) -> None:
     """``scr serve`` over the SQLite file of ``scr init``: a token of ``scr token
     issue`` submits a request; ``scr show`` then finds the review in the database;
     the request log on standard error holds the route, not the ids."""
     scr.ready()
     token = scr.json("token", "issue", "u-req")["token"]
-    port = _free_port()
-    environment = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "scr_engine", "serve", "--port", str(port)],
-        cwd=scr.folder,
-        env=environment,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    server, port = start_scr_serve(scr.folder)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "scr serve did not start"
-            time.sleep(0.1)
         response = httpx.post(
             f"{base}/v1/reviews",
             json={"request": json.loads(json.dumps(unstructure(demo_request()), default=str))},
@@ -97,9 +74,11 @@ def test_scr_serve_serves_the_database(scr: Scr) -> None:
     assert review_id not in errors and token not in errors and "Ada" not in errors
 
 
-def test_scr_serve_on_a_port_in_use_fails_with_status_1(scr: Scr) -> None:
+@pytest.mark.parametrize("options", [(), ("--workers", "2")], ids=["one", "workers"])
+def test_scr_serve_on_a_port_in_use_fails_with_status_1(scr: Scr, options: tuple[str, ...]) -> None:
     """A port another process listens on: ``scr serve`` says it cannot listen there and
-    exits 1 (failed), not Uvicorn's 3, which ``scr`` keeps for "not found"."""
+    exits 1 (failed), not Uvicorn's 3, which ``scr`` keeps for "not found"; with
+    workers too (none is forked)."""
     scr.ready()
     environment = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     with socket.socket() as taken:
@@ -107,7 +86,7 @@ def test_scr_serve_on_a_port_in_use_fails_with_status_1(scr: Scr) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         done = subprocess.run(
-            [sys.executable, "-m", "scr_engine", "serve", "--port", str(port)],
+            [sys.executable, "-m", "scr_engine", "serve", "--port", str(port), *options],
             cwd=scr.folder,
             env=environment,
             capture_output=True,
@@ -145,28 +124,6 @@ def _sockets_of(pid: int) -> set[int]:
     return inodes
 
 
-def _start(scr: Scr, *options: str) -> tuple[subprocess.Popen[str], str]:
-    port = _free_port()
-    environment = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "scr_engine", "serve", "--port", str(port), *options],
-        cwd=scr.folder,
-        env=environment,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/readyz").status_code == 200:
-                return server, base
-        except httpx.TransportError:
-            pass
-        assert server.poll() is None and time.monotonic() < deadline, "scr serve did not start"
-        time.sleep(0.1)
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT: Linux")
 def test_scr_serve_with_workers_listens_on_a_socket_each_and_stops_together(scr: Scr) -> None:
     """``scr serve --workers 2``: two processes, each listening on a socket of its own
@@ -176,8 +133,8 @@ def test_scr_serve_with_workers_listens_on_a_socket_each_and_stops_together(scr:
     scr.ready()
     token = scr.json("token", "issue", "u-req")["token"]
     reader = scr.json("token", "issue", "u-bm")["token"]
-    server, base = _start(scr, "--workers", "2")
-    port = int(base.rsplit(":", 1)[1])
+    server, port = start_scr_serve(scr.folder, "--workers", "2")
+    base = f"http://127.0.0.1:{port}"
     try:
         workers = _children(server.pid)
         assert len(workers) == 2
@@ -214,7 +171,7 @@ def test_scr_serve_stops_every_worker_when_one_dies_and_exits_1(scr: Scr) -> Non
     """A worker killed from outside: the other is stopped too, and ``scr serve`` says
     which worker stopped, and exits 1 (a supervisor such as systemd restarts it)."""
     scr.ready()
-    server, _ = _start(scr, "--workers", "2")
+    server, _ = start_scr_serve(scr.folder, "--workers", "2")
     workers = _children(server.pid)
     os.kill(workers[0], signal.SIGKILL)
     _, errors = server.communicate(timeout=60)
@@ -223,20 +180,17 @@ def test_scr_serve_stops_every_worker_when_one_dies_and_exits_1(scr: Scr) -> Non
     assert not any(Path(f"/proc/{w}").exists() for w in workers)
 
 
-def test_scr_serve_with_workers_on_a_port_in_use_fails_with_status_1(scr: Scr) -> None:
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT: Linux")
+def test_the_workers_stop_when_scr_serve_is_killed(scr: Scr) -> None:
+    """``scr serve`` killed outright (SIGKILL, out of memory): its workers, in a process
+    group of their own, are stopped by the kernel rather than left serving."""
     scr.ready()
-    environment = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        done = subprocess.run(
-            [sys.executable, "-m", "scr_engine", "serve", "--port", str(port), "--workers", "2"],
-            cwd=scr.folder,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    assert done.returncode == 1, (done.returncode, done.stderr)
-    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr, done.stderr
+    server, _ = start_scr_serve(scr.folder, "--workers", "2")
+    workers = _children(server.pid)
+    assert len(workers) == 2
+    server.kill()
+    server.communicate(timeout=30)
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{w}").exists() for w in workers):
+        assert time.monotonic() < deadline, "a worker outlived scr serve"
+        time.sleep(0.1)

@@ -8,9 +8,9 @@ import json
 import os
 import signal
 import socket
-import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -23,40 +23,11 @@ from scr_engine.serialization import unstructure
 from scr_engine.storage.sql import SqlStore
 from support.clitools import Scr, scr
 from support.postgres import postgres_schema
+from support.serving import start_scr_serve
 
 __all__ = ["scr"]  # the fixture, for pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _start(folder: Path, *options: str) -> tuple[subprocess.Popen[str], int]:
-    port = _free_port()
-    environment = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "scr_engine", "serve", "--port", str(port), *options],
-        cwd=folder,
-        env=environment,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
-                return server, port
-        except httpx.TransportError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            raise AssertionError(f"scr serve did not start: {server.communicate()[1]}")
-        time.sleep(0.1)
 
 
 def _read_until(sock: socket.socket, marker: bytes | None) -> bytes:
@@ -70,13 +41,28 @@ def _read_until(sock: socket.socket, marker: bytes | None) -> bytes:
     return data
 
 
-def test_sigterm_lets_the_request_in_flight_finish(scr: Scr) -> None:
+@pytest.mark.parametrize(
+    ("options", "stop"),
+    [
+        ((), lambda pid: os.kill(pid, signal.SIGTERM)),
+        (("--workers", "2"), lambda pid: os.kill(pid, signal.SIGTERM)),
+        (("--workers", "2"), lambda pid: os.killpg(pid, signal.SIGINT)),
+    ],
+    ids=["sigterm", "workers-sigterm", "workers-ctrl-c"],
+)
+def test_sigterm_lets_the_request_in_flight_finish(
+    scr: Scr, options: tuple[str, ...], stop: Callable[[int], None]
+) -> None:
     """A request whose handler is running when SIGTERM comes (it has asked for the
     body: ``Expect: 100-continue`` tells the client so) is answered in full; then the
-    service stops, closes the store and exits 0, and the store verifies."""
+    service stops, closes the store and exits 0, and the store verifies. With workers
+    too, and on Ctrl-C (SIGINT to the terminal's process group), which the workers,
+    in a group of their own, get as SIGTERM from ``scr serve``."""
+    if options and not sys.platform.startswith("linux"):
+        pytest.skip("--workers: Linux (SO_REUSEPORT)")
     scr.ready()
     token = scr.json("token", "issue", "u-req")["token"]
-    server, port = _start(scr.folder, "--shutdown-timeout", "60")
+    server, port = start_scr_serve(scr.folder, "--shutdown-timeout", "60", *options, own_group=True)
     try:
         body = json.dumps(
             {"request": json.loads(json.dumps(unstructure(demo_request()), default=str))}
@@ -90,7 +76,7 @@ def test_sigterm_lets_the_request_in_flight_finish(scr: Scr) -> None:
             sock.sendall(head)
             interim = _read_until(sock, b"\r\n\r\n")
             assert interim.startswith(b"HTTP/1.1 100"), interim
-            server.send_signal(signal.SIGTERM)
+            stop(server.pid)
             sock.sendall(body)
             answer = _read_until(sock, None)  # the service closes it: it is stopping
         assert answer.startswith(b"HTTP/1.1 201"), answer
@@ -166,7 +152,7 @@ def test_scr_serve_takes_jwts_of_the_configured_issuer(scr: Scr) -> None:
         "--jwt-actor-claim=scr_actor",
         "--jwt-leeway=60",
     ]
-    server, port = _start(scr.folder, *options)
+    server, port = start_scr_serve(scr.folder, *options)
     try:
         now = int(time.time())
         claims = {"iss": "https://id.example", "aud": "scr", "exp": now + 600}

@@ -5,7 +5,10 @@ for each of the demo's people."""
 from __future__ import annotations
 
 import itertools
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -60,17 +63,51 @@ def engine_over(store: ReviewStore) -> ReviewEngine:
     )
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 nothing listens on (now)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_scr_serve(
+    folder: Path, *options: str, own_group: bool = False
+) -> tuple[subprocess.Popen[str], int]:
+    """``scr serve`` (this checkout's) over the ``scr init`` of ``folder``, on a free
+    port, with ``options``; started once ``/readyz`` answers. Its standard error is
+    piped. ``own_group``: in a process group of its own, as in a terminal (so that
+    ``os.killpg(server.pid, SIGINT)`` is Ctrl-C)."""
+    port = free_port()
+    environment = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "scr_engine", "serve", "--port", str(port), *options],
+        cwd=folder,
+        env=environment,
+        stderr=subprocess.PIPE,
+        text=True,
+        process_group=0 if own_group else None,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
+                return server, port
+        except httpx.TransportError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            raise AssertionError(f"scr serve did not start: {server.communicate()[1]}")
+        time.sleep(0.1)
+
+
 @contextmanager
 def serving(app: Any) -> Iterator[str]:
     """The base URL of ``app`` served by Uvicorn on 127.0.0.1, until the block ends."""
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

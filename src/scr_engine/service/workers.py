@@ -11,12 +11,16 @@ of them and the others idle. Only processes of the same user can bind a port so.
 The workers are forked from the process that made the application, so that the
 store, the actors and the tokens are read once; the SQL store's engines open
 connections of their own in each worker (:mod:`scr_engine.storage.sql.connections`).
-SIGTERM or SIGINT to the parent is passed on to every worker, which finishes the
-requests in flight (for at most ``shutdown_timeout`` seconds) and exits.
+SIGTERM or SIGINT to the parent is passed on to every worker as SIGTERM (the workers
+are not in the terminal's process group: a Ctrl-C reaches them through the parent
+only), and each finishes the requests in
+flight (for at most ``shutdown_timeout`` seconds) and exits; a worker whose parent
+dies is sent SIGTERM by the kernel.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -80,29 +84,41 @@ def run_workers(
     ``forked`` is called in this process once every worker is forked (a thread to
     start, say: threads are not to be forked with)."""
     pids: list[int] = []
+    parent = os.getpid()
     try:
         for sock in sockets:
             pid = os.fork()
             if pid == 0:  # the worker
-                _worker(app, sock, sockets, shutdown_timeout)
+                _worker(app, sock, sockets, shutdown_timeout, parent)
             pids.append(pid)
-    except OSError:
+        if forked is not None:
+            forked()
+    except BaseException:
         _signal(set(pids), signal.SIGTERM)
         raise
     finally:
         for sock in sockets:
             sock.close()
-    if forked is not None:
-        forked()
     _supervise(pids)
 
 
 def _worker(
-    app: Any, mine: socket.socket, sockets: Sequence[socket.socket], shutdown_timeout: int
+    app: Any,
+    mine: socket.socket,
+    sockets: Sequence[socket.socket],
+    shutdown_timeout: int,
+    parent: int,
 ) -> None:
-    """A worker's life: Uvicorn on ``mine`` until it is told to stop; never returns."""
+    """A worker's life: Uvicorn on ``mine`` until it is told to stop; never returns.
+
+    It leaves the terminal's process group, so that Ctrl-C reaches the parent alone,
+    which passes it on as SIGTERM (a worker is stopped by its parent only: Uvicorn
+    takes a second Ctrl-C as "stop at once"); and it is sent SIGTERM if the parent
+    dies."""
     status = 1
     try:
+        os.setpgid(0, 0)
+        _stop_with(parent)
         for sock in sockets:
             if sock is not mine:
                 sock.close()
@@ -125,6 +141,18 @@ def _worker(
     finally:
         sys.stderr.flush()
         os._exit(status)
+
+
+def _stop_with(parent: int) -> None:
+    """Have the kernel send this process SIGTERM when its parent dies (Linux's
+    ``PR_SET_PDEATHSIG``), and stop now if it already has."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux's C library: the supervisor's to do
+        pass
+    if os.getppid() != parent:
+        os._exit(0)
 
 
 def _supervise(pids: list[int]) -> None:

@@ -9,6 +9,7 @@ thread, never on the event loop.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -18,6 +19,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -136,8 +139,11 @@ class _Service:
         signing_key: Ed25519PrivateKey | None,
         max_body: int,
         jwt: JwtVerifier | None = None,
+        concurrency: int | None = None,
     ) -> None:
         self.jwt = jwt
+        self.concurrency = concurrency
+        self._limiter: CapacityLimiter | None = None
         self.engine = engine
         self.actors = dict(actors)
         self.tokens = tokens
@@ -154,7 +160,7 @@ class _Service:
             raise Problem(401, "unauthenticated", "give a bearer token: Authorization: Bearer …")
         if self.jwt is not None and looks_like_jwt(token.strip()):
             try:
-                actor_id = await self.call(self.jwt.actor_of, token.strip())
+                actor_id = await run_in_threadpool(self.jwt.actor_of, token.strip())
             except JwtRefused as exc:
                 raise Problem(401, "unauthenticated", str(exc)) from None
             except JwtKeysUnavailable:
@@ -165,8 +171,8 @@ class _Service:
                 detail = "the token's actor is not in the actors file"
                 raise Problem(401, "unauthenticated", detail)
             return actor
-        actor_id = self.tokens.actor_of(token.strip())
-        actor = self.actors.get(actor_id) if actor_id is not None else None
+        bearer_of = self.tokens.actor_of(token.strip())
+        actor = self.actors.get(bearer_of) if bearer_of is not None else None
         if actor is None:
             raise Problem(401, "unauthenticated", "the token is wrong or revoked")
         return actor
@@ -200,8 +206,14 @@ class _Service:
         return Response(body, problem.status, headers, media_type="application/problem+json")
 
     async def call(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run a blocking engine call in a worker thread."""
-        return await run_in_threadpool(function, *args, **kwargs)
+        """Run a blocking engine call in a worker thread, at most :attr:`concurrency`
+        at once (AnyIO's default limit, 40, when None); the others wait their turn."""
+        if self.concurrency is None:
+            return await run_in_threadpool(function, *args, **kwargs)
+        if self._limiter is None:  # made in the event loop that serves (after a fork)
+            self._limiter = CapacityLimiter(self.concurrency)
+        call = functools.partial(function, *args, **kwargs)
+        return await anyio.to_thread.run_sync(call, limiter=self._limiter)
 
     async def body(self, request: Request, *, optional: bool = False) -> dict[str, Any]:
         """The request's JSON object (``{}`` for an empty body if ``optional``); 413 past
@@ -624,6 +636,7 @@ def create_app(
     signing_key: Ed25519PrivateKey | None = None,
     max_body: int | None = None,
     jwt: JwtVerifier | None = None,
+    concurrency: int | None = None,
 ) -> Starlette:
     """The service as an ASGI application, for ``scr serve`` or a host's own server.
 
@@ -639,10 +652,21 @@ def create_app(
     :param jwt: also take JSON Web Tokens of an OIDC provider, each naming an actor of
         ``actors`` (:class:`~scr_engine.service.oidc.JwtVerifier`); bearer tokens of
         ``tokens`` keep working beside them.
+    :param concurrency: how many engine calls run at once, at most, each in a thread of
+        its own; the others wait their turn. By default the store's ``pool_size`` (a
+        :class:`~scr_engine.storage.sql.SqlStore` on its own engine: its pool's size),
+        so that under load no call opens a connection past the pool only to close it
+        again; AnyIO's default limit (40) for a store without one. Raises
+        :class:`~scr_engine.errors.InvalidRequest` unless a whole number of at least 1.
     """
     engine = target if isinstance(target, ReviewEngine) else ReviewEngine(target, clock)
     limit = max_body if max_body is not None else 4 * engine.settings.max_command_length
-    service = _Service(engine, actors, tokens, signing_key, limit, jwt)
+    if concurrency is None:
+        concurrency = getattr(engine.store, "pool_size", None)
+    elif type(concurrency) is not int or concurrency < 1:
+        message = f"concurrency must be a whole number of at least 1, not {concurrency!r}"
+        raise InvalidRequest("create_app", [Refusal.input(message, "concurrency")])
+    service = _Service(engine, actors, tokens, signing_key, limit, jwt, concurrency)
     g = service.guarded
     review = "/v1/reviews/{review_id}"
     routes = [

@@ -280,6 +280,16 @@ class SqlStore:
         """The store's own engine (``None`` for a store on a host's connection)."""
         return self._db.engine
 
+    @property
+    def pool_size(self) -> int | None:
+        """How many connections the store's own engine keeps open (its pool's size):
+        how many calls it serves at once without opening one past the pool, only to
+        close it again after (the service runs at most this many at once). ``None`` for
+        a store on a host's connection, or an engine whose pool has no size."""
+        engine = self._db.engine
+        size = getattr(engine.pool, "size", None) if engine is not None else None
+        return size() if callable(size) else None
+
     def review_json(self, review: Review) -> str | None:
         """The stored JSON text of exactly this review (the very object the store
         last loaded or saved for its ID), or None when the store does not hold it in

@@ -14,7 +14,7 @@ so that a busy machine moves both sides alike.
    full client sees). Goal: HTTP <= 2 x in-process, on both databases, judged with
    ``http.client``; ``httpx``'s ratio is printed beside it.
 2. PostgreSQL, throughput of the service with two workers (``scr serve --workers 2``:
-   each on a socket of its own, the kernel spreading the connections) against one, with
+   each new connection handed to the next worker in turn) against one, with
    ``--clients`` client processes, each sending commands in turn to ``--spread``
    reviews of its own (a review grows with every command, and a command on a larger
    review costs more: one review a client made the faster run pay more a command).
@@ -99,18 +99,17 @@ def _free_port() -> int:
 @contextmanager
 def server(url: str, tokens: Path, workers: int) -> Iterator[str]:
     """``scr serve``'s application in a process of its own over ``url``, with
-    ``workers`` workers as ``scr serve --workers`` runs them (each on a socket of its
-    own); its base URL."""
+    ``workers`` workers as ``scr serve --workers`` runs them; its base URL."""
     port = _free_port()
     code = (
         f"import sys, uvicorn; sys.path.insert(0, {str(HERE)!r})\n"
         "from bench_service import app_from_environment\n"
-        "from scr_engine.service.workers import listening_sockets, run_workers\n"
+        "from scr_engine.service.workers import listening_socket, run_workers\n"
         "app = app_from_environment()\n"
         f"if {workers} == 1:\n"
         f"    uvicorn.run(app, host='127.0.0.1', port={port}, log_level='warning')\n"
         "else:\n"
-        f"    run_workers(app, listening_sockets('127.0.0.1', {port}, {workers}), "
+        f"    run_workers(app, listening_socket('127.0.0.1', {port}), {workers}, "
         "shutdown_timeout=5)\n"
     )
     environment = {**os.environ, "SCR_BENCH_URL": url, "SCR_BENCH_TOKENS": str(tokens)}

@@ -97,12 +97,13 @@ def test_scr_serve_on_a_port_in_use_fails_with_status_1(scr: Scr, options: tuple
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr, done.stderr
 
 
-def _listening(port: int) -> set[int]:
-    """The socket inodes listening on ``port`` (IPv4)."""
+def _on_port(port: int, state: str) -> set[int]:
+    """The socket inodes of ``port`` (IPv4, the local end) in ``state`` (``/proc/net/tcp``'s
+    hex: ``0A`` listening, ``01`` established)."""
     found = set()
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
-        if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+        if fields[3] == state and int(fields[1].rsplit(":", 1)[1], 16) == port:
             found.add(int(fields[9]))
     return found
 
@@ -124,12 +125,14 @@ def _sockets_of(pid: int) -> set[int]:
     return inodes
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT: Linux")
-def test_scr_serve_with_workers_listens_on_a_socket_each_and_stops_together(scr: Scr) -> None:
-    """``scr serve --workers 2``: two processes, each listening on a socket of its own
-    on the one port (the kernel spreads connections across them); requests over new
-    connections are all answered, on one database; SIGTERM stops both, the store is
-    closed and it exits 0."""
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers: Linux")
+def test_scr_serve_with_workers_hands_connections_out_in_turn_and_stops_together(
+    scr: Scr,
+) -> None:
+    """``scr serve --workers 2``: the parent listens and hands each new connection to
+    the next worker in turn, so that eight keep-alive connections are four a worker;
+    requests over new connections are all answered, on one database; SIGTERM stops
+    both, the store is closed and it exits 0."""
     scr.ready()
     token = scr.json("token", "issue", "u-req")["token"]
     reader = scr.json("token", "issue", "u-bm")["token"]
@@ -138,10 +141,21 @@ def test_scr_serve_with_workers_listens_on_a_socket_each_and_stops_together(scr:
     try:
         workers = _children(server.pid)
         assert len(workers) == 2
-        listening = _listening(port)
-        assert len(listening) == 2
-        assert [len(_sockets_of(w) & listening) for w in workers] == [1, 1]
-        assert not _sockets_of(server.pid) & listening  # the parent keeps none
+        listening = _on_port(port, "0A")
+        assert len(listening) == 1
+        assert listening <= _sockets_of(server.pid)
+        assert not any(_sockets_of(w) & listening for w in workers)
+        kept = [httpx.Client(base_url=base) for _ in range(8)]
+        try:
+            for client in kept:
+                assert client.get("/healthz").status_code == 200
+            established = _on_port(port, "01")
+            assert len(established) == 8
+            assert [len(_sockets_of(w) & established) for w in workers] == [4, 4]
+            assert not _sockets_of(server.pid) & established  # handed over, not kept
+        finally:
+            for client in kept:
+                client.close()
         created = []
         for _ in range(6):  # each on a new connection
             response = httpx.post(
@@ -166,7 +180,7 @@ def test_scr_serve_with_workers_listens_on_a_socket_each_and_stops_together(scr:
     assert len(listed["reviews"]) == 6
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT: Linux")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers: Linux")
 def test_scr_serve_stops_every_worker_when_one_dies_and_exits_1(scr: Scr) -> None:
     """A worker killed from outside: the other is stopped too, and ``scr serve`` says
     which worker stopped, and exits 1 (a supervisor such as systemd restarts it)."""
@@ -180,7 +194,7 @@ def test_scr_serve_stops_every_worker_when_one_dies_and_exits_1(scr: Scr) -> Non
     assert not any(Path(f"/proc/{w}").exists() for w in workers)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT: Linux")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers: Linux")
 def test_the_workers_stop_when_scr_serve_is_killed(scr: Scr) -> None:
     """``scr serve`` killed outright (SIGKILL, out of memory): its workers, in a process
     group of their own, are stopped by the kernel rather than left serving."""

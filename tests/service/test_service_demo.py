@@ -74,13 +74,24 @@ def over_sql(sql_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         store.close()
 
 
-def test_the_demo_over_http_is_the_demo_in_python(over_sql: Service) -> None:
-    """Every command of the demo, from the request to closure, sent over HTTP to a
-    service on SQLite or PostgreSQL: the closed review and every event's hash are
-    those of the same demo run by the library in-process."""
+@pytest.fixture(scope="module")
+def driven(over_sql: Service) -> tuple[OverHttp, Review]:
+    """The demo, from the request to closure, sent over HTTP (once a module, in each
+    test process that needs it): the client and the closed review."""
     client = OverHttp(over_sql)
     review = client.submit(REQUESTER)
     closed = run_to_closure(client, review.id, lambda: over_sql.clock.advance(days=1))  # type: ignore[arg-type]
+    return client, closed
+
+
+def test_the_demo_over_http_is_the_demo_in_python(
+    over_sql: Service, driven: tuple[OverHttp, Review]
+) -> None:
+    """Every command of the demo, from the request to closure, sent over HTTP to a
+    service on SQLite or PostgreSQL: the closed review and every event's hash are
+    those of the same demo run by the library in-process."""
+    client, closed = driven
+    review = closed
 
     local = engine_over(MemoryStore())
     expected_review = local.submit(demo_request(), REQUESTER)
@@ -96,10 +107,13 @@ def test_the_demo_over_http_is_the_demo_in_python(over_sql: Service) -> None:
     assert served.ok, served.faults
 
 
-def test_the_store_behind_the_service_holds_what_python_holds(over_sql: Service) -> None:
+def test_the_store_behind_the_service_holds_what_python_holds(
+    over_sql: Service, driven: tuple[OverHttp, Review]
+) -> None:
     """After the demo, the served store's own history (read in-process) is the one the
     service answered with: nothing was kept only in the service."""
     (review,) = over_sql.engine.reviews()
+    assert review.id == driven[1].id
     served = over_sql.http.get(
         f"/v1/reviews/{review.id}/history", headers=over_sql.auth(BUSINESS_MANAGER)
     ).json()["events"]

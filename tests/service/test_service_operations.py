@@ -59,7 +59,7 @@ def test_sigterm_lets_the_request_in_flight_finish(
     too, and on Ctrl-C (SIGINT to the terminal's process group), which the workers,
     in a group of their own, get as SIGTERM from ``scr serve``."""
     if options and not sys.platform.startswith("linux"):
-        pytest.skip("--workers: Linux (SO_REUSEPORT)")
+        pytest.skip("--workers: Linux")
     scr.ready()
     token = scr.json("token", "issue", "u-req")["token"]
     server, port = start_scr_serve(scr.folder, "--shutdown-timeout", "60", *options, own_group=True)

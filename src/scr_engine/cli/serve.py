@@ -94,8 +94,8 @@ def _tokens(session: Session, given: str | None) -> TokenFile:
     default=1,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="worker processes, each on a socket of its own (Linux: SO_REUSEPORT spreads "
-    "the connections across them); one per core the service may use ($SCR_WORKERS).",
+    help="worker processes, each new connection handed to the next in turn (Linux); "
+    "one per core the service may use ($SCR_WORKERS).",
 )
 @click.option(
     "--shutdown-timeout",
@@ -195,12 +195,10 @@ def serve(
     import uvicorn
 
     from scr_engine.service import LOGGER, create_app
-    from scr_engine.service.workers import listening_sockets, reuse_port_available
+    from scr_engine.service.workers import listening_socket, workers_available
 
-    if workers > 1 and not reuse_port_available():
-        raise usage(
-            "--workers needs Linux (SO_REUSEPORT); run one process, or several behind a proxy"
-        )
+    if workers > 1 and not workers_available():
+        raise usage("--workers needs Linux; run one process, or several behind a proxy")
 
     key = None
     if signing_key is not None:
@@ -237,21 +235,21 @@ def serve(
     handler.setFormatter(logging.Formatter("%(message)s"))
     LOGGER.addHandler(handler)
     LOGGER.setLevel(logging.INFO)
-    sockets = []
+    listener = None
     if workers > 1:
         try:
-            sockets = listening_sockets(host, port, workers)
+            listener = listening_socket(host, port)
         except OSError as exc:
             raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-        port = sockets[0].getsockname()[1]
+        port = listener.getsockname()[1]
     click.echo(
         f"scr serve: {session.where} on http://{host}:{port}/v1 "
         f"(actors {session.actors.path}, tokens {tokens.path}"
         + (f", {workers} workers)" if workers > 1 else ")"),
         err=True,
     )
-    if sockets:
-        _serve_workers(session, app, sockets, webhook_interval, shutdown_timeout)
+    if listener is not None:
+        _serve_workers(session, app, listener, workers, webhook_interval, shutdown_timeout)
         return
     from scr_engine.service.webhooks import Dispatcher
 
@@ -289,11 +287,16 @@ def serve(
 
 
 def _serve_workers(
-    session: Session, app: Any, sockets: list[Any], webhook_interval: float, timeout: int
+    session: Session,
+    app: Any,
+    listener: Any,
+    workers: int,
+    webhook_interval: float,
+    timeout: int,
 ) -> None:
-    """``scr serve --workers``: the workers forked, each on its socket; webhooks sent
-    from this process (its dispatcher started once they are); the store closed when
-    they have all stopped."""
+    """``scr serve --workers``: the workers forked, each connection ``listener`` takes
+    handed to the next in turn; webhooks sent from this process (its dispatcher
+    started once they are); the store closed when they have all stopped."""
     from scr_engine.service.webhooks import Dispatcher
     from scr_engine.service.workers import WorkerExit, run_workers
 
@@ -301,7 +304,7 @@ def _serve_workers(
     try:
         # Started once the workers are forked: a thread is not to be forked with.
         forked = dispatcher.start if webhook_interval > 0 else None
-        run_workers(app, sockets, shutdown_timeout=timeout, forked=forked)
+        run_workers(app, listener, workers, shutdown_timeout=timeout, forked=forked)
     except WorkerExit as exc:
         raise CliError(f"scr serve: {exc}; the other workers were stopped") from None
     finally:

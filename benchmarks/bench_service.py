@@ -97,9 +97,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server(url: str, tokens: Path, workers: int) -> Iterator[str]:
+def server(url: str, tokens: Path, workers: int) -> Iterator[tuple[str, int]]:
     """``scr serve``'s application in a process of its own over ``url``, with
-    ``workers`` workers as ``scr serve --workers`` runs them; its base URL."""
+    ``workers`` workers as ``scr serve --workers`` runs them; its base URL and process
+    id."""
     port = _free_port()
     code = (
         f"import sys, uvicorn; sys.path.insert(0, {str(HERE)!r})\n"
@@ -126,7 +127,7 @@ def server(url: str, tokens: Path, workers: int) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the service did not start")
             time.sleep(0.1)
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         process.wait(30)
@@ -203,7 +204,7 @@ def latency(url: str, samples: int) -> tuple[float, float, float]:
 
         tokens = TokenFile(Path(folder) / "tokens.json")
         token = tokens.issue(BUSINESS_MANAGER.id)[1]
-        with server(url, tokens.path, 1) as base, httpx.Client(base_url=base) as client:
+        with server(url, tokens.path, 1) as (base, _), httpx.Client(base_url=base) as client:
             plain = _Plain(base, token)
             headers = {"Authorization": f"Bearer {token}"}
             local: list[int] = []
@@ -315,13 +316,41 @@ generator ramps up (Locust's spawn rate), so that each connection goes to the wo
 free to accept it then, not all to whichever worker woke first."""
 
 
+def _processor_seconds(service: int, clients: set[int]) -> dict[str, float]:
+    """Processor seconds used so far by the service (process ``service`` and its
+    workers), PostgreSQL's processes and the ``clients`` (read from ``/proc``: Linux;
+    nothing elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    found = {"service": 0.0, "PostgreSQL": 0.0, "clients": 0.0}
+    if not Path("/proc/self/stat").exists():
+        return {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:  # gone meanwhile
+            continue
+        pid, parent = int(entry.name), int(fields[1])
+        used = (int(fields[11]) + int(fields[12])) / tick  # user and system time
+        if service in (pid, parent):
+            found["service"] += used
+        elif command.startswith(b"postgres"):
+            found["PostgreSQL"] += used
+        elif pid in clients:
+            found["clients"] += used
+    return found
+
+
 def throughput(
     url: str, workers: int, clients: int, seconds: float, spread: int, reconnect: int = 0
-) -> float:
+) -> tuple[float, dict[str, float]]:
     """Commands per second the service takes from ``clients`` processes, counted for
     ``seconds`` once every client has joined (one each :data:`RAMP` seconds), each
     sending to ``spread`` reviews of its own in turn, on a connection opened again
-    every ``reconnect`` commands (0: one for the run)."""
+    every ``reconnect`` commands (0: one for the run); and the milliseconds of
+    processor a command took meanwhile, by whom (:func:`_processor_seconds`)."""
     engine, targets = _prepared(url, clients * spread)
     engine.store.close()  # type: ignore[attr-defined]
     with tempfile.TemporaryDirectory() as folder:
@@ -329,7 +358,7 @@ def throughput(
 
         tokens = TokenFile(Path(folder) / "tokens.json")
         token = tokens.issue(BUSINESS_MANAGER.id)[1]
-        with server(url, tokens.path, workers) as base:
+        with server(url, tokens.path, workers) as (base, served):
             context = multiprocessing.get_context("fork")
             counts = context.Queue()
             start = time.monotonic() + RAMP * clients + 0.5
@@ -351,12 +380,18 @@ def throughput(
             for process in processes:
                 process.start()
                 time.sleep(RAMP)
+            pids = {p.pid for p in processes if p.pid is not None}
+            time.sleep(max(0.0, start - time.monotonic()))
+            before = _processor_seconds(served, pids)
+            time.sleep(max(0.0, start + seconds - time.monotonic()))
+            after = _processor_seconds(served, pids)
             total = sum(counts.get(timeout=seconds + 120) for _ in processes)
             for process in processes:
                 process.join(30)
                 if process.exitcode != 0:
                     raise RuntimeError(f"a client process failed ({process.exitcode})")
-            return total / seconds
+            used = {k: (after[k] - before[k]) * 1000 / max(total, 1) for k in after}
+            return total / seconds, used
 
 
 def _goal(ok: bool | None, text: str) -> str:
@@ -411,9 +446,19 @@ def main(argv: list[str] | None = None) -> int:
         if postgres is None:
             goals.append(_goal(None, f"two workers >= {SCALE_GOAL} x one"))
         else:
-            one = throughput(postgres, 1, args.clients, seconds, args.spread, args.reconnect)
-            two = throughput(postgres, 2, args.clients, seconds, args.spread, args.reconnect)
+            one, _ = throughput(postgres, 1, args.clients, seconds, args.spread, args.reconnect)
+            two, used = throughput(postgres, 2, args.clients, seconds, args.spread, args.reconnect)
             print(f"   one worker {one:8.1f}   two workers {two:8.1f}   x{two / one:.2f}")
+            if used:
+                # Two workers can take no more than the machine's cores divided by the
+                # processor a command costs everyone (workers, PostgreSQL, clients) on it.
+                cores = os.cpu_count() or 1
+                ceiling = cores / sum(used.values()) * 1000
+                parts = ", ".join(f"{k} {v:.2f}" for k, v in used.items())
+                print(
+                    f"   processor a command with two workers (ms): {parts}; {cores} cores "
+                    f"hold at most {ceiling:.0f} a second, x{ceiling / one:.2f} one worker"
+                )
             goals.append(
                 _goal(two / one >= SCALE_GOAL, f"two workers {two / one:.2f} x one (>= 1.6)")
             )

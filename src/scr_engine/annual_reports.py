@@ -120,7 +120,7 @@ def _settings(engine: ReviewEngine, histories: list[tuple[Event, ...]]) -> dict[
             str(first.payload.get("protocol_version", "")),
             str(first.payload.get("settings_version", "")),
         )
-        found[first.review_id] = engine.settings_for(envelope)  # type: ignore[arg-type]
+        found[first.review_id] = engine.settings_for(envelope)
     return found
 
 

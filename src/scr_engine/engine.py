@@ -80,6 +80,7 @@ if TYPE_CHECKING:
     from scr_engine.protocols.sar.annual.records import AnnualReport, AnnualReportForm
     from scr_engine.protocols.sar.commands import SarCommand
     from scr_engine.protocols.sar.records import Referral, SarReview
+    from scr_engine.protocols.sar.settings import SarSettings
 
     AnyReview: TypeAlias = Review | SarReview | AnnualReport  # each shipped record
 
@@ -835,10 +836,14 @@ class ReviewEngine:
     def _now(self) -> datetime:
         return check_now(self.clock.now())  # aware, or InvalidRequest: nothing stored
 
-    def settings_for(self, review: AnyReview) -> Any:
-        """The settings a review runs under (those it started with: a
-        :class:`ProtocolSettings` for an SCR, its protocol's settings class for
-        another)."""
+    @overload
+    def settings_for(self, review: Review) -> ProtocolSettings: ...
+    @overload
+    def settings_for(self, review: SarReview | AnnualReport) -> SarSettings: ...
+    @overload
+    def settings_for(self, review: Any) -> Any: ...
+    def settings_for(self, review: Any) -> Any:
+        """The settings ``review`` started with (a SAR's, an annual report's: SarSettings)."""
         return self._settings_of(review)
 
     def _settings_of(self, review: AnyReview) -> Any:

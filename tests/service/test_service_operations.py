@@ -54,8 +54,9 @@ def test_sigterm_lets_the_request_in_flight_finish(
     scr: Scr, options: tuple[str, ...], stop: Callable[[int], None]
 ) -> None:
     """A request whose handler is running when SIGTERM comes (it has asked for the
-    body: ``Expect: 100-continue`` tells the client so) is answered in full; then the
-    service stops, closes the store and exits 0, and the store verifies. With workers
+    body: ``Expect: 100-continue`` tells the client so) is answered in full, while a
+    new connection is refused; then the service stops, closes the store and exits 0,
+    and the store verifies. With workers
     too, and on Ctrl-C (SIGINT to the terminal's process group), which the workers,
     in a group of their own, get as SIGTERM from ``scr serve``."""
     if options and not sys.platform.startswith("linux"):
@@ -77,6 +78,14 @@ def test_sigterm_lets_the_request_in_flight_finish(
             interim = _read_until(sock, b"\r\n\r\n")
             assert interim.startswith(b"HTTP/1.1 100"), interim
             stop(server.pid)
+            deadline = time.monotonic() + 10
+            while True:  # it stops taking connections, soon after the signal
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=5).close()
+                except ConnectionRefusedError:
+                    break
+                assert time.monotonic() < deadline, "still taking connections"
+                time.sleep(0.05)
             sock.sendall(body)
             answer = _read_until(sock, None)  # the service closes it: it is stopping
         assert answer.startswith(b"HTTP/1.1 201"), answer

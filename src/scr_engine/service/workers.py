@@ -110,7 +110,7 @@ def run_workers(
         _supervise(pids, lambda: _stop_taking(listener))
     finally:
         _stop_taking(listener)
-        handing.join()
+        handing.join(5)  # a daemon: never waited on for longer
         listener.close()
         for channel in channels:
             channel.close()
@@ -202,37 +202,54 @@ def _handed_server(config: Any, channel: socket.socket) -> Any:
     import uvicorn
 
     class Handed(uvicorn.Server):
+        # Only the two methods Uvicorn calls are overridden; the helpers are closures,
+        # so that no name here can shadow one of Uvicorn's own (private) methods.
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets=[])
             loop = asyncio.get_running_loop()
             channel.setblocking(False)
-            loop.add_reader(channel.fileno(), self._take, loop)
-
-        def _protocol(self) -> asyncio.Protocol:
-            protocol: Any = self.config.http_protocol_class  # what Uvicorn's startup makes
-            made: asyncio.Protocol = protocol(
-                config=self.config, server_state=self.server_state, app_state=self.lifespan.state
-            )
-            return made
-
-        def _take(self, loop: asyncio.AbstractEventLoop) -> None:
-            try:
-                data, fds, _, _ = socket.recv_fds(channel, 16, 16)
-            except (BlockingIOError, InterruptedError):
-                return
-            if not data:  # the parent is gone: its death signal stops this worker
-                loop.remove_reader(channel.fileno())
-            for fd in fds:
-                conn = socket.socket(fileno=fd)
-                if self.should_exit:
-                    conn.close()
-                    continue
-                conn.setblocking(False)
-                loop.create_task(loop.connect_accepted_socket(self._protocol, conn))
+            loop.add_reader(channel.fileno(), _taking(self, loop))
 
         async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
             asyncio.get_running_loop().remove_reader(channel.fileno())
             await super().shutdown(sockets)
+
+    def _taking(server: Any, loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
+        def protocol() -> asyncio.Protocol:  # what Uvicorn's start-up makes for each
+            made: asyncio.Protocol = server.config.http_protocol_class(
+                config=server.config,
+                server_state=server.server_state,
+                app_state=server.lifespan.state,
+            )
+            return made
+
+        async def serve(conn: socket.socket) -> None:
+            try:
+                await loop.connect_accepted_socket(protocol, conn)
+            except OSError:  # the client has gone already
+                conn.close()
+
+        def take() -> None:
+            try:
+                data, fds, _, _ = socket.recv_fds(channel, 16, 16)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:  # the channel broke: as if the parent were gone
+                data, fds = b"", []
+            if not data:  # the parent is gone: its death signal stops this worker
+                loop.remove_reader(channel.fileno())
+            for fd in fds:
+                conn = socket.socket(fileno=fd)
+                if server.should_exit:
+                    conn.close()
+                    continue
+                conn.setblocking(False)
+                task = loop.create_task(serve(conn))
+                pending.add(task)  # kept until done: the loop holds tasks weakly
+                task.add_done_callback(pending.discard)
+
+        pending: set[asyncio.Task[None]] = set()
+        return take
 
     return Handed(config)
 

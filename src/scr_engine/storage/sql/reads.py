@@ -40,10 +40,9 @@ def load_review(db: Connections, sql: _Sql, cache: _ReviewCache, review_id: str)
     :class:`~scr_engine.ReviewNotFound` if none, :class:`~scr_engine.IntegrityError`
     if they disagree."""
     problems: list[str] = []
-    attempt = 0
+    attempts = 0  # reads judged on the whole history
     incremental = True
-    while attempt < READ_ATTEMPTS:
-        attempt += 1
+    while True:
         with _translated(f"loading review {review_id!r}"), db.reading() as session:
             row = session.run(sql.load, (review_id, review_id)).fetchone()
             if row is None:
@@ -88,9 +87,9 @@ def load_review(db: Connections, sql: _Sql, cache: _ReviewCache, review_id: str)
             # holds a history that left the one this store knew), at no cost of an
             # attempt.
             incremental = False
-            attempt -= 1
             continue
-        if attempt == READ_ATTEMPTS or not _moved(db, sql, review_id, tuple(row)):
+        attempts += 1
+        if attempts == READ_ATTEMPTS or not _moved(db, sql, review_id, tuple(row)):
             break  # nothing moved: the disagreement is stored
     raise IntegrityError(review_id, problems)
 

@@ -79,7 +79,8 @@ def _tokens(session: Session, given: str | None) -> TokenFile:
     "pool_size",
     envvar="SCR_POOL_SIZE",
     type=click.IntRange(min=1),
-    help="connections the store's pool keeps open (default 5; $SCR_POOL_SIZE).",
+    help="connections the store's pool keeps open, and requests a worker serves at once "
+    "(the others wait their turn; default 5; $SCR_POOL_SIZE).",
 )
 @click.option(
     "--max-overflow",

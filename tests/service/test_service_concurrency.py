@@ -56,7 +56,8 @@ class _InFlight:
     """Wraps an engine's ``execute``: how many calls ran at once, at most (each held
     a little, so that the calls a service lets run together do overlap)."""
 
-    def __init__(self, service: Service) -> None:
+    def __init__(self, service: Service, hold: float = 0.1) -> None:
+        self.hold = hold
         self.now = self.most = 0
         self._lock = threading.Lock()
         self._execute = service.engine.execute
@@ -67,7 +68,7 @@ class _InFlight:
             self.now += 1
             self.most = max(self.most, self.now)
         try:
-            time.sleep(0.05)
+            time.sleep(self.hold)
             return self._execute(*args, **kwargs)
         finally:
             with self._lock:
@@ -137,3 +138,16 @@ def test_a_concurrency_not_a_whole_number_of_at_least_one_is_refused(
         create_app(MemoryStore(), {}, tokens, concurrency=wrong)  # type: ignore[arg-type]
     assert [r.field for r in caught.value.refusals] == ["concurrency"]
     assert repr(wrong) in str(caught.value)
+
+
+class _OddPool(MemoryStore):
+    pool_size = "five"  # a host's store whose attribute means something else
+
+
+def test_a_stores_pool_size_that_is_no_whole_number_is_not_taken(tmp_path: Path) -> None:
+    with running(_OddPool(), tmp_path) as service:
+        ids = [service.engine.submit(demo_request(), REQUESTER).id for _ in range(BURST)]
+        calls = _InFlight(service, hold=0.5)
+        responses = _burst(service, ids)
+        assert {r.status_code for r in responses} == {200}, {r.text for r in responses}
+        assert calls.most > 5  # AnyIO's limit (40): nearly all of them at once

@@ -662,7 +662,8 @@ def create_app(
     engine = target if isinstance(target, ReviewEngine) else ReviewEngine(target, clock)
     limit = max_body if max_body is not None else 4 * engine.settings.max_command_length
     if concurrency is None:
-        concurrency = getattr(engine.store, "pool_size", None)
+        size = getattr(engine.store, "pool_size", None)  # a store's own, if it says
+        concurrency = size if type(size) is int and size >= 1 else None
     elif type(concurrency) is not int or concurrency < 1:
         message = f"concurrency must be a whole number of at least 1, not {concurrency!r}"
         raise InvalidRequest("create_app", [Refusal.input(message, "concurrency")])

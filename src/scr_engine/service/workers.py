@@ -35,6 +35,9 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from scr_engine.errors import InvalidRequest
+from scr_engine.errors.refusals import Refusal
+
 __all__ = ["WorkerExit", "listening_socket", "run_workers", "workers_available"]
 
 
@@ -83,7 +86,11 @@ def run_workers(
     turn, until SIGTERM or SIGINT to this process stops them all (then return); raise
     :class:`WorkerExit` if one stops by itself. ``forked`` is called in this process
     once every worker is forked (a thread to start, say: threads are not to be forked
-    with)."""
+    with). Raises :class:`~scr_engine.errors.InvalidRequest` unless ``workers`` is a
+    whole number of at least 1 (then nothing is forked, and ``listener`` is left open)."""
+    if type(workers) is not int or workers < 1:
+        message = f"workers must be a whole number of at least 1, not {workers!r}"
+        raise InvalidRequest("run_workers", [Refusal.input(message, "workers")])
     pids: list[int] = []
     channels: list[socket.socket] = []
     parent = os.getpid()

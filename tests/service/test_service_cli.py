@@ -15,10 +15,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from scr_engine.demo import demo_request
+from scr_engine import commands as c
+from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, REQUESTER, demo_request
 from scr_engine.serialization import unstructure
+from scr_engine.storage.sql import SqlStore
+from scr_engine.webhooks import DeliveryStatus, Webhook
 from support.clitools import Scr, scr
-from support.serving import start_scr_serve
+from support.receiver import receiving
+from support.serving import engine_over, start_scr_serve
 
 __all__ = ["scr"]  # the fixture, for pytest
 
@@ -208,3 +212,41 @@ def test_the_workers_stop_when_scr_serve_is_killed(scr: Scr) -> None:
     while any(Path(f"/proc/{w}").exists() for w in workers):
         assert time.monotonic() < deadline, "a worker outlived scr serve"
         time.sleep(0.1)
+
+
+@pytest.mark.parametrize("options", [(), ("--workers", "2")], ids=["one", "workers"])
+def test_scr_serve_sends_the_webhook_deliveries_due(scr: Scr, options: tuple[str, ...]) -> None:
+    """``scr serve`` sends the outbox's due deliveries (every ``--webhook-interval``
+    seconds), with workers too (from the parent alone: each is received once); it
+    stops its sender and closes the store when it stops."""
+    if options and not sys.platform.startswith("linux"):
+        pytest.skip("--workers: Linux")
+    scr.ready()
+    secret = scr.folder / "webhook-secret"
+    secret.write_text("whsec-" + "k3y" * 12 + "\n", encoding="utf-8")
+    with receiving() as receiver:
+        with SqlStore(f"sqlite:///{scr.folder / 'scr.sqlite3'}") as store:
+            store.set_webhook(Webhook.create(receiver.url, secret))
+            engine = engine_over(store)
+            review = engine.submit(demo_request(), REQUESTER)
+            engine.execute(review.id, c.RecordChairNotified(review.received_on), BUSINESS_MANAGER)
+            engine.execute(review.id, c.AssessCriteria(), BOARD_CHAIR)
+            engine.execute(review.id, c.ConfirmReview("CR-1 is met."), BOARD_CHAIR)  # RF-5
+            queued = {d.id for d in store.deliveries()}
+        assert queued
+        server, _ = start_scr_serve(scr.folder, "--webhook-interval", "0.1", *options)
+        try:
+            deadline = time.monotonic() + 30
+            while len(receiver.received) < len(queued):
+                assert time.monotonic() < deadline, "the deliveries were not sent"
+                time.sleep(0.05)
+            time.sleep(0.5)  # a second sender, if there were one, would send them again
+        finally:
+            server.send_signal(signal.SIGTERM)
+            _, errors = server.communicate(timeout=60)
+    assert server.returncode == 0, errors
+    assert "stopped; the store is closed" in errors
+    sent = [json.loads(got.body)["delivery_id"] for got in receiver.received]
+    assert sorted(sent) == sorted(queued)
+    with SqlStore(f"sqlite:///{scr.folder / 'scr.sqlite3'}") as store:
+        assert {d.status for d in store.deliveries()} == {DeliveryStatus.DELIVERED}

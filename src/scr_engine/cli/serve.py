@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -252,39 +254,51 @@ def serve(
     if listener is not None:
         _serve_workers(session, app, listener, workers, webhook_interval, shutdown_timeout)
         return
-    from scr_engine.service.webhooks import Dispatcher
-
-    dispatcher = Dispatcher(session.store, interval=webhook_interval)
-    if webhook_interval > 0:
-        dispatcher.start()
     stopped: list[int] = []
-    previous = {
-        number: signal.signal(number, lambda received, frame: stopped.append(received))
-        for number in (signal.SIGTERM, signal.SIGINT)
-    }
-    try:
-        # Uvicorn takes SIGTERM and SIGINT while it runs, shuts down gracefully, then
-        # raises the signal again: the handlers above take it, so that the store is
-        # closed and the command ends normally.
-        uvicorn.run(
-            app,
-            host=host,
-            port=port,
-            log_level="warning",
-            access_log=False,
-            timeout_graceful_shutdown=shutdown_timeout,
-        )
-    except SystemExit as exc:  # Uvicorn could not start (a port in use, say): its 3
-        if exc.code in (0, None):  # is scr's "not found"; failing to listen is exit 1
-            raise
-        raise CliError(f"cannot listen on {host}:{port} (see the error above)") from None
-    finally:
-        dispatcher.stop()
-        for number, before in previous.items():
-            signal.signal(number, before)
-        session.store.close()
+    with _webhooks_then_close(session, webhook_interval) as start_webhooks:
+        if start_webhooks is not None:
+            start_webhooks()
+        previous = {
+            number: signal.signal(number, lambda received, frame: stopped.append(received))
+            for number in (signal.SIGTERM, signal.SIGINT)
+        }
+        try:
+            # Uvicorn takes SIGTERM and SIGINT while it runs, shuts down gracefully,
+            # then raises the signal again: the handlers above take it, so that the
+            # store is closed and the command ends normally.
+            uvicorn.run(
+                app,
+                host=host,
+                port=port,
+                log_level="warning",
+                access_log=False,
+                timeout_graceful_shutdown=shutdown_timeout,
+            )
+        except SystemExit as exc:  # Uvicorn could not start (a port in use, say): its 3
+            if exc.code in (0, None):  # is scr's "not found"; failing to listen is exit 1
+                raise
+            raise CliError(f"cannot listen on {host}:{port} (see the error above)") from None
+        finally:
+            for number, before in previous.items():
+                signal.signal(number, before)
     if stopped:
         click.echo("scr serve: stopped; the store is closed", err=True)
+
+
+@contextmanager
+def _webhooks_then_close(session: Session, interval: float) -> Iterator[Callable[[], None] | None]:
+    """For the block, the webhook dispatcher over the store, given as its ``start``
+    (None when ``interval`` is 0: none are sent) for the caller to call once threads
+    may run; when the block ends, however it ends, the dispatcher is stopped and the
+    store closed. Each way of serving (one process, workers) sends and closes so."""
+    from scr_engine.service.webhooks import Dispatcher
+
+    dispatcher = Dispatcher(session.store, interval=interval)
+    try:
+        yield dispatcher.start if interval > 0 else None
+    finally:
+        dispatcher.stop()
+        session.store.close()
 
 
 def _serve_workers(
@@ -297,20 +311,15 @@ def _serve_workers(
 ) -> None:
     """``scr serve --workers``: the workers forked, each connection ``listener`` takes
     handed to the next in turn; webhooks sent from this process (its dispatcher
-    started once they are); the store closed when they have all stopped."""
-    from scr_engine.service.webhooks import Dispatcher
+    started once they are: a thread is not to be forked with); the store closed when
+    they have all stopped."""
     from scr_engine.service.workers import WorkerExit, run_workers
 
-    dispatcher = Dispatcher(session.store, interval=webhook_interval)
-    try:
-        # Started once the workers are forked: a thread is not to be forked with.
-        forked = dispatcher.start if webhook_interval > 0 else None
-        run_workers(app, listener, workers, shutdown_timeout=timeout, forked=forked)
-    except WorkerExit as exc:
-        raise CliError(f"scr serve: {exc}; the other workers were stopped") from None
-    finally:
-        dispatcher.stop()
-        session.store.close()
+    with _webhooks_then_close(session, webhook_interval) as start_webhooks:
+        try:
+            run_workers(app, listener, workers, shutdown_timeout=timeout, forked=start_webhooks)
+        except WorkerExit as exc:
+            raise CliError(f"scr serve: {exc}; the other workers were stopped") from None
     click.echo("scr serve: stopped; the store is closed", err=True)
 
 

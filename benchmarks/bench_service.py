@@ -472,7 +472,8 @@ def main(argv: list[str] | None = None) -> int:
                 parts = ", ".join(f"{k} {v:.2f}" for k, v in used.items())
                 print(
                     f"   processor a command with two workers (ms): {parts}; {cores} cores "
-                    f"hold at most {ceiling:.0f} a second, x{ceiling / one:.2f} one worker"
+                    f"hold at most {ceiling:.0f} a second, x{ceiling / one:.2f} one worker; "
+                    f"two workers took {two / ceiling:.0%} of it"
                 )
             goals.append(
                 _goal(two / one >= SCALE_GOAL, f"two workers {two / one:.2f} x one (>= 1.6)")

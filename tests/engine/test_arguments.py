@@ -176,7 +176,13 @@ def test_a_clock_without_a_time_zone_is_refused_before_anything_is_stored(
     assert any_engine.verify().ok
 
 
-@pytest.mark.parametrize("made", [5, "", "a\x00b", "x" * 1001, "r-taken"], ids=repr)
+# Named, not ids=repr: the repr of "a\x00b" makes a test id that pytest escapes again
+# on a second collection in one process, which then cannot be run by its id.
+@pytest.mark.parametrize(
+    "made",
+    [5, "", "a\x00b", "x" * 1001, "r-taken"],
+    ids=["not-text", "empty", "nul-byte", "too-long", "taken"],
+)
 def test_an_id_new_id_gives_that_no_read_could_use_is_refused(made: Any) -> None:
     """The engine's ``new_id`` must give ids a store can look up, one per review: an id
     ``get`` would refuse, or the id of a stored review, is InvalidRequest naming

@@ -82,6 +82,7 @@ if TYPE_CHECKING:  # the one list of public names (see the module's docstring)
         CriteriaAssessment as CriteriaAssessment,
         CriteriaFacts as CriteriaFacts,
         Dissemination as Dissemination,
+        Envelope as Envelope,
         ExecutiveSummary as ExecutiveSummary,
         Facts as Facts,
         FamilyDecision as FamilyDecision,

@@ -12,6 +12,7 @@ from typing import Any
 
 from attrs import evolve
 
+from scr_engine._listing import load
 from scr_engine.access import ReadPolicy, read_refusal
 from scr_engine.commands import COMMANDS, ErasePersonalData
 from scr_engine.errors import TransitionRefused
@@ -92,7 +93,7 @@ def ended_holding(
     while page := store.review_ids(after=after, limit=500):
         after = page[-1]
         for review_id in page:
-            review = store.load(review_id)
+            review = load(store, review_id)
             if review.stage not in TERMINAL_STAGES:
                 continue
             if read_refusal(policy, review, actor) is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 from scr_engine._arguments import check_task_cursor, refuse
 from scr_engine.protocols import available
@@ -21,6 +21,7 @@ from scr_engine.storage.port import DeadlineRow, ReviewStore
 __all__ = [
     "every_review",
     "fulfilled",
+    "load",
     "matching",
     "pending_page",
     "readable_overdue",
@@ -29,13 +30,22 @@ __all__ = [
 ]
 
 
+def load(store: ReviewStore, review_id: str) -> Review:
+    """The review ``store`` holds as ``review_id`` (:meth:`ReviewStore.load
+    <scr_engine.storage.port.ReviewStore.load>`), as the engine's generic code takes
+    it. The port promises only the :class:`~scr_engine.records.envelope.Envelope`
+    every protocol's record has; the engine judges, advances and reads each record
+    through its protocol's definition, and names it as the SCR's record throughout."""
+    return cast(Review, store.load(review_id))
+
+
 def every_review(store: ReviewStore) -> Iterator[Review]:
     """Every review of the store, in id order, a page of ids at a time."""
     cursor: str | None = None
     while page := store.review_ids(after=cursor, limit=500):
         cursor = page[-1]
         for review_id in page:
-            yield store.load(review_id)
+            yield load(store, review_id)
 
 
 def fulfilled(store: ReviewStore, review_id: str, command: object) -> tuple[str, ...]:

@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from scr_engine.history import CorruptHistory, Event, head_problems, replay, verify_history
-from scr_engine.records import Review
+from scr_engine.records.envelope import Envelope
 
 __all__ = ["column_problems", "review_problems"]
 
 
 def review_problems(
-    review: Review,
+    review: Envelope,
     events: Sequence[Event],
     *,
     stage: str | None = None,
@@ -56,7 +56,7 @@ def review_problems(
 
 
 def column_problems(
-    review: Review,
+    review: Envelope,
     *,
     stage: str | None = None,
     version: int | None = None,

@@ -32,7 +32,7 @@ from scr_engine._arguments import (
     refuse,
 )
 from scr_engine._erasure import ended_holding, scrubbed, with_rewrites
-from scr_engine._listing import fulfilled, matching, pending_page, readable_overdue, scan_for
+from scr_engine._listing import fulfilled, load, matching, pending_page, readable_overdue, scan_for
 from scr_engine._options import CommandOption, command_options
 from scr_engine._settings_book import (
     SettingsBook,
@@ -385,7 +385,7 @@ class ReviewEngine:
             check_count(name, expected_version, "expected_version", 2**63 - 1)
         if key is not None:
             check_id(name, key, "idempotency_key")
-        review = self.store.load(review_id)
+        review = load(self.store, review_id)
         # PR-e: who may not read the review may not act on it (nor learn its stage
         # from a refusal, nor its content from a replayed result).
         self._may_act(review, actor, name)
@@ -469,7 +469,7 @@ class ReviewEngine:
         check_retry(found, command, actor)
         history = self.store.history(found.review_id)
         if found.sequence == len(history):
-            return self.store.load(found.review_id)
+            return load(self.store, found.review_id)
         return replay(history[: found.sequence], settings=self._settings_of)
 
     def _scrubbed(self, review_id: str, value: str | None) -> tuple[Event, ...]:
@@ -547,7 +547,7 @@ class ReviewEngine:
         name = command_name(command)
         check_actor(name, actor, self.settings.max_actor_length)
         check_id(name, review_id)
-        review = self.store.load(review_id)
+        review = load(self.store, review_id)
         self._may_read(review, actor, f"explain {name}")
         if name == "submit_request":
             return [
@@ -566,7 +566,7 @@ class ReviewEngine:
         reason it would be refused. What a screen can offer. Changes nothing."""
         check_actor("options", actor, self.settings.max_actor_length)
         check_id("options", review_id)
-        review = self.store.load(review_id)
+        review = load(self.store, review_id)
         self._may_read(review, actor, "options")
         today, definition = local_date(self._now()), self.definition(review)
         return command_options(review, actor, today, self._settings_of(review), definition)
@@ -581,7 +581,7 @@ class ReviewEngine:
         """The review at its latest version. With ``actor``, only if the read policy
         lets them read it (:class:`PermissionDenied`, PR-e, otherwise), and the read
         is logged; with none, as the host's trusted code (see :mod:`scr_engine.access`)."""
-        review = self.store.load(check_id("get", review_id))
+        review = load(self.store, check_id("get", review_id))
         self._may_read(review, actor, "get")
         return review
 
@@ -595,7 +595,7 @@ class ReviewEngine:
         review_id = finder(reference) if callable(finder) else scan_for(self.store, reference)
         if review_id is None:
             raise ReviewNotFound(reference, "reference")
-        review = self.store.load(review_id)
+        review = load(self.store, review_id)
         self._may_read(review, actor, "get")
         return review
 
@@ -638,7 +638,7 @@ class ReviewEngine:
         """Every event of the review, in order (``actor`` as for :meth:`get`)."""
         check_id("history", review_id)
         if actor is not None:
-            self._may_read(self.store.load(review_id), actor, "history")
+            self._may_read(load(self.store, review_id), actor, "history")
         return self.store.history(review_id)
 
     def deadlines(
@@ -649,7 +649,7 @@ class ReviewEngine:
         check_id("deadlines", review_id)
         if as_of is not None:
             check_day("deadlines", as_of)
-        review = self.store.load(review_id)
+        review = load(self.store, review_id)
         self._may_read(review, actor, "deadlines")
         today = as_of if as_of is not None else local_date(self._now())
         return self.definition(review).deadlines(review, self._settings_of(review), today)
@@ -677,7 +677,7 @@ class ReviewEngine:
     def _readable(self, review_id: str, actor: Actor, what: str) -> bool:
         """Whether ``actor`` may read the review; a granted read is logged (a review
         left out of a list is not a read)."""
-        review = self.store.load(review_id)
+        review = load(self.store, review_id)
         if read_refusal(self.read_policy, review, actor) is not None:
             return False
         self.store.log_access(review.id, self._now(), actor.id, what, True)
@@ -767,7 +767,7 @@ class ReviewEngine:
         do not send it; RF-5, PR-d). ``actor`` as for :meth:`get`."""
         check_id("tasks", review_id)
         if actor is not None:
-            self._may_read(self.store.load(review_id), actor, "tasks")
+            self._may_read(load(self.store, review_id), actor, "tasks")
         return self.store.tasks(review_id)
 
     def complete_task(self, task_id: str) -> None:
@@ -781,7 +781,7 @@ class ReviewEngine:
         recommendations and action plan, with no personal data
         (:func:`scr_engine.publication.public_export`). The one way to publish
         (``actor`` as for :meth:`get`)."""
-        review = self.store.load(check_id("public_export", review_id))
+        review = load(self.store, check_id("public_export", review_id))
         self._may_read(review, actor, "public_export")
         return public_export(review)
 

@@ -37,6 +37,7 @@ from scr_engine.personal import (
 from scr_engine.protocols import Protocol, named, of
 from scr_engine.protocols.definition import Step
 from scr_engine.records import Review, Role, Task
+from scr_engine.records.envelope import Envelope
 from scr_engine.serialization import canonical_json, freeze, structure
 from scr_engine.states.effects import occurred_day
 
@@ -174,7 +175,7 @@ def event_hash(body: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
-def state_digest(review: Review, salt: str, changes: dict[str, Any] | None = None) -> str:
+def state_digest(review: Envelope, salt: str, changes: dict[str, Any] | None = None) -> str:
     """The digest an event commits to: hex SHA-256 of a tag, ``salt`` and the
     structural digest of the review (:mod:`scr_engine.digest`), every field but
     ``head`` (the hash of the very event that commits to the state); with
@@ -185,7 +186,7 @@ def state_digest(review: Review, salt: str, changes: dict[str, Any] | None = Non
 
 
 def _state(
-    review: Review, salt: str, changes: dict[str, Any] | None = None
+    review: Envelope, salt: str, changes: dict[str, Any] | None = None
 ) -> tuple[str, RecordDigest]:
     inner = record_digest(review, skip="head", changes=changes)
     return hashlib.sha256(_STATE_TAG + bytes.fromhex(salt) + inner.digest).hexdigest(), inner
@@ -418,7 +419,7 @@ def _commits(salt: str, value: str, commitment: str) -> bool:
         return False
 
 
-def head_problems(review: Review, event: Event | None) -> list[str]:
+def head_problems(review: Envelope, event: Event | None) -> list[str]:
     """What disagrees between a stored review and the last event of its history
     (empty when they agree): the version and sequence, the head and the hash, the
     stage, and (format 2) the state digest the event committed to."""
@@ -447,7 +448,7 @@ def head_problems(review: Review, event: Event | None) -> list[str]:
     return problems
 
 
-def state_problem(review: Review, event: Event) -> str | None:
+def state_problem(review: Envelope, event: Event) -> str | None:
     """Whether a format-2 event's state digest is ``review`` (the review its command
     produced, as replayed): None when it is, or for format 1, else what is wrong."""
     if event.format == 1:
@@ -459,7 +460,7 @@ def state_problem(review: Review, event: Event) -> str | None:
     return None
 
 
-def _state_of(review: Review, salt: str) -> str | None:
+def _state_of(review: Envelope, salt: str) -> str | None:
     try:
         digest, made = _state(review, salt)
     except (ValueError, TypeError):

@@ -55,7 +55,8 @@ from attrs import evolve, frozen
 from scr_engine.errors import InvalidRequest, StorageError
 from scr_engine.errors.refusals import Refusal
 from scr_engine.history import Event
-from scr_engine.records import Review, Task
+from scr_engine.records import Task
+from scr_engine.records.envelope import Envelope
 
 __all__ = [
     "DELIVERY_HEADER",
@@ -250,7 +251,7 @@ def _utc(at: datetime) -> datetime:
     return at.astimezone(UTC)
 
 
-def deliveries_of(review: Review, event: Event, tasks: Sequence[Task]) -> list[Delivery]:
+def deliveries_of(review: Envelope, event: Event, tasks: Sequence[Task]) -> list[Delivery]:
     """The deliveries a save queues: one per task (by id), in the order given, each
     due at the event's time."""
     at = _utc(event.at)

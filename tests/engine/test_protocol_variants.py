@@ -28,6 +28,7 @@ from scr_engine.history import CorruptHistory, replay
 from scr_engine.protocols import StageDef
 from scr_engine.protocols.scr import SCR
 from scr_engine.records import AlternativeReview, Review, Role
+from scr_engine.records.envelope import ENVELOPE_FIELDS
 from scr_engine.rules.guards import Context
 from scr_engine.rules.judge import SCR_RULES, judge
 from scr_engine.rules.registry import Rule, RuleKind
@@ -198,6 +199,32 @@ def test_a_definition_whose_record_cannot_hold_its_stages_is_refused() -> None:
         SCR.derive("scr-inquest", "1", stages=(*SCR.stages, paused))
     with pytest.raises(UnknownProtocol):
         protocols.get("scr-inquest")
+
+
+def test_a_definition_whose_record_lacks_the_envelope_is_refused() -> None:
+    """Every record has the envelope a store keeps beside it (``Envelope``): a
+    definition whose record class lacks a field of it, or is no attrs class a store
+    could keep, is refused when it is built, naming each missing field."""
+    bare = attrs.make_class("Bare", ["id", "reference", "stage", "version"])
+    with pytest.raises(ValueError) as refused:
+        SCR.derive("scr-bare", "1", record=bare)
+    message = str(refused.value)
+    assert "its record (Bare) lacks the envelope every record has" in message
+    missing = [
+        name for name in ENVELOPE_FIELDS if name not in ("id", "reference", "stage", "version")
+    ]
+    assert message.endswith(", ".join(missing))
+    with pytest.raises(ValueError, match=r"\(dict\) lacks the envelope every record has: id,"):
+        SCR.derive("scr-dict", "1", record=dict)
+
+
+def test_every_shipped_record_has_the_envelope() -> None:
+    """The SCR's, the SAR's and the annual report's record classes each have every
+    envelope field (what a store reads of a review, whatever its protocol)."""
+    for definition in protocols.available():
+        fields = attrs.fields_dict(definition.record)
+        assert [n for n in ENVELOPE_FIELDS if n not in fields] == [], definition.key
+    assert ENVELOPE_FIELDS[:4] == ("id", "reference", "stage", "version")
 
 
 def test_a_variants_templates_name_the_rules_its_guards_ask_for(

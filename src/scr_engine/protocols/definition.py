@@ -14,11 +14,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+import attrs
 from attrs import evolve, frozen
 
 from scr_engine.commands import Command
 from scr_engine.errors.refusals import Refusal
 from scr_engine.records import Actor, Review, Role, Task
+from scr_engine.records.envelope import ENVELOPE_FIELDS
 from scr_engine.rules.common import Check
 from scr_engine.rules.deadlines import Deadline
 from scr_engine.rules.preconditions import Precondition
@@ -154,9 +156,10 @@ class Protocol:
     documents: tuple[str, ...]
     record: type
     """The class of the protocol's review record (:class:`~scr_engine.records.Review`
-    for the SCR). It has the envelope every review has: ``id``, ``reference``,
-    ``stage``, ``version``, ``head``, ``settings_version``, ``requested_by``,
-    ``received_on``, ``protocol`` and ``protocol_version``."""
+    for the SCR): an attrs class with the envelope every review has
+    (:class:`~scr_engine.records.Envelope`: ``id``, ``reference``, ``stage``,
+    ``version``, ``head``, ``settings_version``, ``requested_by``, ``received_on``,
+    ``protocol`` and ``protocol_version``), all a store reads of it."""
     open: Opener
     """Makes a review's record from its ``submit_request``."""
     apply: Applier
@@ -198,7 +201,8 @@ class Protocol:
         any): ``moves`` compiled from another table or other stages; a stage its
         record cannot hold (an SCR variant's stage the SCR's ``Stage`` lacks); a command of the
         table with no class, or (but for the one that creates a review) no guard or
-        no effect; a guard, effect or precondition of a command the table lacks."""
+        no effect; a guard, effect or precondition of a command the table lacks; a
+        record class without the envelope every record has."""
         found: list[str] = []
         if self.moves.table != self.table:
             found.append("moves are compiled from another table: build them from this one")
@@ -212,6 +216,13 @@ class Protocol:
             found.append(
                 f"terminal stages the stores do not know as ended: {', '.join(ended)} "
                 f"(an ending stage is one of {', '.join(sorted(TERMINAL_STAGES))})"
+            )
+        held = attrs.fields_dict(self.record) if attrs.has(self.record) else {}
+        lacking = [name for name in ENVELOPE_FIELDS if name not in held]
+        if lacking:
+            found.append(
+                f"its record ({self.record.__name__}) lacks the envelope every record has: "
+                + ", ".join(lacking)
             )
         for code in self.stage_codes:
             try:

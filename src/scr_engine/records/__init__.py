@@ -15,7 +15,9 @@ protocol section, and every one is imported from here:
 - :mod:`~scr_engine.records.report` — the overview report and the action plan (§7);
 - :mod:`~scr_engine.records.changes` — pauses, extensions, replacements, revisions,
   joinings and erasure's rewrites;
-- :mod:`~scr_engine.records.review` — the review itself.
+- :mod:`~scr_engine.records.review` — the review itself;
+- :mod:`~scr_engine.records.envelope` — what every protocol's review record has (the
+  fields a store keeps beside it).
 """
 
 from scr_engine.records.changes import (
@@ -26,6 +28,7 @@ from scr_engine.records.changes import (
     TermsRevision,
     TextRewrite,
 )
+from scr_engine.records.envelope import Envelope
 from scr_engine.records.evidence import (
     ChronologyEntry,
     Imr,
@@ -94,6 +97,7 @@ __all__ = [
     "CriteriaAssessment",
     "CriteriaFacts",
     "Dissemination",
+    "Envelope",
     "ExecutiveSummary",
     "Extension",
     "Facts",

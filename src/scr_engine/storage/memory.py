@@ -16,7 +16,8 @@ from scr_engine.board import BoardIdentity
 from scr_engine.checkpoints import Checkpoint
 from scr_engine.errors import ConcurrencyConflict, IntegrityError, ReviewNotFound, StorageError
 from scr_engine.history import Event
-from scr_engine.records import Review, Task, TaskState, TaskStatus
+from scr_engine.records import Task, TaskState, TaskStatus
+from scr_engine.records.envelope import Envelope
 from scr_engine.states.stages import TERMINAL_STAGES
 from scr_engine.storage.port import (
     DeadlineRow,
@@ -46,8 +47,8 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._reviews: dict[str, Review] = {}
-        self._saved: dict[str, Review] = {}  # the review object each save stored
+        self._reviews: dict[str, Envelope] = {}
+        self._saved: dict[str, Envelope] = {}  # the review object each save stored
         self._events: dict[str, list[Event]] = {}
         # By stage code (an SCR's Stage is its code): every protocol's reviews.
         self._by_stage: defaultdict[str, dict[str, None]] = defaultdict(dict)
@@ -70,7 +71,7 @@ class MemoryStore:
         self._webhook: Webhook | None = None
         self._deliveries: dict[str, Delivery] = {}
 
-    def load(self, review_id: str) -> Review:
+    def load(self, review_id: str) -> Envelope:
         """The review at its latest version, checked against its history: the last
         event on every load, the whole chain when the review held is not the object
         the store saved (:class:`~scr_engine.IntegrityError` if they disagree)."""
@@ -93,7 +94,7 @@ class MemoryStore:
 
     def save(
         self,
-        review: Review,
+        review: Envelope,
         event: Event,
         tasks: Sequence[Task] = (),
         deadlines: Sequence[DeadlineRow] | None = None,
@@ -234,7 +235,7 @@ class MemoryStore:
         except KeyError:
             raise ReviewNotFound(review_id) from None
 
-    def list_by_stage(self, stage: str, *, limit: int = 100, offset: int = 0) -> list[Review]:
+    def list_by_stage(self, stage: str, *, limit: int = 100, offset: int = 0) -> list[Envelope]:
         """Reviews at ``stage`` (of every protocol with that stage code), ordered by
         reference."""
         check_page(limit, offset)

@@ -19,7 +19,8 @@ from scr_engine.checkpoints import Checkpoint
 from scr_engine.errors import InvalidRequest, StorageError
 from scr_engine.errors.refusals import Refusal
 from scr_engine.history import Event
-from scr_engine.records import Review, Task, TaskState
+from scr_engine.records import Task, TaskState
+from scr_engine.records.envelope import Envelope
 from scr_engine.rules.deadlines import Deadline, DeadlineStatus
 from scr_engine.webhooks import Delivery, DeliveryStatus, Webhook
 
@@ -88,7 +89,7 @@ class DeadlineRow:
         return (self.due_on, self.review_id, self.key)
 
     @classmethod
-    def of(cls, review: Review, deadline: Deadline) -> DeadlineRow:
+    def of(cls, review: Envelope, deadline: Deadline) -> DeadlineRow:
         """The row of one of ``review``'s deadlines."""
         return cls(
             review.id,
@@ -112,7 +113,7 @@ class StoredReview:
     review (None where it keeps none)."""
 
     review_id: str
-    review: Review | None
+    review: Envelope | None
     problem: str | None
     events: tuple[Event, ...]
     events_problem: str | None
@@ -156,7 +157,7 @@ def check_webhook(webhook: object) -> Webhook:
     return webhook
 
 
-def check_rows(review: Review, rows: Sequence[DeadlineRow]) -> None:
+def check_rows(review: Envelope, rows: Sequence[DeadlineRow]) -> None:
     """Refuse deadline rows of another review, or two rows with one key, with
     :class:`~scr_engine.StorageError` (every store refuses them the same way)."""
     keys: set[str] = set()
@@ -174,13 +175,13 @@ def check_rows(review: Review, rows: Sequence[DeadlineRow]) -> None:
 class ReviewStore(Protocol):
     """Persistence for reviews, their histories and the tasks commands emit."""
 
-    def load(self, review_id: str) -> Review:
+    def load(self, review_id: str) -> Envelope:
         """The review at its latest version; :class:`~scr_engine.ReviewNotFound` if none."""
         ...
 
     def save(
         self,
-        review: Review,
+        review: Envelope,
         event: Event,
         tasks: Sequence[Task] = (),
         deadlines: Sequence[DeadlineRow] | None = None,
@@ -232,7 +233,7 @@ class ReviewStore(Protocol):
         the last row of the previous page."""
         ...
 
-    def list_by_stage(self, stage: str, *, limit: int = 100, offset: int = 0) -> list[Review]:
+    def list_by_stage(self, stage: str, *, limit: int = 100, offset: int = 0) -> list[Envelope]:
         """Reviews at ``stage`` (a stage code: an SCR's :class:`Stage`, or another
         protocol's code; reviews of every protocol with that code), ordered by
         reference."""

@@ -49,6 +49,7 @@ from scr_engine.protocols.sar.annual.records import (
 )
 from scr_engine.protocols.sar.records import SarReview
 from scr_engine.records import Review
+from scr_engine.records.envelope import Envelope
 from scr_engine.storage.port import ReviewStore
 from scr_engine.testing.scenarios import RecordingStore, Save
 
@@ -150,7 +151,8 @@ class AnnualReportContract:
         assert [e.sequence for e in events] == list(range(1, report.version + 1))
         assert events[-1].hash == report.head and events[-1].stage_after == report.stage
         assert verify_history(events) == []
-        assert replay(events) == report
+        replayed: Envelope = replay(events)
+        assert replayed == report
         assert store.review_id_of(report.reference) == report.id
         assert report.reference.startswith("SAR-AR-")
         assert (report.id, report.version, report.head) in store.heads()
@@ -295,4 +297,5 @@ class AnnualReportContract:
         verified = engine.verify()
         assert verified.ok, verified.faults
         history: tuple[Event, ...] = store.history(report.id)
-        assert replay(history) == held
+        replayed: Envelope = replay(history)
+        assert replayed == held

@@ -51,6 +51,7 @@ from scr_engine.errors import (
 )
 from scr_engine.history import replay, verify_history
 from scr_engine.records import Review, Task, TaskState, TaskStatus
+from scr_engine.records.envelope import Envelope
 from scr_engine.rules.deadlines import DeadlineStatus
 from scr_engine.states.stages import Stage
 from scr_engine.storage.port import DeadlineRow, ReviewStore
@@ -115,7 +116,13 @@ def _current_rows(saves: Sequence[Save]) -> list[DeadlineRow]:
     return [row for rows in latest.values() for row in rows]
 
 
-def _latest(saves: Sequence[Save]) -> dict[str, Review]:
+def _scr(review: Envelope) -> Review:
+    """A saved review of the scenarios, which are the SCR's."""
+    assert isinstance(review, Review)
+    return review
+
+
+def _latest(saves: Sequence[Save]) -> dict[str, Envelope]:
     return {save.review.id: save.review for save in saves}
 
 
@@ -209,7 +216,9 @@ class StoreContract(AnnualReportContract, BoardContract, ProtocolsContract, Webh
             save.apply(store)
         review = saves[-1].review
         assert store.load(review.id) == review
-        assert store.load(review.id).request.other_information == "\n".join(STRANGE_TEXT)
+        held = store.load(review.id)
+        assert isinstance(held, Review)
+        assert held.request.other_information == "\n".join(STRANGE_TEXT)
         assert store.history(review.id) == tuple(s.event for s in saves)
         assert store.pending_tasks(limit=10_000) == _tasks(saves)
         assert any("o'brien" in t.agency for t in _tasks(saves))
@@ -250,7 +259,7 @@ class StoreContract(AnnualReportContract, BoardContract, ProtocolsContract, Webh
         with pytest.raises(ConcurrencyConflict) as caught:
             first.apply(store)
         assert (caught.value.expected, caught.value.actual) == (0, 1)
-        other = evolve(first, review=evolve(first.review, reference="SCR-2026-999"))
+        other = evolve(first, review=evolve(_scr(first.review), reference="SCR-2026-999"))
         with pytest.raises(ConcurrencyConflict):
             other.apply(store)
         assert store.load("rev-closure") == first.review
@@ -332,7 +341,7 @@ class StoreContract(AnnualReportContract, BoardContract, ProtocolsContract, Webh
         first.apply(store)
         clash = evolve(
             first,
-            review=evolve(first.review, id="rev-other"),
+            review=evolve(_scr(first.review), id="rev-other"),
             event=evolve(first.event, review_id="rev-other"),
         )
         with pytest.raises(StorageError):

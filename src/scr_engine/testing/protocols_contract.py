@@ -15,6 +15,7 @@ from scr_engine.history import replay
 from scr_engine.protocols.sar import commands as c
 from scr_engine.protocols.sar.records import SarReview, WithdrawReason
 from scr_engine.records import Review, TaskStatus
+from scr_engine.records.envelope import Envelope
 from scr_engine.storage.port import ReviewStore
 
 __all__ = ["ProtocolsContract"]
@@ -38,10 +39,12 @@ class ProtocolsContract:
         loaded = store.load(sar.id)
         assert isinstance(loaded, SarReview) and loaded == sar
         assert isinstance(store.load(scr.id), Review)
+        assert isinstance(loaded, Envelope) and isinstance(store.load(scr.id), Envelope)
         events = store.history(sar.id)
         assert [e.sequence for e in events] == list(range(1, sar.version + 1))
         assert events[-1].hash == sar.head and events[-1].stage_after == sar.stage
-        assert replay(events) == sar
+        replayed: Envelope = replay(events)
+        assert replayed == sar
         assert store.review_id_of(sar.reference) == sar.id
         assert engine.verify().ok
 

@@ -30,7 +30,8 @@ from scr_engine.demo import (
 )
 from scr_engine.engine import ReviewEngine
 from scr_engine.history import Event
-from scr_engine.records import Agency, Review, Task
+from scr_engine.records import Agency, Task
+from scr_engine.records.envelope import Envelope
 from scr_engine.rules.deadlines import DeadlineStatus
 from scr_engine.rules.settings import DEFAULT_SETTINGS
 from scr_engine.storage.memory import MemoryStore
@@ -75,7 +76,7 @@ PostgreSQL text cannot hold), control characters and strings of about 1 MB."""
 class Save:
     """One call of :meth:`ReviewStore.save`, as the engine made it."""
 
-    review: Review
+    review: Envelope
     event: Event
     tasks: tuple[Task, ...]
     deadlines: tuple[DeadlineRow, ...] | None
@@ -108,7 +109,7 @@ class RecordingStore(MemoryStore):
 
     def save(
         self,
-        review: Review,
+        review: Envelope,
         event: Event,
         tasks: Sequence[Task] = (),
         deadlines: Sequence[DeadlineRow] | None = None,
@@ -263,7 +264,7 @@ def strange_saves() -> tuple[Save, ...]:
     )
 
 
-def random_deadline_rows(rng: random.Random, review: Review) -> tuple[DeadlineRow, ...]:
+def random_deadline_rows(rng: random.Random, review: Envelope) -> tuple[DeadlineRow, ...]:
     """Some of a handful of deadline rows of ``review``, with random due dates and
     statuses, drawn from ``rng``: rows for the ``overdue`` checks."""
     keys = ["action:A-1", "chair_notified", "imr:asc", "imr:gp", "initial_meeting"]

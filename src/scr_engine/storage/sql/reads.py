@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from scr_engine.binding import column_problems, review_problems
 from scr_engine.errors import IntegrityError, ReviewNotFound, StorageError
-from scr_engine.records import Review
+from scr_engine.records.envelope import Envelope
 from scr_engine.storage.sql.connections import Connections
 from scr_engine.storage.sql.errors import _translated
 from scr_engine.storage.sql.review_json import _Cached, _decode_entry, _ReviewCache
@@ -35,7 +35,7 @@ READ_ATTEMPTS = 4
 what it found (each start over needs another writer's commit inside the read)."""
 
 
-def load_review(db: Connections, sql: _Sql, cache: _ReviewCache, review_id: str) -> Review:
+def load_review(db: Connections, sql: _Sql, cache: _ReviewCache, review_id: str) -> Envelope:
     """The review at its latest version, checked against its history (see the module);
     :class:`~scr_engine.ReviewNotFound` if none, :class:`~scr_engine.IntegrityError`
     if they disagree."""

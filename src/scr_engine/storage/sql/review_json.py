@@ -22,14 +22,15 @@ import attrs
 from scr_engine.errors import ScrEngineError, StorageError
 from scr_engine.protocols import named
 from scr_engine.records import Review
+from scr_engine.records.envelope import Envelope
 from scr_engine.serialization import structure, unstructure
 
 
-def _decode_review(data: str) -> Review:
+def _decode_review(data: str) -> Envelope:
     """The review stored as ``data``. Raises :class:`StorageError`."""
     try:
         value = json.loads(data)
-        record: type[Review] = _record_of(value)
+        record: type[Envelope] = _record_of(value)
         return structure(value, record, what="stored review", from_json=True)
     except (ValueError, ScrEngineError) as exc:
         raise StorageError(f"a stored review cannot be read: {exc}") from exc
@@ -71,7 +72,7 @@ def _decode_changed(data: str, prior: _Cached) -> _Cached | None:
         if name in _PROTOCOL_FIELDS and new != was:
             return None
     try:
-        review: Review = _record_like(cls, keys, after, old, before)
+        review: Envelope = _record_like(cls, keys, after, old, before)
     except (ValueError, TypeError, ScrEngineError):
         return None
     return _Cached(data, review, after, prior.memo)
@@ -216,7 +217,7 @@ class _Cached:
     def __init__(
         self,
         text: str,
-        review: Review,
+        review: Envelope,
         members: tuple[str, ...] = (),
         memo: _Memo | None = None,
     ) -> None:
@@ -376,7 +377,7 @@ def _members_of(text: str, keys: tuple[tuple[str, str], ...]) -> tuple[str, ...]
     return tuple(members) if start == len(text) else None
 
 
-def _encode_review(review: Review, prior: _Cached | None) -> _Cached:
+def _encode_review(review: Envelope, prior: _Cached | None) -> _Cached:
     """The review's JSON (``scr_reviews.data``): the converter's primitives as compact
     JSON (keys in field order, not sorted: nothing hashes this text).
 

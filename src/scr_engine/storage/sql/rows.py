@@ -23,7 +23,8 @@ import sqlalchemy as sa
 from scr_engine.access import AccessEntry
 from scr_engine.errors import StorageError
 from scr_engine.history import Event
-from scr_engine.records import Review, Role, Task, TaskKind
+from scr_engine.records import Role, Task, TaskKind
+from scr_engine.records.envelope import Envelope
 from scr_engine.serialization import canonical_json
 from scr_engine.states.stages import Stage
 from scr_engine.storage import schema
@@ -374,7 +375,7 @@ def _stored_review(
 ) -> StoredReview:
     """Everything held of one review, from its rows (each read by column name),
     unchecked: what cannot be decoded is reported, not raised."""
-    review: Review | None = None
+    review: Envelope | None = None
     problem = None if row is not None else "the review row is missing"
     if row is not None:
         try:

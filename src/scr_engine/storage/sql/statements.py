@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from scr_engine.errors import StorageError
-from scr_engine.records import Review
+from scr_engine.records.envelope import Envelope
 from scr_engine.rules.deadlines import DeadlineStatus
 from scr_engine.states.stages import TERMINAL_STAGES
 from scr_engine.storage import schema
@@ -270,7 +270,7 @@ class _Sql:
 
     def save_params(
         self,
-        review: Review,
+        review: Envelope,
         text: str,
         event_values: tuple[Any, ...],
         deadlines: dict[str, tuple[Any, ...]] | None,

@@ -33,7 +33,8 @@ from scr_engine.errors import (
 )
 from scr_engine.errors.refusals import Refusal
 from scr_engine.history import Event
-from scr_engine.records import Review, Task, TaskState, TaskStatus
+from scr_engine.records import Task, TaskState, TaskStatus
+from scr_engine.records.envelope import Envelope
 from scr_engine.storage import schema
 from scr_engine.storage.port import DeadlineRow, StoredReview, check_page, check_rows
 from scr_engine.storage.sql.connections import (
@@ -290,7 +291,7 @@ class SqlStore:
         size = getattr(engine.pool, "size", None) if engine is not None else None
         return size() if callable(size) else None
 
-    def review_json(self, review: Review) -> str | None:
+    def review_json(self, review: Envelope) -> str | None:
         """The stored JSON text of exactly this review (the very object the store
         last loaded or saved for its ID), or None when the store does not hold it in
         memory. No read: what a face that sends the review as JSON can reuse instead
@@ -323,7 +324,7 @@ class SqlStore:
 
     # ------------------------------------------------------------- the port
 
-    def load(self, review_id: str) -> Review:
+    def load(self, review_id: str) -> Envelope:
         """The review at its latest version, checked against its history;
         :class:`~scr_engine.ReviewNotFound` if none, :class:`~scr_engine.IntegrityError`
         if they disagree.
@@ -340,7 +341,7 @@ class SqlStore:
 
     def save(
         self,
-        review: Review,
+        review: Envelope,
         event: Event,
         tasks: Sequence[Task] = (),
         deadlines: Sequence[DeadlineRow] | None = None,
@@ -479,7 +480,7 @@ class SqlStore:
             rows = session.run(sql.deadline_rows, (review_id,)).fetchall()
         return sql.decode_deadlines(rows)
 
-    def list_by_stage(self, stage: str, *, limit: int = 100, offset: int = 0) -> list[Review]:
+    def list_by_stage(self, stage: str, *, limit: int = 100, offset: int = 0) -> list[Envelope]:
         """Reviews at ``stage``, ordered by reference."""
         check_page(limit, offset)
         if limit == 0:

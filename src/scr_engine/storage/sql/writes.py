@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from scr_engine.errors import ConcurrencyConflict, IntegrityError, StorageError
 from scr_engine.history import Event
-from scr_engine.records import Review
+from scr_engine.records.envelope import Envelope
 from scr_engine.storage.sql.connections import Connections, _Session
 from scr_engine.storage.sql.rows import REVIEW_COLUMNS, completion_digest
 from scr_engine.storage.sql.statements import _Sql
@@ -28,7 +28,7 @@ __all__ = ["close_tasks", "save_in_one_statement", "write_deadlines", "write_rev
 def save_in_one_statement(
     db: Connections,
     sql: _Sql,
-    review: Review,
+    review: Envelope,
     event: Event,
     text: str,
     event_values: tuple[Any, ...],
@@ -55,7 +55,7 @@ def save_in_one_statement(
 
 
 def write_review(
-    sql: _Sql, session: _Session, review: Review, event: Event, text: str, expected_version: int
+    sql: _Sql, session: _Session, review: Envelope, event: Event, text: str, expected_version: int
 ) -> None:
     """Write the review's row: insert it (``expected_version`` 0; a reference already
     used is a :class:`StorageError`), or update it only where the stored version is

@@ -71,17 +71,16 @@ def scan_for(store: ReviewStore, reference: str) -> str | None:
 
 
 def _agency_words(review: Review) -> Iterator[str]:
-    """The codes and names of the agencies a review involves, whatever its protocol (an
-    SCR's ``involved_agencies``; another's ``agencies`` codes, and a SAR's referral's
-    names)."""
+    """The codes and names of the agencies a review involves, whatever its protocol:
+    the code and name of each of its ``involved_agencies`` (an SCR's, a SAR's), else
+    the codes every record has (``agencies``; an annual report's are none)."""
     involved: Any = getattr(review, "involved_agencies", None)
     if involved is None:
-        referral = getattr(review, "referral", None)
-        involved = getattr(referral, "agencies", ())
+        yield from review.agencies
+        return
     for agency in involved:
         yield agency.code
         yield agency.name
-    yield from getattr(review, "agencies", ())
 
 
 def wanted_stages(stages: Any) -> frozenset[str] | None:

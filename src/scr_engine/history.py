@@ -20,7 +20,7 @@ from typing import Any
 from attrs import evolve, field, frozen
 
 from scr_engine.clock import local_date
-from scr_engine.commands import COMMANDS, Command
+from scr_engine.commands import Command
 from scr_engine.digest import RecordDigest, record_digest
 from scr_engine.errors import ScrEngineError, UnknownProtocol
 from scr_engine.personal import (
@@ -575,9 +575,9 @@ def _definition(first: Event) -> Protocol:
         raise CorruptHistory([HistoryProblem(1, str(exc))]) from exc
 
 
-def _command(event: Event, definition: Protocol | None = None) -> Command:
-    commands = COMMANDS if definition is None else definition.commands
-    cls = commands.get(event.command)
+def _command(event: Event, definition: Protocol) -> Command:
+    """The command ``event`` records, rebuilt as a command of ``definition``."""
+    cls = definition.commands.get(event.command)
     if cls is None:
         raise CorruptHistory([HistoryProblem(event.sequence, f"unknown command {event.command!r}")])
     fields = {k: v for k, v in event.payload.items() if k != "command"}

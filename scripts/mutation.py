@@ -102,6 +102,9 @@ MESSAGE_SLOTS = {
     "_input": (2, "message"),  # _input(out, rule, message, field): the SAR's sections
     "_missing_or_wrong": (3, "wanted"),
     "Deadline": (2, "title"),
+    # refuse(command, message, field): the engine's argument checks (_arguments.py);
+    # the command it names is the error's ``command``, which callers read
+    "refuse": (1, "message"),
     # the SAR's guard helpers (protocols/sar/guards_common.py, guards_decision.py)
     "guard": (3, "message"),
     "waivable": (4, "message"),

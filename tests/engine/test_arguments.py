@@ -23,6 +23,7 @@ from scr_engine import (
     Stage,
 )
 from scr_engine import commands as c
+from scr_engine._arguments import MAX_ID_LENGTH
 from support.builders import (
     BOARD_CHAIR,
     BUSINESS_MANAGER,
@@ -283,6 +284,19 @@ def test_pending_tasks_cursor_is_checked(any_engine: ReviewEngine, after: Any) -
         with pytest.raises(InvalidRequest) as refused:
             any_engine.pending_tasks(after=after, actor=actor)
         assert [r.field for r in refused.value.refusals] == ["after"]
+        assert refused.value.command == "pending_tasks"
+
+
+@pytest.mark.parametrize("length", [1, MAX_ID_LENGTH])
+def test_a_task_cursor_s_id_may_be_one_character_or_as_long_as_any_id(
+    any_engine: ReviewEngine, length: int
+) -> None:
+    """The id in a task cursor is any id a task can have: from one character to
+    ``MAX_ID_LENGTH``, both bounds included (an empty id or a far longer one is refused,
+    above)."""
+    after = (datetime(2026, 2, 2, tzinfo=UTC), "t" * length)
+    for actor in (None, BOARD_CHAIR):
+        assert any_engine.pending_tasks(after=after, actor=actor) == []
 
 
 @pytest.mark.parametrize("as_of", ["2026-02-02", 5, datetime(2026, 2, 2, tzinfo=UTC)])

@@ -18,9 +18,11 @@ from scr_engine import (
     ReviewEngine,
     ReviewStore,
     Stage,
+    protocols,
 )
 from scr_engine import commands as c
-from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, REQUESTER, demo_request
+from scr_engine.demo import BOARD_CHAIR, BUSINESS_MANAGER, REQUESTER, demo_request, run_to_closure
+from scr_engine.protocols.scr import SCR
 from scr_engine.storage.sql import SqlStore
 from support.builders import START
 from support.concurrency import at_once
@@ -122,3 +124,75 @@ def test_a_bad_key_is_refused() -> None:
     for bad in ("", "a\x00b", 7):
         with pytest.raises(InvalidRequest):
             engine.submit(demo_request(), REQUESTER, idempotency_key=bad)  # type: ignore[arg-type]
+
+
+def test_a_retried_erasure_returns_its_result_though_the_engine_filled_in_its_rewrites(
+    store: ReviewStore,
+) -> None:
+    """An erasure's ``rewrites`` are filled in by the engine, so the stored event
+    carries them and a retry sent as the host first sent it does not: the retry is
+    still the same command, and gets the first result; another erasure under the key
+    is refused."""
+    clock = FixedClock(START)
+    engine = ReviewEngine(store, clock)
+    review = engine.submit(demo_request(), REQUESTER)
+    run_to_closure(engine, review.id, lambda: clock.advance(hours=7))
+    erase = c.ErasePersonalData(
+        "Retention period of six years after closure has ended.",
+        "UK GDPR Art. 5(1)(e) storage limitation",
+        ("/panel_chair/name",),  # named in the report's list of the panel too
+    )
+    erased = engine.execute(review.id, erase, BOARD_CHAIR, idempotency_key="erase-1")
+    stored = engine.history(review.id)[-1]
+    assert stored.command == "erase_personal_data" and stored.payload["rewrites"]
+    assert engine.execute(review.id, erase, BOARD_CHAIR, idempotency_key="erase-1") == erased
+    other = c.ErasePersonalData(erase.reasons, erase.legal_basis, ("/request/requester/name",))
+    with pytest.raises(InvalidRequest) as caught:
+        engine.execute(review.id, other, BOARD_CHAIR, idempotency_key="erase-1")
+    assert [r.field for r in caught.value.refusals] == ["idempotency_key"]
+    assert engine.history(review.id)[-1] == stored
+
+
+def test_a_retry_may_leave_out_the_day_but_not_give_another(store: ReviewStore) -> None:
+    """The day a command happened is filled in when it is accepted: a retry that
+    leaves it out is the same command, one that gives the same day too, one that gives
+    another day is not."""
+    clock = FixedClock(START)
+    engine = ReviewEngine(store, clock)
+    review = engine.submit(demo_request(), REQUESTER)
+    notify = c.RecordChairNotified(date(2026, 2, 2))
+    engine.execute(review.id, notify, BUSINESS_MANAGER)
+    clock.advance(days=5)
+    assess = c.AssessCriteria(occurred_on=date(2026, 2, 4))
+    assessed = engine.execute(review.id, assess, BOARD_CHAIR, idempotency_key="a")
+    assert engine.execute(review.id, assess, BOARD_CHAIR, idempotency_key="a") == assessed
+    undated = c.AssessCriteria()
+    assert engine.execute(review.id, undated, BOARD_CHAIR, idempotency_key="a") == assessed
+    moved = c.AssessCriteria(occurred_on=date(2026, 2, 3))
+    with pytest.raises(InvalidRequest) as caught:
+        engine.execute(review.id, moved, BOARD_CHAIR, idempotency_key="a")
+    assert [r.field for r in caught.value.refusals] == ["idempotency_key"]
+    assert len(engine.history(review.id)) == 3
+
+
+def test_a_submission_under_another_protocol_is_not_a_retry(store: ReviewStore) -> None:
+    """A key used for a submission under a Board's variant of the SCR is not a retry
+    of the same request submitted under the SCR (the SCR's own name is left out of
+    its payload, another protocol's is not): it is refused, and nothing is made."""
+    variant = SCR.derive("scr-retried", "1")
+    protocols.register(variant)
+    try:
+        engine = ReviewEngine(store, FixedClock(START))
+        first = engine.submit(
+            demo_request(), REQUESTER, idempotency_key="k", protocol="scr-retried"
+        )
+        assert (
+            engine.submit(demo_request(), REQUESTER, idempotency_key="k", protocol="scr-retried")
+            == first
+        )
+        with pytest.raises(InvalidRequest) as caught:
+            engine.submit(demo_request(), REQUESTER, idempotency_key="k")
+        assert [r.field for r in caught.value.refusals] == ["idempotency_key"]
+        assert store.review_ids() == [first.id]
+    finally:
+        protocols.unregister(variant.name, variant.version)

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from scr_engine import FixedClock, MemoryStore, ReviewEngine
 from scr_engine._listing import (
     _agency_words,
     matching,
@@ -25,12 +26,14 @@ from scr_engine._listing import (
     scan_for,
     wanted_stages,
 )
+from scr_engine.demo import REQUESTER, demo_request
 from scr_engine.errors import InvalidRequest
 from scr_engine.records import Agency, Task, TaskKind
 from scr_engine.rules.deadlines import DeadlineStatus
 from scr_engine.storage.port import DeadlineRow
 
 DAY = date(2026, 6, 1)
+START = datetime(2026, 2, 2, 9, tzinfo=UTC)
 
 
 def _record(reference: str, stage: str = "requested", *agencies: Agency) -> Any:
@@ -230,3 +233,17 @@ def test_pending_tasks_for_an_actor_read_pages_only_until_the_page_is_full() -> 
     old: Any = _OldStore(tasks=tasks)
     assert pending_page(old, 2, None, _Judge({"r0", "r1"})) == tasks[:2]
     assert pending_page(old, 2, None, None) == tasks[:2]
+
+
+def test_the_overdue_filter_passes_over_a_review_on_time() -> None:
+    """``reviews(overdue=True)``: a review with nothing overdue, met first in the
+    store's order, is passed over, and the late one after it is found."""
+    ids = iter(["b-late", "a-on-time"])
+    clock = FixedClock(START)
+    engine = ReviewEngine(MemoryStore(), clock, new_id=lambda: next(ids))
+    late = engine.submit(demo_request(), REQUESTER)
+    clock.advance(days=120)
+    on_time = engine.submit(demo_request(), REQUESTER)
+    assert on_time.id < late.id  # the store's order puts it first
+    assert [r.id for r in engine.reviews(overdue=True)] == [late.id]
+    assert {r.id for r in engine.reviews()} == {late.id, on_time.id}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
+from types import SimpleNamespace
 from typing import Any
 
 import attrs
@@ -195,6 +196,7 @@ def test_an_id_new_id_gives_that_no_read_could_use_is_refused(made: Any) -> None
     with pytest.raises(InvalidRequest) as refused:
         engine.submit(demo_request(), REQUESTER)
     assert [r.field for r in refused.value.refusals] == ["new_id"]
+    assert refused.value.command == "submit_request"
     assert [r.id for r in engine.reviews()] == [first.id]
     assert engine.verify().ok
 
@@ -234,13 +236,24 @@ def test_settings_an_engine_would_misread_or_ignore_are_refused(
     ("kwargs", "field"),
     [
         ({"store": "sqlite:///board.db"}, "store"),
+        ({"store": object()}, "store"),
+        ({"store": SimpleNamespace(load=1, save=2, history=3)}, "store"),
         ({"clock": START}, "clock"),
         ({"clock": "now"}, "clock"),
         ({"read_policy": {Role.BOARD_CHAIR: "all"}}, "read_policy"),
         ({"new_id": "case-1"}, "new_id"),
         ({"salt": b"salt"}, "salt"),
     ],
-    ids=repr,
+    ids=[
+        "store-url",
+        "store-object",
+        "store-without-methods",
+        "clock-datetime",
+        "clock-text",
+        "read-policy-dict",
+        "new-id-text",
+        "salt-bytes",
+    ],
 )
 def test_an_engine_made_of_parts_it_cannot_use_is_refused(
     kwargs: dict[str, Any], field: str
@@ -253,6 +266,7 @@ def test_an_engine_made_of_parts_it_cannot_use_is_refused(
     with pytest.raises(InvalidRequest) as refused:
         ReviewEngine(**parts)
     assert [r.field for r in refused.value.refusals] == [field]
+    assert refused.value.command == ""  # no command: the engine itself is refused
 
 
 @pytest.mark.parametrize("limit", [None, 10**30, -1, "5", True])
@@ -338,3 +352,19 @@ def test_from_dict_refuses_what_json_cannot_hold(data: dict[Any, Any]) -> None:
     TypeError or a RecursionError."""
     with pytest.raises(InvalidRequest):
         c.from_dict(data)
+
+
+@pytest.mark.parametrize(
+    "received_on",
+    ["2026-02-01", datetime(2026, 2, 1, tzinfo=UTC), 20260201],
+    ids=["text", "datetime", "int"],
+)
+def test_a_received_day_that_is_not_a_date_is_refused(
+    any_engine: ReviewEngine, received_on: Any
+) -> None:
+    """``submit(received_on=...)`` takes a date (not a time, not its text): anything
+    else is InvalidRequest naming ``received_on``, and nothing is stored."""
+    with pytest.raises(InvalidRequest) as refused:
+        any_engine.submit(demo_request(), REQUESTER, received_on=received_on)
+    assert [(r.rule, r.field) for r in refused.value.refusals] == [("INPUT", "received_on")]
+    assert any_engine.reviews() == []

@@ -103,6 +103,25 @@ def test_actors_that_are_not_well_formed_are_invalid(any_engine: ReviewEngine, a
     assert engine.store.next_reference(2026) == "SCR-2026-002"
 
 
+def test_an_actor_s_id_and_name_may_be_as_long_as_the_settings_allow(
+    any_engine: ReviewEngine,
+) -> None:
+    """``max_actor_length`` characters of id or name are accepted, one more refused,
+    naming the part that is too long."""
+    longest = any_engine.settings.max_actor_length
+    review = submit(any_engine)
+    for id_, name in (("u" * longest, "Bea"), ("u-chair", "B" * longest)):
+        actor = Actor(id_, name, {Role.BOARD_CHAIR})
+        assert any_engine.get(review.id, actor) == review
+    for id_, name, part in (
+        ("u" * (longest + 1), "Bea", "actor.id"),
+        ("u-chair", "B" * (longest + 1), "actor.name"),
+    ):
+        with pytest.raises(InvalidRequest) as refused:
+            any_engine.get(review.id, Actor(id_, name, {Role.BOARD_CHAIR}))
+        assert [r.field for r in refused.value.refusals] == [part]
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [
@@ -172,6 +191,7 @@ def test_a_clock_without_a_time_zone_is_refused_before_anything_is_stored(
             attempt()
         (refusal,) = refused.value.refusals
         assert refusal.field == "clock" and "timezone-aware" in refusal.message
+        assert refused.value.command == ""  # the engine's clock, not the command, is at fault
     any_engine.clock = trusted
     assert [r.id for r in any_engine.reviews()] == [review.id]
     assert any_engine.get(review.id) == review and any_engine.access_log() == []

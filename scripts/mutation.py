@@ -109,6 +109,10 @@ MESSAGE_SLOTS = {
     "guard": (3, "message"),
     "waivable": (4, "message"),
     "_not_met_only": (2, "what"),
+    # _after_report(out, review, day, rule, what), _not_before(out, day, floor, rule,
+    # what): the SAR's report guards; ``what`` is only the words of the refusal
+    "_after_report": (4, "what"),
+    "_not_before": (4, "what"),
     "_make": (4, "title"),
     # a SAR output's words: the engine keeps its rule and recipient (and whether it is
     # the request to secure records, which no mutant of a text can make)

@@ -726,3 +726,19 @@ def test_pre_a_value_left_only_in_the_history_is_erased_there(
     imr = engine.get(rid).imr(agency)
     assert imr is not None and imr.summary == "Second account."
     assert engine.get(rid).stage is before.stage and verify_history(events) == []
+
+
+@pytest.mark.rule("PR-e")
+def test_erasing_a_person_passes_over_a_review_the_actor_may_not_read(clock: FixedClock) -> None:
+    """PR-e: ``erase_person`` leaves out a review the read policy keeps from the actor
+    and goes on to the next: a restricted review first in the store's order does not
+    end the search."""
+    ids = iter(["a-restricted", "b-open"])
+    engine = ReviewEngine(MemoryStore(), clock, new_id=lambda: next(ids))
+    restricted, other = (_closed(engine, clock) for _ in range(2))
+    engine.execute(restricted, c.RestrictAccess("Press interest."), BOARD_CHAIR)
+    second_chair = Actor("u-chair-2", "Second Chair", frozenset({Role.BOARD_CHAIR}))
+    name = demo_request().requester.name
+    changed = engine.erase_person(name, second_chair, reasons=REASONS, legal_basis=BASIS)
+    assert changed == [other] == ["b-open"]
+    assert engine.get(restricted).request.requester.name == name

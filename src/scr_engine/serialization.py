@@ -39,6 +39,7 @@ __all__ = [
     "shape_problems",
     "size_problems",
     "structure",
+    "text_for_lists",
     "text_problems",
     "unstructure",
 ]
@@ -440,6 +441,54 @@ def field_problems(obj: Any, rule: str = "INPUT") -> list[Refusal]:
             for problem in _path_problems(exc, rule):
                 where = attribute.name + (f".{problem.field}" if problem.field else "")
                 problems.append(Refusal(rule, problem.message, RefusalKind.INPUT, where))
+    return problems
+
+
+_COLLECTIONS = (tuple, list, frozenset, set, dict)
+
+# cls -> each field's name, whether its type wants a collection, and whether it may
+# hold records (whose own fields are then looked at)
+_LIST_FIELDS: dict[type, tuple[tuple[str, bool, bool], ...]] = {}
+
+
+def _wants(kind: Any) -> tuple[bool, bool]:
+    """Whether a field of type ``kind`` wants a collection, and whether it may hold
+    records: ``X | None`` as ``X``."""
+    origin = get_origin(kind)
+    if origin is Union or origin is types.UnionType:
+        found = [_wants(arg) for arg in get_args(kind) if arg is not type(None)]
+        return any(w for w, _ in found), any(r for _, r in found)
+    if origin in _COLLECTIONS or kind in _COLLECTIONS:
+        return True, any(_wants(arg)[1] or attrs.has(arg) for arg in get_args(kind))
+    return False, kind is Any or (isinstance(kind, type) and attrs.has(kind))
+
+
+def _list_fields(cls: type) -> tuple[tuple[str, bool, bool], ...]:
+    found = _LIST_FIELDS.get(cls)
+    if found is None:
+        attrs.resolve_types(cls)
+        found = _LIST_FIELDS[cls] = tuple((a.name, *_wants(a.type)) for a in attrs.fields(cls))
+    return found
+
+
+def text_for_lists(obj: Any, path: str = "", rule: str = "INPUT") -> list[Refusal]:
+    """Every field of an attrs instance built in Python (and of the records it holds)
+    given one text where its type wants a list: turned into JSON, the text would
+    become its characters, one item each (``readers="u-auditor"`` read as nine
+    readers), so it is refused, naming the field."""
+    problems: list[Refusal] = []
+    for name, wants_list, holds_records in _list_fields(type(obj)):
+        value = getattr(obj, name)
+        where = f"{path}.{name}" if path else name
+        if wants_list and isinstance(value, str | bytes):
+            message = f"expected a list, got {_shown(value)}"
+            problems.append(Refusal(rule, message, RefusalKind.INPUT, where))
+        elif holds_records:
+            items = value if isinstance(value, tuple | list) else (value,)
+            for index, item in enumerate(items):
+                if attrs.has(type(item)):
+                    at = f"{where}[{index}]" if items is value else where
+                    problems.extend(text_for_lists(item, at, rule))
     return problems
 
 

@@ -33,6 +33,7 @@ from scr_engine import (
 from scr_engine import commands as c
 from scr_engine.history import event_day
 from scr_engine.rules.dates import is_dated
+from scr_engine.rules.judge import check_shape
 from scr_engine.rules.reasons import Refusal
 from support.asserts import invalid
 from support.builders import (
@@ -81,6 +82,25 @@ def test_wrong_types_in_commands_are_named(
     refused = invalid(engine, screened.id, command, _anyone(engine, screened.id))
     assert {r.field for r in refused.refusals} == fields
     assert set(refused.rules) == {"INPUT"}
+
+
+@pytest.mark.rule("PR-e")
+def test_one_text_where_a_list_is_wanted_is_refused_not_split_into_characters(
+    engine: ReviewEngine, screened: Review
+) -> None:
+    """A command built in Python with one text where a list is wanted (readers, paths,
+    a record's list of agencies) would become the text's characters as JSON, one
+    item each: it is refused naming the field (nested too), and nothing is stored."""
+    restrict = c.RestrictAccess("Sensitive.", readers="u-auditor")  # type: ignore[arg-type]
+    refused = invalid(engine, screened.id, restrict, BOARD_CHAIR)
+    assert [(r.rule, r.field, r.message) for r in refused.refusals] == [
+        ("INPUT", "readers", "expected a list, got text 'u-auditor'")
+    ]
+    terms = attrs.evolve(full_terms(screened, today(engine)), imr_agencies="GP")
+    revise = c.ReviseTermsOfReference(terms, "The GP's IMR only.")
+    _, _, problems = check_shape(revise)  # as judged for its panel chair
+    assert [r.field for r in problems] == ["terms.imr_agencies"]
+    assert engine.execute(screened.id, c.RestrictAccess("Sensitive.", ["u-auditor"]), BOARD_CHAIR)
 
 
 @pytest.mark.parametrize(

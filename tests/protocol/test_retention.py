@@ -742,3 +742,25 @@ def test_erasing_a_person_passes_over_a_review_the_actor_may_not_read(clock: Fix
     changed = engine.erase_person(name, second_chair, reasons=REASONS, legal_basis=BASIS)
     assert changed == [other] == ["b-open"]
     assert engine.get(restricted).request.requester.name == name
+
+
+@pytest.mark.rule("PR-e")
+@pytest.mark.parametrize(
+    "changes",
+    [{"pseudonym": 5}, {"paths": "/request/requester/name"}],
+    ids=["pseudonym-not-text", "paths-not-a-list"],
+)
+def test_a_malformed_erasure_is_refused_before_its_rewrites_are_made(
+    clock: FixedClock, changes: dict[str, Any]
+) -> None:
+    """PR-e: an erasure whose paths are not a list or whose pseudonym is not text is
+    refused naming the field, before the engine strikes any text with it; nothing
+    changes."""
+    engine = ReviewEngine(MemoryStore(), clock)
+    review_id = _closed(engine, clock)
+    before = engine.get(review_id)
+    erase = c.ErasePersonalData(REASONS, BASIS, **changes)
+    with pytest.raises(InvalidRequest) as refused:
+        engine.execute(review_id, erase, BOARD_CHAIR)
+    assert [r.field for r in refused.value.refusals] == [next(iter(changes))]
+    assert engine.get(review_id) == before

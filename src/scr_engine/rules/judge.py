@@ -20,7 +20,13 @@ from scr_engine.rules.report import with_imr_chronology
 from scr_engine.rules.settings import DEFAULT_SETTINGS, ProtocolSettings
 from scr_engine.rules.setup import represented_agency
 from scr_engine.sections import missing_sections
-from scr_engine.serialization import field_problems, size_problems, structure, text_problems
+from scr_engine.serialization import (
+    field_problems,
+    size_problems,
+    structure,
+    text_for_lists,
+    text_problems,
+)
 from scr_engine.states.machine import SCR_MOVES
 from scr_engine.states.roles import SCR_ROLES
 from scr_engine.states.table import Row, row
@@ -100,6 +106,9 @@ def check_shape(command: Any) -> tuple[Command | None, dict[str, Any] | None, li
         missing = missing_sections(command.report)
         if missing:  # named by section (RP-2), not as values of the wrong type
             return None, None, missing
+    problems = text_for_lists(command)
+    if problems:  # one text for a list: as JSON, its characters one item each
+        return None, None, problems
     try:
         payload = to_dict(command)
     except Exception:  # a field holds a value of the wrong type

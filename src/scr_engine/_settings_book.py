@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+import attrs
+
 from scr_engine.commands import Command
 from scr_engine.errors import InvalidRequest, ScrEngineError, UnknownProtocol
 from scr_engine.errors.refusals import Refusal
@@ -19,6 +21,7 @@ from scr_engine.protocols import of as protocol_of
 from scr_engine.records import Actor
 from scr_engine.rules.common import Context
 from scr_engine.rules.request import validate_request
+from scr_engine.serialization import text_for_lists
 
 __all__ = ["SettingsBook", "check_settings", "request_problems", "submission"]
 
@@ -146,13 +149,20 @@ def request_problems(
     """Every problem of a request form: the SCR's (RF-1, RF-2); another
     protocol's by the guard of its ``submit_request``, then what ``store`` holds that
     refuses it (:attr:`~scr_engine.protocols.definition.Protocol.admits`)."""
+    # One text where a list is wanted: as JSON, its characters one item each. Named
+    # as each protocol names the form's fields (the SCR's plainly, the others' by
+    # their place in the command).
     guard = definition.guards.get("submit_request")
     if guard is None:
-        return validate_request(request, today)
+        listed = text_for_lists(request) if attrs.has(type(request)) else []
+        return listed or validate_request(request, today)
     if not isinstance(request, definition.request_form):
         message = f"a {definition.name} request is a {definition.request_form.__name__}"
         return [Refusal.input(message, "request")]
     command = submission(request, None, definition)
+    listed = text_for_lists(command)
+    if listed:
+        return listed
     guard_: Any = guard
     refusals: list[Refusal] = guard_(None, command, Context(actor, role, today, settings))
     if not refusals and definition.admits is not None and store is not None:

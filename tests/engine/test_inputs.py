@@ -103,6 +103,22 @@ def test_one_text_where_a_list_is_wanted_is_refused_not_split_into_characters(
     assert engine.execute(screened.id, c.RestrictAccess("Sensitive.", ["u-auditor"]), BOARD_CHAIR)
 
 
+@pytest.mark.rule("RF-2")
+def test_a_request_form_with_one_text_for_its_list_of_agencies_is_refused(
+    engine: ReviewEngine,
+) -> None:
+    """RF-2: a form built in Python with one agency's code where the list of agencies
+    goes is refused naming ``agencies``, not read as one agency a letter; no
+    reference is used up."""
+    form = attrs.evolve(demo_request(), agencies="LA1")
+    with pytest.raises(InvalidRequest) as refused:
+        engine.submit(form, REQUESTER)
+    assert [(r.field, r.message) for r in refused.value.refusals] == [
+        ("agencies", "expected a list, got text 'LA1'")
+    ]
+    assert engine.reviews() == [] and engine.store.next_reference(2026) == "SCR-2026-001"
+
+
 @pytest.mark.parametrize(
     "command",
     [

@@ -18,8 +18,8 @@ import pytest
 
 from scr_engine import DEFAULT_SETTINGS, FixedClock, MemoryStore, ReviewEngine
 from scr_engine import commands as c
-from scr_engine.demo import REQUESTER, demo_request
-from scr_engine.errors import InvalidRequest
+from scr_engine.demo import BOARD_CHAIR, REQUESTER, demo_request
+from scr_engine.errors import InvalidRequest, PermissionDenied
 from scr_engine.records import Actor, Review, Role
 
 START = datetime(2026, 2, 2, 9, tzinfo=UTC)
@@ -119,6 +119,22 @@ def test_an_actor_as_long_as_the_engine_s_settings_allow_is_accepted_by_every_ca
     engine.options(review.id, actor)
     engine.explain(review.id, c.AssessCriteria(), actor)
     assert engine.get(review.id, actor) == review
+    manager = Actor("m" * longer, "Long Id", frozenset({Role.BUSINESS_MANAGER}))
+    engine.execute(review.id, c.RecordChairNotified(review.received_on), manager)
     too_long = Actor("u" * (longer + 1), "Too Long", frozenset({Role.BOARD_CHAIR}))
     with pytest.raises(InvalidRequest):
         engine.reviews(actor=too_long)
+
+
+@pytest.mark.rule("PR-e")
+def test_a_command_by_someone_who_may_not_read_the_review_is_refused_naming_it() -> None:
+    """PR-e: a chair not named on a restricted review may not act on it: the refusal
+    names the command, and the refused read is logged."""
+    engine, review = _engine()
+    engine.execute(review.id, c.RestrictAccess("Press interest."), BOARD_CHAIR)
+    with pytest.raises(PermissionDenied) as refused:
+        engine.execute(review.id, c.RestrictAccess("Lifted.", restricted=False), READER)
+    assert refused.value.command == "restrict_access"
+    assert [r.rule for r in refused.value.refusals] == ["PR-e"]
+    log = engine.access_log(review_id=review.id)
+    assert [(e.actor_id, e.what, e.granted) for e in log] == [(READER.id, "restrict_access", False)]

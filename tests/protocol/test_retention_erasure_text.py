@@ -147,6 +147,7 @@ def test_pre_a_host_may_not_write_the_rewrites(clock: FixedClock) -> None:
     with pytest.raises(InvalidRequest) as caught:
         engine.execute(review_id, command, BOARD_CHAIR)
     assert [r.field for r in caught.value.refusals] == ["rewrites"]
+    assert caught.value.command == "erase_personal_data"
     assert engine.get(review_id) == before
 
 

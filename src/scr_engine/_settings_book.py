@@ -9,8 +9,6 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-import attrs
-
 from scr_engine.commands import Command
 from scr_engine.errors import InvalidRequest, ScrEngineError, UnknownProtocol
 from scr_engine.errors.refusals import Refusal
@@ -154,8 +152,7 @@ def request_problems(
     # their place in the command).
     guard = definition.guards.get("submit_request")
     if guard is None:
-        listed = text_for_lists(request) if attrs.has(type(request)) else []
-        return listed or validate_request(request, today)
+        return text_for_lists(request) or validate_request(request, today)
     if not isinstance(request, definition.request_form):
         message = f"a {definition.name} request is a {definition.request_form.__name__}"
         return [Refusal.input(message, "request")]

@@ -475,20 +475,21 @@ def text_for_lists(obj: Any, path: str = "", rule: str = "INPUT") -> list[Refusa
     """Every field of an attrs instance built in Python (and of the records it holds)
     given one text where its type wants a list: turned into JSON, the text would
     become its characters, one item each (``readers="u-auditor"`` read as nine
-    readers), so it is refused, naming the field."""
+    readers), so it is refused, naming the field. Anything but a record has none."""
     problems: list[Refusal] = []
+    if not attrs.has(type(obj)):
+        return problems
     for name, wants_list, holds_records in _list_fields(type(obj)):
         value = getattr(obj, name)
         where = f"{path}.{name}" if path else name
         if wants_list and isinstance(value, str | bytes):
             message = f"expected a list, got {_shown(value)}"
             problems.append(Refusal(rule, message, RefusalKind.INPUT, where))
+        elif holds_records and isinstance(value, tuple | list):
+            for index, item in enumerate(value):
+                problems.extend(text_for_lists(item, f"{where}[{index}]", rule))
         elif holds_records:
-            items = value if isinstance(value, tuple | list) else (value,)
-            for index, item in enumerate(items):
-                if attrs.has(type(item)):
-                    at = f"{where}[{index}]" if items is value else where
-                    problems.extend(text_for_lists(item, at, rule))
+            problems.extend(text_for_lists(value, where, rule))
     return problems
 
 
